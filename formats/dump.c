@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The physical-memory layer: opens files with the readers, keeps the
+ * sorted segment map they publish and serves reads across segments, with a
+ * page cache in front of readers that decode pages (VD_SEG_PAGED).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "format.h"
+#include "page_cache.h"
+
+/* Readers in probe order: the most specific signatures first. */
+static const struct vd_format_ops *const readers[] = {
+	&vd_elf_format_ops,
+	&vd_diskdump_format_ops,
+};
+
+struct vd_source {
+	const struct vd_format_ops *ops;
+	struct vd_file *file;
+	void *priv;
+};
+
+struct vd_dump {
+	struct vd_dump_info info;
+	struct vd_dump_opts opts;
+	struct vd_source *srcs;
+	size_t nsrcs;
+	struct vd_segment *segs;     /* sorted by start once open */
+	size_t nsegs, segs_cap;
+	struct vd_mem_range *ranges;
+	struct vd_page_cache *cache;
+	unsigned char *page_buf;     /* scratch page when the cache is absent */
+};
+
+struct vd_dump_info *
+vd_dump_info_mut(struct vd_dump *dump)
+{
+	return &dump->info;
+}
+
+const struct vd_dump_info *
+vd_dump_info(const struct vd_dump *dump)
+{
+	return &dump->info;
+}
+
+bool
+vd_dump_zero_excluded(const struct vd_dump *dump)
+{
+	return dump->opts.zero_excluded;
+}
+
+struct vd_error *
+vd_dump_add_segment(struct vd_dump *dump, struct vd_source *src,
+		    const struct vd_segment *seg)
+{
+	if (seg->end <= seg->start)
+		return NULL;
+	if (dump->nsegs == dump->segs_cap) {
+		size_t cap = dump->segs_cap ? 2 * dump->segs_cap : 16;
+		void *p;
+
+		if (cap > (1u << 24))
+			return vd_error_create(VD_ERR_CORRUPT,
+					       "%s: more than %u memory segments",
+					       src->file->path, 1u << 24);
+		p = realloc(dump->segs, cap * sizeof(*dump->segs));
+		if (!p)
+			return &vd_enomem;
+		dump->segs = p;
+		dump->segs_cap = cap;
+	}
+	dump->segs[dump->nsegs] = *seg;
+	dump->segs[dump->nsegs].src = src;
+	dump->nsegs++;
+	return NULL;
+}
+
+struct vd_error *
+vd_dump_set_vmcoreinfo(struct vd_dump *dump, const char *text, size_t len)
+{
+	char *copy;
+
+	// The note's size includes padding and usually a NUL: stop at it.
+	len = strnlen(text, len);
+	copy = malloc(len + 1);
+	if (!copy)
+		return &vd_enomem;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	free(dump->info.vmcoreinfo);
+	dump->info.vmcoreinfo = copy;
+	dump->info.vmcoreinfo_len = len;
+	return NULL;
+}
+
+struct vd_error *
+vd_dump_add_cpu(struct vd_dump *dump, const struct vd_cpu_state *cpu)
+{
+	struct vd_cpu_state *p;
+
+	if (dump->info.ncpus >= 65536)
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "more than 65536 CPU notes");
+	p = realloc(dump->info.cpus, (dump->info.ncpus + 1) * sizeof(*p));
+	if (!p)
+		return &vd_enomem;
+	p[dump->info.ncpus++] = *cpu;
+	dump->info.cpus = p;
+	return NULL;
+}
+
+static struct vd_error *
+push_string(char ***arr, size_t *n, char *s)
+{
+	char **p;
+
+	if (!s)
+		return &vd_enomem;
+	p = realloc(*arr, (*n + 1) * sizeof(*p));
+	if (!p) {
+		free(s);
+		return &vd_enomem;
+	}
+	p[(*n)++] = s;
+	*arr = p;
+	return NULL;
+}
+
+struct vd_error *
+vd_dump_add_attr(struct vd_dump *dump, const char *key, const char *fmt, ...)
+{
+	struct vd_attr *p;
+	char *value;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&value, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return &vd_enomem;
+	p = realloc(dump->info.attrs, (dump->info.nattrs + 1) * sizeof(*p));
+	if (!p) {
+		free(value);
+		return &vd_enomem;
+	}
+	dump->info.attrs = p;
+	p[dump->info.nattrs].key = strdup(key);
+	p[dump->info.nattrs].value = value;
+	if (!p[dump->info.nattrs].key) {
+		free(value);
+		return &vd_enomem;
+	}
+	dump->info.nattrs++;
+	return NULL;
+}
+
+struct vd_error *
+vd_dump_add_warning(struct vd_dump *dump, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return &vd_enomem;
+	return push_string(&dump->info.warnings, &dump->info.nwarnings, msg);
+}
+
+static struct vd_error *
+open_one(struct vd_dump *dump, const char *path)
+{
+	struct vd_source *src;
+	struct vd_file *file;
+	struct vd_error *err;
+
+	err = vd_file_open(path, &file);
+	if (err)
+		return err;
+	// srcs was sized for every path: segments point into it, so it
+	// must not move.
+	src = &dump->srcs[dump->nsrcs];
+	src->file = file;
+	src->priv = NULL;
+	for (size_t i = 0; i < VD_ARRAY_SIZE(readers); i++) {
+		err = readers[i]->open(dump, src, file, &src->priv);
+		if (err == &vd_noprobe)
+			continue;
+		if (err) {
+			vd_file_close(file);
+			return err;
+		}
+		src->ops = readers[i];
+		dump->nsrcs++;
+		return NULL;
+	}
+	vd_file_close(file);
+	return vd_error_create(VD_ERR_INVALID_ARG,
+			       "%s: not a dump file vmdive knows (ELF core, kdump-compressed)",
+			       path);
+}
+
+static int
+seg_cmp(const void *a, const void *b)
+{
+	const struct vd_segment *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static const char *
+seg_kind_name(enum vd_seg_kind kind)
+{
+	switch (kind) {
+	case VD_SEG_FILE: return "file";
+	case VD_SEG_ZERO: return "zero";
+	case VD_SEG_ABSENT: return "absent";
+	case VD_SEG_PAGED: return "paged";
+	}
+	return "?";
+}
+
+/* Sort segments, refuse overlaps, and give every reader its finish(). */
+static struct vd_error *
+finish_open(struct vd_dump *dump)
+{
+	struct vd_error *err;
+
+	for (size_t i = 0; i < dump->nsrcs; i++) {
+		const struct vd_format_ops *ops = dump->srcs[i].ops;
+		void **privs;
+		size_t n = 0;
+		bool first = true;
+
+		if (!ops->finish)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			first &= dump->srcs[j].ops != ops;
+		if (!first)
+			continue;
+		privs = calloc(dump->nsrcs, sizeof(*privs));
+		if (!privs)
+			return &vd_enomem;
+		for (size_t j = i; j < dump->nsrcs; j++)
+			if (dump->srcs[j].ops == ops)
+				privs[n++] = dump->srcs[j].priv;
+		err = ops->finish(dump, privs, n);
+		free(privs);
+		if (err)
+			return err;
+	}
+	if (dump->nsegs)
+		qsort(dump->segs, dump->nsegs, sizeof(*dump->segs), seg_cmp);
+	for (size_t i = 1; i < dump->nsegs; i++) {
+		const struct vd_segment *a = &dump->segs[i - 1], *b = &dump->segs[i];
+
+		if (b->start < a->end)
+			return vd_error_create(VD_ERR_CORRUPT,
+					       "%s: memory ranges overlap: [0x%llx, 0x%llx) and [0x%llx, 0x%llx)",
+					       b->src->file->path,
+					       (unsigned long long)a->start,
+					       (unsigned long long)a->end,
+					       (unsigned long long)b->start,
+					       (unsigned long long)b->end);
+	}
+	dump->ranges = calloc(dump->nsegs ? dump->nsegs : 1,
+			      sizeof(*dump->ranges));
+	if (!dump->ranges)
+		return &vd_enomem;
+	for (size_t i = 0; i < dump->nsegs; i++) {
+		dump->ranges[i].start = dump->segs[i].start;
+		dump->ranges[i].end = dump->segs[i].end;
+		dump->ranges[i].kind = seg_kind_name(dump->segs[i].kind);
+	}
+	for (size_t i = 0; i < dump->nsegs; i++) {
+		if (dump->segs[i].kind != VD_SEG_PAGED)
+			continue;
+		if (!dump->info.page_size)
+			return vd_error_create(VD_ERR_CORRUPT,
+					       "%s: paged memory but no page size",
+					       dump->info.path);
+		return vd_page_cache_create(dump->opts.cache_pages ?
+					    dump->opts.cache_pages : 4096,
+					    dump->info.page_size, &dump->cache);
+	}
+	return NULL;
+}
+
+struct vd_error *
+vd_dump_open(const char *const *paths, size_t npaths,
+	     const struct vd_dump_opts *opts, struct vd_dump **ret)
+{
+	struct vd_dump *dump;
+	struct vd_error *err;
+
+	if (!npaths)
+		return vd_error_create(VD_ERR_INVALID_ARG, "no dump file given");
+	dump = calloc(1, sizeof(*dump));
+	if (!dump)
+		return &vd_enomem;
+	if (opts)
+		dump->opts = *opts;
+	dump->srcs = calloc(npaths, sizeof(*dump->srcs));
+	if (!dump->srcs) {
+		free(dump);
+		return &vd_enomem;
+	}
+	for (size_t i = 0; i < npaths; i++) {
+		err = open_one(dump, paths[i]);
+		if (err)
+			goto fail;
+	}
+	dump->info.path = dump->srcs[0].file->path;
+	err = finish_open(dump);
+	if (err)
+		goto fail;
+	*ret = dump;
+	return NULL;
+fail:
+	vd_dump_close(dump);
+	return err;
+}
+
+void
+vd_dump_close(struct vd_dump *dump)
+{
+	if (!dump)
+		return;
+	for (size_t i = 0; i < dump->nsrcs; i++) {
+		if (dump->srcs[i].ops && dump->srcs[i].ops->close)
+			dump->srcs[i].ops->close(dump->srcs[i].priv);
+		vd_file_close(dump->srcs[i].file);
+	}
+	free(dump->srcs);
+	free(dump->segs);
+	free(dump->ranges);
+	vd_page_cache_destroy(dump->cache);
+	free(dump->info.vmcoreinfo);
+	free(dump->info.cpus);
+	for (size_t i = 0; i < dump->info.nattrs; i++) {
+		free(dump->info.attrs[i].key);
+		free(dump->info.attrs[i].value);
+	}
+	free(dump->info.attrs);
+	for (size_t i = 0; i < dump->info.nwarnings; i++)
+		free(dump->info.warnings[i]);
+	free(dump->info.warnings);
+	free(dump);
+}
+
+static enum vd_as
+dump_as(const struct vd_dump *dump)
+{
+	return dump->info.kind == VD_DUMP_USER ? VD_AS_UVIRT : VD_AS_PHYS;
+}
+
+/* The segment holding addr, or the first one after it (NULL if none). */
+static const struct vd_segment *
+find_segment(const struct vd_dump *dump, uint64_t addr)
+{
+	size_t lo = 0, hi = dump->nsegs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (dump->segs[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < dump->nsegs ? &dump->segs[lo] : NULL;
+}
+
+static struct vd_error *
+read_paged(struct vd_dump *dump, const struct vd_segment *seg, uint64_t addr,
+	   unsigned char *buf, size_t len, size_t *n_ret)
+{
+	uint32_t psize = dump->info.page_size;
+	struct vd_source *src = seg->src;
+
+	while (len) {
+		uint64_t pfn = addr / psize;
+		size_t off = addr % psize, n = VD_MIN(len, psize - off);
+		const unsigned char *page = vd_page_cache_get(dump->cache, src, pfn);
+
+		if (!page) {
+			unsigned char *slot = vd_page_cache_reserve(dump->cache);
+			struct vd_error *err = src->ops->read_page(src->priv, pfn, slot);
+
+			if (err && err->code == VD_ERR_NODATA &&
+			    dump->opts.zero_excluded) {
+				vd_error_destroy(err);
+				memset(slot, 0, psize);
+				err = NULL;
+			}
+			if (err) {
+				vd_page_cache_abort(dump->cache);
+				return err;
+			}
+			vd_page_cache_commit(dump->cache, src, pfn);
+			page = slot;
+		}
+		memcpy(buf, page + off, n);
+		*n_ret += n;
+		buf += n;
+		addr += n;
+		len -= n;
+	}
+	return NULL;
+}
+
+/* Read from one segment; *n_ret = bytes copied (also on failure). */
+static struct vd_error *
+read_segment(struct vd_dump *dump, const struct vd_segment *seg, uint64_t addr,
+	     unsigned char *buf, size_t len, size_t *n_ret)
+{
+	uint64_t off = addr - seg->start;
+	const void *p;
+
+	*n_ret = 0;
+	switch (seg->kind) {
+	case VD_SEG_FILE:
+		p = vd_file_ptr(seg->src->file, seg->file_off + off, len);
+		if (!p && seg->src->file->flat &&
+		    seg->file_off + off >= seg->file_off) {
+			// Flattened file: the range spans records.
+			struct vd_error *err = vd_file_read(seg->src->file,
+							    seg->file_off + off,
+							    buf, len, "data");
+
+			if (!err)
+				break;
+			vd_error_destroy(err);
+		}
+		if (!p || seg->file_off + off < seg->file_off)
+			return vd_error_fault(VD_ERR_CORRUPT, dump_as(dump), addr,
+					      "%s: data for 0x%llx lies past the end of the file",
+					      seg->src->file->path,
+					      (unsigned long long)addr);
+		memcpy(buf, p, len);
+		break;
+	case VD_SEG_ZERO:
+		memset(buf, 0, len);
+		break;
+	case VD_SEG_ABSENT:
+		if (dump->opts.zero_excluded) {
+			memset(buf, 0, len);
+			break;
+		}
+		return vd_error_fault(VD_ERR_NODATA, dump_as(dump), addr,
+				      "0x%llx is not in the dump: %s",
+				      (unsigned long long)addr,
+				      seg->why ? seg->why : "excluded");
+	case VD_SEG_PAGED:
+		return read_paged(dump, seg, addr, buf, len, n_ret);
+	}
+	*n_ret = len;
+	return NULL;
+}
+
+struct vd_error *
+vd_dump_read(struct vd_dump *dump, uint64_t addr, void *buf, size_t len,
+	     size_t *done_ret)
+{
+	unsigned char *out = buf;
+	size_t done = 0;
+	struct vd_error *err = NULL;
+
+	while (done < len) {
+		uint64_t a = addr + done;
+		const struct vd_segment *seg = find_segment(dump, a);
+		size_t n, got;
+
+		if (a < addr) {
+			err = vd_error_fault(VD_ERR_FAULT, dump_as(dump), a,
+					     "read wraps past the end of the address space");
+			break;
+		}
+		if (!seg || seg->start > a) {
+			err = vd_error_fault(VD_ERR_FAULT, dump_as(dump), a,
+					     "0x%llx is not in the dump",
+					     (unsigned long long)a);
+			break;
+		}
+		n = (size_t)VD_MIN((uint64_t)(len - done), seg->end - a);
+		err = read_segment(dump, seg, a, out + done, n, &got);
+		done += got;
+		if (err)
+			break;
+	}
+	if (done_ret)
+		*done_ret = done;
+	return err;
+}
+
+size_t
+vd_dump_ranges(const struct vd_dump *dump, const struct vd_mem_range **ret)
+{
+	*ret = dump->ranges;
+	return dump->nsegs;
+}
+
+void
+vd_dump_cache_stats(const struct vd_dump *dump, struct vd_cache_stats *ret)
+{
+	if (dump->cache) {
+		vd_page_cache_stats(dump->cache, ret);
+	} else {
+		memset(ret, 0, sizeof(*ret));
+	}
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "file.h"
+#include "flat.h"
+
+struct vd_error *
+vd_file_open(const char *path, struct vd_file **ret)
+{
+	struct vd_file *file;
+	struct stat st;
+
+	file = calloc(1, sizeof(*file));
+	if (!file)
+		return &vd_enomem;
+	file->fd = -1;
+	file->path = strdup(path);
+	if (!file->path)
+		goto enomem;
+	file->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (file->fd < 0) {
+		struct vd_error *err = vd_error_os(errno, "%s: cannot open", path);
+
+		vd_file_close(file);
+		return err;
+	}
+	if (fstat(file->fd, &st) < 0) {
+		struct vd_error *err = vd_error_os(errno, "%s: cannot stat", path);
+
+		vd_file_close(file);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		vd_file_close(file);
+		return vd_error_create(VD_ERR_INVALID_ARG,
+				       "%s: not a regular file", path);
+	}
+	file->size = file->map_size = (uint64_t)st.st_size;
+	if (file->size) {
+		void *map = mmap(NULL, file->size, PROT_READ, MAP_PRIVATE,
+				 file->fd, 0);
+
+		if (map == MAP_FAILED) {
+			struct vd_error *err =
+				vd_error_os(errno, "%s: cannot map", path);
+
+			vd_file_close(file);
+			return err;
+		}
+		file->map = map;
+	}
+	if (vd_flat_detect(file->map, file->map_size)) {
+		struct vd_error *err = vd_flat_open(path, file->map,
+						    file->map_size, &file->flat);
+
+		if (err) {
+			vd_file_close(file);
+			return err;
+		}
+		file->size = vd_flat_size(file->flat);
+	}
+	*ret = file;
+	return NULL;
+enomem:
+	vd_file_close(file);
+	return &vd_enomem;
+}
+
+void
+vd_file_close(struct vd_file *file)
+{
+	if (!file)
+		return;
+	vd_flat_destroy(file->flat);
+	if (file->map)
+		munmap((void *)file->map, file->map_size);
+	if (file->fd >= 0)
+		close(file->fd);
+	free(file->path);
+	free(file);
+}
+
+const void *
+vd_file_ptr(const struct vd_file *file, uint64_t off, size_t len)
+{
+	if (!vd_range_ok(off, len, file->size) || !file->map)
+		return len == 0 ? "" : NULL;
+	if (file->flat)
+		return len == 0 ? "" : vd_flat_ptr(file->flat, off, len);
+	return file->map + off;
+}
+
+struct vd_error *
+vd_file_read(const struct vd_file *file, uint64_t off, void *buf, size_t len,
+	     const char *what)
+{
+	const void *p = vd_file_ptr(file, off, len);
+
+	if (!p && file->flat && vd_range_ok(off, len, file->size)) {
+		vd_flat_read(file->flat, off, buf, len);
+		return NULL;
+	}
+	if (!p)
+		return vd_error_fault(VD_ERR_CORRUPT, VD_AS_FILE, off,
+				      "%s: truncated file: %s at offset 0x%llx (%zu bytes) lies past its end (size 0x%llx)",
+				      file->path, what,
+				      (unsigned long long)off, len,
+				      (unsigned long long)file->size);
+	memcpy(buf, p, len);
+	return NULL;
+}
+
+struct vd_error *
+vd_file_corrupt(const struct vd_file *file, uint64_t off, const char *fmt, ...)
+{
+	struct vd_error *err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = vd_error_vcreate(VD_ERR_CORRUPT, fmt, ap);
+	va_end(ap);
+	err = vd_error_wrap(err, "%s: at offset 0x%llx", file->path,
+			    (unsigned long long)off);
+	if (err != &vd_enomem) {
+		err->as = VD_AS_FILE;
+		err->addr = off;
+	}
+	return err;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Read-only access to one input file, bounds-checked.
+ *
+ * The file is mapped whole (PROT_READ, MAP_PRIVATE); nothing is read until a
+ * reader asks.  Every access goes through vd_file_read()/vd_file_ptr(),
+ * which check the range against the file's size and name the file, the
+ * thing being read and the offset in their errors.
+ *
+ * A makedumpfile flattened file (flat.h) is remapped at open: size and
+ * every offset readers pass are then those of the rearranged file.
+ * vd_file_ptr() works only for ranges one record wrote (NULL otherwise);
+ * vd_file_read() copies across records.
+ */
+#ifndef VD_FORMATS_FILE_H
+#define VD_FORMATS_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmdive/error.h"
+
+struct vd_flat;
+
+struct vd_file {
+	char *path;
+	int fd;
+	uint64_t size;               /* bytes readers can address */
+	const unsigned char *map;    /* whole-file mapping, or NULL if empty */
+	uint64_t map_size;
+	struct vd_flat *flat;        /* flattened-format remap, or NULL */
+};
+
+struct vd_error *vd_file_open(const char *path, struct vd_file **ret);
+void vd_file_close(struct vd_file *file);
+
+/* Copy [off, off + len) or fail with "PATH: truncated WHAT at 0x..". */
+struct vd_error *vd_file_read(const struct vd_file *file, uint64_t off,
+			      void *buf, size_t len, const char *what);
+
+/* A pointer to [off, off + len) of the file, or NULL when out of range. */
+const void *vd_file_ptr(const struct vd_file *file, uint64_t off, size_t len);
+
+/* Error helper: "PATH: WHAT at offset 0x..: MSG" with code VD_ERR_CORRUPT. */
+struct vd_error *vd_file_corrupt(const struct vd_file *file, uint64_t off,
+				 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), returns_nonnull));
+
+#endif

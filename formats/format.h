@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interface between the dump (physical memory layer, formats/dump.c)
+ * and the format readers (elf_vmcore.c, diskdump.c, ...).
+ *
+ * A reader's open() looks at one file.  If the file is not its format it
+ * returns &vd_noprobe and must have changed nothing.  Otherwise it
+ * publishes facts into the dump (vd_dump_set_*, vd_dump_add_*) and memory
+ * as segments:
+ *   VD_SEG_FILE   [start, end) is stored at file_off in the file
+ *   VD_SEG_ZERO   [start, end) reads as zeros (ELF p_filesz < p_memsz in
+ *                 kernel dumps: makedumpfile -E drops zero pages that way)
+ *   VD_SEG_ABSENT [start, end) existed but is not in the file: reads fail
+ *                 with VD_ERR_NODATA and the segment's reason
+ *   VD_SEG_PAGED  whole pages come from ops->read_page() and are cached;
+ *                 read_page() may fail with VD_ERR_NODATA (excluded page,
+ *                 with the reason) or VD_ERR_FAULT (not in the dump)
+ * Segments of one dump must not overlap; vd_dump_open() checks it.
+ */
+#ifndef VD_FORMATS_FORMAT_H
+#define VD_FORMATS_FORMAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "file.h"
+#include "vmdive/dump.h"
+
+struct vd_source;
+
+struct vd_format_ops {
+	const char *name;
+	struct vd_error *(*open)(struct vd_dump *dump, struct vd_source *src,
+				 struct vd_file *file, void **priv_ret);
+	/* Fill buf with page pfn (page_size bytes).  Needed for VD_SEG_PAGED. */
+	struct vd_error *(*read_page)(void *priv, uint64_t pfn, void *buf);
+	/*
+	 * Optional: called once after every file of the dump was opened, with
+	 * the privs of all sources read by this reader (split sets).
+	 */
+	struct vd_error *(*finish)(struct vd_dump *dump, void **privs,
+				   size_t nprivs);
+	void (*close)(void *priv);
+};
+
+enum vd_seg_kind {
+	VD_SEG_FILE,
+	VD_SEG_ZERO,
+	VD_SEG_ABSENT,
+	VD_SEG_PAGED,
+};
+
+struct vd_segment {
+	uint64_t start, end;         /* [start, end) */
+	enum vd_seg_kind kind;
+	uint64_t file_off;           /* VD_SEG_FILE */
+	const char *why;             /* VD_SEG_ABSENT: static reason string */
+	struct vd_source *src;       /* set by vd_dump_add_segment() */
+};
+
+/* Publish memory; copies seg. */
+struct vd_error *vd_dump_add_segment(struct vd_dump *dump,
+				     struct vd_source *src,
+				     const struct vd_segment *seg);
+
+/* Facts.  Setters copy their strings. */
+struct vd_dump_info *vd_dump_info_mut(struct vd_dump *dump);
+struct vd_error *vd_dump_set_vmcoreinfo(struct vd_dump *dump, const char *text,
+					size_t len);
+struct vd_error *vd_dump_add_cpu(struct vd_dump *dump,
+				 const struct vd_cpu_state *cpu);
+struct vd_error *vd_dump_add_attr(struct vd_dump *dump, const char *key,
+				  const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct vd_error *vd_dump_add_warning(struct vd_dump *dump, const char *fmt,
+				     ...)
+	__attribute__((format(printf, 2, 3)));
+bool vd_dump_zero_excluded(const struct vd_dump *dump);
+
+/* The readers, in probe order (formats/dump.c). */
+extern const struct vd_format_ops vd_elf_format_ops;
+extern const struct vd_format_ops vd_diskdump_format_ops;
+
+#endif

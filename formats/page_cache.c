@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+/*
+ * LRU page cache.  Slots live in one array; a doubly linked list threads
+ * them in recency order (head = most recent) and an open-addressing table
+ * with linear probing and backward-shift deletion indexes (src, pfn).  The
+ * table has twice as many buckets as slots (rounded to a power of two), so
+ * probes stay short.
+ */
+#include <stdlib.h>
+
+#include "common/util.h"
+#include "page_cache.h"
+
+#define NIL UINT32_MAX
+
+struct slot {
+	const void *src;
+	uint64_t pfn;
+	uint32_t prev, next;
+	uint32_t bucket;        /* index in table, NIL when not indexed */
+};
+
+struct vd_page_cache {
+	size_t capacity, used;
+	uint32_t page_size;
+	unsigned char *data;
+	struct slot *slots;
+	uint32_t *table;        /* slot index or NIL */
+	uint32_t mask;
+	uint32_t head, tail;    /* LRU list */
+	uint32_t reserved;      /* slot handed out by reserve() */
+	struct vd_cache_stats stats;
+};
+
+static uint32_t
+hash(const void *src, uint64_t pfn)
+{
+	uint64_t h = pfn ^ ((uintptr_t)src >> 4) * 0x9e3779b97f4a7c15ull;
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+struct vd_error *
+vd_page_cache_create(size_t capacity, uint32_t page_size,
+		     struct vd_page_cache **ret)
+{
+	struct vd_page_cache *c;
+	size_t buckets = 2;
+
+	if (capacity < 1 || capacity > (1u << 24) || !page_size)
+		return vd_error_create(VD_ERR_INVALID_ARG,
+				       "page cache of %zu pages of %u bytes",
+				       capacity, page_size);
+	while (buckets < 2 * capacity)
+		buckets <<= 1;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return &vd_enomem;
+	c->data = malloc(capacity * page_size);
+	c->slots = calloc(capacity, sizeof(*c->slots));
+	c->table = malloc(buckets * sizeof(*c->table));
+	if (!c->data || !c->slots || !c->table) {
+		vd_page_cache_destroy(c);
+		return &vd_enomem;
+	}
+	for (size_t i = 0; i < buckets; i++)
+		c->table[i] = NIL;
+	c->mask = buckets - 1;
+	c->capacity = capacity;
+	c->page_size = page_size;
+	c->head = c->tail = c->reserved = NIL;
+	c->stats.capacity = capacity;
+	*ret = c;
+	return NULL;
+}
+
+void
+vd_page_cache_destroy(struct vd_page_cache *c)
+{
+	if (!c)
+		return;
+	free(c->data);
+	free(c->slots);
+	free(c->table);
+	free(c);
+}
+
+static void
+list_unlink(struct vd_page_cache *c, uint32_t i)
+{
+	struct slot *s = &c->slots[i];
+
+	if (s->prev != NIL)
+		c->slots[s->prev].next = s->next;
+	else
+		c->head = s->next;
+	if (s->next != NIL)
+		c->slots[s->next].prev = s->prev;
+	else
+		c->tail = s->prev;
+	s->prev = s->next = NIL;
+}
+
+static void
+list_push_head(struct vd_page_cache *c, uint32_t i)
+{
+	struct slot *s = &c->slots[i];
+
+	s->prev = NIL;
+	s->next = c->head;
+	if (c->head != NIL)
+		c->slots[c->head].prev = i;
+	c->head = i;
+	if (c->tail == NIL)
+		c->tail = i;
+}
+
+/* Remove slot i from the hash table (backward-shift deletion). */
+static void
+table_remove(struct vd_page_cache *c, uint32_t i)
+{
+	uint32_t hole = c->slots[i].bucket, j = hole;
+
+	if (hole == NIL)
+		return;
+	c->table[hole] = NIL;
+	c->slots[i].bucket = NIL;
+	for (;;) {
+		uint32_t k, home;
+
+		j = (j + 1) & c->mask;
+		k = c->table[j];
+		if (k == NIL)
+			return;
+		home = hash(c->slots[k].src, c->slots[k].pfn) & c->mask;
+		// Move k into the hole unless its home lies cyclically in (hole, j].
+		if (((j - home) & c->mask) >= ((j - hole) & c->mask)) {
+			c->table[hole] = k;
+			c->slots[k].bucket = hole;
+			c->table[j] = NIL;
+			hole = j;
+		}
+	}
+}
+
+const void *
+vd_page_cache_get(struct vd_page_cache *c, const void *src, uint64_t pfn)
+{
+	for (uint32_t b = hash(src, pfn) & c->mask;; b = (b + 1) & c->mask) {
+		uint32_t i = c->table[b];
+
+		if (i == NIL)
+			break;
+		if (c->slots[i].pfn == pfn && c->slots[i].src == src) {
+			c->stats.hits++;
+			if (c->head != i) {
+				list_unlink(c, i);
+				list_push_head(c, i);
+			}
+			return c->data + (size_t)i * c->page_size;
+		}
+	}
+	c->stats.misses++;
+	return NULL;
+}
+
+void *
+vd_page_cache_reserve(struct vd_page_cache *c)
+{
+	uint32_t i;
+
+	if (c->used < c->capacity) {
+		i = (uint32_t)c->used++;
+		c->slots[i].bucket = NIL;
+		c->slots[i].prev = c->slots[i].next = NIL;
+	} else {
+		i = c->tail;
+		list_unlink(c, i);
+		table_remove(c, i);
+		c->stats.evictions++;
+	}
+	c->reserved = i;
+	return c->data + (size_t)i * c->page_size;
+}
+
+void
+vd_page_cache_commit(struct vd_page_cache *c, const void *src, uint64_t pfn)
+{
+	uint32_t i = c->reserved, b;
+
+	c->reserved = NIL;
+	c->slots[i].src = src;
+	c->slots[i].pfn = pfn;
+	for (b = hash(src, pfn) & c->mask; c->table[b] != NIL;
+	     b = (b + 1) & c->mask)
+		;
+	c->table[b] = i;
+	c->slots[i].bucket = b;
+	list_push_head(c, i);
+}
+
+void
+vd_page_cache_abort(struct vd_page_cache *c)
+{
+	// The slot stays allocated but unindexed; park it at the LRU tail.
+	uint32_t i = c->reserved;
+
+	c->reserved = NIL;
+	if (i == NIL)
+		return;
+	c->slots[i].prev = c->tail;
+	c->slots[i].next = NIL;
+	if (c->tail != NIL)
+		c->slots[c->tail].next = i;
+	else
+		c->head = i;
+	c->tail = i;
+}
+
+void
+vd_page_cache_stats(const struct vd_page_cache *c, struct vd_cache_stats *ret)
+{
+	*ret = c->stats;
+	ret->used = c->used;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Dump files: the formats layer.
+ *
+ * A struct vd_dump is one dump opened from one or more files (a split
+ * makedumpfile set has several).  It publishes what the files say (arch,
+ * page size, VMCOREINFO, per-CPU registers, reader facts) and reads the
+ * dump's memory: physical memory for a kernel dump, process virtual memory
+ * for a user-space core.  It knows nothing of page tables or symbols.
+ *
+ * Reads tell apart three failures, each a struct vd_error with the address:
+ *   VD_ERR_FAULT   the address is not in the dump at all
+ *   VD_ERR_NODATA  the page existed but the dump left it out (filtered by
+ *                  makedumpfile, not dumped in a core), with the reason
+ *   VD_ERR_CORRUPT the file's data for that page is broken
+ * and report how many bytes were read before the failure.
+ */
+#ifndef VMDIVE_DUMP_H
+#define VMDIVE_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmdive/error.h"
+#include "vmdive/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vd_dump;
+
+enum vd_dump_kind {
+	VD_DUMP_KERNEL,   /* vmcore: memory is physical */
+	VD_DUMP_USER,     /* process core: memory is user virtual */
+};
+
+/* Registers and state of one CPU (kernel dump) or thread (user core). */
+struct vd_cpu_state {
+	int32_t pid;            /* NT_PRSTATUS pr_pid (QEMU: vCPU index + 1) */
+	int32_t signal;         /* pr_cursig */
+	bool have_regs;
+	uint32_t nregs;         /* entries of regs[] used, in pr_reg order */
+	uint64_t regs[34];      /* x86_64: 27 user_regs_struct; arm64: 34 */
+	bool have_cr;           /* x86_64 control registers (QEMU CPU note) */
+	uint64_t cr0, cr2, cr3, cr4;
+};
+
+/* One fact a reader wants `info` to show ("compression" = "zlib"). */
+struct vd_attr {
+	char *key;
+	char *value;
+};
+
+struct vd_dump_info {
+	const char *format;      /* short id: "elf", "kdump" */
+	enum vd_dump_kind kind;
+	enum vd_arch arch;
+	bool big_endian;
+	uint32_t ptr_size;       /* bytes */
+	uint32_t page_size;      /* 0 when the files do not say */
+	char *vmcoreinfo;        /* NUL-terminated copy, or NULL */
+	size_t vmcoreinfo_len;
+	struct vd_cpu_state *cpus;
+	size_t ncpus;
+	struct vd_attr *attrs;   /* reader-specific facts, in display order */
+	size_t nattrs;
+	char **warnings;         /* things wrong with the file that did not */
+	size_t nwarnings;        /* stop it from opening */
+	const char *path;        /* first file */
+};
+
+struct vd_dump_opts {
+	bool zero_excluded;      /* excluded pages read as zeros (crash -z) */
+	size_t cache_pages;      /* page-cache capacity; 0 = default (4096) */
+};
+
+struct vd_cache_stats {
+	uint64_t hits, misses, evictions;
+	size_t capacity, used;
+};
+
+/*
+ * Open a dump made of the given files.  Every file is probed with every
+ * reader in turn; the first that recognizes it reads it.
+ */
+struct vd_error *vd_dump_open(const char *const *paths, size_t npaths,
+			      const struct vd_dump_opts *opts,
+			      struct vd_dump **ret);
+void vd_dump_close(struct vd_dump *dump);
+
+const struct vd_dump_info *vd_dump_info(const struct vd_dump *dump);
+
+/*
+ * Read len bytes at addr of the dump's memory (physical for kernel dumps).
+ * On failure *done_ret (if not NULL) is the number of bytes copied before
+ * the failure; on success it is len.
+ */
+struct vd_error *vd_dump_read(struct vd_dump *dump, uint64_t addr, void *buf,
+			      size_t len, size_t *done_ret);
+
+/* Memory ranges the dump holds, in address order (for `info`, search). */
+struct vd_mem_range {
+	uint64_t start, end;    /* [start, end) */
+	const char *kind;       /* "file", "zero", "paged", "absent" */
+};
+size_t vd_dump_ranges(const struct vd_dump *dump,
+		      const struct vd_mem_range **ret);
+
+void vd_dump_cache_stats(const struct vd_dump *dump,
+			 struct vd_cache_stats *ret);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
