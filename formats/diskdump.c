@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kdump-compressed reader ("KDUMP   " from makedumpfile and QEMU, and
+ * the legacy "DISKDUMP"): probe, headers, bitmaps and the memory map.
+ * Layout: diskdump.h.
+ *
+ * Open reads the two headers, maps both bitmaps and builds the prefix
+ * popcount table of the dumped-pages bitmap (one u64 per 512 PFNs) so
+ * that a page's descriptor is found with at most 8 popcounts.  Memory is
+ * published as one VD_SEG_PAGED segment per run of RAM pages; pages are
+ * decoded on demand by diskdump_read.c.  Notes, split sets and `info`
+ * attrs are in diskdump_set.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "diskdump.h"
+#include "flat.h"
+
+/* Above this many RAM runs publish one segment and let holes fault. */
+#define DD_MAX_SEGMENTS 65536
+/* Versions above this are not a byte-order candidate at all. */
+#define DD_VERSION_SANE 255
+
+static bool
+block_size_ok(uint32_t bs)
+{
+	return vd_is_pow2(bs) && bs >= 512 && bs <= (1u << 20);
+}
+
+/*
+ * The header is in the dumped machine's byte order.  A little-endian 4096
+ * read big-endian is 1 MiB, also a valid block size, so the version
+ * (0..6 in practice) must be sane too (libkdumpfile also checks that the
+ * bitmaps cover max_mapnr; that is checked later for the chosen order).
+ */
+static struct vd_error *
+dd_byte_order(struct diskdump *dd, const unsigned char *h)
+{
+	uint32_t v, bs;
+
+	for (int be = 0; be < 2; be++) {
+		v = vd_get32(h + DDH_VERSION, be);
+		bs = vd_get32(h + DDH_BLOCK_SIZE, be);
+		if (v <= DD_VERSION_SANE && block_size_ok(bs)) {
+			dd->be = be;
+			return NULL;
+		}
+	}
+	v = vd_get32(h + DDH_VERSION, false);
+	bs = vd_get32(h + DDH_BLOCK_SIZE, v > DD_VERSION_SANE);
+	return vd_file_corrupt(dd->file, DDH_BLOCK_SIZE,
+			       "kdump header: block size %u is not a power of two in [512, 1 MiB] (header version %d)",
+			       bs, (int32_t)vd_get32(h + DDH_VERSION,
+						     v > DD_VERSION_SANE));
+}
+
+/*
+ * Machines whose kernels write the 32-bit header variants (timestamp at
+ * 404, two layouts of the sub header): not supported.
+ */
+static bool
+machine_is_32bit(const char *m)
+{
+	if (m[0] == 'i' && m[1] >= '3' && m[1] <= '6' && !strcmp(m + 2, "86"))
+		return true;
+	if (!strncmp(m, "arm", 3) && strcmp(m, "arm64"))
+		return true;
+	return !strcmp(m, "mips") || !strcmp(m, "ppc") || !strcmp(m, "s390") ||
+	       !strcmp(m, "sh") || !strcmp(m, "riscv32");
+}
+
+static void
+dd_parse_uts(struct diskdump *dd, const unsigned char *h)
+{
+	for (int i = 0; i < 6; i++) {
+		const unsigned char *f = h + DDH_UTSNAME + i * DDH_UTS_LEN;
+
+		// Shown by `info`: printable ASCII only, NUL-terminated.
+		for (int j = 0; j < DDH_UTS_LEN && f[j]; j++)
+			dd->uts[i][j] = f[j] >= 0x20 && f[j] < 0x7f ? f[j] : '?';
+	}
+}
+
+static struct vd_error *
+dd_parse_header(struct diskdump *dd, const unsigned char *h)
+{
+	struct vd_error *err;
+	bool be;
+
+	dd->legacy = !memcmp(h, "DISKDUMP", 8);
+	dd_parse_uts(dd, h);
+	if (machine_is_32bit(dd->uts[4]))
+		return vd_error_create(VD_ERR_NOTIMPL,
+				       "%s: kdump file of a 32-bit machine (%s): its header layout is not supported",
+				       dd->file->path, dd->uts[4]);
+	err = dd_byte_order(dd, h);
+	if (err)
+		return err;
+	be = dd->be;
+	dd->version = (int32_t)vd_get32(h + DDH_VERSION, be);
+	dd->tv_sec = vd_get64(h + DDH_TV_SEC, be);
+	dd->tv_usec = vd_get64(h + DDH_TV_USEC, be);
+	dd->status = vd_get32(h + DDH_STATUS, be);
+	dd->block_size = vd_get32(h + DDH_BLOCK_SIZE, be);
+	dd->sub_hdr_blocks = vd_get32(h + DDH_SUB_HDR_SIZE, be);
+	dd->bitmap_blocks = vd_get32(h + DDH_BITMAP_BLOCKS, be);
+	dd->max_mapnr = vd_get32(h + DDH_MAX_MAPNR, be);
+	dd->written_blocks = vd_get32(h + DDH_WRITTEN_BLOCKS, be);
+	dd->current_cpu = vd_get32(h + DDH_CURRENT_CPU, be);
+	dd->nr_cpus = (int32_t)vd_get32(h + DDH_NR_CPUS, be);
+	return NULL;
+}
+
+/* Bytes of kdump_sub_header that a header version defines. */
+static size_t
+sub_header_size(int32_t version)
+{
+	static const size_t size[] = { 0, KSH_SPLIT, KSH_OFF_VMCOREINFO,
+				       KSH_OFF_NOTE, KSH_OFF_ERASEINFO,
+				       KSH_START_PFN_64, KSH_SIZE };
+
+	return version >= 6 ? KSH_SIZE : size[version];
+}
+
+static void
+dd_sub_fields(struct diskdump *dd, const unsigned char *sh)
+{
+	bool be = dd->be;
+	int32_t v = dd->version;
+
+	dd->phys_base = vd_get64(sh + KSH_PHYS_BASE, be);
+	dd->dump_level = (int32_t)vd_get32(sh + KSH_DUMP_LEVEL, be);
+	dd->has_dump_level = true;
+	if (v >= 2 && vd_get32(sh + KSH_SPLIT, be)) {
+		dd->split = true;
+		dd->start_pfn = vd_get64(sh + KSH_START_PFN, be);
+		dd->end_pfn = vd_get64(sh + KSH_END_PFN, be);
+	}
+	if (v >= 3) {
+		dd->off_vmcoreinfo = vd_get64(sh + KSH_OFF_VMCOREINFO, be);
+		dd->size_vmcoreinfo = vd_get64(sh + KSH_SIZE_VMCOREINFO, be);
+	}
+	if (v >= 4) {
+		dd->off_note = vd_get64(sh + KSH_OFF_NOTE, be);
+		dd->size_note = vd_get64(sh + KSH_SIZE_NOTE, be);
+	}
+	if (v >= 5) {
+		dd->off_eraseinfo = vd_get64(sh + KSH_OFF_ERASEINFO, be);
+		dd->size_eraseinfo = vd_get64(sh + KSH_SIZE_ERASEINFO, be);
+	}
+	if (v >= 6) {
+		// The 32-bit-era fields are truncated on big machines.
+		if (dd->split) {
+			dd->start_pfn = vd_get64(sh + KSH_START_PFN_64, be);
+			dd->end_pfn = vd_get64(sh + KSH_END_PFN_64, be);
+		}
+		dd->max_mapnr = vd_get64(sh + KSH_MAX_MAPNR_64, be);
+	}
+}
+
+/*
+ * The kdump sub header (block 1).  DISKDUMP files have an arch-specific
+ * register block there instead (crash diskdump.c reads no kdump fields
+ * from them), and version 0 has none.
+ */
+static struct vd_error *
+dd_read_sub_header(struct diskdump *dd)
+{
+	unsigned char sh[KSH_SIZE] = { 0 };
+	size_t need;
+	struct vd_error *err;
+
+	if (dd->legacy || dd->version < 1)
+		return NULL;
+	need = sub_header_size(dd->version);
+	if ((uint64_t)dd->sub_hdr_blocks * dd->block_size < need)
+		return vd_file_corrupt(dd->file, DDH_SUB_HDR_SIZE,
+				       "kdump header: sub header of %u blocks cannot hold the %zu bytes of version %d",
+				       dd->sub_hdr_blocks, need, dd->version);
+	err = vd_file_read(dd->file, dd->block_size, sh, need,
+			   "kdump sub header");
+	if (err)
+		return err;
+	dd_sub_fields(dd, sh);
+	return NULL;
+}
+
+static struct vd_error *
+dd_check_pfn_range(struct diskdump *dd)
+{
+	if (!dd->split) {
+		dd->start_pfn = 0;
+		dd->end_pfn = dd->max_mapnr;
+	}
+	if (dd->max_mapnr > UINT64_MAX / dd->block_size)
+		return vd_file_corrupt(dd->file, dd->block_size,
+				       "kdump header: max_mapnr 0x%llx is beyond any physical address",
+				       (unsigned long long)dd->max_mapnr);
+	if (dd->start_pfn >= dd->end_pfn || dd->end_pfn > dd->max_mapnr)
+		return vd_file_corrupt(dd->file, dd->block_size,
+				       "kdump header: %sPFN range [0x%llx, 0x%llx) is empty or exceeds max_mapnr 0x%llx",
+				       dd->split ? "split part's " : "",
+				       (unsigned long long)dd->start_pfn,
+				       (unsigned long long)dd->end_pfn,
+				       (unsigned long long)dd->max_mapnr);
+	return NULL;
+}
+
+/*
+ * Locate the two bitmaps.  Each takes half of bitmap_blocks.  A legacy
+ * DISKDUMP file whose half cannot cover max_mapnr but whose whole area
+ * can has one bitmap for both (crash's dump_is_partial() and
+ * libkdumpfile's read_bitmap() "not partial" case); makedumpfile always
+ * writes two, so a KDUMP file that short is broken.
+ */
+static struct vd_error *
+dd_map_bitmaps(struct diskdump *dd)
+{
+	const struct vd_file *file = dd->file;
+	uint64_t bs = dd->block_size;
+	uint64_t off = (1 + (uint64_t)dd->sub_hdr_blocks) * bs;
+	uint64_t total = (uint64_t)dd->bitmap_blocks * bs;
+	uint64_t half = (uint64_t)(dd->bitmap_blocks / 2) * bs;
+	const unsigned char *p;
+
+	if (!vd_range_ok(off, total, file->size) || total > file->map_size)
+		return vd_file_corrupt(file, DDH_BITMAP_BLOCKS,
+				       "kdump header: bitmaps of %u blocks at 0x%llx lie past the end of the file (size 0x%llx)",
+				       dd->bitmap_blocks,
+				       (unsigned long long)off,
+				       (unsigned long long)file->size);
+	if (dd->max_mapnr > half * 8) {
+		if (!dd->legacy || dd->max_mapnr > total * 8)
+			return vd_file_corrupt(file, DDH_BITMAP_BLOCKS,
+					       "kdump header: bitmaps of %u blocks cover 0x%llx PFNs but max_mapnr is 0x%llx",
+					       dd->bitmap_blocks,
+					       (unsigned long long)((dd->legacy ?
+								     total : half) * 8),
+					       (unsigned long long)dd->max_mapnr);
+		// Legacy diskdump: one bitmap serves as both.
+		dd->single_bitmap = true;
+		half = total;
+	}
+	p = vd_file_ptr(file, off, total);
+	if (!p) {
+		// Flattened file: the bitmaps may span records.
+		struct vd_error *err;
+
+		dd->bitmap_copy = malloc(total ? total : 1);
+		if (!dd->bitmap_copy)
+			return &vd_enomem;
+		err = vd_file_read(file, off, dd->bitmap_copy, total,
+				   "bitmaps");
+		if (err)
+			return err;
+		p = dd->bitmap_copy;
+	}
+	dd->ram_bitmap = p;
+	dd->dump_bitmap = dd->single_bitmap ? p : p + half;
+	dd->desc_off = off + total;
+	return NULL;
+}
+
+/* Set bits of bitmap in [from, to), a word at a time. */
+static uint64_t
+count_bits(const unsigned char *bitmap, uint64_t from, uint64_t to)
+{
+	uint64_t n = 0;
+
+	while (from < to && (from & 63)) {
+		n += diskdump_bit(bitmap, from);
+		from++;
+	}
+	for (; from + 64 <= to; from += 64)
+		n += __builtin_popcountll(vd_get64(bitmap + from / 8, false));
+	for (; from < to; from++)
+		n += diskdump_bit(bitmap, from);
+	return n;
+}
+
+/* rank[i] = dumped pages in [0, i * DD_RANK_PFNS), for i <= end / 512. */
+static struct vd_error *
+dd_build_rank(struct diskdump *dd)
+{
+	uint64_t nblk = (dd->end_pfn >> DD_RANK_SHIFT) + 1, sum = 0;
+	const unsigned char *bm = dd->dump_bitmap;
+
+	dd->rank = malloc(nblk * sizeof(*dd->rank));
+	if (!dd->rank)
+		return &vd_enomem;
+	// The bitmaps are whole blocks (>= 4096 bits), so every word below
+	// nblk * 512 PFNs that this reads lies inside them.
+	for (uint64_t b = 0; b < nblk; b++) {
+		dd->rank[b] = sum;
+		if (b + 1 == nblk)
+			break;
+		for (uint64_t w = 0; w < DD_RANK_PFNS / 64; w++)
+			sum += __builtin_popcountll(vd_get64(bm + b * 64 + w * 8,
+							     false));
+	}
+	dd->base_rank = diskdump_rank(dd, dd->start_pfn);
+	dd->dumped_pages = diskdump_rank(dd, dd->end_pfn) - dd->base_rank;
+	dd->ram_pages = count_bits(dd->ram_bitmap, dd->start_pfn, dd->end_pfn);
+	return NULL;
+}
+
+/* The descriptor table must fit; an incomplete dump may end early. */
+static struct vd_error *
+dd_check_descs(struct vd_dump *dump, struct diskdump *dd)
+{
+	uint64_t size = dd->file->size, room;
+
+	room = dd->desc_off < size ? (size - dd->desc_off) / DD_DESC_SIZE : 0;
+	dd->desc_avail = VD_MIN(room, dd->dumped_pages);
+	if (dd->desc_avail == dd->dumped_pages)
+		return NULL;
+	return vd_dump_add_warning(dump,
+				   "%s: the file ends inside the page descriptor table: %llu of %llu pages have no descriptor and cannot be read (%s)",
+				   dd->file->path,
+				   (unsigned long long)(dd->dumped_pages -
+							dd->desc_avail),
+				   (unsigned long long)dd->dumped_pages,
+				   dd->status & DD_INCOMPLETE ?
+				   "the dump is incomplete" :
+				   "the file is truncated");
+}
+
+static uint64_t
+run_word(const struct diskdump *dd, uint64_t w)
+{
+	return vd_get64(dd->ram_bitmap + w * 8, false) |
+	       vd_get64(dd->dump_bitmap + w * 8, false);
+}
+
+/*
+ * Call fn for each run of pages that are RAM or dumped in [start, end);
+ * skips empty and full words whole.  Returns the number of runs.
+ */
+static size_t
+dd_for_each_run(const struct diskdump *dd,
+		void (*fn)(void *arg, uint64_t a, uint64_t b), void *arg)
+{
+	uint64_t pfn = dd->start_pfn, end = dd->end_pfn, run = 0;
+	bool in = false;
+	size_t n = 0;
+
+	while (pfn < end) {
+		uint64_t word = run_word(dd, pfn / 64) >> (pfn & 63);
+		uint64_t left = VD_MIN(64 - (pfn & 63), end - pfn);
+
+		if ((!in && !word) ||
+		    (in && left == 64 && word == UINT64_MAX)) {
+			pfn += left;
+			continue;
+		}
+		if (!!(word & 1) != in) {
+			in = !in;
+			if (in) {
+				run = pfn;
+			} else {
+				if (fn)
+					fn(arg, run, pfn);
+				n++;
+			}
+		}
+		pfn++;
+	}
+	if (in) {
+		if (fn)
+			fn(arg, run, end);
+		n++;
+	}
+	return n;
+}
+
+struct seg_ctx {
+	struct vd_dump *dump;
+	struct vd_source *src;
+	uint32_t bs;
+	struct vd_error *err;
+};
+
+static void
+add_run(void *arg, uint64_t a, uint64_t b)
+{
+	struct seg_ctx *c = arg;
+	struct vd_segment seg = { .start = a * c->bs, .end = b * c->bs,
+				  .kind = VD_SEG_PAGED };
+
+	if (!c->err)
+		c->err = vd_dump_add_segment(c->dump, c->src, &seg);
+}
+
+static struct vd_error *
+dd_add_segments(struct vd_dump *dump, struct vd_source *src,
+		struct diskdump *dd)
+{
+	struct seg_ctx c = { dump, src, dd->block_size, NULL };
+
+	if (dd_for_each_run(dd, NULL, NULL) <= DD_MAX_SEGMENTS) {
+		dd_for_each_run(dd, add_run, &c);
+		return c.err;
+	}
+	// A pathological bitmap: one segment; read_page faults on holes.
+	add_run(&c, dd->start_pfn, dd->end_pfn);
+	return c.err;
+}
+
+/* The dump-wide facts; a second file must agree with the first. */
+static struct vd_error *
+dd_publish_info(struct vd_dump *dump, struct diskdump *dd)
+{
+	struct vd_dump_info *info = vd_dump_info_mut(dump);
+
+	if (info->format && strcmp(info->format, "kdump"))
+		return vd_error_create(VD_ERR_INVALID_ARG,
+				       "%s: a kdump file cannot be opened together with a %s file",
+				       dd->file->path, info->format);
+	if (info->page_size && info->page_size != dd->block_size)
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "%s: block size %u differs from the %u of the other files",
+				       dd->file->path, dd->block_size,
+				       info->page_size);
+	info->format = "kdump";
+	info->kind = VD_DUMP_KERNEL;
+	info->arch = dd->arch;
+	info->big_endian = dd->be;
+	info->ptr_size = 8;
+	info->page_size = dd->block_size;
+	return NULL;
+}
+
+static struct vd_error *
+dd_warnings(struct vd_dump *dump, struct diskdump *dd)
+{
+	const char *path = dd->file->path;
+	struct vd_error *err = NULL;
+
+	if (dd->status & DD_INCOMPLETE)
+		err = vd_dump_add_warning(dump,
+					  "%s: the dump is incomplete (status 0x%x: the writer ran out of space); pages it did not write read as lost",
+					  path, dd->status);
+	if (!err && dd->version > 6)
+		err = vd_dump_add_warning(dump,
+					  "%s: kdump header version %d is newer than 6; read as version 6",
+					  path, dd->version);
+	if (!err && dd->file->flat && vd_flat_warning(dd->file->flat))
+		err = vd_dump_add_warning(dump, "%s",
+					  vd_flat_warning(dd->file->flat));
+	if (!err && dd->arch == VD_ARCH_UNKNOWN)
+		err = vd_dump_add_warning(dump,
+					  "%s: unknown architecture (utsname.machine \"%s\"): only physical memory can be read",
+					  path, dd->uts[4]);
+	return err;
+}
+
+static struct vd_error *
+dd_load(struct vd_dump *dump, struct diskdump *dd)
+{
+	unsigned char h[DDH_SIZE];
+	struct vd_error *err;
+
+	err = vd_file_read(dd->file, 0, h, sizeof(h), "kdump header");
+	if (!err)
+		err = dd_parse_header(dd, h);
+	if (!err)
+		err = dd_read_sub_header(dd);
+	if (!err)
+		err = dd_check_pfn_range(dd);
+	if (!err)
+		err = dd_map_bitmaps(dd);
+	if (!err)
+		err = dd_build_rank(dd);
+	if (!err)
+		err = diskdump_parse_notes(dump, dd);
+	if (err)
+		return err;
+	return dd_check_descs(dump, dd);
+}
+
+static void diskdump_close(void *priv);
+
+static struct vd_error *
+diskdump_open(struct vd_dump *dump, struct vd_source *src,
+	      struct vd_file *file, void **priv_ret)
+{
+	unsigned char sig[8];
+	struct diskdump *dd;
+	struct vd_error *err;
+
+	// vd_file_read: a flattened file may split even these 8 bytes.
+	err = vd_file_read(file, 0, sig, sizeof(sig), "signature");
+	if (err) {
+		vd_error_destroy(err);
+		return &vd_noprobe;
+	}
+	if (memcmp(sig, "KDUMP   ", 8) && memcmp(sig, "DISKDUMP", 8))
+		return &vd_noprobe;
+	dd = calloc(1, sizeof(*dd));
+	if (!dd)
+		return &vd_enomem;
+	dd->file = file;
+	err = dd_load(dump, dd);
+	if (!err)
+		err = dd_publish_info(dump, dd);
+	if (!err)
+		err = dd_add_segments(dump, src, dd);
+	if (!err)
+		err = dd_warnings(dump, dd);
+	if (err) {
+		diskdump_close(dd);
+		return err;
+	}
+	diskdump_sample_flags(dd);
+	*priv_ret = dd;
+	return NULL;
+}
+
+static void
+diskdump_close(void *priv)
+{
+	struct diskdump *dd = priv;
+
+	if (!dd)
+		return;
+	diskdump_free_decoders(dd);
+	free(dd->bitmap_copy);
+	free(dd->rank);
+	free(dd->vmcoreinfo);
+	free(dd->cpus);
+	free(dd->eraseinfo);
+	free(dd);
+}
+
+const struct vd_format_ops vd_diskdump_format_ops = {
+	.name = "kdump",
+	.open = diskdump_open,
+	.read_page = diskdump_read_page,
+	.finish = diskdump_finish,
+	.close = diskdump_close,
+};

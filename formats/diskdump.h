@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the kdump-compressed ("diskdump") reader: the on-disk layout and
+ * the parsed state shared by diskdump.c (probe, headers, bitmaps,
+ * segments), diskdump_read.c (page descriptors, decompression) and
+ * diskdump_set.c (notes, split sets, attrs).  Nothing here is public.
+ *
+ * Layout facts are from peers-and-formats.md §5.1 (makedumpfile's
+ * diskdump_mod.h, checked against crash diskdump.c and libkdumpfile
+ * diskdump.c): blocks of block_size bytes -- block 0 the main header,
+ * sub_hdr_size blocks of sub header (+ the ELF notes), bitmap_blocks
+ * blocks of two equal-sized bitmaps, the page_desc table, page data,
+ * eraseinfo.  Every integer is in the dumped machine's byte order.
+ */
+#ifndef VD_FORMATS_DISKDUMP_H
+#define VD_FORMATS_DISKDUMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "format.h"
+
+/* struct disk_dump_header, 64-bit layout (utsname = 6 x 65 chars). */
+#define DDH_SIGNATURE 0
+#define DDH_VERSION 8
+#define DDH_UTSNAME 12
+#define DDH_UTS_LEN 65
+#define DDH_TV_SEC 408          /* after 6 bytes of alignment padding */
+#define DDH_TV_USEC 416
+#define DDH_STATUS 424
+#define DDH_BLOCK_SIZE 428
+#define DDH_SUB_HDR_SIZE 432
+#define DDH_BITMAP_BLOCKS 436
+#define DDH_MAX_MAPNR 440       /* 32 bits: truncated on big machines */
+#define DDH_TOTAL_RAM_BLOCKS 444
+#define DDH_DEVICE_BLOCKS 448
+#define DDH_WRITTEN_BLOCKS 452
+#define DDH_CURRENT_CPU 456
+#define DDH_NR_CPUS 460
+#define DDH_SIZE 464
+
+/* struct kdump_sub_header (64-bit), at offset block_size; by version. */
+#define KSH_PHYS_BASE 0
+#define KSH_DUMP_LEVEL 8        /* v1+ */
+#define KSH_SPLIT 12            /* v2+ */
+#define KSH_START_PFN 16        /* v2+ */
+#define KSH_END_PFN 24          /* v2+ */
+#define KSH_OFF_VMCOREINFO 32   /* v3+ */
+#define KSH_SIZE_VMCOREINFO 40  /* v3+ */
+#define KSH_OFF_NOTE 48         /* v4+ */
+#define KSH_SIZE_NOTE 56        /* v4+ */
+#define KSH_OFF_ERASEINFO 64    /* v5+ */
+#define KSH_SIZE_ERASEINFO 72   /* v5+ */
+#define KSH_START_PFN_64 80     /* v6+ */
+#define KSH_END_PFN_64 88       /* v6+ */
+#define KSH_MAX_MAPNR_64 96     /* v6+ */
+#define KSH_SIZE 104
+
+/* disk_dump_header.status and page_desc.flags share these bits. */
+#define DD_ZLIB 0x1
+#define DD_LZO 0x2
+#define DD_SNAPPY 0x4
+#define DD_INCOMPLETE 0x8       /* status only: ENOSPC while writing */
+#define DD_EXCLUDED_VMEMMAP 0x10 /* status only: makedumpfile -e */
+#define DD_ZSTD 0x20
+#define DD_COMPRESSED (DD_ZLIB | DD_LZO | DD_SNAPPY | DD_ZSTD)
+
+/* struct page_desc: u64 offset, u32 size, u32 flags, u64 page_flags. */
+#define DD_DESC_SIZE 24
+
+/* Prefix popcounts of the dumped-pages bitmap every this many PFNs. */
+#define DD_RANK_SHIFT 9
+#define DD_RANK_PFNS (1u << DD_RANK_SHIFT)
+
+struct dd_desc {
+	uint64_t offset;
+	uint32_t size;
+	uint32_t flags;
+};
+
+/* One file of the dump (a whole dump, or one part of a split set). */
+struct diskdump {
+	struct vd_file *file;
+	bool be;
+	bool legacy;                    /* "DISKDUMP": no kdump sub header */
+	int32_t version;
+	char uts[6][DDH_UTS_LEN + 1];
+	uint64_t tv_sec, tv_usec;
+	uint32_t status, block_size, sub_hdr_blocks, bitmap_blocks;
+	uint32_t written_blocks, current_cpu;
+	int32_t nr_cpus;
+	enum vd_arch arch;
+	const char *arch_how;           /* how arch was decided (static) */
+
+	/* Sub header; zeros when the version lacks a field. */
+	uint64_t phys_base;
+	int32_t dump_level;
+	bool has_dump_level;
+	bool split;
+	uint64_t start_pfn, end_pfn;    /* PFNs this file holds */
+	uint64_t max_mapnr;
+	uint64_t off_vmcoreinfo, size_vmcoreinfo;
+	uint64_t off_note, size_note;
+	uint64_t off_eraseinfo, size_eraseinfo;
+
+	/* Bitmaps: bit n = byte n / 8, bit n % 8 (LSB first). */
+	const unsigned char *ram_bitmap;        /* page is RAM */
+	const unsigned char *dump_bitmap;       /* page is in the dump */
+	unsigned char *bitmap_copy;     /* owned when not mapped whole */
+	bool single_bitmap;
+	uint64_t *rank;                 /* dump bits in [0, i*DD_RANK_PFNS) */
+	uint64_t base_rank;             /* dump bits below start_pfn */
+	uint64_t ram_pages, dumped_pages;
+	uint64_t desc_off;
+	uint64_t desc_avail;            /* descriptors inside the file */
+
+	/* Decoding state, made on first use. */
+	unsigned char *cbuf;            /* block_size bytes */
+	void *zstream;                  /* z_stream */
+	void *zstd;                     /* ZSTD_DCtx */
+	uint32_t seen_flags;            /* compression of sampled pages */
+	bool seen_raw;
+
+	/* Notes, published for the whole set by finish(). */
+	char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+	struct vd_cpu_state *cpus;
+	size_t ncpus;
+	size_t nnotes;
+	char *eraseinfo;
+	size_t eraseinfo_len;
+};
+
+/* diskdump_read.c */
+struct vd_error *diskdump_read_page(void *priv, uint64_t pfn, void *buf);
+uint64_t diskdump_rank(const struct diskdump *dd, uint64_t pfn);
+bool diskdump_bit(const unsigned char *bitmap, uint64_t pfn);
+void diskdump_sample_flags(struct diskdump *dd);
+void diskdump_free_decoders(struct diskdump *dd);
+
+/* diskdump_set.c */
+struct vd_error *diskdump_parse_notes(struct vd_dump *dump,
+				      struct diskdump *dd);
+struct vd_error *diskdump_finish(struct vd_dump *dump, void **privs,
+				 size_t nprivs);
+const char *diskdump_level_text(int32_t level, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kdump-compressed pages: PFN -> page descriptor by prefix popcount, then
+ * the page data, raw or decompressed to exactly one block.
+ *
+ * A page is RAM when its bit is set in the first bitmap and in the dump
+ * when it is set in the second; descriptors exist for the set bits of the
+ * second bitmap from start_pfn on, in PFN order (peers-and-formats.md
+ * §5.1), so the descriptor index of a PFN is the number of dumped pages in
+ * [start_pfn, pfn).  makedumpfile writes a page raw (flags 0, size =
+ * block_size) when compressing does not make it smaller; otherwise one
+ * zlib stream (compress2), one LZO1X-1 block, one raw snappy block or one
+ * zstd frame per page (makedumpfile.c write_kdump_pages_*).
+ */
+#include <lzo/lzo1x.h>
+#include <snappy-c.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include "common/util.h"
+#include "diskdump.h"
+
+/* Descriptors sampled at open to name the compression in use. */
+#define DD_SAMPLE_DESCS 64
+
+bool
+diskdump_bit(const unsigned char *bitmap, uint64_t pfn)
+{
+	return bitmap[pfn / 8] >> (pfn % 8) & 1;
+}
+
+/* Dumped pages in [0, pfn): one table entry and at most 8 popcounts. */
+uint64_t
+diskdump_rank(const struct diskdump *dd, uint64_t pfn)
+{
+	const unsigned char *bm = dd->dump_bitmap;
+	uint64_t r = dd->rank[pfn >> DD_RANK_SHIFT];
+	uint64_t w = (pfn >> DD_RANK_SHIFT) * (DD_RANK_PFNS / 64);
+
+	for (; w < pfn / 64; w++)
+		r += __builtin_popcountll(vd_get64(bm + w * 8, false));
+	if (pfn & 63)
+		r += __builtin_popcountll(vd_get64(bm + w * 8, false) &
+					  ((1ull << (pfn & 63)) - 1));
+	return r;
+}
+
+static const char *
+comp_name(uint32_t flags)
+{
+	switch (flags & DD_COMPRESSED) {
+	case DD_ZLIB: return "zlib";
+	case DD_LZO: return "lzo";
+	case DD_SNAPPY: return "snappy";
+	case DD_ZSTD: return "zstd";
+	case 0: return "raw";
+	default: return "several";
+	}
+}
+
+static uint64_t
+pfn_addr(const struct diskdump *dd, uint64_t pfn)
+{
+	return pfn * dd->block_size;
+}
+
+static struct vd_error *page_corrupt(const struct diskdump *dd, uint64_t pfn,
+				     uint64_t doff, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* "FILE: page PFN (page descriptor at file offset X): what is wrong" */
+static struct vd_error *
+page_corrupt(const struct diskdump *dd, uint64_t pfn, uint64_t doff,
+	     const char *fmt, ...)
+{
+	struct vd_error *err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = vd_error_vcreate(VD_ERR_CORRUPT, fmt, ap);
+	va_end(ap);
+	return vd_error_wrap(err, "%s: page 0x%llx (page descriptor at file offset 0x%llx)",
+			     dd->file->path, (unsigned long long)pfn,
+			     (unsigned long long)doff);
+}
+
+static struct vd_error *
+page_lost(const struct diskdump *dd, uint64_t pfn)
+{
+	return vd_error_fault(VD_ERR_NODATA, VD_AS_PHYS, pfn_addr(dd, pfn),
+			      "0x%llx (page 0x%llx) is lost: the dump is incomplete (%s)",
+			      (unsigned long long)pfn_addr(dd, pfn),
+			      (unsigned long long)pfn, dd->file->path);
+}
+
+/*
+ * RAM the dump filter left out.  The file does not record why one page
+ * went, only the dump level: name every class that level drops.
+ */
+static struct vd_error *
+page_excluded(const struct diskdump *dd, uint64_t pfn)
+{
+	char level[160] = "", why[200];
+
+	if (!dd->has_dump_level)
+		snprintf(why, sizeof(why), "by the dump filter");
+	else if (!dd->dump_level)
+		snprintf(why, sizeof(why), "though dump level 0 excludes nothing");
+	else
+		snprintf(why, sizeof(why), "by dump level %s",
+			 diskdump_level_text(dd->dump_level, level,
+					     sizeof(level)));
+	return vd_error_fault(VD_ERR_NODATA, VD_AS_PHYS, pfn_addr(dd, pfn),
+			      "0x%llx (page 0x%llx) was excluded from the dump %s%s",
+			      (unsigned long long)pfn_addr(dd, pfn),
+			      (unsigned long long)pfn, why,
+			      dd->status & DD_EXCLUDED_VMEMMAP ?
+			      ", or as unused vmemmap (makedumpfile -e)" : "");
+}
+
+static struct vd_error *
+read_desc(const struct diskdump *dd, uint64_t pfn, uint64_t idx,
+	  struct dd_desc *d, uint64_t *doff_ret)
+{
+	uint64_t doff = dd->desc_off + idx * DD_DESC_SIZE;
+	unsigned char buf[DD_DESC_SIZE];
+	const unsigned char *p;
+
+	*doff_ret = doff;
+	if (idx >= dd->desc_avail) {
+		if (dd->status & DD_INCOMPLETE)
+			return page_lost(dd, pfn);
+		return page_corrupt(dd, pfn, doff,
+				    "the descriptor lies past the end of the file (size 0x%llx)",
+				    (unsigned long long)dd->file->size);
+	}
+	p = vd_file_ptr(dd->file, doff, DD_DESC_SIZE);
+	if (!p) {
+		struct vd_error *err = vd_file_read(dd->file, doff, buf,
+						    DD_DESC_SIZE, "descriptor");
+
+		if (err)
+			return err;
+		p = buf;
+	}
+	d->offset = vd_get64(p, dd->be);
+	d->size = vd_get32(p + 8, dd->be);
+	d->flags = vd_get32(p + 12, dd->be);
+	return NULL;
+}
+
+/* The page's stored bytes: mapped, or copied to cbuf across records. */
+static struct vd_error *
+page_data(struct diskdump *dd, uint64_t pfn, uint64_t doff,
+	  const struct dd_desc *d, const unsigned char **ret)
+{
+	const unsigned char *p;
+
+	if (!vd_range_ok(d->offset, d->size, dd->file->size)) {
+		if (dd->status & DD_INCOMPLETE)
+			return page_lost(dd, pfn);
+		return page_corrupt(dd, pfn, doff,
+				    "its 0x%x bytes of data at 0x%llx lie past the end of the file (size 0x%llx)",
+				    d->size, (unsigned long long)d->offset,
+				    (unsigned long long)dd->file->size);
+	}
+	p = vd_file_ptr(dd->file, d->offset, d->size);
+	if (!p) {
+		struct vd_error *err;
+
+		if (!dd->cbuf) {
+			dd->cbuf = malloc(dd->block_size);
+			if (!dd->cbuf)
+				return &vd_enomem;
+		}
+		err = vd_file_read(dd->file, d->offset, dd->cbuf, d->size,
+				   "page data");
+		if (err)
+			return err;
+		p = dd->cbuf;
+	}
+	*ret = p;
+	return NULL;
+}
+
+static struct vd_error *
+inflate_page(struct diskdump *dd, const unsigned char *src, uint32_t len,
+	     void *buf, size_t *out)
+{
+	z_stream *zs = dd->zstream;
+	int r;
+
+	if (!zs) {
+		zs = calloc(1, sizeof(*zs));
+		if (!zs)
+			return &vd_enomem;
+		if (inflateInit(zs) != Z_OK) {
+			free(zs);
+			return &vd_enomem;
+		}
+		dd->zstream = zs;
+	} else if (inflateReset(zs) != Z_OK) {
+		return &vd_enomem;
+	}
+	zs->next_in = (unsigned char *)src;
+	zs->avail_in = len;
+	zs->next_out = buf;
+	zs->avail_out = dd->block_size;
+	r = inflate(zs, Z_FINISH);
+	*out = zs->total_out;
+	if (r == Z_STREAM_END)
+		return NULL;
+	if ((r == Z_OK || r == Z_BUF_ERROR) && !zs->avail_out) {
+		*out = (size_t)dd->block_size + 1;      /* more than a page */
+		return NULL;
+	}
+	return vd_error_create(VD_ERR_CORRUPT, "zlib: %s",
+			       zs->msg ? zs->msg : "the stream ends early");
+}
+
+static struct vd_error *
+unzstd_page(struct diskdump *dd, const unsigned char *src, uint32_t len,
+	    void *buf, size_t *out)
+{
+	size_t r;
+
+	if (!dd->zstd) {
+		dd->zstd = ZSTD_createDCtx();
+		if (!dd->zstd)
+			return &vd_enomem;
+	}
+	r = ZSTD_decompressDCtx(dd->zstd, buf, dd->block_size, src, len);
+	if (ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall) {
+		*out = (size_t)dd->block_size + 1;
+		return NULL;
+	}
+	if (ZSTD_isError(r))
+		return vd_error_create(VD_ERR_CORRUPT, "zstd: %s",
+				       ZSTD_getErrorName(r));
+	*out = r;
+	return NULL;
+}
+
+static struct vd_error *
+unlzo_page(struct diskdump *dd, const unsigned char *src, uint32_t len,
+	   void *buf, size_t *out)
+{
+	lzo_uint n = dd->block_size;
+	int r = lzo1x_decompress_safe(src, len, buf, &n, NULL);
+
+	*out = n;
+	if (r == LZO_E_OUTPUT_OVERRUN)
+		*out = (size_t)dd->block_size + 1;
+	else if (r != LZO_E_OK)
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "lzo1x_decompress_safe: error %d", r);
+	return NULL;
+}
+
+static struct vd_error *
+unsnappy_page(struct diskdump *dd, const unsigned char *src, uint32_t len,
+	      void *buf, size_t *out)
+{
+	size_t n;
+	snappy_status r;
+
+	r = snappy_uncompressed_length((const char *)src, len, &n);
+	if (r == SNAPPY_OK && n > dd->block_size) {
+		*out = n;
+		return NULL;
+	}
+	n = dd->block_size;
+	r = snappy_uncompress((const char *)src, len, buf, &n);
+	if (r != SNAPPY_OK)
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "snappy_uncompress: error %d", (int)r);
+	*out = n;
+	return NULL;
+}
+
+static struct vd_error *
+decompress(struct diskdump *dd, uint32_t comp, const unsigned char *src,
+	   uint32_t len, void *buf, size_t *out)
+{
+	switch (comp) {
+	case DD_ZLIB: return inflate_page(dd, src, len, buf, out);
+	case DD_LZO: return unlzo_page(dd, src, len, buf, out);
+	case DD_SNAPPY: return unsnappy_page(dd, src, len, buf, out);
+	default: return unzstd_page(dd, src, len, buf, out);
+	}
+}
+
+static struct vd_error *
+decode_page(struct diskdump *dd, uint64_t pfn, uint64_t doff,
+	    const struct dd_desc *d, void *buf)
+{
+	uint32_t comp = d->flags & DD_COMPRESSED, bs = dd->block_size;
+	const unsigned char *src = NULL;
+	struct vd_error *err;
+	size_t out = 0;
+
+	if (!d->offset && dd->status & DD_INCOMPLETE)
+		return page_lost(dd, pfn);      /* never written: zeros */
+	if (!comp && d->size != bs)
+		return page_corrupt(dd, pfn, doff,
+				    "uncompressed page of 0x%x bytes, block size 0x%x",
+				    d->size, bs);
+	if (comp && (d->size > bs || !d->size))
+		return page_corrupt(dd, pfn, doff,
+				    "compressed size 0x%x is 0 or larger than the block size 0x%x",
+				    d->size, bs);
+	if (comp & (comp - 1))
+		return page_corrupt(dd, pfn, doff,
+				    "flags 0x%x name several compressions",
+				    d->flags);
+	err = page_data(dd, pfn, doff, d, &src);
+	if (err || !comp) {
+		if (!err)
+			memcpy(buf, src, bs);
+		return err;
+	}
+	err = decompress(dd, comp, src, d->size, buf, &out);
+	if (err)
+		return vd_error_wrap(err, "%s: page 0x%llx (page descriptor at file offset 0x%llx, %s data at 0x%llx)",
+				     dd->file->path, (unsigned long long)pfn,
+				     (unsigned long long)doff, comp_name(comp),
+				     (unsigned long long)d->offset);
+	if (out != bs)
+		return page_corrupt(dd, pfn, doff,
+				    "%s data at 0x%llx decompresses to %s0x%zx bytes instead of 0x%x",
+				    comp_name(comp),
+				    (unsigned long long)d->offset,
+				    out > bs ? "more than " : "",
+				    out > bs ? (size_t)bs : out, bs);
+	return NULL;
+}
+
+struct vd_error *
+diskdump_read_page(void *priv, uint64_t pfn, void *buf)
+{
+	struct diskdump *dd = priv;
+	struct dd_desc d = { 0 };
+	uint64_t doff;
+	struct vd_error *err;
+
+	if (pfn < dd->start_pfn || pfn >= dd->end_pfn ||
+	    !diskdump_bit(dd->dump_bitmap, pfn)) {
+		if (pfn >= dd->start_pfn && pfn < dd->end_pfn &&
+		    diskdump_bit(dd->ram_bitmap, pfn))
+			return page_excluded(dd, pfn);
+		return vd_error_fault(VD_ERR_FAULT, VD_AS_PHYS,
+				      pfn_addr(dd, pfn),
+				      "0x%llx (page 0x%llx) is not RAM in %s",
+				      (unsigned long long)pfn_addr(dd, pfn),
+				      (unsigned long long)pfn, dd->file->path);
+	}
+	err = read_desc(dd, pfn, diskdump_rank(dd, pfn) - dd->base_rank, &d,
+			&doff);
+	if (!err)
+		err = decode_page(dd, pfn, doff, &d, buf);
+	if (err && err->code == VD_ERR_CORRUPT && err != &vd_enomem) {
+		err->as = VD_AS_PHYS;
+		err->addr = pfn_addr(dd, pfn);
+	}
+	return err;
+}
+
+/* Which compressions the first descriptors use, for `info`. */
+void
+diskdump_sample_flags(struct diskdump *dd)
+{
+	uint64_t n = VD_MIN(dd->desc_avail, (uint64_t)DD_SAMPLE_DESCS);
+
+	for (uint64_t i = 0; i < n; i++) {
+		unsigned char p[DD_DESC_SIZE];
+		struct vd_error *err;
+		uint32_t flags;
+
+		err = vd_file_read(dd->file, dd->desc_off + i * DD_DESC_SIZE,
+				   p, sizeof(p), "descriptor");
+		if (err) {
+			vd_error_destroy(err);
+			return;
+		}
+		flags = vd_get32(p + 12, dd->be);
+		dd->seen_flags |= flags & DD_COMPRESSED;
+		dd->seen_raw |= !(flags & DD_COMPRESSED);
+	}
+}
+
+void
+diskdump_free_decoders(struct diskdump *dd)
+{
+	if (dd->zstream) {
+		inflateEnd(dd->zstream);
+		free(dd->zstream);
+	}
+	ZSTD_freeDCtx(dd->zstd);
+	free(dd->cbuf);
+}
