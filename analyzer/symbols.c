@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Symbol lookups for the session, from the best source loaded: a vmlinux
+ * or System.map table, else the SYMBOL() lines of VMCOREINFO.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "session_priv.h"
+
+/*
+ * The table that answers symbol queries: a vmlinux/System.map if given,
+ * else the kallsyms decoded from the dump.  kallsyms needs kernel virtual
+ * reads, so it is not tried while translation itself is being set up
+ * (translation asks for symbols and falls back to probing).
+ */
+static const struct vd_symtab *
+best_symtab(struct vd_session *s)
+{
+	if (s->have_symtab)
+		return &s->symtab;
+	if (!s->kallsyms_tried && !s->xlat_busy) {
+		struct vd_xlat *xlat;
+		struct vd_error *err = vd_session_xlat(s, &xlat);
+
+		s->kallsyms_tried = true;
+		s->kallsyms_err = err ? err : vd_kallsyms_load(s, &s->kallsyms);
+	}
+	return s->kallsyms.n ? &s->kallsyms : NULL;
+}
+
+bool
+vd_session_symbol(struct vd_session *s, const char *name, uint64_t *ret)
+{
+	const struct vd_symtab *st = best_symtab(s);
+	char key[256];
+
+	if (st) {
+		const struct vd_symbol *sym = vd_symtab_by_name(st, name);
+
+		if (sym) {
+			*ret = sym->addr;
+			return true;
+		}
+	}
+	// VMCOREINFO SYMBOL() values are runtime addresses already.
+	if (snprintf(key, sizeof(key), "SYMBOL(%s)", name) >= (int)sizeof(key))
+		return false;
+	return vd_session_number(s, key, ret);
+}
+
+struct vd_error *
+vd_session_lookup_symbol(struct vd_session *s, const char *name,
+			 struct vd_symbol_info *ret)
+{
+	const struct vd_symtab *st = best_symtab(s);
+	const struct vd_symbol *sym = st ? vd_symtab_by_name(st, name) : NULL;
+	uint64_t addr;
+	char key[256];
+
+	if (sym) {
+		*ret = (struct vd_symbol_info){
+			.name = sym->name, .addr = sym->addr, .size = sym->size,
+			.type = sym->type, .size_guessed = st->sizes_guessed, .source = st->source,
+		};
+		return NULL;
+	}
+	snprintf(key, sizeof(key), "SYMBOL(%s)", name);
+	if (vd_session_number(s, key, &addr)) {
+		*ret = (struct vd_symbol_info){
+			.name = name, .addr = addr,
+			.type = '?', .source = "VMCOREINFO",
+		};
+		return NULL;
+	}
+	if (!st && s->kallsyms_err)
+		return vd_error_create(VD_ERR_LOOKUP,
+				       "no symbol '%s' (no vmlinux given, and %s)",
+				       name, s->kallsyms_err->msg);
+	return vd_error_create(VD_ERR_LOOKUP, "no symbol '%s' in %s", name,
+			       st ? st->source : "VMCOREINFO");
+}
+
+size_t
+vd_session_nsymbols(struct vd_session *s)
+{
+	const struct vd_symtab *st = best_symtab(s);
+
+	return st ? st->n : 0;
+}
+
+void
+vd_session_symbol_nth(struct vd_session *s, size_t i, struct vd_symbol_info *ret)
+{
+	const struct vd_symtab *st = best_symtab(s);
+	const struct vd_symbol *sym = &st->syms[i];
+
+	*ret = (struct vd_symbol_info){
+		.name = sym->name, .addr = sym->addr, .size = sym->size,
+		.type = sym->type, .size_guessed = st->sizes_guessed, .source = st->source,
+	};
+}
+
+bool
+vd_session_symbolize(struct vd_session *s, uint64_t addr,
+		     struct vd_symbol_info *ret)
+{
+	const struct vd_symtab *st = best_symtab(s);
+	const struct vd_symbol *sym;
+
+	// Kernel symbols live in the upper half; the small absolute values
+	// of per-CPU symbols must not name user addresses.
+	if (!st || !(addr >> 63))
+		return false;
+	sym = vd_symtab_by_addr(st, addr);
+	if (!sym || !(sym->addr >> 63))
+		return false;
+	// A sized symbol claims only its bytes; an unsized one (assembly
+	// labels) claims up to 1 MiB past it, not the rest of the address space.
+	if (sym->size ? addr - sym->addr >= sym->size
+		      : addr - sym->addr >= 0x100000)
+		return false;
+	*ret = (struct vd_symbol_info){
+		.name = sym->name, .addr = sym->addr, .offset = addr - sym->addr,
+		.size = sym->size, .type = sym->type, .size_guessed = st->sizes_guessed,
+		.source = st->source,
+	};
+	return true;
+}
+
+/*
+ * A vmlinux matches the dump when the BUILD-ID notes agree, or (no build
+ * id on either side) when the dump's SYMBOL(_stext)/SYMBOL(init_uts_ns)
+ * land where the KASLR-shifted vmlinux puts them.
+ */
+struct vd_error *
+vd_session_check_vmlinux(struct vd_session *s,
+			 const struct vd_session_opts *opts)
+{
+	static const char *const probes[] = { "_stext", "init_uts_ns",
+					      "swapper_pg_dir", "init_top_pgt" };
+	const char *dump_id = vd_session_vmcoreinfo(s, "BUILD-ID");
+	const char *path = opts->vmlinux;
+
+	if (opts->force_vmlinux)
+		return NULL;
+	if (dump_id && s->build_id[0]) {
+		if (!strncmp(dump_id, s->build_id, strlen(s->build_id)))
+			return NULL;
+		return vd_error_create(VD_ERR_INVALID_ARG,
+				       "%s: vmlinux build-id %s does not match the dump's BUILD-ID %s (use --force-vmlinux to use it anyway)",
+				       path, s->build_id, dump_id);
+	}
+	for (size_t i = 0; i < VD_ARRAY_SIZE(probes); i++) {
+		const struct vd_symbol *sym = vd_symtab_by_name(&s->symtab, probes[i]);
+		char key[64];
+		uint64_t want;
+
+		snprintf(key, sizeof(key), "SYMBOL(%s)", probes[i]);
+		if (!sym || !vd_session_number(s, key, &want))
+			continue;
+		if (sym->addr == want)
+			return NULL;
+		return vd_error_create(VD_ERR_INVALID_ARG,
+				       "%s: vmlinux puts %s at 0x%llx but the dump has it at 0x%llx: not the dumped kernel (use --force-vmlinux to use it anyway)",
+				       path, probes[i], (unsigned long long)sym->addr,
+				       (unsigned long long)want);
+	}
+	return NULL;
+}

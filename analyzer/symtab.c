@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: MIT
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "symtab.h"
+
+/* A vmlinux has ~150k symbols; refuse tables absurdly larger. */
+#define SYMTAB_MAX (1u << 24)
+
+static const struct vd_symtab *sort_ctx;  /* qsort has no context argument */
+
+static int
+addr_cmp(const void *a, const void *b)
+{
+	const struct vd_symbol *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	// Among aliases prefer global names, then sized ones, then by name.
+	if (isupper((unsigned char)x->type) != isupper((unsigned char)y->type))
+		return isupper((unsigned char)x->type) ? -1 : 1;
+	if ((x->size != 0) != (y->size != 0))
+		return x->size ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	const struct vd_symbol *x = &sort_ctx->syms[*(const uint32_t *)a];
+	const struct vd_symbol *y = &sort_ctx->syms[*(const uint32_t *)b];
+
+	return strcmp(x->name, y->name);
+}
+
+static struct vd_error *
+build_indexes(struct vd_symtab *st)
+{
+	qsort(st->syms, st->n, sizeof(*st->syms), addr_cmp);
+	st->by_name = malloc((st->n ? st->n : 1) * sizeof(*st->by_name));
+	if (!st->by_name)
+		return &vd_enomem;
+	for (size_t i = 0; i < st->n; i++)
+		st->by_name[i] = (uint32_t)i;
+	sort_ctx = st;
+	qsort(st->by_name, st->n, sizeof(*st->by_name), name_cmp);
+	sort_ctx = NULL;
+	return NULL;
+}
+
+struct vd_error *
+vd_symtab_finish(struct vd_symtab *st)
+{
+	return build_indexes(st);
+}
+
+static struct vd_error *
+push_symbol(struct vd_symtab *st, size_t *cap, const struct vd_symbol *sym)
+{
+	if (st->n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 4096;
+		void *p;
+
+		if (ncap > SYMTAB_MAX)
+			return vd_error_create(VD_ERR_CORRUPT,
+					       "%s: more than %u symbols",
+					       st->source, SYMTAB_MAX);
+		p = realloc(st->syms, ncap * sizeof(*st->syms));
+		if (!p)
+			return &vd_enomem;
+		st->syms = p;
+		*cap = ncap;
+	}
+	st->syms[st->n++] = *sym;
+	return NULL;
+}
+
+struct vd_error *
+vd_symtab_load_system_map(const char *path, uint64_t offset,
+			  struct vd_symtab *ret)
+{
+	struct vd_symtab st = { 0 };
+	struct vd_error *err = NULL;
+	size_t cap = 0, used = 0, size = 0, lineno = 0;
+	char *line = NULL;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return vd_error_os(errno, "%s: cannot open System.map", path);
+	st.source = strdup(path);
+	// Names are stored in one buffer; offsets are fixed up at the end.
+	while (!err && getline(&line, &size, f) > 0) {
+		char type, name[512];
+		unsigned long long addr;
+		struct vd_symbol sym;
+		size_t len;
+		char *p;
+
+		lineno++;
+		if (sscanf(line, "%llx %c %511s", &addr, &type, name) != 3) {
+			err = vd_error_create(VD_ERR_CORRUPT,
+					      "%s:%zu: not a System.map line",
+					      path, lineno);
+			break;
+		}
+		len = strlen(name) + 1;
+		p = realloc(st.strings, used + len);
+		if (!p) {
+			err = &vd_enomem;
+			break;
+		}
+		st.strings = p;
+		memcpy(st.strings + used, name, len);
+		sym = (struct vd_symbol){ .name = (const char *)(uintptr_t)used,
+					  .addr = addr + offset, .type = type };
+		used += len;
+		err = push_symbol(&st, &cap, &sym);
+	}
+	free(line);
+	fclose(f);
+	if (!err && !st.n)
+		err = vd_error_create(VD_ERR_CORRUPT, "%s: no symbols", path);
+	if (!err && !st.source)
+		err = &vd_enomem;
+	for (size_t i = 0; !err && i < st.n; i++)
+		st.syms[i].name = st.strings + (uintptr_t)st.syms[i].name;
+	if (!err)
+		err = build_indexes(&st);
+	if (err) {
+		vd_symtab_deinit(&st);
+		return err;
+	}
+	*ret = st;
+	return NULL;
+}
+
+static char
+elf_sym_type(Elf *elf, const GElf_Sym *sym)
+{
+	unsigned bind = GELF_ST_BIND(sym->st_info);
+	GElf_Shdr shdr;
+	Elf_Scn *scn;
+	char c;
+
+	if (sym->st_shndx == SHN_ABS)
+		c = 'a';
+	else if (sym->st_shndx == SHN_UNDEF || sym->st_shndx >= SHN_LORESERVE)
+		c = 'u';
+	else if (!(scn = elf_getscn(elf, sym->st_shndx)) || !gelf_getshdr(scn, &shdr))
+		c = '?';
+	else if (shdr.sh_flags & SHF_EXECINSTR)
+		c = 't';
+	else if (shdr.sh_type == SHT_NOBITS)
+		c = 'b';
+	else if (shdr.sh_flags & SHF_WRITE)
+		c = 'd';
+	else
+		c = 'r';
+	if (bind == STB_WEAK)
+		return GELF_ST_TYPE(sym->st_info) == STT_OBJECT ? 'V' : 'W';
+	return bind == STB_GLOBAL ? (char)toupper((unsigned char)c) : c;
+}
+
+/* Copy the NT_GNU_BUILD_ID of a vmlinux as hex. */
+static void
+elf_build_id(Elf *elf, char out[65])
+{
+	Elf_Scn *scn = NULL;
+
+	out[0] = '\0';
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		GElf_Nhdr nhdr;
+		size_t off = 0, name_off, desc_off;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_NOTE)
+			continue;
+		data = elf_getdata(scn, NULL);
+		while (data && (off = gelf_getnote(data, off, &nhdr, &name_off,
+						   &desc_off)) > 0) {
+			if (nhdr.n_type != NT_GNU_BUILD_ID || nhdr.n_namesz != 4 ||
+			    memcmp((char *)data->d_buf + name_off, "GNU", 4))
+				continue;
+			for (size_t i = 0; i < nhdr.n_descsz && i < 32; i++)
+				sprintf(out + 2 * i, "%02x",
+					((unsigned char *)data->d_buf)[desc_off + i]);
+			return;
+		}
+	}
+}
+
+static struct vd_error *
+read_elf_symtab(Elf *elf, uint64_t offset, struct vd_symtab *st)
+{
+	Elf_Scn *scn = NULL;
+	size_t cap = 0;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		Elf_Data *data;
+		size_t count;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_SYMTAB)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data || !shdr.sh_entsize)
+			break;
+		count = shdr.sh_size / shdr.sh_entsize;
+		for (size_t i = 1; i < count; i++) {
+			struct vd_symbol sym;
+			struct vd_error *err;
+			const char *name;
+			GElf_Sym s;
+
+			if (!gelf_getsym(data, (int)i, &s))
+				continue;
+			if (GELF_ST_TYPE(s.st_info) == STT_FILE ||
+			    GELF_ST_TYPE(s.st_info) == STT_SECTION ||
+			    s.st_shndx == SHN_UNDEF)
+				continue;
+			name = elf_strptr(elf, shdr.sh_link, s.st_name);
+			if (!name || !*name)
+				continue;
+			sym = (struct vd_symbol){
+				.name = name, .size = s.st_size,
+				.addr = s.st_shndx == SHN_ABS ? s.st_value :
+					s.st_value + offset,
+				.type = elf_sym_type(elf, &s),
+			};
+			err = push_symbol(st, &cap, &sym);
+			if (err)
+				return err;
+		}
+		return NULL;
+	}
+	return vd_error_create(VD_ERR_LOOKUP, "%s: no symbol table (.symtab)",
+			       st->source);
+}
+
+struct vd_error *
+vd_symtab_load_elf(const char *path, uint64_t offset, char build_id_ret[65],
+		   struct vd_symtab *ret)
+{
+	struct vd_symtab st = { 0 };
+	struct vd_error *err;
+	Elf *elf;
+	int fd;
+
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vd_error_os(errno, "%s: cannot open vmlinux", path);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		elf_end(elf);
+		close(fd);
+		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s",
+				       path, elf_errmsg(-1));
+	}
+	st.source = strdup(path);
+	elf_build_id(elf, build_id_ret);
+	err = st.source ? read_elf_symtab(elf, offset, &st) : &vd_enomem;
+	// Names point into libelf's mapping: copy them before elf_end().
+	if (!err) {
+		size_t total = 0, pos = 0;
+
+		for (size_t i = 0; i < st.n; i++)
+			total += strlen(st.syms[i].name) + 1;
+		st.strings = malloc(total ? total : 1);
+		if (!st.strings)
+			err = &vd_enomem;
+		for (size_t i = 0; !err && i < st.n; i++) {
+			size_t len = strlen(st.syms[i].name) + 1;
+
+			memcpy(st.strings + pos, st.syms[i].name, len);
+			st.syms[i].name = st.strings + pos;
+			pos += len;
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	if (!err)
+		err = build_indexes(&st);
+	if (err) {
+		vd_symtab_deinit(&st);
+		return err;
+	}
+	*ret = st;
+	return NULL;
+}
+
+void
+vd_symtab_deinit(struct vd_symtab *st)
+{
+	free(st->source);
+	free(st->syms);
+	free(st->by_name);
+	free(st->strings);
+	memset(st, 0, sizeof(*st));
+}
+
+const struct vd_symbol *
+vd_symtab_by_name(const struct vd_symtab *st, const char *name)
+{
+	size_t lo = 0, hi = st->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(st->syms[st->by_name[mid]].name, name);
+
+		if (!r)
+			return &st->syms[st->by_name[mid]];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct vd_symbol *
+vd_symtab_by_addr(const struct vd_symtab *st, uint64_t addr)
+{
+	size_t lo = 0, hi = st->n;
+	uint64_t at;
+
+	// Last symbol with sym.addr <= addr, then the first alias at that
+	// address (addr_cmp put the preferred alias first).
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (st->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	at = st->syms[lo - 1].addr;
+	while (lo > 1 && st->syms[lo - 2].addr == at)
+		lo--;
+	return &st->syms[lo - 1];
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel symbol tables: name <-> runtime address.
+ *
+ * Loaded from a vmlinux ELF .symtab (libelf) or a System.map; both give
+ * link-time addresses, so every address is shifted by the dump's KASLR
+ * offset (KERNELOFFSET) when loaded.  Two sorted indexes serve lookups by
+ * address (symbol+offset) and by name.
+ */
+#ifndef VD_ANALYZER_SYMTAB_H
+#define VD_ANALYZER_SYMTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmdive/error.h"
+
+struct vd_symbol {
+	const char *name;
+	uint64_t addr;         /* runtime address */
+	uint64_t size;         /* 0 if unknown */
+	char type;             /* nm-style: T t D d B b R r W V A ... */
+};
+
+struct vd_symtab {
+	char *source;              /* file it came from */
+	struct vd_symbol *syms;    /* sorted by address */
+	size_t n;
+	uint32_t *by_name;         /* indexes into syms, sorted by name */
+	char *strings;             /* owned copies of the names */
+	bool sizes_guessed;        /* kallsyms: size = distance to the next */
+};
+
+/* System.map: "ffffffff81000000 T _text" lines. */
+struct vd_error *vd_symtab_load_system_map(const char *path, uint64_t offset,
+					   struct vd_symtab *ret);
+/* vmlinux: the .symtab section; build_id_ret gets the NT_GNU_BUILD_ID as
+ * hex, or "" when the file has none. */
+struct vd_error *vd_symtab_load_elf(const char *path, uint64_t offset,
+				    char build_id_ret[65],
+				    struct vd_symtab *ret);
+/* Sort and index syms[0..n) of a table the caller filled (kallsyms). */
+struct vd_error *vd_symtab_finish(struct vd_symtab *st);
+void vd_symtab_deinit(struct vd_symtab *st);
+
+const struct vd_symbol *vd_symtab_by_name(const struct vd_symtab *st,
+					  const char *name);
+/* The symbol at or below addr (prefers sized symbols that contain addr). */
+const struct vd_symbol *vd_symtab_by_addr(const struct vd_symtab *st,
+					  uint64_t addr);
+
+#endif

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/* vmdive rd: read memory as hex+ASCII, or raw bytes into a file. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/util.h"
+
+/* Reading more than this at once is a mistake, not a dump of memory. */
+#define RD_MAX_LEN (1ull << 40)
+#define RD_CHUNK (1u << 20)
+
+struct rd_state {
+	struct vd_cli *cli;
+	enum vd_as as;
+	FILE *file;            /* -o */
+	uint64_t line_addr;    /* hex dump: pending partial line */
+	unsigned char line[16];
+	unsigned line_len;
+	bool any_error;
+	uint64_t nholes, hole_bytes;
+};
+
+static void
+hex_line(uint64_t addr, const unsigned char *p, unsigned n)
+{
+	printf("%016" PRIx64 ":  ", addr);
+	for (unsigned i = 0; i < 16; i++) {
+		if (i < n)
+			printf("%02x ", p[i]);
+		else
+			printf("   ");
+		if (i == 7)
+			putchar(' ');
+	}
+	putchar(' ');
+	for (unsigned i = 0; i < n; i++)
+		putchar(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
+	putchar('\n');
+}
+
+static void
+flush_line(struct rd_state *st)
+{
+	if (st->line_len)
+		hex_line(st->line_addr, st->line, st->line_len);
+	st->line_len = 0;
+}
+
+/* Feed readable bytes to the output. */
+static int
+emit_bytes(struct rd_state *st, uint64_t addr, const unsigned char *p, size_t n)
+{
+	if (st->file) {
+		if (fwrite(p, 1, n, st->file) != n)
+			return -1;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (st->line_len && st->line_addr + st->line_len != addr + i)
+			flush_line(st);
+		if (!st->line_len)
+			st->line_addr = addr + i;
+		st->line[st->line_len++] = p[i];
+		if (st->line_len == 16)
+			flush_line(st);
+	}
+	return 0;
+}
+
+/* After this many unreadable ranges, only count them. */
+#define RD_MAX_HOLE_LINES 16
+
+/* Report [addr, addr + n) unreadable; files get zeros to keep offsets. */
+static int
+emit_hole(struct rd_state *st, uint64_t addr, uint64_t n, const char *why)
+{
+	static const unsigned char zeros[4096];
+
+	st->any_error = true;
+	st->nholes++;
+	st->hole_bytes += n;
+	if (st->nholes <= RD_MAX_HOLE_LINES) {
+		if (!st->file) {
+			flush_line(st);
+			printf("%016" PRIx64 ":  <%" PRIu64 " bytes unreadable: %s>\n",
+			       addr, n, why);
+		} else {
+			vd_cli_error(st->cli, "%s 0x%" PRIx64 "-0x%" PRIx64 " unreadable, written as zeros: %s",
+				     vd_as_name(st->as), addr, addr + n - 1, why);
+		}
+	}
+	while (st->file && n) {
+		size_t k = (size_t)VD_MIN(n, sizeof(zeros));
+
+		if (fwrite(zeros, 1, k, st->file) != k)
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
+/*
+ * Read [addr, addr + len) in chunks; on a failure skip to the next page
+ * boundary.  Consecutive failures of the same kind (not mapped, not in
+ * the dump, excluded) merge into one range named by the first message.
+ */
+static int
+rd_range(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
+{
+	uint32_t psize = vd_session_info(st->cli->session)->page_size;
+	uint64_t end = addr + len, hole_start = 0, hole_len = 0;
+	enum vd_error_code hole_code = 0;
+	char hole_why[512] = "";
+
+	// Skip granularity after a failed read; a dump that states no page
+	// size is read in 4 KiB steps (the smallest page of any arch here).
+	if (!psize)
+		psize = 4096;
+	while (addr < end) {
+		size_t want = (size_t)VD_MIN(end - addr, (uint64_t)RD_CHUNK), got = 0;
+		struct vd_error *err = vd_session_read(st->cli->session, st->as, addr,
+						       buf, want, &got);
+		uint64_t skip;
+
+		if (got && hole_len) {
+			if (emit_hole(st, hole_start, hole_len, hole_why))
+				return -1;
+			hole_len = 0;
+		}
+		if (got && emit_bytes(st, addr, buf, got))
+			return -1;
+		addr += got;
+		if (!err)
+			continue;
+		skip = VD_MIN((addr | (psize - 1)) + 1, end) - addr;
+		if (hole_len && hole_code != err->code) {
+			if (emit_hole(st, hole_start, hole_len, hole_why))
+				return -1;
+			hole_len = 0;
+		}
+		if (!hole_len) {
+			hole_start = addr;
+			hole_code = err->code;
+			snprintf(hole_why, sizeof(hole_why), "%s", err->msg);
+		}
+		hole_len += skip;
+		addr += skip;
+		vd_error_destroy(err);
+	}
+	if (hole_len && emit_hole(st, hole_start, hole_len, hole_why))
+		return -1;
+	return 0;
+}
+
+static bool
+parse_len(const char *s, uint64_t *ret)
+{
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return vd_parse_u64(s, 16, ret);
+	return vd_parse_u64(s, 10, ret);
+}
+
+int
+vd_cmd_rd(struct vd_cli *cli)
+{
+	struct rd_state st = { .cli = cli };
+	uint64_t addr, len = 64;
+	unsigned char *buf;
+	int r;
+
+	st.as = cli->physical ? VD_AS_PHYS :
+		vd_session_info(cli->session)->kind == VD_DUMP_USER ? VD_AS_UVIRT :
+		VD_AS_KVIRT;
+	if (!vd_cli_parse_addr(cli->args[0], &addr)) {
+		vd_cli_error(cli, "'%s' is not a hex address", cli->args[0]);
+		return VD_EXIT_USAGE;
+	}
+	if (cli->nargs > 1 && (!parse_len(cli->args[1], &len) || !len ||
+			       len > RD_MAX_LEN || addr + len - 1 < addr)) {
+		vd_cli_error(cli, "'%s' is not a usable length", cli->args[1]);
+		return VD_EXIT_USAGE;
+	}
+	if (cli->json && !cli->output) {
+		vd_cli_error(cli, "--json needs -o FILE for the bytes (the JSON reports what was read)");
+		return VD_EXIT_USAGE;
+	}
+	if (cli->output) {
+		st.file = fopen(cli->output, "wbe");
+		if (!st.file) {
+			vd_cli_error(cli, "%s: cannot create: %s", cli->output, strerror(errno));
+			return VD_EXIT_FAIL;
+		}
+	}
+	buf = malloc(RD_CHUNK);
+	if (!buf) {
+		if (st.file)
+			fclose(st.file);
+		vd_cli_error(cli, "out of memory");
+		return VD_EXIT_FAIL;
+	}
+	r = rd_range(&st, addr, len, buf);
+	flush_line(&st);
+	if (st.nholes > RD_MAX_HOLE_LINES)
+		vd_cli_error(cli, "%" PRIu64 " unreadable ranges in all (%" PRIu64 " bytes); the first %d are shown",
+			     st.nholes, st.hole_bytes, RD_MAX_HOLE_LINES);
+	free(buf);
+	if (st.file && fclose(st.file) != 0)
+		r = -1;
+	if (r) {
+		vd_cli_error(cli, "%s: write failed: %s", cli->output ? cli->output : "stdout",
+			     strerror(errno));
+		return VD_EXIT_FAIL;
+	}
+	if (cli->json) {
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_hex(&cli->j, "addr", addr);
+		vd_json_kv_string(&cli->j, "space", vd_as_name(st.as));
+		vd_json_kv_uint(&cli->j, "length", len);
+		vd_json_kv_string(&cli->j, "output", cli->output);
+		vd_json_kv_bool(&cli->j, "complete", !st.any_error);
+		vd_json_kv_uint(&cli->j, "unreadable_ranges", st.nholes);
+		vd_json_kv_uint(&cli->j, "unreadable_bytes", st.hole_bytes);
+		vd_json_end_object(&cli->j);
+	}
+	return st.any_error ? VD_EXIT_FAIL : VD_EXIT_OK;
+}

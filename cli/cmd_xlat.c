@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/* vmdive vtop / ptov: address translation, shown level by level. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/util.h"
+
+static void
+vtop_text(struct vd_cli *cli, struct vd_xlat *xlat,
+	  const struct vd_xlat_walk *walk, const struct vd_error *err)
+{
+	const struct vd_region *region = vd_xlat_region(xlat, walk->va);
+	char sym[256], flags[256], size[32];
+
+	vd_cli_symbolize(cli, walk->va, sym, sizeof(sym));
+	printf("VIRTUAL %016" PRIx64 "  %s%s%s%s\n", walk->va,
+	       region ? region->name : "", *sym ? " (" : "", sym, *sym ? ")" : "");
+	for (unsigned i = 0; i < walk->nsteps; i++) {
+		const struct vd_xlat_step *st = &walk->steps[i];
+
+		vd_xlat_entry_flags(xlat, st, flags, sizeof(flags));
+		printf("  %-4s table %-12" PRIx64 " [%3u] entry@%-12" PRIx64
+		       " = %016" PRIx64 "  %s\n",
+		       st->level, st->table, st->index, st->entry_addr, st->entry,
+		       flags);
+	}
+	if (err) {
+		printf("  error: %s\n", err->msg);
+	} else {
+		vd_cli_format_size(walk->page_size, size, sizeof(size));
+		printf("PHYSICAL %" PRIx64 "  (%s page at %" PRIx64 ")\n", walk->pa,
+		       size, walk->pa & ~(walk->page_size - 1));
+	}
+}
+
+static void
+vtop_json(struct vd_cli *cli, struct vd_xlat *xlat,
+	  const struct vd_xlat_walk *walk, const struct vd_error *err)
+{
+	const struct vd_region *region = vd_xlat_region(xlat, walk->va);
+	struct vd_json *j = &cli->j;
+	char sym[256], flags[256];
+
+	vd_json_begin_object(j);
+	vd_json_kv_hex(j, "va", walk->va);
+	vd_json_kv_string(j, "region", region ? region->name : NULL);
+	vd_cli_symbolize(cli, walk->va, sym, sizeof(sym));
+	vd_json_kv_string(j, "symbol", *sym ? sym : NULL);
+	vd_json_key(j, "steps");
+	vd_json_begin_array(j);
+	for (unsigned i = 0; i < walk->nsteps; i++) {
+		const struct vd_xlat_step *st = &walk->steps[i];
+
+		vd_xlat_entry_flags(xlat, st, flags, sizeof(flags));
+		vd_json_begin_object(j);
+		vd_json_kv_string(j, "level", st->level);
+		vd_json_kv_hex(j, "table", st->table);
+		vd_json_kv_uint(j, "index", st->index);
+		vd_json_kv_hex(j, "entry_addr", st->entry_addr);
+		vd_json_kv_hex(j, "entry", st->entry);
+		vd_json_kv_string(j, "flags", flags);
+		vd_json_kv_bool(j, "leaf", st->leaf);
+		vd_json_end_object(j);
+	}
+	vd_json_end_array(j);
+	if (err) {
+		vd_json_key(j, "pa");
+		vd_json_null(j);
+		vd_json_kv_string(j, "error", err->msg);
+		vd_json_kv_string(j, "error_kind", vd_error_code_name(err->code));
+	} else {
+		vd_json_kv_hex(j, "pa", walk->pa);
+		vd_json_kv_uint(j, "page_size", walk->page_size);
+	}
+	vd_json_end_object(j);
+}
+
+int
+vd_cmd_vtop(struct vd_cli *cli)
+{
+	struct vd_xlat *xlat;
+	struct vd_error *err;
+	int ret = VD_EXIT_OK;
+
+	err = vd_session_xlat(cli->session, &xlat);
+	if (err) {
+		vd_cli_report(cli, err);
+		return VD_EXIT_FAIL;
+	}
+	if (cli->json)
+		vd_json_begin_array(&cli->j);
+	for (int i = 0; i < cli->nargs; i++) {
+		struct vd_xlat_walk walk;
+		uint64_t va;
+
+		if (!vd_cli_parse_addr(cli->args[i], &va)) {
+			vd_cli_error(cli, "'%s' is not a hex address", cli->args[i]);
+			ret = VD_EXIT_FAIL;
+			continue;
+		}
+		err = vd_xlat_walk(xlat, 0, va, &walk);
+		if (cli->json)
+			vtop_json(cli, xlat, &walk, err);
+		else
+			vtop_text(cli, xlat, &walk, err);
+		if (err)
+			ret = VD_EXIT_FAIL;
+		vd_error_destroy(err);
+		if (!cli->json && i + 1 < cli->nargs)
+			putchar('\n');
+	}
+	if (cli->json)
+		vd_json_end_array(&cli->j);
+	return ret;
+}
+
+int
+vd_cmd_ptov(struct vd_cli *cli)
+{
+	struct vd_xlat *xlat;
+	struct vd_error *err;
+	int ret = VD_EXIT_OK;
+
+	err = vd_session_xlat(cli->session, &xlat);
+	if (err) {
+		vd_cli_report(cli, err);
+		return VD_EXIT_FAIL;
+	}
+	if (cli->json)
+		vd_json_begin_array(&cli->j);
+	else
+		printf("%-16s  %-16s  %s\n", "PHYSICAL", "VIRTUAL", "REGION");
+	for (int i = 0; i < cli->nargs; i++) {
+		const struct vd_region *regions[4];
+		uint64_t pa, vas[4];
+		size_t n;
+
+		if (!vd_cli_parse_addr(cli->args[i], &pa)) {
+			vd_cli_error(cli, "'%s' is not a hex address", cli->args[i]);
+			ret = VD_EXIT_FAIL;
+			continue;
+		}
+		n = vd_xlat_ptov(xlat, pa, vas, regions, 4);
+		if (!n)
+			ret = VD_EXIT_FAIL;
+		if (cli->json) {
+			vd_json_begin_object(&cli->j);
+			vd_json_kv_hex(&cli->j, "pa", pa);
+			vd_json_key(&cli->j, "va");
+			vd_json_begin_array(&cli->j);
+			for (size_t k = 0; k < n; k++) {
+				vd_json_begin_object(&cli->j);
+				vd_json_kv_hex(&cli->j, "va", vas[k]);
+				vd_json_kv_string(&cli->j, "region",
+						  regions[k] ? regions[k]->name : NULL);
+				vd_json_end_object(&cli->j);
+			}
+			vd_json_end_array(&cli->j);
+			vd_json_end_object(&cli->j);
+			continue;
+		}
+		if (!n)
+			printf("%-16" PRIx64 "  %-16s  %s\n", pa, "-",
+			       "not mapped linearly (not RAM the kernel maps)");
+		for (size_t k = 0; k < n; k++)
+			printf("%-16" PRIx64 "  %016" PRIx64 "  %s\n", pa, vas[k],
+			       regions[k] ? regions[k]->name : "");
+	}
+	if (cli->json)
+		vd_json_end_array(&cli->j);
+	return ret;
+}

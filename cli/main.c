@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: MIT
+/* vmdive's main: option parsing, dump opening and dispatch. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "common/util.h"
+
+enum {
+	OPT_VMLINUX = 256,
+	OPT_SYSTEM_MAP,
+	OPT_JSON,
+	OPT_ZERO_EXCLUDED,
+	OPT_FORCE_VMLINUX,
+	OPT_STATS,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
+	{ "system-map", required_argument, NULL, OPT_SYSTEM_MAP },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "zero-excluded", no_argument, NULL, OPT_ZERO_EXCLUDED },
+	{ "force-vmlinux", no_argument, NULL, OPT_FORCE_VMLINUX },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "physical", no_argument, NULL, 'p' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "list", no_argument, NULL, 'l' },
+	{ 0 },
+};
+
+static const char common_options[] =
+	"  --vmlinux FILE       kernel ELF with symbols (and DWARF) for this dump\n"
+	"  --system-map FILE    System.map for this dump's kernel\n"
+	"  --force-vmlinux      use --vmlinux even if it does not match the dump\n"
+	"  --json               print JSON instead of text\n"
+	"  --zero-excluded      read pages the dump filtered out as zeros\n"
+	"  --stats              print page-cache statistics to stderr at exit\n"
+	"  -h, --help           this help\n";
+
+void
+vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	// Keep stdout and stderr in order when both go to one terminal/file.
+	fflush(stdout);
+	fprintf(stderr, "vmdive: %s%s", cli && cli->cmd ? cli->cmd->name : "",
+		cli && cli->cmd ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+vd_cli_report(const struct vd_cli *cli, struct vd_error *err)
+{
+	vd_cli_error(cli, "%s", err->msg);
+	vd_error_destroy(err);
+}
+
+bool
+vd_cli_parse_addr(const char *s, uint64_t *ret)
+{
+	return vd_parse_u64(s, 16, ret);
+}
+
+void
+vd_cli_format_size(uint64_t size, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					     "PiB", "EiB" };
+	unsigned u = 0;
+	uint64_t v = size;
+
+	while (v >= 1024 && !(v % 1024) && u + 1 < VD_ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	if (v < 1024 || u + 1 == VD_ARRAY_SIZE(units)) {
+		snprintf(buf, len, "%llu %s", (unsigned long long)v, units[u]);
+		return;
+	}
+	// Not a whole number of the next unit: one decimal.
+	{
+		double d = (double)v;
+
+		while (d >= 1024 && u + 1 < VD_ARRAY_SIZE(units)) {
+			d /= 1024;
+			u++;
+		}
+		snprintf(buf, len, "%.1f %s", d, units[u]);
+	}
+}
+
+void
+vd_cli_symbolize(struct vd_cli *cli, uint64_t addr, char *buf, size_t len)
+{
+	struct vd_symbol_info sym;
+
+	buf[0] = '\0';
+	if (!cli->session || !vd_session_symbolize(cli->session, addr, &sym))
+		return;
+	if (sym.offset)
+		snprintf(buf, len, "%s+0x%llx", sym.name,
+			 (unsigned long long)sym.offset);
+	else
+		snprintf(buf, len, "%s", sym.name);
+}
+
+static const struct vd_cmd *
+find_command(const char *name)
+{
+	for (size_t i = 0; i < vd_ncommands; i++)
+		if (!strcmp(vd_commands[i].name, name))
+			return &vd_commands[i];
+	return NULL;
+}
+
+static void
+print_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vmdive COMMAND [OPTIONS] DUMP [DUMP...] [ARGS...]\n"
+		"\n"
+		"vmdive opens Linux kernel crash dumps (ELF vmcores, kdump-compressed\n"
+		"files) and answers questions about the dead kernel's memory.\n"
+		"\nCommands:\n");
+	for (size_t i = 0; i < vd_ncommands; i++)
+		fprintf(out, "  %-12s %s\n", vd_commands[i].name,
+			vd_commands[i].summary);
+	fprintf(out, "\nOptions for every command:\n%s", common_options);
+	fprintf(out, "\n'vmdive help COMMAND' or 'vmdive COMMAND --help' explains one.\n");
+}
+
+static void
+print_command_help(const struct vd_cmd *cmd, FILE *out)
+{
+	fprintf(out, "usage: %s\n\n%s\n", cmd->synopsis, cmd->description);
+	if (cmd->options)
+		fprintf(out, "\nOptions:\n%s", cmd->options);
+	fprintf(out, "\nOptions for every command:\n%s", common_options);
+	if (cmd->examples)
+		fprintf(out, "\nExamples:\n%s", cmd->examples);
+}
+
+static int
+cmd_help(struct vd_cli *cli)
+{
+	const struct vd_cmd *cmd;
+
+	if (!cli->nargs) {
+		print_usage(stdout);
+		return VD_EXIT_OK;
+	}
+	cmd = find_command(cli->args[0]);
+	if (!cmd) {
+		vd_cli_error(cli, "no command '%s'", cli->args[0]);
+		return VD_EXIT_USAGE;
+	}
+	print_command_help(cmd, stdout);
+	return VD_EXIT_OK;
+}
+
+const struct vd_cmd vd_help_command = {
+	.name = "help", .run = cmd_help, .needs = VD_NEEDS_NOTHING,
+	.min_args = 0, .max_args = 1,
+};
+
+static bool
+is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+/* Parse options (anywhere) and split positionals into dumps and args. */
+static int
+parse_args(struct vd_cli *cli, int argc, char **argv)
+{
+	char shortopts[64] = "+h";
+	int c, first;
+
+	// "-" prefix: report positionals in order (value 1) so that options
+	// may follow DUMP, GNU style.
+	snprintf(shortopts, sizeof(shortopts), "-h%s",
+		 cli->cmd->shortopts ? cli->cmd->shortopts : "");
+	cli->args = calloc((size_t)argc + 1, sizeof(char *));
+	if (!cli->args)
+		return VD_EXIT_FAIL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, long_options, NULL)) != -1) {
+		switch (c) {
+		case 1: cli->args[cli->nargs++] = optarg; break;
+		case OPT_VMLINUX: cli->session_opts.vmlinux = optarg; break;
+		case OPT_SYSTEM_MAP: cli->session_opts.system_map = optarg; break;
+		case OPT_FORCE_VMLINUX: cli->session_opts.force_vmlinux = true; break;
+		case OPT_JSON: cli->json = true; break;
+		case OPT_ZERO_EXCLUDED: cli->session_opts.dump.zero_excluded = true; break;
+		case OPT_STATS: cli->stats = true; break;
+		case 'h': case OPT_HELP:
+			print_command_help(cli->cmd, stdout);
+			exit(VD_EXIT_OK);
+		case 'p': case 'o': case 'l':
+			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
+				vd_cli_error(cli, "option -%c does not apply to this command", c);
+				return VD_EXIT_USAGE;
+			}
+			if (c == 'p')
+				cli->physical = true;
+			else if (c == 'l')
+				cli->list = true;
+			else
+				cli->output = optarg;
+			break;
+		case '?':
+		default:
+			if (optopt)
+				vd_cli_error(cli, "bad option -%c (or missing argument)", optopt);
+			else
+				vd_cli_error(cli, "bad option '%s' (or missing argument)",
+					     argv[optind - 1]);
+			return VD_EXIT_USAGE;
+		}
+	}
+	while (optind < argc)   // after "--"
+		cli->args[cli->nargs++] = argv[optind++];
+	if (!(cli->cmd->needs & VD_NEEDS_DUMP))
+		return VD_EXIT_OK;
+	for (first = 0; first < cli->nargs && is_file(cli->args[first]); first++)
+		;
+	if (!first) {
+		if (cli->nargs)
+			vd_cli_error(cli, "%s: no such file", cli->args[0]);
+		else
+			vd_cli_error(cli, "no dump file given (see 'vmdive help %s')",
+				     cli->cmd->name);
+		return VD_EXIT_USAGE;
+	}
+	cli->dumps = (const char *const *)cli->args;
+	cli->ndumps = first;
+	cli->args += first;
+	cli->nargs -= first;
+	return VD_EXIT_OK;
+}
+
+static int
+check_arg_count(struct vd_cli *cli)
+{
+	if (cli->nargs < cli->cmd->min_args) {
+		vd_cli_error(cli, "missing argument (usage: %s)", cli->cmd->synopsis);
+		return VD_EXIT_USAGE;
+	}
+	if (cli->cmd->max_args >= 0 && cli->nargs > cli->cmd->max_args) {
+		vd_cli_error(cli, "unexpected argument '%s' (usage: %s)",
+			     cli->args[cli->cmd->max_args], cli->cmd->synopsis);
+		return VD_EXIT_USAGE;
+	}
+	return VD_EXIT_OK;
+}
+
+static void
+print_stats(struct vd_cli *cli)
+{
+	struct vd_cache_stats st;
+
+	vd_dump_cache_stats(vd_session_dump(cli->session), &st);
+	fprintf(stderr,
+		"vmdive: page cache: %llu hits, %llu misses, %llu evictions, %zu/%zu pages\n",
+		(unsigned long long)st.hits, (unsigned long long)st.misses,
+		(unsigned long long)st.evictions, st.used, st.capacity);
+}
+
+/*
+ * Accept options before the command too ("vmdive --json info DUMP"): move
+ * the first word that is not an option or an option's value to argv[1].
+ */
+static void
+hoist_command(int argc, char **argv)
+{
+	static const char *const with_value[] = { "--vmlinux", "--system-map",
+						  "--output", "-o" };
+
+	for (int i = 1; i < argc; i++) {
+		bool takes_value = false;
+
+		if (argv[i][0] != '-') {
+			char *cmd = argv[i];
+
+			memmove(&argv[2], &argv[1], (size_t)(i - 1) * sizeof(*argv));
+			argv[1] = cmd;
+			return;
+		}
+		if (!strcmp(argv[i], "--"))
+			return;
+		for (size_t k = 0; k < VD_ARRAY_SIZE(with_value); k++)
+			takes_value |= !strcmp(argv[i], with_value[k]);
+		i += takes_value;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct vd_cli cli = { .out = stdout };
+	char **args_base;
+	int ret;
+
+	if (argc < 2) {
+		print_usage(stderr);
+		return VD_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		print_usage(stdout);
+		return VD_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("vmdive %s\n", VMDIVE_VERSION);
+		return VD_EXIT_OK;
+	}
+	hoist_command(argc, argv);
+	cli.cmd = !strcmp(argv[1], "help") ? &vd_help_command : find_command(argv[1]);
+	if (!cli.cmd) {
+		vd_cli_error(NULL, "no command '%s' (try 'vmdive help')", argv[1]);
+		return VD_EXIT_USAGE;
+	}
+	ret = parse_args(&cli, argc - 1, argv + 1);
+	args_base = cli.dumps ? (char **)cli.dumps : cli.args;
+	if (ret == VD_EXIT_OK)
+		ret = check_arg_count(&cli);
+	if (ret == VD_EXIT_OK && (cli.cmd->needs & VD_NEEDS_DUMP)) {
+		struct vd_error *err = vd_session_open(cli.dumps, (size_t)cli.ndumps,
+						       &cli.session_opts,
+						       &cli.session);
+		if (err) {
+			vd_cli_report(&cli, err);
+			ret = VD_EXIT_USAGE;
+		}
+	}
+	if (ret == VD_EXIT_OK) {
+		vd_json_init(&cli.j, stdout);
+		ret = cli.cmd->run(&cli);
+		if (cli.stats && cli.session)
+			print_stats(&cli);
+	}
+	if (fflush(stdout) != 0 && ret == VD_EXIT_OK) {
+		vd_cli_error(&cli, "cannot write output");
+		ret = VD_EXIT_FAIL;
+	}
+	vd_session_close(cli.session);
+	free(args_base);
+	return ret;
+}
