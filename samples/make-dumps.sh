@@ -1,0 +1,515 @@
+#!/bin/bash
+# make-dumps.sh — make REAL x86_64 and arm64 vmcores for vmdive's tests.
+#
+# Boots a Debian 12 kernel under QEMU (TCG) with a busybox initramfs that loads a few
+# modules, starts some named processes, writes a marker to the kernel log and panics; then
+# dumps guest memory over QMP (ELF and QEMU's flattened kdump-zlib).
+#
+#   samples/make-dumps.sh [--variant V]... [--arch x86_64|arm64|all] [--all]
+#                         [--makedumpfile] [--force]
+#
+# Everything is cached under ${VMDIVE_CACHE:-/var/cache/vmdive}:
+#   debs/                         the kernel .debs (and busybox-static:arm64)
+#   kernel/CURRENT                kernel release picked once (e.g. 6.1.0-56-cloud-amd64)
+#   kernel/CURRENT-arm64          the arm64 one (6.1.0-NN-arm64, the NN of CURRENT if it exists)
+#   kernel/<kver>/                vmlinuz, vmlinux (with DWARF), System.map, modules/,
+#                                 initrd-<hash of its recipe>.img, busybox (arm64 only)
+#   dumps/<variant>/              vmcore.elf, vmcore.kdump-zlib, console.log,
+#                                 vmcoreinfo.txt, meta.env, done (written last)
+#     with --makedumpfile also    vmcore.kdump-{zlib,lzo,none}-d{0,31}, vmcore.elf-d31,
+#                                 vmcore.flat, vmcore.split.{1,2,3}, mdf.env, mdf.done
+# A variant whose stamp exists is skipped; delete the directory (or --force) to redo it.
+# meta.env (shell-sourceable) names the kernel, vmlinux, System.map, dump files, the marker
+# line written to the kernel log, the loaded modules and the named processes.
+# Variants: kaslr (default cmdline), nokaslr, la57 (5-level paging, -cpu qemu64,+la57) — the
+# x86_64 set, made when no variant is named; arm64-kaslr, arm64-nokaslr (Debian's generic arm64
+# kernel, 4K pages, 48-bit VAs, on qemu-system-aarch64 -M virt -cpu max) only when asked for:
+# --variant arm64-..., --arch arm64 (both), --arch all or --all (every variant).
+# Needs root (apt-get; arm64 adds the foreign architecture to dpkg) on Debian 12.  The marker and variant reach the guest's /init through
+# the kernel command line (vmdive.*= words), so one initramfs serves every variant.
+set -euo pipefail
+
+CACHE=${VMDIVE_CACHE:-/var/cache/vmdive}
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3            # Debian's python: the one python3-drgn is built for
+X86_VARIANTS=(kaslr nokaslr la57)
+ARM64_VARIANTS=(arm64-kaslr arm64-nokaslr)
+ALL_VARIANTS=("${X86_VARIANTS[@]}" "${ARM64_VARIANTS[@]}")
+BOOT_TIMEOUT=${VMDIVE_BOOT_TIMEOUT:-120}
+# qemu_fw_cfg must come first: without it QEMU's -device vmcoreinfo note stays empty.
+# The others are small, exist as modules in the cloud kernel and load in a bare VM.
+MODULES="qemu_fw_cfg dummy loop overlay crc7 async_xor"   # async_xor pulls in xor, async_tx
+PROCS="vd-sleeper-a vd-sleeper-b vd-worker-c"
+
+log() { printf 'make-dumps: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
+    exit "${1:-0}"
+}
+
+variants=() do_mdf=0 force=0
+while (($#)); do
+    case $1 in
+        --variant) [[ $# -ge 2 ]] || usage 2; variants+=("$2"); shift 2 ;;
+        --variant=*) variants+=("${1#*=}"); shift ;;
+        --arch|--arch=*)
+            if [[ $1 == --arch ]]; then [[ $# -ge 2 ]] || usage 2; a=$2; shift; else a=${1#*=}; fi
+            shift
+            case $a in
+                x86_64|amd64) variants+=("${X86_VARIANTS[@]}") ;;
+                arm64|aarch64) variants+=("${ARM64_VARIANTS[@]}") ;;
+                all) variants+=("${ALL_VARIANTS[@]}") ;;
+                *) log "unknown arch: $a (have: x86_64 arm64 all)"; usage 2 ;;
+            esac ;;
+        --all) variants+=("${ALL_VARIANTS[@]}"); shift ;;
+        --makedumpfile) do_mdf=1; shift ;;
+        --force) force=1; shift ;;
+        -h|--help) usage 0 ;;
+        *) log "unknown argument: $1"; usage 2 ;;
+    esac
+done
+((${#variants[@]})) || variants=("${X86_VARIANTS[@]}")
+# Deduplicate, keeping the order given.
+declare -A _seen=(); _v=()
+for v in "${variants[@]}"; do
+    [[ " ${ALL_VARIANTS[*]} " == *" $v "* ]] ||
+        die "unknown variant '$v' (have: ${ALL_VARIANTS[*]})"
+    [[ -n ${_seen[$v]:-} ]] || _v+=("$v"); _seen[$v]=1
+done
+variants=("${_v[@]}"); unset _seen _v
+arch_of() { [[ $1 == arm64-* ]] && echo arm64 || echo x86_64; }
+want_arch() { local v; for v in "${variants[@]}"; do [[ $(arch_of "$v") == "$1" ]] && return 0; done; return 1; }
+[[ $(id -u) == 0 ]] || die "must run as root (apt-get, QEMU dump files)"
+mkdir -p "$CACHE/debs" "$CACHE/kernel" "$CACHE/dumps"
+
+# --- packages -------------------------------------------------------------------------------
+# The lock timeout matters: provisioning may still be running an apt-get in the background.
+APT=(apt-get -y -q -o DPkg::Lock::Timeout=900)
+ensure_packages() {
+    local missing=() p pkgs=(busybox-static cpio python3 makedumpfile crash python3-drgn zstd
+                             xz-utils)
+    want_arch x86_64 && pkgs+=(qemu-system-x86)
+    want_arch arm64 && pkgs+=(qemu-system-arm)
+    for p in "${pkgs[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+    done
+    ((${#missing[@]})) || return 0
+    local t; t=$(now)
+    log "installing ${missing[*]}"
+    "${APT[@]}" install --no-install-recommends "${missing[@]}" >&2 ||
+        { "${APT[@]}" update >&2 &&
+          "${APT[@]}" install --no-install-recommends "${missing[@]}" >&2; }
+    log "installed packages in $(since "$t")"
+}
+
+# The arm64 kernel and busybox come from Debian's arm64 archive: dpkg must know the foreign
+# architecture, and the first `apt-get update` after adding it can fail with "package cache was
+# built for different architectures" (real-dumps.md); a retry works.
+ensure_arm64_arch() {
+    dpkg --print-foreign-architectures | grep -qx arm64 && return 0
+    local t; t=$(now)
+    log "adding the arm64 architecture to dpkg"
+    dpkg --add-architecture arm64
+    "${APT[@]}" update >&2 || "${APT[@]}" update >&2
+    log "apt-get update (arm64) in $(since "$t")"
+}
+
+# --- kernel ---------------------------------------------------------------------------------
+# Per architecture: FLAVOUR (the kernel package flavour), DEBARCH (dpkg's name), STAMP (the
+# CURRENT file), QEMU; set by use_arch, with KVER and K once the kernel is picked.
+use_arch() {
+    ARCH=$1
+    case $ARCH in
+        x86_64) FLAVOUR=cloud-amd64 DEBARCH=amd64 STAMP=$CACHE/kernel/CURRENT
+                QEMU=qemu-system-x86_64 ;;
+        arm64) FLAVOUR=arm64 DEBARCH=arm64 STAMP=$CACHE/kernel/CURRENT-arm64
+               QEMU=qemu-system-aarch64 ;;
+    esac
+    KO=() SEEN=() ORDER=()
+}
+
+# Whether 6.1.0-NN-FLAVOUR has -unsigned and -dbg candidates of the same version.
+kernel_ok() {
+    local img=linux-image-6.1.0-$1-$FLAVOUR-unsigned:$DEBARCH
+    local dbg=linux-image-6.1.0-$1-$FLAVOUR-dbg:$DEBARCH vi vd
+    vi=$(apt-cache policy "$img" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+    vd=$(apt-cache policy "$dbg" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+    [[ -n $vi && $vi != "(none)" && $vi == "$vd" ]] && echo "$vi"
+}
+
+# Newest 6.1.0-NN-FLAVOUR whose -unsigned and -dbg candidates have the same version; for arm64
+# the NN of the x86_64 kernel when it has one, so both arches run the same kernel source.
+# Picked once: later runs reuse the stamp so dumps and vmlinux never drift apart.
+pick_kernel() {
+    if [[ -s $STAMP ]]; then KVER=$(<"$STAMP"); K=$CACHE/kernel/$KVER; return; fi
+    local list nn vi re="^linux-image-6\.1\.0-[0-9]+-$FLAVOUR-unsigned\$" nns
+    list=$(apt-cache search --names-only "$re")
+    if [[ -z $list ]]; then
+        "${APT[@]}" update >&2
+        list=$(apt-cache search --names-only "$re")
+    fi
+    nns=$(sed -nE "s/^linux-image-6\.1\.0-([0-9]+)-$FLAVOUR-unsigned .*/\1/p" <<<"$list" |
+          sort -rnu)
+    if [[ $ARCH == arm64 && -s $CACHE/kernel/CURRENT ]]; then
+        nn=$(sed -nE 's/^6\.1\.0-([0-9]+)-.*/\1/p' "$CACHE/kernel/CURRENT")
+        nns="$nn $nns"
+    fi
+    for nn in $nns; do
+        if vi=$(kernel_ok "$nn"); then
+            KVER=6.1.0-$nn-$FLAVOUR K=$CACHE/kernel/$KVER
+            echo "$KVER" >"$STAMP"
+            log "picked kernel $KVER ($vi)"
+            return
+        fi
+    done
+    die "no linux-image-6.1.0-NN-$FLAVOUR-unsigned with a matching -dbg package"
+}
+
+deb_of() { compgen -G "$CACHE/debs/${1}_*_$DEBARCH.deb" | sort -V | tail -n1 || true; }
+
+fetch_kernel() {
+    local img=linux-image-$KVER-unsigned dbg=linux-image-$KVER-dbg t
+    if [[ -z $(deb_of "$img") || -z $(deb_of "$dbg") ]]; then
+        t=$(now)
+        log "downloading $img and $dbg ($DEBARCH, ~300 MB amd64 / ~860 MB arm64)"
+        # _apt must be able to write here, else apt-get warns and downloads unsandboxed.
+        chown _apt "$CACHE/debs" 2>/dev/null || true
+        (cd "$CACHE/debs" && apt-get -qq download "$img:$DEBARCH" "$dbg:$DEBARCH" >&2)
+        log "downloaded in $(since "$t")"
+    fi
+    if [[ $ARCH == arm64 ]]; then fetch_busybox_arm64; fi
+    [[ -s $K/vmlinux && -s $K/System.map && -s $K/vmlinuz && -d $K/modules ]] && return
+    t=$(now)
+    log "extracting kernel image and debug vmlinux into $K"
+    local tmp=$K.tmp
+    rm -rf "$tmp"; mkdir -p "$tmp/img" "$tmp/dbg"
+    dpkg-deb -x "$(deb_of "$img")" "$tmp/img"
+    # Only the vmlinux and System.map: the rest of the -dbg package is 1.7 GB of module DWARF.
+    # (The image package's own System.map is an 83-byte placeholder.)
+    dpkg-deb --fsys-tarfile "$(deb_of "$dbg")" |
+        tar -x -C "$tmp/dbg" --wildcards './usr/lib/debug/boot/vmlinux-*' \
+            './usr/lib/debug/boot/System.map-*' 2>/dev/null || true
+    mkdir -p "$K"
+    mv "$tmp/img/boot/vmlinuz-$KVER" "$K/vmlinuz"
+    # arm64: QEMU's -kernel takes the raw Image; decompress it should a vmlinuz be gzip'd.
+    if [[ $ARCH == arm64 ]] && gzip -t "$K/vmlinuz" 2>/dev/null; then
+        gzip -dc "$K/vmlinuz" >"$K/vmlinuz.raw" && mv "$K/vmlinuz.raw" "$K/vmlinuz"
+    fi
+    rm -rf "$K/modules"; mv "$tmp/img/lib/modules/$KVER" "$K/modules"
+    mv "$tmp/dbg/usr/lib/debug/boot/vmlinux-$KVER" "$K/vmlinux" ||
+        die "vmlinux-$KVER not found in $(deb_of "$dbg")"
+    mv "$tmp/dbg/usr/lib/debug/boot/System.map-$KVER" "$K/System.map" ||
+        die "System.map-$KVER not found in $(deb_of "$dbg")"
+    rm -rf "$tmp"
+    log "extracted in $(since "$t")"
+}
+
+# The arm64 initramfs needs an arm64 busybox: busybox-static:arm64's binary, kept in $K.
+fetch_busybox_arm64() {
+    [[ -s $K/busybox ]] && return
+    local deb tmp=$CACHE/kernel/busybox.tmp
+    deb=$(compgen -G "$CACHE/debs/busybox-static_*_arm64.deb" | sort -V | tail -n1 || true)
+    if [[ -z $deb ]]; then
+        (cd "$CACHE/debs" && apt-get -qq download busybox-static:arm64 >&2)
+        deb=$(compgen -G "$CACHE/debs/busybox-static_*_arm64.deb" | sort -V | tail -n1)
+    fi
+    rm -rf "$tmp"; mkdir -p "$tmp" "$K"
+    dpkg-deb -x "$deb" "$tmp"
+    mv "$tmp/bin/busybox" "$K/busybox"
+    rm -rf "$tmp"
+}
+
+# --- initramfs ------------------------------------------------------------------------------
+# Prints module names in load order (dependencies first), from each .ko's .modinfo depends=.
+declare -A KO=()
+index_modules() {
+    local f n
+    while IFS= read -r f; do
+        n=${f##*/}; n=${n%%.ko*}; KO[${n//-/_}]=$f
+    done < <(find "$K/modules/kernel" -name '*.ko*')
+}
+modinfo_depends() {
+    local f=${KO[$1]:?module $1 not found in $KVER}
+    case $f in
+        *.ko.xz) xz -dc "$f" ;; *.ko.zst) zstd -qdc "$f" ;; *) cat "$f" ;;
+    esac | tr '\0' '\n' | sed -n 's/^depends=//p' | head -n1 | tr ',' ' '
+}
+declare -A SEEN=()
+ORDER=()
+add_module() {
+    local d m=${1//-/_}         # depends= may spell a name with '-' (arm64: xor-neon)
+    [[ -n ${SEEN[$m]:-} ]] && return; SEEN[$m]=1
+    for d in $(modinfo_depends "$m"); do add_module "$d"; done
+    ORDER+=("$m")
+}
+
+build_initrd() {
+    # The cache key covers this function's text and the lists, so editing either rebuilds.
+    local key; key=$({ declare -f build_initrd; echo "$MODULES|$PROCS|$ARCH"; } | md5sum |
+                     cut -c1-8)
+    INITRD=$K/initrd-$key.img
+    [[ -s $INITRD ]] && { INITRD_MODULES=$(<"$INITRD.modules"); return; }
+    local t root=$K/initrd.tmp m f; t=$(now)
+    log "building initramfs"
+    rm -rf "$root"; mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
+    if [[ $ARCH == arm64 ]]; then cp "$K/busybox" "$root/bin/busybox"
+    else cp /bin/busybox "$root/bin/busybox"; fi
+    index_modules
+    for m in $MODULES; do add_module "$m"; done
+    for m in "${ORDER[@]}"; do
+        f=${KO[$m]}
+        case $f in
+            *.ko.xz) xz -dc "$f" ;; *.ko.zst) zstd -qdc "$f" ;; *) cat "$f" ;;
+        esac >"$root/lib/modules/$m.ko"
+    done
+    printf '%s\n' "${ORDER[@]}" >"$root/lib/modules/order"
+    # Each named process is a tiny script: exec of a script sets comm to the script's name,
+    # while busybox itself would refuse an unknown applet name in argv[0].
+    for m in $PROCS; do
+        printf '#!/bin/sh\nwhile :; do sleep 1000; done\n' >"$root/bin/$m"
+        chmod 755 "$root/bin/$m"
+    done
+    cat >"$root/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in $(cat /lib/modules/order); do
+    insmod /lib/modules/$m.ko || echo "vmdive-init: insmod $m FAILED"
+done
+for w in $(cat /proc/cmdline); do
+    case $w in
+        vmdive.variant=*) VARIANT=${w#*=} ;;
+        vmdive.marker=*) MARKER=${w#*=} ;;
+        vmdive.procs=*) PROCS=$(echo "${w#*=}" | tr , ' ') ;;
+    esac
+done
+for p in $PROCS; do /bin/$p & done
+sleep 1
+echo "vmdive-init: modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+echo "VMDIVE-MARKER $VARIANT $MARKER" >/dev/kmsg
+echo c >/proc/sysrq-trigger
+EOF
+    chmod 755 "$root/init"
+    (cd "$root" && find . | sort | cpio -o -H newc --quiet | gzip -9) >"$INITRD.tmp"
+    echo "${ORDER[*]}" >"$INITRD.modules"
+    mv "$INITRD.tmp" "$INITRD"
+    rm -rf "$root"
+    INITRD_MODULES=${ORDER[*]}
+    log "initramfs built in $(since "$t") (modules: $INITRD_MODULES)"
+}
+
+# --- QMP ------------------------------------------------------------------------------------
+# Tiny QMP client: stop the (panicked) guest, write the ELF and kdump-zlib dumps, quit.
+# dump-guest-memory runs detached and is polled with query-dump, so a slow dump never trips
+# a socket timeout.
+qmp_dump() {
+    "$PY" - "$@" <<'EOF'
+import json, socket, sys, time
+sock_path, outdir = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX); s.connect(sock_path); f = s.makefile("rw")
+def cmd(name, **args):
+    f.write(json.dumps({"execute": name, "arguments": args}) + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r: return r["return"]
+        if "error" in r: sys.exit("QMP %s: %s" % (name, r["error"]))
+json.loads(f.readline())                                # greeting
+cmd("qmp_capabilities"); cmd("stop")
+for fmt, name in (("elf", "vmcore.elf"), ("kdump-zlib", "vmcore.kdump-zlib")):
+    t = time.time()
+    cmd("dump-guest-memory", paging=False, protocol="file:%s/%s" % (outdir, name),
+        detach=True, format=fmt)
+    while True:
+        st = cmd("query-dump")
+        if st["status"] == "completed": break
+        if st["status"] == "failed": sys.exit("dump %s failed" % fmt)
+        time.sleep(0.1)
+    print("make-dumps: dump %s: %.1fs" % (fmt, time.time() - t), file=sys.stderr)
+try: cmd("quit")
+except (OSError, ValueError): pass                       # QEMU may close before replying
+EOF
+}
+
+# --- VMCOREINFO -----------------------------------------------------------------------------
+# Prints the VMCOREINFO note text of an ELF vmcore (honours e_phoff: QEMU puts phdrs at 0xc0).
+vmcoreinfo_of() {
+    "$PY" - "$1" <<'EOF'
+import struct, sys
+with open(sys.argv[1], "rb") as f:
+    eh = f.read(64)
+    phoff, = struct.unpack_from("<Q", eh, 32); phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+    f.seek(phoff); ph = f.read(phentsize * phnum)
+    for i in range(phnum):
+        p_type, _, off, _, _, filesz = struct.unpack_from("<IIQQQQ", ph, i * phentsize)
+        if p_type != 4: continue                          # PT_NOTE
+        f.seek(off); d = f.read(filesz); o = 0
+        while o + 12 <= len(d):
+            nsz, dsz, typ = struct.unpack_from("<III", d, o); o += 12
+            name = d[o:o + nsz].rstrip(b"\0"); o += (nsz + 3) & ~3
+            desc = d[o:o + dsz]; o += (dsz + 3) & ~3
+            if name == b"VMCOREINFO": sys.stdout.write(desc.rstrip(b"\0").decode())
+EOF
+}
+
+# --- one variant ----------------------------------------------------------------------------
+make_variant() {
+    local v=$1 D=$CACHE/dumps/$1 extra="" cpu=qemu64 t marker pid rc console=ttyS0 machine=()
+    if [[ -e $D/done && $force == 0 ]]; then log "$v: cached in $D"; return; fi
+    case $v in
+        kaslr) ;;
+        nokaslr) extra="nokaslr" ;;
+        la57) cpu=qemu64,+la57 ;;          # TCG implements LA57; the kernel enables it at boot
+        arm64-kaslr|arm64-nokaslr)
+            # -cpu max: pointer authentication and MTE are live, as on current hardware.
+            cpu=max console=ttyAMA0 machine=(-M virt)
+            [[ $v == arm64-nokaslr ]] && extra="nokaslr" ;;
+    esac
+    rm -rf "$D"; mkdir -p "$D"
+    marker=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+    local cmdline="console=$console panic=0 oops=panic${extra:+ $extra} vmdive.variant=$v"
+    cmdline+=" vmdive.marker=$marker vmdive.procs=${PROCS// /,}"
+    local sock=$D/qmp.sock
+    t=$(now)
+    log "$v: booting ($cmdline)"
+    # panic=0 keeps the panicked guest stopped in place instead of rebooting.
+    "$QEMU" "${machine[@]}" -accel tcg -cpu "$cpu" -m 512 -smp 2 -display none -monitor none \
+        -no-reboot -kernel "$K/vmlinuz" -initrd "$INITRD" -append "$cmdline" \
+        -device vmcoreinfo -qmp "unix:$sock,server=on,wait=off" \
+        -serial "file:$D/console.log" </dev/null >"$D/qemu.log" 2>&1 &
+    pid=$!
+    local deadline=$((SECONDS + BOOT_TIMEOUT))
+    until grep -q -- '---\[ end Kernel panic' "$D/console.log" 2>/dev/null; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            tail -n 30 "$D/console.log" "$D/qemu.log" >&2 || true
+            die "$v: QEMU exited before the panic"
+        fi
+        if ((SECONDS > deadline)); then
+            kill "$pid"; tail -n 30 "$D/console.log" >&2 || true
+            die "$v: no panic within ${BOOT_TIMEOUT}s"
+        fi
+        sleep 0.5
+    done
+    log "$v: boot to panic $(since "$t")"
+    grep -q 'insmod .* FAILED' "$D/console.log" && die "$v: a module failed to load (console.log)"
+    t=$(now)
+    qmp_dump "$sock" "$D" || { kill "$pid" 2>/dev/null; die "$v: QMP dump failed"; }
+    rc=0; wait "$pid" || rc=$?
+    ((rc == 0)) || die "$v: QEMU exited with $rc (see $D/qemu.log)"
+    rm -f "$sock"
+    chmod 0644 "$D"/vmcore.*      # QEMU creates them 0400
+    log "$v: dumps written in $(since "$t")"
+
+    vmcoreinfo_of "$D/vmcore.elf" >"$D/vmcoreinfo.txt"
+    grep -q "^OSRELEASE=$KVER\$" "$D/vmcoreinfo.txt" ||
+        die "$v: VMCOREINFO empty or wrong (qemu_fw_cfg not loaded?)"
+    local l5 vabits
+    l5=$(sed -n 's/^NUMBER(pgtable_l5_enabled)=//p' "$D/vmcoreinfo.txt")
+    vabits=$(sed -n 's/^NUMBER(VA_BITS)=//p' "$D/vmcoreinfo.txt")
+    if [[ $ARCH == arm64 ]]; then
+        # The bootstrap of every arm64 reader (swapper_pg_dir PA = VA - kimage_voffset).
+        [[ -n $vabits ]] && grep -q '^NUMBER(kimage_voffset)=' "$D/vmcoreinfo.txt" ||
+            die "$v: VMCOREINFO lacks NUMBER(VA_BITS) or NUMBER(kimage_voffset)"
+    elif [[ $v == la57 ]]; then
+        [[ $l5 == 1 ]] ||
+            die "$v: NUMBER(pgtable_l5_enabled)=$l5, want 1 (does -cpu $cpu offer LA57?)"
+    else
+        [[ $l5 == 0 ]] || die "$v: NUMBER(pgtable_l5_enabled)=$l5, want 0"
+    fi
+    local koff; koff=$(sed -n 's/^KERNELOFFSET=//p' "$D/vmcoreinfo.txt")
+    if [[ $v == *nokaslr ]]; then
+        [[ $koff == 0 ]] || die "$v: KERNELOFFSET=$koff despite nokaslr"
+    elif [[ $koff == 0 ]]; then
+        log "$v: WARNING: KERNELOFFSET=0 (KASLR picked no offset)"
+    fi
+    # The marker must be in the dumped printk ring, not just on the serial console.
+    grep -aqF "VMDIVE-MARKER $v $marker" "$D/vmcore.elf" || die "$v: marker not found in vmcore.elf"
+
+    {
+        printf '# written by samples/make-dumps.sh on %s\n' "$(date -u +%FT%TZ)"
+        printf '%s=%q\n' VARIANT "$v" ARCH "$ARCH" KVER "$KVER" VMLINUX "$K/vmlinux" \
+            SYSTEM_MAP "$K/System.map" VMLINUZ "$K/vmlinuz" INITRD "$INITRD" \
+            MARKER "VMDIVE-MARKER $v $marker" MODULES "$INITRD_MODULES" PROCS "$PROCS" \
+            CMDLINE "$cmdline" QEMU_CPU "$cpu" KERNELOFFSET "$koff" PGTABLE_L5 "$l5" \
+            VA_BITS "$vabits" \
+            VMCORE_ELF "$D/vmcore.elf" VMCORE_KDUMP_ZLIB "$D/vmcore.kdump-zlib" \
+            VMCOREINFO_TXT "$D/vmcoreinfo.txt" CONSOLE_LOG "$D/console.log"
+    } >"$D/meta.env"
+    touch "$D/done"
+    log "$v: done -> $D"
+}
+
+# --- makedumpfile outputs (optional) --------------------------------------------------------
+# makedumpfile 1.7.2 rejects QEMU's ELF ("get_elf_info: Can't get the number of PT_LOAD"): it
+# assumes the program headers follow the ELF header at offset 64, while QEMU writes a section
+# header there and the phdrs at e_phoff 0xc0.  fix-qemu-elf.py writes a copy with the phdrs at
+# 64, which makedumpfile reads.  Note Debian's build has no snappy/zstd (-p/-z silently write
+# an uncompressed file), and the kdump lzo format is makedumpfile's, not QEMU's.
+make_mdf() {
+    local v=$1 D=$CACHE/dumps/$1 t fixed
+    [[ -e $D/done ]] || die "$v: no dump to feed makedumpfile"
+    [[ -e $D/mdf.done && $force == 0 ]] && { log "$v: makedumpfile outputs cached"; return; }
+    t=$(now)
+    fixed=$D/vmcore.elf-fixed
+    "$PY" "$HERE/fix-qemu-elf.py" "$D/vmcore.elf" "$fixed"
+    mdf() {  # makedumpfile always warns "kernel version is not supported" on 6.1: keep quiet
+        local out=${*: -1}
+        rm -f "$out"
+        makedumpfile "$@" >>"$D/makedumpfile.log" 2>&1 || {
+            tail -n 5 "$D/makedumpfile.log" >&2; die "$v: makedumpfile $* failed"; }
+    }
+    : >"$D/makedumpfile.log"
+    local c d
+    for c in zlib:-c lzo:-l none:; do
+        for d in 0 31; do
+            mdf ${c#*:} -d "$d" "$fixed" "$D/vmcore.kdump-${c%%:*}-d$d"
+        done
+    done
+    mdf -E -d 31 "$fixed" "$D/vmcore.elf-d31"
+    rm -f "$D/vmcore.flat"
+    makedumpfile -F -c -d 31 "$fixed" >"$D/vmcore.flat" 2>>"$D/makedumpfile.log" ||
+        die "$v: makedumpfile -F failed"
+    rm -f "$D"/vmcore.split.*
+    # Without --splitblock-size the split goes by PFN range, and max_mapnr reaches QEMU's BIOS
+    # ROM at 4 GiB, so all RAM lands in part 1 and parts 2-3 are bare headers.
+    mdf --split -c -d 0 --splitblock-size 1024 "$fixed" \
+        "$D/vmcore.split.1" "$D/vmcore.split.2" "$D/vmcore.split.3"
+    rm -f "$fixed"                # 0.5 s to remake; not worth 550 MB per variant
+    chmod 0644 "$D"/vmcore.*
+    {
+        printf '%s=%q\n' VMCORE_ELF_D31 "$D/vmcore.elf-d31" \
+            VMCORE_FLAT "$D/vmcore.flat" \
+            VMCORE_SPLIT "$D/vmcore.split.1 $D/vmcore.split.2 $D/vmcore.split.3"
+        for c in zlib lzo none; do for d in 0 31; do
+            printf 'VMCORE_KDUMP_%s_D%s=%q\n' "${c^^}" "$d" "$D/vmcore.kdump-$c-d$d"
+        done; done
+    } >"$D/mdf.env"
+    touch "$D/mdf.done"
+    log "$v: makedumpfile outputs in $(since "$t")"
+}
+
+ensure_packages
+for arch in x86_64 arm64; do
+    want_arch "$arch" || continue
+    use_arch "$arch"
+    if [[ $arch == arm64 ]]; then ensure_arm64_arch; fi
+    pick_kernel
+    fetch_kernel
+    build_initrd
+    for v in "${variants[@]}"; do
+        if [[ $(arch_of "$v") == "$arch" ]]; then make_variant "$v"; fi
+    done
+done
+# Debian's makedumpfile is built for x86_64 dumps only: the arm64 variants have none.
+if ((do_mdf)); then
+    for v in "${variants[@]}"; do
+        if [[ $(arch_of "$v") == arm64 ]]; then log "$v: no makedumpfile outputs (x86_64 only)"
+        else make_mdf "$v"; fi
+    done
+fi
+log "all done: $(printf "$CACHE/dumps/%s/meta.env " "${variants[@]}")"
