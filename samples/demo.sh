@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The main job on a real sample: builds vmdive, makes a real vmcore (a Debian
+# 6.1 kernel booted under QEMU and panicked; cached after the first run) and
+# opens it: what the dump is, kernel addresses translated level by level,
+# memory read and saved to a file.  Run as root on Debian 12.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash tests/install-deps.sh
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/release -j2 >/dev/null
+bash samples/make-dumps.sh --variant kaslr
+# shellcheck source=/dev/null
+. "${VMDIVE_CACHE:-/var/cache/vmdive}/dumps/kaslr/meta.env"
+
+vd=build/release/vmdive
+run() { printf '\n$ %s\n' "$*"; "$@"; }
+
+run $vd info "$VMCORE_ELF"
+uts=$($vd vmcoreinfo "$VMCORE_ELF" 'SYMBOL(init_uts_ns)')
+run $vd vtop "$VMCORE_ELF" "$uts"
+run $vd rd "$VMCORE_ELF" "$uts" 128
+run $vd vtop --vmlinux "$VMLINUX" "$VMCORE_ELF" "$uts"
+run $vd rd -o /tmp/vmdive-demo-uts.bin "$VMCORE_KDUMP_ZLIB" "$uts" 4096
+echo "wrote /tmp/vmdive-demo-uts.bin ($(stat -c %s /tmp/vmdive-demo-uts.bin) bytes)"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what vmdive needs on Debian 12, as root: the build dependencies,
+# and with --test also QEMU and the oracles (crash, drgn, makedumpfile) that
+# the real-dump tests use.  Installs only what is missing.
+set -euo pipefail
+
+build_pkgs=(build-essential cmake pkg-config libelf-dev libdwarf-dev zlib1g-dev
+	liblz4-dev liblzo2-dev libsnappy-dev libzstd-dev)
+test_pkgs=(qemu-system-x86 busybox-static cpio xz-utils crash python3-drgn
+	makedumpfile lz4 zstd elfutils gdb python3)
+
+want=("${build_pkgs[@]}")
+[ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages (run as root): ${missing[*]}" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null || apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Compare vmdive's kallsyms decoding with `nm vmlinux` (see test_kallsyms.sh)."""
+import json
+import random
+import subprocess
+import sys
+
+nm_path, ks_path, off_hex, vmdive, dump, variant = sys.argv[1:7]
+off = int(off_hex, 16)
+nm = {}
+for line in open(nm_path):
+    parts = line.split()
+    if len(parts) == 3:
+        nm.setdefault(parts[2], set()).add(int(parts[0], 16))
+
+passed = failed = 0
+bad = []
+ks = []
+for line in open(ks_path):
+    a, t, name = line.split()
+    a = int(a, 16)
+    ks.append((a, t, name))
+    # Kernel-image symbols move by the KASLR offset; per-CPU ones do not.
+    if a - off in nm.get(name, ()) or a in nm.get(name, ()):
+        passed += 1
+    else:
+        failed += 1
+        bad.append(line.strip())
+
+# Coverage: every global text symbol of the vmlinux is in kallsyms.
+ks_names = {n for _, _, n in ks}
+missing = [line.split()[2] for line in open(nm_path)
+           if len(line.split()) == 3 and line.split()[1] == "T"
+           and line.split()[2] not in ks_names]
+if len(ks) < 50000 or missing:
+    failed += 1
+    bad.append(f"coverage: {len(ks)} symbols, {len(missing)} global text symbols missing "
+               f"(e.g. {missing[:5]})")
+else:
+    passed += 1
+
+# sym ADDR on 500 random addresses inside text symbols of known size: the
+# answer's symbol address must be the nm address of a symbol at or below.
+rng = random.Random(1)
+sized = [(a, n) for a, t, n in ks if t in "Tt"]
+sized.sort()
+picks = []
+for _ in range(500):
+    i = rng.randrange(len(sized) - 1)
+    a, n = sized[i]
+    nxt = sized[i + 1][0]
+    if nxt > a:
+        picks.append((a + rng.randrange(nxt - a), a))
+out = subprocess.run([vmdive, "sym", "--json", dump] + [hex(p) for p, _ in picks],
+                     capture_output=True, text=True)
+answers = json.loads(out.stdout) if out.stdout.strip() else []
+by_query = {int(r["address"], 16): r for r in answers}
+for addr, start in picks:
+    r = by_query.get(addr)
+    if r and int(r["symbol_address"], 16) == start and \
+       int(r["offset"], 16) == addr - start:
+        passed += 1
+    else:
+        failed += 1
+        bad.append(f"sym {addr:#x}: expected symbol at {start:#x}, got {r}")
+
+print(f"kallsyms {variant}: {len(ks)} symbols decoded")
+for b in bad[:20]:
+    print("  MISMATCH", b)
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

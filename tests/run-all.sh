@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds vmdive and runs every test: unit, synthetic dumps, and real dumps of
+# QEMU-booted Debian kernels checked against crash and drgn.  Run as root on
+# Debian 12: installs what it needs (apt packages, QEMU, the Debian kernels
+# the samples boot; all cached under ${VMDIVE_CACHE:-/var/cache/vmdive}).
+#
+# Two builds: a release build with warnings as errors, and an ASan+UBSan
+# build; the whole suite runs on both.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+start=$(date +%s)
+step() { printf '\n=== %s (%ss)\n' "$*" $(( $(date +%s) - start )); }
+
+step "dependencies"
+bash tests/install-deps.sh --test
+
+step "sample dumps (cached after the first run)"
+bash samples/make-dumps.sh --makedumpfile
+
+build_and_test() {
+	local dir=$1; shift
+	step "build $dir"
+	cmake -S . -B "$dir" -DVMDIVE_WERROR=ON "$@" >/dev/null
+	cmake --build "$dir" -j2
+	step "test $dir"
+	(cd "$dir" && ctest --output-on-failure -j2)
+}
+
+build_and_test build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build_and_test build/asan -DCMAKE_BUILD_TYPE=Debug -DVMDIVE_SANITIZE=ON
+step "all tests passed"
