@@ -64,5 +64,6 @@ struct vd_error *vd_xlat_need(const struct vd_xlat *xlat, const char *key,
 			      uint64_t *ret);
 
 extern const struct vd_arch_ops vd_x86_64_ops;
+extern const struct vd_arch_ops vd_aarch64_ops;
 
 #endif

@@ -9,6 +9,7 @@
 
 static const struct vd_arch_ops *const backends[] = {
 	&vd_x86_64_ops,
+	&vd_aarch64_ops,
 };
 
 struct vd_error *

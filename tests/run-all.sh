@@ -16,7 +16,7 @@ step "dependencies"
 bash tests/install-deps.sh --test
 
 step "sample dumps (cached after the first run)"
-bash samples/make-dumps.sh --makedumpfile
+bash samples/make-dumps.sh --all --makedumpfile
 
 build_and_test() {
 	local dir=$1; shift
