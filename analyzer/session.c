@@ -87,6 +87,7 @@ vd_session_close(struct vd_session *s)
 {
 	if (!s)
 		return;
+	vd_types_deinit(&s->types);
 	vd_xlat_destroy(s->xlat);
 	vd_error_destroy(s->xlat_err);
 	vd_symtab_deinit(&s->symtab);

@@ -3,6 +3,7 @@
 #ifndef VD_ANALYZER_SESSION_PRIV_H
 #define VD_ANALYZER_SESSION_PRIV_H
 
+#include "ctypes_priv.h"
 #include "symtab.h"
 #include "vmcoreinfo.h"
 #include "vmdive/session.h"
@@ -20,6 +21,7 @@ struct vd_session {
 	bool kallsyms_tried;
 	struct vd_error *kallsyms_err; /* why decoding failed, kept */
 	char symbol_source[4096 + 32];
+	struct vd_types types;         /* set up on first type lookup */
 };
 
 /* Decode the kernel's kallsyms tables from the dump (analyzer/kallsyms.c). */

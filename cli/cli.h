@@ -82,5 +82,7 @@ int vd_cmd_ptov(struct vd_cli *cli);
 int vd_cmd_rd(struct vd_cli *cli);
 int vd_cmd_vmcoreinfo(struct vd_cli *cli);
 int vd_cmd_sym(struct vd_cli *cli);
+int vd_cmd_struct(struct vd_cli *cli);
+int vd_cmd_whatis(struct vd_cli *cli);
 
 #endif

@@ -88,6 +88,36 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive sym -l vmcore | grep ' T '\n",
 	},
 	{
+		.name = "struct", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 2,
+		.summary = "a struct's layout, or its values at an address",
+		.synopsis = "vmdive struct [OPTIONS] DUMP TYPE [ADDR]",
+		.description =
+			"Without ADDR, the layout of a struct or union: each member's byte\n"
+			"offset ([offset:bit] for bit fields), type and name, anonymous\n"
+			"members expanded, then the size, like crash's `struct -o`.  With ADDR,\n"
+			"the members' values read from the dump (pointers symbolized, char\n"
+			"arrays as strings).  Types come from the kernel's own BTF in the dump\n"
+			"(no vmlinux needed), else from VMCOREINFO's OFFSET/SIZE lines.",
+		.examples =
+			"  vmdive struct vmcore task_struct\n"
+			"  vmdive struct vmcore 'struct list_head' ffffffffaaf27160\n"
+			"  vmdive struct --json vmcore module\n",
+	},
+	{
+		.name = "whatis", .run = vd_cmd_whatis, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1,
+		.summary = "what a type name or symbol is",
+		.synopsis = "vmdive whatis [OPTIONS] DUMP NAME",
+		.description =
+			"For a type: its full name, size and where its description came from;\n"
+			"for a typedef, what it stands for.  For a symbol: its address and\n"
+			"kind.",
+		.examples =
+			"  vmdive whatis vmcore pgd_t\n"
+			"  vmdive whatis vmcore 'struct page'\n",
+	},
+	{
 		.name = "vmcoreinfo", .run = vd_cmd_vmcoreinfo, .needs = VD_NEEDS_DUMP,
 		.min_args = 0, .max_args = 1,
 		.summary = "the raw VMCOREINFO the kernel left in the dump",

@@ -5,9 +5,9 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libelf-dev libdwarf-dev zlib1g-dev
-	liblz4-dev liblzo2-dev libsnappy-dev libzstd-dev)
+	liblz4-dev liblzo2-dev libsnappy-dev libzstd-dev libbpf-dev)
 test_pkgs=(qemu-system-x86 busybox-static cpio xz-utils crash python3-drgn
-	makedumpfile lz4 zstd elfutils gdb python3)
+	makedumpfile lz4 zstd elfutils gdb python3 pahole)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
