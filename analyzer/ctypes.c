@@ -52,7 +52,7 @@ setup_sources(struct vd_session *s)
 		len = (size_t)snprintf(t->desc, sizeof(t->desc), "%s",
 				       t->sources[0]->name);
 		if (failed[0] && len < sizeof(t->desc))
-			snprintf(t->desc + len, sizeof(t->desc) - len, " %s", failed);
+			snprintf(t->desc + len, sizeof(t->desc) - len, " %.*s", (int)(sizeof(t->desc) - len - 2), failed);
 	} else if (!len) {
 		snprintf(t->desc, sizeof(t->desc), "none");
 	}
@@ -428,10 +428,13 @@ vd_type_format(struct vd_qualified_type qt, char *buf, size_t size)
 		char tmp[40];
 
 		if (t->kind == VD_TYPE_POINTER) {
-			char star[64];
+			size_t sl = strlen(suffix);
 
-			snprintf(star, sizeof(star), "*%s", suffix);
-			snprintf(suffix, sizeof(suffix), "%s", star);
+			// Prepend '*' in place (dropped if it would not fit).
+			if (sl + 2 <= sizeof(suffix)) {
+				memmove(suffix + 1, suffix, sl + 1);
+				suffix[0] = '*';
+			}
 		} else if (t->kind == VD_TYPE_ARRAY) {
 			size_t slen = strlen(suffix);
 
