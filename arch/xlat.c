@@ -107,19 +107,31 @@ vd_xlat_params(const struct vd_xlat *xlat, const struct vd_xlat_param **ret)
 	return xlat->nparams;
 }
 
+/*
+ * Candidates come from the linear ranges; each is kept only if the page
+ * tables really map it to pa.  The ranges are upper bounds (without an
+ * _end symbol the kernel image is taken as KERNEL_IMAGE_SIZE long, and the
+ * direct map has holes), the walk is the truth.
+ */
 size_t
-vd_xlat_ptov(const struct vd_xlat *xlat, uint64_t pa, uint64_t *vas_ret,
+vd_xlat_ptov(struct vd_xlat *xlat, uint64_t pa, uint64_t *vas_ret,
 	     const struct vd_region **regions_ret, size_t max)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < xlat->nlinear && n < max; i++) {
 		const struct vd_region *region = NULL;
-		uint64_t va;
+		struct vd_error *err;
+		uint64_t va, back;
 
 		if (pa < xlat->linear[i].pa_start || pa >= xlat->linear[i].pa_end)
 			continue;
 		va = pa - xlat->linear[i].pa_start + xlat->linear[i].va_start;
+		err = vd_xlat_translate(xlat, va, &back, NULL);
+		if (err || back != pa) {
+			vd_error_destroy(err);
+			continue;
+		}
 		for (size_t r = 0; r < xlat->nregions; r++)
 			if (xlat->regions[r].kind == xlat->linear[i].kind &&
 			    xlat->regions[r].start <= va &&

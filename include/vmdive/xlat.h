@@ -132,8 +132,11 @@ const struct vd_region *vd_xlat_region(const struct vd_xlat *xlat,
 size_t vd_xlat_params(const struct vd_xlat *xlat,
 		      const struct vd_xlat_param **ret);
 
-/* Kernel VAs that map pa linearly (direct map, kernel image); returns count. */
-size_t vd_xlat_ptov(const struct vd_xlat *xlat, uint64_t pa,
+/*
+ * Kernel VAs that map pa linearly (direct map, kernel image) and that the
+ * page tables confirm; returns the count.
+ */
+size_t vd_xlat_ptov(struct vd_xlat *xlat, uint64_t pa,
 		    uint64_t *vas_ret, const struct vd_region **regions_ret,
 		    size_t max);
 
