@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+"""vdcheck_arm64: vmdive against drgn on the arm64 dumps of samples/make-dumps.sh.
+
+    /usr/bin/python3 tests/real/vdcheck_arm64.py VMDIVE     # test_aarch64_translate.sh
+
+For each arm64 variant (arm64-kaslr, arm64-nokaslr) and each of its files (vmcore.elf and
+QEMU's flattened vmcore.kdump-zlib, the same boot):
+  (a) `vmdive vtop --json` gives drgn's PA for every sample of tests/oracle/drgn_oracle_arm64.py
+      (>= 1000 translated ones per region: linear map, kernel text, kernel data, modules,
+      vmalloc, vmemmap; plus unmapped, _text.._stext and non-canonical ones, which must be
+      refused alike), and puts each in the right region of its layout;
+  (b) `vmdive rd VA 64` gives the bytes drgn read there (sha256), or fails where drgn failed;
+  (c) `vmdive info --json` (with and without --vmlinux): va_bits, levels, page_size,
+      kimage_voffset, phys_offset, kaslr_offset, kernelpacmask equal the dump's and drgn's;
+  (d) ptov of linear-map and kernel-image PAs gives their VAs back, and every VA it names
+      translates back to that PA.
+drgn only reads ELF, so the kdump-zlib file is checked against drgn's answers about the
+vmcore.elf of the same boot.  The oracle's output is cached next to the dump like vdcheck.py's
+(tests/real/vdcheck.py, whose Tally, Vmdive and checks this reuses).  Ends with
+"N passed, M failed"; exit 1 on any mismatch or when no arm64 dump exists.
+
+Environment: VMDIVE_DUMPS (default /var/cache/vmdive/dumps), VMDIVE_ARM64_VARIANTS (default
+"arm64-kaslr arm64-nokaslr"), VD_JOBS, VD_MAX_DETAILS as in vdcheck.py.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import vdcheck as vc                                 # noqa: E402
+
+ORACLE = os.path.join(vc.ORACLE_DIR, "drgn_oracle_arm64.py")
+VARIANTS = os.environ.get("VMDIVE_ARM64_VARIANTS", "arm64-kaslr arm64-nokaslr").split()
+h = vc.h
+# drgn_oracle_arm64.py's region -> the regions vmdive's layout may name.  Under KASLR the
+# modules live in vmalloc space, outside MODULES_VADDR..END (real-dumps.md); with symbols
+# vmdive shows module_alloc_base's window.
+REGION = {"linear": ("linear map",), "ktext": ("kernel image",), "kdata": ("kernel image",),
+          "module": ("modules", "modules (module_alloc_base)", "vmalloc"),
+          "vmalloc": ("vmalloc",), "vmemmap": ("vmemmap",),
+          "noncanonical": ("non-canonical hole",)}
+
+
+def oracle(t, variant, dumpdir, meta):
+    elf = meta["VMCORE_ELF"]
+    cdir = vc.cache_dir(dumpdir, variant)
+    key = vc.content_key(ORACLE, os.path.join(vc.ORACLE_DIR, "drgn_oracle.py"))
+    path = os.path.join(cdir, "drgn-arm64-%s-%s.json" % (vc.dump_key(elf), key))
+    if not os.path.exists(path):
+        t0 = time.time()
+        with tempfile.NamedTemporaryFile(suffix=".json", dir=cdir, delete=False) as tmp:
+            pass
+        p = subprocess.run([vc.PY, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
+                            "--json", tmp.name], capture_output=True, text=True,
+                           timeout=vc.TIMEOUT)
+        if p.returncode != 0:
+            os.unlink(tmp.name)
+            t.ok(variant, "oracle", False, "drgn_oracle_arm64.py failed (exit %d): %s"
+                 % (p.returncode, vc.short(p.stderr, 600)))
+            return None
+        for old in os.listdir(cdir):
+            if old.startswith("drgn-arm64-") and old.endswith(".json"):
+                os.unlink(os.path.join(cdir, old))
+        os.replace(tmp.name, path)
+        print("%s: drgn oracle ran in %.1f s -> %s" % (variant, time.time() - t0, path),
+              flush=True)
+    with open(path) as f:
+        return json.load(f)
+
+
+def expected_levels(di):
+    """Lookup levels from the runtime VA width and granule (Arm ARM D8.2)."""
+    shift = di["page_size"].bit_length() - 1
+    bits = di["va_bits"] if shift == 16 else di["va_bits_runtime"]
+    return -(-(bits - shift) // (shift - 3))
+
+
+def check_info(t, scope, j, di, cat, rc, err):
+    if not isinstance(j, dict) or rc != 0:
+        return t.ok(scope, cat, False, "info exit %d, no JSON: %s" % (rc, vc.short(err)))
+    p = j.get("paging") or {}
+    pairs = [
+        ("va_bits", p.get("va_bits"), di["va_bits"]),
+        ("va_bits_runtime", p.get("va_bits_runtime"), di["va_bits_runtime"]),
+        ("levels", p.get("levels"), expected_levels(di)),
+        ("page_size", p.get("page_size"), di["page_size"]),
+        ("kimage_voffset", h(p.get("kimage_voffset")), h(di["kimage_voffset_var"])),
+        ("phys_offset", h(p.get("phys_offset")), h(di["memstart_addr"])),
+        ("kaslr_offset", h(p.get("kaslr_offset")), h(di["kaslr_offset"])),
+        ("kernelpacmask", h(p.get("kernelpacmask")), h(di["kernelpacmask"])),
+        ("root", h(p.get("root")), h(di["swapper_pg_dir_pa"])),
+        ("page_offset", h(p.get("page_offset")), h(di["page_offset"])),
+        ("osrelease", j.get("osrelease"), di["osrelease"]),
+    ]
+    for name, got, want in pairs:
+        t.ok(scope, cat, got == want and want is not None,
+             lambda: "%s: vmdive %r, drgn %r" % (
+                 name, hex(got) if isinstance(got, int) else got,
+                 hex(want) if isinstance(want, int) else want))
+
+
+def check_ptov(t, vm, scope, dumps, samples, extra, label):
+    lin = vc.spread([s for s in samples if s["region"] == "linear" and s["pa"]], 40)
+    img = vc.spread([s for s in samples if s["region"] in ("ktext", "kdata") and s["pa"]], 20)
+    pas = [h(s["pa"]) for s in lin + img]
+    j, rc, err = vm.json(["ptov", "--json"] + extra + dumps + ["0x%x" % p for p in pas])
+    got = {}
+    for e in j if isinstance(j, list) else []:
+        got[h(e.get("pa"))] = [(h(x["va"]), x.get("region")) for x in e.get("va", [])]
+    for s in lin + img:
+        region = "linear map" if s["region"] == "linear" else "kernel image"
+        t.ok(scope, label, any(a == h(s["va"]) and r == region
+                               for a, r in got.get(h(s["pa"]), [])),
+             lambda: "ptov %s (%s %s): vmdive %s (exit %d %s)" % (
+                 s["pa"], s["region"], s["va"],
+                 [(hex(a), r) for a, r in got.get(h(s["pa"]), [])], rc, vc.short(err)))
+    back = sorted({a for vs in got.values() for a, _ in vs})
+    bt = vm.vtop(dumps, back, extra)
+    for pa, vs in got.items():
+        for a, r in vs:
+            b = bt.get(a) or {}
+            t.ok(scope, label + "-roundtrip", h(b.get("pa")) == pa,
+                 lambda: "ptov %s names %s (%s), but vtop gives %s" % (
+                     hex(pa), hex(a), r, b.get("pa") or b.get("error")))
+
+
+def check_file(t, vm, scope, dumps, d, meta):
+    samples, di = d["samples"], d["info"]
+    vt = vm.vtop(dumps, [h(s["va"]) for s in samples])
+    for s in samples:
+        v = vt.get(h(s["va"]))
+        vc.check_xlat(t, scope, s, v)
+        if s["region"] in REGION and v is not None:
+            t.ok(scope, "region", v.get("region") in REGION[s["region"]],
+                 lambda: "%s %s: vmdive region %r" % (s["va"], s["region"], v.get("region")))
+    rd = vm.rd_many([(h(s["va"]), dumps, h(s["va"])) for s in samples])
+    for s in samples:
+        vc.check_read(t, scope, s, rd[h(s["va"])])
+    for cat, extra in (("info", []), ("info(vmlinux)", ["--vmlinux", meta["VMLINUX"]])):
+        j, rc, err = vm.json(["info", "--json"] + extra + dumps)
+        check_info(t, scope, j, di, cat, rc, err)
+    check_ptov(t, vm, scope, dumps, samples, [], "ptov")
+    check_ptov(t, vm, scope, dumps, samples, ["--vmlinux", meta["VMLINUX"]], "ptov(vmlinux)")
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    binary = os.path.abspath(sys.argv[1])
+    t = vc.Tally()
+    if not os.access(binary, os.X_OK):
+        t.ok("setup", "vmdive", False, "%s is not an executable vmdive" % binary)
+        return t.finish()
+    vm = vc.Vmdive(binary)
+    t0 = time.time()
+    found = 0
+    for variant in VARIANTS:
+        d0 = time.time()
+        dumpdir = os.path.join(vc.DUMPS, variant)
+        if not os.path.exists(os.path.join(dumpdir, "done")):
+            continue
+        found += 1
+        meta = vc.load_env(os.path.join(dumpdir, "meta.env"))
+        d = oracle(t, variant, dumpdir, meta)
+        if d is None:
+            continue
+        by = {}
+        for s in d["samples"]:
+            by[s["region"]] = by.get(s["region"], 0) + 1
+        print("%s: %d drgn samples (%s)" % (variant, len(d["samples"]), ", ".join(
+            "%s %d" % kv for kv in sorted(by.items()))), flush=True)
+        for label, key in (("elf", "VMCORE_ELF"), ("kdump-zlib", "VMCORE_KDUMP_ZLIB")):
+            path = meta.get(key, "")
+            scope = "%s/%s" % (variant, label)
+            if t.ok(scope, "setup", os.path.exists(path), "%s=%r missing" % (key, path)):
+                check_file(t, vm, scope, [path], d, meta)
+                t.summary(scope)
+        t.summary(variant, d0)
+    if not found:
+        t.ok("setup", "dumps", False,
+             "no arm64 dumps under %s (%s): run `samples/make-dumps.sh --arch arm64` first "
+             "(as root; ~2 min from an empty cache)" % (vc.DUMPS, " ".join(VARIANTS)))
+    print("(%d vmdive processes, %.1f s)" % (vm.spawns, time.time() - t0))
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
