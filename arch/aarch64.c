@@ -12,13 +12,13 @@
  * arch/arm64/include/asm/{memory.h,pgtable-hwdef.h}.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arch/aarch64.h"
 #include "common/util.h"
+#include "common/words.h"
 
 bool
 aarch64_num(const struct aarch64_xlat *x, const char *key, uint64_t *ret)
@@ -267,34 +267,6 @@ aarch64_walk(struct vd_xlat *xlat, uint64_t root, uint64_t va,
 
 /* ---- flags ------------------------------------------------------------- */
 
-struct aarch64_sbuf {
-	char *buf;
-	size_t size, len;
-	bool full;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-aarch64_sb_add(struct aarch64_sbuf *sb, const char *fmt, ...)
-{
-	char word[40];
-	size_t n;
-	va_list ap;
-
-	if (sb->full)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(word, sizeof(word), fmt, ap);
-	va_end(ap);
-	n = strlen(word) + (sb->len ? 1 : 0);
-	if (sb->len + n >= sb->size) {
-		sb->full = true;
-		return;
-	}
-	snprintf(sb->buf + sb->len, sb->size - sb->len, "%s%s",
-		 sb->len ? " " : "", word);
-	sb->len += n;
-}
-
 static const struct aarch64_level *
 aarch64_level_of(const struct aarch64_xlat *x, const struct vd_xlat_step *step)
 {
@@ -306,17 +278,17 @@ aarch64_level_of(const struct aarch64_xlat *x, const struct vd_xlat_step *step)
 
 /* Table descriptor attributes (D8.3.1, "next-level attributes"). */
 static void
-aarch64_table_flags(struct aarch64_sbuf *sb, uint64_t e)
+aarch64_table_flags(struct vd_words *sb, uint64_t e)
 {
-	aarch64_sb_add(sb, "TABLE");
+	vd_words_add(sb, "TABLE");
 	if (e & (1ULL << 59))
-		aarch64_sb_add(sb, "PXNTABLE");
+		vd_words_add(sb, "PXNTABLE");
 	if (e & (1ULL << 60))
-		aarch64_sb_add(sb, "UXNTABLE");
+		vd_words_add(sb, "UXNTABLE");
 	if ((e >> 61) & 3)
-		aarch64_sb_add(sb, "APTABLE=%u", (unsigned)((e >> 61) & 3));
+		vd_words_add(sb, "APTABLE=%u", (unsigned)((e >> 61) & 3));
 	if (e & (1ULL << 63))
-		aarch64_sb_add(sb, "NSTABLE");
+		vd_words_add(sb, "NSTABLE");
 }
 
 /*
@@ -326,35 +298,35 @@ aarch64_table_flags(struct aarch64_sbuf *sb, uint64_t e)
  * (arch/arm64/include/asm/pgtable-prot.h: PTE_DIRTY, PTE_SPECIAL, ...).
  */
 static void
-aarch64_leaf_flags(const struct aarch64_xlat *x, struct aarch64_sbuf *sb,
+aarch64_leaf_flags(const struct aarch64_xlat *x, struct vd_words *sb,
 		   uint64_t e, bool block)
 {
 	static const char *const ap[] = { "RW-EL1", "RW-EL0", "RO-EL1", "RO-EL0" };
 	static const char *const sh[] = { "non", "reserved", "outer", "inner" };
 
-	aarch64_sb_add(sb, "%s", block ? "BLOCK" : "PAGE");
+	vd_words_add(sb, "%s", block ? "BLOCK" : "PAGE");
 	if (e & (1ULL << 10))
-		aarch64_sb_add(sb, "AF");
+		vd_words_add(sb, "AF");
 	if (!x->lpa2)
-		aarch64_sb_add(sb, "SH=%s", sh[(e >> 8) & 3]);
-	aarch64_sb_add(sb, "AP=%s", ap[(e >> 6) & 3]);
+		vd_words_add(sb, "SH=%s", sh[(e >> 8) & 3]);
+	vd_words_add(sb, "AP=%s", ap[(e >> 6) & 3]);
 	if (e & (1ULL << 53))
-		aarch64_sb_add(sb, "PXN");
+		vd_words_add(sb, "PXN");
 	if (e & (1ULL << 54))
-		aarch64_sb_add(sb, "UXN");
+		vd_words_add(sb, "UXN");
 	if (e & (1ULL << 11))
-		aarch64_sb_add(sb, "nG");
+		vd_words_add(sb, "nG");
 	if (e & (1ULL << 5))
-		aarch64_sb_add(sb, "NS");
+		vd_words_add(sb, "NS");
 	if (e & (1ULL << 51))
-		aarch64_sb_add(sb, "DBM");
+		vd_words_add(sb, "DBM");
 	if (e & (1ULL << 50))
-		aarch64_sb_add(sb, "GP");
+		vd_words_add(sb, "GP");
 	if (e & AARCH64_CONT)
-		aarch64_sb_add(sb, "CONT");
-	aarch64_sb_add(sb, "ATTRIDX=%u", (unsigned)((e >> 2) & 7));
+		vd_words_add(sb, "CONT");
+	vd_words_add(sb, "ATTRIDX=%u", (unsigned)((e >> 2) & 7));
 	if ((e >> 55) & 0xf)
-		aarch64_sb_add(sb, "SW=0x%x", (unsigned)((e >> 55) & 0xf));
+		vd_words_add(sb, "SW=0x%x", (unsigned)((e >> 55) & 0xf));
 }
 
 static void
@@ -363,7 +335,9 @@ aarch64_entry_flags(const struct vd_xlat *xlat, const struct vd_xlat_step *step,
 {
 	const struct aarch64_xlat *x = (const struct aarch64_xlat *)xlat;
 	const struct aarch64_level *l = aarch64_level_of(x, step);
-	struct aarch64_sbuf sb = { buf, size, 0, false };
+	struct vd_words sb;
+
+	vd_words_init(&sb, buf, size);
 	uint64_t e = step->entry;
 	bool last = l == &x->lv[x->levels - 1];
 
@@ -371,17 +345,17 @@ aarch64_entry_flags(const struct vd_xlat *xlat, const struct vd_xlat_step *step,
 		return;
 	buf[0] = '\0';
 	if (l)
-		aarch64_sb_add(&sb, "L%d", l->arm_level);
+		vd_words_add(&sb, "L%d", l->arm_level);
 	if (!(e & AARCH64_DESC_VALID)) {
 		// The walker ignores the other bits; the kernel keeps swap
 		// entries and PROT_NONE state there.
-		aarch64_sb_add(&sb, "%s", e ? "INVALID" : "NONE");
+		vd_words_add(&sb, "%s", e ? "INVALID" : "NONE");
 		return;
 	}
-	aarch64_sb_add(&sb, "VALID");
+	vd_words_add(&sb, "VALID");
 	if ((e & AARCH64_DESC_TYPE_MASK) == AARCH64_DESC_BLOCK &&
 	    (last || (l && !l->block)))
-		aarch64_sb_add(&sb, "RESERVED");
+		vd_words_add(&sb, "RESERVED");
 	else if ((e & AARCH64_DESC_TYPE_MASK) == AARCH64_DESC_TABLE && !last)
 		aarch64_table_flags(&sb, e);
 	else

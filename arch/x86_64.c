@@ -9,13 +9,13 @@
  * the kernel's Documentation/arch/x86/x86_64/mm.rst.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arch/x86_64.h"
 #include "common/util.h"
+#include "common/words.h"
 
 /*
  * The kernel's names for the levels (crash prints the same): with 4-level
@@ -236,35 +236,6 @@ x86_64_walk(struct vd_xlat *xlat, uint64_t root, uint64_t va,
 
 /* ---- entry flags ------------------------------------------------------- */
 
-struct x86_64_sbuf {
-	char *buf;
-	size_t size, len;
-	bool full;
-};
-
-/* Append one word; a word that does not fit ends the output cleanly. */
-static void __attribute__((format(printf, 2, 3)))
-x86_64_sb_add(struct x86_64_sbuf *sb, const char *fmt, ...)
-{
-	char word[32];
-	size_t n;
-	va_list ap;
-
-	if (sb->full)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(word, sizeof(word), fmt, ap);
-	va_end(ap);
-	n = strlen(word) + (sb->len ? 1 : 0);
-	if (sb->len + n >= sb->size) {
-		sb->full = true;
-		return;
-	}
-	snprintf(sb->buf + sb->len, sb->size - sb->len, "%s%s",
-		 sb->len ? " " : "", word);
-	sb->len += n;
-}
-
 /*
  * Bits in order, with crash's names.  Bit 7 is PS at PUD/PMD, PAT at the
  * PTE level, reserved above; a PS leaf keeps PAT in bit 12 (SDM Vol. 3A,
@@ -279,7 +250,9 @@ x86_64_entry_flags(const struct vd_xlat *xlat, const struct vd_xlat_step *step,
 	static const char *const low[] = {
 		"PRESENT", "RW", "USER", "PWT", "PCD", "ACCESSED", "DIRTY",
 	};
-	struct x86_64_sbuf sb = { buf, size, 0, false };
+	struct vd_words sb;
+
+	vd_words_init(&sb, buf, size);
 	uint64_t e = step->entry;
 	bool pte = step->level && !strcmp(step->level, "PTE");
 	bool mid = step->level && (!strcmp(step->level, "PUD") ||
@@ -292,24 +265,24 @@ x86_64_entry_flags(const struct vd_xlat *xlat, const struct vd_xlat_step *step,
 	if (!(e & X86_64_PRESENT)) {
 		// The hardware ignores all other bits; the kernel keeps
 		// swap entries or PROT_NONE state there.
-		x86_64_sb_add(&sb, "%s", e ? "NOT-PRESENT" : "NONE");
+		vd_words_add(&sb, "%s", e ? "NOT-PRESENT" : "NONE");
 		return;
 	}
 	for (unsigned b = 0; b < VD_ARRAY_SIZE(low); b++)
 		if (e & (1ULL << b))
-			x86_64_sb_add(&sb, "%s", low[b]);
+			vd_words_add(&sb, "%s", low[b]);
 	if (e & X86_64_PS)
-		x86_64_sb_add(&sb, "%s", pte ? "PAT" : mid ? "PSE" : "PS-RESERVED");
+		vd_words_add(&sb, "%s", pte ? "PAT" : mid ? "PSE" : "PS-RESERVED");
 	if (e & (1ULL << 8))
-		x86_64_sb_add(&sb, "GLOBAL");
+		vd_words_add(&sb, "GLOBAL");
 	if (mid && (e & X86_64_PS) && (e & X86_64_HUGE_PAT))
-		x86_64_sb_add(&sb, "PAT");
+		vd_words_add(&sb, "PAT");
 	if (e & x->sme_mask)
-		x86_64_sb_add(&sb, "SME");
+		vd_words_add(&sb, "SME");
 	if (pkey)
-		x86_64_sb_add(&sb, "PKEY=%u", pkey);
+		vd_words_add(&sb, "PKEY=%u", pkey);
 	if (e & (1ULL << 63))
-		x86_64_sb_add(&sb, "NX");
+		vd_words_add(&sb, "NX");
 }
 
 static bool
