@@ -16,6 +16,7 @@
 
 #include "common/util.h"
 #include "elf_notes.h"
+#include "vmdive/core.h"
 
 #define NOTE_HDR_SIZE 12
 
@@ -41,24 +42,17 @@
 #define QEMU_CPU_CR 392
 #define QEMU_CPU_MIN_SIZE (QEMU_CPU_CR + 5 * 8)
 
-struct elf_note {
-	size_t index;           /* among all notes of the file */
-	uint32_t phidx;         /* the PT_NOTE it came from */
-	uint64_t off;           /* file offset of its header */
-	uint32_t namesz, descsz, type;
-	const char *name;
-	const unsigned char *desc;
-};
-
 struct notes_walk {
 	size_t index;
 	uint64_t bytes;         /* PT_NOTE bytes walked so far */
 	size_t qemu_seen;       /* QEMU notes met so far (second pass) */
 	bool second_pass;
+	elf_note_fn *fn;        /* elf_notes_foreach(): every note to fn */
+	void *arg;
 };
 
-static bool
-note_named(const struct elf_note *note, const char *want)
+bool
+elf_note_named(const struct elf_note *note, const char *want)
 {
 	size_t n = strlen(want);
 
@@ -197,13 +191,13 @@ note_first_pass(struct elf_ctx *ctx, const struct elf_note *note)
 
 	sum->nnotes++;
 	count_kind(sum, note);
-	if (note_named(note, "VMCOREINFO") && note->type == 0)
+	if (elf_note_named(note, "VMCOREINFO") && note->type == 0)
 		return note_vmcoreinfo(ctx, note);
-	if (note_named(note, "QEMU") && note->type == 0) {
+	if (elf_note_named(note, "QEMU") && note->type == 0) {
 		sum->nqemu++;
 		return NULL;
 	}
-	if (!note_named(note, "CORE"))
+	if (!elf_note_named(note, "CORE"))
 		return NULL;
 	switch (note->type) {
 	case NT_PRSTATUS:
@@ -226,9 +220,11 @@ static struct vd_error *
 note_dispatch(struct elf_ctx *ctx, struct notes_walk *walk,
 	      const struct elf_note *note)
 {
+	if (walk->fn)
+		return walk->fn(ctx, note, walk->arg);
 	if (!walk->second_pass)
 		return note_first_pass(ctx, note);
-	if (note_named(note, "QEMU") && note->type == 0)
+	if (elf_note_named(note, "QEMU") && note->type == 0)
 		return note_qemu(ctx, note, walk->qemu_seen++);
 	return NULL;
 }
@@ -355,6 +351,14 @@ elf_notes_parse(struct elf_ctx *ctx)
 				   ctx->notes.nprstatus);
 }
 
+struct vd_error *
+elf_notes_foreach(struct elf_ctx *ctx, elf_note_fn *fn, void *arg)
+{
+	struct notes_walk walk = { .fn = fn, .arg = arg };
+
+	return walk_all(ctx, &walk);
+}
+
 bool
 elf_vmcoreinfo_get(const struct vd_dump *dump, const char *key, uint64_t *ret)
 {
@@ -404,7 +408,8 @@ elf_notes_add_attr(struct elf_ctx *ctx)
 	buf[0] = '\0';
 	for (size_t i = 0; i < sum->nkinds; i++) {
 		const struct elf_note_kind *k = &sum->kinds[i];
-		const char *tname = strcmp(k->name, "CORE") ? NULL :
+		const char *tname = strcmp(k->name, "CORE") ?
+				    vd_core_note_name(k->name, k->type) :
 				    core_type_name(k->type);
 
 		if (tname)

@@ -79,6 +79,16 @@ struct elf_ctx {
 	struct elf_note_summary notes;
 };
 
+/* One note, bounds-checked: name and desc lie inside its PT_NOTE. */
+struct elf_note {
+	size_t index;           /* among all notes of the file */
+	uint32_t phidx;         /* the PT_NOTE it came from */
+	uint64_t off;           /* file offset of its header */
+	uint32_t namesz, descsz, type;
+	const char *name;       /* namesz bytes, maybe without a NUL */
+	const unsigned char *desc;
+};
+
 /*
  * [off, off + len) of the file, which the caller checked is in range: a
  * pointer into the mapping or, in a flattened file where the range spans
@@ -98,6 +108,15 @@ void elf_phdr_get(const struct elf_ctx *ctx, uint32_t i,
  * CPUs, and fill ctx->notes.
  */
 struct vd_error *elf_notes_parse(struct elf_ctx *ctx);
+
+/* The note's name is want (with or without the NUL namesz counts). */
+bool elf_note_named(const struct elf_note *note, const char *want);
+
+/* Call fn for every note of every PT_NOTE, in file order; stops at an error. */
+typedef struct vd_error *elf_note_fn(struct elf_ctx *ctx,
+				     const struct elf_note *note, void *arg);
+struct vd_error *elf_notes_foreach(struct elf_ctx *ctx, elf_note_fn *fn,
+				   void *arg);
 
 /* Publish the `notes` attr: how many notes of each name and type. */
 struct vd_error *elf_notes_add_attr(struct elf_ctx *ctx);

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "elf_core.h"
 #include "elf_notes.h"
 
 #define EHDR64_SIZE 64
@@ -68,6 +69,7 @@
 
 struct elf_priv {
 	char *trunc_why;        /* VD_SEG_ABSENT reason for lost data */
+	struct vd_core_info *core;  /* a process core's notes (elf_core.h) */
 };
 
 /* A PT_LOAD mapped into the dump's address space. */
@@ -781,6 +783,12 @@ add_attrs(const struct elf_ctx *ctx, const struct load_facts *f,
 				       eh->pn_xnum ? " (PN_XNUM)" : "");
 	if (!err)
 		err = elf_notes_add_attr((struct elf_ctx *)ctx);
+	if (!err && ctx->file->compression)
+		err = vd_dump_add_attr(ctx->dump, "compression",
+				       "%s, %llu bytes decompressed to %llu at open",
+				       ctx->file->compression,
+				       (unsigned long long)ctx->file->compressed_size,
+				       (unsigned long long)ctx->file->size);
 	if (err || kind != VD_DUMP_KERNEL || !(eh->flags & ELF_FLAG_INCOMPLETE))
 		return err;
 	err = vd_dump_add_attr(ctx->dump, "incomplete",
@@ -822,6 +830,10 @@ elf_read(struct elf_ctx *ctx, struct elf_priv *priv)
 		err = build_memory(ctx, kind, &facts, priv);
 	if (!err)
 		err = set_page_size(ctx, kind);
+	if (!err && kind == VD_DUMP_USER) {
+		err = elf_core_build(ctx, &priv->core);
+		info->core = priv->core;
+	}
 	return err;
 }
 
@@ -833,6 +845,7 @@ elf_close(void *priv)
 	if (!p)
 		return;
 	free(p->trunc_why);
+	elf_core_free(p->core);
 	free(p);
 }
 

@@ -10,8 +10,40 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "decompress.h"
 #include "file.h"
 #include "flat.h"
+
+/* Replace the compressed mapping with one of its decompressed data. */
+static struct vd_error *
+open_decompressed(struct vd_file *file, const char *name)
+{
+	struct vd_error *err;
+	uint64_t size;
+	void *map;
+	int fd;
+
+	// The stream is read, not mapped: its pages need not stay resident.
+	munmap((void *)file->map, file->map_size);
+	file->map = NULL;
+	err = vd_decompress(file->path, name, file->fd, file->map_size, NULL,
+			    &fd, &size);
+	if (err)
+		return err;
+	close(file->fd);
+	file->compression = name;
+	file->compressed_size = file->map_size;
+	file->fd = fd;
+	file->size = file->map_size = size;
+	if (!size)
+		return NULL;
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return vd_error_os(errno, "%s: cannot map the decompressed data",
+				   file->path);
+	file->map = map;
+	return NULL;
+}
 
 struct vd_error *
 vd_file_open(const char *path, struct vd_file **ret)
@@ -57,6 +89,19 @@ vd_file_open(const char *path, struct vd_file **ret)
 			return err;
 		}
 		file->map = map;
+	}
+	if (file->map) {
+		const char *name;
+		struct vd_error *err = vd_decompress_probe(path, file->map,
+							   file->map_size,
+							   &name);
+
+		if (!err && name)
+			err = open_decompressed(file, name);
+		if (err) {
+			vd_file_close(file);
+			return err;
+		}
 	}
 	if (vd_flat_detect(file->map, file->map_size)) {
 		struct vd_error *err = vd_flat_open(path, file->map,

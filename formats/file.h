@@ -11,6 +11,10 @@
  * every offset readers pass are then those of the rearranged file.
  * vd_file_ptr() works only for ranges one record wrote (NULL otherwise);
  * vd_file_read() copies across records.
+ *
+ * A whole-file zstd, LZ4-frame or xz stream (decompress.h) is decompressed
+ * at open into an unlinked temporary file, which is mapped instead: fd,
+ * size and map are then the decompressed data's, and compression says so.
  */
 #ifndef VD_FORMATS_FILE_H
 #define VD_FORMATS_FILE_H
@@ -29,6 +33,8 @@ struct vd_file {
 	const unsigned char *map;    /* whole-file mapping, or NULL if empty */
 	uint64_t map_size;
 	struct vd_flat *flat;        /* flattened-format remap, or NULL */
+	const char *compression;     /* "zstd", "lz4", "xz", or NULL */
+	uint64_t compressed_size;    /* the input file's size when compressed */
 };
 
 struct vd_error *vd_file_open(const char *path, struct vd_file **ret);

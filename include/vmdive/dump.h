@@ -30,6 +30,7 @@ extern "C" {
 #endif
 
 struct vd_dump;
+struct vd_core_info;    /* vmdive/core.h */
 
 enum vd_dump_kind {
 	VD_DUMP_KERNEL,   /* vmcore: memory is physical */
@@ -69,6 +70,8 @@ struct vd_dump_info {
 	char **warnings;         /* things wrong with the file that did not */
 	size_t nwarnings;        /* stop it from opening */
 	const char *path;        /* first file */
+	/* A process core's notes (vmdive/core.h); NULL for kernel dumps. */
+	const struct vd_core_info *core;
 };
 
 struct vd_dump_opts {

@@ -42,7 +42,25 @@
  *       QEMUCPUState for the previous cpu (size is the struct's own
  *       field).  QEMU notes are written in cpu order and readers pair the
  *       N-th with the N-th NT_PRSTATUS, so give every cpu one, as QEMU does.
- *   note name=CORE type=6 [size=N] [text="..."]   any other note
+ *   note name=CORE type=6 [size=N] [text="..."] [thread=K]   any other
+ *       note; thread=K writes it right after cpu K's NT_PRSTATUS (a
+ *       register set of that thread), else after NT_PRPSINFO
+ *
+ * Process-core notes (kind = user), written after NT_PRPSINFO in this
+ * order.  Layouts: include/linux/elfcore.h, fs/binfmt_elf.c.
+ *   psinfo pid= ppid= pgrp= sid= uid= gid= state= sname=R nice= flag=
+ *          fname=NAME args="ARGS"      the NT_PRPSINFO's fields
+ *   siginfo signo=11 [errno=] [code=1] [addr=] [pid=] [uid=]   NT_SIGINFO
+ *       (addr is the _sigfault address, pid/uid the _kill sender)
+ *   auxv TYPE=VALUE...       NT_AUXV entries (numeric AT_* types); one
+ *                            note for every auxv line, AT_NULL appended
+ *   file-map start= end= pgoff= path=PATH    one NT_FILE entry; all of
+ *                            them form one note (file-page = 4096 header
+ *                            sets its page size)
+ *   cpu ... ppid= pgrp= sid= si_signo= si_code= si_errno= fpvalid=
+ *                            more NT_PRSTATUS fields
+ *   load ... flags=N         p_flags (default 7, PF_R|PF_W|PF_X)
+ *   filedata ADDR PATH [OFF [LEN]]  bytes of a file (relative to DESC)
  *
  * Memory.  The file is laid out as: ELF header, the section header (if
  * any) at 64, program headers (PT_NOTEs, then one PT_LOAD per `load` in
@@ -102,6 +120,7 @@ static const char *const mkelf_x86_regs[] = {
 
 struct mkelf_cpu {
 	uint64_t pid, sig;
+	uint64_t ppid, pgrp, sid, si_signo, si_code, si_errno, fpvalid;
 	uint64_t regs[34];
 	uint64_t size;
 	bool qemu;
@@ -111,6 +130,7 @@ struct mkelf_cpu {
 struct mkelf_note {
 	char name[64];
 	uint32_t type;
+	long thread1;            /* thread=K as K + 1; 0: none */
 	unsigned char *desc;
 	size_t descsz;
 };
@@ -121,6 +141,8 @@ struct mkelf_load {
 	long share;              /* -1 or the load whose bytes it reuses */
 	bool has_offset;
 	uint64_t offset;         /* p_offset as finally written */
+	bool has_flags;
+	uint64_t flags;          /* p_flags */
 	unsigned char *data;     /* filesz bytes, NULL for share/offset */
 };
 
@@ -158,6 +180,18 @@ struct mkelf {
 	struct mkelf_corrupt bad;
 	bool has_truncate;
 	uint64_t truncate;       /* as given; negative = drop from the end */
+	unsigned char *psinfo;   /* 136 bytes, or NULL for zeros */
+	unsigned char *siginfo;  /* 128 bytes, or NULL for none */
+	uint64_t *auxv;          /* type, value pairs */
+	size_t nauxv;
+	struct mkelf_fmap *fmaps;
+	size_t nfmaps;
+	uint64_t file_page;
+};
+
+struct mkelf_fmap {
+	uint64_t start, end, pgoff;
+	char path[1024];
 };
 
 /* Tokens of one line: words, with quoted strings unescaped. */
@@ -379,6 +413,8 @@ mkelf_header(struct mkelf *m, const char *key, const char *v)
 		m->prpsinfo = mkelf_yes(v);
 	else if (!strcmp(key, "note-align") && num && (n == 4 || n == 8))
 		m->note_align = n;
+	else if (!strcmp(key, "file-page") && num)
+		m->file_page = n;
 	else
 		return mkelf_fail(m, "bad header line '%s = %s'", key, v);
 	return 0;
@@ -423,6 +459,25 @@ mkelf_reg_index(const struct mkelf *m, const char *name)
 	return -1;
 }
 
+/* NT_PRSTATUS fields other than pid, sig and registers. */
+static bool
+mkelf_cpu_field(struct mkelf_cpu *cpu, const char *key, uint64_t n)
+{
+	static const char *const keys[] = { "ppid", "pgrp", "sid", "si_signo",
+					    "si_code", "si_errno", "fpvalid" };
+	uint64_t *fields[] = { &cpu->ppid, &cpu->pgrp, &cpu->sid,
+			       &cpu->si_signo, &cpu->si_code, &cpu->si_errno,
+			       &cpu->fpvalid };
+
+	for (size_t i = 0; i < VD_ARRAY_SIZE(keys); i++) {
+		if (!strcmp(key, keys[i])) {
+			*fields[i] = n;
+			return true;
+		}
+	}
+	return false;
+}
+
 static int
 mkelf_cpu(struct mkelf *m, const struct mkelf_toks *t)
 {
@@ -444,6 +499,8 @@ mkelf_cpu(struct mkelf *m, const struct mkelf_toks *t)
 			return mkelf_fail(m, "cpu: bad option '%s'", t->v[i]);
 		if (!strcmp(key, "pid"))
 			cpu->pid = n;
+		else if (mkelf_cpu_field(cpu, key, n))
+			continue;
 		else if (!strcmp(key, "sig"))
 			cpu->sig = n;
 		else if (!strcmp(key, "size") && n <= 65536)
@@ -518,6 +575,9 @@ mkelf_note(struct mkelf *m, const struct mkelf_toks *t)
 		} else if (!strcmp(key, "size") && mkelf_num(v, &n) &&
 			   n <= (1 << 20)) {
 			size = n;
+		} else if (!strcmp(key, "thread") && mkelf_num(v, &n) &&
+			   n < MKELF_MAX_ITEMS) {
+			note->thread1 = (long)n + 1;
 		} else if (!strcmp(key, "text")) {
 			size_t len = t->len[i] - (v - t->v[i]);
 
@@ -568,6 +628,9 @@ mkelf_load_opts(struct mkelf *m, const struct mkelf_toks *t,
 		} else if (!strcmp(key, "offset")) {
 			l->has_offset = true;
 			l->offset = n;
+		} else if (!strcmp(key, "flags")) {
+			l->has_flags = true;
+			l->flags = n;
 		} else {
 			return mkelf_fail(m, "load: bad option '%s'", t->v[i]);
 		}
@@ -724,6 +787,176 @@ mkelf_data(struct mkelf *m, struct mkelf_toks *t)
 	return r;
 }
 
+/* psinfo: struct elf_prpsinfo (136 bytes, include/linux/elfcore.h). */
+static int
+mkelf_psinfo(struct mkelf *m, const struct mkelf_toks *t)
+{
+	static const char *const ints[] = { "uid", "gid", "pid", "ppid",
+					    "pgrp", "sid" };
+	unsigned char *d;
+
+	if (!m->psinfo && !(m->psinfo = calloc(1, 136)))
+		return mkelf_fail(m, "out of memory");
+	d = m->psinfo;
+	for (size_t i = 1; i < t->n; i++) {
+		char key[32];
+		const char *v;
+		uint64_t n = 0;
+		bool num;
+		size_t k;
+
+		if (!mkelf_opt(t->v[i], key, sizeof(key), &v))
+			return mkelf_fail(m, "psinfo: bad option '%s'", t->v[i]);
+		num = mkelf_num(v, &n);
+		for (k = 0; k < VD_ARRAY_SIZE(ints); k++)
+			if (!strcmp(key, ints[k]))
+				break;
+		if (k < VD_ARRAY_SIZE(ints) && num)
+			vd_put32(d + 16 + 4 * k, (uint32_t)n, m->be);
+		else if (!strcmp(key, "state") && num)
+			d[0] = (unsigned char)n;
+		else if (!strcmp(key, "sname") && strlen(v) == 1)
+			d[1] = (unsigned char)v[0];
+		else if (!strcmp(key, "nice") && num)
+			d[3] = (unsigned char)n;
+		else if (!strcmp(key, "flag") && num)
+			vd_put64(d + 8, n, m->be);
+		else if (!strcmp(key, "fname"))
+			strncpy((char *)d + 40, v, 16);
+		else if (!strcmp(key, "args"))
+			memcpy(d + 56, v, VD_MIN(t->len[i] - (size_t)(v - t->v[i]), (size_t)80));
+		else
+			return mkelf_fail(m, "psinfo: bad option '%s'", t->v[i]);
+	}
+	return 0;
+}
+
+/* siginfo: si_signo @0, si_errno @4, si_code @8, union @16 (128 bytes). */
+static int
+mkelf_siginfo(struct mkelf *m, const struct mkelf_toks *t)
+{
+	unsigned char *d;
+
+	if (!m->siginfo && !(m->siginfo = calloc(1, 128)))
+		return mkelf_fail(m, "out of memory");
+	d = m->siginfo;
+	for (size_t i = 1; i < t->n; i++) {
+		char key[32];
+		const char *v;
+		uint64_t n;
+
+		if (!mkelf_opt(t->v[i], key, sizeof(key), &v) || !mkelf_num(v, &n))
+			return mkelf_fail(m, "siginfo: bad option '%s'", t->v[i]);
+		if (!strcmp(key, "signo"))
+			vd_put32(d, (uint32_t)n, m->be);
+		else if (!strcmp(key, "errno"))
+			vd_put32(d + 4, (uint32_t)n, m->be);
+		else if (!strcmp(key, "code"))
+			vd_put32(d + 8, (uint32_t)n, m->be);
+		else if (!strcmp(key, "addr"))
+			vd_put64(d + 16, n, m->be);
+		else if (!strcmp(key, "pid"))
+			vd_put32(d + 16, (uint32_t)n, m->be);
+		else if (!strcmp(key, "uid"))
+			vd_put32(d + 20, (uint32_t)n, m->be);
+		else
+			return mkelf_fail(m, "siginfo: unknown option '%s'", key);
+	}
+	return 0;
+}
+
+static int
+mkelf_auxv(struct mkelf *m, const struct mkelf_toks *t)
+{
+	for (size_t i = 1; i < t->n; i++) {
+		uint64_t type, val;
+		char *eq = strchr(t->v[i], '=');
+		uint64_t *p;
+
+		if (!eq)
+			return mkelf_fail(m, "auxv: bad entry '%s'", t->v[i]);
+		*eq = '\0';
+		if (!mkelf_num(t->v[i], &type) || !mkelf_num(eq + 1, &val))
+			return mkelf_fail(m, "auxv: bad entry '%s'", t->v[i]);
+		if (m->nauxv >= MKELF_MAX_ITEMS)
+			return mkelf_fail(m, "too many auxv entries");
+		p = realloc(m->auxv, (m->nauxv + 1) * 2 * sizeof(*p));
+		if (!p)
+			return mkelf_fail(m, "out of memory");
+		m->auxv = p;
+		p[2 * m->nauxv] = type;
+		p[2 * m->nauxv++ + 1] = val;
+	}
+	return 0;
+}
+
+static int
+mkelf_file_map(struct mkelf *m, const struct mkelf_toks *t)
+{
+	struct mkelf_fmap *f, *p;
+
+	p = mkelf_grow(m, m->fmaps, &m->nfmaps, sizeof(*p));
+	if (!p)
+		return mkelf_fail(m, "too many file-map lines");
+	m->fmaps = p;
+	f = &p[m->nfmaps - 1];
+	for (size_t i = 1; i < t->n; i++) {
+		char key[32];
+		const char *v;
+		uint64_t n = 0;
+
+		if (!mkelf_opt(t->v[i], key, sizeof(key), &v))
+			return mkelf_fail(m, "file-map: bad option '%s'", t->v[i]);
+		if (!strcmp(key, "path") && strlen(v) < sizeof(f->path))
+			strcpy(f->path, v);
+		else if (!mkelf_num(v, &n))
+			return mkelf_fail(m, "file-map: bad option '%s'", t->v[i]);
+		else if (!strcmp(key, "start"))
+			f->start = n;
+		else if (!strcmp(key, "end"))
+			f->end = n;
+		else if (!strcmp(key, "pgoff"))
+			f->pgoff = n;
+		else
+			return mkelf_fail(m, "file-map: bad option '%s'", t->v[i]);
+	}
+	return 0;
+}
+
+/* filedata ADDR PATH [OFF [LEN]]: a file's bytes as memory. */
+static int
+mkelf_filedata(struct mkelf *m, struct mkelf_toks *t)
+{
+	long only = mkelf_only(t);
+	uint64_t addr, off = 0, len = UINT64_MAX;
+	char path[4096];
+	unsigned char *buf;
+	size_t n;
+	FILE *f;
+	int r;
+
+	if (t->n < 3 || t->n > 5 || !mkelf_num(t->v[1], &addr) ||
+	    (t->n > 3 && !mkelf_num(t->v[3], &off)) ||
+	    (t->n > 4 && !mkelf_num(t->v[4], &len)))
+		return mkelf_fail(m, "filedata: need ADDR PATH [OFF [LEN]]");
+	snprintf(path, sizeof(path), "%s%s%s", t->v[2][0] == '/' ? "" : m->dir,
+		 t->v[2][0] == '/' ? "" : "/", t->v[2]);
+	f = fopen(path, "rb");
+	if (!f)
+		return mkelf_fail(m, "%s: %s", path, strerror(errno));
+	len = VD_MIN(len, (uint64_t)MKELF_MAX_FILE);
+	buf = malloc(len == MKELF_MAX_FILE ? 1 << 20 : len + 1);
+	if (len == MKELF_MAX_FILE)
+		len = 1 << 20;
+	n = buf && fseek(f, (long)off, SEEK_SET) == 0 ? fread(buf, 1, len, f) : 0;
+	fclose(f);
+	if (!buf)
+		return mkelf_fail(m, "out of memory");
+	r = mkelf_poke(m, addr, buf, n, only);
+	free(buf);
+	return r;
+}
+
 static int
 mkelf_corrupt(struct mkelf *m, const struct mkelf_toks *t)
 {
@@ -793,6 +1026,16 @@ mkelf_line(struct mkelf *m, char *s)
 		r = mkelf_load(m, &t);
 	else if (!strcmp(t.v[0], "corrupt"))
 		r = mkelf_corrupt(m, &t);
+	else if (!strcmp(t.v[0], "psinfo"))
+		r = mkelf_psinfo(m, &t);
+	else if (!strcmp(t.v[0], "siginfo"))
+		r = mkelf_siginfo(m, &t);
+	else if (!strcmp(t.v[0], "auxv"))
+		r = mkelf_auxv(m, &t);
+	else if (!strcmp(t.v[0], "file-map"))
+		r = mkelf_file_map(m, &t);
+	else if (!strcmp(t.v[0], "filedata"))
+		r = mkelf_filedata(m, &t);
 	else
 		r = mkelf_data(m, &t);
 	mkelf_toks_free(&t);
@@ -869,6 +1112,16 @@ mkelf_prstatus(struct mkelf *m, struct mkelf_img *img,
 	}
 	if (cpu->size >= 36)
 		vd_put32(d + 32, (uint32_t)cpu->pid, m->be);
+	if (cpu->size >= 48) {
+		vd_put32(d, (uint32_t)cpu->si_signo, m->be);
+		vd_put32(d + 4, (uint32_t)cpu->si_code, m->be);
+		vd_put32(d + 8, (uint32_t)cpu->si_errno, m->be);
+		vd_put32(d + 36, (uint32_t)cpu->ppid, m->be);
+		vd_put32(d + 40, (uint32_t)cpu->pgrp, m->be);
+		vd_put32(d + 44, (uint32_t)cpu->sid, m->be);
+	}
+	if (cpu->size >= 112 + 8 * nregs + 4)
+		vd_put32(d + 112 + 8 * nregs, (uint32_t)cpu->fpvalid, m->be);
 	for (size_t i = 0; i < nregs && 112 + 8 * i + 8 <= cpu->size; i++)
 		vd_put64(d + 112 + 8 * i, cpu->regs[i], m->be);
 	return 0;
@@ -895,11 +1148,76 @@ mkelf_qemu_note(struct mkelf *m, struct mkelf_img *img,
 	return 0;
 }
 
+/* The `note` lines with thread1 == want (0: untagged), in order. */
+static int
+mkelf_tagged_notes(struct mkelf *m, struct mkelf_img *img, long want)
+{
+	for (size_t i = 0; i < m->nnotes; i++) {
+		const struct mkelf_note *n = &m->notes[i];
+
+		if (n->thread1 != want)
+			continue;
+		if (mkelf_add_nv(m, img, n->name, n->type, n->descsz))
+			return -1;
+		memcpy(img->nv[img->nnv - 1].desc, n->desc, n->descsz);
+	}
+	return 0;
+}
+
+/* NT_FILE: count, page size, {start, end, pgoff} x count, paths. */
+static int
+mkelf_nt_file(struct mkelf *m, struct mkelf_img *img)
+{
+	size_t size = 16 + 24 * m->nfmaps, pos;
+	unsigned char *d;
+
+	for (size_t i = 0; i < m->nfmaps; i++)
+		size += strlen(m->fmaps[i].path) + 1;
+	if (mkelf_add_nv(m, img, "CORE", NT_FILE, size))
+		return -1;
+	d = img->nv[img->nnv - 1].desc;
+	vd_put64(d, m->nfmaps, m->be);
+	vd_put64(d + 8, m->file_page ? m->file_page : 4096, m->be);
+	pos = 16 + 24 * m->nfmaps;
+	for (size_t i = 0; i < m->nfmaps; i++) {
+		const struct mkelf_fmap *f = &m->fmaps[i];
+
+		vd_put64(d + 16 + 24 * i, f->start, m->be);
+		vd_put64(d + 24 + 24 * i, f->end, m->be);
+		vd_put64(d + 32 + 24 * i, f->pgoff, m->be);
+		memcpy(d + pos, f->path, strlen(f->path) + 1);
+		pos += strlen(f->path) + 1;
+	}
+	return 0;
+}
+
+/* NT_SIGINFO, NT_AUXV, NT_FILE of a process core, when described. */
+static int
+mkelf_user_notes(struct mkelf *m, struct mkelf_img *img)
+{
+	if (m->siginfo) {
+		if (mkelf_add_nv(m, img, "CORE", NT_SIGINFO, 128))
+			return -1;
+		memcpy(img->nv[img->nnv - 1].desc, m->siginfo, 128);
+	}
+	if (m->auxv) {
+		if (mkelf_add_nv(m, img, "CORE", NT_AUXV, 16 * (m->nauxv + 1)))
+			return -1;
+		for (size_t i = 0; i < 2 * m->nauxv; i++)
+			vd_put64(img->nv[img->nnv - 1].desc + 8 * i, m->auxv[i],
+				 m->be);
+	}
+	if (m->nfmaps && mkelf_nt_file(m, img))
+		return -1;
+	return 0;
+}
+
 static int
 mkelf_make_notes(struct mkelf *m, struct mkelf_img *img)
 {
 	for (size_t i = 0; i < m->ncpus; i++)
-		if (mkelf_prstatus(m, img, &m->cpus[i]))
+		if (mkelf_prstatus(m, img, &m->cpus[i]) ||
+		    mkelf_tagged_notes(m, img, (long)i + 1))
 			return -1;
 	for (size_t i = 0; i < m->ncpus; i++)
 		if (m->cpus[i].qemu && mkelf_qemu_note(m, img, &m->cpus[i]))
@@ -914,14 +1232,11 @@ mkelf_make_notes(struct mkelf *m, struct mkelf_img *img)
 	if (m->user && m->prpsinfo &&
 	    mkelf_add_nv(m, img, "CORE", NT_PRPSINFO, 136))
 		return -1;
-	for (size_t i = 0; i < m->nnotes; i++) {
-		const struct mkelf_note *n = &m->notes[i];
-
-		if (mkelf_add_nv(m, img, n->name, n->type, n->descsz))
-			return -1;
-		memcpy(img->nv[img->nnv - 1].desc, n->desc, n->descsz);
-	}
-	return 0;
+	if (m->user && m->prpsinfo && m->psinfo)
+		memcpy(img->nv[img->nnv - 1].desc, m->psinfo, 136);
+	if (mkelf_user_notes(m, img))
+		return -1;
+	return mkelf_tagged_notes(m, img, 0);
 }
 
 /* File offsets of everything; notes go after the program headers. */
@@ -1090,6 +1405,9 @@ mkelf_write_body(const struct mkelf *m, struct mkelf_img *img)
 		mkelf_write_phdr(m, ph, PT_LOAD, l->offset, l->vaddr,
 				 l->paddr, l->filesz,
 				 l->memsz, 0);
+		if (l->has_flags)
+			vd_put32(ph + (m->is64 ? 4 : 24), (uint32_t)l->flags,
+				 m->be);
 		if (l->data)
 			memcpy(img->buf + l->offset, l->data, l->filesz);
 	}
@@ -1193,6 +1511,10 @@ mkelf_free(struct mkelf *m)
 	for (size_t i = 0; i < m->nloads; i++)
 		free(m->loads[i].data);
 	free(m->loads);
+	free(m->psinfo);
+	free(m->siginfo);
+	free(m->auxv);
+	free(m->fmaps);
 }
 
 /*
