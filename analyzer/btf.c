@@ -313,8 +313,8 @@ drain_work(struct btf_source *b)
  * word sets, with "int" implied beside short/long and "signed" implied
  * except for char.
  */
-static void
-canonical_base_name(const char *in, char *out, size_t size)
+void
+vd_types_canonical_base_name(const char *in, char *out, size_t size)
 {
 	const char *order[] = { "unsigned", "signed", "char", "short", "long",
 				"long2", "int", "_Bool", "float", "double", "__int128" };
@@ -351,7 +351,7 @@ find_base(struct btf_source *b, enum vd_type_kind kind, const char *name,
 {
 	char want[128], have[128];
 
-	canonical_base_name(name, want, sizeof(want));
+	vd_types_canonical_base_name(name, want, sizeof(want));
 	for (uint32_t id = 1; id < b->ntypes; id++) {
 		const struct btf_type *t = btf__type_by_id(b->btf, id);
 		const char *tn;
@@ -361,7 +361,7 @@ find_base(struct btf_source *b, enum vd_type_kind kind, const char *name,
 		tn = btf_name(b, t);
 		if (!tn)
 			continue;
-		canonical_base_name(tn, have, sizeof(have));
+		vd_types_canonical_base_name(tn, have, sizeof(have));
 		if (!strcmp(want, have)) {
 			*id_ret = (int32_t)id;
 			return NULL;
@@ -449,25 +449,23 @@ read_btf_blob(struct vd_session *s, void **data_ret, size_t *size_ret)
 	return NULL;
 }
 
+/*
+ * A source over a BTF blob (copied): the dump's, or one a test made with
+ * pahole.  ptr_size is the target's pointer size.
+ */
 struct vd_error *
-vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
+vd_btf_source_from_blob(const void *data, size_t size, uint32_t ptr_size,
+			struct vd_type_source **ret)
 {
 	struct btf_source *b;
-	struct vd_error *err;
-	size_t size;
-	void *data;
 
-	err = read_btf_blob(s, &data, &size);
-	if (err)
-		return err;
+	if (size > BTF_MAX_SIZE)
+		return vd_error_create(VD_ERR_CORRUPT, "a %zu-byte BTF blob is too big", size);
 	b = calloc(1, sizeof(*b));
-	if (!b) {
-		free(data);
+	if (!b)
 		return &vd_enomem;
-	}
 	// btf__new copies the data and validates headers, sections and types.
 	b->btf = btf__new(data, (uint32_t)size);
-	free(data);
 	if (!b->btf) {
 		int e = errno;
 
@@ -482,7 +480,7 @@ vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
 		free(b);
 		return &vd_enomem;
 	}
-	b->ptr_size = vd_session_info(s)->ptr_size ? vd_session_info(s)->ptr_size : 8;
+	b->ptr_size = ptr_size ? ptr_size : 8;
 	b->void_type = (struct vd_type){ .kind = VD_TYPE_VOID, .name = "void",
 					 .complete = true, .source = "BTF" };
 	snprintf(b->desc, sizeof(b->desc), "BTF in the dump (%u types)", b->ntypes - 1);
@@ -491,4 +489,19 @@ vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
 	b->base.destroy = btf_destroy;
 	*ret = &b->base;
 	return NULL;
+}
+
+struct vd_error *
+vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
+{
+	struct vd_error *err;
+	size_t size;
+	void *data;
+
+	err = read_btf_blob(s, &data, &size);
+	if (err)
+		return err;
+	err = vd_btf_source_from_blob(data, size, vd_session_info(s)->ptr_size, ret);
+	free(data);
+	return err;
 }

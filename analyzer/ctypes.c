@@ -22,6 +22,7 @@ setup_sources(struct vd_session *s)
 	struct vd_types *t = &s->types;
 	struct vd_error *(*const makers[])(struct vd_session *,
 					   struct vd_type_source **) = {
+		vd_dwarf_source_create,         // a vmlinux with DWARF: everything
 		vd_btf_source_create,
 		vd_vmcoreinfo_source_create,
 	};
@@ -179,12 +180,22 @@ find_named(struct vd_session *s, const char *name, struct vd_qualified_type *ret
 			err = find_in_sources(s, VD_TYPE_FLOAT, name, ret);
 		return err;
 	}
-	// A typedef name first when the name is used as such ("pgd_t"),
-	// but "task_struct" alone means the struct, as crash reads it.
-	for (size_t i = 0; i < VD_ARRAY_SIZE(bare); i++) {
-		err = find_in_sources(s, bare[i], name, ret);
-		if (err != &vd_noprobe)
-			return err;
+	// "task_struct" alone means the struct, as crash reads it, then a
+	// union, typedef ("pgd_t"), enum.  A source that can answer all four
+	// at once does (DWARF: one scan, not four); the first source that
+	// knows the name wins.
+	for (size_t i = 0; i < s->types.nsources; i++) {
+		struct vd_type_source *src = s->types.sources[i];
+
+		for (size_t k = 0; k < VD_ARRAY_SIZE(bare); k++) {
+			err = src->find_bare ? src->find_bare(src, name, ret) :
+					       src->find(src, bare[k], name, ret);
+			if (!err || err->code != VD_ERR_LOOKUP)
+				return err;
+			vd_error_destroy(err);
+			if (src->find_bare)
+				break;
+		}
 	}
 	return &vd_noprobe;
 }
@@ -256,6 +267,34 @@ vd_session_find_type(struct vd_session *s, const char *name,
 		return err;
 	*ret = type;
 	return NULL;
+}
+
+struct vd_error *
+vd_session_find_object_type(struct vd_session *s, const char *name,
+			    struct vd_qualified_type *ret)
+{
+	struct vd_types *t = &s->types;
+	bool asked = false;
+
+	if (!t->tried)
+		setup_sources(s);
+	for (size_t i = 0; i < t->nsources; i++) {
+		struct vd_error *err;
+
+		if (!t->sources[i]->find_object)
+			continue;
+		asked = true;
+		err = t->sources[i]->find_object(t->sources[i], name, ret);
+		if (!err || err->code != VD_ERR_LOOKUP)
+			return err;
+		vd_error_destroy(err);
+	}
+	if (!asked)
+		return vd_error_create(VD_ERR_LOOKUP,
+				       "the type of '%s' needs DWARF (give --vmlinux): %s describes types, not variables",
+				       name, t->nsources ? t->desc : "no type source");
+	return vd_error_create(VD_ERR_LOOKUP, "no variable or function '%s' in %s", name,
+			       t->desc);
 }
 
 const struct vd_type *

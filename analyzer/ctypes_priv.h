@@ -20,6 +20,18 @@ struct vd_type_source {
 	struct vd_error *(*find)(struct vd_type_source *src,
 				 enum vd_type_kind kind, const char *name,
 				 struct vd_qualified_type *ret);
+	/*
+	 * Optional: a bare name ("task_struct", "pgd_t") as struct, union,
+	 * typedef or enum, in that order, in one go.  For sources whose
+	 * "not found" is costly (DWARF: a miss reads every CU).
+	 */
+	struct vd_error *(*find_bare)(struct vd_type_source *src,
+				      const char *name,
+				      struct vd_qualified_type *ret);
+	/* Optional: the type of a global variable or function. */
+	struct vd_error *(*find_object)(struct vd_type_source *src,
+					const char *name,
+					struct vd_qualified_type *ret);
 	void (*destroy)(struct vd_type_source *src);
 };
 
@@ -47,10 +59,28 @@ struct vd_types {
 void vd_types_deinit(struct vd_types *types);
 
 /* Sources (each returns &vd_noprobe when it has nothing to offer). */
+struct vd_error *vd_dwarf_source_create(struct vd_session *s,
+					struct vd_type_source **ret);
 struct vd_error *vd_btf_source_create(struct vd_session *s,
 				      struct vd_type_source **ret);
 struct vd_error *vd_vmcoreinfo_source_create(struct vd_session *s,
 					     struct vd_type_source **ret);
+
+/*
+ * The same sources without a session (unit tests, tools): DWARF of an
+ * ELF file (lazily indexed), a BTF blob (copied).
+ */
+struct vd_error *vd_dwarf_source_from_file(const char *path,
+					   struct vd_type_source **ret);
+struct vd_error *vd_btf_source_from_blob(const void *data, size_t size,
+					 uint32_t ptr_size,
+					 struct vd_type_source **ret);
+
+/*
+ * C base type names in one spelling: "unsigned long" and GCC's "long
+ * unsigned int" both become "unsigned long" (analyzer/btf.c).
+ */
+void vd_types_canonical_base_name(const char *in, char *out, size_t size);
 
 /* A pointer to (target, qualifiers), made once per session. */
 const struct vd_type *vd_types_pointer_to(struct vd_session *s,

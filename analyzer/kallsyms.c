@@ -296,6 +296,7 @@ vd_kallsyms_load(struct vd_session *s, struct vd_symtab *ret)
 		err = vd_symtab_finish(&st);
 	if (!err) {
 		guess_sizes(&st);
+		vd_symtab_update_extents(&st);
 		st.sizes_guessed = true;
 	}
 	free(starts);

@@ -107,6 +107,35 @@ vd_object_read_s64(const struct vd_object *obj, int64_t *ret)
 	return NULL;
 }
 
+/*
+ * A pointer's target as the compilation unit that used it saw it: maybe
+ * only declared ("struct mm_struct;").  Complete it by name then: DWARF
+ * looks definitions up lazily, so only pointers actually followed cost a
+ * lookup.
+ */
+static struct vd_qualified_type
+complete_target(struct vd_session *s, struct vd_qualified_type qt)
+{
+	const struct vd_type *t = vd_type_unqualified(qt.type);
+	struct vd_qualified_type full;
+	struct vd_error *err;
+	char name[300];
+
+	if (!t || t->complete || !t->name ||
+	    (t->kind != VD_TYPE_STRUCT && t->kind != VD_TYPE_UNION && t->kind != VD_TYPE_ENUM))
+		return qt;
+	snprintf(name, sizeof(name), "%s %s", t->kind == VD_TYPE_STRUCT ? "struct" :
+		 t->kind == VD_TYPE_UNION ? "union" : "enum", t->name);
+	err = vd_session_find_type(s, name, &full);
+	if (err) {
+		vd_error_destroy(err);
+		return qt;
+	}
+	if (qt.type == t)   // no typedef in between: keep the qualifiers
+		full.qualifiers |= qt.qualifiers;
+	return full.type->complete ? full : qt;
+}
+
 struct vd_error *
 vd_object_deref(const struct vd_object *obj, struct vd_object *ret)
 {
@@ -121,7 +150,8 @@ vd_object_deref(const struct vd_object *obj, struct vd_object *ret)
 		return err;
 	if (!addr)
 		return vd_error_fault(VD_ERR_FAULT, VD_AS_KVIRT, 0, "NULL pointer");
-	*ret = (struct vd_object){ .session = obj->session, .type = t->target,
+	*ret = (struct vd_object){ .session = obj->session,
+				   .type = complete_target(obj->session, t->target),
 				   .as = obj->as, .addr = addr };
 	return NULL;
 }

@@ -17,6 +17,16 @@
 
 static const struct vd_symtab *sort_ctx;  /* qsort has no context argument */
 
+/* ELF binding from an nm letter, higher is preferred: global, weak, local. */
+static int
+bind_rank(char type)
+{
+	if (type == 'W' || type == 'V' || type == 'w' || type == 'v')
+		return 1;
+	return isupper((unsigned char)type) ? 2 : 0;
+}
+
+/* Address order; aliases by binding, then as the source listed them. */
 static int
 addr_cmp(const void *a, const void *b)
 {
@@ -24,12 +34,9 @@ addr_cmp(const void *a, const void *b)
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	// Among aliases prefer global names, then sized ones, then by name.
-	if (isupper((unsigned char)x->type) != isupper((unsigned char)y->type))
-		return isupper((unsigned char)x->type) ? -1 : 1;
-	if ((x->size != 0) != (y->size != 0))
-		return x->size ? -1 : 1;
-	return strcmp(x->name, y->name);
+	if (bind_rank(x->type) != bind_rank(y->type))
+		return bind_rank(y->type) - bind_rank(x->type);
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 static int
@@ -41,10 +48,30 @@ name_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+void
+vd_symtab_update_extents(struct vd_symtab *st)
+{
+	uint64_t end = 0;
+
+	for (size_t i = 0; st->max_end && i < st->n; i++) {
+		uint64_t e = st->syms[i].addr + st->syms[i].size;
+
+		end = VD_MAX(end, e < st->syms[i].addr ? UINT64_MAX : e);
+		st->max_end[i] = end;
+	}
+}
+
 static struct vd_error *
 build_indexes(struct vd_symtab *st)
 {
+	// Remember the source's order (symtab index) before sorting.
+	for (size_t i = 0; i < st->n; i++)
+		st->syms[i].order = (uint32_t)i;
 	qsort(st->syms, st->n, sizeof(*st->syms), addr_cmp);
+	st->max_end = malloc((st->n ? st->n : 1) * sizeof(*st->max_end));
+	if (!st->max_end)
+		return &vd_enomem;
+	vd_symtab_update_extents(st);
 	st->by_name = malloc((st->n ? st->n : 1) * sizeof(*st->by_name));
 	if (!st->by_name)
 		return &vd_enomem;
@@ -60,6 +87,21 @@ struct vd_error *
 vd_symtab_finish(struct vd_symtab *st)
 {
 	return build_indexes(st);
+}
+
+/*
+ * The runtime address of a link-time one.  KASLR moves the kernel image,
+ * but x86_64 per-CPU symbols are offsets into the per-CPU area, linked at
+ * 0 (vmlinux.lds.S: PERCPU_VADDR(..., 0, ...)), and the kernel's
+ * relocation skips them: like kallsyms shows them, they stay unshifted.
+ * Anything linked below the upper half is such an offset.
+ */
+static uint64_t
+shifted(bool absolute, uint64_t link_addr, uint64_t offset)
+{
+	if (absolute || !(link_addr >> 63))
+		return link_addr;
+	return link_addr + offset;
 }
 
 static struct vd_error *
@@ -121,7 +163,7 @@ vd_symtab_load_system_map(const char *path, uint64_t offset,
 		st.strings = p;
 		memcpy(st.strings + used, name, len);
 		sym = (struct vd_symbol){ .name = (const char *)(uintptr_t)used,
-					  .addr = addr + offset, .type = type };
+					  .addr = shifted(false, addr, offset), .type = type };
 		used += len;
 		err = push_symbol(&st, &cap, &sym);
 	}
@@ -233,8 +275,7 @@ read_elf_symtab(Elf *elf, uint64_t offset, struct vd_symtab *st)
 				continue;
 			sym = (struct vd_symbol){
 				.name = name, .size = s.st_size,
-				.addr = s.st_shndx == SHN_ABS ? s.st_value :
-					s.st_value + offset,
+				.addr = shifted(s.st_shndx == SHN_ABS, s.st_value, offset),
 				.type = elf_sym_type(elf, &s),
 			};
 			err = push_symbol(st, &cap, &sym);
@@ -305,6 +346,7 @@ vd_symtab_deinit(struct vd_symtab *st)
 	free(st->source);
 	free(st->syms);
 	free(st->by_name);
+	free(st->max_end);
 	free(st->strings);
 	memset(st, 0, sizeof(*st));
 }
@@ -328,14 +370,54 @@ vd_symtab_by_name(const struct vd_symtab *st, const char *name)
 	return NULL;
 }
 
+/* Whether x names addr better than the best so far (elfutils' order). */
+static bool
+better(const struct vd_symbol *x, const struct vd_symbol *best)
+{
+	if (!best || x->addr > best->addr)
+		return true;
+	if (x->addr < best->addr)
+		return false;
+	if (best->size > x->size && bind_rank(best->type) <= bind_rank(x->type))
+		return true;
+	if (best->size >= x->size && bind_rank(best->type) < bind_rank(x->type))
+		return true;
+	// All equal: the first in the source wins.
+	return best->size == x->size && bind_rank(best->type) == bind_rank(x->type) &&
+	       x->order < best->order;
+}
+
+/*
+ * The last sizeless symbol at the nearest start below addr, in source
+ * order (elfutils keeps replacing its sizeless candidate), from globals
+ * (want_global) or locals; with check_extent, only when no sized symbol
+ * reaches past it.
+ */
+static const struct vd_symbol *
+sizeless_at(const struct vd_symtab *st, size_t hi, bool want_global,
+	    bool check_extent)
+{
+	const struct vd_symbol *best = NULL;
+	uint64_t at = st->syms[hi - 1].addr;
+
+	if (check_extent && st->max_end[hi - 1] > at)
+		return NULL;
+	for (size_t j = hi; j-- > 0 && st->syms[j].addr == at;) {
+		const struct vd_symbol *x = &st->syms[j];
+
+		if (!x->size && (bind_rank(x->type) > 0) == want_global &&
+		    (!best || x->order > best->order))
+			best = x;
+	}
+	return best;
+}
+
 const struct vd_symbol *
 vd_symtab_by_addr(const struct vd_symtab *st, uint64_t addr)
 {
+	const struct vd_symbol *global = NULL, *local = NULL, *label;
 	size_t lo = 0, hi = st->n;
-	uint64_t at;
 
-	// Last symbol with sym.addr <= addr, then the first alias at that
-	// address (addr_cmp put the preferred alias first).
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -346,8 +428,31 @@ vd_symtab_by_addr(const struct vd_symtab *st, uint64_t addr)
 	}
 	if (!lo)
 		return NULL;
-	at = st->syms[lo - 1].addr;
-	while (lo > 1 && st->syms[lo - 2].addr == at)
-		lo--;
-	return &st->syms[lo - 1];
+	hi = lo;
+	// Sized symbols containing addr: walk down while some symbol at or
+	// below could still reach addr (bounded for degenerate tables).
+	for (size_t j = hi, steps = 0; j-- > 0 && st->max_end[j] > addr && steps < 4096;
+	     steps++) {
+		const struct vd_symbol *x = &st->syms[j];
+
+		if (!x->size || addr - x->addr >= x->size)
+			continue;
+		if (bind_rank(x->type) > 0 ? better(x, global) : better(x, local)) {
+			if (bind_rank(x->type) > 0)
+				global = x;
+			else
+				local = x;
+		}
+	}
+	if (global)
+		return global;
+	// A global label exactly at addr beats a local that contains it
+	// (elfutils searches globals first and stops there).
+	label = sizeless_at(st, hi, true, false);
+	if (label && label->addr == addr)
+		return label;
+	if (local)
+		return local;
+	label = sizeless_at(st, hi, false, true);
+	return label ? label : sizeless_at(st, hi, true, true);
 }

@@ -21,6 +21,8 @@ struct vd_symbol {
 	uint64_t addr;         /* runtime address */
 	uint64_t size;         /* 0 if unknown */
 	char type;             /* nm-style: T t D d B b R r W V A ... */
+	uint32_t order;        /* position in the source (ELF symtab index,
+				  kallsyms index): the last tie-break */
 };
 
 struct vd_symtab {
@@ -30,6 +32,8 @@ struct vd_symtab {
 	uint32_t *by_name;         /* indexes into syms, sorted by name */
 	char *strings;             /* owned copies of the names */
 	bool sizes_guessed;        /* kallsyms: size = distance to the next */
+	uint64_t *max_end;         /* max(addr + size) of syms[0..i]: bounds
+				      the search for a containing symbol */
 };
 
 /* System.map: "ffffffff81000000 T _text" lines. */
@@ -42,11 +46,20 @@ struct vd_error *vd_symtab_load_elf(const char *path, uint64_t offset,
 				    struct vd_symtab *ret);
 /* Sort and index syms[0..n) of a table the caller filled (kallsyms). */
 struct vd_error *vd_symtab_finish(struct vd_symtab *st);
+/* Recompute the address extents after the caller changed sizes. */
+void vd_symtab_update_extents(struct vd_symtab *st);
 void vd_symtab_deinit(struct vd_symtab *st);
 
 const struct vd_symbol *vd_symtab_by_name(const struct vd_symtab *st,
 					  const char *name);
-/* The symbol at or below addr (prefers sized symbols that contain addr). */
+/*
+ * The symbol that names addr, chosen like elfutils' dwfl_module_addrinfo
+ * (what drgn and eu-addr2line answer): a sized symbol containing addr,
+ * global or weak before local; then the nearest start; at one start the
+ * smaller one unless its binding is worse (global > weak > local); then the
+ * first in the source.  With none, a sizeless symbol (an assembly label) at
+ * the nearest start that no sized symbol reaches past.  NULL if none.
+ */
 const struct vd_symbol *vd_symtab_by_addr(const struct vd_symtab *st,
 					  uint64_t addr);
 

@@ -344,6 +344,63 @@ vd_cmd_struct(struct vd_cli *cli)
 	return VD_EXIT_OK;
 }
 
+/* "int schedule_timeout(long int timeout)" */
+static void
+format_function(const struct vd_type *fn, const char *name, char *buf, size_t size)
+{
+	size_t len;
+
+	vd_type_format(fn->target, buf, size);
+	len = strlen(buf);
+	len += (size_t)snprintf(buf + len, len < size ? size - len : 0, " %s(", name);
+	for (size_t i = 0; i < fn->nmembers && len < size; i++) {
+		char p[256];
+
+		vd_type_format_decl(fn->members[i].type, fn->members[i].name, p, sizeof(p));
+		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s",
+					i ? ", " : "", p);
+	}
+	if (len < size)
+		snprintf(buf + len, size - len, "%s)", fn->variadic ?
+			 (fn->nmembers ? ", ..." : "...") : fn->nmembers ? "" : "void");
+}
+
+/* A variable or function: its declaration from DWARF, and where it is. */
+static int
+whatis_object(struct vd_cli *cli, const char *name, const struct vd_symbol_info *sym,
+	      bool have_sym)
+{
+	struct vd_qualified_type qt;
+	const struct vd_type *t;
+	struct vd_error *err;
+	char buf[1024];
+
+	err = vd_session_find_object_type(cli->session, name, &qt);
+	if (err) {
+		if (!have_sym) {
+			vd_cli_report(cli, vd_error_wrap(err, "'%s' is neither a type nor a symbol",
+							 name));
+			return VD_EXIT_FAIL;
+		}
+		printf("%016" PRIx64 " (%c) %s: a symbol; %s\n", sym->addr, sym->type, sym->name,
+		       err->msg);
+		vd_error_destroy(err);
+		return VD_EXIT_OK;
+	}
+	t = vd_type_unqualified(qt.type);
+	if (t && t->kind == VD_TYPE_FUNCTION && qt.type == t)
+		format_function(t, name, buf, sizeof(buf));
+	else
+		vd_type_format_decl(qt, name, buf, sizeof(buf));
+	printf("%s;\n", buf);
+	if (t && t->kind != VD_TYPE_FUNCTION)
+		printf("SIZE: %" PRIu64 "  ", t->size);
+	if (have_sym)
+		printf("ADDRESS: %016" PRIx64 " (%c)  ", sym->addr, sym->type);
+	printf("(from %s)\n", vd_session_type_source(cli->session));
+	return VD_EXIT_OK;
+}
+
 int
 vd_cmd_whatis(struct vd_cli *cli)
 {
@@ -351,6 +408,7 @@ vd_cmd_whatis(struct vd_cli *cli)
 	struct vd_symbol_info sym;
 	const struct vd_type *t;
 	struct vd_error *err;
+	bool have_sym;
 	char buf[512];
 
 	err = vd_session_find_type(cli->session, cli->args[0], &qt);
@@ -370,15 +428,13 @@ vd_cmd_whatis(struct vd_cli *cli)
 		       vd_session_type_source(cli->session));
 		return VD_EXIT_OK;
 	}
-	vd_error_destroy(err);
-	err = vd_session_lookup_symbol(cli->session, cli->args[0], &sym);
-	if (err) {
-		vd_cli_report(cli, vd_error_create(VD_ERR_LOOKUP, "'%s' is neither a type nor a symbol",
-						   cli->args[0]));
-		vd_error_destroy(err);
+	if (err->code != VD_ERR_LOOKUP) {    // bad debug info, not "no such type"
+		vd_cli_report(cli, err);
 		return VD_EXIT_FAIL;
 	}
-	printf("%016" PRIx64 " (%c) %s: a symbol; its type needs DWARF (give --vmlinux): BTF describes types, not variables\n",
-	       sym.addr, sym.type, sym.name);
-	return VD_EXIT_OK;
+	vd_error_destroy(err);
+	err = vd_session_lookup_symbol(cli->session, cli->args[0], &sym);
+	have_sym = !err;
+	vd_error_destroy(err);
+	return whatis_object(cli, cli->args[0], &sym, have_sym);
 }

@@ -91,6 +91,13 @@ struct vd_type {
  */
 struct vd_error *vd_session_find_type(struct vd_session *s, const char *name,
 				      struct vd_qualified_type *ret);
+/*
+ * The type of a global variable ("init_task": struct task_struct) or a
+ * function (a VD_TYPE_FUNCTION).  Needs DWARF: BTF has no variables.
+ */
+struct vd_error *vd_session_find_object_type(struct vd_session *s,
+					     const char *name,
+					     struct vd_qualified_type *ret);
 /* Which type source the session uses ("DWARF /path", "BTF in the dump", ...). */
 const char *vd_session_type_source(struct vd_session *s);
 

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Symbols and types with a vmlinux (ELF symbols, DWARF) and without one (the
+# dump's kallsyms and BTF), against crash and drgn on the same dump:
+#  (a) struct -o of task_struct, module, vmap_area, mm_struct, page from DWARF
+#      (--vmlinux) and from BTF (no vmlinux) equal crash's `struct -o`, and
+#      each other member by member (bit offsets and sizes too); `whatis` of
+#      variables and functions (DWARF) equals crash's `whatis`;
+#  (b) 10,000 random kernel text/data addresses are named as drgn or crash
+#      name them, with the vmlinux and with kallsyms only (symbols_check.py
+#      says which differences kallsyms is allowed, and prints every one);
+#      x86_64 with crash and drgn, arm64 with drgn (crash 8.0.2 is x86-only),
+#      and the arm64 layouts from DWARF and BTF agree too;
+#  (c) a vmlinux that is not the dumped kernel is refused with a message
+#      that says why and names --force-vmlinux, which overrides it.
+set -euo pipefail
+vmdive=$1
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${VMDIVE_CACHE:-/var/cache/vmdive}
+meta=$cache/dumps/kaslr/meta.env
+[[ -e $meta ]] || { echo "no sample dumps in $cache/dumps: run samples/make-dumps.sh" >&2; exit 1; }
+# shellcheck source=/dev/null
+. "$meta"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+echo "== (a) layouts: DWARF, BTF and crash"
+types=(task_struct module vmap_area mm_struct page)
+objects=(init_task vmap_area_list runqueues linux_banner jiffies schedule)
+{
+	for t in "${types[@]}"; do echo "struct -o $t"; done
+	for o in "${objects[@]}"; do echo "whatis $o"; done
+	echo quit
+} >"$tmp/cmds"
+timeout 600 crash -s -i "$tmp/cmds" "$VMLINUX" "$VMCORE_ELF" </dev/null >"$tmp/crash.out" 2>&1 || true
+mkdir -p "$tmp/dwarf" "$tmp/btf"
+for t in "${types[@]}"; do
+	"$vmdive" struct --json --vmlinux "$VMLINUX" "$VMCORE_ELF" "$t" >"$tmp/dwarf/vd-$t.json"
+	"$vmdive" struct --json "$VMCORE_ELF" "$t" >"$tmp/btf/vd-$t.json"
+	# Check the sources are the ones this test means to compare.
+	grep -q '"source":"DWARF"' "$tmp/dwarf/vd-$t.json" || { echo "  $t: not from DWARF"; fail=1; }
+	grep -q '"source":"BTF"' "$tmp/btf/vd-$t.json" || { echo "  $t: not from BTF"; fail=1; }
+done
+echo "-- DWARF vs crash"
+/usr/bin/python3 "$here/types_check.py" "$tmp/crash.out" "$tmp/dwarf" "${types[@]}" || fail=1
+echo "-- BTF vs crash"
+/usr/bin/python3 "$here/types_check.py" "$tmp/crash.out" "$tmp/btf" "${types[@]}" || fail=1
+echo "-- DWARF vs BTF"
+/usr/bin/python3 "$here/symbols_check.py" layouts "$tmp/dwarf" "$tmp/btf" "${types[@]}" || fail=1
+
+echo "-- 100 random structs of the kernel's BTF: DWARF vs BTF"
+# pahole lists the structs and unions of the vmlinux's .BTF (the dump's BTF).
+if command -v pahole >/dev/null; then
+	mkdir -p "$tmp/rdwarf" "$tmp/rbtf"
+	pahole --sizes -F btf "$VMLINUX" | awk '{print $1}' | sort -u |
+		shuf --random-source=<(yes) -n 100 >"$tmp/names"
+	some=()
+	while read -r t; do
+		# Unions are in the list too: "struct U" fails in both, skip them.
+		"$vmdive" struct --json --vmlinux "$VMLINUX" "$VMCORE_ELF" "struct $t" \
+			>"$tmp/rdwarf/vd-$t.json" 2>/dev/null || continue
+		if ! "$vmdive" struct --json "$VMCORE_ELF" "struct $t" >"$tmp/rbtf/vd-$t.json"; then
+			echo "  MISMATCH struct $t: in DWARF, not in BTF"
+			fail=1
+			continue
+		fi
+		some+=("$t")
+	done <"$tmp/names"
+	echo "  ${#some[@]} structs"
+	/usr/bin/python3 "$here/symbols_check.py" layouts "$tmp/rdwarf" "$tmp/rbtf" "${some[@]}" |
+		grep -v '^  ok' || fail=1
+else
+	echo "  (no pahole: skipped)"
+fi
+
+echo "-- whatis (DWARF) vs crash"
+# crash (gdb) spells base types "unsigned long" where DWARF says "long
+# unsigned int", and leaves parameter names out: compare canonical forms.
+canon() { sed -E 's/long unsigned int/unsigned long/g; s/long int/long/g; s/ +/ /g'; }
+for o in "${objects[@]}"; do
+	want=$(grep -E "^[^ ].*[ *]$o(\[[0-9]*\])?(\(.*\))?;$" "$tmp/crash.out" | head -1 | canon)
+	got=$("$vmdive" whatis --vmlinux "$VMLINUX" "$VMCORE_ELF" "$o" | head -1 | canon)
+	if [[ -n $want && $got == "$want" ]]; then
+		echo "  ok whatis $o: $got"
+	else
+		echo "  MISMATCH whatis $o: vmdive '$got' crash '$want'"
+		fail=1
+	fi
+done
+
+echo "== (b) 10,000 addresses: x86_64 (kaslr) against drgn and crash"
+/usr/bin/python3 "$here/symbols_check.py" syms "$vmdive" "$VMCORE_ELF" "$VMLINUX" --crash || fail=1
+arm=$cache/dumps/arm64-kaslr/meta.env
+if [[ -e $arm ]]; then
+	echo "== (b) 10,000 addresses: arm64 (kaslr) against drgn; arm64 layouts, DWARF vs BTF"
+	(
+		# shellcheck source=/dev/null
+		. "$arm"
+		/usr/bin/python3 "$here/symbols_check.py" syms "$vmdive" "$VMCORE_ELF" "$VMLINUX"
+		mkdir -p "$tmp/adwarf" "$tmp/abtf"
+		for t in "${types[@]}"; do
+			"$vmdive" struct --json --vmlinux "$VMLINUX" "$VMCORE_ELF" "$t" \
+				>"$tmp/adwarf/vd-$t.json"
+			"$vmdive" struct --json "$VMCORE_ELF" "$t" >"$tmp/abtf/vd-$t.json"
+		done
+		/usr/bin/python3 "$here/symbols_check.py" layouts "$tmp/adwarf" "$tmp/abtf" "${types[@]}"
+	) || fail=1
+	# shellcheck source=/dev/null
+	other=$(. "$arm" && echo "$VMLINUX")
+else
+	echo "  (no arm64 dumps: skipped)"
+	other=
+fi
+
+echo "== (c) a vmlinux of another kernel is refused; --force-vmlinux overrides"
+# A program with _stext elsewhere and no build-id (the symbol-address check),
+# one with neither build-id nor kernel symbols, this very binary (a build-id
+# that differs), and the arm64 vmlinux against the x86_64 dump.
+printf 'char _stext[16];\nint main(void) { return _stext[0]; }\n' |
+	cc -x c - -o "$tmp/stext" -Wl,--build-id=none
+printf 'int main(void) { return 0; }\n' | cc -x c - -o "$tmp/plain" -Wl,--build-id=none
+bad=("$tmp/stext" "$tmp/plain" "$vmdive")
+[[ -n $other ]] && bad+=("$other")
+for v in "${bad[@]}"; do
+	if "$vmdive" sym --vmlinux "$v" "$VMCORE_ELF" schedule >"$tmp/out" 2>"$tmp/err"; then
+		echo "  MISMATCH $v: accepted"
+		fail=1
+	elif ! grep -q -- "not the dumped kernel\|does not match" "$tmp/err" ||
+	     ! grep -q -- "--force-vmlinux" "$tmp/err"; then
+		echo "  MISMATCH $v: unclear refusal: $(cat "$tmp/err")"
+		fail=1
+	else
+		echo "  ok refused ${v##*/}: $(cut -c1-150 "$tmp/err")"
+	fi
+	# Forced, it is used (a symbol lookup answers from it or says it has none).
+	if "$vmdive" sym --force-vmlinux --vmlinux "$v" "$VMCORE_ELF" main schedule \
+		>"$tmp/out" 2>"$tmp/err" || grep -q "no symbol" "$tmp/err"; then
+		echo "  ok --force-vmlinux ${v##*/}: $(head -1 "$tmp/out")"
+	else
+		echo "  MISMATCH --force-vmlinux $v: $(cat "$tmp/err")"
+		fail=1
+	fi
+done
+if "$vmdive" sym --vmlinux "$VMLINUX" "$VMCORE_ELF" schedule >/dev/null; then
+	echo "  ok the right vmlinux is accepted"
+else
+	echo "  MISMATCH the right vmlinux is refused"
+	fail=1
+fi
+exit $fail
