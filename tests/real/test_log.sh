@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# vmdive log on real dumps, with no vmlinux, against crash 8.0.2 and drgn 0.0.22 on the same file.
+#
+#   bash tests/real/test_log.sh VMDIVE
+#
+# x86_64 samples (kaslr nokaslr la57): `vmdive log DUMP` equals crash's `log` line for line,
+# and so do -t (crash log -t), -l (log -m), -d (log -d) and -T (log -T: vmdive reads the
+# timekeeper through the BTF in the dump); the output has the sample's marker line; the
+# records equal drgn's get_printk_records() one by one (seq, ts_nsec, text, level, facility,
+# caller, subsystem, device); and the makedumpfile -d 31 kdump file gives the same log as the
+# ELF.  A descriptor damaged on purpose (in a copy of the kaslr sample's uncompressed kdump
+# file) is reported once, on stderr and in --json "errors", and every other line still equals
+# crash's.  arm64 samples: drgn and the marker (Debian's crash reads no arm64 dumps), the
+# kdump-zlib file equal to the ELF, -T against drgn's timekeeper (with --vmlinux: Debian's arm64
+# kallsyms has no data symbols), -T without it failing with exit 1, and -T from CRASHTIME (in
+# a copy of the kdump file with one VMCOREINFO line replaced).
+#
+# The samples' rings never wrapped (a short boot logs ~30 KiB of a 128 KiB ring), so one more
+# dump is made here on first use and cached in $VMDIVE_CACHE/dumps/logwrap: the kaslr sample's
+# kernel booted with initcall_debug and dyndbg=+p, which logs ~20000 records; its text ring has
+# wrapped several times and holds text blocks that wrap around its end (the case get_data() in
+# kernel/printk/printk_ringbuffer.c reads from index 0).  It is held to crash and drgn too.
+set -uo pipefail
+vmdive=$1
+here=$(cd "$(dirname "$0")" && pwd)
+oracle=$here/../oracle
+py=/usr/bin/python3
+cache=${VMDIVE_CACHE:-/var/cache/vmdive}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+# same WHAT FILE_A FILE_B: equal files, else the first differing lines.
+same() {
+	if cmp -s "$2" "$3"; then
+		ok "$1 ($(wc -l <"$2") lines)"
+	else
+		bad "$1"
+		diff "$2" "$3" | head -n 8 | sed 's/^/    /'
+	fi
+}
+
+# crash's log in several modes in one run (startup costs ~5 s): crash.1 .. crash.N in
+# $tmp/$2/.  Blocks are cut at `echo` lines; what crash prints before the first one
+# ("WARNING: active task ... not found in PID hash" and an empty line) is dropped.
+crash_modes=("log" "log -t" "log -m" "log -d" "log -T")
+vd_modes=("" "-t" "-l" "-d" "-T")
+run_crash() {
+	local dump=$1 dir=$tmp/$2 t0
+	mkdir -p "$dir"
+	for m in "${crash_modes[@]}"; do printf 'echo ==VD-SEP==\n%s\n' "$m"; done >"$dir/cmds"
+	t0=$(now)
+	"$oracle/crash_oracle.sh" "$dump" "$VMLINUX" "$dir/cmds" "$dir/crash.raw" >/dev/null ||
+		return 1
+	echo "     crash: $(secs "$t0" "$(now)") s for startup and ${#crash_modes[@]} log commands"
+	awk -v d="$dir" '/^==VD-SEP==$/ { n++; next } n { print > (d "/crash." n) }' "$dir/crash.raw"
+}
+
+# The marker line as vmdive prints it: "[    2.345678] VMDIVE-MARKER <variant> <hex>".
+has_marker() {
+	grep -qxF -- "$MARKER" <(sed -n 's/^\[ *[0-9]*\.[0-9]\{6\}\] //p' "$1")
+}
+
+drgn_check() {       # WHAT VMCORE JSON [--arm64]
+	local out
+	if out=$("$py" "$here/log_check.py" drgn --vmcore "$2" --vmlinux "$VMLINUX" --json "$3" \
+		${4:+"$4"} 2>&1); then
+		grep '^  drgn: ' <<<"$out" | sed 's/^  /     /'
+		ok "$1: records equal drgn's: ${out##*$'\n'}"
+	else
+		bad "$1: records differ from drgn's"
+		sed 's/^/    /' <<<"$out"
+	fi
+	DRGN_OUT=$out
+}
+
+x86_variant() {
+	local v=$1 dir=$tmp/$1 t0 t1 i
+	. "$cache/dumps/$v/meta.env"
+	echo "== $v: $VMCORE_ELF"
+	t0=$(now)
+	"$vmdive" log "$VMCORE_ELF" >"$tmp/$v.log" 2>"$tmp/$v.err"
+	local rc=$?
+	t1=$(now)
+	echo "     vmdive: $(secs "$t0" "$t1") s (no vmlinux)"
+	if ((rc == 0)) && [[ ! -s $tmp/$v.err ]]; then ok "$v: exit 0, nothing on stderr"
+	else bad "$v: exit $rc: $(head -n 3 "$tmp/$v.err")"; fi
+	if has_marker "$tmp/$v.log"; then ok "$v: marker line"; else bad "$v: no '$MARKER'"; fi
+	if run_crash "$VMCORE_ELF" "$v"; then
+		for i in "${!vd_modes[@]}"; do
+			"$vmdive" log ${vd_modes[i]} "$VMCORE_ELF" >"$dir/vd.$((i + 1))" 2>&1
+			same "$v: vmdive log ${vd_modes[i]:-(plain)} == crash ${crash_modes[i]}" \
+				"$dir/crash.$((i + 1))" "$dir/vd.$((i + 1))"
+		done
+	else
+		bad "$v: crash failed: $(tail -n 3 "$dir/crash.raw" 2>/dev/null)"
+	fi
+	"$vmdive" log --json "$VMCORE_ELF" >"$tmp/$v.json"
+	drgn_check "$v" "$VMCORE_ELF" "$tmp/$v.json"
+}
+
+x86_filtered() {
+	local v=$1
+	. "$cache/dumps/$v/meta.env"
+	[[ -r $cache/dumps/$v/mdf.env ]] || { bad "$v: no mdf.env (make-dumps.sh --makedumpfile)"; return; }
+	. "$cache/dumps/$v/mdf.env"
+	"$vmdive" log "$VMCORE_KDUMP_ZLIB_D31" >"$tmp/$v.d31" 2>&1
+	same "$v: makedumpfile -d 31 kdump log == ELF log" "$tmp/$v.log" "$tmp/$v.d31"
+}
+
+arm64_variant() {
+	local v=$1
+	. "$cache/dumps/$v/meta.env"
+	echo "== $v: $VMCORE_ELF"
+	"$vmdive" log "$VMCORE_ELF" >"$tmp/$v.log" 2>&1 && ok "$v: exit 0" || bad "$v: exit $?"
+	if has_marker "$tmp/$v.log"; then ok "$v: marker line"; else bad "$v: no '$MARKER'"; fi
+	"$vmdive" log "$VMCORE_KDUMP_ZLIB" >"$tmp/$v.kdump" 2>&1
+	same "$v: kdump-zlib log == ELF log" "$tmp/$v.log" "$tmp/$v.kdump"
+	# -T needs tk_core; with --vmlinux it is always known.
+	"$vmdive" log -T --json --vmlinux "$VMLINUX" "$VMCORE_ELF" >"$tmp/$v.json"
+	drgn_check "$v" "$VMCORE_ELF" "$tmp/$v.json" --arm64
+}
+
+# -T where the dump cannot tell the time: a clear message and exit status 1.
+no_clock() {
+	local v=$1 out rc
+	. "$cache/dumps/$v/meta.env"
+	if "$vmdive" sym "$VMCORE_ELF" tk_core >/dev/null 2>&1; then
+		echo "     ($v: tk_core is known without a vmlinux: no -T failure case here)"
+		return
+	fi
+	out=$("$vmdive" log -T "$VMCORE_ELF" 2>&1)
+	rc=$?
+	if ((rc == 1)) && [[ $out == *"no wall-clock time"* && $(wc -l <<<"$out") == 1 ]]; then
+		ok "$v: -T without a wall clock: exit 1, '${out:0:60}...'"
+	else
+		bad "$v: -T without a wall clock: exit $rc, output '${out:0:200}'"
+	fi
+}
+
+# A damaged descriptor in a real dump: the marker record's text block made illegal in a copy
+# of the uncompressed kdump file.  vmdive must say so once on stderr, skip that record, print
+# every other line as crash printed them for the intact dump, and exit 1.
+damaged() {
+	local v=$1 f=$tmp/damaged.kdump seq out err rc
+	. "$cache/dumps/$v/meta.env"
+	. "$cache/dumps/$v/mdf.env"
+	seq=$("$py" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print([r["seq"] for r in d["records"] if r["text"] == sys.argv[2]][0])' "$tmp/$v.json" "$MARKER")
+	out=$("$py" "$here/log_check.py" corrupt --vmdive "$vmdive" --dump "$VMCORE_KDUMP_NONE_D31" \
+		--seq "$seq" --out "$f" 2>&1) || { bad "$v: cannot damage a descriptor: $out"; return; }
+	echo "     $out"
+	"$vmdive" log "$f" >"$tmp/damaged.log" 2>"$tmp/damaged.err"
+	rc=$?
+	err=$(cat "$tmp/damaged.err")
+	if ((rc == 1)) && [[ $(wc -l <<<"$err") == 1 && $err == *"seq $seq "*"illegal text block"* ]]
+	then
+		ok "$v: damaged descriptor reported once, exit 1: ${err:0:90}..."
+	else
+		bad "$v: damaged descriptor: exit $rc, stderr '$err'"
+	fi
+	grep -vxF -- "$(grep -F -- "$MARKER" "$tmp/$v/crash.1")" "$tmp/$v/crash.1" >"$tmp/damaged.want"
+	same "$v: the rest of the log == crash's without the marker record" \
+		"$tmp/damaged.want" "$tmp/damaged.log"
+	"$vmdive" log --json "$f" >"$tmp/damaged.json" 2>/dev/null
+	if "$py" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["nerrors"] == 1 and "illegal text block" in d["errors"][0], d["errors"]' "$tmp/damaged.json"
+	then ok "$v: --json has the damaged descriptor in \"errors\""
+	else bad "$v: --json errors"; fi
+}
+
+# -T from CRASHTIME, which only kexec crash kernels write: a copy of the arm64 kdump file
+# (16 MB) with one VMCOREINFO line that printk does not use replaced by CRASHTIME of the same
+# length.  Boot time must be CRASHTIME minus the panic record's seconds.
+crashtime() {
+	local v=$1 f=$tmp/crashtime.kdump out
+	. "$cache/dumps/$v/meta.env"
+	if "$vmdive" sym "$VMCORE_ELF" tk_core >/dev/null 2>&1; then
+		echo "     ($v: tk_core is known without a vmlinux: -T would not use CRASHTIME)"
+		return
+	fi
+	"$py" - "$VMCORE_KDUMP_ZLIB" "$f" <<'EOF_PY' || { bad "$v: cannot patch in CRASHTIME"; return; }
+import sys
+data = open(sys.argv[1], "rb").read()
+i = data.index(b"SYMBOL(clear_seq)=")
+old = data[i:data.index(b"\n", i)]
+new = b"CRASHTIME=1700000000\nVD_PAD="
+new += b"x" * (len(old) - len(new))
+assert len(new) == len(old) and data.count(old) == 1
+open(sys.argv[2], "wb").write(data.replace(old, new))
+EOF_PY
+	"$vmdive" log -T --json "$f" >"$tmp/crashtime.json" 2>&1
+	if out=$("$py" - "$tmp/crashtime.json" <<'EOF_PY' 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+panic = [r for r in d["records"] if "Kernel panic - not syncing" in r["text"]][-1]
+want = 1700000000 - panic["ts_nsec"] // 10**9
+assert d["boot_time_from"] == "CRASHTIME", d["boot_time_from"]
+assert d["boot_time"] == want, (d["boot_time"], want)
+assert all(r["time"] == want + r["ts_nsec"] // 10**9 for r in d["records"])
+print("boot time %d = CRASHTIME 1700000000 - %d s" % (want, panic["ts_nsec"] // 10**9))
+EOF_PY
+	); then
+		ok "$v: -T from CRASHTIME: $out"
+	else
+		bad "$v: -T from CRASHTIME: $out"
+	fi
+}
+
+# The dump with a wrapped ring (see the header), made once.
+logwrap() {
+	local d=$cache/dumps/logwrap
+	# Remade when the kaslr sample is (a new kernel, say).
+	if [[ ! $d/done -nt $cache/dumps/kaslr/meta.env ]]; then
+		rm -rf "$d"
+		echo "== making $d (initcall_debug dyndbg=+p boot, ~10 s)"
+		"$py" "$here/log_check.py" mkwrap --meta "$cache/dumps/kaslr/meta.env" --out "$d" &&
+			chmod 0644 "$d/vmcore.elf" && touch "$d/done" ||
+			{ bad "logwrap: could not make the dump"; return; }
+	fi
+	x86_variant logwrap
+	if [[ $DRGN_OUT =~ ([0-9]+)\ wrapping\ blocks ]] && ((BASH_REMATCH[1] > 0)); then
+		ok "logwrap: ${BASH_REMATCH[1]} records with a wrapping text block were compared"
+	else
+		bad "logwrap: no record with a wrapping text block in the ring"
+	fi
+}
+
+shopt -s nullglob
+for v in kaslr nokaslr la57; do
+	if [[ -r $cache/dumps/$v/meta.env ]]; then
+		x86_variant "$v"
+		x86_filtered "$v"
+		[[ $v == kaslr ]] && damaged "$v"
+	else
+		bad "$v: no sample in $cache/dumps (run samples/make-dumps.sh --makedumpfile)"
+	fi
+done
+[[ -r $cache/dumps/kaslr/meta.env ]] && logwrap
+for v in arm64-kaslr arm64-nokaslr; do
+	if [[ -r $cache/dumps/$v/meta.env ]]; then
+		arm64_variant "$v"
+		no_clock "$v"
+		crashtime "$v"
+	else
+		echo "     ($v: no sample; samples/make-dumps.sh --arch arm64 makes it)"
+	fi
+done
+echo "$pass passed, $fail failed"
+((fail == 0))
