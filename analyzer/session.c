@@ -30,6 +30,9 @@ load_symbols(struct vd_session *s, const struct vd_session_opts *opts)
 		snprintf(s->symbol_source, sizeof(s->symbol_source),
 			 "vmlinux %s", opts->vmlinux);
 		s->have_symtab = true;
+		s->vmlinux_path = strdup(opts->vmlinux);
+		if (!s->vmlinux_path)
+			return &vd_enomem;
 	} else if (opts->system_map) {
 		err = vd_symtab_load_system_map(opts->system_map, offset,
 						&s->symtab);
@@ -88,6 +91,10 @@ vd_session_close(struct vd_session *s)
 	if (!s)
 		return;
 	vd_types_deinit(&s->types);
+	vd_modsyms_destroy(s->modsyms);    // module symbols (module_syms.c)
+	vd_probe_destroy(s->probe);        // probed symbols (probe_syms.c)
+	free(s->vmlinux_path);
+	vd_ucore_destroy(s->ucore);
 	vd_xlat_destroy(s->xlat);
 	vd_error_destroy(s->xlat_err);
 	vd_symtab_deinit(&s->symtab);

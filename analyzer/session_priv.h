@@ -8,6 +8,9 @@
 #include "vmcoreinfo.h"
 #include "vmdive/session.h"
 
+struct vd_modsyms;                 /* module symbols (analyzer/module_syms.c) */
+struct vd_probe;                   /* symbols found in memory (analyzer/probe_syms.c) */
+
 struct vd_session {
 	struct vd_dump *dump;
 	struct vd_vmcoreinfo vmcoreinfo;
@@ -17,15 +20,33 @@ struct vd_session {
 	struct vd_symtab symtab;       /* vmlinux or System.map */
 	bool have_symtab;
 	char build_id[65];             /* of the vmlinux */
+	char *vmlinux_path;            /* for DWARF types (analyzer/dwarf.c) */
 	struct vd_symtab kallsyms;     /* decoded from the dump on first use */
 	bool kallsyms_tried;
 	struct vd_error *kallsyms_err; /* why decoding failed, kept */
 	char symbol_source[4096 + 32];
 	struct vd_types types;         /* set up on first type lookup */
+	struct vd_modsyms *modsyms;    /* on first use of a module address */
+	struct vd_probe *probe;        /* on first symbol no table has */
+	struct vd_ucore *ucore;        /* process cores: ucore.c, on first use */
 };
+
+/* A process core's mapped files and their symbols (analyzer/ucore.c). */
+struct vd_ucore;
+void vd_ucore_destroy(struct vd_ucore *u);
 
 /* Decode the kernel's kallsyms tables from the dump (analyzer/kallsyms.c). */
 struct vd_error *vd_kallsyms_load(struct vd_session *s, struct vd_symtab *ret);
+
+/* Free the module symbols (analyzer/module_syms.c). */
+void vd_modsyms_destroy(struct vd_modsyms *m);
+/*
+ * __start_BTF, __stop_BTF, init_task or modules found by scanning the
+ * kernel image, for kernels whose kallsyms lacks data symbols
+ * (analyzer/probe_syms.c).
+ */
+bool vd_probe_symbol(struct vd_session *s, const char *name, uint64_t *ret);
+void vd_probe_destroy(struct vd_probe *p);
 
 /* Refuse a vmlinux that is not the dumped kernel (analyzer/symbols.c). */
 struct vd_error *vd_session_check_vmlinux(struct vd_session *s,

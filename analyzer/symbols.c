@@ -8,6 +8,7 @@
 
 #include "common/util.h"
 #include "session_priv.h"
+#include "walk_priv.h"
 
 /*
  * The table that answers symbol queries: a vmlinux/System.map if given,
@@ -47,7 +48,10 @@ vd_session_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 	// VMCOREINFO SYMBOL() values are runtime addresses already.
 	if (snprintf(key, sizeof(key), "SYMBOL(%s)", name) >= (int)sizeof(key))
 		return false;
-	return vd_session_number(s, key, ret);
+	if (vd_session_number(s, key, ret))
+		return true;
+	// Last, a few variables recognizable in the image (no KALLSYMS_ALL).
+	return !s->have_symtab && vd_probe_symbol(s, name, ret);
 }
 
 struct vd_error *
@@ -74,6 +78,9 @@ vd_session_lookup_symbol(struct vd_session *s, const char *name,
 		};
 		return NULL;
 	}
+	// Last, the loaded modules' own symbols ("name" or "module:name").
+	if (vd_modsyms_lookup(s, name, ret))
+		return NULL;
 	if (!st && s->kallsyms_err)
 		return vd_error_create(VD_ERR_LOOKUP,
 				       "no symbol '%s' (no vmlinux given, and %s)",
@@ -102,6 +109,27 @@ vd_session_symbol_nth(struct vd_session *s, size_t i, struct vd_symbol_info *ret
 	};
 }
 
+/*
+ * Where modules may live: the modules region, or vmalloc space (arm64
+ * places modules there when the module region is full or randomized).
+ */
+static bool
+in_module_space(struct vd_session *s, uint64_t addr)
+{
+	const struct vd_region *r;
+	struct vd_xlat *xlat;
+
+	if (s->xlat_busy)
+		return false;
+	if (!s->xlat) {
+		vd_error_destroy(vd_session_xlat(s, &xlat));
+		if (!s->xlat)
+			return false;
+	}
+	r = vd_xlat_region(s->xlat, addr);
+	return r && (r->kind == VD_REGION_MODULES || r->kind == VD_REGION_VMALLOC);
+}
+
 bool
 vd_session_symbolize(struct vd_session *s, uint64_t addr,
 		     struct vd_symbol_info *ret)
@@ -111,7 +139,13 @@ vd_session_symbolize(struct vd_session *s, uint64_t addr,
 
 	// Kernel symbols live in the upper half; the small absolute values
 	// of per-CPU symbols must not name user addresses.
-	if (!st || !(addr >> 63))
+	if (!(addr >> 63))
+		return false;
+	// Module memory is named by the module's own symbols, loaded on the
+	// first address that falls there.
+	if (in_module_space(s, addr) && vd_modsyms_symbolize(s, addr, ret))
+		return true;
+	if (!st)
 		return false;
 	sym = vd_symtab_by_addr(st, addr);
 	if (!sym || !(sym->addr >> 63))
@@ -158,8 +192,14 @@ vd_session_check_vmlinux(struct vd_session *s,
 		uint64_t want;
 
 		snprintf(key, sizeof(key), "SYMBOL(%s)", probes[i]);
-		if (!sym || !vd_session_number(s, key, &want))
+		if (!vd_session_number(s, key, &want))
 			continue;
+		// The dumped kernel has it and this file does not: no kernel
+		// at all, or another architecture's.
+		if (!sym)
+			return vd_error_create(VD_ERR_INVALID_ARG,
+					       "%s: no build-id to compare and no symbol %s, which the dump has at 0x%llx: not the dumped kernel (use --force-vmlinux to use it anyway)",
+					       path, probes[i], (unsigned long long)want);
 		if (sym->addr == want)
 			return NULL;
 		return vd_error_create(VD_ERR_INVALID_ARG,

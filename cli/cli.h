@@ -24,6 +24,19 @@ enum {
 	VD_EXIT_USAGE = 2,    /* bad command line, or the dump cannot be opened */
 };
 
+/* rd on a process core: ranges read from mapped files (cmd_core.c). */
+struct vd_core_object;
+struct vd_core_rd_piece {
+	uint64_t start, end;       /* [start, end) user virtual */
+	uint64_t file_off;
+	const struct vd_core_object *obj;
+};
+struct vd_core_rd_log {
+	struct vd_core_rd_piece piece[16];
+	size_t n, more;
+	uint64_t bytes;
+};
+
 struct vd_cli {
 	const struct vd_cmd *cmd;
 	struct vd_session *session;
@@ -33,7 +46,14 @@ struct vd_cli {
 	/* command options */
 	bool physical;             /* rd -p */
 	const char *output;        /* rd -o FILE */
-	bool list;                 /* sym -l */
+	bool raw;                  /* dump-module --raw */
+	bool zero_fill;            /* dump-module, dump-vmalloc --zero-fill */
+	bool threads;              /* ps -t */
+	bool verbose;              /* vmalloc -v */
+	bool list;                 /* sym -l; log -l (print the level) */
+	bool no_time;              /* log -t */
+	bool ctime;                /* log -T */
+	bool dict;                 /* log -d */
 	/* positional arguments after the dump files */
 	char **args;
 	int nargs;
@@ -41,6 +61,7 @@ struct vd_cli {
 	int ndumps;
 	struct vd_json j;
 	FILE *out;
+	struct vd_core_rd_log core_rd;
 };
 
 enum vd_cmd_needs {
@@ -82,7 +103,51 @@ int vd_cmd_ptov(struct vd_cli *cli);
 int vd_cmd_rd(struct vd_cli *cli);
 int vd_cmd_vmcoreinfo(struct vd_cli *cli);
 int vd_cmd_sym(struct vd_cli *cli);
+int vd_cmd_log(struct vd_cli *cli);
+int vd_cmd_mod(struct vd_cli *cli);
+int vd_cmd_dump_module(struct vd_cli *cli);
+int vd_cmd_vmalloc(struct vd_cli *cli);
+int vd_cmd_dump_vmalloc(struct vd_cli *cli);
+int vd_cmd_ps(struct vd_cli *cli);
 int vd_cmd_struct(struct vd_cli *cli);
 int vd_cmd_whatis(struct vd_cli *cli);
+
+/* Process cores (cmd_info_core.c, cmd_core.c, cmd_maps.c), by dump kind. */
+int vd_cmd_maps(struct vd_cli *cli);
+int vd_cmd_info_core(struct vd_cli *cli);
+int vd_cmd_sym_core(struct vd_cli *cli);
+/* rd's reads: on a core, through the mapped files, logged in core_rd. */
+struct vd_error *vd_cli_read(struct vd_cli *cli, enum vd_as as, uint64_t addr,
+			     void *buf, size_t len, size_t *got_ret);
+void vd_cli_core_rd_report(struct vd_cli *cli);
+void vd_cli_core_rd_json(struct vd_cli *cli);
+
+/* Walks: skipped elements to stderr and JSON "errors" (cli/walk_out.c). */
+struct vd_walk_errors {
+	struct vd_cli *cli;
+	char **msgs;
+	size_t n;
+};
+/* Report err (and destroy it). */
+void vd_walk_errors_add(struct vd_walk_errors *e, struct vd_error *err);
+void vd_walk_errors_json(struct vd_walk_errors *e);
+void vd_walk_errors_finish(struct vd_walk_errors *e, const char *what);
+
+/* Holes met while extracting memory (a struct vd_extract_opts hole()). */
+struct vd_hole {
+	uint64_t addr, len;
+	bool mapped;
+	char why[160];
+};
+struct vd_holes {
+	struct vd_cli *cli;
+	bool json;                 /* keep them for JSON, not stderr */
+	struct vd_hole *holes;
+	size_t n, nkept;
+};
+void vd_cli_hole(void *priv, uint64_t addr, uint64_t len, bool mapped,
+		 const char *why);
+void vd_cli_holes_json(struct vd_holes *h);
+void vd_cli_holes_free(struct vd_holes *h);
 
 #endif

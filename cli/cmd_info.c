@@ -255,6 +255,8 @@ vd_cmd_info(struct vd_cli *cli)
 	struct vd_xlat *xlat = NULL;
 	struct uts uts = { 0 };
 
+	if (info->core)
+		return vd_cmd_info_core(cli);
 	if (info->kind == VD_DUMP_KERNEL) {
 		xlat_err = vd_session_xlat(cli->session, &xlat);
 		if (!xlat_err)

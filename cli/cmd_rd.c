@@ -122,8 +122,8 @@ rd_range(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 		psize = 4096;
 	while (addr < end) {
 		size_t want = (size_t)VD_MIN(end - addr, (uint64_t)RD_CHUNK), got = 0;
-		struct vd_error *err = vd_session_read(st->cli->session, st->as, addr,
-						       buf, want, &got);
+		struct vd_error *err = vd_cli_read(st->cli, st->as, addr, buf,
+						   want, &got);
 		uint64_t skip;
 
 		if (got && hole_len) {
@@ -204,6 +204,7 @@ vd_cmd_rd(struct vd_cli *cli)
 	}
 	r = rd_range(&st, addr, len, buf);
 	flush_line(&st);
+	vd_cli_core_rd_report(cli);
 	if (st.nholes > RD_MAX_HOLE_LINES)
 		vd_cli_error(cli, "%" PRIu64 " unreadable ranges in all (%" PRIu64 " bytes); the first %d are shown",
 			     st.nholes, st.hole_bytes, RD_MAX_HOLE_LINES);
@@ -224,6 +225,7 @@ vd_cmd_rd(struct vd_cli *cli)
 		vd_json_kv_bool(&cli->j, "complete", !st.any_error);
 		vd_json_kv_uint(&cli->j, "unreadable_ranges", st.nholes);
 		vd_json_kv_uint(&cli->j, "unreadable_bytes", st.hole_bytes);
+		vd_cli_core_rd_json(cli);
 		vd_json_end_object(&cli->j);
 	}
 	return st.any_error ? VD_EXIT_FAIL : VD_EXIT_OK;

@@ -90,6 +90,8 @@ vd_cmd_sym(struct vd_cli *cli)
 {
 	int ret = VD_EXIT_OK;
 
+	if (vd_session_info(cli->session)->core)
+		return vd_cmd_sym_core(cli);
 	if (cli->list) {
 		if (cli->nargs) {
 			vd_cli_error(cli, "-l takes no addresses or names");

@@ -15,11 +15,19 @@ const struct vd_cmd vd_commands[] = {
 			"CPUs, the page size and paging mode, the KASLR offset and phys_base,\n"
 			"and the kernel's virtual memory layout with this dump's real bases\n"
 			"(randomized bases are found by probing the page tables when no\n"
-			"symbols are given).",
+			"symbols are given).\n"
+			"\n"
+			"For a process core (an ELF core from the kernel or gdb's gcore, also\n"
+			"systemd-coredump's .zst/.lz4/.xz, decompressed at open): the executable,\n"
+			"command line, pid and uid, the signal with its code and fault address,\n"
+			"every thread's registers (pc symbolized) and register notes, the\n"
+			"auxiliary vector, compression and systemd-coredump's user.coredump.*\n"
+			"extended attributes.",
 		.examples =
 			"  vmdive info vmcore\n"
 			"  vmdive info --json vmcore | jq .layout\n"
-			"  vmdive info dumpfile.1 dumpfile.2 dumpfile.3   # a split set\n",
+			"  vmdive info dumpfile.1 dumpfile.2 dumpfile.3   # a split set\n"
+			"  vmdive info core.myprog.1000.4c1a.4242.1700000000000000.zst\n",
 	},
 	{
 		.name = "vtop", .run = vd_cmd_vtop, .needs = VD_NEEDS_DUMP,
@@ -58,14 +66,20 @@ const struct vd_cmd vd_commands[] = {
 			"hex, with or without 0x; LEN is decimal, or hex with 0x.\n"
 			"Pages that cannot be read are reported with the reason\n"
 			"(not in the dump, excluded by the dump level, page not mapped) and\n"
-			"reading goes on at the next page; the exit status is then 1.",
+			"reading goes on at the next page; the exit status is then 1.\n"
+			"On a process core ADDR is a user virtual address.  What the core left\n"
+			"out of a file mapping (code of the executable and libraries) is read\n"
+			"from that file if it is still on disk and its build-id matches the\n"
+			"ELF header page in the core, and rd says so on stderr (\"from_files\"\n"
+			"in --json); a file that changed since the crash is not used.",
 		.options =
 			"  -p, --physical       ADDR is a physical address\n"
 			"  -o, --output FILE    write the raw bytes to FILE; unreadable pages\n"
 			"                       are written as zeros and reported\n",
 		.examples =
 			"  vmdive rd vmcore ffffffff82000000 256\n"
-			"  vmdive rd -p vmcore 1000 0x1000 -o page1.bin\n",
+			"  vmdive rd -p vmcore 1000 0x1000 -o page1.bin\n"
+			"  vmdive rd core 0x7f3a1c0a2e5d 32\n",
 	},
 	{
 		.name = "sym", .run = vd_cmd_sym, .needs = VD_NEEDS_DUMP,
@@ -78,14 +92,142 @@ const struct vd_cmd vd_commands[] = {
 			"from --vmlinux or --system-map when given, else from the kernel's own\n"
 			"kallsyms tables in the dump (6.0+ kernels export their location in\n"
 			"VMCOREINFO), so no debuginfo is needed.  An argument is an address\n"
-			"when it starts with 0x or is 8+ hex digits.",
+			"when it starts with 0x or is 8+ hex digits.\n"
+			"On a process core, symbols come from the .symtab (else a debug file\n"
+			"under /usr/lib/debug/.build-id, else .dynsym) of the executable and\n"
+			"libraries the core maps, with their load bias applied, printed as\n"
+			"symbol+offset (path); a name is looked up in the executable first.",
 		.options =
 			"  -l, --list           list every symbol: address, type, name\n",
 		.examples =
 			"  vmdive sym vmcore ffffffffa9400010\n"
 			"  vmdive sym vmcore schedule panic\n"
 			"  vmdive sym --json --vmlinux vmlinux vmcore 0xffffffffa9400010\n"
-			"  vmdive sym -l vmcore | grep ' T '\n",
+			"  vmdive sym -l vmcore | grep ' T '\n"
+			"  vmdive sym core 0x55d0c3a01189 main\n",
+	},
+	{
+		.name = "maps", .run = vd_cmd_maps, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = 0,
+		.summary = "a process core's memory map: PT_LOADs joined with NT_FILE",
+		.synopsis = "vmdive maps [OPTIONS] CORE",
+		.description =
+			"One line per PT_LOAD (a mapping of the dead process): start, end,\n"
+			"permissions, size, how much of it the core holds (all, none, or the\n"
+			"bytes dumped), and for file mappings the file offset and path from\n"
+			"NT_FILE.  For what the core does not hold, whether the file on disk can\n"
+			"stand in: its build-id matches the one in the core, cannot be checked,\n"
+			"or the file is missing or changed.  NT_FILE entries without a PT_LOAD\n"
+			"are listed too.",
+		.examples =
+			"  vmdive maps core\n"
+			"  vmdive maps --json core.zst | jq '.[] | select(.in_core == \"none\")'\n",
+	},
+	{
+		.name = "mod", .run = vd_cmd_mod, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = 0,
+		.summary = "loaded modules: address, memory regions, state, refcount, taints",
+		.synopsis = "vmdive mod [OPTIONS] DUMP",
+		.description =
+			"Lists the kernel's `modules` list, newest first like lsmod: the address\n"
+			"of each struct module, its name, the base and size of its core memory\n"
+			"(crash `mod`'s BASE and SIZE), its state, refcount (module_refcount()),\n"
+			"taint letters as /proc/modules shows them, and the number of its own\n"
+			"symbols (mod->kallsyms, which `sym` and every symbolized address use\n"
+			"as name+off [module]).  Under each module its memory regions: text,\n"
+			"rodata, ro_after_init, data (and init_* while it is loading) with\n"
+			"addresses, sizes and permissions, from core_layout/init_layout before\n"
+			"6.4 or mod->mem[] since.  Types come from the kernel's BTF in the\n"
+			"dump, so no vmlinux is needed when the kernel's kallsyms has data\n"
+			"symbols (CONFIG_KALLSYMS_ALL).  A damaged list or module is reported\n"
+			"and skipped, the rest printed, and the exit status is 1.",
+		.examples =
+			"  vmdive mod vmcore\n"
+			"  vmdive mod --json vmcore | jq -r '.modules[].name'\n",
+	},
+	{
+		.name = "dump-module", .run = vd_cmd_dump_module, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1, .shortopts = "o:",
+		.summary = "write a module's memory as an ELF file to disassemble, or raw",
+		.synopsis = "vmdive dump-module [--raw] [--zero-fill] DUMP NAME -o FILE",
+		.description =
+			"Writes module NAME's memory to FILE as an ELF file whose sections are\n"
+			"the module's regions at their load addresses (one PT_LOAD each) and\n"
+			"whose .symtab holds the module's own symbols at their runtime\n"
+			"addresses, so `objdump -d FILE` and `gdb FILE` show its code where it\n"
+			"ran.  With --raw, the regions' bytes one after another (their file\n"
+			"offsets are printed).  Pages are read through the page tables one by\n"
+			"one; a page the dump does not hold is reported and the command fails\n"
+			"without leaving a file, unless --zero-fill writes it as zeros.",
+		.options =
+			"  -o, --output FILE    where to write (required)\n"
+			"  --raw                plain region bytes instead of ELF\n"
+			"  --zero-fill          write pages the dump lacks as zeros\n",
+		.examples =
+			"  vmdive dump-module vmcore loop -o loop.elf && objdump -d loop.elf\n"
+			"  vmdive dump-module --raw vmcore loop -o loop.bin\n",
+	},
+	{
+		.name = "vmalloc", .run = vd_cmd_vmalloc, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = 0, .shortopts = "v",
+		.summary = "vmalloc/vmap/ioremap areas like /proc/vmallocinfo",
+		.synopsis = "vmdive vmalloc [-v] [OPTIONS] DUMP",
+		.description =
+			"Lists every busy vmap area in address order, like crash's `kmem -v`\n"
+			"and /proc/vmallocinfo: the struct vmap_area and vm_struct addresses,\n"
+			"start, end, size, the caller that made it (symbolized, also inside\n"
+			"modules), the number of pages, and the VM_* flags as vmallocinfo\n"
+			"words (ioremap, vmalloc, vmap, user, dma-coherent, ...).  The areas\n"
+			"come from vmap_area_list, or from the per-node vmap_nodes of 6.9+\n"
+			"kernels.  With -v, the physical address of each page: from\n"
+			"vm->pages[] (struct page -> pfn through vmemmap) and from a walk of\n"
+			"the page tables, and any disagreement flagged.",
+		.options =
+			"  -v, --verbose        every page's physical address\n",
+		.examples =
+			"  vmdive vmalloc vmcore\n"
+			"  vmdive vmalloc -v vmcore | less\n"
+			"  vmdive vmalloc --json vmcore | jq '.areas[] | select(.caller | startswith(\"alloc_large\"))'\n",
+	},
+	{
+		.name = "dump-vmalloc", .run = vd_cmd_dump_vmalloc, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1, .shortopts = "o:",
+		.summary = "write the bytes of a vmalloc area (or all of a caller's) to a file",
+		.synopsis = "vmdive dump-vmalloc [--zero-fill] DUMP ADDR|CALLER -o FILE",
+		.description =
+			"Writes the bytes of the vmap area that contains ADDR, or of every\n"
+			"area whose caller is the symbol CALLER (one after another, in address\n"
+			"order; their file offsets are printed), walking the page tables page\n"
+			"by page.  The trailing guard page is left out; pages that are not\n"
+			"mapped are listed and written as zeros to keep offsets; a mapped page\n"
+			"the dump does not hold fails the command (no file left) unless\n"
+			"--zero-fill.",
+		.options =
+			"  -o, --output FILE    where to write (required)\n"
+			"  --zero-fill          write pages the dump lacks as zeros\n",
+		.examples =
+			"  vmdive dump-vmalloc vmcore ffffd31c80164000 -o area.bin\n"
+			"  vmdive dump-vmalloc vmcore bpf_prog_alloc_no_stats -o bpf.bin\n",
+	},
+	{
+		.name = "ps", .run = vd_cmd_ps, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = 0, .shortopts = "t",
+		.summary = "tasks: pid, ppid, cpu, state, task address, comm; the panic task marked",
+		.synopsis = "vmdive ps [-t] [OPTIONS] DUMP",
+		.description =
+			"Lists the dead kernel's processes like crash's `ps`: PID, PPID, CPU,\n"
+			"TASK (struct task_struct address), ST (ps state letter R S D T t X Z\n"
+			"P I) and COMM, kernel threads in [brackets], each CPU's idle task\n"
+			"(swapper/N) first.  '>' marks the task running on its CPU at the\n"
+			"crash, '*' the one that panicked (panic_cpu's runqueues[].curr).\n"
+			"Tasks come from init_task.tasks (not the PID hash); -t adds every\n"
+			"thread of each thread group (signal->thread_head, or thread_group\n"
+			"on older kernels).",
+		.options =
+			"  -t, --threads        every thread, not only thread-group leaders\n",
+		.examples =
+			"  vmdive ps vmcore\n"
+			"  vmdive ps -t --json vmcore | jq '.tasks[] | select(.panic)'\n",
 	},
 	{
 		.name = "struct", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,
@@ -128,6 +270,38 @@ const struct vd_cmd vd_commands[] = {
 		.examples =
 			"  vmdive vmcoreinfo vmcore\n"
 			"  vmdive vmcoreinfo vmcore 'NUMBER(phys_base)'\n",
+	},
+	{
+		.name = "log", .run = vd_cmd_log, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = 0, .shortopts = "tTld",
+		.summary = "the kernel's printk log (dmesg) from the dump, no vmlinux needed",
+		.synopsis = "vmdive log [-t|-T] [-l] [-d] DUMP",
+		.description =
+			"Prints the dead kernel's log buffer oldest first, like crash's `log`:\n"
+			"`[seconds.micros] text`, the lines of a multi-line record indented\n"
+			"under the first, unprintable bytes as '.'.  The log is found from\n"
+			"VMCOREINFO alone: the lockless ring buffer of 5.10+ kernels\n"
+			"(SYMBOL(prb) and its SIZE/OFFSET lines) or the log_buf records of\n"
+			"3.5-5.9 kernels, so no vmlinux is needed.  A damaged record is reported\n"
+			"on stderr (in \"errors\" with --json) and skipped, the rest is printed,\n"
+			"and the exit status is 1.  Records whose text the kernel itself lost\n"
+			"are skipped.  --json prints {format, seq_known, records: [{seq, ts_nsec,\n"
+			"level, facility, caller, text, subsystem, device, truncated}], lost,\n"
+			"errors, nerrors}; with -T also boot_time, boot_time_from and each\n"
+			"record's time (seconds since the epoch).",
+		.options =
+			"  -t, --notime         no timestamps\n"
+			"  -T, --ctime          wall-clock timestamps, like crash: boot time is\n"
+			"                       the timekeeper's clock (tk_core, through the BTF\n"
+			"                       in the dump or --vmlinux), else CRASHTIME (kexec\n"
+			"                       dumps), minus the panic record's timestamp; exits\n"
+			"                       1 when the dump does not tell\n"
+			"  -l, --level          the syslog level as <N> before each text\n"
+			"  -d, --dict           SUBSYSTEM= and DEVICE= of dev_printk() records\n",
+		.examples =
+			"  vmdive log vmcore\n"
+			"  vmdive log -l vmcore | grep '^\\[.*\\] <[0-3]>'   # errors and worse\n"
+			"  vmdive log --json vmcore | jq -r '.records[-1].text'\n",
 	},
 };
 

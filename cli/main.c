@@ -19,6 +19,8 @@ enum {
 	OPT_STATS,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_RAW,
+	OPT_ZERO_FILL,
 };
 
 static const struct option long_options[] = {
@@ -33,6 +35,14 @@ static const struct option long_options[] = {
 	{ "physical", no_argument, NULL, 'p' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "list", no_argument, NULL, 'l' },
+	{ "threads", no_argument, NULL, 't' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "zero-fill", no_argument, NULL, OPT_ZERO_FILL },
+	{ "level", no_argument, NULL, 'l' },
+	{ "notime", no_argument, NULL, 't' },
+	{ "ctime", no_argument, NULL, 'T' },
+	{ "dict", no_argument, NULL, 'd' },
 	{ 0 },
 };
 
@@ -110,10 +120,12 @@ vd_cli_symbolize(struct vd_cli *cli, uint64_t addr, char *buf, size_t len)
 	if (!cli->session || !vd_session_symbolize(cli->session, addr, &sym))
 		return;
 	if (sym.offset)
-		snprintf(buf, len, "%s+0x%llx", sym.name,
-			 (unsigned long long)sym.offset);
+		snprintf(buf, len, "%s+0x%llx%s%s%s", sym.name,
+			 (unsigned long long)sym.offset, sym.module ? " [" : "",
+			 sym.module ? sym.module : "", sym.module ? "]" : "");
 	else
-		snprintf(buf, len, "%s", sym.name);
+		snprintf(buf, len, "%s%s%s%s", sym.name, sym.module ? " [" : "",
+			 sym.module ? sym.module : "", sym.module ? "]" : "");
 }
 
 static const struct vd_cmd *
@@ -132,7 +144,8 @@ print_usage(FILE *out)
 		"usage: vmdive COMMAND [OPTIONS] DUMP [DUMP...] [ARGS...]\n"
 		"\n"
 		"vmdive opens Linux kernel crash dumps (ELF vmcores, kdump-compressed\n"
-		"files) and answers questions about the dead kernel's memory.\n"
+		"files) and process core files (also systemd-coredump's .zst, .lz4,\n"
+		".xz) and answers questions about the dead kernel's or process's memory.\n"
 		"\nCommands:\n");
 	for (size_t i = 0; i < vd_ncommands; i++)
 		fprintf(out, "  %-12s %s\n", vd_commands[i].name,
@@ -207,18 +220,41 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 		case OPT_JSON: cli->json = true; break;
 		case OPT_ZERO_EXCLUDED: cli->session_opts.dump.zero_excluded = true; break;
 		case OPT_STATS: cli->stats = true; break;
+		case OPT_RAW: case OPT_ZERO_FILL:
+			// Long-only options of the extraction commands.
+			if (strncmp(cli->cmd->name, "dump-", 5) ||
+			    (c == OPT_RAW && strcmp(cli->cmd->name, "dump-module"))) {
+				vd_cli_error(cli, "option --%s does not apply to this command",
+					     c == OPT_RAW ? "raw" : "zero-fill");
+				return VD_EXIT_USAGE;
+			}
+			if (c == OPT_RAW)
+				cli->raw = true;
+			else
+				cli->zero_fill = true;
+			break;
 		case 'h': case OPT_HELP:
 			print_command_help(cli->cmd, stdout);
 			exit(VD_EXIT_OK);
-		case 'p': case 'o': case 'l':
+		case 'p': case 'o': case 'l': case 't': case 'T': case 'd': case 'v':
 			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
 				vd_cli_error(cli, "option -%c does not apply to this command", c);
 				return VD_EXIT_USAGE;
 			}
-			if (c == 'p')
+			if (c == 't')
+				cli->threads = true;     // ps -t; log -t below
+			if (c == 'v')
+				cli->verbose = true;     // vmalloc -v
+			else if (c == 'p')
 				cli->physical = true;
 			else if (c == 'l')
 				cli->list = true;
+			else if (c == 't')
+				cli->no_time = true;
+			else if (c == 'T')
+				cli->ctime = true;
+			else if (c == 'd')
+				cli->dict = true;
 			else
 				cli->output = optarg;
 			break;
