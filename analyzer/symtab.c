@@ -15,7 +15,6 @@
 /* A vmlinux has ~150k symbols; refuse tables absurdly larger. */
 #define SYMTAB_MAX (1u << 24)
 
-static const struct vd_symtab *sort_ctx;  /* qsort has no context argument */
 
 /* ELF binding from an nm letter, higher is preferred: global, weak, local. */
 static int
@@ -40,14 +39,14 @@ addr_cmp(const void *a, const void *b)
 }
 
 static int
-name_cmp(const void *a, const void *b)
+name_cmp(const void *a, const void *b, void *ctx)
 {
-	const struct vd_symbol *x = &sort_ctx->syms[*(const uint32_t *)a];
-	const struct vd_symbol *y = &sort_ctx->syms[*(const uint32_t *)b];
+	const struct vd_symtab *st = ctx;
+	const struct vd_symbol *x = &st->syms[*(const uint32_t *)a];
+	const struct vd_symbol *y = &st->syms[*(const uint32_t *)b];
 
 	return strcmp(x->name, y->name);
 }
-
 void
 vd_symtab_update_extents(struct vd_symtab *st)
 {
@@ -72,15 +71,22 @@ build_indexes(struct vd_symtab *st)
 	if (!st->max_end)
 		return &vd_enomem;
 	vd_symtab_update_extents(st);
+	// The by-name index is built on the first lookup by name: symbolizing
+	// addresses (the common case) never needs it.
+	return NULL;
+}
+
+/* Sort indexes by name; false when out of memory. */
+static bool
+build_name_index(struct vd_symtab *st)
+{
 	st->by_name = malloc((st->n ? st->n : 1) * sizeof(*st->by_name));
 	if (!st->by_name)
-		return &vd_enomem;
+		return false;
 	for (size_t i = 0; i < st->n; i++)
 		st->by_name[i] = (uint32_t)i;
-	sort_ctx = st;
-	qsort(st->by_name, st->n, sizeof(*st->by_name), name_cmp);
-	sort_ctx = NULL;
-	return NULL;
+	qsort_r(st->by_name, st->n, sizeof(*st->by_name), name_cmp, st);
+	return true;
 }
 
 struct vd_error *
@@ -355,6 +361,10 @@ const struct vd_symbol *
 vd_symtab_by_name(const struct vd_symtab *st, const char *name)
 {
 	size_t lo = 0, hi = st->n;
+
+	// Lazily built index: logically part of the (const) table.
+	if (!st->by_name && !build_name_index((struct vd_symtab *)st))
+		return NULL;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
