@@ -102,7 +102,7 @@ struct vd_error *
 vd_kvirt_extract(struct vd_session *s, uint64_t addr, uint64_t len, FILE *out,
 		 const struct vd_extract_opts *opts, struct vd_extract_stats *st)
 {
-	uint64_t psize = vd_kernel_page_size(s);
+	uint64_t psize = vd_session_page_size(s);
 	struct hole_run hole = { 0 };
 	unsigned char *buf = malloc(psize);
 	struct vd_xlat *xlat;
@@ -391,7 +391,7 @@ extract_to(struct vd_session *s, const struct vd_module *mod, FILE *f, bool raw,
 	}
 	if (vd_session_info(s)->big_endian)
 		return vd_error_create(VD_ERR_NOTIMPL, "ELF output of a big-endian dump (use --raw)");
-	e.align = vd_kernel_page_size(s);
+	e.align = vd_session_page_size(s);
 	// Without its symbols the module still disassembles: go on.
 	vd_error_destroy(vd_module_symbols(s, mod, &e.syms, &e.nsyms));
 	err = build_symtab(&e);

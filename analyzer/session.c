@@ -135,6 +135,23 @@ vd_session_symbol_source(const struct vd_session *s)
 	return s->symbol_source;
 }
 
+/*
+ * The kernel's page size: VMCOREINFO PAGESIZE, which is the truth even when
+ * the dump's unit differs (QEMU's arm64 kdump files use 64 KiB blocks for
+ * a 4 KiB-page kernel), else the dump's page size.
+ */
+uint64_t
+vd_session_page_size(struct vd_session *s)
+{
+	uint64_t v;
+
+	if (vd_session_number(s, "PAGESIZE", &v) && vd_is_pow2(v) && v >= 4096 &&
+	    v <= (1u << 16))
+		return v;
+	v = vd_session_info(s)->page_size;
+	return vd_is_pow2(v) ? v : 4096;
+}
+
 /* Translation callbacks ---------------------------------------------------- */
 
 static struct vd_error *

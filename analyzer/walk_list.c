@@ -268,18 +268,6 @@ vd_walk_read_kptr(void *session, uint64_t addr, uint64_t *ret)
 	return vd_session_read_u64(s, VD_AS_KVIRT, addr, ret);
 }
 
-uint64_t
-vd_kernel_page_size(struct vd_session *s)
-{
-	uint64_t v;
-
-	if (vd_session_number(s, "PAGESIZE", &v) && vd_is_pow2(v) && v >= 4096 &&
-	    v <= (1u << 16))
-		return v;
-	v = vd_session_info(s)->page_size;
-	return vd_is_pow2(v) ? v : 4096;
-}
-
 bool
 vd_walk_kptr_ok(uint64_t p)
 {

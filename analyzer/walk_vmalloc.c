@@ -346,7 +346,7 @@ vd_vmalloc_flags_format(struct vd_session *s, uint64_t flags, char *buf, size_t 
 uint64_t
 vd_vmalloc_data_size(struct vd_session *s, const struct vd_vmap_area *a)
 {
-	uint64_t page = vd_kernel_page_size(s);
+	uint64_t page = vd_session_page_size(s);
 
 	// get_vm_area_size(): the guard page is part of vm->size unless
 	// VM_NO_GUARD (0x40).
@@ -405,7 +405,7 @@ struct vd_error *
 vd_vmalloc_page_phys(struct vd_session *s, const struct vd_vmap_area *a, uint32_t i,
 		     uint64_t *page_ret, uint64_t *pa_ret)
 {
-	uint64_t psz = vd_kernel_page_size(s);
+	uint64_t psz = vd_session_page_size(s);
 	uint64_t page, origin, size;
 	struct vd_error *err;
 

@@ -111,15 +111,11 @@ emit_hole(struct rd_state *st, uint64_t addr, uint64_t n, const char *why)
 static int
 rd_range(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 {
-	uint32_t psize = vd_session_info(st->cli->session)->page_size;
+	uint64_t psize = vd_session_page_size(st->cli->session);
 	uint64_t end = addr + len, hole_start = 0, hole_len = 0;
 	enum vd_error_code hole_code = 0;
 	char hole_why[512] = "";
 
-	// Skip granularity after a failed read; a dump that states no page
-	// size is read in 4 KiB steps (the smallest page of any arch here).
-	if (!psize)
-		psize = 4096;
 	while (addr < end) {
 		size_t want = (size_t)VD_MIN(end - addr, (uint64_t)RD_CHUNK), got = 0;
 		struct vd_error *err = vd_cli_read(st->cli, st->as, addr, buf,

@@ -19,7 +19,7 @@
 static uint64_t
 page_size(struct vd_cli *cli)
 {
-	return vd_kernel_page_size(cli->session);
+	return vd_session_page_size(cli->session);
 }
 
 /* -v: each page of the area, PA from vm->pages[] and from the page tables. */

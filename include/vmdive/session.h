@@ -45,6 +45,9 @@ const char *vd_session_vmcoreinfo(const struct vd_session *s, const char *key);
 bool vd_session_number(const struct vd_session *s, const char *key,
 		       uint64_t *ret);
 
+/* The kernel's page size (VMCOREINFO PAGESIZE, else the dump's). */
+uint64_t vd_session_page_size(struct vd_session *s);
+
 /* The kernel's address translation, set up on first call. */
 struct vd_error *vd_session_xlat(struct vd_session *s, struct vd_xlat **ret);
 

@@ -129,12 +129,6 @@ void vd_list_walk_init(struct vd_list_walk *w, uint64_t head, uint64_t limit,
 struct vd_error *vd_list_walk_next(struct vd_list_walk *w, uint64_t *node);
 void vd_list_walk_deinit(struct vd_list_walk *w);
 
-/*
- * The kernel's page size: VMCOREINFO PAGESIZE, else what the dump file says
- * (a kdump header's block size is not always it), else 4096.
- */
-uint64_t vd_kernel_page_size(struct vd_session *s);
-
 /* A session's kernel-virtual pointer reader for vd_list_walk (priv = session). */
 struct vd_error *vd_walk_read_kptr(void *session, uint64_t addr, uint64_t *ret);
 
