@@ -76,35 +76,15 @@ static void
 aarch64_cache_store(struct aarch64_xlat *x, const struct vd_xlat_walk *w,
 		    bool leaf, uint64_t next)
 {
-	uint64_t tag = aarch64_cache_tag(x, w->va);
-	struct aarch64_wcache *c = &x->wcache[tag % AARCH64_WCACHE];
-
-	if (w->nsteps > VD_ARRAY_SIZE(c->steps))
-		return;
-	c->tag = tag;
-	c->root = w->root;
-	c->next = next;
-	c->leaf = leaf;
-	c->valid = true;
-	c->nsteps = w->nsteps;
-	memcpy(c->steps, w->steps, w->nsteps * sizeof(w->steps[0]));
+	vd_walk_cache_store(&x->wcache, aarch64_cache_tag(x, w->va), w, leaf, next);
 }
 
-/* Dumped memory never changes: a cached upper walk stays right. */
 static unsigned
 aarch64_cache_lookup(struct aarch64_xlat *x, struct vd_xlat_walk *w,
 		     uint64_t *table, bool *leaf)
 {
-	uint64_t tag = aarch64_cache_tag(x, w->va);
-	const struct aarch64_wcache *c = &x->wcache[tag % AARCH64_WCACHE];
-
-	if (!c->valid || c->tag != tag || c->root != w->root)
-		return 0;
-	memcpy(w->steps, c->steps, c->nsteps * sizeof(c->steps[0]));
-	w->nsteps = c->nsteps;
-	*table = c->next;
-	*leaf = c->leaf;
-	return c->nsteps;
+	return vd_walk_cache_lookup(&x->wcache, aarch64_cache_tag(x, w->va), w,
+				    table, leaf);
 }
 
 static struct vd_error *

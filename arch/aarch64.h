@@ -45,18 +45,6 @@ struct aarch64_level {
 	bool block;            /* a block descriptor is allowed here */
 };
 
-/* Direct-mapped cache of walks above the last level. */
-#define AARCH64_WCACHE 64
-struct aarch64_wcache {
-	uint64_t tag;          /* va >> (shift of the next-to-last level) */
-	uint64_t root;
-	uint64_t next;         /* last-level table PA, unless leaf */
-	bool leaf;
-	bool valid;
-	unsigned nsteps;
-	struct vd_xlat_step steps[AARCH64_MAX_LEVELS - 1];
-};
-
 struct aarch64_xlat {
 	struct vd_xlat base;   /* first: the dispatcher casts back to us */
 	struct aarch64_level lv[AARCH64_MAX_LEVELS];
@@ -76,7 +64,7 @@ struct aarch64_xlat {
 	uint64_t kaslr_offset;
 	uint64_t pacmask;      /* NUMBER(KERNELPACMASK) */
 	uint64_t stext;        /* SYMBOL(_stext), 0 if unknown */
-	struct aarch64_wcache wcache[AARCH64_WCACHE];
+	struct vd_walk_cache wcache;   /* keyed by aarch64_cache_tag() */
 };
 
 static inline struct aarch64_xlat *

@@ -48,6 +48,32 @@ struct vd_xlat {
 	size_t nlinear;
 };
 
+/*
+ * A direct-mapped cache of walks above the last level, shared by the
+ * backends: every level above it depends only on the VA's upper bits (the
+ * backend's tag) and the root, and dumped memory never changes, so a later
+ * walk through the same region resumes at the last level.
+ */
+#define VD_WALK_CACHE_SLOTS 64
+struct vd_walk_cache_slot {
+	uint64_t tag;
+	uint64_t root;
+	uint64_t next;                 /* last-level table PA, unless leaf */
+	bool leaf;                     /* the steps end in a block/huge leaf */
+	bool valid;
+	unsigned nsteps;
+	struct vd_xlat_step steps[5];
+};
+struct vd_walk_cache {
+	struct vd_walk_cache_slot slot[VD_WALK_CACHE_SLOTS];
+};
+
+void vd_walk_cache_store(struct vd_walk_cache *c, uint64_t tag,
+			 const struct vd_xlat_walk *w, bool leaf, uint64_t next);
+/* Copy the cached steps into w: the level to continue at, or 0 on a miss. */
+unsigned vd_walk_cache_lookup(const struct vd_walk_cache *c, uint64_t tag,
+			      struct vd_xlat_walk *w, uint64_t *next, bool *leaf);
+
 /* Helpers for backends (arch/xlat.c). */
 void vd_xlat_add_region(struct vd_xlat *xlat, const char *name,
 			enum vd_region_kind kind, uint64_t start, uint64_t end,

@@ -70,42 +70,22 @@ x86_64_fault_as(const struct x86_64_xlat *x, uint64_t root, uint64_t va)
 							  VD_AS_KVIRT;
 }
 
+/*
+ * Every level above the PTE depends only on va >> 21 (one PMD entry maps
+ * 2 MiB), so that is the walk cache's tag.
+ */
 static void
 x86_64_cache_store(struct x86_64_xlat *x, const struct vd_xlat_walk *w,
 		   bool leaf, uint64_t next)
 {
-	struct x86_64_wcache *c = &x->wcache[(w->va >> 21) % X86_64_WCACHE];
-
-	if (w->nsteps > VD_ARRAY_SIZE(c->steps))
-		return;
-	c->tag = w->va >> 21;
-	c->root = w->root;
-	c->next = next;
-	c->leaf = leaf;
-	c->nsteps = w->nsteps;
-	memcpy(c->steps, w->steps, w->nsteps * sizeof(w->steps[0]));
+	vd_walk_cache_store(&x->wcache, w->va >> 21, w, leaf, next);
 }
 
-/*
- * Resume from the cache when an earlier walk from the same root went
- * through the same 2 MiB: every level above the PTE depends only on
- * va >> 21, and dumped memory does not change.  Returns the level to
- * continue at and sets *table and *leaf, or 0 on a miss.
- */
 static unsigned
 x86_64_cache_lookup(struct x86_64_xlat *x, struct vd_xlat_walk *w,
 		    uint64_t *table, bool *leaf)
 {
-	const struct x86_64_wcache *c =
-		&x->wcache[(w->va >> 21) % X86_64_WCACHE];
-
-	if (c->tag != w->va >> 21 || c->root != w->root)
-		return 0;
-	memcpy(w->steps, c->steps, c->nsteps * sizeof(c->steps[0]));
-	w->nsteps = c->nsteps;
-	*table = c->next;
-	*leaf = c->leaf;
-	return c->nsteps;
+	return vd_walk_cache_lookup(&x->wcache, w->va >> 21, w, table, leaf);
 }
 
 static struct vd_error *
@@ -401,8 +381,6 @@ x86_64_create(const struct vd_xlat_cb *cb, struct vd_xlat **ret)
 	if (!x)
 		return &vd_enomem;
 	x->base.cb = *cb;
-	for (size_t i = 0; i < X86_64_WCACHE; i++)
-		x->wcache[i].tag = UINT64_MAX;
 	err = x86_64_read_config(x);
 	if (!err)
 		err = x86_64_find_root(x);

@@ -38,17 +38,6 @@ struct x86_64_level {
 	bool huge;             /* PS may make an entry a leaf here */
 };
 
-/* Direct-mapped cache of walks above the PTE level, keyed by VA >> 21. */
-#define X86_64_WCACHE 64
-struct x86_64_wcache {
-	uint64_t tag;          /* va >> 21; UINT64_MAX when empty */
-	uint64_t root;
-	uint64_t next;         /* PTE table PA, unless leaf */
-	bool leaf;             /* steps end in a 1 GiB / 2 MiB leaf */
-	unsigned nsteps;
-	struct vd_xlat_step steps[4];
-};
-
 struct x86_64_xlat {
 	struct vd_xlat base;   /* first: the dispatcher casts back to us */
 	const struct x86_64_level *lv;
@@ -61,7 +50,7 @@ struct x86_64_xlat {
 	uint64_t kaslr_offset;
 	uint64_t kernel_image_size;
 	bool have_kis;         /* KERNEL_IMAGE_SIZE came from VMCOREINFO */
-	struct x86_64_wcache wcache[X86_64_WCACHE];
+	struct vd_walk_cache wcache;   /* keyed by va >> 21 (2 MiB) */
 };
 
 static inline struct x86_64_xlat *

@@ -209,3 +209,35 @@ vd_xlat_need(const struct vd_xlat *xlat, const char *key, uint64_t *ret)
 			       "the dump does not state %s (needed for address translation)",
 			       key);
 }
+
+void
+vd_walk_cache_store(struct vd_walk_cache *c, uint64_t tag,
+		    const struct vd_xlat_walk *w, bool leaf, uint64_t next)
+{
+	struct vd_walk_cache_slot *e = &c->slot[tag % VD_WALK_CACHE_SLOTS];
+
+	if (w->nsteps > VD_ARRAY_SIZE(e->steps))
+		return;
+	e->tag = tag;
+	e->root = w->root;
+	e->next = next;
+	e->leaf = leaf;
+	e->valid = true;
+	e->nsteps = w->nsteps;
+	memcpy(e->steps, w->steps, w->nsteps * sizeof(w->steps[0]));
+}
+
+unsigned
+vd_walk_cache_lookup(const struct vd_walk_cache *c, uint64_t tag,
+		     struct vd_xlat_walk *w, uint64_t *next, bool *leaf)
+{
+	const struct vd_walk_cache_slot *e = &c->slot[tag % VD_WALK_CACHE_SLOTS];
+
+	if (!e->valid || e->tag != tag || e->root != w->root)
+		return 0;
+	memcpy(w->steps, e->steps, e->nsteps * sizeof(e->steps[0]));
+	w->nsteps = e->nsteps;
+	*next = e->next;
+	*leaf = e->leaf;
+	return e->nsteps;
+}
