@@ -12,6 +12,7 @@
 #   debs/                         the kernel .debs (and busybox-static:arm64)
 #   kernel/CURRENT                kernel release picked once (e.g. 6.1.0-56-cloud-amd64)
 #   kernel/CURRENT-arm64          the arm64 one (6.1.0-NN-arm64, the NN of CURRENT if it exists)
+#   kernel/CURRENT-6.12-FLAVOUR   the 6.12 ones (6.12.NN+deb12-FLAVOUR; arm64 takes the x86 NN)
 #   kernel/<kver>/                vmlinuz, vmlinux (with DWARF), System.map, modules/,
 #                                 initrd-<hash of its recipe>.img, busybox (arm64 only)
 #   dumps/<variant>/              vmcore.elf, vmcore.kdump-zlib, console.log,
@@ -22,9 +23,11 @@
 # meta.env (shell-sourceable) names the kernel, vmlinux, System.map, dump files, the marker
 # line written to the kernel log, the loaded modules and the named processes.
 # Variants: kaslr (default cmdline), nokaslr, la57 (5-level paging, -cpu qemu64,+la57) — the
-# x86_64 set, made when no variant is named; arm64-kaslr, arm64-nokaslr (Debian's generic arm64
-# kernel, 4K pages, 48-bit VAs, on qemu-system-aarch64 -M virt -cpu max) only when asked for:
-# --variant arm64-..., --arch arm64 (both), --arch all or --all (every variant).
+# x86_64 6.1 set, made when no variant is named; kaslr-6.12 (Debian 12's 6.12 cloud kernel);
+# arm64-kaslr, arm64-nokaslr (Debian's generic arm64 6.1 kernel, 4K pages, 48-bit VAs, on
+# qemu-system-aarch64 -M virt -cpu max); arm64-16k-6.12 (the 6.12 arm64-16k flavour: 16K
+# pages).  Only when asked for: --variant V, --arch x86_64|arm64 (that arch's variants),
+# --arch all or --all (every variant).
 # Needs root (apt-get; arm64 adds the foreign architecture to dpkg) on Debian 12.  The marker and variant reach the guest's /init through
 # the kernel command line (vmdive.*= words), so one initramfs serves every variant.
 set -euo pipefail
@@ -32,9 +35,22 @@ set -euo pipefail
 CACHE=${VMDIVE_CACHE:-/var/cache/vmdive}
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3            # Debian's python: the one python3-drgn is built for
-X86_VARIANTS=(kaslr nokaslr la57)
-ARM64_VARIANTS=(arm64-kaslr arm64-nokaslr)
+X86_VARIANTS=(kaslr nokaslr la57 kaslr-6.12)
+ARM64_VARIANTS=(arm64-kaslr arm64-nokaslr arm64-16k-6.12)
 ALL_VARIANTS=("${X86_VARIANTS[@]}" "${ARM64_VARIANTS[@]}")
+DEFAULT_VARIANTS=(kaslr nokaslr la57)
+# The kernel each variant boots: "ARCH SERIES FLAVOUR" (Debian 12 ships both series; 6.12
+# brings the structures 6.4+/6.9+ kernels use: mod->mem[], vmap_nodes; arm64-16k is the
+# 16K-page flavour).
+kernel_of() {
+    case $1 in
+        kaslr|nokaslr|la57) echo "x86_64 6.1 cloud-amd64" ;;
+        kaslr-6.12) echo "x86_64 6.12 cloud-amd64" ;;
+        arm64-kaslr|arm64-nokaslr) echo "arm64 6.1 arm64" ;;
+        arm64-16k-6.12) echo "arm64 6.12 arm64-16k" ;;
+        *) return 1 ;;
+    esac
+}
 BOOT_TIMEOUT=${VMDIVE_BOOT_TIMEOUT:-120}
 # qemu_fw_cfg must come first: without it QEMU's -device vmcoreinfo note stays empty.
 # The others are small, exist as modules in the cloud kernel and load in a bare VM.
@@ -72,7 +88,7 @@ while (($#)); do
         *) log "unknown argument: $1"; usage 2 ;;
     esac
 done
-((${#variants[@]})) || variants=("${X86_VARIANTS[@]}")
+((${#variants[@]})) || variants=("${DEFAULT_VARIANTS[@]}")
 # Deduplicate, keeping the order given.
 declare -A _seen=(); _v=()
 for v in "${variants[@]}"; do
@@ -81,7 +97,7 @@ for v in "${variants[@]}"; do
     [[ -n ${_seen[$v]:-} ]] || _v+=("$v"); _seen[$v]=1
 done
 variants=("${_v[@]}"); unset _seen _v
-arch_of() { [[ $1 == arm64-* ]] && echo arm64 || echo x86_64; }
+arch_of() { local k; k=$(kernel_of "$1"); echo "${k%% *}"; }
 want_arch() { local v; for v in "${variants[@]}"; do [[ $(arch_of "$v") == "$1" ]] && return 0; done; return 1; }
 [[ $(id -u) == 0 ]] || die "must run as root (apt-get, QEMU dump files)"
 mkdir -p "$CACHE/debs" "$CACHE/kernel" "$CACHE/dumps"
@@ -119,54 +135,68 @@ ensure_arm64_arch() {
 }
 
 # --- kernel ---------------------------------------------------------------------------------
-# Per architecture: FLAVOUR (the kernel package flavour), DEBARCH (dpkg's name), STAMP (the
-# CURRENT file), QEMU; set by use_arch, with KVER and K once the kernel is picked.
-use_arch() {
-    ARCH=$1
+# Per kernel ("ARCH SERIES FLAVOUR", see kernel_of): FLAVOUR (the kernel package flavour),
+# SERIES, DEBARCH (dpkg's name), STAMP (the file naming the release picked), QEMU; set by
+# use_kernel, with KVER and K once the kernel is picked.
+use_kernel() {
+    ARCH=$1 SERIES=$2 FLAVOUR=$3
     case $ARCH in
-        x86_64) FLAVOUR=cloud-amd64 DEBARCH=amd64 STAMP=$CACHE/kernel/CURRENT
-                QEMU=qemu-system-x86_64 ;;
-        arm64) FLAVOUR=arm64 DEBARCH=arm64 STAMP=$CACHE/kernel/CURRENT-arm64
-               QEMU=qemu-system-aarch64 ;;
+        x86_64) DEBARCH=amd64 QEMU=qemu-system-x86_64 ;;
+        arm64) DEBARCH=arm64 QEMU=qemu-system-aarch64 ;;
     esac
+    STAMP=$(stamp_of "$SERIES" "$FLAVOUR")
     KO=() SEEN=() ORDER=()
 }
+# The 6.1 stamps keep their first names so existing caches stay valid.
+stamp_of() {
+    case $1/$2 in
+        6.1/cloud-amd64) echo "$CACHE/kernel/CURRENT" ;;
+        6.1/arm64) echo "$CACHE/kernel/CURRENT-arm64" ;;
+        *) echo "$CACHE/kernel/CURRENT-$1-$2" ;;
+    esac
+}
+# Release names of a series: 6.1.0-NN-FLAVOUR, 6.12.NN+deb12-FLAVOUR.
+series_re() {
+    case $1 in
+        6.1) echo '6\.1\.0-[0-9]+' ;;
+        6.12) echo '6\.12\.[0-9]+\+deb12' ;;
+    esac
+}
 
-# Whether 6.1.0-NN-FLAVOUR has -unsigned and -dbg candidates of the same version.
+# Whether release $1 has -unsigned and -dbg candidates of the same version (printed).
 kernel_ok() {
-    local img=linux-image-6.1.0-$1-$FLAVOUR-unsigned:$DEBARCH
-    local dbg=linux-image-6.1.0-$1-$FLAVOUR-dbg:$DEBARCH vi vd
+    local img=linux-image-$1-unsigned:$DEBARCH dbg=linux-image-$1-dbg:$DEBARCH vi vd
     vi=$(apt-cache policy "$img" 2>/dev/null | awk '/Candidate:/ { print $2 }')
     vd=$(apt-cache policy "$dbg" 2>/dev/null | awk '/Candidate:/ { print $2 }')
     [[ -n $vi && $vi != "(none)" && $vi == "$vd" ]] && echo "$vi"
 }
 
-# Newest 6.1.0-NN-FLAVOUR whose -unsigned and -dbg candidates have the same version; for arm64
-# the NN of the x86_64 kernel when it has one, so both arches run the same kernel source.
-# Picked once: later runs reuse the stamp so dumps and vmlinux never drift apart.
+# Newest release of the series and flavour whose -unsigned and -dbg candidates have the same
+# version; for arm64 the release of the x86_64 kernel of the series when it has one, so both
+# arches run the same kernel source. Picked once: later runs reuse the stamp so dumps and
+# vmlinux never drift apart.
 pick_kernel() {
     if [[ -s $STAMP ]]; then KVER=$(<"$STAMP"); K=$CACHE/kernel/$KVER; return; fi
-    local list nn vi re="^linux-image-6\.1\.0-[0-9]+-$FLAVOUR-unsigned\$" nns
+    local list kv vi x86 re="^linux-image-$(series_re "$SERIES")-$FLAVOUR-unsigned\$" kvs
     list=$(apt-cache search --names-only "$re")
     if [[ -z $list ]]; then
         "${APT[@]}" update >&2
         list=$(apt-cache search --names-only "$re")
     fi
-    nns=$(sed -nE "s/^linux-image-6\.1\.0-([0-9]+)-$FLAVOUR-unsigned .*/\1/p" <<<"$list" |
-          sort -rnu)
-    if [[ $ARCH == arm64 && -s $CACHE/kernel/CURRENT ]]; then
-        nn=$(sed -nE 's/^6\.1\.0-([0-9]+)-.*/\1/p' "$CACHE/kernel/CURRENT")
-        nns="$nn $nns"
+    kvs=$(sed -nE "s/^linux-image-(.*)-unsigned .*/\1/p" <<<"$list" | sort -rVu)
+    x86=$(stamp_of "$SERIES" cloud-amd64)
+    if [[ $ARCH == arm64 && -s $x86 ]]; then
+        kvs="$(sed "s/-cloud-amd64\$/-$FLAVOUR/" "$x86") $kvs"
     fi
-    for nn in $nns; do
-        if vi=$(kernel_ok "$nn"); then
-            KVER=6.1.0-$nn-$FLAVOUR K=$CACHE/kernel/$KVER
+    for kv in $kvs; do
+        if vi=$(kernel_ok "$kv"); then
+            KVER=$kv K=$CACHE/kernel/$kv
             echo "$KVER" >"$STAMP"
             log "picked kernel $KVER ($vi)"
             return
         fi
     done
-    die "no linux-image-6.1.0-NN-$FLAVOUR-unsigned with a matching -dbg package"
+    die "no linux-image-<$SERIES release>-$FLAVOUR-unsigned with a matching -dbg package"
 }
 
 deb_of() { compgen -G "$CACHE/debs/${1}_*_$DEBARCH.deb" | sort -V | tail -n1 || true; }
@@ -362,10 +392,10 @@ make_variant() {
     local v=$1 D=$CACHE/dumps/$1 extra="" cpu=qemu64 t marker pid rc console=ttyS0 machine=()
     if [[ -e $D/done && $force == 0 ]]; then log "$v: cached in $D"; return; fi
     case $v in
-        kaslr) ;;
+        kaslr|kaslr-6.12) ;;
         nokaslr) extra="nokaslr" ;;
         la57) cpu=qemu64,+la57 ;;          # TCG implements LA57; the kernel enables it at boot
-        arm64-kaslr|arm64-nokaslr)
+        arm64-kaslr|arm64-nokaslr|arm64-16k-6.12)
             # -cpu max: pointer authentication and MTE are live, as on current hardware.
             cpu=max console=ttyAMA0 machine=(-M virt)
             [[ $v == arm64-nokaslr ]] && extra="nokaslr" ;;
@@ -494,21 +524,32 @@ make_mdf() {
 }
 
 ensure_packages
-for arch in x86_64 arm64; do
-    want_arch "$arch" || continue
-    use_arch "$arch"
-    if [[ $arch == arm64 ]]; then ensure_arm64_arch; fi
+# One pass per kernel, in the order the variants were named.
+kernels=()
+declare -A _seen=()
+for v in "${variants[@]}"; do
+    k=$(kernel_of "$v")
+    [[ -n ${_seen[$k]:-} ]] || kernels+=("$k"); _seen[$k]=1
+done
+unset _seen
+for k in "${kernels[@]}"; do
+    # shellcheck disable=SC2086  # "ARCH SERIES FLAVOUR" splits on purpose
+    use_kernel $k
+    if [[ $ARCH == arm64 ]]; then ensure_arm64_arch; fi
     pick_kernel
     fetch_kernel
     build_initrd
     for v in "${variants[@]}"; do
-        if [[ $(arch_of "$v") == "$arch" ]]; then make_variant "$v"; fi
+        if [[ $(kernel_of "$v") == "$k" ]]; then make_variant "$v"; fi
     done
 done
-# Debian's makedumpfile is built for x86_64 dumps only: the arm64 variants have none.
+# Debian's makedumpfile is built for x86_64 dumps only: the arm64 variants have none.  The
+# 6.12 variants have none either: they are there for the kernel's structures, and the
+# makedumpfile outputs are already covered by the 6.1 ones.
 if ((do_mdf)); then
     for v in "${variants[@]}"; do
         if [[ $(arch_of "$v") == arm64 ]]; then log "$v: no makedumpfile outputs (x86_64 only)"
+        elif [[ $(kernel_of "$v") != *" 6.1 "* ]]; then log "$v: no makedumpfile outputs (6.1 only)"
         else make_mdf "$v"; fi
     done
 fi
