@@ -25,9 +25,11 @@
 # Variants: kaslr (default cmdline), nokaslr, la57 (5-level paging, -cpu qemu64,+la57) — the
 # x86_64 6.1 set, made when no variant is named; kaslr-6.12 (Debian 12's 6.12 cloud kernel);
 # arm64-kaslr, arm64-nokaslr (Debian's generic arm64 6.1 kernel, 4K pages, 48-bit VAs, on
-# qemu-system-aarch64 -M virt -cpu max); arm64-16k-6.12 (the 6.12 arm64-16k flavour: 16K
-# pages).  Only when asked for: --variant V, --arch x86_64|arm64 (that arch's variants),
-# --arch all or --all (every variant).
+# qemu-system-aarch64 -M virt -cpu max); arm64-6.12 (Debian 12's 6.12 arm64 kernel: 4K pages,
+# 52-bit VAs, 5 levels), arm64-16k-6.12 (the 6.12 arm64-16k flavour: 16K pages, 52-bit VAs),
+# and the same two kernels on a CPU without LPA2: arm64-6.12-va48, arm64-16k-6.12-va47.
+# Only when asked for: --variant V, --arch x86_64|arm64 (that arch's variants), --arch all
+# or --all (every variant).
 # Needs root (apt-get; arm64 adds the foreign architecture to dpkg) on Debian 12.  The marker and variant reach the guest's /init through
 # the kernel command line (vmdive.*= words), so one initramfs serves every variant.
 set -euo pipefail
@@ -36,7 +38,8 @@ CACHE=${VMDIVE_CACHE:-/var/cache/vmdive}
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3            # Debian's python: the one python3-drgn is built for
 X86_VARIANTS=(kaslr nokaslr la57 kaslr-6.12)
-ARM64_VARIANTS=(arm64-kaslr arm64-nokaslr arm64-16k-6.12)
+ARM64_VARIANTS=(arm64-kaslr arm64-nokaslr arm64-6.12 arm64-6.12-va48 arm64-16k-6.12
+                arm64-16k-6.12-va47)
 ALL_VARIANTS=("${X86_VARIANTS[@]}" "${ARM64_VARIANTS[@]}")
 DEFAULT_VARIANTS=(kaslr nokaslr la57)
 # The kernel each variant boots: "ARCH SERIES FLAVOUR" (Debian 12 ships both series; 6.12
@@ -47,7 +50,8 @@ kernel_of() {
         kaslr|nokaslr|la57) echo "x86_64 6.1 cloud-amd64" ;;
         kaslr-6.12) echo "x86_64 6.12 cloud-amd64" ;;
         arm64-kaslr|arm64-nokaslr) echo "arm64 6.1 arm64" ;;
-        arm64-16k-6.12) echo "arm64 6.12 arm64-16k" ;;
+        arm64-6.12|arm64-6.12-va48) echo "arm64 6.12 arm64" ;;
+        arm64-16k-6.12|arm64-16k-6.12-va47) echo "arm64 6.12 arm64-16k" ;;
         *) return 1 ;;
     esac
 }
@@ -395,10 +399,14 @@ make_variant() {
         kaslr|kaslr-6.12) ;;
         nokaslr) extra="nokaslr" ;;
         la57) cpu=qemu64,+la57 ;;          # TCG implements LA57; the kernel enables it at boot
-        arm64-kaslr|arm64-nokaslr|arm64-16k-6.12)
+        arm64-*)
             # -cpu max: pointer authentication and MTE are live, as on current hardware.
             cpu=max console=ttyAMA0 machine=(-M virt)
-            [[ $v == arm64-nokaslr ]] && extra="nokaslr" ;;
+            [[ $v == arm64-nokaslr ]] && extra="nokaslr"
+            # Debian's 6.12 arm64 kernels are built for 52-bit VAs (4K: 5 levels, 16K: 4) and
+            # fall back at boot to 48 (4K) or 47 (16K) bits on a CPU without FEAT_LPA2: the
+            # runtime VA size then differs from NUMBER(VA_BITS) and only TCR_EL1_T1SZ tells.
+            [[ $v == *-va4[78] ]] && cpu=max,lpa2=off ;;
     esac
     rm -rf "$D"; mkdir -p "$D"
     marker=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
