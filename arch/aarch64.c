@@ -128,6 +128,9 @@ aarch64_step(struct aarch64_xlat *x, struct vd_xlat_walk *w, unsigned i,
 	struct vd_error *err;
 
 	s->level = l->name;
+	s->hw_level = l->hw_name;
+	s->va_shift = (uint8_t)l->shift;
+	s->va_bits = (uint8_t)l->bits;
 	s->table = table;
 	s->index = (w->va >> l->shift) & ((1ULL << l->bits) - 1);
 	s->entry_addr = table + 8ULL * s->index;
@@ -164,8 +167,12 @@ aarch64_classify(struct aarch64_xlat *x, struct vd_xlat_walk *w, unsigned i,
 			return aarch64_bad(x, w, VD_ERR_CORRUPT,
 					   "is reserved (bits[1:0] = 01 at the last level)");
 		if (!x->lv[i].block) {
+			// Say what would allow it, where something would.
+			int lvl = x->lv[i].arm_level;
+			bool lpa_level = lvl == (x->page_shift == 12 ? 0 : 1);
+
 			snprintf(why, sizeof(why), "is a block descriptor, which level %d does not allow with %" PRIu64 "K pages%s",
-				 x->lv[i].arm_level, x->page_size >> 10,
+				 lvl, x->page_size >> 10, !lpa_level ? "" :
 				 x->page_size == 0x10000 ? " and 48-bit PAs" :
 				 " without LPA2");
 			return aarch64_bad(x, w, VD_ERR_CORRUPT, why);
@@ -324,8 +331,6 @@ aarch64_entry_flags(const struct vd_xlat *xlat, const struct vd_xlat_step *step,
 	if (!size)
 		return;
 	buf[0] = '\0';
-	if (l)
-		vd_words_add(&sb, "L%d", l->arm_level);
 	if (!(e & AARCH64_DESC_VALID)) {
 		// The walker ignores the other bits; the kernel keeps swap
 		// entries and PROT_NONE state there.
@@ -378,6 +383,7 @@ aarch64_setup_levels(struct aarch64_xlat *x)
 {
 	static const char *const up[] = { "PTE", "PMD", "PUD", "P4D" };
 	static const char *const lup[] = { "pte", "pmd", "pud", "p4d" };
+	static const char *const hw[] = { "L-1", "L0", "L1", "L2", "L3" };
 	unsigned per = x->page_shift - 3, n;
 
 	n = (x->walk_bits - x->page_shift + per - 1) / per;
@@ -390,6 +396,7 @@ aarch64_setup_levels(struct aarch64_xlat *x)
 		struct aarch64_level *l = &x->lv[i];
 
 		l->arm_level = 4 - (int)n + (int)i;
+		l->hw_name = hw[l->arm_level + 1];
 		l->shift = x->page_shift + (3 - l->arm_level) * per;
 		l->bits = i ? per : x->walk_bits - l->shift;
 		l->name = i ? up[n - 1 - i] : "PGD";

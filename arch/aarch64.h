@@ -39,6 +39,7 @@
 struct aarch64_level {
 	const char *name;      /* the kernel's: "PGD", "P4D", "PUD", "PMD", "PTE" */
 	const char *lname;     /* "pmd", for "pmd[3] = 0x0" */
+	const char *hw_name;   /* "L-1".."L3" */
 	int arm_level;         /* the Arm ARM's lookup level, -1..3 */
 	unsigned shift;        /* VA bits one entry covers */
 	unsigned bits;         /* index bits (the top level may have fewer) */

@@ -165,12 +165,22 @@ layout_rules(struct aarch64_xlat *x, struct aarch64_layout *lo)
 	if (!lo->vmalloc.source)
 		lo->vmalloc = (struct aarch64_range){ lo->modules.end,
 			lo->vmemmap.start - SZ_256M, "layout rule" };
-	// PCI I/O and the fixmap sit below vmemmap up to 6.12's memory.rst.
+	// PCI I/O and the fixmap sit below vmemmap up to 6.8: PCI_IO_END =
+	// VMEMMAP_START - 8M, FIXADDR_TOP = VMEMMAP_START - 32M, the fixmap
+	// window from VMALLOC_END (memory.rst).  6.9 moved both above
+	// vmemmap (commits 031e011d8b22, b730b0f2b1fc) and VMALLOC_END up to
+	// VMEMMAP_START - 8M: PCI_IO_START = VMEMMAP_END + 8M, FIXADDR_TOP =
+	// -8M, the fixmap window from PCI_IO_END.
 	if (lo->vmemmap.start - SZ_32M >= lo->vmalloc.end) {
 		lo->pci_io = (struct aarch64_range){ lo->vmemmap.start - SZ_8M - SZ_16M,
 			lo->vmemmap.start - SZ_8M, "layout rule" };
 		lo->fixmap = (struct aarch64_range){ lo->vmalloc.end,
 			lo->vmemmap.start - SZ_32M, "layout rule" };
+	} else if (lo->vmemmap.end && lo->vmemmap.end <= -(SZ_32M + SZ_16M)) {
+		lo->pci_io = (struct aarch64_range){ lo->vmemmap.end + SZ_8M,
+			lo->vmemmap.end + SZ_8M + SZ_16M, "layout rule" };
+		lo->fixmap = (struct aarch64_range){ lo->pci_io.end, -SZ_8M,
+			"layout rule" };
 	}
 }
 
@@ -280,9 +290,12 @@ layout_regions(struct aarch64_xlat *x, const struct aarch64_layout *lo)
 			   "fixed");
 	vd_xlat_add_region(xl, "non-canonical hole", VD_REGION_HOLE, ustart,
 			   -ustart - 1, "fixed");
-	vd_xlat_add_region(xl, "linear map", VD_REGION_DIRECTMAP, lo->page_offset,
-			   lo->page_end - 1, lo->flipped ? "layout rule" :
-			   "layout rule (pre-5.4)");
+	// A 52-bit kernel on a CPU without LVA/LPA2 keeps PAGE_OFFSET at
+	// -(1 << 52) and moves PHYS_OFFSET instead (memory.rst "52-bit VA
+	// support"): only the part from -(1 << vabits_actual) is canonical.
+	vd_xlat_add_region(xl, "linear map", VD_REGION_DIRECTMAP,
+			   VD_MAX(lo->page_offset, -ustart), lo->page_end - 1,
+			   lo->flipped ? "layout rule" : "layout rule (pre-5.4)");
 	add_range(xl, "modules", VD_REGION_MODULES, &lo->modules);
 	add_range(xl, "modules (module_alloc_base)", VD_REGION_MODULES, &lo->kaslr_modules);
 	add_range(xl, "vmalloc", VD_REGION_VMALLOC, &lo->vmalloc);
@@ -303,6 +316,11 @@ layout_params(struct aarch64_xlat *x, const struct aarch64_layout *lo)
 	if (x->walk_bits != x->va_bits_rt)
 		vd_xlat_add_param(xl, "va_bits_walk", x->walk_bits, VD_PARAM_COUNT);
 	vd_xlat_add_param(xl, "pa_bits", x->pa_bits, VD_PARAM_COUNT);
+	// The descriptor format for 52-bit output addresses, when in use.
+	if (x->lpa2)
+		vd_xlat_add_param(xl, "lpa2", 1, VD_PARAM_COUNT);
+	if (x->lpa)
+		vd_xlat_add_param(xl, "lpa", 1, VD_PARAM_COUNT);
 	vd_xlat_add_param(xl, "page_size", x->page_size, VD_PARAM_COUNT);
 	vd_xlat_add_param(xl, "kimage_voffset", x->kimage_voffset, VD_PARAM_ADDR);
 	if (x->have_phys_offset)

@@ -12,7 +12,7 @@
 #include "vmdive/xlat.h"
 
 #define VD_XLAT_MAX_REGIONS 32
-#define VD_XLAT_MAX_PARAMS 24
+#define VD_XLAT_MAX_PARAMS 32
 
 struct vd_arch_ops {
 	const char *name;

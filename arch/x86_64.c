@@ -124,6 +124,9 @@ x86_64_step(struct x86_64_xlat *x, struct vd_xlat_walk *w, unsigned i,
 	struct vd_error *err;
 
 	s->level = l->name;
+	s->hw_level = NULL;
+	s->va_shift = (uint8_t)l->shift;
+	s->va_bits = 9;        /* X86_64_PTRS entries per table */
 	s->table = table;
 	s->index = (w->va >> l->shift) & (X86_64_PTRS - 1);
 	s->entry_addr = table + 8ULL * s->index;

@@ -46,6 +46,7 @@ struct vd_cli {
 	/* command options */
 	bool physical;             /* rd -p */
 	const char *output;        /* rd -o FILE */
+	const char *len;           /* rd -n/--len LEN: every argument an address */
 	bool raw;                  /* dump-module --raw */
 	bool zero_fill;            /* dump-module, dump-vmalloc --zero-fill */
 	bool threads;              /* ps -t */

@@ -12,16 +12,21 @@
 /* Reading more than this at once is a mistake, not a dump of memory. */
 #define RD_MAX_LEN (1ull << 40)
 #define RD_CHUNK (1u << 20)
+/* --json without -o carries the bytes as hex: up to this many per address. */
+#define RD_JSON_MAX (64u << 10)
 
 struct rd_state {
 	struct vd_cli *cli;
 	enum vd_as as;
 	FILE *file;            /* -o */
+	unsigned char *keep;   /* --json without -o: the bytes of [base, base + len) */
+	uint64_t base;
 	uint64_t line_addr;    /* hex dump: pending partial line */
 	unsigned char line[16];
 	unsigned line_len;
-	bool any_error;
+	bool any_error;        /* of this address */
 	uint64_t nholes, hole_bytes;
+	char why[256];         /* why the first unreadable range is */
 };
 
 static void
@@ -54,6 +59,10 @@ flush_line(struct rd_state *st)
 static int
 emit_bytes(struct rd_state *st, uint64_t addr, const unsigned char *p, size_t n)
 {
+	if (st->keep) {
+		memcpy(st->keep + (addr - st->base), p, n);
+		return 0;
+	}
 	if (st->file) {
 		if (fwrite(p, 1, n, st->file) != n)
 			return -1;
@@ -80,9 +89,13 @@ emit_hole(struct rd_state *st, uint64_t addr, uint64_t n, const char *why)
 {
 	static const unsigned char zeros[4096];
 
+	if (!st->any_error)
+		snprintf(st->why, sizeof(st->why), "%s", why);
 	st->any_error = true;
 	st->nholes++;
 	st->hole_bytes += n;
+	if (st->keep)          /* reported in the JSON; the buffer holds zeros */
+		return 0;
 	if (st->nholes <= RD_MAX_HOLE_LINES) {
 		if (!st->file) {
 			flush_line(st);
@@ -160,51 +173,138 @@ parse_len(const char *s, uint64_t *ret)
 	return vd_parse_u64(s, 10, ret);
 }
 
+/* One address: read, print or write, and describe it in the JSON. */
+static int
+rd_one(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
+{
+	struct vd_cli *cli = st->cli;
+	int r;
+
+	st->base = addr;
+	st->line_len = 0;
+	st->any_error = false;
+	st->nholes = st->hole_bytes = 0;
+	st->why[0] = '\0';
+	memset(&cli->core_rd, 0, sizeof(cli->core_rd));
+	if (st->keep)
+		memset(st->keep, 0, (size_t)len);
+	r = rd_range(st, addr, len, buf);
+	flush_line(st);
+	vd_cli_core_rd_report(cli);
+	if (st->nholes > RD_MAX_HOLE_LINES && !st->keep)
+		vd_cli_error(cli, "%" PRIu64 " unreadable ranges in all (%" PRIu64 " bytes); the first %d are shown",
+			     st->nholes, st->hole_bytes, RD_MAX_HOLE_LINES);
+	if (!cli->json)
+		return r;
+	vd_json_begin_object(&cli->j);
+	vd_json_kv_hex(&cli->j, "addr", addr);
+	vd_json_kv_string(&cli->j, "space", vd_as_name(st->as));
+	vd_json_kv_uint(&cli->j, "length", len);
+	vd_json_kv_string(&cli->j, "output", cli->output);
+	vd_json_kv_bool(&cli->j, "complete", !st->any_error);
+	vd_json_kv_uint(&cli->j, "unreadable_ranges", st->nholes);
+	vd_json_kv_uint(&cli->j, "unreadable_bytes", st->hole_bytes);
+	vd_json_kv_string(&cli->j, "error", st->any_error ? st->why : NULL);
+	if (st->keep) {
+		// Unreadable bytes read as zeros here; "complete" tells.
+		static const char digits[] = "0123456789abcdef";
+		char *hex = (char *)buf;   /* RD_CHUNK >= 2 * RD_JSON_MAX + 1 */
+
+		for (uint64_t i = 0; i < len; i++) {
+			hex[2 * i] = digits[st->keep[i] >> 4];
+			hex[2 * i + 1] = digits[st->keep[i] & 15];
+		}
+		hex[2 * len] = '\0';
+		vd_json_kv_string(&cli->j, "hex", hex);
+	}
+	vd_cli_core_rd_json(cli);
+	vd_json_end_object(&cli->j);
+	return r;
+}
+
+/*
+ * rd DUMP ADDR [LEN], or with --len LEN every argument an address (one
+ * process for thousands of reads: a JSON array, hex dumps one after the
+ * other, or the bytes back to back in the -o file).
+ */
 int
 vd_cmd_rd(struct vd_cli *cli)
 {
 	struct rd_state st = { .cli = cli };
-	uint64_t addr, len = 64;
+	uint64_t len = 64, *addrs;
+	int naddrs = cli->len ? cli->nargs : 1, r = 0;
 	unsigned char *buf;
-	int r;
+	bool any_error = false;
 
 	st.as = cli->physical ? VD_AS_PHYS :
 		vd_session_info(cli->session)->kind == VD_DUMP_USER ? VD_AS_UVIRT :
 		VD_AS_KVIRT;
-	if (!vd_cli_parse_addr(cli->args[0], &addr)) {
-		vd_cli_error(cli, "'%s' is not a hex address", cli->args[0]);
+	if (cli->len ? !parse_len(cli->len, &len) || !len || len > RD_MAX_LEN :
+	    cli->nargs > 1 && (!parse_len(cli->args[1], &len) || !len || len > RD_MAX_LEN)) {
+		vd_cli_error(cli, "'%s' is not a usable length", cli->len ? cli->len : cli->args[1]);
 		return VD_EXIT_USAGE;
 	}
-	if (cli->nargs > 1 && (!parse_len(cli->args[1], &len) || !len ||
-			       len > RD_MAX_LEN || addr + len - 1 < addr)) {
-		vd_cli_error(cli, "'%s' is not a usable length", cli->args[1]);
+	if (!cli->len && cli->nargs > 2) {
+		vd_cli_error(cli, "unexpected argument '%s' (several addresses: --len LEN ADDR...)",
+			     cli->args[2]);
 		return VD_EXIT_USAGE;
 	}
-	if (cli->json && !cli->output) {
-		vd_cli_error(cli, "--json needs -o FILE for the bytes (the JSON reports what was read)");
+	if (cli->json && !cli->output && len > RD_JSON_MAX) {
+		vd_cli_error(cli, "--json without -o FILE carries at most %u bytes per address",
+			     RD_JSON_MAX);
 		return VD_EXIT_USAGE;
+	}
+	addrs = calloc((size_t)naddrs, sizeof(*addrs));
+	if (!addrs) {
+		vd_cli_error(cli, "out of memory");
+		return VD_EXIT_FAIL;
+	}
+	for (int i = 0; i < naddrs; i++) {
+		if (!vd_cli_parse_addr(cli->args[i], &addrs[i])) {
+			vd_cli_error(cli, "'%s' is not a hex address", cli->args[i]);
+			free(addrs);
+			return VD_EXIT_USAGE;
+		}
+		if (addrs[i] + len - 1 < addrs[i]) {
+			vd_cli_error(cli, "0x%" PRIx64 " + %" PRIu64 " bytes wraps around the address space",
+				     addrs[i], len);
+			free(addrs);
+			return VD_EXIT_USAGE;
+		}
 	}
 	if (cli->output) {
 		st.file = fopen(cli->output, "wbe");
 		if (!st.file) {
 			vd_cli_error(cli, "%s: cannot create: %s", cli->output, strerror(errno));
+			free(addrs);
 			return VD_EXIT_FAIL;
 		}
 	}
 	buf = malloc(RD_CHUNK);
-	if (!buf) {
+	if (cli->json && !cli->output)
+		st.keep = malloc(RD_JSON_MAX);
+	if (!buf || (cli->json && !cli->output && !st.keep)) {
 		if (st.file)
 			fclose(st.file);
+		free(buf);
+		free(st.keep);
+		free(addrs);
 		vd_cli_error(cli, "out of memory");
 		return VD_EXIT_FAIL;
 	}
-	r = rd_range(&st, addr, len, buf);
-	flush_line(&st);
-	vd_cli_core_rd_report(cli);
-	if (st.nholes > RD_MAX_HOLE_LINES)
-		vd_cli_error(cli, "%" PRIu64 " unreadable ranges in all (%" PRIu64 " bytes); the first %d are shown",
-			     st.nholes, st.hole_bytes, RD_MAX_HOLE_LINES);
+	if (cli->json && cli->len)
+		vd_json_begin_array(&cli->j);
+	for (int i = 0; i < naddrs && !r; i++) {
+		if (i && !cli->json && !st.file)
+			putchar('\n');
+		r = rd_one(&st, addrs[i], len, buf);
+		any_error |= st.any_error;
+	}
+	if (cli->json && cli->len)
+		vd_json_end_array(&cli->j);
 	free(buf);
+	free(st.keep);
+	free(addrs);
 	if (st.file && fclose(st.file) != 0)
 		r = -1;
 	if (r) {
@@ -212,17 +312,5 @@ vd_cmd_rd(struct vd_cli *cli)
 			     strerror(errno));
 		return VD_EXIT_FAIL;
 	}
-	if (cli->json) {
-		vd_json_begin_object(&cli->j);
-		vd_json_kv_hex(&cli->j, "addr", addr);
-		vd_json_kv_string(&cli->j, "space", vd_as_name(st.as));
-		vd_json_kv_uint(&cli->j, "length", len);
-		vd_json_kv_string(&cli->j, "output", cli->output);
-		vd_json_kv_bool(&cli->j, "complete", !st.any_error);
-		vd_json_kv_uint(&cli->j, "unreadable_ranges", st.nholes);
-		vd_json_kv_uint(&cli->j, "unreadable_bytes", st.hole_bytes);
-		vd_cli_core_rd_json(cli);
-		vd_json_end_object(&cli->j);
-	}
-	return st.any_error ? VD_EXIT_FAIL : VD_EXIT_OK;
+	return any_error ? VD_EXIT_FAIL : VD_EXIT_OK;
 }

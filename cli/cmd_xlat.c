@@ -7,24 +7,50 @@
 #include "cli.h"
 #include "common/util.h"
 
+/* "PGD L0" (arm64: the kernel's name and the Arm ARM's lookup level) or "PGD". */
+static void
+step_label(const struct vd_xlat_step *st, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", st->level ? st->level : "?",
+		 st->hw_level ? " " : "", st->hw_level ? st->hw_level : "");
+}
+
+/* "51:47": the VA bits the entry index comes from; "" when not stated. */
+static void
+step_bits(const struct vd_xlat_step *st, char *buf, size_t len)
+{
+	if (st->va_bits)
+		snprintf(buf, len, "%u:%u", st->va_shift + st->va_bits - 1u,
+			 (unsigned)st->va_shift);
+	else if (len)
+		buf[0] = '\0';
+}
+
 static void
 vtop_text(struct vd_cli *cli, struct vd_xlat *xlat,
 	  const struct vd_xlat_walk *walk, const struct vd_error *err)
 {
 	const struct vd_region *region = vd_xlat_region(xlat, walk->va);
-	char sym[256], flags[256], size[32];
+	char sym[256], flags[256], size[32], label[32], bits[16];
+	int width = 3;
 
 	vd_cli_symbolize(cli, walk->va, sym, sizeof(sym));
 	printf("VIRTUAL %016" PRIx64 "  %s%s%s%s\n", walk->va,
 	       region ? region->name : "", *sym ? " (" : "", sym, *sym ? ")" : "");
 	for (unsigned i = 0; i < walk->nsteps; i++) {
+		step_label(&walk->steps[i], label, sizeof(label));
+		width = VD_MAX(width, (int)strlen(label));
+	}
+	for (unsigned i = 0; i < walk->nsteps; i++) {
 		const struct vd_xlat_step *st = &walk->steps[i];
 
 		vd_xlat_entry_flags(xlat, st, flags, sizeof(flags));
-		printf("  %-4s table %-12" PRIx64 " [%3u] entry@%-12" PRIx64
+		step_label(st, label, sizeof(label));
+		step_bits(st, bits, sizeof(bits));
+		printf("  %-*s  va[%-5s]  table %-12" PRIx64 " [%4u] entry@%-12" PRIx64
 		       " = %016" PRIx64 "  %s\n",
-		       st->level, st->table, st->index, st->entry_addr, st->entry,
-		       flags);
+		       width, label, bits, st->table, st->index, st->entry_addr,
+		       st->entry, flags);
 	}
 	if (err) {
 		printf("  error: %s\n", err->msg);
@@ -41,7 +67,7 @@ vtop_json(struct vd_cli *cli, struct vd_xlat *xlat,
 {
 	const struct vd_region *region = vd_xlat_region(xlat, walk->va);
 	struct vd_json *j = &cli->j;
-	char sym[256], flags[256];
+	char sym[256], flags[256], bits[16];
 
 	vd_json_begin_object(j);
 	vd_json_kv_hex(j, "va", walk->va);
@@ -56,6 +82,12 @@ vtop_json(struct vd_cli *cli, struct vd_xlat *xlat,
 		vd_xlat_entry_flags(xlat, st, flags, sizeof(flags));
 		vd_json_begin_object(j);
 		vd_json_kv_string(j, "level", st->level);
+		if (st->hw_level)
+			vd_json_kv_string(j, "hw_level", st->hw_level);
+		if (st->va_bits) {
+			step_bits(st, bits, sizeof(bits));
+			vd_json_kv_string(j, "index_bits", bits);
+		}
 		vd_json_kv_hex(j, "table", st->table);
 		vd_json_kv_uint(j, "index", st->index);
 		vd_json_kv_hex(j, "entry_addr", st->entry_addr);

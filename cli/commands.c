@@ -36,10 +36,14 @@ const struct vd_cmd vd_commands[] = {
 		.synopsis = "vmdive vtop [OPTIONS] DUMP VADDR...",
 		.description =
 			"Walks the kernel page tables of the dump for each address and prints\n"
-			"every level: the table's physical address, the entry index, the raw\n"
-			"entry and its decoded flags; then the physical address and the size\n"
-			"of the page that maps it.  An entry that is not present is named with\n"
-			"its level and index.  Addresses are hex, with or without 0x.",
+			"every level: its name, the VA bits its index comes from, the table's\n"
+			"physical address, the entry index, the raw entry and its decoded\n"
+			"flags; then the physical address and the size of the page that maps it.\n"
+			"Levels carry the kernel's names (PGD, P4D, PUD, PMD, PTE; the ones the\n"
+			"kernel folds away are left out), on arm64 also the Arm ARM's lookup\n"
+			"level (L-1..L3: 16K pages with 52-bit VAs walk PGD=L0 [51:47], PUD=L1,\n"
+			"PMD=L2, PTE=L3).  An entry that is not present is named with its level\n"
+			"and index.  Addresses are hex, with or without 0x.",
 		.examples =
 			"  vmdive vtop vmcore ffffffff81000000\n"
 			"  vmdive vtop --json vmcore 0xffff888001000000 0xffffc90000000000\n",
@@ -57,9 +61,9 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "rd", .run = vd_cmd_rd, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = 2, .shortopts = "po:",
+		.min_args = 1, .max_args = -1, .shortopts = "po:n:",
 		.summary = "read memory: hex and ASCII, or raw bytes to a file",
-		.synopsis = "vmdive rd [-p] [-o FILE] DUMP ADDR [LEN]",
+		.synopsis = "vmdive rd [-p] [-o FILE] DUMP ADDR [LEN]   or   vmdive rd -n LEN DUMP ADDR...",
 		.description =
 			"Reads LEN bytes (default 64) at a kernel virtual address, or a\n"
 			"physical one with -p, and prints them as hex and ASCII.  ADDR is\n"
@@ -71,14 +75,22 @@ const struct vd_cmd vd_commands[] = {
 			"out of a file mapping (code of the executable and libraries) is read\n"
 			"from that file if it is still on disk and its build-id matches the\n"
 			"ELF header page in the core, and rd says so on stderr (\"from_files\"\n"
-			"in --json); a file that changed since the crash is not used.",
+			"in --json); a file that changed since the crash is not used.\n"
+			"With -n LEN every argument is an address and LEN bytes are read at\n"
+			"each, in one run: hex dumps one after the other, the bytes back to\n"
+			"back with -o, or a JSON array with --json.  --json describes each\n"
+			"read (complete or not, the first reason a byte was unreadable) and,\n"
+			"without -o, carries the bytes as \"hex\" (at most 64 KiB per address;\n"
+			"unreadable ones as 00).",
 		.options =
 			"  -p, --physical       ADDR is a physical address\n"
 			"  -o, --output FILE    write the raw bytes to FILE; unreadable pages\n"
-			"                       are written as zeros and reported\n",
+			"                       are written as zeros and reported\n"
+			"  -n, --len LEN        read LEN bytes at each of several addresses\n",
 		.examples =
 			"  vmdive rd vmcore ffffffff82000000 256\n"
 			"  vmdive rd -p vmcore 1000 0x1000 -o page1.bin\n"
+			"  vmdive rd --json -n 64 vmcore ffff888001000000 ffffffff82000000\n"
 			"  vmdive rd core 0x7f3a1c0a2e5d 32\n",
 	},
 	{

@@ -34,6 +34,7 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "physical", no_argument, NULL, 'p' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "len", required_argument, NULL, 'n' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "threads", no_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -237,6 +238,7 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 			print_command_help(cli->cmd, stdout);
 			exit(VD_EXIT_OK);
 		case 'p': case 'o': case 'l': case 't': case 'T': case 'd': case 'v':
+		case 'n':
 			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
 				vd_cli_error(cli, "option -%c does not apply to this command", c);
 				return VD_EXIT_USAGE;
@@ -255,6 +257,8 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 				cli->ctime = true;
 			else if (c == 'd')
 				cli->dict = true;
+			else if (c == 'n')
+				cli->len = optarg;
 			else
 				cli->output = optarg;
 			break;
@@ -324,7 +328,7 @@ static void
 hoist_command(int argc, char **argv)
 {
 	static const char *const with_value[] = { "--vmlinux", "--system-map",
-						  "--output", "-o" };
+						  "--output", "-o", "--len", "-n" };
 
 	for (int i = 1; i < argc; i++) {
 		bool takes_value = false;

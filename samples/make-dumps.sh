@@ -16,7 +16,9 @@
 #   kernel/<kver>/                vmlinuz, vmlinux (with DWARF), System.map, modules/,
 #                                 initrd-<hash of its recipe>.img, busybox (arm64 only)
 #   dumps/<variant>/              vmcore.elf, vmcore.kdump-zlib, console.log,
-#                                 vmcoreinfo.txt, meta.env, done (written last)
+#                                 vmcoreinfo.txt, qemu-xlat.json (QEMU's own translations of
+#                                 ~7000 kernel VAs: samples/qemu-xlat.py), meta.env, done
+#                                 (written last); a dump without qemu-xlat.json is made again
 #     with --makedumpfile also    vmcore.kdump-{zlib,lzo,none}-d{0,31}, vmcore.elf-d31,
 #                                 vmcore.flat, vmcore.split.{1,2,3}, mdf.env, mdf.done
 # A variant whose stamp exists is skipped; delete the directory (or --force) to redo it.
@@ -326,6 +328,16 @@ done
 for p in $PROCS; do /bin/$p & done
 sleep 1
 echo "vmdive-init: modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+# Where samples/qemu-xlat.py picks kernel VAs for QEMU to translate: RAM, modules, vmalloc
+# areas, a few symbols.  kptr_restrict=1 shows root (CAP_SYSLOG) the real addresses behind
+# %pK (/proc/vmallocinfo).
+echo 1 >/proc/sys/kernel/kptr_restrict
+{
+    grep ' : System RAM$' /proc/iomem | sed 's/^/ram /'
+    sed 's/^/mod /' /proc/modules
+    sed 's/^/vma /' /proc/vmallocinfo
+    grep -m 2 -E ' (_text|_stext)$' /proc/kallsyms | sed 's/^/sym /'   # near its start
+} | sed 's/^/vmdive-xlat: /'
 echo "VMDIVE-MARKER $VARIANT $MARKER" >/dev/kmsg
 echo c >/proc/sysrq-trigger
 EOF
@@ -339,9 +351,9 @@ EOF
 }
 
 # --- QMP ------------------------------------------------------------------------------------
-# Tiny QMP client: stop the (panicked) guest, write the ELF and kdump-zlib dumps, quit.
-# dump-guest-memory runs detached and is polled with query-dump, so a slow dump never trips
-# a socket timeout.
+# Tiny QMP client: stop the (panicked) guest, write the ELF and kdump-zlib dumps; the guest
+# stays stopped for qemu-xlat.py, which quits QEMU.  dump-guest-memory runs detached and is
+# polled with query-dump, so a slow dump never trips a socket timeout.
 qmp_dump() {
     "$PY" - "$@" <<'EOF'
 import json, socket, sys, time
@@ -365,8 +377,6 @@ for fmt, name in (("elf", "vmcore.elf"), ("kdump-zlib", "vmcore.kdump-zlib")):
         if st["status"] == "failed": sys.exit("dump %s failed" % fmt)
         time.sleep(0.1)
     print("make-dumps: dump %s: %.1fs" % (fmt, time.time() - t), file=sys.stderr)
-try: cmd("quit")
-except (OSError, ValueError): pass                       # QEMU may close before replying
 EOF
 }
 
@@ -394,7 +404,11 @@ EOF
 # --- one variant ----------------------------------------------------------------------------
 make_variant() {
     local v=$1 D=$CACHE/dumps/$1 extra="" cpu=qemu64 t marker pid rc console=ttyS0 machine=()
-    if [[ -e $D/done && $force == 0 ]]; then log "$v: cached in $D"; return; fi
+    if [[ -e $D/done && -e $D/qemu-xlat.json && $force == 0 ]]; then
+        log "$v: cached in $D"; return
+    fi
+    # Dumps made before qemu-xlat.py existed lack its oracle: made again, once.
+    [[ -e $D/done && $force == 0 ]] && log "$v: no qemu-xlat.json in $D: making it again"
     case $v in
         kaslr|kaslr-6.12) ;;
         nokaslr) extra="nokaslr" ;;
@@ -437,11 +451,15 @@ make_variant() {
     grep -q 'insmod .* FAILED' "$D/console.log" && die "$v: a module failed to load (console.log)"
     t=$(now)
     qmp_dump "$sock" "$D" || { kill "$pid" 2>/dev/null; die "$v: QMP dump failed"; }
+    log "$v: dumps written in $(since "$t")"
+    # The real-dump tests' independent oracle: QEMU's MMU translates kernel VAs of the
+    # still-stopped guest (qemu-xlat.json); then QEMU quits.
+    "$PY" "$HERE/qemu-xlat.py" --qmp "$sock" --dir "$D" --system-map "$K/System.map" --quit ||
+        { kill "$pid" 2>/dev/null; die "$v: qemu-xlat.py failed (see above)"; }
     rc=0; wait "$pid" || rc=$?
     ((rc == 0)) || die "$v: QEMU exited with $rc (see $D/qemu.log)"
     rm -f "$sock"
     chmod 0644 "$D"/vmcore.*      # QEMU creates them 0400
-    log "$v: dumps written in $(since "$t")"
 
     vmcoreinfo_of "$D/vmcore.elf" >"$D/vmcoreinfo.txt"
     grep -q "^OSRELEASE=$KVER\$" "$D/vmcoreinfo.txt" ||
@@ -476,7 +494,8 @@ make_variant() {
             CMDLINE "$cmdline" QEMU_CPU "$cpu" KERNELOFFSET "$koff" PGTABLE_L5 "$l5" \
             VA_BITS "$vabits" \
             VMCORE_ELF "$D/vmcore.elf" VMCORE_KDUMP_ZLIB "$D/vmcore.kdump-zlib" \
-            VMCOREINFO_TXT "$D/vmcoreinfo.txt" CONSOLE_LOG "$D/console.log"
+            VMCOREINFO_TXT "$D/vmcoreinfo.txt" CONSOLE_LOG "$D/console.log" \
+            QEMU_XLAT "$D/qemu-xlat.json"
     } >"$D/meta.env"
     touch "$D/done"
     log "$v: done -> $D"

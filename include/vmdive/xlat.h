@@ -77,7 +77,11 @@ struct vd_xlat_param {
 
 /* One level of a page-table walk. */
 struct vd_xlat_step {
-	const char *level;     /* "PGD", "P4D", "PUD", "PMD", "PTE" (x86_64) */
+	const char *level;     /* the kernel's name: "PGD", "P4D", "PUD", "PMD", "PTE" */
+	const char *hw_level;  /* the architecture's, where it has its own: arm64
+				  "L-1".."L3" (Arm ARM lookup level); else NULL */
+	uint8_t va_shift;      /* index = VA bits [va_shift + va_bits - 1 : va_shift] */
+	uint8_t va_bits;
 	uint64_t table;        /* physical address of the table */
 	uint32_t index;        /* entry index in the table */
 	uint64_t entry_addr;   /* physical address of the entry */

@@ -122,7 +122,38 @@ check_user() {
         "2 CORE/NT_PRSTATUS, 1 CORE/NT_PRPSINFO, 1 CORE/NT_AUXV, 1 CORE/NT_FILE" "user: notes"
 }
 
+# rd -n LEN: many addresses in one run (qemu72.elf, made by check_qemu72): the same bytes
+# as one rd each, in order, and per address what could not be read.
+check_rd_many() {
+    local f=$T/qemu72.elf rc got
+    [[ -e $f ]] || return
+    "$VMDIVE" rd -p --json -n 8 "$f" 0xc0000 0x100000 0xa0000 >"$T/many.json" 2>"$T/err.txt"
+    rc=$?
+    eq "$rc" 1 "rd -n: exit status with one unreadable address"
+    got=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(len(d), [(e["addr"], e["complete"], e["hex"]) for e in d],
+      "not in the dump" in (d[2]["error"] or ""), d[0]["error"])' "$T/many.json" 2>&1)
+    eq "$got" "3 [('0xc0000', True, '8877665544332211'), ('0x100000', True, '4c696e7578207665'), ('0xa0000', False, '0000000000000000')] True None" \
+       "rd -n --json: three addresses"
+    pattern 0x1000 16 7 >"$T/exp"
+    pattern 0x2800 16 7 >>"$T/exp"
+    rm -f "$T/out.bin"
+    "$VMDIVE" rd -p -n 16 -o "$T/out.bin" "$f" 0x1000 0x2800 >"$T/rd.txt" 2>&1 ||
+        fail "rd -n -o: $(cat "$T/rd.txt")"
+    cmp -s "$T/out.bin" "$T/exp" || fail "rd -n -o: the bytes are not the two reads back to back"
+    got=$("$VMDIVE" rd -p -n 16 "$f" 0x1000 0x2800 2>&1 | awk '{ print $1 }' | tr '\n' ' ')
+    eq "$got" "0000000000001000:  0000000000002800: " "rd -n: hex dumps, a blank line between"
+    "$VMDIVE" rd -p "$f" 0x1000 16 0x2800 >/dev/null 2>&1
+    eq "$?" 2 "rd: a third argument without -n is a usage error"
+    "$VMDIVE" rd -p --json -n 65537 "$f" 0x1000 >/dev/null 2>&1
+    eq "$?" 2 "rd --json -n: more than 64 KiB per address needs -o"
+    "$VMDIVE" rd -p -n 0x10 "$f" 0x1000 zzz >/dev/null 2>&1
+    eq "$?" 2 "rd -n: a bad address is a usage error"
+}
+
 check_qemu72
+check_rd_many
 check_kexec
 check_mdf_e
 check_user

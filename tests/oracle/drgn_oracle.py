@@ -53,7 +53,8 @@ Output (JSON; every address is a "0x..." hex string because JSON numbers lose 64
   modules:  list of {name, address (struct module), base, size, text_size, state}
   tasks:    list of {pid, tgid, comm, address, cpu, state, idle} (init_task.tasks walk plus
             threads plus each CPU's idle task; not the PID hash, see real-dumps.md)
-  vmap_areas: list of {start, end, flags, vm_size, caller} from vmap_area_list
+  vmap_areas: list of {start, end, flags, vm_size, caller} from vmap_area_list (6.9+: the
+            busy lists of vmap_nodes[])
   log_tail: last 40 printk lines; marker: the VMDIVE-MARKER line, if any
   checks:   list of {name, ok, detail}: the oracle's self-consistency checks; the script
             exits 1 if any fails (after writing the JSON)
@@ -274,9 +275,25 @@ def tasks(prog):
     return sorted(out, key=lambda t: (t["pid"], t["address"]))
 
 
+def vmap_area_objects(prog):
+    """[(node, struct vmap_area)] of every busy area, by address.  Before 6.9 they are on the
+    address-sorted vmap_area_list (node None); 6.9 removed it (commit 55c49fee57af
+    "mm/vmalloc: remove vmap_area_list"): each of nr_vmap_nodes vmap_nodes[] keeps its busy
+    areas on busy.head, address-sorted too, which is what /proc/vmallocinfo
+    (vmalloc_info_show) walks, node by node (mm/vmalloc.c)."""
+    try:
+        return [(None, va) for va in walk(prog["vmap_area_list"], "struct vmap_area", "list")]
+    except KeyError:
+        pass
+    nodes, out = prog["vmap_nodes"], []
+    for i in range(prog["nr_vmap_nodes"].value_()):
+        out += [(i, va) for va in walk(nodes[i].busy.head, "struct vmap_area", "list")]
+    return sorted(out, key=lambda x: x[1].va_start.value_())
+
+
 def vmap_areas(prog):
     out = []
-    for va in walk(prog["vmap_area_list"], "struct vmap_area", "list"):
+    for _, va in vmap_area_objects(prog):
         vm = va.vm
         caller = ""
         if vm:

@@ -21,9 +21,11 @@ exit status is 1 if any check failed (or if no dumps exist: run samples/make-dum
 
 Environment:
     VMDIVE_DUMPS       dumps (default $VMDIVE_CACHE/dumps, as in samples/make-dumps.sh, i.e.
-                       /var/cache/vmdive/dumps), variants kaslr nokaslr la57
+                       /var/cache/vmdive/dumps), variants kaslr nokaslr la57, and for
+                       `translate` kaslr-6.12 too (crash 8.0.2 starts on 6.12 only with
+                       --minimal, which has no vtop; there are no makedumpfile outputs of it)
     VMDIVE_VARIANTS    only these variants (space separated), e.g. "kaslr"
-    VD_JOBS            parallel `vmdive rd` loops (default: number of CPUs)
+    VD_JOBS            `vmdive rd` processes at a time (default: number of CPUs)
     VD_FORMAT_SAMPLES  samples read per file in `formats` (default 300; "all" for every one)
     VD_MAX_DETAILS     mismatch lines printed (default 20)
 """
@@ -45,7 +47,8 @@ import crash_parse                                   # noqa: E402  (tests/oracle
 PY = "/usr/bin/python3"                              # Debian's python: it has drgn
 DUMPS = os.environ.get("VMDIVE_DUMPS") or os.path.join(
     os.environ.get("VMDIVE_CACHE", "/var/cache/vmdive"), "dumps")
-VARIANTS = ("kaslr", "nokaslr", "la57")
+VARIANTS = ("kaslr", "nokaslr", "la57")               # crash and makedumpfile outputs too
+TRANSLATE_VARIANTS = VARIANTS + ("kaslr-6.12",)
 JOBS = max(1, int(os.environ.get("VD_JOBS", os.cpu_count() or 2)))
 MAX_DETAILS = int(os.environ.get("VD_MAX_DETAILS", "20"))
 TIMEOUT = 600                                        # per vmdive/oracle process: never hang
@@ -133,9 +136,10 @@ def load_env(path):
     return env
 
 
-def variants(t):
+def variants(t, names=VARIANTS):
     """[(name, dumpdir, meta)] of the variants whose dumps exist; a failed check if none."""
-    want = os.environ.get("VMDIVE_VARIANTS", " ".join(VARIANTS)).split()
+    want = [v for v in os.environ.get("VMDIVE_VARIANTS", " ".join(names)).split()
+            if v in names]
     out = []
     for v in want:
         d = os.path.join(DUMPS, v)
@@ -294,40 +298,52 @@ class Vmdive:
                     res[h(e["va"])] = e
         return res
 
-    def rd_many(self, tasks):
-        """tasks: [(key, dumps, va)] -> {key: (exit, 64 bytes or None, stderr)}, one `vmdive rd`
-        per task, JOBS shell loops in parallel (tests/real/rd-many.sh)."""
-        res = {}
-        if not tasks:
-            return res
-        with tempfile.TemporaryDirectory(prefix="vdcheck-rd.") as tmp:
-            procs = []
-            for w in range(min(JOBS, len(tasks))):
-                lines = "".join("%d 0x%x %s\n" % (i, va, " ".join(dumps))
-                                for i, (_, dumps, va) in enumerate(tasks) if i % JOBS == w)
-                tf = os.path.join(tmp, "tasks.%d" % w)
-                with open(tf, "w") as f:
-                    f.write(lines)
-                procs.append(subprocess.Popen(["bash", os.path.join(HERE, "rd-many.sh"),
-                                               self.bin, tmp], stdin=open(tf),
-                                              stdout=subprocess.PIPE, text=True))
-            status = {}
-            for p in procs:
-                out, _ = p.communicate(timeout=TIMEOUT * 4)
-                for line in out.splitlines():
-                    i, rc = line.split()
-                    status[int(i)] = int(rc)
-            self.spawns += len(tasks)
-            for i, (key, _, _) in enumerate(tasks):
-                try:
-                    data = open(os.path.join(tmp, "%d.bin" % i), "rb").read()
-                except OSError:
-                    data = None
-                try:
-                    err = open(os.path.join(tmp, "%d.err" % i), errors="replace").read()
-                except OSError:
-                    err = ""
-                res[key] = (status.get(i, -1), data, err)
+    def rd_many(self, tasks, chunk=4000):
+        """tasks: [(key, dumps, va)] -> {key: (exit, 64 bytes or None, stderr)}: the answer of
+        one `vmdive rd` of 64 bytes at va.  Read with `vmdive rd --json -n 64 DUMPS VA...`
+        (one process per chunk of VAs on the same files, up to JOBS at a time): a complete
+        read is (0, bytes, ""); an incomplete one (1, bytes with zeros, "vmdive: rd: " + its
+        first reason), as a lone `vmdive rd` exits and reports; a process that died or gave
+        no JSON fails every VA of its chunk."""
+        res, jobs = {}, []
+        groups = {}
+        for key, dumps, va in tasks:
+            groups.setdefault(tuple(dumps), []).append((key, va))
+        for dumps, items in groups.items():
+            n = max(1, min(chunk, -(-len(items) // JOBS)))
+            jobs += [(dumps, items[i:i + n]) for i in range(0, len(items), n)]
+        running = []
+
+        def finish(p, dumps, items):
+            out, err = p.communicate(timeout=TIMEOUT)
+            try:
+                j = json.loads(out)
+            except ValueError:
+                j = None
+            if SANITIZER.search(err) or not isinstance(j, list) or len(j) != len(items):
+                for key, _ in items:
+                    res[key] = (p.returncode if p.returncode else -1, None,
+                                "vmdive rd --json -n 64 (%d VAs) exit %d, no usable JSON: %s"
+                                % (len(items), p.returncode, short(err, 400)))
+                return
+            for (key, va), e in zip(items, j):
+                data = bytes.fromhex(e.get("hex") or "") if isinstance(e, dict) else b""
+                if not isinstance(e, dict) or h(e.get("addr")) != va or len(data) != 64:
+                    res[key] = (-1, None, "vmdive rd: answer %r for 0x%x" % (e, va))
+                elif e.get("complete"):
+                    res[key] = (0, data, "")
+                else:
+                    res[key] = (1, data, "vmdive: rd: %s" % e.get("error"))
+        for dumps, items in jobs:
+            if len(running) >= JOBS:
+                finish(*running.pop(0))
+            self.spawns += 1
+            p = subprocess.Popen([self.bin, "rd", "--json", "-n", "64"] + list(dumps) +
+                                 ["0x%x" % va for _, va in items], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            running.append((p, dumps, items))
+        while running:
+            finish(*running.pop(0))
         return res
 
 
@@ -418,7 +434,7 @@ def special(s):
 
 def cmd_translate(vm):
     t = Tally()
-    for variant, dumpdir, meta in variants(t):
+    for variant, dumpdir, meta in variants(t, TRANSLATE_VARIANTS):
         t0 = time.time()
         d = drgn_oracle(t, variant, dumpdir, meta)
         if d is None:
@@ -701,7 +717,7 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "drgn-json":     # for bench/run.sh
         out, sys.stdout = sys.stdout, sys.stderr     # progress to stderr, the path to stdout
         t = Tally()
-        v = [x for x in variants(t) if x[0] == sys.argv[2]]
+        v = [x for x in variants(t, TRANSLATE_VARIANTS) if x[0] == sys.argv[2]]
         path = v and drgn_oracle_file(t, *v[0])
         if not path:
             print("vdcheck: no drgn answers for variant %s" % sys.argv[2])

@@ -1,26 +1,42 @@
 #!/usr/bin/python3
-"""vdcheck_arm64: vmdive against drgn on the arm64 dumps of samples/make-dumps.sh.
+"""vdcheck_arm64: vmdive against drgn and QEMU on the arm64 dumps of samples/make-dumps.sh.
 
     /usr/bin/python3 tests/real/vdcheck_arm64.py VMDIVE     # test_aarch64_translate.sh
 
-For each arm64 variant (arm64-kaslr, arm64-nokaslr) and each of its files (vmcore.elf and
-QEMU's flattened vmcore.kdump-zlib, the same boot):
+For each arm64 variant (arm64-kaslr, arm64-nokaslr: 4K pages, 48-bit VAs; arm64-16k-6.12:
+16K pages, 52-bit VAs, LPA2 descriptors) and each of its files (vmcore.elf and QEMU's
+flattened vmcore.kdump-zlib, the same boot), against drgn:
   (a) `vmdive vtop --json` gives drgn's PA for every sample of tests/oracle/drgn_oracle_arm64.py
       (>= 1000 translated ones per region: linear map, kernel text, kernel data, modules,
       vmalloc, vmemmap; plus unmapped, _text.._stext and non-canonical ones, which must be
       refused alike), and puts each in the right region of its layout;
-  (b) `vmdive rd VA 64` gives the bytes drgn read there (sha256), or fails where drgn failed;
+  (b) `vmdive rd -n 64` gives the bytes drgn read at each VA (sha256), or fails where drgn
+      failed;
   (c) `vmdive info --json` (with and without --vmlinux): va_bits, levels, page_size,
       kimage_voffset, phys_offset, kaslr_offset, kernelpacmask equal the dump's and drgn's;
   (d) ptov of linear-map and kernel-image PAs gives their VAs back, and every VA it names
       translates back to that PA.
 drgn only reads ELF, so the kdump-zlib file is checked against drgn's answers about the
 vmcore.elf of the same boot.  The oracle's output is cached next to the dump like vdcheck.py's
-(tests/real/vdcheck.py, whose Tally, Vmdive and checks this reuses).  Ends with
-"N passed, M failed"; exit 1 on any mismatch or when no arm64 dump exists.
+(tests/real/vdcheck.py, whose Tally, Vmdive and checks this reuses).
+
+And against QEMU itself: qemu-xlat.json, which make-dumps.sh recorded while the panicked guest
+was stopped (samples/qemu-xlat.py: HMP `gva2gpa` through the emulated MMU, with the vCPU's own
+TTBR1_EL1/TCR_EL1, for ~9000 VAs: linear map, kernel text, data and freed init, modules,
+vmalloc, vmemmap, page-by-page sweeps of the fixmap and PCI I/O windows, non-canonical ones).
+drgn 0.0.22 walks 16K/52-bit tables as if they had no LPA2 bits, which only agrees because
+this RAM lies below 2^48; QEMU implements FEAT_LPA2, so it is the oracle that can tell:
+  (e) `vmdive vtop` gives QEMU's PA for every VA QEMU translates (>= 1000 per region) and
+      refuses every VA QEMU calls unmapped, and names the region the VA was picked from;
+  (f) `vmdive rd -n 64` gives the 64 bytes vmcore.elf holds at QEMU's PA (read here from the
+      ELF's PT_LOADs), and fails where the PA is not in the dump (MMIO) or QEMU says unmapped;
+  (g) info: root = QEMU's PA of swapper_pg_dir, va_bits_runtime, levels, page size,
+      kimage_voffset, PHYS_OFFSET, KASLR offset; ptov of QEMU's linear and image samples;
+  and every self-check qemu-xlat.py recorded passed.
+Ends with "N passed, M failed"; exit 1 on any mismatch or when no arm64 dump exists.
 
 Environment: VMDIVE_DUMPS (default /var/cache/vmdive/dumps), VMDIVE_ARM64_VARIANTS (default
-"arm64-kaslr arm64-nokaslr"), VD_JOBS, VD_MAX_DETAILS as in vdcheck.py.
+"arm64-kaslr arm64-nokaslr arm64-16k-6.12"), VD_JOBS, VD_MAX_DETAILS as in vdcheck.py.
 """
 import json
 import os
@@ -32,9 +48,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402
+import qemu_check as qc                              # noqa: E402
 
 ORACLE = os.path.join(vc.ORACLE_DIR, "drgn_oracle_arm64.py")
-VARIANTS = os.environ.get("VMDIVE_ARM64_VARIANTS", "arm64-kaslr arm64-nokaslr").split()
+VARIANTS = os.environ.get("VMDIVE_ARM64_VARIANTS",
+                          "arm64-kaslr arm64-nokaslr arm64-16k-6.12").split()
 h = vc.h
 # drgn_oracle_arm64.py's region -> the regions vmdive's layout may name.  Under KASLR the
 # modules live in vmalloc space, outside MODULES_VADDR..END (real-dumps.md); with symbols
@@ -147,6 +165,38 @@ def check_file(t, vm, scope, dumps, d, meta):
     check_ptov(t, vm, scope, dumps, samples, ["--vmlinux", meta["VMLINUX"]], "ptov(vmlinux)")
 
 
+# --- against QEMU's own translations (qemu-xlat.json: tests/real/qemu_check.py) ------------
+
+# qemu-xlat.py's region -> the regions vmdive's layout may name (the fixmap and PCI I/O
+# sweeps cover the windows of both layouts, before and after 6.9: not named).
+QREGION = dict(REGION, kinit=("kernel image",))
+
+
+def check_qemu(t, vm, scope, dumps, q, elf):
+    qc.check(t, vm, scope, dumps, q, elf, QREGION)
+    j, rc, err = vm.json(["info", "--json"] + dumps)
+    p, f = (j or {}).get("paging") or {}, q["facts"]
+    b = f["bases"]
+    shift = f["page_size"].bit_length() - 1
+    rt = b["vabits_actual"]
+    walk = f["va_bits"] if shift == 16 else rt          # as expected_levels()
+    qc.check_info(t, scope, j, [
+        ("root (QEMU's PA of swapper_pg_dir)", h(p.get("root")), h(b["swapper_pg_dir_pa"])),
+        ("va_bits", p.get("va_bits"), f["va_bits"]),
+        ("va_bits_runtime (64 - TCR_EL1.T1SZ)", p.get("va_bits_runtime"), rt),
+        ("levels", p.get("levels"), -(-(walk - shift) // (shift - 3))),
+        ("page_size", p.get("page_size"), f["page_size"]),
+        ("kimage_voffset", h(p.get("kimage_voffset")), h(b["kimage_voffset"])),
+        ("phys_offset", h(p.get("phys_offset")), h(b["phys_offset"])),
+        ("page_offset", h(p.get("page_offset")), h(b["page_offset"])),
+        ("kaslr_offset", h(p.get("kaslr_offset")), h(f["kernel_offset"])),
+        ("lpa2 (4K/16K pages, 52-bit VAs)", p.get("lpa2", 0), int(shift != 16 and walk == 52)),
+    ], rc, err)
+    # ptov of QEMU's linear-map and image samples (regions named as drgn's are)
+    check_ptov(t, vm, scope, dumps, [s for s in q["samples"] if s["region"] != "kinit"], [],
+               "ptov(qemu)")
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -167,18 +217,22 @@ def main():
         found += 1
         meta = vc.load_env(os.path.join(dumpdir, "meta.env"))
         d = oracle(t, variant, dumpdir, meta)
-        if d is None:
-            continue
-        by = {}
-        for s in d["samples"]:
-            by[s["region"]] = by.get(s["region"], 0) + 1
-        print("%s: %d drgn samples (%s)" % (variant, len(d["samples"]), ", ".join(
-            "%s %d" % kv for kv in sorted(by.items()))), flush=True)
+        if d is not None:
+            by = {}
+            for s in d["samples"]:
+                by[s["region"]] = by.get(s["region"], 0) + 1
+            print("%s: %d drgn samples (%s)" % (variant, len(d["samples"]), ", ".join(
+                "%s %d" % kv for kv in sorted(by.items()))), flush=True)
+        q = qc.load(t, variant, meta, dumpdir)
+        elf = qc.ElfPhys(meta["VMCORE_ELF"]) if q else None
         for label, key in (("elf", "VMCORE_ELF"), ("kdump-zlib", "VMCORE_KDUMP_ZLIB")):
             path = meta.get(key, "")
             scope = "%s/%s" % (variant, label)
             if t.ok(scope, "setup", os.path.exists(path), "%s=%r missing" % (key, path)):
-                check_file(t, vm, scope, [path], d, meta)
+                if d is not None:
+                    check_file(t, vm, scope, [path], d, meta)
+                if q is not None:
+                    check_qemu(t, vm, scope, [path], q, elf)
                 t.summary(scope)
         t.summary(variant, d0)
     if not found:

@@ -113,6 +113,26 @@ struct step {
 	unsigned index;
 };
 
+/*
+ * Step i of the last walk: the Arm ARM lookup level and the VA bits
+ * [hi:lo] its index comes from, as worked out by hand in each test.
+ */
+static void
+check_hw(struct vd_xlat *x, uint64_t va, unsigned i, const char *hw,
+	 unsigned hi, unsigned lo)
+{
+	struct vd_xlat_walk w;
+	struct vd_error *err = vd_xlat_walk(x, 0, va, &w);
+
+	vd_error_destroy(err);
+	CHECK(i < w.nsteps);
+	if (i >= w.nsteps)
+		return;
+	CHECK_STR(w.steps[i].hw_level, hw);
+	CHECK_EQ_U64(w.steps[i].va_shift, lo);
+	CHECK_EQ_U64(w.steps[i].va_shift + w.steps[i].va_bits - 1, hi);
+}
+
 /* Walk va and check the path, the PA and the mapping size. */
 static void
 check_walk(struct vd_xlat *x, uint64_t root, uint64_t va, const struct step *path,
@@ -122,6 +142,13 @@ check_walk(struct vd_xlat *x, uint64_t root, uint64_t va, const struct step *pat
 
 	CHECK_OK(vd_xlat_walk(x, root, va, &w));
 	CHECK_EQ_U64(w.nsteps, n);
+	for (unsigned i = 0; i < w.nsteps; i++) {
+		// The index bits put together give back the VA's walked bits.
+		const struct vd_xlat_step *st = &w.steps[i];
+
+		CHECK_EQ_U64(st->index, (va >> st->va_shift) & ((1ULL << st->va_bits) - 1));
+		CHECK(i == 0 || st->va_shift + st->va_bits == w.steps[i - 1].va_shift);
+	}
 	for (unsigned i = 0; i < n && i < w.nsteps; i++) {
 		CHECK_STR(w.steps[i].level, path[i].level);
 		CHECK_EQ_U64(w.steps[i].table, path[i].table);
@@ -149,6 +176,17 @@ check_fail(struct vd_xlat *x, uint64_t va, enum vd_error_code code,
 	if (err->code != code || !strstr(err->msg, msg))
 		fprintf(stderr, "  0x%" PRIx64 ": %s (code %d)\n", va, err->msg, err->code);
 	CHECK_EQ_U64(w.nsteps, nsteps);
+	vd_error_destroy(err);
+}
+
+/* A block no 52-bit format would allow either: the message names none. */
+static void
+check_no_hint(struct vd_xlat *x, uint64_t va)
+{
+	struct vd_xlat_walk w;
+	struct vd_error *err = vd_xlat_walk(x, 0, va, &w);
+
+	CHECK(err && !strstr(err->msg, "LPA2") && !strstr(err->msg, "PAs"));
 	vd_error_destroy(err);
 }
 
@@ -259,6 +297,7 @@ TEST(g4k_va52_lpa2)
 	struct vd_xlat *x;
 
 	set(f, root, 15, p4d | TBL);
+	set(f, root, 14, LPA2_BLOCK);            /* no blocks at level -1 */
 	// L0 2: block at PA 2^51: OA[51:50] = 0b10 -> bits [9:8] = 0b10.
 	set(f, p4d, 2, (2ULL << 8) | LPA2_BLOCK);
 	set(f, p4d, 3, pud | TBL);
@@ -278,6 +317,16 @@ TEST(g4k_va52_lpa2)
 		   (struct step[]){ { "PGD", root, 15 }, { "P4D", p4d, 3 },
 				    { "PUD", pud, 1 }, { "PMD", pmd, 2 },
 				    { "PTE", pte, 3 } }, 5, 0xf123456789321ULL, 0x1000);
+	// Lookup levels -1..3: L-1 VA[51:48], L0 [47:39], L1 [38:30],
+	// L2 [29:21], L3 [20:12].
+	check_hw(x, 0xffff018040403321ULL, 0, "L-1", 51, 48);
+	check_hw(x, 0xffff018040403321ULL, 1, "L0", 47, 39);
+	check_hw(x, 0xffff018040403321ULL, 2, "L1", 38, 30);
+	check_hw(x, 0xffff018040403321ULL, 4, "L3", 20, 12);
+	// L-1 14: a block descriptor where no granule allows one.
+	check_fail(x, 0xfffe000000000000ULL, VD_ERR_CORRUPT, 1,
+		   "block descriptor, which level -1 does not allow with 4K pages");
+	check_no_hint(x, 0xfffe000000000000ULL);
 	// 52 bits: 0xfff0000000000000 is a kernel address (the linear map).
 	CHECK(vd_xlat_canonical(x, 0xfff0000000000000ULL));
 	vd_xlat_destroy(x);
@@ -354,9 +403,11 @@ TEST(g16k_va47)
 				    { "PTE", pte, 130 } }, 3, 0x47ff8040, 0x4000);
 	CHECK_OK(vd_xlat_walk(x, 0, 0xffffc0001a208040ULL, &w));
 	vd_xlat_entry_flags(x, &w.steps[2], flags, sizeof(flags));
-	CHECK_STR(flags, "L3 VALID PAGE AF SH=inner AP=RW-EL1 PXN UXN CONT ATTRIDX=0");
+	CHECK_STR(flags, "VALID PAGE AF SH=inner AP=RW-EL1 PXN UXN CONT ATTRIDX=0");
+	CHECK_STR(w.steps[2].hw_level, "L3");
 	vd_xlat_entry_flags(x, &w.steps[0], flags, sizeof(flags));
-	CHECK_STR(flags, "L1 VALID TABLE");
+	CHECK_STR(flags, "VALID TABLE");
+	CHECK_STR(w.steps[0].hw_level, "L1");
 	vd_xlat_destroy(x);
 	fake_free(f);
 }
@@ -394,14 +445,41 @@ TEST(g16k_va52_lpa2)
 	uint64_t pte = 0x40a0c000;
 	struct fake *f = kernel(0x4000, 52, 12, root);
 	struct vd_xlat *x;
+	struct vd_xlat_walk w;
+	char flags[256];
 
 	set(f, root, 31, pud | TBL);
+	set(f, root, 30, LPA2_BLOCK);               /* no L0 blocks with 16K pages */
 	set(f, pud, 5, (1ULL << 8) | LPA2_BLOCK);   /* PA 2^50: OA[51:50] = 01 */
 	set(f, pud, 6, pmd | TBL);
 	set(f, pmd, 7, pte | TBL);
 	set(f, pte, 8, 0x3ffffffffc000ULL | LPA2_PAGE);
+	// L1 7: a table at PA 0xe000040a10000, NLTA[51:50] = 0b11 in bits
+	// [9:8], [49:48] = 0b10 in place; its L2 9 a 32 MiB block at
+	// 0x8000142000000 (OA[51:50] = 0b10).
+	set(f, pud, 7, 0x2000040a10000ULL | (3ULL << 8) | TBL);
+	set(f, 0xe000040a10000ULL, 9, 0x142000000ULL | (2ULL << 8) | LPA2_BLOCK);
 	x = MUST_CREATE(f);
 	CHECK_EQ_U64(param(x, "levels", NULL), 4);
+	CHECK_EQ_U64(param(x, "lpa2", NULL), 1);
+	// L0 30 (VA 30 << 47): a block where 16K pages never allow one.
+	check_fail(x, 0xffff000000000000ULL, VD_ERR_CORRUPT, 1,
+		   "block descriptor, which level 0 does not allow with 16K pages");
+	check_no_hint(x, 0xffff000000000000ULL);
+	// L0 31, L1 7, L2 9 + 0x1abcdef.
+	check_walk(x, 0, 0xffff807013abcdefULL,
+		   (struct step[]){ { "PGD", root, 31 }, { "PUD", pud, 7 },
+				    { "PMD", 0xe000040a10000ULL, 9 } }, 3,
+		   0x8000143abcdefULL, 1ULL << 25);
+	CHECK_OK(vd_xlat_walk(x, 0, 0xffff807013abcdefULL, &w));
+	// LPA2: bits [9:8] are an address, not shareability (no "SH=").
+	vd_xlat_entry_flags(x, &w.steps[2], flags, sizeof(flags));
+	CHECK_STR(flags, "VALID BLOCK AF AP=RW-EL1 ATTRIDX=0");
+	// L0 VA[51:47] (32 entries), L1 [46:36], L2 [35:25], L3 [24:14].
+	check_hw(x, 0xffff80600e020077ULL, 0, "L0", 51, 47);
+	check_hw(x, 0xffff80600e020077ULL, 1, "L1", 46, 36);
+	check_hw(x, 0xffff80600e020077ULL, 2, "L2", 35, 25);
+	check_hw(x, 0xffff80600e020077ULL, 3, "L3", 24, 14);
 	// L0 31, L1 5 + 0x987654321 -> 2^50 + 0x987654321.
 	check_walk(x, 0, 0xffff805987654321ULL,
 		   (struct step[]){ { "PGD", root, 31 }, { "PUD", pud, 5 } }, 2,
@@ -492,6 +570,11 @@ TEST(g64k_va52_lpa)
 	struct vd_xlat *x = MUST_CREATE(f);
 
 	CHECK_EQ_U64(param(x, "levels", NULL), 3);
+	CHECK_EQ_U64(param(x, "lpa", NULL), 1);
+	// L1 VA[51:42] (1024 entries), L2 [41:29], L3 [28:16].
+	check_hw(x, 0xfffffc0020020008ULL, 0, "L1", 51, 42);
+	check_hw(x, 0xfffffc0020020008ULL, 1, "L2", 41, 29);
+	check_hw(x, 0xfffffc0020020008ULL, 2, "L3", 28, 16);
 	// L1 1000 + 0x123456789a.
 	check_walk(x, 0, 0xffffa0123456789aULL,
 		   (struct step[]){ { "PGD", root, 1000 } }, 1,
@@ -659,6 +742,151 @@ TEST(layout_61_rules)
 		     0xfffffdffffffffffULL, "layout rule");
 	check_region(x, 0xffff800008000000ULL, "kernel image", 0xffff800008000000ULL,
 		     0xffff80000a00ffffULL, "symbol");
+	vd_xlat_destroy(x);
+	fake_free(f);
+}
+
+/*
+ * 6.12's arm64-16k kernel (16K pages, 52-bit VAs with LPA2) as the real
+ * dump arm64-16k-6.12 has it: its VMCOREINFO NUMBERs, kimage_voffset and
+ * swapper_pg_dir; RAM 0x40000000..0x5fffffff in the linear map as 16 32 MiB
+ * L2 blocks (L0 0, L1 0, L2 0..15); _stext 0xffffdf0cd1010000 = L0 31, L1
+ * 1520, L2 1640, L3 1028, PA 0x40210000, four 16 KiB pages mapped.
+ */
+#define KV612 0xffffdf0c90e00000ULL
+
+static struct fake *
+build_612_16k(unsigned t1sz, uint64_t phys_offset)
+{
+	uint64_t root = 0x41f2c000, lpud = 0x5fffc000, lpmd = 0x5fff8000;
+	uint64_t kpud = 0x42dbc000, kpmd = 0x42dc0000, kpte = 0x42dc8000;
+	struct fake *f = kernel(0x4000, 52, t1sz, root);
+	bool lpa2 = t1sz == 12;
+
+	num(f, "NUMBER(kimage_voffset)", KV612);
+	num(f, "SYMBOL(swapper_pg_dir)", root + KV612);
+	num(f, "SYMBOL(_stext)", 0xffffdf0cd1010000ULL);
+	num(f, "NUMBER(PHYS_OFFSET)", phys_offset);
+	num(f, "NUMBER(MAX_PHYSMEM_BITS)", 52);
+	num(f, "NUMBER(MODULES_VADDR)", 0xffffc00000000000ULL);
+	num(f, "NUMBER(MODULES_END)", 0xffffc00080000000ULL);
+	num(f, "NUMBER(VMALLOC_START)", 0xffffc00080000000ULL);
+	num(f, "NUMBER(VMALLOC_END)", 0xfffff03fbf800000ULL);
+	num(f, "NUMBER(VMEMMAP_START)", 0xfffff03fc0000000ULL);
+	num(f, "NUMBER(VMEMMAP_END)", 0xffffffffc0000000ULL);
+	if (lpa2) {
+		set(f, root, 0, lpud | TBL);
+		set(f, lpud, 0, lpmd | TBL);
+		set(f, root, 31, kpud | TBL);
+		set(f, kpud, 1520, kpmd | TBL);
+	} else {
+		// 47 bits at runtime: swapper_pg_dir is the L1 table (the
+		// kernel folds the PGD level, 6.9+); VA 0xffff800000000000
+		// is L1 0 and _stext L1 1520 as before.
+		set(f, root, 0, lpmd | TBL);
+		set(f, root, 1520, kpmd | TBL);
+	}
+	for (unsigned i = 0; i < 16; i++)
+		set(f, lpmd, i, (0x40000000 + (32ULL << 20) * i) |
+		    (lpa2 ? LPA2_BLOCK : BLOCK));
+	set(f, kpmd, 1640, kpte | TBL);
+	for (unsigned i = 0; i < 4; i++)
+		set(f, kpte, 1028 + i, (0x40210000 + 0x4000ULL * i) |
+		    (lpa2 ? LPA2_PAGE : PAGE));
+	return f;
+}
+
+TEST(layout_612_16k_52)
+{
+	struct fake *f = build_612_16k(12, 0x40000000);
+	struct vd_xlat *x = MUST_CREATE(f);
+	const struct vd_region *r[4];
+	uint64_t va[4];
+
+	CHECK_EQ_U64(param(x, "levels", NULL), 4);
+	CHECK_EQ_U64(param(x, "va_bits_runtime", NULL), 52);
+	CHECK_EQ_U64(param(x, "pa_bits", NULL), 52);
+	CHECK_EQ_U64(param(x, "lpa2", NULL), 1);
+	CHECK_EQ_U64(param(x, "root", NULL), 0x41f2c000);
+	CHECK_EQ_U64(param(x, "page_offset", NULL), 0xfff0000000000000ULL);
+	CHECK_EQ_U64(param(x, "linear_pa_start", NULL), 0x40000000);
+	CHECK_EQ_U64(param(x, "linear_pa_end", NULL), 0x60000000);
+	// memory.h (6.9+): PAGE_OFFSET = -(1 << 52), PAGE_END = -(1 << (47 -
+	// 1)) (VA_BITS_MIN is 47 with 16K pages).
+	check_region(x, 0xfff0000000000000ULL, "linear map", 0xfff0000000000000ULL,
+		     0xffffbfffffffffffULL, "layout rule");
+	check_region(x, 0xffffc00000004000ULL, "modules", 0xffffc00000000000ULL,
+		     0xffffc0007fffffffULL, "vmcoreinfo");
+	check_region(x, 0xffffc00080000000ULL, "vmalloc", 0xffffc00080000000ULL,
+		     0xfffff03fbf7fffffULL, "vmcoreinfo");
+	check_region(x, 0xfffff03fc0000000ULL, "vmemmap", 0xfffff03fc0000000ULL,
+		     0xffffffffbfffffffULL, "vmcoreinfo");
+	// 6.9+ (memory.rst): PCI I/O = [VMEMMAP_END + 8M, + 16M), the fixmap
+	// from there up to FIXADDR_TOP = -8M.
+	check_region(x, 0xffffffffc0800000ULL, "PCI I/O", 0xffffffffc0800000ULL,
+		     0xffffffffc17fffffULL, "layout rule");
+	check_region(x, 0xffffffffff7fffffULL, "fixmap (top down)",
+		     0xffffffffc1800000ULL, 0xffffffffff7fffffULL, "layout rule");
+	CHECK(vd_xlat_region(x, 0xffffffffc0000000ULL) == NULL);   /* guard */
+	CHECK(vd_xlat_region(x, 0xffffffffff800000ULL) == NULL);
+	// L0 0, L1 0, L2 0 + 0x1234560 in the block at 0x40000000.
+	check_walk(x, 0, 0xfff0000001234560ULL,
+		   (struct step[]){ { "PGD", 0x41f2c000, 0 }, { "PUD", 0x5fffc000, 0 },
+				    { "PMD", 0x5fff8000, 0 } }, 3, 0x41234560, 32ULL << 20);
+	// _stext + 0x7ff8 (its second page): L3 1029.
+	check_walk(x, 0, 0xffffdf0cd1017ff8ULL,
+		   (struct step[]){ { "PGD", 0x41f2c000, 31 }, { "PUD", 0x42dbc000, 1520 },
+				    { "PMD", 0x42dc0000, 1640 }, { "PTE", 0x42dc8000, 1029 } },
+		   4, 0x40217ff8, 0x4000);
+	check_region(x, 0xffffdf0cd1010000ULL, "kernel image", 0xffffdf0cd1010000ULL,
+		     0xffffdf0cd101ffffULL, "page-table probe");
+	// ptov: the linear map, and the image for its pages.
+	CHECK_EQ_U64(vd_xlat_ptov(x, 0x41234560, va, r, 4), 1);
+	CHECK_EQ_U64(va[0], 0xfff0000001234560ULL);
+	CHECK_EQ_U64(vd_xlat_ptov(x, 0x40214008, va, r, 4), 2);
+	CHECK_EQ_U64(va[0], 0xfff0000000214008ULL);
+	CHECK_EQ_U64(va[1], 0xffffdf0cd1014008ULL);
+	CHECK(r[1] && !strcmp(r[1]->name, "kernel image"));
+	vd_xlat_destroy(x);
+	fake_free(f);
+}
+
+/*
+ * The same kernel on a CPU without LPA2 (6.9+ falls back to 47 bits, T1SZ
+ * 17): 3 levels from swapper_pg_dir as the L1 table, descriptors without
+ * LPA2 (bits [9:8] are SH again), PAGE_OFFSET still -(1 << 52) but PHYS_OFFSET
+ * lowered by _PAGE_OFFSET(47) - _PAGE_OFFSET(52) = 0xf800000000000
+ * (arm64_memblock_init()), so RAM starts at VA -(1 << 47).
+ */
+TEST(layout_612_16k_52_on_47)
+{
+	struct fake *f = build_612_16k(17, 0x40000000 - 0xf800000000000ULL);
+	struct vd_xlat *x = MUST_CREATE(f);
+	const struct vd_region *r[4];
+	uint64_t va[4];
+	bool found;
+
+	CHECK_EQ_U64(param(x, "levels", NULL), 3);
+	CHECK_EQ_U64(param(x, "va_bits", NULL), 52);
+	CHECK_EQ_U64(param(x, "va_bits_runtime", NULL), 47);
+	param(x, "lpa2", &found);
+	CHECK(!found);
+	CHECK_EQ_U64(param(x, "linear_va_start", NULL), 0xffff800000000000ULL);
+	CHECK_EQ_U64(param(x, "linear_pa_start", NULL), 0x40000000);
+	check_region(x, 0xffff800000000000ULL, "linear map", 0xffff800000000000ULL,
+		     0xffffbfffffffffffULL, "layout rule");
+	// L1 0, L2 0 + 0x1234560; L1 VA[46:36], L2 [35:25].
+	check_walk(x, 0, 0xffff800001234560ULL,
+		   (struct step[]){ { "PGD", 0x41f2c000, 0 }, { "PMD", 0x5fff8000, 0 } },
+		   2, 0x41234560, 32ULL << 20);
+	check_hw(x, 0xffff800001234560ULL, 0, "L1", 46, 36);
+	check_walk(x, 0, 0xffffdf0cd1017ff8ULL,
+		   (struct step[]){ { "PGD", 0x41f2c000, 1520 }, { "PMD", 0x42dc0000, 1640 },
+				    { "PTE", 0x42dc8000, 1029 } }, 3, 0x40217ff8, 0x4000);
+	CHECK(!vd_xlat_canonical(x, 0xfff0000000000000ULL));
+	check_fail(x, 0xffff7fffffffffffULL, VD_ERR_FAULT, 0, "non-canonical");
+	CHECK_EQ_U64(vd_xlat_ptov(x, 0x41234560, va, r, 4), 1);
+	CHECK_EQ_U64(va[0], 0xffff800001234560ULL);
 	vd_xlat_destroy(x);
 	fake_free(f);
 }
