@@ -21,6 +21,12 @@
 #                                 (written last); a dump without qemu-xlat.json is made again
 #     with --makedumpfile also    vmcore.kdump-{zlib,lzo,none}-d{0,31}, vmcore.elf-d31,
 #                                 vmcore.flat, vmcore.split.{1,2,3}, mdf.env, mdf.done
+#                                 (x86_64 6.1 variants: Debian 12's makedumpfile), and from
+#                                 Debian sid's makedumpfile (6.1 variants, arm64 too):
+#                                 vmcore.kdump-zstd-d{0,31}, vmcore.sid.kdump-zlib-d31 (+ lzo
+#                                 on arm64), mdf-sid.env, mdf-sid.done
+#   sid/<debarch>/                sid's makedumpfile and the sid libraries it links, unpacked
+#                                 (root/), its private apt state; done (written last)
 # A variant whose stamp exists is skipped; delete the directory (or --force) to redo it.
 # meta.env (shell-sourceable) names the kernel, vmlinux, System.map, dump files, the marker
 # line written to the kernel log, the loaded modules and the named processes.
@@ -116,6 +122,7 @@ ensure_packages() {
                              xz-utils)
     want_arch x86_64 && pkgs+=(qemu-system-x86)
     want_arch arm64 && pkgs+=(qemu-system-arm)
+    ((do_mdf)) && want_arch arm64 && pkgs+=(qemu-user)   # sid's arm64 makedumpfile
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
@@ -550,6 +557,153 @@ make_mdf() {
     log "$v: makedumpfile outputs in $(since "$t")"
 }
 
+# --- makedumpfile from Debian sid (optional, with --makedumpfile) --------------------------
+# Debian 12's makedumpfile 1.7.2 has zstd (-z) and snappy (-p) compiled out; sid's (1.7.8 when
+# this was written) has zstd, not snappy.  Nothing is installed: the sid .debs of makedumpfile
+# and of the libraries it links are unpacked under $CACHE/sid/<debarch>/root and run with sid's
+# own dynamic loader, so the host's libc never meets them.  makedumpfile reads the dumped page
+# tables with the code of the architecture it was built for, so arm64 dumps take sid's arm64
+# build, run by qemu-aarch64 (qemu-user).  apt runs with a private sources list, lists and
+# cache, on the mirror the system's own apt sources name; the done stamp keeps later runs off
+# the network.
+
+# The URI of the Debian archive this system's apt uses for its own release (deb822 .sources
+# or one-line .list files); nothing if there is none.
+debian_mirror() {
+    local codename
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    [[ -n $codename ]] || return 1
+    "$PY" - "$codename" /etc/apt/sources.list.d/*.sources /etc/apt/sources.list \
+        /etc/apt/sources.list.d/*.list <<'PYEOF'
+import sys
+code = sys.argv[1]
+for path in sys.argv[2:]:
+    try:
+        text = open(path).read()
+    except OSError:
+        continue
+    if path.endswith(".sources"):
+        for para in text.split("\n\n"):
+            f = {}
+            for line in para.splitlines():
+                if line[:1] not in ("", "#", " ", "\t") and ":" in line:
+                    k, v = line.split(":", 1)
+                    f[k.strip().lower()] = v.split()
+            if "deb" in f.get("types", []) and code in f.get("suites", []) and \
+                    f.get("uris") and f.get("enabled", ["yes"])[0] != "no":
+                sys.exit(print(f["uris"][0]))
+    else:
+        for line in text.splitlines():
+            w = line.split("#", 1)[0].split()
+            if w[:1] != ["deb"]:
+                continue
+            w = w[1:]
+            if w and w[0].startswith("["):               # [options]
+                while w and not w[0].endswith("]"):
+                    w = w[1:]
+                w = w[1:]
+            if len(w) >= 2 and w[1] == code:
+                sys.exit(print(w[0]))
+sys.exit(1)
+PYEOF
+}
+
+# Sets SID_MDF to the command that runs sid's makedumpfile for dumps of Debian arch $1
+# (amd64, arm64), fetching it first when it is not cached; dies if that cannot be done.
+SID_MDF=()
+sid_makedumpfile() {
+    local debarch=$1 S=$CACHE/sid/$1 triplet ld mirror t p d mdf
+    case $debarch in
+        amd64) triplet=x86_64-linux-gnu ld=ld-linux-x86-64.so.2 ;;
+        arm64) triplet=aarch64-linux-gnu ld=ld-linux-aarch64.so.1 ;;
+    esac
+    if [[ ! -e $S/done ]]; then
+        t=$(now)
+        mirror=$(debian_mirror) ||
+            die "no Debian archive for this release in /etc/apt/sources.list{,.d/*}: cannot fetch sid's makedumpfile"
+        rm -rf "$S"
+        mkdir -p "$S/apt/lists/partial" "$S/apt/cache/archives/partial" "$S/debs" "$S/root"
+        echo "deb [arch=$debarch] $mirror sid main" >"$S/apt/sources.list"
+        local apt=(-o Dir::Etc::SourceList="$S/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+                   -o Dir::State::Lists="$S/apt/lists" -o Dir::Cache="$S/apt/cache"
+                   -o Dir::State::status=/dev/null -o APT::Architecture="$debarch"
+                   -o APT::Architectures::="$debarch")
+        log "fetching makedumpfile and its libraries from Debian sid ($debarch)"
+        apt-get "${apt[@]}" -q update >"$S/apt.log" 2>&1 &&
+            p=$(apt-cache "${apt[@]}" policy makedumpfile 2>>"$S/apt.log") &&
+            [[ $p == *"Candidate: "[0-9]* ]] || {
+            tail -n 5 "$S/apt.log" >&2
+            die "cannot read Debian sid's package index (from the mirror of /etc/apt/sources*; see $S/apt.log)"; }
+        # makedumpfile and, transitively, the libraries among the Depends (not perl, which
+        # only makedumpfile-R.pl needs).
+        local todo=(makedumpfile) pkgs=() seen=" "
+        while ((${#todo[@]})); do
+            p=${todo[0]} todo=("${todo[@]:1}")
+            [[ $seen == *" $p "* ]] && continue
+            seen+="$p " pkgs+=("$p")
+            for d in $(apt-cache "${apt[@]}" depends --no-recommends --no-suggests \
+                           --no-conflicts --no-breaks --no-replaces --no-enhances "$p" |
+                       sed -nE 's/^  \|?(Pre)?Depends: ([^ <]+).*/\2/p'); do
+                d=${d%%:*}
+                [[ $d == lib* || $d == zlib* ]] && todo+=("$d")
+            done
+        done
+        chown _apt "$S/debs" 2>/dev/null || true
+        (cd "$S/debs" && apt-get "${apt[@]}" -q download "${pkgs[@]}" >>"$S/apt.log" 2>&1) || {
+            tail -n 5 "$S/apt.log" >&2; die "downloading ${pkgs[*]} from Debian sid failed"; }
+        for p in "$S"/debs/*.deb; do dpkg-deb -x "$p" "$S/root"; done
+        rm -rf "$S/apt/lists" "$S/apt/cache"
+    fi
+    mdf=$S/root/usr/bin/makedumpfile
+    [[ -x $mdf ]] || mdf=$S/root/usr/sbin/makedumpfile
+    SID_MDF=("$S/root/usr/lib/$triplet/$ld" --library-path "$S/root/usr/lib/$triplet" "$mdf")
+    [[ $debarch == arm64 ]] && SID_MDF=(qemu-aarch64 -L "$S/root" "${SID_MDF[@]}")
+    if [[ ! -e $S/done ]]; then
+        # The build must have zstd: a makedumpfile without it writes uncompressed files for -z
+        # and still exits 0.
+        "${SID_MDF[@]}" -v >"$S/version" 2>&1 && grep -qP '^zstd\tenabled' "$S/version" || {
+            cat "$S/version" >&2; die "sid's makedumpfile ($debarch) does not run or has no zstd"; }
+        touch "$S/done"
+        log "sid's $(head -n1 "$S/version" | cut -d' ' -f2-) ($debarch) ready in $(since "$t")"
+    fi
+}
+
+# Outputs of sid's makedumpfile for a variant: zstd at -d 0 and -d 31, and -c -d 31 as a second
+# makedumpfile version beside Debian 12's (and -l -d 31 on arm64, which has no other).
+make_mdf_sid() {
+    local v=$1 D=$CACHE/dumps/$1 t fixed debarch=amd64 out spec files=() ver
+    [[ -e $D/done ]] || die "$v: no dump to feed makedumpfile"
+    [[ -e $D/mdf-sid.done && $force == 0 ]] && { log "$v: sid makedumpfile outputs cached"; return; }
+    [[ $(arch_of "$v") == arm64 ]] && debarch=arm64
+    sid_makedumpfile "$debarch"
+    t=$(now)
+    fixed=$D/vmcore.elf-fixed
+    "$PY" "$HERE/fix-qemu-elf.py" "$D/vmcore.elf" "$fixed"
+    : >"$D/makedumpfile-sid.log"
+    local specs=("kdump-zstd-d0:-z -d 0" "kdump-zstd-d31:-z -d 31" "sid.kdump-zlib-d31:-c -d 31")
+    [[ $debarch == arm64 ]] && specs+=("sid.kdump-lzo-d31:-l -d 31")
+    for spec in "${specs[@]}"; do
+        out=$D/vmcore.${spec%%:*}
+        rm -f "$out"
+        # shellcheck disable=SC2086  # the options split on purpose
+        "${SID_MDF[@]}" ${spec#*:} "$fixed" "$out" >>"$D/makedumpfile-sid.log" 2>&1 || {
+            tail -n 5 "$D/makedumpfile-sid.log" >&2; die "$v: sid makedumpfile ${spec#*:} failed"; }
+        chmod 0644 "$out"
+        files+=("$out")
+    done
+    rm -f "$fixed"
+    ver=$(head -n1 "$CACHE/sid/$debarch/version" | awk '{ print $3 }')
+    {
+        printf '%s=%q\n' MDF_SID_VERSION "$ver" MDF_SID_FILES "${files[*]}" \
+            VMCORE_KDUMP_ZSTD_D0 "$D/vmcore.kdump-zstd-d0" \
+            VMCORE_KDUMP_ZSTD_D31 "$D/vmcore.kdump-zstd-d31" \
+            VMCORE_SID_KDUMP_ZLIB_D31 "$D/vmcore.sid.kdump-zlib-d31"
+        [[ $debarch == arm64 ]] && printf '%s=%q\n' VMCORE_SID_KDUMP_LZO_D31 "$D/vmcore.sid.kdump-lzo-d31"
+    } >"$D/mdf-sid.env"
+    touch "$D/mdf-sid.done"
+    log "$v: sid makedumpfile $ver outputs in $(since "$t")"
+}
+
 ensure_packages
 # One pass per kernel, in the order the variants were named.
 kernels=()
@@ -570,14 +724,17 @@ for k in "${kernels[@]}"; do
         if [[ $(kernel_of "$v") == "$k" ]]; then make_variant "$v"; fi
     done
 done
-# Debian's makedumpfile is built for x86_64 dumps only: the arm64 variants have none.  The
-# 6.12 variants have none either: they are there for the kernel's structures, and the
-# makedumpfile outputs are already covered by the 6.1 ones.
+# Debian 12's makedumpfile is built for x86_64 dumps only: the arm64 variants get only sid's
+# (make_mdf_sid).  The 6.12 variants have none: they are there for the kernel's structures,
+# and the makedumpfile outputs are already covered by the 6.1 ones.
 if ((do_mdf)); then
     for v in "${variants[@]}"; do
-        if [[ $(arch_of "$v") == arm64 ]]; then log "$v: no makedumpfile outputs (x86_64 only)"
-        elif [[ $(kernel_of "$v") != *" 6.1 "* ]]; then log "$v: no makedumpfile outputs (6.1 only)"
+        if [[ $(kernel_of "$v") != *" 6.1 "* ]]; then
+            log "$v: no makedumpfile outputs (6.1 only)"; continue
+        fi
+        if [[ $(arch_of "$v") == arm64 ]]; then log "$v: no makedumpfile 1.7.2 outputs (x86_64 only)"
         else make_mdf "$v"; fi
+        make_mdf_sid "$v"
     done
 fi
 log "all done: $(printf "$CACHE/dumps/%s/meta.env " "${variants[@]}")"
