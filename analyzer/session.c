@@ -78,6 +78,11 @@ vd_session_open(const char *const *paths, size_t npaths,
 	err = load_symbols(s, opts);
 	if (err)
 		goto fail;
+	if ((opts->sysroot && !(s->sysroot = strdup(opts->sysroot))) ||
+	    (opts->exe && !(s->exe = strdup(opts->exe)))) {
+		err = &vd_enomem;
+		goto fail;
+	}
 	*ret = s;
 	return NULL;
 fail:
@@ -95,6 +100,8 @@ vd_session_close(struct vd_session *s)
 	vd_probe_destroy(s->probe);        // probed symbols (probe_syms.c)
 	free(s->vmlinux_path);
 	vd_ucore_destroy(s->ucore);
+	free(s->sysroot);
+	free(s->exe);
 	vd_xlat_destroy(s->xlat);
 	vd_error_destroy(s->xlat_err);
 	vd_symtab_deinit(&s->symtab);

@@ -29,6 +29,7 @@ struct vd_session {
 	struct vd_modsyms *modsyms;    /* on first use of a module address */
 	struct vd_probe *probe;        /* on first symbol no table has */
 	struct vd_ucore *ucore;        /* process cores: ucore.c, on first use */
+	char *sysroot, *exe;           /* process cores: opts, copied */
 };
 
 /* A process core's mapped files and their symbols (analyzer/ucore.c). */

@@ -36,42 +36,121 @@
 #define EH_MAX_PHNUM 256
 #define EH_MAX_NOTES (64u << 10)
 
+/* Give file mapping i (u->files.files[i]) its object. */
+static struct vd_error *
+add_object(struct vd_ucore *u, size_t i)
+{
+	const struct vd_core_file *f = &u->files.files[i];
+	struct ucore_obj *o = NULL;
+
+	if (u->nobjs == u->objs_cap) {
+		size_t cap = u->objs_cap ? 2 * u->objs_cap : 8;
+		struct ucore_obj *p = realloc(u->objs, cap * sizeof(*p));
+
+		if (!p)
+			return &vd_enomem;
+		u->objs = p;
+		u->objs_cap = cap;
+	}
+	// File offset 0 (the ELF header) starts a new object; other
+	// entries join the path's latest object.
+	for (size_t k = u->nobjs; f->offset && k > 0 &&
+	     u->nobjs - k < OBJ_SEARCH; k--) {
+		if (!strcmp(u->objs[k - 1].pub.path, f->path)) {
+			o = &u->objs[k - 1];
+			break;
+		}
+	}
+	if (!o) {
+		o = &u->objs[u->nobjs++];
+		memset(o, 0, sizeof(*o));
+		o->pub.path = f->path;
+		o->pub.file = f->path;
+		o->pub.lo = f->start;
+		o->pub.hi = f->end;
+		o->anchor = i;
+		o->fd = -1;
+	}
+	o->pub.lo = VD_MIN(o->pub.lo, f->start);
+	o->pub.hi = VD_MAX(o->pub.hi, f->end);
+	u->file_obj[i] = (size_t)(o - u->objs);
+	return NULL;
+}
+
 static struct vd_error *
 make_objects(struct vd_ucore *u)
 {
 	const struct vd_core_info *core = u->core;
+	struct vd_error *err = NULL;
 
-	u->objs = calloc(core->nfiles ? core->nfiles : 1, sizeof(*u->objs));
+	u->files.files = core->files;
+	u->files.n = core->nfiles;
+	u->files.source = "NT_FILE";
 	u->file_obj = calloc(core->nfiles ? core->nfiles : 1,
 			     sizeof(*u->file_obj));
-	if (!u->objs || !u->file_obj)
+	if (!u->file_obj)
 		return &vd_enomem;
-	for (size_t i = 0; i < core->nfiles; i++) {
-		const struct vd_core_file *f = &core->files[i];
-		struct ucore_obj *o = NULL;
+	for (size_t i = 0; i < core->nfiles && !err; i++)
+		err = add_object(u, i);
+	return err;
+}
 
-		// File offset 0 (the ELF header) starts a new object; other
-		// entries join the path's latest object.
-		for (size_t k = u->nobjs; f->offset && k > 0 &&
-		     u->nobjs - k < OBJ_SEARCH; k--) {
-			if (!strcmp(u->objs[k - 1].pub.path, f->path)) {
-				o = &u->objs[k - 1];
-				break;
-			}
-		}
-		if (!o) {
-			o = &u->objs[u->nobjs++];
-			o->pub.path = f->path;
-			o->pub.lo = f->start;
-			o->pub.hi = f->end;
-			o->anchor = i;
-			o->fd = -1;
-		}
-		o->pub.lo = VD_MIN(o->pub.lo, f->start);
-		o->pub.hi = VD_MAX(o->pub.hi, f->end);
-		u->file_obj[i] = (size_t)(o - u->objs);
+struct vd_error *
+ucore_add_file(struct vd_ucore *u, const char *path, uint64_t start,
+	       uint64_t end, uint64_t offset)
+{
+	struct vd_core_file *f;
+	size_t n = u->files.n;
+
+	if (n == u->own_cap) {
+		size_t cap = u->own_cap ? 2 * u->own_cap : 16;
+		struct vd_core_file *p = realloc(u->own_files, cap * sizeof(*p));
+		size_t *q;
+
+		if (!p)
+			return &vd_enomem;
+		u->own_files = p;
+		q = realloc(u->file_obj, cap * sizeof(*q));
+		if (!q)
+			return &vd_enomem;
+		u->file_obj = q;
+		u->own_cap = cap;
 	}
-	return NULL;
+	f = &u->own_files[n];
+	*f = (struct vd_core_file){ .start = start, .end = end, .offset = offset,
+				    .path = strdup(path) };
+	if (!f->path)
+		return &vd_enomem;
+	// Objects point at the paths: those of earlier entries stay put.
+	u->files.files = u->own_files;
+	u->files.n = n + 1;
+	return add_object(u, n);
+}
+
+char *
+ucore_resolve(const struct vd_ucore *u, const char *path)
+{
+	const char *root = u->s->sysroot;
+	char *p;
+
+	if (root && *root && path[0] == '/') {
+		if (asprintf(&p, "%s%s", root, path) < 0)
+			return NULL;
+		if (!access(p, F_OK))
+			return p;
+		free(p);
+	}
+	return strdup(path);
+}
+
+unsigned
+ucore_machine(const struct vd_ucore *u)
+{
+	switch (vd_session_info(u->s)->arch) {
+	case VD_ARCH_X86_64: return EM_X86_64;
+	case VD_ARCH_AARCH64: return EM_AARCH64;
+	default: return 0;
+	}
 }
 
 uint64_t
@@ -110,14 +189,29 @@ vd_ucore_get(struct vd_session *s, struct vd_ucore **ret)
 		return &vd_enomem;
 	u->s = s;
 	u->core = info->core;
-	err = make_objects(u);
+	// Set first: the link_map walk reads memory through u as it grows.
+	s->ucore = u;
+	err = u->core->nfiles ? make_objects(u) : ucore_linkmap(u);
 	if (err) {
+		s->ucore = NULL;
 		vd_ucore_destroy(u);
 		return err;
 	}
-	s->ucore = u;
 	*ret = u;
 	return NULL;
+}
+
+const struct vd_core_files *
+vd_session_core_files(struct vd_session *s)
+{
+	struct vd_ucore *u;
+	struct vd_error *err = vd_ucore_get(s, &u);
+
+	if (err) {
+		vd_error_destroy(err);
+		return NULL;
+	}
+	return &u->files;
 }
 
 void
@@ -135,7 +229,12 @@ vd_ucore_destroy(struct vd_ucore *u)
 			close(o->fd);
 		free(o->why_buf);
 		free(o->table_buf);
+		free(o->file_buf);
 	}
+	for (size_t i = 0; u->own_files && i < u->files.n; i++)
+		free((char *)u->own_files[i].path);
+	free(u->own_files);
+	free(u->note_buf);
 	free(u->objs);
 	free(u->file_obj);
 	free(u);
@@ -178,8 +277,8 @@ notes_build_id(const unsigned char *p, size_t len, bool be, size_t align,
 	return false;
 }
 
-static bool
-core_read(struct vd_ucore *u, uint64_t addr, void *buf, size_t len)
+bool
+ucore_core_read(struct vd_ucore *u, uint64_t addr, void *buf, size_t len)
 {
 	struct vd_error *err = vd_session_read(u->s, VD_AS_UVIRT, addr, buf,
 					       len, NULL);
@@ -203,7 +302,7 @@ core_build_id(struct vd_ucore *u, uint64_t base, uint64_t maplen,
 	bool be;
 
 	out[0] = '\0';
-	if (!core_read(u, base, eh, sizeof(eh)) || memcmp(eh, ELFMAG, SELFMAG) ||
+	if (!ucore_core_read(u, base, eh, sizeof(eh)) || memcmp(eh, ELFMAG, SELFMAG) ||
 	    eh[EI_CLASS] != ELFCLASS64)
 		return;
 	be = eh[EI_DATA] == ELFDATA2MSB;
@@ -215,7 +314,7 @@ core_build_id(struct vd_ucore *u, uint64_t base, uint64_t maplen,
 	for (uint16_t i = 0; i < phnum && !out[0]; i++) {
 		uint64_t off, size;
 
-		if (!core_read(u, base + phoff + i * sizeof(ph), ph, sizeof(ph)) ||
+		if (!ucore_core_read(u, base + phoff + i * sizeof(ph), ph, sizeof(ph)) ||
 		    vd_get32(ph, be) != PT_NOTE)
 			continue;
 		off = vd_get64(ph + 8, be);
@@ -223,7 +322,7 @@ core_build_id(struct vd_ucore *u, uint64_t base, uint64_t maplen,
 		if (!size || size > EH_MAX_NOTES || !vd_range_ok(off, size, maplen))
 			continue;
 		notes = malloc(size);
-		if (notes && core_read(u, base + off, notes, size))
+		if (notes && ucore_core_read(u, base + off, notes, size))
 			notes_build_id(notes, size, be,
 				       vd_get64(ph + 48, be) == 8 ? 8 : 4, out);
 		free(notes);
@@ -258,7 +357,7 @@ ucore_elf_build_id(Elf *elf, char out[65])
 static void
 place(struct vd_ucore *u, struct ucore_obj *o)
 {
-	const struct vd_core_file *f = &u->core->files[o->anchor];
+	const struct vd_core_file *f = &u->files.files[o->anchor];
 	uint64_t ps = ucore_page_size(u), lo = UINT64_MAX, hi = 0;
 	size_t n;
 
@@ -306,12 +405,16 @@ set_why(struct ucore_obj *o, enum vd_core_check check, const char *fmt, ...)
 	o->pub.why = o->why_buf ? o->why_buf : "out of memory";
 }
 
-/* Compare the build-ids; the object is an open ELF file. */
+/*
+ * Compare the build-ids; the object is an open ELF file, placed.  Without
+ * a build-id in the core, the .dynamic tells a changed file apart.
+ */
 static void
 check_build_id(struct vd_ucore *u, struct ucore_obj *o)
 {
-	const struct vd_core_file *f = &u->core->files[o->anchor];
+	const struct vd_core_file *f = &u->files.files[o->anchor];
 	struct vd_core_object *p = &o->pub;
+	char msg[200];
 
 	ucore_elf_build_id(o->elf, p->file_build_id);
 	if (f->offset == 0)
@@ -326,6 +429,20 @@ check_build_id(struct vd_ucore *u, struct ucore_obj *o)
 			p->core_build_id, p->file_build_id);
 		return;
 	}
+	switch (p->have_bias ? ucore_check_dynamic(u, o->elf, p->bias, msg, sizeof(msg)) :
+				  DYN_UNKNOWN) {
+	case DYN_DIFFER:
+		set_why(o, VD_CORE_FILE_MISMATCH,
+			"is not the file the process mapped: %s", msg);
+		return;
+	case DYN_AGREE:
+		set_why(o, VD_CORE_FILE_UNCHECKED, "%s; %s",
+			!p->file_build_id[0] ? "the file has no build-id" :
+			"the core holds no build-id for it", msg);
+		return;
+	default:
+		break;
+	}
 	set_why(o, VD_CORE_FILE_UNCHECKED, "%s",
 		!p->file_build_id[0] ? "the file has no build-id" :
 		"the core holds no build-id for it (its ELF header page was not dumped)");
@@ -335,13 +452,21 @@ static struct ucore_obj *
 look(struct vd_ucore *u, struct ucore_obj *o)
 {
 	unsigned char magic[SELFMAG];
+	unsigned machine = ucore_machine(u);
+	GElf_Ehdr eh;
 	struct stat st;
 
 	if (o->looked)
 		return o;
 	o->looked = true;
+	o->file_buf = ucore_resolve(u, o->pub.path);
+	if (!o->file_buf) {
+		set_why(o, VD_CORE_FILE_MISSING, "out of memory");
+		return o;
+	}
+	o->pub.file = o->file_buf;
 	// The path comes from the core: never block on a FIFO or take a tty.
-	o->fd = open(o->pub.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	o->fd = open(o->pub.file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (o->fd < 0) {
 		set_why(o, VD_CORE_FILE_MISSING, "cannot open: %s", strerror(errno));
 		return o;
@@ -360,8 +485,16 @@ look(struct vd_ucore *u, struct ucore_obj *o)
 		return o;
 	}
 	o->pub.is_elf = true;
-	check_build_id(u, o);
+	// A host file where the process had its own machine's (no --sysroot).
+	if (machine && gelf_getehdr(o->elf, &eh) && eh.e_machine != machine) {
+		set_why(o, VD_CORE_FILE_MISMATCH,
+			"is for e_machine %u, the core for %u (%s): is --sysroot missing?",
+			eh.e_machine, machine,
+			vd_arch_name(vd_session_info(u->s)->arch));
+		return o;
+	}
 	place(u, o);
+	check_build_id(u, o);
 	return o;
 }
 
@@ -371,12 +504,12 @@ ucore_obj_look(struct vd_ucore *u, size_t i)
 	return look(u, &u->objs[i]);
 }
 
-/* The NT_FILE entry holding addr, or -1. */
+/* The file mapping holding addr, or -1. */
 static long
 file_at(const struct vd_ucore *u, uint64_t addr)
 {
-	for (size_t i = 0; i < u->core->nfiles; i++)
-		if (u->core->files[i].start <= addr && addr < u->core->files[i].end)
+	for (size_t i = 0; i < u->files.n; i++)
+		if (u->files.files[i].start <= addr && addr < u->files.files[i].end)
 			return (long)i;
 	return -1;
 }
@@ -424,7 +557,7 @@ vd_session_core_object_nth(struct vd_session *s, size_t i)
 		vd_error_destroy(err);
 		return NULL;
 	}
-	if (i >= u->core->nfiles)
+	if (i >= u->files.n)
 		return NULL;
 	return &look(u, &u->objs[u->file_obj[i]])->pub;
 }
@@ -524,9 +657,9 @@ from_file(struct vd_ucore *u, struct vd_error *err, uint64_t addr,
 
 	if (!left_out(core, addr, &limit))
 		return err;
-	for (i = 0; i < core->nfiles && !f; i++)
-		if (core->files[i].start <= addr && addr < core->files[i].end)
-			f = &core->files[i];
+	for (i = 0; i < u->files.n && !f; i++)
+		if (u->files.files[i].start <= addr && addr < u->files.files[i].end)
+			f = &u->files.files[i];
 	if (!f)
 		return err;
 	o = ucore_obj_look(u, u->file_obj[i - 1]);

@@ -22,7 +22,8 @@
 struct core_facts {
 	const struct vd_dump_info *info;
 	const struct vd_core_info *core;
-	const char *exe;             /* NT_FILE path of the AT_ENTRY mapping */
+	const char *exe;             /* path of the AT_ENTRY file mapping */
+	const struct vd_core_files *files;
 	uint64_t dumped, mapped;     /* bytes in the core, bytes mapped */
 };
 
@@ -54,6 +55,7 @@ gather(struct vd_cli *cli, struct core_facts *f)
 
 	f->info = vd_session_info(cli->session);
 	f->core = core = f->info->core;
+	f->files = vd_session_core_files(cli->session);
 	for (size_t i = 0; i < core->nloads; i++) {
 		f->dumped += core->loads[i].avail;
 		f->mapped += core->loads[i].end - core->loads[i].start;
@@ -212,8 +214,14 @@ text_storage(const struct core_facts *f)
 
 	vd_cli_format_size(f->dumped, a, sizeof(a));
 	vd_cli_format_size(f->mapped, b, sizeof(b));
-	printf("%-24s%s of %s mapped, in %zu PT_LOADs; %zu file mappings (see 'vmdive maps')\n",
-	       "memory in core", a, b, core->nloads, core->nfiles);
+	printf("%-24s%s of %s mapped, in %zu PT_LOADs; %zu file mappings%s%s (see 'vmdive maps')\n",
+	       "memory in core", a, b, core->nloads, f->files ? f->files->n : 0,
+	       f->files && f->files->source && strcmp(f->files->source, "NT_FILE") ?
+	       " from the dynamic linker's " : "",
+	       f->files && f->files->source && strcmp(f->files->source, "NT_FILE") ?
+	       f->files->source : "");
+	if (f->files && f->files->note)
+		printf("  %-22s%s\n", "left out", f->files->note);
 	if (core->nxattrs)
 		printf("systemd-coredump (user.coredump.* xattrs)\n");
 	for (size_t i = 0; i < core->nxattrs; i++) {
@@ -436,8 +444,7 @@ json_storage(struct vd_json *j, const struct vd_core_info *core)
 }
 
 static void
-info_core_json(struct vd_cli *cli, const char *exe, uint64_t dumped,
-	       uint64_t mapped)
+info_core_json(struct vd_cli *cli, const struct core_facts *f)
 {
 	const struct vd_dump_info *info = vd_session_info(cli->session);
 	const struct vd_core_info *core = info->core;
@@ -445,7 +452,7 @@ info_core_json(struct vd_cli *cli, const char *exe, uint64_t dumped,
 
 	vd_json_begin_object(j);
 	json_common(cli, info);
-	vd_json_kv_string(j, "executable", exe);
+	vd_json_kv_string(j, "executable", f->exe);
 	json_psinfo(j, &core->psinfo);
 	json_siginfo(j, &core->siginfo);
 	vd_json_key(j, "threads");
@@ -454,10 +461,12 @@ info_core_json(struct vd_cli *cli, const char *exe, uint64_t dumped,
 		json_thread(cli, info->arch, &core->threads[i]);
 	vd_json_end_array(j);
 	json_auxv(cli, core);
-	vd_json_kv_uint(j, "memory_dumped", dumped);
-	vd_json_kv_uint(j, "memory_mapped", mapped);
+	vd_json_kv_uint(j, "memory_dumped", f->dumped);
+	vd_json_kv_uint(j, "memory_mapped", f->mapped);
 	vd_json_kv_uint(j, "loads", core->nloads);
-	vd_json_kv_uint(j, "file_mappings", core->nfiles);
+	vd_json_kv_uint(j, "file_mappings", f->files ? f->files->n : 0);
+	vd_json_kv_string(j, "file_mappings_source", f->files ? f->files->source : NULL);
+	vd_json_kv_string(j, "file_mappings_note", f->files ? f->files->note : NULL);
 	json_storage(j, core);
 	vd_json_end_object(j);
 }
@@ -469,7 +478,7 @@ vd_cmd_info_core(struct vd_cli *cli)
 
 	gather(cli, &f);
 	if (cli->json)
-		info_core_json(cli, f.exe, f.dumped, f.mapped);
+		info_core_json(cli, &f);
 	else
 		info_core_text(cli, &f);
 	return VD_EXIT_OK;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * vmdive maps: a process core's memory map.  One row per PT_LOAD (a VMA
- * of the process), joined with the NT_FILE entry that maps a file there:
+ * of the process), joined with the file mapping there (NT_FILE's, or for
+ * a core without it, one derived from the dynamic linker's link_map):
  * permissions, how much of it the core holds, and for what it does not
  * hold, whether the file on disk can stand in (build-id checked).
- * NT_FILE entries without a PT_LOAD get rows of their own.
+ * File mappings without a PT_LOAD get rows of their own.
  */
 #include <elf.h>
 #include <inttypes.h>
@@ -19,7 +20,7 @@ struct map_row {
 	uint32_t flags;
 	bool has_load;
 	uint64_t filesz, avail;         /* from the PT_LOAD */
-	long file;                      /* NT_FILE entry, or -1 */
+	long file;                      /* file mapping, or -1 */
 	uint64_t offset;                /* in the file, at start */
 	const struct vd_core_object *obj;
 };
@@ -32,10 +33,10 @@ static const char *const check_names[] = {
 };
 
 static long
-file_holding(const struct vd_core_info *core, uint64_t addr)
+file_holding(const struct vd_core_files *fs, uint64_t addr)
 {
-	for (size_t i = 0; i < core->nfiles; i++)
-		if (core->files[i].start <= addr && addr < core->files[i].end)
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->files[i].start <= addr && addr < fs->files[i].end)
 			return (long)i;
 	return -1;
 }
@@ -58,13 +59,13 @@ load_overlaps(const struct vd_core_info *core, uint64_t start, uint64_t end)
 }
 
 static void
-row_file(struct vd_cli *cli, const struct vd_core_info *core,
+row_file(struct vd_cli *cli, const struct vd_core_files *fs,
 	 struct map_row *r)
 {
 	if (r->file < 0)
 		return;
-	r->offset = core->files[r->file].offset +
-		    (r->start - core->files[r->file].start);
+	r->offset = fs->files[r->file].offset +
+		    (r->start - fs->files[r->file].start);
 	// The file matters only where the core has no data.
 	if (!r->has_load || r->filesz < r->end - r->start)
 		r->obj = vd_session_core_object_nth(cli->session, (size_t)r->file);
@@ -112,7 +113,7 @@ source_text(const struct map_row *r, char *buf, size_t len)
 }
 
 static void
-print_text(const struct vd_core_info *core, const struct map_row *r)
+print_text(const struct vd_core_files *fs, const struct map_row *r)
 {
 	char p[4], size[32], dumped[32], src[512];
 	const char *ic = in_core(r), *s;
@@ -126,7 +127,7 @@ print_text(const struct vd_core_info *core, const struct map_row *r)
 	printf("%016" PRIx64 " %016" PRIx64 " %s %10s %-9s ", r->start, r->end,
 	       p, size, ic);
 	if (r->file >= 0)
-		printf("%10" PRIx64 " %s", r->offset, core->files[r->file].path);
+		printf("%10" PRIx64 " %s", r->offset, fs->files[r->file].path);
 	else
 		printf("%10s", "");
 	s = source_text(r, src, sizeof(src));
@@ -134,7 +135,7 @@ print_text(const struct vd_core_info *core, const struct map_row *r)
 }
 
 static void
-print_json(struct vd_json *j, const struct vd_core_info *core,
+print_json(struct vd_json *j, const struct vd_core_files *fs,
 	   const struct map_row *r)
 {
 	char p[4], src[512];
@@ -149,22 +150,23 @@ print_json(struct vd_json *j, const struct vd_core_info *core,
 	vd_json_kv_uint(j, "dumped", r->avail);
 	vd_json_kv_string(j, "in_core", in_core(r));
 	vd_json_kv_bool(j, "truncated", r->has_load && r->avail < r->filesz);
-	vd_json_kv_string(j, "path", r->file >= 0 ? core->files[r->file].path : NULL);
+	vd_json_kv_string(j, "path", r->file >= 0 ? fs->files[r->file].path : NULL);
 	if (r->file >= 0)
 		vd_json_kv_hex(j, "offset", r->offset);
+	vd_json_kv_string(j, "file", r->obj ? r->obj->file : NULL);
 	vd_json_kv_string(j, "file_check", r->obj ? check_names[r->obj->check] : NULL);
 	vd_json_kv_string(j, "note", source_text(r, src, sizeof(src)));
 	vd_json_end_object(j);
 }
 
 static void
-emit(struct vd_cli *cli, const struct vd_core_info *core, struct map_row *r)
+emit(struct vd_cli *cli, const struct vd_core_files *fs, struct map_row *r)
 {
-	row_file(cli, core, r);
+	row_file(cli, fs, r);
 	if (cli->json)
-		print_json(&cli->j, core, r);
+		print_json(&cli->j, fs, r);
 	else
-		print_text(core, r);
+		print_text(fs, r);
 }
 
 int
@@ -172,12 +174,16 @@ vd_cmd_maps(struct vd_cli *cli)
 {
 	const struct vd_dump_info *info = vd_session_info(cli->session);
 	const struct vd_core_info *core = info->core;
+	const struct vd_core_files *fs;
 
 	if (!core) {
 		vd_cli_error(cli, "%s: a kernel dump, not a process core: 'maps' lists a process's mappings",
 			     info->path);
 		return VD_EXIT_USAGE;
 	}
+	fs = vd_session_core_files(cli->session);
+	if (!fs)
+		return VD_EXIT_FAIL;
 	if (cli->json)
 		vd_json_begin_array(&cli->j);
 	else
@@ -188,19 +194,29 @@ vd_cmd_maps(struct vd_cli *cli)
 		struct map_row r = { .start = l->start, .end = l->end,
 				     .flags = l->flags, .has_load = true,
 				     .filesz = l->filesz, .avail = l->avail,
-				     .file = file_holding(core, l->start) };
+				     .file = file_holding(fs, l->start) };
 
-		emit(cli, core, &r);
+		emit(cli, fs, &r);
 	}
-	for (size_t i = 0; i < core->nfiles; i++) {
-		const struct vd_core_file *f = &core->files[i];
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct vd_core_file *f = &fs->files[i];
 		struct map_row r = { .start = f->start, .end = f->end,
 				     .file = (long)i };
 
 		if (!load_overlaps(core, f->start, f->end))
-			emit(cli, core, &r);
+			emit(cli, fs, &r);
 	}
-	if (cli->json)
+	if (cli->json) {
 		vd_json_end_array(&cli->j);
+		return VD_EXIT_OK;
+	}
+	// 'info --json' has these as file_mappings_source and _note.
+	if (fs->source && strcmp(fs->source, "NT_FILE"))
+		printf("file mappings: from the dynamic linker's %s chain in memory (the core has no NT_FILE)\n",
+		       fs->source);
+	else if (!fs->source)
+		printf("file mappings: none (the core has no NT_FILE)\n");
+	if (fs->note)
+		printf("left out: %s\n", fs->note);
 	return VD_EXIT_OK;
 }

@@ -130,9 +130,13 @@ const struct vd_cmd vd_commands[] = {
 			"NT_FILE.  For what the core does not hold, whether the file on disk can\n"
 			"stand in: its build-id matches the one in the core, cannot be checked,\n"
 			"or the file is missing or changed.  NT_FILE entries without a PT_LOAD\n"
-			"are listed too.",
+			"are listed too.  A core without NT_FILE (qemu-user's, gdb's gcore\n"
+			"through a gdbstub) gets its file mappings from the dynamic linker's\n"
+			"link_map chain in its memory, each file checked against its .dynamic\n"
+			"there; what could not be found is listed at the end.",
 		.examples =
 			"  vmdive maps core\n"
+			"  vmdive maps --sysroot /usr/aarch64-linux-gnu qemu_prog_20240101-120000_42.core\n"
 			"  vmdive maps --json core.zst | jq '.[] | select(.in_core == \"none\")'\n",
 	},
 	{

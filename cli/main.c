@@ -21,6 +21,8 @@ enum {
 	OPT_VERSION,
 	OPT_RAW,
 	OPT_ZERO_FILL,
+	OPT_SYSROOT,
+	OPT_EXE,
 };
 
 static const struct option long_options[] = {
@@ -29,6 +31,8 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "zero-excluded", no_argument, NULL, OPT_ZERO_EXCLUDED },
 	{ "force-vmlinux", no_argument, NULL, OPT_FORCE_VMLINUX },
+	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+	{ "exe", required_argument, NULL, OPT_EXE },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -51,6 +55,9 @@ static const char common_options[] =
 	"  --vmlinux FILE       kernel ELF with symbols (and DWARF) for this dump\n"
 	"  --system-map FILE    System.map for this dump's kernel\n"
 	"  --force-vmlinux      use --vmlinux even if it does not match the dump\n"
+	"  --sysroot DIR        process cores: look for the mapped files under DIR\n"
+	"                       first (another machine's, a qemu-user -L prefix)\n"
+	"  --exe FILE           process cores without NT_FILE: the executable\n"
 	"  --json               print JSON instead of text\n"
 	"  --zero-excluded      read pages the dump filtered out as zeros\n"
 	"  --stats              print page-cache statistics to stderr at exit\n"
@@ -218,6 +225,8 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 		case OPT_VMLINUX: cli->session_opts.vmlinux = optarg; break;
 		case OPT_SYSTEM_MAP: cli->session_opts.system_map = optarg; break;
 		case OPT_FORCE_VMLINUX: cli->session_opts.force_vmlinux = true; break;
+		case OPT_SYSROOT: cli->session_opts.sysroot = optarg; break;
+		case OPT_EXE: cli->session_opts.exe = optarg; break;
 		case OPT_JSON: cli->json = true; break;
 		case OPT_ZERO_EXCLUDED: cli->session_opts.dump.zero_excluded = true; break;
 		case OPT_STATS: cli->stats = true; break;
@@ -328,7 +337,9 @@ static void
 hoist_command(int argc, char **argv)
 {
 	static const char *const with_value[] = { "--vmlinux", "--system-map",
-						  "--output", "-o", "--len", "-n" };
+						  "--output", "-o", "--len", "-n",
+						  "--sysroot",
+						  "--exe" };
 
 	for (int i = 1; i < argc; i++) {
 		bool takes_value = false;

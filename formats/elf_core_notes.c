@@ -416,7 +416,11 @@ load_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* The PT_LOADs, which build_memory() checked: no overflow, no overlap. */
+/*
+ * The PT_LOADs as the file has them, which build_memory() checked: no
+ * overflow, and overlaps only where they hold the same bytes (gdb's gcore
+ * through a gdbstub writes one per section).
+ */
 static struct vd_error *
 collect_loads(struct core_build *b)
 {

@@ -63,6 +63,8 @@
  */
 #define ALIAS_SAMPLE 4096
 #define ALIAS_COMPARE_MAX 1024
+/* Bytes a process core's partly overlapping PT_LOADs may share. */
+#define SHARED_TAIL_MAX (64u << 10)
 
 /* More PT_LOADs than any real dump has (/proc/kcore: thousands). */
 #define ELF_MAX_LOADS (1u << 22)
@@ -607,6 +609,40 @@ check_alias(const struct elf_ctx *ctx, enum vd_dump_kind kind,
 				   ctx->file->path, inner->index, outer->index);
 }
 
+/*
+ * l starts inside cur and ends past it.  gdb's gcore writes one PT_LOAD
+ * per section of the executable and libraries when it cannot read
+ * /proc/PID/maps (a gdbstub target: qemu-user), and .tbss, which takes no
+ * memory, overlaps the sections after it: the same memory read twice.  So
+ * in a process core the shared bytes may be equal -- all of them are
+ * compared -- and cur then ends where l starts.
+ */
+static struct vd_error *
+share_tail(const struct elf_ctx *ctx, struct elf_load *cur,
+	   struct elf_load *l, size_t *ncompared)
+{
+	unsigned char a[ALIAS_SAMPLE], b[ALIAS_SAMPLE];
+	uint64_t len = cur->end - l->start;
+
+	if (len > SHARED_TAIL_MAX || ++*ncompared > ALIAS_COMPARE_MAX)
+		return overlap_error(ctx, VD_DUMP_USER, cur, l, "");
+	for (uint64_t pos = 0; pos < len; pos += ALIAS_SAMPLE) {
+		size_t n = (size_t)VD_MIN(len - pos, (uint64_t)ALIAS_SAMPLE);
+		enum load_view va = load_bytes(ctx, l, VD_DUMP_USER,
+					       l->start + pos, n, a);
+		enum load_view vb = load_bytes(ctx, cur, VD_DUMP_USER,
+					       l->start + pos, n, b);
+
+		if (va != vb || (va == VIEW_FILE && memcmp(a, b, n)))
+			return overlap_error(ctx, VD_DUMP_USER, cur, l,
+					     " and hold different bytes");
+	}
+	cur->end = l->start;
+	cur->filesz = VD_MIN(cur->filesz, cur->end - cur->start);
+	cur->avail = VD_MIN(cur->avail, cur->end - cur->start);
+	return NULL;
+}
+
 /* Drop aliases, refuse real conflicts.  Sorted by start, O(n log n). */
 static struct vd_error *
 resolve_overlaps(const struct elf_ctx *ctx, enum vd_dump_kind kind,
@@ -625,8 +661,19 @@ resolve_overlaps(const struct elf_ctx *ctx, enum vd_dump_kind kind,
 			cur = l;
 			continue;
 		}
-		if (l->end > cur->end)
+		if (l->end > cur->end && kind != VD_DUMP_USER)
 			return overlap_error(ctx, kind, cur, l, "");
+		if (l->end > cur->end) {
+			err = share_tail(ctx, cur, l, &lay->ncompared);
+			if (err)
+				return err;
+			if (cur->start == cur->end) {
+				cur->drop = true;
+				lay->ndropped++;
+			}
+			cur = l;
+			continue;
+		}
 		err = check_alias(ctx, kind, cur, l, &lay->ncompared);
 		if (err)
 			return err;
@@ -833,6 +880,15 @@ elf_read(struct elf_ctx *ctx, struct elf_priv *priv)
 	if (!err && kind == VD_DUMP_USER) {
 		err = elf_core_build(ctx, &priv->core);
 		info->core = priv->core;
+	}
+	// An arm64 process's page size is the one the kernel told it.
+	for (size_t i = 0; !err && !info->page_size && info->core &&
+	     i < info->core->nauxv; i++) {
+		uint64_t v = info->core->auxv[i].value;
+
+		if (info->core->auxv[i].type == 6 /* AT_PAGESZ */ &&
+		    vd_is_pow2(v) && v >= 1024 && v <= (1u << 20))
+			info->page_size = (uint32_t)v;
 	}
 	return err;
 }

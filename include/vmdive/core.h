@@ -145,14 +145,18 @@ struct vd_session;
 /* How a mapped file on disk compares with the one the process had. */
 enum vd_core_check {
 	VD_CORE_FILE_MATCH,      /* build-ids in the core and the file agree */
-	VD_CORE_FILE_UNCHECKED,  /* no build-id on one side: cannot tell */
-	VD_CORE_FILE_MISMATCH,   /* the file changed since the crash: unused */
+	VD_CORE_FILE_UNCHECKED,  /* no build-id on one side: cannot tell
+				    (why says if its .dynamic agrees) */
+	VD_CORE_FILE_MISMATCH,   /* the file changed since the crash, or is
+				    for another machine: unused */
 	VD_CORE_FILE_MISSING,    /* the file cannot be opened */
 };
 
 /* A file mapped by the process, as found on disk now. */
 struct vd_core_object {
-	const char *path;
+	const char *path;           /* as the mapping list says (see below) */
+	const char *file;           /* the file opened: path, or the copy
+				       under --sysroot */
 	enum vd_core_check check;
 	const char *why;            /* for UNCHECKED/MISMATCH/MISSING */
 	char core_build_id[65];     /* from its ELF header page in the core */
@@ -163,10 +167,29 @@ struct vd_core_object {
 	uint64_t lo, hi;            /* [lo, hi): its PT_LOADs in memory */
 };
 
-/* The mapped file of the NT_FILE entry that holds addr, or NULL. */
+/*
+ * The process's file mappings.  NT_FILE's when the core has one.  Cores
+ * without it (qemu-user's, gdb's gcore through a gdbstub) get them from
+ * the dynamic linker's list in the process's memory, as gdb does:
+ * AT_ENTRY and AT_PHDR place the executable (--exe, else AT_EXECFN's
+ * path), its .dynamic's DT_DEBUG leads to struct r_debug and the
+ * link_map chain: each library's load bias and path, whose file's
+ * PT_LOADs give the mappings.  Paths are tried under --sysroot first.
+ */
+struct vd_core_files {
+	const struct vd_core_file *files;
+	size_t n;
+	const char *source;     /* "NT_FILE", "link_map", or NULL: none */
+	const char *note;       /* what could not be found, or NULL */
+};
+
+/* The file mappings (made on first use), or NULL for a kernel dump. */
+const struct vd_core_files *vd_session_core_files(struct vd_session *s);
+
+/* The mapped file of the file mapping that holds addr, or NULL. */
 const struct vd_core_object *vd_session_core_object(struct vd_session *s,
 						    uint64_t addr);
-/* The object for NT_FILE entry i (vd_core_info.files[i]). */
+/* The object for file mapping i (vd_session_core_files()->files[i]). */
 const struct vd_core_object *vd_session_core_object_nth(struct vd_session *s,
 							size_t i);
 

@@ -27,6 +27,10 @@ struct vd_session_opts {
 	const char *vmlinux;      /* ELF with symbols (and DWARF), optional */
 	const char *system_map;   /* optional */
 	bool force_vmlinux;       /* use a vmlinux that does not match */
+	const char *sysroot;      /* process cores: mapped files' paths are
+				     tried under this directory first */
+	const char *exe;          /* process cores: the executable, where
+				     the core does not name it */
 	struct vd_dump_opts dump;
 };
 

@@ -23,7 +23,7 @@ static char tmpdir[] = "/tmp/vd-test-ucore-XXXXXX";
 static char exe[4096];
 static unsigned char ehdr[64];
 static uint64_t build_id_off;     /* file offset of the build-id bytes, or 0 */
-static char descs[4][16384];
+static char descs[4][16384];   /* one per core the tests make at once */
 static int corpse_bss_counter = 7;  /* in .data; a symbol to look up */
 static int corpse_zeroed[64];       /* in .bss */
 
@@ -258,8 +258,186 @@ TEST(missing_file_and_kernel_dump)
 	vd_session_close(s);
 }
 
+/* Where this program's program headers and .dynamic are, and DT_DEBUG. */
+struct exe_layout {
+	uint64_t entry, phdr_va, dyn_va, dyn_off, dyn_size;
+	uint16_t phnum, nloads;
+	int debug_idx;
+	uint64_t needed_val;        /* entry 0's value (DT_NEEDED) */
+};
+
+static bool
+exe_layout(struct exe_layout *l)
+{
+	uint64_t phoff = vd_get64(ehdr + 32, false);
+	FILE *f = fopen(exe, "rb");
+	bool ok = f != NULL;
+
+	memset(l, 0, sizeof(*l));
+	l->debug_idx = -1;
+	l->entry = vd_get64(ehdr + 24, false);
+	l->phnum = vd_get16(ehdr + 56, false);
+	for (uint16_t i = 0; ok && i < l->phnum; i++) {
+		unsigned char ph[56];
+
+		ok = read_at(f, phoff + 56u * i, ph, 56);
+		if (ok && vd_get32(ph, false) == PT_PHDR)
+			l->phdr_va = vd_get64(ph + 16, false);
+		if (ok && vd_get32(ph, false) == PT_LOAD && vd_get64(ph + 32, false))
+			l->nloads++;
+		if (ok && vd_get32(ph, false) == PT_DYNAMIC) {
+			l->dyn_off = vd_get64(ph + 8, false);
+			l->dyn_va = vd_get64(ph + 16, false);
+			l->dyn_size = vd_get64(ph + 32, false);
+		}
+	}
+	for (uint64_t i = 0; ok && i < l->dyn_size / 16; i++) {
+		unsigned char d[16];
+
+		ok = read_at(f, l->dyn_off + 16 * i, d, 16);
+		if (ok && i == 0)
+			l->needed_val = vd_get64(d + 8, false);
+		if (ok && vd_get64(d, false) == DT_DEBUG)
+			l->debug_idx = (int)i;
+	}
+	if (f)
+		fclose(f);
+	return ok && l->phdr_va && l->dyn_size && l->debug_idx >= 0;
+}
+
+#define LM 0x10000000ull        /* r_debug, link_map entries, names */
+
+/*
+ * A core without NT_FILE, as qemu-user writes: the executable's .dynamic
+ * (DT_DEBUG set) and ld.so's r_debug and link_map in memory.  The chain:
+ * the executable, a library that is not on disk, this program posing as
+ * a library at a wrong l_ld, and an entry whose l_next loops back.
+ */
+static const char *
+linkmap_desc(int k, const struct exe_layout *l, uint64_t phdr_delta,
+	     uint64_t needed_delta)
+{
+	uint64_t dyn = BASE + l->dyn_va, page = dyn & ~0xfffull;
+	uint64_t end = (dyn + l->dyn_size + 0xfff) & ~0xfffull;
+
+	snprintf(descs[k], sizeof(descs[0]),
+		 "kind = user\ncpu pid=1 rip=0x%llx\n"
+		 "auxv 9=0x%llx 3=0x%llx 5=%u\n"
+		 "load vaddr=0x%llx size=0x%llx flags=6\n"
+		 "fill 0x%llx 0x%llx 0\n"
+		 "filedata 0x%llx %s %llu %llu\n"
+		 "u64 0x%llx 0x%llx\n"
+		 "u64 0x%llx 0x%llx\n"
+		 "load vaddr=0x%llx size=0x1000 flags=6\n"
+		 "fill 0x%llx 0x1000 0\n"
+		 "u64 0x%llx 1 0x%llx\n"
+		 "u64 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0\n"
+		 "u64 0x%llx 0x20000000 0x%llx 0x20001000 0x%llx 0x%llx\n"
+		 "u64 0x%llx 0x30000000 0x%llx 0x30001000 0x%llx 0x%llx\n"
+		 "bytes 0x%llx \"/nonexistent/libvd-test.so\"\n"
+		 "bytes 0x%llx \"%s\"\n",
+		 (unsigned long long)(BASE + l->entry),
+		 (unsigned long long)(BASE + l->entry),
+		 (unsigned long long)(BASE + l->phdr_va + phdr_delta), l->phnum,
+		 (unsigned long long)page, (unsigned long long)(end - page),
+		 (unsigned long long)page, (unsigned long long)(end - page),
+		 (unsigned long long)dyn, exe, (unsigned long long)l->dyn_off,
+		 (unsigned long long)l->dyn_size,
+		 (unsigned long long)(dyn + 8), (unsigned long long)(l->needed_val + needed_delta),
+		 (unsigned long long)(dyn + 16 * (uint64_t)l->debug_idx + 8),
+		 (unsigned long long)LM,
+		 (unsigned long long)LM, (unsigned long long)LM,
+		 (unsigned long long)LM, (unsigned long long)(LM + 0x100),
+		 // the executable: l_name "" (a zero byte at LM + 0x7ff)
+		 (unsigned long long)(LM + 0x100), (unsigned long long)BASE,
+		 (unsigned long long)(LM + 0x7ff), (unsigned long long)dyn,
+		 (unsigned long long)(LM + 0x200),
+		 (unsigned long long)(LM + 0x200), (unsigned long long)(LM + 0x800),
+		 (unsigned long long)(LM + 0x300), (unsigned long long)(LM + 0x100),
+		 // l_next back to the first entry, whose l_prev is 0
+		 (unsigned long long)(LM + 0x300), (unsigned long long)(LM + 0x900),
+		 (unsigned long long)(LM + 0x100), (unsigned long long)(LM + 0x200),
+		 (unsigned long long)(LM + 0x800), (unsigned long long)(LM + 0x900),
+		 exe);
+	return descs[k];
+}
+
+static struct vd_session *
+open_with_exe(const char *name, const char *desc)
+{
+	struct vd_session_opts opts = { .exe = exe };
+	char path[256], err[512];
+	const char *p = path;
+	struct vd_session *s = NULL;
+	struct vd_error *e;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	if (mkelf_build(desc, tmpdir, path, err, sizeof(err))) {
+		fprintf(stderr, "mkelf %s: %s\n", name, err);
+		return NULL;
+	}
+	e = vd_session_open(&p, 1, &opts, &s);
+	if (e) {
+		fprintf(stderr, "open %s: %s\n", path, e->msg);
+		vd_error_destroy(e);
+	}
+	return s;
+}
+
+TEST(no_nt_file_mappings_from_link_map)
+{
+	uint64_t fn = (uint64_t)(uintptr_t)corpse_function - own_bias();
+	const struct vd_core_files *fs;
+	const struct vd_core_object *o;
+	struct vd_core_symbol sym;
+	struct exe_layout l;
+	struct vd_session *s;
+
+	if (!exe_layout(&l)) {
+		printf("  (%s has no PT_PHDR, .dynamic or DT_DEBUG; skipped)\n", exe);
+		return;
+	}
+	s = open_with_exe("linkmap.core", linkmap_desc(0, &l, 0, 0));
+	CHECK(s);
+	if (!s)
+		return;
+	fs = vd_session_core_files(s);
+	CHECK(fs && fs->source && !strcmp(fs->source, "link_map"));
+	CHECK(fs && fs->n == l.nloads && fs->note);
+	if (fs && fs->note) {
+		CHECK(strstr(fs->note, "/nonexistent/libvd-test.so: cannot open"));
+		CHECK(strstr(fs->note, "is not the file the process mapped: its .dynamic would be at"));
+		CHECK(strstr(fs->note, "l_prev is 0x0, not 0x10000300; the list stops there"));
+	}
+	CHECK_OK(vd_session_core_symbolize(s, BASE + fn + 2, &sym));
+	CHECK(sym.name && !strcmp(sym.name, "corpse_function"));
+	o = vd_session_core_object(s, BASE + fn);
+	CHECK(o && o->check == VD_CORE_FILE_UNCHECKED && o->why &&
+	      strstr(o->why, "its .dynamic in the core agrees with the file's"));
+	vd_session_close(s);
+
+	// AT_PHDR elsewhere: not this executable, nothing mapped.
+	s = open_with_exe("linkmap-phdr.core", linkmap_desc(1, &l, 0x1000, 0));
+	CHECK(s);
+	fs = s ? vd_session_core_files(s) : NULL;
+	CHECK(fs && !fs->source && !fs->n && fs->note && strstr(fs->note, "AT_PHDR says"));
+	CHECK(s && vd_session_core_object(s, BASE + fn) == NULL);
+	vd_session_close(s);
+
+	// The process's .dynamic says another build: the file is not used.
+	s = open_with_exe("linkmap-dyn.core", linkmap_desc(2, &l, 0, 1));
+	CHECK(s);
+	o = s ? vd_session_core_object(s, BASE + fn) : NULL;
+	CHECK(o && o->check == VD_CORE_FILE_MISMATCH &&
+	      strstr(o->why, "is not the file the process mapped: .dynamic entry 0"));
+	if (s)
+		CHECK_ERR(vd_session_core_symbolize(s, BASE + fn, &sym), VD_ERR_LOOKUP);
+	vd_session_close(s);
+}
+
 static const char *const made[] = { "good.core", "sym.core", "changed.core",
-				    "missing.core", "kernel.elf" };
+				    "missing.core", "kernel.elf", "linkmap.core",
+				    "linkmap-phdr.core", "linkmap-dyn.core" };
 
 int
 main(void)
