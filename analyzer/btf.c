@@ -12,6 +12,12 @@
  * Conversion is by reachability from what is asked: a struct's members
  * are converted from a worklist, not by recursion, so deep type graphs
  * cannot exhaust the stack.
+ *
+ * Modules have BTF of their own (CONFIG_DEBUG_INFO_BTF_MODULES): "split"
+ * BTF that continues the vmlinux BTF's type ids and strings and refers to
+ * vmlinux types by their ids (analyzer/module_types.c finds it in the
+ * dump).  A module's source converts its own types and leaves the
+ * vmlinux ones to the vmlinux source, so each is converted once.
  */
 #include <bpf/btf.h>
 #include <ctype.h>
@@ -19,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "ctypes_priv.h"
@@ -32,8 +40,16 @@
 struct btf_source {
 	struct vd_type_source base;
 	struct btf *btf;
-	uint32_t ntypes;
-	struct vd_type **memo;           /* by BTF id; NULL until converted */
+	uint32_t ntypes;                 /* btf__type_cnt(): the base's included */
+	/*
+	 * A module's split BTF continues the vmlinux BTF's ids and strings
+	 * (kernel/bpf/btf.c btf_parse_module): ids below first_id are the
+	 * vmlinux source's, converted (once) by it.
+	 */
+	uint32_t first_id;               /* 0 for vmlinux BTF */
+	struct btf_source *vmlinux;      /* split BTF: the base's source */
+	char *module;                    /* split BTF: the module's name */
+	struct vd_type **memo;           /* by id - first_id; NULL until converted */
 	uint32_t *work;                  /* struct/union ids to fill */
 	size_t nwork, work_cap;
 	struct vd_arena arena;
@@ -185,14 +201,16 @@ conv_type(struct btf_source *b, uint32_t id, const struct vd_type **ret)
 	struct vd_type *vt;
 	struct vd_error *err = NULL;
 
+	if (id < b->first_id)
+		return conv_type(b->vmlinux, id, ret);
 	if (!id) {
 		*ret = &b->void_type;
 		return NULL;
 	}
 	if (id >= b->ntypes || !(t = btf__type_by_id(b->btf, id)))
 		return corrupt(id, "id out of range");
-	if (b->memo[id]) {
-		*ret = b->memo[id];
+	if (b->memo[id - b->first_id]) {
+		*ret = b->memo[id - b->first_id];
 		return NULL;
 	}
 	vt = vd_arena_alloc(&b->arena, sizeof(*vt));
@@ -200,7 +218,8 @@ conv_type(struct btf_source *b, uint32_t id, const struct vd_type **ret)
 		return &vd_enomem;
 	vt->name = btf_name(b, t);
 	vt->source = "BTF";
-	b->memo[id] = vt;   // before children: pointers may lead back here
+	vt->module = b->module;
+	b->memo[id - b->first_id] = vt;   // before children: pointers may lead back here
 	switch (btf_kind(t)) {
 	case BTF_KIND_INT: conv_int(vt, t); break;
 	case BTF_KIND_FLOAT:
@@ -283,7 +302,7 @@ drain_work(struct btf_source *b)
 	while (b->nwork) {
 		uint32_t id = b->work[--b->nwork];
 		const struct btf_type *t = btf__type_by_id(b->btf, id);
-		struct vd_type *vt = b->memo[id];
+		struct vd_type *vt = b->memo[id - b->first_id];
 		uint16_t n = btf_vlen(t);
 		const struct btf_member *bm = btf_members(t);
 		struct vd_member *m = vd_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*m));
@@ -370,6 +389,26 @@ find_base(struct btf_source *b, enum vd_type_kind kind, const char *name,
 	return vd_error_create(VD_ERR_LOOKUP, "no base type '%s' in BTF", name);
 }
 
+/*
+ * The id of the named type of kind bkind; -1 if none.  A module's split
+ * BTF is searched for its own types only (libbpf's search would scan the
+ * ~100,000 vmlinux types first, which the vmlinux source has answered).
+ */
+static int32_t
+find_named(const struct btf_source *b, const char *name, int bkind)
+{
+	if (!b->first_id)
+		return btf__find_by_name_kind(b->btf, name, (uint32_t)bkind);
+	for (uint32_t id = b->first_id; id < b->ntypes; id++) {
+		const struct btf_type *t = btf__type_by_id(b->btf, id);
+		const char *tn;
+
+		if (t && btf_kind(t) == bkind && (tn = btf_name(b, t)) && !strcmp(tn, name))
+			return (int32_t)id;
+	}
+	return -1;
+}
+
 static struct vd_error *
 btf_find(struct vd_type_source *src, enum vd_type_kind kind, const char *name,
 	 struct vd_qualified_type *ret)
@@ -386,6 +425,9 @@ btf_find(struct vd_type_source *src, enum vd_type_kind kind, const char *name,
 	case VD_TYPE_TYPEDEF: bkind = BTF_KIND_TYPEDEF; break;
 	case VD_TYPE_INT:
 	case VD_TYPE_FLOAT:
+		if (b->first_id)   // base types are the vmlinux BTF's
+			return vd_error_create(VD_ERR_LOOKUP, "no base type '%s' in %s",
+					       name, b->desc);
 		err = find_base(b, kind, name, &id);
 		if (err)
 			return err;
@@ -395,17 +437,21 @@ btf_find(struct vd_type_source *src, enum vd_type_kind kind, const char *name,
 		return vd_error_create(VD_ERR_LOOKUP, "no such kind in BTF");
 	}
 	if (bkind >= 0) {
-		id = btf__find_by_name_kind(b->btf, name, bkind);
+		id = find_named(b, name, bkind);
 		if (id < 0 && kind == VD_TYPE_ENUM)
-			id = btf__find_by_name_kind(b->btf, name, BTF_KIND_ENUM64);
+			id = find_named(b, name, BTF_KIND_ENUM64);
 		if (id < 0)
-			return vd_error_create(VD_ERR_LOOKUP, "no %s '%s' in BTF",
+			return vd_error_create(VD_ERR_LOOKUP, "no %s '%s' in %s",
 					       kind == VD_TYPE_TYPEDEF ? "typedef" : "type",
-					       name);
+					       name, b->desc);
 	}
 	err = conv_qt(b, (uint32_t)id, ret);
+	// A module's types lead into vmlinux types, whose members its
+	// source converts.
 	if (!err)
 		err = drain_work(b);
+	if (!err && b->vmlinux)
+		err = drain_work(b->vmlinux);
 	return err;
 }
 
@@ -417,6 +463,7 @@ btf_destroy(struct vd_type_source *src)
 	btf__free(b->btf);
 	free(b->memo);
 	free(b->work);
+	free(b->module);
 	vd_arena_deinit(&b->arena);
 	free(b);
 }
@@ -449,6 +496,25 @@ read_btf_blob(struct vd_session *s, void **data_ret, size_t *size_ret)
 	return NULL;
 }
 
+/* The fields both kinds of source share; b->btf is set. */
+static struct vd_error *
+source_init(struct btf_source *b, uint32_t ptr_size)
+{
+	b->ntypes = btf__type_cnt(b->btf);
+	if (b->ntypes < b->first_id)
+		return vd_error_create(VD_ERR_CORRUPT, "split BTF has fewer types than its base");
+	b->memo = calloc(b->ntypes - b->first_id + 1, sizeof(*b->memo));
+	if (!b->memo)
+		return &vd_enomem;
+	b->ptr_size = ptr_size ? ptr_size : 8;
+	b->void_type = (struct vd_type){ .kind = VD_TYPE_VOID, .name = "void",
+					 .complete = true, .source = "BTF" };
+	b->base.name = b->desc;
+	b->base.find = btf_find;
+	b->base.destroy = btf_destroy;
+	return NULL;
+}
+
 /*
  * A source over a BTF blob (copied): the dump's, or one a test made with
  * pahole.  ptr_size is the target's pointer size.
@@ -458,6 +524,7 @@ vd_btf_source_from_blob(const void *data, size_t size, uint32_t ptr_size,
 			struct vd_type_source **ret)
 {
 	struct btf_source *b;
+	struct vd_error *err;
 
 	if (size > BTF_MAX_SIZE)
 		return vd_error_create(VD_ERR_CORRUPT, "a %zu-byte BTF blob is too big", size);
@@ -473,20 +540,111 @@ vd_btf_source_from_blob(const void *data, size_t size, uint32_t ptr_size,
 		return vd_error_create(VD_ERR_CORRUPT, "the kernel's BTF does not parse: %s",
 				       strerror(e));
 	}
-	b->ntypes = btf__type_cnt(b->btf);
-	b->memo = calloc(b->ntypes, sizeof(*b->memo));
-	if (!b->memo) {
-		btf__free(b->btf);
+	err = source_init(b, ptr_size);
+	if (err) {
+		btf_destroy(&b->base);
+		return err;
+	}
+	snprintf(b->desc, sizeof(b->desc), "BTF in the dump (%u types)", b->ntypes - 1);
+	*ret = &b->base;
+	return NULL;
+}
+
+bool
+vd_btf_source_is(const struct vd_type_source *src)
+{
+	return src && src->destroy == btf_destroy;
+}
+
+/* The size of a BTF's string section, from its header (UAPI linux/btf.h). */
+static uint32_t
+str_len(const struct btf *btf)
+{
+	uint32_t size = 0;
+	const struct btf_header *h = btf__raw_data(btf, &size);
+
+	return h && size >= sizeof(*h) ? h->str_len : 0;
+}
+
+/*
+ * libbpf's btf__new_split() (the split counterpart of btf__new()) is left
+ * out of the exported symbols of libbpf before 1.2 (Debian 12 has 1.1.2),
+ * while btf__parse_raw_split() is there: hand that one the blob through
+ * an anonymous memory file when the other is missing.
+ */
+#pragma weak btf__new_split
+
+static struct btf *
+new_split(const void *data, size_t size, struct btf *base)
+{
+	char path[64];
+	struct btf *btf;
+	int fd, e;
+
+	if (btf__new_split)
+		return btf__new_split(data, (uint32_t)size, base);
+	fd = memfd_create("vmdive-module-btf", MFD_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, data, size) != (ssize_t)size) {
+		e = errno ? errno : EIO;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	btf = btf__parse_raw_split(path, base);
+	e = errno;
+	close(fd);
+	errno = e;
+	return btf;
+}
+
+struct vd_error *
+vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
+		    const void *data, size_t size, uint32_t start_id,
+		    uint32_t start_str_off, struct vd_type_source **ret)
+{
+	struct btf_source *base = (struct btf_source *)vmlinux, *b;
+	struct vd_error *err;
+
+	if (!vd_btf_source_is(vmlinux) || base->first_id)
+		return vd_error_create(VD_ERR_INVALID_ARG, "split BTF needs the vmlinux BTF");
+	if (size > BTF_MAX_SIZE)
+		return vd_error_create(VD_ERR_CORRUPT, "a %zu-byte BTF blob is too big", size);
+	// The kernel parsed it over its vmlinux BTF: the same ids and
+	// strings must continue ours, or the blob is split over something
+	// else (a distilled base not relocated yet).
+	if ((start_id && start_id != btf__type_cnt(base->btf)) ||
+	    (start_str_off && start_str_off != str_len(base->btf)))
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "its BTF starts at type %u, string %u, but the vmlinux BTF has %u types, %u bytes of strings",
+				       start_id, start_str_off, btf__type_cnt(base->btf),
+				       str_len(base->btf));
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return &vd_enomem;
+	if (!(b->module = strdup(module))) {
 		free(b);
 		return &vd_enomem;
 	}
-	b->ptr_size = ptr_size ? ptr_size : 8;
-	b->void_type = (struct vd_type){ .kind = VD_TYPE_VOID, .name = "void",
-					 .complete = true, .source = "BTF" };
-	snprintf(b->desc, sizeof(b->desc), "BTF in the dump (%u types)", b->ntypes - 1);
-	b->base.name = b->desc;
-	b->base.find = btf_find;
-	b->base.destroy = btf_destroy;
+	b->btf = new_split(data, size, base->btf);
+	if (!b->btf) {
+		int e = errno;
+
+		free(b->module);
+		free(b);
+		return e == ENOMEM ? &vd_enomem :
+		       vd_error_create(VD_ERR_CORRUPT, "its BTF does not parse: %s", strerror(e));
+	}
+	b->first_id = btf__type_cnt(base->btf);
+	b->vmlinux = base;
+	err = source_init(b, base->ptr_size);
+	if (err) {
+		btf_destroy(&b->base);
+		return err;
+	}
+	snprintf(b->desc, sizeof(b->desc), "the BTF of module %.32s", module);
 	*ret = &b->base;
 	return NULL;
 }

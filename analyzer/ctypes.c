@@ -25,6 +25,7 @@ setup_sources(struct vd_session *s)
 		vd_dwarf_source_create,         // a vmlinux with DWARF: everything
 		vd_btf_source_create,
 		vd_vmcoreinfo_source_create,
+		vd_module_types_source_create,  // last: names the kernel lacks
 	};
 	size_t len = 0;
 
@@ -33,7 +34,13 @@ setup_sources(struct vd_session *s)
 					 .complete = true, .source = "C" };
 	for (size_t i = 0; i < VD_ARRAY_SIZE(makers); i++) {
 		struct vd_type_source *src;
-		struct vd_error *err = makers[i](s, &src);
+		struct vd_error *err;
+
+		// Modules' types need the kernel's (struct module, the
+		// vmlinux BTF their BTF continues).
+		if (makers[i] == vd_module_types_source_create && !t->nsources)
+			break;
+		err = makers[i](s, &src);
 
 		if (err) {
 			// A source that fails is skipped; say why in the description.
@@ -70,7 +77,8 @@ vd_session_type_source(struct vd_session *s)
 void
 vd_types_deinit(struct vd_types *t)
 {
-	for (size_t i = 0; i < t->nsources; i++)
+	// Last first: the modules' BTF continues the vmlinux BTF source's.
+	for (size_t i = t->nsources; i-- > 0;)
 		t->sources[i]->destroy(t->sources[i]);
 	for (size_t i = 0; i < t->ncache; i++)
 		free(t->cache[i].name);
@@ -105,7 +113,8 @@ vd_types_pointer_to(struct vd_session *s, struct vd_qualified_type target)
 		return NULL;
 	*ptr = (struct vd_type){ .kind = VD_TYPE_POINTER, .size = psize ? psize : 8,
 				 .target = target, .complete = true,
-				 .source = target.type->source };
+				 .source = target.type->source,
+				 .module = target.type->module };
 	t->ptrs[t->nptrs].target = target.type;
 	t->ptrs[t->nptrs].qualifiers = target.qualifiers;
 	t->ptrs[t->nptrs].ptr = ptr;

@@ -38,7 +38,7 @@ struct vd_type_source {
 /* What the session keeps for the type layer (analyzer/ctypes.c). */
 struct vd_types {
 	struct vd_arena arena;           /* synthesized types (pointers) */
-	struct vd_type_source *sources[3];
+	struct vd_type_source *sources[4];
 	size_t nsources;
 	bool tried;                      /* sources set up */
 	char desc[512];                  /* for vd_session_type_source() */
@@ -72,9 +72,32 @@ struct vd_error *vd_vmcoreinfo_source_create(struct vd_session *s,
  */
 struct vd_error *vd_dwarf_source_from_file(const char *path,
 					   struct vd_type_source **ret);
+/* A module's debug file (a .ko: relocated on reading); types name the module. */
+struct vd_error *vd_dwarf_source_for_module(const char *path, const char *module,
+					    struct vd_type_source **ret);
 struct vd_error *vd_btf_source_from_blob(const void *data, size_t size,
 					 uint32_t ptr_size,
 					 struct vd_type_source **ret);
+/* Whether src is a BTF source (analyzer/btf.c). */
+bool vd_btf_source_is(const struct vd_type_source *src);
+/*
+ * A module's split BTF blob (copied) over the vmlinux BTF source, which
+ * must outlive it.  start_id and start_str_off are where the kernel says
+ * the module's types and strings start (0: unknown); they must continue
+ * the vmlinux BTF's.  Types it describes carry the module's name.
+ */
+struct vd_error *vd_btf_source_split(struct vd_type_source *vmlinux,
+				     const char *module, const void *data,
+				     size_t size, uint32_t start_id,
+				     uint32_t start_str_off,
+				     struct vd_type_source **ret);
+/*
+ * The types of the loaded modules (analyzer/module_types.c): per module,
+ * DWARF from a debug file under the session's module_debug directory,
+ * else its BTF in the dump.  Set up on the first name no other source has.
+ */
+struct vd_error *vd_module_types_source_create(struct vd_session *s,
+					       struct vd_type_source **ret);
 
 /*
  * C base type names in one spelling: "unsigned long" and GCC's "long

@@ -178,6 +178,7 @@ dwarf_destroy(struct vd_type_source *base)
 	free(src->work);
 	vd_arena_deinit(&src->arena);
 	free(src->desc);
+	free(src->module);
 	free(src);
 }
 
@@ -208,6 +209,31 @@ vd_dwarf_source_from_file(const char *path, struct vd_type_source **ret)
 		.find_object = dwarf_find_object, .destroy = dwarf_destroy,
 	};
 	*ret = &src->base;
+	return NULL;
+}
+
+struct vd_error *
+vd_dwarf_source_for_module(const char *path, const char *module,
+			   struct vd_type_source **ret)
+{
+	struct vd_type_source *base;
+	struct vd_dwarf_source *src;
+	struct vd_error *err = vd_dwarf_source_from_file(path, &base);
+
+	if (err)
+		return err;
+	src = (struct vd_dwarf_source *)base;
+	free(src->desc);
+	src->desc = NULL;
+	src->module = strdup(module);
+	if (!src->module || asprintf(&src->desc, "the DWARF of module %s (%s)", module,
+				     path) < 0) {
+		src->desc = NULL;
+		dwarf_destroy(base);
+		return &vd_enomem;
+	}
+	base->name = src->desc;
+	*ret = base;
 	return NULL;
 }
 

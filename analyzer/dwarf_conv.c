@@ -210,6 +210,7 @@ conv_array(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dw_die *d
 		t->target = elem;
 		t->complete = true;
 		t->source = "DWARF";
+		t->module = src->module;
 		elem = (struct vd_qualified_type){ t, 0 };
 	}
 	return NULL;
@@ -382,7 +383,7 @@ conv_declaration(struct vd_dwarf_source *src, const struct vd_dw_die *d, int dep
 	*vt = (struct vd_type){ .kind = d->tag == DW_TAG_union_type ? VD_TYPE_UNION :
 					d->tag == DW_TAG_enumeration_type ? VD_TYPE_ENUM :
 					VD_TYPE_STRUCT,
-				.name = d->name, .source = "DWARF" };
+				.name = d->name, .source = "DWARF", .module = src->module };
 	*ret = vt;
 	return memo_put(src, d->off, vt);
 }
@@ -470,6 +471,7 @@ conv_type(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dw_die *d,
 		return &vd_enomem;
 	vt->name = d->name;
 	vt->source = "DWARF";
+	vt->module = src->module;
 	// Memoized before its parts: a pointer inside may lead back here.
 	err = memo_put(src, d->off, vt);
 	if (!err)

@@ -56,6 +56,7 @@ struct vd_dwarf_index {
 	struct vd_dw_units units;
 	size_t nscanned;         /* units whose names are indexed */
 	char *path;
+	struct vd_dw_relocs relocs;   /* ET_REL: debug sections relocated */
 };
 
 /* ELF access for libdwarf ---------------------------------------------------- */
@@ -116,13 +117,17 @@ obj_section_count(void *obj)
 /*
  * A section's bytes.  libelf checks the section lies inside the file;
  * with READ_MMAP and byte data (no conversion) they are the mapping itself.
+ * A relocatable object's debug sections are our relocated copies.
  */
 static const unsigned char *
-section_bytes(Elf_Scn *scn, uint64_t *size)
+section_bytes(const struct vd_dwarf_index *ix, Elf_Scn *scn, uint64_t *size)
 {
+	const unsigned char *p;
 	Elf_Data *data;
 	GElf_Shdr sh;
 
+	if (scn && (p = vd_dw_relocated(&ix->relocs, elf_ndxscn(scn), size)))
+		return p;
 	if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
 		return NULL;
 	if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
@@ -139,7 +144,7 @@ obj_load_section(void *obj, Dwarf_Half idx, Dwarf_Small **data_ret, int *error)
 {
 	struct vd_dwarf_index *ix = obj;
 	uint64_t size;
-	const unsigned char *p = section_bytes(elf_getscn(ix->elf, idx), &size);
+	const unsigned char *p = section_bytes(ix, elf_getscn(ix->elf, idx), &size);
 
 	if (!p)
 		return DW_DLV_NO_ENTRY;
@@ -154,7 +159,7 @@ static const Dwarf_Obj_Access_Methods obj_methods = {
 	.get_pointer_size = obj_pointer_size,
 	.get_section_count = obj_section_count,
 	.load_section = obj_load_section,
-	.relocate_a_section = NULL,   // executables carry final values
+	.relocate_a_section = NULL,   // final values, or relocated by us
 };
 
 struct vd_error *
@@ -184,9 +189,9 @@ note_section(struct vd_dwarf_index *ix, Elf_Scn *scn, const char *name)
 	struct vd_dw_units *us = &ix->units;
 
 	if (!strcmp(name, ".debug_info"))
-		us->info = section_bytes(scn, &us->size);
+		us->info = section_bytes(ix, scn, &us->size);
 	else if (!strcmp(name, ".debug_str"))
-		us->str = section_bytes(scn, &us->str_size);
+		us->str = section_bytes(ix, scn, &us->str_size);
 	else if (!strcmp(name, ".debug_str_offsets") || !strcmp(name, ".gnu_debugaltlink") ||
 		 !strcmp(name, ".debug_sup"))
 		ix->units.strp_only = false;
@@ -211,6 +216,14 @@ check_elf(struct vd_dwarf_index *ix)
 	ix->is64 = ident[EI_CLASS] == ELFCLASS64;
 	ix->units.big_endian = ix->big_endian;
 	ix->units.strp_only = true;
+	// A kernel module's .ko: relocate its debug sections first.
+	if (eh.e_type == ET_REL) {
+		struct vd_error *err = vd_dw_relocate(ix->elf, ix->path, ix->shstrndx,
+						      ix->big_endian, &ix->relocs);
+
+		if (err)
+			return err;
+	}
 	while ((scn = elf_nextscn(ix->elf, scn))) {
 		GElf_Shdr sh;
 		const char *name;
@@ -221,10 +234,6 @@ check_elf(struct vd_dwarf_index *ix)
 	}
 	if (!ix->units.info || !ix->units.size)
 		return vd_error_create(VD_ERR_LOOKUP, "%s: no DWARF (.debug_info): not a debug build",
-				       ix->path);
-	if (eh.e_type == ET_REL)
-		return vd_error_create(VD_ERR_NOTIMPL,
-				       "%s: a relocatable object's DWARF needs relocating; give a linked file",
 				       ix->path);
 	return NULL;
 }
@@ -283,6 +292,7 @@ vd_dwarf_index_close(struct vd_dwarf_index *ix)
 	if (ix->fd >= 0)
 		close(ix->fd);
 	free(ix->slots);
+	vd_dw_relocs_deinit(&ix->relocs);
 	vd_dw_units_deinit(&ix->units);
 	vd_arena_deinit(&ix->arena);
 	free(ix->path);

@@ -22,6 +22,7 @@
 #define VD_ANALYZER_DWARF_PRIV_H
 
 #include <libdwarf.h>
+#include <libelf.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -58,8 +59,9 @@ struct vd_dwarf_index;
 
 /*
  * Open path's DWARF.  No CU is read yet.  VD_ERR_LOOKUP when the file has
- * no .debug_info; VD_ERR_NOTIMPL for relocatable objects (their DWARF
- * needs relocations applied).
+ * no .debug_info.  A relocatable object (a module's .ko) has its debug
+ * sections relocated first (VD_ERR_NOTIMPL for relocations vmdive does
+ * not know).
  */
 struct vd_error *vd_dwarf_index_open(const char *path,
 				     struct vd_dwarf_index **ret);
@@ -94,6 +96,29 @@ void vd_dwarf_index_progress(const struct vd_dwarf_index *ix, uint64_t *ncus,
 struct vd_error *vd_dwarf_error(const struct vd_dwarf_index *ix,
 				Dwarf_Error err, Dwarf_Off off,
 				const char *what);
+
+/* A relocatable object's debug sections, relocated (analyzer/dwarf_reloc.c) --- */
+
+struct vd_dw_relocs {
+	struct {
+		size_t idx;              /* section index */
+		unsigned char *data;     /* its bytes, relocations applied */
+		uint64_t size;
+	} *secs;
+	size_t n;
+};
+
+/*
+ * Copy each .debug_* section that has relocations and apply them.  Other
+ * sections are left alone.  VD_ERR_NOTIMPL for a relocation type it does
+ * not know.
+ */
+struct vd_error *vd_dw_relocate(Elf *elf, const char *path, size_t shstrndx,
+				bool big_endian, struct vd_dw_relocs *ret);
+/* The relocated bytes of section idx, or NULL: none (read the file's). */
+const unsigned char *vd_dw_relocated(const struct vd_dw_relocs *r, size_t idx,
+				     uint64_t *size);
+void vd_dw_relocs_deinit(struct vd_dw_relocs *r);
 
 /* Units, and where a name may be (analyzer/dwarf_units.c) ------------------- */
 
@@ -202,6 +227,7 @@ struct vd_dwarf_source {
 	unsigned ptr_size;
 	bool big_endian;
 	char *desc;
+	char *module;                  /* a module's debug file: its name */
 };
 
 /*

@@ -292,6 +292,7 @@ vd_kallsyms_load(struct vd_session *s, struct vd_symtab *ret)
 		};
 	}
 	st.n = err ? 0 : t.num;
+	st.kernel_order = true;   // scripts/kallsyms.c ordered the aliases
 	if (!err)
 		err = vd_symtab_finish(&st);
 	if (!err) {

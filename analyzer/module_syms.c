@@ -9,9 +9,21 @@
  * information in its own array"); before that it was stored in st_info.
  *
  * The session loads the module list on the first symbol query that needs
- * it, and a module's symbols on the first address inside that module.
+ * it, and a module's symbols on the first address inside that module.  When
+ * the session has the module's debug file, its .symtab is used instead,
+ * at the addresses the module's sections were given (analyzer/
+ * module_debug.c), kallsyms then serving as the check that the file is the
+ * module that was loaded.
+ *
+ * Several symbols at one address (module_exit()'s cleanup_module and the
+ * function it aliases): the address is named by the rule vmlinux
+ * addresses are (analyzer/symtab.c vd_symtab_by_addr(), elfutils' order,
+ * which drgn answers with): the sized symbol containing it, global before
+ * weak before local, then the first in the symbol table.  The binding is
+ * the Elf_Sym's, which kallsyms keeps.
  */
 #include <ctype.h>
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +39,10 @@
 struct ms_mod {
 	struct vd_module mod;
 	bool tried;
-	struct vd_module_symbol *syms;   /* sorted by address */
-	size_t nsyms;
-	char *strings;
+	struct vd_symtab st;             /* by address and name; source says
+					    which table it came from */
+	struct vd_module_symbol *list;   /* vd_module_symbols(), made on demand */
+	size_t nlist;
 };
 
 struct vd_modsyms {
@@ -44,8 +57,8 @@ vd_modsyms_destroy(struct vd_modsyms *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->n; i++) {
-		free(m->mods[i].syms);
-		free(m->mods[i].strings);
+		vd_symtab_deinit(&m->mods[i].st);
+		free(m->mods[i].list);
 	}
 	free(m->mods);
 	free(m);
@@ -96,28 +109,29 @@ get_modsyms(struct vd_session *s)
 	return s->modsyms;
 }
 
-static int
-sym_cmp(const void *a, const void *b)
-{
-	const struct vd_module_symbol *x = a, *y = b;
-
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	// Prefer global, then sized symbols among aliases.
-	if (isupper((unsigned char)x->type) != isupper((unsigned char)y->type))
-		return isupper((unsigned char)x->type) ? -1 : 1;
-	if ((x->size != 0) != (y->size != 0))
-		return x->size ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
 /* ARM mapping symbols ($x, $d, $a, $t...) and local labels are not names. */
-static bool
-skip_name(const char *n)
+bool
+vd_modsym_skip_name(const char *n)
 {
 	if (!*n || !strncmp(n, ".L", 2))
 		return true;
 	return n[0] == '$' && n[1] && strchr("axtd", n[1]) && (!n[2] || n[2] == '.');
+}
+
+/*
+ * The nm letter of a module symbol: the kernel's typetab letter (lower
+ * case: kernel/module/kallsyms.c elf_type(), weak ones 'w'/'v'), in upper
+ * case for a global binding as nm and crash print it.  Lookups by address
+ * rank global over weak over local by the letter (analyzer/symtab.c).
+ */
+char
+vd_modsym_letter(char typetab, unsigned char st_info)
+{
+	char c = isalpha((unsigned char)typetab) ? typetab : '?';
+
+	if (ELF64_ST_BIND(st_info) == STB_GLOBAL && c != 'w' && c != 'v')
+		return (char)toupper((unsigned char)c);
+	return c;
 }
 
 struct ks_fields {
@@ -152,47 +166,54 @@ read_tolerant(struct vd_session *s, uint64_t addr, unsigned char *buf, size_t le
 	return done;
 }
 
+/* The kallsyms entries of a module into raw records (names in str). */
 static struct vd_error *
-decode_syms(struct vd_session *s, struct ms_mod *mm, const unsigned char *tab,
-	    uint64_t n, const unsigned char *types, const char *str, size_t strlen_)
+decode_syms(struct vd_session *s, const unsigned char *tab, uint64_t n,
+	    const unsigned char *types, const char *str, size_t strlen_,
+	    struct vd_modsym_raw **ret, size_t *nret)
 {
 	bool be = vd_session_info(s)->big_endian;
+	struct vd_modsym_raw *raw = calloc(n ? n : 1, sizeof(*raw));
+	size_t k = 0;
 
-	mm->syms = calloc(n ? n : 1, sizeof(*mm->syms));
-	if (!mm->syms)
+	if (!raw)
 		return &vd_enomem;
 	for (uint64_t i = 1; i < n; i++) {        // entry 0 is the null symbol
 		const unsigned char *e = tab + i * ELF64_SYM_SIZE;
 		uint32_t name = vd_get32(e, be);
 		uint16_t shndx = vd_get16(e + 6, be);
-		struct vd_module_symbol *sym = &mm->syms[mm->nsyms];
 
 		if (!shndx || name >= strlen_ || !memchr(str + name, '\0', strlen_ - name) ||
-		    skip_name(str + name))
+		    vd_modsym_skip_name(str + name))
 			continue;
-		sym->name = str + name;
-		sym->addr = vd_get64(e + 8, be);
-		sym->size = vd_get64(e + 16, be);
-		sym->type = types ? (char)types[i] : (char)e[4];
-		if (!isalpha((unsigned char)sym->type))
-			sym->type = '?';
-		mm->nsyms++;
+		// Before 5.2 the letter was kept in st_info, whose binding was
+		// then lost (commit 1c7651f43777).
+		raw[k] = (struct vd_modsym_raw){
+			.name = str + name, .value = vd_get64(e + 8, be),
+			.size = vd_get64(e + 16, be), .shndx = shndx, .info = e[4],
+			.type = types ? vd_modsym_letter((char)types[i], e[4]) :
+				isalpha(e[4]) ? (char)e[4] : '?',
+		};
+		k++;
 	}
-	qsort(mm->syms, mm->nsyms, sizeof(*mm->syms), sym_cmp);
+	*ret = raw;
+	*nret = k;
 	return NULL;
 }
 
+/* A module's kallsyms, raw: the records and the strings they point into. */
 static struct vd_error *
-load_syms(struct vd_session *s, struct ms_mod *mm)
+read_kallsyms(struct vd_session *s, struct ms_mod *mm, struct vd_modsym_raw **raw,
+	      size_t *nraw, char **strings_ret, uint64_t *tables_ret)
 {
 	struct ks_fields f;
 	uint64_t symtab, n, strtab, typetab = 0, maxname = 0;
 	unsigned char *tab = NULL, *types = NULL;
+	char *strings = NULL;
 	struct vd_error *err;
 	size_t len;
 	bool be = vd_session_info(s)->big_endian;
 
-	mm->tried = true;
 	if (!mm->mod.kallsyms)
 		return vd_error_create(VD_ERR_LOOKUP, "module %s has no kallsyms", mm->mod.name);
 	if ((err = ks_fields(s, &f)) ||
@@ -205,6 +226,11 @@ load_syms(struct vd_session *s, struct ms_mod *mm)
 	if (n > MODSYMS_MAX)
 		return vd_error_create(VD_ERR_CORRUPT, "module %s: num_symtab %llu",
 				       mm->mod.name, (unsigned long long)n);
+	// The loader appends these tables to the module's data, after its
+	// sections (kernel/module/kallsyms.c layout_symtab()).
+	*tables_ret = VD_MIN(symtab, strtab);
+	if (typetab)
+		*tables_ret = VD_MIN(*tables_ret, typetab);
 	tab = malloc(n * ELF64_SYM_SIZE + 1);
 	types = typetab ? malloc(n + 1) : NULL;
 	if (!tab || (typetab && !types)) {
@@ -218,18 +244,111 @@ load_syms(struct vd_session *s, struct ms_mod *mm)
 		maxname = VD_MAX(maxname, vd_get32(tab + i * ELF64_SYM_SIZE, be));
 	// The strings end after the last name: read to it plus a name's length.
 	len = (size_t)VD_MIN(maxname + 512, (uint64_t)MODSTR_MAX);
-	mm->strings = calloc(1, len + 1);
-	if (!mm->strings) {
+	strings = calloc(1, len + 1);
+	if (!strings) {
 		err = &vd_enomem;
 		goto out;
 	}
-	len = read_tolerant(s, strtab, (unsigned char *)mm->strings, len);
-	err = decode_syms(s, mm, tab, n, types, mm->strings, len);
+	len = read_tolerant(s, strtab, (unsigned char *)strings, len);
+	err = decode_syms(s, tab, n, types, strings, len, raw, nraw);
 out:
 	free(tab);
 	free(types);
 	if (err)
-		err = vd_error_wrap(err, "reading the symbols of module %s", mm->mod.name);
+		free(strings);
+	else
+		*strings_ret = strings;
+	return err;
+}
+
+static int
+range_cmp(const void *a, const void *b)
+{
+	const struct vd_symtab_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * Where a module's sizeless symbols may name addresses: its regions, with
+ * the kallsyms tables the loader put after its data cut off (kallsyms
+ * keeps no section sizes, so a region stands for its sections).
+ */
+static struct vd_error *
+region_ranges(const struct vd_module *mod, uint64_t tables, struct vd_symtab *st)
+{
+	st->ranges = calloc(mod->nregions ? mod->nregions : 1, sizeof(*st->ranges));
+	if (!st->ranges)
+		return &vd_enomem;
+	for (size_t i = 0; i < mod->nregions; i++) {
+		const struct vd_module_region *r = &mod->regions[i];
+		uint64_t end = r->base + r->size;
+
+		if (tables > r->base && tables < end)
+			end = tables;
+		st->ranges[st->nranges++] = (struct vd_symtab_range){ r->base, end };
+	}
+	qsort(st->ranges, st->nranges, sizeof(*st->ranges), range_cmp);
+	return NULL;
+}
+
+/* A symbol table over kallsyms records; takes strings. */
+static struct vd_error *
+table_of(const struct vd_modsym_raw *raw, size_t n, char *strings, const char *source,
+	 struct vd_symtab *st)
+{
+	*st = (struct vd_symtab){ .strings = strings, .source = strdup(source) };
+	st->syms = calloc(n ? n : 1, sizeof(*st->syms));
+	if (!st->syms || !st->source) {
+		vd_symtab_deinit(st);
+		return &vd_enomem;
+	}
+	for (size_t i = 0; i < n; i++)
+		st->syms[i] = (struct vd_symbol){ .name = raw[i].name, .addr = raw[i].value,
+						  .size = raw[i].size, .type = raw[i].type };
+	st->n = n;
+	return vd_symtab_finish(st);
+}
+
+/*
+ * A module's symbols: from its debug file's .symtab when the session has
+ * one for it (checked against kallsyms), else its kallsyms.  A debug file
+ * that does not fit the module is named in the table's source, and
+ * kallsyms used.
+ */
+static struct vd_error *
+load_syms(struct vd_session *s, struct ms_mod *mm)
+{
+	const char *path = vd_moddebug_path(s, mm->mod.name);
+	struct vd_modsym_raw *raw = NULL;
+	struct vd_error *err, *ks_err;
+	char *strings = NULL, source[512];
+	uint64_t tables = 0;
+	size_t nraw = 0;
+
+	mm->tried = true;
+	ks_err = read_kallsyms(s, mm, &raw, &nraw, &strings, &tables);
+	snprintf(source, sizeof(source), "module kallsyms");
+	if (path) {
+		err = vd_moddebug_symbols(s, path, &mm->mod, raw, nraw, &mm->st);
+		if (!err) {
+			free(raw);
+			free(strings);
+			vd_error_destroy(ks_err);
+			return NULL;
+		}
+		snprintf(source, sizeof(source), "module kallsyms (%s not used: %s)", path,
+			 err->msg);
+		vd_error_destroy(err);
+	}
+	if (ks_err) {
+		free(raw);
+		return vd_error_wrap(ks_err, "reading the symbols of module %s", mm->mod.name);
+	}
+	err = table_of(raw, nraw, strings, source, &mm->st);
+	if (!err)
+		err = region_ranges(&mm->mod, tables, &mm->st);
+	free(raw);
 	return err;
 }
 
@@ -260,47 +379,32 @@ vd_module_symbols(struct vd_session *s, const struct vd_module *mod,
 	}
 	if (!mm->tried && (err = load_syms(s, mm)))
 		return err;
-	*ret = mm->syms;
-	*n = mm->nsyms;
+	if (!mm->list && mm->st.n) {
+		mm->list = calloc(mm->st.n, sizeof(*mm->list));
+		if (!mm->list)
+			return &vd_enomem;
+		for (size_t i = 0; i < mm->st.n; i++) {
+			const struct vd_symbol *y = &mm->st.syms[i];
+
+			mm->list[i] = (struct vd_module_symbol){ y->name, y->addr, y->size,
+								 y->type };
+		}
+		mm->nlist = mm->st.n;
+	}
+	*ret = mm->list;
+	*n = mm->nlist;
 	return NULL;
 }
 
 static void
-fill_info(const struct ms_mod *mm, const struct vd_module_symbol *sym,
-	  uint64_t addr, struct vd_symbol_info *ret)
+fill_info(const struct ms_mod *mm, const struct vd_symbol *sym, uint64_t addr,
+	  struct vd_symbol_info *ret)
 {
 	*ret = (struct vd_symbol_info){
 		.name = sym->name, .addr = sym->addr, .offset = addr - sym->addr,
 		.size = sym->size, .type = sym->type, .module = mm->mod.name,
-		.source = "module kallsyms",
+		.source = mm->st.source,
 	};
-}
-
-/* The last symbol at or below addr in mm that claims it. */
-static const struct vd_module_symbol *
-lookup_addr(const struct ms_mod *mm, uint64_t addr)
-{
-	size_t lo = 0, hi = mm->nsyms;
-	const struct vd_module_symbol *sym;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (mm->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
-		return NULL;
-	sym = &mm->syms[lo - 1];
-	while (sym > mm->syms && sym[-1].addr == sym->addr)
-		sym--;
-	// An unsized symbol claims up to the end of its region (checked by
-	// the caller); a sized one only its bytes.
-	if (sym->size && addr - sym->addr >= sym->size)
-		return NULL;
-	return sym;
 }
 
 bool
@@ -313,7 +417,7 @@ vd_modsyms_symbolize(struct vd_session *s, uint64_t addr, struct vd_symbol_info 
 	m = get_modsyms(s);
 	for (size_t i = 0; m && i < m->n; i++) {
 		struct ms_mod *mm = &m->mods[i];
-		const struct vd_module_symbol *sym;
+		const struct vd_symbol *sym;
 
 		for (size_t r = 0; r < mm->mod.nregions; r++) {
 			const struct vd_module_region *rg = &mm->mod.regions[r];
@@ -322,7 +426,11 @@ vd_modsyms_symbolize(struct vd_session *s, uint64_t addr, struct vd_symbol_info 
 				continue;
 			if (!mm->tried)
 				vd_error_destroy(load_syms(s, mm));
-			sym = lookup_addr(mm, addr);
+			// The rule that names an address, aliases included, is
+			// the vmlinux one (elfutils', as drgn answers); a
+			// sizeless symbol may claim to the end of its region,
+			// not into the one before.
+			sym = mm->st.n ? vd_symtab_by_addr(&mm->st, addr) : NULL;
 			if (!sym || sym->addr < rg->base)
 				return false;
 			fill_info(mm, sym, addr, ret);
@@ -354,9 +462,11 @@ vd_modsyms_lookup(struct vd_session *s, const char *name, struct vd_symbol_info 
 		}
 		if (!mm->tried)
 			vd_error_destroy(load_syms(s, mm));
-		for (size_t k = 0; k < mm->nsyms; k++)
-			if (!strcmp(mm->syms[k].name, sname)) {
-				fill_info(mm, &mm->syms[k], mm->syms[k].addr, ret);
+		// The lowest address of that name (a module's static
+		// functions may share one).
+		for (size_t k = 0; k < mm->st.n; k++)
+			if (!strcmp(mm->st.syms[k].name, sname)) {
+				fill_info(mm, &mm->st.syms[k], mm->st.syms[k].addr, ret);
 				return true;
 			}
 	}

@@ -12,7 +12,10 @@
  * - init_task is the task whose comm is "swapper/0" (init_idle() names
  *   it), with pid 0, whose tasks list is consistent;
  * - `modules` is a list_head in the image whose nodes are struct module
- *   lists in module memory and whose walk comes back to it.
+ *   lists in module memory and whose walk comes back to it;
+ * - `btf_modules` (kernel/bpf/btf.c, the modules' BTF) is a list_head in
+ *   the image whose nodes (kmalloc'ed struct btf_module) each name a
+ *   loaded module and a struct btf called as that module is.
  * One pass over the mapped pages of the image collects candidates; the
  * checks above pick the answer.  Only asked for when every symbol source
  * lacks the name.
@@ -40,8 +43,10 @@ struct vd_probe {
 	size_t ncomm;
 	uint64_t *lists;               /* list_heads pointing out of the image */
 	size_t nlists;
-	bool task_done, mod_done;
-	uint64_t init_task, modules;
+	uint64_t *dlists;              /* list_heads pointing into the direct map */
+	size_t ndlists;
+	bool task_done, mod_done, btfmod_done;
+	uint64_t init_task, modules, btf_modules;
 };
 
 void
@@ -52,6 +57,7 @@ vd_probe_destroy(struct vd_probe *p)
 	vd_error_destroy(p->err);
 	free(p->comm_hits);
 	free(p->lists);
+	free(p->dlists);
 	free(p);
 }
 
@@ -89,15 +95,20 @@ image_range(struct vd_session *s, struct vd_xlat *xlat, struct vd_probe *p)
 	return NULL;
 }
 
-static bool
-module_space(struct vd_xlat *xlat, const struct vd_probe *p, uint64_t v)
+/* Where a pointer out of the image goes: module space, the direct map, or neither. */
+enum { SPACE_NONE, SPACE_MODULE, SPACE_DIRECT };
+
+static int
+space_of(struct vd_xlat *xlat, const struct vd_probe *p, uint64_t v)
 {
 	const struct vd_region *r;
 
 	if (!vd_walk_kptr_ok(v) || (v >= p->img_start && v < p->img_end))
-		return false;
+		return SPACE_NONE;
 	r = vd_xlat_region(xlat, v);
-	return r && (r->kind == VD_REGION_MODULES || r->kind == VD_REGION_VMALLOC);
+	if (r && (r->kind == VD_REGION_MODULES || r->kind == VD_REGION_VMALLOC))
+		return SPACE_MODULE;
+	return r && r->kind == VD_REGION_DIRECTMAP ? SPACE_DIRECT : SPACE_NONE;
 }
 
 /* A struct btf_header (include/uapi/linux/btf.h) of vmlinux-like shape. */
@@ -130,9 +141,13 @@ scan_chunk(struct vd_probe *p, struct vd_xlat *xlat, uint64_t va,
 		}
 		if (b[i] == 's' && !memcmp(b + i, comm, sizeof(comm)))
 			push(&p->comm_hits, &p->ncomm, va + i);
-		if (!(i & 7) && module_space(xlat, p, vd_get64(b + i, false)) &&
-		    module_space(xlat, p, vd_get64(b + i + 8, false)))
-			push(&p->lists, &p->nlists, va + i);
+		if (!(i & 7)) {
+			int next = space_of(xlat, p, vd_get64(b + i, false));
+
+			if (next != SPACE_NONE && space_of(xlat, p, vd_get64(b + i + 8, false)) == next)
+				push(next == SPACE_MODULE ? &p->lists : &p->dlists,
+				     next == SPACE_MODULE ? &p->nlists : &p->ndlists, va + i);
+		}
 	}
 }
 
@@ -290,6 +305,89 @@ find_modules(struct vd_session *s, struct vd_probe *p)
 	}
 }
 
+struct btfmod_fields {
+	struct vd_field mlist, mname;                 /* struct module */
+	struct vd_field list, module, btf, btf_name;  /* btf_module, btf */
+};
+
+/* The node at node is a btf_module of a loaded module, whose btf has its name. */
+static bool
+btf_module_ok(struct vd_session *s, const struct vd_addr_set *mods,
+	      const struct btfmod_fields *f, uint64_t node)
+{
+	char a[64] = "", b[64] = "";
+	uint64_t mod, btf;
+
+	return vd_ok(vd_walk_read_kptr(s, node - f->list.off + f->module.off, &mod)) &&
+	       vd_addr_set_has(mods, mod) &&
+	       vd_ok(vd_walk_read_kptr(s, node - f->list.off + f->btf.off, &btf)) &&
+	       vd_walk_kptr_ok(btf) &&
+	       vd_ok(vd_session_read(s, VD_AS_KVIRT, mod + f->mname.off, a,
+				     VD_MIN(f->mname.size, sizeof(a) - 1), NULL)) &&
+	       vd_ok(vd_session_read(s, VD_AS_KVIRT, btf + f->btf_name.off, b,
+				     VD_MIN(f->btf_name.size, sizeof(b) - 1), NULL)) &&
+	       a[0] && !strcmp(a, b);
+}
+
+static bool
+btf_modules_ok(struct vd_session *s, const struct vd_addr_set *mods,
+	       const struct btfmod_fields *f, uint64_t head)
+{
+	struct vd_list_walk w;
+	struct vd_error *err;
+	uint64_t node;
+	bool ok;
+
+	vd_list_walk_init(&w, head, 65536, vd_walk_read_kptr, s);
+	while ((err = vd_list_walk_next(&w, &node)) == NULL)
+		if (!btf_module_ok(s, mods, f, node))
+			break;
+	ok = err == &vd_stop && w.n > 0;
+	vd_error_destroy(err);
+	vd_list_walk_deinit(&w);
+	return ok;
+}
+
+static void
+find_btf_modules(struct vd_session *s, struct vd_probe *p)
+{
+	const struct vd_type *m, *bm, *b;
+	struct vd_addr_set mods = { 0 };
+	struct btfmod_fields f;
+	struct vd_list_walk w;
+	uint64_t node;
+
+	p->btfmod_done = true;
+	if (!p->mod_done)
+		find_modules(s, p);
+	if (!p->modules || !vd_ok(vd_walk_type(s, "struct module", &m)) ||
+	    !vd_ok(vd_walk_type(s, "struct btf_module", &bm)) ||
+	    !vd_ok(vd_walk_type(s, "struct btf", &b)) ||
+	    !vd_ok(vd_walk_need(m, "module", "list", &f.mlist)) ||
+	    !vd_ok(vd_walk_need(m, "module", "name", &f.mname)) ||
+	    !vd_ok(vd_walk_need(bm, "btf_module", "list", &f.list)) ||
+	    !vd_ok(vd_walk_need(bm, "btf_module", "module", &f.module)) ||
+	    !vd_ok(vd_walk_need(bm, "btf_module", "btf", &f.btf)) ||
+	    !vd_ok(vd_walk_need(b, "btf", "name", &f.btf_name)))
+		return;
+	vd_list_walk_init(&w, p->modules, 65536, vd_walk_read_kptr, s);
+	while (vd_ok(vd_list_walk_next(&w, &node)))
+		if (!vd_ok(vd_addr_set_add(&mods, node - f.mlist.off)))
+			break;
+	vd_list_walk_deinit(&w);
+	for (size_t i = 0; mods.n && i < p->ndlists; i++) {
+		uint64_t next;
+
+		if (vd_ok(vd_walk_read_kptr(s, p->dlists[i], &next)) &&
+		    btf_module_ok(s, &mods, &f, next) &&
+		    btf_modules_ok(s, &mods, &f, p->dlists[i])) {
+			p->btf_modules = p->dlists[i];
+			break;
+		}
+	}
+	vd_addr_set_free(&mods);
+}
+
 bool
 vd_probe_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 {
@@ -298,7 +396,8 @@ vd_probe_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 	if (s->xlat_busy || (s->probe && s->probe->scanning))
 		return false;
 	if (strcmp(name, "__start_BTF") && strcmp(name, "__stop_BTF") &&
-	    strcmp(name, "init_task") && strcmp(name, "modules"))
+	    strcmp(name, "init_task") && strcmp(name, "modules") &&
+	    strcmp(name, "btf_modules"))
 		return false;
 	if (!(p = get_probe(s)) || p->err)
 		return false;
@@ -316,7 +415,10 @@ vd_probe_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 		find_init_task(s, p);
 	if (!strcmp(name, "modules") && !p->mod_done)
 		find_modules(s, p);
+	if (!strcmp(name, "btf_modules") && !p->btfmod_done)
+		find_btf_modules(s, p);
 	p->validating = false;
-	*ret = !strcmp(name, "init_task") ? p->init_task : p->modules;
+	*ret = !strcmp(name, "init_task") ? p->init_task :
+	       !strcmp(name, "modules") ? p->modules : p->btf_modules;
 	return *ret != 0;
 }

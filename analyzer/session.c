@@ -78,6 +78,12 @@ vd_session_open(const char *const *paths, size_t npaths,
 	err = load_symbols(s, opts);
 	if (err)
 		goto fail;
+	if (opts->module_debug && (err = vd_moddebug_check_dir(opts->module_debug)))
+		goto fail;
+	if (opts->module_debug && !(s->module_debug = strdup(opts->module_debug))) {
+		err = &vd_enomem;
+		goto fail;
+	}
 	if ((opts->sysroot && !(s->sysroot = strdup(opts->sysroot))) ||
 	    (opts->exe && !(s->exe = strdup(opts->exe)))) {
 		err = &vd_enomem;
@@ -99,6 +105,8 @@ vd_session_close(struct vd_session *s)
 	vd_modsyms_destroy(s->modsyms);    // module symbols (module_syms.c)
 	vd_probe_destroy(s->probe);        // probed symbols (probe_syms.c)
 	free(s->vmlinux_path);
+	free(s->module_debug);
+	vd_moddebug_destroy(s->moddebug);
 	vd_ucore_destroy(s->ucore);
 	free(s->sysroot);
 	free(s->exe);

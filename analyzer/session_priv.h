@@ -10,6 +10,7 @@
 
 struct vd_modsyms;                 /* module symbols (analyzer/module_syms.c) */
 struct vd_probe;                   /* symbols found in memory (analyzer/probe_syms.c) */
+struct vd_moddebug;                /* modules' debug files (analyzer/module_debug.c) */
 
 struct vd_session {
 	struct vd_dump *dump;
@@ -21,6 +22,8 @@ struct vd_session {
 	bool have_symtab;
 	char build_id[65];             /* of the vmlinux */
 	char *vmlinux_path;            /* for DWARF types (analyzer/dwarf.c) */
+	char *module_debug;            /* opts->module_debug, copied */
+	struct vd_moddebug *moddebug;  /* its files, listed on first use */
 	struct vd_symtab kallsyms;     /* decoded from the dump on first use */
 	bool kallsyms_tried;
 	struct vd_error *kallsyms_err; /* why decoding failed, kept */
@@ -38,6 +41,16 @@ void vd_ucore_destroy(struct vd_ucore *u);
 
 /* Decode the kernel's kallsyms tables from the dump (analyzer/kallsyms.c). */
 struct vd_error *vd_kallsyms_load(struct vd_session *s, struct vd_symtab *ret);
+
+/*
+ * The debug file of a module (NAME.ko or NAME.ko.debug, '-' and '_' alike)
+ * under the session's module_debug directory: borrowed, or NULL
+ * (analyzer/module_debug.c).
+ */
+const char *vd_moddebug_path(struct vd_session *s, const char *module);
+/* Refuse a module_debug option that is not a directory, at open. */
+struct vd_error *vd_moddebug_check_dir(const char *dir);
+void vd_moddebug_destroy(struct vd_moddebug *m);
 
 /* Free the module symbols (analyzer/module_syms.c). */
 void vd_modsyms_destroy(struct vd_modsyms *m);

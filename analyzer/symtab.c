@@ -25,15 +25,19 @@ bind_rank(char type)
 	return isupper((unsigned char)type) ? 2 : 0;
 }
 
-/* Address order; aliases by binding, then as the source listed them. */
+/*
+ * Address order; aliases by binding, then as the source listed them (a
+ * kernel_order table: only as listed).
+ */
 static int
-addr_cmp(const void *a, const void *b)
+addr_cmp(const void *a, const void *b, void *ctx)
 {
+	const struct vd_symtab *st = ctx;
 	const struct vd_symbol *x = a, *y = b;
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	if (bind_rank(x->type) != bind_rank(y->type))
+	if (!st->kernel_order && bind_rank(x->type) != bind_rank(y->type))
 		return bind_rank(y->type) - bind_rank(x->type);
 	return x->order < y->order ? -1 : x->order > y->order;
 }
@@ -66,7 +70,7 @@ build_indexes(struct vd_symtab *st)
 	// Remember the source's order (symtab index) before sorting.
 	for (size_t i = 0; i < st->n; i++)
 		st->syms[i].order = (uint32_t)i;
-	qsort(st->syms, st->n, sizeof(*st->syms), addr_cmp);
+	qsort_r(st->syms, st->n, sizeof(*st->syms), addr_cmp, st);
 	st->max_end = malloc((st->n ? st->n : 1) * sizeof(*st->max_end));
 	if (!st->max_end)
 		return &vd_enomem;
@@ -354,6 +358,7 @@ vd_symtab_deinit(struct vd_symtab *st)
 	free(st->by_name);
 	free(st->max_end);
 	free(st->strings);
+	free(st->ranges);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -422,8 +427,83 @@ sizeless_at(const struct vd_symtab *st, size_t hi, bool want_global,
 	return best;
 }
 
+/*
+ * A boundary symbol a linker script provides (__start_SEC, __stop_SEC,
+ * __end_X, __X_start, __X_end): sizeless markers, which scripts/kallsyms.c
+ * may_be_linker_script_provide_symbol() recognizes the same way.
+ */
+static bool
+linker_marker(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len < 8 || n[0] != '_' || n[1] != '_')
+		return false;
+	return !strncmp(n + 2, "start_", 6) || !strncmp(n + 2, "stop_", 5) ||
+	       !strncmp(n + 2, "end_", 4) || !strcmp(n + len - 6, "_start") ||
+	       !strcmp(n + len - 4, "_end");
+}
+
+/*
+ * kallsyms keeps no sizes and not the ELF symbol order, so of the aliases
+ * at the nearest start below addr vmdive takes the one elfutils would as far
+ * as kallsyms tells: a symbol before a linker-script marker (sizeless, so
+ * never elfutils' choice inside an object), global before weak before
+ * local, then the first in the kernel's own order (scripts/kallsyms.c
+ * compare_symbols(): weak last, markers last, fewer leading underscores,
+ * then as `nm -n` listed them).  Symbols at i and below share that start.
+ */
+static const struct vd_symbol *
+kernel_alias(const struct vd_symtab *st, size_t i, uint64_t addr)
+{
+	const struct vd_symbol *best = &st->syms[i];
+
+	for (size_t j = i; j-- > 0 && st->syms[j].addr == best->addr;) {
+		const struct vd_symbol *x = &st->syms[j];
+		int lx = linker_marker(x->name), lb = linker_marker(best->name);
+
+		// Walking down: x comes first in the kernel's order.
+		if (lx < lb || (lx == lb && bind_rank(x->type) >= bind_rank(best->type)))
+			best = x;
+	}
+	return best->size && addr - best->addr >= best->size ? NULL : best;
+}
+
+/* Whether a and b lie in one of the table's ranges (true without ranges). */
+static bool
+same_range(const struct vd_symtab *st, uint64_t a, uint64_t b)
+{
+	size_t lo = 0, hi = st->nranges;
+
+	if (!st->ranges)
+		return true;
+	while (lo < hi) {            // the last range starting at or below a
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (st->ranges[mid].start <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && a < st->ranges[lo - 1].end && b >= st->ranges[lo - 1].start &&
+	       b < st->ranges[lo - 1].end;
+}
+
+static const struct vd_symbol *by_addr(const struct vd_symtab *st, uint64_t addr);
+
 const struct vd_symbol *
 vd_symtab_by_addr(const struct vd_symtab *st, uint64_t addr)
+{
+	const struct vd_symbol *sym = by_addr(st, addr);
+
+	// A label is a name for what follows it in its section only.
+	if (sym && !sym->size && !same_range(st, sym->addr, addr))
+		return NULL;
+	return sym;
+}
+
+static const struct vd_symbol *
+by_addr(const struct vd_symtab *st, uint64_t addr)
 {
 	const struct vd_symbol *global = NULL, *local = NULL, *label;
 	size_t lo = 0, hi = st->n;
@@ -439,6 +519,8 @@ vd_symtab_by_addr(const struct vd_symtab *st, uint64_t addr)
 	if (!lo)
 		return NULL;
 	hi = lo;
+	if (st->kernel_order)
+		return kernel_alias(st, lo - 1, addr);
 	// Sized symbols containing addr: walk down while some symbol at or
 	// below could still reach addr (bounded for degenerate tables).
 	for (size_t j = hi, steps = 0; j-- > 0 && st->max_end[j] > addr && steps < 4096;

@@ -25,6 +25,11 @@ struct vd_symbol {
 				  kallsyms index): the last tie-break */
 };
 
+/* [start, end): a part of memory symbols belong to (an ELF section). */
+struct vd_symtab_range {
+	uint64_t start, end;
+};
+
 struct vd_symtab {
 	char *source;              /* file it came from */
 	struct vd_symbol *syms;    /* sorted by address */
@@ -32,8 +37,18 @@ struct vd_symtab {
 	uint32_t *by_name;         /* indexes into syms, sorted by name */
 	char *strings;             /* owned copies of the names */
 	bool sizes_guessed;        /* kallsyms: size = distance to the next */
+	bool kernel_order;         /* kallsyms: set before vd_symtab_finish();
+				      aliases stay in the source's order, and
+				      the first of them names their address */
 	uint64_t *max_end;         /* max(addr + size) of syms[0..i]: bounds
 				      the search for a containing symbol */
+	/*
+	 * Optional, sorted, disjoint (owned): a sizeless symbol names only
+	 * addresses in the range that holds it, as elfutils names them only
+	 * in its section.  Without ranges, any address up to the next symbol.
+	 */
+	struct vd_symtab_range *ranges;
+	size_t nranges;
 };
 
 /* System.map: "ffffffff81000000 T _text" lines. */
@@ -58,7 +73,12 @@ const struct vd_symbol *vd_symtab_by_name(const struct vd_symtab *st,
  * global or weak before local; then the nearest start; at one start the
  * smaller one unless its binding is worse (global > weak > local); then the
  * first in the source.  With none, a sizeless symbol (an assembly label) at
- * the nearest start that no sized symbol reaches past.  NULL if none.
+ * the nearest start that no sized symbol reaches past, in the same range
+ * (section) as addr when the table has ranges.  NULL if none.
+ * A kernel_order table (kallsyms: no sizes, no ELF order) names addr by
+ * the symbol at the nearest start, as the kernel's kallsyms_lookup() does;
+ * of several there, the one elfutils would take as far as kallsyms tells
+ * (analyzer/symtab.c kernel_alias()).
  */
 const struct vd_symbol *vd_symtab_by_addr(const struct vd_symtab *st,
 					  uint64_t addr);

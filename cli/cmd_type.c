@@ -24,6 +24,16 @@ tag_word(const struct vd_type *t)
 	       "struct";
 }
 
+/* Where a type's description came from: "the BTF of module loop", or the session's source. */
+static const char *
+origin(struct vd_cli *cli, const struct vd_type *t, char *buf, size_t size)
+{
+	if (!t || !t->module)
+		return vd_session_type_source(cli->session);
+	snprintf(buf, size, "the %s of module %s", t->source, t->module);
+	return buf;
+}
+
 /* Layout ------------------------------------------------------------------ */
 
 static void
@@ -334,13 +344,17 @@ vd_cmd_struct(struct vd_cli *cli)
 		vd_json_kv_string(&cli->j, "name", name);
 		vd_json_kv_uint(&cli->j, "size", t->size);
 		vd_json_kv_string(&cli->j, "source", t->source);
+		vd_json_kv_string(&cli->j, "module", t->module);
 		layout_json(&cli->j, t, 0, 0);
 		vd_json_end_object(&cli->j);
 		return VD_EXIT_OK;
 	}
 	printf("%s {\n", name);
 	layout_text(t, 0, 0);
-	printf("}\nSIZE: %" PRIu64 "\n", t->size);
+	printf("}\nSIZE: %" PRIu64, t->size);
+	if (t->module)
+		printf("  (from the %s of module %s)", t->source, t->module);
+	putchar('\n');
 	return VD_EXIT_OK;
 }
 
@@ -382,8 +396,13 @@ whatis_object(struct vd_cli *cli, const char *name, const struct vd_symbol_info 
 							 name));
 			return VD_EXIT_FAIL;
 		}
-		printf("%016" PRIx64 " (%c) %s: a symbol; %s\n", sym->addr, sym->type, sym->name,
-		       err->msg);
+		if (sym->module && !cli->session_opts.module_debug)
+			printf("%016" PRIx64 " (%c) %s [%s]: a symbol of module %s; its type needs the module's DWARF (give --module-debug DIR)\n",
+			       sym->addr, sym->type, sym->name, sym->module, sym->module);
+		else
+			printf("%016" PRIx64 " (%c) %s%s%s%s: a symbol; %s\n", sym->addr, sym->type,
+			       sym->name, sym->module ? " [" : "", sym->module ? sym->module : "",
+			       sym->module ? "]" : "", err->msg);
 		vd_error_destroy(err);
 		return VD_EXIT_OK;
 	}
@@ -397,7 +416,8 @@ whatis_object(struct vd_cli *cli, const char *name, const struct vd_symbol_info 
 		printf("SIZE: %" PRIu64 "  ", t->size);
 	if (have_sym)
 		printf("ADDRESS: %016" PRIx64 " (%c)  ", sym->addr, sym->type);
-	printf("(from %s)\n", vd_session_type_source(cli->session));
+	printf("(from %s)\n", origin(cli, qt.type->kind == VD_TYPE_FUNCTION ? qt.type : t,
+				      buf, sizeof(buf)));
 	return VD_EXIT_OK;
 }
 
@@ -425,7 +445,7 @@ vd_cmd_whatis(struct vd_cli *cli)
 			putchar('\n');
 		}
 		printf("SIZE: %" PRIu64 "  (from %s)\n", vd_type_unqualified(t)->size,
-		       vd_session_type_source(cli->session));
+		       origin(cli, t, buf, sizeof(buf)));
 		return VD_EXIT_OK;
 	}
 	if (err->code != VD_ERR_LOOKUP) {    // bad debug info, not "no such type"

@@ -105,6 +105,20 @@ const struct vd_cmd vd_commands[] = {
 			"kallsyms tables in the dump (6.0+ kernels export their location in\n"
 			"VMCOREINFO), so no debuginfo is needed.  An argument is an address\n"
 			"when it starts with 0x or is 8+ hex digits.\n"
+			"Module addresses are named from the module's own kallsyms in the dump,\n"
+			"or with --module-debug DIR from the .symtab of its debug file, placed\n"
+			"where the kernel laid the module's sections out and checked against\n"
+			"kallsyms (a file that is not the loaded module is not used; \"source\" in\n"
+			"--json says which table answered).  Of several symbols at one address\n"
+			"the one named is elfutils' (and drgn's) choice: a sized symbol that\n"
+			"contains the address before a label, global before weak before local,\n"
+			"then the first in the symbol table (modules' kallsyms keep whole ELF\n"
+			"symbols).  The kernel image's kallsyms keeps neither sizes nor that order:\n"
+			"without a vmlinux an address there is named by the symbol\n"
+			"at the nearest start below it, as the kernel itself names it, and of\n"
+			"several there by a symbol before a linker-script marker (__start_X,\n"
+			"__stop_X, __end_X, __X_start, __X_end), global before weak before local,\n"
+			"then the first in the kernel's order.\n"
 			"On a process core, symbols come from the .symtab (else a debug file\n"
 			"under /usr/lib/debug/.build-id, else .dynsym) of the executable and\n"
 			"libraries the core maps, with their load bias applied, printed as\n"
@@ -255,12 +269,21 @@ const struct vd_cmd vd_commands[] = {
 			"offset ([offset:bit] for bit fields), type and name, anonymous\n"
 			"members expanded, then the size, like crash's `struct -o`.  With ADDR,\n"
 			"the members' values read from the dump (pointers symbolized, char\n"
-			"arrays as strings).  Types come from the kernel's own BTF in the dump\n"
-			"(no vmlinux needed), else from VMCOREINFO's OFFSET/SIZE lines.",
+			"arrays as strings).  Types come from --vmlinux's DWARF, else the kernel's\n"
+			"own BTF in the dump (no vmlinux needed), else VMCOREINFO's OFFSET/SIZE\n"
+			"lines.  A name the kernel does not define is looked for in the loaded\n"
+			"modules, in list order: the DWARF of the module's debug file when\n"
+			"--module-debug DIR has one (NAME.ko or NAME.ko.debug anywhere under DIR,\n"
+			"e.g. /usr/lib/debug/lib/modules/KVER), else the module's own BTF, which\n"
+			"the kernel keeps for each module (CONFIG_DEBUG_INFO_BTF_MODULES); the\n"
+			"SIZE line (\"module\" in --json) then names the module.",
 		.examples =
 			"  vmdive struct vmcore task_struct\n"
 			"  vmdive struct vmcore 'struct list_head' ffffffffaaf27160\n"
-			"  vmdive struct --json vmcore module\n",
+			"  vmdive struct --json vmcore module\n"
+			"  vmdive struct vmcore ovl_fs\n"
+			"  vmdive struct --module-debug /usr/lib/debug/lib/modules/6.1.0-56-cloud-amd64 \\\n"
+			"      vmcore loop_device\n",
 	},
 	{
 		.name = "whatis", .run = vd_cmd_whatis, .needs = VD_NEEDS_DUMP,
@@ -268,12 +291,15 @@ const struct vd_cmd vd_commands[] = {
 		.summary = "what a type name or symbol is",
 		.synopsis = "vmdive whatis [OPTIONS] DUMP NAME",
 		.description =
-			"For a type: its full name, size and where its description came from;\n"
-			"for a typedef, what it stands for.  For a symbol: its address and\n"
-			"kind.",
+			"For a type: its full name, size and where its description came from\n"
+			"(a module's types as for struct: its BTF, or its DWARF with\n"
+			"--module-debug); for a typedef, what it stands for.  For a variable or\n"
+			"function: its declaration from DWARF (--vmlinux; a module's, with\n"
+			"--module-debug) and its address; without DWARF, its address and kind.",
 		.examples =
 			"  vmdive whatis vmcore pgd_t\n"
-			"  vmdive whatis vmcore 'struct page'\n",
+			"  vmdive whatis vmcore 'struct page'\n"
+			"  vmdive whatis --module-debug /usr/lib/debug/lib/modules/KVER vmcore ovl_fill_super\n",
 	},
 	{
 		.name = "vmcoreinfo", .run = vd_cmd_vmcoreinfo, .needs = VD_NEEDS_DUMP,

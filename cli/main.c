@@ -21,6 +21,7 @@ enum {
 	OPT_VERSION,
 	OPT_RAW,
 	OPT_ZERO_FILL,
+	OPT_MODULE_DEBUG,
 	OPT_SYSROOT,
 	OPT_EXE,
 };
@@ -31,6 +32,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "zero-excluded", no_argument, NULL, OPT_ZERO_EXCLUDED },
 	{ "force-vmlinux", no_argument, NULL, OPT_FORCE_VMLINUX },
+	{ "module-debug", required_argument, NULL, OPT_MODULE_DEBUG },
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "exe", required_argument, NULL, OPT_EXE },
 	{ "stats", no_argument, NULL, OPT_STATS },
@@ -55,6 +57,8 @@ static const char common_options[] =
 	"  --vmlinux FILE       kernel ELF with symbols (and DWARF) for this dump\n"
 	"  --system-map FILE    System.map for this dump's kernel\n"
 	"  --force-vmlinux      use --vmlinux even if it does not match the dump\n"
+	"  --module-debug DIR   modules' debug files (NAME.ko, NAME.ko.debug) under\n"
+	"                       DIR: their DWARF types and .symtab symbols\n"
 	"  --sysroot DIR        process cores: look for the mapped files under DIR\n"
 	"                       first (another machine's, a qemu-user -L prefix)\n"
 	"  --exe FILE           process cores without NT_FILE: the executable\n"
@@ -225,6 +229,7 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 		case OPT_VMLINUX: cli->session_opts.vmlinux = optarg; break;
 		case OPT_SYSTEM_MAP: cli->session_opts.system_map = optarg; break;
 		case OPT_FORCE_VMLINUX: cli->session_opts.force_vmlinux = true; break;
+		case OPT_MODULE_DEBUG: cli->session_opts.module_debug = optarg; break;
 		case OPT_SYSROOT: cli->session_opts.sysroot = optarg; break;
 		case OPT_EXE: cli->session_opts.exe = optarg; break;
 		case OPT_JSON: cli->json = true; break;
@@ -339,6 +344,7 @@ hoist_command(int argc, char **argv)
 	static const char *const with_value[] = { "--vmlinux", "--system-map",
 						  "--output", "-o", "--len", "-n",
 						  "--sysroot",
+						  "--module-debug",
 						  "--exe" };
 
 	for (int i = 1; i < argc; i++) {

@@ -14,6 +14,7 @@
 #   kernel/CURRENT-arm64          the arm64 one (6.1.0-NN-arm64, the NN of CURRENT if it exists)
 #   kernel/CURRENT-6.12-FLAVOUR   the 6.12 ones (6.12.NN+deb12-FLAVOUR; arm64 takes the x86 NN)
 #   kernel/<kver>/                vmlinuz, vmlinux (with DWARF), System.map, modules/,
+#                                 modules-dbg/ (the loaded modules' debug .ko, from -dbg),
 #                                 initrd-<hash of its recipe>.img, busybox (arm64 only)
 #   dumps/<variant>/              vmcore.elf, vmcore.kdump-zlib, console.log,
 #                                 vmcoreinfo.txt, qemu-xlat.json (QEMU's own translations of
@@ -249,6 +250,34 @@ fetch_kernel() {
         die "System.map-$KVER not found in $(deb_of "$dbg")"
     rm -rf "$tmp"
     log "extracted in $(since "$t")"
+}
+
+# The debug files of the modules the initramfs loads (vmdive --module-debug, and the oracles'
+# module debuginfo): just those .ko from the -dbg package, into $K/modules-dbg/ (the package's
+# tree below lib/modules/KVER).  The stamp lists the modules, so a cache made before this, or
+# a changed module list, gets them without downloading anything.
+fetch_module_debug() {
+    local dir=$K/modules-dbg tmp=$K/modules-dbg.tmp m pats=() t
+    [[ -s $dir/.modules && $(<"$dir/.modules") == "$INITRD_MODULES" ]] && return
+    t=$(now)
+    for m in $INITRD_MODULES; do      # module names spell '-' as '_' (xor_neon: xor-neon.ko)
+        pats+=("./usr/lib/debug/lib/modules/$KVER/*/$m.ko*" "./usr/lib/debug/lib/modules/$KVER/*/${m//_/-}.ko*")
+    done
+    rm -rf "$tmp"; mkdir -p "$tmp"
+    # Patterns of a module spelled the other way match nothing: tar says so and exits 2.
+    dpkg-deb --fsys-tarfile "$(deb_of "linux-image-$KVER-dbg")" |
+        tar -x -C "$tmp" --wildcards "${pats[@]}" 2>/dev/null || true
+    find "$tmp" -name '*.ko.xz' -exec xz -d {} + 2>/dev/null || true
+    find "$tmp" -name '*.ko.zst' -exec zstd -q -d --rm {} + 2>/dev/null || true
+    for m in $INITRD_MODULES; do
+        [[ -n $(find "$tmp" \( -name "$m.ko" -o -name "${m//_/-}.ko" \) -print -quit) ]] ||
+            log "WARNING: no debug file for module $m in linux-image-$KVER-dbg"
+    done
+    rm -rf "$dir"
+    mv "$tmp/usr/lib/debug/lib/modules/$KVER" "$dir" 2>/dev/null || mkdir -p "$dir"
+    rm -rf "$tmp"
+    echo "$INITRD_MODULES" >"$dir/.modules"
+    log "module debug files extracted in $(since "$t")"
 }
 
 # The arm64 initramfs needs an arm64 busybox: busybox-static:arm64's binary, kept in $K.
@@ -720,6 +749,7 @@ for k in "${kernels[@]}"; do
     pick_kernel
     fetch_kernel
     build_initrd
+    fetch_module_debug
     for v in "${variants[@]}"; do
         if [[ $(kernel_of "$v") == "$k" ]]; then make_variant "$v"; fi
     done

@@ -5,8 +5,10 @@
  * Types come from the best source the session has: DWARF of a given
  * vmlinux, else the BTF the kernel keeps in its own memory
  * (__start_BTF..__stop_BTF), else the OFFSET()/SIZE() lines of VMCOREINFO
- * (member offsets only).  Callers never care which: they look types and
- * members up by name.
+ * (member offsets only).  A name none of them knows is looked for in the
+ * loaded modules: their DWARF (debug files given with the session's
+ * module_debug directory) or their BTF in the dump.  Callers never care
+ * which: they look types and members up by name.
  *
  * Types are owned by the session and never change once returned; pointers
  * to them stay valid until the session closes.  A struct vd_object is a
@@ -81,6 +83,8 @@ struct vd_type {
 	const struct vd_enumerator *enumerators;
 	bool variadic;                   /* FUNCTION */
 	const char *source;              /* "DWARF", "BTF", "VMCOREINFO" */
+	const char *module;              /* the module whose BTF or DWARF
+					    described it; NULL: the kernel's */
 };
 
 /*

@@ -26,6 +26,10 @@ extern "C" {
 struct vd_session_opts {
 	const char *vmlinux;      /* ELF with symbols (and DWARF), optional */
 	const char *system_map;   /* optional */
+	const char *module_debug; /* a directory searched (recursively) for
+				     modules' debug files, NAME.ko or
+				     NAME.ko.debug: their DWARF types and
+				     .symtab symbols; optional */
 	bool force_vmlinux;       /* use a vmlinux that does not match */
 	const char *sysroot;      /* process cores: mapped files' paths are
 				     tried under this directory first */

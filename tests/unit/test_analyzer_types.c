@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * Type sources against the compiler: tests/unit/fixtures/types_fixture.c
- * is built with -g as DWARF 2, 4 and 5 (and turned into BTF by pahole when
- * it is installed); every offset, size, bit position, array length and
- * enum value the DWARF and BTF sources report is compared with what this
- * file's compiler computes from the same header (offsetof, sizeof, and
- * bit fields set in memory).  Then the DWARF reader is fed corrupted
- * copies of the fixture: errors are fine, crashes and hangs are not.
+ * is built with -g as DWARF 2, 4 and 5, and as relocatable objects (DWARF
+ * 4 and 5, read through their relocations, as a module's .ko is), and
+ * turned into BTF by pahole when it is installed; every offset, size, bit
+ * position, array length and enum value the DWARF and BTF sources report
+ * is compared with what this file's compiler computes from the same header
+ * (offsetof, sizeof, and bit fields set in memory).  types_module.c's BTF
+ * split over the fixture's is read as a module's BTF over vmlinux's.  Then
+ * the DWARF reader is fed corrupted copies of the fixture (and of the
+ * relocatable one's relocations): errors are fine, crashes and hangs are
+ * not.
  *
  * Exit 77 (skip) after all DWARF checks pass when pahole is missing.
  */
@@ -21,13 +25,14 @@
 #include "analyzer/ctypes_priv.h"
 #include "common/util.h"
 #include "fixtures/types_fixture.h"
+#include "fixtures/types_module.h"
 #include "harness.h"
 
 #ifndef VD_FIXTURE_DIR
 #error "tests/CMakeLists.txt passes VD_FIXTURE_DIR"
 #endif
 
-#define MAX_SOURCES 4
+#define MAX_SOURCES 6
 
 static struct vd_type_source *sources[MAX_SOURCES];
 static const char *labels[MAX_SOURCES];
@@ -58,7 +63,8 @@ __attribute__((constructor)) static void
 open_sources(void)
 {
 	static const char *const dwarf[] = { "types_fixture-dwarf2", "types_fixture-dwarf4",
-					     "types_fixture-dwarf5" };
+					     "types_fixture-dwarf5", "types_fixture-rel4.o",
+					     "types_fixture-rel5.o" };
 	char path[512];
 	size_t size;
 	void *blob;
@@ -556,6 +562,61 @@ TEST(dwarf_objects_and_bare_names)
 	}
 }
 
+/* A module's split BTF ---------------------------------------------------- */
+
+TEST(module_split_btf)
+{
+	struct vd_type_source *base = NULL, *mod, *bad;
+	struct vd_qualified_type qt = { NULL, 0 };
+	const struct vd_type *t, *list;
+	unsigned char *blob;
+	char path[512];
+	size_t size;
+
+	for (size_t i = ndwarf; i < nsources; i++)
+		base = sources[i];
+	snprintf(path, sizeof(path), "%s/types_module.btf", VD_FIXTURE_DIR);
+	blob = base ? read_file(path, &size) : NULL;
+	if (!blob)
+		return;                   // no pahole: main() reports the skip
+	CHECK_OK(vd_btf_source_split(base, "fxmod", blob, size, 0, 0, &mod));
+	t = find(mod, VD_TYPE_STRUCT, "fxm_dev");
+	CHECK(t && t->size == sizeof(struct fxm_dev) && t->module && !strcmp(t->module, "fxmod"));
+	if (t) {
+		MEMBER("split BTF", t, struct fxm_dev, node);
+		MEMBER("split BTF", t, struct fxm_dev, owner);
+		MEMBER("split BTF", t, struct fxm_dev, color);
+		MEMBER("split BTF", t, struct fxm_dev, name);
+		MEMBER("split BTF", t, struct fxm_dev, peer);
+		MEMBER("split BTF", t, struct fxm_dev, flags);
+		MEMBER("split BTF", t, struct fxm_dev, un.halves.hi);
+		// The fixture's types are the base source's, converted once.
+		list = find(base, VD_TYPE_STRUCT, "fx_list");
+		CHECK(list && !list->module && t->nmembers > 0 && t->members[0].type.type == list);
+		CHECK(t->nmembers > 6 && t->members[6].type.type->target.type == t);
+	}
+	if (t) {
+		BITS("split BTF", t, struct fxm_dev, id);
+		BITS("split BTF", t, struct fxm_dev, busy);
+	}
+	// Only its own types: the fixture's are the base's to answer.
+	CHECK_ERR(mod->find(mod, VD_TYPE_STRUCT, "fx_task", &qt), VD_ERR_LOOKUP);
+	CHECK_ERR(mod->find(mod, VD_TYPE_INT, "int", &qt), VD_ERR_LOOKUP);
+	CHECK_ERR(mod->find(mod, VD_TYPE_STRUCT, "fxm_nothing", &qt), VD_ERR_LOOKUP);
+	// Where the kernel says the module's types start must be the base's end.
+	CHECK_ERR(vd_btf_source_split(base, "fxmod", blob, size, 3, 0, &bad), VD_ERR_CORRUPT);
+	// A split blob over no BTF source, and cut short: refused, never read past.
+	CHECK_ERR(vd_btf_source_split(mod, "fxmod", blob, size, 0, 0, &bad), VD_ERR_INVALID_ARG);
+	for (size_t cut = 0; cut < size; cut += size / 31 + 1) {
+		struct vd_error *err = vd_btf_source_split(base, "cut", blob, cut, 0, 0, &bad);
+
+		CHECK(err != NULL);
+		vd_error_destroy(err);
+	}
+	mod->destroy(mod);
+	free(blob);
+}
+
 /* Hostile files ------------------------------------------------------------ */
 
 static char *
@@ -663,16 +724,21 @@ section_range(const void *data, size_t size, const char *name, size_t *start, si
 TEST(corrupted_dwarf_never_crashes)
 {
 	static const char *const sections[] = { ".debug_info", ".debug_abbrev", ".debug_str" };
+	static const char *const rel_sections[] = { ".rela.debug_info", ".symtab",
+						    ".rela.debug_str_offsets" };
+	static const char *const files[] = { "dwarf2", "dwarf4", "dwarf5", "rel5.o" };
 	const char *env = getenv("VD_TYPES_FUZZ_ITERS");   // more, by hand
 	int iters = env ? atoi(env) : 150;
 	uint64_t rng = 0x9e3779b97f4a7c15ull;
 	char path[512];
 	size_t size;
 
-	for (int v = 2; v <= 5; v += (v == 2 ? 2 : 1)) {
+	for (size_t v = 0; v < VD_ARRAY_SIZE(files); v++) {
+		// The relocatable object: its relocations and symbols too.
+		const char *const *secs = v == 3 && (rng & 1) ? rel_sections : sections;
 		unsigned char *data, *copy;
 
-		snprintf(path, sizeof(path), "%s/types_fixture-dwarf%d", VD_FIXTURE_DIR, v);
+		snprintf(path, sizeof(path), "%s/types_fixture-%s", VD_FIXTURE_DIR, files[v]);
 		data = read_file(path, &size);
 		copy = data ? malloc(size) : NULL;
 		CHECK(copy != NULL);
@@ -681,7 +747,9 @@ TEST(corrupted_dwarf_never_crashes)
 			char *p;
 
 			memcpy(copy, data, size);
-			if (!section_range(copy, size, sections[iter % 3], &start, &len) || !len)
+			if (v == 3)
+				secs = iter & 1 ? rel_sections : sections;
+			if (!section_range(copy, size, secs[iter % 3], &start, &len) || !len)
 				continue;
 			for (int k = 0; k < 1 + iter % 8; k++) {
 				rng = rng * 6364136223846793005ull + 1442695040888963407ull;

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Modules' types and symbols, on the x86_64 and arm64 samples of 6.1 and 6.12 (those made):
+#  (a) struct -o of types only modules define (overlay, loop, qemu_fw_cfg, async_tx), from the
+#      module's BTF in the dump (no vmlinux, no debug files) and from the module's .ko DWARF
+#      (--module-debug, the loaded modules' debug files samples/make-dumps.sh extracts from the
+#      -dbg package into kernel/KVER/modules-dbg), equal each other, drgn's reading of the .ko
+#      and pahole's, member by member, and name the module (module_types_check.py types);
+#  (b) addresses all over the modules' memory are named from the .ko's .symtab placed as the
+#      kernel laid the module out, and from the module's kallsyms, as drgn names them with the
+#      same .ko files (6.1), and as crash does after `mod -S` (x86_64 6.1), and the layout
+#      agrees with kallsyms on every section (module_types_check.py syms);
+#  (c) a debug file of another module is not used for symbols (the source says why);
+#      --module-debug with a missing directory is refused.
+set -euo pipefail
+vmdive=$1
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${VMDIVE_CACHE:-/var/cache/vmdive}
+types=(ovl_fs ovl_inode ovl_entry ovl_fh ovl_fb ovl_cache_entry ovl_layer loop_device
+	loop_cmd loop_worker fw_cfg_sysfs_entry fw_cfg_dma_access async_submit_ctl)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0 ran=0
+# variant, then options for the symbol check
+for spec in "kaslr --drgn --crash --all-kallsyms" "arm64-kaslr --drgn" \
+	"kaslr-6.12 --all-kallsyms" "arm64-6.12 --all-kallsyms"; do
+	v=${spec%% *} opts=${spec#* }
+	meta=$cache/dumps/$v/meta.env
+	[[ -e $meta ]] || { echo "== $v: no sample dump (samples/make-dumps.sh): skipped"; continue; }
+	# shellcheck source=/dev/null
+	. "$meta"
+	mdir=$cache/kernel/$KVER/modules-dbg
+	if ! compgen -G "$mdir/kernel/*" >/dev/null; then
+		echo "== $v: no $mdir (samples/make-dumps.sh extracts it): skipped"
+		continue
+	fi
+	ran=$((ran + 1))
+	arch=x86_64; [[ $v == arm64* ]] && arch=arm64
+	echo "== $v (a) module types: BTF in the dump, .ko DWARF, drgn, pahole"
+	mkdir -p "$tmp/$v/btf" "$tmp/$v/dwarf"
+	for t in "${types[@]}"; do
+		"$vmdive" struct --json "$VMCORE_ELF" "struct $t" >"$tmp/$v/btf/$t.json" ||
+			{ echo "  MISMATCH $t: no type from BTF"; fail=1; }
+		"$vmdive" struct --json --module-debug "$mdir" "$VMCORE_ELF" "struct $t" \
+			>"$tmp/$v/dwarf/$t.json" || { echo "  MISMATCH $t: no type from DWARF"; fail=1; }
+	done
+	/usr/bin/python3 "$here/module_types_check.py" types "$VMCORE_ELF" "$VMLINUX" "$mdir" \
+		"$tmp/$v/btf" "$tmp/$v/dwarf" "${types[@]}" || fail=1
+	oracles="each other"
+	[[ $opts == *--drgn* ]] && oracles=drgn
+	[[ $opts == *--crash* ]] && oracles="drgn and crash"
+	echo "== $v (b) module symbols: .symtab and kallsyms against $oracles"
+	# shellcheck disable=SC2086
+	/usr/bin/python3 "$here/module_types_check.py" syms "$vmdive" "$VMCORE_ELF" "$VMLINUX" \
+		"$mdir" "$arch" $opts || fail=1
+done
+((ran)) || { echo "no sample dumps with module debug files in $cache" >&2; exit 1; }
+
+echo "== (c) a debug file that is not the loaded module; a missing directory"
+meta=$cache/dumps/kaslr/meta.env
+if [[ -e $meta ]]; then
+	# shellcheck source=/dev/null
+	. "$meta"
+	mdir=$cache/kernel/$KVER/modules-dbg
+	mkdir -p "$tmp/wrong"
+	# crc7's debug file under loop's name: its symbols cannot be loop's.
+	cp "$(find "$mdir" -name crc7.ko | head -1)" "$tmp/wrong/loop.ko"
+	addr=$("$vmdive" sym "$VMCORE_ELF" loop:cleanup_module | cut -d' ' -f1)
+	src=$("$vmdive" sym --json --module-debug "$tmp/wrong" "$VMCORE_ELF" "0x$addr" |
+		/usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["name"], r["source"])')
+	if [[ $src == "cleanup_module module kallsyms ("*"not the loaded module loop"* ]]; then
+		echo "  ok refused: ${src:0:200}"
+	else
+		echo "  MISMATCH a wrong debug file: $src"
+		fail=1
+	fi
+	# Debug files that are no ELF or cut short: types from the module's BTF instead, symbols
+	# from its kallsyms, and the reason given.
+	mkdir -p "$tmp/broken"
+	ko=$(find "$mdir" -name overlay.ko | head -1)
+	head -c "$(($(stat -c %s "$ko") / 2))" "$ko" >"$tmp/broken/overlay.ko"
+	echo "not a module" >"$tmp/broken/loop.ko"
+	addr=$("$vmdive" sym "$VMCORE_ELF" overlay:ovl_fill_super | cut -d' ' -f1)
+	if "$vmdive" struct --module-debug "$tmp/broken" "$VMCORE_ELF" ovl_fs | grep -q "BTF of module overlay" &&
+	   "$vmdive" struct --module-debug "$tmp/broken" "$VMCORE_ELF" loop_device | grep -q "BTF of module loop" &&
+	   "$vmdive" sym --json --module-debug "$tmp/broken" "$VMCORE_ELF" "0x$addr" |
+		grep -q '"name":"ovl_fill_super".*"source":"module kallsyms ('; then
+		echo "  ok broken debug files: BTF types and kallsyms symbols instead"
+	else
+		echo "  MISMATCH broken debug files are not set aside"
+		fail=1
+	fi
+	if "$vmdive" struct --module-debug "$tmp/none" "$VMCORE_ELF" ovl_fs >/dev/null 2>"$tmp/err" ||
+	   ! grep -q "module debug directory" "$tmp/err"; then
+		echo "  MISMATCH a missing --module-debug directory: $(cat "$tmp/err")"
+		fail=1
+	else
+		echo "  ok $(cat "$tmp/err")"
+	fi
+fi
+exit $fail
