@@ -15,6 +15,11 @@
 # - `ps` lists only idle and panic tasks on 6.1 ("not found in PID hash"); `sys` TASKS is
 #   wrong for the same reason.  In -i mode a second `| shell` pipe fails.
 # - Startup costs ~5 s (it reads the 590 MB vmlinux); run it once per dump, not per command.
+# - 6.12 kernels: crash 8.0.2 does not find the KASLR offset and refuses to start ("invalid
+#   structure member offset: module_core_size": mod->mem[] is crash 8.0.3), and with
+#   --no_modules it aborts at random ("malloc(): unsorted double linked list corrupted").
+#   CRASH_OPTS="--minimal --kaslr 0xKERNELOFFSET" starts it reliably; `log` and `sym` work.
+# CRASH_OPTS holds extra crash options (split at blanks).
 set -euo pipefail
 (($# == 4)) || { echo "usage: $0 DUMP VMLINUX CMDFILE OUT" >&2; exit 2; }
 IFS=, read -r -a dumps <<<"$1"
@@ -28,10 +33,12 @@ trap 'rm -f "$cmds"' EXIT
 cat "$cmdfile" >"$cmds"
 grep -qxE '[[:space:]]*(q|quit|exit)[[:space:]]*' "$cmds" || echo quit >>"$cmds"
 
+read -r -a opts <<<"${CRASH_OPTS:-}"
+
 rc=0
 # stdin from /dev/null: crash must never wait for a terminal.
-timeout 120 stdbuf -o0 -e0 crash -s -i "$cmds" "$vmlinux" "${dumps[@]}" </dev/null >"$out" 2>&1 ||
-    rc=$?
+timeout 120 stdbuf -o0 -e0 crash -s "${opts[@]}" -i "$cmds" "$vmlinux" "${dumps[@]}" </dev/null \
+    >"$out" 2>&1 || rc=$?
 if ((rc == 124)); then echo "$0: crash timed out after 120 s" >&2; fi
 if ((rc != 0)); then echo "$0: crash exited with $rc; see $out" >&2; fi
 exit "$rc"

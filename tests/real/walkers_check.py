@@ -3,16 +3,18 @@
 
     /usr/bin/python3 tests/real/walkers_check.py VMDIVE        # test_walkers.sh
 
-For each variant (kaslr nokaslr la57 arm64-kaslr arm64-nokaslr, those that exist), on
+For each variant (VARIANTS below, those that exist: Debian's 6.1 kernels and the 6.12 ones,
+whose modules have mod->mem[] and whose vmap areas are on per-node vmap_nodes[] lists), on
 vmcore.elf and vmcore.kdump-zlib, with and without --vmlinux, vmdive's --json answers are
 compared with drgn's (tests/real/walkers_oracle.py on the vmcore.elf of the same boot, cached
-next to the dump like vdcheck.py's oracles) and, on x86_64, with crash 8.0.2's `mod`, `kmem -v`
-and `ps` (crash cannot read arm64 dumps; on Debian's 6.1 its ps lists only the idle and active
-tasks, which are compared).  dump-module's ELF and --raw output are checked byte for byte against
-drgn's reads of the same regions, and `objdump -d` must label the module's functions at their
-addresses; dump-vmalloc's bytes against drgn's reads of the same areas.  Debian's arm64 kernels have no
-CONFIG_KALLSYMS_ALL (kallsyms holds text symbols only): without a vmlinux vmdive finds the BTF,
-init_task, modules, the runqueues and the panic CPU in memory, and must still agree.
+next to the dump like vdcheck.py's oracles) and, on the x86_64 6.1 samples, with crash 8.0.2's
+`mod`, `kmem -v` and `ps` (crash cannot read arm64 dumps nor walk 6.12; on Debian's 6.1 its ps
+lists only the idle and active tasks, which are compared).  dump-module's ELF and --raw output
+are checked byte for byte against drgn's reads of the same regions, and `objdump -d` must label
+the module's functions at their addresses; dump-vmalloc's bytes against drgn's reads of the
+same areas.  Debian's arm64 6.1 kernels have no CONFIG_KALLSYMS_ALL (kallsyms holds text
+symbols only): without a vmlinux vmdive finds the BTF, init_task, modules, the runqueues and
+the panic CPU in memory, and must still agree.
 
 Prints one line per mismatch (up to VD_MAX_DETAILS), a summary per scope, and "N passed,
 M failed"; exits 1 on any mismatch.  VMDIVE_VARIANTS limits the variants.
@@ -30,7 +32,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402  (Tally, caches, env files)
 
-VARIANTS = ("kaslr", "nokaslr", "la57", "arm64-kaslr", "arm64-nokaslr")
+VARIANTS = ("kaslr", "nokaslr", "la57", "arm64-kaslr", "arm64-nokaslr", "kaslr-6.12",
+            "arm64-16k-6.12")
+# crash 8.0.2 cannot walk 6.12: it refuses to start ("invalid structure member offset:
+# module_core_size": mod->mem[] is crash 8.0.3); with --no_modules, `kmem -v` fails ("invalid
+# kernel virtual address: ccccccccccccccd4 type: "vmlist addr"": there is no vmap_area_list),
+# `ps` too ("invalid structure member offset: mm_rss_stat_count").  Compared on these only.
+CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")
 ORACLE = os.path.join(HERE, "walkers_oracle.py")
 TIMEOUT = 600
 CRASH_ST = {"RU": "R", "IN": "S", "UN": "D", "ST": "T", "TR": "t", "ZO": "Z", "DE": "X",
@@ -54,17 +62,22 @@ def variants(t):
 
 
 def cached(t, variant, dumpdir, name, key_blobs, make):
-    """A cached oracle output: DUMPDIR/oracle/<name>-<dump key>-<content key>."""
+    """A cached oracle output: DUMPDIR/oracle/<kind>-<dump key>-<content key>.<ext>, name
+    being "<kind>-<dump key>.<ext>"; older answers of the same kind are removed."""
     cdir = vc.cache_dir(dumpdir, variant)
-    path = os.path.join(cdir, "%s-%s" % (name, vc.content_key(*key_blobs)))
+    stem, ext = os.path.splitext(name)
+    path = os.path.join(cdir, "%s-%s%s" % (stem, vc.content_key(*key_blobs), ext))
     if not os.path.exists(path):
         t0 = time.time()
         data = make()
         if data is None:
             return None
         for old in os.listdir(cdir):
-            if old.startswith(name.split("-")[0] + "-") and old.endswith(name[-5:]):
-                os.unlink(os.path.join(cdir, old))
+            if old.startswith(name.split("-")[0] + "-") and old != os.path.basename(path):
+                try:
+                    os.unlink(os.path.join(cdir, old))
+                except FileNotFoundError:            # a concurrent run removed it
+                    pass
         vc.atomic_write(path, data)
         print("%s: %s ran in %.1f s" % (variant, name.split("-")[0], time.time() - t0), flush=True)
     with open(path, "rb") as f:
@@ -284,11 +297,9 @@ def check_dump_module(t, sc, vd, dump, extra, om, tmp, objdump):
     rc, _, err = vd.run(["dump-module", "--raw"] + extra + [dump, om["name"], "-o", raw])
     blob = open(raw, "rb").read() if rc == 0 else b""
     off, ok = 0, rc == 0
-    for name in ("text", "rodata", "ro_after_init", "data"):
-        r = om["regions"].get(name)
-        if r:
-            ok &= hashlib.sha256(blob[off:off + r["size"]]).hexdigest() == r["sha256"]
-            off += r["size"]
+    for r in om["regions"].values():                 # --raw: in the oracle's (kernel's) order
+        ok &= hashlib.sha256(blob[off:off + r["size"]]).hexdigest() == r["sha256"]
+        off += r["size"]
     t.ok(sc, "dump-module.raw", ok and off == len(blob),
          lambda: "%s: --raw bytes differ (exit %d %s)" % (om["name"], rc, err))
 
@@ -338,7 +349,8 @@ def member_offset(vd, dump, typ, member):
 
 
 def check_corrupt(t, vd, variant, meta, o, tmp):
-    """One module link, one task link, one vmap_area link broken in a copy of vmcore.elf."""
+    """One module link, one task link, one vmap_area link broken in a copy of vmcore.elf:
+    each walk says where, lists every element anyway (the tail through the prev links)."""
     import struct
     sc = variant + "/corrupt"
     src, copy = meta["VMCORE_ELF"], os.path.join(tmp, "corrupt.elf")
@@ -352,10 +364,17 @@ def check_corrupt(t, vd, variant, meta, o, tmp):
         return
     leaders = [x for x in o["tasks"] if not x["idle"] and x["pid"] == x["tgid"]]
     areas = o["vmap_areas"]
+    # The loop goes into one list: vmap_area_list, or (6.9+) the longest vmap_nodes[] busy
+    # list, address-sorted like the whole.
+    lists = {}
+    for a in areas:
+        lists.setdefault(a.get("node"), []).append(a)
+    chain = max(lists.values(), key=len)
+    k = min(30, len(chain) - 1)
     unmapped = h(areas[0]["start"]) + (1 << 40)
     patches = [(h(o["modules"][2]["address"]) + mod_list, 0xdead000000000100),
                (h(leaders[4]["address"]) + task_list, unmapped),
-               (h(areas[30]["vmap_area"]) + va_list, h(areas[10]["vmap_area"]) + va_list)]
+               (h(chain[k]["vmap_area"]) + va_list, h(chain[k // 3]["vmap_area"]) + va_list)]
     with open(copy, "r+b") as f:
         for va, value in patches:
             j, _, _ = vd.json(["vtop", "--json", src, "0x%x" % va])
@@ -367,7 +386,7 @@ def check_corrupt(t, vd, variant, meta, o, tmp):
             f.write(struct.pack("<Q", value))
     cases = [("mod", "modules", "broken after 3 elements", len(o["modules"])),
              ("ps", "tasks", "broken after", len([x for x in o["tasks"] if x["pid"] == x["tgid"]])),
-             ("vmalloc", "areas", "loops after 31 elements", len(areas))]
+             ("vmalloc", "areas", "loops after %d elements" % (k + 1), len(areas))]
     for cmd, key, msg, n in cases:
         t0 = time.time()
         j, rc, err = vd.json([cmd, "--json", copy])
@@ -385,7 +404,7 @@ def check_variant(t, vd, variant, dumpdir, meta, tmp):
     if not o:
         return
     arm = meta.get("ARCH") == "arm64"
-    crash = None if arm else crash_text(t, variant, dumpdir, meta)
+    crash = crash_text(t, variant, dumpdir, meta) if variant in CRASH_VARIANTS else None
     procs = meta.get("PROCS", "").split()
     objdump = "aarch64-linux-gnu-objdump" if arm else "objdump"
     for dump in (meta["VMCORE_ELF"], meta.get("VMCORE_KDUMP_ZLIB")):
@@ -416,7 +435,7 @@ def check_variant(t, vd, variant, dumpdir, meta, tmp):
                 check_gdb(t, sc, os.path.join(tmp, o["modules"][0]["name"] + ".elf"),
                           o["modules"][0]["symbols"][0])
             check_dump_vmalloc(t, sc, vd, dump, extra, o["vmap_areas"], tmp)
-    if variant == "kaslr":
+    if variant in ("kaslr", "kaslr-6.12"):
         check_corrupt(t, vd, variant, meta, o, tmp)
 
 

@@ -8,10 +8,14 @@ Opens the dump the way tests/oracle/drgn_oracle.py (x86_64) or drgn_oracle_arm64
 Oracle classes: QEMU's p_vaddr = p_paddr ELF needs a bootstrap mapping of the root page table),
 then asks drgn, with the vmlinux's DWARF, what vmdive's `mod`, `dump-module`, `vmalloc` and `ps`
 must answer:
-  modules:    name, address, base, size, text_size, ro_size, ro_after_init_size, state,
-              refcnt (module_refcount()), taints, sha256 of each layout part read with
-              prog.read, and up to 8 function symbols from mod->core_kallsyms (name, value)
-  vmap_areas: vmap_area and vm_struct addresses, start, end, vm_size, flags, nr_pages, caller
+  modules:    name, address, base, size, state, refcnt (module_refcount()), taints, regions
+              in the kernel's order (core_layout's parts as laid out, or 6.4+ mod->mem[] by
+              index: `mod` lists them so, and dump-module --raw writes them so) with
+              the sha256 of each read with prog.read, and up to 8 function symbols from
+              mod->core_kallsyms (name, value)
+  vmap_areas: every busy area (vmap_area_list, or 6.9+ each vmap_nodes[] busy list, sorted):
+              node (None, or the vmap_nodes[] index), vmap_area and vm_struct addresses,
+              start, end, vm_size, flags, nr_pages, caller
               symbol name, the physical address of up to 4 pages (page_to_phys(pages[i])),
               and for up to 12 small areas the sha256 of their data (guard page excluded)
   tasks:      every task (init_task.tasks, each group's threads, each CPU's idle task):
@@ -65,19 +69,42 @@ def module_syms(prog, mod, limit=8):
     return out
 
 
+def layout_parts(mod):
+    """<= 6.3: core_layout is one allocation cut into text, rodata, ro_after_init and data
+    (kernel/module/main.c layout_sections()).  (base, size, {part: (start, size)})."""
+    lay = mod.core_layout
+    b, size = lay.base.value_(), lay.size.value_()
+    text, ro = lay.text_size.value_(), lay.ro_size.value_()
+    roai = lay.ro_after_init_size.value_()
+    return b, size, {"text": (b, text), "rodata": (b + text, ro - text),
+                     "ro_after_init": (b + ro, roai - ro), "data": (b + roai, size - roai)}
+
+
+def mem_parts(prog, mod):
+    """6.4+ (commit ac3b43283923 "module: replace module_layout with module_memory"): one
+    allocation per enum mod_mem_type, mod->mem[type].base/.size, named MOD_<NAME>; the init
+    ones are zeroed once the module is live (do_init_module()).  base is MOD_TEXT's, size the
+    sum of the core (non-init) types, as core_layout.base/.size were."""
+    names = {e.value: e.name[4:].lower() for e in prog.type("enum mod_mem_type").enumerators}
+    parts, size = {}, 0
+    for i in range(len(mod.mem)):
+        b, n = mod.mem[i].base.value_(), mod.mem[i].size.value_()
+        if b and n:
+            parts[names[i]] = (b, n)
+            size += 0 if names[i].startswith("init_") else n
+    return mod.mem[prog.constant("MOD_TEXT")].base.value_(), size, parts
+
+
 def modules(prog):
     out = []
     for mod in base.walk(prog["modules"], "struct module", "list"):
-        lay = mod.core_layout
-        b, size = lay.base.value_(), lay.size.value_()
-        text, ro = lay.text_size.value_(), lay.ro_size.value_()
-        roai = lay.ro_after_init_size.value_()
-        parts = {"text": (b, text), "rodata": (b + text, ro - text),
-                 "ro_after_init": (b + ro, roai - ro), "data": (b + roai, size - roai)}
+        try:
+            b, size, parts = layout_parts(mod)
+        except AttributeError:
+            b, size, parts = mem_parts(prog, mod)
         out.append({
             "name": mod.name.string_().decode(), "address": hx(mod.address_of_().value_()),
-            "base": hx(b), "size": size, "text_size": text, "ro_size": ro,
-            "ro_after_init_size": roai, "state": mod.state.format_(type_name=False),
+            "base": hx(b), "size": size, "state": mod.state.format_(type_name=False),
             "refcnt": mod.refcnt.counter.value_() - 1, "taints": mod.taints.value_(),
             "regions": {k: {"start": hx(a), "size": n, "sha256": sha_of(prog, a, n)}
                         for k, (a, n) in parts.items() if n},
@@ -88,10 +115,10 @@ def modules(prog):
 
 def vmap_areas(prog, page):
     out, hashed = [], 0
-    for va in base.walk(prog["vmap_area_list"], "struct vmap_area", "list"):
+    for node, va in base.vmap_area_objects(prog):
         vm = va.vm
         a = {"vmap_area": hx(va.value_() if va.type_.kind == drgn.TypeKind.POINTER
-                             else va.address_of_().value_()),
+                             else va.address_of_().value_()), "node": node,
              "start": hx(va.va_start.value_()), "end": hx(va.va_end.value_()),
              "vm_struct": hx(vm.value_())}
         if vm:
