@@ -162,6 +162,19 @@ layout_rules(struct aarch64_xlat *x, struct aarch64_layout *lo)
 		lo->vmemmap = (struct aarch64_range){ vmemmap,
 			vmemmap + ((lo->page_end - lo->page_offset) >> vmemmap_shift),
 			"layout rule" };
+	// A 52-bit kernel on a CPU without LPA2/LVA (6.9+): VMEMMAP_START
+	// is the build's, sized for a 52-bit linear map, but struct pages
+	// exist only for the linear map of the running VA size, at the top
+	// of the window, and vmalloc reaches up to 8M below them (seen on
+	// Debian's 6.12 4K and 16K kernels: VMALLOC_END = VMEMMAP_END -
+	// ((1 << (vabits_actual - 1)) >> (PAGE_SHIFT - 6)) - 8M).
+	if (x->va_bits_rt < x->va_bits && lo->vmemmap.end) {
+		uint64_t used = lo->vmemmap.end -
+			((1ULL << (x->va_bits_rt - 1)) >> vmemmap_shift);
+
+		if (used > lo->vmemmap.start && used < lo->vmemmap.end)
+			lo->vmemmap.start = used;
+	}
 	if (!lo->vmalloc.source)
 		lo->vmalloc = (struct aarch64_range){ lo->modules.end,
 			lo->vmemmap.start - SZ_256M, "layout rule" };

@@ -347,8 +347,14 @@ def arm64(q, s, vi, facts, smap, checks):
     sample_areas(s, mod_areas, "module")
     sample_areas(s, other, "vmalloc")
     # vmemmap: asm/pgtable.h vmemmap = (struct page *)VMEMMAP_START - (memstart_addr >> PAGE_SHIFT).
+    # memstart_addr is signed: a 52-bit kernel on a CPU without LPA2 makes it negative
+    # (PHYS_OFFSET 0xfff1000040000000), and the shift is then arithmetic.
     psize = int(vi["SIZE(page)"])
-    vmemmap = num(vi, "NUMBER(VMEMMAP_START)") - (phys >> shift) * psize
+    sphys = phys - (1 << 64) if phys >> 63 else phys
+    vmemmap = num(vi, "NUMBER(VMEMMAP_START)") - (sphys >> shift) * psize
+    if "SYMBOL(vmemmap)" in vi:
+        checks("vmemmap = SYMBOL(vmemmap)", (vmemmap & U64) == int(vi["SYMBOL(vmemmap)"], 16),
+               hx(vmemmap & U64))
     s.fill("vmemmap", lambda: ((vmemmap + (s.rand_pa(ram) >> shift) * psize
                                 + (s.rng.randrange(psize) & ~7)) & U64, ""))
     # Fixmap and PCI I/O: before 6.9 below VMEMMAP_START (FIXADDR_TOP = VMEMMAP_START - 32M,

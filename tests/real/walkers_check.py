@@ -33,7 +33,7 @@ sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402  (Tally, caches, env files)
 
 VARIANTS = ("kaslr", "nokaslr", "la57", "arm64-kaslr", "arm64-nokaslr", "kaslr-6.12",
-            "arm64-16k-6.12")
+            "arm64-6.12", "arm64-16k-6.12")
 # crash 8.0.2 cannot walk 6.12: it refuses to start ("invalid structure member offset:
 # module_core_size": mod->mem[] is crash 8.0.3); with --no_modules, `kmem -v` fails ("invalid
 # kernel virtual address: ccccccccccccccd4 type: "vmlist addr"": there is no vmap_area_list),
