@@ -597,8 +597,8 @@ scan_all(struct vd_dwarf_index *ix, unsigned ns_mask, const char *name,
 
 /*
  * Only the units whose bytes mention name (dwarf_units.c), in order,
- * until name is answered.  A name no unit mentions costs one memmem pass
- * per needle over .debug_info and no DIE.
+ * until name is answered.  A name no unit mentions costs one pass over
+ * .debug_info and no DIE.
  */
 static struct vd_error *
 scan_mentions(struct vd_dwarf_index *ix, struct vd_dw_needles *nd, unsigned ns_mask,
@@ -630,12 +630,18 @@ vd_dwarf_index_scan(struct vd_dwarf_index *ix, unsigned ns_mask, const char *nam
 		    enum vd_dw_rank want)
 {
 	struct vd_dw_needles nd;
+	struct vd_error *err;
 
 	if (ix->units.listed && ix->nscanned == ix->units.n)
 		return NULL;       // all indexed: peek has the answer
 	// Base types are indexed by canonical spelling, not the one in the
 	// file; but every unit has them, so the first unit answers anyway.
-	if (!(ns_mask & (1u << VD_DW_BASE)) && vd_dw_needles_make(&ix->units, name, &nd))
-		return scan_mentions(ix, &nd, ns_mask, name, want);
-	return scan_all(ix, ns_mask, name, want);
+	if (ns_mask & (1u << VD_DW_BASE))
+		return scan_all(ix, ns_mask, name, want);
+	if (vd_dw_needles_make(&ix->units, name, &nd))
+		err = scan_mentions(ix, &nd, ns_mask, name, want);
+	else
+		err = scan_all(ix, ns_mask, name, want);
+	vd_dw_needles_deinit(&nd);
+	return err;
 }

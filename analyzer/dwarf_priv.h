@@ -148,25 +148,34 @@ struct vd_error *vd_dw_units_list_until(struct vd_dw_units *us, const char *path
 struct vd_dw_unit *vd_dw_units_at(struct vd_dw_units *us, uint64_t off);
 void vd_dw_units_deinit(struct vd_dw_units *us);
 
-#define VD_DW_NEEDLES_MAX 33
-
-/* Byte strings whose presence in a unit says it may name something. */
-struct vd_dw_needles {
-	const unsigned char *bytes[VD_DW_NEEDLES_MAX];
-	size_t len[VD_DW_NEEDLES_MAX];
-	unsigned char enc[VD_DW_NEEDLES_MAX][4];   /* .debug_str offsets */
-	uint64_t next[VD_DW_NEEDLES_MAX];          /* next hit, when found */
-	uint64_t clear_to[VD_DW_NEEDLES_MAX];      /* no hit before this */
-	bool found[VD_DW_NEEDLES_MAX];
-	size_t n;
+/* How far one search has got: its next hit, or no hit before clear_to. */
+struct vd_dw_search {
+	uint64_t next, clear_to;
+	bool found;
 };
 
-/* The needles for name (kept: name); false when no filter is possible. */
+/*
+ * What says a unit may name something: the name inline, or the offset of
+ * any of its occurrences in .debug_str.  All are searched for in one pass.
+ */
+struct vd_dw_needles {
+	const unsigned char *name;   /* "name\0" (kept: the caller's) */
+	size_t len;                  /* with the NUL */
+	uint32_t *offs;              /* where "name\0" is in .debug_str, ascending */
+	size_t noffs;
+	unsigned char *filter;       /* by 2 bytes at key_at: may a needle start here */
+	unsigned key_at;
+	struct vd_dw_search all;     /* offsets, and the name when 4 bytes or more */
+	struct vd_dw_search inl;     /* the name when shorter */
+};
+
+/* The needles for name; false when no filter is possible.  Deinit after either. */
 bool vd_dw_needles_make(const struct vd_dw_units *us, const char *name,
 			struct vd_dw_needles *nd);
 /* The first offset at or after pos where a needle occurs, or us->size. */
 uint64_t vd_dw_needles_next(const struct vd_dw_units *us, struct vd_dw_needles *nd,
 			    uint64_t pos);
+void vd_dw_needles_deinit(struct vd_dw_needles *nd);
 
 /* One DIE (analyzer/dwarf_die.c) -------------------------------------------- */
 

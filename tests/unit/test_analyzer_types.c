@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "analyzer/ctypes_priv.h"
+#include "analyzer/dwarf_priv.h"
 #include "common/util.h"
 #include "fixtures/types_fixture.h"
 #include "fixtures/types_module.h"
@@ -615,6 +616,134 @@ TEST(module_split_btf)
 	}
 	mod->destroy(mod);
 	free(blob);
+}
+
+/* The name filter (analyzer/dwarf_units.c) ---------------------------------- */
+
+static uint64_t
+lcg(uint64_t *rng)
+{
+	*rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+	return *rng >> 33;
+}
+
+/* Where name inline or one of encs[n] starts at or after pos, by brute force. */
+static uint64_t
+naive_next(const struct vd_dw_units *us, const char *name, unsigned char (*encs)[4],
+	   size_t n, uint64_t pos)
+{
+	static bool first[256][256];   // the 2 bytes a needle starts with
+	size_t len = strlen(name) + 1;
+
+	memset(first, 0, sizeof(first));
+	first[(unsigned char)name[0]][(unsigned char)name[1]] = true;
+	for (size_t i = 0; i < n; i++)
+		first[encs[i][0]][encs[i][1]] = true;
+	for (uint64_t p = pos; p < us->size; p++) {
+		if (p + 1 == us->size || !first[us->info[p]][us->info[p + 1]])
+			continue;
+		if (us->size - p >= len && !memcmp(us->info + p, name, len))
+			return p;
+		for (size_t i = 0; i < n && us->size - p >= 4; i++)
+			if (!memcmp(us->info + p, encs[i], 4))
+				return p;
+	}
+	return us->size;
+}
+
+/*
+ * A .debug_str of digit strings, and name ("\0name\0", and as the tail of
+ * longer strings) at known offsets; a .debug_info of bytes that spell no
+ * name, with those offsets and name planted: at random (dense), or only
+ * across the 1 MiB search chunks and at the very end.  Every answer must
+ * be the brute-force one, asked again or not.
+ */
+static void
+check_needles(const char *name, bool be, bool dense, uint64_t *rng)
+{
+	enum { STR = 70000, INFO = (2u << 20) + 4321, OCC = 40, MIB = 1u << 20 };
+	static unsigned char str[STR], info[INFO];
+	unsigned char encs[OCC][4];
+	size_t len = strlen(name) + 1, n = 0, at = 0;
+	struct vd_dw_units us = { .info = info, .size = INFO, .str = str, .str_size = STR,
+				  .big_endian = be, .strp_only = true };
+	struct vd_dw_needles nd;
+	uint64_t pos = 0;
+	unsigned asked = 0;
+
+	while (at + 40 + len < STR) {
+		size_t digits = lcg(rng) % 12;
+
+		for (size_t i = 0; i < digits; i++)
+			str[at++] = (unsigned char)('0' + lcg(rng) % 10);
+		if (n < OCC && lcg(rng) % 50 == 0) {
+			if (lcg(rng) % 2)
+				str[at++] = 'x';    // a tail: "123xname"
+			else if (digits)
+				str[at++] = 0;
+			vd_put32(encs[n++], (uint32_t)at, be);
+			memcpy(str + at, name, len);
+			at += len;
+		} else {
+			str[at++] = 0;
+		}
+	}
+	memset(str + at, 0, STR - at);
+	CHECK(n > 1);
+	if (n < 2)
+		return;
+	for (size_t i = 0; i < INFO; i++) {
+		unsigned b = (unsigned)(lcg(rng) >> 8);
+
+		info[i] = b & 1 ? 0 : (unsigned char)(0x80 | b >> 1);
+	}
+	for (size_t k = 0; dense && k < 60; k++) {
+		size_t where = lcg(rng) % (INFO - 16);
+
+		if (k % 2)
+			memcpy(info + where, name, len);
+		else
+			memcpy(info + where, encs[lcg(rng) % n], 4);
+	}
+	memcpy(info + MIB - 1, name, len);
+	memcpy(info + 2 * MIB - 2, encs[0], 4);
+	if (dense)
+		memcpy(info + INFO - 4, encs[1], 4);
+	else
+		memcpy(info + INFO - len, name, len);
+	CHECK(vd_dw_needles_make(&us, name, &nd));
+	CHECK_EQ_U64(nd.noffs, n);
+	while (pos < INFO && asked++ < 200) {
+		uint64_t want = naive_next(&us, name, encs, n, pos);
+		uint64_t skip = lcg(rng) % 4 ? 3000 : 700000;   // to a unit's end
+
+		CHECK_EQ_U64(vd_dw_needles_next(&us, &nd, pos), want);
+		CHECK_EQ_U64(vd_dw_needles_next(&us, &nd, pos), want);   // remembered
+		pos = want + 1 + lcg(rng) % skip;
+	}
+	vd_dw_needles_deinit(&nd);
+	// Names it cannot filter for: every unit is read instead.
+	us.strp_only = false;
+	CHECK(!vd_dw_needles_make(&us, name, &nd));
+	vd_dw_needles_deinit(&nd);
+}
+
+TEST(name_filter_finds_what_brute_force_does)
+{
+	static const char *const names[] = { "q", "rq", "abc", "vmap_area" };
+	static unsigned char many[3 * 3000];
+	struct vd_dw_units us = { .info = many, .size = sizeof(many), .str = many,
+				  .str_size = sizeof(many), .strp_only = true };
+	uint64_t rng = 0x2545f4914f6cdd1dull;
+	struct vd_dw_needles nd;
+
+	for (size_t i = 0; i < 4 * VD_ARRAY_SIZE(names); i++)
+		check_needles(names[i / 4], i & 1, i & 2, &rng);
+	// A name in thousands of strings: too many to search for.
+	for (size_t i = 0; i < sizeof(many); i += 3)
+		memcpy(many + i, "ab", 3);
+	CHECK(!vd_dw_needles_make(&us, "ab", &nd));
+	vd_dw_needles_deinit(&nd);
 }
 
 /* Hostile files ------------------------------------------------------------ */
