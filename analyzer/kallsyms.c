@@ -155,12 +155,14 @@ decode_addr(const struct kallsyms_tables *t, enum addr_encoding enc, uint32_t i)
 static struct vd_error *
 expand_names(const struct kallsyms_tables *t, char **buf_ret, uint32_t **starts_ret)
 {
-	size_t cap = (size_t)t->num * 24, used = 0, pos = 0;
+	size_t cap = (size_t)t->num * 24, used = 0, pos = 0, tok_len[256];
 	char *buf = malloc(cap);
 	uint32_t *starts = malloc((size_t)t->num * sizeof(*starts));
 
 	if (!buf || !starts)
 		goto enomem;
+	for (unsigned d = 0; d < 256; d++)
+		tok_len[d] = strnlen(t->tokens + t->index[d], t->tokens_len - t->index[d]);
 	for (uint32_t i = 0; i < t->num; i++) {
 		size_t len;
 
@@ -176,8 +178,9 @@ expand_names(const struct kallsyms_tables *t, char **buf_ret, uint32_t **starts_
 			goto truncated;
 		starts[i] = (uint32_t)used;
 		for (size_t k = 0; k < len; k++) {
-			const char *tok = t->tokens + t->index[t->names[pos + k]];
-			size_t tl = strnlen(tok, t->tokens_len - (size_t)(tok - t->tokens));
+			unsigned char d = t->names[pos + k];
+			const char *tok = t->tokens + t->index[d];
+			size_t tl = tok_len[d];
 
 			// A symbol name is at most KSYM_NAME_LEN (512 since 6.1).
 			if (cap - used < tl + 2 || used - starts[i] > 1024) {
