@@ -343,8 +343,10 @@ def check_symbols(c, info, libs):
         check(s and g and g['symbol_address'] == s['symbol_address'] and
               int(s['offset'], 16) == int(m.group(2) or 0),
               f'{c.path}: {a:#x}: vmdive {s and s["name"]}+{s and s["offset"]}, gdb {m.group(0)}')
-    # main+4 and abort+8 at least (libc's static functions have no name).
-    check(named >= (3 if libs else 1), f'{c.path}: gdb named {named} of {len(addrs)} addresses')
+    # main+4 and abort+8 at least: the threads' pc and lr are often in libc's static
+    # functions (no name in Debian's stripped libc), depending on where each thread was
+    # when the signal came; every address gdb does name is compared above.
+    check(named >= (2 if libs else 1), f'{c.path}: gdb named {named} of {len(addrs)} addresses')
 
 
 def check_compressed(c, plain, info):
