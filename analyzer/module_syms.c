@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "symtab.h"
 #include "walk_priv.h"
 
 /* Bounds for a hostile dump: a module has at most tens of thousands. */
@@ -115,7 +116,7 @@ vd_modsym_skip_name(const char *n)
 {
 	if (!*n || !strncmp(n, ".L", 2))
 		return true;
-	return n[0] == '$' && n[1] && strchr("axtd", n[1]) && (!n[2] || n[2] == '.');
+	return vd_sym_is_mapping(n);
 }
 
 /*

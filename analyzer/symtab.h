@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vmdive/error.h"
 
@@ -82,5 +83,16 @@ const struct vd_symbol *vd_symtab_by_name(const struct vd_symtab *st,
  */
 const struct vd_symbol *vd_symtab_by_addr(const struct vd_symtab *st,
 					  uint64_t addr);
+
+/*
+ * ARM/AArch64 mapping symbols ($x, $d, $a, $t, optionally ".suffix") mark
+ * code and data runs for disassemblers; they are not names (nm, gdb and
+ * the kernel's kallsyms leave them out).
+ */
+static inline bool
+vd_sym_is_mapping(const char *n)
+{
+	return n[0] == '$' && n[1] && strchr("axtd", n[1]) && (!n[2] || n[2] == '.');
+}
 
 #endif

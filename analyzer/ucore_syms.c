@@ -110,7 +110,7 @@ read_table(Elf *elf, Elf64_Word type, struct vd_symtab *st)
 		    s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE)
 			continue;
 		name = elf_strptr(elf, sh.sh_link, s.st_name);
-		if (!name || !*name)
+		if (!name || !*name || vd_sym_is_mapping(name))
 			continue;
 		st->syms[st->n++] = (struct vd_symbol){
 			.name = name, .addr = s.st_value, .size = s.st_size,

@@ -338,6 +338,13 @@ def check_symbols(c, info, libs):
         if not m:
             check(s is None, f'{c.path}: {a:#x}: gdb knows no symbol, vmdive {s and s["name"]}')
             continue
+        if m.group(1).endswith('@plt'):
+            # gdb synthesizes NAME@plt for PLT stubs from .rela.plt (as objdump does);
+            # vmdive names ELF symbols only and has no such names yet: not compared.  A
+            # thread's lr lands in a stub when it was inside a libc call made from main.
+            print(f'  note: {a:#x}: gdb {m.group(0)} (a PLT stub), vmdive '
+                  f'{s and s["name"]}: not compared')
+            continue
         named += 1
         g = c.sym(m.group(1))
         check(s and g and g['symbol_address'] == s['symbol_address'] and
