@@ -16,6 +16,8 @@ import re
 import subprocess
 import sys
 
+import gdbregs                        # tests/real/ucore/gdbregs.py
+
 VMDIVE, EXE = sys.argv[1], sys.argv[2]
 passed = failed = 0
 REGS = ['rip', 'rsp', 'rbp', 'rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'r8',
@@ -86,16 +88,7 @@ def vm_sym(core, what):
 def check_threads(core, info):
     """Registers of every thread against gdb's `info registers`."""
     out = gdb(core, 'thread apply all info registers ' + ' '.join(REGS))
-    gdb_regs, lwp = {}, None
-    for line in out.splitlines():
-        m = re.match(r'^Thread \d+ .*\(LWP (\d+)\)', line)
-        if m:
-            lwp = int(m.group(1))
-            gdb_regs[lwp] = {}
-            continue
-        m = re.match(r'^(\w+)\s+(0x[0-9a-f]+)', line)
-        if m and lwp is not None and m.group(1) in REGS:
-            gdb_regs[lwp][m.group(1)] = int(m.group(2), 16)
+    gdb_regs = gdbregs.thread_registers(out, REGS)
     vm_threads = {t['pid']: t for t in info['threads']}
     eq(sorted(vm_threads), sorted(gdb_regs), f'{core}: thread ids')
     for pid, regs in gdb_regs.items():

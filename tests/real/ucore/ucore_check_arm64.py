@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 
+import gdbregs                        # tests/real/ucore/gdbregs.py
+
 VMDIVE, SYSROOT, EXE, EXE_NOPIE = sys.argv[1:5]
 passed = failed = 0
 REGS = [f'x{i}' for i in range(31)] + ['sp', 'pc', 'cpsr']
@@ -185,16 +187,7 @@ def check_info(c, info, auxv):
 def check_threads(c, info, threads):
     """Registers against gdb; pid and signal of each thread against eu-readelf."""
     out = c.gdb('thread apply all info registers ' + ' '.join(REGS))
-    gdb_regs, lwp = {}, None
-    for line in out.splitlines():
-        m = re.match(r'^Thread \d+ .*\(LWP (\d+)\)', line)
-        if m:
-            lwp = int(m.group(1))
-            gdb_regs[lwp] = {}
-            continue
-        m = re.match(r'^(\w+)\s+(0x[0-9a-f]+)', line)
-        if m and lwp is not None and m.group(1) in REGS:
-            gdb_regs[lwp][m.group(1)] = int(m.group(2), 16)
+    gdb_regs = gdbregs.thread_registers(out, REGS)
     vm_threads = {t['pid']: t for t in info['threads']}
     eq(sorted(vm_threads), sorted(gdb_regs), f'{c.path}: thread ids (gdb)')
     check(len(gdb_regs) == 2 and all(len(r) == len(REGS) for r in gdb_regs.values()),
