@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/elf_why.h"
 #include "common/arena.h"
 #include "common/util.h"
 #include "ctypes_priv.h"
@@ -205,8 +206,13 @@ check_elf(struct vd_dwarf_index *ix)
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 
-	if (elf_kind(ix->elf) != ELF_K_ELF || !ident || !gelf_getehdr(ix->elf, &eh))
-		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file", ix->path);
+	if (elf_kind(ix->elf) != ELF_K_ELF || !ident || !gelf_getehdr(ix->elf, &eh)) {
+		char why[160];
+		const char *w = vd_elf_why_not(ix->fd, why, sizeof(why));
+
+		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s", ix->path,
+				       w ? w : elf_errmsg(-1));
+	}
 	if (elf_getshdrnum(ix->elf, &ix->shnum) || elf_getshdrstrndx(ix->elf, &ix->shstrndx))
 		return vd_error_create(VD_ERR_CORRUPT, "%s: bad ELF section headers: %s",
 				       ix->path, elf_errmsg(-1));

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/elf_why.h"
 #include "common/util.h"
 #include "walk_priv.h"
 
@@ -288,8 +289,13 @@ ko_open(struct vd_session *s, const char *path, struct md_ko *k)
 	if (k->fd < 0)
 		return vd_error_os(errno, "%s: cannot open", path);
 	k->elf = elf_begin(k->fd, ELF_C_READ_MMAP, NULL);
-	if (!k->elf || !gelf_getehdr(k->elf, &eh))
-		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file", path);
+	if (!k->elf || !gelf_getehdr(k->elf, &eh)) {
+		char why[160];
+		const char *w = vd_elf_why_not(k->fd, why, sizeof(why));
+
+		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s", path,
+				       w ? w : elf_errmsg(-1));
+	}
 	if (eh.e_type != ET_REL || eh.e_machine != want)
 		return vd_error_create(VD_ERR_INVALID_ARG,
 				       "%s: not a kernel module of the dump's architecture", path);

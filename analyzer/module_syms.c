@@ -72,10 +72,8 @@ push_mod(struct vd_modsyms *m, const struct vd_module *mod)
 
 	if (m->n >= 65536)
 		return vd_error_create(VD_ERR_CORRUPT, "too many modules");
-	p = realloc(m->mods, (m->n + 1) * sizeof(*p));
-	if (!p)
+	if (!vd_grow(&m->mods, m->n, sizeof(*p)))
 		return &vd_enomem;
-	m->mods = p;
 	m->mods[m->n++] = (struct ms_mod){ .mod = *mod };
 	return NULL;
 }

@@ -146,11 +146,17 @@ vd_pk_lb_init(struct vd_printk_iter *it, uint64_t log_buf_sym)
 	if (err)
 		return vd_error_wrap(err, "printk log_buf");
 	// log_first_seq is not in VMCOREINFO: only with other symbols.
-	if (w->src.symbol && w->src.symbol(w->src.priv, "log_first_seq", &addr) &&
-	    !vd_pk_read_ulong(w, addr, 8, &b->seq, "log_first_seq"))
-		it->seq_known = true;
-	else
-		b->seq = 0;
+	b->seq = 0;
+	if (w->src.symbol && w->src.symbol(w->src.priv, "log_first_seq", &addr)) {
+		// Unreadable: the sequence numbers stay unknown, as without it.
+		err = vd_pk_read_ulong(w, addr, 8, &b->seq, "log_first_seq");
+		if (err) {
+			vd_error_destroy(err);
+			b->seq = 0;
+		} else {
+			it->seq_known = true;
+		}
+	}
 	// Every record is at least a header long.
 	b->left = b->size / b->l.hdr + 2;
 	b->dict = malloc(VD_PK_TEXT_MAX + 1);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/elf_why.h"
 #include "common/util.h"
 #include "symtab.h"
 
@@ -435,10 +436,14 @@ vd_symtab_load_elf(const char *path, uint64_t offset, char build_id_ret[65],
 		return vd_error_os(errno, "%s: cannot open vmlinux", path);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		char why[160];
+		const char *w = vd_elf_why_not(fd, why, sizeof(why));
+
+		err = vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s",
+				      path, w ? w : elf_errmsg(-1));
 		elf_end(elf);
 		close(fd);
-		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s",
-				       path, elf_errmsg(-1));
+		return err;
 	}
 	st.source = strdup(path);
 	elf_build_id(elf, build_id_ret);

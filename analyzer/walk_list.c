@@ -366,8 +366,16 @@ vd_walk_sext(uint64_t v, uint32_t size)
 struct vd_error *
 vd_walk_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 {
+	const struct vd_dump_info *info = vd_session_info(s);
+
 	if (vd_session_symbol(s, name, ret))
 		return NULL;
+	// A damaged dump loses the kernel's own symbol table first: blame
+	// the damage, not the kernel's configuration.
+	if (info->damage)
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "no symbol '%s' (symbols: %s; the dump is damaged, which may hide them)",
+				       name, vd_session_symbol_source(s));
 	return vd_error_create(VD_ERR_LOOKUP,
 			       "no symbol '%s' (symbols: %s; a kernel without CONFIG_KALLSYMS_ALL needs --vmlinux)",
 			       name, vd_session_symbol_source(s));

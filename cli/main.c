@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* vmdive's main: option parsing, dump opening and dispatch. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ enum {
 	OPT_MODULE_DEBUG,
 	OPT_SYSROOT,
 	OPT_EXE,
+	OPT_DECOMPRESS_LIMIT,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +37,7 @@ static const struct option long_options[] = {
 	{ "module-debug", required_argument, NULL, OPT_MODULE_DEBUG },
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "exe", required_argument, NULL, OPT_EXE },
+	{ "decompress-limit", required_argument, NULL, OPT_DECOMPRESS_LIMIT },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -64,6 +67,11 @@ static const char common_options[] =
 	"  --exe FILE           process cores without NT_FILE: the executable\n"
 	"  --json               print JSON instead of text\n"
 	"  --zero-excluded      read pages the dump filtered out as zeros\n"
+	"  --decompress-limit SIZE\n"
+	"                       a .zst/.lz4/.xz dump may expand to SIZE bytes at most\n"
+	"                       (K, M, G, T suffixes; default 64G, or the environment's\n"
+	"                       VMDIVE_DECOMPRESS_LIMIT; never more than 7/8 of the\n"
+	"                       temporary directory's free space)\n"
 	"  --stats              print page-cache statistics to stderr at exit\n"
 	"  -h, --help           this help\n";
 
@@ -72,8 +80,19 @@ vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
+	static bool damage_told;
+	const struct vd_dump_info *info = cli && cli->session ?
+					  vd_session_info(cli->session) : NULL;
+
 	// Keep stdout and stderr in order when both go to one terminal/file.
 	fflush(stdout);
+	// A damaged dump explains most errors: say so once, before the first.
+	if (info && info->damage && !damage_told) {
+		damage_told = true;
+		fprintf(stderr, "vmdive: %s%sdamaged dump: %s\n",
+			cli->cmd ? cli->cmd->name : "", cli->cmd ? ": " : "",
+			info->damage);
+	}
 	fprintf(stderr, "vmdive: %s%s", cli && cli->cmd ? cli->cmd->name : "",
 		cli && cli->cmd ? ": " : "");
 	va_start(ap, fmt);
@@ -232,6 +251,13 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 		case OPT_MODULE_DEBUG: cli->session_opts.module_debug = optarg; break;
 		case OPT_SYSROOT: cli->session_opts.sysroot = optarg; break;
 		case OPT_EXE: cli->session_opts.exe = optarg; break;
+		case OPT_DECOMPRESS_LIMIT:
+			if (!vd_parse_size(optarg, &cli->session_opts.dump.decompress_limit)) {
+				vd_cli_error(cli, "--decompress-limit %s: not a size (bytes, or a number with K, M, G or T)",
+					     optarg);
+				return VD_EXIT_USAGE;
+			}
+			break;
 		case OPT_JSON: cli->json = true; break;
 		case OPT_ZERO_EXCLUDED: cli->session_opts.dump.zero_excluded = true; break;
 		case OPT_STATS: cli->stats = true; break;
@@ -293,8 +319,13 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 	for (first = 0; first < cli->nargs && is_file(cli->args[first]); first++)
 		;
 	if (!first) {
-		if (cli->nargs)
-			vd_cli_error(cli, "%s: no such file", cli->args[0]);
+		struct stat st;
+
+		// Say why the first word is not a dump: the OS's reason.
+		if (cli->nargs && stat(cli->args[0], &st) < 0)
+			vd_cli_error(cli, "%s: %s", cli->args[0], strerror(errno));
+		else if (cli->nargs)
+			vd_cli_error(cli, "%s: %s", cli->args[0], strerror(EISDIR));
 		else
 			vd_cli_error(cli, "no dump file given (see 'vmdive help %s')",
 				     cli->cmd->name);
@@ -345,7 +376,7 @@ hoist_command(int argc, char **argv)
 						  "--output", "-o", "--len", "-n",
 						  "--sysroot",
 						  "--module-debug",
-						  "--exe" };
+						  "--exe", "--decompress-limit" };
 
 	for (int i = 1; i < argc; i++) {
 		bool takes_value = false;

@@ -316,7 +316,7 @@ dd_check_descs(struct vd_dump *dump, struct diskdump *dd)
 	dd->desc_avail = VD_MIN(room, dd->dumped_pages);
 	if (dd->desc_avail == dd->dumped_pages)
 		return NULL;
-	return vd_dump_add_warning(dump,
+	return vd_dump_add_damage(dump,
 				   "%s: the file ends inside the page descriptor table: %llu of %llu pages have no descriptor and cannot be read (%s)",
 				   dd->file->path,
 				   (unsigned long long)(dd->dumped_pages -
@@ -439,16 +439,13 @@ dd_warnings(struct vd_dump *dump, struct diskdump *dd)
 	struct vd_error *err = NULL;
 
 	if (dd->status & DD_INCOMPLETE)
-		err = vd_dump_add_warning(dump,
+		err = vd_dump_add_damage(dump,
 					  "%s: the dump is incomplete (status 0x%x: the writer ran out of space); pages it did not write read as lost",
 					  path, dd->status);
 	if (!err && dd->version > 6)
 		err = vd_dump_add_warning(dump,
 					  "%s: kdump header version %d is newer than 6; read as version 6",
 					  path, dd->version);
-	if (!err && dd->file->flat && vd_flat_warning(dd->file->flat))
-		err = vd_dump_add_warning(dump, "%s",
-					  vd_flat_warning(dd->file->flat));
 	if (!err && dd->arch == VD_ARCH_UNKNOWN)
 		err = vd_dump_add_warning(dump,
 					  "%s: unknown architecture (utsname.machine \"%s\"): only physical memory can be read",

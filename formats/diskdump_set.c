@@ -180,11 +180,10 @@ add_cpu(struct diskdump *dd, const struct dd_note *note)
 			cpu.regs[i] = vd_get64(note->desc + PRSTATUS_REG + 8 * i,
 					       dd->be);
 	}
-	p = realloc(dd->cpus, (dd->ncpus + 1) * sizeof(*p));
-	if (!p)
+	if (!vd_grow(&dd->cpus, dd->ncpus, sizeof(*p)))
 		return &vd_enomem;
+	p = dd->cpus;
 	p[dd->ncpus++] = cpu;
-	dd->cpus = p;
 	return NULL;
 }
 

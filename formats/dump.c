@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "flat.h"
 #include "format.h"
 #include "page_cache.h"
 
@@ -102,33 +103,28 @@ vd_dump_set_vmcoreinfo(struct vd_dump *dump, const char *text, size_t len)
 struct vd_error *
 vd_dump_add_cpu(struct vd_dump *dump, const struct vd_cpu_state *cpu)
 {
-	struct vd_cpu_state *p;
+	size_t n = dump->info.ncpus;
 
-	if (dump->info.ncpus >= 65536)
+	if (n >= 65536)
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "more than 65536 CPU notes");
-	p = realloc(dump->info.cpus, (dump->info.ncpus + 1) * sizeof(*p));
-	if (!p)
+	// Grown geometrically: a file with 65536 notes opens in linear time.
+	if (!vd_grow(&dump->info.cpus, n, sizeof(*dump->info.cpus)))
 		return &vd_enomem;
-	p[dump->info.ncpus++] = *cpu;
-	dump->info.cpus = p;
+	dump->info.cpus[dump->info.ncpus++] = *cpu;
 	return NULL;
 }
 
 static struct vd_error *
 push_string(char ***arr, size_t *n, char *s)
 {
-	char **p;
-
 	if (!s)
 		return &vd_enomem;
-	p = realloc(*arr, (*n + 1) * sizeof(*p));
-	if (!p) {
+	if (!vd_grow(arr, *n, sizeof(**arr))) {
 		free(s);
 		return &vd_enomem;
 	}
-	p[(*n)++] = s;
-	*arr = p;
+	(*arr)[(*n)++] = s;
 	return NULL;
 }
 
@@ -145,12 +141,11 @@ vd_dump_add_attr(struct vd_dump *dump, const char *key, const char *fmt, ...)
 	va_end(ap);
 	if (r < 0)
 		return &vd_enomem;
-	p = realloc(dump->info.attrs, (dump->info.nattrs + 1) * sizeof(*p));
-	if (!p) {
+	if (!vd_grow(&dump->info.attrs, dump->info.nattrs, sizeof(*p))) {
 		free(value);
 		return &vd_enomem;
 	}
-	dump->info.attrs = p;
+	p = dump->info.attrs;
 	p[dump->info.nattrs].key = strdup(key);
 	p[dump->info.nattrs].value = value;
 	if (!p[dump->info.nattrs].key) {
@@ -176,6 +171,25 @@ vd_dump_add_warning(struct vd_dump *dump, const char *fmt, ...)
 	return push_string(&dump->info.warnings, &dump->info.nwarnings, msg);
 }
 
+struct vd_error *
+vd_dump_add_damage(struct vd_dump *dump, const char *fmt, ...)
+{
+	struct vd_error *err;
+	char *msg;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return &vd_enomem;
+	err = push_string(&dump->info.warnings, &dump->info.nwarnings, msg);
+	if (!err && !dump->info.damage)
+		dump->info.damage = msg;
+	return err;
+}
+
 static struct vd_error *
 open_one(struct vd_dump *dump, const char *path)
 {
@@ -183,7 +197,7 @@ open_one(struct vd_dump *dump, const char *path)
 	struct vd_file *file;
 	struct vd_error *err;
 
-	err = vd_file_open(path, &file);
+	err = vd_file_open_limited(path, dump->opts.decompress_limit, &file);
 	if (err)
 		return err;
 	// srcs was sized for every path: segments point into it, so it
@@ -201,6 +215,11 @@ open_one(struct vd_dump *dump, const char *path)
 		}
 		src->ops = readers[i];
 		dump->nsrcs++;
+		// Any reader of a flattened file: its remap's complaint
+		// (no end marker, a record past the end) is damage.
+		if (file->flat && vd_flat_warning(file->flat))
+			return vd_dump_add_damage(dump, "%s",
+						  vd_flat_warning(file->flat));
 		return NULL;
 	}
 	vd_file_close(file);
@@ -288,8 +307,10 @@ finish_open(struct vd_dump *dump)
 			return vd_error_create(VD_ERR_CORRUPT,
 					       "%s: paged memory but no page size",
 					       dump->info.path);
-		return vd_page_cache_create(dump->opts.cache_pages ?
-					    dump->opts.cache_pages : 4096,
+		// Bounded in bytes: the page size is the file's word.
+		return vd_page_cache_create(vd_page_cache_pages(VD_PAGE_CACHE_BYTES,
+								dump->info.page_size,
+								dump->opts.cache_pages),
 					    dump->info.page_size, &dump->cache);
 	}
 	return NULL;
