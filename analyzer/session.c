@@ -41,6 +41,9 @@ load_symbols(struct vd_session *s, const struct vd_session_opts *opts)
 		snprintf(s->symbol_source, sizeof(s->symbol_source),
 			 "System.map %s", opts->system_map);
 		s->have_symtab = true;
+		err = vd_session_check_system_map(s, opts);
+		if (err)
+			return err;
 	} else {
 		snprintf(s->symbol_source, sizeof(s->symbol_source), "%s",
 			 vd_vmcoreinfo_get(&s->vmcoreinfo, "SYMBOL(kallsyms_names)") ?

@@ -62,6 +62,9 @@ void vd_modsyms_destroy(struct vd_modsyms *m);
 bool vd_probe_symbol(struct vd_session *s, const char *name, uint64_t *ret);
 void vd_probe_destroy(struct vd_probe *p);
 
+/* Refuse a System.map of another kernel (analyzer/symbols.c). */
+struct vd_error *vd_session_check_system_map(struct vd_session *s,
+					     const struct vd_session_opts *opts);
 /* Refuse a vmlinux that is not the dumped kernel (analyzer/symbols.c). */
 struct vd_error *vd_session_check_vmlinux(struct vd_session *s,
 					  const struct vd_session_opts *opts);

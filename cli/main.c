@@ -26,6 +26,7 @@ enum {
 	OPT_SYSROOT,
 	OPT_EXE,
 	OPT_DECOMPRESS_LIMIT,
+	OPT_FORCE_SYSTEM_MAP,
 };
 
 static const struct option long_options[] = {
@@ -34,6 +35,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "zero-excluded", no_argument, NULL, OPT_ZERO_EXCLUDED },
 	{ "force-vmlinux", no_argument, NULL, OPT_FORCE_VMLINUX },
+	{ "force-system-map", no_argument, NULL, OPT_FORCE_SYSTEM_MAP },
 	{ "module-debug", required_argument, NULL, OPT_MODULE_DEBUG },
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "exe", required_argument, NULL, OPT_EXE },
@@ -60,6 +62,9 @@ static const char common_options[] =
 	"  --vmlinux FILE       kernel ELF with symbols (and DWARF) for this dump\n"
 	"  --system-map FILE    System.map for this dump's kernel\n"
 	"  --force-vmlinux      use --vmlinux even if it does not match the dump\n"
+	"  --force-system-map   use --system-map even if it does not match the dump\n"
+	"                       (both are checked against VMCOREINFO's BUILD-ID,\n"
+	"                       SYMBOL() values, else linux_banner)\n"
 	"  --module-debug DIR   modules' debug files (NAME.ko, NAME.ko.debug) under\n"
 	"                       DIR: their DWARF types and .symtab symbols\n"
 	"  --sysroot DIR        process cores: look for the mapped files under DIR\n"
@@ -248,6 +253,7 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 		case OPT_VMLINUX: cli->session_opts.vmlinux = optarg; break;
 		case OPT_SYSTEM_MAP: cli->session_opts.system_map = optarg; break;
 		case OPT_FORCE_VMLINUX: cli->session_opts.force_vmlinux = true; break;
+		case OPT_FORCE_SYSTEM_MAP: cli->session_opts.force_system_map = true; break;
 		case OPT_MODULE_DEBUG: cli->session_opts.module_debug = optarg; break;
 		case OPT_SYSROOT: cli->session_opts.sysroot = optarg; break;
 		case OPT_EXE: cli->session_opts.exe = optarg; break;

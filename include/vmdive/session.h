@@ -31,6 +31,7 @@ struct vd_session_opts {
 				     NAME.ko.debug: their DWARF types and
 				     .symtab symbols; optional */
 	bool force_vmlinux;       /* use a vmlinux that does not match */
+	bool force_system_map;    /* use a System.map that does not match */
 	const char *sysroot;      /* process cores: mapped files' paths are
 				     tried under this directory first */
 	const char *exe;          /* process cores: the executable, where
