@@ -4,9 +4,11 @@
  * together, and is the one read path for physical, kernel virtual and
  * user virtual addresses.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/util.h"
 #include "session_priv.h"
@@ -86,6 +88,18 @@ vd_session_open(const char *const *paths, size_t npaths,
 	if (opts->module_debug && !(s->module_debug = strdup(opts->module_debug))) {
 		err = &vd_enomem;
 		goto fail;
+	}
+	// --sysroot is a directory too: refused at open, not ignored later.
+	if (opts->sysroot) {
+		struct stat st;
+
+		if (stat(opts->sysroot, &st) != 0)
+			err = vd_error_os(errno, "%s: --sysroot", opts->sysroot);
+		else if (!S_ISDIR(st.st_mode))
+			err = vd_error_create(VD_ERR_INVALID_ARG,
+					      "%s: --sysroot is not a directory", opts->sysroot);
+		if (err)
+			goto fail;
 	}
 	if ((opts->sysroot && !(s->sysroot = strdup(opts->sysroot))) ||
 	    (opts->exe && !(s->exe = strdup(opts->exe)))) {

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -271,6 +272,16 @@ vd_symtab_load_system_map(const char *path, uint64_t offset,
 	f = fopen(path, "re");
 	if (!f)
 		return vd_error_os(errno, "%s: cannot open System.map", path);
+	{
+		struct stat stb;
+
+		// A directory opens; reading it fails.  FIFOs and devices are
+		// read as text streams, bounded by the line parser.
+		if (fstat(fileno(f), &stb) == 0 && S_ISDIR(stb.st_mode)) {
+			fclose(f);
+			return vd_error_os(EISDIR, "%s: cannot read System.map", path);
+		}
+	}
 	st.source = strdup(path);
 	// Names are stored in one buffer; offsets are fixed up at the end.
 	while (!err && getline(&line, &size, f) > 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "common/elf_why.h"
 #include "flat.h"
 #include "format.h"
 #include "page_cache.h"
@@ -190,6 +191,57 @@ vd_dump_add_damage(struct vd_dump *dump, const char *fmt, ...)
 	return err;
 }
 
+/*
+ * Why no reader took the file, from its first bytes: which ELF check
+ * failed, an ELF file that is not a core, or no known signature at all.
+ */
+static void
+why_unknown(const struct vd_file *file, char *buf, size_t size)
+{
+	static const char *const types[] = { "no file type", "a relocatable object",
+					     "an executable", "a shared object" };
+	unsigned char h[18] = { 0 };
+	size_t n = (size_t)VD_MIN(file->size, (uint64_t)sizeof(h));
+	struct vd_error *err = vd_file_read(file, 0, h, n, "signature");
+	char ebuf[160];
+	const char *ewhy;
+
+	vd_error_destroy(err);
+	if (!file->size) {
+		snprintf(buf, size, file->flat ? "its flattened records hold no data" :
+			 "the file is empty");
+		return;
+	}
+	if (n >= 4 && !memcmp(h, "\x7f" "ELF", 4)) {
+		// The ELF checks run on the descriptor: for a compressed file,
+		// that of the decompressed data.
+		ewhy = file->flat ? NULL : vd_elf_why_not(file->fd, ebuf, sizeof(ebuf));
+		if (ewhy) {
+			snprintf(buf, size, "%s", ewhy);
+		} else if (n >= 18) {
+			unsigned t = h[5] == 2 ? (unsigned)h[16] << 8 | h[17] :
+				     (unsigned)h[17] << 8 | h[16];
+
+			snprintf(buf, size, "an ELF file, but %s (e_type %u), not a core (ET_CORE, 4)",
+				 t < VD_ARRAY_SIZE(types) ? types[t] : "not a core", t);
+		} else {
+			snprintf(buf, size, "the file ends inside the ELF identification");
+		}
+		return;
+	}
+	{
+		char hex[3 * 8 + 1] = "";
+		size_t len = 0;
+
+		for (size_t i = 0; i < VD_MIN(n, (size_t)8); i++)
+			len += (size_t)snprintf(hex + len, sizeof(hex) - len, "%s%02x",
+						i ? " " : "", h[i]);
+		snprintf(buf, size, "%s (%s) are no ELF, KDUMP, DISKDUMP or flattened signature",
+			 file->flat ? "the first bytes its flattened records make" :
+			 "its first bytes", hex);
+	}
+}
+
 static struct vd_error *
 open_one(struct vd_dump *dump, const char *path)
 {
@@ -222,10 +274,15 @@ open_one(struct vd_dump *dump, const char *path)
 						  vd_flat_warning(file->flat));
 		return NULL;
 	}
-	vd_file_close(file);
-	return vd_error_create(VD_ERR_INVALID_ARG,
-			       "%s: not a dump file vmdive knows (ELF core, kdump-compressed)",
-			       path);
+	{
+		char why[256];
+
+		why_unknown(file, why, sizeof(why));
+		vd_file_close(file);
+		return vd_error_create(VD_ERR_INVALID_ARG,
+				       "%s: not a dump file vmdive knows (ELF core, kdump-compressed): %s",
+				       path, why);
+	}
 }
 
 static int

@@ -86,8 +86,16 @@ vd_file_open_limited(const char *path, uint64_t decompress_limit,
 	// the file between the check and the open.
 	file->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (file->fd < 0) {
-		struct vd_error *err = vd_error_os(errno, "%s: cannot open", path);
+		int e = errno;
+		struct vd_error *err;
 
+		// A socket cannot be opened at all (ENXIO): say what it is.
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			err = vd_error_create(VD_ERR_INVALID_ARG,
+					      "%s: is %s, not a regular file", path,
+					      vd_file_type_name(st.st_mode));
+		else
+			err = vd_error_os(e, "%s: cannot open", path);
 		vd_file_close(file);
 		return err;
 	}
