@@ -23,7 +23,9 @@ if [[ -z $target || ! $secs =~ ^[0-9]+$ || ! -f $root/tests/fuzz/fuzz_$target.c 
 fi
 bin=$build/tests/fuzz/$target
 if [[ ! -x $bin || $root/tests/fuzz/fuzz_$target.c -nt $bin ]]; then
-	CC=${CC:-clang} cmake -S "$root" -B "$build" -DVMDIVE_FUZZ=ON \
+	cc=${VMDIVE_FUZZ_CC:-$(command -v clang || command -v clang-14)}
+	[[ -n $cc ]] || { echo "run.sh: no clang (tests/install-deps.sh --test installs clang-14)" >&2; exit 2; }
+	CC=$cc cmake -S "$root" -B "$build" -DVMDIVE_FUZZ=ON \
 		-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="-O1 -gline-tables-only" >/dev/null &&
 		nice -n 19 cmake --build "$build" -j"${VMDIVE_FUZZ_JOBS:-2}" --target "$target" fuzz_seeds \
 		>"$build/fuzz-build.log" 2>&1 || {
