@@ -28,9 +28,12 @@ probe(struct vd_type_source *src)
 		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 			struct vd_qualified_type qt;
 			char buf[512];
+			struct vd_error *e = src->find(src, kinds[k], names[i], &qt);
 
-			if (src->find(src, kinds[k], names[i], &qt) != NULL)
+			if (e) {
+				fz_drop(e);
 				continue;
+			}
 			vd_type_format(qt, buf, sizeof(buf));
 			vd_type_format_decl(qt, "x", buf, sizeof(buf));
 			for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {

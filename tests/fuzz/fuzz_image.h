@@ -26,10 +26,12 @@ fz_img_init(struct fz_img *m, const uint8_t *data, size_t size, uint64_t base)
 	const uint8_t *text;
 	size_t ntext;
 	uint64_t v;
+	struct vd_error *err;
 
 	fz_split(data, size, &text, &ntext, &m->mem, &m->n);
-	if (vd_vmcoreinfo_parse((const char *)text, ntext, &m->vi)) {
-		// The error is the only outcome of a failed parse.
+	err = vd_vmcoreinfo_parse((const char *)text, ntext, &m->vi);
+	if (err) {
+		fz_drop(err);
 		return false;
 	}
 	m->base = vd_vmcoreinfo_number(&m->vi, "BASE", &v) ? v : base;

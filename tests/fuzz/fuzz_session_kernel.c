@@ -22,62 +22,71 @@ walk(struct vd_session *s)
 	struct vd_vmalloc_iter vi;
 	struct vd_printk_iter pi;
 	struct vd_symbol_info sym;
+	struct vd_error *err;
 	uint64_t v;
 	int n;
 
-	if (!vd_task_iter_init(&ti, s, true)) {
+	if (!(err = vd_task_iter_init(&ti, s, true))) {
 		const struct vd_task *t;
 
 		for (n = 0; n < STEPS; n++) {
-			struct vd_error *err = vd_task_iter_next(&ti, &t);
+			struct vd_error *e = vd_task_iter_next(&ti, &t);
 
-			if (err == &vd_stop)
+			if (e == &vd_stop)
 				break;
-			fz_drop(err);
+			fz_drop(e);
 		}
 		vd_task_iter_deinit(&ti);
+	} else {
+		fz_drop(err);
 	}
-	if (!vd_module_iter_init(&mi, s)) {
+	if (!(err = vd_module_iter_init(&mi, s))) {
 		const struct vd_module *m;
 
 		for (n = 0; n < STEPS; n++) {
-			struct vd_error *err = vd_module_iter_next(&mi, &m);
+			struct vd_error *e = vd_module_iter_next(&mi, &m);
 
-			if (err == &vd_stop)
+			if (e == &vd_stop)
 				break;
-			if (!err) {
+			if (!e) {
 				const struct vd_module_symbol *ms;
 				size_t nms;
 
 				fz_drop(vd_module_symbols(s, m, &ms, &nms));
 			}
-			fz_drop(err);
+			fz_drop(e);
 		}
 		vd_module_iter_deinit(&mi);
+	} else {
+		fz_drop(err);
 	}
-	if (!vd_vmalloc_iter_init(&vi, s)) {
+	if (!(err = vd_vmalloc_iter_init(&vi, s))) {
 		const struct vd_vmap_area *a;
 
 		for (n = 0; n < STEPS; n++) {
-			struct vd_error *err = vd_vmalloc_iter_next(&vi, &a);
+			struct vd_error *e = vd_vmalloc_iter_next(&vi, &a);
 
-			if (err == &vd_stop)
+			if (e == &vd_stop)
 				break;
-			fz_drop(err);
+			fz_drop(e);
 		}
 		vd_vmalloc_iter_deinit(&vi);
+	} else {
+		fz_drop(err);
 	}
-	if (!vd_printk_iter_init(&pi, s)) {
+	if (!(err = vd_printk_iter_init(&pi, s))) {
 		const struct vd_printk_record *r;
 
 		for (n = 0; n < STEPS; n++) {
-			struct vd_error *err = vd_printk_iter_next(&pi, &r);
+			struct vd_error *e = vd_printk_iter_next(&pi, &r);
 
-			if (err == &vd_stop)
+			if (e == &vd_stop)
 				break;
-			fz_drop(err);
+			fz_drop(e);
 		}
 		vd_printk_iter_deinit(&pi);
+	} else {
+		fz_drop(err);
 	}
 	if (vd_session_symbol(s, "init_task", &v))
 		vd_session_symbolize(s, v + 8, &sym);
