@@ -11,7 +11,7 @@
 # TARGET/ once fixed, where CTest replays it on every build.
 # Exit status: 0 no finding, 1 findings, 2 usage or build failure.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=${VMDIVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${VMDIVE_FUZZ_BUILD:-$root/build/fuzz}
 targets() { for f in "$root"/tests/fuzz/fuzz_*.c; do f=${f##*/fuzz_}; echo "${f%.c}"; done; }
 if [[ ${1:-} == --list ]]; then targets; exit 0; fi
@@ -22,7 +22,9 @@ if [[ -z $target || ! $secs =~ ^[0-9]+$ || ! -f $root/tests/fuzz/fuzz_$target.c 
 	exit 2
 fi
 bin=$build/tests/fuzz/$target
-if [[ ! -x $bin || $root/tests/fuzz/fuzz_$target.c -nt $bin ]]; then
+# VMDIVE_FUZZ_NO_BUILD=1: use the binaries as they are (a campaign that
+# must not rebuild while the tree changes under it).
+if [[ ! -x $bin || ( -z ${VMDIVE_FUZZ_NO_BUILD:-} && $root/tests/fuzz/fuzz_$target.c -nt $bin ) ]]; then
 	cc=${VMDIVE_FUZZ_CC:-$(command -v clang || command -v clang-14)}
 	[[ -n $cc ]] || { echo "run.sh: no clang (tests/install-deps.sh --test installs clang-14)" >&2; exit 2; }
 	CC=$cc cmake -S "$root" -B "$build" -DVMDIVE_FUZZ=ON \
