@@ -2,8 +2,8 @@
 /*
  * ELF core files: kernel vmcores and process cores.
  *
- * Producers and what we take from each (shared/reference/
- * peers-and-formats.md §5.3, real-dumps.md):
+ * Producers and what we take from each (docs/formats.md,
+ * docs/real-dump-traps.md):
  *  - kexec /proc/vmcore (copied by cp or makedumpfile -E): one PT_LOAD per
  *    RAM range, p_paddr = physical start, p_vaddr = a direct-map address,
  *    plus one PT_LOAD for the kernel text mapping whose physical range lies
