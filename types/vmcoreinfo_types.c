@@ -13,7 +13,7 @@
 
 #include "common/util.h"
 #include "ctypes_priv.h"
-#include "session_priv.h"
+#include "kernel/session_priv.h"
 
 struct vi_source {
 	struct vd_type_source base;

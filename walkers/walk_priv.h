@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "session_priv.h"
+#include "kernel/session_priv.h"
 #include "vmdive/ctype.h"
 #include "vmdive/walk.h"
 
@@ -69,7 +69,7 @@ bool vd_percpu_possible(struct vd_session *s, const struct vd_percpu *pc,
 struct vd_error *vd_percpu_addr(struct vd_session *s, const struct vd_percpu *pc,
 				uint64_t sym, uint32_t cpu, uint64_t *ret);
 
-/* Module symbols for the session's symbol lookups (analyzer/walk_modules.c) */
+/* Module symbols for the session's symbol lookups (walkers/walk_modules.c) */
 
 struct vd_modsyms;
 
@@ -88,7 +88,7 @@ bool vd_modsym_skip_name(const char *n);
 char vd_modsym_letter(char typetab, unsigned char st_info);
 /*
  * The symbols of a module's debug file (path) at their runtime addresses
- * (analyzer/module_debug.c): each SHF_ALLOC section placed into mod's
+ * (modules/module_debug.c): each SHF_ALLOC section placed into mod's
  * regions as the kernel lays a module out, checked against the module's
  * own kallsyms (ks, n; n may be 0), which also correct a section placed
  * elsewhere.  VD_ERR_INVALID_ARG when the file is not the loaded module.

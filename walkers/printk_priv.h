@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inside the printk walker (analyzer/printk*.c): the state of a walk, the
+ * Inside the printk walker (walkers/printk*.c): the state of a walk, the
  * helpers the two formats share, and each format's init/next.
  */
 #ifndef VD_ANALYZER_PRINTK_PRIV_H

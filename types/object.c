@@ -10,7 +10,7 @@
 
 #include "common/util.h"
 #include "ctypes_priv.h"
-#include "session_priv.h"
+#include "kernel/session_priv.h"
 
 #define PATH_STEPS_MAX 64
 

@@ -79,7 +79,7 @@ const struct vd_symbol *vd_symtab_by_name(const struct vd_symtab *st,
  * A kernel_order table (kallsyms: no sizes, no ELF order) names addr by
  * the symbol at the nearest start, as the kernel's kallsyms_lookup() does;
  * of several there, the one elfutils would take as far as kallsyms tells
- * (analyzer/symtab.c kernel_alias()).
+ * (kernel/symtab.c kernel_alias()).
  */
 const struct vd_symbol *vd_symtab_by_addr(const struct vd_symtab *st,
 					  uint64_t addr);

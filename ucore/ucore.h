@@ -16,8 +16,8 @@
 #include <gelf.h>
 #include <libelf.h>
 
-#include "session_priv.h"
-#include "symtab.h"
+#include "kernel/session_priv.h"
+#include "kernel/symtab.h"
 #include "vmdive/core.h"
 
 struct ucore_obj {

@@ -11,7 +11,7 @@
 
 #include "common/util.h"
 #include "ctypes_priv.h"
-#include "session_priv.h"
+#include "kernel/session_priv.h"
 
 /* Nesting bound for member paths and type chains in hostile type data. */
 #define TYPE_DEPTH_MAX 64

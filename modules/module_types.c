@@ -5,8 +5,8 @@
  *
  * Per module, in the order of the `modules` list:
  * - DWARF, when the session has a module_debug directory with the
- *   module's debug file (analyzer/module_debug.c); a .ko is relocatable,
- *   and the DWARF reader applies its relocations (analyzer/dwarf_index.c);
+ *   module's debug file (modules/module_debug.c); a .ko is relocatable,
+ *   and the DWARF reader applies its relocations (types/dwarf_index.c);
  * - else the module's BTF in the dump.  With CONFIG_DEBUG_INFO_BTF_MODULES
  *   the kernel parses each module's .BTF section when the module comes up
  *   (kernel/bpf/btf.c btf_module_notify(), MODULE_STATE_COMING) into a
@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "walk_priv.h"
+#include "walkers/walk_priv.h"
 
 /* The largest modules' BTF is a few MiB; refuse anything absurdly bigger. */
 #define MODULE_BTF_MAX (64u << 20)

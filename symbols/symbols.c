@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "session_priv.h"
-#include "walk_priv.h"
+#include "kernel/session_priv.h"
+#include "walkers/walk_priv.h"
 
 /*
  * The table that answers symbol queries: a vmlinux/System.map if given,

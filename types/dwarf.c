@@ -18,7 +18,7 @@
 #include "common/util.h"
 #include "ctypes_priv.h"
 #include "dwarf_priv.h"
-#include "session_priv.h"
+#include "kernel/session_priv.h"
 
 /* Convert the DIE at off and everything its layout needs. */
 static struct vd_error *

@@ -20,7 +20,7 @@
 #include "common/util.h"
 #include "ctypes_priv.h"
 #include "dwarf_priv.h"
-#include "session_priv.h"
+#include "kernel/session_priv.h"
 
 /* Bounds for hostile DWARF. */
 #define DEPTH_MAX 256             /* pointer/typedef/array/qualifier nesting */

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "walk_priv.h"
+#include "walkers/walk_priv.h"
 
 #define SCAN_MAX (256ull << 20)       /* a kernel image is far smaller */
 #define CHUNK (1u << 20)

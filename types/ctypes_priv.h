@@ -35,7 +35,7 @@ struct vd_type_source {
 	void (*destroy)(struct vd_type_source *src);
 };
 
-/* What the session keeps for the type layer (analyzer/ctypes.c). */
+/* What the session keeps for the type layer (types/ctypes.c). */
 struct vd_types {
 	struct vd_arena arena;           /* synthesized types (pointers) */
 	struct vd_type_source *sources[4];
@@ -78,7 +78,7 @@ struct vd_error *vd_dwarf_source_for_module(const char *path, const char *module
 struct vd_error *vd_btf_source_from_blob(const void *data, size_t size,
 					 uint32_t ptr_size,
 					 struct vd_type_source **ret);
-/* Whether src is a BTF source (analyzer/btf.c). */
+/* Whether src is a BTF source (types/btf.c). */
 bool vd_btf_source_is(const struct vd_type_source *src);
 /*
  * A module's split BTF blob (copied) over the vmlinux BTF source, which
@@ -92,7 +92,7 @@ struct vd_error *vd_btf_source_split(struct vd_type_source *vmlinux,
 				     uint32_t start_str_off,
 				     struct vd_type_source **ret);
 /*
- * The types of the loaded modules (analyzer/module_types.c): per module,
+ * The types of the loaded modules (modules/module_types.c): per module,
  * DWARF from a debug file under the session's module_debug directory,
  * else its BTF in the dump.  Set up on the first name no other source has.
  */
@@ -101,7 +101,7 @@ struct vd_error *vd_module_types_source_create(struct vd_session *s,
 
 /*
  * C base type names in one spelling: "unsigned long" and GCC's "long
- * unsigned int" both become "unsigned long" (analyzer/btf.c).
+ * unsigned int" both become "unsigned long" (types/btf.c).
  */
 void vd_types_canonical_base_name(const char *in, char *out, size_t size);
 

@@ -11,13 +11,13 @@
  * The session loads the module list on the first symbol query that needs
  * it, and a module's symbols on the first address inside that module.  When
  * the session has the module's debug file, its .symtab is used instead,
- * at the addresses the module's sections were given (analyzer/
- * module_debug.c), kallsyms then serving as the check that the file is the
- * module that was loaded.
+ * at the addresses the module's sections were given
+ * (modules/module_debug.c), kallsyms then serving as the check that the
+ * file is the module that was loaded.
  *
  * Several symbols at one address (module_exit()'s cleanup_module and the
  * function it aliases): the address is named by the rule vmlinux
- * addresses are (analyzer/symtab.c vd_symtab_by_addr(), elfutils' order,
+ * addresses are (kernel/symtab.c vd_symtab_by_addr(), elfutils' order,
  * which drgn answers with): the sized symbol containing it, global before
  * weak before local, then the first in the symbol table.  The binding is
  * the Elf_Sym's, which kallsyms keeps.
@@ -29,8 +29,8 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "symtab.h"
-#include "walk_priv.h"
+#include "kernel/symtab.h"
+#include "walkers/walk_priv.h"
 
 /* Bounds for a hostile dump: a module has at most tens of thousands. */
 #define MODSYMS_MAX (1u << 20)
@@ -123,7 +123,7 @@ vd_modsym_skip_name(const char *n)
  * The nm letter of a module symbol: the kernel's typetab letter (lower
  * case: kernel/module/kallsyms.c elf_type(), weak ones 'w'/'v'), in upper
  * case for a global binding as nm and crash print it.  Lookups by address
- * rank global over weak over local by the letter (analyzer/symtab.c).
+ * rank global over weak over local by the letter (kernel/symtab.c).
  */
 char
 vd_modsym_letter(char typetab, unsigned char st_info)

@@ -15,7 +15,7 @@
  *
  * Modules have BTF of their own (CONFIG_DEBUG_INFO_BTF_MODULES): "split"
  * BTF that continues the vmlinux BTF's type ids and strings and refers to
- * vmlinux types by their ids (analyzer/module_types.c finds it in the
+ * vmlinux types by their ids (modules/module_types.c finds it in the
  * dump).  A module's source converts its own types and leaves the
  * vmlinux ones to the vmlinux source, so each is converted once.
  */
@@ -30,7 +30,7 @@
 
 #include "common/util.h"
 #include "ctypes_priv.h"
-#include "session_priv.h"
+#include "kernel/session_priv.h"
 
 /* vmlinux BTF is ~5 MiB on 6.x; refuse a range that is absurdly larger. */
 #define BTF_MAX_SIZE (256u << 20)

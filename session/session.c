@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The session facade: opens a dump, loads the symbol table of a vmlinux or
+ * System.map, and owns (and frees) the state of every layer below it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "kernel/session_priv.h"
+
+static struct vd_error *
+load_symbols(struct vd_session *s, const struct vd_session_opts *opts)
+{
+	uint64_t offset = 0;
+	struct vd_error *err;
+
+	// vmlinux and System.map carry link-time addresses; KERNELOFFSET is
+	// the KASLR slide the kernel chose at boot.
+	vd_session_number(s, "KERNELOFFSET", &offset);
+	if (opts->vmlinux) {
+		err = vd_symtab_load_elf(opts->vmlinux, offset, s->build_id,
+					 &s->symtab);
+		if (!err)
+			err = vd_session_check_vmlinux(s, opts);
+		if (err)
+			return err;
+		snprintf(s->symbol_source, sizeof(s->symbol_source),
+			 "vmlinux %s", opts->vmlinux);
+		s->have_symtab = true;
+		s->vmlinux_path = strdup(opts->vmlinux);
+		if (!s->vmlinux_path)
+			return &vd_enomem;
+	} else if (opts->system_map) {
+		err = vd_symtab_load_system_map(opts->system_map, offset,
+						&s->symtab);
+		if (err)
+			return err;
+		snprintf(s->symbol_source, sizeof(s->symbol_source),
+			 "System.map %s", opts->system_map);
+		s->have_symtab = true;
+	} else {
+		snprintf(s->symbol_source, sizeof(s->symbol_source), "%s",
+			 vd_vmcoreinfo_get(&s->vmcoreinfo, "SYMBOL(kallsyms_names)") ?
+			 "kallsyms in the dump (no vmlinux given)" :
+			 s->vmcoreinfo.n ? "VMCOREINFO SYMBOL() lines only" :
+			 "none");
+	}
+	return NULL;
+}
+
+struct vd_error *
+vd_session_open(const char *const *paths, size_t npaths,
+		const struct vd_session_opts *opts, struct vd_session **ret)
+{
+	static const struct vd_session_opts no_opts;
+	const struct vd_dump_info *info;
+	struct vd_session *s;
+	struct vd_error *err;
+
+	if (!opts)
+		opts = &no_opts;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return &vd_enomem;
+	err = vd_dump_open(paths, npaths, &opts->dump, &s->dump);
+	if (err)
+		goto fail;
+	info = vd_dump_info(s->dump);
+	if (info->vmcoreinfo) {
+		err = vd_vmcoreinfo_parse(info->vmcoreinfo, info->vmcoreinfo_len,
+					  &s->vmcoreinfo);
+		if (err)
+			goto fail;
+	}
+	err = load_symbols(s, opts);
+	if (err)
+		goto fail;
+	if (opts->module_debug && (err = vd_moddebug_check_dir(opts->module_debug)))
+		goto fail;
+	if (opts->module_debug && !(s->module_debug = strdup(opts->module_debug))) {
+		err = &vd_enomem;
+		goto fail;
+	}
+	if ((opts->sysroot && !(s->sysroot = strdup(opts->sysroot))) ||
+	    (opts->exe && !(s->exe = strdup(opts->exe)))) {
+		err = &vd_enomem;
+		goto fail;
+	}
+	*ret = s;
+	return NULL;
+fail:
+	vd_session_close(s);
+	return err;
+}
+
+void
+vd_session_close(struct vd_session *s)
+{
+	if (!s)
+		return;
+	vd_types_deinit(&s->types);
+	vd_modsyms_destroy(s->modsyms);    // module symbols (module_syms.c)
+	vd_probe_destroy(s->probe);        // probed symbols (probe_syms.c)
+	free(s->vmlinux_path);
+	free(s->module_debug);
+	vd_moddebug_destroy(s->moddebug);
+	vd_ucore_destroy(s->ucore);
+	free(s->sysroot);
+	free(s->exe);
+	vd_xlat_destroy(s->xlat);
+	vd_error_destroy(s->xlat_err);
+	vd_symtab_deinit(&s->symtab);
+	vd_symtab_deinit(&s->kallsyms);
+	vd_error_destroy(s->kallsyms_err);
+	vd_vmcoreinfo_deinit(&s->vmcoreinfo);
+	vd_dump_close(s->dump);
+	free(s);
+}
