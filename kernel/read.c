@@ -106,10 +106,26 @@ cb_number(void *priv, const char *key, uint64_t *ret)
 	return vd_session_number(s, key, ret);
 }
 
+/*
+ * Translation is set up before kallsyms, which is read through it
+ * (docs/design.md §2): it gets the symbols of a vmlinux or System.map and
+ * the SYMBOL() lines of VMCOREINFO, nothing else.
+ */
 static bool
 cb_symbol(void *priv, const char *name, uint64_t *ret)
 {
-	return vd_session_symbol(priv, name, ret);
+	struct vd_session *s = priv;
+	const struct vd_symbol *sym;
+	char key[256];
+
+	if (s->have_symtab && (sym = vd_symtab_by_name(&s->symtab, name))) {
+		*ret = sym->addr;
+		return true;
+	}
+	// VMCOREINFO SYMBOL() values are runtime addresses already.
+	if (snprintf(key, sizeof(key), "SYMBOL(%s)", name) >= (int)sizeof(key))
+		return false;
+	return vd_session_number(s, key, ret);
 }
 
 struct vd_error *
@@ -128,11 +144,8 @@ vd_session_xlat(struct vd_session *s, struct vd_xlat **ret)
 			s->xlat_err = vd_error_create(VD_ERR_INVALID_ARG,
 						      "%s: a process core has no kernel page tables",
 						      info->path);
-		else {
-			s->xlat_busy = true;
+		else
 			s->xlat_err = vd_xlat_create(info->arch, &cb, &s->xlat);
-			s->xlat_busy = false;
-		}
 		if (s->xlat_err)
 			s->xlat_err = vd_error_wrap(s->xlat_err, "%s",
 						    info->path);

@@ -17,7 +17,6 @@ struct vd_session {
 	struct vd_vmcoreinfo vmcoreinfo;
 	struct vd_xlat *xlat;          /* set up on first use */
 	struct vd_error *xlat_err;     /* why it could not be, kept */
-	bool xlat_busy;                /* being set up: no kallsyms yet */
 	struct vd_symtab symtab;       /* vmlinux or System.map */
 	bool have_symtab;
 	char build_id[65];             /* of the vmlinux */

@@ -413,7 +413,7 @@ vd_modsyms_symbolize(struct vd_session *s, uint64_t addr, struct vd_symbol_info 
 {
 	struct vd_modsyms *m;
 
-	if (s->xlat_busy || (s->modsyms && s->modsyms->busy))
+	if (s->modsyms && s->modsyms->busy)
 		return false;
 	m = get_modsyms(s);
 	for (size_t i = 0; m && i < m->n; i++) {
@@ -447,7 +447,7 @@ vd_modsyms_lookup(struct vd_session *s, const char *name, struct vd_symbol_info 
 	const char *colon = strchr(name, ':');
 	struct vd_modsyms *m;
 
-	if (s->xlat_busy || (s->modsyms && s->modsyms->busy))
+	if (s->modsyms && s->modsyms->busy)
 		return false;
 	m = get_modsyms(s);
 	for (size_t i = 0; m && i < m->n; i++) {

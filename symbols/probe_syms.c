@@ -393,7 +393,7 @@ vd_probe_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 {
 	struct vd_probe *p;
 
-	if (s->xlat_busy || (s->probe && s->probe->scanning))
+	if (s->probe && s->probe->scanning)
 		return false;
 	if (strcmp(name, "__start_BTF") && strcmp(name, "__stop_BTF") &&
 	    strcmp(name, "init_task") && strcmp(name, "modules") &&

@@ -13,15 +13,15 @@
 /*
  * The table that answers symbol queries: a vmlinux/System.map if given,
  * else the kallsyms decoded from the dump.  kallsyms needs kernel virtual
- * reads, so it is not tried while translation itself is being set up
- * (translation asks for symbols and falls back to probing).
+ * reads: translation is set up first, from VMCOREINFO and the vmlinux or
+ * System.map only (kernel/read.c), so it never asks for kallsyms.
  */
 static const struct vd_symtab *
 best_symtab(struct vd_session *s)
 {
 	if (s->have_symtab)
 		return &s->symtab;
-	if (!s->kallsyms_tried && !s->xlat_busy) {
+	if (!s->kallsyms_tried) {
 		struct vd_xlat *xlat;
 		struct vd_error *err = vd_session_xlat(s, &xlat);
 
@@ -119,8 +119,6 @@ in_module_space(struct vd_session *s, uint64_t addr)
 	const struct vd_region *r;
 	struct vd_xlat *xlat;
 
-	if (s->xlat_busy)
-		return false;
 	if (!s->xlat) {
 		vd_error_destroy(vd_session_xlat(s, &xlat));
 		if (!s->xlat)
