@@ -1,18 +1,47 @@
 /* SPDX-License-Identifier: MIT */
-/* The session's insides, shared by the analyzer's files. */
-#ifndef VD_ANALYZER_SESSION_PRIV_H
-#define VD_ANALYZER_SESSION_PRIV_H
+/*
+ * The session's insides, shared by the layers (docs/design.md §1).
+ *
+ * struct vd_session is defined here, at the bottom, so that every layer can
+ * keep its state in it; a layer's state is a pointer to a struct that layer
+ * defines, so this header names no layer above kernel/.  session/ creates
+ * the session, installs the hooks and frees every layer's state.
+ */
+#ifndef VD_KERNEL_SESSION_PRIV_H
+#define VD_KERNEL_SESSION_PRIV_H
 
-#include "types/ctypes_priv.h"
 #include "symtab.h"
 #include "vmcoreinfo.h"
 #include "vmdive/session.h"
 
-struct vd_modsyms;                 /* module symbols (modules/module_syms.c) */
-struct vd_probe;                   /* symbols found in memory (symbols/probe_syms.c) */
-struct vd_moddebug;                /* modules' debug files (modules/module_debug.c) */
+struct vd_type_source;             /* a source of types (types/ctypes_priv.h) */
+struct vd_types;                   /* the type layer's state (types/) */
+struct vd_probe;                   /* symbols found in memory (symbols/) */
+struct vd_modsyms;                 /* module symbols (modules/) */
+struct vd_moddebug;                /* modules' debug files (modules/) */
+struct vd_ucore;                   /* process cores (ucore/) */
+
+/*
+ * What a lower layer may ask of a higher one, through function pointers
+ * that session/ installs at open, so that no library links upward: module
+ * symbols and module types need the module list, which is walked with the
+ * kernel's own symbols and types.  A NULL hook (a lower layer used alone,
+ * in unit tests) answers "not found".
+ */
+struct vd_session_hooks {
+	/* The symbol of a module that contains addr (symbols/). */
+	bool (*module_symbolize)(struct vd_session *s, uint64_t addr,
+				 struct vd_symbol_info *ret);
+	/* A module symbol by name, "name" or "module:name" (symbols/). */
+	bool (*module_lookup)(struct vd_session *s, const char *name,
+			      struct vd_symbol_info *ret);
+	/* The loaded modules' types, asked after the kernel's (types/). */
+	struct vd_error *(*module_types)(struct vd_session *s,
+					 struct vd_type_source **ret);
+};
 
 struct vd_session {
+	/* kernel/ */
 	struct vd_dump *dump;
 	struct vd_vmcoreinfo vmcoreinfo;
 	struct vd_xlat *xlat;          /* set up on first use */
@@ -22,47 +51,21 @@ struct vd_session {
 	char build_id[65];             /* of the vmlinux */
 	char *vmlinux_path;            /* for DWARF types (types/dwarf.c) */
 	char *module_debug;            /* opts->module_debug, copied */
-	struct vd_moddebug *moddebug;  /* its files, listed on first use */
+	char *sysroot, *exe;           /* process cores: opts, copied */
+	char symbol_source[4096 + 32];
+	const struct vd_session_hooks *hooks;
+	/* symbols/ */
 	struct vd_symtab kallsyms;     /* decoded from the dump on first use */
 	bool kallsyms_tried;
 	struct vd_error *kallsyms_err; /* why decoding failed, kept */
-	char symbol_source[4096 + 32];
-	struct vd_types types;         /* set up on first type lookup */
-	struct vd_modsyms *modsyms;    /* on first use of a module address */
 	struct vd_probe *probe;        /* on first symbol no table has */
-	struct vd_ucore *ucore;        /* process cores: ucore.c, on first use */
-	char *sysroot, *exe;           /* process cores: opts, copied */
+	/* types/ */
+	struct vd_types *types;        /* set up on first type lookup */
+	/* modules/ */
+	struct vd_modsyms *modsyms;    /* on first use of a module address */
+	struct vd_moddebug *moddebug;  /* its files, listed on first use */
+	/* ucore/ */
+	struct vd_ucore *ucore;        /* process cores: on first use */
 };
-
-/* A process core's mapped files and their symbols (ucore/ucore.c). */
-struct vd_ucore;
-void vd_ucore_destroy(struct vd_ucore *u);
-
-/* Decode the kernel's kallsyms tables from the dump (symbols/kallsyms.c). */
-struct vd_error *vd_kallsyms_load(struct vd_session *s, struct vd_symtab *ret);
-
-/*
- * The debug file of a module (NAME.ko or NAME.ko.debug, '-' and '_' alike)
- * under the session's module_debug directory: borrowed, or NULL
- * (modules/module_debug.c).
- */
-const char *vd_moddebug_path(struct vd_session *s, const char *module);
-/* Refuse a module_debug option that is not a directory, at open. */
-struct vd_error *vd_moddebug_check_dir(const char *dir);
-void vd_moddebug_destroy(struct vd_moddebug *m);
-
-/* Free the module symbols (modules/module_syms.c). */
-void vd_modsyms_destroy(struct vd_modsyms *m);
-/*
- * __start_BTF, __stop_BTF, init_task or modules found by scanning the
- * kernel image, for kernels whose kallsyms lacks data symbols
- * (symbols/probe_syms.c).
- */
-bool vd_probe_symbol(struct vd_session *s, const char *name, uint64_t *ret);
-void vd_probe_destroy(struct vd_probe *p);
-
-/* Refuse a vmlinux that is not the dumped kernel (symbols/symbols.c). */
-struct vd_error *vd_session_check_vmlinux(struct vd_session *s,
-					  const struct vd_session_opts *opts);
 
 #endif

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "walkers/walk_priv.h"
+#include "modules_priv.h"
 
 #define DEPTH_MAX 16
 #define ENTRIES_MAX (1u << 20)    /* directory entries looked at */

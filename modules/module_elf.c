@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "walkers/walk_priv.h"
+#include "modules_priv.h"
 
 /* Page-by-page extraction ------------------------------------------------------ */
 

@@ -29,8 +29,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "kernel/symtab.h"
-#include "walkers/walk_priv.h"
+#include "modules_priv.h"
 
 /* Bounds for a hostile dump: a module has at most tens of thousands. */
 #define MODSYMS_MAX (1u << 20)

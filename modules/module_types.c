@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "walkers/walk_priv.h"
+#include "modules_priv.h"
 
 /* The largest modules' BTF is a few MiB; refuse anything absurdly bigger. */
 #define MODULE_BTF_MAX (64u << 20)
@@ -235,7 +235,7 @@ list_once(struct mt_source *ms)
 static struct vd_error *
 vmlinux_btf(struct mt_source *ms, struct vd_type_source **ret)
 {
-	struct vd_types *t = &ms->s->types;
+	struct vd_types *t = ms->s->types;
 	struct vd_error *err;
 
 	for (size_t i = 0; !ms->vmlinux_btf && i < t->nsources; i++)

@@ -9,6 +9,65 @@
 
 #include "common/util.h"
 #include "kernel/session_priv.h"
+#include "modules/modules_priv.h"
+#include "symbols/symbols_priv.h"
+#include "types/ctypes_priv.h"
+#include "ucore/ucore.h"
+
+/* What lower layers ask of modules/ (kernel/session_priv.h). */
+static const struct vd_session_hooks hooks = {
+	.module_symbolize = vd_modsyms_symbolize,
+	.module_lookup = vd_modsyms_lookup,
+	.module_types = vd_module_types_source_create,
+};
+
+/*
+ * A vmlinux matches the dump when the BUILD-ID notes agree, or (no build
+ * id on either side) when the dump's SYMBOL(_stext)/SYMBOL(init_uts_ns)
+ * land where the KASLR-shifted vmlinux puts them.
+ */
+static struct vd_error *
+check_vmlinux(struct vd_session *s,
+			 const struct vd_session_opts *opts)
+{
+	static const char *const probes[] = { "_stext", "init_uts_ns",
+					      "swapper_pg_dir", "init_top_pgt" };
+	const char *dump_id = vd_session_vmcoreinfo(s, "BUILD-ID");
+	const char *path = opts->vmlinux;
+
+	if (opts->force_vmlinux)
+		return NULL;
+	if (dump_id && s->build_id[0]) {
+		if (!strncmp(dump_id, s->build_id, strlen(s->build_id)))
+			return NULL;
+		return vd_error_create(VD_ERR_INVALID_ARG,
+				       "%s: vmlinux build-id %s does not match the dump's BUILD-ID %s (use --force-vmlinux to use it anyway)",
+				       path, s->build_id, dump_id);
+	}
+	for (size_t i = 0; i < VD_ARRAY_SIZE(probes); i++) {
+		const struct vd_symbol *sym = vd_symtab_by_name(&s->symtab, probes[i]);
+		char key[64];
+		uint64_t want;
+
+		snprintf(key, sizeof(key), "SYMBOL(%s)", probes[i]);
+		if (!vd_session_number(s, key, &want))
+			continue;
+		// The dumped kernel has it and this file does not: no kernel
+		// at all, or another architecture's.
+		if (!sym)
+			return vd_error_create(VD_ERR_INVALID_ARG,
+					       "%s: no build-id to compare and no symbol %s, which the dump has at 0x%llx: not the dumped kernel (use --force-vmlinux to use it anyway)",
+					       path, probes[i], (unsigned long long)want);
+		if (sym->addr == want)
+			return NULL;
+		return vd_error_create(VD_ERR_INVALID_ARG,
+				       "%s: vmlinux puts %s at 0x%llx but the dump has it at 0x%llx: not the dumped kernel (use --force-vmlinux to use it anyway)",
+				       path, probes[i], (unsigned long long)sym->addr,
+				       (unsigned long long)want);
+	}
+	return NULL;
+}
+
 
 static struct vd_error *
 load_symbols(struct vd_session *s, const struct vd_session_opts *opts)
@@ -23,7 +82,7 @@ load_symbols(struct vd_session *s, const struct vd_session_opts *opts)
 		err = vd_symtab_load_elf(opts->vmlinux, offset, s->build_id,
 					 &s->symtab);
 		if (!err)
-			err = vd_session_check_vmlinux(s, opts);
+			err = check_vmlinux(s, opts);
 		if (err)
 			return err;
 		snprintf(s->symbol_source, sizeof(s->symbol_source),
@@ -64,6 +123,7 @@ vd_session_open(const char *const *paths, size_t npaths,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return &vd_enomem;
+	s->hooks = &hooks;
 	err = vd_dump_open(paths, npaths, &opts->dump, &s->dump);
 	if (err)
 		goto fail;
@@ -100,9 +160,9 @@ vd_session_close(struct vd_session *s)
 {
 	if (!s)
 		return;
-	vd_types_deinit(&s->types);
-	vd_modsyms_destroy(s->modsyms);    // module symbols (module_syms.c)
-	vd_probe_destroy(s->probe);        // probed symbols (probe_syms.c)
+	vd_types_destroy(s->types);
+	vd_modsyms_destroy(s->modsyms);    // module symbols (modules/module_syms.c)
+	vd_probe_destroy(s->probe);        // probed symbols (symbols/probe_syms.c)
 	free(s->vmlinux_path);
 	free(s->module_debug);
 	vd_moddebug_destroy(s->moddebug);

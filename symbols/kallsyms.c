@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "kernel/session_priv.h"
+#include "symbols_priv.h"
 
 /* Bounds for a hostile dump: real kernels have ~100-200k symbols. */
 #define KALLSYMS_MAX_SYMS (1u << 22)

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "symbols_priv.h"
 #include "walkers/walk_priv.h"
 
 #define SCAN_MAX (256ull << 20)       /* a kernel image is far smaller */

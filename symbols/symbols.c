@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "kernel/session_priv.h"
-#include "walkers/walk_priv.h"
+#include "symbols_priv.h"
 
 /*
  * The table that answers symbol queries: a vmlinux/System.map if given,
@@ -79,7 +78,8 @@ vd_session_lookup_symbol(struct vd_session *s, const char *name,
 		return NULL;
 	}
 	// Last, the loaded modules' own symbols ("name" or "module:name").
-	if (vd_modsyms_lookup(s, name, ret))
+	if (s->hooks && s->hooks->module_lookup &&
+	    s->hooks->module_lookup(s, name, ret))
 		return NULL;
 	if (!st && s->kallsyms_err)
 		return vd_error_create(VD_ERR_LOOKUP,
@@ -141,7 +141,8 @@ vd_session_symbolize(struct vd_session *s, uint64_t addr,
 		return false;
 	// Module memory is named by the module's own symbols, loaded on the
 	// first address that falls there.
-	if (in_module_space(s, addr) && vd_modsyms_symbolize(s, addr, ret))
+	if (s->hooks && s->hooks->module_symbolize && in_module_space(s, addr) &&
+	    s->hooks->module_symbolize(s, addr, ret))
 		return true;
 	if (!st)
 		return false;
@@ -159,51 +160,4 @@ vd_session_symbolize(struct vd_session *s, uint64_t addr,
 		.source = st->source,
 	};
 	return true;
-}
-
-/*
- * A vmlinux matches the dump when the BUILD-ID notes agree, or (no build
- * id on either side) when the dump's SYMBOL(_stext)/SYMBOL(init_uts_ns)
- * land where the KASLR-shifted vmlinux puts them.
- */
-struct vd_error *
-vd_session_check_vmlinux(struct vd_session *s,
-			 const struct vd_session_opts *opts)
-{
-	static const char *const probes[] = { "_stext", "init_uts_ns",
-					      "swapper_pg_dir", "init_top_pgt" };
-	const char *dump_id = vd_session_vmcoreinfo(s, "BUILD-ID");
-	const char *path = opts->vmlinux;
-
-	if (opts->force_vmlinux)
-		return NULL;
-	if (dump_id && s->build_id[0]) {
-		if (!strncmp(dump_id, s->build_id, strlen(s->build_id)))
-			return NULL;
-		return vd_error_create(VD_ERR_INVALID_ARG,
-				       "%s: vmlinux build-id %s does not match the dump's BUILD-ID %s (use --force-vmlinux to use it anyway)",
-				       path, s->build_id, dump_id);
-	}
-	for (size_t i = 0; i < VD_ARRAY_SIZE(probes); i++) {
-		const struct vd_symbol *sym = vd_symtab_by_name(&s->symtab, probes[i]);
-		char key[64];
-		uint64_t want;
-
-		snprintf(key, sizeof(key), "SYMBOL(%s)", probes[i]);
-		if (!vd_session_number(s, key, &want))
-			continue;
-		// The dumped kernel has it and this file does not: no kernel
-		// at all, or another architecture's.
-		if (!sym)
-			return vd_error_create(VD_ERR_INVALID_ARG,
-					       "%s: no build-id to compare and no symbol %s, which the dump has at 0x%llx: not the dumped kernel (use --force-vmlinux to use it anyway)",
-					       path, probes[i], (unsigned long long)want);
-		if (sym->addr == want)
-			return NULL;
-		return vd_error_create(VD_ERR_INVALID_ARG,
-				       "%s: vmlinux puts %s at 0x%llx but the dump has it at 0x%llx: not the dumped kernel (use --force-vmlinux to use it anyway)",
-				       path, probes[i], (unsigned long long)sym->addr,
-				       (unsigned long long)want);
-	}
-	return NULL;
 }

@@ -19,17 +19,19 @@
 static void
 setup_sources(struct vd_session *s)
 {
-	struct vd_types *t = &s->types;
+	struct vd_types *t = s->types;
 	struct vd_error *(*const makers[])(struct vd_session *,
 					   struct vd_type_source **) = {
 		vd_dwarf_source_create,         // a vmlinux with DWARF: everything
 		vd_btf_source_create,
 		vd_vmcoreinfo_source_create,
-		vd_module_types_source_create,  // last: names the kernel lacks
+		// Last, names the kernel lacks: the modules' (modules/,
+		// through the session's hook).
+		s->hooks ? s->hooks->module_types : NULL,
 	};
+	const size_t modules = VD_ARRAY_SIZE(makers) - 1;
 	size_t len = 0;
 
-	t->tried = true;
 	t->void_type = (struct vd_type){ .kind = VD_TYPE_VOID, .name = "void",
 					 .complete = true, .source = "C" };
 	for (size_t i = 0; i < VD_ARRAY_SIZE(makers); i++) {
@@ -38,8 +40,10 @@ setup_sources(struct vd_session *s)
 
 		// Modules' types need the kernel's (struct module, the
 		// vmlinux BTF their BTF continues).
-		if (makers[i] == vd_module_types_source_create && !t->nsources)
+		if (i == modules && !t->nsources)
 			break;
+		if (!makers[i])
+			continue;
 		err = makers[i](s, &src);
 
 		if (err) {
@@ -66,17 +70,36 @@ setup_sources(struct vd_session *s)
 	}
 }
 
+/*
+ * The type layer's state, its sources set up on first use.  The state
+ * exists before the sources are made: a source that looks up types while
+ * it is made (module types need struct module) sees the ones before it.
+ */
+static struct vd_types *
+types_of(struct vd_session *s)
+{
+	if (!s->types) {
+		s->types = calloc(1, sizeof(*s->types));
+		if (!s->types)
+			return NULL;
+		setup_sources(s);
+	}
+	return s->types;
+}
+
 const char *
 vd_session_type_source(struct vd_session *s)
 {
-	if (!s->types.tried)
-		setup_sources(s);
-	return s->types.desc;
+	struct vd_types *t = types_of(s);
+
+	return t ? t->desc : "none (out of memory)";
 }
 
 void
-vd_types_deinit(struct vd_types *t)
+vd_types_destroy(struct vd_types *t)
 {
+	if (!t)
+		return;
 	// Last first: the modules' BTF continues the vmlinux BTF source's.
 	for (size_t i = t->nsources; i-- > 0;)
 		t->sources[i]->destroy(t->sources[i]);
@@ -85,16 +108,18 @@ vd_types_deinit(struct vd_types *t)
 	free(t->cache);
 	free(t->ptrs);
 	vd_arena_deinit(&t->arena);
-	memset(t, 0, sizeof(*t));
+	free(t);
 }
 
 const struct vd_type *
 vd_types_pointer_to(struct vd_session *s, struct vd_qualified_type target)
 {
-	struct vd_types *t = &s->types;
+	struct vd_types *t = types_of(s);
 	struct vd_type *ptr;
 	uint32_t psize = vd_session_info(s)->ptr_size;
 
+	if (!t)
+		return NULL;
 	for (size_t i = 0; i < t->nptrs; i++)
 		if (t->ptrs[i].target == target.type &&
 		    t->ptrs[i].qualifiers == target.qualifiers)
@@ -126,7 +151,7 @@ static struct vd_error *
 find_in_sources(struct vd_session *s, enum vd_type_kind kind, const char *name,
 		struct vd_qualified_type *ret)
 {
-	struct vd_types *t = &s->types;
+	struct vd_types *t = s->types;
 
 	for (size_t i = 0; i < t->nsources; i++) {
 		struct vd_error *err = t->sources[i]->find(t->sources[i], kind,
@@ -176,7 +201,7 @@ find_named(struct vd_session *s, const char *name, struct vd_qualified_type *ret
 	struct vd_error *err;
 
 	if (!strcmp(name, "void")) {
-		*ret = (struct vd_qualified_type){ &s->types.void_type, 0 };
+		*ret = (struct vd_qualified_type){ &s->types->void_type, 0 };
 		return NULL;
 	}
 	for (size_t i = 0; i < VD_ARRAY_SIZE(tags); i++)
@@ -193,8 +218,8 @@ find_named(struct vd_session *s, const char *name, struct vd_qualified_type *ret
 	// union, typedef ("pgd_t"), enum.  A source that can answer all four
 	// at once does (DWARF: one scan, not four); the first source that
 	// knows the name wins.
-	for (size_t i = 0; i < s->types.nsources; i++) {
-		struct vd_type_source *src = s->types.sources[i];
+	for (size_t i = 0; i < s->types->nsources; i++) {
+		struct vd_type_source *src = s->types->sources[i];
 
 		for (size_t k = 0; k < VD_ARRAY_SIZE(bare); k++) {
 			err = src->find_bare ? src->find_bare(src, name, ret) :
@@ -232,14 +257,14 @@ struct vd_error *
 vd_session_find_type(struct vd_session *s, const char *name,
 		     struct vd_qualified_type *ret)
 {
-	struct vd_types *t = &s->types;
+	struct vd_types *t = types_of(s);
 	struct vd_qualified_type type;
 	char base[256];
 	size_t len, stars = 0;
 	struct vd_error *err;
 
-	if (!t->tried)
-		setup_sources(s);
+	if (!t)
+		return &vd_enomem;
 	for (size_t i = 0; i < t->ncache; i++)
 		if (!strcmp(t->cache[i].name, name)) {
 			*ret = t->cache[i].type;
@@ -282,11 +307,11 @@ struct vd_error *
 vd_session_find_object_type(struct vd_session *s, const char *name,
 			    struct vd_qualified_type *ret)
 {
-	struct vd_types *t = &s->types;
+	struct vd_types *t = types_of(s);
 	bool asked = false;
 
-	if (!t->tried)
-		setup_sources(s);
+	if (!t)
+		return &vd_enomem;
 	for (size_t i = 0; i < t->nsources; i++) {
 		struct vd_error *err;
 

@@ -40,7 +40,6 @@ struct vd_types {
 	struct vd_arena arena;           /* synthesized types (pointers) */
 	struct vd_type_source *sources[4];
 	size_t nsources;
-	bool tried;                      /* sources set up */
 	char desc[512];                  /* for vd_session_type_source() */
 	struct {                         /* name -> type cache */
 		char *name;
@@ -56,7 +55,8 @@ struct vd_types {
 	struct vd_type void_type;
 };
 
-void vd_types_deinit(struct vd_types *types);
+/* Frees the type layer's state (NULL is fine). */
+void vd_types_destroy(struct vd_types *types);
 
 /* Sources (each returns &vd_noprobe when it has nothing to offer). */
 struct vd_error *vd_dwarf_source_create(struct vd_session *s,
@@ -91,14 +91,6 @@ struct vd_error *vd_btf_source_split(struct vd_type_source *vmlinux,
 				     size_t size, uint32_t start_id,
 				     uint32_t start_str_off,
 				     struct vd_type_source **ret);
-/*
- * The types of the loaded modules (modules/module_types.c): per module,
- * DWARF from a debug file under the session's module_debug directory,
- * else its BTF in the dump.  Set up on the first name no other source has.
- */
-struct vd_error *vd_module_types_source_create(struct vd_session *s,
-					       struct vd_type_source **ret);
-
 /*
  * C base type names in one spelling: "unsigned long" and GCC's "long
  * unsigned int" both become "unsigned long" (types/btf.c).

@@ -49,6 +49,7 @@ struct vd_ucore {
 
 /* The session's user-core state, made on first use; error for a vmcore. */
 struct vd_error *vd_ucore_get(struct vd_session *s, struct vd_ucore **ret);
+void vd_ucore_destroy(struct vd_ucore *u);
 
 /* Open, check and place the object once (never fails: see pub.check). */
 struct ucore_obj *ucore_obj_look(struct vd_ucore *u, size_t i);

@@ -69,40 +69,4 @@ bool vd_percpu_possible(struct vd_session *s, const struct vd_percpu *pc,
 struct vd_error *vd_percpu_addr(struct vd_session *s, const struct vd_percpu *pc,
 				uint64_t sym, uint32_t cpu, uint64_t *ret);
 
-/* Module symbols for the session's symbol lookups (walkers/walk_modules.c) */
-
-struct vd_modsyms;
-
-/* One Elf_Sym of a module's symbol table (kallsyms in memory, or a .ko). */
-struct vd_modsym_raw {
-	const char *name;
-	uint64_t value;           /* kallsyms: runtime address; .ko: in its section */
-	uint64_t size;
-	uint16_t shndx;           /* the .ko's section index (kallsyms keeps it) */
-	unsigned char info;       /* st_info */
-	char type;                /* nm letter (vd_modsym_letter) */
-};
-/* Names that are no symbols: empty, .L local labels, ARM mapping symbols. */
-bool vd_modsym_skip_name(const char *n);
-/* The nm letter from the kernel's typetab letter and the binding. */
-char vd_modsym_letter(char typetab, unsigned char st_info);
-/*
- * The symbols of a module's debug file (path) at their runtime addresses
- * (modules/module_debug.c): each SHF_ALLOC section placed into mod's
- * regions as the kernel lays a module out, checked against the module's
- * own kallsyms (ks, n; n may be 0), which also correct a section placed
- * elsewhere.  VD_ERR_INVALID_ARG when the file is not the loaded module.
- * st->source tells the file and how the check went.
- */
-struct vd_error *vd_moddebug_symbols(struct vd_session *s, const char *path,
-				     const struct vd_module *mod,
-				     const struct vd_modsym_raw *ks, size_t n,
-				     struct vd_symtab *st);
-/* The symbol of a module that contains addr; loads the modules on first use. */
-bool vd_modsyms_symbolize(struct vd_session *s, uint64_t addr,
-			  struct vd_symbol_info *ret);
-/* A module symbol by name ("name" or "module:name"). */
-bool vd_modsyms_lookup(struct vd_session *s, const char *name,
-		       struct vd_symbol_info *ret);
-
 #endif
