@@ -16,7 +16,7 @@
 
 struct vd_type_source;             /* a source of types (types/ctypes_priv.h) */
 struct vd_types;                   /* the type layer's state (types/) */
-struct vd_probe;                   /* symbols found in memory (symbols/) */
+struct vd_scan;                    /* the kernel image scanned (symbols/) */
 struct vd_modsyms;                 /* module symbols (modules/) */
 struct vd_moddebug;                /* modules' debug files (modules/) */
 struct vd_ucore;                   /* process cores (ucore/) */
@@ -35,6 +35,13 @@ struct vd_session_hooks {
 	/* A module symbol by name, "name" or "module:name" (symbols/). */
 	bool (*module_lookup)(struct vd_session *s, const char *name,
 			      struct vd_symbol_info *ret);
+	/*
+	 * init_task, modules or btf_modules recognized in the scanned image
+	 * with the kernel's types (symbols/, for kernels whose kallsyms
+	 * lacks data symbols).
+	 */
+	bool (*typed_symbol)(struct vd_session *s, const char *name,
+			     uint64_t *ret);
 	/* The loaded modules' types, asked after the kernel's (types/). */
 	struct vd_error *(*module_types)(struct vd_session *s,
 					 struct vd_type_source **ret);
@@ -58,7 +65,7 @@ struct vd_session {
 	struct vd_symtab kallsyms;     /* decoded from the dump on first use */
 	bool kallsyms_tried;
 	struct vd_error *kallsyms_err; /* why decoding failed, kept */
-	struct vd_probe *probe;        /* on first symbol no table has */
+	struct vd_scan *scan;          /* on first symbol no table has */
 	/* types/ */
 	struct vd_types *types;        /* set up on first type lookup */
 	/* modules/ */
@@ -67,5 +74,16 @@ struct vd_session {
 	/* ucore/ */
 	struct vd_ucore *ucore;        /* process cores: on first use */
 };
+
+/* true when err is NULL; else destroys it: for reads whose failure is an answer. */
+static inline bool
+vd_ok(struct vd_error *err)
+{
+	vd_error_destroy(err);
+	return !err;
+}
+
+/* A pointer that can be followed: kernel half, aligned (kernel/list_walk.c). */
+bool vd_walk_kptr_ok(uint64_t p);
 
 #endif

@@ -48,7 +48,6 @@ struct ms_mod {
 struct vd_modsyms {
 	struct ms_mod *mods;
 	size_t n;
-	bool busy;
 };
 
 void
@@ -92,7 +91,8 @@ get_modsyms(struct vd_session *s)
 	s->modsyms = calloc(1, sizeof(*s->modsyms));
 	if (!s->modsyms)
 		return NULL;
-	s->modsyms->busy = true;
+	// The walk asks for kernel symbols and types only (walkers/), never
+	// module symbols: nothing here comes back.
 	err = vd_module_iter_init(&it, s);
 	while (!err) {
 		err = vd_module_iter_next(&it, &mod);
@@ -105,7 +105,6 @@ get_modsyms(struct vd_session *s)
 	}
 	vd_error_destroy(err);
 	vd_module_iter_deinit(&it);
-	s->modsyms->busy = false;
 	return s->modsyms;
 }
 
@@ -412,8 +411,6 @@ vd_modsyms_symbolize(struct vd_session *s, uint64_t addr, struct vd_symbol_info 
 {
 	struct vd_modsyms *m;
 
-	if (s->modsyms && s->modsyms->busy)
-		return false;
 	m = get_modsyms(s);
 	for (size_t i = 0; m && i < m->n; i++) {
 		struct ms_mod *mm = &m->mods[i];
@@ -446,8 +443,6 @@ vd_modsyms_lookup(struct vd_session *s, const char *name, struct vd_symbol_info 
 	const char *colon = strchr(name, ':');
 	struct vd_modsyms *m;
 
-	if (s->modsyms && s->modsyms->busy)
-		return false;
 	m = get_modsyms(s);
 	for (size_t i = 0; m && i < m->n; i++) {
 		struct ms_mod *mm = &m->mods[i];

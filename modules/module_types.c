@@ -53,7 +53,7 @@ struct mt_mod {
 struct mt_source {
 	struct vd_type_source base;
 	struct vd_session *s;
-	bool listed, busy;
+	bool listed;
 	struct mt_mod *mods;
 	size_t n;
 	struct vd_type_source *vmlinux_btf;   /* the base of module BTF */
@@ -326,9 +326,8 @@ ask(struct mt_source *ms, enum question q, enum vd_type_kind kind, const char *n
 	struct vd_error *first = NULL;
 	size_t nsrc = 0;
 
-	if (ms->busy)
-		return vd_error_create(VD_ERR_LOOKUP, "module types are being set up");
-	ms->busy = true;
+	// Listing walks the modules with the kernel's types only (walkers/),
+	// so it never comes back here.
 	list_once(ms);
 	for (size_t i = 0; i < ms->n; i++) {
 		struct vd_type_source *src = source_of(ms, &ms->mods[i]);
@@ -352,7 +351,6 @@ ask(struct mt_source *ms, enum question q, enum vd_type_kind kind, const char *n
 		}
 		if (!err) {
 			vd_error_destroy(first);
-			ms->busy = false;
 			return NULL;
 		}
 		// A module whose debug data is bad must not hide the others.
@@ -361,7 +359,6 @@ ask(struct mt_source *ms, enum question q, enum vd_type_kind kind, const char *n
 		else
 			vd_error_destroy(err);
 	}
-	ms->busy = false;
 	if (first)
 		return first;
 	return vd_error_create(VD_ERR_LOOKUP, "no %s '%s' in the types of %zu of the %zu loaded modules%s%s",

@@ -19,6 +19,7 @@ static const struct vd_session_hooks hooks = {
 	.module_symbolize = vd_modsyms_symbolize,
 	.module_lookup = vd_modsyms_lookup,
 	.module_types = vd_module_types_source_create,
+	.typed_symbol = vd_scan_typed_symbol,
 };
 
 /*
@@ -162,7 +163,7 @@ vd_session_close(struct vd_session *s)
 		return;
 	vd_types_destroy(s->types);
 	vd_modsyms_destroy(s->modsyms);    // module symbols (modules/module_syms.c)
-	vd_probe_destroy(s->probe);        // probed symbols (symbols/probe_syms.c)
+	vd_scan_destroy(s->scan);          // the image scan (symbols/scan_image.c)
 	free(s->vmlinux_path);
 	free(s->module_debug);
 	vd_moddebug_destroy(s->moddebug);

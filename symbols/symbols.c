@@ -50,7 +50,11 @@ vd_session_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 	if (vd_session_number(s, key, ret))
 		return true;
 	// Last, a few variables recognizable in the image (no KALLSYMS_ALL).
-	return !s->have_symtab && vd_probe_symbol(s, name, ret);
+	if (s->have_symtab)
+		return false;
+	return vd_scan_symbol(s, name, ret) ||
+	       (s->hooks && s->hooks->typed_symbol &&
+		s->hooks->typed_symbol(s, name, ret));
 }
 
 struct vd_error *

@@ -56,6 +56,8 @@ setup_sources(struct vd_session *s)
 			continue;
 		}
 		t->sources[t->nsources++] = src;
+		if (i < modules)
+			t->nkernel = t->nsources;
 	}
 	if (t->nsources) {
 		char failed[sizeof(t->desc)];
@@ -148,12 +150,12 @@ vd_types_pointer_to(struct vd_session *s, struct vd_qualified_type target)
 }
 
 static struct vd_error *
-find_in_sources(struct vd_session *s, enum vd_type_kind kind, const char *name,
-		struct vd_qualified_type *ret)
+find_in_sources(struct vd_session *s, size_t nsrc, enum vd_type_kind kind,
+		const char *name, struct vd_qualified_type *ret)
 {
 	struct vd_types *t = s->types;
 
-	for (size_t i = 0; i < t->nsources; i++) {
+	for (size_t i = 0; i < nsrc; i++) {
 		struct vd_error *err = t->sources[i]->find(t->sources[i], kind,
 							   name, ret);
 
@@ -186,7 +188,8 @@ is_base_type_name(const char *name)
 
 /* Look up "struct x", "x", "unsigned long" (no pointer suffix). */
 static struct vd_error *
-find_named(struct vd_session *s, const char *name, struct vd_qualified_type *ret)
+find_named(struct vd_session *s, size_t nsrc, const char *name,
+	   struct vd_qualified_type *ret)
 {
 	static const struct {
 		const char *prefix;
@@ -206,19 +209,19 @@ find_named(struct vd_session *s, const char *name, struct vd_qualified_type *ret
 	}
 	for (size_t i = 0; i < VD_ARRAY_SIZE(tags); i++)
 		if (!strncmp(name, tags[i].prefix, strlen(tags[i].prefix)))
-			return find_in_sources(s, tags[i].kind,
+			return find_in_sources(s, nsrc, tags[i].kind,
 					       name + strlen(tags[i].prefix), ret);
 	if (is_base_type_name(name)) {
-		err = find_in_sources(s, VD_TYPE_INT, name, ret);
+		err = find_in_sources(s, nsrc, VD_TYPE_INT, name, ret);
 		if (err == &vd_noprobe)
-			err = find_in_sources(s, VD_TYPE_FLOAT, name, ret);
+			err = find_in_sources(s, nsrc, VD_TYPE_FLOAT, name, ret);
 		return err;
 	}
 	// "task_struct" alone means the struct, as crash reads it, then a
 	// union, typedef ("pgd_t"), enum.  A source that can answer all four
 	// at once does (DWARF: one scan, not four); the first source that
 	// knows the name wins.
-	for (size_t i = 0; i < s->types->nsources; i++) {
+	for (size_t i = 0; i < nsrc; i++) {
 		struct vd_type_source *src = s->types->sources[i];
 
 		for (size_t k = 0; k < VD_ARRAY_SIZE(bare); k++) {
@@ -283,7 +286,7 @@ vd_session_find_type(struct vd_session *s, const char *name,
 	}
 	if (!len)
 		return vd_error_create(VD_ERR_INVALID_ARG, "empty type name");
-	err = find_named(s, base, &type);
+	err = find_named(s, t->nsources, base, &type);
 	if (err == &vd_noprobe)
 		return vd_error_create(VD_ERR_LOOKUP, "no type '%s' in %s", base,
 				       t->nsources ? t->desc : "any type source (none available)");
@@ -301,6 +304,34 @@ vd_session_find_type(struct vd_session *s, const char *name,
 		return err;
 	*ret = type;
 	return NULL;
+}
+
+/*
+ * A type the kernel itself defines: the kernel's sources only, never the
+ * modules'.  Walkers ask this way, so that listing the modules (which the
+ * modules' types need) never asks the modules' types (docs/design.md §2).
+ */
+struct vd_error *
+vd_types_find_kernel(struct vd_session *s, const char *name,
+		     struct vd_qualified_type *ret)
+{
+	struct vd_types *t = types_of(s);
+	struct vd_error *err;
+
+	if (!t)
+		return &vd_enomem;
+	for (size_t i = 0; i < t->ncache; i++)
+		if (!strcmp(t->cache[i].name, name) && !t->cache[i].type.type->module) {
+			*ret = t->cache[i].type;
+			return NULL;
+		}
+	err = find_named(s, t->nkernel, name, ret);
+	if (err == &vd_noprobe)
+		return vd_error_create(VD_ERR_LOOKUP, "no type '%s' in %s", name,
+				       t->nsources ? t->desc : "any type source (none available)");
+	if (!err && (err = cache_put(t, name, *ret)))
+		return err;
+	return err;
 }
 
 struct vd_error *

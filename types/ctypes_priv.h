@@ -40,6 +40,7 @@ struct vd_types {
 	struct vd_arena arena;           /* synthesized types (pointers) */
 	struct vd_type_source *sources[4];
 	size_t nsources;
+	size_t nkernel;                  /* sources[0..nkernel): the kernel's */
 	char desc[512];                  /* for vd_session_type_source() */
 	struct {                         /* name -> type cache */
 		char *name;
@@ -55,6 +56,12 @@ struct vd_types {
 	struct vd_type void_type;
 };
 
+/*
+ * A struct, union, typedef, enum or base type by C name from the kernel's
+ * own sources only (no pointers, no module types): for walkers.
+ */
+struct vd_error *vd_types_find_kernel(struct vd_session *s, const char *name,
+				      struct vd_qualified_type *ret);
 /* Frees the type layer's state (NULL is fine). */
 void vd_types_destroy(struct vd_types *types);
 

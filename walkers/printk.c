@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "printk_priv.h"
+#include "types/ctypes_priv.h"
 #include "vmdive/ctype.h"
 
 /* Small readers ------------------------------------------------------------- */
@@ -273,15 +274,15 @@ xtime_offset(struct vd_session *s, uint64_t *ret)
 	uint64_t seq, off;
 	struct vd_error *err;
 
-	err = vd_session_find_type(s, "struct tk_data", &t);
+	err = vd_types_find_kernel(s, "struct tk_data", &t);
 	if (!err)
 		return vd_type_offsetof(t.type, "timekeeper.xtime_sec", ret);
 	vd_error_destroy(err);
-	err = vd_session_find_type(s, "seqcount_raw_spinlock_t", &t);
+	err = vd_types_find_kernel(s, "seqcount_raw_spinlock_t", &t);
 	if (err)
 		return err;
 	seq = t.type->size;
-	err = vd_session_find_type(s, "struct timekeeper", &t);
+	err = vd_types_find_kernel(s, "struct timekeeper", &t);
 	if (!err)
 		err = vd_type_offsetof(t.type, "xtime_sec", &off);
 	if (!err && (!seq || seq > 64))

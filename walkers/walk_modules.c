@@ -97,7 +97,7 @@ mem_fields(struct vd_module_walk *w)
 	if ((err = vd_walk_need(elem, "struct module_memory", "base", &w->mem_base)) ||
 	    (err = vd_walk_need(elem, "struct module_memory", "size", &w->mem_size)))
 		return err;
-	if (vd_ok(vd_session_find_type(w->s, "enum mod_mem_type", &qt)))
+	if (vd_ok(vd_types_find_kernel(w->s, "enum mod_mem_type", &qt)))
 		w->mem_enum = vd_type_unqualified(qt.type);
 	return NULL;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "kernel/session_priv.h"
+#include "types/ctypes_priv.h"
 #include "vmdive/ctype.h"
 #include "vmdive/walk.h"
 
@@ -38,19 +39,15 @@ struct vd_error *vd_walk_get(struct vd_session *s, uint64_t base,
 			     const struct vd_field *f, uint64_t *ret);
 /* Sign-extend a value read through a field of f->size bytes. */
 int64_t vd_walk_sext(uint64_t v, uint32_t size);
-/* true when err is NULL; else destroys it: for reads whose failure is an answer. */
-static inline bool
-vd_ok(struct vd_error *err)
-{
-	vd_error_destroy(err);
-	return !err;
-}
-
 /* A kernel symbol's address; VD_ERR_LOOKUP says which sources lack it. */
 struct vd_error *vd_walk_symbol(struct vd_session *s, const char *name,
 				uint64_t *ret);
-/* A pointer that can be followed: kernel half, aligned. */
-bool vd_walk_kptr_ok(uint64_t p);
+
+/*
+ * init_task, modules or btf_modules recognized in the scanned kernel image
+ * (scan_lists.c): the session's typed_symbol hook.
+ */
+bool vd_scan_typed_symbol(struct vd_session *s, const char *name, uint64_t *ret);
 
 /* Per-CPU data ---------------------------------------------------------------*/
 
