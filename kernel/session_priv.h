@@ -14,7 +14,7 @@
 #include "vmcoreinfo.h"
 #include "vmdive/session.h"
 
-struct vd_type_source;             /* a source of types (types/ctypes_priv.h) */
+struct vd_type_source;             /* a source of types (types/ctype_priv.h) */
 struct vd_types;                   /* the type layer's state (types/) */
 struct vd_scan;                    /* the kernel image scanned (symbols/) */
 struct vd_modsyms;                 /* module symbols (modules/) */

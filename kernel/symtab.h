@@ -7,8 +7,8 @@
  * offset (KERNELOFFSET) when loaded.  Two sorted indexes serve lookups by
  * address (symbol+offset) and by name.
  */
-#ifndef VD_ANALYZER_SYMTAB_H
-#define VD_ANALYZER_SYMTAB_H
+#ifndef VD_KERNEL_SYMTAB_H
+#define VD_KERNEL_SYMTAB_H
 
 #include <stdbool.h>
 #include <stddef.h>

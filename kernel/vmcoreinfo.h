@@ -10,8 +10,8 @@
  *                                             several arm64 NUMBERs are
  *                                             printed "0x..." → auto base
  */
-#ifndef VD_ANALYZER_VMCOREINFO_H
-#define VD_ANALYZER_VMCOREINFO_H
+#ifndef VD_KERNEL_VMCOREINFO_H
+#define VD_KERNEL_VMCOREINFO_H
 
 #include <stdbool.h>
 #include <stddef.h>

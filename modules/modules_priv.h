@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "kernel/session_priv.h"
-#include "types/ctypes_priv.h"
+#include "types/ctype_priv.h"
 #include "walkers/walk_priv.h"
 
 /* One Elf_Sym of a module's symbol table (kallsyms in memory, or a .ko). */

@@ -11,7 +11,7 @@
 #include "kernel/session_priv.h"
 #include "modules/modules_priv.h"
 #include "symbols/symbols_priv.h"
-#include "types/ctypes_priv.h"
+#include "types/ctype_priv.h"
 #include "ucore/ucore.h"
 
 /* What lower layers ask of modules/ (kernel/session_priv.h). */

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "ctypes_priv.h"
+#include "ctype_priv.h"
 #include "kernel/session_priv.h"
 
 /* vmlinux BTF is ~5 MiB on 6.x; refuse a range that is absurdly larger. */

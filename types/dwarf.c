@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "ctypes_priv.h"
+#include "ctype_priv.h"
 #include "dwarf_priv.h"
 #include "kernel/session_priv.h"
 

@@ -28,7 +28,7 @@
 
 #include "common/arena.h"
 #include "common/util.h"
-#include "ctypes_priv.h"
+#include "ctype_priv.h"
 #include "dwarf_priv.h"
 
 /* Bounds for hostile files: entries in the index, top-level DIEs per CU. */

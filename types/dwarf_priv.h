@@ -18,15 +18,15 @@
  * at its rank: the first complete definition of a type, the first
  * external declaration or definition of a variable or function.
  */
-#ifndef VD_ANALYZER_DWARF_PRIV_H
-#define VD_ANALYZER_DWARF_PRIV_H
+#ifndef VD_TYPES_DWARF_PRIV_H
+#define VD_TYPES_DWARF_PRIV_H
 
 #include <libdwarf.h>
 #include <libelf.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ctypes_priv.h"
+#include "ctype_priv.h"
 #include "vmdive/error.h"
 
 /* Name spaces of the index: C's tag spaces, typedefs, base types, objects. */

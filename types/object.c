@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "ctypes_priv.h"
+#include "ctype_priv.h"
 #include "kernel/session_priv.h"
 
 #define PATH_STEPS_MAX 64

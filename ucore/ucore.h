@@ -10,8 +10,8 @@
  * its build-id compared with the one in the ELF header page the core
  * holds, else its .dynamic with the one in the core.
  */
-#ifndef VD_ANALYZER_UCORE_H
-#define VD_ANALYZER_UCORE_H
+#ifndef VD_UCORE_UCORE_H
+#define VD_UCORE_UCORE_H
 
 #include <gelf.h>
 #include <libelf.h>

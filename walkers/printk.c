@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "printk_priv.h"
-#include "types/ctypes_priv.h"
+#include "types/ctype_priv.h"
 #include "vmdive/ctype.h"
 
 /* Small readers ------------------------------------------------------------- */

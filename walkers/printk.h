@@ -4,8 +4,8 @@
  * hand-built memory image: kernel-virtual reads, VMCOREINFO numbers, the
  * byte order.  vd_printk_iter_init() fills one from a session.
  */
-#ifndef VD_ANALYZER_PRINTK_H
-#define VD_ANALYZER_PRINTK_H
+#ifndef VD_WALKERS_PRINTK_H
+#define VD_WALKERS_PRINTK_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,8 +3,8 @@
  * Inside the printk walker (walkers/printk*.c): the state of a walk, the
  * helpers the two formats share, and each format's init/next.
  */
-#ifndef VD_ANALYZER_PRINTK_PRIV_H
-#define VD_ANALYZER_PRINTK_PRIV_H
+#ifndef VD_WALKERS_PRINTK_PRIV_H
+#define VD_WALKERS_PRINTK_PRIV_H
 
 #include <stdbool.h>
 #include <stddef.h>

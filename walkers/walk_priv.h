@@ -4,14 +4,14 @@
  * up once per walk, sized integer reads, per-CPU addresses, and the
  * session's module-symbol cache.
  */
-#ifndef VD_ANALYZER_WALK_PRIV_H
-#define VD_ANALYZER_WALK_PRIV_H
+#ifndef VD_WALKERS_WALK_PRIV_H
+#define VD_WALKERS_WALK_PRIV_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/session_priv.h"
-#include "types/ctypes_priv.h"
+#include "types/ctype_priv.h"
 #include "vmdive/ctype.h"
 #include "vmdive/walk.h"
 

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "types/ctypes_priv.h"
+#include "types/ctype_priv.h"
 #include "types/dwarf_priv.h"
 #include "common/util.h"
 #include "fixtures/types_fixture.h"

@@ -36,7 +36,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "elf_core.h"
+#include "elf_core_notes.h"
 #include "elf_notes.h"
 
 #define EHDR64_SIZE 64
@@ -71,7 +71,7 @@
 
 struct elf_priv {
 	char *trunc_why;        /* VD_SEG_ABSENT reason for lost data */
-	struct vd_core_info *core;  /* a process core's notes (elf_core.h) */
+	struct vd_core_info *core;  /* a process core's notes (elf_core_notes.h) */
 };
 
 /* A PT_LOAD mapped into the dump's address space. */

@@ -4,8 +4,8 @@
  * vd_core_info (vmdive/core.h) by elf_core_notes.c.  Nothing here is
  * public.
  */
-#ifndef VD_FORMATS_ELF_CORE_H
-#define VD_FORMATS_ELF_CORE_H
+#ifndef VD_FORMATS_ELF_CORE_NOTES_H
+#define VD_FORMATS_ELF_CORE_NOTES_H
 
 #include "elf_notes.h"
 #include "vmdive/core.h"

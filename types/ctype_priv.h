@@ -5,8 +5,8 @@
  * in front of it parses C names, adds pointer types, caches answers and
  * tries the sources in order of preference.
  */
-#ifndef VD_ANALYZER_CTYPES_PRIV_H
-#define VD_ANALYZER_CTYPES_PRIV_H
+#ifndef VD_TYPES_CTYPE_PRIV_H
+#define VD_TYPES_CTYPE_PRIV_H
 
 #include "common/arena.h"
 #include "vmdive/ctype.h"
@@ -35,7 +35,7 @@ struct vd_type_source {
 	void (*destroy)(struct vd_type_source *src);
 };
 
-/* What the session keeps for the type layer (types/ctypes.c). */
+/* What the session keeps for the type layer (types/ctype.c). */
 struct vd_types {
 	struct vd_arena arena;           /* synthesized types (pointers) */
 	struct vd_type_source *sources[4];

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "ctypes_priv.h"
+#include "ctype_priv.h"
 #include "kernel/session_priv.h"
 
 /* Nesting bound for member paths and type chains in hostile type data. */
