@@ -6,7 +6,7 @@
  * for is looked up, member paths resolved (the anonymous-member search)
  * and every type formatted as a declaration.
  */
-#include "analyzer/ctypes_priv.h"
+#include "types/ctype_priv.h"
 #include "fuzz.h"
 #include "vmdive/ctype.h"
 

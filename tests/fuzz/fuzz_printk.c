@@ -4,7 +4,7 @@
  * memory image (fuzz_image.h): the VMCOREINFO keys say which and where
  * (SYMBOL(prb) or SYMBOL(log_buf), their OFFSET/SIZE keys).
  */
-#include "analyzer/printk.h"
+#include "walkers/printk.h"
 #include "fuzz_image.h"
 #include "vmdive/walk.h"
 

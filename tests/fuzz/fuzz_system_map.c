@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* System.map text ("ffffffff81000000 T _text" lines) and lookups in it. */
-#include "analyzer/symtab.h"
+#include "kernel/symtab.h"
 #include "fuzz.h"
 
 int

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* VMCOREINFO text: parsing, lookups and the value decoder. */
-#include "analyzer/vmcoreinfo.h"
+#include "kernel/vmcoreinfo.h"
 #include "fuzz.h"
 
 int

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/ctypes_priv.h"
+#include "types/ctype_priv.h"
 #include "harness.h"
 #include "vmdive/ctype.h"
 
