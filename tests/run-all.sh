@@ -5,7 +5,8 @@
 # the samples boot; all cached under ${VMDIVE_CACHE:-/var/cache/vmdive}).
 #
 # Two builds: a release build with warnings as errors, and an ASan+UBSan
-# build, then a fuzz smoke run (a third, clang libFuzzer build).  The release build runs everything; the ASan+UBSan build runs every
+# build; then a fuzz smoke run (a third build: clang, libFuzzer).  The
+# release build runs everything; the ASan+UBSan build runs every
 # test but the real-dump checks (label "real"): those compare answers with
 # crash and drgn, take most of the time, and exercise the same code the
 # synthetic and unit tests already run under the sanitizers.
