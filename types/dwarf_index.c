@@ -272,7 +272,12 @@ vd_dwarf_index_open(const char *path, struct vd_dwarf_index **ret)
 				&derr) != DW_DLV_OK) {
 		err = vd_error_create(VD_ERR_CORRUPT, "%s: libdwarf cannot read it: %s", path,
 				      derr ? dwarf_errmsg(derr) : "no DWARF sections");
-		ix->dbg = NULL;   // the error cannot be released without a dbg
+		// Without a dbg, libdwarf made the error with malloc and
+		// releases it so (dwarf_dealloc with a NULL dbg); a fuzzed
+		// ELF found it leaking.
+		if (derr)
+			dwarf_dealloc_error(NULL, derr);
+		ix->dbg = NULL;
 		goto fail;
 	}
 	*ret = ix;
