@@ -841,19 +841,27 @@ sid_oracles() {
     [[ -e $S/done ]] && return
     t=$(now)
     suite_apt sid
-    py=$(apt-cache "${SUITE_APT[@]}" depends python3-drgn:amd64 2>/dev/null |
-         sed -nE 's/^  Depends: python3 \(>= (3\.[0-9]+)~?\)$/\1/p' | head -n1)
-    [[ -n $py ]] || die "cannot tell the python of sid's python3-drgn (see apt-cache depends python3-drgn)"
+    # The python it is built for: "Depends: python3 (<< 3.15), python3 (>= 3.14~), ...".
+    py=$(apt-cache "${SUITE_APT[@]}" show python3-drgn:amd64 2>/dev/null |
+         sed -n 's/^Depends: //p' | head -n1 | grep -oE 'python3 \(>= 3\.[0-9]+' |
+         grep -oE '3\.[0-9]+$' | head -n1)
+    [[ -n $py ]] || die "cannot tell the python of sid's python3-drgn (see apt-cache show python3-drgn)"
     log "fetching drgn, crash and python$py from Debian sid (amd64)"
     rm -rf "$S"; mkdir -p "$S/debs" "$S/root" "$S/bin"
+    # One apt-cache call per level of the dependency tree (each call loads sid's whole index).
     todo=(python3-drgn crash "python$py-minimal" "libpython$py-minimal" "libpython$py-stdlib")
+    local level
     while ((${#todo[@]})); do
-        p=${todo[0]} todo=("${todo[@]:1}")
-        [[ $seen == *" $p "* ]] && continue
-        seen+="$p " pkgs+=("$p:amd64")
+        level=()
+        for p in "${todo[@]}"; do
+            [[ $seen == *" $p "* ]] && continue
+            seen+="$p " pkgs+=("$p:amd64") level+=("$p:amd64")
+        done
+        todo=()
+        ((${#level[@]})) || break
         for d in $(apt-cache "${SUITE_APT[@]}" depends --no-recommends --no-suggests \
-                       --no-conflicts --no-breaks --no-replaces --no-enhances "$p:amd64" |
-                   sed -nE 's/^  \|?(Pre)?Depends: ([^ <]+).*/\2/p'); do
+                       --no-conflicts --no-breaks --no-replaces --no-enhances "${level[@]}" |
+                   sed -nE 's/^  \|?(Pre)?Depends: ([^ <]+).*/\2/p' | sort -u); do
             d=${d%%:*}
             [[ $d == lib* || $d == zlib* ]] && todo+=("$d")
         done

@@ -32,13 +32,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402  (Tally, caches, env files)
 
-VARIANTS = ("kaslr", "nokaslr", "la57", "arm64-kaslr", "arm64-nokaslr", "kaslr-6.12",
-            "arm64-6.12", "arm64-16k-6.12")
+VARIANTS = ("kaslr", "nokaslr", "la57", "arm64-kaslr", "arm64-nokaslr") + \
+    tuple(v for v in vc.X86_KERNELS + vc.ARM64_KERNELS if v != "arm64-16k-6.12") + \
+    ("arm64-16k-6.12",)
 # crash 8.0.2 cannot walk 6.12: it refuses to start ("invalid structure member offset:
 # module_core_size": mod->mem[] is crash 8.0.3); with --no_modules, `kmem -v` fails ("invalid
 # kernel virtual address: ccccccccccccccd4 type: "vmlist addr"": there is no vmap_area_list),
 # `ps` too ("invalid structure member offset: mm_rss_stat_count").  Compared on these only.
-CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")
+# crash 8.0.2 walks 5.10 (module_layout, vmap_area_list); sid's crash walks sid's kernel.
+CRASH_VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-5.10", "kaslr-sid")
 ORACLE = os.path.join(HERE, "walkers_oracle.py")
 TIMEOUT = 600
 CRASH_ST = {"RU": "R", "IN": "S", "UN": "D", "ST": "T", "TR": "t", "ZO": "Z", "DE": "X",
@@ -53,9 +55,9 @@ def variants(t):
     want = os.environ.get("VMDIVE_VARIANTS", " ".join(VARIANTS)).split()
     out = []
     for v in want:
-        d = os.path.join(vc.DUMPS, v)
-        if os.path.exists(os.path.join(d, "meta.env")) and os.path.exists(os.path.join(d, "done")):
-            out.append((v, d, vc.load_env(os.path.join(d, "meta.env"))))
+        meta = vc.have_dump(t, v)
+        if meta is not None:
+            out.append((v, os.path.join(vc.DUMPS, v), meta))
     if not out:
         t.ok("setup", "dumps", False, "no dumps under %s: run samples/make-dumps.sh --all" % vc.DUMPS)
     return out
@@ -88,10 +90,16 @@ def drgn_oracle(t, variant, dumpdir, meta):
     elf = meta["VMCORE_ELF"]
     arch = "aarch64" if meta.get("ARCH") == "arm64" else "x86_64"
 
+    py = vc.oracle_python(meta)
+    if py is None:
+        t.skip(variant, "no drgn for this kernel (samples/make-dumps.sh --variant %s fetches "
+               "sid's)" % variant)
+        return None
+
     def make():
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "o.json")
-            p = subprocess.run([vc.PY, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
+            p = subprocess.run([py, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
                                 "--arch", arch, "--json", out], capture_output=True, text=True,
                                timeout=TIMEOUT)
             if p.returncode:
@@ -108,6 +116,11 @@ def crash_text(t, variant, dumpdir, meta):
     """crash's `mod`, `kmem -v`, `ps` on vmcore.elf (x86_64 only), cached."""
     cmds = "mod\nkmem -v\nps\nquit\n"
     elf = meta["VMCORE_ELF"]
+    crash = vc.oracle_crash(meta)
+    if crash is None:
+        t.skip(variant, "no crash for this kernel (samples/make-dumps.sh --variant %s fetches "
+               "sid's)" % variant)
+        return None
 
     def make():
         with tempfile.TemporaryDirectory() as tmp:
@@ -116,7 +129,7 @@ def crash_text(t, variant, dumpdir, meta):
                 f.write(cmds)
             p = subprocess.run([os.path.join(vc.ORACLE_DIR, "crash_oracle.sh"), elf,
                                 meta["VMLINUX"], cf, out], capture_output=True, text=True,
-                               timeout=TIMEOUT)
+                               timeout=TIMEOUT, env=dict(os.environ, CRASH=crash))
             if p.returncode:
                 t.ok(variant, "oracle", False, "crash failed: %s" % vc.short(p.stderr))
                 return None
