@@ -115,7 +115,7 @@ mapfile -t ARM64_VARIANTS < <(table "$VARIANTS" | awk '$2 == "arm64" { print $1 
 mapfile -t DEFAULT_VARIANTS < <(table "$VARIANTS" | awk '$7 == "yes" { print $1 }')
 # The kernel a variant boots: "ARCH SERIES FLAVOUR".
 kernel_of() { local r; r=$(variant_row "$1") || return 1; awk '{ print $2, $3, $4 }' <<<"$r"; }
-BOOT_TIMEOUT=${VMDIVE_BOOT_TIMEOUT:-120}
+BOOT_TIMEOUT=${VMDIVE_BOOT_TIMEOUT:-300}   # arm64 under TCG on a loaded 2-core machine: 2+ min
 # qemu_fw_cfg must come first: without it QEMU's -device vmcoreinfo note stays empty.
 # The others are small, exist as modules in the cloud kernel and load in a bare VM.
 MODULES="qemu_fw_cfg dummy loop overlay crc7 async_xor"   # async_xor pulls in xor, async_tx
