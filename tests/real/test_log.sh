@@ -153,6 +153,10 @@ x86_variant() {      # VARIANT [minimal]: crash in --minimal mode, no -T (see th
 	if [[ ${2:-} == minimal ]]; then
 		export CRASH_OPTS="--minimal --kaslr 0x$KERNELOFFSET"
 		n=4
+	elif [[ ${2:-} == no_modules ]]; then
+		# sid's crash 9.0.2 on 7.2: "invalid structure member offset: module_num_gpl_syms"
+		# unless told to leave the modules alone.
+		export CRASH_OPTS="--no_modules"
 	fi
 	echo "== $v: $VMCORE_ELF"
 	t0=$(now)
@@ -333,6 +337,7 @@ for v in kaslr-5.10 kaslr-6.12 kaslr-sid; do
 	sid_oracles "$v" || continue
 	case $v in
 		kaslr-6.12) x86_variant "$v" minimal ;;
+		kaslr-sid) x86_variant "$v" no_modules ;;
 		*) x86_variant "$v" ;;
 	esac
 	py=/usr/bin/python3 CRASH=crash
