@@ -51,6 +51,7 @@ struct aarch64_layout {
 	bool flipped;          /* 5.4+: linear map in the lower half */
 	uint64_t page_offset, page_end;
 	struct aarch64_range modules, vmalloc, vmemmap, pci_io, fixmap;
+	struct aarch64_range bpf_jit;  /* 5.10 and before: below the modules */
 	struct aarch64_range image, kaslr_modules;
 	struct aarch64_range runs[3];   /* mapped runs of the image */
 	unsigned nruns;
@@ -197,6 +198,8 @@ layout_rules_5_10(struct aarch64_xlat *x, struct aarch64_layout *lo, uint64_t si
 	unsigned pud_shift = x->page_shift + 2 * (x->page_shift - 3);
 
 	lo->vmemmap = (struct aarch64_range){ vmemmap, vmemmap + size,
+		"layout rule (before 5.11)" };
+	lo->bpf_jit = (struct aarch64_range){ lo->page_end, lo->page_end + SZ_128M,
 		"layout rule (before 5.11)" };
 	if (!lo->modules.source)
 		lo->modules = (struct aarch64_range){ lo->page_end + SZ_128M,
@@ -377,6 +380,7 @@ layout_regions(struct aarch64_xlat *x, const struct aarch64_layout *lo)
 	vd_xlat_add_region(xl, "linear map", VD_REGION_DIRECTMAP,
 			   VD_MAX(lo->page_offset, -ustart), lo->page_end - 1,
 			   lo->flipped ? "layout rule" : "layout rule (pre-5.4)");
+	add_range(xl, "BPF JIT", VD_REGION_MODULES, &lo->bpf_jit);
 	add_range(xl, "modules", VD_REGION_MODULES, &lo->modules);
 	add_range(xl, "modules (module_alloc_base)", VD_REGION_MODULES, &lo->kaslr_modules);
 	add_range(xl, "vmalloc", VD_REGION_VMALLOC, &lo->vmalloc);

@@ -48,7 +48,8 @@ export CRASH=crash
 sid_oracles() {
 	local SUITE=
 	. "$cache/dumps/$1/meta.env"
-	[[ $SUITE == sid ]] || return 0
+	# Debian 12's drgn 0.0.22 cannot translate Debian 11's arm64 5.10 dump (vdcheck.NEWER_DRGN).
+	[[ $SUITE == sid || $1 == arm64-5.10 ]] || return 0
 	local bin=$cache/sid-oracles/amd64/bin
 	if ! [[ -x $bin/python3 && -x $bin/crash ]]; then
 		skip "$1: no sid drgn/crash in $bin (samples/make-dumps.sh --variant $1 fetches them)"

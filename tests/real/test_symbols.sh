@@ -165,7 +165,7 @@ for v in kaslr-6.12 arm64-16k-6.12 kaslr-5.10 arm64-5.10 kaslr-sid arm64-sid arm
 	fi
 	# sid's kernel: sid's drgn and crash (samples/make-dumps.sh unpacks them).
 	py=/usr/bin/python3 crashbin=crash
-	if grep -qx 'SUITE=sid' "$m"; then
+	if grep -qx 'SUITE=sid' "$m" || [[ $v == arm64-5.10 ]]; then   # vdcheck.NEWER_DRGN
 		py=$cache/sid-oracles/amd64/bin/python3 crashbin=$cache/sid-oracles/amd64/bin/crash
 		if [[ ! -x $py ]]; then
 			echo "SKIP $v: no sid drgn in $py (samples/make-dumps.sh --variant $v fetches it)"

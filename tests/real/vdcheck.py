@@ -169,10 +169,17 @@ def have_dump(t, variant, env=None):
     return None
 
 
+# Debian 12's drgn 0.0.22 cannot translate a single address of Debian 11's arm64 5.10 dump
+# ("recursive address translation; page table may be missing from core dump"): its KASLR puts
+# memstart_addr (PHYS_OFFSET) below 0 and VMCOREINFO has no VMEMMAP_START.  sid's drgn can.
+NEWER_DRGN = ("arm64-5.10",)
+
+
 def oracle_python(meta):
     """The python whose drgn reads this dump's kernel: Debian 12's (drgn 0.0.22: 5.10 to
-    6.12) or, for sid's kernel, sid's python and drgn; None when that is not there."""
-    if meta.get("SUITE") == "sid":
+    6.12) or, for sid's kernel (and NEWER_DRGN), sid's python and drgn; None when that is not
+    there."""
+    if meta.get("SUITE") == "sid" or meta.get("VARIANT") in NEWER_DRGN:
         p = os.path.join(SID_ORACLES, "python3")
         return p if os.access(p, os.X_OK) else None
     return PY

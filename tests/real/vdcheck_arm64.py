@@ -64,8 +64,9 @@ h = vc.h
 # modules live in vmalloc space, outside MODULES_VADDR..END (docs/real-dump-traps.md); with symbols
 # vmdive shows module_alloc_base's window.
 REGION = {"linear": ("linear map",), "ktext": ("kernel image",), "kdata": ("kernel image",),
-          "module": ("modules", "modules (module_alloc_base)", "vmalloc"),
-          "vmalloc": ("vmalloc",), "vmemmap": ("vmemmap",),
+          "module": ("modules", "modules (module_alloc_base)", "vmalloc",
+                     "BPF JIT"),          # 5.10: BPF programs in their own 128 MiB below
+          "vmalloc": ("vmalloc", "BPF JIT"), "vmemmap": ("vmemmap",),
           "noncanonical": ("non-canonical hole",)}
 
 
