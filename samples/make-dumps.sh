@@ -1,7 +1,7 @@
 #!/bin/bash
 # make-dumps.sh — make REAL x86_64 and arm64 vmcores for vmdive's tests.
 #
-# Boots a Debian 12 kernel under QEMU (TCG) with a busybox initramfs that loads a few
+# Boots a Debian kernel under QEMU (TCG) with a busybox initramfs that loads a few
 # modules, starts some named processes, writes a marker to the kernel log and panics; then
 # dumps guest memory over QMP (ELF and QEMU's flattened kdump-zlib).
 #
@@ -36,7 +36,10 @@
 # arm64-kaslr, arm64-nokaslr (Debian's generic arm64 6.1 kernel, 4K pages, 48-bit VAs, on
 # qemu-system-aarch64 -M virt -cpu max); arm64-6.12 (Debian 12's 6.12 arm64 kernel: 4K pages,
 # 52-bit VAs, 5 levels), arm64-16k-6.12 (the 6.12 arm64-16k flavour: 16K pages, 52-bit VAs),
-# and the same two kernels on a CPU without LPA2: arm64-6.12-va48, arm64-16k-6.12-va47.
+# and the same two kernels on a CPU without LPA2: arm64-6.12-va48, arm64-16k-6.12-va47;
+# Debian 11's 5.10 (kaslr-5.10, arm64-5.10: 4K pages, 48-bit VAs) and the newest kernel of
+# Debian sid (kaslr-sid, arm64-sid: cloud-arm64 4K/52-bit, arm64-16k-sid), with sid's drgn and
+# crash (sid-oracles/amd64/) for the tests.  The tables KERNELS and VARIANTS below list them.
 # Only when asked for: --variant V, --arch x86_64|arm64 (that arch's variants), --arch all
 # or --all (every variant).
 # Needs root (apt-get; arm64 adds the foreign architecture to dpkg) on Debian 12.  The marker and variant reach the guest's /init through
