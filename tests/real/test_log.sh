@@ -216,8 +216,10 @@ arm64_variant() {
 no_clock() {
 	local v=$1 out rc
 	. "$cache/dumps/$v/meta.env"
-	if "$vmdive" sym "$VMCORE_ELF" tk_core >/dev/null 2>&1; then
-		echo "     ($v: tk_core is known without a vmlinux: no -T failure case here)"
+	# 7.2: tk_core is a macro for timekeeper_data[0].
+	if "$vmdive" sym "$VMCORE_ELF" tk_core >/dev/null 2>&1 ||
+	   "$vmdive" sym "$VMCORE_ELF" timekeeper_data >/dev/null 2>&1; then
+		echo "     ($v: the timekeeper is known without a vmlinux: no -T failure case here)"
 		return
 	fi
 	out=$("$vmdive" log -T "$VMCORE_ELF" 2>&1)
