@@ -468,13 +468,17 @@ btf_destroy(struct vd_type_source *src)
 	free(b);
 }
 
-/* Read __start_BTF..__stop_BTF from the dump. */
+/*
+ * __start_BTF..__stop_BTF in the dump: its own bytes where the file holds
+ * them as they are (btf__new() makes the one copy libbpf needs), else one
+ * read into *owned_ret.
+ */
 static struct vd_error *
-read_btf_blob(struct vd_session *s, void **data_ret, size_t *size_ret)
+read_btf_blob(struct vd_session *s, const void **data_ret, void **owned_ret,
+	      size_t *size_ret)
 {
 	uint64_t start, stop;
 	struct vd_error *err;
-	void *data;
 
 	if (!vd_session_symbol(s, "__start_BTF", &start) ||
 	    !vd_session_symbol(s, "__stop_BTF", &stop))
@@ -483,15 +487,9 @@ read_btf_blob(struct vd_session *s, void **data_ret, size_t *size_ret)
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "__start_BTF..__stop_BTF (0x%llx..0x%llx) is not a BTF blob",
 				       (unsigned long long)start, (unsigned long long)stop);
-	data = malloc(stop - start);
-	if (!data)
-		return &vd_enomem;
-	err = vd_session_read(s, VD_AS_KVIRT, start, data, stop - start, NULL);
-	if (err) {
-		free(data);
+	err = vd_session_map_kvirt(s, start, stop - start, data_ret, owned_ret);
+	if (err)
 		return vd_error_wrap(err, "reading the kernel's BTF");
-	}
-	*data_ret = data;
 	*size_ret = stop - start;
 	return NULL;
 }
@@ -653,13 +651,14 @@ struct vd_error *
 vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
 {
 	struct vd_error *err;
+	const void *data;
+	void *owned;
 	size_t size;
-	void *data;
 
-	err = read_btf_blob(s, &data, &size);
+	err = read_btf_blob(s, &data, &owned, &size);
 	if (err)
 		return err;
 	err = vd_btf_source_from_blob(data, size, vd_session_info(s)->ptr_size, ret);
-	free(data);
+	free(owned);
 	return err;
 }

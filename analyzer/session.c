@@ -84,6 +84,8 @@ vd_session_open(const char *const *paths, size_t npaths,
 		err = &vd_enomem;
 		goto fail;
 	}
+	if (!opts->no_cache)
+		s->cache_dir = vd_cache_dir(opts->cache_dir);   // NULL: none
 	if ((opts->sysroot && !(s->sysroot = strdup(opts->sysroot))) ||
 	    (opts->exe && !(s->exe = strdup(opts->exe)))) {
 		err = &vd_enomem;
@@ -113,8 +115,9 @@ vd_session_close(struct vd_session *s)
 	vd_xlat_destroy(s->xlat);
 	vd_error_destroy(s->xlat_err);
 	vd_symtab_deinit(&s->symtab);
-	vd_symtab_deinit(&s->kallsyms);
+	vd_kallsyms_close(s);
 	vd_error_destroy(s->kallsyms_err);
+	free(s->cache_dir);
 	vd_vmcoreinfo_deinit(&s->vmcoreinfo);
 	vd_dump_close(s->dump);
 	free(s);

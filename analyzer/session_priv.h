@@ -3,7 +3,9 @@
 #ifndef VD_ANALYZER_SESSION_PRIV_H
 #define VD_ANALYZER_SESSION_PRIV_H
 
+#include "common/cache.h"
 #include "ctypes_priv.h"
+#include "ksyms/kallsyms.h"
 #include "symtab.h"
 #include "vmcoreinfo.h"
 #include "vmdive/session.h"
@@ -24,9 +26,11 @@ struct vd_session {
 	char *vmlinux_path;            /* for DWARF types (analyzer/dwarf.c) */
 	char *module_debug;            /* opts->module_debug, copied */
 	struct vd_moddebug *moddebug;  /* its files, listed on first use */
-	struct vd_symtab kallsyms;     /* decoded from the dump on first use */
+	struct vd_ksyms *ksyms;        /* the dump's kallsyms, opened on first use */
 	bool kallsyms_tried;
 	struct vd_error *kallsyms_err; /* why decoding failed, kept */
+	struct vd_cache_file ksyms_cache; /* its decoded table, when cached */
+	char *cache_dir;               /* NULL: no cache (--no-cache, no HOME) */
 	char symbol_source[4096 + 32];
 	struct vd_types types;         /* set up on first type lookup */
 	struct vd_modsyms *modsyms;    /* on first use of a module address */
@@ -39,8 +43,23 @@ struct vd_session {
 struct vd_ucore;
 void vd_ucore_destroy(struct vd_ucore *u);
 
-/* Decode the kernel's kallsyms tables from the dump (analyzer/kallsyms.c). */
-struct vd_error *vd_kallsyms_load(struct vd_session *s, struct vd_symtab *ret);
+/*
+ * The dump's kallsyms tables, opened on first use (analyzer/kallsyms.c):
+ * NULL when they cannot be (s->kallsyms_err says why), or while
+ * translation is being set up.
+ */
+struct vd_ksyms *vd_session_ksyms(struct vd_session *s);
+/* Write the decoded kallsyms to the cache if this session built it. */
+void vd_kallsyms_close(struct vd_session *s);
+/*
+ * len bytes of kernel virtual memory: the dump's own bytes when its file
+ * holds them contiguously (*owned_ret NULL), else one read into a
+ * malloc()ed buffer (*owned_ret, the caller frees).
+ */
+struct vd_error *vd_session_map_kvirt(struct vd_session *s, uint64_t addr, size_t len,
+				      const void **ret, void **owned_ret);
+/* The kernel's build-id from VMCOREINFO, a cache key; NULL if none. */
+const char *vd_session_cache_key(struct vd_session *s);
 
 /*
  * The debug file of a module (NAME.ko or NAME.ko.debug, '-' and '_' alike)
