@@ -28,9 +28,21 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "btfidx/btf_view.h"
+#include "common/cache.h"
 #include "common/util.h"
 #include "ctypes_priv.h"
 #include "session_priv.h"
+
+/* The BTF index cache file's kind and format version. */
+#define BTF_CACHE_KIND "btf"
+#define BTF_CACHE_VERSION 1
+enum { BTF_SEC_META = 1, BTF_SEC_OFFS, BTF_SEC_HASH };
+
+struct btf_cache_meta {
+	uint32_t ntypes, hash_size;
+	uint64_t blob_size;
+};
 
 /* vmlinux BTF is ~5 MiB on 6.x; refuse a range that is absurdly larger. */
 #define BTF_MAX_SIZE (256u << 20)
@@ -39,6 +51,17 @@
 
 struct btf_source {
 	struct vd_type_source base;
+	/*
+	 * vmlinux BTF: read in place (view), with libbpf's copy (btf) made
+	 * only when a module's split BTF needs it as its base.  A module's:
+	 * libbpf's btf only.
+	 */
+	struct vd_btfv *view;
+	const void *blob;                /* the view's bytes */
+	size_t blob_size;
+	void *owned_blob;                /* a copy, when not the dump's own */
+	struct vd_cache_file cache;      /* the view's indexes, when cached */
+	char *cache_dir, *cache_key;     /* where to keep what it built */
 	struct btf *btf;
 	uint32_t ntypes;                 /* btf__type_cnt(): the base's included */
 	/*
@@ -61,10 +84,22 @@ struct btf_source {
 static struct vd_error *conv_qt(struct btf_source *b, uint32_t id,
 				struct vd_qualified_type *ret);
 
+static const struct btf_type *
+btype(const struct btf_source *b, uint32_t id)
+{
+	return b->view ? vd_btfv_type(b->view, id) : btf__type_by_id(b->btf, id);
+}
+
+static const char *
+bname(const struct btf_source *b, uint32_t off)
+{
+	return b->view ? vd_btfv_name(b->view, off) : btf__name_by_offset(b->btf, off);
+}
+
 static const char *
 btf_name(const struct btf_source *b, const struct btf_type *t)
 {
-	const char *name = btf__name_by_offset(b->btf, t->name_off);
+	const char *name = bname(b, t->name_off);
 
 	return name && *name ? name : NULL;
 }
@@ -133,7 +168,7 @@ conv_enum(struct btf_source *b, struct vd_type *vt, const struct btf_type *t)
 			noff = v->name_off;
 			e[i].value = vt->is_signed ? (int64_t)v->val : (int64_t)(uint32_t)v->val;
 		}
-		e[i].name = btf__name_by_offset(b->btf, noff);
+		e[i].name = bname(b, noff);
 		if (!e[i].name)
 			e[i].name = "?";
 	}
@@ -183,7 +218,7 @@ conv_proto(struct btf_source *b, struct vd_type *vt, const struct btf_type *t)
 			n--;
 			break;
 		}
-		m[i].name = btf__name_by_offset(b->btf, p[i].name_off);
+		m[i].name = bname(b, p[i].name_off);
 		if (m[i].name && !*m[i].name)
 			m[i].name = NULL;
 		err = conv_qt(b, p[i].type, &m[i].type);
@@ -207,7 +242,7 @@ conv_type(struct btf_source *b, uint32_t id, const struct vd_type **ret)
 		*ret = &b->void_type;
 		return NULL;
 	}
-	if (id >= b->ntypes || !(t = btf__type_by_id(b->btf, id)))
+	if (id >= b->ntypes || !(t = btype(b, id)))
 		return corrupt(id, "id out of range");
 	if (b->memo[id - b->first_id]) {
 		*ret = b->memo[id - b->first_id];
@@ -271,7 +306,7 @@ conv_qt(struct btf_source *b, uint32_t id, struct vd_qualified_type *ret)
 	unsigned q = 0;
 
 	for (int i = 0; i < BTF_CHAIN_MAX; i++) {
-		const struct btf_type *t = id ? btf__type_by_id(b->btf, id) : NULL;
+		const struct btf_type *t = id ? btype(b, id) : NULL;
 
 		if (id && !t)
 			return corrupt(id, "id out of range");
@@ -301,7 +336,7 @@ drain_work(struct btf_source *b)
 {
 	while (b->nwork) {
 		uint32_t id = b->work[--b->nwork];
-		const struct btf_type *t = btf__type_by_id(b->btf, id);
+		const struct btf_type *t = btype(b, id);
 		struct vd_type *vt = b->memo[id - b->first_id];
 		uint16_t n = btf_vlen(t);
 		const struct btf_member *bm = btf_members(t);
@@ -312,7 +347,7 @@ drain_work(struct btf_source *b)
 		for (uint16_t i = 0; i < n; i++) {
 			struct vd_error *err;
 
-			m[i].name = btf__name_by_offset(b->btf, bm[i].name_off);
+			m[i].name = bname(b, bm[i].name_off);
 			if (m[i].name && !*m[i].name)
 				m[i].name = NULL;
 			m[i].bit_offset = btf_member_bit_offset(t, i);
@@ -372,7 +407,7 @@ find_base(struct btf_source *b, enum vd_type_kind kind, const char *name,
 
 	vd_types_canonical_base_name(name, want, sizeof(want));
 	for (uint32_t id = 1; id < b->ntypes; id++) {
-		const struct btf_type *t = btf__type_by_id(b->btf, id);
+		const struct btf_type *t = btype(b, id);
 		const char *tn;
 
 		if (!t || btf_kind(t) != (kind == VD_TYPE_INT ? BTF_KIND_INT : BTF_KIND_FLOAT))
@@ -397,10 +432,12 @@ find_base(struct btf_source *b, enum vd_type_kind kind, const char *name,
 static int32_t
 find_named(const struct btf_source *b, const char *name, int bkind)
 {
+	if (b->view)
+		return vd_btfv_find(b->view, name, bkind);
 	if (!b->first_id)
 		return btf__find_by_name_kind(b->btf, name, (uint32_t)bkind);
 	for (uint32_t id = b->first_id; id < b->ntypes; id++) {
-		const struct btf_type *t = btf__type_by_id(b->btf, id);
+		const struct btf_type *t = btype(b, id);
 		const char *tn;
 
 		if (t && btf_kind(t) == bkind && (tn = btf_name(b, t)) && !strcmp(tn, name))
@@ -455,11 +492,75 @@ btf_find(struct vd_type_source *src, enum vd_type_kind kind, const char *name,
 	return err;
 }
 
+/* Keep the view's indexes for the next session on this kernel. */
+static void
+save_cache(struct btf_source *b)
+{
+	struct vd_btfv_index idx;
+	struct btf_cache_meta meta;
+	struct vd_error *err;
+
+	if (!b->view || !b->cache_dir || !b->cache_key || b->cache.map ||
+	    !vd_btfv_built(b->view))
+		return;
+	err = vd_btfv_export(b->view, &idx);
+	if (!err) {
+		struct vd_cache_section secs[] = {
+			{ BTF_SEC_META, &meta, sizeof(meta) },
+			{ BTF_SEC_OFFS, idx.offs, (size_t)idx.ntypes * sizeof(uint32_t) },
+			{ BTF_SEC_HASH, idx.hash, (size_t)idx.hash_size * sizeof(uint32_t) },
+		};
+
+		meta = (struct btf_cache_meta){ idx.ntypes, idx.hash_size, b->blob_size };
+		// A read-only or full cache directory only costs speed.
+		err = vd_cache_write(b->cache_dir, BTF_CACHE_KIND, BTF_CACHE_VERSION,
+				     b->cache_key, secs, VD_ARRAY_SIZE(secs));
+	}
+	vd_error_destroy(err);
+}
+
+/* The view's indexes from the cache; false when there are none that fit. */
+static bool
+load_cache(struct btf_source *b)
+{
+	const struct btf_cache_meta *meta;
+	size_t msize, osize, hsize;
+	const void *offs, *hash;
+
+	if (!b->cache_dir || !b->cache_key ||
+	    !vd_cache_open(b->cache_dir, BTF_CACHE_KIND, BTF_CACHE_VERSION, b->cache_key,
+			   &b->cache, NULL))
+		return false;
+	meta = vd_cache_get(&b->cache, BTF_SEC_META, &msize);
+	offs = vd_cache_get(&b->cache, BTF_SEC_OFFS, &osize);
+	hash = vd_cache_get(&b->cache, BTF_SEC_HASH, &hsize);
+	if (meta && msize == sizeof(*meta) && offs && hash &&
+	    meta->blob_size == b->blob_size &&
+	    osize == (size_t)meta->ntypes * sizeof(uint32_t) &&
+	    hsize == (size_t)meta->hash_size * sizeof(uint32_t)) {
+		struct vd_btfv_index idx = {
+			.ntypes = meta->ntypes, .offs = offs, .hash = hash,
+			.hash_size = meta->hash_size,
+		};
+
+		if (vd_btfv_import(b->view, &idx))
+			return true;
+	}
+	vd_cache_close(&b->cache);
+	return false;
+}
+
 static void
 btf_destroy(struct vd_type_source *src)
 {
 	struct btf_source *b = (struct btf_source *)src;
 
+	save_cache(b);
+	vd_btfv_destroy(b->view);
+	vd_cache_close(&b->cache);
+	free(b->owned_blob);
+	free(b->cache_dir);
+	free(b->cache_key);
 	btf__free(b->btf);
 	free(b->memo);
 	free(b->work);
@@ -494,11 +595,11 @@ read_btf_blob(struct vd_session *s, const void **data_ret, void **owned_ret,
 	return NULL;
 }
 
-/* The fields both kinds of source share; b->btf is set. */
+/* The fields both kinds of source share; b->view or b->btf is set. */
 static struct vd_error *
 source_init(struct btf_source *b, uint32_t ptr_size)
 {
-	b->ntypes = btf__type_cnt(b->btf);
+	b->ntypes = b->view ? vd_btfv_count(b->view) : btf__type_cnt(b->btf);
 	if (b->ntypes < b->first_id)
 		return vd_error_create(VD_ERR_CORRUPT, "split BTF has fewer types than its base");
 	b->memo = calloc(b->ntypes - b->first_id + 1, sizeof(*b->memo));
@@ -514,38 +615,75 @@ source_init(struct btf_source *b, uint32_t ptr_size)
 }
 
 /*
- * A source over a BTF blob (copied): the dump's, or one a test made with
- * pahole.  ptr_size is the target's pointer size.
+ * A vmlinux BTF source over data, read in place (owned: data's buffer
+ * when it is not the dump's own, freed with the source); its indexes
+ * from the cache when cache_dir and key name a good one.
+ */
+static struct vd_error *
+view_source(const void *data, size_t size, void *owned, uint32_t ptr_size,
+	    const char *cache_dir, const char *key, struct vd_type_source **ret)
+{
+	struct btf_source *b;
+	struct vd_error *err;
+
+	if (size > BTF_MAX_SIZE) {
+		free(owned);
+		return vd_error_create(VD_ERR_CORRUPT, "a %zu-byte BTF blob is too big", size);
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		free(owned);
+		return &vd_enomem;
+	}
+	b->blob = data;
+	b->blob_size = size;
+	b->owned_blob = owned;
+	b->base.destroy = btf_destroy;
+	if ((cache_dir && !(b->cache_dir = strdup(cache_dir))) ||
+	    (key && !(b->cache_key = strdup(key)))) {
+		btf_destroy(&b->base);
+		return &vd_enomem;
+	}
+	err = vd_btfv_open_lazy(data, size, &b->view);
+	if (!err && !load_cache(b))
+		err = vd_btfv_index_types(b->view);
+	if (!err)
+		err = source_init(b, ptr_size);
+	if (err) {
+		btf_destroy(&b->base);
+		return err == &vd_enomem ? err : vd_error_wrap(err, "the kernel's BTF does not parse");
+	}
+	snprintf(b->desc, sizeof(b->desc), "BTF in the dump (%u types)", b->ntypes - 1);
+	*ret = &b->base;
+	return NULL;
+}
+
+/*
+ * A source over a BTF blob (copied): one a test made with pahole.
+ * ptr_size is the target's pointer size.
  */
 struct vd_error *
 vd_btf_source_from_blob(const void *data, size_t size, uint32_t ptr_size,
 			struct vd_type_source **ret)
 {
-	struct btf_source *b;
-	struct vd_error *err;
+	void *copy;
 
 	if (size > BTF_MAX_SIZE)
 		return vd_error_create(VD_ERR_CORRUPT, "a %zu-byte BTF blob is too big", size);
-	b = calloc(1, sizeof(*b));
-	if (!b)
+	copy = malloc(size ? size : 1);
+	if (!copy)
 		return &vd_enomem;
-	// btf__new copies the data and validates headers, sections and types.
-	b->btf = btf__new(data, (uint32_t)size);
-	if (!b->btf) {
-		int e = errno;
+	memcpy(copy, data, size);
+	return view_source(copy, size, copy, ptr_size, NULL, NULL, ret);
+}
 
-		free(b);
-		return vd_error_create(VD_ERR_CORRUPT, "the kernel's BTF does not parse: %s",
-				       strerror(e));
-	}
-	err = source_init(b, ptr_size);
-	if (err) {
-		btf_destroy(&b->base);
-		return err;
-	}
-	snprintf(b->desc, sizeof(b->desc), "BTF in the dump (%u types)", b->ntypes - 1);
-	*ret = &b->base;
-	return NULL;
+/* libbpf's parse of a view source, made for module split BTF only. */
+static struct btf *
+base_libbpf(struct btf_source *base)
+{
+	if (!base->btf && base->view)
+		base->btf = btf__new(base->blob, (uint32_t)base->blob_size);
+	return base->btf;
 }
 
 bool
@@ -562,6 +700,12 @@ str_len(const struct btf *btf)
 	const struct btf_header *h = btf__raw_data(btf, &size);
 
 	return h && size >= sizeof(*h) ? h->str_len : 0;
+}
+
+static uint32_t
+base_str_len(const struct btf_source *base)
+{
+	return base->view ? vd_btfv_str_len(base->view) : str_len(base->btf);
 }
 
 /*
@@ -613,12 +757,15 @@ vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
 	// The kernel parsed it over its vmlinux BTF: the same ids and
 	// strings must continue ours, or the blob is split over something
 	// else (a distilled base not relocated yet).
-	if ((start_id && start_id != btf__type_cnt(base->btf)) ||
-	    (start_str_off && start_str_off != str_len(base->btf)))
+	if ((start_id && start_id != base->ntypes) ||
+	    (start_str_off && start_str_off != base_str_len(base)))
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "its BTF starts at type %u, string %u, but the vmlinux BTF has %u types, %u bytes of strings",
-				       start_id, start_str_off, btf__type_cnt(base->btf),
-				       str_len(base->btf));
+				       start_id, start_str_off, base->ntypes,
+				       base_str_len(base));
+	if (!base_libbpf(base))
+		return vd_error_create(VD_ERR_CORRUPT, "libbpf cannot parse the vmlinux BTF: %s",
+				       strerror(errno));
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return &vd_enomem;
@@ -626,7 +773,7 @@ vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
 		free(b);
 		return &vd_enomem;
 	}
-	b->btf = new_split(data, size, base->btf);
+	b->btf = new_split(data, size, base_libbpf(base));
 	if (!b->btf) {
 		int e = errno;
 
@@ -635,7 +782,7 @@ vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
 		return e == ENOMEM ? &vd_enomem :
 		       vd_error_create(VD_ERR_CORRUPT, "its BTF does not parse: %s", strerror(e));
 	}
-	b->first_id = btf__type_cnt(base->btf);
+	b->first_id = base->ntypes;
 	b->vmlinux = base;
 	err = source_init(b, base->ptr_size);
 	if (err) {
@@ -658,7 +805,6 @@ vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
 	err = read_btf_blob(s, &data, &owned, &size);
 	if (err)
 		return err;
-	err = vd_btf_source_from_blob(data, size, vd_session_info(s)->ptr_size, ret);
-	free(owned);
-	return err;
+	return view_source(data, size, owned, vd_session_info(s)->ptr_size, s->cache_dir,
+			   vd_session_cache_key(s), ret);
 }

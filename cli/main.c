@@ -24,6 +24,8 @@ enum {
 	OPT_MODULE_DEBUG,
 	OPT_SYSROOT,
 	OPT_EXE,
+	OPT_CACHE_DIR,
+	OPT_NO_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +37,8 @@ static const struct option long_options[] = {
 	{ "module-debug", required_argument, NULL, OPT_MODULE_DEBUG },
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "exe", required_argument, NULL, OPT_EXE },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -64,6 +68,10 @@ static const char common_options[] =
 	"  --exe FILE           process cores without NT_FILE: the executable\n"
 	"  --json               print JSON instead of text\n"
 	"  --zero-excluded      read pages the dump filtered out as zeros\n"
+	"  --cache-dir DIR      keep what was decoded per kernel build-id (kallsyms\n"
+	"                       index, BTF index) in DIR (default: $VMDIVE_CACHE_DIR,\n"
+	"                       else $XDG_CACHE_HOME/vmdive, else ~/.cache/vmdive)\n"
+	"  --no-cache           neither read nor write that cache\n"
 	"  --stats              print page-cache statistics to stderr at exit\n"
 	"  -h, --help           this help\n";
 
@@ -232,6 +240,8 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 		case OPT_MODULE_DEBUG: cli->session_opts.module_debug = optarg; break;
 		case OPT_SYSROOT: cli->session_opts.sysroot = optarg; break;
 		case OPT_EXE: cli->session_opts.exe = optarg; break;
+		case OPT_CACHE_DIR: cli->session_opts.cache_dir = optarg; break;
+		case OPT_NO_CACHE: cli->session_opts.no_cache = true; break;
 		case OPT_JSON: cli->json = true; break;
 		case OPT_ZERO_EXCLUDED: cli->session_opts.dump.zero_excluded = true; break;
 		case OPT_STATS: cli->stats = true; break;
@@ -345,7 +355,7 @@ hoist_command(int argc, char **argv)
 						  "--output", "-o", "--len", "-n",
 						  "--sysroot",
 						  "--module-debug",
-						  "--exe" };
+						  "--exe", "--cache-dir" };
 
 	for (int i = 1; i < argc; i++) {
 		bool takes_value = false;
