@@ -82,6 +82,8 @@ struct vd_ksyms {
 	uint32_t *hash;               /* name index: index + 1, 0 empty */
 	uint32_t hash_size;
 	unsigned scans;               /* name lookups answered by scanning */
+	bool located;                 /* found by scanning the image */
+	uint64_t index_rel;           /* then: token index - _stext */
 	bool listed;                  /* vd_ksyms_nth() reached the end */
 	/* An imported (cached) or exported decoded table. */
 	struct vd_ksyms_table table;
@@ -291,6 +293,214 @@ compare_index(struct vd_ksyms *ks, uint32_t i, const char *want, bool *ok)
 	}
 	*ok = seek(ks, i, &pos);
 	return *ok ? compare_at(ks, pos, want, ok) : 1;
+}
+
+
+/* ---- finding the tables when VMCOREINFO does not list them ------------- */
+
+/* How far past _stext the tables may lie (text, then .rodata). */
+#define KS_SCAN_MAX (128u << 20)
+#define KS_SCAN_CHUNK (2u << 20)
+
+struct located {
+	uint64_t names, num, markers, table, index, offsets, base;
+};
+
+/* Whether the 256 u16 at p look like kallsyms_token_index. */
+static bool
+index_like(const struct vd_ksyms *ks, const uint8_t *p)
+{
+	bool be = ks->mem.big_endian;
+	uint16_t prev = 0;
+
+	if (vd_get16(p, be) != 0)
+		return false;
+	for (unsigned d = 1; d < 256; d++) {
+		uint16_t v = vd_get16(p + 2 * d, be);
+
+		// Tokens are at least one character and a NUL; the table
+		// is a few KiB at most.
+		if (v < prev + 2 || v > KS_MAX_TOKENS / 8)
+			return false;
+		prev = v;
+	}
+	return true;
+}
+
+/*
+ * The token table ending just before the index at ip (within alignment):
+ * every token_index[d] must follow a NUL, and the last token end there.
+ */
+static bool
+table_before(const struct vd_ksyms *ks, const uint8_t *ip, const uint8_t *lo, uint64_t *len_ret)
+{
+	uint16_t last = vd_get16(ip + 510, ks->mem.big_endian);
+
+	for (size_t pad = 0; pad < 8; pad++) {
+		for (size_t tl = 1; tl < 64; tl++) {
+			size_t len = (size_t)last + tl + 1 + pad;
+			const uint8_t *t = ip - len;
+			bool ok = true;
+
+			if (t < lo)
+				return false;
+			if (t[last + tl] != 0 || memchr(t + last, 0, tl))
+				continue;
+			for (unsigned d = 1; ok && d < 256; d++)
+				ok = t[vd_get16(ip + 2 * d, ks->mem.big_endian) - 1] == 0;
+			if (ok) {
+				*len_ret = len;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * Given the token table at T, the markers before it (u32, the first 0),
+ * the names before them, kallsyms_num_syms before those and, in the
+ * layout of kernels that do not export the tables (before v6.0, order of
+ * scripts/kallsyms.c write_src() then), kallsyms_offsets and
+ * kallsyms_relative_base before that.
+ */
+static bool
+layout_before(struct vd_ksyms *ks, uint64_t T, uint64_t floor, struct located *ret)
+{
+	enum { WINDOW = 6u << 20 };     /* names are ~1-3 MiB */
+	uint64_t lo = T - floor > WINDOW ? T - WINDOW : floor;
+	const uint8_t *w;
+	struct vd_error *err;
+	bool be = ks->mem.big_endian;
+
+	if (T <= floor || (err = ks_map(ks, lo, T - lo, "the kallsyms region", (const void **)&w))) {
+		if (T > floor)
+			vd_error_destroy(err);
+		return false;
+	}
+	for (unsigned es = 4; es <= 8; es += 4) {
+		for (uint64_t pad = 0; pad < 8; pad += 4) {
+			uint64_t end = T - lo - pad, k = end, mstart;
+			uint32_t nm, last;
+
+			// Walk back over increasing markers to the 0 of m[0].
+			while (k >= es) {
+				uint64_t v = es == 8 ? vd_get64(w + k - 8, be) : vd_get32(w + k - 4, be);
+
+				k -= es;
+				if (!v)
+					break;
+			}
+			mstart = k;
+			nm = (uint32_t)((end - mstart) / es);
+			if (nm < 2 || (es == 8 ? vd_get64(w + mstart, be) : vd_get32(w + mstart, be)))
+				continue;
+			last = es == 8 ? (uint32_t)vd_get64(w + end - 8, be) : vd_get32(w + end - 4, be);
+			// Names start where the last marker's block, walked to
+			// the markers, begins: try where kallsyms_num_syms
+			// before them agrees with the marker count.
+			if (last >= mstart)
+				continue;
+			for (uint64_t n0 = (mstart - last) & ~(uint64_t)3;
+			     n0 >= 8 && mstart - last - n0 < 255 * 256; n0 -= 4) {
+				uint64_t nstart = n0, num_at;
+				uint32_t num;
+
+				for (num_at = nstart - 8; num_at < nstart; num_at += 4) {
+					size_t pos;
+
+					num = vd_get32(w + num_at, be);
+					if (!num || (num + 255) / 256 != nm)
+						continue;
+					// Walk the names of the last block.
+					ks->names = w + nstart;
+					ks->names_len = mstart - nstart;
+					ks->num = num;
+					pos = last;
+					for (uint32_t i = 256 * (nm - 1); pos && i < num; i++)
+						pos = name_next(ks, pos);
+					if (!pos || pos > mstart - nstart || mstart - nstart - pos >= 8)
+						continue;
+					*ret = (struct located){
+						.names = lo + nstart, .num = lo + num_at,
+						.markers = lo + mstart, .table = T,
+					};
+					// Offsets and the base precede num_syms.
+					ret->base = (lo + num_at - 8) & ~(uint64_t)7;
+					ret->offsets = (ret->base - 4 * (uint64_t)num) & ~(uint64_t)7;
+					ks->names = NULL;
+					ks->names_len = 0;
+					return true;
+				}
+			}
+		}
+	}
+	ks->names = NULL;
+	ks->names_len = 0;
+	return false;
+}
+
+/* The tables around a token index at ia (mapped at p, lo its floor). */
+static bool
+found_at(struct vd_ksyms *ks, uint64_t ia, const uint8_t *p, const uint8_t *lo,
+	 uint64_t floor, struct located *ret)
+{
+	uint64_t tlen;
+
+	if (!index_like(ks, p) || !table_before(ks, p, lo, &tlen) ||
+	    !layout_before(ks, ia - tlen, floor, ret))
+		return false;
+	ret->index = ia;
+	return true;
+}
+
+/*
+ * The kernel image from _stext, scanned for the token index and table
+ * (or first where an earlier session found them: hint).
+ */
+static bool
+locate(struct vd_ksyms *ks, uint64_t hint, struct located *ret)
+{
+	uint64_t stext;
+
+	if (!ks_symbol(ks, "_stext", &stext))
+		return false;
+	if (hint && hint < KS_SCAN_MAX && hint >= 4096 && !(hint % 8)) {
+		const uint8_t *p;
+		struct vd_error *err = ks_map(ks, stext + hint - 4096, 4096 + 512,
+					      "kallsyms_token_index", (const void **)&p);
+
+		if (!err && found_at(ks, stext + hint, p + 4096, p, stext, ret))
+			return true;
+		vd_error_destroy(err);
+	}
+	for (uint64_t off = 0; off < KS_SCAN_MAX; off += KS_SCAN_CHUNK) {
+		// Each chunk with the 4 KiB before it: a token table that
+		// starts in the previous chunk is whole.
+		uint64_t back = off ? 4096 : 0;
+		size_t len = back + KS_SCAN_CHUNK + 512;
+		const uint8_t *p;
+		bool copy;
+		struct vd_error *err = ks_map(ks, stext + off - back, len, "the kernel image",
+					      (const void **)&p);
+
+		if (err) {
+			vd_error_destroy(err);
+			return false;
+		}
+		copy = ks->nowned && ks->owned[ks->nowned - 1] == p;
+		for (size_t i = back; i < back + KS_SCAN_CHUNK; i += 8)
+			if (!p[i] && !p[i + 1] &&
+			    found_at(ks, stext + off - back + i, p + i, p, stext, ret))
+				return true;
+		// Scanned bytes are not kept: a copy freed, the dump's own
+		// pages given back.
+		if (copy)
+			free(ks->owned[--ks->nowned]);
+		else if (ks->mem.release)
+			ks->mem.release(ks->mem.ctx, p, len);
+	}
+	return false;
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -582,24 +792,39 @@ ks_open(struct vd_ksyms *ks)
 	const void *p;
 	struct vd_error *err;
 
-	if (!ks_symbol(ks, "kallsyms_names", &a_names))
-		return missing("kallsyms_names",
-			       ": the kernel did not export its kallsyms tables to the dump (VMCOREINFO lists them since 5fd8fea935a1 \"vmcoreinfo: include kallsyms symbols\", with CONFIG_KALLSYMS)");
-	if (!ks_symbol(ks, "kallsyms_num_syms", &a_num))
-		return missing("kallsyms_num_syms", "");
-	if (!ks_symbol(ks, "kallsyms_token_table", &a_table))
-		return missing("kallsyms_token_table", "");
-	if (!ks_symbol(ks, "kallsyms_token_index", &a_index))
-		return missing("kallsyms_token_index", "");
-	// Addresses: what VMCOREINFO exports says how they are encoded.
-	have_base = ks_symbol(ks, "kallsyms_relative_base", &a_base);
-	if (ks_symbol(ks, "kallsyms_offsets", &a_offsets)) {
-		ks->enc = have_base ? VD_KSYMS_RELATIVE : VD_KSYMS_PLACE_RELATIVE;
-	} else if (ks_symbol(ks, "kallsyms_addresses", &a_abs)) {
-		ks->enc = VD_KSYMS_ABSOLUTE;
+	if (!ks_symbol(ks, "kallsyms_names", &a_names)) {
+		// Not exported (before 5fd8fea935a1 "vmcoreinfo: include
+		// kallsyms symbols"): look for them in the image.
+		struct located l;
+		uint64_t stext = 0;
+
+		if (!locate(ks, ks->mem.index_hint, &l))
+			return missing("kallsyms_names",
+				       ": the kernel did not export its kallsyms tables to the dump (VMCOREINFO lists them since 5fd8fea935a1 \"vmcoreinfo: include kallsyms symbols\"), and no kallsyms tables were found in the kernel image after _stext");
+		a_names = l.names, a_num = l.num, a_table = l.table, a_index = l.index;
+		a_offsets = l.offsets, a_base = l.base;
+		have_base = true;
+		ks->enc = VD_KSYMS_RELATIVE;
+		ks->located = true;
+		ks_symbol(ks, "_stext", &stext);
+		ks->index_rel = l.index - stext;
 	} else {
-		return vd_error_create(VD_ERR_LOOKUP,
-				       "VMCOREINFO has neither SYMBOL(kallsyms_offsets) nor SYMBOL(kallsyms_addresses): kallsyms names without addresses");
+		if (!ks_symbol(ks, "kallsyms_num_syms", &a_num))
+			return missing("kallsyms_num_syms", "");
+		if (!ks_symbol(ks, "kallsyms_token_table", &a_table))
+			return missing("kallsyms_token_table", "");
+		if (!ks_symbol(ks, "kallsyms_token_index", &a_index))
+			return missing("kallsyms_token_index", "");
+		// Addresses: what VMCOREINFO exports says how they are encoded.
+		have_base = ks_symbol(ks, "kallsyms_relative_base", &a_base);
+		if (ks_symbol(ks, "kallsyms_offsets", &a_offsets)) {
+			ks->enc = have_base ? VD_KSYMS_RELATIVE : VD_KSYMS_PLACE_RELATIVE;
+		} else if (ks_symbol(ks, "kallsyms_addresses", &a_abs)) {
+			ks->enc = VD_KSYMS_ABSOLUTE;
+		} else {
+			return vd_error_create(VD_ERR_LOOKUP,
+					       "VMCOREINFO has neither SYMBOL(kallsyms_offsets) nor SYMBOL(kallsyms_addresses): kallsyms names without addresses");
+		}
 	}
 	if ((err = ks_map(ks, a_num, 4, "kallsyms_num_syms", &p)))
 		return err;
@@ -690,7 +915,8 @@ vd_ksyms_layout(const struct vd_ksyms *ks, struct vd_ksyms_layout *ret)
 {
 	*ret = (struct vd_ksyms_layout){
 		.num = ks->num, .encoding = ks->enc, .kernel_markers = ks->kmarkers != NULL,
-		.seqs_of_names = ks->seqs != NULL,
+		.seqs_of_names = ks->seqs != NULL, .located = ks->located,
+		.index_rel = ks->index_rel,
 	};
 }
 
@@ -857,7 +1083,7 @@ vd_ksyms_cacheable(const struct vd_ksyms *ks)
 bool
 vd_ksyms_wants_index(const struct vd_ksyms *ks)
 {
-	return (ks->hash || ks->listed) && !ks->have_table && !ks->seqs;
+	return (ks->hash || ks->listed || ks->located) && !ks->have_table && !ks->seqs;
 }
 
 bool

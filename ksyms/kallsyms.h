@@ -43,6 +43,19 @@ struct vd_ksyms_mem {
 				const void **ret, void **owned_ret);
 	/* VMCOREINFO SYMBOL(name), a runtime address. */
 	bool (*symbol)(void *ctx, const char *name, uint64_t *ret);
+	/*
+	 * Optional: the decoder is done with mapped bytes it scanned (not a
+	 * copy); the session may drop them from memory (they stay in the
+	 * page cache).
+	 */
+	void (*release)(void *ctx, const void *p, size_t len);
+	/*
+	 * Optional: where an earlier session found kallsyms_token_index,
+	 * relative to _stext, for kernels whose VMCOREINFO does not list
+	 * the tables (0: none).  Checked like a found one, scanned for when
+	 * it does not check out.
+	 */
+	uint64_t index_hint;
 };
 
 /* How kallsyms_offsets[] / kallsyms_addresses[] give an address. */
@@ -69,6 +82,9 @@ struct vd_ksyms_layout {
 	enum vd_ksyms_encoding encoding;
 	bool kernel_markers;        /* kallsyms_markers found (else built) */
 	bool seqs_of_names;         /* kallsyms_seqs_of_names found */
+	bool located;               /* VMCOREINFO did not list the tables: found
+				       by scanning the image from _stext */
+	uint64_t index_rel;         /* then: kallsyms_token_index - _stext */
 };
 
 struct vd_error *vd_ksyms_open(const struct vd_ksyms_mem *mem, struct vd_ksyms **ret);

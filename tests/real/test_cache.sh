@@ -11,7 +11,7 @@ vmdive=$1
 cache=${VMDIVE_CACHE:-/var/cache/vmdive}
 shopt -s nullglob
 metas=()
-for m in "$cache"/dumps/{kaslr,kaslr-6.12,arm64-16k-6.12,debian11-5.10,sid}/meta.env; do
+for m in "$cache"/dumps/{kaslr,kaslr-6.12,arm64-16k-6.12,kaslr-5.10,kaslr-sid,arm64-sid}/meta.env; do
 	[[ -e $m ]] && metas+=("$m")
 done
 ((${#metas[@]})) || { echo "no sample dumps in $cache/dumps: run samples/make-dumps.sh" >&2; exit 1; }
@@ -49,8 +49,14 @@ for meta in "${metas[@]}"; do
 	else
 		echo "FAIL $VARIANT: no BTF index cache file $f"; fail=1
 	fi
+	stat -c '%n %Y %s' "$d"/c/*.vdc >"$d/before"
+	sleep 1.1
 	run_all "$d/warm" --cache-dir "$d/c" "$VMCORE_ELF"
 	check "$VARIANT: warm cache" "$d/none" "$d/warm"
+	# Reused, not rebuilt: no file rewritten by the warm runs.
+	stat -c '%n %Y %s' "$d"/c/*.vdc >"$d/after"
+	check "$VARIANT: warm runs reuse the cache files ($(cd "$d/c" && echo *.vdc | sed 's/-[0-9a-f]*\.vdc//g'))" \
+		"$d/before" "$d/after"
 	VMDIVE_CACHE_DIR=$d/c run_all "$d/env" "$VMCORE_ELF"
 	check "$VARIANT: cache from VMDIVE_CACHE_DIR" "$d/none" "$d/env"
 	if [[ -s $f ]]; then

@@ -21,10 +21,11 @@
 #include "harness.h"
 #include "ksyms/kallsyms.h"
 
-#define VA_BASE 0xffffffff82000000ull
-#define MEM_SIZE (1u << 20)
+#define VA_BASE 0xffffffff81000000ull
+/* Room for the first chunk the image scan maps (2 MiB + 512 from _stext). */
+#define MEM_SIZE ((2u << 20) + 4096)
 #define NSYMS 1000
-#define TEXT 0xffffffff81000000ull
+#define TEXT VA_BASE     /* _stext: the scan for unlisted tables starts there */
 
 struct sym {
 	char name[300];       /* without the type letter */
@@ -306,12 +307,14 @@ build(struct fake *f, const struct params *p)
 		put_seqs(f);
 	off = place(f, 0, 8);
 	for (unsigned d = 0; d < 256; d++) {
-		// Tokens: the multi-character ones, else the byte itself.
+		// Tokens: the multi-character ones, else the byte itself;
+		// bytes no name uses get some token (the kernel's table has
+		// 256 non-empty ones).
 		const char *t = d >= 1 && d <= VD_ARRAY_SIZE(multi) ? multi[d - 1] : NULL;
-		char one[2] = { (char)d, 0 };
+		char one[2] = { (char)(d >= 0x20 && d < 0x7f ? d : 'A' + d % 26), 0 };
 
 		if (!t)
-			t = d >= 0x20 && d < 0x7f ? one : "";
+			t = one;
 		memcpy(f->mem + f->used, t, strlen(t) + 1);
 		f->used += strlen(t) + 1;
 	}
@@ -482,20 +485,70 @@ TEST(markers_not_found_are_built)
 	run(&p, false, false);
 }
 
-TEST(no_kallsyms_in_vmcoreinfo_says_why)
+/* VMCOREINFO as kernels before 5fd8fea935a1 have it: no kallsyms_*. */
+static void
+unlist(struct fake *f)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < f->nvmci; i++)
+		if (strncmp(f->vmci[i].name, "kallsyms_", 9))
+			f->vmci[k++] = f->vmci[i];
+	f->nvmci = k;
+}
+
+TEST(unlisted_tables_are_found_in_the_image)
 {
 	static struct fake f;
-	struct params p = { VD_KSYMS_RELATIVE, OLD, 4, false, true, false, false };
+	struct params p = { VD_KSYMS_ABSOLUTE_PERCPU, OLD, 4, false, true, true, false };
+	struct vd_ksyms_mem mem;
+	struct vd_ksyms_layout lay = { 0 };
+	struct vd_ksyms *ks = NULL;
+	uint64_t index = 0;
+
+	build(&f, &p);
+	fake_symbol(&f, "kallsyms_token_index", &index);
+	unlist(&f);
+	mem = mem_of(&f);
+	CHECK_OK(vd_ksyms_open(&mem, &ks));
+	if (!ks)
+		return;
+	vd_ksyms_layout(ks, &lay);
+	CHECK(lay.located);
+	CHECK(lay.kernel_markers);
+	CHECK_EQ_U64(lay.index_rel, index - TEXT);
+	check_all(&f, ks);
+	vd_ksyms_destroy(ks);
+	// Where an earlier session found them: used; a wrong hint: scanned.
+	for (int k = 0; k < 2; k++) {
+		mem.index_hint = lay.index_rel + (k ? 8 : 0);
+		ks = NULL;
+		CHECK_OK(vd_ksyms_open(&mem, &ks));
+		if (ks)
+			check_all(&f, ks);
+		vd_ksyms_destroy(ks);
+	}
+}
+
+TEST(no_kallsyms_anywhere_says_why)
+{
+	static struct fake f;
+	struct params p = { VD_KSYMS_RELATIVE, OLD, 4, false, true, true, false };
 	struct vd_ksyms_mem mem;
 	struct vd_ksyms *ks = NULL;
 	struct vd_error *err;
+	uint64_t index = 0;
 
 	build(&f, &p);
+	fake_symbol(&f, "kallsyms_token_index", &index);
+	memset(f.mem + (index - VA_BASE), 0xee, 512);     // no token index
+	unlist(&f);
 	mem = mem_of(&f);
 	err = vd_ksyms_open(&mem, &ks);
 	CHECK(err && err->code == VD_ERR_LOOKUP);
 	CHECK(err && strstr(err->msg, "SYMBOL(kallsyms_names)") &&
-	      strstr(err->msg, "did not export") && !strstr(err->msg, "6.0"));
+	      strstr(err->msg, "did not export") && strstr(err->msg, "no kallsyms tables were found") &&
+	      !strstr(err->msg, "6.0"));
 	vd_error_destroy(err);
 }
 
