@@ -45,7 +45,8 @@ load_symbols(struct vd_session *s, const struct vd_session_opts *opts)
 		snprintf(s->symbol_source, sizeof(s->symbol_source), "%s",
 			 vd_vmcoreinfo_get(&s->vmcoreinfo, "SYMBOL(kallsyms_names)") ?
 			 "kallsyms in the dump (no vmlinux given)" :
-			 s->vmcoreinfo.n ? "VMCOREINFO SYMBOL() lines only" :
+			 s->vmcoreinfo.n ?
+			 "kallsyms in the kernel image if found there (VMCOREINFO does not list it), else VMCOREINFO SYMBOL() lines" :
 			 "none");
 	}
 	return NULL;
