@@ -72,7 +72,14 @@ struct btf_source {
 	uint32_t first_id;               /* 0 for vmlinux BTF */
 	struct btf_source *vmlinux;      /* split BTF: the base's source */
 	char *module;                    /* split BTF: the module's name */
-	struct vd_type **memo;           /* by id - first_id; NULL until converted */
+	/*
+	 * Converted types by id: a small hash (a command converts a few
+	 * thousand of ~100,000 types; a dense array faulted in a page for
+	 * nearly every one).
+	 */
+	uint32_t *memo_ids;              /* id + 1, 0 empty */
+	struct vd_type **memo_types;
+	size_t memo_cap, memo_n;
 	uint32_t *work;                  /* struct/union ids to fill */
 	size_t nwork, work_cap;
 	struct vd_arena arena;
@@ -83,6 +90,61 @@ struct btf_source {
 
 static struct vd_error *conv_qt(struct btf_source *b, uint32_t id,
 				struct vd_qualified_type *ret);
+
+static size_t
+memo_slot(const struct btf_source *b, uint32_t id)
+{
+	size_t s = (size_t)(id * 0x9e3779b1u) & (b->memo_cap - 1);
+
+	while (b->memo_ids[s] && b->memo_ids[s] != id + 1)
+		s = (s + 1) & (b->memo_cap - 1);
+	return s;
+}
+
+static struct vd_type *
+memo_get(const struct btf_source *b, uint32_t id)
+{
+	size_t s = memo_slot(b, id);
+
+	return b->memo_ids[s] ? b->memo_types[s] : NULL;
+}
+
+static struct vd_error *
+memo_put(struct btf_source *b, uint32_t id, struct vd_type *vt)
+{
+	if (2 * (b->memo_n + 1) > b->memo_cap) {
+		size_t cap = b->memo_cap * 2, old = b->memo_cap;
+		uint32_t *ids = calloc(cap, sizeof(*ids)), *oids = b->memo_ids;
+		struct vd_type **types = malloc(cap * sizeof(*types)), **otypes = b->memo_types;
+
+		if (!ids || !types) {
+			free(ids);
+			free(types);
+			return &vd_enomem;
+		}
+		b->memo_ids = ids;
+		b->memo_types = types;
+		b->memo_cap = cap;
+		for (size_t i = 0; i < old; i++) {
+			if (oids[i]) {
+				size_t s = memo_slot(b, oids[i] - 1);
+
+				ids[s] = oids[i];
+				types[s] = otypes[i];
+			}
+		}
+		free(oids);
+		free(otypes);
+	}
+	{
+		size_t s = memo_slot(b, id);
+
+		b->memo_ids[s] = id + 1;
+		b->memo_types[s] = vt;
+		b->memo_n++;
+	}
+	return NULL;
+}
 
 static const struct btf_type *
 btype(const struct btf_source *b, uint32_t id)
@@ -244,8 +306,8 @@ conv_type(struct btf_source *b, uint32_t id, const struct vd_type **ret)
 	}
 	if (id >= b->ntypes || !(t = btype(b, id)))
 		return corrupt(id, "id out of range");
-	if (b->memo[id - b->first_id]) {
-		*ret = b->memo[id - b->first_id];
+	if ((vt = memo_get(b, id))) {
+		*ret = vt;
 		return NULL;
 	}
 	vt = vd_arena_alloc(&b->arena, sizeof(*vt));
@@ -254,7 +316,9 @@ conv_type(struct btf_source *b, uint32_t id, const struct vd_type **ret)
 	vt->name = btf_name(b, t);
 	vt->source = "BTF";
 	vt->module = b->module;
-	b->memo[id - b->first_id] = vt;   // before children: pointers may lead back here
+	// Before children: pointers may lead back here.
+	if ((err = memo_put(b, id, vt)))
+		return err;
 	switch (btf_kind(t)) {
 	case BTF_KIND_INT: conv_int(vt, t); break;
 	case BTF_KIND_FLOAT:
@@ -337,7 +401,7 @@ drain_work(struct btf_source *b)
 	while (b->nwork) {
 		uint32_t id = b->work[--b->nwork];
 		const struct btf_type *t = btype(b, id);
-		struct vd_type *vt = b->memo[id - b->first_id];
+		struct vd_type *vt = memo_get(b, id);
 		uint16_t n = btf_vlen(t);
 		const struct btf_member *bm = btf_members(t);
 		struct vd_member *m = vd_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*m));
@@ -562,7 +626,8 @@ btf_destroy(struct vd_type_source *src)
 	free(b->cache_dir);
 	free(b->cache_key);
 	btf__free(b->btf);
-	free(b->memo);
+	free(b->memo_ids);
+	free(b->memo_types);
 	free(b->work);
 	free(b->module);
 	vd_arena_deinit(&b->arena);
@@ -602,8 +667,10 @@ source_init(struct btf_source *b, uint32_t ptr_size)
 	b->ntypes = b->view ? vd_btfv_count(b->view) : btf__type_cnt(b->btf);
 	if (b->ntypes < b->first_id)
 		return vd_error_create(VD_ERR_CORRUPT, "split BTF has fewer types than its base");
-	b->memo = calloc(b->ntypes - b->first_id + 1, sizeof(*b->memo));
-	if (!b->memo)
+	b->memo_cap = 1024;
+	b->memo_ids = calloc(b->memo_cap, sizeof(*b->memo_ids));
+	b->memo_types = malloc(b->memo_cap * sizeof(*b->memo_types));
+	if (!b->memo_ids || !b->memo_types)
 		return &vd_enomem;
 	b->ptr_size = ptr_size ? ptr_size : 8;
 	b->void_type = (struct vd_type){ .kind = VD_TYPE_VOID, .name = "void",
