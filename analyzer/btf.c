@@ -9,9 +9,11 @@
  * struct vd_type.  BTF describes types, not variables (except per-CPU
  * ones), so it answers "struct task_struct" but not "type of init_task".
  *
- * Conversion is by reachability from what is asked: a struct's members
- * are converted from a worklist, not by recursion, so deep type graphs
- * cannot exhaust the stack.
+ * Conversion is by reachability from what is asked, lazily: a struct's
+ * members are converted when first used (vd_type_fill()), not by
+ * recursion, so deep type graphs cannot exhaust the stack, and a command
+ * converts the few hundred types it touches, not the thousands a struct
+ * leads to.
  *
  * Modules have BTF of their own (CONFIG_DEBUG_INFO_BTF_MODULES): "split"
  * BTF that continues the vmlinux BTF's type ids and strings and refers to
@@ -80,8 +82,6 @@ struct btf_source {
 	uint32_t *memo_ids;              /* id + 1, 0 empty */
 	struct vd_type **memo_types;
 	size_t memo_cap, memo_n;
-	uint32_t *work;                  /* struct/union ids to fill */
-	size_t nwork, work_cap;
 	struct vd_arena arena;
 	struct vd_type void_type;
 	uint32_t ptr_size;
@@ -170,22 +170,6 @@ static struct vd_error *
 corrupt(uint32_t id, const char *what)
 {
 	return vd_error_create(VD_ERR_CORRUPT, "BTF type %u: %s", id, what);
-}
-
-static struct vd_error *
-push_work(struct btf_source *b, uint32_t id)
-{
-	if (b->nwork == b->work_cap) {
-		size_t cap = b->work_cap ? 2 * b->work_cap : 256;
-		void *p = realloc(b->work, cap * sizeof(*b->work));
-
-		if (!p)
-			return &vd_enomem;
-		b->work = p;
-		b->work_cap = cap;
-	}
-	b->work[b->nwork++] = id;
-	return NULL;
 }
 
 static void
@@ -338,7 +322,10 @@ conv_type(struct btf_source *b, uint32_t id, const struct vd_type **ret)
 		vt->kind = btf_is_struct(t) ? VD_TYPE_STRUCT : VD_TYPE_UNION;
 		vt->size = t->size;
 		vt->complete = true;
-		err = push_work(b, id);
+		// Members on first use (vd_type_fill()): a struct leads to
+		// most of the kernel's types.
+		vt->unfilled = &b->base;
+		vt->unfilled_id = id;
 		break;
 	case BTF_KIND_FWD:
 		vt->kind = btf_kflag(t) ? VD_TYPE_UNION : VD_TYPE_STRUCT;
@@ -394,35 +381,38 @@ conv_qt(struct btf_source *b, uint32_t id, struct vd_qualified_type *ret)
 	return NULL;
 }
 
-/* Fill the members of every struct/union queued by conv_type(). */
+/* Read the members of a struct/union conv_type() left unfilled. */
 static struct vd_error *
-drain_work(struct btf_source *b)
+btf_fill(struct vd_type_source *src, struct vd_type *vt)
 {
-	while (b->nwork) {
-		uint32_t id = b->work[--b->nwork];
-		const struct btf_type *t = btype(b, id);
-		struct vd_type *vt = memo_get(b, id);
-		uint16_t n = btf_vlen(t);
-		const struct btf_member *bm = btf_members(t);
-		struct vd_member *m = vd_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*m));
+	struct btf_source *b = (struct btf_source *)src;
+	uint32_t id = vt->unfilled_id;
+	const struct btf_type *t = id >= b->first_id && id < b->ntypes ? btype(b, id) : NULL;
+	uint16_t n;
+	const struct btf_member *bm;
+	struct vd_member *m;
 
-		if (!m)
-			return &vd_enomem;
-		for (uint16_t i = 0; i < n; i++) {
-			struct vd_error *err;
+	if (!t || (btf_kind(t) != BTF_KIND_STRUCT && btf_kind(t) != BTF_KIND_UNION))
+		return corrupt(id, "not the struct it was");
+	n = btf_vlen(t);
+	bm = btf_members(t);
+	m = vd_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*m));
+	if (!m)
+		return &vd_enomem;
+	for (uint16_t i = 0; i < n; i++) {
+		struct vd_error *err;
 
-			m[i].name = bname(b, bm[i].name_off);
-			if (m[i].name && !*m[i].name)
-				m[i].name = NULL;
-			m[i].bit_offset = btf_member_bit_offset(t, i);
-			m[i].bit_field_size = btf_member_bitfield_size(t, i);
-			err = conv_qt(b, bm[i].type, &m[i].type);
-			if (err)
-				return err;
-		}
-		vt->members = m;
-		vt->nmembers = n;
+		m[i].name = bname(b, bm[i].name_off);
+		if (m[i].name && !*m[i].name)
+			m[i].name = NULL;
+		m[i].bit_offset = btf_member_bit_offset(t, i);
+		m[i].bit_field_size = btf_member_bitfield_size(t, i);
+		err = conv_qt(b, bm[i].type, &m[i].type);
+		if (err)
+			return err;
 	}
+	vt->members = m;
+	vt->nmembers = n;
 	return NULL;
 }
 
@@ -547,12 +537,14 @@ btf_find(struct vd_type_source *src, enum vd_type_kind kind, const char *name,
 					       name, b->desc);
 	}
 	err = conv_qt(b, (uint32_t)id, ret);
-	// A module's types lead into vmlinux types, whose members its
-	// source converts.
-	if (!err)
-		err = drain_work(b);
-	if (!err && b->vmlinux)
-		err = drain_work(b->vmlinux);
+	// The asked type's own members now, so a damaged one is an error
+	// here; the members of what it leads to on first use.
+	if (!err && ret->type && ret->type->unfilled) {
+		struct vd_type *vt = (struct vd_type *)ret->type;
+
+		vt->unfilled = NULL;
+		err = btf_fill(&b->base, vt);
+	}
 	return err;
 }
 
@@ -628,7 +620,6 @@ btf_destroy(struct vd_type_source *src)
 	btf__free(b->btf);
 	free(b->memo_ids);
 	free(b->memo_types);
-	free(b->work);
 	free(b->module);
 	vd_arena_deinit(&b->arena);
 	free(b);
@@ -678,6 +669,7 @@ source_init(struct btf_source *b, uint32_t ptr_size)
 	b->base.name = b->desc;
 	b->base.find = btf_find;
 	b->base.destroy = btf_destroy;
+	b->base.fill = btf_fill;
 	return NULL;
 }
 
