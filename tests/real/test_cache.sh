@@ -29,7 +29,7 @@ run_all() {   # run_all OUT OPTIONS... DUMP: every command's stdout and stderr
 	local out=$1; shift
 	local c
 	: >"$out"
-	for c in "ps" "mod" "vmalloc" "struct|-o|task_struct" "sym|linux_banner|init_task"; do
+	for c in "ps" "mod" "vmalloc" "struct|task_struct" "struct|--json|module" "sym|linux_banner|init_task"; do
 		local w=(${c//|/ })
 		"$vmdive" "${w[0]}" "$@" "${w[@]:1}" >>"$out" 2>&1 || echo "exit $? from $c" >>"$out"
 	done

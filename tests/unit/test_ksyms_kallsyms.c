@@ -588,7 +588,7 @@ TEST(corrupt_tables_are_errors)
 	// Names cut short: the count runs past them.
 	build(&f, &p);
 	vd_put32(f.mem + (num - VA_BASE), NSYMS * 50, false);
-	CHECK(vd_ksyms_open(&mem, &ks) != NULL);
+	CHECK_ERR(vd_ksyms_open(&mem, &ks), VD_ERR_CORRUPT);
 }
 
 TEST(export_import_round_trip)
