@@ -461,7 +461,8 @@ found_at(struct vd_ksyms *ks, uint64_t ia, const uint8_t *p, const uint8_t *lo,
 static bool
 locate(struct vd_ksyms *ks, uint64_t hint, struct located *ret)
 {
-	uint64_t stext;
+	bool be = ks->mem.big_endian;
+	uint64_t stext, nchunks_first = 0;
 
 	if (!ks_symbol(ks, "_stext", &stext))
 		return false;
@@ -474,9 +475,21 @@ locate(struct vd_ksyms *ks, uint64_t hint, struct located *ret)
 			return true;
 		vd_error_destroy(err);
 	}
-	for (uint64_t off = 0; off < KS_SCAN_MAX; off += KS_SCAN_CHUNK) {
+	// The tables are read-only data, between the text and the data: when
+	// VMCOREINFO names a variable (init_uts_ns, in .data), the chunks
+	// from there down to _stext come first (a third of the way on x86_64
+	// 5.10), the rest after.
+	{
+		uint64_t data;
+
+		if (ks_symbol(ks, "init_uts_ns", &data) && data > stext &&
+		    data - stext < KS_SCAN_MAX)
+			nchunks_first = (data - stext) / KS_SCAN_CHUNK + 1;
+	}
+	for (uint64_t k = 0; k < KS_SCAN_MAX / KS_SCAN_CHUNK; k++) {
 		// Each chunk with the 4 KiB before it: a token table that
 		// starts in the previous chunk is whole.
+		uint64_t off = (k < nchunks_first ? nchunks_first - 1 - k : k) * KS_SCAN_CHUNK;
 		uint64_t back = off ? 4096 : 0;
 		size_t len = back + KS_SCAN_CHUNK + 512;
 		const uint8_t *p;
@@ -484,15 +497,24 @@ locate(struct vd_ksyms *ks, uint64_t hint, struct located *ret)
 		struct vd_error *err = ks_map(ks, stext + off - back, len, "the kernel image",
 					      (const void **)&p);
 
-		if (err) {
+		if (err) {       // past the image (or a hole): the scan ends there
 			vd_error_destroy(err);
+			if (k < nchunks_first)
+				continue;
 			return false;
 		}
 		copy = ks->nowned && ks->owned[ks->nowned - 1] == p;
-		for (size_t i = back; i < back + KS_SCAN_CHUNK; i += 8)
-			if (!p[i] && !p[i + 1] &&
-			    found_at(ks, stext + off - back + i, p + i, p, stext, ret))
+		for (size_t i = back; i < back + KS_SCAN_CHUNK; i += 8) {
+			// A quick filter on the first three entries (0, then
+			// two increasing by 2+): one load, no calls.
+			uint16_t e0 = vd_get16(p + i, be), e1 = vd_get16(p + i + 2, be);
+			uint16_t e2 = vd_get16(p + i + 4, be);
+
+			if (e0 || e1 < 2 || e1 > 64 || e2 < e1 + 2 || e2 > e1 + 64)
+				continue;
+			if (found_at(ks, stext + off - back + i, p + i, p, stext, ret))
 				return true;
+		}
 		// Scanned bytes are not kept: a copy freed, the dump's own
 		// pages given back.
 		if (copy)
