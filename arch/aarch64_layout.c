@@ -272,7 +272,7 @@ layout_image(struct aarch64_xlat *x, struct aarch64_layout *lo)
 /*
  * 6.1..6.4 keep the KASLR module region base in module_alloc_base (arch/
  * arm64/kernel/module.c); modules may then sit outside MODULES_VADDR..END
- * (real-dumps.md).  Shown when the symbol is known.
+ * (docs/real-dump-traps.md).  Shown when the symbol is known.
  */
 static void
 layout_kaslr_modules(struct aarch64_xlat *x, struct aarch64_layout *lo)

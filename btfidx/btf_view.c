@@ -5,7 +5,18 @@
 #include <string.h>
 
 #include "btfidx/btf_view.h"
+#include "common/cache.h"
 #include "common/util.h"
+
+/* The cache file's kind and format version (bump on any change). */
+#define BTFV_CACHE_KIND "btf"
+#define BTFV_CACHE_VERSION 1
+enum { SEC_META = 1, SEC_OFFS, SEC_HASH };
+
+struct btfv_cache_meta {
+	uint32_t ntypes, hash_size;
+	uint64_t types_len, str_len;   /* of the blob it indexes */
+};
 
 /* vmlinux BTF is ~5 MiB with ~100k types on 6.x; refuse far more. */
 #define BTFV_MAX_TYPES (1u << 22)
@@ -22,6 +33,7 @@ struct vd_btfv {
 	uint32_t hash_size;
 	uint32_t *own_hash;
 	bool imported_offs, imported_hash;
+	struct vd_cache_file cache;   /* the imported indexes' file */
 	unsigned scans;               /* lookups answered by scanning */
 };
 
@@ -195,6 +207,7 @@ vd_btfv_destroy(struct vd_btfv *v)
 		return;
 	free(v->own_offs);
 	free(v->own_hash);
+	vd_cache_close(&v->cache);
 	free(v);
 }
 
@@ -373,4 +386,58 @@ bool
 vd_btfv_built(const struct vd_btfv *v)
 {
 	return !v->imported_hash && v->own_hash;
+}
+
+bool
+vd_btfv_cache_load(struct vd_btfv *v, const char *dir, const char *key)
+{
+	const struct btfv_cache_meta *meta;
+	size_t msize, osize, hsize;
+	const void *offs, *hash;
+
+	if (v->cache.map ||
+	    !vd_cache_open(dir, BTFV_CACHE_KIND, BTFV_CACHE_VERSION, key, &v->cache, NULL))
+		return false;
+	meta = vd_cache_get(&v->cache, SEC_META, &msize);
+	offs = vd_cache_get(&v->cache, SEC_OFFS, &osize);
+	hash = vd_cache_get(&v->cache, SEC_HASH, &hsize);
+	if (meta && msize == sizeof(*meta) && offs && hash &&
+	    meta->types_len == v->types_len && meta->str_len == v->str_len &&
+	    osize == (size_t)meta->ntypes * sizeof(uint32_t) &&
+	    hsize == (size_t)meta->hash_size * sizeof(uint32_t)) {
+		struct vd_btfv_index idx = {
+			.ntypes = meta->ntypes, .offs = offs, .hash = hash,
+			.hash_size = meta->hash_size,
+		};
+
+		if (vd_btfv_import(v, &idx))
+			return true;
+	}
+	vd_cache_close(&v->cache);
+	return false;
+}
+
+void
+vd_btfv_cache_save(struct vd_btfv *v, const char *dir, const char *key)
+{
+	struct vd_btfv_index idx;
+	struct btfv_cache_meta meta;
+	struct vd_error *err;
+
+	if (v->cache.map || !vd_btfv_built(v))
+		return;
+	err = vd_btfv_export(v, &idx);
+	if (!err) {
+		struct vd_cache_section secs[] = {
+			{ SEC_META, &meta, sizeof(meta) },
+			{ SEC_OFFS, idx.offs, (size_t)idx.ntypes * sizeof(uint32_t) },
+			{ SEC_HASH, idx.hash, (size_t)idx.hash_size * sizeof(uint32_t) },
+		};
+
+		meta = (struct btfv_cache_meta){ idx.ntypes, idx.hash_size, v->types_len,
+						 v->str_len };
+		err = vd_cache_write(dir, BTFV_CACHE_KIND, BTFV_CACHE_VERSION, key, secs,
+				     VD_ARRAY_SIZE(secs));
+	}
+	vd_error_destroy(err);   // a read-only or full directory only costs speed
 }

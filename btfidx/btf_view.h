@@ -63,4 +63,13 @@ struct vd_error *vd_btfv_index_types(struct vd_btfv *v);
 /* Whether this view built an index the cache does not have yet. */
 bool vd_btfv_built(const struct vd_btfv *v);
 
+/*
+ * The indexes in the per-build-id cache (common/cache.h): load them into
+ * a view opened with vd_btfv_open_lazy() (false when there are none that
+ * fit this blob: build them), and save what a view built (not an error
+ * when the directory cannot be written).
+ */
+bool vd_btfv_cache_load(struct vd_btfv *v, const char *dir, const char *key);
+void vd_btfv_cache_save(struct vd_btfv *v, const char *dir, const char *key);
+
 #endif

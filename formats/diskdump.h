@@ -5,7 +5,7 @@
  * segments), diskdump_read.c (page descriptors, decompression) and
  * diskdump_set.c (notes, split sets, attrs).  Nothing here is public.
  *
- * Layout facts are from peers-and-formats.md §5.1 (makedumpfile's
+ * Layout facts are from docs/formats.md (makedumpfile's
  * diskdump_mod.h, checked against crash diskdump.c and libkdumpfile
  * diskdump.c): blocks of block_size bytes -- block 0 the main header,
  * sub_hdr_size blocks of sub header (+ the ELF notes), bitmap_blocks

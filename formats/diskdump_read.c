@@ -5,8 +5,7 @@
  *
  * A page is RAM when its bit is set in the first bitmap and in the dump
  * when it is set in the second; descriptors exist for the set bits of the
- * second bitmap from start_pfn on, in PFN order (peers-and-formats.md
- * §5.1), so the descriptor index of a PFN is the number of dumped pages in
+ * second bitmap from start_pfn on, in PFN order (docs/formats.md), so the descriptor index of a PFN is the number of dumped pages in
  * [start_pfn, pfn).  makedumpfile writes a page raw (flags 0, size =
  * block_size) when compressing does not make it smaller; otherwise one
  * zlib stream (compress2), one LZO1X-1 block, one raw snappy block or one

@@ -572,7 +572,7 @@ attr_time(struct vd_dump *dump, const struct diskdump *dd)
 
 /*
  * QEMU writes the header's phys_base wrong whenever it is not 0: it
- * parses the decimal NUMBER(phys_base) as hex (real-dumps.md).  Show both
+ * parses the decimal NUMBER(phys_base) as hex (docs/real-dump-traps.md).  Show both
  * when they differ; VMCOREINFO is the one to trust.
  */
 static struct vd_error *

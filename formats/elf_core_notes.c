@@ -24,7 +24,7 @@
 #include <sys/xattr.h>
 
 #include "common/util.h"
-#include "elf_core.h"
+#include "elf_core_notes.h"
 
 /* struct elf_prstatus: pr_info {si_signo, si_code, si_errno} at 0. */
 #define PRS_INFO 0

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inside the ELF core reader (elf_vmcore.c): the parsed file shared with
+ * Inside the ELF core reader (elf.c): the parsed file shared with
  * the note parser (elf_notes.c).  Nothing here is public.
  *
  * Every field is decoded from the file by hand, in the file's byte order,

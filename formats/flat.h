@@ -7,7 +7,7 @@
  * to 16 bytes, big-endian i64 type = 1 and version = 1) followed by
  * records {be i64 offset, be i64 size, size bytes} that belong at `offset`
  * of the rearranged file, and a terminator record (-1, -1)
- * (peers-and-formats.md §5.2).  Later records overwrite earlier ones:
+ * (docs/formats.md).  Later records overwrite earlier ones:
  * makedumpfile and QEMU rewrite the dump header at the end.
  *
  * vd_flat_open() reads the record headers once and builds a sorted,

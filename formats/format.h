@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The interface between the dump (physical memory layer, formats/dump.c)
- * and the format readers (elf_vmcore.c, diskdump.c, ...).
+ * and the format readers (elf.c, diskdump.c, ...).
  *
  * A reader's open() looks at one file.  If the file is not its format it
  * returns &vd_noprobe and must have changed nothing.  Otherwise it

@@ -138,7 +138,7 @@ ensure_packages() {
 
 # The arm64 kernel and busybox come from Debian's arm64 archive: dpkg must know the foreign
 # architecture, and the first `apt-get update` after adding it can fail with "package cache was
-# built for different architectures" (real-dumps.md); a retry works.
+# built for different architectures" (docs/real-dump-traps.md); a retry works.
 ensure_arm64_arch() {
     dpkg --print-foreign-architectures | grep -qx arm64 && return 0
     local t; t=$(now)

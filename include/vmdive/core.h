@@ -138,7 +138,7 @@ size_t vd_core_reg_names(enum vd_arch arch, const char *const **ret);
 /* Index in pr_reg of "pc"/"sp" (rip/rsp on x86_64), or -1. */
 int vd_core_reg_index(enum vd_arch arch, const char *name);
 
-/* 2. What the session derives (analyzer/ucore*.c) ------------------------- */
+/* 2. What the session derives (ucore/ucore*.c) ------------------------- */
 
 struct vd_session;
 

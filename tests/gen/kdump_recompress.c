@@ -18,7 +18,7 @@
  * writes it.  The status field gets the new compression bit.
  * IN must be a normal (not flattened) KDUMP file; split parts work.
  *
- * Layout: peers-and-formats.md §5.1.  The offsets are written out here
+ * Layout: docs/formats.md.  The offsets are written out here
  * rather than taken from formats/diskdump.h, so that a reader bug cannot
  * hide in a shared header.  Exit 0 on success, 1 with a one-line error.
  */

@@ -47,7 +47,7 @@
  *   max_mapnr32=N (the header's 32-bit field only) |
  *   flat-negative-size | flat-no-end | flat-record-past-eof
  *
- * The file layout follows makedumpfile (peers-and-formats.md §5.1-5.2);
+ * The file layout follows makedumpfile (docs/formats.md);
  * this writer keeps its own offsets so that a reader bug cannot hide in a
  * shared header.  Built with MKDD_NO_MAIN, the unit tests use it as a
  * library (mkdd_parse, mkdd_write, mkdd_page_content).

@@ -52,7 +52,7 @@ Output (JSON; every address is a "0x..." hex string because JSON numbers lose 64
             noncanonical: pa null and error "non-canonical" by rule (hardware faults them).
   modules:  list of {name, address (struct module), base, size, text_size, state}
   tasks:    list of {pid, tgid, comm, address, cpu, state, idle} (init_task.tasks walk plus
-            threads plus each CPU's idle task; not the PID hash, see real-dumps.md)
+            threads plus each CPU's idle task; not the PID hash, see docs/real-dump-traps.md)
   vmap_areas: list of {start, end, flags, vm_size, caller} from vmap_area_list (6.9+: the
             busy lists of vmap_nodes[])
   log_tail: last 40 printk lines; marker: the VMDIVE-MARKER line, if any

@@ -210,7 +210,7 @@ def make_samples(o, rng, ram, mods, areas, inf, per):
         "linear map 64 GiB beyond RAM")
     add(0x400000, "unmapped", "user half in init_mm")
     # _text.._stext (64 KiB) is not mapped by the image; with nokaslr vmalloc reuses the hole
-    # (real-dumps.md), so whatever drgn finds there is compared, not assumed.
+    # (docs/real-dump-traps.md), so whatever drgn finds there is compared, not assumed.
     add(text, "image_hole", "_text")
     add(text + 0x8000, "image_hole", "_text + 32 KiB")
     vabits = inf["va_bits_runtime"]

@@ -60,7 +60,7 @@ VARIANTS = os.environ.get("VMDIVE_ARM64_VARIANTS",
 NO_DRGN = {"arm64-6.12-va48", "arm64-16k-6.12-va47"}
 h = vc.h
 # drgn_oracle_arm64.py's region -> the regions vmdive's layout may name.  Under KASLR the
-# modules live in vmalloc space, outside MODULES_VADDR..END (real-dumps.md); with symbols
+# modules live in vmalloc space, outside MODULES_VADDR..END (docs/real-dump-traps.md); with symbols
 # vmdive shows module_alloc_base's window.
 REGION = {"linear": ("linear map",), "ktext": ("kernel image",), "kdata": ("kernel image",),
           "module": ("modules", "modules (module_alloc_base)", "vmalloc"),

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/printk.h"
+#include "walkers/printk.h"
 #include "common/util.h"
 #include "harness.h"
 

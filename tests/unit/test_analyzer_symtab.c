@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The symbol table's two orders (analyzer/symtab.c), on made-up tables
+ * The symbol table's two orders (kernel/symtab.c), on made-up tables
  * that stress them: many symbols at one address with every binding, the
  * same name many times, names that agree for hundreds of bytes, bytes
  * above 0x7f (strcmp compares them unsigned).  Each order is checked
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/symtab.h"
+#include "kernel/symtab.h"
 #include "common/util.h"
 #include "harness.h"
 

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/ctypes_priv.h"
-#include "analyzer/dwarf_priv.h"
+#include "types/ctype_priv.h"
+#include "types/dwarf_priv.h"
 #include "common/util.h"
 #include "fixtures/types_fixture.h"
 #include "fixtures/types_module.h"
@@ -618,7 +618,7 @@ TEST(module_split_btf)
 	free(blob);
 }
 
-/* The name filter (analyzer/dwarf_units.c) ---------------------------------- */
+/* The name filter (types/dwarf_units.c) ---------------------------------- */
 
 static uint64_t
 lcg(uint64_t *rng)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * A process core's mapped files (analyzer/ucore*.c): reads that fall back
+ * A process core's mapped files (ucore/ucore*.c): reads that fall back
  * to the file, the build-id check, load bias and symbols.  The mapped
  * "executable" is this test program itself: mkelf writes a core that maps
  * its PT_LOADs at a chosen base with only the ELF header page dumped, as

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The ELF core reader (formats/elf_vmcore.c, elf_notes.c) through the
+ * The ELF core reader (formats/elf.c, elf_notes.c) through the
  * public dump API.  Files are built in a temporary directory by the
  * generator tests/gen/mkelf.c (compiled in here) from descriptions, and
  * one is assembled byte by byte so that a misunderstanding shared by the

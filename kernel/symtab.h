@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel symbol tables: name <-> runtime address.
+ *
+ * Loaded from a vmlinux ELF .symtab (libelf) or a System.map; both give
+ * link-time addresses, so every address is shifted by the dump's KASLR
+ * offset (KERNELOFFSET) when loaded.  Two sorted indexes serve lookups by
+ * address (symbol+offset) and by name.
+ */
+#ifndef VD_KERNEL_SYMTAB_H
+#define VD_KERNEL_SYMTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "vmdive/error.h"
+
+struct vd_symbol {
+	const char *name;
+	uint64_t addr;         /* runtime address */
+	uint64_t size;         /* 0 if unknown */
+	char type;             /* nm-style: T t D d B b R r W V A ... */
+	uint32_t order;        /* position in the source (ELF symtab index,
+				  kallsyms index): the last tie-break */
+};
+
+/* [start, end): a part of memory symbols belong to (an ELF section). */
+struct vd_symtab_range {
+	uint64_t start, end;
+};
+
+struct vd_symtab {
+	char *source;              /* file it came from */
+	struct vd_symbol *syms;    /* sorted by address */
+	size_t n;
+	uint32_t *by_name;         /* indexes into syms, sorted by name */
+	char *strings;             /* owned copies of the names */
+	bool sizes_guessed;        /* kallsyms: size = distance to the next */
+	bool kernel_order;         /* kallsyms: set before vd_symtab_finish();
+				      aliases stay in the source's order, and
+				      the first of them names their address */
+	uint64_t *max_end;         /* max(addr + size) of syms[0..i]: bounds
+				      the search for a containing symbol */
+	/*
+	 * Optional, sorted, disjoint (owned): a sizeless symbol names only
+	 * addresses in the range that holds it, as elfutils names them only
+	 * in its section.  Without ranges, any address up to the next symbol.
+	 */
+	struct vd_symtab_range *ranges;
+	size_t nranges;
+};
+
+/* System.map: "ffffffff81000000 T _text" lines. */
+struct vd_error *vd_symtab_load_system_map(const char *path, uint64_t offset,
+					   struct vd_symtab *ret);
+/* vmlinux: the .symtab section; build_id_ret gets the NT_GNU_BUILD_ID as
+ * hex, or "" when the file has none. */
+struct vd_error *vd_symtab_load_elf(const char *path, uint64_t offset,
+				    char build_id_ret[65],
+				    struct vd_symtab *ret);
+/* Sort and index syms[0..n) of a table the caller filled (kallsyms). */
+struct vd_error *vd_symtab_finish(struct vd_symtab *st);
+/* Recompute the address extents after the caller changed sizes. */
+void vd_symtab_update_extents(struct vd_symtab *st);
+void vd_symtab_deinit(struct vd_symtab *st);
+
+const struct vd_symbol *vd_symtab_by_name(const struct vd_symtab *st,
+					  const char *name);
+/*
+ * The symbol that names addr, chosen like elfutils' dwfl_module_addrinfo
+ * (what drgn and eu-addr2line answer): a sized symbol containing addr,
+ * global or weak before local; then the nearest start; at one start the
+ * smaller one unless its binding is worse (global > weak > local); then the
+ * first in the source.  With none, a sizeless symbol (an assembly label) at
+ * the nearest start that no sized symbol reaches past, in the same range
+ * (section) as addr when the table has ranges.  NULL if none.
+ * A kernel_order table (kallsyms: no sizes, no ELF order) names addr by
+ * the symbol at the nearest start, as the kernel's kallsyms_lookup() does;
+ * of several there, the one elfutils would take as far as kallsyms tells
+ * (kernel/symtab.c kernel_alias()).
+ */
+const struct vd_symbol *vd_symtab_by_addr(const struct vd_symtab *st,
+					  uint64_t addr);
+
+/*
+ * ARM/AArch64 mapping symbols ($x, $d, $a, $t, optionally ".suffix") mark
+ * code and data runs for disassemblers; they are not names (nm, gdb and
+ * the kernel's kallsyms leave them out).
+ */
+static inline bool
+vd_sym_is_mapping(const char *n)
+{
+	return n[0] == '$' && n[1] && strchr("axtd", n[1]) && (!n[2] || n[2] == '.');
+}
+
+#endif

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel data symbols found in the kernel image when no symbol table names
+ * them: the one scan of the image.
+ *
+ * A kernel built without CONFIG_KALLSYMS_ALL (Debian's arm64 kernels)
+ * keeps only text symbols in kallsyms, and VMCOREINFO names only a few
+ * variables: without a vmlinux there is no __start_BTF (so no types),
+ * init_task or modules.  The kernel image itself holds all three, and each
+ * is recognizable with certainty once found:
+ * - the .BTF blob starts with struct btf_header (magic 0xeB9F, version 1,
+ *   hdr_len 24, type section first, strings right after it);
+ * - init_task is the task whose comm is "swapper/0" (init_idle() names
+ *   it), with pid 0, whose tasks list is consistent;
+ * - `modules` is a list_head in the image whose nodes are struct module
+ *   lists in module memory and whose walk comes back to it;
+ * - `btf_modules` (kernel/bpf/btf.c, the modules' BTF) is a list_head in
+ *   the image whose nodes (kmalloc'ed struct btf_module) each name a
+ *   loaded module and a struct btf called as that module is.
+ * One pass over the mapped pages of the image (this file) finds the BTF
+ * blob and collects candidates for the others, which need the kernel's
+ * types to be recognized: walkers/scan_lists.c checks them, asked through
+ * the session's typed_symbol hook.  Only asked for when every symbol table
+ * lacks the name.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "symbols_priv.h"
+#include "vmdive/walk.h"
+
+#define SCAN_MAX (256ull << 20)       /* a kernel image is far smaller */
+#define CHUNK (1u << 20)
+#define BTF_MIN (64u << 10)
+#define BTF_MAX (256u << 20)
+#define LIST_CANDIDATES_MAX 100000
+
+void
+vd_scan_destroy(struct vd_scan *p)
+{
+	if (!p)
+		return;
+	vd_error_destroy(p->err);
+	free(p->comm_hits);
+	free(p->lists);
+	free(p->dlists);
+	free(p);
+}
+
+static bool
+push(uint64_t **v, size_t *n, uint64_t x)
+{
+	uint64_t *q;
+
+	if (*n >= LIST_CANDIDATES_MAX)
+		return false;
+	if (!(*n & (*n + 1)) || !*v) {
+		q = realloc(*v, (2 * *n + 2) * sizeof(*q));
+		if (!q)
+			return false;
+		*v = q;
+	}
+	(*v)[(*n)++] = x;
+	return true;
+}
+
+/* The kernel image: the KTEXT region that holds _stext, bounded. */
+static struct vd_error *
+image_range(struct vd_session *s, struct vd_xlat *xlat, struct vd_scan *p)
+{
+	const struct vd_region *r;
+	uint64_t stext;
+
+	if (!vd_session_number(s, "SYMBOL(_stext)", &stext))
+		return vd_error_create(VD_ERR_LOOKUP, "VMCOREINFO has no SYMBOL(_stext)");
+	r = vd_xlat_region(xlat, stext);
+	p->img_start = stext & ~0xfffffull;
+	p->img_end = r && r->kind == VD_REGION_KTEXT ? r->end + 1 : p->img_start + SCAN_MAX;
+	if (p->img_end - p->img_start > SCAN_MAX)
+		p->img_end = p->img_start + SCAN_MAX;
+	return NULL;
+}
+
+/* Where a pointer out of the image goes: module space, the direct map, or neither. */
+enum { SPACE_NONE, SPACE_MODULE, SPACE_DIRECT };
+
+static int
+space_of(struct vd_xlat *xlat, const struct vd_scan *p, uint64_t v)
+{
+	const struct vd_region *r;
+
+	if (!vd_walk_kptr_ok(v) || (v >= p->img_start && v < p->img_end))
+		return SPACE_NONE;
+	r = vd_xlat_region(xlat, v);
+	if (r && (r->kind == VD_REGION_MODULES || r->kind == VD_REGION_VMALLOC))
+		return SPACE_MODULE;
+	return r && r->kind == VD_REGION_DIRECTMAP ? SPACE_DIRECT : SPACE_NONE;
+}
+
+/* A struct btf_header (include/uapi/linux/btf.h) of vmlinux-like shape. */
+static uint64_t
+btf_size_at(const unsigned char *b)
+{
+	uint32_t type_off = vd_get32(b + 8, false), type_len = vd_get32(b + 12, false);
+	uint32_t str_off = vd_get32(b + 16, false), str_len = vd_get32(b + 20, false);
+	uint64_t total = 24ull + str_off + str_len;
+
+	if (vd_get16(b, false) != 0xeb9f || b[2] != 1 || vd_get32(b + 4, false) != 24 ||
+	    type_off || str_off != type_len || total < BTF_MIN || total > BTF_MAX)
+		return 0;
+	return total;
+}
+
+static void
+scan_chunk(struct vd_scan *p, struct vd_xlat *xlat, uint64_t va,
+	   const unsigned char *b, size_t n)
+{
+	static const char comm[] = "swapper/0";
+
+	for (size_t i = 0; i + 24 <= n; i += 4) {
+		uint64_t size;
+
+		if (b[i] == 0x9f && b[i + 1] == 0xeb && (size = btf_size_at(b + i)) &&
+		    size > p->btf_stop - p->btf_start) {
+			p->btf_start = va + i;
+			p->btf_stop = va + i + size;
+		}
+		if (b[i] == 's' && !memcmp(b + i, comm, sizeof(comm)))
+			push(&p->comm_hits, &p->ncomm, va + i);
+		if (!(i & 7)) {
+			int next = space_of(xlat, p, vd_get64(b + i, false));
+
+			if (next != SPACE_NONE && space_of(xlat, p, vd_get64(b + i + 8, false)) == next)
+				push(next == SPACE_MODULE ? &p->lists : &p->dlists,
+				     next == SPACE_MODULE ? &p->nlists : &p->ndlists, va + i);
+		}
+	}
+}
+
+static struct vd_error *
+scan(struct vd_session *s, struct vd_scan *p)
+{
+	unsigned char *buf;
+	struct vd_xlat *xlat;
+	struct vd_error *err;
+
+	if ((err = vd_session_xlat(s, &xlat)) || (err = image_range(s, xlat, p)))
+		return err;
+	buf = malloc(CHUNK + 64);
+	if (!buf)
+		return &vd_enomem;
+	// Chunks overlap by 64 bytes so that nothing straddles unseen;
+	// unmapped parts (the image has holes) are skipped page by page.
+	for (uint64_t va = p->img_start; va < p->img_end; va += CHUNK) {
+		size_t want = (size_t)VD_MIN((uint64_t)CHUNK + 64, p->img_end - va), done = 0;
+
+		while (done < want) {
+			size_t got = 0;
+
+			err = vd_session_read(s, VD_AS_KVIRT, va + done, buf + done,
+					      want - done, &got);
+			vd_error_destroy(err);
+			if (got)
+				scan_chunk(p, xlat, va + done, buf + done, got);
+			done += got;
+			if (err)
+				done = (done | 4095) + 1;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+/*
+ * The scan, made once on first use.  It reads through translation and
+ * VMCOREINFO only, so nothing it calls asks for symbols again.
+ */
+struct vd_scan *
+vd_scan_get(struct vd_session *s)
+{
+	if (!s->scan) {
+		if (!(s->scan = calloc(1, sizeof(*s->scan))))
+			return NULL;
+		s->scan->err = scan(s, s->scan);
+	}
+	return s->scan;
+}
+
+bool
+vd_scan_symbol(struct vd_session *s, const char *name, uint64_t *ret)
+{
+	struct vd_scan *p;
+
+	if (strcmp(name, "__start_BTF") && strcmp(name, "__stop_BTF"))
+		return false;
+	if (!(p = vd_scan_get(s)) || p->err)
+		return false;
+	*ret = !strcmp(name, "__start_BTF") ? p->btf_start : p->btf_stop;
+	return p->btf_start != 0;
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DWARF insides: the lazy name index over one ELF file
+ * (types/dwarf_index.c), its units and name filter
+ * (types/dwarf_units.c), reading one DIE (types/dwarf_die.c), and
+ * the type source (types/dwarf.c, converting in dwarf_conv.c).
+ *
+ * A vmlinux carries ~160 MiB of .debug_info in ~2,000 compilation units
+ * (CUs), and most CUs repeat the same headers' types.  Indexing all of it
+ * to answer one question costs a second or more, so the index grows on
+ * demand: a question reads, in file order, only the units whose bytes
+ * mention the name (dwarf_units.c), and of those only the top-level DIEs
+ * (the CU DIE's children, where C puts every named type, variable and
+ * function), and stops after the unit that answered it.  Every name of a
+ * unit read is kept: the next question first asks the index.
+ *
+ * Only the best entry per (name space, name) is kept, the first found
+ * at its rank: the first complete definition of a type, the first
+ * external declaration or definition of a variable or function.
+ */
+#ifndef VD_TYPES_DWARF_PRIV_H
+#define VD_TYPES_DWARF_PRIV_H
+
+#include <libdwarf.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctype_priv.h"
+#include "vmdive/error.h"
+
+/* Name spaces of the index: C's tag spaces, typedefs, base types, objects. */
+enum vd_dw_ns {
+	VD_DW_STRUCT,
+	VD_DW_UNION,
+	VD_DW_ENUM,
+	VD_DW_TYPEDEF,
+	VD_DW_BASE,              /* by canonical name: "long unsigned int" ==
+				    "unsigned long" */
+	VD_DW_OBJECT,            /* variables and functions */
+	VD_DW_NNS,
+};
+
+/*
+ * How good an entry is.  Types: a declaration ("struct foo;") is WEAK, a
+ * definition GOOD.  Objects: a static is WEAK, an external declaration
+ * GOOD (its type is the answer, unless it is an array of unknown size),
+ * the definition BEST (DWARF 5 §2.13.2: maybe a nameless DIE whose
+ * DW_AT_specification names the declaration it completes).
+ */
+enum vd_dw_rank {
+	VD_DW_NONE,
+	VD_DW_WEAK,
+	VD_DW_GOOD,
+	VD_DW_BEST,
+};
+
+struct vd_dwarf_index;
+
+/*
+ * Open path's DWARF.  No CU is read yet.  VD_ERR_LOOKUP when the file has
+ * no .debug_info.  A relocatable object (a module's .ko) has its debug
+ * sections relocated first (VD_ERR_NOTIMPL for relocations vmdive does
+ * not know).
+ */
+struct vd_error *vd_dwarf_index_open(const char *path,
+				     struct vd_dwarf_index **ret);
+void vd_dwarf_index_close(struct vd_dwarf_index *ix);
+
+Dwarf_Debug vd_dwarf_index_dbg(const struct vd_dwarf_index *ix);
+const char *vd_dwarf_index_path(const struct vd_dwarf_index *ix);
+/* Pointer size of the target (from the ELF class). */
+unsigned vd_dwarf_index_ptr_size(const struct vd_dwarf_index *ix);
+bool vd_dwarf_index_big_endian(const struct vd_dwarf_index *ix);
+
+/* The entry known so far for (ns, name), without scanning. */
+enum vd_dw_rank vd_dwarf_index_peek(const struct vd_dwarf_index *ix,
+				    enum vd_dw_ns ns, const char *name,
+				    Dwarf_Off *off_ret);
+/*
+ * Scan more CUs until one of the name spaces in ns_mask (1 << VD_DW_...)
+ * has an entry for name ranked want or better, or every CU has been read.
+ * Then peek.
+ */
+struct vd_error *vd_dwarf_index_scan(struct vd_dwarf_index *ix,
+				     unsigned ns_mask, const char *name,
+				     enum vd_dw_rank want);
+/* Units read so far, and whether that was all of them (for statistics). */
+void vd_dwarf_index_progress(const struct vd_dwarf_index *ix, uint64_t *ncus,
+			     bool *done);
+
+/*
+ * A libdwarf error as a vd_error naming the file and the DIE offset, and
+ * release it.  err may be NULL (then "no such entry" is meant).
+ */
+struct vd_error *vd_dwarf_error(const struct vd_dwarf_index *ix,
+				Dwarf_Error err, Dwarf_Off off,
+				const char *what);
+
+/* A relocatable object's debug sections, relocated (types/dwarf_reloc.c) --- */
+
+struct vd_dw_relocs {
+	struct {
+		size_t idx;              /* section index */
+		unsigned char *data;     /* its bytes, relocations applied */
+		uint64_t size;
+	} *secs;
+	size_t n;
+};
+
+/*
+ * Copy each .debug_* section that has relocations and apply them.  Other
+ * sections are left alone.  VD_ERR_NOTIMPL for a relocation type it does
+ * not know.
+ */
+struct vd_error *vd_dw_relocate(Elf *elf, const char *path, size_t shstrndx,
+				bool big_endian, struct vd_dw_relocs *ret);
+/* The relocated bytes of section idx, or NULL: none (read the file's). */
+const unsigned char *vd_dw_relocated(const struct vd_dw_relocs *r, size_t idx,
+				     uint64_t *size);
+void vd_dw_relocs_deinit(struct vd_dw_relocs *r);
+
+/* Units, and where a name may be (types/dwarf_units.c) ------------------- */
+
+struct vd_dw_unit {
+	uint64_t start, end;         /* [start, end) in .debug_info */
+	uint64_t die;                /* offset of the unit's own DIE */
+	bool skip;                   /* type/skeleton unit: no C names */
+	bool scanned;                /* its top-level DIEs are indexed */
+};
+
+struct vd_dw_units {
+	const unsigned char *info;   /* .debug_info, mapped */
+	uint64_t size;
+	const unsigned char *str;    /* .debug_str, mapped; NULL if none */
+	uint64_t str_size;
+	bool big_endian;
+	bool strp_only;              /* names are inline or DW_FORM_strp */
+	struct vd_dw_unit *u;        /* in file order, as far as walked */
+	size_t n, cap;
+	bool listed;                 /* walked to the end */
+};
+
+/* Walk unit headers until the unit holding off is known (or the end). */
+struct vd_error *vd_dw_units_list_until(struct vd_dw_units *us, const char *path,
+					uint64_t off);
+/* The listed unit holding off, or NULL. */
+struct vd_dw_unit *vd_dw_units_at(struct vd_dw_units *us, uint64_t off);
+void vd_dw_units_deinit(struct vd_dw_units *us);
+
+/* How far one search has got: its next hit, or no hit before clear_to. */
+struct vd_dw_search {
+	uint64_t next, clear_to;
+	bool found;
+};
+
+/*
+ * What says a unit may name something: the name inline, or the offset of
+ * any of its occurrences in .debug_str.  All are searched for in one pass.
+ */
+struct vd_dw_needles {
+	const unsigned char *name;   /* "name\0" (kept: the caller's) */
+	size_t len;                  /* with the NUL */
+	uint32_t *offs;              /* where "name\0" is in .debug_str, ascending */
+	size_t noffs;
+	unsigned char *filter;       /* by 2 bytes at key_at: may a needle start here */
+	unsigned key_at;
+	struct vd_dw_search all;     /* offsets, and the name when 4 bytes or more */
+	struct vd_dw_search inl;     /* the name when shorter */
+};
+
+/* The needles for name; false when no filter is possible.  Deinit after either. */
+bool vd_dw_needles_make(const struct vd_dw_units *us, const char *name,
+			struct vd_dw_needles *nd);
+/* The first offset at or after pos where a needle occurs, or us->size. */
+uint64_t vd_dw_needles_next(const struct vd_dw_units *us, struct vd_dw_needles *nd,
+			    uint64_t pos);
+void vd_dw_needles_deinit(struct vd_dw_needles *nd);
+
+/* One DIE (types/dwarf_die.c) -------------------------------------------- */
+
+/* What the type conversion reads of a DIE; has_X says the attribute was
+ * there, in a form that gives a value. */
+struct vd_dw_die {
+	Dwarf_Off off;
+	Dwarf_Half tag;
+	const char *name;
+	bool has_type, has_byte_size, has_bit_size, has_data_bit_offset;
+	bool has_bit_offset, has_location, has_count, has_upper, has_lower;
+	bool has_encoding, has_const, declaration, external, has_spec;
+	Dwarf_Off type, spec;        /* DW_AT_type, DW_AT_specification */
+	uint64_t byte_size, bit_size, data_bit_offset, location, count, encoding;
+	int64_t bit_offset, upper, lower;
+	uint64_t const_u;         /* DW_AT_const_value, zero-extended */
+	int64_t const_s;          /* and sign-extended from its form's size */
+	bool const_is_signed;     /* written as a signed form (sdata) */
+	unsigned const_bytes;     /* size of its form (8 for LEB128) */
+};
+
+struct vd_error *vd_dwarf_get_die(const struct vd_dwarf_index *ix, Dwarf_Off off,
+				  Dwarf_Die *ret);
+struct vd_error *vd_dwarf_read_die(const struct vd_dwarf_index *ix, Dwarf_Die die,
+				   Dwarf_Off off, struct vd_dw_die *d);
+/*
+ * fn(child, arg) for each child of die, in order, until fn fails.  Children
+ * are bounded in number and must come at increasing offsets.
+ */
+struct vd_error *vd_dwarf_for_children(const struct vd_dwarf_index *ix,
+				       Dwarf_Die die, Dwarf_Off off,
+				       struct vd_error *(*fn)(const struct vd_dw_die *d,
+							      void *arg),
+				       void *arg);
+
+/* The source (types/dwarf.c) and its conversion (dwarf_conv.c) ---------- */
+
+struct vd_dw_memo_slot {
+	Dwarf_Off off;
+	const struct vd_type *type;   /* NULL: free */
+};
+
+struct vd_dw_work {
+	Dwarf_Off off;
+	struct vd_type *type;
+};
+
+struct vd_dwarf_source {
+	struct vd_type_source base;
+	struct vd_dwarf_index *ix;
+	Dwarf_Debug dbg;
+	struct vd_arena arena;
+	struct vd_dw_memo_slot *memo;       /* DIE offset -> type, open addressing */
+	size_t memo_slots, memo_used;
+	struct vd_dw_work *work;       /* structs whose members are pending */
+	size_t nwork, work_cap;
+	struct vd_type void_type;
+	unsigned ptr_size;
+	bool big_endian;
+	char *desc;
+	char *module;                  /* a module's debug file: its name */
+};
+
+/*
+ * The type a reference names (has: there is one; else void), converted
+ * with every struct its layout reaches.  Memoized by DIE offset.
+ */
+struct vd_error *vd_dwarf_convert(struct vd_dwarf_source *src, bool has,
+				  Dwarf_Off off, struct vd_qualified_type *ret);
+
+#endif

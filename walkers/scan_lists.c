@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * init_task, modules and btf_modules recognized among the candidates the
+ * image scan collected (symbols/scan_image.c), for kernels whose kallsyms
+ * lacks data symbols: checking a candidate needs the kernel's types, so it
+ * is done here, above types/, and asked through the session's
+ * typed_symbol hook.
+ * - init_task is the task whose comm is "swapper/0" (init_idle() names
+ *   it), with pid 0, whose tasks list is consistent;
+ * - `modules` is a list_head in the image whose nodes are struct module
+ *   lists in module memory and whose walk comes back to it;
+ * - `btf_modules` (kernel/bpf/btf.c, the modules' BTF) is a list_head in
+ *   the image whose nodes (kmalloc'ed struct btf_module) each name a
+ *   loaded module and a struct btf called as that module is.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "symbols/symbols_priv.h"
+#include "walk_priv.h"
+
+static bool
+init_task_ok(struct vd_session *s, uint64_t t, const struct vd_field *pid,
+	     const struct vd_field *tasks)
+{
+	uint64_t v, next, prev;
+
+	if (!vd_ok(vd_walk_get(s, t, pid, &v)) || v ||
+	    !vd_ok(vd_walk_read_kptr(s, t + tasks->off, &next)) ||
+	    !vd_ok(vd_walk_read_kptr(s, next + 8, &prev)))
+		return false;
+	return prev == t + tasks->off;
+}
+
+static void
+find_init_task(struct vd_session *s, struct vd_scan *p)
+{
+	struct vd_field comm, pid, tasks;
+	const struct vd_type *t;
+
+	p->task_done = true;
+	if (!vd_ok(vd_walk_type(s, "struct task_struct", &t)) ||
+	    !vd_ok(vd_walk_need(t, "task_struct", "comm", &comm)) ||
+	    !vd_ok(vd_walk_need(t, "task_struct", "pid", &pid)) ||
+	    !vd_ok(vd_walk_need(t, "task_struct", "tasks", &tasks)))
+		return;
+	for (size_t i = 0; i < p->ncomm; i++) {
+		uint64_t cand = p->comm_hits[i] - comm.off;
+
+		if (init_task_ok(s, cand, &pid, &tasks)) {
+			p->init_task = cand;
+			return;
+		}
+	}
+}
+
+/* A plausible struct module: state UNFORMED (3) or less, a printable name. */
+static bool
+module_ok(struct vd_session *s, uint64_t mod, const struct vd_field *state,
+	  const struct vd_field *name)
+{
+	char buf[64] = "";
+	uint64_t v;
+	size_t len;
+
+	if (!vd_ok(vd_walk_get(s, mod, state, &v)) || v > 3 ||
+	    vd_session_read(s, VD_AS_KVIRT, mod + name->off, buf,
+			    VD_MIN(name->size, sizeof(buf) - 1), NULL))
+		return false;
+	len = strnlen(buf, sizeof(buf) - 1);
+	if (!len || len >= name->size)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isgraph((unsigned char)buf[i]))
+			return false;
+	return true;
+}
+
+/* Every node of the list at head is a module, and the walk ends cleanly. */
+static bool
+modules_list_ok(struct vd_session *s, uint64_t head, const struct vd_field *list,
+		const struct vd_field *state, const struct vd_field *name)
+{
+	struct vd_list_walk w;
+	struct vd_error *err;
+	uint64_t node;
+	bool ok = true;
+
+	vd_list_walk_init(&w, head, 65536, vd_walk_read_kptr, s);
+	while (ok && (err = vd_list_walk_next(&w, &node)) != &vd_stop) {
+		if (err) {
+			vd_error_destroy(err);
+			ok = false;
+		} else {
+			ok = module_ok(s, node - list->off, state, name);
+		}
+	}
+	ok = ok && w.n > 0;
+	vd_list_walk_deinit(&w);
+	return ok;
+}
+
+static void
+find_modules(struct vd_session *s, struct vd_scan *p)
+{
+	struct vd_field list, state, name;
+	const struct vd_type *t;
+
+	p->mod_done = true;
+	if (!vd_ok(vd_walk_type(s, "struct module", &t)) ||
+	    !vd_ok(vd_walk_need(t, "module", "list", &list)) ||
+	    !vd_ok(vd_walk_need(t, "module", "state", &state)) ||
+	    !vd_ok(vd_walk_need(t, "module", "name", &name)))
+		return;
+	for (size_t i = 0; i < p->nlists; i++) {
+		uint64_t head = p->lists[i], next, back;
+
+		if (!vd_ok(vd_walk_read_kptr(s, head, &next)) || !vd_ok(vd_walk_read_kptr(s, next + 8, &back)) ||
+		    back != head || !module_ok(s, next - list.off, &state, &name))
+			continue;
+		if (modules_list_ok(s, head, &list, &state, &name)) {
+			p->modules = head;
+			return;
+		}
+	}
+}
+
+struct btfmod_fields {
+	struct vd_field mlist, mname;                 /* struct module */
+	struct vd_field list, module, btf, btf_name;  /* btf_module, btf */
+};
+
+/* The node at node is a btf_module of a loaded module, whose btf has its name. */
+static bool
+btf_module_ok(struct vd_session *s, const struct vd_addr_set *mods,
+	      const struct btfmod_fields *f, uint64_t node)
+{
+	char a[64] = "", b[64] = "";
+	uint64_t mod, btf;
+
+	return vd_ok(vd_walk_read_kptr(s, node - f->list.off + f->module.off, &mod)) &&
+	       vd_addr_set_has(mods, mod) &&
+	       vd_ok(vd_walk_read_kptr(s, node - f->list.off + f->btf.off, &btf)) &&
+	       vd_walk_kptr_ok(btf) &&
+	       vd_ok(vd_session_read(s, VD_AS_KVIRT, mod + f->mname.off, a,
+				     VD_MIN(f->mname.size, sizeof(a) - 1), NULL)) &&
+	       vd_ok(vd_session_read(s, VD_AS_KVIRT, btf + f->btf_name.off, b,
+				     VD_MIN(f->btf_name.size, sizeof(b) - 1), NULL)) &&
+	       a[0] && !strcmp(a, b);
+}
+
+static bool
+btf_modules_ok(struct vd_session *s, const struct vd_addr_set *mods,
+	       const struct btfmod_fields *f, uint64_t head)
+{
+	struct vd_list_walk w;
+	struct vd_error *err;
+	uint64_t node;
+	bool ok;
+
+	vd_list_walk_init(&w, head, 65536, vd_walk_read_kptr, s);
+	while ((err = vd_list_walk_next(&w, &node)) == NULL)
+		if (!btf_module_ok(s, mods, f, node))
+			break;
+	ok = err == &vd_stop && w.n > 0;
+	vd_error_destroy(err);
+	vd_list_walk_deinit(&w);
+	return ok;
+}
+
+static void
+find_btf_modules(struct vd_session *s, struct vd_scan *p)
+{
+	const struct vd_type *m, *bm, *b;
+	struct vd_addr_set mods = { 0 };
+	struct btfmod_fields f;
+	struct vd_list_walk w;
+	uint64_t node;
+
+	p->btfmod_done = true;
+	if (!p->mod_done)
+		find_modules(s, p);
+	if (!p->modules || !vd_ok(vd_walk_type(s, "struct module", &m)) ||
+	    !vd_ok(vd_walk_type(s, "struct btf_module", &bm)) ||
+	    !vd_ok(vd_walk_type(s, "struct btf", &b)) ||
+	    !vd_ok(vd_walk_need(m, "module", "list", &f.mlist)) ||
+	    !vd_ok(vd_walk_need(m, "module", "name", &f.mname)) ||
+	    !vd_ok(vd_walk_need(bm, "btf_module", "list", &f.list)) ||
+	    !vd_ok(vd_walk_need(bm, "btf_module", "module", &f.module)) ||
+	    !vd_ok(vd_walk_need(bm, "btf_module", "btf", &f.btf)) ||
+	    !vd_ok(vd_walk_need(b, "btf", "name", &f.btf_name)))
+		return;
+	vd_list_walk_init(&w, p->modules, 65536, vd_walk_read_kptr, s);
+	while (vd_ok(vd_list_walk_next(&w, &node)))
+		if (!vd_ok(vd_addr_set_add(&mods, node - f.mlist.off)))
+			break;
+	vd_list_walk_deinit(&w);
+	for (size_t i = 0; mods.n && i < p->ndlists; i++) {
+		uint64_t next;
+
+		if (vd_ok(vd_walk_read_kptr(s, p->dlists[i], &next)) &&
+		    btf_module_ok(s, &mods, &f, next) &&
+		    btf_modules_ok(s, &mods, &f, p->dlists[i])) {
+			p->btf_modules = p->dlists[i];
+			break;
+		}
+	}
+	vd_addr_set_free(&mods);
+}
+
+bool
+vd_scan_typed_symbol(struct vd_session *s, const char *name, uint64_t *ret)
+{
+	struct vd_scan *p;
+
+	if (strcmp(name, "init_task") && strcmp(name, "modules") &&
+	    strcmp(name, "btf_modules"))
+		return false;
+	if (!(p = vd_scan_get(s)) || p->err)
+		return false;
+	// The checks ask for the kernel's types only (vd_walk_type()), whose
+	// set-up needs no symbol of these three: nothing here comes back.
+	if (!strcmp(name, "init_task") && !p->task_done)
+		find_init_task(s, p);
+	if (!strcmp(name, "modules") && !p->mod_done)
+		find_modules(s, p);
+	if (!strcmp(name, "btf_modules") && !p->btfmod_done)
+		find_btf_modules(s, p);
+	*ret = !strcmp(name, "init_task") ? p->init_task :
+	       !strcmp(name, "modules") ? p->modules : p->btf_modules;
+	return *ret != 0;
+}

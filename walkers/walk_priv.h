@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the walkers (modules, vmalloc areas, tasks): member offsets looked
+ * up once per walk, sized integer reads, per-CPU addresses, and the
+ * session's module-symbol cache.
+ */
+#ifndef VD_WALKERS_WALK_PRIV_H
+#define VD_WALKERS_WALK_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/session_priv.h"
+#include "types/ctype_priv.h"
+#include "vmdive/ctype.h"
+#include "vmdive/walk.h"
+
+/* A member of a kernel struct: where it is and how wide. */
+struct vd_field {
+	uint64_t off;
+	uint32_t size;            /* bytes; 0 when absent */
+	bool present;
+};
+
+/* The struct type tname (typedefs stripped); VD_ERR_LOOKUP names it. */
+struct vd_error *vd_walk_type(struct vd_session *s, const char *tname,
+			      const struct vd_type **ret);
+/* A member by path; *ret->present false (and NULL returned) if absent. */
+struct vd_error *vd_walk_field(const struct vd_type *t, const char *path,
+			       struct vd_field *ret);
+/* The same, but absence is an error naming the type and member. */
+struct vd_error *vd_walk_need(const struct vd_type *t, const char *tname,
+			      const char *path, struct vd_field *ret);
+/* An unsigned integer of 1, 2, 4 or 8 bytes at a kernel virtual address. */
+struct vd_error *vd_walk_read_uint(struct vd_session *s, uint64_t addr,
+				   uint32_t size, uint64_t *ret);
+/* base + field, read as an unsigned integer of the field's size. */
+struct vd_error *vd_walk_get(struct vd_session *s, uint64_t base,
+			     const struct vd_field *f, uint64_t *ret);
+/* Sign-extend a value read through a field of f->size bytes. */
+int64_t vd_walk_sext(uint64_t v, uint32_t size);
+/* A kernel symbol's address; VD_ERR_LOOKUP says which sources lack it. */
+struct vd_error *vd_walk_symbol(struct vd_session *s, const char *name,
+				uint64_t *ret);
+
+/*
+ * init_task, modules or btf_modules recognized in the scanned kernel image
+ * (scan_lists.c): the session's typed_symbol hook.
+ */
+bool vd_scan_typed_symbol(struct vd_session *s, const char *name, uint64_t *ret);
+
+/* Per-CPU data ---------------------------------------------------------------*/
+
+#define VD_WALK_MAX_CPUS 8192     /* NR_CPUS of the largest configs */
+
+struct vd_percpu {
+	uint32_t ncpus;           /* nr_cpu_ids */
+	uint64_t offset_array;    /* &__per_cpu_offset[0], 0 on UP kernels */
+	uint64_t possible_mask;   /* &__cpu_possible_mask, 0 if unknown */
+};
+
+struct vd_error *vd_percpu_init(struct vd_session *s, struct vd_percpu *ret);
+bool vd_percpu_possible(struct vd_session *s, const struct vd_percpu *pc,
+			uint32_t cpu);
+/* per_cpu_ptr(sym, cpu): the symbol's address plus __per_cpu_offset[cpu]. */
+struct vd_error *vd_percpu_addr(struct vd_session *s, const struct vd_percpu *pc,
+				uint64_t sym, uint32_t cpu, uint64_t *ret);
+
+#endif
