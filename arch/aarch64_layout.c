@@ -6,7 +6,7 @@
  * Where VMCOREINFO exports them (NUMBER(MODULES_VADDR) ... VMEMMAP_END,
  * commit 2369f171d5c5 "arm64: crash_core: Export MODULES, VMALLOC, and
  * VMEMMAP ranges", 5.18) they are taken as stated.  Otherwise they follow
- * arch/arm64/include/asm/memory.h of 5.11..6.8:
+ * arch/arm64/include/asm/memory.h of 5.11..6.8 (5.4..5.10: layout_rules_5_10()):
  *   PAGE_OFFSET   = -(1 << VA_BITS)               linear map start (5.4+,
  *                   "flipped": the lower half of the kernel VA space)
  *   PAGE_END      = -(1 << (VA_BITS_MIN - 1))     linear map end
@@ -51,6 +51,7 @@ struct aarch64_layout {
 	bool flipped;          /* 5.4+: linear map in the lower half */
 	uint64_t page_offset, page_end;
 	struct aarch64_range modules, vmalloc, vmemmap, pci_io, fixmap;
+	struct aarch64_range bpf_jit;  /* 5.10 and before: below the modules */
 	struct aarch64_range image, kaslr_modules;
 	struct aarch64_range runs[3];   /* mapped runs of the image */
 	unsigned nruns;
@@ -149,11 +150,81 @@ range_given(struct aarch64_xlat *x, const char *k0, const char *k1)
 	return r;
 }
 
+/*
+ * Whether the kernel predates 5.11's VMEMMAP_START, told by the page
+ * tables: up to 5.10 VMEMMAP_START was -VMEMMAP_SIZE - 2M (memory.h;
+ * commit f4693c2716b3 "arm64: mm: extend linear region for 52-bit VA
+ * configurations" made it -(1 << (VA_BITS - VMEMMAP_SHIFT))), and only the
+ * kernel's own rule maps the struct page of the first RAM page, at
+ * VMEMMAP_START + (pfn - (PHYS_OFFSET >> PAGE_SHIFT)) * 64 (PHYS_OFFSET is
+ * signed: 5.10's KASLR moves memstart_addr below 0, as on Debian 11).
+ */
+static bool
+vmemmap_before_5_11(struct aarch64_xlat *x, const struct aarch64_layout *lo,
+		    uint64_t old_start, uint64_t new_start)
+{
+	struct aarch64_probe p = { x, AARCH64_PROBE_BUDGET / 4, 0 };
+	uint64_t base = UINT64_MAX << x->walk_bits, phys;
+	struct aarch64_found a;
+	bool found[2];
+	uint64_t starts[2] = { old_start, new_start };
+
+	if (!aarch64_num(x, "NUMBER(PHYS_OFFSET)", &phys) ||
+	    !probe_leaf(&p, x->base.root, 0, base, lo->page_offset, lo->page_end - 1, true,
+			&a))
+		return false;
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t va = starts[i] + ((a.pa >> x->page_shift) -
+					   (uint64_t)((int64_t)phys >> x->page_shift)) * 64;
+		struct vd_xlat_walk w;
+		struct vd_error *err = vd_xlat_walk(&x->base, 0, va, &w);
+
+		found[i] = !err;
+		vd_error_destroy(err);
+	}
+	return found[0] && !found[1];
+}
+
+/*
+ * 5.4..5.10 (memory.h, pgtable.h; Documentation/arm64/memory.rst of 5.10):
+ * a 128 MiB BPF JIT region at PAGE_END, then 128 MiB of modules, vmalloc
+ * from MODULES_END to -PUD_SIZE - VMEMMAP_SIZE - 64K, PCI I/O 16 MiB at
+ * VMEMMAP_START - 2M - 16M, FIXADDR_TOP 2M below it, vmemmap up to -2M.
+ */
+static void
+layout_rules_5_10(struct aarch64_xlat *x, struct aarch64_layout *lo, uint64_t size)
+{
+	uint64_t vmemmap = -size - (2ULL << 20);
+	unsigned pud_shift = x->page_shift + 2 * (x->page_shift - 3);
+
+	lo->vmemmap = (struct aarch64_range){ vmemmap, vmemmap + size,
+		"layout rule (before 5.11)" };
+	lo->bpf_jit = (struct aarch64_range){ lo->page_end, lo->page_end + SZ_128M,
+		"layout rule (before 5.11)" };
+	if (!lo->modules.source)
+		lo->modules = (struct aarch64_range){ lo->page_end + SZ_128M,
+			lo->page_end + 2 * SZ_128M, "layout rule (before 5.11)" };
+	if (!lo->vmalloc.source)
+		lo->vmalloc = (struct aarch64_range){ lo->modules.end,
+			-(1ULL << pud_shift) - size - (64ULL << 10), "layout rule (before 5.11)" };
+	lo->pci_io = (struct aarch64_range){ vmemmap - (2ULL << 20) - SZ_16M,
+		vmemmap - (2ULL << 20), "layout rule (before 5.11)" };
+	lo->fixmap = (struct aarch64_range){ lo->vmalloc.end,
+		lo->pci_io.start - (2ULL << 20), "layout rule (before 5.11)" };
+}
+
 static void
 layout_rules(struct aarch64_xlat *x, struct aarch64_layout *lo)
 {
 	unsigned vmemmap_shift = x->page_shift - 6;
 	uint64_t vmemmap = -(1ULL << (x->va_bits - vmemmap_shift));
+	uint64_t vsize = (lo->page_end - lo->page_offset) >> vmemmap_shift;
+
+	if (!lo->vmemmap.source && x->va_bits == x->va_bits_rt &&
+	    vmemmap_before_5_11(x, lo, -vsize - (2ULL << 20), vmemmap)) {
+		layout_rules_5_10(x, lo, vsize);
+		return;
+	}
 
 	if (!lo->modules.source)
 		lo->modules = (struct aarch64_range){
@@ -309,6 +380,7 @@ layout_regions(struct aarch64_xlat *x, const struct aarch64_layout *lo)
 	vd_xlat_add_region(xl, "linear map", VD_REGION_DIRECTMAP,
 			   VD_MAX(lo->page_offset, -ustart), lo->page_end - 1,
 			   lo->flipped ? "layout rule" : "layout rule (pre-5.4)");
+	add_range(xl, "BPF JIT", VD_REGION_MODULES, &lo->bpf_jit);
 	add_range(xl, "modules", VD_REGION_MODULES, &lo->modules);
 	add_range(xl, "modules (module_alloc_base)", VD_REGION_MODULES, &lo->kaslr_modules);
 	add_range(xl, "vmalloc", VD_REGION_VMALLOC, &lo->vmalloc);

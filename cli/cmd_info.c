@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "vmdive/ctype.h"
 #include "common/util.h"
 
 /* struct new_utsname: six 65-byte strings (include/uapi/linux/utsname.h). */
@@ -26,9 +27,24 @@ read_uts(struct vd_cli *cli, struct uts *uts)
 	uint64_t addr, off;
 
 	uts->ok = false;
-	if (!vd_session_number(cli->session, "SYMBOL(init_uts_ns)", &addr) ||
-	    !vd_session_number(cli->session, "OFFSET(uts_namespace.name)", &off))
+	if (!vd_session_number(cli->session, "SYMBOL(init_uts_ns)", &addr))
 		return;
+	// VMCOREINFO has OFFSET(uts_namespace.name) since 5.11 (commit
+	// 55d9e11398a4 "kdump: append uts_namespace.name offset to
+	// VMCOREINFO"); 5.10's struct uts_namespace starts with a kref, so
+	// name is at 4 there: the type says where (BTF in the dump, or DWARF).
+	if (!vd_session_number(cli->session, "OFFSET(uts_namespace.name)", &off)) {
+		struct vd_qualified_type t;
+		struct vd_error *err = vd_session_find_type(cli->session,
+							    "struct uts_namespace", &t);
+
+		if (!err)
+			err = vd_type_offsetof(t.type, "name", &off);
+		if (err) {
+			vd_error_destroy(err);
+			return;
+		}
+	}
 	if (vd_session_read(cli->session, VD_AS_KVIRT, addr + off, buf,
 			    sizeof(buf), NULL)) {
 		// Not fatal for info: the dump may lack the page.

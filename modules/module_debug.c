@@ -419,6 +419,30 @@ key_cmp(const void *a, const void *b)
 	return r ? r : (int)x->shndx - (int)y->shndx;
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct md_key *)a)->name, ((const struct md_key *)b)->name);
+}
+
+/*
+ * The file's only symbol of that name, whatever its section index, or
+ * NULL.  Debian sid's 7.2 installs modules with fewer sections than its
+ * -dbg package's .ko (the loaded xor.ko has __ksymtab_strings as section
+ * 48, the debug file as 63), so kallsyms' st_shndx need not be the file's.
+ */
+static const struct md_key *
+unique_by_name(const struct md_key *keys, size_t n, const char *name)
+{
+	struct md_key want = { .name = name };
+	const struct md_key *hit = bsearch(&want, keys, n, sizeof(*keys), name_cmp);
+
+	if (!hit || (hit > keys && !strcmp(hit[-1].name, name)) ||
+	    (hit + 1 < keys + n && !strcmp(hit[1].name, name)))
+		return NULL;
+	return hit;
+}
+
 /* Read the .ko's symbols: raw records, names in the ELF mapping. */
 static struct vd_error *
 ko_symbols(struct md_ko *k, struct vd_modsym_raw **ret, size_t *nret)
@@ -465,8 +489,9 @@ ko_symbols(struct md_ko *k, struct vd_modsym_raw **ret, size_t *nret)
  * Check the file against the module's kallsyms (the same Elf_Syms, at
  * runtime addresses, st_shndx kept: kernel/module/kallsyms.c
  * add_kallsyms()): every kallsyms symbol must be in the file, in the same
- * section, of the same size, and all of a section's must agree on where
- * the section starts.  That start is then the section's address.
+ * section (or be the file's only symbol of its name: see unique_by_name()),
+ * of the same size, and all of a section's must agree on where the section
+ * starts.  That start is then the section's address.
  */
 static struct vd_error *
 check(struct md_ko *k, const struct vd_module *mod, const struct vd_modsym_raw *ko,
@@ -490,6 +515,8 @@ check(struct md_ko *k, const struct vd_module *mod, const struct vd_modsym_raw *
 		struct md_sec *sec;
 		uint64_t start;
 
+		if (!hit)
+			hit = unique_by_name(keys, nko, ks[i].name);
 		if (!hit)
 			err = vd_error_create(VD_ERR_INVALID_ARG,
 					      "%s is not the loaded module %s: its symbol %s (section %u) is not in the file",

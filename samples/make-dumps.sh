@@ -1,7 +1,7 @@
 #!/bin/bash
 # make-dumps.sh — make REAL x86_64 and arm64 vmcores for vmdive's tests.
 #
-# Boots a Debian 12 kernel under QEMU (TCG) with a busybox initramfs that loads a few
+# Boots a Debian kernel under QEMU (TCG) with a busybox initramfs that loads a few
 # modules, starts some named processes, writes a marker to the kernel log and panics; then
 # dumps guest memory over QMP (ELF and QEMU's flattened kdump-zlib).
 #
@@ -36,7 +36,10 @@
 # arm64-kaslr, arm64-nokaslr (Debian's generic arm64 6.1 kernel, 4K pages, 48-bit VAs, on
 # qemu-system-aarch64 -M virt -cpu max); arm64-6.12 (Debian 12's 6.12 arm64 kernel: 4K pages,
 # 52-bit VAs, 5 levels), arm64-16k-6.12 (the 6.12 arm64-16k flavour: 16K pages, 52-bit VAs),
-# and the same two kernels on a CPU without LPA2: arm64-6.12-va48, arm64-16k-6.12-va47.
+# and the same two kernels on a CPU without LPA2: arm64-6.12-va48, arm64-16k-6.12-va47;
+# Debian 11's 5.10 (kaslr-5.10, arm64-5.10: 4K pages, 48-bit VAs) and the newest kernel of
+# Debian sid (kaslr-sid, arm64-sid: cloud-arm64 4K/52-bit, arm64-16k-sid), with sid's drgn and
+# crash (sid-oracles/amd64/) for the tests.  The tables KERNELS and VARIANTS below list them.
 # Only when asked for: --variant V, --arch x86_64|arm64 (that arch's variants), --arch all
 # or --all (every variant).
 # Needs root (apt-get; arm64 adds the foreign architecture to dpkg) on Debian 12.  The marker and variant reach the guest's /init through
@@ -46,25 +49,76 @@ set -euo pipefail
 CACHE=${VMDIVE_CACHE:-/var/cache/vmdive}
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3            # Debian's python: the one python3-drgn is built for
-X86_VARIANTS=(kaslr nokaslr la57 kaslr-6.12)
-ARM64_VARIANTS=(arm64-kaslr arm64-nokaslr arm64-6.12 arm64-6.12-va48 arm64-16k-6.12
-                arm64-16k-6.12-va47)
-ALL_VARIANTS=("${X86_VARIANTS[@]}" "${ARM64_VARIANTS[@]}")
-DEFAULT_VARIANTS=(kaslr nokaslr la57)
-# The kernel each variant boots: "ARCH SERIES FLAVOUR" (Debian 12 ships both series; 6.12
-# brings the structures 6.4+/6.9+ kernels use: mod->mem[], vmap_nodes; arm64-16k is the
-# 16K-page flavour).
-kernel_of() {
-    case $1 in
-        kaslr|nokaslr|la57) echo "x86_64 6.1 cloud-amd64" ;;
-        kaslr-6.12) echo "x86_64 6.12 cloud-amd64" ;;
-        arm64-kaslr|arm64-nokaslr) echo "arm64 6.1 arm64" ;;
-        arm64-6.12|arm64-6.12-va48) echo "arm64 6.12 arm64" ;;
-        arm64-16k-6.12|arm64-16k-6.12-va47) echo "arm64 6.12 arm64-16k" ;;
-        *) return 1 ;;
-    esac
+# --- the tables -----------------------------------------------------------------------------
+# Every kernel the samples boot, one line each: the next kernel is a line here, not code.
+#   arch      x86_64 | arm64
+#   series    the kernel line (6.1, 6.12, 5.10), or "sid" for the newest kernel Debian sid has
+#   flavour   Debian's package flavour (cloud-amd64, arm64, arm64-16k)
+#   suite     the Debian release that ships it: "host" is this system's own apt sources;
+#             another name (bullseye, sid) is read with a private apt state ($CACHE/apt/SUITE)
+#             from the same mirror the system's apt sources name
+#   packages  the packages, KVER standing for the release picked: the first names the
+#             release (and is searched for), the last is the -dbg package (vmlinux, System.map,
+#             the modules' debug files); the others are unpacked with the first (sid splits the
+#             image into linux-binary-KVER, the vmlinuz, and linux-modules-KVER)
+#   release   ERE of the releases of the series (the KVER of linux-image-KVER-unsigned); the
+#             newest with an -unsigned and a -dbg of the same version is picked once and kept
+#             in a stamp file (kernel/CURRENT*), so dumps and vmlinux never drift apart
+#   modules   the modules /init loads ("-": the default list below)
+KERNELS='
+# arch  series flavour     suite    packages                                       release (ERE)                   modules
+x86_64  6.1    cloud-amd64 host     linux-image-KVER-unsigned,linux-image-KVER-dbg 6\.1\.0-[0-9]+                     -
+x86_64  6.12   cloud-amd64 host     linux-image-KVER-unsigned,linux-image-KVER-dbg 6\.12\.[0-9]+\+deb12              -
+arm64   6.1    arm64       host     linux-image-KVER-unsigned,linux-image-KVER-dbg 6\.1\.0-[0-9]+                     -
+arm64   6.12   arm64       host     linux-image-KVER-unsigned,linux-image-KVER-dbg 6\.12\.[0-9]+\+deb12              -
+arm64   6.12   arm64-16k   host     linux-image-KVER-unsigned,linux-image-KVER-dbg 6\.12\.[0-9]+\+deb12              -
+x86_64  5.10   cloud-amd64 bullseye linux-image-KVER-unsigned,linux-image-KVER-dbg 5\.10\.0-[0-9]+                    -
+arm64   5.10   arm64       bullseye linux-image-KVER-unsigned,linux-image-KVER-dbg 5\.10\.0-[0-9]+                    -
+x86_64  sid    cloud-amd64 sid      linux-binary-KVER,linux-modules-KVER,linux-image-KVER-dbg [0-9]+\.[0-9]+(\.[0-9]+)?\+deb[0-9]+ qemu_fw_cfg,dummy,loop,overlay,async_xor
+arm64   sid    cloud-arm64 sid      linux-binary-KVER,linux-modules-KVER,linux-image-KVER-dbg [0-9]+\.[0-9]+(\.[0-9]+)?\+deb[0-9]+ qemu_fw_cfg,dummy,loop,overlay,async_xor
+arm64   sid    arm64-16k   sid      linux-binary-KVER,linux-modules-KVER,linux-image-KVER-dbg [0-9]+\.[0-9]+(\.[0-9]+)?\+deb[0-9]+ qemu_fw_cfg,dummy,loop,overlay,async_xor
+'
+# Every variant, one line each: the kernel it boots (arch series flavour, a line of KERNELS),
+# QEMU's -cpu, extra kernel command-line words ("-": none; words joined by ","), and whether
+# it is made when no variant is named.  Boots run under TCG; x86_64 ones under KVM with
+# VMDIVE_KVM=1 (see kvm_usable), except a -cpu KVM cannot give (la57: TCG implements it).
+#   la57: 5-level paging; arm64 -cpu max: pointer authentication and MTE live, as on current
+#   hardware; Debian's 6.12+ arm64 kernels are built for 52-bit VAs (4K: 5 levels, 16K: 4) and
+#   fall back at boot to 48 (4K) or 47 (16K) bits on a CPU without FEAT_LPA2 (lpa2=off): the
+#   runtime VA size then differs from NUMBER(VA_BITS) and only TCR_EL1_T1SZ tells.
+VARIANTS='
+# variant           arch   series flavour     qemu -cpu     cmdline  default
+kaslr               x86_64 6.1    cloud-amd64 qemu64        -        yes
+nokaslr             x86_64 6.1    cloud-amd64 qemu64        nokaslr  yes
+la57                x86_64 6.1    cloud-amd64 qemu64,+la57  -        yes
+kaslr-6.12          x86_64 6.12   cloud-amd64 qemu64        -        no
+kaslr-5.10          x86_64 5.10   cloud-amd64 qemu64        -        no
+kaslr-sid           x86_64 sid    cloud-amd64 qemu64        -        no
+arm64-kaslr         arm64  6.1    arm64       max           -        no
+arm64-nokaslr       arm64  6.1    arm64       max           nokaslr  no
+arm64-6.12          arm64  6.12   arm64       max           -        no
+arm64-6.12-va48     arm64  6.12   arm64       max,lpa2=off  -        no
+arm64-16k-6.12      arm64  6.12   arm64-16k   max           -        no
+arm64-16k-6.12-va47 arm64  6.12   arm64-16k   max,lpa2=off  -        no
+arm64-5.10          arm64  5.10   arm64       max           -        no
+arm64-sid           arm64  sid    cloud-arm64 max           -        no
+arm64-16k-sid       arm64  sid    arm64-16k   max           -        no
+'
+table() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' <<<"$1"; }
+# The line of variant $1 (its words); fails for an unknown variant.
+variant_row() { table "$VARIANTS" | awk -v v="$1" '$1 == v { print; f = 1 } END { exit !f }'; }
+# The line of KERNELS for "ARCH SERIES FLAVOUR".
+kernel_row() {
+    table "$KERNELS" | awk -v a="$1" -v s="$2" -v f="$3" \
+        '$1 == a && $2 == s && $3 == f { print; x = 1 } END { exit !x }'
 }
-BOOT_TIMEOUT=${VMDIVE_BOOT_TIMEOUT:-120}
+mapfile -t ALL_VARIANTS < <(table "$VARIANTS" | awk '{ print $1 }')
+mapfile -t X86_VARIANTS < <(table "$VARIANTS" | awk '$2 == "x86_64" { print $1 }')
+mapfile -t ARM64_VARIANTS < <(table "$VARIANTS" | awk '$2 == "arm64" { print $1 }')
+mapfile -t DEFAULT_VARIANTS < <(table "$VARIANTS" | awk '$7 == "yes" { print $1 }')
+# The kernel a variant boots: "ARCH SERIES FLAVOUR".
+kernel_of() { local r; r=$(variant_row "$1") || return 1; awk '{ print $2, $3, $4 }' <<<"$r"; }
+BOOT_TIMEOUT=${VMDIVE_BOOT_TIMEOUT:-300}   # arm64 under TCG on a loaded 2-core machine: 2+ min
 # qemu_fw_cfg must come first: without it QEMU's -device vmcoreinfo note stays empty.
 # The others are small, exist as modules in the cloud kernel and load in a bare VM.
 MODULES="qemu_fw_cfg dummy loop overlay crc7 async_xor"   # async_xor pulls in xor, async_tx
@@ -149,16 +203,27 @@ ensure_arm64_arch() {
 }
 
 # --- kernel ---------------------------------------------------------------------------------
-# Per kernel ("ARCH SERIES FLAVOUR", see kernel_of): FLAVOUR (the kernel package flavour),
-# SERIES, DEBARCH (dpkg's name), STAMP (the file naming the release picked), QEMU; set by
-# use_kernel, with KVER and K once the kernel is picked.
+# Per kernel ("ARCH SERIES FLAVOUR", a line of KERNELS): FLAVOUR (the kernel package flavour),
+# SERIES, SUITE, DEBARCH (dpkg's name), STAMP (the file naming the release picked), QEMU,
+# PKGS, PKG_IMG/PKG_DBG (package names with KVER for the release), RELEASE_RE, MODULES, SUITE_APT
+# (apt options of the suite's private state; empty for the host's own); set by use_kernel,
+# with KVER and K once the kernel is picked.
+DEFAULT_MODULES=$MODULES
 use_kernel() {
-    ARCH=$1 SERIES=$2 FLAVOUR=$3
+    local row pk mods
+    row=$(kernel_row "$1" "$2" "$3") || die "no line in KERNELS for kernel '$1 $2 $3'"
+    read -r ARCH SERIES FLAVOUR SUITE pk RELEASE_RE mods <<<"$row"
+    IFS=, read -r -a PKGS <<<"$pk"
+    PKG_IMG=${PKGS[0]} PKG_DBG=${PKGS[-1]}
+    MODULES=$DEFAULT_MODULES
+    [[ $mods == - ]] || MODULES=${mods//,/ }
     case $ARCH in
         x86_64) DEBARCH=amd64 QEMU=qemu-system-x86_64 ;;
         arm64) DEBARCH=arm64 QEMU=qemu-system-aarch64 ;;
     esac
     STAMP=$(stamp_of "$SERIES" "$FLAVOUR")
+    SUITE_APT=()
+    [[ $SUITE == host ]] || suite_apt "$SUITE"
     KO=() SEEN=() ORDER=()
 }
 # The 6.1 stamps keep their first names so existing caches stay valid.
@@ -169,19 +234,44 @@ stamp_of() {
         *) echo "$CACHE/kernel/CURRENT-$1-$2" ;;
     esac
 }
-# Release names of a series: 6.1.0-NN-FLAVOUR, 6.12.NN+deb12-FLAVOUR.
-series_re() {
-    case $1 in
-        6.1) echo '6\.1\.0-[0-9]+' ;;
-        6.12) echo '6\.12\.[0-9]+\+deb12' ;;
-    esac
+pkg_of() { echo "${1//KVER/$2}"; }
+
+# A Debian release other than the host's (bullseye, sid): its package index, for amd64 and
+# arm64, in a private apt state $CACHE/apt/SUITE (sources list naming the mirror of the
+# system's own apt sources, lists, cache; the system's dpkg status and locks are not touched).
+# Sets SUITE_APT to the options that make apt-get/apt-cache read it.  The index is fetched
+# when it is missing, and again when a package it names cannot be downloaded any more.
+suite_apt() {
+    local suite=$1 S=$CACHE/apt/$1 mirror t
+    SUITE_APT=(-o Dir::Etc::SourceList="$S/sources.list" -o Dir::Etc::SourceParts=/dev/null
+               -o Dir::State::Lists="$S/lists" -o Dir::Cache="$S/cache"
+               -o Dir::State::status=/dev/null -o APT::Architecture=amd64
+               -o APT::Architectures::=amd64 -o APT::Architectures::=arm64)
+    [[ -e $S/done ]] && return
+    suite_update "$suite"
+}
+suite_update() {
+    local suite=$1 S=$CACHE/apt/$1 mirror t
+    t=$(now)
+    mirror=$(debian_mirror) ||
+        die "no Debian archive for this release in /etc/apt/sources.list{,.d/*}: cannot read Debian $suite"
+    rm -f "$S/done"
+    mkdir -p "$S/lists/partial" "$S/cache/archives/partial"
+    echo "deb [arch=amd64,arm64] $mirror $suite main" >"$S/sources.list"
+    log "reading Debian $suite's package index (amd64, arm64) from $mirror"
+    apt-get "${SUITE_APT[@]}" -q update >"$S/apt.log" 2>&1 || {
+        tail -n 5 "$S/apt.log" >&2
+        die "cannot read Debian $suite's package index (see $S/apt.log)"; }
+    touch "$S/done"
+    log "Debian $suite's index read in $(since "$t")"
 }
 
 # Whether release $1 has -unsigned and -dbg candidates of the same version (printed).
 kernel_ok() {
-    local img=linux-image-$1-unsigned:$DEBARCH dbg=linux-image-$1-dbg:$DEBARCH vi vd
-    vi=$(apt-cache policy "$img" 2>/dev/null | awk '/Candidate:/ { print $2 }')
-    vd=$(apt-cache policy "$dbg" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+    local img dbg vi vd
+    img=$(pkg_of "$PKG_IMG" "$1"):$DEBARCH dbg=$(pkg_of "$PKG_DBG" "$1"):$DEBARCH
+    vi=$(apt-cache "${SUITE_APT[@]}" policy "$img" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+    vd=$(apt-cache "${SUITE_APT[@]}" policy "$dbg" 2>/dev/null | awk '/Candidate:/ { print $2 }')
     [[ -n $vi && $vi != "(none)" && $vi == "$vd" ]] && echo "$vi"
 }
 
@@ -191,13 +281,14 @@ kernel_ok() {
 # vmlinux never drift apart.
 pick_kernel() {
     if [[ -s $STAMP ]]; then KVER=$(<"$STAMP"); K=$CACHE/kernel/$KVER; return; fi
-    local list kv vi x86 re="^linux-image-$(series_re "$SERIES")-$FLAVOUR-unsigned\$" kvs
-    list=$(apt-cache search --names-only "$re")
+    local list kv vi x86 re kvs pre=${PKG_IMG%%KVER*} post=${PKG_IMG#*KVER}
+    re="^$pre$RELEASE_RE-$FLAVOUR$post\$"      # (the package templates hold no ERE characters)
+    list=$(apt-cache "${SUITE_APT[@]}" search --names-only "$re")
     if [[ -z $list ]]; then
-        "${APT[@]}" update >&2
-        list=$(apt-cache search --names-only "$re")
+        if ((${#SUITE_APT[@]})); then suite_update "$SUITE"; else "${APT[@]}" update >&2; fi
+        list=$(apt-cache "${SUITE_APT[@]}" search --names-only "$re")
     fi
-    kvs=$(sed -nE "s/^linux-image-(.*)-unsigned .*/\1/p" <<<"$list" | sort -rVu)
+    kvs=$(sed -nE "s/^${pre}(.*)-$FLAVOUR${post} .*/\1-$FLAVOUR/p" <<<"$list" | sort -rVu)
     x86=$(stamp_of "$SERIES" cloud-amd64)
     if [[ $ARCH == arm64 && -s $x86 ]]; then
         kvs="$(sed "s/-cloud-amd64\$/-$FLAVOUR/" "$x86") $kvs"
@@ -206,50 +297,90 @@ pick_kernel() {
         if vi=$(kernel_ok "$kv"); then
             KVER=$kv K=$CACHE/kernel/$kv
             echo "$KVER" >"$STAMP"
-            log "picked kernel $KVER ($vi)"
+            log "picked kernel $KVER ($vi, Debian ${SUITE/#host/$(. /etc/os-release && echo "$VERSION_CODENAME")})"
             return
         fi
     done
-    die "no linux-image-<$SERIES release>-$FLAVOUR-unsigned with a matching -dbg package"
+    die "no $(pkg_of "$PKG_IMG" "<$SERIES release>-$FLAVOUR") with a matching $(pkg_of "$PKG_DBG" "…") in Debian $SUITE"
 }
 
 deb_of() { compgen -G "$CACHE/debs/${1}_*_$DEBARCH.deb" | sort -V | tail -n1 || true; }
 
 fetch_kernel() {
-    local img=linux-image-$KVER-unsigned dbg=linux-image-$KVER-dbg t
-    if [[ -z $(deb_of "$img") || -z $(deb_of "$dbg") ]]; then
+    local p t pkgs=() debs=() missing=()
+    for p in "${PKGS[@]}"; do pkgs+=("$(pkg_of "$p" "$KVER")"); done
+    for p in "${pkgs[@]}"; do [[ -n $(deb_of "$p") ]] || missing+=("$p:$DEBARCH"); done
+    if ((${#missing[@]})); then
         t=$(now)
-        log "downloading $img and $dbg ($DEBARCH, ~300 MB amd64 / ~860 MB arm64)"
+        log "downloading ${missing[*]} (~300 MB amd64 / ~860 MB arm64)"
         # _apt must be able to write here, else apt-get warns and downloads unsandboxed.
         chown _apt "$CACHE/debs" 2>/dev/null || true
-        (cd "$CACHE/debs" && apt-get -qq download "$img:$DEBARCH" "$dbg:$DEBARCH" >&2)
+        (cd "$CACHE/debs" && apt-get "${SUITE_APT[@]}" -qq download "${missing[@]}" >&2) || {
+            # A private index may be older than the archive (a superseded .deb is gone).
+            ((${#SUITE_APT[@]})) || die "downloading ${missing[*]} failed"
+            suite_update "$SUITE"
+            (cd "$CACHE/debs" && apt-get "${SUITE_APT[@]}" -qq download "${missing[@]}" >&2) ||
+                die "downloading ${missing[*]} from Debian $SUITE failed"; }
         log "downloaded in $(since "$t")"
     fi
     if [[ $ARCH == arm64 ]]; then fetch_busybox_arm64; fi
     [[ -s $K/vmlinux && -s $K/System.map && -s $K/vmlinuz && -d $K/modules ]] && return
     t=$(now)
     log "extracting kernel image and debug vmlinux into $K"
-    local tmp=$K.tmp
+    local tmp=$K.tmp dbg f
+    dbg=$(deb_of "${pkgs[-1]}")
     rm -rf "$tmp"; mkdir -p "$tmp/img" "$tmp/dbg"
-    dpkg-deb -x "$(deb_of "$img")" "$tmp/img"
+    for p in "${pkgs[@]::${#pkgs[@]}-1}"; do dpkg-deb -x "$(deb_of "$p")" "$tmp/img"; done
     # Only the vmlinux and System.map: the rest of the -dbg package is 1.7 GB of module DWARF.
-    # (The image package's own System.map is an 83-byte placeholder.)
-    dpkg-deb --fsys-tarfile "$(deb_of "$dbg")" |
+    # (The image package's own System.map is an 83-byte placeholder.)  Debian 12 and 11 put
+    # them in usr/lib/debug/boot/; sid in usr/lib/debug/lib/modules/KVER/ (boot/ has symlinks).
+    dpkg-deb --fsys-tarfile "$dbg" |
         tar -x -C "$tmp/dbg" --wildcards './usr/lib/debug/boot/vmlinux-*' \
-            './usr/lib/debug/boot/System.map-*' 2>/dev/null || true
+            './usr/lib/debug/boot/System.map-*' "./usr/lib/debug/lib/modules/$KVER/vmlinux" \
+            "./usr/lib/debug/lib/modules/$KVER/System.map" 2>/dev/null || true
     mkdir -p "$K"
-    mv "$tmp/img/boot/vmlinuz-$KVER" "$K/vmlinuz"
+    # The image and the modules: boot/ and lib/modules/ (Debian 12, 11), or all under
+    # usr/lib/modules/KVER/ (sid's linux-binary-KVER and linux-modules-KVER).
+    first_file() { for f; do [[ -f $f && ! -L $f ]] && { echo "$f"; return; }; done; return 1; }
+    f=$(first_file "$tmp/img/boot/vmlinuz-$KVER" "$tmp/img/usr/lib/modules/$KVER/vmlinuz") ||
+        die "no vmlinuz in ${pkgs[*]::${#pkgs[@]}-1}"
+    mv "$f" "$K/vmlinuz"
     # arm64: QEMU's -kernel takes the raw Image; decompress it should a vmlinuz be gzip'd.
     if [[ $ARCH == arm64 ]] && gzip -t "$K/vmlinuz" 2>/dev/null; then
         gzip -dc "$K/vmlinuz" >"$K/vmlinuz.raw" && mv "$K/vmlinuz.raw" "$K/vmlinuz"
     fi
-    rm -rf "$K/modules"; mv "$tmp/img/lib/modules/$KVER" "$K/modules"
-    mv "$tmp/dbg/usr/lib/debug/boot/vmlinux-$KVER" "$K/vmlinux" ||
-        die "vmlinux-$KVER not found in $(deb_of "$dbg")"
-    mv "$tmp/dbg/usr/lib/debug/boot/System.map-$KVER" "$K/System.map" ||
-        die "System.map-$KVER not found in $(deb_of "$dbg")"
+    if [[ $ARCH == arm64 ]]; then unzboot "$K/vmlinuz"; fi
+    rm -rf "$K/modules"
+    if [[ -d $tmp/img/lib/modules/$KVER/kernel ]]; then mv "$tmp/img/lib/modules/$KVER" "$K/modules"
+    else mv "$tmp/img/usr/lib/modules/$KVER" "$K/modules" || die "no modules in ${pkgs[*]}"; fi
+    f=$(first_file "$tmp/dbg/usr/lib/debug/boot/vmlinux-$KVER" \
+                   "$tmp/dbg/usr/lib/debug/lib/modules/$KVER/vmlinux") ||
+        die "vmlinux-$KVER not found in $dbg"
+    mv "$f" "$K/vmlinux"
+    f=$(first_file "$tmp/dbg/usr/lib/debug/boot/System.map-$KVER" \
+                   "$tmp/dbg/usr/lib/debug/lib/modules/$KVER/System.map") ||
+        die "System.map-$KVER not found in $dbg"
+    mv "$f" "$K/System.map"
     rm -rf "$tmp"
     log "extracted in $(since "$t")"
+}
+
+# An arm64 kernel built with CONFIG_EFI_ZBOOT is a PE/EFI application around the compressed
+# Image ("zimg" at offset 4; payload offset and size at 8 and 12, the compression's name at
+# 24, drivers/firmware/efi/libstub/zboot-header.S): QEMU 7.2's -kernel cannot boot that, so
+# the payload is decompressed in place.  A raw Image (or anything else) is left alone.
+unzboot() {
+    local f=$1 off size comp
+    [[ $(dd if="$f" bs=1 skip=4 count=4 2>/dev/null) == zimg ]] || return 0
+    read -r off size < <(od -An -j8 -N8 -tu4 "$f")
+    comp=$(dd if="$f" bs=1 skip=24 count=8 2>/dev/null | tr -d '\0')
+    log "vmlinuz is an EFI zboot image ($comp payload of $size bytes): decompressing"
+    case $comp in
+        gzip) tail -c +$((off + 1)) "$f" | head -c "$size" | gzip -dc ;;
+        zstd|zstd22) tail -c +$((off + 1)) "$f" | head -c "$size" | zstd -qdc ;;
+        xz) tail -c +$((off + 1)) "$f" | head -c "$size" | xz -dc ;;
+        *) die "zboot payload compressed with '$comp': not handled" ;;
+    esac >"$f.raw" && mv "$f.raw" "$f"
 }
 
 # The debug files of the modules the initramfs loads (vmdive --module-debug, and the oracles'
@@ -265,13 +396,13 @@ fetch_module_debug() {
     done
     rm -rf "$tmp"; mkdir -p "$tmp"
     # Patterns of a module spelled the other way match nothing: tar says so and exits 2.
-    dpkg-deb --fsys-tarfile "$(deb_of "linux-image-$KVER-dbg")" |
+    dpkg-deb --fsys-tarfile "$(deb_of "$(pkg_of "$PKG_DBG" "$KVER")")" |
         tar -x -C "$tmp" --wildcards "${pats[@]}" 2>/dev/null || true
     find "$tmp" -name '*.ko.xz' -exec xz -d {} + 2>/dev/null || true
     find "$tmp" -name '*.ko.zst' -exec zstd -q -d --rm {} + 2>/dev/null || true
     for m in $INITRD_MODULES; do
         [[ -n $(find "$tmp" \( -name "$m.ko" -o -name "${m//_/-}.ko" \) -print -quit) ]] ||
-            log "WARNING: no debug file for module $m in linux-image-$KVER-dbg"
+            log "WARNING: no debug file for module $m in $(pkg_of "$PKG_DBG" "$KVER")"
     done
     rm -rf "$dir"
     mv "$tmp/usr/lib/debug/lib/modules/$KVER" "$dir" 2>/dev/null || mkdir -p "$dir"
@@ -437,36 +568,40 @@ with open(sys.argv[1], "rb") as f:
 EOF
 }
 
+# Whether to boot under KVM: only when asked (VMDIVE_KVM=1) and /dev/kvm opens read-write
+# (x86_64 guests on an x86_64 host).  Not by default: on the nested KVM of the build machine
+# (AMD EPYC) a guest of -cpu qemu64 hangs after "Probing EDD" with no kernel output, and
+# -cpu host makes QEMU 7.2 abort ("failed to set MSR 0x10a"); TCG boots these kernels in 6-7 s.
+kvm_usable() {
+    [[ ${VMDIVE_KVM:-0} == 1 && -c /dev/kvm ]] && (: <>/dev/kvm) 2>/dev/null
+}
+
 # --- one variant ----------------------------------------------------------------------------
 make_variant() {
-    local v=$1 D=$CACHE/dumps/$1 extra="" cpu=qemu64 t marker pid rc console=ttyS0 machine=()
+    local v=$1 D=$CACHE/dumps/$1 extra="" cpu t marker pid rc console=ttyS0 machine=() accel=tcg
     if [[ -e $D/done && -e $D/qemu-xlat.json && $force == 0 ]]; then
         log "$v: cached in $D"; return
     fi
     # Dumps made before qemu-xlat.py existed lack its oracle: made again, once.
     [[ -e $D/done && $force == 0 ]] && log "$v: no qemu-xlat.json in $D: making it again"
-    case $v in
-        kaslr|kaslr-6.12) ;;
-        nokaslr) extra="nokaslr" ;;
-        la57) cpu=qemu64,+la57 ;;          # TCG implements LA57; the kernel enables it at boot
-        arm64-*)
-            # -cpu max: pointer authentication and MTE are live, as on current hardware.
-            cpu=max console=ttyAMA0 machine=(-M virt)
-            [[ $v == arm64-nokaslr ]] && extra="nokaslr"
-            # Debian's 6.12 arm64 kernels are built for 52-bit VAs (4K: 5 levels, 16K: 4) and
-            # fall back at boot to 48 (4K) or 47 (16K) bits on a CPU without FEAT_LPA2: the
-            # runtime VA size then differs from NUMBER(VA_BITS) and only TCR_EL1_T1SZ tells.
-            [[ $v == *-va4[78] ]] && cpu=max,lpa2=off ;;
-    esac
+    local row; row=$(variant_row "$v")
+    cpu=$(awk '{ print $5 }' <<<"$row") extra=$(awk '{ print $6 }' <<<"$row")
+    [[ $extra == - ]] && extra=""
+    extra=${extra//,/ }
+    if [[ $ARCH == arm64 ]]; then
+        console=ttyAMA0 machine=(-M virt)
+    elif [[ $cpu != *la57* ]] && kvm_usable; then
+        accel=kvm
+    fi
     rm -rf "$D"; mkdir -p "$D"
     marker=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
     local cmdline="console=$console panic=0 oops=panic${extra:+ $extra} vmdive.variant=$v"
     cmdline+=" vmdive.marker=$marker vmdive.procs=${PROCS// /,}"
     local sock=$D/qmp.sock
     t=$(now)
-    log "$v: booting ($cmdline)"
+    log "$v: booting under $accel ($cmdline)"
     # panic=0 keeps the panicked guest stopped in place instead of rebooting.
-    "$QEMU" "${machine[@]}" -accel tcg -cpu "$cpu" -m 512 -smp 2 -display none -monitor none \
+    "$QEMU" "${machine[@]}" -accel "$accel" -cpu "$cpu" -m 512 -smp 2 -display none -monitor none \
         -no-reboot -kernel "$K/vmlinuz" -initrd "$INITRD" -append "$cmdline" \
         -device vmcoreinfo -qmp "unix:$sock,server=on,wait=off" \
         -serial "file:$D/console.log" </dev/null >"$D/qemu.log" 2>&1 &
@@ -507,7 +642,7 @@ make_variant() {
         # The bootstrap of every arm64 reader (swapper_pg_dir PA = VA - kimage_voffset).
         [[ -n $vabits ]] && grep -q '^NUMBER(kimage_voffset)=' "$D/vmcoreinfo.txt" ||
             die "$v: VMCOREINFO lacks NUMBER(VA_BITS) or NUMBER(kimage_voffset)"
-    elif [[ $v == la57 ]]; then
+    elif [[ $cpu == *+la57* ]]; then
         [[ $l5 == 1 ]] ||
             die "$v: NUMBER(pgtable_l5_enabled)=$l5, want 1 (does -cpu $cpu offer LA57?)"
     else
@@ -528,7 +663,7 @@ make_variant() {
             SYSTEM_MAP "$K/System.map" VMLINUZ "$K/vmlinuz" INITRD "$INITRD" \
             MARKER "VMDIVE-MARKER $v $marker" MODULES "$INITRD_MODULES" PROCS "$PROCS" \
             CMDLINE "$cmdline" QEMU_CPU "$cpu" KERNELOFFSET "$koff" PGTABLE_L5 "$l5" \
-            VA_BITS "$vabits" \
+            VA_BITS "$vabits" QEMU_ACCEL "$accel" SUITE "$SUITE" SERIES "$SERIES" \
             VMCORE_ELF "$D/vmcore.elf" VMCORE_KDUMP_ZLIB "$D/vmcore.kdump-zlib" \
             VMCOREINFO_TXT "$D/vmcoreinfo.txt" CONSOLE_LOG "$D/console.log" \
             QEMU_XLAT "$D/qemu-xlat.json"
@@ -697,6 +832,70 @@ sid_makedumpfile() {
     fi
 }
 
+# sid's drgn and crash, the oracles of the sid kernels' dumps (Debian 12's drgn 0.0.22 and
+# crash 8.0.2 predate them): python3-drgn, crash, sid's python3.X and, transitively, the
+# libraries among their Depends, from the private sid index (suite_apt), unpacked under
+# $CACHE/sid-oracles/amd64/root and run with sid's own loader through two wrappers, bin/python3
+# (PYTHONHOME and PYTHONPATH set; `bin/python3 -c "import drgn"`) and bin/crash.  amd64 builds
+# only: drgn reads arm64 dumps as well; crash reads only dumps of the architecture it was built
+# for, so arm64 dumps get no crash.  done (written last) keeps later runs off the network.
+sid_oracles() {
+    local S=$CACHE/sid-oracles/amd64 t p d py todo pkgs=() seen=" " lib
+    [[ -e $S/done ]] && return
+    t=$(now)
+    suite_apt sid
+    # The python it is built for: "Depends: python3 (<< 3.15), python3 (>= 3.14~), ...".
+    py=$(apt-cache "${SUITE_APT[@]}" show python3-drgn:amd64 2>/dev/null |
+         sed -n 's/^Depends: //p' | head -n1 | grep -oE 'python3 \(>= 3\.[0-9]+' |
+         grep -oE '3\.[0-9]+$' | head -n1)
+    [[ -n $py ]] || die "cannot tell the python of sid's python3-drgn (see apt-cache show python3-drgn)"
+    log "fetching drgn, crash and python$py from Debian sid (amd64)"
+    rm -rf "$S"; mkdir -p "$S/debs" "$S/root" "$S/bin"
+    # One apt-cache call per level of the dependency tree (each call loads sid's whole index).
+    todo=(python3-drgn crash "python$py-minimal" "libpython$py-minimal" "libpython$py-stdlib")
+    local level
+    while ((${#todo[@]})); do
+        level=()
+        for p in "${todo[@]}"; do
+            [[ $seen == *" $p "* ]] && continue
+            seen+="$p " pkgs+=("$p:amd64") level+=("$p:amd64")
+        done
+        todo=()
+        ((${#level[@]})) || break
+        for d in $(apt-cache "${SUITE_APT[@]}" depends --no-recommends --no-suggests \
+                       --no-conflicts --no-breaks --no-replaces --no-enhances "${level[@]}" |
+                   sed -nE 's/^  \|?(Pre)?Depends: ([^ <]+).*/\2/p' | sort -u); do
+            d=${d%%:*}
+            [[ $d == lib* || $d == zlib* ]] && todo+=("$d")
+        done
+    done
+    chown _apt "$S/debs" 2>/dev/null || true
+    (cd "$S/debs" && apt-get "${SUITE_APT[@]}" -q download "${pkgs[@]}" >"$S/apt.log" 2>&1) || {
+        tail -n 5 "$S/apt.log" >&2; die "downloading ${pkgs[*]} from Debian sid failed"; }
+    for p in "$S"/debs/*.deb; do dpkg-deb -x "$p" "$S/root"; done
+    rm -rf "$S/debs"
+    lib=$S/root/usr/lib/x86_64-linux-gnu
+    {
+        echo '#!/bin/sh'
+        echo "# sid's python$py with sid's drgn, run by sid's loader (samples/make-dumps.sh)"
+        printf 'PYTHONHOME=%q PYTHONPATH=%q PYTHONNOUSERSITE=1 exec %q --library-path %q %q "$@"\n' \
+            "$S/root/usr" "$S/root/usr/lib/python3/dist-packages" "$lib/ld-linux-x86-64.so.2" \
+            "$lib" "$S/root/usr/bin/python$py"
+    } >"$S/bin/python3"
+    {
+        echo '#!/bin/sh'
+        echo "# sid's crash, run by sid's loader (samples/make-dumps.sh)"
+        printf 'exec %q --library-path %q %q "$@"\n' "$lib/ld-linux-x86-64.so.2" "$lib" \
+            "$S/root/usr/bin/crash"
+    } >"$S/bin/crash"
+    chmod 755 "$S/bin/python3" "$S/bin/crash"
+    "$S/bin/python3" -c 'import drgn; print("drgn", drgn.__version__)' >"$S/version" 2>&1 &&
+        "$S/bin/crash" --version 2>&1 | grep -m1 '^crash' >>"$S/version" || {
+        cat "$S/version" >&2; die "sid's drgn or crash does not run (see $S/version)"; }
+    touch "$S/done"
+    log "sid's $(paste -sd' ' "$S/version" | tr -s ' ') ready in $(since "$t")"
+}
+
 # Outputs of sid's makedumpfile for a variant: zstd at -d 0 and -d 31, and -c -d 31 as a second
 # makedumpfile version beside Debian 12's (and -l -d 31 on arm64, which has no other).
 make_mdf_sid() {
@@ -754,13 +953,17 @@ for k in "${kernels[@]}"; do
         if [[ $(kernel_of "$v") == "$k" ]]; then make_variant "$v"; fi
     done
 done
+# The sid kernels' oracles (tests/real): sid's drgn and crash.
+for v in "${variants[@]}"; do
+    if [[ $(kernel_of "$v") == *" sid "* ]]; then sid_oracles; break; fi
+done
 # Debian 12's makedumpfile is built for x86_64 dumps only: the arm64 variants get only sid's
-# (make_mdf_sid).  The 6.12 variants have none: they are there for the kernel's structures,
+# (make_mdf_sid).  The other series have none: they are there for the kernel's structures,
 # and the makedumpfile outputs are already covered by the 6.1 ones.
 if ((do_mdf)); then
     for v in "${variants[@]}"; do
         if [[ $(kernel_of "$v") != *" 6.1 "* ]]; then
-            log "$v: no makedumpfile outputs (6.1 only)"; continue
+            log "$v: no makedumpfile outputs (the 6.1 variants have them)"; continue
         fi
         if [[ $(arch_of "$v") == arm64 ]]; then log "$v: no makedumpfile 1.7.2 outputs (x86_64 only)"
         else make_mdf "$v"; fi

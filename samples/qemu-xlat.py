@@ -306,6 +306,30 @@ def noncanonical(s, vabits):
 
 # --- per arch --------------------------------------------------------------------------------
 
+def vmemmap_window(q, vi, va_bits, shift, psize, sphys, ram, checks):
+    """[VMEMMAP_START, VMEMMAP_END): VMCOREINFO's (exported since 5.18, commit 2369f171d5c5
+    "arm64: crash_core: Export MODULES, VMALLOC, and VMEMMAP ranges"); else the definition of
+    arch/arm64/include/asm/memory.h whose struct page of the first RAM page QEMU maps:
+    5.11+ VMEMMAP_START = -(1 << (VA_BITS - VMEMMAP_SHIFT)) (commit f4693c2716b3 "arm64: mm:
+    extend linear region for 52-bit VA configurations"), before it -VMEMMAP_SIZE - 2M; both
+    with VMEMMAP_SIZE = (PAGE_END - PAGE_OFFSET) >> VMEMMAP_SHIFT, VMEMMAP_SHIFT = PAGE_SHIFT -
+    log2(sizeof(struct page))."""
+    vs, ve = num(vi, "NUMBER(VMEMMAP_START)"), num(vi, "NUMBER(VMEMMAP_END)")
+    if vs is not None and ve is not None:
+        return vs, ve
+    vshift = shift - (psize.bit_length() - 1)
+    size = ((1 << va_bits) - (1 << (min(va_bits, 48) - 1))) >> vshift
+    found = []
+    for start in (-(1 << (va_bits - vshift)) & U64, (-size - (2 << 20)) & U64):
+        first = (start + ((ram[0][0] >> shift) - (sphys >> shift)) * psize) & U64
+        if q.gva2gpa(first) is not None:
+            found.append(start)
+    checks("exactly one VMEMMAP_START rule maps the first struct page (no VMCOREINFO one)",
+           len(found) == 1, " ".join(hx(x) for x in found))
+    start = found[0] if found else -(1 << (va_bits - vshift)) & U64
+    return start, (start + size) & U64
+
+
 def arm64(q, s, vi, facts, smap, checks):
     page = int(vi["PAGESIZE"])
     shift = page.bit_length() - 1
@@ -351,7 +375,8 @@ def arm64(q, s, vi, facts, smap, checks):
     # (PHYS_OFFSET 0xfff1000040000000), and the shift is then arithmetic.
     psize = int(vi["SIZE(page)"])
     sphys = phys - (1 << 64) if phys >> 63 else phys
-    vmemmap = num(vi, "NUMBER(VMEMMAP_START)") - (sphys >> shift) * psize
+    vs, ve = vmemmap_window(q, vi, va_bits, shift, psize, sphys, ram, checks)
+    vmemmap = vs - (sphys >> shift) * psize
     if "SYMBOL(vmemmap)" in vi:
         checks("vmemmap = SYMBOL(vmemmap)", (vmemmap & U64) == int(vi["SYMBOL(vmemmap)"], 16),
                hx(vmemmap & U64))
@@ -360,10 +385,12 @@ def arm64(q, s, vi, facts, smap, checks):
     # Fixmap and PCI I/O: before 6.9 below VMEMMAP_START (FIXADDR_TOP = VMEMMAP_START - 32M,
     # PCI I/O [VMEMMAP_START - 24M, - 8M)); 6.9+ above VMEMMAP_END (PCI I/O from VMEMMAP_END
     # + 8M, FIXADDR_TOP = -8M).  Both candidate windows are swept; QEMU says what is mapped.
-    vs, ve = num(vi, "NUMBER(VMEMMAP_START)"), num(vi, "NUMBER(VMEMMAP_END)")
-    for top in sorted({(vs - (32 << 20)) & U64, -(8 << 20) & U64}):
+    # 5.10: PCI_IO_END = VMEMMAP_START - 2M, PCI_IO_START 16M below, FIXADDR_TOP = PCI_IO_START
+    # - 2M (memory.h before f4693c2716b3); swept as well.
+    for top in sorted({(vs - (32 << 20)) & U64, -(8 << 20) & U64, (vs - (20 << 20)) & U64}):
         sweep(s, top - (4 << 20), top, page, "fixmap", "top 4 MiB below %s" % hx(top))
-    for base in sorted({(vs - (24 << 20)) & U64, (ve + (8 << 20)) & U64}):
+    for base in sorted({(vs - (24 << 20)) & U64, (ve + (8 << 20)) & U64,
+                        (vs - (18 << 20)) & U64}):
         sweep(s, base, base + (16 << 20), 64 << 10, "pci_io", "window at %s" % hx(base))
     noncanonical(s, vabits)
 

@@ -19,7 +19,10 @@
 #   structure member offset: module_core_size": mod->mem[] is crash 8.0.3), and with
 #   --no_modules it aborts at random ("malloc(): unsorted double linked list corrupted").
 #   CRASH_OPTS="--minimal --kaslr 0xKERNELOFFSET" starts it reliably; `log` and `sym` work.
-# CRASH_OPTS holds extra crash options (split at blanks).
+# CRASH_OPTS holds extra crash options (split at blanks); VD_CRASH_TIMEOUT the seconds crash may
+# take (default 600: on the 2-core build machine under load crash 8.0.2 took 2.5 min for
+# 5.10's `sys` and `mod`); CRASH the crash to run (default: crash on PATH; the sid kernels'
+# dumps take sid's, samples/make-dumps.sh's sid-oracles/amd64/bin/crash).
 set -euo pipefail
 (($# == 4)) || { echo "usage: $0 DUMP VMLINUX CMDFILE OUT" >&2; exit 2; }
 IFS=, read -r -a dumps <<<"$1"
@@ -37,8 +40,9 @@ read -r -a opts <<<"${CRASH_OPTS:-}"
 
 rc=0
 # stdin from /dev/null: crash must never wait for a terminal.
-timeout 120 stdbuf -o0 -e0 crash -s "${opts[@]}" -i "$cmds" "$vmlinux" "${dumps[@]}" </dev/null \
+timeout "${VD_CRASH_TIMEOUT:-600}" stdbuf -o0 -e0 "${CRASH:-crash}" -s "${opts[@]}" -i "$cmds" \
+    "$vmlinux" "${dumps[@]}" </dev/null \
     >"$out" 2>&1 || rc=$?
-if ((rc == 124)); then echo "$0: crash timed out after 120 s" >&2; fi
+if ((rc == 124)); then echo "$0: crash timed out after ${VD_CRASH_TIMEOUT:-600} s" >&2; fi
 if ((rc != 0)); then echo "$0: crash exited with $rc; see $out" >&2; fi
 exit "$rc"

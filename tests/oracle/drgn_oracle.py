@@ -307,6 +307,15 @@ def vmap_areas(prog):
     return out
 
 
+
+def timekeeper(prog):
+    """The core timekeeper: tk_core.timekeeper, or timekeeper_data[0].timekeeper where tk_core
+    became a macro for it (the auxiliary-clock timekeepers, 2025: sid's 7.2 has no tk_core)."""
+    try:
+        return prog["tk_core"].timekeeper
+    except LookupError:
+        return prog["timekeeper_data"][0].timekeeper
+
 def info(o, ram):
     prog, v = o.prog, o.vmci
     sym = lambda n: prog.symbol(n).address
@@ -333,7 +342,7 @@ def info(o, ram):
         "_end": hx(sym("_end")), "max_pfn": prog["max_pfn"].value_(),
         "sizeof_struct_page": drgn.sizeof(prog.type("struct page")),
         "crashtime": int(v["CRASHTIME"]) if "CRASHTIME" in v else None,
-        "xtime_sec": prog["tk_core"].timekeeper.xtime_sec.value_(),
+        "xtime_sec": timekeeper(prog).xtime_sec.value_(),
         "panic_log_ts_nsec": panic[0].timestamp if panic else None,
         "panic_message": panic[0].text.decode(errors="replace") if panic else None,
         "ram": [{"start": hx(s), "end": hx(e)} for s, e in ram],

@@ -162,6 +162,10 @@ def make_samples(o, rng, ram, mods, areas, inf, per):
     init_b, init_e = allsyms.get("__init_begin", 0), allsyms.get("__init_end", 0)
     text_b, text_e = allsyms["_stext"], allsyms["_etext"]
     link_text, link_end = allsyms["_text"], allsyms["_end"]
+    # drgn 0.3.0 leaves 5.10's absolute _end unrelocated (0xffff8000...): the image's end is
+    # _text + its link-time size then.
+    if not text < end <= text + (link_end - link_text):
+        end = text + (link_end - link_text)
     funcs = [s for s in syms if s[3] == "func" and text_b <= s[1] < text_e]
     data = [s for s in syms if s[3] == "object" and link_text <= s[1] < link_end
             and not init_b <= s[1] < init_e and not s[4].startswith(".init")
@@ -182,7 +186,10 @@ def make_samples(o, rng, ram, mods, areas, inf, per):
         fill(module)
     # vmalloc: areas inside VMALLOC_START..END that are neither the kernel image (it is
     # registered as vm areas too) nor modules; skip guard pages.
-    vs, ve = int(inf["vmalloc_start"], 16), int(inf["vmalloc_end"], 16)
+    # 5.10 exports no ranges (VMCOREINFO has them since 5.18, 2369f171d5c5): every vmap area
+    # is a candidate then.
+    vs, ve = (int(inf["vmalloc_start"], 16), int(inf["vmalloc_end"], 16)) \
+        if inf["vmalloc_start"] else (0, 1 << 64)
     mod_ranges = [(int(m["base"], 16), int(m["base"], 16) + m["size"]) for m in mods]
     vm_areas = [a for a in areas if vs <= a["start"] < ve and not text <= a["start"] < end
                 and not any(b <= a["start"] < e for b, e in mod_ranges)]
@@ -199,7 +206,10 @@ def make_samples(o, rng, ram, mods, areas, inf, per):
     # vmemmap: struct page of a RAM PFN.  arm64's vmemmap is VMEMMAP_START - (memstart_addr
     # >> PAGE_SHIFT) struct pages (asm/pgtable.h), so PFN p is at that + p * sizeof(page).
     psize, shift = inf["sizeof_struct_page"], page.bit_length() - 1
-    vmemmap = int(inf["vmemmap_start"], 16) - (phys_offset >> shift) * psize
+    if inf["vmemmap_start"]:
+        vmemmap = int(inf["vmemmap_start"], 16) - (phys_offset >> shift) * psize
+    else:                                    # 5.10: drgn's own vmemmap object
+        vmemmap = prog["vmemmap"].value_()
     fill(lambda i: add((vmemmap + (base.rand_pa(rng, ram) >> shift) * psize) & U64,
                        "vmemmap"))
     # Must not translate.
@@ -240,7 +250,7 @@ def checks(o, inf, samples, marker, per):
     ok("SYMBOL(_stext) == _stext", int(o.vmci.get("SYMBOL(_stext)", "0"), 16) == stext)
     po, phys = int(inf["page_offset"], 16), int(inf["memstart_addr"], 16)
     bad = [s["va"] for s in samples if s["region"] == "linear"
-           and (s["pa"] is None or int(s["pa"], 16) != (int(s["va"], 16) & ~po) + phys)]
+           and (s["pa"] is None or int(s["pa"], 16) != ((int(s["va"], 16) & ~po) + phys) & U64)]
     ok("linear PA = (VA & ~PAGE_OFFSET) + PHYS_OFFSET", not bad, " ".join(bad[:5]))
     for region in ("linear", "ktext", "kdata", "module", "vmalloc", "vmemmap"):
         n = len([s for s in samples if s["region"] == region and s["sha256"]])

@@ -100,7 +100,11 @@ def wrapping_blocks(prog):
 
 def check_boot_time(prog, doc, theirs):
     """vmdive's -T boot time: the timekeeper's wall clock minus the panic record's seconds."""
-    xtime = prog["tk_core"].timekeeper.xtime_sec.value_()
+    try:
+        tk = prog["tk_core"].timekeeper
+    except LookupError:              # 7.2: tk_core is a macro for timekeeper_data[0]
+        tk = prog["timekeeper_data"][0].timekeeper
+    xtime = tk.xtime_sec.value_()
     panic = [r for r in theirs if b"Kernel panic - not syncing" in r["text"]]
     ts = (panic[-1] if panic else theirs[-1])["ts_nsec"] // 1000000000
     want = xtime - ts

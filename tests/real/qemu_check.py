@@ -20,8 +20,9 @@ drgn and crash.  For each variant and each of its files (vmcore.elf, vmcore.kdum
 on the arm64 variants.  Ends with "N passed, M failed"; exit 1 on any mismatch or if no dump
 has a qemu-xlat.json.
 
-Environment: VMDIVE_DUMPS as in vdcheck.py; VMDIVE_QEMU_VARIANTS (default "kaslr nokaslr la57
-kaslr-6.12"); VD_JOBS, VD_MAX_DETAILS as in vdcheck.py.
+Environment: VMDIVE_DUMPS as in vdcheck.py; VMDIVE_QEMU_VARIANTS (default "kaslr nokaslr la57"
+and vdcheck.X86_KERNELS: kaslr-5.10 kaslr-6.12 kaslr-sid; a missing one is a SKIP); VD_JOBS,
+VD_MAX_DETAILS as in vdcheck.py.
 """
 import hashlib
 import json
@@ -36,7 +37,8 @@ import vdcheck as vc                                 # noqa: E402
 import drgn_oracle as base                           # noqa: E402  (tests/oracle: ELF reading)
 
 h = vc.h
-VARIANTS = os.environ.get("VMDIVE_QEMU_VARIANTS", "kaslr nokaslr la57 kaslr-6.12").split()
+VARIANTS = os.environ.get("VMDIVE_QEMU_VARIANTS",
+                          " ".join(("kaslr", "nokaslr", "la57") + vc.X86_KERNELS)).split()
 # qemu-xlat.py's region -> the regions vmdive's layout may name; the sweeps of fixed windows
 # are not named here (they straddle regions on purpose: both layouts' windows are swept).
 X86_REGION = {"directmap": ("direct map",), "ktext": ("kernel text mapping",),
@@ -161,10 +163,10 @@ def main():
     for variant in VARIANTS:
         d0 = time.time()
         dumpdir = os.path.join(vc.DUMPS, variant)
-        if not os.path.exists(os.path.join(dumpdir, "done")):
+        meta = vc.have_dump(t, variant)
+        if meta is None:
             continue
         found += 1
-        meta = vc.load_env(os.path.join(dumpdir, "meta.env"))
         q = load(t, variant, meta, dumpdir)
         if q is None:
             continue

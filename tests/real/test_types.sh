@@ -2,49 +2,81 @@
 # Types without a vmlinux: struct layouts vmdive reads from the kernel's own
 # BTF in the dump must equal what crash reads from the vmlinux's DWARF
 # (`struct -o`): every member's name and byte offset, anonymous members
-# expanded, and the size.  crash 8.0.2 is x86_64-only, so the arm64 6.1 dumps
-# are not compared here; the 6.12 ones (x86_64 and arm64) are held to drgn.
+# expanded, and the size: Debian 12's 6.1 and Debian 11's 5.10 (x86_64).  crash
+# 8.0.2 is x86_64-only, so the arm64 6.1 dumps are not compared here; the 6.12
+# ones, sid's and the arm64 5.10 one are held to drgn.
 set -euo pipefail
 vmdive=$1
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${VMDIVE_CACHE:-/var/cache/vmdive}
-meta=$cache/dumps/kaslr/meta.env
-[[ -e $meta ]] || { echo "no sample dumps in $cache/dumps: run samples/make-dumps.sh" >&2; exit 1; }
-# shellcheck source=/dev/null
-. "$meta"
 types=(task_struct module mm_struct page vmap_area vm_struct list_head
 	module_layout printk_ringbuffer prb_desc_ring pid upid kobject
 	mod_kallsyms uts_namespace new_utsname rq)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in "${types[@]}"; do echo "struct -o $t"; done >"$tmp/cmds"
-echo quit >>"$tmp/cmds"
-timeout 300 crash -s -i "$tmp/cmds" "$VMLINUX" "$VMCORE_ELF" </dev/null >"$tmp/crash.out" 2>&1 || true
-for t in "${types[@]}"; do
-	"$vmdive" struct --json "$VMCORE_ELF" "$t" >"$tmp/vd-$t.json"
-done
-rc=0
-/usr/bin/python3 "$here/types_check.py" "$tmp/crash.out" "$tmp" "${types[@]}" || rc=1
+rc=0 skipped=0
+skip() { skipped=$((skipped + 1)); echo "SKIP $*"; }
 
-# The 6.12 samples: crash 8.0.2's `struct -o` dies there ("segmentation violation in gdb"), so
-# the layouts from the dump's BTF are held to drgn's reading of the vmlinux's DWARF instead
-# (bit offsets and sizes too, tests/real/symbols_check.py drgn-layouts).  6.4 replaced
-# module_layout with module_memory (commit ac3b43283923).
-types612=("${types[@]/#module_layout/module_memory}")
-for v in kaslr-6.12 arm64-16k-6.12; do
-	m=$cache/dumps/$v/meta.env
-	[[ -e $m ]] || { echo "  ($v: no sample)"; continue; }
+# VARIANT: the dump's BTF against crash 8.0.2's `struct -o` (x86_64 6.1 and 5.10).
+crash_types() {
+	local v=$1 m=$cache/dumps/$1/meta.env
+	[[ -e $cache/dumps/$v/done ]] || { skip "$v: no sample (samples/make-dumps.sh --variant $v)"; return; }
+	echo "-- $v: BTF vs crash"
+	(
+		# shellcheck source=/dev/null
+		. "$m"
+		mkdir -p "$tmp/$v"
+		for t in "${types[@]}"; do echo "struct -o $t"; done >"$tmp/$v/cmds"
+		echo quit >>"$tmp/$v/cmds"
+		timeout 300 crash -s -i "$tmp/$v/cmds" "$VMLINUX" "$VMCORE_ELF" </dev/null \
+			>"$tmp/$v/crash.out" 2>&1 || true
+		for t in "${types[@]}"; do
+			"$vmdive" struct --json "$VMCORE_ELF" "$t" >"$tmp/$v/vd-$t.json"
+			grep -q '"source":"BTF"' "$tmp/$v/vd-$t.json" || { echo "  $t: not from BTF"; exit 1; }
+		done
+		/usr/bin/python3 "$here/types_check.py" "$tmp/$v/crash.out" "$tmp/$v" "${types[@]}"
+	) || rc=1
+}
+
+# VARIANT TYPES...: the dump's BTF against drgn's reading of the vmlinux's DWARF (bit offsets
+# and sizes too, tests/real/symbols_check.py drgn-layouts): Debian 12's drgn, or sid's for
+# sid's kernel (samples/make-dumps.sh unpacks it).
+drgn_types() {
+	local v=$1 m=$cache/dumps/$1/meta.env py=/usr/bin/python3
+	shift
+	[[ -e $cache/dumps/$v/done ]] || { skip "$v: no sample (samples/make-dumps.sh --variant $v)"; return; }
+	if grep -qx 'SUITE=sid' "$m" || [[ $v == arm64-5.10 ]]; then   # vdcheck.NEWER_DRGN
+		py=$cache/sid-oracles/amd64/bin/python3
+		[[ -x $py ]] || { skip "$v: no sid drgn ($py; samples/make-dumps.sh --variant $v)"; return; }
+	fi
 	echo "-- $v: BTF vs drgn"
 	(
 		# shellcheck source=/dev/null
 		. "$m"
 		mkdir -p "$tmp/$v"
-		for t in "${types612[@]}"; do
+		for t in "$@"; do
 			"$vmdive" struct --json "$VMCORE_ELF" "$t" >"$tmp/$v/vd-$t.json"
 			grep -q '"source":"BTF"' "$tmp/$v/vd-$t.json" || { echo "  $t: not from BTF"; exit 1; }
 		done
-		/usr/bin/python3 "$here/symbols_check.py" drgn-layouts "$VMCORE_ELF" "$VMLINUX" \
-			"$tmp/$v" "${types612[@]}"
+		"$py" "$here/symbols_check.py" drgn-layouts "$VMCORE_ELF" "$VMLINUX" "$tmp/$v" "$@"
 	) || rc=1
+}
+
+[[ -e $cache/dumps/kaslr/meta.env ]] ||
+	{ echo "no sample dumps in $cache/dumps: run samples/make-dumps.sh" >&2; exit 1; }
+crash_types kaslr
+crash_types kaslr-5.10
+
+# The 6.12 samples: crash 8.0.2's `struct -o` dies there ("segmentation violation in gdb"), so
+# the layouts from the dump's BTF are held to drgn's reading of the vmlinux's DWARF instead.
+# 6.4 replaced module_layout with module_memory (commit ac3b43283923).
+types612=("${types[@]/#module_layout/module_memory}")
+for v in kaslr-6.12 arm64-16k-6.12 kaslr-sid arm64-sid arm64-16k-sid; do
+	drgn_types "$v" "${types612[@]}"
 done
+drgn_types arm64-5.10 "${types[@]}"
+if ((skipped)); then
+	echo "$skipped skipped"
+	((rc == 0)) && exit 77
+fi
 exit $rc

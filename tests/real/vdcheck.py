@@ -48,7 +48,17 @@ PY = "/usr/bin/python3"                              # Debian's python: it has d
 DUMPS = os.environ.get("VMDIVE_DUMPS") or os.path.join(
     os.environ.get("VMDIVE_CACHE", "/var/cache/vmdive"), "dumps")
 VARIANTS = ("kaslr", "nokaslr", "la57")               # crash and makedumpfile outputs too
-TRANSLATE_VARIANTS = VARIANTS + ("kaslr-6.12",)
+# The kernels every real-dump check covers, one variant each besides the 6.1 set above
+# (samples/make-dumps.sh's VARIANTS table): Debian 12's 6.12, Debian 11's 5.10 and the newest
+# kernel of Debian sid, on x86_64 and arm64.  A missing one is a SKIP (exit 77), never a pass.
+X86_KERNELS = ("kaslr-5.10", "kaslr-6.12", "kaslr-sid")
+ARM64_KERNELS = ("arm64-5.10", "arm64-6.12", "arm64-16k-6.12", "arm64-sid", "arm64-16k-sid")
+TRANSLATE_VARIANTS = VARIANTS + X86_KERNELS
+CACHE = os.environ.get("VMDIVE_CACHE", "/var/cache/vmdive")
+# sid's drgn and crash, unpacked by samples/make-dumps.sh (sid_oracles): Debian 12's drgn
+# 0.0.22 fails on sid's 7.x ("recursive address translation; page table may be missing") and
+# crash 8.0.2 predates it.
+SID_ORACLES = os.path.join(CACHE, "sid-oracles", "amd64", "bin")
 JOBS = max(1, int(os.environ.get("VD_JOBS", os.cpu_count() or 2)))
 MAX_DETAILS = int(os.environ.get("VD_MAX_DETAILS", "20"))
 TIMEOUT = 600                                        # per vmdive/oracle process: never hang
@@ -82,6 +92,13 @@ class Tally:
     def __init__(self):
         self.passed = self.failed = self.shown = 0
         self.cats = {}                               # scope -> {category: [pass, fail]}
+        self.skipped = []                            # (scope, why)
+
+    def skip(self, scope, why):
+        """A check that could not run here (no such dump, no oracle for it): said, counted,
+        and the exit status is 77 (CTest's skip) unless something failed."""
+        self.skipped.append((scope, why))
+        print("SKIP %s: %s" % (scope, why), flush=True)
 
     def ok(self, scope, cat, cond, detail=""):
         c = self.cats.setdefault(scope, {}).setdefault(cat, [0, 0])
@@ -117,6 +134,11 @@ class Tally:
         if self.failed > self.shown:
             print("(%d more mismatches not shown; VD_MAX_DETAILS=N shows more)"
                   % (self.failed - self.shown))
+        if self.skipped:
+            print("%d passed, %d failed, %d skipped (%s)" % (
+                self.passed, self.failed, len(self.skipped),
+                ", ".join(sorted(set(sc for sc, _ in self.skipped)))), flush=True)
+            return 1 if self.failed else 77
         print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
         return 1 if self.failed or not self.passed else 0
 
@@ -136,17 +158,52 @@ def load_env(path):
     return env
 
 
+def have_dump(t, variant, env=None):
+    """meta.env of a finished dump of variant, or None after a SKIP saying how to make it."""
+    d = os.path.join(DUMPS, variant)
+    if os.path.exists(os.path.join(d, "meta.env")) and os.path.exists(os.path.join(d, "done")):
+        meta = load_env(os.path.join(d, "meta.env"))
+        if os.path.exists(meta.get("VMCORE_ELF", "")):
+            return meta
+    t.skip(variant, "no dump in %s (samples/make-dumps.sh --variant %s makes it)" % (d, variant))
+    return None
+
+
+# Debian 12's drgn 0.0.22 cannot translate a single address of Debian 11's arm64 5.10 dump
+# ("recursive address translation; page table may be missing from core dump"): its KASLR puts
+# memstart_addr (PHYS_OFFSET) below 0 and VMCOREINFO has no VMEMMAP_START.  sid's drgn can.
+NEWER_DRGN = ("arm64-5.10",)
+
+
+def oracle_python(meta):
+    """The python whose drgn reads this dump's kernel: Debian 12's (drgn 0.0.22: 5.10 to
+    6.12) or, for sid's kernel (and NEWER_DRGN), sid's python and drgn; None when that is not
+    there."""
+    if meta.get("SUITE") == "sid" or meta.get("VARIANT") in NEWER_DRGN:
+        p = os.path.join(SID_ORACLES, "python3")
+        return p if os.access(p, os.X_OK) else None
+    return PY
+
+
+def oracle_crash(meta):
+    """The crash that reads this dump's kernel: Debian 12's crash 8.0.2, or sid's for sid's
+    kernel (x86_64 dumps only: crash reads the architecture it was built for); None if none."""
+    if meta.get("SUITE") == "sid":
+        p = os.path.join(SID_ORACLES, "crash")
+        return p if os.access(p, os.X_OK) and meta.get("ARCH", "x86_64") == "x86_64" else None
+    return "crash"
+
+
 def variants(t, names=VARIANTS):
-    """[(name, dumpdir, meta)] of the variants whose dumps exist; a failed check if none."""
+    """[(name, dumpdir, meta)] of the variants whose dumps exist (a SKIP for each missing
+    one); a failed check if none."""
     want = [v for v in os.environ.get("VMDIVE_VARIANTS", " ".join(names)).split()
             if v in names]
     out = []
     for v in want:
-        d = os.path.join(DUMPS, v)
-        if os.path.exists(os.path.join(d, "meta.env")) and os.path.exists(os.path.join(d, "done")):
-            meta = load_env(os.path.join(d, "meta.env"))
-            if os.path.exists(meta.get("VMCORE_ELF", "")):
-                out.append((v, d, meta))
+        meta = have_dump(t, v)
+        if meta is not None:
+            out.append((v, os.path.join(DUMPS, v), meta))
     if not out:
         t.ok("setup", "dumps", False,
              "no dumps under %s (variants %s): run `samples/make-dumps.sh --makedumpfile` "
@@ -206,7 +263,13 @@ def drgn_oracle_file(t, variant, dumpdir, meta):
         t0 = time.time()
         with tempfile.NamedTemporaryFile(suffix=".json", dir=cdir, delete=False) as tmp:
             pass
-        p = subprocess.run([PY, script, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
+        py = oracle_python(meta)
+        if py is None:
+            os.unlink(tmp.name)
+            t.skip(variant, "no drgn for this kernel (samples/make-dumps.sh --variant %s "
+                   "fetches sid's)" % variant)
+            return None
+        p = subprocess.run([py, script, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
                             "--json", tmp.name], capture_output=True, text=True,
                            timeout=TIMEOUT)
         if p.returncode != 0:
@@ -227,8 +290,9 @@ def drgn_oracle_file(t, variant, dumpdir, meta):
     return path
 
 
-def crash_oracle(t, variant, dumpdir, dump, vmlinux, cmds):
-    """crash's output for the command file on dump (cached), parsed; None on failure."""
+def crash_oracle(t, variant, dumpdir, dump, vmlinux, cmds, crash="crash"):
+    """crash's output for the command file on dump (cached), parsed; None on failure.
+    crash: the crash binary (oracle_crash(meta))."""
     cdir = cache_dir(dumpdir, variant)
     prefix = "crash-%s-" % os.path.basename(dump)
     path = os.path.join(cdir, "%s%s-%s.out" % (prefix, dump_key(dump),
@@ -241,7 +305,7 @@ def crash_oracle(t, variant, dumpdir, dump, vmlinux, cmds):
                 f.write(cmds)
             p = subprocess.run([os.path.join(ORACLE_DIR, "crash_oracle.sh"), dump,
                                 vmlinux, cf, out], capture_output=True, text=True,
-                               timeout=TIMEOUT)
+                               timeout=TIMEOUT, env=dict(os.environ, CRASH=crash))
             if p.returncode != 0:
                 t.ok(variant, "oracle", False, "crash_oracle.sh failed (exit %d): %s" % (
                     p.returncode, short(p.stderr, 600)))

@@ -37,7 +37,8 @@ this RAM lies below 2^48; QEMU implements FEAT_LPA2, so it is the oracle that ca
 Ends with "N passed, M failed"; exit 1 on any mismatch or when no arm64 dump exists.
 
 Environment: VMDIVE_DUMPS (default /var/cache/vmdive/dumps), VMDIVE_ARM64_VARIANTS (default
-all six), VD_JOBS, VD_MAX_DETAILS as in vdcheck.py.
+the 6.1 pair, the two no-LPA2 ones and vdcheck.ARM64_KERNELS: 5.10, 6.12 4K/16K, sid 4K/16K; a
+missing one is a SKIP), VD_JOBS, VD_MAX_DETAILS as in vdcheck.py.
 """
 import json
 import os
@@ -52,9 +53,9 @@ import vdcheck as vc                                 # noqa: E402
 import qemu_check as qc                              # noqa: E402
 
 ORACLE = os.path.join(vc.ORACLE_DIR, "drgn_oracle_arm64.py")
-VARIANTS = os.environ.get("VMDIVE_ARM64_VARIANTS",
-                          "arm64-kaslr arm64-nokaslr arm64-6.12 arm64-6.12-va48 arm64-16k-6.12 "
-                          "arm64-16k-6.12-va47").split()
+VARIANTS = os.environ.get("VMDIVE_ARM64_VARIANTS", " ".join(
+    ("arm64-kaslr", "arm64-nokaslr", "arm64-6.12-va48", "arm64-16k-6.12-va47") +
+    vc.ARM64_KERNELS)).split()
 # 52-bit kernels on a CPU without LPA2: drgn 0.0.22 takes the build's VA_BITS for the walk and
 # answers "address is not mapped" for every VA; QEMU is their only oracle.
 NO_DRGN = {"arm64-6.12-va48", "arm64-16k-6.12-va47"}
@@ -63,8 +64,9 @@ h = vc.h
 # modules live in vmalloc space, outside MODULES_VADDR..END (docs/real-dump-traps.md); with symbols
 # vmdive shows module_alloc_base's window.
 REGION = {"linear": ("linear map",), "ktext": ("kernel image",), "kdata": ("kernel image",),
-          "module": ("modules", "modules (module_alloc_base)", "vmalloc"),
-          "vmalloc": ("vmalloc",), "vmemmap": ("vmemmap",),
+          "module": ("modules", "modules (module_alloc_base)", "vmalloc",
+                     "BPF JIT"),          # 5.10: BPF programs in their own 128 MiB below
+          "vmalloc": ("vmalloc", "BPF JIT"), "vmemmap": ("vmemmap",),
           "noncanonical": ("non-canonical hole",)}
 
 
@@ -74,10 +76,15 @@ def oracle(t, variant, dumpdir, meta):
     key = vc.content_key(ORACLE, os.path.join(vc.ORACLE_DIR, "drgn_oracle.py"))
     path = os.path.join(cdir, "drgn-arm64-%s-%s.json" % (vc.dump_key(elf), key))
     if not os.path.exists(path):
+        py = vc.oracle_python(meta)
+        if py is None:
+            t.skip(variant, "no drgn for this kernel (samples/make-dumps.sh --variant %s "
+                   "fetches sid's)" % variant)
+            return None
         t0 = time.time()
         with tempfile.NamedTemporaryFile(suffix=".json", dir=cdir, delete=False) as tmp:
             pass
-        p = subprocess.run([vc.PY, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
+        p = subprocess.run([py, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
                             "--json", tmp.name], capture_output=True, text=True,
                            timeout=vc.TIMEOUT)
         if p.returncode != 0:
@@ -217,10 +224,10 @@ def main():
     for variant in VARIANTS:
         d0 = time.time()
         dumpdir = os.path.join(vc.DUMPS, variant)
-        if not os.path.exists(os.path.join(dumpdir, "done")):
+        meta = vc.have_dump(t, variant)
+        if meta is None:
             continue
         found += 1
-        meta = vc.load_env(os.path.join(dumpdir, "meta.env"))
         d = None if variant in NO_DRGN else oracle(t, variant, dumpdir, meta)
         if d is not None:
             by = {}

@@ -32,13 +32,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402  (Tally, caches, env files)
 
-VARIANTS = ("kaslr", "nokaslr", "la57", "arm64-kaslr", "arm64-nokaslr", "kaslr-6.12",
-            "arm64-6.12", "arm64-16k-6.12")
+VARIANTS = ("kaslr", "nokaslr", "la57", "arm64-kaslr", "arm64-nokaslr") + \
+    tuple(v for v in vc.X86_KERNELS + vc.ARM64_KERNELS if v != "arm64-16k-6.12") + \
+    ("arm64-16k-6.12",)
 # crash 8.0.2 cannot walk 6.12: it refuses to start ("invalid structure member offset:
 # module_core_size": mod->mem[] is crash 8.0.3); with --no_modules, `kmem -v` fails ("invalid
 # kernel virtual address: ccccccccccccccd4 type: "vmlist addr"": there is no vmap_area_list),
 # `ps` too ("invalid structure member offset: mm_rss_stat_count").  Compared on these only.
-CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")
+# crash 8.0.2 walks 5.10 (module_layout, vmap_area_list); sid's crash 9.0.2 starts on sid's
+# 7.2 only with --no_modules ("invalid structure member offset: module_num_gpl_syms"), so
+# there its `kmem -v` and `ps` are compared, not `mod`.
+CRASH_VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-5.10", "kaslr-sid")
+CRASH_NO_MODULES = ("kaslr-sid",)
 ORACLE = os.path.join(HERE, "walkers_oracle.py")
 TIMEOUT = 600
 CRASH_ST = {"RU": "R", "IN": "S", "UN": "D", "ST": "T", "TR": "t", "ZO": "Z", "DE": "X",
@@ -53,9 +58,9 @@ def variants(t):
     want = os.environ.get("VMDIVE_VARIANTS", " ".join(VARIANTS)).split()
     out = []
     for v in want:
-        d = os.path.join(vc.DUMPS, v)
-        if os.path.exists(os.path.join(d, "meta.env")) and os.path.exists(os.path.join(d, "done")):
-            out.append((v, d, vc.load_env(os.path.join(d, "meta.env"))))
+        meta = vc.have_dump(t, v)
+        if meta is not None:
+            out.append((v, os.path.join(vc.DUMPS, v), meta))
     if not out:
         t.ok("setup", "dumps", False, "no dumps under %s: run samples/make-dumps.sh --all" % vc.DUMPS)
     return out
@@ -88,10 +93,16 @@ def drgn_oracle(t, variant, dumpdir, meta):
     elf = meta["VMCORE_ELF"]
     arch = "aarch64" if meta.get("ARCH") == "arm64" else "x86_64"
 
+    py = vc.oracle_python(meta)
+    if py is None:
+        t.skip(variant, "no drgn for this kernel (samples/make-dumps.sh --variant %s fetches "
+               "sid's)" % variant)
+        return None
+
     def make():
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "o.json")
-            p = subprocess.run([vc.PY, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
+            p = subprocess.run([py, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
                                 "--arch", arch, "--json", out], capture_output=True, text=True,
                                timeout=TIMEOUT)
             if p.returncode:
@@ -108,6 +119,11 @@ def crash_text(t, variant, dumpdir, meta):
     """crash's `mod`, `kmem -v`, `ps` on vmcore.elf (x86_64 only), cached."""
     cmds = "mod\nkmem -v\nps\nquit\n"
     elf = meta["VMCORE_ELF"]
+    crash = vc.oracle_crash(meta)
+    if crash is None:
+        t.skip(variant, "no crash for this kernel (samples/make-dumps.sh --variant %s fetches "
+               "sid's)" % variant)
+        return None
 
     def make():
         with tempfile.TemporaryDirectory() as tmp:
@@ -116,12 +132,15 @@ def crash_text(t, variant, dumpdir, meta):
                 f.write(cmds)
             p = subprocess.run([os.path.join(vc.ORACLE_DIR, "crash_oracle.sh"), elf,
                                 meta["VMLINUX"], cf, out], capture_output=True, text=True,
-                               timeout=TIMEOUT)
+                               timeout=TIMEOUT, env=dict(
+                                   os.environ, CRASH=crash, CRASH_OPTS="--no_modules"
+                                   if variant in CRASH_NO_MODULES else ""))
             if p.returncode:
                 t.ok(variant, "oracle", False, "crash failed: %s" % vc.short(p.stderr))
                 return None
             return open(out, "rb").read()
-    data = cached(t, variant, dumpdir, "crashwalk-%s.out" % vc.dump_key(elf), [cmds.encode()],
+    data = cached(t, variant, dumpdir, "crashwalk-%s.out" % vc.dump_key(elf),
+                  [cmds.encode(), crash.encode(), str(variant in CRASH_NO_MODULES).encode()],
                   make)
     return data.decode(errors="replace") if data else None
 
@@ -217,11 +236,13 @@ def check_ps(t, sc, j, o, procs, panic_cpu):
     t.ok(sc, "ps.errors", not j["errors"], lambda: "errors %s" % j["errors"])
 
 
-def check_crash(t, sc, text, mod, vm, ps):
-    rows = re.findall(r"^([0-9a-f]{16})\s+(\S+)\s+([0-9a-f]{16})\s+(\d+)\s+\(", text, re.M)
-    got = sorted((h(m["address"]), m["name"], h(m["base"]), m["size"]) for m in mod["modules"])
-    want = sorted((int(a, 16), n, int(b, 16), int(s)) for a, n, b, s in rows)
-    t.ok(sc, "crash.mod", got == want and want, lambda: "vmdive %s crash %s" % (got, want))
+def check_crash(t, sc, text, mod, vm, ps, modules=True):
+    if modules:
+        rows = re.findall(r"^([0-9a-f]{16})\s+(\S+)\s+([0-9a-f]{16})\s+(\d+)\s+\(", text, re.M)
+        got = sorted((h(m["address"]), m["name"], h(m["base"]), m["size"])
+                     for m in mod["modules"])
+        want = sorted((int(a, 16), n, int(b, 16), int(s)) for a, n, b, s in rows)
+        t.ok(sc, "crash.mod", got == want and want, lambda: "vmdive %s crash %s" % (got, want))
     rows = re.findall(r"^([0-9a-f]{16})  ([0-9a-f]{16})  ([0-9a-f]{16}) - ([0-9a-f]{16})\s+(\d+)$",
                       text, re.M)
     want = [tuple(int(x, 16) for x in r[:4]) + (int(r[4]),) for r in rows]
@@ -428,7 +449,7 @@ def check_variant(t, vd, variant, dumpdir, meta, tmp):
                                                    for x in leaders["tasks"]),
                  "ps without -t lists threads")
             if crash and not extra and dump == meta["VMCORE_ELF"] and vm and ps:
-                check_crash(t, sc, crash, mod, vm, ps)
+                check_crash(t, sc, crash, mod, vm, ps, variant not in CRASH_NO_MODULES)
             for om in o["modules"]:
                 check_dump_module(t, sc, vd, dump, extra, om, tmp, objdump)
             if not arm and o["modules"] and o["modules"][0]["symbols"]:
