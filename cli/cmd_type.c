@@ -66,6 +66,7 @@ print_offset(uint64_t bit_offset, uint32_t bit_size)
 static void
 layout_text(const struct vd_type *t, uint64_t base, int depth)
 {
+	vd_type_fill(t);
 	for (size_t i = 0; i < t->nmembers; i++) {
 		const struct vd_member *m = &t->members[i];
 		const struct vd_type *mt = vd_type_unqualified(m->type.type);
@@ -97,6 +98,7 @@ layout_text(const struct vd_type *t, uint64_t base, int depth)
 static void
 layout_json(struct vd_json *j, const struct vd_type *t, uint64_t base, int depth)
 {
+	vd_type_fill(t);
 	vd_json_key(j, "members");
 	vd_json_begin_array(j);
 	for (size_t i = 0; i < t->nmembers; i++) {
@@ -235,6 +237,7 @@ show_aggregate(const struct show *sh, const struct vd_type *t, uint64_t bit_off,
 		return;
 	}
 	printf("{\n");
+	vd_type_fill(t);
 	for (size_t i = 0; i < t->nmembers; i++) {
 		const struct vd_member *m = &t->members[i];
 
@@ -470,7 +473,7 @@ vd_cmd_whatis(struct vd_cli *cli)
 			vd_type_format(qt, buf, sizeof(buf));
 			printf("%s", buf);
 			if (t->kind == VD_TYPE_STRUCT || t->kind == VD_TYPE_UNION)
-				printf(" (%zu members)", t->nmembers);
+				printf(" (%zu members)", vd_type_fill(t) ? t->nmembers : 0);
 			putchar('\n');
 		}
 		printf("SIZE: %" PRIu64 "  (from %s)\n", vd_type_unqualified(t)->size,

@@ -27,6 +27,8 @@ enum {
 	OPT_EXE,
 	OPT_DECOMPRESS_LIMIT,
 	OPT_FORCE_SYSTEM_MAP,
+	OPT_CACHE_DIR,
+	OPT_NO_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +42,8 @@ static const struct option long_options[] = {
 	{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 	{ "exe", required_argument, NULL, OPT_EXE },
 	{ "decompress-limit", required_argument, NULL, OPT_DECOMPRESS_LIMIT },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -77,6 +81,10 @@ static const char common_options[] =
 	"                       (K, M, G, T suffixes; default 64G, or the environment's\n"
 	"                       VMDIVE_DECOMPRESS_LIMIT; never more than 7/8 of the\n"
 	"                       temporary directory's free space)\n"
+	"  --cache-dir DIR      keep what was decoded per kernel build-id (kallsyms\n"
+	"                       index, BTF index) in DIR (default: $VMDIVE_CACHE_DIR,\n"
+	"                       else $XDG_CACHE_HOME/vmdive, else ~/.cache/vmdive)\n"
+	"  --no-cache           neither read nor write that cache\n"
 	"  --stats              print page-cache statistics to stderr at exit\n"
 	"  -h, --help           this help\n";
 
@@ -264,6 +272,8 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 				return VD_EXIT_USAGE;
 			}
 			break;
+		case OPT_CACHE_DIR: cli->session_opts.cache_dir = optarg; break;
+		case OPT_NO_CACHE: cli->session_opts.no_cache = true; break;
 		case OPT_JSON: cli->json = true; break;
 		case OPT_ZERO_EXCLUDED: cli->session_opts.dump.zero_excluded = true; break;
 		case OPT_STATS: cli->stats = true; break;
@@ -382,7 +392,8 @@ hoist_command(int argc, char **argv)
 						  "--output", "-o", "--len", "-n",
 						  "--sysroot",
 						  "--module-debug",
-						  "--exe", "--decompress-limit" };
+						  "--exe", "--decompress-limit",
+						  "--cache-dir" };
 
 	for (int i = 1; i < argc; i++) {
 		bool takes_value = false;

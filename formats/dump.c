@@ -580,6 +580,21 @@ vd_dump_read(struct vd_dump *dump, uint64_t addr, void *buf, size_t len,
 	return err;
 }
 
+const void *
+vd_dump_ptr(struct vd_dump *dump, uint64_t addr, size_t len)
+{
+	const struct vd_segment *seg = find_segment(dump, addr);
+	uint64_t off;
+
+	if (!seg || seg->start > addr || seg->kind != VD_SEG_FILE ||
+	    len > seg->end - addr)
+		return NULL;
+	off = seg->file_off + (addr - seg->start);
+	if (off < seg->file_off)
+		return NULL;
+	return vd_file_ptr(seg->src->file, off, len);
+}
+
 size_t
 vd_dump_ranges(const struct vd_dump *dump, const struct vd_mem_range **ret)
 {

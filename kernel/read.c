@@ -238,3 +238,56 @@ vd_session_read_u64(struct vd_session *s, enum vd_as as, uint64_t addr,
 	*ret = vd_get64(buf, vd_session_info(s)->big_endian);
 	return NULL;
 }
+
+const char *
+vd_session_cache_key(struct vd_session *s)
+{
+	const char *id = vd_session_vmcoreinfo(s, "BUILD-ID");
+
+	return id && *id ? id : NULL;
+}
+
+struct vd_error *
+vd_session_map_kvirt(struct vd_session *s, uint64_t addr, size_t len,
+		     const void **ret, void **owned_ret)
+{
+	struct vd_xlat *xlat;
+	struct vd_error *err;
+	uint64_t pa0 = 0;
+	void *buf;
+
+	*owned_ret = NULL;
+	if (!len || addr + len < addr)
+		return vd_error_create(VD_ERR_INVALID_ARG, "empty or wrapping range");
+	// Physically contiguous (the kernel image is) and held as is in the
+	// file: the dump's own bytes, through the page cache.
+	if (!(err = vd_session_xlat(s, &xlat))) {
+		uint64_t done = 0;
+		bool contiguous = true;
+
+		while (contiguous && done < len) {
+			uint64_t pa, psize;
+
+			if ((err = vd_xlat_translate(xlat, addr + done, &pa, &psize)))
+				break;
+			if (!done)
+				pa0 = pa;
+			contiguous = pa == pa0 + done;
+			done += psize - ((addr + done) & (psize - 1));
+		}
+		if (!err && contiguous && (*ret = vd_dump_ptr(s->dump, pa0, len)))
+			return NULL;
+		vd_error_destroy(err);
+	}
+	buf = malloc(len);
+	if (!buf)
+		return &vd_enomem;
+	err = vd_session_read(s, VD_AS_KVIRT, addr, buf, len, NULL);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*ret = buf;
+	*owned_ret = buf;
+	return NULL;
+}

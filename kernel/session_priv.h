@@ -10,6 +10,7 @@
 #ifndef VD_KERNEL_SESSION_PRIV_H
 #define VD_KERNEL_SESSION_PRIV_H
 
+#include "common/cache.h"
 #include "symtab.h"
 #include "vmcoreinfo.h"
 #include "vmdive/session.h"
@@ -17,6 +18,7 @@
 struct vd_type_source;             /* a source of types (types/ctype_priv.h) */
 struct vd_types;                   /* the type layer's state (types/) */
 struct vd_scan;                    /* the kernel image scanned (symbols/) */
+struct vd_ksyms;                   /* the dump's kallsyms (ksyms/) */
 struct vd_modsyms;                 /* module symbols (modules/) */
 struct vd_moddebug;                /* modules' debug files (modules/) */
 struct vd_ucore;                   /* process cores (ucore/) */
@@ -60,11 +62,13 @@ struct vd_session {
 	char *module_debug;            /* opts->module_debug, copied */
 	char *sysroot, *exe;           /* process cores: opts, copied */
 	char symbol_source[4096 + 32];
+	char *cache_dir;               /* per-build-id cache; NULL: none */
 	const struct vd_session_hooks *hooks;
 	/* symbols/ */
-	struct vd_symtab kallsyms;     /* decoded from the dump on first use */
+	struct vd_ksyms *ksyms;        /* the dump's kallsyms, opened on first use */
 	bool kallsyms_tried;
 	struct vd_error *kallsyms_err; /* why decoding failed, kept */
+	struct vd_cache_file ksyms_cache; /* its decoded table, when cached */
 	struct vd_scan *scan;          /* on first symbol no table has */
 	/* types/ */
 	struct vd_types *types;        /* set up on first type lookup */
@@ -82,6 +86,16 @@ vd_ok(struct vd_error *err)
 	vd_error_destroy(err);
 	return !err;
 }
+
+/*
+ * len bytes of kernel virtual memory: the dump's own bytes when its file
+ * holds them contiguously (*owned_ret NULL), else one read into a
+ * malloc()ed buffer (*owned_ret, the caller frees) (kernel/read.c).
+ */
+struct vd_error *vd_session_map_kvirt(struct vd_session *s, uint64_t addr, size_t len,
+				      const void **ret, void **owned_ret);
+/* The kernel's build-id from VMCOREINFO, a cache key; NULL if none. */
+const char *vd_session_cache_key(struct vd_session *s);
 
 /* A pointer that can be followed: kernel half, aligned (kernel/list_walk.c). */
 bool vd_walk_kptr_ok(uint64_t p);

@@ -12,6 +12,7 @@
 
 #include "common/elf_why.h"
 #include "common/util.h"
+#include "ksyms/kallsyms.h"
 #include "symtab.h"
 
 /* A vmlinux has ~150k symbols; refuse tables absurdly larger. */
@@ -19,13 +20,7 @@
 
 
 /* ELF binding from an nm letter, higher is preferred: global, weak, local. */
-static int
-bind_rank(char type)
-{
-	if (type == 'W' || type == 'V' || type == 'w' || type == 'v')
-		return 1;
-	return isupper((unsigned char)type) ? 2 : 0;
-}
+#define bind_rank vd_sym_bind_rank
 
 /*
  * Sorting.  A vmlinux has ~190k symbols: qsort_r with a comparison
@@ -566,23 +561,6 @@ sizeless_at(const struct vd_symtab *st, size_t hi, bool want_global,
 }
 
 /*
- * A boundary symbol a linker script provides (__start_SEC, __stop_SEC,
- * __end_X, __X_start, __X_end): sizeless markers, which scripts/kallsyms.c
- * may_be_linker_script_provide_symbol() recognizes the same way.
- */
-static bool
-linker_marker(const char *n)
-{
-	size_t len = strlen(n);
-
-	if (len < 8 || n[0] != '_' || n[1] != '_')
-		return false;
-	return !strncmp(n + 2, "start_", 6) || !strncmp(n + 2, "stop_", 5) ||
-	       !strncmp(n + 2, "end_", 4) || !strcmp(n + len - 6, "_start") ||
-	       !strcmp(n + len - 4, "_end");
-}
-
-/*
  * kallsyms keeps no sizes and not the ELF symbol order, so of the aliases
  * at the nearest start below addr vmdive takes the one elfutils would as far
  * as kallsyms tells: a symbol before a linker-script marker (sizeless, so
@@ -598,10 +576,9 @@ kernel_alias(const struct vd_symtab *st, size_t i, uint64_t addr)
 
 	for (size_t j = i; j-- > 0 && st->syms[j].addr == best->addr;) {
 		const struct vd_symbol *x = &st->syms[j];
-		int lx = linker_marker(x->name), lb = linker_marker(best->name);
 
 		// Walking down: x comes first in the kernel's order.
-		if (lx < lb || (lx == lb && bind_rank(x->type) >= bind_rank(best->type)))
+		if (vd_ksyms_alias_better(x->name, x->type, best->name, best->type))
 			best = x;
 	}
 	return best->size && addr - best->addr >= best->size ? NULL : best;

@@ -216,7 +216,8 @@ load_symbols(struct vd_session *s, const struct vd_session_opts *opts)
 		snprintf(s->symbol_source, sizeof(s->symbol_source), "%s",
 			 vd_vmcoreinfo_get(&s->vmcoreinfo, "SYMBOL(kallsyms_names)") ?
 			 "kallsyms in the dump (no vmlinux given)" :
-			 s->vmcoreinfo.n ? "VMCOREINFO SYMBOL() lines only" :
+			 s->vmcoreinfo.n ?
+			 "kallsyms in the kernel image if found there (VMCOREINFO does not list it), else VMCOREINFO SYMBOL() lines" :
 			 "none");
 	}
 	return NULL;
@@ -268,6 +269,8 @@ vd_session_open(const char *const *paths, size_t npaths,
 		if (err)
 			goto fail;
 	}
+	if (!opts->no_cache)
+		s->cache_dir = vd_cache_dir(opts->cache_dir);   // NULL: none
 	if ((opts->sysroot && !(s->sysroot = strdup(opts->sysroot))) ||
 	    (opts->exe && !(s->exe = strdup(opts->exe)))) {
 		err = &vd_enomem;
@@ -297,8 +300,9 @@ vd_session_close(struct vd_session *s)
 	vd_xlat_destroy(s->xlat);
 	vd_error_destroy(s->xlat_err);
 	vd_symtab_deinit(&s->symtab);
-	vd_symtab_deinit(&s->kallsyms);
+	vd_kallsyms_close(s);
 	vd_error_destroy(s->kallsyms_err);
+	free(s->cache_dir);
 	vd_vmcoreinfo_deinit(&s->vmcoreinfo);
 	vd_dump_close(s->dump);
 	free(s);

@@ -10,30 +10,38 @@
 #include "symbols_priv.h"
 
 /*
- * The table that answers symbol queries: a vmlinux/System.map if given,
- * else the kallsyms decoded from the dump.  kallsyms needs kernel virtual
- * reads: translation is set up first, from VMCOREINFO and the vmlinux or
- * System.map only (kernel/read.c), so it never asks for kallsyms.
+ * The table that answers symbol queries: a vmlinux/System.map if given
+ * (best_symtab), else the kallsyms in the dump (vd_session_ksyms(), read
+ * through translation, which is set up from VMCOREINFO and the vmlinux or
+ * System.map only (kernel/read.c), so it never asks for kallsyms).
  */
 static const struct vd_symtab *
 best_symtab(struct vd_session *s)
 {
-	if (s->have_symtab)
-		return &s->symtab;
-	if (!s->kallsyms_tried) {
-		struct vd_xlat *xlat;
-		struct vd_error *err = vd_session_xlat(s, &xlat);
+	return s->have_symtab ? &s->symtab : NULL;
+}
 
-		s->kallsyms_tried = true;
-		s->kallsyms_err = err ? err : vd_kallsyms_load(s, &s->kallsyms);
-	}
-	return s->kallsyms.n ? &s->kallsyms : NULL;
+static struct vd_ksyms *
+kallsyms(struct vd_session *s)
+{
+	return s->have_symtab ? NULL : vd_session_ksyms(s);
+}
+
+static void
+ksym_info(const struct vd_ksym *k, struct vd_symbol_info *ret)
+{
+	*ret = (struct vd_symbol_info){
+		.name = k->name, .addr = k->addr, .size = k->size, .type = k->type,
+		.size_guessed = true, .source = "kallsyms in the dump",
+	};
 }
 
 bool
 vd_session_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 {
 	const struct vd_symtab *st = best_symtab(s);
+	struct vd_ksyms *ks = kallsyms(s);
+	struct vd_ksym k;
 	char key[256];
 
 	if (st) {
@@ -43,6 +51,10 @@ vd_session_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 			*ret = sym->addr;
 			return true;
 		}
+	}
+	if (ks && vd_ksyms_by_name(ks, name, &k)) {
+		*ret = k.addr;
+		return true;
 	}
 	// VMCOREINFO SYMBOL() values are runtime addresses already.
 	if (snprintf(key, sizeof(key), "SYMBOL(%s)", name) >= (int)sizeof(key))
@@ -63,9 +75,15 @@ vd_session_lookup_symbol(struct vd_session *s, const char *name,
 {
 	const struct vd_symtab *st = best_symtab(s);
 	const struct vd_symbol *sym = st ? vd_symtab_by_name(st, name) : NULL;
+	struct vd_ksyms *ks = kallsyms(s);
+	struct vd_ksym k;
 	uint64_t addr;
 	char key[256];
 
+	if (ks && vd_ksyms_by_name(ks, name, &k)) {
+		ksym_info(&k, ret);
+		return NULL;
+	}
 	if (sym) {
 		*ret = (struct vd_symbol_info){
 			.name = sym->name, .addr = sym->addr, .size = sym->size,
@@ -90,23 +108,42 @@ vd_session_lookup_symbol(struct vd_session *s, const char *name,
 				       "no symbol '%s' (no vmlinux given, and %s)",
 				       name, s->kallsyms_err->msg);
 	return vd_error_create(VD_ERR_LOOKUP, "no symbol '%s' in %s", name,
-			       st ? st->source : "VMCOREINFO");
+			       st ? st->source : ks ? "kallsyms in the dump" : "VMCOREINFO");
 }
 
 size_t
 vd_session_nsymbols(struct vd_session *s)
 {
 	const struct vd_symtab *st = best_symtab(s);
+	struct vd_ksyms *ks = kallsyms(s);
 
-	return st ? st->n : 0;
+	return st ? st->n : ks ? vd_ksyms_count(ks) : 0;
 }
 
 void
 vd_session_symbol_nth(struct vd_session *s, size_t i, struct vd_symbol_info *ret)
 {
 	const struct vd_symtab *st = best_symtab(s);
-	const struct vd_symbol *sym = &st->syms[i];
+	const struct vd_symbol *sym;
+	struct vd_ksyms *ks;
+	struct vd_ksym k;
 
+	if (!st) {
+		struct vd_error *err;
+
+		ks = kallsyms(s);
+		err = ks ? vd_ksyms_nth(ks, (uint32_t)i, &k) : &vd_noprobe;
+		if (err) {
+			// A malformed name: listed as what it is, not skipped.
+			vd_error_destroy(err);
+			*ret = (struct vd_symbol_info){ .name = "?", .type = '?',
+							.source = "kallsyms in the dump" };
+			return;
+		}
+		ksym_info(&k, ret);
+		return;
+	}
+	sym = &st->syms[i];
 	*ret = (struct vd_symbol_info){
 		.name = sym->name, .addr = sym->addr, .size = sym->size,
 		.type = sym->type, .size_guessed = st->sizes_guessed, .source = st->source,
@@ -138,6 +175,8 @@ vd_session_symbolize(struct vd_session *s, uint64_t addr,
 {
 	const struct vd_symtab *st = best_symtab(s);
 	const struct vd_symbol *sym;
+	struct vd_ksyms *ks;
+	struct vd_ksym k;
 
 	// Kernel symbols live in the upper half; the small absolute values
 	// of per-CPU symbols must not name user addresses.
@@ -148,8 +187,14 @@ vd_session_symbolize(struct vd_session *s, uint64_t addr,
 	if (s->hooks && s->hooks->module_symbolize && in_module_space(s, addr) &&
 	    s->hooks->module_symbolize(s, addr, ret))
 		return true;
-	if (!st)
-		return false;
+	if (!st) {
+		ks = kallsyms(s);
+		if (!ks || !vd_ksyms_by_addr(ks, addr, &k) || !(k.addr >> 63))
+			return false;
+		ksym_info(&k, ret);
+		ret->offset = addr - k.addr;
+		return true;
+	}
 	sym = vd_symtab_by_addr(st, addr);
 	if (!sym || !(sym->addr >> 63))
 		return false;

@@ -7,9 +7,15 @@
 #include <stdint.h>
 
 #include "kernel/session_priv.h"
+#include "ksyms/kallsyms.h"
 
-/* Decode the kernel's kallsyms tables from the dump (kallsyms.c). */
-struct vd_error *vd_kallsyms_load(struct vd_session *s, struct vd_symtab *ret);
+/*
+ * The dump's kallsyms tables, opened on first use (kallsyms.c): NULL when
+ * they cannot be (s->kallsyms_err says why).
+ */
+struct vd_ksyms *vd_session_ksyms(struct vd_session *s);
+/* Write the decoded kallsyms to the cache if this session built it; free it. */
+void vd_kallsyms_close(struct vd_session *s);
 
 /*
  * One scan of the kernel image (scan_image.c), for kernels whose kallsyms

@@ -20,17 +20,21 @@ LAYERS = {
     "common":  ("vd_common",   []),
     "formats": ("vd_formats",  ["common"]),
     "arch":    ("vd_arch",     ["common"]),
-    "kernel":  ("vd_kernel",   ["formats", "arch"]),
+    "ksyms":   ("vd_ksyms",    ["common"]),
+    "btfidx":  ("vd_btfidx",   ["common"]),
+    "kernel":  ("vd_kernel",   ["formats", "arch", "ksyms"]),
     "symbols": ("vd_symbols",  ["kernel"]),
-    "types":   ("vd_types",    ["symbols"]),
+    "types":   ("vd_types",    ["symbols", "btfidx"]),
     "walkers": ("vd_walkers",  ["types"]),
     "modules": ("vd_modules",  ["walkers"]),
     "ucore":   ("vd_ucore",    ["kernel"]),
     "session": ("vd_analyzer", ["modules", "ucore"]),
     "cli":     (None,          ["common"]),
 }
-# The folders that were analyzer/: none may hold more than a third of them.
-ANALYZER = ["kernel", "symbols", "types", "walkers", "modules", "ucore", "session"]
+# The folders of the kernel analyzer (what was analyzer/, and the decoders
+# split out of symbols/ and types/): none may hold more than a third of them.
+ANALYZER = ["ksyms", "btfidx", "kernel", "symbols", "types", "walkers", "modules", "ucore",
+            "session"]
 
 
 def allowed(folder):

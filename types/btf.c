@@ -9,9 +9,11 @@
  * struct vd_type.  BTF describes types, not variables (except per-CPU
  * ones), so it answers "struct task_struct" but not "type of init_task".
  *
- * Conversion is by reachability from what is asked: a struct's members
- * are converted from a worklist, not by recursion, so deep type graphs
- * cannot exhaust the stack.
+ * Conversion is by reachability from what is asked, lazily: a struct's
+ * members are converted when first used (vd_type_fill()), not by
+ * recursion, so deep type graphs cannot exhaust the stack, and a command
+ * converts the few hundred types it touches, not the thousands a struct
+ * leads to.
  *
  * Modules have BTF of their own (CONFIG_DEBUG_INFO_BTF_MODULES): "split"
  * BTF that continues the vmlinux BTF's type ids and strings and refers to
@@ -28,6 +30,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "btfidx/btf_view.h"
 #include "common/util.h"
 #include "ctype_priv.h"
 #include "kernel/session_priv.h"
@@ -39,6 +42,16 @@
 
 struct btf_source {
 	struct vd_type_source base;
+	/*
+	 * vmlinux BTF: read in place (view), with libbpf's copy (btf) made
+	 * only when a module's split BTF needs it as its base.  A module's:
+	 * libbpf's btf only.
+	 */
+	struct vd_btfv *view;
+	const void *blob;                /* the view's bytes */
+	size_t blob_size;
+	void *owned_blob;                /* a copy, when not the dump's own */
+	char *cache_dir, *cache_key;     /* where to keep what it built */
 	struct btf *btf;
 	uint32_t ntypes;                 /* btf__type_cnt(): the base's included */
 	/*
@@ -49,9 +62,14 @@ struct btf_source {
 	uint32_t first_id;               /* 0 for vmlinux BTF */
 	struct btf_source *vmlinux;      /* split BTF: the base's source */
 	char *module;                    /* split BTF: the module's name */
-	struct vd_type **memo;           /* by id - first_id; NULL until converted */
-	uint32_t *work;                  /* struct/union ids to fill */
-	size_t nwork, work_cap;
+	/*
+	 * Converted types by id: a small hash (a command converts a few
+	 * thousand of ~100,000 types; a dense array faulted in a page for
+	 * nearly every one).
+	 */
+	uint32_t *memo_ids;              /* id + 1, 0 empty */
+	struct vd_type **memo_types;
+	size_t memo_cap, memo_n;
 	struct vd_arena arena;
 	struct vd_type void_type;
 	uint32_t ptr_size;
@@ -61,10 +79,77 @@ struct btf_source {
 static struct vd_error *conv_qt(struct btf_source *b, uint32_t id,
 				struct vd_qualified_type *ret);
 
+static size_t
+memo_slot(const struct btf_source *b, uint32_t id)
+{
+	size_t s = (size_t)(id * 0x9e3779b1u) & (b->memo_cap - 1);
+
+	while (b->memo_ids[s] && b->memo_ids[s] != id + 1)
+		s = (s + 1) & (b->memo_cap - 1);
+	return s;
+}
+
+static struct vd_type *
+memo_get(const struct btf_source *b, uint32_t id)
+{
+	size_t s = memo_slot(b, id);
+
+	return b->memo_ids[s] ? b->memo_types[s] : NULL;
+}
+
+static struct vd_error *
+memo_put(struct btf_source *b, uint32_t id, struct vd_type *vt)
+{
+	if (2 * (b->memo_n + 1) > b->memo_cap) {
+		size_t cap = b->memo_cap * 2, old = b->memo_cap;
+		uint32_t *ids = calloc(cap, sizeof(*ids)), *oids = b->memo_ids;
+		struct vd_type **types = malloc(cap * sizeof(*types)), **otypes = b->memo_types;
+
+		if (!ids || !types) {
+			free(ids);
+			free(types);
+			return &vd_enomem;
+		}
+		b->memo_ids = ids;
+		b->memo_types = types;
+		b->memo_cap = cap;
+		for (size_t i = 0; i < old; i++) {
+			if (oids[i]) {
+				size_t s = memo_slot(b, oids[i] - 1);
+
+				ids[s] = oids[i];
+				types[s] = otypes[i];
+			}
+		}
+		free(oids);
+		free(otypes);
+	}
+	{
+		size_t s = memo_slot(b, id);
+
+		b->memo_ids[s] = id + 1;
+		b->memo_types[s] = vt;
+		b->memo_n++;
+	}
+	return NULL;
+}
+
+static const struct btf_type *
+btype(const struct btf_source *b, uint32_t id)
+{
+	return b->view ? vd_btfv_type(b->view, id) : btf__type_by_id(b->btf, id);
+}
+
+static const char *
+bname(const struct btf_source *b, uint32_t off)
+{
+	return b->view ? vd_btfv_name(b->view, off) : btf__name_by_offset(b->btf, off);
+}
+
 static const char *
 btf_name(const struct btf_source *b, const struct btf_type *t)
 {
-	const char *name = btf__name_by_offset(b->btf, t->name_off);
+	const char *name = bname(b, t->name_off);
 
 	return name && *name ? name : NULL;
 }
@@ -73,22 +158,6 @@ static struct vd_error *
 corrupt(uint32_t id, const char *what)
 {
 	return vd_error_create(VD_ERR_CORRUPT, "BTF type %u: %s", id, what);
-}
-
-static struct vd_error *
-push_work(struct btf_source *b, uint32_t id)
-{
-	if (b->nwork == b->work_cap) {
-		size_t cap = b->work_cap ? 2 * b->work_cap : 256;
-		void *p = realloc(b->work, cap * sizeof(*b->work));
-
-		if (!p)
-			return &vd_enomem;
-		b->work = p;
-		b->work_cap = cap;
-	}
-	b->work[b->nwork++] = id;
-	return NULL;
 }
 
 static void
@@ -133,7 +202,7 @@ conv_enum(struct btf_source *b, struct vd_type *vt, const struct btf_type *t)
 			noff = v->name_off;
 			e[i].value = vt->is_signed ? (int64_t)v->val : (int64_t)(uint32_t)v->val;
 		}
-		e[i].name = btf__name_by_offset(b->btf, noff);
+		e[i].name = bname(b, noff);
 		if (!e[i].name)
 			e[i].name = "?";
 	}
@@ -183,7 +252,7 @@ conv_proto(struct btf_source *b, struct vd_type *vt, const struct btf_type *t)
 			n--;
 			break;
 		}
-		m[i].name = btf__name_by_offset(b->btf, p[i].name_off);
+		m[i].name = bname(b, p[i].name_off);
 		if (m[i].name && !*m[i].name)
 			m[i].name = NULL;
 		err = conv_qt(b, p[i].type, &m[i].type);
@@ -207,10 +276,10 @@ conv_type(struct btf_source *b, uint32_t id, const struct vd_type **ret)
 		*ret = &b->void_type;
 		return NULL;
 	}
-	if (id >= b->ntypes || !(t = btf__type_by_id(b->btf, id)))
+	if (id >= b->ntypes || !(t = btype(b, id)))
 		return corrupt(id, "id out of range");
-	if (b->memo[id - b->first_id]) {
-		*ret = b->memo[id - b->first_id];
+	if ((vt = memo_get(b, id))) {
+		*ret = vt;
 		return NULL;
 	}
 	vt = vd_arena_alloc(&b->arena, sizeof(*vt));
@@ -219,7 +288,9 @@ conv_type(struct btf_source *b, uint32_t id, const struct vd_type **ret)
 	vt->name = btf_name(b, t);
 	vt->source = "BTF";
 	vt->module = b->module;
-	b->memo[id - b->first_id] = vt;   // before children: pointers may lead back here
+	// Before children: pointers may lead back here.
+	if ((err = memo_put(b, id, vt)))
+		return err;
 	switch (btf_kind(t)) {
 	case BTF_KIND_INT: conv_int(vt, t); break;
 	case BTF_KIND_FLOAT:
@@ -239,7 +310,10 @@ conv_type(struct btf_source *b, uint32_t id, const struct vd_type **ret)
 		vt->kind = btf_is_struct(t) ? VD_TYPE_STRUCT : VD_TYPE_UNION;
 		vt->size = t->size;
 		vt->complete = true;
-		err = push_work(b, id);
+		// Members on first use (vd_type_fill()): a struct leads to
+		// most of the kernel's types.
+		vt->unfilled = &b->base;
+		vt->unfilled_id = id;
 		break;
 	case BTF_KIND_FWD:
 		vt->kind = btf_kflag(t) ? VD_TYPE_UNION : VD_TYPE_STRUCT;
@@ -271,7 +345,7 @@ conv_qt(struct btf_source *b, uint32_t id, struct vd_qualified_type *ret)
 	unsigned q = 0;
 
 	for (int i = 0; i < BTF_CHAIN_MAX; i++) {
-		const struct btf_type *t = id ? btf__type_by_id(b->btf, id) : NULL;
+		const struct btf_type *t = id ? btype(b, id) : NULL;
 
 		if (id && !t)
 			return corrupt(id, "id out of range");
@@ -295,35 +369,38 @@ conv_qt(struct btf_source *b, uint32_t id, struct vd_qualified_type *ret)
 	return NULL;
 }
 
-/* Fill the members of every struct/union queued by conv_type(). */
+/* Read the members of a struct/union conv_type() left unfilled. */
 static struct vd_error *
-drain_work(struct btf_source *b)
+btf_fill(struct vd_type_source *src, struct vd_type *vt)
 {
-	while (b->nwork) {
-		uint32_t id = b->work[--b->nwork];
-		const struct btf_type *t = btf__type_by_id(b->btf, id);
-		struct vd_type *vt = b->memo[id - b->first_id];
-		uint16_t n = btf_vlen(t);
-		const struct btf_member *bm = btf_members(t);
-		struct vd_member *m = vd_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*m));
+	struct btf_source *b = (struct btf_source *)src;
+	uint32_t id = vt->unfilled_id;
+	const struct btf_type *t = id >= b->first_id && id < b->ntypes ? btype(b, id) : NULL;
+	uint16_t n;
+	const struct btf_member *bm;
+	struct vd_member *m;
 
-		if (!m)
-			return &vd_enomem;
-		for (uint16_t i = 0; i < n; i++) {
-			struct vd_error *err;
+	if (!t || (btf_kind(t) != BTF_KIND_STRUCT && btf_kind(t) != BTF_KIND_UNION))
+		return corrupt(id, "not the struct it was");
+	n = btf_vlen(t);
+	bm = btf_members(t);
+	m = vd_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*m));
+	if (!m)
+		return &vd_enomem;
+	for (uint16_t i = 0; i < n; i++) {
+		struct vd_error *err;
 
-			m[i].name = btf__name_by_offset(b->btf, bm[i].name_off);
-			if (m[i].name && !*m[i].name)
-				m[i].name = NULL;
-			m[i].bit_offset = btf_member_bit_offset(t, i);
-			m[i].bit_field_size = btf_member_bitfield_size(t, i);
-			err = conv_qt(b, bm[i].type, &m[i].type);
-			if (err)
-				return err;
-		}
-		vt->members = m;
-		vt->nmembers = n;
+		m[i].name = bname(b, bm[i].name_off);
+		if (m[i].name && !*m[i].name)
+			m[i].name = NULL;
+		m[i].bit_offset = btf_member_bit_offset(t, i);
+		m[i].bit_field_size = btf_member_bitfield_size(t, i);
+		err = conv_qt(b, bm[i].type, &m[i].type);
+		if (err)
+			return err;
 	}
+	vt->members = m;
+	vt->nmembers = n;
 	return NULL;
 }
 
@@ -372,7 +449,7 @@ find_base(struct btf_source *b, enum vd_type_kind kind, const char *name,
 
 	vd_types_canonical_base_name(name, want, sizeof(want));
 	for (uint32_t id = 1; id < b->ntypes; id++) {
-		const struct btf_type *t = btf__type_by_id(b->btf, id);
+		const struct btf_type *t = btype(b, id);
 		const char *tn;
 
 		if (!t || btf_kind(t) != (kind == VD_TYPE_INT ? BTF_KIND_INT : BTF_KIND_FLOAT))
@@ -397,10 +474,12 @@ find_base(struct btf_source *b, enum vd_type_kind kind, const char *name,
 static int32_t
 find_named(const struct btf_source *b, const char *name, int bkind)
 {
+	if (b->view)
+		return vd_btfv_find(b->view, name, bkind);
 	if (!b->first_id)
 		return btf__find_by_name_kind(b->btf, name, (uint32_t)bkind);
 	for (uint32_t id = b->first_id; id < b->ntypes; id++) {
-		const struct btf_type *t = btf__type_by_id(b->btf, id);
+		const struct btf_type *t = btype(b, id);
 		const char *tn;
 
 		if (t && btf_kind(t) == bkind && (tn = btf_name(b, t)) && !strcmp(tn, name))
@@ -446,12 +525,14 @@ btf_find(struct vd_type_source *src, enum vd_type_kind kind, const char *name,
 					       name, b->desc);
 	}
 	err = conv_qt(b, (uint32_t)id, ret);
-	// A module's types lead into vmlinux types, whose members its
-	// source converts.
-	if (!err)
-		err = drain_work(b);
-	if (!err && b->vmlinux)
-		err = drain_work(b->vmlinux);
+	// The asked type's own members now, so a damaged one is an error
+	// here; the members of what it leads to on first use.
+	if (!err && ret->type && ret->type->unfilled) {
+		struct vd_type *vt = (struct vd_type *)ret->type;
+
+		vt->unfilled = NULL;
+		err = btf_fill(&b->base, vt);
+	}
 	return err;
 }
 
@@ -460,21 +541,32 @@ btf_destroy(struct vd_type_source *src)
 {
 	struct btf_source *b = (struct btf_source *)src;
 
+	// Keep what this session built for the next one on this kernel.
+	if (b->view && b->cache_dir && b->cache_key)
+		vd_btfv_cache_save(b->view, b->cache_dir, b->cache_key);
+	vd_btfv_destroy(b->view);
+	free(b->owned_blob);
+	free(b->cache_dir);
+	free(b->cache_key);
 	btf__free(b->btf);
-	free(b->memo);
-	free(b->work);
+	free(b->memo_ids);
+	free(b->memo_types);
 	free(b->module);
 	vd_arena_deinit(&b->arena);
 	free(b);
 }
 
-/* Read __start_BTF..__stop_BTF from the dump. */
+/*
+ * __start_BTF..__stop_BTF in the dump: its own bytes where the file holds
+ * them as they are (btf__new() makes the one copy libbpf needs), else one
+ * read into *owned_ret.
+ */
 static struct vd_error *
-read_btf_blob(struct vd_session *s, void **data_ret, size_t *size_ret)
+read_btf_blob(struct vd_session *s, const void **data_ret, void **owned_ret,
+	      size_t *size_ret)
 {
 	uint64_t start, stop;
 	struct vd_error *err;
-	void *data;
 
 	if (!vd_session_symbol(s, "__start_BTF", &start) ||
 	    !vd_session_symbol(s, "__stop_BTF", &stop))
@@ -483,28 +575,24 @@ read_btf_blob(struct vd_session *s, void **data_ret, size_t *size_ret)
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "__start_BTF..__stop_BTF (0x%llx..0x%llx) is not a BTF blob",
 				       (unsigned long long)start, (unsigned long long)stop);
-	data = malloc(stop - start);
-	if (!data)
-		return &vd_enomem;
-	err = vd_session_read(s, VD_AS_KVIRT, start, data, stop - start, NULL);
-	if (err) {
-		free(data);
+	err = vd_session_map_kvirt(s, start, stop - start, data_ret, owned_ret);
+	if (err)
 		return vd_error_wrap(err, "reading the kernel's BTF");
-	}
-	*data_ret = data;
 	*size_ret = stop - start;
 	return NULL;
 }
 
-/* The fields both kinds of source share; b->btf is set. */
+/* The fields both kinds of source share; b->view or b->btf is set. */
 static struct vd_error *
 source_init(struct btf_source *b, uint32_t ptr_size)
 {
-	b->ntypes = btf__type_cnt(b->btf);
+	b->ntypes = b->view ? vd_btfv_count(b->view) : btf__type_cnt(b->btf);
 	if (b->ntypes < b->first_id)
 		return vd_error_create(VD_ERR_CORRUPT, "split BTF has fewer types than its base");
-	b->memo = calloc(b->ntypes - b->first_id + 1, sizeof(*b->memo));
-	if (!b->memo)
+	b->memo_cap = 1024;
+	b->memo_ids = calloc(b->memo_cap, sizeof(*b->memo_ids));
+	b->memo_types = malloc(b->memo_cap * sizeof(*b->memo_types));
+	if (!b->memo_ids || !b->memo_types)
 		return &vd_enomem;
 	b->ptr_size = ptr_size ? ptr_size : 8;
 	b->void_type = (struct vd_type){ .kind = VD_TYPE_VOID, .name = "void",
@@ -512,42 +600,81 @@ source_init(struct btf_source *b, uint32_t ptr_size)
 	b->base.name = b->desc;
 	b->base.find = btf_find;
 	b->base.destroy = btf_destroy;
+	b->base.fill = btf_fill;
 	return NULL;
 }
 
 /*
- * A source over a BTF blob (copied): the dump's, or one a test made with
- * pahole.  ptr_size is the target's pointer size.
+ * A vmlinux BTF source over data, read in place (owned: data's buffer
+ * when it is not the dump's own, freed with the source); its indexes
+ * from the cache when cache_dir and key name a good one.
+ */
+static struct vd_error *
+view_source(const void *data, size_t size, void *owned, uint32_t ptr_size,
+	    const char *cache_dir, const char *key, struct vd_type_source **ret)
+{
+	struct btf_source *b;
+	struct vd_error *err;
+
+	if (size > BTF_MAX_SIZE) {
+		free(owned);
+		return vd_error_create(VD_ERR_CORRUPT, "a %zu-byte BTF blob is too big", size);
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		free(owned);
+		return &vd_enomem;
+	}
+	b->blob = data;
+	b->blob_size = size;
+	b->owned_blob = owned;
+	b->base.destroy = btf_destroy;
+	if ((cache_dir && !(b->cache_dir = strdup(cache_dir))) ||
+	    (key && !(b->cache_key = strdup(key)))) {
+		btf_destroy(&b->base);
+		return &vd_enomem;
+	}
+	err = vd_btfv_open_lazy(data, size, &b->view);
+	if (!err && !(b->cache_dir && b->cache_key &&
+		      vd_btfv_cache_load(b->view, b->cache_dir, b->cache_key)))
+		err = vd_btfv_index_types(b->view);
+	if (!err)
+		err = source_init(b, ptr_size);
+	if (err) {
+		btf_destroy(&b->base);
+		return err == &vd_enomem ? err : vd_error_wrap(err, "the kernel's BTF does not parse");
+	}
+	snprintf(b->desc, sizeof(b->desc), "BTF in the dump (%u types)", b->ntypes - 1);
+	*ret = &b->base;
+	return NULL;
+}
+
+/*
+ * A source over a BTF blob (copied): one a test made with pahole.
+ * ptr_size is the target's pointer size.
  */
 struct vd_error *
 vd_btf_source_from_blob(const void *data, size_t size, uint32_t ptr_size,
 			struct vd_type_source **ret)
 {
-	struct btf_source *b;
-	struct vd_error *err;
+	void *copy;
 
 	if (size > BTF_MAX_SIZE)
 		return vd_error_create(VD_ERR_CORRUPT, "a %zu-byte BTF blob is too big", size);
-	b = calloc(1, sizeof(*b));
-	if (!b)
+	copy = malloc(size ? size : 1);
+	if (!copy)
 		return &vd_enomem;
-	// btf__new copies the data and validates headers, sections and types.
-	b->btf = btf__new(data, (uint32_t)size);
-	if (!b->btf) {
-		int e = errno;
+	memcpy(copy, data, size);
+	return view_source(copy, size, copy, ptr_size, NULL, NULL, ret);
+}
 
-		free(b);
-		return vd_error_create(VD_ERR_CORRUPT, "the kernel's BTF does not parse: %s",
-				       strerror(e));
-	}
-	err = source_init(b, ptr_size);
-	if (err) {
-		btf_destroy(&b->base);
-		return err;
-	}
-	snprintf(b->desc, sizeof(b->desc), "BTF in the dump (%u types)", b->ntypes - 1);
-	*ret = &b->base;
-	return NULL;
+/* libbpf's parse of a view source, made for module split BTF only. */
+static struct btf *
+base_libbpf(struct btf_source *base)
+{
+	if (!base->btf && base->view)
+		base->btf = btf__new(base->blob, (uint32_t)base->blob_size);
+	return base->btf;
 }
 
 bool
@@ -564,6 +691,12 @@ str_len(const struct btf *btf)
 	const struct btf_header *h = btf__raw_data(btf, &size);
 
 	return h && size >= sizeof(*h) ? h->str_len : 0;
+}
+
+static uint32_t
+base_str_len(const struct btf_source *base)
+{
+	return base->view ? vd_btfv_str_len(base->view) : str_len(base->btf);
 }
 
 /*
@@ -615,12 +748,15 @@ vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
 	// The kernel parsed it over its vmlinux BTF: the same ids and
 	// strings must continue ours, or the blob is split over something
 	// else (a distilled base not relocated yet).
-	if ((start_id && start_id != btf__type_cnt(base->btf)) ||
-	    (start_str_off && start_str_off != str_len(base->btf)))
+	if ((start_id && start_id != base->ntypes) ||
+	    (start_str_off && start_str_off != base_str_len(base)))
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "its BTF starts at type %u, string %u, but the vmlinux BTF has %u types, %u bytes of strings",
-				       start_id, start_str_off, btf__type_cnt(base->btf),
-				       str_len(base->btf));
+				       start_id, start_str_off, base->ntypes,
+				       base_str_len(base));
+	if (!base_libbpf(base))
+		return vd_error_create(VD_ERR_CORRUPT, "libbpf cannot parse the vmlinux BTF: %s",
+				       strerror(errno));
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return &vd_enomem;
@@ -628,7 +764,7 @@ vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
 		free(b);
 		return &vd_enomem;
 	}
-	b->btf = new_split(data, size, base->btf);
+	b->btf = new_split(data, size, base_libbpf(base));
 	if (!b->btf) {
 		int e = errno;
 
@@ -637,7 +773,7 @@ vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
 		return e == ENOMEM ? &vd_enomem :
 		       vd_error_create(VD_ERR_CORRUPT, "its BTF does not parse: %s", strerror(e));
 	}
-	b->first_id = btf__type_cnt(base->btf);
+	b->first_id = base->ntypes;
 	b->vmlinux = base;
 	err = source_init(b, base->ptr_size);
 	if (err) {
@@ -653,13 +789,13 @@ struct vd_error *
 vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
 {
 	struct vd_error *err;
+	const void *data;
+	void *owned;
 	size_t size;
-	void *data;
 
-	err = read_btf_blob(s, &data, &size);
+	err = read_btf_blob(s, &data, &owned, &size);
 	if (err)
 		return err;
-	err = vd_btf_source_from_blob(data, size, vd_session_info(s)->ptr_size, ret);
-	free(data);
-	return err;
+	return view_source(data, size, owned, vd_session_info(s)->ptr_size, s->cache_dir,
+			   vd_session_cache_key(s), ret);
 }

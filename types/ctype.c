@@ -397,6 +397,26 @@ search_once(struct member_search *ms, const struct vd_type *type)
 	return true;
 }
 
+bool
+vd_type_fill(const struct vd_type *type)
+{
+	struct vd_type *t = (struct vd_type *)type;   // filling is not a change
+	struct vd_type_source *src;
+	struct vd_error *err;
+
+	if (!t || !(src = t->unfilled))
+		return true;
+	t->unfilled = NULL;      // once, whatever happens
+	err = src->fill ? src->fill(src, t) : NULL;
+	if (err) {
+		vd_error_destroy(err);
+		t->members = NULL;
+		t->nmembers = 0;
+		return false;
+	}
+	return true;
+}
+
 /* Find a direct or anonymous-nested member called name[len]. */
 static bool
 find_member_in(struct member_search *ms, const struct vd_type *type,
@@ -407,6 +427,7 @@ find_member_in(struct member_search *ms, const struct vd_type *type,
 	if (!type || (type->kind != VD_TYPE_STRUCT && type->kind != VD_TYPE_UNION) ||
 	    depth > TYPE_DEPTH_MAX || !search_once(ms, type))
 		return false;
+	vd_type_fill(type);
 	for (size_t i = 0; i < type->nmembers; i++) {
 		const struct vd_member *m = &type->members[i];
 

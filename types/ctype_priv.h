@@ -33,6 +33,8 @@ struct vd_type_source {
 					const char *name,
 					struct vd_qualified_type *ret);
 	void (*destroy)(struct vd_type_source *src);
+	/* Optional: read the members of a type it left unfilled. */
+	struct vd_error *(*fill)(struct vd_type_source *src, struct vd_type *type);
 };
 
 /* What the session keeps for the type layer (types/ctype.c). */

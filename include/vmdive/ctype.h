@@ -85,7 +85,22 @@ struct vd_type {
 	const char *source;              /* "DWARF", "BTF", "VMCOREINFO" */
 	const char *module;              /* the module whose BTF or DWARF
 					    described it; NULL: the kernel's */
+	/*
+	 * Members not read yet (BTF reads a struct's members on first use,
+	 * not the whole graph of types reachable from it): read them with
+	 * vd_type_fill() before looking at nmembers/members.
+	 */
+	struct vd_type_source *unfilled;
+	uint32_t unfilled_id;
 };
+
+struct vd_type_source;
+/*
+ * Read a STRUCT/UNION's members if its source left them for later (a
+ * no-op otherwise); false when they cannot be read (a damaged type:
+ * it then has none).
+ */
+bool vd_type_fill(const struct vd_type *type);
 
 /*
  * Look a type up by C name: "struct task_struct", "union thread_union",

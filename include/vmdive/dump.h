@@ -111,6 +111,13 @@ struct vd_error *vd_dump_read(struct vd_dump *dump, uint64_t addr, void *buf,
 			      size_t len, size_t *done_ret);
 
 /* Memory ranges the dump holds, in address order (for `info`, search). */
+/*
+ * The dump's own bytes for [addr, addr + len) when its file holds them as
+ * they are (uncompressed, mapped), valid until vd_dump_close(); else NULL
+ * (compressed, excluded or spanning records): read with vd_dump_read().
+ */
+const void *vd_dump_ptr(struct vd_dump *dump, uint64_t addr, size_t len);
+
 struct vd_mem_range {
 	uint64_t start, end;    /* [start, end) */
 	const char *kind;       /* "file", "zero", "paged", "absent" */

@@ -36,6 +36,12 @@ struct vd_session_opts {
 				     tried under this directory first */
 	const char *exe;          /* process cores: the executable, where
 				     the core does not name it */
+	const char *cache_dir;    /* decoded kallsyms and BTF index per
+				     kernel build-id (common/cache.h);
+				     NULL: $VMDIVE_CACHE_DIR, else
+				     $XDG_CACHE_HOME/vmdive, else
+				     ~/.cache/vmdive */
+	bool no_cache;            /* neither read nor write the cache */
 	struct vd_dump_opts dump;
 };
 

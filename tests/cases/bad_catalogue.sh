@@ -24,6 +24,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)/bad
 export MKELF=$BUILD/mkelf MKDD=$BUILD/mkdiskdump
 [[ -x $MKELF && -x $MKDD ]] || { echo "bad_catalogue: no generators in $BUILD"; exit 99; }
 export T=$(mktemp -d)
+# Decoded symbols and types are cached per build-id: not in the user's cache.
+export VMDIVE_CACHE_DIR=$T/cache
 trap 'rm -rf "$T"' EXIT
 nfail=0 npass=0
 fail() { echo "FAIL: $*"; nfail=$((nfail + 1)); }

@@ -11,7 +11,12 @@ cache=${VMDIVE_CACHE:-/var/cache/vmdive}
 shopt -s nullglob
 # The arm64 6.1 samples are left out: their kallsyms lacks CONFIG_KALLSYMS_ALL and some
 # global text symbols (__efistub_*, __entry_tramp_text_*); the 6.12 16K-page one has them all.
-metas=("$cache"/dumps/{kaslr,nokaslr,la57,kaslr-6.12,arm64-16k-6.12}/meta.env)
+metas=()
+# kaslr-5.10: VMCOREINFO lists no kallsyms tables, they are found in the image; kaslr-sid:
+# place-relative offsets, no kallsyms_relative_base.
+for m in "$cache"/dumps/{kaslr,nokaslr,la57,kaslr-6.12,arm64-16k-6.12,kaslr-5.10,kaslr-sid,arm64-sid,arm64-16k-sid}/meta.env; do
+	[[ -e $m ]] && metas+=("$m")   # brace expansion is not filtered by nullglob
+done
 if ((${#metas[@]} == 0)); then
 	echo "no sample dumps in $cache/dumps: run samples/make-dumps.sh" >&2
 	exit 1

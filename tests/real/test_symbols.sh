@@ -198,7 +198,7 @@ for v in kaslr-6.12 arm64-16k-6.12 kaslr-5.10 arm64-5.10 kaslr-sid arm64-sid arm
 		crash=()
 		case $v in
 			kaslr-6.12) crash=(--crash --crash-opts "--minimal --kaslr 0x$KERNELOFFSET") ;;
-			kaslr-sid) crash=(--crash --crash-opts "--no_modules") ;;
+			kaslr-sid) crash=(--crash "--crash-opts=--no_modules") ;;   # one word: argparse takes "--no_modules" alone for an option
 			kaslr-*) crash=(--crash) ;;
 		esac
 		"$py" "$here/symbols_check.py" syms "$vmdive" "$VMCORE_ELF" "$VMLINUX" \

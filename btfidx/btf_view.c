@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: MIT
+/* A BTF blob read in place, with its indexes (btfidx/btf_view.h). */
+#include <linux/btf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btfidx/btf_view.h"
+#include "common/cache.h"
+#include "common/util.h"
+
+/* The cache file's kind and format version (bump on any change). */
+#define BTFV_CACHE_KIND "btf"
+#define BTFV_CACHE_VERSION 1
+enum { SEC_META = 1, SEC_OFFS, SEC_HASH };
+
+struct btfv_cache_meta {
+	uint32_t ntypes, hash_size;
+	uint64_t types_len, str_len;   /* of the blob it indexes */
+};
+
+/* vmlinux BTF is ~5 MiB with ~100k types on 6.x; refuse far more. */
+#define BTFV_MAX_TYPES (1u << 22)
+
+struct vd_btfv {
+	const uint8_t *types;
+	uint32_t types_len;
+	const char *strs;
+	uint32_t str_len;
+	uint32_t ntypes;
+	const uint32_t *offs;
+	uint32_t *own_offs;
+	const uint32_t *hash;
+	uint32_t hash_size;
+	uint32_t *own_hash;
+	bool imported_offs, imported_hash;
+	struct vd_cache_file cache;   /* the imported indexes' file */
+	unsigned scans;               /* lookups answered by scanning */
+};
+
+/* Lookups answered by a scan before the name index is built. */
+#define BTFV_SCANS_BEFORE_INDEX 2
+
+/*
+ * The kinds the name index holds: those looked up by name (types, not
+ * the ~half of vmlinux BTF that is functions, prototypes and variables,
+ * which lookups of those kinds find by scanning).
+ */
+static bool
+indexed_kind(int kind)
+{
+	switch (kind) {
+	case BTF_KIND_INT:
+	case BTF_KIND_FWD:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_FLOAT:
+	case 19:   /* BTF_KIND_ENUM64 */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Bytes after struct btf_type for its kind; -1 for an unknown kind. */
+static int64_t
+extra_size(const struct btf_type *t)
+{
+	uint32_t vlen = BTF_INFO_VLEN(t->info);
+
+	switch (BTF_INFO_KIND(t->info)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		return 4;
+	case BTF_KIND_PTR:
+	case BTF_KIND_FWD:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:
+		return 0;
+	case BTF_KIND_ARRAY:
+		return sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return (int64_t)vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM:
+		return (int64_t)vlen * sizeof(struct btf_enum);
+	case BTF_KIND_FUNC_PROTO:
+		return (int64_t)vlen * sizeof(struct btf_param);
+	case BTF_KIND_DATASEC:
+		return (int64_t)vlen * sizeof(struct btf_var_secinfo);
+	case 19:   /* BTF_KIND_ENUM64: struct btf_enum64, 12 bytes */
+		return (int64_t)vlen * 12;
+	default:
+		return -1;
+	}
+}
+
+/* The record at off, if all of it lies in the type section. */
+static const struct btf_type *
+record_at(const struct vd_btfv *v, uint64_t off, uint64_t *next_ret)
+{
+	const struct btf_type *t;
+	int64_t extra;
+
+	if (off % 4 || !vd_range_ok(off, sizeof(*t), v->types_len))
+		return NULL;
+	t = (const void *)(v->types + off);
+	extra = extra_size(t);
+	if (extra < 0 || !vd_range_ok(off + sizeof(*t), (uint64_t)extra, v->types_len))
+		return NULL;
+	if (next_ret)
+		*next_ret = off + sizeof(*t) + (uint64_t)extra;
+	return t;
+}
+
+static struct vd_error *
+open_view(const void *data, size_t size, struct vd_btfv **ret)
+{
+	const struct btf_header *h = data;
+	struct vd_btfv *v;
+	uint64_t toff, soff;
+
+	if (size < sizeof(*h) || h->magic != BTF_MAGIC)
+		return vd_error_create(VD_ERR_CORRUPT, "not a BTF blob of this byte order");
+	if (h->version != BTF_VERSION || h->hdr_len < sizeof(*h) || h->hdr_len > size)
+		return vd_error_create(VD_ERR_CORRUPT, "BTF header: version %u, length %u",
+				       h->version, h->hdr_len);
+	toff = (uint64_t)h->hdr_len + h->type_off;
+	soff = (uint64_t)h->hdr_len + h->str_off;
+	if (!vd_range_ok(toff, h->type_len, size) || !vd_range_ok(soff, h->str_len, size) ||
+	    toff % 4 || !h->str_len)
+		return vd_error_create(VD_ERR_CORRUPT, "BTF sections lie outside the blob");
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return &vd_enomem;
+	v->types = (const uint8_t *)data + toff;
+	v->types_len = h->type_len;
+	v->strs = (const char *)data + soff;
+	v->str_len = h->str_len;
+	if (v->strs[0] || v->strs[v->str_len - 1]) {
+		free(v);
+		return vd_error_create(VD_ERR_CORRUPT, "BTF strings do not start and end with NUL");
+	}
+	*ret = v;
+	return NULL;
+}
+
+struct vd_error *
+vd_btfv_index_types(struct vd_btfv *v)
+{
+	uint64_t off = 0;
+	size_t cap = 4096, n = 1;
+	uint32_t *offs;
+
+	if (v->offs)
+		return NULL;
+	// Records are at least 12 bytes: the count is bounded by the size.
+	cap = VD_MIN((size_t)v->types_len / sizeof(struct btf_type) + 2, (size_t)BTFV_MAX_TYPES);
+	offs = malloc(cap * sizeof(*offs));
+	if (!offs)
+		return &vd_enomem;
+	offs[0] = 0;         // void has no record
+	while (off < v->types_len) {
+		if (n == cap || (offs[n] = (uint32_t)off, !record_at(v, off, &off))) {
+			free(offs);
+			return vd_error_create(VD_ERR_CORRUPT,
+					       "BTF type %zu: record malformed or past the type section",
+					       n);
+		}
+		n++;
+	}
+	v->own_offs = offs;
+	v->offs = offs;
+	v->ntypes = (uint32_t)n;
+	return NULL;
+}
+
+struct vd_error *
+vd_btfv_open_lazy(const void *data, size_t size, struct vd_btfv **ret)
+{
+	return open_view(data, size, ret);
+}
+
+struct vd_error *
+vd_btfv_open(const void *data, size_t size, struct vd_btfv **ret)
+{
+	struct vd_error *err = open_view(data, size, ret);
+
+	if (!err && (err = vd_btfv_index_types(*ret))) {
+		vd_btfv_destroy(*ret);
+		*ret = NULL;
+	}
+	return err;
+}
+
+void
+vd_btfv_destroy(struct vd_btfv *v)
+{
+	if (!v)
+		return;
+	free(v->own_offs);
+	free(v->own_hash);
+	vd_cache_close(&v->cache);
+	free(v);
+}
+
+uint32_t
+vd_btfv_count(const struct vd_btfv *v)
+{
+	return v->ntypes;
+}
+
+uint32_t
+vd_btfv_str_len(const struct vd_btfv *v)
+{
+	return v->str_len;
+}
+
+const struct btf_type *
+vd_btfv_type(const struct vd_btfv *v, uint32_t id)
+{
+	if (!id || id >= v->ntypes || !v->offs)
+		return NULL;
+	return record_at(v, v->offs[id], NULL);
+}
+
+const char *
+vd_btfv_name(const struct vd_btfv *v, uint32_t off)
+{
+	// The section ends with a NUL: any offset inside is a C string.
+	return off < v->str_len ? v->strs + off : NULL;
+}
+
+static uint64_t
+hash_name(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+static uint32_t
+slot_of(uint64_t h, uint32_t size)
+{
+	return (uint32_t)(h ^ h >> 32) & (size - 1);
+}
+
+static struct vd_error *
+build_hash(struct vd_btfv *v)
+{
+	uint32_t size = 1, named = 0;
+	uint32_t *hash;
+
+	for (uint32_t id = 1; id < v->ntypes; id++) {
+		const struct btf_type *t = vd_btfv_type(v, id);
+
+		named += t && t->name_off && indexed_kind(BTF_INFO_KIND(t->info));
+	}
+	while (size < 2 * named + 2)
+		size <<= 1;
+	hash = calloc(size, sizeof(*hash));
+	if (!hash)
+		return &vd_enomem;
+	for (uint32_t id = 1; id < v->ntypes; id++) {
+		const struct btf_type *t = vd_btfv_type(v, id);
+		const char *n;
+		uint32_t s;
+
+		if (!t || !t->name_off || !indexed_kind(BTF_INFO_KIND(t->info)) ||
+		    !(n = vd_btfv_name(v, t->name_off)) || !*n)
+			continue;
+		for (s = slot_of(hash_name(n), size); hash[s]; s = (s + 1) & (size - 1))
+			;
+		hash[s] = id;      // in id order: the lowest of a name first
+	}
+	v->own_hash = hash;
+	v->hash = hash;
+	v->hash_size = size;
+	return NULL;
+}
+
+static int32_t
+scan(const struct vd_btfv *v, const char *name, int kind)
+{
+	for (uint32_t id = 1; id < v->ntypes; id++) {
+		const struct btf_type *t = vd_btfv_type(v, id);
+		const char *n;
+
+		if (t && (int)BTF_INFO_KIND(t->info) == kind &&
+		    (n = vd_btfv_name(v, t->name_off)) && !strcmp(n, name))
+			return (int32_t)id;
+	}
+	return -1;
+}
+
+int32_t
+vd_btfv_find(struct vd_btfv *v, const char *name, int kind)
+{
+	uint32_t s;
+
+	if (!indexed_kind(kind))
+		return scan(v, name, kind);
+	if (!v->hash) {
+		struct vd_error *err;
+
+		// One type or two: a scan is cheaper than the index.
+		if (v->scans++ < BTFV_SCANS_BEFORE_INDEX)
+			return scan(v, name, kind);
+		if ((err = build_hash(v))) {
+			vd_error_destroy(err);
+			return scan(v, name, kind);
+		}
+	}
+	s = slot_of(hash_name(name), v->hash_size);
+	for (uint32_t probes = 0; v->hash[s] && probes < v->hash_size;
+	     probes++, s = (s + 1) & (v->hash_size - 1)) {
+		const struct btf_type *t = vd_btfv_type(v, v->hash[s]);
+		const char *n = t ? vd_btfv_name(v, t->name_off) : NULL;
+
+		if (n && (int)BTF_INFO_KIND(t->info) == kind && !strcmp(n, name))
+			return (int32_t)v->hash[s];
+	}
+	return -1;
+}
+
+struct vd_error *
+vd_btfv_export(struct vd_btfv *v, struct vd_btfv_index *ret)
+{
+	struct vd_error *err;
+
+	if (!v->offs && (err = vd_btfv_index_types(v)))
+		return err;
+	if (!v->hash && (err = build_hash(v)))
+		return err;
+	*ret = (struct vd_btfv_index){
+		.ntypes = v->ntypes, .offs = v->offs, .hash = v->hash,
+		.hash_size = v->hash_size,
+	};
+	return NULL;
+}
+
+bool
+vd_btfv_import(struct vd_btfv *v, const struct vd_btfv_index *idx)
+{
+	// Offsets: increasing, inside the type section (each record is
+	// checked again when handed out); the hash: ids in range.
+	if (!idx->ntypes || idx->ntypes > BTFV_MAX_TYPES || !idx->offs ||
+	    !idx->hash_size || (idx->hash_size & (idx->hash_size - 1)) ||
+	    idx->offs[1 % idx->ntypes] != 0)
+		return false;
+	for (uint32_t id = 2; id < idx->ntypes; id++)
+		if (idx->offs[id] <= idx->offs[id - 1] || idx->offs[id] >= v->types_len)
+			return false;
+	for (uint32_t s = 0; s < idx->hash_size; s++)
+		if (idx->hash[s] >= idx->ntypes)
+			return false;
+	// The last record ends where the type section does.
+	{
+		uint64_t end;
+
+		if (idx->ntypes > 1 &&
+		    (!record_at(v, idx->offs[idx->ntypes - 1], &end) || end != v->types_len))
+			return false;
+	}
+	free(v->own_offs);
+	free(v->own_hash);
+	v->own_offs = v->own_hash = NULL;
+	v->offs = idx->offs;
+	v->ntypes = idx->ntypes;
+	v->hash = idx->hash;
+	v->hash_size = idx->hash_size;
+	v->imported_offs = v->imported_hash = true;
+	return true;
+}
+
+bool
+vd_btfv_built(const struct vd_btfv *v)
+{
+	return !v->imported_hash && v->own_hash;
+}
+
+bool
+vd_btfv_cache_load(struct vd_btfv *v, const char *dir, const char *key)
+{
+	const struct btfv_cache_meta *meta;
+	size_t msize, osize, hsize;
+	const void *offs, *hash;
+
+	if (v->cache.map ||
+	    !vd_cache_open(dir, BTFV_CACHE_KIND, BTFV_CACHE_VERSION, key, &v->cache, NULL))
+		return false;
+	meta = vd_cache_get(&v->cache, SEC_META, &msize);
+	offs = vd_cache_get(&v->cache, SEC_OFFS, &osize);
+	hash = vd_cache_get(&v->cache, SEC_HASH, &hsize);
+	if (meta && msize == sizeof(*meta) && offs && hash &&
+	    meta->types_len == v->types_len && meta->str_len == v->str_len &&
+	    osize == (size_t)meta->ntypes * sizeof(uint32_t) &&
+	    hsize == (size_t)meta->hash_size * sizeof(uint32_t)) {
+		struct vd_btfv_index idx = {
+			.ntypes = meta->ntypes, .offs = offs, .hash = hash,
+			.hash_size = meta->hash_size,
+		};
+
+		if (vd_btfv_import(v, &idx))
+			return true;
+	}
+	vd_cache_close(&v->cache);
+	return false;
+}
+
+void
+vd_btfv_cache_save(struct vd_btfv *v, const char *dir, const char *key)
+{
+	struct vd_btfv_index idx;
+	struct btfv_cache_meta meta;
+	struct vd_error *err;
+
+	if (v->cache.map || !vd_btfv_built(v))
+		return;
+	err = vd_btfv_export(v, &idx);
+	if (!err) {
+		struct vd_cache_section secs[] = {
+			{ SEC_META, &meta, sizeof(meta) },
+			{ SEC_OFFS, idx.offs, (size_t)idx.ntypes * sizeof(uint32_t) },
+			{ SEC_HASH, idx.hash, (size_t)idx.hash_size * sizeof(uint32_t) },
+		};
+
+		meta = (struct btfv_cache_meta){ idx.ntypes, idx.hash_size, v->types_len,
+						 v->str_len };
+		err = vd_cache_write(dir, BTFV_CACHE_KIND, BTFV_CACHE_VERSION, key, secs,
+				     VD_ARRAY_SIZE(secs));
+	}
+	vd_error_destroy(err);   // a read-only or full directory only costs speed
+}
