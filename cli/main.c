@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "common/util.h"
+#include "vmdive/vmdive.h"
 
 enum {
 	OPT_VMLINUX = 256,
@@ -391,7 +392,7 @@ main(int argc, char **argv)
 		return VD_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("vmdive %s\n", VMDIVE_VERSION);
+		printf("vmdive %s\n", vd_version());
 		return VD_EXIT_OK;
 	}
 	hoist_command(argc, argv);

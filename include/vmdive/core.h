@@ -35,6 +35,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default)  /* exported: see vmdive/vmdive.h */
 
 /* 1. What the core file says ---------------------------------------------- */
 
@@ -239,6 +240,7 @@ struct vd_error *vd_session_core_lookup(struct vd_session *s,
 					const char *name,
 					struct vd_core_symbol *ret);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

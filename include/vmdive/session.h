@@ -22,6 +22,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default)  /* exported: see vmdive/vmdive.h */
 
 struct vd_session_opts {
 	const char *vmlinux;      /* ELF with symbols (and DWARF), optional */
@@ -109,6 +110,7 @@ void vd_session_symbol_nth(struct vd_session *s, size_t i,
 /* Which symbol sources loaded ("vmlinux /path", ...); for info. */
 const char *vd_session_symbol_source(const struct vd_session *s);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif
