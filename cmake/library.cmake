@@ -47,3 +47,63 @@ target_link_libraries(libvmdive PRIVATE
 target_link_options(libvmdive PRIVATE "LINKER:--version-script=${VD_MAP}"
                     "LINKER:--no-undefined")
 add_library(vmdive::vmdive ALIAS libvmdive)
+
+# Installed programs find the library relative to themselves, so an
+# installed tree works wherever it is put (cmake --install --prefix DIR).
+file(RELATIVE_PATH vd_bin_to_lib
+     ${CMAKE_INSTALL_FULL_BINDIR} ${CMAKE_INSTALL_FULL_LIBDIR})
+set_target_properties(vmdive PROPERTIES INSTALL_RPATH "$ORIGIN/${vd_bin_to_lib}")
+
+# vmdive.pc.  Requires.private and Libs.private name what the layers link
+# (see the find_* and pkg_check_modules at the top of CMakeLists.txt); they
+# matter for `pkg-config --static` only: libvmdive.so records its NEEDED.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}" OR IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(VD_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(VD_PC_LIBDIR "${CMAKE_INSTALL_FULL_LIBDIR}")
+  set(VD_PC_INCLUDEDIR "${CMAKE_INSTALL_FULL_INCLUDEDIR}")
+else()
+  file(RELATIVE_PATH vd_pc_up "/x/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/x")
+  string(REGEX REPLACE "/$" "" vd_pc_up "${vd_pc_up}")
+  set(VD_PC_PREFIX "\${pcfiledir}/${vd_pc_up}")
+  set(VD_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+  set(VD_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
+set(VD_PC_REQUIRES_PRIVATE "libelf zlib liblz4 libzstd liblzma libbpf")
+set(VD_PC_LIBS_PRIVATE "-ldwarf -llzo2 -lsnappy")
+configure_file(${CMAKE_SOURCE_DIR}/lib/vmdive.pc.in ${CMAKE_BINARY_DIR}/vmdive.pc @ONLY)
+
+install(TARGETS vmdive RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS libvmdive LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+file(GLOB vd_public_headers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/include/vmdive/*.h)
+install(FILES ${vd_public_headers} ${VD_GENERATED_INCLUDE}/vmdive/version.h
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/vmdive)
+install(FILES ${CMAKE_BINARY_DIR}/vmdive.pc
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# Tests of the library as its users see it (tests/lib/).
+set(VD_LIB_TEST_FLAGS)
+if(VMDIVE_SANITIZE)
+  # A sanitized library needs programs built with the same runtime.
+  set(VD_LIB_TEST_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all)
+endif()
+set(vd_layer_files)
+foreach(t ${VD_LAYER_TARGETS})
+  list(APPEND vd_layer_files $<TARGET_FILE:${t}>)
+endforeach()
+add_test(NAME lib/exports
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/lib/check_exports.py check
+                 ${CMAKE_SOURCE_DIR}/include/vmdive $<TARGET_FILE:libvmdive> ${VD_MAP}
+                 ${vd_layer_files})
+add_test(NAME lib/headers
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lib/test_headers.sh ${CMAKE_SOURCE_DIR}
+                 ${VD_GENERATED_INCLUDE} $<TARGET_FILE_DIR:libvmdive> ${VD_LIB_TEST_FLAGS})
+add_test(NAME lib/example
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lib/test_example.sh synth ${CMAKE_BINARY_DIR}
+                 ${CMAKE_SOURCE_DIR} $<TARGET_FILE:mkelf> ${VD_LIB_TEST_FLAGS})
+add_test(NAME lib/example_real
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lib/test_example.sh real ${CMAKE_BINARY_DIR}
+                 ${CMAKE_SOURCE_DIR} $<TARGET_FILE:mkelf> ${VD_LIB_TEST_FLAGS})
+set_tests_properties(lib/exports lib/headers lib/example PROPERTIES
+                     SKIP_RETURN_CODE 77 LABELS library)
+set_tests_properties(lib/example_real PROPERTIES SKIP_RETURN_CODE 77 LABELS "library;real"
+                     TIMEOUT 600)
