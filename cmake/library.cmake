@@ -107,3 +107,24 @@ set_tests_properties(lib/exports lib/headers lib/example PROPERTIES
                      SKIP_RETURN_CODE 77 LABELS library)
 set_tests_properties(lib/example_real PROPERTIES SKIP_RETURN_CODE 77 LABELS "library;real"
                      TIMEOUT 600)
+
+# The man page and the bash completion, made by the vmdive just built from
+# its command table (cli/doc.c), and installed where man and bash-completion
+# look.
+foreach(doc man bash-completion)
+  set(out ${CMAKE_BINARY_DIR}/vmdive.${doc})
+  add_custom_command(OUTPUT ${out}
+    COMMAND sh -c "\"$1\" help --${doc} >\"$2.tmp\" && mv \"$2.tmp\" \"$2\""
+            sh $<TARGET_FILE:vmdive> ${out}
+    DEPENDS vmdive VERBATIM)
+endforeach()
+add_custom_target(vmdive_docs ALL DEPENDS ${CMAKE_BINARY_DIR}/vmdive.man
+                  ${CMAKE_BINARY_DIR}/vmdive.bash-completion)
+install(FILES ${CMAKE_BINARY_DIR}/vmdive.man
+        DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 RENAME vmdive.1)
+install(FILES ${CMAKE_BINARY_DIR}/vmdive.bash-completion
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME vmdive)
+add_test(NAME lib/docs
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/lib/docs_check.py $<TARGET_FILE:vmdive>
+                 ${CMAKE_BINARY_DIR}/vmdive.man ${CMAKE_BINARY_DIR}/vmdive.bash-completion)
+set_tests_properties(lib/docs PROPERTIES LABELS library)

@@ -24,14 +24,24 @@ cmake --install "$BUILD" --prefix "$T/prefix" >"$T/install.log" 2>&1 ||
 pc=$(find "$T/prefix" -name vmdive.pc)
 [[ -n $pc ]] || fail "no vmdive.pc installed"
 export PKG_CONFIG_PATH=$(dirname "$pc")
-libdir=$(pkg-config --variable=libdir vmdive) || fail "pkg-config vmdive"
+libdir=$(realpath "$(pkg-config --variable=libdir vmdive)") || fail "pkg-config vmdive"
 # shellcheck disable=SC2046
 cc -std=c11 -Wall -Wextra -Werror "${CFLAGS[@]}" -o "$T/dumpinfo" "$SRC/examples/dumpinfo.c" \
     $(pkg-config --cflags --libs vmdive) -Wl,-rpath,"$libdir" >"$T/cc.log" 2>&1 ||
     fail "building the example: $(cat "$T/cc.log")"
 lib=$(ldd "$T/dumpinfo" | awk '$1 == "libvmdive.so.0" { print $3 }')
-[[ $(realpath "$lib") == $(realpath "$libdir")/* ]] ||
+[[ $(realpath "$lib") == "$libdir"/* ]] ||
     fail "the example uses $lib, not the installed library in $libdir"
+# The rest of the install: the binary runs from there (RUNPATH), man page,
+# completion, the SONAME link.
+P=$T/prefix
+"$P/bin/vmdive" --version >"$T/version" 2>&1 || fail "installed vmdive: $(cat "$T/version")"
+grep -qx "vmdive $(pkg-config --modversion vmdive)" "$T/version" || fail "vmdive --version: $(cat "$T/version")"
+[[ $(realpath "$(ldd "$P/bin/vmdive" | awk '$1 == "libvmdive.so.0" { print $3 }')") == "$libdir"/* ]] ||
+    fail "installed vmdive does not use the installed library"
+[[ -L $libdir/libvmdive.so && -L $libdir/libvmdive.so.0 ]] || fail "no libvmdive.so symlinks in $libdir"
+[[ -s $(find "$P" -path '*/man1/vmdive.1') ]] || fail "no man page vmdive.1 installed"
+[[ -s $(find "$P" -path '*/bash-completion/completions/vmdive') ]] || fail "no bash completion installed"
 cd "$T" || exit 99
 
 if [[ $MODE == synth ]]; then
