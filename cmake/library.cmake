@@ -13,12 +13,8 @@ foreach(t ${vd_all_targets})
     list(APPEND VD_LAYER_TARGETS ${t})
   endif()
 endforeach()
-# Position-independent, so they can go into the shared library; hidden, so
-# only what include/vmdive/ declares (under "#pragma GCC visibility
-# push(default)") is exported.  Calls between the layers stay direct.
-set_target_properties(${VD_LAYER_TARGETS} PROPERTIES
-                      POSITION_INDEPENDENT_CODE ON
-                      C_VISIBILITY_PRESET hidden)
+# Position-independent, so they can go into the shared library.
+set_target_properties(${VD_LAYER_TARGETS} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 
 # include/vmdive/version.h, from project()'s version.
 set(VD_GENERATED_INCLUDE ${CMAKE_BINARY_DIR}/include)
@@ -26,15 +22,26 @@ configure_file(${CMAKE_SOURCE_DIR}/include/vmdive/version.h.in
                ${VD_GENERATED_INCLUDE}/vmdive/version.h @ONLY)
 target_include_directories(vd_common PUBLIC ${VD_GENERATED_INCLUDE})
 
-# libvmdive.so.0: the layers whole, exports cut by lib/libvmdive.map.
-set(VD_MAP ${CMAKE_SOURCE_DIR}/lib/libvmdive.map)
+# libvmdive.so.0: the layers whole.  It exports what include/vmdive/ declares
+# and nothing else: the version script is made from the headers at build
+# time (cmake/version_script.cmake), every export in the node VMDIVE_0 (the
+# SONAME's 0); all other names, the layers' internals, become local.
+file(GLOB vd_public_headers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/include/vmdive/*.h)
+set(VD_MAP ${CMAKE_BINARY_DIR}/libvmdive.map)
+add_custom_command(OUTPUT ${VD_MAP}
+  COMMAND ${CMAKE_COMMAND} -DOUT=${VD_MAP} -DNODE=VMDIVE_${PROJECT_VERSION_MAJOR}
+          "-DHEADERS=${vd_public_headers}"
+          -P ${CMAKE_SOURCE_DIR}/cmake/version_script.cmake
+  DEPENDS ${vd_public_headers} ${CMAKE_SOURCE_DIR}/cmake/version_script.cmake
+  VERBATIM)
+add_custom_target(libvmdive_map DEPENDS ${VD_MAP})
 add_library(libvmdive SHARED ${CMAKE_SOURCE_DIR}/lib/version.c)
 set_target_properties(libvmdive PROPERTIES
                       OUTPUT_NAME vmdive
                       VERSION ${PROJECT_VERSION}
                       SOVERSION ${PROJECT_VERSION_MAJOR}
-                      C_VISIBILITY_PRESET hidden
                       LINK_DEPENDS ${VD_MAP})
+add_dependencies(libvmdive libvmdive_map)
 target_compile_definitions(libvmdive PRIVATE _GNU_SOURCE)
 target_include_directories(libvmdive PUBLIC ${CMAKE_SOURCE_DIR}/include
                            ${VD_GENERATED_INCLUDE})
@@ -74,7 +81,6 @@ configure_file(${CMAKE_SOURCE_DIR}/lib/vmdive.pc.in ${CMAKE_BINARY_DIR}/vmdive.p
 
 install(TARGETS vmdive RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS libvmdive LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-file(GLOB vd_public_headers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/include/vmdive/*.h)
 install(FILES ${vd_public_headers} ${VD_GENERATED_INCLUDE}/vmdive/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/vmdive)
 install(FILES ${CMAKE_BINARY_DIR}/vmdive.pc

@@ -35,7 +35,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-#pragma GCC visibility push(default)  /* exported: see vmdive/vmdive.h */
 
 /* 1. What the core file says ---------------------------------------------- */
 
@@ -240,7 +239,6 @@ struct vd_error *vd_session_core_lookup(struct vd_session *s,
 					const char *name,
 					struct vd_core_symbol *ret);
 
-#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -27,7 +27,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-#pragma GCC visibility push(default)  /* exported: see vmdive/vmdive.h */
 
 enum vd_type_kind {
 	VD_TYPE_VOID,
@@ -186,7 +185,6 @@ struct vd_error *vd_object_container_of(struct vd_session *s,
 					uint64_t member_addr,
 					struct vd_object *ret);
 
-#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -28,7 +28,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-#pragma GCC visibility push(default)  /* exported: see vmdive/vmdive.h */
 
 struct vd_dump;
 struct vd_core_info;    /* vmdive/core.h */
@@ -122,7 +121,6 @@ size_t vd_dump_ranges(const struct vd_dump *dump,
 void vd_dump_cache_stats(const struct vd_dump *dump,
 			 struct vd_cache_stats *ret);
 
-#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

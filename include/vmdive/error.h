@@ -22,7 +22,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-#pragma GCC visibility push(default)  /* exported: see vmdive/vmdive.h */
 
 enum vd_error_code {
 	VD_ERR_NOMEM = 1,
@@ -86,7 +85,6 @@ const char *vd_as_name(enum vd_as as);
 /* Short name of an error code ("fault", "excluded", ...). */
 const char *vd_error_code_name(enum vd_error_code code);
 
-#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

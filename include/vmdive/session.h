@@ -22,7 +22,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-#pragma GCC visibility push(default)  /* exported: see vmdive/vmdive.h */
 
 struct vd_session_opts {
 	const char *vmlinux;      /* ELF with symbols (and DWARF), optional */
@@ -110,7 +109,6 @@ void vd_session_symbol_nth(struct vd_session *s, size_t i,
 /* Which symbol sources loaded ("vmlinux /path", ...); for info. */
 const char *vd_session_symbol_source(const struct vd_session *s);
 
-#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -9,7 +9,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-#pragma GCC visibility push(default)  /* exported: see vmdive/vmdive.h */
 
 enum vd_arch {
 	VD_ARCH_UNKNOWN = 0,
@@ -28,7 +27,6 @@ const char *vd_arch_name(enum vd_arch arch);
  */
 bool vd_parse_u64(const char *s, int base, uint64_t *ret);
 
-#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -24,6 +24,10 @@
  * functions and variables these headers declare and nothing else.  The
  * API is not stable before 1.0: the SONAME (libvmdive.so.0) changes when
  * it breaks.  docs/library.md explains how to use it.
+ *
+ * A new public header goes in include/vmdive/ and is included below; being
+ * declared there is what exports a function (the linker's export list is
+ * made from these headers, cmake/version_script.cmake).
  */
 #ifndef VMDIVE_VMDIVE_H
 #define VMDIVE_VMDIVE_H
@@ -42,7 +46,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-#pragma GCC visibility push(default)  /* exported: see above */
 
 /*
  * The library's version as "MAJOR.MINOR.PATCH": the one running, which may
@@ -50,7 +53,6 @@ extern "C" {
  */
 const char *vd_version(void);
 
-#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -20,7 +20,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-#pragma GCC visibility push(default)  /* exported: see vmdive/vmdive.h */
 
 /* The printk log ----------------------------------------------------------- */
 
@@ -317,7 +316,6 @@ struct vd_error *vd_task_iter_next(struct vd_task_iter *it,
 				   const struct vd_task **ret);
 void vd_task_iter_deinit(struct vd_task_iter *it);
 
-#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -21,7 +21,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-#pragma GCC visibility push(default)  /* exported: see vmdive/vmdive.h */
 
 struct vd_xlat_cb {
 	void *priv;
@@ -148,7 +147,6 @@ size_t vd_xlat_ptov(struct vd_xlat *xlat, uint64_t pa,
 /* Whether va is canonical for this kernel's paging mode. */
 bool vd_xlat_canonical(const struct vd_xlat *xlat, uint64_t va);
 
-#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif
