@@ -61,9 +61,31 @@ file(RELATIVE_PATH vd_bin_to_lib
      ${CMAKE_INSTALL_FULL_BINDIR} ${CMAKE_INSTALL_FULL_LIBDIR})
 set_target_properties(vmdive PROPERTIES INSTALL_RPATH "$ORIGIN/${vd_bin_to_lib}")
 
-# vmdive.pc.  Requires.private and Libs.private name what the layers link
-# (see the find_* and pkg_check_modules at the top of CMakeLists.txt); they
-# matter for `pkg-config --static` only: libvmdive.so records its NEEDED.
+# vmdive.pc.  Requires.private and Libs.private name what the layers link:
+# a PkgConfig::X target is the pkg-config module X_MODULE_NAME, a library
+# file libY.so is -lY.  They matter for `pkg-config --static` (and for
+# --cflags, which reads Requires.private): libvmdive.so records its NEEDED.
+set(vd_pc_requires)
+set(vd_pc_libs)
+foreach(t ${VD_LAYER_TARGETS})
+  get_target_property(deps ${t} INTERFACE_LINK_LIBRARIES)
+  foreach(d ${deps})
+    string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" d "${d}")
+    if(d MATCHES "^PkgConfig::(.+)$")
+      list(APPEND vd_pc_requires ${${CMAKE_MATCH_1}_MODULE_NAME})
+    elseif(TARGET ${d} OR d MATCHES "^vd_")
+      # another layer
+    elseif(d MATCHES "/lib([^/]+)\\.(so|a)[.0-9]*$")
+      list(APPEND vd_pc_libs -l${CMAKE_MATCH_1})
+    elseif(d MATCHES "^-l")
+      list(APPEND vd_pc_libs ${d})
+    endif()
+  endforeach()
+endforeach()
+list(REMOVE_DUPLICATES vd_pc_requires)
+list(REMOVE_DUPLICATES vd_pc_libs)
+string(REPLACE ";" " " VD_PC_REQUIRES_PRIVATE "${vd_pc_requires}")
+string(REPLACE ";" " " VD_PC_LIBS_PRIVATE "${vd_pc_libs}")
 if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}" OR IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
   set(VD_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
   set(VD_PC_LIBDIR "${CMAKE_INSTALL_FULL_LIBDIR}")
@@ -75,8 +97,6 @@ else()
   set(VD_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
   set(VD_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
-set(VD_PC_REQUIRES_PRIVATE "libelf zlib liblz4 libzstd liblzma libbpf")
-set(VD_PC_LIBS_PRIVATE "-ldwarf -llzo2 -lsnappy")
 configure_file(${CMAKE_SOURCE_DIR}/lib/vmdive.pc.in ${CMAKE_BINARY_DIR}/vmdive.pc @ONLY)
 
 install(TARGETS vmdive RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
