@@ -154,3 +154,7 @@ add_test(NAME lib/docs
          COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/lib/docs_check.py $<TARGET_FILE:vmdive>
                  ${CMAKE_BINARY_DIR}/vmdive.man ${CMAKE_BINARY_DIR}/vmdive.bash-completion)
 set_tests_properties(lib/docs PROPERTIES LABELS library)
+add_test(NAME lib/cli_public
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lib/test_cli_public.sh ${CMAKE_SOURCE_DIR}
+                 $<TARGET_FILE:vmdive>)
+set_tests_properties(lib/cli_public PROPERTIES LABELS library)
