@@ -8,7 +8,7 @@
 # The headers are read as C, with what is not a declaration dropped first:
 # comments, preprocessor lines.  A function is "vd_NAME (" not preceded by
 # "(" or "(*" (a function-pointer member or typedef); a variable is
-# "extern ... vd_NAME;".  Other names may come along (a typedef'd function
+# "extern ... vd_NAME;" or "extern ... vd_NAME[];".  Other names may come along (a typedef'd function
 # type, a call in a static inline body): the linker ignores names the
 # library does not define.  tests/lib/check_exports.py parses the headers
 # its own way and checks the library's exports against them.
@@ -19,11 +19,12 @@ foreach(h ${HEADERS})
   string(REGEX REPLACE "//[^\n]*" " " text "${text}")
   string(REGEX REPLACE "(^|\n)[ \t]*#[^\n]*" "\n" text "${text}")
   string(REGEX MATCHALL "[^A-Za-z0-9_(*][ \t\n*]*vd_[A-Za-z0-9_]+[ \t\n]*\\(" funcs "${text}")
-  string(REGEX MATCHALL "extern[^;(){}]*[ \t\n*]vd_[A-Za-z0-9_]+[ \t\n]*;" vars "${text}")
+  string(REGEX MATCHALL "extern[^;(){}]*[ \t\n*]vd_[A-Za-z0-9_]+[ \t\n]*(\\[[^;]*\\])?[ \t\n]*;"
+         vars "${text}")
   foreach(m ${funcs} ${vars})
     # The declared name is the last vd_ word: "extern struct vd_error vd_stop"
     # (the ";" went as a list separator), "struct vd_error *vd_session_open (".
-    string(REGEX MATCH "vd_[A-Za-z0-9_]+[ \t\n]*[(]?$" name "${m}")
+    string(REGEX MATCH "vd_[A-Za-z0-9_]+[ \t\n]*(\\[[^;]*\\])?[ \t\n]*[(]?$" name "${m}")
     string(REGEX MATCH "vd_[A-Za-z0-9_]+" name "${name}")
     list(APPEND names ${name})
   endforeach()
