@@ -85,6 +85,18 @@ struct vd_cmd {
 
 extern const struct vd_cmd vd_commands[];
 extern const size_t vd_ncommands;
+/* What vmdive is, a paragraph for `vmdive help` and the man page. */
+extern const char vd_cli_about[];
+/* Help lines of the options every command takes (cli/main.c). */
+extern const char vd_cli_common_options[];
+
+/*
+ * The man page vmdive(1) in roff, and a bash completion script, made from
+ * the command table (cli/doc.c): `vmdive help --man`, `vmdive help
+ * --bash-completion`.  Return a VD_EXIT_* status.
+ */
+int vd_cli_write_man(FILE *out);
+int vd_cli_write_bash_completion(FILE *out);
 
 /* Helpers shared by the commands (cli/main.c). */
 void vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)

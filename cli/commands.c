@@ -3,6 +3,11 @@
 #include "cli.h"
 #include "common/util.h"
 
+const char vd_cli_about[] =
+	"vmdive opens Linux kernel crash dumps (ELF vmcores, kdump-compressed\n"
+	"files) and process core files (also systemd-coredump's .zst, .lz4,\n"
+	".xz) and answers questions about the dead kernel's or process's memory.\n";
+
 const struct vd_cmd vd_commands[] = {
 	{
 		.name = "info", .run = vd_cmd_info, .needs = VD_NEEDS_DUMP,

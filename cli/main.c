@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "common/util.h"
+#include "vmdive/vmdive.h"
 
 enum {
 	OPT_VMLINUX = 256,
@@ -62,7 +63,7 @@ static const struct option long_options[] = {
 	{ 0 },
 };
 
-static const char common_options[] =
+const char vd_cli_common_options[] =
 	"  --vmlinux FILE       kernel ELF with symbols (and DWARF) for this dump\n"
 	"  --system-map FILE    System.map for this dump's kernel\n"
 	"  --force-vmlinux      use --vmlinux even if it does not match the dump\n"
@@ -186,15 +187,11 @@ print_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vmdive COMMAND [OPTIONS] DUMP [DUMP...] [ARGS...]\n"
-		"\n"
-		"vmdive opens Linux kernel crash dumps (ELF vmcores, kdump-compressed\n"
-		"files) and process core files (also systemd-coredump's .zst, .lz4,\n"
-		".xz) and answers questions about the dead kernel's or process's memory.\n"
-		"\nCommands:\n");
+		"\n%s\nCommands:\n", vd_cli_about);
 	for (size_t i = 0; i < vd_ncommands; i++)
 		fprintf(out, "  %-12s %s\n", vd_commands[i].name,
 			vd_commands[i].summary);
-	fprintf(out, "\nOptions for every command:\n%s", common_options);
+	fprintf(out, "\nOptions for every command:\n%s", vd_cli_common_options);
 	fprintf(out, "\n'vmdive help COMMAND' or 'vmdive COMMAND --help' explains one.\n");
 }
 
@@ -204,7 +201,7 @@ print_command_help(const struct vd_cmd *cmd, FILE *out)
 	fprintf(out, "usage: %s\n\n%s\n", cmd->synopsis, cmd->description);
 	if (cmd->options)
 		fprintf(out, "\nOptions:\n%s", cmd->options);
-	fprintf(out, "\nOptions for every command:\n%s", common_options);
+	fprintf(out, "\nOptions for every command:\n%s", vd_cli_common_options);
 	if (cmd->examples)
 		fprintf(out, "\nExamples:\n%s", cmd->examples);
 }
@@ -429,9 +426,14 @@ main(int argc, char **argv)
 		return VD_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("vmdive %s\n", VMDIVE_VERSION);
+		printf("vmdive %s\n", vd_version());
 		return VD_EXIT_OK;
 	}
+	// The documentation the build makes from the command table (cli/doc.c).
+	if (argc == 3 && !strcmp(argv[1], "help") && !strcmp(argv[2], "--man"))
+		return vd_cli_write_man(stdout);
+	if (argc == 3 && !strcmp(argv[1], "help") && !strcmp(argv[2], "--bash-completion"))
+		return vd_cli_write_bash_completion(stdout);
 	hoist_command(argc, argv);
 	cli.cmd = !strcmp(argv[1], "help") ? &vd_help_command : find_command(argv[1]);
 	if (!cli.cmd) {
