@@ -270,6 +270,50 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive ps -t --json vmcore | jq '.tasks[] | select(.panic)'\n",
 	},
 	{
+		.name = "bt", .run = vd_cmd_bt, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = -1, .shortopts = "aAfr",
+		.summary = "backtraces: the panic task, each CPU's task, any task, every task",
+		.synopsis = "vmdive bt [-a|-A [--group]] [-f] [-r] [OPTIONS] DUMP [PID|TASK...]",
+		.description =
+			"Backtraces of the dead kernel's tasks, like crash's `bt`, from what the\n"
+			"dump carries: no vmlinux needed.  Without arguments, the task that\n"
+			"panicked; -a the task running on each CPU; PID or TASK (a task_struct\n"
+			"address) the tasks named; -A every task (crash's `foreach bt`), and with\n"
+			"--group the tasks whose stacks are alike together, with counts: the way\n"
+			"a hung system is read.\n"
+			"\n"
+			"Each frame reads \"#N [SP] function+offset at PC [module]\"; SP is the\n"
+			"stack pointer in that frame.  \"--- <IRQ stack> ---\" and \"--- <NMI\n"
+			"exception stack> ---\" mark where the walk changed stacks; an interrupt,\n"
+			"exception or syscall entry shows its pt_regs, and the walk goes on in\n"
+			"the interrupted context; a trace from user space ends with the user\n"
+			"registers.  A frame found by frame pointers where the kernel has no\n"
+			"unwind data is marked '?'.  A trace that cannot go on says why (a loop,\n"
+			"a pointer off the stack, an unreadable page) and the others go on.\n"
+			"\n"
+			"x86_64: the kernel's ORC tables read from the dump (vmlinux's and each\n"
+			"module's).  Running tasks start from their CPU's registers (the\n"
+			"per-CPU crash_notes of a kdump kernel, else the dump's CPU notes),\n"
+			"sleeping ones from task->thread.sp.  --json writes\n"
+			"{\"tasks\":[{\"pid\",\"tid\",\"comm\",\"task\",\"cpu\",\"state\",\"frames\":[{\"pc\",\n"
+			"\"sp\",\"symbol\",\"offset\",\"module\",\"stack\",\"kind\",\"reliable\"}],\"error\"}]}\n"
+			"with kind function, exception (pt_regs) or user; --group writes\n"
+			"{\"groups\":[{\"count\",\"tasks\",\"frames\",\"error\"}]}.",
+		.options =
+			"  -a                   the task running on each CPU\n"
+			"  -A                   every task (every thread)\n"
+			"      --group          with -A or -a: identical stacks once, with counts\n"
+			"  -f                   the stack words of each frame, symbolized\n"
+			"  -r                   the registers at each exception frame (and the\n"
+			"                       CPU's registers at frame 0 of a running task)\n",
+		.examples =
+			"  vmdive bt vmcore\n"
+			"  vmdive bt -a vmcore\n"
+			"  vmdive bt -A --group vmcore\n"
+			"  vmdive bt -f vmcore 1234 ffff888003a8c000\n"
+			"  vmdive bt --json vmcore | jq '.tasks[].frames[].symbol'\n",
+	},
+	{
 		.name = "struct", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,
 		.min_args = 1, .max_args = 2,
 		.summary = "a struct's layout, or its values at an address",
