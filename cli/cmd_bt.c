@@ -5,6 +5,7 @@
  * "--- <IRQ stack> ---" where the walk changes stacks), from the unwinder
  * in unwind/ (no vmlinux needed).
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +66,7 @@ print_regs_json(struct vd_cli *cli, const struct vd_frame *f)
 		size_t k;
 
 		for (k = 0; x86_names[i][k] && k < sizeof(name) - 1; k++)
-			name[k] = (char)(x86_names[i][k] | 0x20);
+			name[k] = (char)tolower((unsigned char)x86_names[i][k]);
 		name[k] = '\0';
 		vd_json_kv_hex(j, name, f->regs[i]);
 	}

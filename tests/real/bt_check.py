@@ -1,0 +1,330 @@
+#!/usr/bin/python3
+"""bt_check: vmdive's `bt` on the real x86_64 dumps, against drgn, the kernel's own Call Trace
+and crash 8.0.2.
+
+    /usr/bin/python3 tests/real/bt_check.py VMDIVE        # test_bt.sh
+
+For each x86_64 variant (6.1: kaslr, nokaslr, la57; 6.12: kaslr-6.12), on vmcore.elf and
+vmcore.kdump-zlib, with and without --vmlinux, `vmdive bt -A --json` (every task) is compared
+with drgn's own unwind of the same boot's vmcore.elf (tests/real/bt_oracle.py: one drgn
+session per dump, the vmlinux's DWARF, drgn's inline frames left out):
+- tasks: the same task_structs;
+- every sleeping task: the same frames, frame for frame: pc equal and the function equal (drgn's
+  DWARF name; vmdive's kallsyms name with the compiler's .cold/.isra/.constprop/.part suffix
+  taken off; for assembly, where drgn has only an ELF symbol, an alias at the same pc is
+  counted as "alias"), and the same user pc at the bottom; no error.  drgn 0.0.22 does not
+  know the ORC format of 6.4+ kernels and fails every trace that meets a pt_regs there
+  (user tasks in a syscall on 6.12): those are counted as "drgn-cannot" and must end in a
+  user frame;
+- every running task below its first pt_regs: frame for frame equal to drgn's unwind from that
+  pt_regs (drgn 0.0.22 cannot start a running task of a QEMU dump itself: it takes the note
+  whose pid matches the task's, and QEMU's pids are vCPU + 1);
+- the panic task: from sysrq_handle_crash to entry_SYSCALL_64_after_hwframe every frame's
+  function+offset equals the kernel's own "Call Trace:" in console.log (its reliable lines,
+  without '?'), and the user registers at the bottom equal the log's RIP..R15 lines;
+- crash 8.0.2 (6.1 only: crash cannot open 6.12 dumps with modules), `bt -a` and
+  `foreach bt` on vmcore.elf: for each task crash traces, vmdive's functions from crash's first
+  frame on must appear in crash's list in order; crash's extra frames (it scans the stack and
+  shows stale return addresses: the log marks them '?') and crash's failures (CPU 0's
+  exception stack: "read of stack at fffffe... failed") are counted and printed.
+Prints one line per mismatch, a summary per scope, "N passed, M failed"; exit 1 on mismatch.
+VMDIVE_VARIANTS limits the variants.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import vdcheck as vc                                 # noqa: E402
+from walkers_check import Vd, cached                 # noqa: E402
+
+VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12")
+CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")
+ORACLE = os.path.join(HERE, "bt_oracle.py")
+TIMEOUT = 900
+SUFFIX = re.compile(r"(\.(cold|isra|constprop|part|lto_priv)(\.\d+)?)+$")
+LOG_REGS = ("RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "R08", "R09", "R10", "R11", "R12",
+            "R13", "R14", "R15")
+
+
+def h(x):
+    return None if x is None else int(x, 16) if isinstance(x, str) else int(x)
+
+
+def base_name(s):
+    return SUFFIX.sub("", s) if s else s
+
+
+def variants(t):
+    want = os.environ.get("VMDIVE_VARIANTS", " ".join(VARIANTS)).split()
+    out = []
+    for v in want:
+        d = os.path.join(vc.DUMPS, v)
+        if os.path.exists(os.path.join(d, "meta.env")) and os.path.exists(os.path.join(d, "done")):
+            meta = vc.load_env(os.path.join(d, "meta.env"))
+            if meta.get("ARCH") == "x86_64":
+                out.append((v, d, meta))
+    if not out:
+        t.ok("setup", "dumps", False, "no x86_64 dumps under %s" % vc.DUMPS)
+    return out
+
+
+def regs_of_running(j):
+    """The pt_regs addresses of running tasks' exception frames (for the oracle)."""
+    out = set()
+    for task in j["tasks"]:
+        if task.get("running"):
+            for f in task["frames"]:
+                if f["kind"] == "exception":
+                    out.add("%x" % h(f["pt_regs"]))
+    return sorted(out)
+
+
+def drgn_oracle(t, variant, dumpdir, meta, regs):
+    elf = meta["VMCORE_ELF"]
+
+    def make():
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "o.json")
+            p = subprocess.run([vc.PY, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
+                                "--json", out, "--regs", ",".join(regs)],
+                               capture_output=True, text=True, timeout=TIMEOUT)
+            if p.returncode:
+                t.ok(variant, "oracle", False, "bt_oracle.py failed: %s" % vc.short(p.stderr))
+                return None
+            return open(out, "rb").read()
+    data = cached(t, variant, dumpdir, "btdrgn-%s.json" % vc.dump_key(elf),
+                  [ORACLE, ",".join(regs).encode()], make)
+    return json.loads(data) if data else None
+
+
+def crash_oracle(t, variant, dumpdir, meta):
+    cmds = "bt -a\nforeach bt\nquit\n"
+    elf = meta["VMCORE_ELF"]
+
+    def make():
+        with tempfile.TemporaryDirectory() as tmp:
+            cf, out = os.path.join(tmp, "cmds"), os.path.join(tmp, "out")
+            with open(cf, "w") as f:
+                f.write(cmds)
+            p = subprocess.run([os.path.join(vc.ORACLE_DIR, "crash_oracle.sh"), elf,
+                                meta["VMLINUX"], cf, out], capture_output=True, text=True,
+                               timeout=TIMEOUT)
+            if p.returncode:
+                t.ok(variant, "oracle", False, "crash failed: %s" % vc.short(p.stderr))
+                return None
+            return open(out, "rb").read()
+    data = cached(t, variant, dumpdir, "crashbt-%s.out" % vc.dump_key(elf), [cmds.encode()],
+                  make)
+    return data.decode(errors="replace") if data else None
+
+
+def parse_crash(text):
+    """[(task, [functions], error or None)] in crash's order."""
+    out, cur = [], None
+    for line in text.splitlines():
+        m = re.match(r"PID: +\d+ +TASK: ([0-9a-f]+)", line)
+        if m:
+            cur = [int(m.group(1), 16), [], None]
+            out.append(cur)
+            continue
+        if cur is None:
+            continue
+        m = re.match(r" ?#\d+ \[[0-9a-f]+\] (\S+) at [0-9a-f]+", line)
+        if m:
+            cur[1].append(m.group(1))
+        elif line.startswith("bt: ") and cur[2] is None:
+            cur[2] = line[4:].strip()
+    return out
+
+
+def log_call_trace(path):
+    """The panic's Call Trace (reliable lines, func+off) and its user registers."""
+    frames, regs, on = [], {}, False
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = re.sub(r"^\[ *[0-9.]+\] ", "", line.rstrip())
+            if line.startswith("Call Trace:"):
+                frames, regs, on = [], {}, True
+                continue
+            if not on:
+                continue
+            m = re.match(r" +([A-Za-z0-9_.]+)\+(0x[0-9a-f]+)/0x[0-9a-f]+$", line)
+            if m:
+                frames.append("%s+%s" % (m.group(1), m.group(2)))
+                continue
+            m = re.match(r"RIP: 0033:(0x[0-9a-f]+)", line)
+            if m:
+                regs["RIP"] = int(m.group(1), 16)
+            m = re.match(r"RSP: 002b:([0-9a-f]+)", line)
+            if m:
+                regs["RSP"] = int(m.group(1), 16)
+            for k, v in re.findall(r"(\w+): ?([0-9a-f]{8,16})\b", line):
+                if k in LOG_REGS + ("RSP", "EFLAGS", "ORIG_RAX"):
+                    regs[k] = int(v, 16)
+            if "R15:" in line:
+                on = False
+    return frames, regs
+
+
+def same_frame(f, o):
+    """(ok, alias): vmdive frame f against drgn's o."""
+    if h(f["pc"]) != o["pc"]:
+        return False, False
+    if base_name(f["symbol"]) == o["name"]:
+        return True, False
+    # Assembly without DWARF: drgn names the ELF symbol (sized), vmdive kallsyms' nearest.
+    return True, True
+
+
+def check_frames(t, sc, cat, vf, of, user_pc, who):
+    kern = [f for f in vf if f["kind"] != "user"]
+    user = [f for f in vf if f["kind"] == "user"]
+    names = lambda: "%s: vmdive %s drgn %s" % (  # noqa: E731
+        who, ["%s@%x" % (f["symbol"], h(f["pc"])) for f in kern],
+        ["%s@%x" % (o["name"], o["pc"]) for o in of])
+    if not t.ok(sc, cat + ".count", len(kern) == len(of), names):
+        return
+    for f, o in zip(kern, of):
+        ok, alias = same_frame(f, o)
+        t.ok(sc, cat + ".frame", ok, names)
+        if alias:
+            t.ok(sc, cat + ".alias", True)
+    t.ok(sc, cat + ".user", (h(user[0]["pc"]) if user else None) == user_pc,
+         lambda: "%s: user pc vmdive %s drgn %s" % (who, user and user[0]["pc"], user_pc))
+
+
+def log_frame_ok(vd, dump, f, want):
+    """vmdive's frame f is the log's "func+0xoff": by name, or (a --vmlinux names the
+    sized ELF symbol where kallsyms has an alias label) by address: sym(func) + off == pc."""
+    if "%s+0x%x" % (f["symbol"], f["offset"]) == want:
+        return True
+    name, off = want.split("+")
+    j, rc, _ = vd.json(["sym", "--json", dump, name])
+    return bool(j) and h(j[0]["symbol_address"]) + int(off, 16) == h(f["pc"])
+
+
+def check_dump(t, sc, vd, dump, j, o, log_frames, log_regs):
+    ot = {x["task"]: x for x in o["tasks"]}
+    vt = {h(x["task"]): x for x in j["tasks"]}
+    t.ok(sc, "tasks", set(ot) == set(vt),
+         lambda: "only vmdive %s, only drgn %s" % (
+             [hex(a) for a in set(vt) - set(ot)], [hex(a) for a in set(ot) - set(vt)]))
+    for addr, task in vt.items():
+        who = "%d %s" % (task["tid"], task["comm"])
+        oo = ot.get(addr)
+        if not oo:
+            continue
+        t.ok(sc, "error", task["error"] is None, lambda: "%s: %s" % (who, task["error"]))
+        if not task.get("running"):
+            if "unknown ORC entry type" in oo.get("error", ""):
+                # drgn 0.0.22 knows ORC up to 6.3: 6.4's format (types renumbered, REGS is
+                # 3) fails its whole trace at the first pt_regs.  Counted; vmdive's trace
+                # must still end in user mode without error.
+                t.ok(sc, "drgn-cannot", True)
+                t.ok(sc, "sleeping.user-end", task["frames"][-1]["kind"] == "user",
+                     lambda: "%s: %s" % (who, task["frames"]))
+                continue
+            if t.ok(sc, "drgn", "error" not in oo, lambda: "%s: drgn: %s" % (who, oo.get("error"))):
+                check_frames(t, sc, "sleeping", task["frames"], oo["frames"], oo["user_pc"], who)
+            continue
+        fr = task["frames"]
+        for i, f in enumerate(fr):
+            if f["kind"] != "exception":
+                continue
+            r = o["regs"].get("%x" % h(f["pt_regs"]))
+            if t.ok(sc, "drgn", r and "error" not in r, lambda: "%s: %s" % (who, r)):
+                check_frames(t, sc, "running", fr[i:], r["frames"], r["user_pc"], who)
+    panic = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
+    if not t.ok(sc, "panic.task", len(panic) == 1, "no panic task in bt -A"):
+        return
+    fr = panic[0]["frames"]
+    funcs = [f for f in fr if f["kind"] == "function"]
+    got = ["%s+0x%x" % (f["symbol"], f["offset"]) for f in funcs]
+    start = [i for i, s in enumerate(got) if s.startswith("sysrq_handle_crash+")]
+    lstart = [i for i, s in enumerate(log_frames) if s.startswith("sysrq_handle_crash+")]
+    mine, theirs = (funcs[start[0]:], log_frames[lstart[0]:]) if start and lstart else ([], [1])
+    t.ok(sc, "panic.calltrace", len(mine) == len(theirs) and
+         all(log_frame_ok(vd, dump, f, w) for f, w in zip(mine, theirs)),
+         lambda: "vmdive %s log %s" % (got, log_frames))
+    t.ok(sc, "panic.entry", got and got[-1].startswith("entry_SYSCALL_64"), lambda: got)
+    user = [f for f in fr if f["kind"] == "user"]
+    if t.ok(sc, "panic.user", len(user) == 1 and "regs" in user[0], "no user frame"):
+        r = user[0]["regs"]
+        want = {"RIP": r["rip"], "RSP": r["rsp"], "EFLAGS": r["rflags"],
+                "ORIG_RAX": r["orig_rax"], "RAX": r["rax"], "RBX": r["rbx"], "RCX": r["rcx"],
+                "RDX": r["rdx"], "RSI": r["rsi"], "RDI": r["rdi"], "RBP": r["rbp"],
+                "R08": r["r8"], "R09": r["r9"], "R10": r["r10"], "R11": r["r11"],
+                "R12": r["r12"], "R13": r["r13"], "R14": r["r14"], "R15": r["r15"]}
+        want = {k: h(v) for k, v in want.items()}
+        t.ok(sc, "panic.regs", want == log_regs, lambda: "vmdive %s log %s" % (want, log_regs))
+
+
+def check_crash(t, sc, j, crash):
+    vt = {h(x["task"]): x for x in j["tasks"]}
+    failed = extra = 0
+    for addr, funcs, err in parse_crash(crash):
+        task = vt.get(addr)
+        if not t.ok(sc, "crash.task", task is not None, "crash task %x not in bt -A" % addr):
+            continue
+        if err or not funcs:
+            failed += 1
+            print("%s: crash failed on %d %s: %s (vmdive: %d frames)" % (
+                sc, task["tid"], task["comm"], err, len(task["frames"])))
+            continue
+        mine = [f["symbol"] for f in task["frames"] if f["kind"] != "user"]
+        if funcs[0] in mine:
+            mine = mine[mine.index(funcs[0]):]
+        it = iter(funcs)
+        ok = all(any(m == c for c in it) for m in mine)
+        t.ok(sc, "crash.frames", ok and mine and mine[0] == funcs[0],
+             lambda: "%d %s: vmdive %s crash %s" % (task["tid"], task["comm"], mine, funcs))
+        extra += len(funcs) - len(mine)
+    print("%s: crash: %d traces failed, %d stale frames in crash's traces not in vmdive's"
+          % (sc, failed, extra))
+
+
+def check_variant(t, vd, variant, dumpdir, meta):
+    elf = meta["VMCORE_ELF"]
+    j0, rc, err = vd.json(["bt", "-A", "--json", elf])
+    if not t.ok(variant, "run", j0 is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
+        return
+    o = drgn_oracle(t, variant, dumpdir, meta, regs_of_running(j0))
+    if not o:
+        return
+    log_frames, log_regs = log_call_trace(meta["CONSOLE_LOG"])
+    for dump in (elf, meta.get("VMCORE_KDUMP_ZLIB")):
+        if not dump or not os.path.exists(dump):
+            continue
+        for extra in ([], ["--vmlinux", meta["VMLINUX"]]):
+            sc = "%s/%s/%s" % (variant, os.path.basename(dump).split(".")[1],
+                               "vmlinux" if extra else "no-vmlinux")
+            j, rc, err = vd.json(["bt", "-A", "-r", "--json"] + extra + [dump])
+            if not t.ok(sc, "run", j is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
+                continue
+            check_dump(t, sc, vd, dump, j, o, log_frames, log_regs)
+            if variant in CRASH_VARIANTS and dump == elf and not extra:
+                crash = crash_oracle(t, variant, dumpdir, meta)
+                if crash:
+                    check_crash(t, sc, j, crash)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    t, vd = vc.Tally(), Vd(sys.argv[1])
+    for variant, dumpdir, meta in variants(t):
+        t0 = time.time()
+        check_variant(t, vd, variant, dumpdir, meta)
+        t.summary(variant, t0)
+    t.ok("all", "sanitizer", not vd.sanitizer, lambda: "; ".join(vd.sanitizer[:3]))
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
