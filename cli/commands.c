@@ -262,7 +262,8 @@ const struct vd_cmd vd_commands[] = {
 			"crash, '*' the one that panicked (panic_cpu's runqueues[].curr).\n"
 			"Tasks come from init_task.tasks (not the PID hash); -t adds every\n"
 			"thread of each thread group (signal->thread_head, or thread_group\n"
-			"on older kernels).",
+			"on older kernels).  A '!' after the state marks a task whose stack\n"
+			"cannot be unwound (`vmdive bt PID` says why; --json: unwind_error).",
 		.options =
 			"  -t, --threads        every thread, not only thread-group leaders\n",
 		.examples =

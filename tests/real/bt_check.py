@@ -27,6 +27,9 @@ session per dump, the vmlinux's DWARF, drgn's inline frames left out):
   frame on must appear in crash's list in order; crash's extra frames (it scans the stack and
   shows stale return addresses: the log marks them '?') and crash's failures (CPU 0's
   exception stack: "read of stack at fffffe... failed") are counted and printed.
+And in a copy of the kaslr vmcore.elf with two stacks broken (a garbage return address, a
+return address that loops) those two traces end with a reason after their good frames, every
+other trace is unchanged, and `ps` marks exactly those two tasks.
 Prints one line per mismatch, a summary per scope, "N passed, M failed"; exit 1 on mismatch.
 VMDIVE_VARIANTS limits the variants.
 """
@@ -41,7 +44,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402
-from walkers_check import Vd, cached                 # noqa: E402
+from walkers_check import Vd, cached, elf_offset     # noqa: E402
 
 VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12")
 CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")
@@ -289,6 +292,57 @@ def check_crash(t, sc, j, crash):
           % (sc, failed, extra))
 
 
+def check_corrupt(t, vd, variant, meta, j0):
+    """Two stacks broken in a copy of vmcore.elf: kthreadd's return address into kthreadd()
+    made garbage, and a sleeper's saved frame pointer chain... its return address pointing
+    back at itself.  Those traces end with a reason after the good frames; every other
+    task's trace is unchanged; ps marks exactly the two."""
+    import struct
+    sc = variant + "/corrupt"
+    src = meta["VMCORE_ELF"]
+    by_comm = {x["comm"]: x for x in j0["tasks"]}
+    victims = [by_comm.get("kthreadd"), by_comm.get("kauditd")]
+    if not t.ok(sc, "setup", all(victims) and all(len(v["frames"]) >= 4 for v in victims),
+                "no kthreadd/kauditd traces to break"):
+        return
+    with tempfile.TemporaryDirectory(prefix="bt.") as tmp:
+        copy = os.path.join(tmp, "corrupt.elf")
+        subprocess.run(["cp", "--sparse=always", src, copy], check=True)
+        os.chmod(copy, 0o600)
+        # frame i's pc was read at frame i's sp - 8 (a CALL frame's return address).
+        slot0 = h(victims[0]["frames"][2]["sp"]) - 8
+        slot1 = h(victims[1]["frames"][2]["sp"]) - 8
+        patches = [(slot0, 0xdeadbeef), (slot1, h(victims[1]["frames"][1]["pc"]))]
+        with open(copy, "r+b") as f:
+            for va, value in patches:
+                vt, _, _ = vd.json(["vtop", "--json", src, "0x%x" % va])
+                pa = h(vt[0].get("pa")) if vt else None
+                off = pa is not None and elf_offset(copy, pa)
+                if not t.ok(sc, "setup", off, "cannot place a patch at 0x%x" % va):
+                    return
+                f.seek(off)
+                f.write(struct.pack("<Q", value))
+        j, rc, err = vd.json(["bt", "-A", "--json", copy])
+        if not t.ok(sc, "run", j is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
+            return
+        ps, rc, err = vd.json(["ps", "-t", "--json", copy])
+        t.ok(sc, "ps.run", ps is not None and rc == 0, lambda: "exit %d %s" % (rc, err))
+    before = {x["task"]: x for x in j0["tasks"]}
+    bad = {victims[0]["task"], victims[1]["task"]}
+    for x in j["tasks"]:
+        b = before.get(x["task"])
+        if x["task"] in bad:
+            t.ok(sc, "broken.error", x["error"] is not None and len(x["frames"]) >= 2 and
+                 x["frames"][:2] == b["frames"][:2],
+                 lambda: "%s: error %s, %d frames" % (x["comm"], x["error"], len(x["frames"])))
+        else:
+            t.ok(sc, "others", b is not None and x["frames"] == b["frames"] and
+                 x["error"] is None, lambda: "%s changed" % x["comm"])
+    marked = {p["address"] for p in (ps or {}).get("tasks", []) if p.get("unwind_error")}
+    t.ok(sc, "ps.marks", {h(a) for a in marked} == {h(a) for a in bad},
+         lambda: "ps marks %s, broken %s" % (marked, bad))
+
+
 def check_variant(t, vd, variant, dumpdir, meta):
     elf = meta["VMCORE_ELF"]
     j0, rc, err = vd.json(["bt", "-A", "--json", elf])
@@ -298,6 +352,8 @@ def check_variant(t, vd, variant, dumpdir, meta):
     if not o:
         return
     log_frames, log_regs = log_call_trace(meta["CONSOLE_LOG"])
+    if variant == "kaslr":
+        check_corrupt(t, vd, variant, meta, j0)
     for dump in (elf, meta.get("VMCORE_KDUMP_ZLIB")):
         if not dump or not os.path.exists(dump):
             continue
