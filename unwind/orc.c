@@ -64,6 +64,45 @@ vd_orc_guess_format(const uint8_t *raw, size_t n)
 	return VD_ORC_V1;
 }
 
+enum vd_orc_regs
+vd_orc_guess_regs(const uint8_t *raw, size_t n, enum vd_orc_format fmt)
+{
+	size_t count[16] = { 0 };
+	unsigned best = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *e = raw + i * VD_ORC_ENTRY_SIZE;
+		unsigned type = fmt == VD_ORC_V3 ? e[5] & 7 : (e[5] & 3) + VD_ORC_TYPE_CALL;
+
+		if (type == VD_ORC_TYPE_CALL && !(e[4] >> 4))
+			count[e[4] & 0xf]++;
+	}
+	for (unsigned r = 1; r < 16; r++)
+		if (count[r] > count[best])
+			best = r;
+	return best == 3 ? VD_ORC_REGS_7 : VD_ORC_REGS_CLASSIC;
+}
+
+void
+vd_orc_regmap(enum vd_orc_regs regs, uint8_t map[16])
+{
+	for (unsigned r = 0; r < 16; r++)
+		map[r] = (uint8_t)r;
+	if (regs != VD_ORC_REGS_7)
+		return;
+	for (unsigned r = 0; r < 16; r++)
+		map[r] = 15;          // unknown: the unwinder refuses it
+	map[0] = VD_ORC_REG_UNDEFINED;
+	map[2] = VD_ORC_REG_DX;
+	map[3] = VD_ORC_REG_SP;
+	map[4] = VD_ORC_REG_BP;
+	map[6] = VD_ORC_REG_R10;
+	map[7] = VD_ORC_REG_R13;
+	map[8] = VD_ORC_REG_PREV_SP;
+	map[9] = VD_ORC_REG_SP_INDIRECT;
+	map[10] = VD_ORC_REG_BP_INDIRECT;
+}
+
 struct pair {
 	uint64_t ip;
 	size_t idx;
@@ -87,6 +126,7 @@ vd_orc_table_init(struct vd_orc_table *t, uint64_t ip_addr, const uint8_t *ipbuf
 
 	memset(t, 0, sizeof(*t));
 	t->fmt = fmt;
+	vd_orc_regmap(VD_ORC_REGS_CLASSIC, t->regmap);
 	if (!n)
 		return NULL;
 	t->ip = malloc(n * sizeof(*t->ip));
@@ -163,6 +203,8 @@ vd_orc_table_find(const struct vd_orc_table *t, uint64_t ip, struct vd_orc_entry
 			hi = mid;
 	}
 	vd_orc_decode(t->raw + lo * VD_ORC_ENTRY_SIZE, t->fmt, ret);
+	ret->sp_reg = t->regmap[ret->sp_reg & 0xf];
+	ret->bp_reg = t->regmap[ret->bp_reg & 0xf];
 	return true;
 }
 

@@ -53,6 +53,7 @@ struct vd_unwinder {
 	bool *have_cpu_regs;
 	/* x86_64 */
 	enum vd_orc_format orc_fmt;   /* 0 until known */
+	enum vd_orc_regs orc_regs;    /* 0 until known */
 	struct vd_orc_table vmlinux;
 	struct vd_stack_range ktext[2];
 	bool modules_loaded;

@@ -86,7 +86,23 @@ struct vd_orc_table {
 	size_t n;
 	uint64_t text_start, text_end;  /* [start, end): addresses it covers */
 	enum vd_orc_format fmt;
+	/* The kernel's register numbers -> the ones above (vd_orc_guess_regs). */
+	uint8_t regmap[16];
 };
+
+/*
+ * The base registers' numbering.  Every kernel up to 6.12 numbers them as
+ * above.  Debian's 7.2 kernel (a different .orc_header hash, the same
+ * struct orc_entry) renumbers them: SP 3, PREV_SP 8, BP_INDIRECT 10, the
+ * others (DX 2, BP 4, R10 6, R13 7, SP_INDIRECT 9) as before; its DI is
+ * not used by any entry and so not known here (1 and 5 are refused).
+ * Which one a table uses shows in its entries: most frames are CALL frames
+ * whose sp is SP-based with the frame pointer untouched, so the commonest
+ * sp_reg of CALL entries with bp_reg UNDEFINED is SP.
+ */
+enum vd_orc_regs { VD_ORC_REGS_CLASSIC = 1, VD_ORC_REGS_7 };
+enum vd_orc_regs vd_orc_guess_regs(const uint8_t *raw, size_t n, enum vd_orc_format fmt);
+void vd_orc_regmap(enum vd_orc_regs regs, uint8_t map[16]);
 
 /*
  * Build a table from the kernel's arrays: ipbuf holds n s32 offsets, each

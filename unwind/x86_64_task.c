@@ -104,7 +104,11 @@ load_table(struct vd_unwinder *u, uint64_t ip_addr, uint64_t orc_addr, size_t n,
 		fmt = u->orc_fmt;
 	else
 		fmt = u->orc_fmt = vd_orc_guess_format(entbuf, n);
+	if (!u->orc_regs)
+		u->orc_regs = vd_orc_guess_regs(entbuf, n, fmt);
 	err = vd_orc_table_init(t, ip_addr, ipbuf, entbuf, n, fmt);
+	if (!err)
+		vd_orc_regmap(u->orc_regs, t->regmap);
 	free(ipbuf);
 	free(entbuf);
 	return err;

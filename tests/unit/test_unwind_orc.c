@@ -408,6 +408,33 @@ TEST(entry_layouts)
 	CHECK(vd_orc_guess_format(v1, 1) == VD_ORC_V1);
 }
 
+TEST(renumbered_registers)
+{
+	// Debian 7.2's numbering: SP 3, PREV_SP 8.  A table mostly of
+	// "sp = SP + 8, bp untouched" CALL entries tells it.
+	uint8_t raw[4 * VD_ORC_ENTRY_SIZE], ipbuf[16];
+	struct vd_orc_table t;
+	struct vd_orc_entry e;
+
+	for (int i = 0; i < 4; i++) {
+		int32_t off = (int32_t)(int64_t)(FN_A + 0x100 * i - (IPTAB + 4 * i));
+
+		memcpy(ipbuf + 4 * i, &off, 4);
+		entry(raw + i * VD_ORC_ENTRY_SIZE, 8, 0, 3, 0, VD_ORC_TYPE_CALL, 0);
+	}
+	entry(raw + 3 * VD_ORC_ENTRY_SIZE, 16, -16, 3, 8, VD_ORC_TYPE_CALL, 0);
+	CHECK(vd_orc_guess_regs(raw, 4, VD_ORC_V3) == VD_ORC_REGS_7);
+	CHECK_OK(vd_orc_table_init(&t, IPTAB, ipbuf, raw, 4, VD_ORC_V3));
+	vd_orc_regmap(VD_ORC_REGS_7, t.regmap);
+	CHECK(vd_orc_table_find(&t, FN_A + 0x305, &e));
+	CHECK(e.sp_reg == VD_ORC_REG_SP && e.bp_reg == VD_ORC_REG_PREV_SP && e.bp_offset == -16);
+	vd_orc_table_free(&t);
+	// The classic numbering: SP 5.
+	for (int i = 0; i < 4; i++)
+		entry(raw + i * VD_ORC_ENTRY_SIZE, 8, 0, VD_ORC_REG_SP, 0, VD_ORC_TYPE_CALL, 0);
+	CHECK(vd_orc_guess_regs(raw, 4, VD_ORC_V3) == VD_ORC_REGS_CLASSIC);
+}
+
 TEST(unsorted_table)
 {
 	static const struct spec s[] = {
