@@ -31,11 +31,38 @@ static const char *const x86_names[] = {
 	"RCX", "RDX", "RSI", "RDI", "ORIG_RAX", "RIP", "CS", "RFLAGS", "RSP", "SS",
 };
 
+static bool
+is_arm64(struct vd_cli *cli)
+{
+	return vd_session_info(cli->session)->arch == VD_ARCH_AARCH64;
+}
+
+/* arm64: x0-x30, sp, pc, pstate, like crash's arm64 exception frames. */
+static void
+print_regs_text_arm64(struct vd_cli *cli, const struct vd_frame *f)
+{
+	const uint64_t *r = f->regs;
+
+	fprintf(cli->out, "     PC: %016" PRIx64 "   LR: %016" PRIx64 "   SP: %016" PRIx64 "\n",
+		r[32], r[30], r[31]);
+	for (int i = 29; i >= 0; i -= 3) {
+		fprintf(cli->out, "    ");
+		for (int k = i; k > i - 3 && k >= 0; k--)
+			fprintf(cli->out, "%sX%d: %016" PRIx64, k == i ? "" : "  ", k, r[k]);
+		fprintf(cli->out, "\n");
+	}
+	fprintf(cli->out, "    PSTATE: %08" PRIx64 "\n", r[33]);
+}
+
 static void
 print_regs_text(struct vd_cli *cli, const struct vd_frame *f)
 {
 	const uint64_t *r = f->regs;
 
+	if (is_arm64(cli) && f->nregs >= 34) {
+		print_regs_text_arm64(cli, f);
+		return;
+	}
 	if (f->nregs < VD_X86_NREGS_PTREGS)
 		return;
 	fprintf(cli->out, "    RIP: %016" PRIx64 "  RSP: %016" PRIx64 "  RFLAGS: %08" PRIx64 "\n",
@@ -62,6 +89,17 @@ print_regs_json(struct vd_cli *cli, const struct vd_frame *f)
 
 	vd_json_key(j, "regs");
 	vd_json_begin_object(j);
+	if (is_arm64(cli)) {
+		for (uint32_t i = 0; i < f->nregs && i < 34; i++) {
+			snprintf(name, sizeof(name), "%s", i < 31 ? "" : i == 31 ? "sp" :
+				 i == 32 ? "pc" : "pstate");
+			if (i < 31)
+				snprintf(name, sizeof(name), "x%u", i);
+			vd_json_kv_hex(j, name, f->regs[i]);
+		}
+		vd_json_end_object(j);
+		return;
+	}
 	for (uint32_t i = 0; i < f->nregs && i < VD_ARRAY_SIZE(x86_names); i++) {
 		size_t k;
 

@@ -28,6 +28,10 @@ vd_unwinder_new(struct vd_session *s, struct vd_unwinder **ret)
 		vd_error_destroy(err);
 		u->ncpus = 1;
 	}
+	// Without __per_cpu_offset (no CONFIG_KALLSYMS_ALL, no vmlinux) the
+	// CPU notes still say how many CPUs there are.
+	if (u->ncpus < vd_session_info(s)->ncpus && vd_session_info(s)->ncpus <= 8192)
+		u->ncpus = (uint32_t)vd_session_info(s)->ncpus;
 	u->cpu_regs = calloc(u->ncpus, sizeof(*u->cpu_regs));
 	u->have_cpu_regs = calloc(u->ncpus, sizeof(*u->have_cpu_regs));
 	if (!u->cpu_regs || !u->have_cpu_regs) {
@@ -37,6 +41,9 @@ vd_unwinder_new(struct vd_session *s, struct vd_unwinder **ret)
 	switch (u->arch) {
 	case VD_ARCH_X86_64:
 		err = vd_x86_unwinder_init(u);
+		break;
+	case VD_ARCH_AARCH64:
+		err = vd_a64_unwinder_init(u);
 		break;
 	default:
 		err = vd_error_create(VD_ERR_NOTIMPL, "no unwinder for %s kernels",
@@ -58,6 +65,8 @@ vd_unwinder_free(struct vd_unwinder *u)
 		return;
 	if (u->arch == VD_ARCH_X86_64)
 		vd_x86_unwinder_free(u);
+	else
+		free(u->cpu_stacks);
 	free(u->cpu_regs);
 	free(u->have_cpu_regs);
 	free(u);
@@ -100,6 +109,9 @@ vd_unwind_task(struct vd_unwinder *u, const struct vd_task *task, struct vd_trac
 	switch (u->arch) {
 	case VD_ARCH_X86_64:
 		err = vd_x86_unwind_task(u, task, ret);
+		break;
+	case VD_ARCH_AARCH64:
+		err = vd_a64_unwind_task(u, task, ret);
 		break;
 	default:
 		err = vd_error_create(VD_ERR_NOTIMPL, "no unwinder for %s", vd_arch_name(u->arch));

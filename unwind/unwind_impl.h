@@ -64,11 +64,20 @@ struct vd_unwinder {
 	uint64_t off_stack, off_thread_sp;
 	uint64_t off_frame_bp, off_frame_ret, frame_size;
 	uint64_t ret_from_fork, ret_from_fork_asm;
+	/* arm64 */
+	uint64_t off_ctx_fp, off_ctx_sp, off_ctx_pc;
+	uint64_t off_stackframe, pt_regs_size;
+	bool a64_meta;
+	uint64_t pac_mask;
+	uint64_t entry_start, entry_end;
 };
 
 struct vd_error *vd_x86_unwinder_init(struct vd_unwinder *u);
 void vd_x86_unwinder_free(struct vd_unwinder *u);
 struct vd_error *vd_x86_unwind_task(struct vd_unwinder *u, const struct vd_task *task,
+				    struct vd_trace *tr);
+struct vd_error *vd_a64_unwinder_init(struct vd_unwinder *u);
+struct vd_error *vd_a64_unwind_task(struct vd_unwinder *u, const struct vd_task *task,
 				    struct vd_trace *tr);
 /* sp is on the task's stack or its CPU's IRQ/exception stacks. */
 bool vd_x86_sp_on_stack(struct vd_unwinder *u, uint64_t task_stack, int32_t cpu,

@@ -160,6 +160,37 @@ struct vd_error *vd_ux_unwind(const struct vd_ux_env *env,
 			      struct vd_frame **frames, size_t *n,
 			      struct vd_error **err_ret);
 
+/* The arm64 core ------------------------------------------------------------- */
+
+/* struct user_pt_regs (the start of struct pt_regs, and NT_PRSTATUS's pr_reg). */
+enum { VD_A64_FP = 29, VD_A64_LR = 30, VD_A64_SP = 31, VD_A64_PC = 32, VD_A64_PSTATE = 33,
+       VD_A64_NREGS = 34 };
+
+struct vd_a64_env {
+	void *priv;
+	struct vd_error *(*read)(void *priv, uint64_t addr, void *buf, size_t len);
+	const struct vd_stack_range *stacks;
+	size_t nstacks;
+	uint64_t pac_mask;        /* set on kernel return addresses (PAC stripped) */
+	uint64_t entry_start, entry_end;  /* exception entry text */
+	uint64_t final_record;    /* &task_pt_regs(task)->stackframe; 0 unknown */
+	uint64_t stackframe_off;  /* offsetof(struct pt_regs, stackframe) */
+	bool meta;                /* pt_regs->stackframe is a frame_record_meta */
+	size_t max_frames;
+};
+
+struct vd_a64_start {
+	uint64_t pc, fp, sp;
+	bool have_regs;
+	uint64_t regs[VD_A64_NREGS];
+};
+
+/* Walk the frame records from start (like vd_ux_unwind). */
+struct vd_error *vd_a64_unwind(const struct vd_a64_env *env,
+			       const struct vd_a64_start *start,
+			       struct vd_frame **frames, size_t *n,
+			       struct vd_error **err_ret);
+
 /* The stack holding addr, or NULL. */
 const struct vd_stack_range *vd_stack_find(const struct vd_stack_range *stacks,
 					   size_t n, uint64_t addr, size_t len);

@@ -46,7 +46,8 @@ sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402
 from walkers_check import Vd, cached, elf_offset     # noqa: E402
 
-VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12", "kaslr-5.10", "kaslr-sid")
+VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12", "kaslr-5.10", "kaslr-sid",
+            "arm64-kaslr", "arm64-nokaslr", "arm64-6.12", "arm64-6.12-va48", "arm64-16k-6.12")
 CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")
 # Kernels whose kallsyms vmdive does not decode from the dump (5.10: VMCOREINFO has no
 # kallsyms symbols before 6.0; Debian's 7.2 neither): without --vmlinux there are no ORC
@@ -54,7 +55,9 @@ CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")
 VMLINUX_ONLY = ("kaslr-5.10", "kaslr-sid")
 # drgn 0.0.22 reads Debian 7.2's renumbered ORC registers as the old ones: no oracle there;
 # every trace must end cleanly and the panic task equal the kernel's Call Trace.
-NO_DRGN = ("kaslr-sid",)
+# drgn 0.0.22 cannot read the 48-bit-VA arm64 6.12 dump (FaultError on its first read of
+# nr_cpu_ids), the same check there.
+NO_DRGN = ("kaslr-sid", "arm64-6.12-va48")
 ORACLE = os.path.join(HERE, "bt_oracle.py")
 TIMEOUT = 900
 SUFFIX = re.compile(r"(\.(cold|isra|constprop|part|lto_priv)(\.\d+)?)+$")
@@ -76,9 +79,7 @@ def variants(t):
     for v in want:
         d = os.path.join(vc.DUMPS, v)
         if os.path.exists(os.path.join(d, "meta.env")) and os.path.exists(os.path.join(d, "done")):
-            meta = vc.load_env(os.path.join(d, "meta.env"))
-            if meta.get("ARCH") == "x86_64":
-                out.append((v, d, meta))
+            out.append((v, d, vc.load_env(os.path.join(d, "meta.env"))))
     if not out:
         t.ok("setup", "dumps", False, "no x86_64 dumps under %s" % vc.DUMPS)
     return out
@@ -101,8 +102,9 @@ def drgn_oracle(t, variant, dumpdir, meta, regs):
     def make():
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "o.json")
+            arch = "aarch64" if meta.get("ARCH") == "arm64" else "x86_64"
             p = subprocess.run([vc.PY, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
-                                "--json", out, "--regs", ",".join(regs)],
+                                "--json", out, "--regs", ",".join(regs), "--arch", arch],
                                capture_output=True, text=True, timeout=TIMEOUT)
             if p.returncode:
                 t.ok(variant, "oracle", False, "bt_oracle.py failed: %s" % vc.short(p.stderr))
@@ -159,7 +161,7 @@ def log_call_trace(path):
     with open(path, errors="replace") as f:
         for line in f:
             line = re.sub(r"^\[ *[0-9.]+\] ", "", line.rstrip())
-            if line.startswith("Call Trace:"):
+            if line.startswith(("Call Trace:", "Call trace:")):
                 frames, regs, on = [], {}, True
                 continue
             if not on:
@@ -227,7 +229,7 @@ def check_clean(t, sc, j):
         t.ok(sc, "clean", task["error"] is None and fr and (
             fr[-1]["kind"] == "user" or (fr[-1]["symbol"] or "").startswith(
                 ("ret_from_fork", "secondary_startup_64", "common_startup_64", "start_kernel",
-                 "x86_64_start"))),
+                 "x86_64_start", "__primary_switched", "__secondary_switched"))),
              lambda: "%d %s: %s, last %s" % (task["tid"], task["comm"], task["error"],
                                              fr and fr[-1]["symbol"]))
 
@@ -262,22 +264,28 @@ def check_dump(t, sc, vd, dump, extra, j, o, log_frames, log_regs, tasks=True):
                 continue
             r = o["regs"].get("%x" % h(f["pt_regs"]))
             if t.ok(sc, "drgn", r and "error" not in r, lambda: "%s: %s" % (who, r)):
-                check_frames(t, sc, "running", fr[i:], r["frames"], r["user_pc"], who)
+                # drgn's arm64 unwind stops at el0t_64_sync: then the oracle's
+                # task_pt_regs() pc of the task.
+                upc = r["user_pc"] if r["user_pc"] is not None else oo.get("user_pc")
+                check_frames(t, sc, "running", fr[i:], r["frames"], upc, who)
     panic = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
     if not t.ok(sc, "panic.task", len(panic) == 1, "no panic task in bt -A"):
         return
     fr = panic[0]["frames"]
     funcs = [f for f in fr if f["kind"] == "function"]
     got = ["%s+0x%x" % (f["symbol"], f["offset"]) for f in funcs]
-    start = [i for i, s in enumerate(got) if s.startswith("sysrq_handle_crash+")]
-    lstart = [i for i, s in enumerate(log_frames) if s.startswith("sysrq_handle_crash+")]
+    # From the frame after panic() on (before it: where each was taken).
+    start = [i + 1 for i, s in enumerate(got) if s.startswith("panic+")]
+    lstart = [i + 1 for i, s in enumerate(log_frames) if s.startswith("panic+")]
     mine, theirs = (funcs[start[0]:], log_frames[lstart[0]:]) if start and lstart else ([], [1])
     t.ok(sc, "panic.calltrace", len(mine) == len(theirs) and
          all(log_frame_ok(vd, dump, extra, f, w) for f, w in zip(mine, theirs)),
          lambda: "vmdive %s log %s" % (got, log_frames))
-    t.ok(sc, "panic.entry", got and got[-1].startswith("entry_SYSCALL_64"), lambda: got)
+    t.ok(sc, "panic.entry", got and got[-1].startswith(("entry_SYSCALL_64", "el0t_64_sync")),
+         lambda: got)
     user = [f for f in fr if f["kind"] == "user"]
-    if t.ok(sc, "panic.user", len(user) == 1 and "regs" in user[0], "no user frame"):
+    if t.ok(sc, "panic.user", len(user) == 1 and "regs" in user[0] and h(user[0]["pc"]),
+            "no user frame") and "rip" in user[0]["regs"]:
         r = user[0]["regs"]
         want = {"RIP": r["rip"], "RSP": r["rsp"], "EFLAGS": r["rflags"],
                 "ORIG_RAX": r["orig_rax"], "RAX": r["rax"], "RBX": r["rbx"], "RCX": r["rcx"],

@@ -2,8 +2,10 @@
 """drgn's backtraces for the bt test (test_bt.sh), about one ELF vmcore, in one drgn session.
 
     /usr/bin/python3 tests/real/bt_oracle.py --vmcore F --vmlinux V --json OUT [--regs A,B,...]
+            [--arch x86_64|aarch64]
 
-Opens the dump the way tests/oracle/drgn_oracle.py does (its Oracle class), then for every
+Opens the dump the way tests/oracle/drgn_oracle.py does (its Oracle class; arm64:
+drgn_oracle_arm64.py's Arm64Oracle), then for every
 task (drgn's for_each_task plus each CPU's idle task) writes drgn's own unwind with the
 vmlinux's DWARF, prog.stack_trace(task): per frame the function (the DWARF name; for assembly
 without one, the ELF symbol containing the pc, pc - 1 for a return address) and the pc,
@@ -124,15 +126,27 @@ def main():
     ap.add_argument("--vmlinux", required=True)
     ap.add_argument("--json", required=True)
     ap.add_argument("--regs", default="")
+    ap.add_argument("--arch", default="x86_64")
     a = ap.parse_args()
     tmp = tempfile.NamedTemporaryFile(suffix=".notes")
     notes_only(a.vmcore, tmp.name)
     NotesProgram.notes_file = tmp.name
-    base.drgn = type(sys)("drgn_shim")
-    base.drgn.Program = NotesProgram
-    o = base.Oracle(a.vmcore, a.vmlinux)
+    shim = type(sys)("drgn_shim")
+    shim.Program = NotesProgram
+    if a.arch == "aarch64":
+        import drgn_oracle_arm64 as arm
+        arm.drgn = shim
+        o = arm.Arm64Oracle(a.vmcore, a.vmlinux)
+    else:
+        base.drgn = shim
+        o = base.Oracle(a.vmcore, a.vmlinux)
     prog = o.prog = o.prog.real
     tasks, seen = [], set()
+    pt_size = prog.type("struct pt_regs").size
+    try:
+        thread_size = prog.type("union thread_union").size
+    except LookupError:
+        thread_size = 16384
     todo = [idle_task(prog, c) for c in for_each_possible_cpu(prog)] + list(for_each_task(prog))
     for t in todo:
         addr = t.value_()
@@ -144,6 +158,16 @@ def main():
             rec["frames"], rec["user_pc"] = frames_of(prog, prog.stack_trace(t))
         except Exception as e:                       # noqa: BLE001 (drgn's errors vary)
             rec["error"] = str(e)
+        if a.arch == "aarch64" and rec.get("user_pc") is None:
+            # drgn's arm64 unwind stops at el0t_64_sync: the user pc is task_pt_regs(task)'s
+            # (the pt_regs at the top of the task's stack) when it is a user-mode one.
+            try:
+                top = t.stack.value_() + thread_size
+                pt = drgn.Object(prog, "struct pt_regs", address=top - pt_size)
+                if pt.pc.value_() and not pt.pstate.value_() & 0xf:
+                    rec["user_pc"] = pt.pc.value_()
+            except Exception:                        # noqa: BLE001
+                pass
         tasks.append(rec)
     regs = {}
     for s in filter(None, a.regs.split(",")):
