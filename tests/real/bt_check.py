@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""bt_check: vmdive's `bt` on the real x86_64 dumps, against drgn, the kernel's own Call Trace
-and crash 8.0.2.
+"""bt_check: vmdive's `bt` on the real dumps, against drgn, the kernel's own Call Trace and
+crash 8.0.2.
 
     /usr/bin/python3 tests/real/bt_check.py VMDIVE        # test_bt.sh
 
-For each x86_64 variant (6.1: kaslr, nokaslr, la57; 6.12: kaslr-6.12), on vmcore.elf and
+For each variant (x86_64 6.1: kaslr, nokaslr, la57; 6.12: kaslr-6.12; 5.10: kaslr-5.10 (ORC
+v1); Debian 7.2: kaslr-sid; arm64 6.1: arm64-kaslr, arm64-nokaslr; 6.12: arm64-6.12,
+arm64-6.12-va48, arm64-16k-6.12), on vmcore.elf and
 vmcore.kdump-zlib, with and without --vmlinux, `vmdive bt -A --json` (every task) is compared
 with drgn's own unwind of the same boot's vmcore.elf (tests/real/bt_oracle.py: one drgn
 session per dump, the vmlinux's DWARF, drgn's inline frames left out):
@@ -19,9 +21,14 @@ session per dump, the vmlinux's DWARF, drgn's inline frames left out):
 - every running task below its first pt_regs: frame for frame equal to drgn's unwind from that
   pt_regs (drgn 0.0.22 cannot start a running task of a QEMU dump itself: it takes the note
   whose pid matches the task's, and QEMU's pids are vCPU + 1);
-- the panic task: from sysrq_handle_crash to entry_SYSCALL_64_after_hwframe every frame's
-  function+offset equals the kernel's own "Call Trace:" in console.log (its reliable lines,
-  without '?'), and the user registers at the bottom equal the log's RIP..R15 lines;
+- the panic task: from the frame after panic() to entry_SYSCALL_64_after_hwframe (arm64:
+  el0t_64_sync) every frame's function+offset equals the kernel's own "Call Trace:" in
+  console.log (its reliable lines, without '?'; a name that differs must be at the same
+  address: a --vmlinux names the sized symbol where kallsyms has an alias label, and arm64's
+  log names the return address after a noreturn call by the next function), and on x86_64 the
+  user registers at the bottom equal the log's RIP..R15 lines;
+- arm64: drgn's unwind stops at el0t_64_sync; the user pc is checked against
+  task_pt_regs(task)'s, read by drgn;
 - crash 8.0.2 (6.1 only: crash cannot open 6.12 dumps with modules), `bt -a` and
   `foreach bt` on vmcore.elf: for each task crash traces, vmdive's functions from crash's first
   frame on must appear in crash's list in order; crash's extra frames (it scans the stack and
