@@ -273,7 +273,10 @@ def check_dump(t, sc, vd, dump, extra, j, o, log_frames, log_regs, tasks=True):
             if t.ok(sc, "drgn", r and "error" not in r, lambda: "%s: %s" % (who, r)):
                 # drgn's arm64 unwind stops at el0t_64_sync: then the oracle's
                 # task_pt_regs() pc of the task.
-                upc = r["user_pc"] if r["user_pc"] is not None else oo.get("user_pc")
+                upc = r["user_pc"]
+                if upc is None and r["frames"] and \
+                        (r["frames"][-1]["name"] or "").startswith("el0t_64_"):
+                    upc = oo.get("user_pc")
                 check_frames(t, sc, "running", fr[i:], r["frames"], upc, who)
     panic = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
     if not t.ok(sc, "panic.task", len(panic) == 1, "no panic task in bt -A"):
