@@ -34,6 +34,8 @@ session per dump, the vmlinux's DWARF, drgn's inline frames left out):
   frame on must appear in crash's list in order; crash's extra frames (it scans the stack and
   shows stale return addresses: the log marks them '?') and crash's failures (CPU 0's
   exception stack: "read of stack at fffffe... failed") are counted and printed.
+In a copy of the kaslr vmcore.elf whose CPU 0 crash_notes buffer holds an NT_PRSTATUS (as a
+kdump kernel writes it), bt -a starts CPU 0 from it, not from QEMU's note.
 And in a copy of the kaslr vmcore.elf with two stacks broken (a garbage return address, a
 return address that loops) those two traces end with a reason after their good frames, every
 other trace is unchanged, and `ps` marks exactly those two tasks.
@@ -381,6 +383,69 @@ def check_corrupt(t, vd, variant, meta, j0):
          lambda: "ps marks %s, broken %s" % (marked, bad))
 
 
+X86_NAMES = ("r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx",
+             "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "rflags", "rsp", "ss")
+
+
+def check_crash_notes(t, vd, variant, meta):
+    """A kdump kernel's per-CPU crash_notes win over the dump's notes: in a copy of vmcore.elf,
+    CPU 0's crash_notes buffer (zero in a QEMU dump) gets an NT_PRSTATUS holding the pt_regs
+    that CPU 0's trace meets (its interrupt of the idle loop).  bt -a must then start CPU 0
+    there, say "crash_notes", and give the same frames as the original trace from that
+    pt_regs on; CPU 1 keeps its QEMU note."""
+    import struct
+    sc = variant + "/crash_notes"
+    src = meta["VMCORE_ELF"]
+    j0, _, _ = vd.json(["bt", "-a", "-r", "--json", src])
+    cpu0 = [x for x in (j0 or {}).get("tasks", []) if x["cpu"] == 0]
+    exc = [i for i, f in enumerate(cpu0[0]["frames"]) if f["kind"] == "exception"] if cpu0 else []
+    if not t.ok(sc, "setup", exc and "regs" in cpu0[0]["frames"][exc[0]], "no pt_regs on CPU 0"):
+        return
+    regs = cpu0[0]["frames"][exc[0]]["regs"]
+
+    def rd64(dump, va):
+        j, _, _ = vd.json(["rd", "--json", dump, "0x%x" % va, "8"])
+        return struct.unpack("<Q", bytes.fromhex(j["hex"]))[0] if j and j["complete"] else None
+    sym, _, _ = vd.json(["sym", "--json", src, "crash_notes"])
+    pco, _, _ = vd.json(["sym", "--json", src, "__per_cpu_offset"])
+    base = rd64(src, h(sym[0]["symbol_address"])) if sym else None
+    off0 = rd64(src, h(pco[0]["symbol_address"])) if pco else None
+    if not t.ok(sc, "setup", base and off0 is not None, "no crash_notes or __per_cpu_offset"):
+        return
+    va = base + off0
+    desc = bytearray(336)
+    struct.pack_into("<i", desc, 32, 0)                  # pr_pid: the idle task's
+    for k, name in enumerate(X86_NAMES):
+        struct.pack_into("<Q", desc, 112 + 8 * k, h(regs[name]))
+    note = struct.pack("<III", 5, len(desc), 1) + b"CORE\0\0\0\0" + bytes(desc)
+    with tempfile.TemporaryDirectory(prefix="bt.") as tmp:
+        copy = os.path.join(tmp, "notes.elf")
+        subprocess.run(["cp", "--sparse=always", src, copy], check=True)
+        os.chmod(copy, 0o600)
+        with open(copy, "r+b") as f:
+            for o in range(0, len(note), 8):             # page by page (8-byte steps)
+                vt, _, _ = vd.json(["vtop", "--json", src, "0x%x" % (va + o)])
+                pa = h(vt[0].get("pa")) if vt else None
+                off = pa is not None and elf_offset(copy, pa)
+                if not t.ok(sc, "setup", off, "cannot place the note at 0x%x" % (va + o)):
+                    return
+                f.seek(off)
+                f.write(note[o:o + 8])
+        j, rc, err = vd.json(["bt", "-a", "--json", copy])
+    if not t.ok(sc, "run", j is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
+        return
+    by_cpu = {x["cpu"]: x for x in j["tasks"]}
+    c0, c1 = by_cpu.get(0), by_cpu.get(1)
+    want = [(f["pc"], f["symbol"]) for f in cpu0[0]["frames"][exc[0]:]]
+    got = [(f["pc"], f["symbol"]) for f in c0["frames"]] if c0 else []
+    t.ok(sc, "cpu0", c0 and c0["start"] == "crash_notes" and got == want and not c0["error"],
+         lambda: "start %s, frames %s, want %s" % (c0 and c0["start"], got, want))
+    orig1 = [x for x in j0["tasks"] if x["cpu"] == 1]
+    t.ok(sc, "cpu1", c1 and c1["start"] == "CPU note" and orig1 and
+         [f["pc"] for f in c1["frames"]] == [f["pc"] for f in orig1[0]["frames"]],
+         lambda: "CPU 1: %s" % (c1 and c1["start"]))
+
+
 def check_variant(t, vd, variant, dumpdir, meta):
     elf = meta["VMCORE_ELF"]
     vml = ["--vmlinux", meta["VMLINUX"]]
@@ -396,6 +461,7 @@ def check_variant(t, vd, variant, dumpdir, meta):
     log_frames, log_regs = log_call_trace(meta["CONSOLE_LOG"])
     if variant == "kaslr":
         check_corrupt(t, vd, variant, meta, j0)
+        check_crash_notes(t, vd, variant, meta)
     for dump in (elf, meta.get("VMCORE_KDUMP_ZLIB")):
         if not dump or not os.path.exists(dump):
             continue
