@@ -18,6 +18,20 @@
 
 #define MAX_WORDS_PER_FRAME 512
 
+/* bt -l: the vmlinux's line tables, for the whole command. */
+static struct vd_lines *bt_lines;
+
+/* The source line of frame i (a return address is looked up at pc - 1). */
+static bool
+frame_line(const struct vd_trace *tr, size_t i, const char **file, uint32_t *line)
+{
+	const struct vd_frame *f = &tr->frames[i];
+	bool exact = i == 0 || f->kind != VD_FRAME_FUNCTION;
+
+	return bt_lines && f->kind != VD_FRAME_USER && !f->module &&
+	       vd_lines_find(bt_lines, exact ? f->pc : f->pc - 1, file, line);
+}
+
 /* A task and its trace. */
 struct bt_item {
 	struct vd_task t;
@@ -194,6 +208,13 @@ print_trace_text(struct vd_cli *cli, const struct vd_trace *tr)
 		if (!f->reliable)
 			fprintf(cli->out, " ?");
 		fprintf(cli->out, "\n");
+		{
+			const char *file;
+			uint32_t line;
+
+			if (frame_line(tr, i, &file, &line))
+				fprintf(cli->out, "    %s: %u\n", file, line);
+		}
 		if (i == 0 && f->have_regs && cli->bt_regs)
 			print_regs_text(cli, f);
 		if (cli->bt_words)
@@ -243,6 +264,15 @@ print_frames_json(struct vd_cli *cli, const struct vd_trace *tr)
 		vd_json_kv_string(j, "stack", f->stack);
 		vd_json_kv_string(j, "kind", vd_frame_kind_name(f->kind));
 		vd_json_kv_bool(j, "reliable", f->reliable);
+		if (bt_lines) {
+			const char *file;
+			uint32_t line;
+
+			if (frame_line(tr, i, &file, &line)) {
+				vd_json_kv_string(j, "file", file);
+				vd_json_kv_uint(j, "line", line);
+			}
+		}
 		if (f->kind != VD_FRAME_FUNCTION)
 			vd_json_kv_hex(j, "pt_regs", f->regs_addr);
 		if (f->have_regs && (cli->bt_regs || f->kind == VD_FRAME_USER))
@@ -452,6 +482,11 @@ vd_cmd_bt(struct vd_cli *cli)
 		ret = VD_EXIT_FAIL;
 		goto out_args;
 	}
+	if (cli->list && (err = vd_lines_open(cli->session, &bt_lines))) {
+		vd_cli_report(cli, err);
+		ret = VD_EXIT_FAIL;
+		goto out_unwinder;
+	}
 	if ((err = vd_task_iter_init(&iter, cli->session, true))) {
 		vd_cli_report(cli, err);
 		ret = VD_EXIT_FAIL;
@@ -549,6 +584,8 @@ out_items:
 out_iter:
 	vd_task_iter_deinit(&iter);
 out_unwinder:
+	vd_lines_close(bt_lines);
+	bt_lines = NULL;
 	vd_unwinder_free(u);
 out_args:
 	free(is_pid);

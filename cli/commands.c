@@ -272,9 +272,9 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "bt", .run = vd_cmd_bt, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = -1, .shortopts = "aAfr",
+		.min_args = 0, .max_args = -1, .shortopts = "aAfrl",
 		.summary = "backtraces: the panic task, each CPU's task, any task, every task",
-		.synopsis = "vmdive bt [-a|-A [--group]] [-f] [-r] [OPTIONS] DUMP [PID|TASK...]",
+		.synopsis = "vmdive bt [-a|-A [--group]] [-f] [-r] [-l] [OPTIONS] DUMP [PID|TASK...]",
 		.description =
 			"Backtraces of the dead kernel's tasks, like crash's `bt`, from what the\n"
 			"dump carries: no vmlinux needed.  Without arguments, the task that\n"
@@ -311,7 +311,9 @@ const struct vd_cmd vd_commands[] = {
 			"      --group          with -A or -a: identical stacks once, with counts\n"
 			"  -f                   the stack words of each frame, symbolized\n"
 			"  -r                   the registers at each exception frame (and the\n"
-			"                       CPU's registers at frame 0 of a running task)\n",
+			"                       CPU's registers at frame 0 of a running task)\n"
+			"  -l                   each kernel frame's source file and line, from the\n"
+			"                       --vmlinux's DWARF line tables (JSON: file, line)\n",
 		.examples =
 			"  vmdive bt vmcore\n"
 			"  vmdive bt -a vmcore\n"

@@ -124,6 +124,17 @@ struct vd_cpu_regs {
 struct vd_error *vd_unwind_cpu_regs(struct vd_unwinder *u, int32_t cpu,
 				    struct vd_cpu_regs *ret);
 
+/*
+ * Source lines of kernel-image addresses from the --vmlinux's DWARF line
+ * tables (the CU from .debug_aranges; KASLR applied).  VD_ERR_LOOKUP when
+ * the session has no vmlinux or it has no line tables.
+ */
+struct vd_lines;
+struct vd_error *vd_lines_open(struct vd_session *s, struct vd_lines **ret);
+/* The file and line of addr: false when no line table covers it. */
+bool vd_lines_find(struct vd_lines *l, uint64_t addr, const char **file, uint32_t *line);
+void vd_lines_close(struct vd_lines *l);
+
 /* "function", "exception", "user" */
 const char *vd_frame_kind_name(enum vd_frame_kind kind);
 

@@ -34,6 +34,8 @@ session per dump, the vmlinux's DWARF, drgn's inline frames left out):
   frame on must appear in crash's list in order; crash's extra frames (it scans the stack and
   shows stale return addresses: the log marks them '?') and crash's failures (CPU 0's
   exception stack: "read of stack at fffffe... failed") are counted and printed.
+bt -l (with --vmlinux, on vmcore.elf): every sleeping task's frame has the file (basename) and
+line of drgn's innermost frame at its pc.
 In a copy of the kaslr vmcore.elf whose CPU 0 crash_notes buffer holds an NT_PRSTATUS (as a
 kdump kernel writes it), bt -a starts CPU 0 from it, not from QEMU's note.
 And in a copy of the kaslr vmcore.elf with two stacks broken (a garbage return address, a
@@ -446,6 +448,24 @@ def check_crash_notes(t, vd, variant, meta):
          lambda: "CPU 1: %s" % (c1 and c1["start"]))
 
 
+def check_lines(t, sc, j, o):
+    """bt -l: each sleeping task's frames' file (basename) and line equal drgn's innermost
+    frame at that pc (its source(): the line table's row, as vmdive reads it)."""
+    ot = {x["task"]: x for x in o["tasks"]}
+    for task in j["tasks"]:
+        oo = ot.get(h(task["task"]))
+        if task.get("running") or not oo or "frames" not in oo:
+            continue
+        kern = [f for f in task["frames"] if f["kind"] != "user"]
+        for f, of in zip(kern, oo["frames"]):
+            if of.get("src") is None or h(f["pc"]) != of["pc"]:
+                continue
+            got = [os.path.basename(f["file"]), f["line"]] if "file" in f else None
+            t.ok(sc, "lines", got == of["src"],
+                 lambda: "%d %s %s: vmdive %s drgn %s" % (task["tid"], task["comm"],
+                                                          f["symbol"], got, of["src"]))
+
+
 def check_variant(t, vd, variant, dumpdir, meta):
     elf = meta["VMCORE_ELF"]
     vml = ["--vmlinux", meta["VMLINUX"]]
@@ -482,6 +502,11 @@ def check_variant(t, vd, variant, dumpdir, meta):
                 check_dump(t, sc, vd, dump, extra, j, o_empty, log_frames, log_regs, tasks=False)
                 continue
             check_dump(t, sc, vd, dump, extra, j, o, log_frames, log_regs)
+            if extra and dump == elf:
+                jl, rc, err = vd.json(["bt", "-A", "-l", "--json"] + extra + [dump])
+                if t.ok(sc, "lines.run", jl is not None and rc == 0,
+                        lambda: "exit %d %s" % (rc, err)):
+                    check_lines(t, sc, jl, o)
             if variant in CRASH_VARIANTS and dump == elf and not extra:
                 crash = crash_oracle(t, variant, dumpdir, meta)
                 if crash:

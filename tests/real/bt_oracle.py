@@ -99,11 +99,24 @@ class NotesProgram:
         return getattr(self.real, name)
 
 
+def source_of(f):
+    """(file's basename, line) of a frame, or None."""
+    try:
+        path, line, _ = f.source()
+        return [os.path.basename(path), line]
+    except (LookupError, ValueError):
+        return None
+
+
 def frames_of(prog, trace):
-    out, user = [], None
+    out, user, inner = [], None, None
     for i, f in enumerate(trace):
         if i >= MAX_FRAMES:
             break
+        if inner is None:
+            # The innermost frame at this pc (an inline one, or the function):
+            # what the line table says for the pc.
+            inner = source_of(f)
         if f.is_inline:
             continue
         if f.pc < KERNEL:
@@ -116,7 +129,9 @@ def frames_of(prog, trace):
                 name = prog.symbol(f.pc if (i == 0 or f.interrupted) else f.pc - 1).name
             except LookupError:
                 name = None
-        out.append({"name": name, "pc": f.pc, "interrupted": bool(f.interrupted)})
+        out.append({"name": name, "pc": f.pc, "interrupted": bool(f.interrupted),
+                    "src": inner})
+        inner = None
     return out, user
 
 
