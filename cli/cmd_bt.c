@@ -26,7 +26,7 @@ static bool
 frame_line(const struct vd_trace *tr, size_t i, const char **file, uint32_t *line)
 {
 	const struct vd_frame *f = &tr->frames[i];
-	bool exact = i == 0 || f->kind != VD_FRAME_FUNCTION;
+	bool exact = f->exact_pc;
 
 	return bt_lines && f->kind != VD_FRAME_USER && !f->module &&
 	       vd_lines_find(bt_lines, exact ? f->pc : f->pc - 1, file, line);

@@ -101,6 +101,7 @@ emit(struct walk *w, uint64_t pc, uint64_t sp, enum vd_frame_kind kind, bool rel
 	f->sp = sp;
 	f->kind = kind;
 	f->reliable = reliable;
+	f->exact_pc = kind != VD_FRAME_FUNCTION;
 	st = vd_stack_find(w->env->stacks, w->env->nstacks, sp, 1);
 	f->stack = kind == VD_FRAME_USER ? "user" : st ? st->name : "unknown";
 	return f;
@@ -153,6 +154,7 @@ walk(struct walk *w, const struct vd_a64_start *start, struct vd_error **err_ret
 	if (!f)
 		return &vd_enomem;
 	if (start->have_regs) {
+		f->exact_pc = true;
 		f->have_regs = true;
 		f->nregs = VD_A64_NREGS;
 		memcpy(f->regs, start->regs, sizeof(start->regs));

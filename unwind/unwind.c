@@ -76,14 +76,14 @@ vd_unwinder_free(struct vd_unwinder *u)
  * Name each frame.  A return address may be just past a call to a
  * noreturn function, the last instruction of its caller: it is looked up
  * at pc - 1 (what it returns to is in the calling function); exact pcs
- * (the first frame, interrupted contexts) as they are.
+ * (a CPU's registers, interrupted contexts) as they are.
  */
 static void
 symbolize(struct vd_unwinder *u, struct vd_trace *tr)
 {
 	for (size_t i = 0; i < tr->nframes; i++) {
 		struct vd_frame *f = &tr->frames[i];
-		bool exact = i == 0 || f->kind != VD_FRAME_FUNCTION;
+		bool exact = f->exact_pc;
 		struct vd_symbol_info si;
 
 		f->symbol = NULL;

@@ -109,6 +109,7 @@ emit(struct walk *w, enum vd_frame_kind kind)
 	f->sp = w->sp;
 	f->kind = kind;
 	f->reliable = w->reliable;
+	f->exact_pc = kind != VD_FRAME_FUNCTION || (*w->n == 1 && w->signal);
 	st = vd_stack_find(w->env->stacks, w->env->nstacks, w->sp, 1);
 	f->stack = kind == VD_FRAME_USER ? "user" : st ? st->name : "unknown";
 	if (w->have_regs) {

@@ -60,6 +60,13 @@ struct vd_frame {
 	const char *stack;        /* "task", "irq", "NMI", "#DF", "#DB",
 				     "#MC", "#VC", "#VC2", "user", "unknown" */
 	bool reliable;            /* found by the kernel's unwind tables */
+	/*
+	 * pc is exact (registers, an interrupted context), not a return
+	 * address: symbols and lines of a return address are looked up at
+	 * pc - 1, which is in the call (it may be a noreturn call at the end
+	 * of the function).
+	 */
+	bool exact_pc;
 	/* Exception and user frames, and the first frame of a running task:
 	 * the full register set (x86_64: VD_X86_* order). */
 	bool have_regs;
