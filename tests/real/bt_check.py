@@ -55,7 +55,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402
-from walkers_check import Vd, cached, elf_offset     # noqa: E402
+from walkers_check import Vd, cached, elf_offset, member_offset  # noqa: E402
 
 VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12", "kaslr-5.10", "kaslr-sid",
             "arm64-kaslr", "arm64-nokaslr", "arm64-6.12", "arm64-6.12-va48", "arm64-16k-6.12")
@@ -336,17 +336,31 @@ def check_crash(t, sc, j, crash):
 
 def check_corrupt(t, vd, variant, meta, j0):
     """Two stacks broken in a copy of vmcore.elf: kthreadd's return address into kthreadd()
-    made garbage, and a sleeper's saved frame pointer chain... its return address pointing
-    back at itself.  Those traces end with a reason after the good frames; every other
-    task's trace is unchanged; ps marks exactly the two."""
+    made garbage, and kauditd's return address pointing back at itself.  Those traces end
+    with a reason after the good frames; every other task's trace is unchanged; ps marks
+    exactly the two.  In the same copy kdevtmpfs looks exited (no stack, EXIT_ZOMBIE): bt
+    says so; oom_reaper's saved frame returns to ret_from_fork: bt says it has not run."""
     import struct
     sc = variant + "/corrupt"
     src = meta["VMCORE_ELF"]
     by_comm = {x["comm"]: x for x in j0["tasks"]}
     victims = [by_comm.get("kthreadd"), by_comm.get("kauditd")]
-    if not t.ok(sc, "setup", all(victims) and all(len(v["frames"]) >= 4 for v in victims),
-                "no kthreadd/kauditd traces to break"):
+    # And two tasks made to look exited (task->stack NULL, exit_state EXIT_ZOMBIE) and never
+    # run (their saved frame returns to ret_from_fork).
+    exited, fresh = by_comm.get("kdevtmpfs"), by_comm.get("oom_reaper")
+    if not t.ok(sc, "setup", all(victims) and all(len(v["frames"]) >= 4 for v in victims) and
+                exited and fresh, "no kthreadd/kauditd/kdevtmpfs/oom_reaper traces"):
         return
+    off_stack = member_offset(vd, src, "task_struct", "stack")
+    off_exit = member_offset(vd, src, "task_struct", "exit_state")
+    off_tsp = (member_offset(vd, src, "task_struct", "thread") or 0) + \
+        (member_offset(vd, src, "thread_struct", "sp") or 0)
+    rff, _, _ = vd.json(["sym", "--json", src, "ret_from_fork"])
+    tsp, _, _ = vd.json(["rd", "--json", src, "0x%x" % (h(fresh["task"]) + off_tsp), "8"])
+    if not t.ok(sc, "setup", None not in (off_stack, off_exit) and rff and tsp,
+                "no offsets of task_struct.stack/exit_state/thread.sp or ret_from_fork"):
+        return
+    frame = struct.unpack("<Q", bytes.fromhex(tsp["hex"]))[0]
     with tempfile.TemporaryDirectory(prefix="bt.") as tmp:
         copy = os.path.join(tmp, "corrupt.elf")
         subprocess.run(["cp", "--sparse=always", src, copy], check=True)
@@ -354,7 +368,10 @@ def check_corrupt(t, vd, variant, meta, j0):
         # frame i's pc was read at frame i's sp - 8 (a CALL frame's return address).
         slot0 = h(victims[0]["frames"][2]["sp"]) - 8
         slot1 = h(victims[1]["frames"][2]["sp"]) - 8
-        patches = [(slot0, 0xdeadbeef), (slot1, h(victims[1]["frames"][1]["pc"]))]
+        patches = [(slot0, 0xdeadbeef), (slot1, h(victims[1]["frames"][1]["pc"])),
+                   (h(exited["task"]) + off_stack, 0),
+                   (h(exited["task"]) + off_exit, 0x20),
+                   (frame + 48, h(rff[0]["symbol_address"]))]   # inactive_task_frame.ret_addr
         with open(copy, "r+b") as f:
             for va, value in patches:
                 vt, _, _ = vd.json(["vtop", "--json", src, "0x%x" % va])
@@ -373,6 +390,14 @@ def check_corrupt(t, vd, variant, meta, j0):
     bad = {victims[0]["task"], victims[1]["task"]}
     for x in j["tasks"]:
         b = before.get(x["task"])
+        if x["task"] == exited["task"]:
+            t.ok(sc, "exited", x.get("note") == "no stack: the task has exited" and
+                 not x["frames"] and x["error"] is None, lambda: "%s" % x)
+            continue
+        if x["task"] == fresh["task"]:
+            t.ok(sc, "never-run", x.get("note") == "the task has not run yet" and
+                 x["frames"] and x["frames"][0]["symbol"] == "ret_from_fork", lambda: "%s" % x)
+            continue
         if x["task"] in bad:
             t.ok(sc, "broken.error", x["error"] is not None and len(x["frames"]) >= 2 and
                  x["frames"][:2] == b["frames"][:2],
@@ -381,7 +406,7 @@ def check_corrupt(t, vd, variant, meta, j0):
             t.ok(sc, "others", b is not None and x["frames"] == b["frames"] and
                  x["error"] is None, lambda: "%s changed" % x["comm"])
     marked = {p["address"] for p in (ps or {}).get("tasks", []) if p.get("unwind_error")}
-    t.ok(sc, "ps.marks", {h(a) for a in marked} == {h(a) for a in bad},
+    t.ok(sc, "ps.marks", {h(a) for a in marked} - {h(fresh["task"])} == {h(a) for a in bad},
          lambda: "ps marks %s, broken %s" % (marked, bad))
 
 
