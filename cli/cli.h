@@ -55,6 +55,11 @@ struct vd_cli {
 	bool no_time;              /* log -t */
 	bool ctime;                /* log -T */
 	bool dict;                 /* log -d */
+	bool bt_cpus;              /* bt -a: the task on each CPU */
+	bool bt_all;               /* bt -A: every task */
+	bool group;                /* bt --group */
+	bool bt_words;             /* bt -f */
+	bool bt_regs;              /* bt -r */
 	/* positional arguments after the dump files */
 	char **args;
 	int nargs;
@@ -122,6 +127,7 @@ int vd_cmd_dump_module(struct vd_cli *cli);
 int vd_cmd_vmalloc(struct vd_cli *cli);
 int vd_cmd_dump_vmalloc(struct vd_cli *cli);
 int vd_cmd_ps(struct vd_cli *cli);
+int vd_cmd_bt(struct vd_cli *cli);
 int vd_cmd_struct(struct vd_cli *cli);
 int vd_cmd_whatis(struct vd_cli *cli);
 

@@ -262,12 +262,64 @@ const struct vd_cmd vd_commands[] = {
 			"crash, '*' the one that panicked (panic_cpu's runqueues[].curr).\n"
 			"Tasks come from init_task.tasks (not the PID hash); -t adds every\n"
 			"thread of each thread group (signal->thread_head, or thread_group\n"
-			"on older kernels).",
+			"on older kernels).  A '!' after the state marks a task whose stack\n"
+			"cannot be unwound (`vmdive bt PID` says why; --json: unwind_error).",
 		.options =
 			"  -t, --threads        every thread, not only thread-group leaders\n",
 		.examples =
 			"  vmdive ps vmcore\n"
 			"  vmdive ps -t --json vmcore | jq '.tasks[] | select(.panic)'\n",
+	},
+	{
+		.name = "bt", .run = vd_cmd_bt, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = -1, .shortopts = "aAfrl",
+		.summary = "backtraces: the panic task, each CPU's task, any task, every task",
+		.synopsis = "vmdive bt [-a|-A [--group]] [-f] [-r] [-l] [OPTIONS] DUMP [PID|TASK...]",
+		.description =
+			"Backtraces of the dead kernel's tasks, like crash's `bt`, from what the\n"
+			"dump carries: no vmlinux needed.  Without arguments, the task that\n"
+			"panicked; -a the task running on each CPU; PID or TASK (a task_struct\n"
+			"address) the tasks named; -A every task (crash's `foreach bt`), and with\n"
+			"--group the tasks whose stacks are alike together, with counts: the way\n"
+			"a hung system is read.\n"
+			"\n"
+			"Each frame reads \"#N [SP] function+offset at PC [module]\"; SP is the\n"
+			"stack pointer in that frame (arm64: the address of the frame record\n"
+			"that returns there).  \"--- <IRQ stack> ---\" and \"--- <NMI\n"
+			"exception stack> ---\" mark where the walk changed stacks; an interrupt,\n"
+			"exception or syscall entry shows its pt_regs, and the walk goes on in\n"
+			"the interrupted context; a trace from user space ends with the user\n"
+			"registers.  A frame found by frame pointers where the kernel has no\n"
+			"unwind data is marked '?'.  A trace that cannot go on says why (a loop,\n"
+			"a pointer off the stack, an unreadable page) and the others go on.\n"
+			"\n"
+			"x86_64: the kernel's ORC tables read from the dump (vmlinux's and each\n"
+			"module's).  Running tasks start from their CPU's registers (the\n"
+			"per-CPU crash_notes of a kdump kernel, else the dump's CPU notes),\n"
+			"sleeping ones from task->thread.sp.  arm64: the frame records (x29/x30),\n"
+			"pointer-authentication bits stripped with VMCOREINFO's KERNELPACMASK,\n"
+			"pt_regs found where a frame returns into exception entry code and at the\n"
+			"final frame record; sleeping tasks from task->thread.cpu_context.\n"
+			"--json writes\n"
+			"{\"tasks\":[{\"pid\",\"tid\",\"comm\",\"task\",\"cpu\",\"state\",\"frames\":[{\"pc\",\n"
+			"\"sp\",\"symbol\",\"offset\",\"module\",\"stack\",\"kind\",\"reliable\"}],\"error\"}]}\n"
+			"with kind function, exception (pt_regs) or user; --group writes\n"
+			"{\"groups\":[{\"count\",\"tasks\",\"frames\",\"error\"}]}.",
+		.options =
+			"  -a                   the task running on each CPU\n"
+			"  -A                   every task (every thread)\n"
+			"      --group          with -A or -a: identical stacks once, with counts\n"
+			"  -f                   the stack words of each frame, symbolized\n"
+			"  -r                   the registers at each exception frame (and the\n"
+			"                       CPU's registers at frame 0 of a running task)\n"
+			"  -l                   each kernel frame's source file and line, from the\n"
+			"                       --vmlinux's DWARF line tables (JSON: file, line)\n",
+		.examples =
+			"  vmdive bt vmcore\n"
+			"  vmdive bt -a vmcore\n"
+			"  vmdive bt -A --group vmcore\n"
+			"  vmdive bt -f vmcore 1234 ffff888003a8c000\n"
+			"  vmdive bt --json vmcore | jq '.tasks[].frames[].symbol'\n",
 	},
 	{
 		.name = "struct", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,

@@ -30,6 +30,7 @@ enum {
 	OPT_FORCE_SYSTEM_MAP,
 	OPT_CACHE_DIR,
 	OPT_NO_CACHE,
+	OPT_GROUP,
 };
 
 static const struct option long_options[] = {
@@ -60,6 +61,7 @@ static const struct option long_options[] = {
 	{ "notime", no_argument, NULL, 't' },
 	{ "ctime", no_argument, NULL, 'T' },
 	{ "dict", no_argument, NULL, 'd' },
+	{ "group", no_argument, NULL, OPT_GROUP },
 	{ 0 },
 };
 
@@ -286,6 +288,28 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 				cli->raw = true;
 			else
 				cli->zero_fill = true;
+			break;
+		case OPT_GROUP:
+			if (strcmp(cli->cmd->name, "bt")) {
+				vd_cli_error(cli, "option --group does not apply to this command");
+				return VD_EXIT_USAGE;
+			}
+			cli->group = true;
+			break;
+		case 'a': case 'A': case 'f': case 'r':
+			// bt's options
+			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
+				vd_cli_error(cli, "option -%c does not apply to this command", c);
+				return VD_EXIT_USAGE;
+			}
+			if (c == 'a')
+				cli->bt_cpus = true;
+			else if (c == 'A')
+				cli->bt_all = true;
+			else if (c == 'f')
+				cli->bt_words = true;
+			else
+				cli->bt_regs = true;
 			break;
 		case 'h': case OPT_HELP:
 			print_command_help(cli->cmd, stdout);

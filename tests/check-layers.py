@@ -29,6 +29,7 @@ LAYERS = {
     "modules": ("vd_modules",  ["walkers"]),
     "ucore":   ("vd_ucore",    ["kernel"]),
     "session": ("vd_analyzer", ["modules", "ucore"]),
+    "unwind":  ("vd_unwind",   ["session"]),
     "cli":     (None,          ["common"]),
 }
 # The folders of the kernel analyzer (what was analyzer/, and the decoders

@@ -175,3 +175,22 @@ vd_percpu_addr(struct vd_session *s, const struct vd_percpu *pc, uint64_t sym,
 	*ret = sym + off;
 	return NULL;
 }
+
+struct vd_error *
+vd_session_ncpus(struct vd_session *s, uint32_t *ret)
+{
+	struct vd_percpu pc;
+	struct vd_error *err = vd_percpu_init(s, &pc);
+
+	*ret = err ? 1 : pc.ncpus;
+	return err;
+}
+
+struct vd_error *
+vd_session_percpu_ptr(struct vd_session *s, uint64_t addr, uint32_t cpu, uint64_t *ret)
+{
+	struct vd_percpu pc;
+	struct vd_error *err = vd_percpu_init(s, &pc);
+
+	return err ? err : vd_percpu_addr(s, &pc, addr, cpu, ret);
+}

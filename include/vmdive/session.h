@@ -107,6 +107,8 @@ bool vd_session_symbolize(struct vd_session *s, uint64_t addr,
 size_t vd_session_nsymbols(struct vd_session *s);
 void vd_session_symbol_nth(struct vd_session *s, size_t i,
 			   struct vd_symbol_info *ret);
+/* The --vmlinux file given at open, or NULL. */
+const char *vd_session_vmlinux(const struct vd_session *s);
 /* Which symbol sources loaded ("vmlinux /path", ...); for info. */
 const char *vd_session_symbol_source(const struct vd_session *s);
 
