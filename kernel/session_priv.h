@@ -12,7 +12,7 @@
 
 #include "common/cache.h"
 #include "symtab.h"
-#include "vmcoreinfo.h"
+#include "common/vmcoreinfo.h"
 #include "vmdive/session.h"
 
 struct vd_type_source;             /* a source of types (types/ctype_priv.h) */
