@@ -294,7 +294,7 @@ source_of(struct mt_source *ms, struct mt_mod *m)
 	if (m->tried)
 		return m->src;
 	m->tried = true;
-	path = vd_moddebug_path(ms->s, m->name);
+	path = vd_module_debug_path(ms->s, m->name);
 	if (path) {
 		err = vd_dwarf_source_for_module(path, m->name, &m->src);
 		if (!err)

@@ -18,8 +18,8 @@
 
 /* What lower layers ask of modules/ (kernel/session_priv.h). */
 static const struct vd_session_hooks hooks = {
-	.module_symbolize = vd_modsyms_symbolize,
-	.module_lookup = vd_modsyms_lookup,
+	.module_symbolize = vd_module_syms_symbolize,
+	.module_lookup = vd_module_syms_lookup,
 	.module_types = vd_module_types_source_create,
 	.typed_symbol = vd_scan_typed_symbol,
 };
@@ -251,7 +251,7 @@ vd_session_open(const char *const *paths, size_t npaths,
 	err = load_symbols(s, opts);
 	if (err)
 		goto fail;
-	if (opts->module_debug && (err = vd_moddebug_check_dir(opts->module_debug)))
+	if (opts->module_debug && (err = vd_module_debug_check_dir(opts->module_debug)))
 		goto fail;
 	if (opts->module_debug && !(s->module_debug = strdup(opts->module_debug))) {
 		err = &vd_enomem;
@@ -289,11 +289,11 @@ vd_session_close(struct vd_session *s)
 	if (!s)
 		return;
 	vd_types_destroy(s->types);
-	vd_modsyms_destroy(s->modsyms);    // module symbols (modules/module_syms.c)
+	vd_module_syms_destroy(s->modsyms);    // module symbols (modules/module_syms.c)
 	vd_scan_destroy(s->scan);          // the image scan (symbols/scan_image.c)
 	free(s->vmlinux_path);
 	free(s->module_debug);
-	vd_moddebug_destroy(s->moddebug);
+	vd_module_debug_destroy(s->moddebug);
 	vd_ucore_destroy(s->ucore);
 	free(s->sysroot);
 	free(s->exe);

@@ -42,6 +42,7 @@
 #include "vmdive/ctype.h"
 #include "vmdive/walk.h"
 #include "vmdive/core.h"
+#include "vmdive/unwind.h"
 
 #ifdef __cplusplus
 extern "C" {
