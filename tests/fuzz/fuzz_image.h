@@ -9,7 +9,7 @@
 #ifndef VD_TESTS_FUZZ_IMAGE_H
 #define VD_TESTS_FUZZ_IMAGE_H
 
-#include "kernel/vmcoreinfo.h"
+#include "common/vmcoreinfo.h"
 #include "fuzz.h"
 
 struct fz_img {

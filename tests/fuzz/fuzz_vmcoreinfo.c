@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* VMCOREINFO text: parsing, lookups and the value decoder. */
-#include "kernel/vmcoreinfo.h"
+#include "common/vmcoreinfo.h"
 #include "fuzz.h"
 
 int
