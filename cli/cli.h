@@ -60,6 +60,7 @@ struct vd_cli {
 	bool group;                /* bt --group */
 	bool bt_words;             /* bt -f */
 	bool bt_regs;              /* bt -r */
+	char kmem_mode;            /* kmem -i, -s, -S (0: kmem ADDR / -p) */
 	/* positional arguments after the dump files */
 	char **args;
 	int nargs;
@@ -130,6 +131,7 @@ int vd_cmd_ps(struct vd_cli *cli);
 int vd_cmd_bt(struct vd_cli *cli);
 int vd_cmd_struct(struct vd_cli *cli);
 int vd_cmd_whatis(struct vd_cli *cli);
+int vd_cmd_kmem(struct vd_cli *cli);
 
 /* Process cores (cmd_info_core.c, cmd_core.c, cmd_maps.c), by dump kind. */
 int vd_cmd_maps(struct vd_cli *cli);

@@ -320,6 +320,53 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive bt -A --group vmcore\n"
 			"  vmdive bt -f vmcore 1234 ffff888003a8c000\n"
 			"  vmdive bt --json vmcore | jq '.tasks[].frames[].symbol'\n",
+		.name = "kmem", .run = vd_cmd_kmem, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = -1, .shortopts = "isSp",
+		.summary = "kernel memory: meminfo, slab caches and objects, pages, what an address is",
+		.synopsis = "vmdive kmem -i|-s [NAME]|-S NAME|-p [ADDR...]|ADDR... [OPTIONS] DUMP",
+		.description =
+			"Like crash's kmem, without a vmlinux (types from the kernel's BTF in\n"
+			"the dump, symbols from its kallsyms; --vmlinux's DWARF when given).\n"
+			"-i: crash's summary table (total, free, used, buffers, cached, slab,\n"
+			"huge pages, swap, commit limit and committed, in pages and bytes), then\n"
+			"the lines /proc/meminfo would have printed, from the kernel's own\n"
+			"counters: vm_zone_stat[]/vm_node_stat[] (the global counters, as the\n"
+			"kernel reads them), totalram_pages, totalreserve_pages and the zones'\n"
+			"low watermarks (MemAvailable), nr_swap_pages/total_swap_pages,\n"
+			"vm_committed_as, the block devices' page cache, hstates[], vmalloc,\n"
+			"per-CPU, zswap and the direct map; lines the kernel prints only with\n"
+			"a config option appear when the option's symbol exists.\n"
+			"-s [NAME]: the SLUB caches on slab_caches (or one): the kmem_cache\n"
+			"address, object size, allocated and total objects, slabs and slab size,\n"
+			"counted as crash does (total from the nodes' total_objects; free on\n"
+			"each CPU's slab and lockless freelist and on the CPU and node partial\n"
+			"lists).  -S NAME: that cache's slabs SLUB can find (each CPU's slab and\n"
+			"partial list, each node's partial list; full slabs are on no list)\n"
+			"with every object, [allocated] or free.  Free pointers are decoded\n"
+			"with CONFIG_SLAB_FREELIST_HARDENED's s->random when the kernel has it.\n"
+			"struct slab (5.17+) and the older struct page fields are told apart by\n"
+			"their members.\n"
+			"ADDR...: what each kernel address is: an object of a slab cache (cache,\n"
+			"object start, index, allocated or free and on which freelist), a task's\n"
+			"kernel stack (pid, comm, task), a CPU's per-CPU area, a module's region,\n"
+			"a vmalloc area (caller, flags), a section of the kernel image, a struct\n"
+			"page in the vmemmap, or the page that holds it; with the struct page\n"
+			"of the memory (flags by their PG_ names, refcount, mapping, compound\n"
+			"order, page type).\n"
+			"-p [ADDR...]: struct pages like crash's kmem -p: every page of the\n"
+			"dump's memory, or those of ADDRs (a struct page address, else a\n"
+			"physical address).",
+		.options =
+			"  -i                   memory summary and /proc/meminfo\n"
+			"  -s [NAME]            slab caches (or one cache)\n"
+			"  -S NAME              the objects of a slab cache\n"
+			"  -p [ADDR...]         struct pages\n",
+		.examples =
+			"  vmdive kmem -i vmcore\n"
+			"  vmdive kmem -s vmcore\n"
+			"  vmdive kmem -S vmcore kmalloc-1k\n"
+			"  vmdive kmem vmcore ffff8ecf42200410 ffffc90000013f00\n"
+			"  vmdive kmem --json -s vmcore | jq '.caches[] | select(.allocated > 1000)'\n",
 	},
 	{
 		.name = "struct", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,

@@ -314,6 +314,13 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 		case 'h': case OPT_HELP:
 			print_command_help(cli->cmd, stdout);
 			exit(VD_EXIT_OK);
+		case 'i': case 's': case 'S':   // kmem -i, -s, -S
+			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
+				vd_cli_error(cli, "option -%c does not apply to this command", c);
+				return VD_EXIT_USAGE;
+			}
+			cli->kmem_mode = (char)c;
+			break;
 		case 'p': case 'o': case 'l': case 't': case 'T': case 'd': case 'v':
 		case 'n':
 			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
