@@ -297,6 +297,12 @@ slab_cb(void *priv, const struct vd_slab *s)
 	return true;
 }
 
+static void
+slab_err_cb(void *priv, struct vd_error *err)
+{
+	vd_walk_errors_add(((struct slabs_out *)priv)->errs, err);
+}
+
 static int
 kmem_objects(struct vd_cli *cli, struct vd_kmem *k)
 {
@@ -325,7 +331,7 @@ kmem_objects(struct vd_cli *cli, struct vd_kmem *k)
 		fprintf(cli->out, "%s", cache_hdr);
 		cache_text(cli, &c);
 	}
-	err = vd_kmem_cache_slabs(k, &c, slab_cb, report_cb, &errs);
+	err = vd_kmem_cache_slabs(k, &c, slab_cb, slab_err_cb, &o);
 	if (err)
 		vd_walk_errors_add(&errs, err);
 	if (cli->json) {

@@ -36,11 +36,20 @@ load_stacks(struct vd_kmem *k)
 	struct vd_error *err;
 	size_t cap = 0;
 	struct vd_qualified_type qt;
+	struct vd_symbol_info si;
 
-	k->stack_size = 16384;
+	// THREAD_SIZE: sizeof(union thread_union) when the types have it;
+	// else the size of init_stack[THREAD_SIZE / sizeof(long)] when the
+	// symbols know it; else (a vmalloc'ed stack) its vmap area's size
+	// without the guard page, found per task below; else 16 KiB, x86_64's
+	// and arm64's THREAD_SIZE without KASAN.
+	k->stack_size = 0;
 	if (vd_ok_destroy(vd_session_find_type(k->s, "union thread_union", &qt)) &&
 	    vd_type_unqualified(qt.type) && vd_type_unqualified(qt.type)->size)
 		k->stack_size = vd_type_unqualified(qt.type)->size;
+	else if (vd_ok_destroy(vd_session_lookup_symbol(k->s, "init_stack", &si)) &&
+		 si.size && !si.size_guessed)
+		k->stack_size = si.size;
 	if ((err = kmem_type(k, "struct task_struct", &t)) ||
 	    (err = kmem_need(t, "struct task_struct", "stack", &stack)))
 		return err;
@@ -165,6 +174,16 @@ load_all(struct vd_kmem *k)
 	// described by its page and symbol.
 	vd_error_destroy(load_stacks(k));
 	vd_error_destroy(load_areas(k));
+	if (!k->stack_size)
+		for (size_t i = 0; i < k->nstacks && !k->stack_size; i++)
+			for (size_t j = 0; j < k->nareas; j++)
+				if (k->areas[j].start == k->stacks[i].base &&
+				    k->areas[j].end - k->areas[j].start > k->psz) {
+					k->stack_size = k->areas[j].end - k->areas[j].start - k->psz;
+					break;
+				}
+	if (!k->stack_size)
+		k->stack_size = 16384;
 	vd_error_destroy(load_modules(k));
 	if (vd_session_symbol(k->s, "__per_cpu_start", &k->pcpu_start)) {
 		if (vd_ok_destroy(kmem_sym_uint(k, "pcpu_unit_size", 4, &v)) && v)
