@@ -224,45 +224,61 @@ read_cache(struct vd_kmem *k, uint64_t addr, struct cache_rec *r)
 	return NULL;
 }
 
-/*
- * Walk a freelist from first: each object must lie in [base, base +
- * objects * size) at an object boundary.  Marks state[i]; returns the
- * count in *n.
- */
-static struct vd_error *
-walk_freelist(struct vd_kmem *k, const struct vd_slab_cache *c, uint64_t base,
-	      uint32_t objects, uint64_t first, enum vd_obj_state mark,
-	      enum vd_obj_state *state, uint32_t *n)
+struct vd_error *
+vd_slab_freelist(const struct vd_freelist_walk *w, uint64_t first, enum vd_obj_state mark,
+		 enum vd_obj_state *state, uint32_t *n)
 {
 	uint64_t p = first;
 	struct vd_error *err;
 
 	*n = 0;
+	if (!w->size)
+		return vd_error_create(VD_ERR_CORRUPT, "%s: object size 0", w->cache);
 	while (p) {
 		uint64_t idx, stored;
 
-		if (p < base || (p - base) % c->size || (idx = (p - base) / c->size) >= objects)
+		if (p < w->base || (p - w->base) % w->size ||
+		    (idx = (p - w->base) / w->size) >= w->objects)
 			return vd_error_create(VD_ERR_CORRUPT,
 					       "%s: free pointer 0x%llx is not an object of the slab at 0x%llx",
-					       c->name, (unsigned long long)p, (unsigned long long)base);
+					       w->cache, (unsigned long long)p, (unsigned long long)w->base);
 		if (state) {
 			if (state[idx] != VD_OBJ_ALLOCATED)
 				return vd_error_create(VD_ERR_CORRUPT,
 						       "%s: freelist of the slab at 0x%llx loops at 0x%llx",
-						       c->name, (unsigned long long)base,
+						       w->cache, (unsigned long long)w->base,
 						       (unsigned long long)p);
 			state[idx] = mark;
 		}
-		if (++*n > objects)
+		if (++*n > w->objects)
 			return vd_error_create(VD_ERR_CORRUPT,
 					       "%s: freelist of the slab at 0x%llx is longer than its %u objects",
-					       c->name, (unsigned long long)base, objects);
-		if ((err = kmem_u64(k, p + c->offset, &stored)))
-			return vd_error_wrap(err, "%s: reading the free pointer of 0x%llx", c->name,
+					       w->cache, (unsigned long long)w->base, w->objects);
+		if ((err = w->read_ptr(w->priv, p + w->offset, &stored)))
+			return vd_error_wrap(err, "%s: reading the free pointer of 0x%llx", w->cache,
 					     (unsigned long long)p);
-		p = vd_slab_freeptr_decode(c->hardened, c->random, stored, p + c->offset);
+		p = vd_slab_freeptr_decode(w->hardened, w->random, stored, p + w->offset);
 	}
 	return NULL;
+}
+
+static struct vd_error *
+read_ptr_cb(void *priv, uint64_t addr, uint64_t *ret)
+{
+	return kmem_u64(priv, addr, ret);
+}
+
+static struct vd_error *
+walk_freelist(struct vd_kmem *k, const struct vd_slab_cache *c, uint64_t base,
+	      uint32_t objects, uint64_t first, enum vd_obj_state mark,
+	      enum vd_obj_state *state, uint32_t *n)
+{
+	struct vd_freelist_walk w = { .cache = c->name, .base = base, .objects = objects,
+				      .size = c->size, .offset = c->offset,
+				      .hardened = c->hardened, .random = c->random,
+				      .read_ptr = read_ptr_cb, .priv = k };
+
+	return vd_slab_freelist(&w, first, mark, state, n);
 }
 
 struct cpu_state {

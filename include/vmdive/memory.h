@@ -136,10 +136,31 @@ struct vd_error *vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cac
 				     void (*err_cb)(void *priv, struct vd_error *err),
 				     void *priv);
 
-/* Free-pointer decoding (exposed for tests): CONFIG_SLAB_FREELIST_HARDENED
- * stores ptr ^ s->random ^ swab(address of the pointer). */
+/* Free-pointer decoding: CONFIG_SLAB_FREELIST_HARDENED stores
+ * ptr ^ s->random ^ swab(address of the pointer). */
 uint64_t vd_slab_freeptr_decode(bool hardened, uint64_t random, uint64_t stored,
 				uint64_t ptr_addr);
+
+/* One slab's freelist, read through a callback (also for tests). */
+struct vd_freelist_walk {
+	const char *cache;        /* for messages */
+	uint64_t base;            /* first object */
+	uint32_t objects, size, offset;
+	bool hardened;
+	uint64_t random;
+	struct vd_error *(*read_ptr)(void *priv, uint64_t addr, uint64_t *ret);
+	void *priv;
+};
+/*
+ * Follow the freelist from first; every pointer must be an object of the
+ * slab, none twice, at most objects of them.  Marks state[i] (objects
+ * entries, may be NULL) with mark and counts them in *n.  A bad pointer,
+ * a loop or an unreadable free pointer is VD_ERR_CORRUPT / the read's
+ * error naming the cache and slab.
+ */
+struct vd_error *vd_slab_freelist(const struct vd_freelist_walk *w, uint64_t first,
+				  enum vd_obj_state mark, enum vd_obj_state *state,
+				  uint32_t *n);
 
 /* Pages -------------------------------------------------------------------------- */
 
