@@ -37,6 +37,9 @@ struct vd_core_rd_log {
 	uint64_t bytes;
 };
 
+struct vd_kmem;
+struct vd_utask;
+
 struct vd_cli {
 	const struct vd_cmd *cmd;
 	struct vd_session *session;
@@ -61,6 +64,10 @@ struct vd_cli {
 	bool bt_words;             /* bt -f */
 	bool bt_regs;              /* bt -r */
 	char kmem_mode;            /* kmem -i, -s, -S (0: kmem ADDR / -p) */
+	const char *upid;          /* rd/vtop -u PID: a process's user addresses */
+	bool ps_args;              /* ps -a */
+	struct vd_kmem *ukmem;     /* with upid: the process (cli/cmd_task.c) */
+	struct vd_utask *utask;
 	/* positional arguments after the dump files */
 	char **args;
 	int nargs;
@@ -132,6 +139,15 @@ int vd_cmd_bt(struct vd_cli *cli);
 int vd_cmd_struct(struct vd_cli *cli);
 int vd_cmd_whatis(struct vd_cli *cli);
 int vd_cmd_kmem(struct vd_cli *cli);
+int vd_cmd_vm(struct vd_cli *cli);
+int vd_cmd_files(struct vd_cli *cli);
+/* ps -a: argv and environment of each process (cli/cmd_task.c). */
+int vd_cli_ps_args(struct vd_cli *cli);
+/* -u PID: find the process, 0 or an exit status after reporting. */
+int vd_cli_utask_open(struct vd_cli *cli);
+void vd_cli_utask_close(struct vd_cli *cli);
+/* Translate a user address of cli->utask (vtop -u). */
+struct vd_error *vd_cli_uwalk(struct vd_cli *cli, uint64_t va, struct vd_xlat_walk *ret);
 
 /* Process cores (cmd_info_core.c, cmd_core.c, cmd_maps.c), by dump kind. */
 int vd_cmd_maps(struct vd_cli *cli);

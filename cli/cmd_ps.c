@@ -116,6 +116,8 @@ vd_cmd_ps(struct vd_cli *cli)
 	uint64_t n = 0, nbad = 0;
 	struct vd_unwinder *u = NULL;
 
+	if (cli->ps_args)
+		return vd_cli_ps_args(cli);
 	// Architectures without an unwinder: no marks.
 	vd_error_destroy(vd_unwinder_new(cli->session, &u));
 	err = vd_task_iter_init(&it, cli->session, cli->threads);

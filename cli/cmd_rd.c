@@ -237,8 +237,10 @@ vd_cmd_rd(struct vd_cli *cli)
 	bool any_error = false;
 
 	st.as = cli->physical ? VD_AS_PHYS :
-		vd_session_info(cli->session)->kind == VD_DUMP_USER ? VD_AS_UVIRT :
+		vd_session_info(cli->session)->kind == VD_DUMP_USER || cli->upid ? VD_AS_UVIRT :
 		VD_AS_KVIRT;
+	if (cli->upid && (r = vd_cli_utask_open(cli)))   // rd -u PID
+		return r;
 	if (cli->len ? !parse_len(cli->len, &len) || !len || len > RD_MAX_LEN :
 	    cli->nargs > 1 && (!parse_len(cli->args[1], &len) || !len || len > RD_MAX_LEN)) {
 		vd_cli_error(cli, "'%s' is not a usable length", cli->len ? cli->len : cli->args[1]);

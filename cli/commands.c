@@ -36,7 +36,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "vtop", .run = vd_cmd_vtop, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = -1,
+		.min_args = 1, .max_args = -1, .shortopts = "u:",
 		.summary = "translate kernel virtual addresses, showing every page-table level",
 		.synopsis = "vmdive vtop [OPTIONS] DUMP VADDR...",
 		.description =
@@ -48,9 +48,15 @@ const struct vd_cmd vd_commands[] = {
 			"kernel folds away are left out), on arm64 also the Arm ARM's lookup\n"
 			"level (L-1..L3: 16K pages with 52-bit VAs walk PGD=L0 [51:47], PUD=L1,\n"
 			"PMD=L2, PTE=L3).  An entry that is not present is named with its level\n"
-			"and index.  Addresses are hex, with or without 0x.",
+			"and index.  Addresses are hex, with or without 0x.\n"
+			"With -u PID, the addresses are the process's user addresses, walked\n"
+			"from its own page tables (mm->pgd); a page that is not present (not\n"
+			"yet touched, or swapped out) is named with its level.",
+		.options =
+			"  -u PID               user addresses of process PID (its mm->pgd)\n",
 		.examples =
 			"  vmdive vtop vmcore ffffffff81000000\n"
+			"  vmdive vtop -u 1 vmcore 7ffc1a2b3000\n"
 			"  vmdive vtop --json vmcore 0xffff888001000000 0xffffc90000000000\n",
 	},
 	{
@@ -66,7 +72,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "rd", .run = vd_cmd_rd, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = -1, .shortopts = "po:n:",
+		.min_args = 1, .max_args = -1, .shortopts = "po:n:u:",
 		.summary = "read memory: hex and ASCII, or raw bytes to a file",
 		.synopsis = "vmdive rd [-p] [-o FILE] DUMP ADDR [LEN]   or   vmdive rd -n LEN DUMP ADDR...",
 		.description =
@@ -91,7 +97,9 @@ const struct vd_cmd vd_commands[] = {
 			"  -p, --physical       ADDR is a physical address\n"
 			"  -o, --output FILE    write the raw bytes to FILE; unreadable pages\n"
 			"                       are written as zeros and reported\n"
-			"  -n, --len LEN        read LEN bytes at each of several addresses\n",
+			"  -n, --len LEN        read LEN bytes at each of several addresses\n"
+			"  -u PID               in a kernel dump: ADDR is a user address of process\n"
+			"                       PID, read through its own page tables\n",
 		.examples =
 			"  vmdive rd vmcore ffffffff82000000 256\n"
 			"  vmdive rd -p vmcore 1000 0x1000 -o page1.bin\n"
@@ -251,7 +259,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "ps", .run = vd_cmd_ps, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = 0, .shortopts = "t",
+		.min_args = 0, .max_args = 0, .shortopts = "ta",
 		.summary = "tasks: pid, ppid, cpu, state, task address, comm; the panic task marked",
 		.synopsis = "vmdive ps [-t] [OPTIONS] DUMP",
 		.description =
@@ -265,7 +273,9 @@ const struct vd_cmd vd_commands[] = {
 			"on older kernels).  A '!' after the state marks a task whose stack\n"
 			"cannot be unwound (`vmdive bt PID` says why; --json: unwind_error).",
 		.options =
-			"  -t, --threads        every thread, not only thread-group leaders\n",
+			"  -t, --threads        every thread, not only thread-group leaders\n"
+			"  -a                   each process's command line and environment, read\n"
+			"                       from its memory (mm->arg_start, mm->env_start)\n",
 		.examples =
 			"  vmdive ps vmcore\n"
 			"  vmdive ps -t --json vmcore | jq '.tasks[] | select(.panic)'\n",
@@ -367,6 +377,34 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive kmem -S vmcore kmalloc-1k\n"
 			"  vmdive kmem vmcore ffff8ecf42200410 ffffc90000013f00\n"
 			"  vmdive kmem --json -s vmcore | jq '.caches[] | select(.allocated > 1000)'\n",
+	},
+	{
+		.name = "vm", .run = vd_cmd_vm, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1,
+		.summary = "a process's memory map in a kernel dump: VMAs, flags, file paths",
+		.synopsis = "vmdive vm [OPTIONS] DUMP PID",
+		.description =
+			"Like crash's vm: the task, its mm_struct and page table root, then one\n"
+			"line per VMA in address order: the vm_area_struct, start, end, vm_flags,\n"
+			"permissions as /proc/PID/maps prints them, the file offset in pages and\n"
+			"the file's path (walked through the dentries and mounts as d_path does;\n"
+			"\" (deleted)\" for an unlinked file), or [heap], [stack], [vdso], [vvar].\n"
+			"VMAs come from the maple tree (mm->mm_mt, 6.1+) or the mm->mmap list of\n"
+			"older kernels, and are checked against mm->map_count.  No vmlinux is\n"
+			"needed: types come from the kernel's BTF in the dump.",
+		.examples =
+			"  vmdive vm vmcore 1\n"
+			"  vmdive vm --json vmcore 103 | jq -r '.vmas[] | .path'\n",
+	},
+	{
+		.name = "files", .run = vd_cmd_files, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1,
+		.summary = "a process's open files in a kernel dump, with their paths",
+		.synopsis = "vmdive files [OPTIONS] DUMP PID",
+		.description =
+			"Like crash's files: every open file descriptor of the process\n"
+			"(task->files->fdt->fd[]), its struct file and its path.",
+		.examples = "  vmdive files vmcore 1\n",
 	},
 	{
 		.name = "struct", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,

@@ -314,6 +314,16 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 		case 'h': case OPT_HELP:
 			print_command_help(cli->cmd, stdout);
 			exit(VD_EXIT_OK);
+		case 'u': case 'a':   // rd/vtop -u PID, ps -a
+			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
+				vd_cli_error(cli, "option -%c does not apply to this command", c);
+				return VD_EXIT_USAGE;
+			}
+			if (c == 'u')
+				cli->upid = optarg;
+			else
+				cli->ps_args = true;
+			break;
 		case 'i': case 's': case 'S':   // kmem -i, -s, -S
 			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
 				vd_cli_error(cli, "option -%c does not apply to this command", c);
@@ -494,6 +504,7 @@ main(int argc, char **argv)
 		vd_cli_error(&cli, "cannot write output");
 		ret = VD_EXIT_FAIL;
 	}
+	vd_cli_utask_close(&cli);
 	vd_session_close(cli.session);
 	free(args_base);
 	return ret;

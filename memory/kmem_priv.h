@@ -74,6 +74,13 @@ struct kmem_page_layout {
 	int node_shift, node_bits, zone_shift, zone_bits;
 };
 
+/* struct file -> path (memory/task.c). */
+struct kmem_path_layout {
+	bool ok;
+	struct kmem_field f_path_mnt, f_path_dentry, d_parent, d_name, d_len, d_hash_pprev;
+	struct kmem_field m_mnt, m_parent, m_mountpoint, vfs_root;
+};
+
 /* Caches for vd_kmem_identify(), filled on first use. */
 struct kmem_stack {
 	uint64_t base, task;
@@ -123,6 +130,7 @@ struct vd_kmem {
 	size_t nmodregs;
 	uint64_t pcpu_start, pcpu_size;   /* __per_cpu_start, the unit size */
 	bool have_pcpu;
+	struct kmem_path_layout path;
 };
 
 /* true when err is NULL; else destroys it (a read whose failure is an answer). */

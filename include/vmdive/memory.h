@@ -19,6 +19,7 @@
 
 #include "vmdive/error.h"
 #include "vmdive/session.h"
+#include "vmdive/xlat.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -242,6 +243,77 @@ struct vd_kmem_addr {
 
 struct vd_error *vd_kmem_identify(struct vd_kmem *k, uint64_t addr,
 				  struct vd_kmem_addr *ret);
+
+/* A process's memory ------------------------------------------------------------ */
+
+struct vd_utask {
+	uint64_t task, mm;
+	int32_t pid, tgid;
+	char comm[17];
+	uint64_t pgd, pgd_pa;     /* mm->pgd and its physical address: the root */
+	uint64_t start_code, end_code, start_data, end_data;
+	uint64_t start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t saved_auxv;      /* address of mm->saved_auxv[] */
+	uint32_t saved_auxv_len;  /* its entries (longs) */
+	int32_t map_count;
+};
+
+/* The task with this pid (any thread); VD_ERR_LOOKUP if none,
+ * VD_ERR_INVALID_ARG for a kernel thread (no mm). */
+struct vd_error *vd_kmem_utask(struct vd_kmem *k, int32_t pid, struct vd_utask *ret);
+
+/*
+ * Read the process's memory at a user address through its own page
+ * tables (mm->pgd).  *done_ret: bytes read before a failure (a page not
+ * present, swapped out, or not in the dump).  pa_ret (may be NULL): the
+ * physical address of the first byte.
+ */
+struct vd_error *vd_kmem_uread(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva,
+			       void *buf, size_t len, size_t *done_ret);
+/* The page-table walk of one user address from the task's root. */
+struct vd_error *vd_kmem_uwalk(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva,
+			       struct vd_xlat_walk *ret);
+
+struct vd_vma {
+	uint64_t vma;             /* struct vm_area_struct */
+	uint64_t start, end;      /* [start, end) */
+	uint64_t flags;           /* vm_flags: VM_READ 1, VM_WRITE 2, VM_EXEC 4, VM_SHARED 8 */
+	uint64_t pgoff;           /* in pages */
+	uint64_t file;            /* struct file *, 0 for anonymous memory */
+	char perms[5];            /* "r-xp" as /proc/PID/maps prints it */
+	char path[512];           /* the file's path, or [heap], [stack], [vdso]... */
+};
+
+/*
+ * The VMAs of a process in address order: from the maple tree
+ * (mm->mm_mt, 6.1+) or the mm->mmap list before.  *ret is malloc'ed.
+ */
+struct vd_error *vd_kmem_vmas(struct vd_kmem *k, const struct vd_utask *t,
+			      struct vd_vma **ret, size_t *n);
+
+/* The path of a struct file (f_path through the dentries and mounts). */
+struct vd_error *vd_kmem_file_path(struct vd_kmem *k, uint64_t file, char *buf, size_t size);
+
+/* Open files: fd and struct file *, in fd order; cb returning false stops. */
+struct vd_error *vd_kmem_files(struct vd_kmem *k, const struct vd_utask *t,
+			       bool (*cb)(void *priv, int fd, uint64_t file), void *priv);
+
+/*
+ * The maple tree walk (exposed for tests): every entry stored in the tree
+ * whose root entry is root, in index order, read through read_node, which
+ * copies the 256-byte node at a node address.  Internal entries are
+ * skipped.  Bounded by the tree's height and node count.
+ */
+struct vd_maple_walk {
+	uint32_t slot_off64, nslots64;    /* maple_range_64 slots (range and leaf) */
+	uint32_t slot_offa, nslotsa;      /* maple_arange_64 slots */
+	struct vd_error *(*read_node)(void *priv, uint64_t node, void *buf, size_t len);
+	void *priv;
+	bool (*entry)(void *priv, uint64_t entry);
+	void *entry_priv;
+};
+struct vd_error *vd_maple_walk(const struct vd_maple_walk *w, uint64_t root);
 
 #ifdef __cplusplus
 }
