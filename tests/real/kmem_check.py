@@ -17,7 +17,12 @@ the dump) and with --vmlinux:
     and on the x86_64 6.1 samples each row of crash's `kmem -s`;
   - kmem -S kmalloc-1k: the objects crash's `kmem -S` lists, allocated or free, on 6.1 x86_64;
   - kmem ADDR --json for drgn's 200 addresses: slab objects (cache, object, allocated),
-    pages (struct page, flags, refcount, mapping), task stacks (pid, task).
+    pages (struct page, flags, refcount, mapping), task stacks (pid, task);
+  - for init and the sample guest's processes (meta.env PROCS): vm PID (every VMA: address,
+    start, end, flags, pgoff, d_path of the file, against drgn's walk of the maple tree or
+    mmap list and drgn's d_path), files PID (drgn's for_each_file and d_path), ps -a (drgn's
+    cmdline() and environ()), rd -u PID at the first and last page of every VMA (sha256 of
+    64 bytes against drgn's access_process_vm: same bytes, or both unreadable).
 Prints a summary per scope, the run times of vmdive, drgn and crash, and "N passed, M failed".
 VMDIVE_VARIANTS limits the variants.
 """
@@ -260,6 +265,46 @@ def check_addrs(t, sc, j, o):
              lambda: "%s: vmdive %s drgn %s" % (oa["va"], got, want))
 
 
+def check_procs(t, sc, vd, extra, dump, procs, key):
+    import hashlib
+    pa, rc, err = vd.json(["ps", "-a", "--json"] + extra + [dump], "ps -a")
+    if not t.ok(sc, "ps-a.run", pa is not None and rc == 0,
+                lambda: "exit %d: %s" % (rc, vc.short(err))):
+        pa = {"tasks": []}
+    by = {x["pid"]: x for x in pa["tasks"]}
+    for p in procs:
+        pid = str(p["pid"])
+        a = by.get(p["pid"], {})
+        t.ok(sc, "ps-a.argv", a.get("argv") == p["argv"],
+             lambda: "pid %s: vmdive %s drgn %s" % (pid, a.get("argv"), p["argv"]))
+        t.ok(sc, "ps-a.environ", a.get("environ") == p["environ"],
+             lambda: "pid %s: vmdive %s drgn %s" % (pid, a.get("environ"), p["environ"]))
+        j, rc, err = vd.json(["vm", "--json"] + extra + [dump, pid], "vm")
+        if t.ok(sc, "vm.run", j is not None and rc == 0, lambda: "exit %d: %s" % (rc, vc.short(err))):
+            got = [(h(v["vma"]), h(v["start"]), h(v["end"]), h(v["flags"]), h(v["pgoff"]),
+                    v["path"] if h(v["file"]) else "") for v in j["vmas"]]
+            want = [(h(v["vma"]), h(v["start"]), h(v["end"]), h(v["flags"]), h(v["pgoff"]),
+                     v["path"]) for v in p["vmas"]]
+            t.ok(sc, "vm.vmas", got == want, lambda: "pid %s: vmdive %s drgn %s" % (
+                pid, [g for g in got if g not in want][:3], [w for w in want if w not in got][:3]))
+            t.ok(sc, "vm.map_count", len(got) == p["map_count"],
+                 "pid %s: %d VMAs, map_count %d" % (pid, len(got), p["map_count"]))
+        j, rc, err = vd.json(["files", "--json"] + extra + [dump, pid], "files")
+        if t.ok(sc, "files.run", j is not None and rc == 0, lambda: "exit %d: %s" % (rc, vc.short(err))):
+            got = [(f["fd"], h(f["file"]), f["path"]) for f in j["files"]]
+            want = [(f["fd"], h(f["file"]), f["path"]) for f in p["files"]]
+            t.ok(sc, "files.fds", got == want, lambda: "pid %s: vmdive %s drgn %s" % (pid, got, want))
+        vas = [r["va"] for r in p["reads"]]
+        j, rc, err = vd.json(["rd", "-u", pid, "--json", "-n", "64"] + extra + [dump] + vas, "rd -u")
+        if not t.ok(sc, "rd-u.run", isinstance(j, list), lambda: "exit %d: %s" % (rc, vc.short(err))):
+            continue
+        for r, g in zip(p["reads"], j):
+            gh = hashlib.sha256(bytes.fromhex(g["hex"])).hexdigest() if g.get("complete") else None
+            t.ok(sc, "rd-u.bytes", gh == r["sha256"],
+                 lambda: "pid %s %s: vmdive %s drgn %s (%s)" % (pid, r["va"], gh, r["sha256"],
+                                                                 g.get("error")))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: kmem_check.py VMDIVE")
@@ -301,6 +346,7 @@ def main():
                                      [a["va"] for a in o["addrs"]], "kmem ADDR x%d" % len(o["addrs"]))
                 t.ok(sc, "kmem-addr.exit", rc == 0, lambda: "exit %d: %s" % (rc, vc.short(err)))
                 check_addrs(t, sc, j, o["addrs"])
+                check_procs(t, sc, vd, extra, dump, o["processes"], variant)
         t.summary(variant, t0)
     for k, v in TIMES.items():
         print("time: vmdive %s: %d runs, mean %.2f s, max %.2f s" % (k, len(v), sum(v) / len(v),

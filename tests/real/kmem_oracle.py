@@ -352,6 +352,105 @@ def scan_pages(prog, sl, max_pfn):
     return slabs, others
 
 
+# --- processes ---------------------------------------------------------------------------
+
+def maple_entries(prog, root, depth=0):
+    """Entries of a maple tree (include/linux/maple_tree.h), in slot order."""
+    if not root:
+        return []
+    if not ((root & 3) == 2 and root > 4096):
+        return [] if (root & 3) == 2 else [root]
+    if depth > 32:
+        raise RuntimeError("maple tree too deep")
+    typ = (root >> 3) & 0xf
+    node = Object(prog, "struct maple_node", address=root & ~0xff)
+    if typ == 3:
+        slots = node.ma64.slot
+    elif typ == 0:
+        slots = node.slot
+    else:
+        slots = node.mr64.slot
+    out = []
+    for sl in slots:
+        e = sl.value_()
+        if not e:
+            continue
+        if typ >= 2:
+            if (e & 3) == 2 and e > 4096:
+                out += maple_entries(prog, e, depth + 1)
+        elif (e & 3) != 2:
+            out.append(e)
+    return out
+
+
+def task_vmas(prog, mm):
+    try:
+        root = mm.mm_mt.ma_root.value_()
+        addrs = maple_entries(prog, root)
+    except AttributeError:
+        addrs, v = [], mm.mmap
+        while v and len(addrs) < 100000:
+            addrs.append(v.value_())
+            v = v.vm_next
+    from drgn.helpers.linux.fs import d_path
+    out = []
+    for a in addrs:
+        v = Object(prog, "struct vm_area_struct", address=a)
+        path = ""
+        if v.vm_file:
+            path = d_path(v.vm_file.f_path).decode(errors="replace")
+        out.append({"vma": hx(a), "start": hx(v.vm_start.value_()), "end": hx(v.vm_end.value_()),
+                    "flags": hx(v.vm_flags.value_()), "pgoff": hx(v.vm_pgoff.value_()),
+                    "path": path})
+    out.sort(key=lambda x: int(x["start"], 16))
+    return out
+
+
+def map_root(o, prog, va, page):
+    """The QEMU-dump bootstrap again (see drgn_oracle.py): map the page of a process's root
+    page table linearly, or drgn's read of it would need a walk inside a walk."""
+    pa, err = o.translate(va)
+    if pa is None:
+        raise RuntimeError("cannot translate mm->pgd 0x%x: %s" % (va, err))
+    base_pa, base_va = pa & ~(page - 1), va & ~(page - 1)
+    prog.add_memory_segment(base_va, page,
+                            lambda addr, count, offset, physical:
+                            prog.read(base_pa + offset, count, True), False)
+
+
+def processes(o, prog, names, page):
+    from drgn.helpers.linux.mm import access_process_vm, cmdline, environ
+    from drgn.helpers.linux.fs import d_path, for_each_file
+    import hashlib
+    out = []
+    for t in for_each_task(prog):
+        comm = t.comm.string_().decode(errors="replace")
+        if not t.mm or (comm not in names and t.pid.value_() != 1):
+            continue
+        mm = t.mm
+        map_root(o, prog, mm.pgd.value_(), page)
+        vmas = task_vmas(prog, mm)
+        reads = []
+        for v in vmas:
+            start, end = int(v["start"], 16), int(v["end"], 16)
+            for va in (start, end - 4096):
+                try:
+                    data = access_process_vm(t, va, 64)
+                    reads.append({"va": hx(va), "sha256": hashlib.sha256(data).hexdigest()})
+                except FaultError:
+                    reads.append({"va": hx(va), "sha256": None})
+        files = []
+        for fd, f in for_each_file(t):
+            files.append({"fd": fd, "file": hx(f.value_()),
+                          "path": d_path(f.f_path).decode(errors="replace")})
+        out.append({"pid": t.pid.value_(), "comm": comm, "task": hx(t.value_()),
+                    "mm": hx(mm.value_()), "map_count": mm.map_count.value_(),
+                    "argv": [a.decode(errors="replace") for a in cmdline(t)],
+                    "environ": [e.decode(errors="replace") for e in environ(t)],
+                    "vmas": vmas, "reads": reads, "files": files})
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--vmcore", required=True)
@@ -359,6 +458,7 @@ def main():
     ap.add_argument("--arch", default="x86_64")
     ap.add_argument("--json", required=True)
     ap.add_argument("--seed", type=int, default=15)
+    ap.add_argument("--procs", default="vd-sleeper-a vd-sleeper-b vd-worker-c")
     a = ap.parse_args()
     if a.arch == "aarch64":
         import drgn_oracle_arm64 as arm
@@ -439,6 +539,7 @@ def main():
         addrs.append({"va": hx(va), "kind": "stack", "pid": t.pid.value_(),
                       "task": hx(t.value_()), "stack": hx(stack)})
     doc["addrs"] = addrs
+    doc["processes"] = processes(o, prog, a.procs.split(), page)
     doc["slab_object_info_checked"] = nsoi
     with open(a.json, "w") as f:
         json.dump(doc, f, indent=1)
