@@ -141,6 +141,7 @@ int vd_cmd_whatis(struct vd_cli *cli);
 int vd_cmd_kmem(struct vd_cli *cli);
 int vd_cmd_vm(struct vd_cli *cli);
 int vd_cmd_files(struct vd_cli *cli);
+int vd_cmd_gcore(struct vd_cli *cli);
 /* ps -a: argv and environment of each process (cli/cmd_task.c). */
 int vd_cli_ps_args(struct vd_cli *cli);
 /* -u PID: find the process, 0 or an exit status after reporting. */

@@ -352,3 +352,49 @@ vd_cli_ps_args(struct vd_cli *cli)
 	vd_kmem_close(k);
 	return errs.n ? VD_EXIT_FAIL : VD_EXIT_OK;
 }
+
+int
+vd_cmd_gcore(struct vd_cli *cli)
+{
+	struct vd_gcore_stats st;
+	struct vd_kmem *k;
+	struct vd_error *err;
+	int32_t pid;
+
+	if (!cli->output) {
+		vd_cli_error(cli, "gcore needs -o FILE");
+		return VD_EXIT_USAGE;
+	}
+	if (!parse_pid(cli->args[0], &pid)) {
+		vd_cli_error(cli, "'%s' is not a pid", cli->args[0]);
+		return VD_EXIT_USAGE;
+	}
+	if ((err = vd_kmem_open(cli->session, &k))) {
+		vd_cli_report(cli, err);
+		return VD_EXIT_FAIL;
+	}
+	err = vd_kmem_gcore(k, pid, cli->output, &st);
+	vd_kmem_close(k);
+	if (err) {
+		vd_cli_report(cli, err);
+		return VD_EXIT_FAIL;
+	}
+	if (cli->json) {
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_int(&cli->j, "pid", pid);
+		vd_json_kv_string(&cli->j, "output", cli->output);
+		vd_json_kv_uint(&cli->j, "threads", st.nthreads);
+		vd_json_kv_uint(&cli->j, "vmas", st.nvmas);
+		vd_json_kv_uint(&cli->j, "files", st.nfiles);
+		vd_json_kv_uint(&cli->j, "auxv", st.nauxv);
+		vd_json_kv_uint(&cli->j, "pages", st.pages);
+		vd_json_kv_uint(&cli->j, "missing_pages", st.missing_pages);
+		vd_json_end_object(&cli->j);
+	} else {
+		fprintf(cli->out, "%s: pid %d, %zu threads, %zu VMAs (%zu files), %llu pages written,"
+			" %llu not readable (written as zeros)\n", cli->output, pid, st.nthreads,
+			st.nvmas, st.nfiles, (unsigned long long)st.pages,
+			(unsigned long long)st.missing_pages);
+	}
+	return VD_EXIT_OK;
+}

@@ -407,6 +407,26 @@ const struct vd_cmd vd_commands[] = {
 		.examples = "  vmdive files vmcore 1\n",
 	},
 	{
+		.name = "gcore", .run = vd_cmd_gcore, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1, .shortopts = "o:",
+		.summary = "write a process of a kernel dump as an ELF core file gdb opens",
+		.synopsis = "vmdive gcore [OPTIONS] DUMP PID -o FILE",
+		.description =
+			"Writes process PID of the dead kernel as an ELF core file like the\n"
+			"kernel's own: one PT_LOAD per VMA with the process's memory read through\n"
+			"its page tables (pages that are not present, swapped out or not in the\n"
+			"dump are written as zeros and counted; VM_IO and VM_DONTDUMP areas are\n"
+			"left out as the kernel does), NT_PRSTATUS per thread with the user\n"
+			"registers the kernel saved at the top of the thread's kernel stack\n"
+			"(task_pt_regs(); on x86_64 also fs_base/gs_base from task->thread),\n"
+			"NT_PRPSINFO, NT_AUXV from mm->saved_auxv and NT_FILE from the VMAs.\n"
+			"gdb opens it (`gdb BINARY FILE`: info threads, bt) and so do vmdive's\n"
+			"own core commands (info, maps, rd, sym).",
+		.options = "  -o, --output FILE    where to write (required)\n",
+		.examples =
+			"  vmdive gcore vmcore 103 -o core.103 && gdb -batch -ex 'info threads' -c core.103\n",
+	},
+	{
 		.name = "struct", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,
 		.min_args = 1, .max_args = 2,
 		.summary = "a struct's layout, or its values at an address",

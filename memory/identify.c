@@ -194,6 +194,13 @@ load_all(struct vd_kmem *k)
 	}
 }
 
+uint64_t
+kmem_thread_size(struct vd_kmem *k)
+{
+	load_all(k);
+	return k->stack_size;
+}
+
 /* The kernel image's sections, from the linker's symbols. */
 static const char *
 image_section(struct vd_kmem *k, uint64_t addr)

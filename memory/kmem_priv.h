@@ -178,6 +178,9 @@ bool kmem_page_is_slab(struct vd_kmem *k, const struct vd_page_info *pi);
 struct vd_error *kmem_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr,
 				  struct vd_kmem_addr *ret);
 
+/* THREAD_SIZE (memory/identify.c). */
+uint64_t kmem_thread_size(struct vd_kmem *k);
+
 bool kmem_xlat_param(struct vd_kmem *k, const char *name, uint64_t *ret);
 
 #endif

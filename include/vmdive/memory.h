@@ -299,6 +299,15 @@ struct vd_error *vd_kmem_file_path(struct vd_kmem *k, uint64_t file, char *buf, 
 struct vd_error *vd_kmem_files(struct vd_kmem *k, const struct vd_utask *t,
 			       bool (*cb)(void *priv, int fd, uint64_t file), void *priv);
 
+/* gcore: an ELF core of the process, readable by gdb. */
+struct vd_gcore_stats {
+	size_t nthreads, nvmas, nfiles, nauxv;
+	uint64_t pages;           /* written from the dump */
+	uint64_t missing_pages;   /* not present, swapped out or not in the dump: zeros */
+};
+struct vd_error *vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path,
+			       struct vd_gcore_stats *ret);
+
 /*
  * The maple tree walk (exposed for tests): every entry stored in the tree
  * whose root entry is root, in index order, read through read_node, which
