@@ -13,9 +13,11 @@
  * 0-1 = 2 (an xarray internal entry) and is above 4096; its type is bits
  * 3-6 (enum maple_type: maple_dense, maple_leaf_64, maple_range_64,
  * maple_arange_64); the node is the pointer with the low 8 bits cleared.
- * Leaves (dense, leaf_64) hold the VMAs in their slots; range_64 and
- * arange_64 hold child nodes.  The walk reads slots only: each VMA carries
- * its own vm_start and vm_end.
+ * Leaves (leaf_64) hold the VMAs in their slots; range_64 and arange_64
+ * hold child nodes.  Only the used slots count: past a node's data end the
+ * slots are stale or hold the node's metadata (struct maple_metadata
+ * overlays the last slot of a range_64 node that is not full).  Each VMA
+ * carries its own vm_start and vm_end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,13 +47,13 @@ struct maple_state {
 };
 
 static struct vd_error *
-maple_node(struct maple_state *st, uint64_t enode, unsigned depth)
+maple_node(struct maple_state *st, uint64_t enode, unsigned depth, uint64_t max)
 {
 	const struct vd_maple_walk *w = st->w;
 	unsigned char buf[MAPLE_NODE_SIZE];
 	unsigned type = (unsigned)(enode >> 3) & 0xf;
 	uint64_t node = enode & ~0xffull;
-	uint32_t off, n;
+	uint32_t off, n, poff, npiv, end;
 	struct vd_error *err;
 
 	if (depth > MAPLE_MAX_HEIGHT)
@@ -60,7 +62,7 @@ maple_node(struct maple_state *st, uint64_t enode, unsigned depth)
 	if (++st->nodes > MAPLE_MAX_NODES)
 		return vd_error_create(VD_ERR_CORRUPT, "maple tree has more than %u nodes",
 				       MAPLE_MAX_NODES);
-	if (type > 3)
+	if (type < 1 || type > 3)
 		return vd_error_create(VD_ERR_CORRUPT, "maple node 0x%llx has type %u",
 				       (unsigned long long)enode, type);
 	if ((err = w->read_node(w->priv, node, buf, sizeof(buf))))
@@ -68,26 +70,44 @@ maple_node(struct maple_state *st, uint64_t enode, unsigned depth)
 	if (type == 3) {
 		off = w->slot_offa;
 		n = w->nslotsa;
+		poff = w->pivot_offa;
+		end = buf[w->meta_end_offa];
 	} else {
 		off = w->slot_off64;
 		n = w->nslots64;
+		poff = w->pivot_off64;
+		end = n - 1;
 	}
-	if (type == 0) {   // maple_dense: slots over the whole node after the parent
-		off = 8;
-		n = (MAPLE_NODE_SIZE - 8) / 8;
-	}
-	if (off + 8ull * n > sizeof(buf))
+	npiv = n - 1;
+	if (!n || off + 8ull * n > sizeof(buf) || poff + 8ull * npiv > sizeof(buf))
 		return vd_error_create(VD_ERR_CORRUPT, "maple node layout past %u bytes",
 				       MAPLE_NODE_SIZE);
-	for (uint32_t i = 0; i < n && !st->stop; i++) {
-		uint64_t e = vd_get64(buf + off + 8 * i, false);
+	if (type != 3) {
+		// ma_data_end()
+		uint64_t last = vd_get64(buf + poff + 8 * (npiv - 1), false);
 
+		if (!last)
+			end = buf[w->meta_end_off64];
+		else if (last == max)
+			end = npiv - 1;
+		else
+			end = npiv;
+	}
+	if (end >= n)
+		return vd_error_create(VD_ERR_CORRUPT, "maple node 0x%llx: data end %u of %u slots",
+				       (unsigned long long)node, end, n);
+	for (uint32_t i = 0; i <= end && !st->stop; i++) {
+		uint64_t e = vd_get64(buf + off + 8 * i, false);
+		uint64_t cmax = i < npiv ? vd_get64(buf + poff + 8 * i, false) : max;
+
+		if (!cmax && i)
+			cmax = max;
 		if (!e)
 			continue;
 		if (type >= 2) {   // internal node: children
 			if (!maple_is_node(e))
 				continue;
-			if ((err = maple_node(st, e, depth + 1)))
+			if ((err = maple_node(st, e, depth + 1, cmax)))
 				return err;
 		} else if ((e & 3) != 2) {   // a leaf's entry; internal entries skipped
 			if (!w->entry(w->entry_priv, e))
@@ -109,7 +129,7 @@ vd_maple_walk(const struct vd_maple_walk *w, uint64_t root)
 			w->entry(w->entry_priv, root);   // a single entry at index 0
 		return NULL;
 	}
-	return maple_node(&st, root, 0);
+	return maple_node(&st, root, 0, ~0ull);
 }
 
 /* Tasks ---------------------------------------------------------------------------- */
@@ -335,15 +355,23 @@ vd_kmem_vmas(struct vd_kmem *k, const struct vd_utask *t, struct vd_vma **ret, s
 	kmem_field(mt, "mmap", &mmap);
 	if (mm_mt.present) {
 		const struct vd_type *nt;
-		struct vd_member_info m64, ma;
+		struct vd_member_info m64, ma, p64, pa, e64, ea;
 		struct vd_maple_walk w = { .read_node = read_node_cb, .priv = k, .entry = collect,
 					   .entry_priv = &c };
 		uint64_t root;
 
 		if ((err = kmem_type(k, "struct maple_node", &nt)) ||
 		    (err = vd_type_member(nt, "mr64.slot", &m64)) ||
-		    (err = vd_type_member(nt, "ma64.slot", &ma)))
+		    (err = vd_type_member(nt, "ma64.slot", &ma)) ||
+		    (err = vd_type_member(nt, "mr64.pivot", &p64)) ||
+		    (err = vd_type_member(nt, "ma64.pivot", &pa)) ||
+		    (err = vd_type_member(nt, "mr64.meta.end", &e64)) ||
+		    (err = vd_type_member(nt, "ma64.meta.end", &ea)))
 			return err;
+		w.pivot_off64 = (uint32_t)(p64.bit_offset / 8);
+		w.pivot_offa = (uint32_t)(pa.bit_offset / 8);
+		w.meta_end_off64 = (uint32_t)(e64.bit_offset / 8);
+		w.meta_end_offa = (uint32_t)(ea.bit_offset / 8);
 		w.slot_off64 = (uint32_t)(m64.bit_offset / 8);
 		w.nslots64 = (uint32_t)vd_type_unqualified(m64.type.type)->length;
 		w.slot_offa = (uint32_t)(ma.bit_offset / 8);

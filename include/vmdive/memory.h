@@ -311,12 +311,17 @@ struct vd_error *vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path,
 /*
  * The maple tree walk (exposed for tests): every entry stored in the tree
  * whose root entry is root, in index order, read through read_node, which
- * copies the 256-byte node at a node address.  Internal entries are
- * skipped.  Bounded by the tree's height and node count.
+ * copies the 256-byte node at a node address.  Only a node's used slots
+ * are read (ma_data_end(): the metadata's end when the last pivot is 0, in
+ * an arange_64 node always; the last slot only when the last pivot is
+ * below the node's maximum); internal entries are skipped.  Bounded by
+ * the tree's height and node count.
  */
 struct vd_maple_walk {
 	uint32_t slot_off64, nslots64;    /* maple_range_64 slots (range and leaf) */
+	uint32_t pivot_off64, meta_end_off64;
 	uint32_t slot_offa, nslotsa;      /* maple_arange_64 slots */
+	uint32_t pivot_offa, meta_end_offa;
 	struct vd_error *(*read_node)(void *priv, uint64_t node, void *buf, size_t len);
 	void *priv;
 	bool (*entry)(void *priv, uint64_t entry);

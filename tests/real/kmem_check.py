@@ -22,12 +22,17 @@ the dump) and with --vmlinux:
     start, end, flags, pgoff, d_path of the file, against drgn's walk of the maple tree or
     mmap list and drgn's d_path), files PID (drgn's for_each_file and d_path), ps -a (drgn's
     cmdline() and environ()), rd -u PID at the first and last page of every VMA (sha256 of
-    64 bytes against drgn's access_process_vm: same bytes, or both unreadable).
+    64 bytes against drgn's access_process_vm: same bytes, or both unreadable);
+  - gcore PID: gdb opens the core, one thread per kernel thread of the process, each with
+    the registers drgn reads from the pt_regs at the top of its kernel stack (x86_64: also
+    fs_base from task->thread); vmdive's info, maps and rd read it back (the VMAs; the
+    bytes drgn's access_process_vm reads).
 Prints a summary per scope, the run times of vmdive, drgn and crash, and "N passed, M failed".
 VMDIVE_VARIANTS limits the variants.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -305,6 +310,72 @@ def check_procs(t, sc, vd, extra, dump, procs, key):
                                                                  g.get("error")))
 
 
+def gdb_regs(core):
+    """{thread lwp: {reg: value}} from gdb -c CORE."""
+    p = subprocess.run(["gdb", "-nx", "-batch", "-ex", "info threads",
+                        "-ex", "thread apply all info registers", "-c", core],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    out, cur = {}, None
+    for line in p.stdout.splitlines():
+        m = re.match(r"Thread \d+ \((?:LWP|process) (\d+)\)", line)
+        if m:
+            cur = out.setdefault(int(m.group(1)), {})
+            continue
+        f = line.split()
+        if cur is not None and len(f) >= 2 and f[1].startswith("0x"):
+            cur[f[0]] = int(f[1], 16)
+    return out, p.stdout
+
+
+def check_gcore(t, sc, vd, extra, dump, procs):
+    import hashlib
+    for p in procs:
+        pid = str(p["pid"])
+        with tempfile.TemporaryDirectory() as tmp:
+            core = os.path.join(tmp, "core.%s" % pid)
+            t0 = time.time()
+            r = subprocess.run([vd.bin, "gcore"] + extra + [dump, pid, "-o", core],
+                               capture_output=True, text=True, timeout=TIMEOUT)
+            TIMES.setdefault("gcore", []).append(time.time() - t0)
+            if not t.ok(sc, "gcore.run", r.returncode == 0 and os.path.exists(core),
+                        lambda: "exit %d: %s" % (r.returncode, vc.short(r.stderr))):
+                continue
+            regs, txt = gdb_regs(core)
+            t.ok(sc, "gcore.gdb_threads", sorted(regs) == sorted(x["pid"] for x in p["threads"]),
+                 lambda: "pid %s: gdb threads %s, kernel %s: %s" % (
+                     pid, sorted(regs), [x["pid"] for x in p["threads"]], vc.short(txt)))
+            for th in p["threads"]:
+                g = regs.get(th["pid"], {})
+                want = {k: h(v) for k, v in th["regs"].items()}
+                got = {k: g.get(k) for k in want}
+                t.ok(sc, "gcore.gdb_regs", got == want,
+                     lambda: "thread %d: gdb %s kernel %s" % (
+                         th["pid"], {k: hex(v) if v is not None else None for k, v in got.items()
+                                     if v != want[k]},
+                         {k: hex(v) for k, v in want.items() if got[k] != v}))
+            # vmdive's own core commands read it back.
+            j, rc, err = vd.json(["info", "--json", core], "info core")
+            t.ok(sc, "gcore.info", j is not None and rc == 0,
+                 lambda: "exit %d: %s" % (rc, vc.short(err)))
+            j, rc, err = vd.json(["maps", "--json", core], "maps core")
+            ok = j is not None and rc == 0
+            if t.ok(sc, "gcore.maps", ok, lambda: "exit %d: %s" % (rc, vc.short(err))):
+                got = sorted((h(m["start"]), h(m["end"])) for m in (j if isinstance(j, list)
+                                                                    else j.get("maps", [])))
+                want = sorted((h(v["start"]), h(v["end"])) for v in p["vmas"])
+                t.ok(sc, "gcore.maps_vmas", got == want,
+                     lambda: "pid %s: maps %s vmas %s" % (pid, got[:4], want[:4]))
+            reads = [x for x in p["reads"] if x["sha256"]]
+            j, rc, err = vd.json(["rd", "--json", "-n", "64", core] + [x["va"] for x in reads],
+                                 "rd core")
+            if t.ok(sc, "gcore.rd", isinstance(j, list), lambda: "exit %d: %s" % (rc, vc.short(err))):
+                for x, g in zip(reads, j):
+                    gh = hashlib.sha256(bytes.fromhex(g["hex"])).hexdigest() \
+                        if g.get("hex") else None
+                    t.ok(sc, "gcore.rd_bytes", gh == x["sha256"],
+                         lambda: "pid %s %s: core %s kernel %s" % (pid, x["va"], gh, x["sha256"]))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: kmem_check.py VMDIVE")
@@ -347,6 +418,7 @@ def main():
                 t.ok(sc, "kmem-addr.exit", rc == 0, lambda: "exit %d: %s" % (rc, vc.short(err)))
                 check_addrs(t, sc, j, o["addrs"])
                 check_procs(t, sc, vd, extra, dump, o["processes"], variant)
+                check_gcore(t, sc, vd, extra, dump, o["processes"])
         t.summary(variant, t0)
     for k, v in TIMES.items():
         print("time: vmdive %s: %d runs, mean %.2f s, max %.2f s" % (k, len(v), sum(v) / len(v),

@@ -17,7 +17,9 @@ computes from the kernel's structures, with the vmlinux's DWARF:
             the kernel has CONFIG_SLAB_FREELIST_HARDENED)
   addrs:    up to 200 addresses: slab objects (random objects of random slab pages, at a
             random offset inside the object: cache, object start, allocated; checked against
-            drgn's slab_object_info() where 0.0.22 can run it, i.e. kernels with PG_slab),
+            drgn's slab_object_info() where 0.0.22 can run it, i.e. kernels with PG_slab, and
+            the object is not free on the freelist of a CPU the panic took offline: drgn reads
+            the online CPUs' freelists only),
             pages (random direct-map pages: struct page, flags, _refcount, mapping) and task
             stacks (random tasks, random offset: pid, task)
 """
@@ -354,8 +356,9 @@ def scan_pages(prog, sl, max_pfn):
 
 # --- processes ---------------------------------------------------------------------------
 
-def maple_entries(prog, root, depth=0):
-    """Entries of a maple tree (include/linux/maple_tree.h), in slot order."""
+def maple_entries(prog, root, depth=0, mx=(1 << 64) - 1):
+    """Entries of a maple tree (include/linux/maple_tree.h, lib/maple_tree.c), in slot
+    order: only each node's used slots (ma_data_end())."""
     if not root:
         return []
     if not ((root & 3) == 2 and root > 4096):
@@ -365,19 +368,25 @@ def maple_entries(prog, root, depth=0):
     typ = (root >> 3) & 0xf
     node = Object(prog, "struct maple_node", address=root & ~0xff)
     if typ == 3:
-        slots = node.ma64.slot
-    elif typ == 0:
-        slots = node.slot
+        part = node.ma64
+        end = part.meta.end.value_()
     else:
-        slots = node.mr64.slot
+        part = node.mr64
+        npiv = len(part.pivot)
+        last = part.pivot[npiv - 1].value_()
+        end = part.meta.end.value_() if not last else npiv - 1 if last == mx else npiv
+    slots, pivots = part.slot, part.pivot
     out = []
-    for sl in slots:
-        e = sl.value_()
+    for i in range(end + 1):
+        e = slots[i].value_()
+        cmax = pivots[i].value_() if i < len(pivots) else mx
+        if not cmax and i:
+            cmax = mx
         if not e:
             continue
         if typ >= 2:
             if (e & 3) == 2 and e > 4096:
-                out += maple_entries(prog, e, depth + 1)
+                out += maple_entries(prog, e, depth + 1, cmax)
         elif (e & 3) != 2:
             out.append(e)
     return out
@@ -418,7 +427,7 @@ def map_root(o, prog, va, page):
                             prog.read(base_pa + offset, count, True), False)
 
 
-def processes(o, prog, names, page):
+def processes(o, prog, names, page, arch):
     from drgn.helpers.linux.mm import access_process_vm, cmdline, environ
     from drgn.helpers.linux.fs import d_path, for_each_file
     import hashlib
@@ -443,7 +452,28 @@ def processes(o, prog, names, page):
         for fd, f in for_each_file(t):
             files.append({"fd": fd, "file": hx(f.value_()),
                           "path": d_path(f.f_path).decode(errors="replace")})
+        # The user registers saved on entry at the top of each thread's kernel stack
+        # (task_pt_regs), as gdb must show them in a core gcore writes.
+        threads = []
+        from drgn.helpers.linux.pid import for_each_task as _fet
+        for th in _fet(prog):
+            if th.tgid.value_() != t.tgid.value_():
+                continue
+            ptr = prog.type("struct pt_regs")
+            regs = Object(prog, ptr, address=th.stack.value_() + 16384 - ptr.size)
+            if arch == "x86_64":
+                r = {n: regs.member_(m).value_() for n, m in (
+                    ("rip", "ip"), ("rsp", "sp"), ("rax", "ax"), ("rbx", "bx"), ("rcx", "cx"),
+                    ("rdx", "dx"), ("rsi", "si"), ("rdi", "di"), ("rbp", "bp"), ("r8", "r8"),
+                    ("r9", "r9"), ("r10", "r10"), ("r11", "r11"), ("r12", "r12"),
+                    ("r13", "r13"), ("r14", "r14"), ("r15", "r15"), ("eflags", "flags"))}
+                r["fs_base"] = th.thread.fsbase.value_()
+            else:
+                r = {"x%d" % i: regs.regs[i].value_() for i in range(31)}
+                r.update(sp=regs.sp.value_(), pc=regs.pc.value_(), cpsr=regs.pstate.value_())
+            threads.append({"pid": th.pid.value_(), "regs": {k: hx(v) for k, v in r.items()}})
         out.append({"pid": t.pid.value_(), "comm": comm, "task": hx(t.value_()),
+                    "threads": threads,
                     "mm": hx(mm.value_()), "map_count": mm.map_count.value_(),
                     "argv": [a.decode(errors="replace") for a in cmdline(t)],
                     "environ": [e.decode(errors="replace") for e in environ(t)],
@@ -502,13 +532,21 @@ def main():
     except ImportError:
         soi = None
     nsoi = 0
+    from drgn.helpers.linux.cpumask import for_each_online_cpu
+    online = set(for_each_online_cpu(prog))
     for pa in rng.sample(slab_keys, min(100, len(slab_keys))):
         cache, objs, info = per_slab[pa]
         obj, allocated = rng.choice(objs)
         addr = obj + rng.randrange(info["size"])
         ent = {"va": hx(addr), "kind": "slab", "cache": info["name"], "cache_address": hx(cache),
                "object": hx(obj), "allocated": allocated, "slab": hx(pa)}
-        if soi:
+        # drgn 0.0.22's helper reads the lockless freelists of online CPUs only, and a panic
+        # takes the other CPUs offline (smp_send_stop): an object on a stopped CPU's freelist
+        # reads as allocated to it.  Those are not asked.
+        cpu_of = info["cpu"].get(pa)
+        offline_free = (not allocated and cpu_of is not None and cpu_of[0] not in online and
+                        obj in set(sl.chain(info, cpu_of[1], len(objs))))
+        if soi and not offline_free:
             r = soi(prog, addr)
             ent["drgn_slab_object_info"] = r is not None and \
                 r.address == obj and r.allocated == allocated and \
@@ -539,7 +577,7 @@ def main():
         addrs.append({"va": hx(va), "kind": "stack", "pid": t.pid.value_(),
                       "task": hx(t.value_()), "stack": hx(stack)})
     doc["addrs"] = addrs
-    doc["processes"] = processes(o, prog, a.procs.split(), page)
+    doc["processes"] = processes(o, prog, a.procs.split(), page, a.arch)
     doc["slab_object_info_checked"] = nsoi
     with open(a.json, "w") as f:
         json.dump(doc, f, indent=1)
