@@ -76,6 +76,16 @@ has_item(struct mi_ctx *c, bool node, const char *item)
 	return kmem_enum_value(c->k, node ? "node_stat_item" : "zone_stat_item", item, &v);
 }
 
+/* An item that moved from the zone counters to the node counters
+ * (NR_PAGETABLE: commit f0c0c115fb81 "mm: memcontrol: account pagetables
+ * per node", 5.11; NR_KERNEL_STACK_KB: commit 991e7673859e "mm: memcontrol:
+ * account kernel stack per node", 5.9): read from wherever its enum is. */
+static struct vd_error *
+node_or_zone_item(struct mi_ctx *c, const char *item, uint64_t *ret)
+{
+	return stat_item(c, has_item(c, true, item), item, ret);
+}
+
 /* A signed long symbol (atomic_long_t counter at offset 0). */
 static struct vd_error *
 sym_long(struct vd_kmem *k, const char *name, int64_t *ret)
@@ -158,6 +168,45 @@ swap_to_be_unused(struct vd_kmem *k, uint64_t *ret)
 		// SWP_USED (1 << 0) and SWP_WRITEOK (1 << 1), include/linux/swap.h
 		if ((f & 1) && !(f & 2))
 			*ret += iu;
+	}
+	return NULL;
+}
+
+/* total_swapcache_pages() before 5.13: sum of swapper_spaces[type][i].nrpages. */
+static struct vd_error *
+swapper_spaces_pages(struct vd_kmem *k, uint64_t *ret)
+{
+	const struct vd_type *as;
+	struct kmem_field nrpages;
+	uint64_t nr, spaces, counts, sp, cnt, v;
+	struct vd_error *err;
+
+	*ret = 0;
+	if ((err = kmem_sym_uint(k, "nr_swapfiles", 4, &nr)))
+		return err;
+	if (!(uint32_t)nr)
+		return NULL;
+	if ((uint32_t)nr > 64)
+		return vd_error_create(VD_ERR_CORRUPT, "nr_swapfiles is %llu", (unsigned long long)nr);
+	if ((err = kmem_sym(k, "swapper_spaces", &spaces)) ||
+	    (err = kmem_sym(k, "nr_swapper_spaces", &counts)) ||
+	    (err = kmem_type(k, "struct address_space", &as)) ||
+	    (err = kmem_need(as, "struct address_space", "nrpages", &nrpages)))
+		return err;
+	for (uint32_t i = 0; i < (uint32_t)nr; i++) {
+		if ((err = kmem_u64(k, spaces + 8ull * i, &sp)) ||
+		    (err = kmem_uint(k, counts + 4ull * i, 4, &cnt)))
+			return err;
+		if (!sp)
+			continue;
+		if ((uint32_t)cnt > (1u << 20))
+			return vd_error_create(VD_ERR_CORRUPT, "nr_swapper_spaces[%u] is %u", i,
+					       (uint32_t)cnt);
+		for (uint32_t j = 0; j < (uint32_t)cnt; j++) {
+			if ((err = kmem_uint(k, sp + j * as->size + nrpages.off, nrpages.size, &v)))
+				return err;
+			*ret += v;
+		}
 	}
 	return NULL;
 }
@@ -251,8 +300,17 @@ wmark_low_sum(struct vd_kmem *k, uint64_t *ret)
 	if (node_data) {
 		uint64_t n;
 
+		// node_data[MAX_NUMNODES]: VMCOREINFO's LENGTH, else nr_node_ids
+		// (the highest possible node + 1), which also bounds the online
+		// map's bits.
 		len = vd_session_number(k->s, "LENGTH(node_data)", &n) && n && n <= KMEM_MAX_NODES ?
 		      n : KMEM_MAX_NODES;
+		if (vd_ok_destroy(kmem_sym_uint(k, "nr_node_ids", 4, &n)) && (uint32_t)n &&
+		    (uint32_t)n < len)
+			len = (uint32_t)n;
+		else if (len == KMEM_MAX_NODES)
+			return vd_error_create(VD_ERR_LOOKUP,
+					       "neither LENGTH(node_data) nor nr_node_ids is known");
 		vd_session_symbol(k->s, "node_online_map", &online);
 	}
 	for (uint64_t nid = 0; nid < len; nid++) {
@@ -385,8 +443,13 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 		committed = (int64_t)v < 0 ? 0 : (int64_t)v;   // percpu_counter_read_positive
 	}
 	TRY(stat_item(&c, true, "NR_FILE_PAGES", &file));
-	// total_swapcache_pages(): NR_SWAPCACHE since 5.13
-	TRY(stat_item(&c, true, "NR_SWAPCACHE", &swapcache));
+	// total_swapcache_pages(): NR_SWAPCACHE since commit b6038942480e
+	// ("mm: memcg: add swapcache stat for memcg v2", 5.13); before, the
+	// swapper_spaces[][] address spaces' nrpages.
+	if (has_item(&c, true, "NR_SWAPCACHE"))
+		TRY(stat_item(&c, true, "NR_SWAPCACHE", &swapcache));
+	else
+		TRY(swapper_spaces_pages(k, &swapcache));
 	for (size_t i = 0; i < 5; i++)
 		TRY(stat_item(&c, true, lru_names[i], &lru[i]));
 	TRY(stat_item(&c, true, "NR_SLAB_RECLAIMABLE_B", &srecl));
@@ -430,7 +493,10 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 	add_pages(&c, "Mlocked", v);
 	add_pages(&c, "SwapTotal", swap_total);
 	add_pages(&c, "SwapFree", swap_free);
-	if (vd_session_symbol(k->s, "zswap_stored_pages", &addr)) {
+	// Zswap/Zswapped since commit f6498b776d28 ("mm: zswap: add basic
+	// meminfo and vmstat coverage", 5.19), which added the ZSWPOUT event.
+	if (vd_session_symbol(k->s, "zswap_stored_pages", &addr) &&
+	    kmem_enum_value(k, "vm_event_item", "ZSWPOUT", &sv)) {
 		bool old = vd_session_symbol(k->s, "zswap_pool_total_size", &v);
 
 		TRY(zswap_pages(k, &v));
@@ -458,13 +524,13 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 	add_pages(&c, "Slab", srecl + sunrecl);
 	add_pages(&c, "SReclaimable", srecl);
 	add_pages(&c, "SUnreclaim", sunrecl);
-	TRY(stat_item(&c, true, "NR_KERNEL_STACK_KB", &v));
+	TRY(node_or_zone_item(&c, "NR_KERNEL_STACK_KB", &v));
 	add_line(&c, "KernelStack", v, true);
-	if (has_item(&c, true, "NR_KERNEL_SCS_KB")) {
-		TRY(stat_item(&c, true, "NR_KERNEL_SCS_KB", &v));
+	if (has_item(&c, true, "NR_KERNEL_SCS_KB") || has_item(&c, false, "NR_KERNEL_SCS_KB")) {
+		TRY(node_or_zone_item(&c, "NR_KERNEL_SCS_KB", &v));
 		add_line(&c, "ShadowCallStack", v, true);
 	}
-	TRY(stat_item(&c, true, "NR_PAGETABLE", &v));
+	TRY(node_or_zone_item(&c, "NR_PAGETABLE", &v));
 	add_pages(&c, "PageTables", v);
 	if (has_item(&c, true, "NR_SECONDARY_PAGETABLE")) {
 		// commit ebc97a52b5d6 "mm: add NR_SECONDARY_PAGETABLE", 6.0

@@ -69,11 +69,16 @@ def meminfo(prog, arch, page):
     ks = shift - 10
 
     def zs(name):
-        v = prog["vm_zone_stat"][prog.constant(name).value_()].counter.value_()
+        c = prog.constant(name)
+        assert c.type_.type_name() == "enum zone_stat_item", name
+        v = prog["vm_zone_stat"][c.value_()].counter.value_()
         return max(v, 0)
 
     def ns(name):
-        v = prog["vm_node_stat"][prog.constant(name).value_()].counter.value_()
+        c = prog.constant(name)
+        if c.type_.type_name() == "enum zone_stat_item":      # moved to the nodes later
+            return zs(name)
+        v = prog["vm_node_stat"][c.value_()].counter.value_()
         return max(v, 0)
 
     def have_enum(name):
@@ -107,7 +112,15 @@ def meminfo(prog, arch, page):
     swap_total = prog["total_swap_pages"].value_() + unused
     lru = {n: ns(n) for n in ("NR_INACTIVE_ANON", "NR_ACTIVE_ANON", "NR_INACTIVE_FILE",
                               "NR_ACTIVE_FILE", "NR_UNEVICTABLE")}
-    cached = max(ns("NR_FILE_PAGES") - ns("NR_SWAPCACHE") - buffers, 0)
+    if have_enum("NR_SWAPCACHE"):
+        swapcache = ns("NR_SWAPCACHE")
+    else:                                   # before 5.13: the swap address spaces' pages
+        swapcache = 0
+        for i in range(prog["nr_swapfiles"].value_()):
+            sp = prog["swapper_spaces"][i]
+            for j in range(prog["nr_swapper_spaces"][i].value_() if sp else 0):
+                swapcache += sp[j].nrpages.value_()
+    cached = max(ns("NR_FILE_PAGES") - swapcache - buffers, 0)
     srecl, sunrecl = ns("NR_SLAB_RECLAIMABLE_B"), ns("NR_SLAB_UNRECLAIMABLE_B")
     misc = ns("NR_KERNEL_MISC_RECLAIMABLE")
     # si_mem_available(): for_each_zone over the online nodes
@@ -150,7 +163,7 @@ def meminfo(prog, arch, page):
     kb("MemAvailable", avail)
     kb("Buffers", buffers)
     kb("Cached", cached)
-    kb("SwapCached", ns("NR_SWAPCACHE"))
+    kb("SwapCached", swapcache)
     kb("Active", lru["NR_ACTIVE_ANON"] + lru["NR_ACTIVE_FILE"])
     kb("Inactive", lru["NR_INACTIVE_ANON"] + lru["NR_INACTIVE_FILE"])
     kb("Active(anon)", lru["NR_ACTIVE_ANON"])
@@ -161,7 +174,7 @@ def meminfo(prog, arch, page):
     kb("Mlocked", zs("NR_MLOCK"))
     kb("SwapTotal", swap_total)
     kb("SwapFree", swap_free)
-    if has_sym(prog, "zswap_stored_pages"):
+    if has_sym(prog, "zswap_stored_pages") and have_enum("ZSWPOUT"):
         if has_sym(prog, "zswap_pool_total_size"):
             lines.append(["Zswap", prog["zswap_pool_total_size"].value_() >> 10, "kB"])
         else:
