@@ -19,7 +19,8 @@ the dump) and with --vmlinux:
     and on the x86_64 6.1 samples each row of crash's `kmem -s`;
   - kmem -S kmalloc-1k: the objects crash's `kmem -S` lists, allocated or free, on 6.1 x86_64;
   - kmem ADDR --json for drgn's 200 addresses: slab objects (cache, object, allocated),
-    pages (struct page, flags, refcount, mapping), task stacks (pid, task);
+    pages (struct page, flags, refcount, mapping), task stacks (pid, task), per-CPU areas,
+    modules, kernel text, vmalloc areas; kmem -p of the pages;
   - for init and the sample guest's processes (meta.env PROCS): vm PID (every VMA: address,
     start, end, flags, pgoff, d_path of the file, against drgn's walk of the maple tree or
     mmap list and drgn's d_path), files PID (drgn's for_each_file and d_path), ps -a (drgn's
@@ -270,9 +271,19 @@ def check_addrs(t, sc, j, o):
             p = a.get("page", {})
             got = (h(p.get("page")), h(p.get("flags")), p.get("refcount"), h(p.get("mapping")))
             want = (h(oa["page"]), h(oa["flags"]), oa["refcount"], h(oa["mapping"]))
-        else:
+        elif k == "stack":
             got = (a["kind"], a.get("pid"), h(a.get("task")), h(a.get("stack_base")))
             want = ("stack", oa["pid"], h(oa["task"]), h(oa["stack"]))
+        elif k == "percpu":
+            got, want = (a["kind"], a.get("cpu")), ("percpu", oa["cpu"])
+        elif k == "module":
+            got, want = (a["kind"], a.get("module")), ("module", oa["module"])
+        elif k == "kernel":
+            got, want = (a["kind"], a.get("section")), ("kernel", oa["section"])
+        else:
+            va = a.get("vmap_area", {})
+            got = (a["kind"], h(va.get("start")), h(va.get("end")))
+            want = ("vmalloc", h(oa["start"]), h(oa["end"]))
         t.ok(sc, "kmem-addr.%s" % k, got == want,
              lambda: "%s: vmdive %s drgn %s" % (oa["va"], got, want))
 
@@ -432,9 +443,20 @@ def main():
                                      [a["va"] for a in o["addrs"]], "kmem ADDR x%d" % len(o["addrs"]))
                 t.ok(sc, "kmem-addr.exit", rc == 0, lambda: "exit %d: %s" % (rc, vc.short(err)))
                 check_addrs(t, sc, j, o["addrs"])
-                # The processes: each dump without a vmlinux, with one on vmcore.elf only
-                # (a vmlinux's DWARF takes seconds to load, per command).
-                if not withv or dump == dumps[0]:
+                pages = [a for a in o["addrs"] if a["kind"] == "page"]
+                j, rc, err = vd.json(["kmem", "-p", "--json"] + extra + [dump] +
+                                     [a["page"] for a in pages], "kmem -p")
+                if t.ok(sc, "kmem-p.run", j is not None and rc == 0,
+                        lambda: "exit %d: %s" % (rc, vc.short(err))):
+                    for a, p in zip(pages, j["pages"]):
+                        got = (h(p["page"]), h(p["flags"]), p["refcount"], h(p["mapping"]))
+                        want = (h(a["page"]), h(a["flags"]), a["refcount"], h(a["mapping"]))
+                        t.ok(sc, "kmem-p.page", got == want,
+                             lambda: "vmdive %s drgn %s" % (got, want))
+                # The processes: on vmcore.elf, with and without a vmlinux (a vmlinux's
+                # DWARF takes seconds to load, per command; reading the kdump file is
+                # checked by kmem above).
+                if dump == dumps[0]:
                     check_procs(t, sc, vd, extra, dump, o["processes"], variant)
                     check_gcore(t, sc, vd, extra, dump, o["processes"])
         t.summary(variant, t0)

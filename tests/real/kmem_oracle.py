@@ -20,8 +20,10 @@ computes from the kernel's structures, with the vmlinux's DWARF:
             drgn's slab_object_info() where 0.0.22 can run it, i.e. kernels with PG_slab, and
             the object is not free on the freelist of a CPU the panic took offline: drgn reads
             the online CPUs' freelists only),
-            pages (random direct-map pages: struct page, flags, _refcount, mapping) and task
-            stacks (random tasks, random offset: pid, task)
+            pages (random direct-map pages: struct page, flags, _refcount, mapping), task
+            stacks (random tasks, random offset: pid, task), per-CPU areas (runqueues of
+            each CPU: the CPU), modules' text, kernel text symbols, vmalloc'ed areas that are
+            no stacks (the area)
 """
 import argparse
 import json
@@ -589,6 +591,54 @@ def main():
             continue
         addrs.append({"va": hx(va), "kind": "stack", "pid": t.pid.value_(),
                       "task": hx(t.value_()), "stack": hx(stack)})
+    # Per-CPU areas, modules, the kernel's text, vmalloc areas (not stacks).
+    from drgn.helpers.linux.cpumask import for_each_online_cpu as _online
+    rq = prog["runqueues"].address_of_()
+    for cpu in list(for_each_possible_cpu(prog))[:4]:
+        va = per_cpu_ptr(rq, cpu).value_() + rng.randrange(64)
+        addrs.append({"va": hx(va), "kind": "percpu", "cpu": cpu})
+    mods = list(base.walk(prog["modules"], "struct module", "list"))
+    for m in rng.sample(mods, min(6, len(mods))):
+        try:
+            b, size = m.mem[0].base.value_(), m.mem[0].size.value_()      # 6.4+: MOD_TEXT
+        except AttributeError:
+            b, size = m.core_layout.base.value_(), m.core_layout.text_size.value_()
+        if size:
+            addrs.append({"va": hx(b + rng.randrange(size)), "kind": "module",
+                          "module": m.name.string_().decode()})
+    for name in ("schedule", "do_sys_open", "vfs_read", "panic"):
+        try:
+            sym = prog.symbol(name)
+        except LookupError:
+            continue
+        addrs.append({"va": hx(sym.address + 1), "kind": "kernel", "section": ".text"})
+    stacks = {t.stack.value_() for t in tasks}
+    try:
+        areas = list(base.walk(prog["vmap_area_list"], "struct vmap_area", "list"))
+    except KeyError:
+        areas = []
+        for i in range(prog["nr_vmap_nodes"].value_()):
+            areas += list(base.walk(prog["vmap_nodes"][i].busy.head, "struct vmap_area", "list"))
+    modranges = []
+    for m in mods:
+        try:
+            modranges += [(r.base.value_(), r.size.value_()) for r in m.mem]
+        except AttributeError:
+            modranges += [(m.core_layout.base.value_(), m.core_layout.size.value_()),
+                          (m.init_layout.base.value_(), m.init_layout.size.value_())]
+
+    def in_module(start, end):
+        return any(b < end and start < b + sz for b, sz in modranges if sz)
+    areas = [va for va in areas if va.vm and va.va_start.value_() not in stacks and
+             va.vm.flags.value_() & 2 and                          # VM_ALLOC
+             not in_module(va.va_start.value_(), va.va_end.value_())]
+    for va in rng.sample(areas, min(10, len(areas))):
+        size = va.vm.size.value_() - page                            # guard page excluded
+        if size <= 0:
+            continue
+        x = va.va_start.value_() + rng.randrange(size)
+        addrs.append({"va": hx(x), "kind": "vmalloc", "start": hx(va.va_start.value_()),
+                      "end": hx(va.va_end.value_())})
     doc["addrs"] = addrs
     doc["processes"] = processes(o, prog, a.procs.split(), page, a.arch)
     doc["slab_object_info_checked"] = nsoi
