@@ -217,11 +217,114 @@ vd_kmem_utask(struct vd_kmem *k, int32_t pid, struct vd_utask *ret)
 	return NULL;
 }
 
+/* Swap entries ---------------------------------------------------------------- */
+
+struct swap_area {
+	bool used;
+	uint64_t max;
+	char name[256];
+};
+
+/* swap_info[type]: in use (SWP_USED), its size in pages, its file or device. */
+static bool
+swap_area(struct vd_kmem *k, uint64_t type, struct swap_area *ret)
+{
+	const struct vd_type *st;
+	struct kmem_field flags, max, file;
+	uint64_t nr, arr, si, f, m, fp;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!vd_ok_destroy(kmem_sym_uint(k, "nr_swapfiles", 4, &nr)) || type >= (uint32_t)nr ||
+	    !vd_ok_destroy(kmem_sym(k, "swap_info", &arr)) ||
+	    !vd_ok_destroy(kmem_type(k, "struct swap_info_struct", &st)) ||
+	    !vd_ok_destroy(kmem_u64(k, arr + 8 * type, &si)) || !si)
+		return false;
+	kmem_field(st, "flags", &flags);
+	kmem_field(st, "max", &max);
+	kmem_field(st, "swap_file", &file);
+	if (!flags.present || !max.present ||
+	    !vd_ok_destroy(kmem_uint(k, si + flags.off, flags.size, &f)) ||
+	    !vd_ok_destroy(kmem_uint(k, si + max.off, max.size, &m)))
+		return false;
+	ret->used = f & 1;   // SWP_USED
+	ret->max = m;
+	if (file.present && vd_ok_destroy(kmem_u64(k, si + file.off, &fp)) && fp &&
+	    !vd_ok_destroy(vd_kmem_file_path(k, fp, ret->name, sizeof(ret->name))))
+		ret->name[0] = 0;
+	return true;
+}
+
+/*
+ * A not-present, non-zero PTE of a user page is a swap entry
+ * (include/linux/swapops.h): x86_64 keeps the type in bits 63..59 and the
+ * offset inverted from bit 9 (commit 424c32f1aa6d "x86/speculation/l1tf:
+ * Protect swap entries against L1TF", 4.19); arm64 the type at bit 3 and
+ * the offset at bit 8, or at bits 6 and 12 since PTE_PRESENT_INVALID took
+ * bit 11 (commit 57a0b7f5d3d6 "arm64/mm: Move PTE_PRESENT_INVALID to
+ * overlay PTE_NG", 6.10) -- of the two, the one that names a swap area in
+ * use and an offset inside it.
+ */
+bool
+vd_kmem_swap_entry(struct vd_kmem *k, uint64_t pte, struct vd_swap_entry *ret)
+{
+	struct swap_area a;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!pte)
+		return false;
+	if (k->arch == VD_ARCH_X86_64) {
+		if (pte & 1)
+			return false;
+		ret->type = pte >> 59;
+		ret->offset = (~pte << 5) >> 14;
+	} else if (k->arch == VD_ARCH_AARCH64) {
+		static const unsigned shifts[][2] = { { 3, 8 }, { 6, 12 } };
+		bool found = false;
+
+		if (pte & 1)
+			return false;
+		for (size_t i = 0; i < 2 && !found; i++) {
+			uint64_t t = (pte >> shifts[i][0]) & 0x1f;
+			uint64_t o = (pte >> shifts[i][1]) & ((1ull << 50) - 1);
+
+			if (swap_area(k, t, &a) && a.used && o < a.max) {
+				ret->type = t;
+				ret->offset = o;
+				found = true;
+			}
+		}
+		if (!found)
+			return false;
+	} else {
+		return false;
+	}
+	if (swap_area(k, ret->type, &a) && a.used && ret->offset < a.max) {
+		ret->area_known = true;
+		snprintf(ret->area, sizeof(ret->area), "%s", a.name);
+	}
+	return true;
+}
+
 struct vd_error *
 vd_kmem_uwalk(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva,
 	      struct vd_xlat_walk *ret)
 {
-	return vd_xlat_walk(k->xlat, t->pgd_pa, uva, ret);
+	struct vd_error *err = vd_xlat_walk(k->xlat, t->pgd_pa, uva, ret);
+	struct vd_swap_entry se;
+
+	if (err && err->code == VD_ERR_NOTPRESENT && ret->nsteps &&
+	    ret->steps[ret->nsteps - 1].leaf == false &&
+	    !strcmp(ret->steps[ret->nsteps - 1].level, "PTE") &&
+	    vd_kmem_swap_entry(k, ret->steps[ret->nsteps - 1].entry, &se)) {
+		if (se.area_known)
+			err = vd_error_wrap(err, "swapped out to swap area %u (%s) at page offset 0x%llx",
+					    se.type, se.area[0] ? se.area : "?",
+					    (unsigned long long)se.offset);
+		else
+			err = vd_error_wrap(err, "a swap entry of type %u, offset 0x%llx, that names no swap area in use",
+					    se.type, (unsigned long long)se.offset);
+	}
+	return err;
 }
 
 struct vd_error *
@@ -237,7 +340,7 @@ vd_kmem_uread(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva, void *b
 		uint64_t va = uva + done;
 		size_t chunk = VD_MIN(len - done, k->psz - (va & (k->psz - 1)));
 
-		if ((err = vd_xlat_walk(k->xlat, t->pgd_pa, va, &w))) {
+		if ((err = vd_kmem_uwalk(k, t, va, &w))) {
 			err = vd_error_wrap(err, "pid %d", t->pid);
 			break;
 		}

@@ -271,9 +271,20 @@ struct vd_error *vd_kmem_utask(struct vd_kmem *k, int32_t pid, struct vd_utask *
  */
 struct vd_error *vd_kmem_uread(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva,
 			       void *buf, size_t len, size_t *done_ret);
-/* The page-table walk of one user address from the task's root. */
+/* The page-table walk of one user address from the task's root; a PTE
+ * that holds a swap entry makes the error say which swap area and offset. */
 struct vd_error *vd_kmem_uwalk(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva,
 			       struct vd_xlat_walk *ret);
+
+/* A swap entry in a not-present PTE: the swap area (swap_info[type]) and
+ * the page's offset in it. */
+struct vd_swap_entry {
+	uint32_t type;
+	uint64_t offset;
+	bool area_known;          /* swap_info[type] is in use and holds offset */
+	char area[256];           /* its file or device ("/dev/zram0") */
+};
+bool vd_kmem_swap_entry(struct vd_kmem *k, uint64_t pte, struct vd_swap_entry *ret);
 
 struct vd_vma {
 	uint64_t vma;             /* struct vm_area_struct */
