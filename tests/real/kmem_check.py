@@ -47,7 +47,7 @@ import vdcheck as vc                                 # noqa: E402
 
 VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12", "kaslr-5.10", "arm64-kaslr",
             "arm64-nokaslr", "arm64-6.12", "arm64-6.12-va48", "arm64-16k-6.12")
-CRASH_VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-5.10")   # crash 8.0.2: x86_64 up to 6.1
+CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")        # crash 8.0.2 reads x86_64 6.1 only
 # Kernels whose dump names no data symbols: 5.10 does not export kallsyms in VMCOREINFO
 # (6.0+ does), Debian's arm64 6.1 has no CONFIG_KALLSYMS_ALL.  Without a vmlinux they are
 # read with --system-map (types still from the BTF in the dump), and a run with neither
