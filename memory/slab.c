@@ -431,8 +431,11 @@ vd_kmem_caches(struct vd_kmem *k, struct vd_slab_cache **ret, size_t *nret,
 			v = p;
 		}
 		if ((err = read_cache(k, addr, r))) {
-			if (err->code != VD_ERR_CORRUPT)
+			if (err->code != VD_ERR_CORRUPT) {
+				err = vd_error_wrap(err, "slab_caches broken after %zu caches (%s)", n,
+						    n ? v[n - 1].name : "the list head");
 				goto out;
+			}
 			if (err_cb)
 				err_cb(priv, err);
 			else

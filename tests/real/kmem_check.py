@@ -178,7 +178,7 @@ class Vd:
     def __init__(self, binary):
         self.bin = binary
 
-    def json(self, args, key):
+    def json(self, args, key="other"):
         t0 = time.time()
         p = subprocess.run([self.bin] + args, capture_output=True, timeout=TIMEOUT)
         TIMES.setdefault(key, []).append(time.time() - t0)
@@ -394,6 +394,60 @@ def check_gcore(t, sc, vd, extra, dump, procs):
                          lambda: "pid %s %s: core %s kernel %s" % (pid, x["va"], gh, x["sha256"]))
 
 
+def check_corrupt(t, vd, variant, meta, o):
+    """A copy of vmcore.elf with slab_caches broken at one cache and one process's maple tree
+    root pointing nowhere: kmem -s and vm fail with one clear line, quickly, and ASan-clean."""
+    import struct
+    sys.path.insert(0, HERE)
+    from walkers_check import elf_offset
+
+    def member_offset(vd, dump, typ, member):
+        """A member's offset, through anonymous structs and unions (struct --json)."""
+        def find(ms, base):
+            for m in ms:
+                if m["name"] == member:
+                    return base + m["offset"]
+                if m["name"] is None and m.get("members"):
+                    r = find(m["members"], base + m["offset"])
+                    if r is not None:
+                        return r
+            return None
+        jj, _, _ = vd.json(["struct", "--json", dump, typ])
+        return find((jj or {}).get("members", []), 0)
+    sc = variant + "/corrupt"
+    src = meta["VMCORE_ELF"]
+    j, _, _ = vd.json(["kmem", "-s", "--json", src], "setup")
+    v, _, _ = vd.json(["vm", "--json", src, str(o["processes"][1]["pid"])], "setup")
+    list_off = member_offset(vd, src, "kmem_cache", "list")
+    mt_off = member_offset(vd, src, "mm_struct", "mm_mt")
+    if not t.ok(sc, "setup", j and v and None not in (list_off, mt_off), "no offsets"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(tmp, "corrupt.elf")
+        subprocess.run(["cp", "--sparse=always", src, copy], check=True)
+        os.chmod(copy, 0o600)
+        patches = [(h(j["caches"][10]["address"]) + list_off, 0xdead000000000100),
+                   (h(v["mm"]) + mt_off + 8, 0xdead00000000000a)]   # ma_root: a leaf nowhere
+        with open(copy, "r+b") as f:
+            for va, value in patches:
+                jj, _, _ = vd.json(["vtop", "--json", src, "0x%x" % va], "setup")
+                pa = h(jj[0].get("pa")) if jj else None
+                off = pa is not None and elf_offset(copy, pa)
+                if not t.ok(sc, "setup", off, "cannot place a patch at 0x%x" % va):
+                    return
+                f.seek(off)
+                f.write(struct.pack("<Q", value))
+        for args, what in ((["kmem", "-s", copy], "slab_caches"),
+                           (["vm", copy, str(o["processes"][1]["pid"])], "maple node")):
+            t0 = time.time()
+            p = subprocess.run([vd.bin] + args, capture_output=True, text=True, timeout=TIMEOUT)
+            lines = p.stderr.strip().splitlines()
+            t.ok(sc, args[0], p.returncode == 1 and len(lines) == 1 and what in p.stderr and
+                 time.time() - t0 < 60 and not vc.SANITIZER.search(p.stderr),
+                 lambda: "%s: exit %d, stderr %s" % (" ".join(args[:2]), p.returncode,
+                                                     vc.short(p.stderr)))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: kmem_check.py VMDIVE")
@@ -459,6 +513,8 @@ def main():
                 if dump == dumps[0]:
                     check_procs(t, sc, vd, extra, dump, o["processes"], variant)
                     check_gcore(t, sc, vd, extra, dump, o["processes"])
+        if variant == "kaslr":
+            check_corrupt(t, vd, variant, meta, o)
         t.summary(variant, t0)
     for k, v in TIMES.items():
         print("time: vmdive %s: %d runs, mean %.2f s, max %.2f s" % (k, len(v), sum(v) / len(v),
