@@ -613,6 +613,9 @@ def main():
             continue
         addrs.append({"va": hx(sym.address + 1), "kind": "kernel", "section": ".text"})
     stacks = {t.stack.value_() for t in tasks}
+    from drgn.helpers.linux.sched import idle_task                   # CPUs' idle tasks too
+    for cpu in for_each_possible_cpu(prog):
+        stacks.add(idle_task(prog, cpu).stack.value_())
     try:
         areas = list(base.walk(prog["vmap_area_list"], "struct vmap_area", "list"))
     except KeyError:
