@@ -310,6 +310,20 @@ vd_kmem_identify(struct vd_kmem *k, uint64_t addr, struct vd_kmem_addr *ret)
 		}
 	if (ret->kind == VD_ADDR_STACK)
 		return NULL;
+	// The kernel image: its own region on x86_64; inside the vmalloc
+	// region (and registered as vmap areas) on arm64.
+	{
+		uint64_t text, end;
+
+		if (vd_session_symbol(k->s, "_text", &text) && vd_session_symbol(k->s, "_end", &end) &&
+		    addr >= text && addr < end) {
+			ret->kind = VD_ADDR_KERNEL;
+			ret->section = image_section(k, addr);
+			ret->va_start = ret->va_end = ret->va_caller = 0;
+			ret->va_flags[0] = 0;
+			return NULL;
+		}
+	}
 	if (k->have_pcpu)
 		for (uint32_t cpu = 0; cpu < k->ncpus; cpu++) {
 			uint64_t start = k->pcpu_start + k->cpu_off[cpu];

@@ -328,9 +328,10 @@ def check_procs(t, sc, vd, extra, dump, procs, key):
                                                                  g.get("error")))
 
 
-def gdb_regs(core, names):
-    """{thread lwp: {reg: value}} from gdb -c CORE (fs_base only when named)."""
-    p = subprocess.run(["gdb", "-nx", "-batch", "-ex", "info threads",
+def gdb_regs(core, names, arm):
+    """{thread lwp: {reg: value}} from gdb -c CORE (fs_base only when named); arm64 cores
+    through gdb-multiarch."""
+    p = subprocess.run(["gdb-multiarch" if arm else "gdb", "-nx", "-batch", "-ex", "info threads",
                         "-ex", "thread apply all info registers " + " ".join(names), "-c", core],
                        capture_output=True, text=True, timeout=TIMEOUT)
     out, cur = {}, None
@@ -358,7 +359,8 @@ def check_gcore(t, sc, vd, extra, dump, procs):
             if not t.ok(sc, "gcore.run", r.returncode == 0 and os.path.exists(core),
                         lambda: "exit %d: %s" % (r.returncode, vc.short(r.stderr))):
                 continue
-            regs, txt = gdb_regs(core, sorted(p["threads"][0]["regs"]) if p["threads"] else [])
+            regs, txt = gdb_regs(core, sorted(p["threads"][0]["regs"]) if p["threads"] else [],
+                                 "x0" in (p["threads"][0]["regs"] if p["threads"] else {}))
             t.ok(sc, "gcore.gdb_threads", sorted(regs) == sorted(x["pid"] for x in p["threads"]),
                  lambda: "pid %s: gdb threads %s, kernel %s: %s" % (
                      pid, sorted(regs), [x["pid"] for x in p["threads"]], vc.short(txt)))
