@@ -159,6 +159,50 @@ prstatus(unsigned char *d, const struct thread_regs *r, int32_t ppid, int32_t pg
 	return off;
 }
 
+/* A task's process group and session ids (signal->pids[PIDTYPE_PGID/SID]
+ * ->numbers[0].nr) and real uid/gid (task->cred); 0 when unreadable. */
+static void
+task_ids(struct vd_kmem *k, uint64_t task, int32_t *pgrp, int32_t *sid, uint32_t *uid,
+	 uint32_t *gid)
+{
+	const struct vd_type *tt, *sg, *pt, *ct;
+	struct kmem_field signal, pids, nr, cred, fu, fg;
+	uint64_t sp, cp, pid, v;
+	int64_t pg = 2, ss = 3;
+
+	*pgrp = *sid = 0;
+	*uid = *gid = 0;
+	if (!vd_ok_destroy(kmem_type(k, "struct task_struct", &tt)))
+		return;
+	kmem_field(tt, "signal", &signal);
+	kmem_field(tt, "cred", &cred);
+	if (signal.present && vd_ok_destroy(kmem_type(k, "struct signal_struct", &sg)) &&
+	    vd_ok_destroy(kmem_type(k, "struct pid", &pt)) &&
+	    vd_ok_destroy(kmem_u64(k, task + signal.off, &sp)) && sp) {
+		kmem_field(sg, "pids", &pids);
+		kmem_field(pt, "numbers[0].nr", &nr);
+		kmem_enum_value(k, "pid_type", "PIDTYPE_PGID", &pg);
+		kmem_enum_value(k, "pid_type", "PIDTYPE_SID", &ss);
+		if (pids.present && nr.present) {
+			if (vd_ok_destroy(kmem_u64(k, sp + pids.off + 8 * (uint64_t)pg, &pid)) && pid &&
+			    vd_ok_destroy(kmem_uint(k, pid + nr.off, 4, &v)))
+				*pgrp = (int32_t)v;
+			if (vd_ok_destroy(kmem_u64(k, sp + pids.off + 8 * (uint64_t)ss, &pid)) && pid &&
+			    vd_ok_destroy(kmem_uint(k, pid + nr.off, 4, &v)))
+				*sid = (int32_t)v;
+		}
+	}
+	if (cred.present && vd_ok_destroy(kmem_type(k, "struct cred", &ct)) &&
+	    vd_ok_destroy(kmem_u64(k, task + cred.off, &cp)) && cp) {
+		kmem_field(ct, "uid", &fu);
+		kmem_field(ct, "gid", &fg);
+		if (fu.present && vd_ok_destroy(kmem_uint(k, cp + fu.off, 4, &v)))
+			*uid = (uint32_t)v;
+		if (fg.present && vd_ok_destroy(kmem_uint(k, cp + fg.off, 4, &v)))
+			*gid = (uint32_t)v;
+	}
+}
+
 struct gcore_ctx {
 	struct vd_kmem *k;
 	const struct vd_utask *t;
@@ -188,7 +232,8 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 	FILE *f = NULL;
 	unsigned char *page = NULL;
 	uint64_t stack_size, off;
-	int32_t ppid = 0;
+	int32_t ppid = 0, pgrp = 0, sid = 0;
+	uint32_t uid = 0, gid = 0;
 	unsigned char d[512];
 	Elf64_Ehdr eh;
 	Elf64_Phdr *ph = NULL;
@@ -219,8 +264,10 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 			goto out;
 		}
 		r.pid = task->pid;
-		if (task->pid == task->tgid)
+		if (task->pid == task->tgid) {
 			ppid = task->ppid;
+			task_ids(k, task->addr, &pgrp, &sid, &uid, &gid);
+		}
 		if (nthreads == cap) {
 			struct thread_regs *p = realloc(thr, (cap = cap ? 2 * cap : 8) * sizeof(*p));
 
@@ -246,7 +293,7 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 		goto out;
 	}
 	for (size_t i = 0; i < nthreads; i++) {
-		size_t n = prstatus(d, &thr[i], ppid, 0, 0);
+		size_t n = prstatus(d, &thr[i], ppid, pgrp, sid);
 
 		if (notes_add(&nb, "CORE", NT_PRSTATUS, d, n))
 			goto nomem;
@@ -259,8 +306,12 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 
 			memset(ps, 0, sizeof(ps));
 			ps[1] = 'S';
+			memcpy(ps + 16, &uid, 4);
+			memcpy(ps + 20, &gid, 4);
 			memcpy(ps + 24, &thr[0].pid, 4);
 			memcpy(ps + 28, &ppid, 4);
+			memcpy(ps + 32, &pgrp, 4);
+			memcpy(ps + 36, &sid, 4);
 			memcpy(ps + 40, t.comm, VD_MIN(strlen(t.comm), 16));
 			if (t.arg_end > t.arg_start) {
 				vd_error_destroy(vd_kmem_uread(k, &t, t.arg_start, args,
