@@ -4,8 +4,9 @@
  * the layout fs/binfmt_elf.c's elf_core_dump() gives a Linux core:
  *   PT_NOTE first, then one PT_LOAD per VMA (p_filesz = p_memsz: every
  *   page is written, pages that cannot be read (not present, swapped out,
- *   not in the dump) as zeros; VM_IO and VM_DONTDUMP areas with
- *   p_filesz 0, as the kernel leaves them out);
+ *   not in the dump) as zeros, except the vDSO's, taken from the kernel's
+ *   image of it; VM_IO and VM_DONTDUMP areas with p_filesz 0, as the
+ *   kernel leaves them out);
  *   notes: per thread NT_PRSTATUS (the thread leader first), whose pr_reg
  *   are the user registers the kernel saved at the top of the thread's
  *   kernel stack on entry (task_pt_regs(): the struct pt_regs that ends at
@@ -203,6 +204,34 @@ task_ids(struct vd_kmem *k, uint64_t task, int32_t *pgrp, int32_t *sid, uint32_t
 	}
 }
 
+/*
+ * The vDSO's pages the process never touched have no PTE; they are the
+ * kernel's image of it: x86_64's vdso_image_64.data (size bytes), arm64's
+ * vdso_start..vdso_end.  Returns the image's address and size, or false.
+ */
+static bool
+vdso_image(struct vd_kmem *k, uint64_t *addr, uint64_t *size)
+{
+	const struct vd_type *t;
+	struct kmem_field data, sz;
+	uint64_t img, end;
+
+	if (vd_session_symbol(k->s, "vdso_image_64", &img) &&
+	    vd_ok_destroy(kmem_type(k, "struct vdso_image", &t))) {
+		kmem_field(t, "data", &data);
+		kmem_field(t, "size", &sz);
+		return data.present && sz.present && vd_ok_destroy(kmem_u64(k, img + data.off, addr)) &&
+		       vd_ok_destroy(kmem_u64(k, img + sz.off, size)) && *addr && *size &&
+		       *size < (64u << 20);
+	}
+	if (vd_session_symbol(k->s, "vdso_start", addr) && vd_session_symbol(k->s, "vdso_end", &end) &&
+	    end > *addr && end - *addr < (64u << 20)) {
+		*size = end - *addr;
+		return true;
+	}
+	return false;
+}
+
 struct gcore_ctx {
 	struct vd_kmem *k;
 	const struct vd_utask *t;
@@ -233,6 +262,8 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 	unsigned char *page = NULL;
 	uint64_t stack_size, off;
 	int32_t ppid = 0, pgrp = 0, sid = 0;
+	uint64_t vdso_addr = 0, vdso_size = 0;
+	bool vdso_ok;
 	uint32_t uid = 0, gid = 0;
 	unsigned char d[512];
 	Elf64_Ehdr eh;
@@ -424,6 +455,7 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 	    (err = write_all(f, ph, (nv + 1) * sizeof(*ph), path)) ||
 	    (err = write_all(f, nb.b, nb.n, path)))
 		goto out;
+	vdso_ok = vdso_image(k, &vdso_addr, &vdso_size);
 	for (size_t i = 0; i < nv; i++) {
 		if (fseeko(f, (off_t)ph[i + 1].p_offset, SEEK_SET)) {
 			err = vd_error_os(errno, "seeking in %s", path);
@@ -433,7 +465,13 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 			size_t done = 0;
 			struct vd_error *re = vd_kmem_uread(k, &t, a, page, k->psz, &done);
 
-			if (re) {
+			if (re && !strcmp(v[i].path, "[vdso]") && vdso_ok &&
+			    a - v[i].start + k->psz <= vdso_size &&
+			    vd_ok_destroy(kmem_read(k, vdso_addr + (a - v[i].start), page, k->psz))) {
+				vd_error_destroy(re);
+				st->pages++;
+				st->vdso_pages++;
+			} else if (re) {
 				memset(page, 0, k->psz);
 				st->missing_pages++;
 				vd_error_destroy(re);

@@ -315,6 +315,7 @@ struct vd_gcore_stats {
 	size_t nthreads, nvmas, nfiles, nauxv;
 	uint64_t pages;           /* written from the dump */
 	uint64_t missing_pages;   /* not present, swapped out or not in the dump: zeros */
+	uint64_t vdso_pages;      /* of pages, vDSO pages taken from the kernel's image */
 };
 struct vd_error *vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path,
 			       struct vd_gcore_stats *ret);
