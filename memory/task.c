@@ -265,6 +265,27 @@ swap_area(struct vd_kmem *k, uint64_t type, struct swap_area *ret)
  * use and an offset inside it.
  */
 bool
+vd_swap_decode(enum vd_arch arch, unsigned layout, uint64_t pte, uint32_t *type,
+	       uint64_t *offset)
+{
+	static const unsigned arm64[][2] = { { 3, 8 }, { 6, 12 } };
+
+	if (!pte || (pte & 1))
+		return false;
+	if (arch == VD_ARCH_X86_64 && layout == 0) {
+		*type = (uint32_t)(pte >> 59);
+		*offset = (~pte << 5) >> 14;
+		return true;
+	}
+	if (arch == VD_ARCH_AARCH64 && layout < 2) {
+		*type = (uint32_t)((pte >> arm64[layout][0]) & 0x1f);
+		*offset = (pte >> arm64[layout][1]) & ((1ull << 50) - 1);
+		return true;
+	}
+	return false;
+}
+
+bool
 vd_kmem_swap_entry(struct vd_kmem *k, uint64_t pte, struct vd_swap_entry *ret)
 {
 	struct swap_area a;
@@ -273,21 +294,17 @@ vd_kmem_swap_entry(struct vd_kmem *k, uint64_t pte, struct vd_swap_entry *ret)
 	if (!pte)
 		return false;
 	if (k->arch == VD_ARCH_X86_64) {
-		if (pte & 1)
+		if (!vd_swap_decode(k->arch, 0, pte, &ret->type, &ret->offset))
 			return false;
-		ret->type = pte >> 59;
-		ret->offset = (~pte << 5) >> 14;
 	} else if (k->arch == VD_ARCH_AARCH64) {
-		static const unsigned shifts[][2] = { { 3, 8 }, { 6, 12 } };
 		bool found = false;
 
-		if (pte & 1)
-			return false;
-		for (size_t i = 0; i < 2 && !found; i++) {
-			uint64_t t = (pte >> shifts[i][0]) & 0x1f;
-			uint64_t o = (pte >> shifts[i][1]) & ((1ull << 50) - 1);
+		for (unsigned i = 0; i < 2 && !found; i++) {
+			uint32_t t;
+			uint64_t o;
 
-			if (swap_area(k, t, &a) && a.used && o < a.max) {
+			if (vd_swap_decode(k->arch, i, pte, &t, &o) && swap_area(k, t, &a) && a.used &&
+			    o < a.max) {
 				ret->type = t;
 				ret->offset = o;
 				found = true;

@@ -19,6 +19,7 @@
 
 #include "vmdive/error.h"
 #include "vmdive/session.h"
+#include "vmdive/types.h"
 #include "vmdive/xlat.h"
 
 #ifdef __cplusplus
@@ -285,6 +286,10 @@ struct vd_swap_entry {
 	char area[256];           /* its file or device ("/dev/zram0") */
 };
 bool vd_kmem_swap_entry(struct vd_kmem *k, uint64_t pte, struct vd_swap_entry *ret);
+/* The decoding alone (also for tests): layout 0 is x86_64's and arm64's
+ * before 6.10, layout 1 arm64's since.  False for a present or zero PTE. */
+bool vd_swap_decode(enum vd_arch arch, unsigned layout, uint64_t pte, uint32_t *type,
+		    uint64_t *offset);
 
 struct vd_vma {
 	uint64_t vma;             /* struct vm_area_struct */
