@@ -403,7 +403,7 @@ kmem_pages(struct vd_cli *cli, struct vd_kmem *k)
 		fprintf(cli->out, "%s", page_hdr);
 	}
 	if (!cli->nargs) {
-		for (uint64_t pfn = 0; pfn < max; pfn++) {
+		for (uint64_t pfn = vd_kmem_min_pfn(k); pfn < max; pfn++) {
 			uint64_t page;
 
 			if ((err = vd_kmem_pfn_to_page(k, pfn, &page)) ||

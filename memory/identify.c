@@ -248,7 +248,9 @@ vd_kmem_identify(struct vd_kmem *k, uint64_t addr, struct vd_kmem_addr *ret)
 		ret->symbol_offset = si.offset;
 	}
 	// A struct page?
-	if (addr >= k->vmemmap && (addr - k->vmemmap) / k->pl.size_of < k->max_pfn) {
+	if (addr >= k->vmemmap && (addr - k->vmemmap) / k->pl.size_of < k->max_pfn &&
+	    (addr - k->vmemmap) / k->pl.size_of >= k->min_pfn &&
+	    (!reg || reg->kind == VD_REGION_VMEMMAP)) {
 		uint64_t page = addr - (addr - k->vmemmap) % k->pl.size_of;
 
 		if (vd_ok_destroy(vd_kmem_page_info(k, page, &ret->page))) {

@@ -460,9 +460,15 @@ kmem_pages_init(struct vd_kmem *k)
 		goto fail;
 	}
 	nr = vd_dump_ranges(vd_session_dump(k->s), &r);
-	for (size_t i = 0; i < nr; i++)
+	k->min_pfn = ~0ull;
+	for (size_t i = 0; i < nr; i++) {
 		if (r[i].end >> k->pshift > k->max_pfn)
 			k->max_pfn = r[i].end >> k->pshift;
+		if (r[i].start >> k->pshift < k->min_pfn)
+			k->min_pfn = r[i].start >> k->pshift;
+	}
+	if (k->min_pfn > k->max_pfn)
+		k->min_pfn = 0;
 	k->page_ok = true;
 	return NULL;
 fail:
@@ -490,6 +496,14 @@ vd_kmem_max_pfn(struct vd_kmem *k)
 	return k->max_pfn;
 }
 
+uint64_t
+vd_kmem_min_pfn(struct vd_kmem *k)
+{
+	if (!vd_ok_destroy(kmem_pages_init(k)))
+		return 0;
+	return k->min_pfn;
+}
+
 struct vd_error *
 vd_kmem_pfn_to_page(struct vd_kmem *k, uint64_t pfn, uint64_t *ret)
 {
@@ -497,8 +511,8 @@ vd_kmem_pfn_to_page(struct vd_kmem *k, uint64_t pfn, uint64_t *ret)
 
 	if ((err = kmem_pages_init(k)))
 		return err;
-	if (pfn >= k->max_pfn)
-		return vd_error_create(VD_ERR_INVALID_ARG, "pfn 0x%llx is past the dump's memory",
+	if (pfn >= k->max_pfn || pfn < k->min_pfn)
+		return vd_error_create(VD_ERR_INVALID_ARG, "pfn 0x%llx is outside the dump's memory",
 				       (unsigned long long)pfn);
 	*ret = k->vmemmap + pfn * k->pl.size_of;
 	return NULL;
@@ -512,7 +526,8 @@ vd_kmem_page_to_pfn(struct vd_kmem *k, uint64_t page, uint64_t *ret)
 	if ((err = kmem_pages_init(k)))
 		return err;
 	if (page < k->vmemmap || (page - k->vmemmap) % k->pl.size_of ||
-	    (page - k->vmemmap) / k->pl.size_of >= k->max_pfn)
+	    (page - k->vmemmap) / k->pl.size_of >= k->max_pfn ||
+	    (page - k->vmemmap) / k->pl.size_of < k->min_pfn)
 		return vd_error_create(VD_ERR_INVALID_ARG,
 				       "0x%llx is not a struct page in the vmemmap at 0x%llx",
 				       (unsigned long long)page, (unsigned long long)k->vmemmap);

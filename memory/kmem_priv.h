@@ -111,7 +111,7 @@ struct vd_kmem {
 	bool page_ok;
 	struct vd_error *page_err;
 	struct kmem_page_layout pl;
-	uint64_t vmemmap, max_pfn;
+	uint64_t vmemmap, min_pfn, max_pfn;   /* pfns of the dump's memory: [min, max) */
 	uint64_t dm_va, dm_pa, dm_pa_end;   /* direct map: VA = PA - dm_pa + dm_va */
 	/* slab */
 	bool slab_ok;

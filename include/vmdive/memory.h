@@ -189,6 +189,8 @@ struct vd_error *vd_kmem_page_info(struct vd_kmem *k, uint64_t page,
 /* struct page of a pfn, and back; VD_ERR_INVALID_ARG outside the map. */
 struct vd_error *vd_kmem_pfn_to_page(struct vd_kmem *k, uint64_t pfn, uint64_t *ret);
 struct vd_error *vd_kmem_page_to_pfn(struct vd_kmem *k, uint64_t page, uint64_t *ret);
+/* The pfns of the dump's memory: [min, max). */
+uint64_t vd_kmem_min_pfn(struct vd_kmem *k);
 uint64_t vd_kmem_max_pfn(struct vd_kmem *k);
 
 /* What an address is ------------------------------------------------------------ */
