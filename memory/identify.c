@@ -174,14 +174,52 @@ load_all(struct vd_kmem *k)
 	// described by its page and symbol.
 	vd_error_destroy(load_stacks(k));
 	vd_error_destroy(load_areas(k));
-	if (!k->stack_size)
-		for (size_t i = 0; i < k->nstacks && !k->stack_size; i++)
-			for (size_t j = 0; j < k->nareas; j++)
-				if (k->areas[j].start == k->stacks[i].base &&
-				    k->areas[j].end - k->areas[j].start > k->psz) {
-					k->stack_size = k->areas[j].end - k->areas[j].start - k->psz;
+	if (!k->stack_size) {
+		// The size most vmalloc'ed stacks have: an area that starts
+		// at one stack may be something else (arm64's image segment
+		// that starts with init_stack).  Areas are in address order.
+		struct {
+			uint64_t size, n;
+		} tally[8] = { { 0, 0 } };
+		size_t nt = 0;
+
+		for (size_t i = 0; i < k->nstacks; i++) {
+			size_t lo = 0, hi = k->nareas;
+			uint64_t sz;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (k->areas[mid].start < k->stacks[i].base)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo == k->nareas || k->areas[lo].start != k->stacks[i].base ||
+			    k->areas[lo].end - k->areas[lo].start <= k->psz)
+				continue;
+			sz = k->areas[lo].end - k->areas[lo].start - k->psz;
+			for (size_t t = 0; t <= nt && t < 8; t++) {
+				if (t == nt) {
+					tally[nt++] = (typeof(tally[0])){ sz, 1 };
 					break;
 				}
+				if (tally[t].size == sz) {
+					tally[t].n++;
+					break;
+				}
+			}
+		}
+		{
+			uint64_t best_n = 0;
+
+			for (size_t t = 0; t < nt; t++)
+				if (tally[t].n > best_n) {
+					best_n = tally[t].n;
+					k->stack_size = tally[t].size;
+				}
+		}
+	}
 	if (!k->stack_size)
 		k->stack_size = 16384;
 	vd_error_destroy(load_modules(k));
