@@ -353,10 +353,15 @@ vd_kmem_identify(struct vd_kmem *k, uint64_t addr, struct vd_kmem_addr *ret)
 	// The kernel image: its own region on x86_64; inside the vmalloc
 	// region (and registered as vmap areas) on arm64.
 	{
-		uint64_t text, end;
+		uint64_t text, stext, end;
 
+		// arm64 registers the image's segments from _stext as vmap
+		// areas; [_text, _stext) is not one, and vmalloc may hand it
+		// out: a vmap area that is no image segment wins there.
 		if (vd_session_symbol(k->s, "_text", &text) && vd_session_symbol(k->s, "_end", &end) &&
-		    addr >= text && addr < end) {
+		    addr >= text && addr < end &&
+		    !(ret->va_start && vd_session_symbol(k->s, "_stext", &stext) &&
+		      (ret->va_end <= stext || ret->va_start >= end))) {
 			ret->kind = VD_ADDR_KERNEL;
 			ret->section = image_section(k, addr);
 			ret->va_start = ret->va_end = ret->va_caller = 0;
