@@ -357,11 +357,17 @@ zswap_pages(struct vd_kmem *k, uint64_t *ret)
 	if ((err = kmem_sym(k, "zswap_pools", &head)) ||
 	    (err = kmem_type(k, "struct zswap_pool", &pt)) ||
 	    (err = kmem_need(pt, "struct zswap_pool", "list", &list)) ||
-	    (err = kmem_need(pt, "struct zswap_pool", "zpool", &zpool)) ||
-	    (err = kmem_type(k, "struct zpool", &zp)) ||
-	    (err = kmem_need(zp, "struct zpool", "pool", &zpool_pool)) ||
 	    (err = kmem_type(k, "struct zs_pool", &zs)) ||
 	    (err = kmem_need(zs, "struct zs_pool", "pages_allocated", &pages)))
+		return err;
+	// zswap_pool.zpool -> zpool.pool (a zs_pool), or since zpool was
+	// removed the zs_pool itself (zswap_pool.zs_pool).
+	kmem_field(pt, "zs_pool", &zpool);
+	zpool_pool = (struct kmem_field){ 0 };
+	if (!zpool.present &&
+	    ((err = kmem_need(pt, "struct zswap_pool", "zpool", &zpool)) ||
+	     (err = kmem_type(k, "struct zpool", &zp)) ||
+	     (err = kmem_need(zp, "struct zpool", "pool", &zpool_pool))))
 		return err;
 	if ((err = kmem_u64(k, head, &next)))
 		return err;
@@ -371,7 +377,8 @@ zswap_pages(struct vd_kmem *k, uint64_t *ret)
 		if (++n > 64)
 			return vd_error_create(VD_ERR_CORRUPT, "zswap_pools longer than 64");
 		if ((err = kmem_u64(k, pool + zpool.off, &zpp)) ||
-		    (err = kmem_u64(k, zpp + zpool_pool.off, &zsp)) ||
+		    (zpool_pool.present ? (err = kmem_u64(k, zpp + zpool_pool.off, &zsp)) :
+					  (zsp = zpp, NULL)) ||
 		    (err = kmem_u64(k, zsp + pages.off, &np)) ||
 		    (err = kmem_u64(k, next, &next)))
 			return vd_error_wrap(err, "walking zswap_pools");

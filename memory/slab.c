@@ -78,7 +78,13 @@ kmem_slab_init(struct vd_kmem *k)
 	kmem_field(ct, "offset", &cl->offset);
 	kmem_field(ct, "cpu_slab", &cl->cpu_slab);
 	if (!cl->offset.present || !cl->cpu_slab.present) {
-		err = vd_error_create(VD_ERR_NOTIMPL,
+		struct kmem_field sheaves;
+
+		kmem_field(ct, "cpu_sheaves", &sheaves);
+		err = sheaves.present ?
+		      vd_error_create(VD_ERR_NOTIMPL,
+				      "struct kmem_cache has cpu_sheaves and no cpu_slab: SLUB's per-CPU sheaves are not read yet") :
+		      vd_error_create(VD_ERR_NOTIMPL,
 				      "struct kmem_cache has no offset/cpu_slab: not SLUB (SLAB and SLOB are not read)");
 		goto fail;
 	}
