@@ -74,17 +74,17 @@ user_regs(struct vd_kmem *k, uint64_t task, uint64_t stack_size, struct thread_r
 	unsigned char buf[512];
 	struct vd_error *err;
 
-	if ((err = kmem_type(k, "struct task_struct", &tt)) ||
-	    (err = kmem_need(tt, "struct task_struct", "stack", &stack)) ||
-	    (err = kmem_type(k, "struct pt_regs", &pt)))
+	if ((err = vd_km_type(k, "struct task_struct", &tt)) ||
+	    (err = vd_km_need(tt, "struct task_struct", "stack", &stack)) ||
+	    (err = vd_km_type(k, "struct pt_regs", &pt)))
 		return err;
 	if (pt->size > sizeof(buf))
 		return vd_error_create(VD_ERR_CORRUPT, "struct pt_regs of %llu bytes",
 				       (unsigned long long)pt->size);
-	if ((err = kmem_u64(k, task + stack.off, &base)))
+	if ((err = vd_km_u64(k, task + stack.off, &base)))
 		return err;
 	regs_addr = base + stack_size - pt->size;
-	if ((err = kmem_read(k, regs_addr, buf, pt->size)))
+	if ((err = vd_km_read(k, regs_addr, buf, pt->size)))
 		return vd_error_wrap(err, "reading the saved user registers at 0x%llx",
 				     (unsigned long long)regs_addr);
 	memset(r->regs, 0, sizeof(r->regs));
@@ -101,18 +101,18 @@ user_regs(struct vd_kmem *k, uint64_t task, uint64_t stack_size, struct thread_r
 						      { "thread.gsindex", NULL } };
 
 		for (size_t i = 0; i < VD_ARRAY_SIZE(names); i++) {
-			if ((err = kmem_need(pt, "struct pt_regs", names[i], &f)))
+			if ((err = vd_km_need(pt, "struct pt_regs", names[i], &f)))
 				return err;
-			r->regs[i] = kmem_get(buf, pt->size, &f);
+			r->regs[i] = vd_km_get(buf, pt->size, &f);
 		}
 		for (size_t i = 0; i < VD_ARRAY_SIZE(thr); i++) {
 			uint64_t v = 0;
 
-			kmem_field(tt, thr[i][0], &f);
+			vd_km_field(tt, thr[i][0], &f);
 			if (!f.present && thr[i][1])
-				kmem_field(tt, thr[i][1], &f);
+				vd_km_field(tt, thr[i][1], &f);
 			if (f.present && f.size <= 8 &&
-			    (err = kmem_uint(k, task + f.off, f.size, &v)))
+			    (err = vd_km_uint(k, task + f.off, f.size, &v)))
 				return err;
 			r->regs[21 + i] = v;
 		}
@@ -121,19 +121,19 @@ user_regs(struct vd_kmem *k, uint64_t task, uint64_t stack_size, struct thread_r
 		// struct user_pt_regs: regs[31], sp, pc, pstate
 		struct kmem_field regs, sp, pc, pstate;
 
-		if ((err = kmem_need(pt, "struct pt_regs", "regs", &regs)) ||
-		    (err = kmem_need(pt, "struct pt_regs", "sp", &sp)) ||
-		    (err = kmem_need(pt, "struct pt_regs", "pc", &pc)) ||
-		    (err = kmem_need(pt, "struct pt_regs", "pstate", &pstate)))
+		if ((err = vd_km_need(pt, "struct pt_regs", "regs", &regs)) ||
+		    (err = vd_km_need(pt, "struct pt_regs", "sp", &sp)) ||
+		    (err = vd_km_need(pt, "struct pt_regs", "pc", &pc)) ||
+		    (err = vd_km_need(pt, "struct pt_regs", "pstate", &pstate)))
 			return err;
 		for (int i = 0; i < 31; i++) {
 			struct kmem_field e = { .off = regs.off + 8ull * i, .size = 8, .present = true };
 
-			r->regs[i] = kmem_get(buf, pt->size, &e);
+			r->regs[i] = vd_km_get(buf, pt->size, &e);
 		}
-		r->regs[31] = kmem_get(buf, pt->size, &sp);
-		r->regs[32] = kmem_get(buf, pt->size, &pc);
-		r->regs[33] = kmem_get(buf, pt->size, &pstate);
+		r->regs[31] = vd_km_get(buf, pt->size, &sp);
+		r->regs[32] = vd_km_get(buf, pt->size, &pc);
+		r->regs[33] = vd_km_get(buf, pt->size, &pstate);
 		r->nregs = 34;
 	} else {
 		return vd_error_create(VD_ERR_NOTIMPL, "gcore: no user registers for this architecture");
@@ -173,33 +173,33 @@ task_ids(struct vd_kmem *k, uint64_t task, int32_t *pgrp, int32_t *sid, uint32_t
 
 	*pgrp = *sid = 0;
 	*uid = *gid = 0;
-	if (!vd_ok_destroy(kmem_type(k, "struct task_struct", &tt)))
+	if (!vd_ok_destroy(vd_km_type(k, "struct task_struct", &tt)))
 		return;
-	kmem_field(tt, "signal", &signal);
-	kmem_field(tt, "cred", &cred);
-	if (signal.present && vd_ok_destroy(kmem_type(k, "struct signal_struct", &sg)) &&
-	    vd_ok_destroy(kmem_type(k, "struct pid", &pt)) &&
-	    vd_ok_destroy(kmem_u64(k, task + signal.off, &sp)) && sp) {
-		kmem_field(sg, "pids", &pids);
-		kmem_field(pt, "numbers[0].nr", &nr);
-		kmem_enum_value(k, "pid_type", "PIDTYPE_PGID", &pg);
-		kmem_enum_value(k, "pid_type", "PIDTYPE_SID", &ss);
+	vd_km_field(tt, "signal", &signal);
+	vd_km_field(tt, "cred", &cred);
+	if (signal.present && vd_ok_destroy(vd_km_type(k, "struct signal_struct", &sg)) &&
+	    vd_ok_destroy(vd_km_type(k, "struct pid", &pt)) &&
+	    vd_ok_destroy(vd_km_u64(k, task + signal.off, &sp)) && sp) {
+		vd_km_field(sg, "pids", &pids);
+		vd_km_field(pt, "numbers[0].nr", &nr);
+		vd_km_enum_value(k, "pid_type", "PIDTYPE_PGID", &pg);
+		vd_km_enum_value(k, "pid_type", "PIDTYPE_SID", &ss);
 		if (pids.present && nr.present) {
-			if (vd_ok_destroy(kmem_u64(k, sp + pids.off + 8 * (uint64_t)pg, &pid)) && pid &&
-			    vd_ok_destroy(kmem_uint(k, pid + nr.off, 4, &v)))
+			if (vd_ok_destroy(vd_km_u64(k, sp + pids.off + 8 * (uint64_t)pg, &pid)) && pid &&
+			    vd_ok_destroy(vd_km_uint(k, pid + nr.off, 4, &v)))
 				*pgrp = (int32_t)v;
-			if (vd_ok_destroy(kmem_u64(k, sp + pids.off + 8 * (uint64_t)ss, &pid)) && pid &&
-			    vd_ok_destroy(kmem_uint(k, pid + nr.off, 4, &v)))
+			if (vd_ok_destroy(vd_km_u64(k, sp + pids.off + 8 * (uint64_t)ss, &pid)) && pid &&
+			    vd_ok_destroy(vd_km_uint(k, pid + nr.off, 4, &v)))
 				*sid = (int32_t)v;
 		}
 	}
-	if (cred.present && vd_ok_destroy(kmem_type(k, "struct cred", &ct)) &&
-	    vd_ok_destroy(kmem_u64(k, task + cred.off, &cp)) && cp) {
-		kmem_field(ct, "uid", &fu);
-		kmem_field(ct, "gid", &fg);
-		if (fu.present && vd_ok_destroy(kmem_uint(k, cp + fu.off, 4, &v)))
+	if (cred.present && vd_ok_destroy(vd_km_type(k, "struct cred", &ct)) &&
+	    vd_ok_destroy(vd_km_u64(k, task + cred.off, &cp)) && cp) {
+		vd_km_field(ct, "uid", &fu);
+		vd_km_field(ct, "gid", &fg);
+		if (fu.present && vd_ok_destroy(vd_km_uint(k, cp + fu.off, 4, &v)))
 			*uid = (uint32_t)v;
-		if (fg.present && vd_ok_destroy(kmem_uint(k, cp + fg.off, 4, &v)))
+		if (fg.present && vd_ok_destroy(vd_km_uint(k, cp + fg.off, 4, &v)))
 			*gid = (uint32_t)v;
 	}
 }
@@ -217,11 +217,11 @@ vdso_image(struct vd_kmem *k, uint64_t *addr, uint64_t *size)
 	uint64_t img, end;
 
 	if (vd_session_symbol(k->s, "vdso_image_64", &img) &&
-	    vd_ok_destroy(kmem_type(k, "struct vdso_image", &t))) {
-		kmem_field(t, "data", &data);
-		kmem_field(t, "size", &sz);
-		return data.present && sz.present && vd_ok_destroy(kmem_u64(k, img + data.off, addr)) &&
-		       vd_ok_destroy(kmem_u64(k, img + sz.off, size)) && *addr && *size &&
+	    vd_ok_destroy(vd_km_type(k, "struct vdso_image", &t))) {
+		vd_km_field(t, "data", &data);
+		vd_km_field(t, "size", &sz);
+		return data.present && sz.present && vd_ok_destroy(vd_km_u64(k, img + data.off, addr)) &&
+		       vd_ok_destroy(vd_km_u64(k, img + sz.off, size)) && *addr && *size &&
 		       *size < (64u << 20);
 	}
 	if (vd_session_symbol(k->s, "vdso_start", addr) && vd_session_symbol(k->s, "vdso_end", &end) &&
@@ -274,7 +274,7 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 		return err;
 	if ((err = vd_kmem_vmas(k, &t, &v, &nv)))
 		return err;
-	stack_size = kmem_thread_size(k);
+	stack_size = vd_km_thread_size(k);
 	// The thread group, leader first.
 	if ((err = vd_task_iter_init(&it, k->s, true)))
 		goto out;
@@ -360,7 +360,7 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 
 				if (!aux)
 					goto nomem;
-				if (!kmem_read(k, t.saved_auxv, aux, 8ull * t.saved_auxv_len)) {
+				if (!vd_km_read(k, t.saved_auxv, aux, 8ull * t.saved_auxv_len)) {
 					while (na + 1 < t.saved_auxv_len && aux[na])
 						na += 2;
 					na = VD_MIN(na + 2, t.saved_auxv_len);   // AT_NULL too
@@ -467,7 +467,7 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 
 			if (re && !strcmp(v[i].path, "[vdso]") && vdso_ok &&
 			    a - v[i].start + k->psz <= vdso_size &&
-			    vd_ok_destroy(kmem_read(k, vdso_addr + (a - v[i].start), page, k->psz))) {
+			    vd_ok_destroy(vd_km_read(k, vdso_addr + (a - v[i].start), page, k->psz))) {
 				vd_error_destroy(re);
 				st->pages++;
 				st->vdso_pages++;

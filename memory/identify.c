@@ -50,8 +50,8 @@ load_stacks(struct vd_kmem *k)
 	else if (vd_ok_destroy(vd_session_lookup_symbol(k->s, "init_stack", &si)) &&
 		 si.size && !si.size_guessed)
 		k->stack_size = si.size;
-	if ((err = kmem_type(k, "struct task_struct", &t)) ||
-	    (err = kmem_need(t, "struct task_struct", "stack", &stack)))
+	if ((err = vd_km_type(k, "struct task_struct", &t)) ||
+	    (err = vd_km_need(t, "struct task_struct", "stack", &stack)))
 		return err;
 	if ((err = vd_task_iter_init(&it, k->s, true)))
 		return err;
@@ -62,7 +62,7 @@ load_stacks(struct vd_kmem *k)
 			vd_error_destroy(err);
 			continue;
 		}
-		if (!vd_ok_destroy(kmem_u64(k, task->addr + stack.off, &base)) || !base)
+		if (!vd_ok_destroy(vd_km_u64(k, task->addr + stack.off, &base)) || !base)
 			continue;
 		if (k->nstacks == cap) {
 			struct kmem_stack *p;
@@ -224,7 +224,7 @@ load_all(struct vd_kmem *k)
 		k->stack_size = 16384;
 	vd_error_destroy(load_modules(k));
 	if (vd_session_symbol(k->s, "__per_cpu_start", &k->pcpu_start)) {
-		if (vd_ok_destroy(kmem_sym_uint(k, "pcpu_unit_size", 4, &v)) && v)
+		if (vd_ok_destroy(vd_km_sym_uint(k, "pcpu_unit_size", 4, &v)) && v)
 			k->pcpu_size = (uint32_t)v;
 		else if (vd_session_symbol(k->s, "__per_cpu_end", &end) && end > k->pcpu_start)
 			k->pcpu_size = end - k->pcpu_start;
@@ -233,7 +233,7 @@ load_all(struct vd_kmem *k)
 }
 
 uint64_t
-kmem_thread_size(struct vd_kmem *k)
+vd_km_thread_size(struct vd_kmem *k)
 {
 	load_all(k);
 	return k->stack_size;
@@ -274,7 +274,7 @@ vd_kmem_identify(struct vd_kmem *k, uint64_t addr, struct vd_kmem_addr *ret)
 	ret->addr = addr;
 	ret->cpu = -1;
 	ret->obj_cpu = -1;
-	if ((err = kmem_pages_init(k)))
+	if ((err = vd_km_pages_init(k)))
 		return err;
 	load_all(k);
 	reg = vd_xlat_region(k->xlat, addr);
@@ -297,7 +297,7 @@ vd_kmem_identify(struct vd_kmem *k, uint64_t addr, struct vd_kmem_addr *ret)
 			return NULL;
 		}
 	}
-	if ((err = kmem_va_to_pa(k, addr, &ret->pa))) {
+	if ((err = vd_km_va_to_pa(k, addr, &ret->pa))) {
 		vd_error_destroy(err);
 	} else {
 		uint64_t page;
@@ -314,11 +314,11 @@ vd_kmem_identify(struct vd_kmem *k, uint64_t addr, struct vd_kmem_addr *ret)
 			}
 		}
 	}
-	if (ret->have_page && kmem_page_is_slab(k, &ret->page) &&
-	    vd_ok_destroy(kmem_slab_init(k))) {
+	if (ret->have_page && vd_km_page_is_slab(k, &ret->page) &&
+	    vd_ok_destroy(vd_km_slab_init(k))) {
 		// Slab objects are addressed through the direct map; the
 		// slab's struct page is the head page.
-		err = kmem_slab_object(k, ret->page.head_page, kmem_pa_to_dm(k, ret->pa), ret);
+		err = vd_km_slab_object(k, ret->page.head_page, vd_km_pa_to_dm(k, ret->pa), ret);
 		if (err)
 			return vd_error_wrap(err, "address 0x%llx is in a slab page",
 					     (unsigned long long)addr);

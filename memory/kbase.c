@@ -12,7 +12,7 @@
 #include "kmem_priv.h"
 
 struct vd_error *
-kmem_type(struct vd_kmem *k, const char *tname, const struct vd_type **ret)
+vd_km_type(struct vd_kmem *k, const char *tname, const struct vd_type **ret)
 {
 	struct vd_qualified_type qt;
 	struct vd_error *err = vd_session_find_type(k->s, tname, &qt);
@@ -30,7 +30,7 @@ kmem_type(struct vd_kmem *k, const char *tname, const struct vd_type **ret)
 }
 
 void
-kmem_field(const struct vd_type *t, const char *path, struct kmem_field *ret)
+vd_km_field(const struct vd_type *t, const char *path, struct kmem_field *ret)
 {
 	struct vd_member_info m;
 	struct vd_error *err = vd_type_member(t, path, &m);
@@ -54,17 +54,17 @@ kmem_field(const struct vd_type *t, const char *path, struct kmem_field *ret)
 }
 
 struct vd_error *
-kmem_need(const struct vd_type *t, const char *tname, const char *path,
+vd_km_need(const struct vd_type *t, const char *tname, const char *path,
 	  struct kmem_field *ret)
 {
-	kmem_field(t, path, ret);
+	vd_km_field(t, path, ret);
 	if (!ret->present)
 		return vd_error_create(VD_ERR_LOOKUP, "%s has no member %s", tname, path);
 	return NULL;
 }
 
 uint64_t
-kmem_get(const void *buf, size_t len, const struct kmem_field *f)
+vd_km_get(const void *buf, size_t len, const struct kmem_field *f)
 {
 	const unsigned char *b = buf;
 	uint64_t v = 0;
@@ -91,7 +91,7 @@ kmem_get(const void *buf, size_t len, const struct kmem_field *f)
 }
 
 bool
-kmem_enum_value(struct vd_kmem *k, const char *enum_name, const char *name, int64_t *ret)
+vd_km_enum_value(struct vd_kmem *k, const char *enum_name, const char *name, int64_t *ret)
 {
 	struct vd_qualified_type qt;
 	const struct vd_type *t;
@@ -112,16 +112,16 @@ kmem_enum_value(struct vd_kmem *k, const char *enum_name, const char *name, int6
 }
 
 struct vd_error *
-kmem_read(struct vd_kmem *k, uint64_t addr, void *buf, size_t len)
+vd_km_read(struct vd_kmem *k, uint64_t addr, void *buf, size_t len)
 {
 	return vd_session_read(k->s, VD_AS_KVIRT, addr, buf, len, NULL);
 }
 
 struct vd_error *
-kmem_u64(struct vd_kmem *k, uint64_t addr, uint64_t *ret)
+vd_km_u64(struct vd_kmem *k, uint64_t addr, uint64_t *ret)
 {
 	unsigned char b[8];
-	struct vd_error *err = kmem_read(k, addr, b, 8);
+	struct vd_error *err = vd_km_read(k, addr, b, 8);
 
 	if (!err)
 		*ret = vd_get64(b, false);
@@ -129,21 +129,21 @@ kmem_u64(struct vd_kmem *k, uint64_t addr, uint64_t *ret)
 }
 
 struct vd_error *
-kmem_uint(struct vd_kmem *k, uint64_t addr, uint32_t size, uint64_t *ret)
+vd_km_uint(struct vd_kmem *k, uint64_t addr, uint32_t size, uint64_t *ret)
 {
 	unsigned char b[8] = { 0 };
 	struct vd_error *err;
 
 	if (size == 0 || size > 8)
 		return vd_error_create(VD_ERR_TYPE, "cannot read a %u-byte integer", size);
-	if ((err = kmem_read(k, addr, b, size)))
+	if ((err = vd_km_read(k, addr, b, size)))
 		return err;
 	*ret = vd_get64(b, false);
 	return NULL;
 }
 
 struct vd_error *
-kmem_sym(struct vd_kmem *k, const char *name, uint64_t *ret)
+vd_km_sym(struct vd_kmem *k, const char *name, uint64_t *ret)
 {
 	struct vd_symbol_info si;
 	struct vd_error *err = vd_session_lookup_symbol(k->s, name, &si);
@@ -155,20 +155,20 @@ kmem_sym(struct vd_kmem *k, const char *name, uint64_t *ret)
 }
 
 struct vd_error *
-kmem_sym_uint(struct vd_kmem *k, const char *name, uint32_t size, uint64_t *ret)
+vd_km_sym_uint(struct vd_kmem *k, const char *name, uint32_t size, uint64_t *ret)
 {
 	uint64_t a;
 	struct vd_error *err;
 
-	if ((err = kmem_sym(k, name, &a)))
+	if ((err = vd_km_sym(k, name, &a)))
 		return err;
-	if ((err = kmem_uint(k, a, size, ret)))
+	if ((err = vd_km_uint(k, a, size, ret)))
 		return vd_error_wrap(err, "reading %s", name);
 	return NULL;
 }
 
 struct vd_error *
-kmem_string(struct vd_kmem *k, uint64_t addr, char *buf, size_t size)
+vd_km_string(struct vd_kmem *k, uint64_t addr, char *buf, size_t size)
 {
 	size_t done = 0;
 	struct vd_error *err;
@@ -187,7 +187,7 @@ kmem_string(struct vd_kmem *k, uint64_t addr, char *buf, size_t size)
 }
 
 bool
-kmem_xlat_param(struct vd_kmem *k, const char *name, uint64_t *ret)
+vd_km_xlat_param(struct vd_kmem *k, const char *name, uint64_t *ret)
 {
 	const struct vd_xlat_param *p;
 	size_t n = vd_xlat_params(k->xlat, &p);
@@ -217,7 +217,7 @@ percpu_init(struct vd_kmem *k)
 		return NULL;
 	}
 	if (vd_session_symbol(k->s, "nr_cpu_ids", &n) &&
-	    (err = kmem_uint(k, n, 4, &n)))
+	    (err = vd_km_uint(k, n, 4, &n)))
 		return vd_error_wrap(err, "reading nr_cpu_ids");
 	if (!n || n > KMEM_MAX_CPUS)
 		return vd_error_create(VD_ERR_CORRUPT, "nr_cpu_ids is %llu", (unsigned long long)n);
@@ -226,14 +226,14 @@ percpu_init(struct vd_kmem *k)
 	k->cpu_possible = calloc(n, sizeof(bool));
 	if (!k->cpu_off || !k->cpu_possible)
 		return &vd_enomem;
-	if ((err = kmem_read(k, arr, k->cpu_off, n * 8)))
+	if ((err = vd_km_read(k, arr, k->cpu_off, n * 8)))
 		return vd_error_wrap(err, "reading __per_cpu_offset[]");
 	vd_session_symbol(k->s, "__cpu_possible_mask", &mask_addr);
 	for (uint32_t c = 0; c < n; c++) {
 		uint64_t w;
 
 		k->cpu_possible[c] = true;
-		if (mask_addr && vd_ok_destroy(kmem_u64(k, mask_addr + c / 64 * 8, &w)))
+		if (mask_addr && vd_ok_destroy(vd_km_u64(k, mask_addr + c / 64 * 8, &w)))
 			k->cpu_possible[c] = (w >> (c % 64)) & 1;
 	}
 	return NULL;
@@ -342,7 +342,7 @@ pageflag_names(struct vd_kmem *k, struct kmem_page_layout *pl)
 		for (int i = 0; i < 64; i++)
 			if (pl->pgname[i])
 				pl->nr_pageflags = (uint32_t)i + 1;
-	if (kmem_enum_value(k, "pageflags", "PG_head", &v))
+	if (vd_km_enum_value(k, "pageflags", "PG_head", &v))
 		pl->pg_head = (int)v;
 }
 
@@ -367,21 +367,21 @@ page_types(struct vd_kmem *k, struct kmem_page_layout *pl)
 
 	if (vd_ok_destroy(vd_session_find_type(k->s, "enum pagetype", &qt)))
 		t = vd_type_unqualified(qt.type);
-	if (t && t->kind == VD_TYPE_ENUM && kmem_enum_value(k, "pagetype", "PGTY_buddy", &v)) {
+	if (t && t->kind == VD_TYPE_ENUM && vd_km_enum_value(k, "pagetype", "PGTY_buddy", &v)) {
 		pl->type_byte = true;
 		for (size_t i = 0; i < VD_ARRAY_SIZE(names) && pl->ntypes < 16; i++) {
 			snprintf(nm, sizeof(nm), "PGTY_%s", names[i]);
-			if (kmem_enum_value(k, "pagetype", nm, &v))
+			if (vd_km_enum_value(k, "pagetype", nm, &v))
 				pl->types[pl->ntypes++] = (typeof(pl->types[0])){ names[i], (uint32_t)v };
 		}
 		return;
 	}
 	pl->page_type_base = 0xf0000000u;
-	if (t && t->kind == VD_TYPE_ENUM && kmem_enum_value(k, "pagetype", "PAGE_TYPE_BASE", &v)) {
+	if (t && t->kind == VD_TYPE_ENUM && vd_km_enum_value(k, "pagetype", "PAGE_TYPE_BASE", &v)) {
 		pl->page_type_base = (uint32_t)v;
 		for (size_t i = 0; i < VD_ARRAY_SIZE(names) && pl->ntypes < 16; i++) {
 			snprintf(nm, sizeof(nm), "PG_%s", names[i]);
-			if (kmem_enum_value(k, "pagetype", nm, &v))
+			if (vd_km_enum_value(k, "pagetype", nm, &v))
 				pl->types[pl->ntypes++] = (typeof(pl->types[0])){ names[i], (uint32_t)v };
 		}
 		return;
@@ -404,7 +404,7 @@ page_types(struct vd_kmem *k, struct kmem_page_layout *pl)
 }
 
 struct vd_error *
-kmem_pages_init(struct vd_kmem *k)
+vd_km_pages_init(struct vd_kmem *k)
 {
 	struct kmem_page_layout *pl = &k->pl;
 	const struct vd_type *pt;
@@ -418,43 +418,43 @@ kmem_pages_init(struct vd_kmem *k)
 	if (k->page_err)
 		return vd_error_wrap(vd_error_create(k->page_err->code, "%s", k->page_err->msg),
 				     "struct page");
-	if ((err = kmem_type(k, "struct page", &pt)))
+	if ((err = vd_km_type(k, "struct page", &pt)))
 		goto fail;
 	pl->size_of = pt->size;
-	if ((err = kmem_need(pt, "struct page", "flags", &pl->flags)))
+	if ((err = vd_km_need(pt, "struct page", "flags", &pl->flags)))
 		goto fail;
-	kmem_field(pt, "_refcount", &pl->refcount);
-	kmem_field(pt, "_mapcount", &pl->mapcount);
-	kmem_field(pt, "page_type", &pl->page_type);
-	kmem_field(pt, "mapping", &pl->mapping);
-	kmem_field(pt, "index", &pl->index);
-	kmem_field(pt, "private", &pl->private_);
-	kmem_field(pt, "compound_head", &pl->compound_head);
-	kmem_field(pt, "compound_order", &pl->compound_order);
-	kmem_field(pt, "lru", &pl->lru);
+	vd_km_field(pt, "_refcount", &pl->refcount);
+	vd_km_field(pt, "_mapcount", &pl->mapcount);
+	vd_km_field(pt, "page_type", &pl->page_type);
+	vd_km_field(pt, "mapping", &pl->mapping);
+	vd_km_field(pt, "index", &pl->index);
+	vd_km_field(pt, "private", &pl->private_);
+	vd_km_field(pt, "compound_head", &pl->compound_head);
+	vd_km_field(pt, "compound_order", &pl->compound_order);
+	vd_km_field(pt, "lru", &pl->lru);
 	pageflag_names(k, pl);
 	page_types(k, pl);
 	// Where struct page of pfn 0 would be: x86_64's vmemmap_base; arm64's
 	// vmemmap is VMEMMAP_START - (memstart_addr >> PAGE_SHIFT) pages
 	// (commit 7bc1a0f9e176 "arm64: mm: use single quantity to represent the
 	// PA to VA translation").
-	if (kmem_xlat_param(k, "vmemmap_base", &k->vmemmap)) {
+	if (vd_km_xlat_param(k, "vmemmap_base", &k->vmemmap)) {
 		;
-	} else if (kmem_xlat_param(k, "vmemmap_start", &start) &&
-		   kmem_xlat_param(k, "phys_offset", &phys)) {
+	} else if (vd_km_xlat_param(k, "vmemmap_start", &start) &&
+		   vd_km_xlat_param(k, "phys_offset", &phys)) {
 		k->vmemmap = start - (phys >> k->pshift) * pl->size_of;
 	} else {
 		err = vd_error_create(VD_ERR_NOTIMPL, "no vmemmap base for this architecture");
 		goto fail;
 	}
-	if (kmem_xlat_param(k, "page_offset_base", &k->dm_va)) {
+	if (vd_km_xlat_param(k, "page_offset_base", &k->dm_va)) {
 		k->dm_pa = 0;
 		k->dm_pa_end = ~0ull;
-		kmem_xlat_param(k, "directmap_pa_end", &k->dm_pa_end);
-	} else if (kmem_xlat_param(k, "linear_va_start", &k->dm_va) &&
-		   kmem_xlat_param(k, "linear_pa_start", &k->dm_pa)) {
+		vd_km_xlat_param(k, "directmap_pa_end", &k->dm_pa_end);
+	} else if (vd_km_xlat_param(k, "linear_va_start", &k->dm_va) &&
+		   vd_km_xlat_param(k, "linear_pa_start", &k->dm_pa)) {
 		k->dm_pa_end = ~0ull;
-		kmem_xlat_param(k, "linear_pa_end", &k->dm_pa_end);
+		vd_km_xlat_param(k, "linear_pa_end", &k->dm_pa_end);
 	} else {
 		err = vd_error_create(VD_ERR_NOTIMPL, "no direct-map base for this architecture");
 		goto fail;
@@ -477,13 +477,13 @@ fail:
 }
 
 uint64_t
-kmem_pa_to_dm(struct vd_kmem *k, uint64_t pa)
+vd_km_pa_to_dm(struct vd_kmem *k, uint64_t pa)
 {
 	return pa - k->dm_pa + k->dm_va;
 }
 
 struct vd_error *
-kmem_va_to_pa(struct vd_kmem *k, uint64_t va, uint64_t *ret)
+vd_km_va_to_pa(struct vd_kmem *k, uint64_t va, uint64_t *ret)
 {
 	return vd_xlat_translate(k->xlat, va, ret, NULL);
 }
@@ -491,7 +491,7 @@ kmem_va_to_pa(struct vd_kmem *k, uint64_t va, uint64_t *ret)
 uint64_t
 vd_kmem_max_pfn(struct vd_kmem *k)
 {
-	if (!vd_ok_destroy(kmem_pages_init(k)))
+	if (!vd_ok_destroy(vd_km_pages_init(k)))
 		return 0;
 	return k->max_pfn;
 }
@@ -499,7 +499,7 @@ vd_kmem_max_pfn(struct vd_kmem *k)
 uint64_t
 vd_kmem_min_pfn(struct vd_kmem *k)
 {
-	if (!vd_ok_destroy(kmem_pages_init(k)))
+	if (!vd_ok_destroy(vd_km_pages_init(k)))
 		return 0;
 	return k->min_pfn;
 }
@@ -509,7 +509,7 @@ vd_kmem_pfn_to_page(struct vd_kmem *k, uint64_t pfn, uint64_t *ret)
 {
 	struct vd_error *err;
 
-	if ((err = kmem_pages_init(k)))
+	if ((err = vd_km_pages_init(k)))
 		return err;
 	if (pfn >= k->max_pfn || pfn < k->min_pfn)
 		return vd_error_create(VD_ERR_INVALID_ARG, "pfn 0x%llx is outside the dump's memory",
@@ -523,7 +523,7 @@ vd_kmem_page_to_pfn(struct vd_kmem *k, uint64_t page, uint64_t *ret)
 {
 	struct vd_error *err;
 
-	if ((err = kmem_pages_init(k)))
+	if ((err = vd_km_pages_init(k)))
 		return err;
 	if (page < k->vmemmap || (page - k->vmemmap) % k->pl.size_of ||
 	    (page - k->vmemmap) / k->pl.size_of >= k->max_pfn ||
@@ -550,7 +550,7 @@ page_type_name(const struct kmem_page_layout *pl, uint32_t pt)
 }
 
 bool
-kmem_page_is_slab(struct vd_kmem *k, const struct vd_page_info *pi)
+vd_km_page_is_slab(struct vd_kmem *k, const struct vd_page_info *pi)
 {
 	if (k->pl.pg_slab >= 0)
 		return (pi->flags >> k->pl.pg_slab) & 1;
@@ -574,17 +574,17 @@ vd_kmem_page_info(struct vd_kmem *k, uint64_t page, struct vd_page_info *ret)
 	ret->pfn = pfn;
 	ret->pa = pfn << k->pshift;
 	ret->node = ret->zone = -1;
-	if ((err = kmem_read(k, page, buf, len)))
+	if ((err = vd_km_read(k, page, buf, len)))
 		return vd_error_wrap(err, "reading struct page at 0x%llx", (unsigned long long)page);
-	ret->flags_raw = kmem_get(buf, len, &pl->flags);
+	ret->flags_raw = vd_km_get(buf, len, &pl->flags);
 	ret->flags = pl->nr_pageflags && pl->nr_pageflags < 64 ?
 		     ret->flags_raw & ((1ull << pl->nr_pageflags) - 1) : ret->flags_raw;
-	ret->refcount = (int32_t)kmem_get(buf, len, &pl->refcount);
-	ret->mapcount = (int32_t)kmem_get(buf, len, &pl->mapcount);
-	ret->mapping = kmem_get(buf, len, &pl->mapping);
-	ret->index = kmem_get(buf, len, &pl->index);
-	ret->private_ = kmem_get(buf, len, &pl->private_);
-	ch = kmem_get(buf, len, &pl->compound_head);
+	ret->refcount = (int32_t)vd_km_get(buf, len, &pl->refcount);
+	ret->mapcount = (int32_t)vd_km_get(buf, len, &pl->mapcount);
+	ret->mapping = vd_km_get(buf, len, &pl->mapping);
+	ret->index = vd_km_get(buf, len, &pl->index);
+	ret->private_ = vd_km_get(buf, len, &pl->private_);
+	ch = vd_km_get(buf, len, &pl->compound_head);
 	ret->head_page = page;
 	if (pl->compound_head.present && (ch & 1)) {
 		ret->tail = ret->compound = true;
@@ -593,7 +593,7 @@ vd_kmem_page_info(struct vd_kmem *k, uint64_t page, struct vd_page_info *ret)
 	if (pl->pg_head >= 0 && ((ret->flags >> pl->pg_head) & 1))
 		ret->head = ret->compound = true;
 	if (pl->page_type.present) {
-		uint32_t pt = (uint32_t)kmem_get(buf, len, &pl->page_type);
+		uint32_t pt = (uint32_t)vd_km_get(buf, len, &pl->page_type);
 
 		ret->type_name = page_type_name(pl, pt);
 		if (ret->type_name)
@@ -604,12 +604,12 @@ vd_kmem_page_info(struct vd_kmem *k, uint64_t page, struct vd_page_info *ret)
 		// page[1].compound_order before 6.6, the low byte of
 		// folio->_flags_1 (page[1].flags) since commit ebc1baf5c9b4 "mm:
 		// free up a word in the first tail page".
-		if ((err = kmem_read(k, page + pl->size_of, buf1, len)))
+		if ((err = vd_km_read(k, page + pl->size_of, buf1, len)))
 			vd_error_destroy(err);
 		else if (pl->compound_order.present)
-			ret->order = (uint32_t)kmem_get(buf1, len, &pl->compound_order);
+			ret->order = (uint32_t)vd_km_get(buf1, len, &pl->compound_order);
 		else
-			ret->order = (uint32_t)(kmem_get(buf1, len, &pl->flags) & 0xff);
+			ret->order = (uint32_t)(vd_km_get(buf1, len, &pl->flags) & 0xff);
 	} else if (ret->type_name && !strcmp(ret->type_name, "buddy")) {
 		ret->order = (uint32_t)ret->private_;
 	}

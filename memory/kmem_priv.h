@@ -142,45 +142,45 @@ vd_ok_destroy(struct vd_error *err)
 }
 
 /* Type and member lookups. */
-struct vd_error *kmem_type(struct vd_kmem *k, const char *tname, const struct vd_type **ret);
-void kmem_field(const struct vd_type *t, const char *path, struct kmem_field *ret);
-struct vd_error *kmem_need(const struct vd_type *t, const char *tname, const char *path,
+struct vd_error *vd_km_type(struct vd_kmem *k, const char *tname, const struct vd_type **ret);
+void vd_km_field(const struct vd_type *t, const char *path, struct kmem_field *ret);
+struct vd_error *vd_km_need(const struct vd_type *t, const char *tname, const char *path,
 			   struct kmem_field *ret);
 /* An enumerator's value from the types: false if unknown. */
-bool kmem_enum_value(struct vd_kmem *k, const char *enum_name, const char *name,
+bool vd_km_enum_value(struct vd_kmem *k, const char *enum_name, const char *name,
 		     int64_t *ret);
 /* A field's value out of a buffer holding the struct. */
-uint64_t kmem_get(const void *buf, size_t len, const struct kmem_field *f);
+uint64_t vd_km_get(const void *buf, size_t len, const struct kmem_field *f);
 
 /* Reads (kernel virtual). */
-struct vd_error *kmem_read(struct vd_kmem *k, uint64_t addr, void *buf, size_t len);
-struct vd_error *kmem_u64(struct vd_kmem *k, uint64_t addr, uint64_t *ret);
-struct vd_error *kmem_uint(struct vd_kmem *k, uint64_t addr, uint32_t size, uint64_t *ret);
+struct vd_error *vd_km_read(struct vd_kmem *k, uint64_t addr, void *buf, size_t len);
+struct vd_error *vd_km_u64(struct vd_kmem *k, uint64_t addr, uint64_t *ret);
+struct vd_error *vd_km_uint(struct vd_kmem *k, uint64_t addr, uint32_t size, uint64_t *ret);
 /* A symbol's address, or a VD_ERR_LOOKUP naming it. */
-struct vd_error *kmem_sym(struct vd_kmem *k, const char *name, uint64_t *ret);
+struct vd_error *vd_km_sym(struct vd_kmem *k, const char *name, uint64_t *ret);
 /* The value of a symbol of size bytes. */
-struct vd_error *kmem_sym_uint(struct vd_kmem *k, const char *name, uint32_t size,
+struct vd_error *vd_km_sym_uint(struct vd_kmem *k, const char *name, uint32_t size,
 			       uint64_t *ret);
-struct vd_error *kmem_string(struct vd_kmem *k, uint64_t addr, char *buf, size_t size);
+struct vd_error *vd_km_string(struct vd_kmem *k, uint64_t addr, char *buf, size_t size);
 
 /* Pages: sets up on first use. */
-struct vd_error *kmem_pages_init(struct vd_kmem *k);
-uint64_t kmem_pa_to_dm(struct vd_kmem *k, uint64_t pa);
-struct vd_error *kmem_va_to_pa(struct vd_kmem *k, uint64_t va, uint64_t *ret);
+struct vd_error *vd_km_pages_init(struct vd_kmem *k);
+uint64_t vd_km_pa_to_dm(struct vd_kmem *k, uint64_t pa);
+struct vd_error *vd_km_va_to_pa(struct vd_kmem *k, uint64_t va, uint64_t *ret);
 
 /* Slab: sets up on first use. */
-struct vd_error *kmem_slab_init(struct vd_kmem *k);
+struct vd_error *vd_km_slab_init(struct vd_kmem *k);
 /* Whether a page (head) is a slab page, from its flags/type. */
-bool kmem_page_is_slab(struct vd_kmem *k, const struct vd_page_info *pi);
+bool vd_km_page_is_slab(struct vd_kmem *k, const struct vd_page_info *pi);
 
 /* The object of the slab page slab (a head page) that holds addr:
  * ret's cache, slab, object, object_index, obj_state, obj_cpu. */
-struct vd_error *kmem_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr,
+struct vd_error *vd_km_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr,
 				  struct vd_kmem_addr *ret);
 
 /* THREAD_SIZE (memory/identify.c). */
-uint64_t kmem_thread_size(struct vd_kmem *k);
+uint64_t vd_km_thread_size(struct vd_kmem *k);
 
-bool kmem_xlat_param(struct vd_kmem *k, const char *name, uint64_t *ret);
+bool vd_km_xlat_param(struct vd_kmem *k, const char *name, uint64_t *ret);
 
 #endif

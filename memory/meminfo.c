@@ -55,12 +55,12 @@ stat_item(struct mi_ctx *c, bool node, const char *item, uint64_t *ret)
 	uint64_t raw;
 	struct vd_error *err;
 
-	if (!kmem_enum_value(c->k, node ? "node_stat_item" : "zone_stat_item", item, &idx))
+	if (!vd_km_enum_value(c->k, node ? "node_stat_item" : "zone_stat_item", item, &idx))
 		return vd_error_create(VD_ERR_LOOKUP, "enum %s has no %s",
 				       node ? "node_stat_item" : "zone_stat_item", item);
 	if (idx < 0 || idx > 4096)
 		return vd_error_create(VD_ERR_CORRUPT, "%s = %lld", item, (long long)idx);
-	if ((err = kmem_u64(c->k, (node ? c->node_stat : c->zone_stat) + 8 * (uint64_t)idx, &raw)))
+	if ((err = vd_km_u64(c->k, (node ? c->node_stat : c->zone_stat) + 8 * (uint64_t)idx, &raw)))
 		return vd_error_wrap(err, "reading %s[%s]", node ? "vm_node_stat" : "vm_zone_stat",
 				     item);
 	v = (int64_t)raw;
@@ -73,7 +73,7 @@ has_item(struct mi_ctx *c, bool node, const char *item)
 {
 	int64_t v;
 
-	return kmem_enum_value(c->k, node ? "node_stat_item" : "zone_stat_item", item, &v);
+	return vd_km_enum_value(c->k, node ? "node_stat_item" : "zone_stat_item", item, &v);
 }
 
 /* An item that moved from the zone counters to the node counters
@@ -91,7 +91,7 @@ static struct vd_error *
 sym_long(struct vd_kmem *k, const char *name, int64_t *ret)
 {
 	uint64_t v;
-	struct vd_error *err = kmem_sym_uint(k, name, 8, &v);
+	struct vd_error *err = vd_km_sym_uint(k, name, 8, &v);
 
 	if (!err)
 		*ret = (int64_t)v;
@@ -107,17 +107,17 @@ blockdev_pages(struct vd_kmem *k, uint64_t *ret)
 	uint64_t sbp, head, next, n = 0, total = 0;
 	struct vd_error *err;
 
-	if ((err = kmem_type(k, "struct super_block", &sb)) ||
-	    (err = kmem_need(sb, "struct super_block", "s_inodes", &s_inodes)) ||
-	    (err = kmem_type(k, "struct inode", &ino)) ||
-	    (err = kmem_need(ino, "struct inode", "i_sb_list", &i_sb_list)) ||
-	    (err = kmem_need(ino, "struct inode", "i_mapping", &i_mapping)) ||
-	    (err = kmem_type(k, "struct address_space", &as)) ||
-	    (err = kmem_need(as, "struct address_space", "nrpages", &nrpages)) ||
-	    (err = kmem_sym_uint(k, "blockdev_superblock", 8, &sbp)))
+	if ((err = vd_km_type(k, "struct super_block", &sb)) ||
+	    (err = vd_km_need(sb, "struct super_block", "s_inodes", &s_inodes)) ||
+	    (err = vd_km_type(k, "struct inode", &ino)) ||
+	    (err = vd_km_need(ino, "struct inode", "i_sb_list", &i_sb_list)) ||
+	    (err = vd_km_need(ino, "struct inode", "i_mapping", &i_mapping)) ||
+	    (err = vd_km_type(k, "struct address_space", &as)) ||
+	    (err = vd_km_need(as, "struct address_space", "nrpages", &nrpages)) ||
+	    (err = vd_km_sym_uint(k, "blockdev_superblock", 8, &sbp)))
 		return err;
 	head = sbp + s_inodes.off;
-	if ((err = kmem_u64(k, head, &next)))
+	if ((err = vd_km_u64(k, head, &next)))
 		return vd_error_wrap(err, "reading blockdev_superblock->s_inodes");
 	while (next != head) {
 		uint64_t inode = next - i_sb_list.off, mapping, np;
@@ -125,9 +125,9 @@ blockdev_pages(struct vd_kmem *k, uint64_t *ret)
 		if (++n > BLOCKDEV_INODES_MAX)
 			return vd_error_create(VD_ERR_CORRUPT, "blockdev inode list longer than %u",
 					       BLOCKDEV_INODES_MAX);
-		if ((err = kmem_u64(k, inode + i_mapping.off, &mapping)) ||
-		    (err = kmem_uint(k, mapping + nrpages.off, nrpages.size, &np)) ||
-		    (err = kmem_u64(k, next, &next)))
+		if ((err = vd_km_u64(k, inode + i_mapping.off, &mapping)) ||
+		    (err = vd_km_uint(k, mapping + nrpages.off, nrpages.size, &np)) ||
+		    (err = vd_km_u64(k, next, &next)))
 			return vd_error_wrap(err, "walking the block device inodes at 0x%llx",
 					     (unsigned long long)inode);
 		total += np;
@@ -146,24 +146,24 @@ swap_to_be_unused(struct vd_kmem *k, uint64_t *ret)
 	struct vd_error *err;
 
 	*ret = 0;
-	if ((err = kmem_sym_uint(k, "nr_swapfiles", 4, &nr)))
+	if ((err = vd_km_sym_uint(k, "nr_swapfiles", 4, &nr)))
 		return err;
 	if (!nr)
 		return NULL;
 	if (nr > 64)
 		return vd_error_create(VD_ERR_CORRUPT, "nr_swapfiles is %llu", (unsigned long long)nr);
-	if ((err = kmem_type(k, "struct swap_info_struct", &t)) ||
-	    (err = kmem_need(t, "struct swap_info_struct", "flags", &flags)) ||
-	    (err = kmem_need(t, "struct swap_info_struct", "inuse_pages", &inuse)) ||
-	    (err = kmem_sym(k, "swap_info", &arr)))
+	if ((err = vd_km_type(k, "struct swap_info_struct", &t)) ||
+	    (err = vd_km_need(t, "struct swap_info_struct", "flags", &flags)) ||
+	    (err = vd_km_need(t, "struct swap_info_struct", "inuse_pages", &inuse)) ||
+	    (err = vd_km_sym(k, "swap_info", &arr)))
 		return err;
 	for (uint64_t i = 0; i < nr; i++) {
-		if ((err = kmem_u64(k, arr + 8 * i, &si)))
+		if ((err = vd_km_u64(k, arr + 8 * i, &si)))
 			return vd_error_wrap(err, "reading swap_info[%llu]", (unsigned long long)i);
 		if (!si)
 			continue;
-		if ((err = kmem_uint(k, si + flags.off, flags.size, &f)) ||
-		    (err = kmem_uint(k, si + inuse.off, inuse.size, &iu)))
+		if ((err = vd_km_uint(k, si + flags.off, flags.size, &f)) ||
+		    (err = vd_km_uint(k, si + inuse.off, inuse.size, &iu)))
 			return vd_error_wrap(err, "reading swap_info[%llu]", (unsigned long long)i);
 		// SWP_USED (1 << 0) and SWP_WRITEOK (1 << 1), include/linux/swap.h
 		if ((f & 1) && !(f & 2))
@@ -182,20 +182,20 @@ swapper_spaces_pages(struct vd_kmem *k, uint64_t *ret)
 	struct vd_error *err;
 
 	*ret = 0;
-	if ((err = kmem_sym_uint(k, "nr_swapfiles", 4, &nr)))
+	if ((err = vd_km_sym_uint(k, "nr_swapfiles", 4, &nr)))
 		return err;
 	if (!(uint32_t)nr)
 		return NULL;
 	if ((uint32_t)nr > 64)
 		return vd_error_create(VD_ERR_CORRUPT, "nr_swapfiles is %llu", (unsigned long long)nr);
-	if ((err = kmem_sym(k, "swapper_spaces", &spaces)) ||
-	    (err = kmem_sym(k, "nr_swapper_spaces", &counts)) ||
-	    (err = kmem_type(k, "struct address_space", &as)) ||
-	    (err = kmem_need(as, "struct address_space", "nrpages", &nrpages)))
+	if ((err = vd_km_sym(k, "swapper_spaces", &spaces)) ||
+	    (err = vd_km_sym(k, "nr_swapper_spaces", &counts)) ||
+	    (err = vd_km_type(k, "struct address_space", &as)) ||
+	    (err = vd_km_need(as, "struct address_space", "nrpages", &nrpages)))
 		return err;
 	for (uint32_t i = 0; i < (uint32_t)nr; i++) {
-		if ((err = kmem_u64(k, spaces + 8ull * i, &sp)) ||
-		    (err = kmem_uint(k, counts + 4ull * i, 4, &cnt)))
+		if ((err = vd_km_u64(k, spaces + 8ull * i, &sp)) ||
+		    (err = vd_km_uint(k, counts + 4ull * i, 4, &cnt)))
 			return err;
 		if (!sp)
 			continue;
@@ -203,7 +203,7 @@ swapper_spaces_pages(struct vd_kmem *k, uint64_t *ret)
 			return vd_error_create(VD_ERR_CORRUPT, "nr_swapper_spaces[%u] is %u", i,
 					       (uint32_t)cnt);
 		for (uint32_t j = 0; j < (uint32_t)cnt; j++) {
-			if ((err = kmem_uint(k, sp + j * as->size + nrpages.off, nrpages.size, &v)))
+			if ((err = vd_km_uint(k, sp + j * as->size + nrpages.off, nrpages.size, &v)))
 				return err;
 			*ret += v;
 		}
@@ -230,16 +230,16 @@ hstates(struct vd_kmem *k, struct hstate_sum *h)
 	memset(h, 0, sizeof(*h));
 	if (!vd_session_symbol(k->s, "hstates", &arr))
 		return NULL;   // no CONFIG_HUGETLBFS
-	if ((err = kmem_type(k, "struct hstate", &t)) ||
-	    (err = kmem_need(t, "struct hstate", "order", &order)) ||
-	    (err = kmem_need(t, "struct hstate", "nr_huge_pages", &nr)) ||
-	    (err = kmem_need(t, "struct hstate", "free_huge_pages", &fr)) ||
-	    (err = kmem_need(t, "struct hstate", "resv_huge_pages", &resv)) ||
-	    (err = kmem_need(t, "struct hstate", "surplus_huge_pages", &surp)) ||
-	    (err = kmem_sym_uint(k, "hugetlb_max_hstate", 4, &max)))
+	if ((err = vd_km_type(k, "struct hstate", &t)) ||
+	    (err = vd_km_need(t, "struct hstate", "order", &order)) ||
+	    (err = vd_km_need(t, "struct hstate", "nr_huge_pages", &nr)) ||
+	    (err = vd_km_need(t, "struct hstate", "free_huge_pages", &fr)) ||
+	    (err = vd_km_need(t, "struct hstate", "resv_huge_pages", &resv)) ||
+	    (err = vd_km_need(t, "struct hstate", "surplus_huge_pages", &surp)) ||
+	    (err = vd_km_sym_uint(k, "hugetlb_max_hstate", 4, &max)))
 		return err;
 	if (vd_session_symbol(k->s, "default_hstate_idx", &def) &&
-	    (err = kmem_uint(k, def, 4, &def)))
+	    (err = vd_km_uint(k, def, 4, &def)))
 		return vd_error_wrap(err, "reading default_hstate_idx");
 	if (max > 16)
 		return vd_error_create(VD_ERR_CORRUPT, "hugetlb_max_hstate is %llu",
@@ -250,10 +250,10 @@ hstates(struct vd_kmem *k, struct hstate_sum *h)
 		uint64_t o, n;
 		size_t len = VD_MIN(t->size, sizeof(buf));
 
-		if ((err = kmem_read(k, arr + i * t->size, buf, len)))
+		if ((err = vd_km_read(k, arr + i * t->size, buf, len)))
 			return vd_error_wrap(err, "reading hstates[%llu]", (unsigned long long)i);
-		o = kmem_get(buf, len, &order);
-		n = kmem_get(buf, len, &nr);
+		o = vd_km_get(buf, len, &order);
+		n = vd_km_get(buf, len, &nr);
 		if (o > 30)
 			return vd_error_create(VD_ERR_CORRUPT, "hstates[%llu].order is %llu",
 					       (unsigned long long)i, (unsigned long long)o);
@@ -261,9 +261,9 @@ hstates(struct vd_kmem *k, struct hstate_sum *h)
 		h->total_bytes += (k->psz << o) * n;
 		if (i == def) {
 			h->d_count = n;
-			h->d_free = kmem_get(buf, len, &fr);
-			h->d_resv = kmem_get(buf, len, &resv);
-			h->d_surp = kmem_get(buf, len, &surp);
+			h->d_free = vd_km_get(buf, len, &fr);
+			h->d_resv = vd_km_get(buf, len, &resv);
+			h->d_surp = vd_km_get(buf, len, &surp);
 			h->d_size = k->psz << o;
 			h->d_free_pages = h->d_free << o;
 		}
@@ -283,15 +283,15 @@ wmark_low_sum(struct vd_kmem *k, uint64_t *ret)
 	uint64_t len = 1;
 
 	*ret = 0;
-	if ((err = kmem_type(k, "struct zone", &zt)) ||
-	    (err = kmem_need(zt, "struct zone", "_watermark", &wm)) ||
-	    (err = kmem_type(k, "struct pglist_data", &pt)) ||
-	    (err = kmem_need(pt, "struct pglist_data", "node_zones", &zones)))
+	if ((err = vd_km_type(k, "struct zone", &zt)) ||
+	    (err = vd_km_need(zt, "struct zone", "_watermark", &wm)) ||
+	    (err = vd_km_type(k, "struct pglist_data", &pt)) ||
+	    (err = vd_km_need(pt, "struct pglist_data", "node_zones", &zones)))
 		return err;
-	kmem_field(zt, "watermark_boost", &boost);
-	if (!kmem_enum_value(k, "zone_watermarks", "WMARK_LOW", &wlow))
+	vd_km_field(zt, "watermark_boost", &boost);
+	if (!vd_km_enum_value(k, "zone_watermarks", "WMARK_LOW", &wlow))
 		wlow = 1;
-	if (!kmem_enum_value(k, "zone_type", "__MAX_NR_ZONES", &maxz))
+	if (!vd_km_enum_value(k, "zone_type", "__MAX_NR_ZONES", &maxz))
 		return vd_error_create(VD_ERR_LOOKUP, "enum zone_type has no __MAX_NR_ZONES");
 	nzones = (uint64_t)maxz;
 	if (!vd_session_symbol(k->s, "node_data", &node_data) &&
@@ -305,7 +305,7 @@ wmark_low_sum(struct vd_kmem *k, uint64_t *ret)
 		// map's bits.
 		len = vd_session_number(k->s, "LENGTH(node_data)", &n) && n && n <= KMEM_MAX_NODES ?
 		      n : KMEM_MAX_NODES;
-		if (vd_ok_destroy(kmem_sym_uint(k, "nr_node_ids", 4, &n)) && (uint32_t)n &&
+		if (vd_ok_destroy(vd_km_sym_uint(k, "nr_node_ids", 4, &n)) && (uint32_t)n &&
 		    (uint32_t)n < len)
 			len = (uint32_t)n;
 		else if (len == KMEM_MAX_NODES)
@@ -317,10 +317,10 @@ wmark_low_sum(struct vd_kmem *k, uint64_t *ret)
 		uint64_t pgdat = contig, w;
 
 		if (node_data) {
-			if (online && vd_ok_destroy(kmem_u64(k, online + nid / 64 * 8, &w)) &&
+			if (online && vd_ok_destroy(vd_km_u64(k, online + nid / 64 * 8, &w)) &&
 			    !((w >> (nid % 64)) & 1))
 				continue;
-			if ((err = kmem_u64(k, node_data + 8 * nid, &pgdat)))
+			if ((err = vd_km_u64(k, node_data + 8 * nid, &pgdat)))
 				return vd_error_wrap(err, "reading node_data[%llu]", (unsigned long long)nid);
 			if (!pgdat)
 				continue;
@@ -328,8 +328,8 @@ wmark_low_sum(struct vd_kmem *k, uint64_t *ret)
 		for (uint64_t z = 0; z < nzones; z++) {
 			uint64_t zone = pgdat + zones.off + z * zt->size, low, b = 0;
 
-			if ((err = kmem_u64(k, zone + wm.off + 8 * (uint64_t)wlow, &low)) ||
-			    (boost.present && (err = kmem_uint(k, zone + boost.off, boost.size, &b))))
+			if ((err = vd_km_u64(k, zone + wm.off + 8 * (uint64_t)wlow, &low)) ||
+			    (boost.present && (err = vd_km_uint(k, zone + boost.off, boost.size, &b))))
 				return vd_error_wrap(err, "reading node %llu zone %llu",
 						     (unsigned long long)nid, (unsigned long long)z);
 			*ret += low + b;
@@ -354,33 +354,33 @@ zswap_pages(struct vd_kmem *k, uint64_t *ret)
 		return NULL;
 	}
 	vd_error_destroy(err);
-	if ((err = kmem_sym(k, "zswap_pools", &head)) ||
-	    (err = kmem_type(k, "struct zswap_pool", &pt)) ||
-	    (err = kmem_need(pt, "struct zswap_pool", "list", &list)) ||
-	    (err = kmem_type(k, "struct zs_pool", &zs)) ||
-	    (err = kmem_need(zs, "struct zs_pool", "pages_allocated", &pages)))
+	if ((err = vd_km_sym(k, "zswap_pools", &head)) ||
+	    (err = vd_km_type(k, "struct zswap_pool", &pt)) ||
+	    (err = vd_km_need(pt, "struct zswap_pool", "list", &list)) ||
+	    (err = vd_km_type(k, "struct zs_pool", &zs)) ||
+	    (err = vd_km_need(zs, "struct zs_pool", "pages_allocated", &pages)))
 		return err;
 	// zswap_pool.zpool -> zpool.pool (a zs_pool), or since zpool was
 	// removed the zs_pool itself (zswap_pool.zs_pool).
-	kmem_field(pt, "zs_pool", &zpool);
+	vd_km_field(pt, "zs_pool", &zpool);
 	zpool_pool = (struct kmem_field){ 0 };
 	if (!zpool.present &&
-	    ((err = kmem_need(pt, "struct zswap_pool", "zpool", &zpool)) ||
-	     (err = kmem_type(k, "struct zpool", &zp)) ||
-	     (err = kmem_need(zp, "struct zpool", "pool", &zpool_pool))))
+	    ((err = vd_km_need(pt, "struct zswap_pool", "zpool", &zpool)) ||
+	     (err = vd_km_type(k, "struct zpool", &zp)) ||
+	     (err = vd_km_need(zp, "struct zpool", "pool", &zpool_pool))))
 		return err;
-	if ((err = kmem_u64(k, head, &next)))
+	if ((err = vd_km_u64(k, head, &next)))
 		return err;
 	while (next != head) {
 		uint64_t pool = next - list.off, zpp, zsp, np;
 
 		if (++n > 64)
 			return vd_error_create(VD_ERR_CORRUPT, "zswap_pools longer than 64");
-		if ((err = kmem_u64(k, pool + zpool.off, &zpp)) ||
-		    (zpool_pool.present ? (err = kmem_u64(k, zpp + zpool_pool.off, &zsp)) :
+		if ((err = vd_km_u64(k, pool + zpool.off, &zpp)) ||
+		    (zpool_pool.present ? (err = vd_km_u64(k, zpp + zpool_pool.off, &zsp)) :
 					  (zsp = zpp, NULL)) ||
-		    (err = kmem_u64(k, zsp + pages.off, &np)) ||
-		    (err = kmem_u64(k, next, &next)))
+		    (err = vd_km_u64(k, zsp + pages.off, &np)) ||
+		    (err = vd_km_u64(k, next, &next)))
 			return vd_error_wrap(err, "walking zswap_pools");
 		*ret += np;
 	}
@@ -422,8 +422,8 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 	memset(mi, 0, sizeof(*mi));
 	mi->page_size = k->psz;
 	c.kshift = k->pshift - 10;
-	TRY(kmem_sym(k, "vm_zone_stat", &c.zone_stat));
-	TRY(kmem_sym(k, "vm_node_stat", &c.node_stat));
+	TRY(vd_km_sym(k, "vm_zone_stat", &c.zone_stat));
+	TRY(vd_km_sym(k, "vm_node_stat", &c.node_stat));
 	// totalram_pages(): _totalram_pages since commit ca79b0c211af ("mm:
 	// convert totalram_pages and totalhigh_pages variables to atomic"), 5.0
 	if ((err = sym_long(k, "_totalram_pages", &sv))) {
@@ -443,10 +443,10 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 		const struct vd_type *pc;
 		struct kmem_field count;
 
-		TRY(kmem_type(k, "struct percpu_counter", &pc));
-		TRY(kmem_need(pc, "struct percpu_counter", "count", &count));
-		TRY(kmem_sym(k, "vm_committed_as", &addr));
-		TRY(kmem_u64(k, addr + count.off, &v));
+		TRY(vd_km_type(k, "struct percpu_counter", &pc));
+		TRY(vd_km_need(pc, "struct percpu_counter", "count", &count));
+		TRY(vd_km_sym(k, "vm_committed_as", &addr));
+		TRY(vd_km_u64(k, addr + count.off, &v));
 		committed = (int64_t)v < 0 ? 0 : (int64_t)v;   // percpu_counter_read_positive
 	}
 	TRY(stat_item(&c, true, "NR_FILE_PAGES", &file));
@@ -462,7 +462,7 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 	TRY(stat_item(&c, true, "NR_SLAB_RECLAIMABLE_B", &srecl));
 	TRY(stat_item(&c, true, "NR_SLAB_UNRECLAIMABLE_B", &sunrecl));
 	TRY(stat_item(&c, true, "NR_KERNEL_MISC_RECLAIMABLE", &misc));
-	TRY(kmem_sym_uint(k, "totalreserve_pages", 8, &reserve));
+	TRY(vd_km_sym_uint(k, "totalreserve_pages", 8, &reserve));
 	TRY(wmark_low_sum(k, &wmark));
 	TRY(hstates(k, &hs));
 
@@ -503,7 +503,7 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 	// Zswap/Zswapped since commit f6498b776d28 ("mm: zswap: add basic
 	// meminfo and vmstat coverage", 5.19), which added the ZSWPOUT event.
 	if (vd_session_symbol(k->s, "zswap_stored_pages", &addr) &&
-	    kmem_enum_value(k, "vm_event_item", "ZSWPOUT", &sv)) {
+	    vd_km_enum_value(k, "vm_event_item", "ZSWPOUT", &sv)) {
 		bool old = vd_session_symbol(k->s, "zswap_pool_total_size", &v);
 
 		TRY(zswap_pages(k, &v));
@@ -515,7 +515,7 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 		} else {
 			add_pages(&c, "Zswap", v);
 		}
-		TRY(kmem_uint(k, addr, 4, &v));
+		TRY(vd_km_uint(k, addr, 4, &v));
 		add_pages(&c, "Zswapped", (uint64_t)(int64_t)(int32_t)v);
 	}
 	TRY(stat_item(&c, true, "NR_FILE_DIRTY", &v));
@@ -552,8 +552,8 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 	{
 		uint64_t kbytes = 0, ratio = 50, allowed;
 
-		TRY(kmem_sym_uint(k, "sysctl_overcommit_kbytes", 8, &kbytes));
-		TRY(kmem_sym_uint(k, "sysctl_overcommit_ratio", 4, &ratio));
+		TRY(vd_km_sym_uint(k, "sysctl_overcommit_kbytes", 8, &kbytes));
+		TRY(vd_km_sym_uint(k, "sysctl_overcommit_ratio", 4, &ratio));
 		if (kbytes)
 			allowed = kbytes >> c.kshift;
 		else
@@ -579,27 +579,27 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 			return vd_error_create(VD_ERR_LOOKUP, "the layout has no vmalloc region");
 		add_line(&c, "VmallocTotal", total >> 10, true);
 	}
-	TRY(kmem_sym_uint(k, "nr_vmalloc_pages", 8, &v));
+	TRY(vd_km_sym_uint(k, "nr_vmalloc_pages", 8, &v));
 	add_pages(&c, "VmallocUsed", v);
 	add_pages(&c, "VmallocChunk", 0);
 	{
 		uint64_t pop, units;
 
-		TRY(kmem_sym_uint(k, "pcpu_nr_populated", 4, &pop));
-		TRY(kmem_sym_uint(k, "pcpu_nr_units", 4, &units));
+		TRY(vd_km_sym_uint(k, "pcpu_nr_populated", 4, &pop));
+		TRY(vd_km_sym_uint(k, "pcpu_nr_units", 4, &units));
 		add_pages(&c, "Percpu", (uint64_t)(uint32_t)pop * (uint32_t)units);
 	}
 	if (vd_session_symbol(k->s, "early_memtest_done", &addr)) {
 		uint64_t done, bad;
 
-		TRY(kmem_uint(k, addr, 1, &done));
+		TRY(vd_km_uint(k, addr, 1, &done));
 		if (done) {
-			TRY(kmem_sym_uint(k, "early_memtest_bad_size", 8, &bad));
+			TRY(vd_km_sym_uint(k, "early_memtest_bad_size", 8, &bad));
 			add_line(&c, "EarlyMemtestBad", bad && !(bad >> 10) ? 1 : bad >> 10, true);
 		}
 	}
 	if (vd_session_symbol(k->s, "num_poisoned_pages", &addr)) {
-		TRY(kmem_u64(k, addr, &v));
+		TRY(vd_km_u64(k, addr, &v));
 		add_pages(&c, "HardwareCorrupted", v);
 	}
 	if (vd_session_symbol(k->s, "transparent_hugepage_flags", &addr)) {
@@ -617,7 +617,7 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 		}
 	}
 	if (vd_session_symbol(k->s, "totalcma_pages", &addr)) {
-		TRY(kmem_u64(k, addr, &v));
+		TRY(vd_km_u64(k, addr, &v));
 		add_pages(&c, "CmaTotal", v);
 		TRY(stat_item(&c, false, "NR_FREE_CMA_PAGES", &v));
 		add_pages(&c, "CmaFree", v);
@@ -638,16 +638,16 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 		int64_t l4k = 1, l2m = 2, l1g = 3;
 		uint64_t gb = 0;
 
-		kmem_enum_value(k, "pg_level", "PG_LEVEL_4K", &l4k);
-		kmem_enum_value(k, "pg_level", "PG_LEVEL_2M", &l2m);
-		kmem_enum_value(k, "pg_level", "PG_LEVEL_1G", &l1g);
-		TRY(kmem_u64(k, addr + 8 * (uint64_t)l4k, &v));
+		vd_km_enum_value(k, "pg_level", "PG_LEVEL_4K", &l4k);
+		vd_km_enum_value(k, "pg_level", "PG_LEVEL_2M", &l2m);
+		vd_km_enum_value(k, "pg_level", "PG_LEVEL_1G", &l1g);
+		TRY(vd_km_u64(k, addr + 8 * (uint64_t)l4k, &v));
 		add_line(&c, "DirectMap4k", v << 2, true);
-		TRY(kmem_u64(k, addr + 8 * (uint64_t)l2m, &v));
+		TRY(vd_km_u64(k, addr + 8 * (uint64_t)l2m, &v));
 		add_line(&c, "DirectMap2M", v << 11, true);
-		TRY(kmem_sym_uint(k, "direct_gbpages", 4, &gb));
+		TRY(vd_km_sym_uint(k, "direct_gbpages", 4, &gb));
 		if ((uint32_t)gb) {
-			TRY(kmem_u64(k, addr + 8 * (uint64_t)l1g, &v));
+			TRY(vd_km_u64(k, addr + 8 * (uint64_t)l1g, &v));
 			add_line(&c, "DirectMap1G", v << 20, true);
 		}
 	}

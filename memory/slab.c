@@ -14,7 +14,7 @@
  *   "slub: improve bit diffusion for freelist ptr obfuscation");
  * - 6.12 keeps slab_cache before the list/freelist union and marks slab
  *   pages with a page type, no PG_slab (commit 46df8e73a4a3 "mm: free up
- *   PG_slab"): handled by the member offsets and kmem_page_is_slab().
+ *   PG_slab"): handled by the member offsets and vd_km_page_is_slab().
  * Statistics are counted as crash's `kmem -s` does: objects = the nodes'
  * total_objects, free = free objects of each CPU's slab and lockless
  * freelist, of the CPU partial slabs and of the node partial slabs.
@@ -35,7 +35,7 @@ vd_slab_freeptr_decode(bool hardened, uint64_t random, uint64_t stored, uint64_t
 }
 
 struct vd_error *
-kmem_slab_init(struct vd_kmem *k)
+vd_km_slab_init(struct vd_kmem *k)
 {
 	struct kmem_slab_layout *sl = &k->sl;
 	struct kmem_cache_layout *cl = &k->cl;
@@ -48,39 +48,39 @@ kmem_slab_init(struct vd_kmem *k)
 		return NULL;
 	if (k->slab_err)
 		return vd_error_create(k->slab_err->code, "%s", k->slab_err->msg);
-	if ((err = kmem_pages_init(k)))
+	if ((err = vd_km_pages_init(k)))
 		goto fail;
 	sl->tname = "struct slab";
-	if ((err = kmem_type(k, "struct slab", &t)) || (kmem_field(t, "slab_cache", &sl->slab_cache),
+	if ((err = vd_km_type(k, "struct slab", &t)) || (vd_km_field(t, "slab_cache", &sl->slab_cache),
 							 !sl->slab_cache.present)) {
 		vd_error_destroy(err);
 		sl->tname = "struct page";
-		if ((err = kmem_type(k, "struct page", &t)))
+		if ((err = vd_km_type(k, "struct page", &t)))
 			goto fail;
 	}
 	sl->tsize = t->size;
-	if ((err = kmem_need(t, sl->tname, "slab_cache", &sl->slab_cache)) ||
-	    (err = kmem_need(t, sl->tname, "freelist", &sl->freelist)) ||
-	    (err = kmem_need(t, sl->tname, "inuse", &sl->inuse)) ||
-	    (err = kmem_need(t, sl->tname, "objects", &sl->objects)))
+	if ((err = vd_km_need(t, sl->tname, "slab_cache", &sl->slab_cache)) ||
+	    (err = vd_km_need(t, sl->tname, "freelist", &sl->freelist)) ||
+	    (err = vd_km_need(t, sl->tname, "inuse", &sl->inuse)) ||
+	    (err = vd_km_need(t, sl->tname, "objects", &sl->objects)))
 		goto fail;
-	kmem_field(t, "frozen", &sl->frozen);
-	kmem_field(t, "next", &sl->next);
-	kmem_field(t, "slab_list", &sl->slab_list);
+	vd_km_field(t, "frozen", &sl->frozen);
+	vd_km_field(t, "next", &sl->next);
+	vd_km_field(t, "slab_list", &sl->slab_list);
 	if (!sl->slab_list.present)
-		kmem_field(t, "lru", &sl->slab_list);
+		vd_km_field(t, "lru", &sl->slab_list);
 	if (!sl->slab_list.present) {
 		err = vd_error_create(VD_ERR_LOOKUP, "%s has neither slab_list nor lru", sl->tname);
 		goto fail;
 	}
-	if ((err = kmem_type(k, "struct kmem_cache", &ct)))
+	if ((err = vd_km_type(k, "struct kmem_cache", &ct)))
 		goto fail;
-	kmem_field(ct, "offset", &cl->offset);
-	kmem_field(ct, "cpu_slab", &cl->cpu_slab);
+	vd_km_field(ct, "offset", &cl->offset);
+	vd_km_field(ct, "cpu_slab", &cl->cpu_slab);
 	if (!cl->offset.present || !cl->cpu_slab.present) {
 		struct kmem_field sheaves;
 
-		kmem_field(ct, "cpu_sheaves", &sheaves);
+		vd_km_field(ct, "cpu_sheaves", &sheaves);
 		err = sheaves.present ?
 		      vd_error_create(VD_ERR_NOTIMPL,
 				      "struct kmem_cache has cpu_sheaves and no cpu_slab: SLUB's per-CPU sheaves are not read yet") :
@@ -89,16 +89,16 @@ kmem_slab_init(struct vd_kmem *k)
 		goto fail;
 	}
 	cl->size_of = ct->size;
-	if ((err = kmem_need(ct, "struct kmem_cache", "name", &cl->name)) ||
-	    (err = kmem_need(ct, "struct kmem_cache", "object_size", &cl->object_size)) ||
-	    (err = kmem_need(ct, "struct kmem_cache", "size", &cl->size)) ||
-	    (err = kmem_need(ct, "struct kmem_cache", "oo", &cl->oo)) ||
-	    (err = kmem_need(ct, "struct kmem_cache", "list", &cl->list)) ||
-	    (err = kmem_need(ct, "struct kmem_cache", "node", &cl->node)) ||
-	    (err = kmem_need(ct, "struct kmem_cache", "flags", &cl->flags)))
+	if ((err = vd_km_need(ct, "struct kmem_cache", "name", &cl->name)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "object_size", &cl->object_size)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "size", &cl->size)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "oo", &cl->oo)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "list", &cl->list)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "node", &cl->node)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "flags", &cl->flags)))
 		goto fail;
-	kmem_field(ct, "random", &cl->random);
-	kmem_field(ct, "red_left_pad", &cl->red_left_pad);
+	vd_km_field(ct, "random", &cl->random);
+	vd_km_field(ct, "red_left_pad", &cl->red_left_pad);
 	if ((err = vd_type_member(ct, "node", &mi)))
 		goto fail;
 	{
@@ -108,29 +108,29 @@ kmem_slab_init(struct vd_kmem *k)
 		if (!cl->node_len || cl->node_len > KMEM_MAX_NODES)
 			cl->node_len = 1;
 	}
-	if ((err = kmem_type(k, "struct kmem_cache_cpu", &cpu)))
+	if ((err = vd_km_type(k, "struct kmem_cache_cpu", &cpu)))
 		goto fail;
 	cl->cpu_size_of = cpu->size;
-	if ((err = kmem_need(cpu, "struct kmem_cache_cpu", "freelist", &cl->c_freelist)))
+	if ((err = vd_km_need(cpu, "struct kmem_cache_cpu", "freelist", &cl->c_freelist)))
 		goto fail;
-	kmem_field(cpu, "slab", &cl->c_slab);
+	vd_km_field(cpu, "slab", &cl->c_slab);
 	if (!cl->c_slab.present)
-		kmem_field(cpu, "page", &cl->c_slab);
-	kmem_field(cpu, "partial", &cl->c_partial);
+		vd_km_field(cpu, "page", &cl->c_slab);
+	vd_km_field(cpu, "partial", &cl->c_partial);
 	if (!cl->c_slab.present) {
 		err = vd_error_create(VD_ERR_LOOKUP, "struct kmem_cache_cpu has neither slab nor page");
 		goto fail;
 	}
-	if ((err = kmem_type(k, "struct kmem_cache_node", &node)))
+	if ((err = vd_km_type(k, "struct kmem_cache_node", &node)))
 		goto fail;
 	cl->n_size_of = node->size;
-	if ((err = kmem_need(node, "struct kmem_cache_node", "nr_partial", &cl->n_nr_partial)) ||
-	    (err = kmem_need(node, "struct kmem_cache_node", "partial", &cl->n_partial)))
+	if ((err = vd_km_need(node, "struct kmem_cache_node", "nr_partial", &cl->n_nr_partial)) ||
+	    (err = vd_km_need(node, "struct kmem_cache_node", "partial", &cl->n_partial)))
 		goto fail;
-	kmem_field(node, "nr_slabs", &cl->n_nr_slabs);
-	kmem_field(node, "total_objects", &cl->n_total_objects);
+	vd_km_field(node, "nr_slabs", &cl->n_nr_slabs);
+	vd_km_field(node, "total_objects", &cl->n_total_objects);
 	k->nr_node_ids = cl->node_len;
-	if (vd_ok_destroy(kmem_sym_uint(k, "nr_node_ids", 4, &v)) && v && v <= cl->node_len)
+	if (vd_ok_destroy(vd_km_sym_uint(k, "nr_node_ids", 4, &v)) && v && v <= cl->node_len)
 		k->nr_node_ids = (uint32_t)v;
 	k->slab_ok = true;
 	return NULL;
@@ -159,15 +159,15 @@ read_slab(struct vd_kmem *k, uint64_t addr, struct slab_rec *r)
 	r->addr = addr;
 	if ((err = vd_kmem_page_to_pfn(k, addr, &pfn)))
 		return err;
-	if ((err = kmem_read(k, addr, buf, len)))
+	if ((err = vd_km_read(k, addr, buf, len)))
 		return vd_error_wrap(err, "reading %s at 0x%llx", sl->tname, (unsigned long long)addr);
-	r->cache = kmem_get(buf, len, &sl->slab_cache);
-	r->freelist = kmem_get(buf, len, &sl->freelist);
-	r->next = kmem_get(buf, len, &sl->next);
-	r->objects = (uint32_t)kmem_get(buf, len, &sl->objects);
-	r->inuse = (uint32_t)kmem_get(buf, len, &sl->inuse);
-	r->frozen = kmem_get(buf, len, &sl->frozen) != 0;
-	r->base = kmem_pa_to_dm(k, pfn << k->pshift);
+	r->cache = vd_km_get(buf, len, &sl->slab_cache);
+	r->freelist = vd_km_get(buf, len, &sl->freelist);
+	r->next = vd_km_get(buf, len, &sl->next);
+	r->objects = (uint32_t)vd_km_get(buf, len, &sl->objects);
+	r->inuse = (uint32_t)vd_km_get(buf, len, &sl->inuse);
+	r->frozen = vd_km_get(buf, len, &sl->frozen) != 0;
+	r->base = vd_km_pa_to_dm(k, pfn << k->pshift);
 	return NULL;
 }
 
@@ -192,33 +192,33 @@ read_cache(struct vd_kmem *k, uint64_t addr, struct cache_rec *r)
 				       (unsigned long long)cl->size_of);
 	if (!(buf = malloc(cl->size_of)))
 		return &vd_enomem;
-	if ((err = kmem_read(k, addr, buf, cl->size_of))) {
+	if ((err = vd_km_read(k, addr, buf, cl->size_of))) {
 		free(buf);
 		return vd_error_wrap(err, "reading struct kmem_cache at 0x%llx",
 				     (unsigned long long)addr);
 	}
 	r->c.addr = addr;
-	name = kmem_get(buf, cl->size_of, &cl->name);
-	if (!vd_ok_destroy(kmem_string(k, name, r->c.name, sizeof(r->c.name))))
+	name = vd_km_get(buf, cl->size_of, &cl->name);
+	if (!vd_ok_destroy(vd_km_string(k, name, r->c.name, sizeof(r->c.name))))
 		snprintf(r->c.name, sizeof(r->c.name), "(unreadable 0x%llx)", (unsigned long long)name);
-	r->c.object_size = (uint32_t)kmem_get(buf, cl->size_of, &cl->object_size);
-	r->c.size = (uint32_t)kmem_get(buf, cl->size_of, &cl->size);
-	r->c.offset = (uint32_t)kmem_get(buf, cl->size_of, &cl->offset);
-	r->c.red_left_pad = (uint32_t)kmem_get(buf, cl->size_of, &cl->red_left_pad);
-	r->c.flags = kmem_get(buf, cl->size_of, &cl->flags);
-	oo = kmem_get(buf, cl->size_of, &cl->oo);
+	r->c.object_size = (uint32_t)vd_km_get(buf, cl->size_of, &cl->object_size);
+	r->c.size = (uint32_t)vd_km_get(buf, cl->size_of, &cl->size);
+	r->c.offset = (uint32_t)vd_km_get(buf, cl->size_of, &cl->offset);
+	r->c.red_left_pad = (uint32_t)vd_km_get(buf, cl->size_of, &cl->red_left_pad);
+	r->c.flags = vd_km_get(buf, cl->size_of, &cl->flags);
+	oo = vd_km_get(buf, cl->size_of, &cl->oo);
 	// struct kmem_cache_order_objects: order << OO_SHIFT (16) | objects
 	r->c.order = (uint32_t)(oo >> 16);
 	r->c.objects = (uint32_t)(oo & 0xffff);
 	r->c.slab_size = r->c.order < 20 ? k->psz << r->c.order : 0;
 	r->c.hardened = cl->random.present;
-	r->c.random = kmem_get(buf, cl->size_of, &cl->random);
-	r->cpu_slab = kmem_get(buf, cl->size_of, &cl->cpu_slab);
+	r->c.random = vd_km_get(buf, cl->size_of, &cl->random);
+	r->cpu_slab = vd_km_get(buf, cl->size_of, &cl->cpu_slab);
 	r->nnodes = k->nr_node_ids;
 	for (uint32_t i = 0; i < r->nnodes; i++) {
 		struct kmem_field f = { .off = cl->node.off + 8ull * i, .size = 8, .present = true };
 
-		r->node[i] = kmem_get(buf, cl->size_of, &f);
+		r->node[i] = vd_km_get(buf, cl->size_of, &f);
 	}
 	free(buf);
 	if (!r->c.size || r->c.size > (64u << 20) || r->c.objects > KMEM_MAX_OBJECTS ||
@@ -271,7 +271,7 @@ vd_slab_freelist(const struct vd_freelist_walk *w, uint64_t first, enum vd_obj_s
 static struct vd_error *
 read_ptr_cb(void *priv, uint64_t addr, uint64_t *ret)
 {
-	return kmem_u64(priv, addr, ret);
+	return vd_km_u64(priv, addr, ret);
 }
 
 static struct vd_error *
@@ -300,11 +300,11 @@ read_cpu(struct vd_kmem *k, const struct cache_rec *r, uint32_t cpu, struct cpu_
 	struct vd_error *err;
 
 	memset(cs, 0, sizeof(*cs));
-	if ((err = kmem_read(k, r->cpu_slab + k->cpu_off[cpu], buf, len)))
+	if ((err = vd_km_read(k, r->cpu_slab + k->cpu_off[cpu], buf, len)))
 		return vd_error_wrap(err, "%s: reading kmem_cache_cpu of CPU %u", r->c.name, cpu);
-	cs->slab = kmem_get(buf, len, &cl->c_slab);
-	cs->freelist = kmem_get(buf, len, &cl->c_freelist);
-	cs->partial = kmem_get(buf, len, &cl->c_partial);
+	cs->slab = vd_km_get(buf, len, &cl->c_slab);
+	cs->freelist = vd_km_get(buf, len, &cl->c_freelist);
+	cs->partial = vd_km_get(buf, len, &cl->c_partial);
 	return NULL;
 }
 
@@ -362,20 +362,20 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 
 		if (!n)
 			continue;
-		if ((err = kmem_uint(k, n + cl->n_nr_partial.off, cl->n_nr_partial.size, &nr_partial)))
+		if ((err = vd_km_uint(k, n + cl->n_nr_partial.off, cl->n_nr_partial.size, &nr_partial)))
 			return vd_error_wrap(err, "%s: reading kmem_cache_node %u", c->name, nid);
 		if (cl->n_nr_slabs.present) {
-			if ((err = kmem_u64(k, n + cl->n_nr_slabs.off, &v)))
+			if ((err = vd_km_u64(k, n + cl->n_nr_slabs.off, &v)))
 				return err;
 			slabs += v;
 		}
 		if (cl->n_total_objects.present) {
-			if ((err = kmem_u64(k, n + cl->n_total_objects.off, &v)))
+			if ((err = vd_km_u64(k, n + cl->n_total_objects.off, &v)))
 				return err;
 			total += v;
 		}
 		head = n + cl->n_partial.off;
-		if ((err = kmem_u64(k, head, &next)))
+		if ((err = vd_km_u64(k, head, &next)))
 			return err;
 		while (next != head) {
 			struct slab_rec s;
@@ -387,7 +387,7 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 				return vd_error_wrap(err, "%s: node %u partial list", c->name, nid);
 			c->node_partial_slabs++;
 			free_ += s.objects - VD_MIN(s.inuse, s.objects);
-			if ((err = kmem_u64(k, next, &next)))
+			if ((err = vd_km_u64(k, next, &next)))
 				return err;
 		}
 	}
@@ -412,11 +412,11 @@ vd_kmem_caches(struct vd_kmem *k, struct vd_slab_cache **ret, size_t *nret,
 	uint64_t head, next;
 	struct vd_error *err;
 
-	if ((err = kmem_slab_init(k)))
+	if ((err = vd_km_slab_init(k)))
 		return err;
-	if ((err = kmem_sym(k, "slab_caches", &head)))
+	if ((err = vd_km_sym(k, "slab_caches", &head)))
 		return err;
-	if ((err = kmem_u64(k, head, &next)))
+	if ((err = vd_km_u64(k, head, &next)))
 		return vd_error_wrap(err, "reading slab_caches");
 	if (!(r = malloc(sizeof(*r))))
 		return &vd_enomem;
@@ -455,7 +455,7 @@ vd_kmem_caches(struct vd_kmem *k, struct vd_slab_cache **ret, size_t *nret,
 			err = NULL;
 		}
 		v[n++] = r->c;
-		if ((err = kmem_u64(k, next, &next))) {
+		if ((err = vd_km_u64(k, next, &next))) {
 			err = vd_error_wrap(err, "slab_caches after %s", r->c.name);
 			goto out;
 		}
@@ -479,20 +479,20 @@ find_cache(struct vd_kmem *k, const char *name, uint64_t addr, struct cache_rec 
 	struct vd_error *err;
 	char buf[64];
 
-	if ((err = kmem_slab_init(k)))
+	if ((err = vd_km_slab_init(k)))
 		return err;
 	if (!name)
 		return read_cache(k, addr, r);
-	if ((err = kmem_sym(k, "slab_caches", &head)) || (err = kmem_u64(k, head, &next)))
+	if ((err = vd_km_sym(k, "slab_caches", &head)) || (err = vd_km_u64(k, head, &next)))
 		return err;
 	while (next != head && n++ < 1000000) {
 		uint64_t a = next - k->cl.list.off, np;
 
-		if ((err = kmem_u64(k, a + k->cl.name.off, &np)))
+		if ((err = vd_km_u64(k, a + k->cl.name.off, &np)))
 			return err;
-		if (vd_ok_destroy(kmem_string(k, np, buf, sizeof(buf))) && !strcmp(buf, name))
+		if (vd_ok_destroy(vd_km_string(k, np, buf, sizeof(buf))) && !strcmp(buf, name))
 			return read_cache(k, a, r);
-		if ((err = kmem_u64(k, next, &next)))
+		if ((err = vd_km_u64(k, next, &next)))
 			return err;
 	}
 	return vd_error_create(VD_ERR_LOOKUP, "no slab cache named %s", name);
@@ -621,7 +621,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 		if (!r->node[nid])
 			continue;
 		head = r->node[nid] + k->cl.n_partial.off;
-		if ((err = kmem_u64(k, head, &next))) {
+		if ((err = vd_km_u64(k, head, &next))) {
 			report(err_cb, priv, err);
 			continue;
 		}
@@ -648,7 +648,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 				report(err_cb, priv, err);
 			else
 				go = cb(priv, &vs);
-			if ((err = kmem_u64(k, next, &next))) {
+			if ((err = vd_km_u64(k, next, &next))) {
 				report(err_cb, priv, err);
 				break;
 			}
@@ -662,7 +662,7 @@ out:
 }
 
 struct vd_error *
-kmem_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr, struct vd_kmem_addr *ret)
+vd_km_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr, struct vd_kmem_addr *ret)
 {
 	struct cache_rec *r;
 	struct slab_rec s;
@@ -673,7 +673,7 @@ kmem_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr, struct vd_kmem
 	uint64_t cpu_freelist = 0;
 	int owner = -1;
 
-	if ((err = kmem_slab_init(k)))
+	if ((err = vd_km_slab_init(k)))
 		return err;
 	if ((err = read_slab(k, slab, &s)))
 		return err;

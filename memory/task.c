@@ -147,9 +147,9 @@ vd_kmem_utask(struct vd_kmem *k, int32_t pid, struct vd_utask *ret)
 	struct vd_member_info mi;
 
 	memset(ret, 0, sizeof(*ret));
-	if ((err = kmem_type(k, "struct task_struct", &tt)) ||
-	    (err = kmem_need(tt, "struct task_struct", "mm", &f_mm)) ||
-	    (err = kmem_type(k, "struct mm_struct", &mt)))
+	if ((err = vd_km_type(k, "struct task_struct", &tt)) ||
+	    (err = vd_km_need(tt, "struct task_struct", "mm", &f_mm)) ||
+	    (err = vd_km_type(k, "struct mm_struct", &mt)))
 		return err;
 	if ((err = vd_task_iter_init(&it, k->s, true)))
 		return err;
@@ -170,7 +170,7 @@ vd_kmem_utask(struct vd_kmem *k, int32_t pid, struct vd_utask *ret)
 	vd_task_iter_deinit(&it);
 	if (!found)
 		return vd_error_create(VD_ERR_LOOKUP, "no task with pid %d", pid);
-	if ((err = kmem_u64(k, ret->task + f_mm.off, &ret->mm)))
+	if ((err = vd_km_u64(k, ret->task + f_mm.off, &ret->mm)))
 		return vd_error_wrap(err, "reading task_struct.mm of pid %d", pid);
 	if (!ret->mm)
 		return vd_error_create(VD_ERR_INVALID_ARG, "pid %d (%s) is a kernel thread: no user memory",
@@ -180,14 +180,14 @@ vd_kmem_utask(struct vd_kmem *k, int32_t pid, struct vd_utask *ret)
 				       (unsigned long long)mt->size);
 	if (!(buf = malloc(mt->size)))
 		return &vd_enomem;
-	if ((err = kmem_read(k, ret->mm, buf, mt->size))) {
+	if ((err = vd_km_read(k, ret->mm, buf, mt->size))) {
 		free(buf);
 		return vd_error_wrap(err, "reading mm_struct of pid %d", pid);
 	}
 #define GET(name, dst)                                          \
 	do {                                                    \
-		kmem_field(mt, name, &f);                       \
-		dst = kmem_get(buf, mt->size, &f);              \
+		vd_km_field(mt, name, &f);                       \
+		dst = vd_km_get(buf, mt->size, &f);              \
 	} while (0)
 	GET("pgd", ret->pgd);
 	GET("start_code", ret->start_code);
@@ -212,7 +212,7 @@ vd_kmem_utask(struct vd_kmem *k, int32_t pid, struct vd_utask *ret)
 	}
 	if (!ret->pgd)
 		return vd_error_create(VD_ERR_CORRUPT, "pid %d: mm->pgd is NULL", pid);
-	if ((err = kmem_va_to_pa(k, ret->pgd, &ret->pgd_pa)))
+	if ((err = vd_km_va_to_pa(k, ret->pgd, &ret->pgd_pa)))
 		return vd_error_wrap(err, "translating mm->pgd of pid %d", pid);
 	return NULL;
 }
@@ -234,21 +234,21 @@ swap_area(struct vd_kmem *k, uint64_t type, struct swap_area *ret)
 	uint64_t nr, arr, si, f, m, fp;
 
 	memset(ret, 0, sizeof(*ret));
-	if (!vd_ok_destroy(kmem_sym_uint(k, "nr_swapfiles", 4, &nr)) || type >= (uint32_t)nr ||
-	    !vd_ok_destroy(kmem_sym(k, "swap_info", &arr)) ||
-	    !vd_ok_destroy(kmem_type(k, "struct swap_info_struct", &st)) ||
-	    !vd_ok_destroy(kmem_u64(k, arr + 8 * type, &si)) || !si)
+	if (!vd_ok_destroy(vd_km_sym_uint(k, "nr_swapfiles", 4, &nr)) || type >= (uint32_t)nr ||
+	    !vd_ok_destroy(vd_km_sym(k, "swap_info", &arr)) ||
+	    !vd_ok_destroy(vd_km_type(k, "struct swap_info_struct", &st)) ||
+	    !vd_ok_destroy(vd_km_u64(k, arr + 8 * type, &si)) || !si)
 		return false;
-	kmem_field(st, "flags", &flags);
-	kmem_field(st, "max", &max);
-	kmem_field(st, "swap_file", &file);
+	vd_km_field(st, "flags", &flags);
+	vd_km_field(st, "max", &max);
+	vd_km_field(st, "swap_file", &file);
 	if (!flags.present || !max.present ||
-	    !vd_ok_destroy(kmem_uint(k, si + flags.off, flags.size, &f)) ||
-	    !vd_ok_destroy(kmem_uint(k, si + max.off, max.size, &m)))
+	    !vd_ok_destroy(vd_km_uint(k, si + flags.off, flags.size, &f)) ||
+	    !vd_ok_destroy(vd_km_uint(k, si + max.off, max.size, &m)))
 		return false;
 	ret->used = f & 1;   // SWP_USED
 	ret->max = m;
-	if (file.present && vd_ok_destroy(kmem_u64(k, si + file.off, &fp)) && fp &&
+	if (file.present && vd_ok_destroy(vd_km_u64(k, si + file.off, &fp)) && fp &&
 	    !vd_ok_destroy(vd_kmem_file_path(k, fp, ret->name, sizeof(ret->name))))
 		ret->name[0] = 0;
 	return true;
@@ -408,7 +408,7 @@ collect(void *priv, uint64_t e)
 static struct vd_error *
 read_node_cb(void *priv, uint64_t node, void *buf, size_t len)
 {
-	return kmem_read(priv, node, buf, len);
+	return vd_km_read(priv, node, buf, len);
 }
 
 static int
@@ -437,17 +437,17 @@ special_name(struct vd_kmem *k, const struct vd_utask *t, uint64_t vma_addr,
 		return;
 	}
 	if (!ops->present || !priv->present ||
-	    !vd_ok_destroy(kmem_u64(k, vma_addr + ops->off, &o)) || !o)
+	    !vd_ok_destroy(vd_km_u64(k, vma_addr + ops->off, &o)) || !o)
 		return;
 	if (!(vd_session_symbol(k->s, "special_mapping_vmops", &sm) && sm == o) &&
 	    !(vd_session_symbol(k->s, "legacy_special_mapping_vmops", &sm) && sm == o))
 		return;
-	if (!vd_ok_destroy(kmem_u64(k, vma_addr + priv->off, &p)) || !p ||
-	    !vd_ok_destroy(kmem_type(k, "struct vm_special_mapping", &st)))
+	if (!vd_ok_destroy(vd_km_u64(k, vma_addr + priv->off, &p)) || !p ||
+	    !vd_ok_destroy(vd_km_type(k, "struct vm_special_mapping", &st)))
 		return;
-	kmem_field(st, "name", &name);
-	if (name.present && vd_ok_destroy(kmem_u64(k, p + name.off, &np)) && np)
-		vd_ok_destroy(kmem_string(k, np, v->path, sizeof(v->path)));
+	vd_km_field(st, "name", &name);
+	if (name.present && vd_ok_destroy(vd_km_u64(k, p + name.off, &np)) && np)
+		vd_ok_destroy(vd_km_string(k, np, v->path, sizeof(v->path)));
 }
 
 struct vd_error *
@@ -461,18 +461,18 @@ vd_kmem_vmas(struct vd_kmem *k, const struct vd_utask *t, struct vd_vma **ret, s
 
 	*ret = NULL;
 	*nret = 0;
-	if ((err = kmem_type(k, "struct mm_struct", &mt)) ||
-	    (err = kmem_type(k, "struct vm_area_struct", &vt)) ||
-	    (err = kmem_need(vt, "struct vm_area_struct", "vm_start", &start)) ||
-	    (err = kmem_need(vt, "struct vm_area_struct", "vm_end", &end)) ||
-	    (err = kmem_need(vt, "struct vm_area_struct", "vm_flags", &flags)) ||
-	    (err = kmem_need(vt, "struct vm_area_struct", "vm_pgoff", &pgoff)) ||
-	    (err = kmem_need(vt, "struct vm_area_struct", "vm_file", &file)))
+	if ((err = vd_km_type(k, "struct mm_struct", &mt)) ||
+	    (err = vd_km_type(k, "struct vm_area_struct", &vt)) ||
+	    (err = vd_km_need(vt, "struct vm_area_struct", "vm_start", &start)) ||
+	    (err = vd_km_need(vt, "struct vm_area_struct", "vm_end", &end)) ||
+	    (err = vd_km_need(vt, "struct vm_area_struct", "vm_flags", &flags)) ||
+	    (err = vd_km_need(vt, "struct vm_area_struct", "vm_pgoff", &pgoff)) ||
+	    (err = vd_km_need(vt, "struct vm_area_struct", "vm_file", &file)))
 		return err;
-	kmem_field(vt, "vm_ops", &ops);
-	kmem_field(vt, "vm_private_data", &priv);
-	kmem_field(mt, "mm_mt.ma_root", &mm_mt);
-	kmem_field(mt, "mmap", &mmap);
+	vd_km_field(vt, "vm_ops", &ops);
+	vd_km_field(vt, "vm_private_data", &priv);
+	vd_km_field(mt, "mm_mt.ma_root", &mm_mt);
+	vd_km_field(mt, "mmap", &mmap);
 	if (mm_mt.present) {
 		const struct vd_type *nt;
 		struct vd_member_info m64, ma, p64, pa, e64, ea;
@@ -480,7 +480,7 @@ vd_kmem_vmas(struct vd_kmem *k, const struct vd_utask *t, struct vd_vma **ret, s
 					   .entry_priv = &c };
 		uint64_t root;
 
-		if ((err = kmem_type(k, "struct maple_node", &nt)) ||
+		if ((err = vd_km_type(k, "struct maple_node", &nt)) ||
 		    (err = vd_type_member(nt, "mr64.slot", &m64)) ||
 		    (err = vd_type_member(nt, "ma64.slot", &ma)) ||
 		    (err = vd_type_member(nt, "mr64.pivot", &p64)) ||
@@ -496,21 +496,21 @@ vd_kmem_vmas(struct vd_kmem *k, const struct vd_utask *t, struct vd_vma **ret, s
 		w.nslots64 = (uint32_t)vd_type_unqualified(m64.type.type)->length;
 		w.slot_offa = (uint32_t)(ma.bit_offset / 8);
 		w.nslotsa = (uint32_t)vd_type_unqualified(ma.type.type)->length;
-		if ((err = kmem_u64(k, t->mm + mm_mt.off, &root)))
+		if ((err = vd_km_u64(k, t->mm + mm_mt.off, &root)))
 			return vd_error_wrap(err, "reading mm->mm_mt of pid %d", t->pid);
 		err = vd_maple_walk(&w, root);
 	} else if (mmap.present) {
 		uint64_t p;
 
-		kmem_field(vt, "vm_next", &next);
+		vd_km_field(vt, "vm_next", &next);
 		if (!next.present)
 			return vd_error_create(VD_ERR_LOOKUP, "vm_area_struct has no vm_next");
-		if ((err = kmem_u64(k, t->mm + mmap.off, &p)))
+		if ((err = vd_km_u64(k, t->mm + mmap.off, &p)))
 			return err;
 		while (p && !err) {
 			if (!collect(&c, p))
 				break;
-			err = kmem_u64(k, p + next.off, &p);
+			err = vd_km_u64(k, p + next.off, &p);
 		}
 	} else {
 		return vd_error_create(VD_ERR_LOOKUP, "mm_struct has neither mm_mt nor mmap");
@@ -530,17 +530,17 @@ vd_kmem_vmas(struct vd_kmem *k, const struct vd_utask *t, struct vd_vma **ret, s
 		size_t len = VD_MIN(vt->size, sizeof(buf));
 		struct vd_vma *x = &v[i];
 
-		if ((err = kmem_read(k, c.v[i], buf, len))) {
+		if ((err = vd_km_read(k, c.v[i], buf, len))) {
 			free(c.v);
 			free(v);
 			return vd_error_wrap(err, "reading vm_area_struct 0x%llx", (unsigned long long)c.v[i]);
 		}
 		x->vma = c.v[i];
-		x->start = kmem_get(buf, len, &start);
-		x->end = kmem_get(buf, len, &end);
-		x->flags = kmem_get(buf, len, &flags);
-		x->pgoff = kmem_get(buf, len, &pgoff);
-		x->file = kmem_get(buf, len, &file);
+		x->start = vd_km_get(buf, len, &start);
+		x->end = vd_km_get(buf, len, &end);
+		x->flags = vd_km_get(buf, len, &flags);
+		x->pgoff = vd_km_get(buf, len, &pgoff);
+		x->file = vd_km_get(buf, len, &file);
 		snprintf(x->perms, sizeof(x->perms), "%c%c%c%c", x->flags & 1 ? 'r' : '-',
 			 x->flags & 2 ? 'w' : '-', x->flags & 4 ? 'x' : '-', x->flags & 8 ? 's' : 'p');
 		if (x->file) {
@@ -567,21 +567,21 @@ path_layout(struct vd_kmem *k, struct kmem_path_layout *pl)
 	const struct vd_type *ft, *dt, *mt, *vt;
 	struct vd_error *err;
 
-	if ((err = kmem_type(k, "struct file", &ft)) ||
-	    (err = kmem_need(ft, "struct file", "f_path.mnt", &pl->f_path_mnt)) ||
-	    (err = kmem_need(ft, "struct file", "f_path.dentry", &pl->f_path_dentry)) ||
-	    (err = kmem_type(k, "struct dentry", &dt)) ||
-	    (err = kmem_need(dt, "struct dentry", "d_parent", &pl->d_parent)) ||
-	    (err = kmem_need(dt, "struct dentry", "d_name.name", &pl->d_name)) ||
-	    (err = kmem_need(dt, "struct dentry", "d_name.len", &pl->d_len)) ||
-	    (err = kmem_type(k, "struct mount", &mt)) ||
-	    (err = kmem_need(mt, "struct mount", "mnt", &pl->m_mnt)) ||
-	    (err = kmem_need(mt, "struct mount", "mnt_parent", &pl->m_parent)) ||
-	    (err = kmem_need(mt, "struct mount", "mnt_mountpoint", &pl->m_mountpoint)) ||
-	    (err = kmem_type(k, "struct vfsmount", &vt)) ||
-	    (err = kmem_need(vt, "struct vfsmount", "mnt_root", &pl->vfs_root)))
+	if ((err = vd_km_type(k, "struct file", &ft)) ||
+	    (err = vd_km_need(ft, "struct file", "f_path.mnt", &pl->f_path_mnt)) ||
+	    (err = vd_km_need(ft, "struct file", "f_path.dentry", &pl->f_path_dentry)) ||
+	    (err = vd_km_type(k, "struct dentry", &dt)) ||
+	    (err = vd_km_need(dt, "struct dentry", "d_parent", &pl->d_parent)) ||
+	    (err = vd_km_need(dt, "struct dentry", "d_name.name", &pl->d_name)) ||
+	    (err = vd_km_need(dt, "struct dentry", "d_name.len", &pl->d_len)) ||
+	    (err = vd_km_type(k, "struct mount", &mt)) ||
+	    (err = vd_km_need(mt, "struct mount", "mnt", &pl->m_mnt)) ||
+	    (err = vd_km_need(mt, "struct mount", "mnt_parent", &pl->m_parent)) ||
+	    (err = vd_km_need(mt, "struct mount", "mnt_mountpoint", &pl->m_mountpoint)) ||
+	    (err = vd_km_type(k, "struct vfsmount", &vt)) ||
+	    (err = vd_km_need(vt, "struct vfsmount", "mnt_root", &pl->vfs_root)))
 		return err;
-	kmem_field(dt, "d_hash.pprev", &pl->d_hash_pprev);
+	vd_km_field(dt, "d_hash.pprev", &pl->d_hash_pprev);
 	pl->ok = true;
 	return NULL;
 }
@@ -602,8 +602,8 @@ vd_kmem_file_path(struct vd_kmem *k, uint64_t file, char *out, size_t size)
 
 	if (!pl->ok && (err = path_layout(k, pl)))
 		return err;
-	if ((err = kmem_u64(k, file + pl->f_path_mnt.off, &vfsmnt)) ||
-	    (err = kmem_u64(k, file + pl->f_path_dentry.off, &dentry)))
+	if ((err = vd_km_u64(k, file + pl->f_path_mnt.off, &vfsmnt)) ||
+	    (err = vd_km_u64(k, file + pl->f_path_dentry.off, &dentry)))
 		return err;
 	first_dentry = dentry;
 	mnt = vfsmnt - pl->m_mnt.off;
@@ -611,14 +611,14 @@ vd_kmem_file_path(struct vd_kmem *k, uint64_t file, char *out, size_t size)
 		uint64_t root, parent, name, len;
 		char buf[256];
 
-		if ((err = kmem_u64(k, vfsmnt + pl->vfs_root.off, &root)) ||
-		    (err = kmem_u64(k, dentry + pl->d_parent.off, &parent)))
+		if ((err = vd_km_u64(k, vfsmnt + pl->vfs_root.off, &root)) ||
+		    (err = vd_km_u64(k, dentry + pl->d_parent.off, &parent)))
 			goto out;
 		if (dentry == root || dentry == parent) {
 			uint64_t mparent, mpoint;
 
-			if ((err = kmem_u64(k, mnt + pl->m_parent.off, &mparent)) ||
-			    (err = kmem_u64(k, mnt + pl->m_mountpoint.off, &mpoint)))
+			if ((err = vd_km_u64(k, mnt + pl->m_parent.off, &mparent)) ||
+			    (err = vd_km_u64(k, mnt + pl->m_mountpoint.off, &mpoint)))
 				goto out;
 			if (mparent == mnt || !mparent)
 				break;
@@ -632,14 +632,14 @@ vd_kmem_file_path(struct vd_kmem *k, uint64_t file, char *out, size_t size)
 					      PATH_MAX_COMPONENTS);
 			goto out;
 		}
-		if ((err = kmem_u64(k, dentry + pl->d_name.off, &name)) ||
-		    (err = kmem_uint(k, dentry + pl->d_len.off, 4, &len)))
+		if ((err = vd_km_u64(k, dentry + pl->d_name.off, &name)) ||
+		    (err = vd_km_uint(k, dentry + pl->d_len.off, 4, &len)))
 			goto out;
 		len = (uint32_t)len;
 		if (len >= sizeof(buf))
 			len = sizeof(buf) - 1;
 		memset(buf, 0, sizeof(buf));
-		if ((err = kmem_read(k, name, buf, len)))
+		if ((err = vd_km_read(k, name, buf, len)))
 			goto out;
 		if (!(comp[ncomp++] = strdup(buf))) {
 			err = &vd_enomem;
@@ -651,8 +651,8 @@ vd_kmem_file_path(struct vd_kmem *k, uint64_t file, char *out, size_t size)
 		uint64_t pprev, parent;
 
 		// d_unlinked(): unhashed and not a root
-		if (vd_ok_destroy(kmem_u64(k, first_dentry + pl->d_hash_pprev.off, &pprev)) &&
-		    vd_ok_destroy(kmem_u64(k, first_dentry + pl->d_parent.off, &parent)) &&
+		if (vd_ok_destroy(vd_km_u64(k, first_dentry + pl->d_hash_pprev.off, &pprev)) &&
+		    vd_ok_destroy(vd_km_u64(k, first_dentry + pl->d_parent.off, &parent)) &&
 		    !pprev && parent != first_dentry)
 			deleted = true;
 	}
@@ -683,21 +683,21 @@ vd_kmem_files(struct vd_kmem *k, const struct vd_utask *t,
 	uint64_t fs, tab, n, arr;
 	struct vd_error *err;
 
-	if ((err = kmem_type(k, "struct task_struct", &tt)) ||
-	    (err = kmem_need(tt, "struct task_struct", "files", &files)) ||
-	    (err = kmem_type(k, "struct files_struct", &fst)) ||
-	    (err = kmem_need(fst, "struct files_struct", "fdt", &fdtp)) ||
-	    (err = kmem_type(k, "struct fdtable", &fdt)) ||
-	    (err = kmem_need(fdt, "struct fdtable", "max_fds", &max_fds)) ||
-	    (err = kmem_need(fdt, "struct fdtable", "fd", &fd)))
+	if ((err = vd_km_type(k, "struct task_struct", &tt)) ||
+	    (err = vd_km_need(tt, "struct task_struct", "files", &files)) ||
+	    (err = vd_km_type(k, "struct files_struct", &fst)) ||
+	    (err = vd_km_need(fst, "struct files_struct", "fdt", &fdtp)) ||
+	    (err = vd_km_type(k, "struct fdtable", &fdt)) ||
+	    (err = vd_km_need(fdt, "struct fdtable", "max_fds", &max_fds)) ||
+	    (err = vd_km_need(fdt, "struct fdtable", "fd", &fd)))
 		return err;
-	if ((err = kmem_u64(k, t->task + files.off, &fs)))
+	if ((err = vd_km_u64(k, t->task + files.off, &fs)))
 		return err;
 	if (!fs)
 		return NULL;
-	if ((err = kmem_u64(k, fs + fdtp.off, &tab)) ||
-	    (err = kmem_uint(k, tab + max_fds.off, 4, &n)) ||
-	    (err = kmem_u64(k, tab + fd.off, &arr)))
+	if ((err = vd_km_u64(k, fs + fdtp.off, &tab)) ||
+	    (err = vd_km_uint(k, tab + max_fds.off, 4, &n)) ||
+	    (err = vd_km_u64(k, tab + fd.off, &arr)))
 		return vd_error_wrap(err, "reading the fdtable of pid %d", t->pid);
 	n = (uint32_t)n;
 	if (n > FDS_MAX)
@@ -707,7 +707,7 @@ vd_kmem_files(struct vd_kmem *k, const struct vd_utask *t,
 		uint64_t chunk[64];
 		size_t m = VD_MIN(64, n - i);
 
-		if ((err = kmem_read(k, arr + 8 * i, chunk, 8 * m)))
+		if ((err = vd_km_read(k, arr + 8 * i, chunk, 8 * m)))
 			return vd_error_wrap(err, "reading fd[%llu..] of pid %d", (unsigned long long)i,
 					     t->pid);
 		for (size_t j = 0; j < m; j++)

@@ -43,6 +43,7 @@
 #include "vmdive/walk.h"
 #include "vmdive/core.h"
 #include "vmdive/unwind.h"
+#include "vmdive/memory.h"
 
 #ifdef __cplusplus
 extern "C" {
