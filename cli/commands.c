@@ -330,6 +330,8 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive bt -A --group vmcore\n"
 			"  vmdive bt -f vmcore 1234 ffff888003a8c000\n"
 			"  vmdive bt --json vmcore | jq '.tasks[].frames[].symbol'\n",
+	},
+	{
 		.name = "kmem", .run = vd_cmd_kmem, .needs = VD_NEEDS_DUMP,
 		.min_args = 0, .max_args = -1, .shortopts = "isSp",
 		.summary = "kernel memory: meminfo, slab caches and objects, pages, what an address is",

@@ -297,12 +297,14 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 			cli->group = true;
 			break;
 		case 'a': case 'A': case 'f': case 'r':
-			// bt's options
+			// bt's options (and ps -a)
 			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
 				vd_cli_error(cli, "option -%c does not apply to this command", c);
 				return VD_EXIT_USAGE;
 			}
-			if (c == 'a')
+			if (c == 'a' && !strcmp(cli->cmd->name, "ps"))
+				cli->ps_args = true;          // ps -a
+			else if (c == 'a')
 				cli->bt_cpus = true;
 			else if (c == 'A')
 				cli->bt_all = true;
@@ -314,15 +316,12 @@ parse_args(struct vd_cli *cli, int argc, char **argv)
 		case 'h': case OPT_HELP:
 			print_command_help(cli->cmd, stdout);
 			exit(VD_EXIT_OK);
-		case 'u': case 'a':   // rd/vtop -u PID, ps -a
+		case 'u':   // rd/vtop -u PID
 			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
 				vd_cli_error(cli, "option -%c does not apply to this command", c);
 				return VD_EXIT_USAGE;
 			}
-			if (c == 'u')
-				cli->upid = optarg;
-			else
-				cli->ps_args = true;
+			cli->upid = optarg;
 			break;
 		case 'i': case 's': case 'S':   // kmem -i, -s, -S
 			if (!cli->cmd->shortopts || !strchr(cli->cmd->shortopts, c)) {
