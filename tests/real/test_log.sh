@@ -89,6 +89,11 @@ def parse(path):
     out = []
     for line in open(path, errors="replace").read().splitlines():
         m = pat.match(line)
+        if not m and out and line.startswith(" "):
+            # A record with an embedded newline: crash and vmdive indent its
+            # later lines under the text; they belong to that record.
+            out[-1] = (out[-1][0], out[-1][1] + "\n" + line.strip())
+            continue
         if not m:
             sys.exit("%s: not a -T line: %r" % (path, line[:100]))
         t = time.mktime(time.strptime(m.group(1).replace(" UTC ", " "), "%a %b %d %H:%M:%S %Y"))
