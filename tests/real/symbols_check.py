@@ -189,6 +189,11 @@ def check_syms(a):
             elif v and (v == d or v == c):
                 stats["same as drgn" if v == d else "same as crash"] += 1
                 continue
+            elif v and d and v[1] == d[1] and drgn.__version__ != "0.0.22":
+                # Two names at one address: vmdive keeps elfutils' (and drgn 0.0.22's) choice
+                # among aliases; sid's newer drgn chooses otherwise (seen on arm64 7.2:
+                # __kprobes_text_start vs __check_eq, __end_once vs ___done.10).
+                why = "alias: newer drgn's choice differs"
             stats[why or "MISMATCH"] += 1
             if not why or why.startswith("MISMATCH"):
                 failed += 1
