@@ -46,13 +46,18 @@ sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402
 
 VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12", "kaslr-5.10", "arm64-kaslr",
-            "arm64-nokaslr", "arm64-6.12", "arm64-6.12-va48", "arm64-16k-6.12")
+            "arm64-nokaslr", "arm64-6.12", "arm64-16k-6.12")
+# Not arm64-6.12-va48: drgn 0.0.22, the oracle here, cannot translate the 52-bit kernel that
+# fell back to 48-bit VAs (it walks with the build's VA_BITS).
 CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")        # crash 8.0.2 reads x86_64 6.1 only
 # Kernels whose dump names no data symbols: 5.10 does not export kallsyms in VMCOREINFO
 # (6.0+ does), Debian's arm64 6.1 has no CONFIG_KALLSYMS_ALL.  Without a vmlinux they are
 # read with --system-map (types still from the BTF in the dump), and a run with neither
 # must fail with one clear line.
 NEEDS_MAP = ("kaslr-5.10", "arm64-kaslr", "arm64-nokaslr")
+# Of those, the dumps whose kallsyms really has no data symbols (x86_64 5.10's kallsyms, found
+# by scanning the image, has them): without a map, one clear line.
+NOSYMS = ("arm64-kaslr", "arm64-nokaslr")
 ORACLE = os.path.join(HERE, "kmem_oracle.py")
 TIMEOUT = 900
 CRASH_CMDS = "kmem -i\nkmem -s\nkmem -S kmalloc-1k\n"
@@ -467,7 +472,7 @@ def main():
         dumps = [meta["VMCORE_ELF"]]
         if meta.get("VMCORE_KDUMP_ZLIB") and os.path.exists(meta["VMCORE_KDUMP_ZLIB"]):
             dumps.append(meta["VMCORE_KDUMP_ZLIB"])
-        if variant in NEEDS_MAP:
+        if variant in NOSYMS:
             p = subprocess.run([vd.bin, "kmem", "-s", dumps[0]], capture_output=True, text=True,
                                timeout=TIMEOUT)
             t.ok(variant, "nosyms.clean_error",
