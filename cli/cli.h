@@ -3,9 +3,17 @@
  * The command-line front end.  Only this layer prints.
  *
  * Shape: vmdive COMMAND [OPTIONS] DUMP [DUMP...] [ARGS...]
- * Options may come anywhere (GNU getopt permutes).  Leading positional
- * arguments that name existing files are the dump's files (several for a
- * split makedumpfile set); the rest are the command's arguments.
+ * Options may come anywhere (GNU getopt permutes); each command declares
+ * the options it takes in the command table (struct vd_opt), beside the
+ * ones every command takes (vd_common_opts).  The first positional
+ * argument is the dump; the ones after it are more files of the dump (a
+ * split makedumpfile set) only while their content is a dump's (an ELF
+ * core, a kdump or flattened header, a compressed stream), never because
+ * a file of that name exists.  The rest are the command's arguments.
+ *
+ * Exit status, the one rule for every command: 0 it worked; 1 it ran but
+ * something failed (an unreadable page, a symbol not found); 2 the command
+ * line is wrong or the dump cannot be opened.
  */
 #ifndef VD_CLI_CLI_H
 #define VD_CLI_CLI_H
@@ -55,6 +63,7 @@ struct vd_cli {
 	bool no_time;              /* log -t */
 	bool ctime;                /* log -T */
 	bool dict;                 /* log -d */
+	bool help;                 /* -h, --help */
 	/* positional arguments after the dump files */
 	char **args;
 	int nargs;
@@ -70,6 +79,50 @@ enum vd_cmd_needs {
 	VD_NEEDS_DUMP = 1 << 0,    /* opens a session */
 };
 
+/* Every option any command takes; a command's table lists the ones it takes. */
+enum vd_opt_id {
+	VD_OPT_END = 0,
+	/* every command (vd_common_opts) */
+	VD_OPT_VMLINUX,
+	VD_OPT_SYSTEM_MAP,
+	VD_OPT_FORCE_VMLINUX,
+	VD_OPT_MODULE_DEBUG,
+	VD_OPT_SYSROOT,
+	VD_OPT_EXE,
+	VD_OPT_JSON,
+	VD_OPT_ZERO_EXCLUDED,
+	VD_OPT_CACHE_DIR,
+	VD_OPT_NO_CACHE,
+	VD_OPT_STATS,
+	VD_OPT_HELP,
+	/* per command */
+	VD_OPT_PHYSICAL,           /* rd -p */
+	VD_OPT_OUTPUT,             /* rd, dump-module, dump-vmalloc -o FILE */
+	VD_OPT_LEN,                /* rd -n LEN */
+	VD_OPT_RAW,                /* dump-module --raw */
+	VD_OPT_ZERO_FILL,          /* dump-module, dump-vmalloc --zero-fill */
+	VD_OPT_THREADS,            /* ps -t */
+	VD_OPT_VERBOSE,            /* vmalloc -v */
+	VD_OPT_LIST,               /* sym -l */
+	VD_OPT_LEVEL,              /* log -l */
+	VD_OPT_NOTIME,             /* log -t */
+	VD_OPT_CTIME,              /* log -T */
+	VD_OPT_DICT,               /* log -d */
+	VD_OPT_COUNT
+};
+
+/*
+ * One option as data: the parser, `vmdive help CMD`, the man page and the
+ * shell completion are all made from these.
+ */
+struct vd_opt {
+	enum vd_opt_id id;
+	char short_name;           /* 0: long only */
+	const char *long_name;     /* NULL: short only */
+	const char *arg;           /* the value's name ("FILE"); NULL: a flag */
+	const char *help;          /* may hold '\n' for more lines */
+};
+
 struct vd_cmd {
 	const char *name;
 	int (*run)(struct vd_cli *cli);
@@ -77,14 +130,37 @@ struct vd_cmd {
 	const char *summary;
 	const char *synopsis;
 	const char *description;
-	const char *options;       /* command-specific option help, or NULL */
+	const struct vd_opt *opts; /* its own options, VD_OPT_END-terminated;
+				      NULL: none */
 	const char *examples;
-	const char *shortopts;     /* command-specific short options */
 	int min_args, max_args;    /* positional args after the dumps; -1 = any */
 };
 
 extern const struct vd_cmd vd_commands[];
 extern const size_t vd_ncommands;
+extern const struct vd_cmd vd_help_command;
+/* The options every command takes, VD_OPT_END-terminated. */
+extern const struct vd_opt vd_common_opts[];
+
+/* Command lines (cli/args.c). */
+const struct vd_cmd *vd_cli_find_command(const char *name);
+/* The command nearest to a misspelt name, or NULL when none is near. */
+const struct vd_cmd *vd_cli_nearest_command(const char *name);
+/*
+ * Parse argv[0..argc) (argv[0] is the command's name) into cli: options,
+ * then dumps and arguments.  With have_session, no dump is expected (an
+ * interactive session has one open).  Returns a VD_EXIT_* status; on
+ * failure the error was printed.
+ */
+int vd_cli_parse(struct vd_cli *cli, int argc, char **argv, bool have_session);
+/*
+ * Options may come before the command ("vmdive --json info DUMP"): move
+ * the first word that is not an option or an option's value to argv[1].
+ * Returns 0 when there is no such word.
+ */
+int vd_cli_hoist_command(int argc, char **argv);
+/* One option's help lines, "  -o, --output FILE    ...", to out. */
+void vd_cli_print_opts(const struct vd_opt *opts, FILE *out);
 
 /* Helpers shared by the commands (cli/main.c). */
 void vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)

@@ -3,6 +3,58 @@
 #include "cli.h"
 #include "common/util.h"
 
+/* Each command's own options (every command also takes vd_common_opts). */
+static const struct vd_opt rd_opts[] = {
+	{ VD_OPT_PHYSICAL, 'p', "physical", NULL, "ADDR is a physical address" },
+	{ VD_OPT_OUTPUT, 'o', "output", "FILE",
+	  "write the raw bytes to FILE; unreadable pages\n"
+	  "are written as zeros and reported" },
+	{ VD_OPT_LEN, 'n', "len", "LEN", "read LEN bytes at each of several addresses" },
+	{ 0 },
+};
+
+static const struct vd_opt sym_opts[] = {
+	{ VD_OPT_LIST, 'l', "list", NULL, "list every symbol: address, type, name" },
+	{ 0 },
+};
+
+static const struct vd_opt dump_module_opts[] = {
+	{ VD_OPT_OUTPUT, 'o', "output", "FILE", "where to write (required)" },
+	{ VD_OPT_RAW, 0, "raw", NULL, "plain region bytes instead of ELF" },
+	{ VD_OPT_ZERO_FILL, 0, "zero-fill", NULL, "write pages the dump lacks as zeros" },
+	{ 0 },
+};
+
+static const struct vd_opt vmalloc_opts[] = {
+	{ VD_OPT_VERBOSE, 'v', "verbose", NULL, "every page's physical address" },
+	{ 0 },
+};
+
+static const struct vd_opt dump_vmalloc_opts[] = {
+	{ VD_OPT_OUTPUT, 'o', "output", "FILE", "where to write (required)" },
+	{ VD_OPT_ZERO_FILL, 0, "zero-fill", NULL, "write pages the dump lacks as zeros" },
+	{ 0 },
+};
+
+static const struct vd_opt ps_opts[] = {
+	{ VD_OPT_THREADS, 't', "threads", NULL,
+	  "every thread, not only thread-group leaders" },
+	{ 0 },
+};
+
+static const struct vd_opt log_opts[] = {
+	{ VD_OPT_NOTIME, 't', "notime", NULL, "no timestamps" },
+	{ VD_OPT_CTIME, 'T', "ctime", NULL,
+	  "wall-clock timestamps, like crash: boot time is\n"
+	  "the timekeeper's clock (tk_core, through the BTF\n"
+	  "in the dump or --vmlinux), else CRASHTIME (kexec\n"
+	  "dumps), minus the panic record's timestamp; exits\n"
+	  "1 when the dump does not tell" },
+	{ VD_OPT_LEVEL, 'l', "level", NULL, "the syslog level as <N> before each text" },
+	{ VD_OPT_DICT, 'd', "dict", NULL, "SUBSYSTEM= and DEVICE= of dev_printk() records" },
+	{ 0 },
+};
+
 const struct vd_cmd vd_commands[] = {
 	{
 		.name = "info", .run = vd_cmd_info, .needs = VD_NEEDS_DUMP,
@@ -61,7 +113,8 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "rd", .run = vd_cmd_rd, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = -1, .shortopts = "po:n:",
+		.min_args = 1, .max_args = -1,
+		.opts = rd_opts,
 		.summary = "read memory: hex and ASCII, or raw bytes to a file",
 		.synopsis = "vmdive rd [-p] [-o FILE] DUMP ADDR [LEN]   or   vmdive rd -n LEN DUMP ADDR...",
 		.description =
@@ -82,11 +135,6 @@ const struct vd_cmd vd_commands[] = {
 			"read (complete or not, the first reason a byte was unreadable) and,\n"
 			"without -o, carries the bytes as \"hex\" (at most 64 KiB per address;\n"
 			"unreadable ones as 00).",
-		.options =
-			"  -p, --physical       ADDR is a physical address\n"
-			"  -o, --output FILE    write the raw bytes to FILE; unreadable pages\n"
-			"                       are written as zeros and reported\n"
-			"  -n, --len LEN        read LEN bytes at each of several addresses\n",
 		.examples =
 			"  vmdive rd vmcore ffffffff82000000 256\n"
 			"  vmdive rd -p vmcore 1000 0x1000 -o page1.bin\n"
@@ -95,7 +143,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "sym", .run = vd_cmd_sym, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = -1, .shortopts = "l",
+		.min_args = 0, .max_args = -1, .opts = sym_opts,
 		.summary = "symbol of an address, or address of a symbol",
 		.synopsis = "vmdive sym [OPTIONS] DUMP ADDR|NAME...   or   vmdive sym -l DUMP",
 		.description =
@@ -128,8 +176,6 @@ const struct vd_cmd vd_commands[] = {
 			"under /usr/lib/debug/.build-id, else .dynsym) of the executable and\n"
 			"libraries the core maps, with their load bias applied, printed as\n"
 			"symbol+offset (path); a name is looked up in the executable first.",
-		.options =
-			"  -l, --list           list every symbol: address, type, name\n",
 		.examples =
 			"  vmdive sym vmcore ffffffffa9400010\n"
 			"  vmdive sym vmcore schedule panic\n"
@@ -182,7 +228,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "dump-module", .run = vd_cmd_dump_module, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = 1, .shortopts = "o:",
+		.min_args = 1, .max_args = 1, .opts = dump_module_opts,
 		.summary = "write a module's memory as an ELF file to disassemble, or raw",
 		.synopsis = "vmdive dump-module [--raw] [--zero-fill] DUMP NAME -o FILE",
 		.description =
@@ -194,17 +240,13 @@ const struct vd_cmd vd_commands[] = {
 			"offsets are printed).  Pages are read through the page tables one by\n"
 			"one; a page the dump does not hold is reported and the command fails\n"
 			"without leaving a file, unless --zero-fill writes it as zeros.",
-		.options =
-			"  -o, --output FILE    where to write (required)\n"
-			"  --raw                plain region bytes instead of ELF\n"
-			"  --zero-fill          write pages the dump lacks as zeros\n",
 		.examples =
 			"  vmdive dump-module vmcore loop -o loop.elf && objdump -d loop.elf\n"
 			"  vmdive dump-module --raw vmcore loop -o loop.bin\n",
 	},
 	{
 		.name = "vmalloc", .run = vd_cmd_vmalloc, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = 0, .shortopts = "v",
+		.min_args = 0, .max_args = 0, .opts = vmalloc_opts,
 		.summary = "vmalloc/vmap/ioremap areas like /proc/vmallocinfo",
 		.synopsis = "vmdive vmalloc [-v] [OPTIONS] DUMP",
 		.description =
@@ -217,8 +259,6 @@ const struct vd_cmd vd_commands[] = {
 			"kernels.  With -v, the physical address of each page: from\n"
 			"vm->pages[] (struct page -> pfn through vmemmap) and from a walk of\n"
 			"the page tables, and any disagreement flagged.",
-		.options =
-			"  -v, --verbose        every page's physical address\n",
 		.examples =
 			"  vmdive vmalloc vmcore\n"
 			"  vmdive vmalloc -v vmcore | less\n"
@@ -226,7 +266,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "dump-vmalloc", .run = vd_cmd_dump_vmalloc, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = 1, .shortopts = "o:",
+		.min_args = 1, .max_args = 1, .opts = dump_vmalloc_opts,
 		.summary = "write the bytes of a vmalloc area (or all of a caller's) to a file",
 		.synopsis = "vmdive dump-vmalloc [--zero-fill] DUMP ADDR|CALLER -o FILE",
 		.description =
@@ -237,16 +277,13 @@ const struct vd_cmd vd_commands[] = {
 			"mapped are listed and written as zeros to keep offsets; a mapped page\n"
 			"the dump does not hold fails the command (no file left) unless\n"
 			"--zero-fill.",
-		.options =
-			"  -o, --output FILE    where to write (required)\n"
-			"  --zero-fill          write pages the dump lacks as zeros\n",
 		.examples =
 			"  vmdive dump-vmalloc vmcore ffffd31c80164000 -o area.bin\n"
 			"  vmdive dump-vmalloc vmcore bpf_prog_alloc_no_stats -o bpf.bin\n",
 	},
 	{
 		.name = "ps", .run = vd_cmd_ps, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = 0, .shortopts = "t",
+		.min_args = 0, .max_args = 0, .opts = ps_opts,
 		.summary = "tasks: pid, ppid, cpu, state, task address, comm; the panic task marked",
 		.synopsis = "vmdive ps [-t] [OPTIONS] DUMP",
 		.description =
@@ -258,8 +295,6 @@ const struct vd_cmd vd_commands[] = {
 			"Tasks come from init_task.tasks (not the PID hash); -t adds every\n"
 			"thread of each thread group (signal->thread_head, or thread_group\n"
 			"on older kernels).",
-		.options =
-			"  -t, --threads        every thread, not only thread-group leaders\n",
 		.examples =
 			"  vmdive ps vmcore\n"
 			"  vmdive ps -t --json vmcore | jq '.tasks[] | select(.panic)'\n",
@@ -320,7 +355,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "log", .run = vd_cmd_log, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = 0, .shortopts = "tTld",
+		.min_args = 0, .max_args = 0, .opts = log_opts,
 		.summary = "the kernel's printk log (dmesg) from the dump, no vmlinux needed",
 		.synopsis = "vmdive log [-t|-T] [-l] [-d] DUMP",
 		.description =
@@ -336,15 +371,6 @@ const struct vd_cmd vd_commands[] = {
 			"level, facility, caller, text, subsystem, device, truncated}], lost,\n"
 			"errors, nerrors}; with -T also boot_time, boot_time_from and each\n"
 			"record's time (seconds since the epoch).",
-		.options =
-			"  -t, --notime         no timestamps\n"
-			"  -T, --ctime          wall-clock timestamps, like crash: boot time is\n"
-			"                       the timekeeper's clock (tk_core, through the BTF\n"
-			"                       in the dump or --vmlinux), else CRASHTIME (kexec\n"
-			"                       dumps), minus the panic record's timestamp; exits\n"
-			"                       1 when the dump does not tell\n"
-			"  -l, --level          the syslog level as <N> before each text\n"
-			"  -d, --dict           SUBSYSTEM= and DEVICE= of dev_printk() records\n",
 		.examples =
 			"  vmdive log vmcore\n"
 			"  vmdive log -l vmcore | grep '^\\[.*\\] <[0-3]>'   # errors and worse\n"
