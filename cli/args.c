@@ -330,6 +330,8 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_NOTIME: cli->no_time = true; break;
 	case VD_OPT_CTIME: cli->ctime = true; break;
 	case VD_OPT_DICT: cli->dict = true; break;
+	case VD_OPT_HEX: cli->hex = true; cli->dec = false; break;
+	case VD_OPT_DEC: cli->dec = true; cli->hex = false; break;
 	case VD_OPT_END: case VD_OPT_COUNT: break;
 	}
 }

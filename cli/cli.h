@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "vmdive/expr.h"
 #include "vmdive/session.h"
 
 /* Exit statuses. */
@@ -64,6 +65,12 @@ struct vd_cli {
 	bool ctime;                /* log -T */
 	bool dict;                 /* log -d */
 	bool help;                 /* -h, --help */
+	bool hex, dec;             /* p, struct -x / -d */
+	bool offsets;              /* struct -o */
+	/* session state for expressions (cli/expr_cli.c) */
+	uint64_t task_context;     /* $task: set by 'set'; 0 = the panic task */
+	uint64_t panic_task;
+	bool panic_task_known;
 	/* positional arguments after the dump files */
 	char **args;
 	int nargs;
@@ -108,6 +115,8 @@ enum vd_opt_id {
 	VD_OPT_NOTIME,             /* log -t */
 	VD_OPT_CTIME,              /* log -T */
 	VD_OPT_DICT,               /* log -d */
+	VD_OPT_HEX,                /* p, struct, union -x */
+	VD_OPT_DEC,                /* p, struct, union -d */
 	VD_OPT_COUNT
 };
 
@@ -168,6 +177,14 @@ void vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)
 /* Print err ("vmdive: CMD: msg") and destroy it. */
 void vd_cli_report(const struct vd_cli *cli, struct vd_error *err);
 bool vd_cli_parse_addr(const char *s, uint64_t *ret);
+/*
+ * An address argument as an expression (vmdive/expr.h): hex, a symbol,
+ * symbol+off, &var, ptr->member, $task...  Prints why not and returns false.
+ */
+bool vd_cli_addr(struct vd_cli *cli, const char *arg, uint64_t *ret);
+/* The expression environment of this command line: variables, space. */
+void vd_cli_expr_env(struct vd_cli *cli, enum vd_expr_mode mode,
+		     struct vd_expr_env *ret);
 /* "4 KiB", "2 MiB", "1.5 GiB" */
 void vd_cli_format_size(uint64_t size, char *buf, size_t len);
 /* "sym+0x12" or "" when unknown. */
@@ -188,6 +205,16 @@ int vd_cmd_dump_vmalloc(struct vd_cli *cli);
 int vd_cmd_ps(struct vd_cli *cli);
 int vd_cmd_struct(struct vd_cli *cli);
 int vd_cmd_whatis(struct vd_cli *cli);
+int vd_cmd_print(struct vd_cli *cli);
+
+/* Values of expressions (cli/cmd_type.c): "LABEL = VALUE" like gdb, or JSON. */
+int vd_cli_show_value(struct vd_cli *cli, const char *label, const struct vd_value *v);
+int vd_cli_json_value(struct vd_cli *cli, const char *expr, const struct vd_value *v);
+/*
+ * An error as JSON on stdout, {"error": {"code", "message", "file",
+ * "address"}} (docs/json.md); destroys err.  addr 0: err's own, if any.
+ */
+void vd_cli_json_error(struct vd_cli *cli, struct vd_error *err, uint64_t addr);
 
 /* Process cores (cmd_info_core.c, cmd_core.c, cmd_maps.c), by dump kind. */
 int vd_cmd_maps(struct vd_cli *cli);

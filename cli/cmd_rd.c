@@ -260,8 +260,7 @@ vd_cmd_rd(struct vd_cli *cli)
 		return VD_EXIT_FAIL;
 	}
 	for (int i = 0; i < naddrs; i++) {
-		if (!vd_cli_parse_addr(cli->args[i], &addrs[i])) {
-			vd_cli_error(cli, "'%s' is not a hex address", cli->args[i]);
+		if (!vd_cli_addr(cli, cli->args[i], &addrs[i])) {
 			free(addrs);
 			return VD_EXIT_USAGE;
 		}

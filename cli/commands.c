@@ -55,6 +55,18 @@ static const struct vd_opt log_opts[] = {
 	{ 0 },
 };
 
+static const struct vd_opt print_opts[] = {
+	{ VD_OPT_HEX, 'x', "hex", NULL, "integers in hexadecimal" },
+	{ VD_OPT_DEC, 'd', "decimal", NULL, "integers in decimal (the default)" },
+	{ 0 },
+};
+
+static const struct vd_opt struct_opts[] = {
+	{ VD_OPT_HEX, 'x', "hex", NULL, "integer members in hexadecimal" },
+	{ VD_OPT_DEC, 'd', "decimal", NULL, "integer members in decimal (the default)" },
+	{ 0 },
+};
+
 const struct vd_cmd vd_commands[] = {
 	{
 		.name = "info", .run = vd_cmd_info, .needs = VD_NEEDS_DUMP,
@@ -301,9 +313,9 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "struct", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = 2,
+		.min_args = 1, .max_args = 2, .opts = struct_opts,
 		.summary = "a struct's layout, or its values at an address",
-		.synopsis = "vmdive struct [OPTIONS] DUMP TYPE [ADDR]",
+		.synopsis = "vmdive struct [OPTIONS] DUMP TYPE[.MEMBER[,MEMBER...]] [ADDR]",
 		.description =
 			"Without ADDR, the layout of a struct or union: each member's byte\n"
 			"offset ([offset:bit] for bit fields), type and name, anonymous\n"
@@ -316,9 +328,18 @@ const struct vd_cmd vd_commands[] = {
 			"--module-debug DIR has one (NAME.ko or NAME.ko.debug anywhere under DIR,\n"
 			"e.g. /usr/lib/debug/lib/modules/KVER), else the module's own BTF, which\n"
 			"the kernel keeps for each module (CONFIG_DEBUG_INFO_BTF_MODULES); the\n"
-			"SIZE line (\"module\" in --json) then names the module.",
+			"SIZE line (\"module\" in --json) then names the module.\n"
+			"TYPE.MEMBER,MEMBER selects members, as crash does: their offsets and\n"
+			"declarations, or with ADDR their values (MEMBER may be a path:\n"
+			"se.vruntime, thread.sp).  ADDR is an expression, as everywhere an\n"
+			"address goes: hex, a symbol (init_task), symbol+offset, &var,\n"
+			"ptr->member, $task, $panic_task (see `vmdive help p`).  --json with\n"
+			"ADDR prints {type, address, value} (or members): integers as\n"
+			"numbers, pointers as hex strings, char arrays as strings.",
 		.examples =
 			"  vmdive struct vmcore task_struct\n"
+			"  vmdive struct vmcore task_struct.pid,comm,mm init_task\n"
+			"  vmdive struct -x vmcore task_struct.se.vruntime '$panic_task'\n"
 			"  vmdive struct vmcore 'struct list_head' ffffffffaaf27160\n"
 			"  vmdive struct --json vmcore module\n"
 			"  vmdive struct vmcore ovl_fs\n"
@@ -340,6 +361,47 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive whatis vmcore pgd_t\n"
 			"  vmdive whatis vmcore 'struct page'\n"
 			"  vmdive whatis --module-debug /usr/lib/debug/lib/modules/KVER vmcore ovl_fill_super\n",
+	},
+	{
+		.name = "union", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 2, .opts = struct_opts,
+		.summary = "a union's layout, or its values at an address",
+		.synopsis = "vmdive union [OPTIONS] DUMP TYPE[.MEMBER[,MEMBER...]] [ADDR]",
+		.description =
+			"As struct, for unions: TYPE is looked up as a union first.",
+		.examples =
+			"  vmdive union vmcore thread_union\n"
+			"  vmdive union vmcore thread_union.task init_thread_union\n",
+	},
+	{
+		.name = "p", .run = vd_cmd_print, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = -1, .opts = print_opts,
+		.summary = "print the typed value of an expression (jiffies, init_task.comm)",
+		.synopsis = "vmdive p [-x|-d] [OPTIONS] DUMP EXPR...",
+		.description =
+			"Evaluates each C expression and prints its value as crash's (gdb's)\n"
+			"print does: `NAME = VALUE`; structs and unions member by member,\n"
+			"char arrays and char pointers as strings, pointers as\n"
+			"(TYPE) 0xADDRESS <symbol>.  Expressions: numbers (decimal, 0x hex),\n"
+			"symbols, member access (init_task.comm, init_task.mm->pgd),\n"
+			"array indexing, & and *, casts ((struct task_struct *)ADDR), the\n"
+			"operators + - * / % << >> & | ^ ~ ! with C's precedence and C's\n"
+			"pointer arithmetic, and the session variables $task (the task\n"
+			"chosen with `set`, else the panic task) and $panic_task.\n"
+			"A variable's type comes from the vmlinux's DWARF when given; without\n"
+			"one, the BTF in the dump describes types but not most global\n"
+			"variables, so vmdive keeps a table of the globals people print\n"
+			"(jiffies, init_task, init_mm, tainted_mask, panic_cpu, ...) and\n"
+			"reads them with the BTF's types.  A variable that is in neither is\n"
+			"reported as of unknown type, with its address; its value is never\n"
+			"guessed.  --json prints {expression, type, address, value} per\n"
+			"expression, errors as {\"error\": {...}} (see docs/json.md).",
+		.examples =
+			"  vmdive p vmcore jiffies\n"
+			"  vmdive p vmcore init_task.comm init_uts_ns.name.release\n"
+			"  vmdive p -x vmcore tainted_mask\n"
+			"  vmdive p vmcore '*init_task.mm' '$panic_task->comm'\n"
+			"  vmdive p --json vmcore 'init_task.se.vruntime'\n",
 	},
 	{
 		.name = "vmcoreinfo", .run = vd_cmd_vmcoreinfo, .needs = VD_NEEDS_DUMP,

@@ -32,6 +32,32 @@ vd_cli_report(const struct vd_cli *cli, struct vd_error *err)
 	vd_error_destroy(err);
 }
 
+void
+vd_cli_json_error(struct vd_cli *cli, struct vd_error *err, uint64_t addr)
+{
+	struct vd_json j;
+
+	vd_json_init(&j, stdout);
+	vd_json_begin_object(&j);
+	vd_json_key(&j, "error");
+	vd_json_begin_object(&j);
+	vd_json_kv_string(&j, "code", vd_error_code_name(err->code));
+	vd_json_kv_string(&j, "message", err->msg);
+	vd_json_kv_string(&j, "file", cli && cli->dumps && cli->ndumps ? cli->dumps[0] : NULL);
+	if (!addr && (err->as != VD_AS_NONE || err->addr))
+		addr = err->addr;
+	vd_json_key(&j, "address");
+	if (addr)
+		vd_json_hex(&j, addr);
+	else
+		vd_json_null(&j);
+	vd_json_end_object(&j);
+	vd_json_end_object(&j);
+	fputc('\n', stdout);
+	vd_cli_error(cli, "%s", err->msg);
+	vd_error_destroy(err);
+}
+
 bool
 vd_cli_parse_addr(const char *s, uint64_t *ret)
 {
