@@ -460,9 +460,13 @@ parse_number(struct parser *ps, int base, struct vd_value *ret)
 	return NULL;
 }
 
-/* A C type name between parentheses, for a cast: "(struct task_struct *)". */
+/*
+ * A C type name between parentheses, for a cast: "(struct task_struct *)".
+ * False when the parentheses hold no type name; *err_ret when they hold
+ * one the session does not know.
+ */
 static bool
-try_cast_type(struct parser *ps, struct vd_qualified_type *ret)
+try_cast_type(struct parser *ps, struct vd_qualified_type *ret, struct vd_error **err_ret)
 {
 	static const char *const keywords[] = { "struct ", "union ", "enum ", "unsigned",
 						"signed", "char", "short", "int", "long",
@@ -500,7 +504,10 @@ try_cast_type(struct parser *ps, struct vd_qualified_type *ret)
 	}
 	err = vd_session_find_type(ps->s, name, ret);
 	if (err) {
-		vd_error_destroy(err);
+		if (keyword || strchr(name, '*'))
+			*err_ret = err;     // surely a cast: say why it fails
+		else
+			vd_error_destroy(err);
 		return false;
 	}
 	ps->p = close + 1;
@@ -570,10 +577,13 @@ parse_primary(struct parser *ps, struct vd_value *ret)
 		{
 			struct vd_qualified_type to;
 
-			if (try_cast_type(ps, &to)) {
+			err = NULL;
+			if (try_cast_type(ps, &to, &err)) {
 				err = parse_unary(ps, ret);
 				return err ? err : cast(ps, to, ret);
 			}
+			if (err)
+				return err;
 		}
 		err = parse_expr(ps, ret);
 		if (err)
