@@ -18,28 +18,34 @@
 #include "common/util.h"
 
 const struct vd_opt vd_common_opts[] = {
-	{ VD_OPT_VMLINUX, 0, "vmlinux", "FILE",
-	  "kernel ELF with symbols (and DWARF) for this dump" },
-	{ VD_OPT_SYSTEM_MAP, 0, "system-map", "FILE", "System.map for this dump's kernel" },
-	{ VD_OPT_FORCE_VMLINUX, 0, "force-vmlinux", NULL,
-	  "use --vmlinux even if it does not match the dump" },
-	{ VD_OPT_MODULE_DEBUG, 0, "module-debug", "DIR",
-	  "modules' debug files (NAME.ko, NAME.ko.debug) under\n"
+	{ .id = VD_OPT_VMLINUX, .long_name = "vmlinux", .arg = "FILE",
+	  .help = "kernel ELF with symbols (and DWARF) for this dump" },
+	{ .id = VD_OPT_SYSTEM_MAP, .long_name = "system-map", .arg = "FILE",
+	  .help = "System.map for this dump's kernel" },
+	{ .id = VD_OPT_FORCE_VMLINUX, .long_name = "force-vmlinux",
+	  .help = "use --vmlinux even if it does not match the dump" },
+	{ .id = VD_OPT_MODULE_DEBUG, .long_name = "module-debug", .arg = "DIR",
+	  .help = "modules' debug files (NAME.ko, NAME.ko.debug) under\n"
 	  "DIR: their DWARF types and .symtab symbols" },
-	{ VD_OPT_SYSROOT, 0, "sysroot", "DIR",
-	  "process cores: look for the mapped files under DIR\n"
+	{ .id = VD_OPT_SYSROOT, .long_name = "sysroot", .arg = "DIR",
+	  .help = "process cores: look for the mapped files under DIR\n"
 	  "first (another machine's, a qemu-user -L prefix)" },
-	{ VD_OPT_EXE, 0, "exe", "FILE", "process cores without NT_FILE: the executable" },
-	{ VD_OPT_JSON, 0, "json", NULL, "print JSON instead of text" },
-	{ VD_OPT_ZERO_EXCLUDED, 0, "zero-excluded", NULL,
-	  "read pages the dump filtered out as zeros" },
-	{ VD_OPT_CACHE_DIR, 0, "cache-dir", "DIR",
-	  "keep what was decoded per kernel build-id (kallsyms\n"
-	  "index, BTF index) in DIR (default: $VMDIVE_CACHE_DIR,\n"
-	  "else $XDG_CACHE_HOME/vmdive, else ~/.cache/vmdive)" },
-	{ VD_OPT_NO_CACHE, 0, "no-cache", NULL, "neither read nor write that cache" },
-	{ VD_OPT_STATS, 0, "stats", NULL, "print page-cache statistics to stderr at exit" },
-	{ VD_OPT_HELP, 'h', "help", NULL, "this help" },
+	{ .id = VD_OPT_EXE, .long_name = "exe", .arg = "FILE",
+	  .help = "process cores without NT_FILE: the executable" },
+	{ .id = VD_OPT_JSON, .long_name = "json",
+	  .help = "print JSON instead of text" },
+	{ .id = VD_OPT_ZERO_EXCLUDED, .long_name = "zero-excluded",
+	  .help = "read pages the dump filtered out as zeros" },
+	{ .id = VD_OPT_CACHE_DIR, .long_name = "cache-dir", .arg = "DIR",
+	  .help = "keep what was decoded per kernel build-id (kallsyms\n"
+		  "index, BTF index) in DIR (default: $VMDIVE_CACHE_DIR,\n"
+		  "else $XDG_CACHE_HOME/vmdive, else ~/.cache/vmdive)" },
+	{ .id = VD_OPT_NO_CACHE, .long_name = "no-cache",
+	  .help = "neither read nor write that cache" },
+	{ .id = VD_OPT_STATS, .long_name = "stats",
+	  .help = "print page-cache statistics to stderr at exit" },
+	{ .id = VD_OPT_HELP, .short_name = 'h', .long_name = "help",
+	  .help = "this help" },
 	{ 0 },
 };
 
@@ -53,7 +59,10 @@ vd_cli_print_opts(const struct vd_opt *opts, FILE *out)
 		const char *h = o->help, *nl;
 		int n = 0;
 
-		if (o->short_name)
+		if (o->word)
+			n = snprintf(left, sizeof(left), "%s%s", o->word,
+				     o->long_name ? ", " : "");
+		else if (o->short_name)
 			n = snprintf(left, sizeof(left), "-%c%s", o->short_name,
 				     o->long_name ? ", " : "");
 		if (o->long_name)
@@ -330,6 +339,14 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_NOTIME: cli->no_time = true; break;
 	case VD_OPT_CTIME: cli->ctime = true; break;
 	case VD_OPT_DICT: cli->dict = true; break;
+	case VD_OPT_W8: cli->rd_width = 1; break;
+	case VD_OPT_W16: cli->rd_width = 2; break;
+	case VD_OPT_W32: cli->rd_width = 4; break;
+	case VD_OPT_W64: cli->rd_width = 8; break;
+	case VD_OPT_SYMBOLIC: cli->symbolic = true; break;
+	case VD_OPT_ASCII: cli->ascii = true; break;
+	case VD_OPT_END_ADDR: cli->end_arg = value; break;
+	case VD_OPT_USER: break;
 	case VD_OPT_HEX: cli->hex = true; cli->dec = false; break;
 	case VD_OPT_DEC: cli->dec = true; cli->hex = false; break;
 	case VD_OPT_END: case VD_OPT_COUNT: break;
@@ -369,6 +386,28 @@ vd_cli_parse(struct vd_cli *cli, int argc, char **argv, bool have_session)
 	}
 	shortopts[ns] = '\0';
 	longopts[nlong] = (struct option){ 0 };
+	// crash's multi-letter short forms ("-16") are whole words: taken out
+	// before getopt would read them as "-1 -6".
+	for (int i = 1, o = 1; i <= argc; i++) {
+		bool taken = false;
+
+		if (i == argc) {
+			argc = o;
+			break;
+		}
+		if (!strcmp(argv[i], "--")) {
+			memmove(&argv[o], &argv[i], (size_t)(argc - i) * sizeof(*argv));
+			argc = o + (argc - i);
+			break;
+		}
+		for (const struct vd_opt *w = cli->cmd->opts; w && w->id && !taken; w++)
+			if (w->word && !strcmp(argv[i], w->word)) {
+				set_option(cli, w->id, NULL);
+				taken = true;
+			}
+		if (!taken)
+			argv[o++] = argv[i];
+	}
 	pos = calloc((size_t)argc + 1, sizeof(char *));
 	if (!pos)
 		return VD_EXIT_FAIL;

@@ -66,7 +66,10 @@ struct vd_cli {
 	bool dict;                 /* log -d */
 	bool help;                 /* -h, --help */
 	bool hex, dec;             /* p, struct -x / -d */
-	bool offsets;              /* struct -o */
+	unsigned rd_width;         /* rd -8/-16/-32/-64: bytes per value, 0: none */
+	bool symbolic;             /* rd -s */
+	bool ascii;                /* rd -a */
+	const char *end_arg;       /* rd -e END */
 	/* session state for expressions (cli/expr_cli.c) */
 	uint64_t task_context;     /* $task: set by 'set'; 0 = the panic task */
 	uint64_t panic_task;
@@ -117,6 +120,15 @@ enum vd_opt_id {
 	VD_OPT_DICT,               /* log -d */
 	VD_OPT_HEX,                /* p, struct, union -x */
 	VD_OPT_DEC,                /* p, struct, union -d */
+	VD_OPT_W8,                 /* rd -8: bytes, as crash */
+	VD_OPT_W16,                /* rd -16 */
+	VD_OPT_W32,                /* rd -32 */
+	VD_OPT_W64,                /* rd -64 */
+	VD_OPT_SYMBOLIC,           /* rd -s */
+	VD_OPT_ASCII,              /* rd -a */
+	VD_OPT_END_ADDR,           /* rd -e END */
+	VD_OPT_USER,               /* rd -u: reserved for user addresses through
+				      a task's page tables (not declared yet) */
 	VD_OPT_COUNT
 };
 
@@ -130,6 +142,8 @@ struct vd_opt {
 	const char *long_name;     /* NULL: short only */
 	const char *arg;           /* the value's name ("FILE"); NULL: a flag */
 	const char *help;          /* may hold '\n' for more lines */
+	const char *word;          /* crash's multi-letter short form ("-16"),
+				      matched whole; NULL: none */
 };
 
 struct vd_cmd {

@@ -21,10 +21,22 @@ vd_cmd_print(struct vd_cli *cli)
 		int r;
 
 		if (err) {
-			if (cli->json)
-				vd_cli_json_error(cli, err, 0);
-			else
+			if (cli->json && cli->nargs > 1) {
+				// In the array, in its place: {expression, error}.
+				vd_json_begin_object(&cli->j);
+				vd_json_kv_string(&cli->j, "expression", cli->args[i]);
+				vd_json_key(&cli->j, "error");
+				vd_json_begin_object(&cli->j);
+				vd_json_kv_string(&cli->j, "code", vd_error_code_name(err->code));
+				vd_json_kv_string(&cli->j, "message", err->msg);
+				vd_json_end_object(&cli->j);
+				vd_json_end_object(&cli->j);
 				vd_cli_report(cli, err);
+			} else if (cli->json) {
+				vd_cli_json_error(cli, err, 0);
+			} else {
+				vd_cli_report(cli, err);
+			}
 			ret = VD_EXIT_FAIL;
 			continue;
 		}
@@ -35,7 +47,5 @@ vd_cmd_print(struct vd_cli *cli)
 	}
 	if (cli->json && cli->nargs > 1)
 		vd_json_end_array(&cli->j);
-	if (cli->json)
-		fputc('\n', stdout);
 	return ret;
 }

@@ -557,10 +557,25 @@ vd_cli_json_value(struct vd_cli *cli, const char *expr, const struct vd_value *v
 	char tname[256];
 
 	if (v->lvalue && !t) {
-		vd_cli_json_error(cli, vd_error_create(VD_ERR_TYPE,
-			"%s: the type of '%s' is unknown (no DWARF; BTF and vmdive's table of "
-			"globals have no type for it)", expr, v->symbol[0] ? v->symbol : expr),
-			v->addr);
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "the type of '%s' is unknown (no DWARF; BTF and "
+			 "vmdive's table of globals have no type for it)",
+			 v->symbol[0] ? v->symbol : expr);
+		vd_json_begin_object(j);
+		vd_json_kv_string(j, "expression", expr);
+		vd_json_key(j, "type");
+		vd_json_null(j);
+		vd_json_kv_hex(j, "address", v->addr);
+		vd_json_key(j, "error");
+		vd_json_begin_object(j);
+		vd_json_kv_string(j, "code", vd_error_code_name(VD_ERR_TYPE));
+		vd_json_kv_string(j, "message", msg);
+		vd_json_kv_string(j, "file", cli->dumps && cli->ndumps ? cli->dumps[0] : NULL);
+		vd_json_kv_hex(j, "address", v->addr);
+		vd_json_end_object(j);
+		vd_json_end_object(j);
+		vd_cli_error(cli, "%s: %s", expr, msg);
 		return VD_EXIT_FAIL;
 	}
 	vd_json_begin_object(j);
@@ -864,16 +879,33 @@ whatis_object(struct vd_cli *cli, const char *name, const struct vd_symbol_info 
 	struct vd_qualified_type qt;
 	const struct vd_type *t;
 	struct vd_error *err;
-	char buf[1024];
+	char buf[1024], from[512];
+	bool from_table = false;
 
-	err = vd_session_find_object_type(cli->session, name, &qt);
+	err = vd_expr_variable_type(cli->session, name, &qt, &from_table);
 	if (err) {
 		if (!have_sym) {
-			vd_cli_report(cli, vd_error_wrap(err, "'%s' is neither a type nor a symbol",
-							 name));
+			err = vd_error_wrap(err, "'%s' is neither a type nor a symbol", name);
+			if (cli->json) {
+				vd_cli_json_error(cli, err, 0);
+				return VD_EXIT_FAIL;
+			}
+			vd_cli_report(cli, err);
 			return VD_EXIT_FAIL;
 		}
-		if (sym->module && !cli->session_opts.module_debug)
+		if (cli->json) {
+			vd_json_begin_object(&cli->j);
+			vd_json_kv_string(&cli->j, "name", sym->name);
+			vd_json_kv_string(&cli->j, "kind", "symbol");
+			vd_json_kv_hex(&cli->j, "address", sym->addr);
+			vd_json_key(&cli->j, "symbol_type");
+			vd_json_string_len(&cli->j, &sym->type, 1);
+			vd_json_kv_string(&cli->j, "module", sym->module);
+			vd_json_key(&cli->j, "type");
+			vd_json_null(&cli->j);
+			vd_json_kv_string(&cli->j, "type_unknown_because", err->msg);
+			vd_json_end_object(&cli->j);
+		} else if (sym->module && !cli->session_opts.module_debug)
 			printf("%016" PRIx64 " (%c) %s [%s]: a symbol of module %s; its type needs the module's DWARF (give --module-debug DIR)\n",
 			       sym->addr, sym->type, sym->name, sym->module, sym->module);
 		else
@@ -888,13 +920,50 @@ whatis_object(struct vd_cli *cli, const char *name, const struct vd_symbol_info 
 		format_function(t, name, buf, sizeof(buf));
 	else
 		vd_type_format_decl(qt, name, buf, sizeof(buf));
+	{
+		char obuf[256];
+		const char *o = origin(cli, qt.type->kind == VD_TYPE_FUNCTION ? qt.type : t,
+				       obuf, sizeof(obuf));
+
+		snprintf(from, sizeof(from), "%s", o);
+	}
+	if (from_table) {
+		static const char pre[] = "vmdive's table of globals, the type from ";
+		size_t n = strlen(from);
+
+		if (n + sizeof(pre) > sizeof(from))
+			n = sizeof(from) - sizeof(pre);
+		memmove(from + sizeof(pre) - 1, from, n);
+		memcpy(from, pre, sizeof(pre) - 1);
+		from[sizeof(pre) - 1 + n] = '\0';
+	}
+	if (cli->json) {
+		char tname[512];
+
+		vd_type_format(qt, tname, sizeof(tname));
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_string(&cli->j, "name", name);
+		vd_json_kv_string(&cli->j, "kind", t && t->kind == VD_TYPE_FUNCTION ? "function" :
+				  "variable");
+		vd_json_kv_string(&cli->j, "declaration", buf);
+		vd_json_kv_string(&cli->j, "type", tname);
+		if (t && t->kind != VD_TYPE_FUNCTION)
+			vd_json_kv_uint(&cli->j, "size", t->size);
+		if (have_sym) {
+			vd_json_kv_hex(&cli->j, "address", sym->addr);
+			vd_json_key(&cli->j, "symbol_type");
+			vd_json_string_len(&cli->j, &sym->type, 1);
+		}
+		vd_json_kv_string(&cli->j, "source", from);
+		vd_json_end_object(&cli->j);
+		return VD_EXIT_OK;
+	}
 	printf("%s;\n", buf);
 	if (t && t->kind != VD_TYPE_FUNCTION)
 		printf("SIZE: %" PRIu64 "  ", t->size);
 	if (have_sym)
 		printf("ADDRESS: %016" PRIx64 " (%c)  ", sym->addr, sym->type);
-	printf("(from %s)\n", origin(cli, qt.type->kind == VD_TYPE_FUNCTION ? qt.type : t,
-				      buf, sizeof(buf)));
+	printf("(from %s)\n", from);
 	return VD_EXIT_OK;
 }
 
@@ -909,6 +978,33 @@ vd_cmd_whatis(struct vd_cli *cli)
 	char buf[512];
 
 	err = vd_session_find_type(cli->session, cli->args[0], &qt);
+	if (!err && cli->json) {
+		static const char *const kinds[] = {
+			[VD_TYPE_VOID] = "void", [VD_TYPE_INT] = "int", [VD_TYPE_FLOAT] = "float",
+			[VD_TYPE_POINTER] = "pointer", [VD_TYPE_ARRAY] = "array",
+			[VD_TYPE_STRUCT] = "struct", [VD_TYPE_UNION] = "union",
+			[VD_TYPE_ENUM] = "enum", [VD_TYPE_TYPEDEF] = "typedef",
+			[VD_TYPE_FUNCTION] = "function",
+		};
+
+		t = qt.type;
+		vd_type_format(qt, buf, sizeof(buf));
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_string(&cli->j, "name", buf);
+		vd_json_kv_string(&cli->j, "kind", kinds[t->kind]);
+		if (t->kind == VD_TYPE_TYPEDEF) {
+			vd_type_format(t->target, buf, sizeof(buf));
+			vd_json_kv_string(&cli->j, "typedef_of", buf);
+		}
+		if (t->kind == VD_TYPE_STRUCT || t->kind == VD_TYPE_UNION)
+			vd_json_kv_uint(&cli->j, "members", t->nmembers);
+		vd_json_kv_uint(&cli->j, "size", vd_type_unqualified(t) ?
+				vd_type_unqualified(t)->size : 0);
+		vd_json_kv_string(&cli->j, "source", origin(cli, t, buf, sizeof(buf)));
+		vd_json_kv_string(&cli->j, "module", t->module);
+		vd_json_end_object(&cli->j);
+		return VD_EXIT_OK;
+	}
 	if (!err) {
 		t = qt.type;
 		if (t->kind == VD_TYPE_TYPEDEF) {

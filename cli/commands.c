@@ -5,65 +5,97 @@
 
 /* Each command's own options (every command also takes vd_common_opts). */
 static const struct vd_opt rd_opts[] = {
-	{ VD_OPT_PHYSICAL, 'p', "physical", NULL, "ADDR is a physical address" },
-	{ VD_OPT_OUTPUT, 'o', "output", "FILE",
-	  "write the raw bytes to FILE; unreadable pages\n"
+	{ .id = VD_OPT_PHYSICAL, .short_name = 'p', .long_name = "physical",
+	  .help = "ADDR is a physical address" },
+	{ .id = VD_OPT_OUTPUT, .short_name = 'o', .long_name = "output", .arg = "FILE",
+	  .help = "write the raw bytes to FILE; unreadable pages\n"
 	  "are written as zeros and reported" },
-	{ VD_OPT_LEN, 'n', "len", "LEN", "read LEN bytes at each of several addresses" },
+	{ .id = VD_OPT_LEN, .short_name = 'n', .long_name = "len", .arg = "LEN",
+	  .help = "read LEN bytes at each of several addresses" },
+	{ .id = VD_OPT_W8,
+	  .help = "bytes, as crash's rd -8 (COUNT values)", .word = "-8" },
+	{ .id = VD_OPT_W16,
+	  .help = "16-bit values (COUNT of them)", .word = "-16" },
+	{ .id = VD_OPT_W32,
+	  .help = "32-bit values", .word = "-32" },
+	{ .id = VD_OPT_W64,
+	  .help = "64-bit values", .word = "-64" },
+	{ .id = VD_OPT_SYMBOLIC, .short_name = 's', .long_name = "symbols",
+	  .help = "64-bit values, a kernel symbol's name+offset where\n"
+	  "one contains the value (crash's rd -s)" },
+	{ .id = VD_OPT_ASCII, .short_name = 'a', .long_name = "ascii",
+	  .help = "a NUL-terminated string, 60 characters a line\n"
+	  "(crash's rd -a); COUNT bounds it (default 4096)" },
+	{ .id = VD_OPT_END_ADDR, .short_name = 'e', .long_name = "end", .arg = "END",
+	  .help = "read up to END (an expression), not COUNT" },
 	{ 0 },
 };
 
 static const struct vd_opt sym_opts[] = {
-	{ VD_OPT_LIST, 'l', "list", NULL, "list every symbol: address, type, name" },
+	{ .id = VD_OPT_LIST, .short_name = 'l', .long_name = "list",
+	  .help = "list every symbol: address, type, name" },
 	{ 0 },
 };
 
 static const struct vd_opt dump_module_opts[] = {
-	{ VD_OPT_OUTPUT, 'o', "output", "FILE", "where to write (required)" },
-	{ VD_OPT_RAW, 0, "raw", NULL, "plain region bytes instead of ELF" },
-	{ VD_OPT_ZERO_FILL, 0, "zero-fill", NULL, "write pages the dump lacks as zeros" },
+	{ .id = VD_OPT_OUTPUT, .short_name = 'o', .long_name = "output", .arg = "FILE",
+	  .help = "where to write (required)" },
+	{ .id = VD_OPT_RAW, .long_name = "raw",
+	  .help = "plain region bytes instead of ELF" },
+	{ .id = VD_OPT_ZERO_FILL, .long_name = "zero-fill",
+	  .help = "write pages the dump lacks as zeros" },
 	{ 0 },
 };
 
 static const struct vd_opt vmalloc_opts[] = {
-	{ VD_OPT_VERBOSE, 'v', "verbose", NULL, "every page's physical address" },
+	{ .id = VD_OPT_VERBOSE, .short_name = 'v', .long_name = "verbose",
+	  .help = "every page's physical address" },
 	{ 0 },
 };
 
 static const struct vd_opt dump_vmalloc_opts[] = {
-	{ VD_OPT_OUTPUT, 'o', "output", "FILE", "where to write (required)" },
-	{ VD_OPT_ZERO_FILL, 0, "zero-fill", NULL, "write pages the dump lacks as zeros" },
+	{ .id = VD_OPT_OUTPUT, .short_name = 'o', .long_name = "output", .arg = "FILE",
+	  .help = "where to write (required)" },
+	{ .id = VD_OPT_ZERO_FILL, .long_name = "zero-fill",
+	  .help = "write pages the dump lacks as zeros" },
 	{ 0 },
 };
 
 static const struct vd_opt ps_opts[] = {
-	{ VD_OPT_THREADS, 't', "threads", NULL,
-	  "every thread, not only thread-group leaders" },
+	{ .id = VD_OPT_THREADS, .short_name = 't', .long_name = "threads",
+	  .help = "every thread, not only thread-group leaders" },
 	{ 0 },
 };
 
 static const struct vd_opt log_opts[] = {
-	{ VD_OPT_NOTIME, 't', "notime", NULL, "no timestamps" },
-	{ VD_OPT_CTIME, 'T', "ctime", NULL,
-	  "wall-clock timestamps, like crash: boot time is\n"
+	{ .id = VD_OPT_NOTIME, .short_name = 't', .long_name = "notime",
+	  .help = "no timestamps" },
+	{ .id = VD_OPT_CTIME, .short_name = 'T', .long_name = "ctime",
+	  .help = "wall-clock timestamps, like crash: boot time is\n"
 	  "the timekeeper's clock (tk_core, through the BTF\n"
 	  "in the dump or --vmlinux), else CRASHTIME (kexec\n"
 	  "dumps), minus the panic record's timestamp; exits\n"
 	  "1 when the dump does not tell" },
-	{ VD_OPT_LEVEL, 'l', "level", NULL, "the syslog level as <N> before each text" },
-	{ VD_OPT_DICT, 'd', "dict", NULL, "SUBSYSTEM= and DEVICE= of dev_printk() records" },
+	{ .id = VD_OPT_LEVEL, .short_name = 'l', .long_name = "level",
+	  .help = "the syslog level as <N> before each text" },
+	{ .id = VD_OPT_DICT, .short_name = 'd', .long_name = "dict",
+	  .help = "SUBSYSTEM= and DEVICE= of dev_printk() records" },
 	{ 0 },
 };
 
 static const struct vd_opt print_opts[] = {
-	{ VD_OPT_HEX, 'x', "hex", NULL, "integers in hexadecimal" },
-	{ VD_OPT_DEC, 'd', "decimal", NULL, "integers in decimal (the default)" },
+	{ .id = VD_OPT_HEX, .short_name = 'x', .long_name = "hex",
+	  .help = "integers in hexadecimal" },
+	{ .id = VD_OPT_DEC, .short_name = 'd', .long_name = "decimal",
+	  .help = "integers in decimal (the default)" },
 	{ 0 },
 };
 
 static const struct vd_opt struct_opts[] = {
-	{ VD_OPT_HEX, 'x', "hex", NULL, "integer members in hexadecimal" },
-	{ VD_OPT_DEC, 'd', "decimal", NULL, "integer members in decimal (the default)" },
+	{ .id = VD_OPT_HEX, .short_name = 'x', .long_name = "hex",
+	  .help = "integer members in hexadecimal" },
+	{ .id = VD_OPT_DEC, .short_name = 'd', .long_name = "decimal",
+	  .help = "integer members in decimal (the default)" },
 	{ 0 },
 };
 
@@ -128,7 +160,7 @@ const struct vd_cmd vd_commands[] = {
 		.min_args = 1, .max_args = -1,
 		.opts = rd_opts,
 		.summary = "read memory: hex and ASCII, or raw bytes to a file",
-		.synopsis = "vmdive rd [-p] [-o FILE] DUMP ADDR [LEN]   or   vmdive rd -n LEN DUMP ADDR...",
+		.synopsis = "vmdive rd [-p] [-8|-16|-32|-64|-s|-a] [-e END] [-o FILE] DUMP ADDR [LEN|COUNT]   or   vmdive rd -n LEN DUMP ADDR...",
 		.description =
 			"Reads LEN bytes (default 64) at a kernel virtual address, or a\n"
 			"physical one with -p, and prints them as hex and ASCII.  ADDR is\n"
@@ -146,12 +178,24 @@ const struct vd_cmd vd_commands[] = {
 			"back with -o, or a JSON array with --json.  --json describes each\n"
 			"read (complete or not, the first reason a byte was unreadable) and,\n"
 			"without -o, carries the bytes as \"hex\" (at most 64 KiB per address;\n"
-			"unreadable ones as 00).",
+			"unreadable ones as 00).  -o - writes the raw bytes to stdout.\n"
+			"ADDR (and END) is an expression: hex as crash reads it, a symbol,\n"
+			"symbol+offset (numbers are hex where an address goes), &var,\n"
+			"ptr->member, $task (see `vmdive help p`).\n"
+			"crash's forms: -8, -16, -32 and -64 print COUNT values (default 1) of\n"
+			"that width in the dump's byte order with the ASCII beside them, -s\n"
+			"64-bit values as symbol+offset where a symbol contains them, -a the\n"
+			"string at ADDR; -e END reads up to END instead of COUNT.  Without\n"
+			"them COUNT is LEN, in bytes.  --json with a width adds \"values\".",
 		.examples =
 			"  vmdive rd vmcore ffffffff82000000 256\n"
 			"  vmdive rd -p vmcore 1000 0x1000 -o page1.bin\n"
 			"  vmdive rd --json -n 64 vmcore ffff888001000000 ffffffff82000000\n"
-			"  vmdive rd core 0x7f3a1c0a2e5d 32\n",
+			"  vmdive rd core 0x7f3a1c0a2e5d 32\n"
+			"  vmdive rd -64 vmcore jiffies 2\n"
+			"  vmdive rd -s vmcore 'init_task.tasks' 4\n"
+			"  vmdive rd -a vmcore linux_banner\n"
+			"  vmdive rd -o - vmcore init_task 0x100 | xxd\n",
 	},
 	{
 		.name = "sym", .run = vd_cmd_sym, .needs = VD_NEEDS_DUMP,

@@ -53,7 +53,6 @@ vd_cli_json_error(struct vd_cli *cli, struct vd_error *err, uint64_t addr)
 		vd_json_null(&j);
 	vd_json_end_object(&j);
 	vd_json_end_object(&j);
-	fputc('\n', stdout);
 	vd_cli_error(cli, "%s", err->msg);
 	vd_error_destroy(err);
 }

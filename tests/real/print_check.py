@@ -37,6 +37,14 @@ GLOBALS = [
     "init_nsproxy", "init_pid_ns.level", "init_cred.uid",
 ]
 
+# rd in crash's forms: (options, address, count)
+RDS = [
+    ("-64", "init_task", "8"), ("-32", "init_task", "8"), ("-16", "init_task", "8"),
+    ("-8", "init_task", "16"), ("-64", "jiffies", "1"), ("-64", "init_uts_ns", "12"),
+    ("-32", "init_uts_ns", "12"), ("-s", "init_task", "320"), ("-s", "modules", "2"),
+    ("-a", "linux_banner", None),
+]
+
 # struct TYPE.members ADDRESS-SYMBOL
 STRUCTS = [
     ("task_struct", "pid,tgid,comm,flags,prio,mm", "init_task"),
@@ -223,6 +231,8 @@ def main():
             f.write("!echo MARK p %s\np %s\n" % (g, g))
         for (ty, mem, sym) in STRUCTS:
             f.write("!echo MARK struct %s\nstruct %s.%s %s\n" % (ty, ty, mem, sym))
+        for (opt, sym, count) in RDS:
+            f.write("!echo MARK rd %s %s\nrd %s %s %s\n" % (opt, sym, opt, sym, count or ""))
         f.write("!echo MARK end\nquit\n")
     out = os.path.join(tmp, "crash.out")
     # A crash transcript kept from an earlier run of the same lists (crash
@@ -292,6 +302,37 @@ def main():
         asc = so.splitlines()[0][-16:] if so.strip() else ""
         t.ok("rd %s shows init_task.comm" % expr, rc == 0 and asc.startswith(want[:8]),
              "%s %s" % (so, se))
+
+    # rd's widths, symbols and strings: address and values of every line.
+    def rd_tokens(text, opt):
+        out = []
+        for line in text.splitlines():
+            m = re.match(r"^([0-9a-f]{16}):  (.*)$", line)
+            if not m:
+                continue
+            rest = m.group(2)
+            if opt == "-a":
+                out.append((m.group(1), rest.rstrip()))
+                continue
+            if opt != "-s":
+                rest = rest.split("   ")[0]      # values, then 3 spaces, then ASCII
+            toks = []
+            for tok in rest.split():
+                s2 = re.match(r"^([A-Za-z_.][\w.]*)\+(0x[0-9a-f]+|\d+)$", tok)
+                if s2:
+                    toks.append("%s+%d" % (s2.group(1), int(s2.group(2), 0)))
+                elif re.match(r"^[0-9a-f]+$", tok):
+                    toks.append("%x" % int(tok, 16))
+                else:
+                    toks.append(tok)
+            out.append((m.group(1), " ".join(toks)))
+        return out
+    for (opt, sym, count) in RDS:
+        want = rd_tokens(sec.get("rd %s %s" % (opt, sym), ""), opt)
+        rc, so, se = run([vmdive, "rd", opt, dump, sym] + ([count] if count else []))
+        got = rd_tokens(so, opt)
+        t.ok("rd %s %s %s" % (opt, sym, count or ""), want and got == want,
+             "\nvmdive: %s\ncrash:  %s" % (got[:3], want[:3]))
 
     # The table of globals against DWARF.
     here = os.path.dirname(os.path.abspath(__file__))
