@@ -204,6 +204,12 @@ file_kind(const char *path, unsigned *elf_type_ret)
 	return FILE_OTHER;
 }
 
+bool
+vd_cli_is_dump_file(const char *path)
+{
+	return file_kind(path, NULL) == FILE_DUMP;
+}
+
 /* Check the first dump argument; print why it cannot be one. */
 static int
 check_first_dump(struct vd_cli *cli, char **pos, int npos)
@@ -347,6 +353,8 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_ASCII: cli->ascii = true; break;
 	case VD_OPT_END_ADDR: cli->end_arg = value; break;
 	case VD_OPT_USER: break;
+	case VD_OPT_SHELL_INPUT: cli->shell_input = value; break;
+	case VD_OPT_SHELL_COMMANDS: cli->shell_commands = value; break;
 	case VD_OPT_HEX: cli->hex = true; cli->dec = false; break;
 	case VD_OPT_DEC: cli->dec = true; cli->hex = false; break;
 	case VD_OPT_END: case VD_OPT_COUNT: break;

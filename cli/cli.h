@@ -70,6 +70,8 @@ struct vd_cli {
 	bool symbolic;             /* rd -s */
 	bool ascii;                /* rd -a */
 	const char *end_arg;       /* rd -e END */
+	const char *shell_input;   /* shell -i FILE */
+	const char *shell_commands; /* shell -c CMDS */
 	/* session state for expressions (cli/expr_cli.c) */
 	uint64_t task_context;     /* $task: set by 'set'; 0 = the panic task */
 	uint64_t panic_task;
@@ -127,6 +129,8 @@ enum vd_opt_id {
 	VD_OPT_SYMBOLIC,           /* rd -s */
 	VD_OPT_ASCII,              /* rd -a */
 	VD_OPT_END_ADDR,           /* rd -e END */
+	VD_OPT_SHELL_INPUT,        /* shell -i FILE */
+	VD_OPT_SHELL_COMMANDS,     /* shell -c 'CMD; CMD' */
 	VD_OPT_USER,               /* rd -u: reserved for user addresses through
 				      a task's page tables (not declared yet) */
 	VD_OPT_COUNT
@@ -220,6 +224,13 @@ int vd_cmd_ps(struct vd_cli *cli);
 int vd_cmd_struct(struct vd_cli *cli);
 int vd_cmd_whatis(struct vd_cli *cli);
 int vd_cmd_print(struct vd_cli *cli);
+int vd_cmd_shell(struct vd_cli *cli);
+/* `vmdive help CMD` (cli/main.c). */
+void vd_cli_print_command_help(const struct vd_cmd *cmd, FILE *out);
+/* The argument count against the command's min/max; prints why not. */
+int vd_cli_check_args(struct vd_cli *cli);
+/* Whether path's first bytes are a dump's (cli/args.c). */
+bool vd_cli_is_dump_file(const char *path);
 
 /* Values of expressions (cli/cmd_type.c): "LABEL = VALUE" like gdb, or JSON. */
 int vd_cli_show_value(struct vd_cli *cli, const char *label, const struct vd_value *v);

@@ -99,6 +99,14 @@ static const struct vd_opt struct_opts[] = {
 	{ 0 },
 };
 
+static const struct vd_opt shell_opts[] = {
+	{ .id = VD_OPT_SHELL_COMMANDS, .short_name = 'c', .long_name = "commands", .arg = "CMDS",
+	  .help = "run the commands ('CMD; CMD; ...') and leave" },
+	{ .id = VD_OPT_SHELL_INPUT, .short_name = 'i', .long_name = "input", .arg = "FILE",
+	  .help = "run the commands in FILE, one a line ('-': stdin)" },
+	{ 0 },
+};
+
 const struct vd_cmd vd_commands[] = {
 	{
 		.name = "info", .run = vd_cmd_info, .needs = VD_NEEDS_DUMP,
@@ -446,6 +454,34 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive p -x vmcore tainted_mask\n"
 			"  vmdive p vmcore '*init_task.mm' '$panic_task->comm'\n"
 			"  vmdive p --json vmcore 'init_task.se.vruntime'\n",
+	},
+	{
+		.name = "shell", .run = vd_cmd_shell, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = 0, .opts = shell_opts,
+		.summary = "an interactive session: many commands on one opened dump",
+		.synopsis = "vmdive shell [-c CMDS|-i FILE] [OPTIONS] DUMP [DUMP...]   or   vmdive DUMP [DUMP...]",
+		.description =
+			"Opens the dump once and reads commands at a `vmdive>` prompt, as\n"
+			"crash does: every command of vmdive, written without the dump\n"
+			"(`ps`, `p jiffies`, `struct task_struct.comm $task`).  Symbols, types\n"
+			"and the DWARF index are set up once, so each command answers at once.\n"
+			"Line editing and history (~/.vmdive_history, or $VMDIVE_HISTORY; empty:\n"
+			"none) come from libedit; Tab completes commands, options, symbols,\n"
+			"$variables and members (`p init_task.se.<Tab>`, `struct task_struct.<Tab>`).\n"
+			"`CMD | SHELL-COMMAND` pipes the output, `CMD > FILE` and `CMD >> FILE`\n"
+			"write it to a file; output longer than the screen goes through $PAGER\n"
+			"(default `less -FRX`) when stdout is a terminal, never into a pipe or\n"
+			"file.  Ctrl-C interrupts a command and returns to the prompt.  `set PID`\n"
+			"or `set TASK` picks the task $task stands for in later commands (the\n"
+			"panic task until then); `set` alone shows it.  Several commands on one\n"
+			"line are separated by ';'.  -c and -i run commands without a prompt;\n"
+			"the exit status is then the last failure's, else 0.  `vmdive DUMP`\n"
+			"with no command opens the session too.",
+		.examples =
+			"  vmdive vmcore\n"
+			"  vmdive shell --vmlinux vmlinux vmcore\n"
+			"  vmdive shell -c 'ps | grep sleep; p jiffies; log > dmesg.txt' vmcore\n"
+			"  vmdive shell -i commands.txt vmcore\n",
 	},
 	{
 		.name = "vmcoreinfo", .run = vd_cmd_vmcoreinfo, .needs = VD_NEEDS_DUMP,

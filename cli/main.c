@@ -145,8 +145,8 @@ print_usage(FILE *out)
 	fprintf(out, "\n'vmdive help COMMAND' or 'vmdive COMMAND --help' explains one.\n");
 }
 
-static void
-print_command_help(const struct vd_cmd *cmd, FILE *out)
+void
+vd_cli_print_command_help(const struct vd_cmd *cmd, FILE *out)
 {
 	fprintf(out, "usage: %s\n\n%s\n", cmd->synopsis, cmd->description);
 	if (cmd->opts) {
@@ -173,7 +173,7 @@ cmd_help(struct vd_cli *cli)
 		no_command(cli, cli->args[0]);
 		return VD_EXIT_USAGE;
 	}
-	print_command_help(cmd, stdout);
+	vd_cli_print_command_help(cmd, stdout);
 	return VD_EXIT_OK;
 }
 
@@ -182,8 +182,8 @@ const struct vd_cmd vd_help_command = {
 	.min_args = 0, .max_args = 1,
 };
 
-static int
-check_arg_count(struct vd_cli *cli)
+int
+vd_cli_check_args(struct vd_cli *cli)
 {
 	if (cli->nargs < cli->cmd->min_args) {
 		vd_cli_error(cli, "missing argument (usage: %s)", cli->cmd->synopsis);
@@ -233,6 +233,21 @@ main(int argc, char **argv)
 		return VD_EXIT_USAGE;
 	}
 	cli.cmd = vd_cli_find_command(argv[1]);
+	if (!cli.cmd && vd_cli_is_dump_file(argv[1])) {
+		// "vmdive DUMP [DUMP...]": a session (argv has room: argv[argc]
+		// is NULL, and the command's name replaces nothing).
+		static char shell_name[] = "shell";
+		char **nargv = calloc((size_t)argc + 2, sizeof(*nargv));
+
+		if (!nargv)
+			return VD_EXIT_FAIL;
+		nargv[0] = argv[0];
+		nargv[1] = shell_name;
+		memcpy(&nargv[2], &argv[1], (size_t)(argc - 1) * sizeof(*argv));
+		argv = nargv;
+		argc++;
+		cli.cmd = vd_cli_find_command("shell");
+	}
 	if (!cli.cmd) {
 		no_command(NULL, argv[1]);
 		return VD_EXIT_USAGE;
@@ -240,12 +255,12 @@ main(int argc, char **argv)
 	ret = vd_cli_parse(&cli, argc - 1, argv + 1, false);
 	args_base = cli.dumps ? (char **)cli.dumps : cli.args;
 	if (ret == VD_EXIT_OK && cli.help) {
-		print_command_help(cli.cmd, stdout);
+		vd_cli_print_command_help(cli.cmd, stdout);
 		free(args_base);
 		return VD_EXIT_OK;
 	}
 	if (ret == VD_EXIT_OK)
-		ret = check_arg_count(&cli);
+		ret = vd_cli_check_args(&cli);
 	if (ret == VD_EXIT_OK && (cli.cmd->needs & VD_NEEDS_DUMP)) {
 		struct vd_error *err = vd_session_open(cli.dumps, (size_t)cli.ndumps,
 						       &cli.session_opts,

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# p of ~48 globals, struct member selection on 23 structures, rd in every
+# width, -s and -a, expressions where an address goes, and the table of
+# globals' types: vmdive (from the dump alone, then with --vmlinux) against
+# crash on the 6.1 sample dumps, one crash session per dump
+# (tests/real/print_check.py).
+set -uo pipefail
+vmdive=$1
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${VMDIVE_CACHE:-/var/cache/vmdive}
+rc=0 n=0
+for v in kaslr nokaslr; do
+	meta=$cache/dumps/$v/meta.env
+	[[ -e $meta ]] || { echo "  ($v: no sample dump)"; continue; }
+	/usr/bin/python3 "$here/print_check.py" "$vmdive" "$meta" || rc=1
+	n=$((n + 1))
+done
+((n)) || { echo "no 6.1 sample dumps in $cache/dumps: run samples/make-dumps.sh" >&2; exit 1; }
+exit $rc
