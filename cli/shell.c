@@ -78,21 +78,44 @@ add_completion(const char *word, size_t len, const char *prefix, const char *s)
 		completions[ncompletions++] = c;
 }
 
-static char *
-completion_generator(const char *text, int state)
+/*
+ * The matches as readline wants them: [0] the longest common prefix, then
+ * each match, then NULL; readline frees them.
+ */
+static char **
+matches(const char *text)
 {
-	static size_t next;
+	char **m;
+	size_t lcp;
 
-	(void)text;
-	if (!state)
-		next = 0;
-	if (next < ncompletions) {
-		char *c = completions[next];
+	if (!ncompletions)
+		return NULL;
+	m = calloc(ncompletions + 2, sizeof(*m));
+	if (!m)
+		return NULL;
+	lcp = strlen(completions[0]);
+	for (size_t i = 1; i < ncompletions; i++) {
+		size_t k = 0;
 
-		completions[next++] = NULL;
-		return c;
+		while (k < lcp && completions[i][k] == completions[0][k])
+			k++;
+		lcp = k;
 	}
-	return NULL;
+	if (lcp < strlen(text))
+		lcp = strlen(text);
+	m[0] = ncompletions == 1 ? strdup(completions[0]) : strndup(completions[0], lcp);
+	for (size_t i = 0; i < ncompletions; i++) {
+		m[i + 1] = completions[i];
+		completions[i] = NULL;
+	}
+	if (!m[0]) {
+		for (size_t i = 1; i <= ncompletions; i++)
+			free(m[i]);
+		free(m);
+		m = NULL;
+	}
+	ncompletions = 0;
+	return m;
 }
 
 /* Members of the type of expression expr (up to its last '.' or '->'). */
@@ -111,8 +134,24 @@ complete_members(struct vd_cli *cli, const char *text)
 	if (!sep || (size_t)(sep - text) >= sizeof(base))
 		return;
 	snprintf(base, sizeof(base), "%.*s", (int)(sep - text), text);
+
 	// "task_struct.pi" (struct's TYPE.member) or an expression's type.
 	err = vd_session_find_type(cli->session, base, &qt);
+	if (err && strchr(base, '.')) {
+		// "task_struct.se.": the type, then the member path in it.
+		char tname[256];
+		struct vd_member_info mi;
+		const char *d = strchr(base, '.');
+
+		snprintf(tname, sizeof(tname), "%.*s", (int)(d - base), base);
+		vd_error_destroy(err);
+		err = vd_session_find_type(cli->session, tname, &qt);
+		if (!err) {
+			err = vd_type_member(vd_type_unqualified(qt.type), d + 1, &mi);
+			if (!err)
+				qt = mi.type;
+		}
+	}
 	if (err) {
 		struct vd_expr_env env;
 		struct vd_value v;
@@ -120,6 +159,7 @@ complete_members(struct vd_cli *cli, const char *text)
 		vd_error_destroy(err);
 		vd_cli_expr_env(cli, VD_EXPR_VALUE, &env);
 		err = vd_expr_eval(cli->session, base, &env, &v);
+
 		if (err) {
 			vd_error_destroy(err);
 			return;
@@ -129,6 +169,7 @@ complete_members(struct vd_cli *cli, const char *text)
 	t = vd_type_unqualified(qt.type);
 	if (t && t->kind == VD_TYPE_POINTER)
 		t = vd_type_unqualified(t->target.type);
+
 	if (!t || (t->kind != VD_TYPE_STRUCT && t->kind != VD_TYPE_UNION))
 		return;
 	snprintf(prefix, sizeof(prefix), "%.*s", (int)(sep - text + (sep == arrow ? 2 : 1)), text);
@@ -159,6 +200,7 @@ complete(const char *text, int start, int end)
 
 	(void)end;
 	rl_attempted_completion_over = 1;   // no file names unless we say so
+	rl_completion_append_character = ' ';
 	for (size_t i = 0; i < ncompletions; i++)
 		free(completions[i]);
 	ncompletions = 0;
@@ -168,7 +210,7 @@ complete(const char *text, int start, int end)
 			add_completion(text, len, "", vd_commands[i].name);
 		for (size_t i = 0; i < VD_ARRAY_SIZE(builtins); i++)
 			add_completion(text, len, "", builtins[i]);
-		return rl_completion_matches(text, completion_generator);
+		return matches(text);
 	}
 	snprintf(first, sizeof(first), "%.*s", (int)strcspn(rl_line_buffer + n, " \t"),
 		 rl_line_buffer + n);
@@ -188,16 +230,17 @@ complete(const char *text, int start, int end)
 				add_completion(text, len, "", s);
 			}
 		}
-		return rl_completion_matches(text, completion_generator);
+		return matches(text);
 	}
 	if (cmd && (cmd->run == vd_cmd_rd || !strcmp(cmd->name, "dump-module")) &&
 	    start >= 3 && !strncmp(rl_line_buffer + start - 3, "-o ", 3)) {
 		rl_attempted_completion_over = 0;     // a file name
 		return NULL;
 	}
+	rl_completion_append_character = '\0';   // ".member" may follow
 	if (strchr(text, '.') || strstr(text, "->")) {
 		complete_members(cli, text);
-		return rl_completion_matches(text, completion_generator);
+		return matches(text);
 	}
 	// Symbols (and what follows '&', '*', '$' or '(' of an expression).
 	{
@@ -220,7 +263,7 @@ complete(const char *text, int start, int end)
 			}
 		}
 	}
-	return rl_completion_matches(text, completion_generator);
+	return matches(text);
 }
 
 /* Lines ---------------------------------------------------------------------- */
@@ -681,6 +724,7 @@ vd_cmd_shell(struct vd_cli *cli)
 	rl_readline_name = "vmdive";
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " \t|>;";
+	rl_basic_word_break_characters = " \t|>;";
 	using_history();
 	stifle_history(HISTORY_LINES);
 	if (hist)

@@ -118,12 +118,12 @@ def completes(what, typed, rest, want):
     ok(what, s.read_until(want) and s.read_until(PROMPT), repr(s.text()))
 
 completes("Tab completes a command", "vmcorein", "OSRELEASE | cat", r"\n6\.1\S*\r?\n")
-completes("Tab completes an option", "rd --phys", "1000 8 | cat", r"0000000000001000:  11 12")
+completes("Tab completes an option", "rd --phys", "1000 8 | cat", r"0000000000001000:  [0-9a-f]{2} ")
 if REAL:
     completes("Tab completes a symbol", "p init_ta", ".comm | cat",
               r'init_task\.comm = "swapper')
-    completes("Tab completes a member of a variable", "p init_task.com", " | cat",
-              r'init_task\.comm = "swapper')
+    completes("Tab completes a member of a variable", "p init_task.static_p", " | cat",
+              r'init_task\.static_prio = \d+')
     completes("Tab completes a member path of a type", "struct task_struct.se.vrun",
               " init_task | cat", r"se\.vruntime = \d+")
     s.send("p $panic_task->comm | cat\r")

@@ -3,7 +3,8 @@
 # width, -s and -a, expressions where an address goes, and the table of
 # globals' types: vmdive (from the dump alone, then with --vmlinux) against
 # crash on the 6.1 sample dumps, one crash session per dump
-# (tests/real/print_check.py).
+# (tests/real/print_check.py); and the interactive session on the kaslr
+# dump through a pseudo-terminal (tests/cases/shell_pty.py).
 set -uo pipefail
 vmdive=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,5 +16,11 @@ for v in kaslr nokaslr; do
 	/usr/bin/python3 "$here/print_check.py" "$vmdive" "$meta" || rc=1
 	n=$((n + 1))
 done
+# The session on a real dump: completion of symbols and members, expressions.
+meta=$cache/dumps/kaslr/meta.env
+if [[ -e $meta ]]; then
+	dump=$(. "$meta"; echo "$VMCORE_ELF")
+	VMDIVE_HISTORY= /usr/bin/python3 "$here/../cases/shell_pty.py" "$vmdive" "$dump" real || rc=1
+fi
 ((n)) || { echo "no 6.1 sample dumps in $cache/dumps: run samples/make-dumps.sh" >&2; exit 1; }
 exit $rc
