@@ -353,6 +353,8 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_ASCII: cli->ascii = true; break;
 	case VD_OPT_END_ADDR: cli->end_arg = value; break;
 	case VD_OPT_USER: break;
+	case VD_OPT_REVERSE: cli->reverse = true; break;
+	case VD_OPT_FORWARD: cli->forward = true; break;
 	case VD_OPT_SHELL_INPUT: cli->shell_input = value; break;
 	case VD_OPT_SHELL_COMMANDS: cli->shell_commands = value; break;
 	case VD_OPT_HEX: cli->hex = true; cli->dec = false; break;

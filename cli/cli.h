@@ -70,6 +70,7 @@ struct vd_cli {
 	bool symbolic;             /* rd -s */
 	bool ascii;                /* rd -a */
 	const char *end_arg;       /* rd -e END */
+	bool reverse, forward;     /* dis -r, -f */
 	const char *shell_input;   /* shell -i FILE */
 	const char *shell_commands; /* shell -c CMDS */
 	/* session state for expressions (cli/expr_cli.c) */
@@ -131,6 +132,8 @@ enum vd_opt_id {
 	VD_OPT_END_ADDR,           /* rd -e END */
 	VD_OPT_SHELL_INPUT,        /* shell -i FILE */
 	VD_OPT_SHELL_COMMANDS,     /* shell -c 'CMD; CMD' */
+	VD_OPT_REVERSE,            /* dis -r */
+	VD_OPT_FORWARD,            /* dis -f */
 	VD_OPT_USER,               /* rd -u: reserved for user addresses through
 				      a task's page tables (not declared yet) */
 	VD_OPT_COUNT
@@ -225,6 +228,7 @@ int vd_cmd_struct(struct vd_cli *cli);
 int vd_cmd_whatis(struct vd_cli *cli);
 int vd_cmd_print(struct vd_cli *cli);
 int vd_cmd_shell(struct vd_cli *cli);
+int vd_cmd_dis(struct vd_cli *cli);
 /* `vmdive help CMD` (cli/main.c). */
 void vd_cli_print_command_help(const struct vd_cmd *cmd, FILE *out);
 /* The argument count against the command's min/max; prints why not. */

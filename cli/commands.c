@@ -107,6 +107,14 @@ static const struct vd_opt shell_opts[] = {
 	{ 0 },
 };
 
+static const struct vd_opt dis_opts[] = {
+	{ .id = VD_OPT_REVERSE, .short_name = 'r', .long_name = "reverse",
+	  .help = "from the start of ADDR's function up to ADDR" },
+	{ .id = VD_OPT_FORWARD, .short_name = 'f', .long_name = "forward",
+	  .help = "from ADDR to the end of its function" },
+	{ 0 },
+};
+
 const struct vd_cmd vd_commands[] = {
 	{
 		.name = "info", .run = vd_cmd_info, .needs = VD_NEEDS_DUMP,
@@ -454,6 +462,28 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive p -x vmcore tainted_mask\n"
 			"  vmdive p vmcore '*init_task.mm' '$panic_task->comm'\n"
 			"  vmdive p --json vmcore 'init_task.se.vruntime'\n",
+	},
+	{
+		.name = "dis", .run = vd_cmd_dis, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 2, .opts = dis_opts,
+		.summary = "disassemble the dumped code (x86_64, arm64), calls and jumps named",
+		.synopsis = "vmdive dis [-r|-f] [OPTIONS] DUMP ADDR|SYMBOL [COUNT]",
+		.description =
+			"Disassembles the code in the dump (what ran, with the kernel's own\n"
+			"patching of alternatives and static keys) with Capstone: x86_64 in\n"
+			"AT&T syntax as objdump and crash print it, arm64 as the Arm ARM.  Each\n"
+			"line is `0xADDRESS <symbol+offset>:  mnemonic operands`, and the\n"
+			"target of a direct call or branch is named `<symbol+offset>` (module\n"
+			"symbols too).  A function's name (or an address where one starts)\n"
+			"disassembles the whole function (its size from the vmlinux, or from\n"
+			"kallsyms' distance to the next symbol); otherwise COUNT instructions\n"
+			"(default 1).  ADDR is an expression (`vmdive help p`).  --json: an\n"
+			"array of {address, symbol, size, bytes, mnemonic, operands, target,\n"
+			"target_symbol}.",
+		.examples =
+			"  vmdive dis vmcore schedule\n"
+			"  vmdive dis vmcore 'schedule+0x20' 5\n"
+			"  vmdive dis -r vmcore 'panic+0x115'\n",
 	},
 	{
 		.name = "shell", .run = vd_cmd_shell, .needs = VD_NEEDS_DUMP,
