@@ -354,6 +354,10 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_END_ADDR: cli->end_arg = value; break;
 	case VD_OPT_USER: break;
 	case VD_OPT_REVERSE: cli->reverse = true; break;
+	case VD_OPT_LIST_OFFSET: cli->list_offset = value; break;
+	case VD_OPT_LIST_STRUCT: cli->list_struct = value; break;
+	case VD_OPT_LIST_HEAD: cli->list_head = true; break;
+	case VD_OPT_LIST_MAX: cli->list_max = value; break;
 	case VD_OPT_FORWARD: cli->forward = true; break;
 	case VD_OPT_SHELL_INPUT: cli->shell_input = value; break;
 	case VD_OPT_SHELL_COMMANDS: cli->shell_commands = value; break;

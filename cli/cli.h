@@ -71,6 +71,8 @@ struct vd_cli {
 	bool ascii;                /* rd -a */
 	const char *end_arg;       /* rd -e END */
 	bool reverse, forward;     /* dis -r, -f */
+	const char *list_offset, *list_struct, *list_max;  /* list -o, -s, --max */
+	bool list_head;            /* list -H */
 	const char *shell_input;   /* shell -i FILE */
 	const char *shell_commands; /* shell -c CMDS */
 	/* session state for expressions (cli/expr_cli.c) */
@@ -134,6 +136,10 @@ enum vd_opt_id {
 	VD_OPT_SHELL_COMMANDS,     /* shell -c 'CMD; CMD' */
 	VD_OPT_REVERSE,            /* dis -r */
 	VD_OPT_FORWARD,            /* dis -f */
+	VD_OPT_LIST_OFFSET,        /* list -o OFFSET */
+	VD_OPT_LIST_STRUCT,        /* list -s TYPE[.member,...] */
+	VD_OPT_LIST_HEAD,          /* list -H */
+	VD_OPT_LIST_MAX,           /* list --max N */
 	VD_OPT_USER,               /* rd -u: reserved for user addresses through
 				      a task's page tables (not declared yet) */
 	VD_OPT_COUNT
@@ -229,6 +235,22 @@ int vd_cmd_whatis(struct vd_cli *cli);
 int vd_cmd_print(struct vd_cli *cli);
 int vd_cmd_shell(struct vd_cli *cli);
 int vd_cmd_dis(struct vd_cli *cli);
+int vd_cmd_list(struct vd_cli *cli);
+
+/* "TYPE[.member,member]" of struct, union and list -s (cli/cmd_type.c). */
+#define VD_STRUCT_MEMBERS_MAX 64
+struct vd_struct_spec {
+	struct vd_qualified_type qt;
+	const struct vd_type *t;
+	char name[256];                /* "struct task_struct" */
+	char list[1024];
+	char *members[VD_STRUCT_MEMBERS_MAX];
+	size_t n;                      /* 0: the whole struct */
+};
+int vd_cli_struct_spec(struct vd_cli *cli, const char *arg, bool prefer_union,
+		       struct vd_struct_spec *ret);
+/* The struct (or the selected members) at addr, as text or JSON. */
+int vd_cli_struct_show(struct vd_cli *cli, const struct vd_struct_spec *sp, uint64_t addr);
 /* `vmdive help CMD` (cli/main.c). */
 void vd_cli_print_command_help(const struct vd_cmd *cmd, FILE *out);
 /* The argument count against the command's min/max; prints why not. */

@@ -65,6 +65,7 @@ value_line(struct rd_state *st, uint64_t addr, const unsigned char *p, unsigned 
 			v |= (uint64_t)p[i * w + k] << (8 * (st->be ? w - 1 - k : k));
 		if (st->symbolic) {
 			vd_cli_symbolize(st->cli, v, sym, sizeof(sym));
+			sym[strcspn(sym, " ")] = '\0';     // crash names no module here
 			if (*sym)
 				col += (unsigned)printf("%-16s ", sym);
 			else
@@ -338,7 +339,7 @@ vd_cmd_rd(struct vd_cli *cli)
 		vd_session_info(cli->session)->kind == VD_DUMP_USER ? VD_AS_UVIRT :
 		VD_AS_KVIRT;
 	st.be = vd_session_info(cli->session)->big_endian;
-	st.width = cli->symbolic ? 8 : cli->rd_width == 1 ? 0 : cli->rd_width;
+	st.width = cli->symbolic ? 8 : cli->rd_width;
 	st.symbolic = cli->symbolic;
 	if ((cli->rd_width || cli->symbolic || cli->ascii || cli->end_arg) && cli->len) {
 		vd_cli_error(cli, "-n/--len reads bytes at several addresses; it does not take "

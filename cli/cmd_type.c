@@ -662,44 +662,6 @@ show_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
 	return ret;
 }
 
-static int
-show_object(struct vd_cli *cli, struct vd_qualified_type qt, const char *name,
-	    const char *addr_arg)
-{
-	const struct vd_type *t = vd_type_unqualified(qt.type);
-	struct vd_error *err;
-	uint64_t addr;
-
-	if (!vd_cli_addr(cli, addr_arg, &addr))
-		return VD_EXIT_USAGE;
-	if (!t->size || t->size > OBJECT_MAX) {
-		vd_cli_error(cli, "%s has no size to read (%" PRIu64 " bytes)", name, t->size);
-		return VD_EXIT_FAIL;
-	}
-	if (cli->json) {
-		vd_json_begin_object(&cli->j);
-		vd_json_kv_string(&cli->j, "type", name);
-		vd_json_kv_hex(&cli->j, "address", addr);
-		vd_json_key(&cli->j, "value");
-		if (!json_object_at(cli, qt, VD_AS_KVIRT, addr, 0, 0, &err))
-			vd_json_null(&cli->j);
-		vd_json_end_object(&cli->j);
-		if (err) {
-			vd_cli_report(cli, vd_error_wrap(err, "reading %s at 0x%" PRIx64, name,
-							 addr));
-			return VD_EXIT_FAIL;
-		}
-		return VD_EXIT_OK;
-	}
-	printf("%s ", name);
-	if (!show_at(cli, qt, VD_AS_KVIRT, addr, 0, 0, 0)) {
-		putchar('\n');
-		return VD_EXIT_FAIL;
-	}
-	putchar('\n');
-	return VD_EXIT_OK;
-}
-
 /* The selected members' layout lines: "  [OFFSET] DECL;". */
 static int
 layout_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
@@ -755,99 +717,144 @@ layout_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
 	return ret;
 }
 
-#define MEMBERS_MAX 64
-
 int
-vd_cmd_struct(struct vd_cli *cli)
+vd_cli_struct_spec(struct vd_cli *cli, const char *arg, bool prefer_union,
+		   struct vd_struct_spec *sp)
 {
-	struct vd_qualified_type qt;
-	const struct vd_type *t;
 	struct vd_error *err;
-	char name[256], tname[256], list[1024];
-	char *members[MEMBERS_MAX];
-	size_t nmembers = 0;
-	const char *dot = strchr(cli->args[0], '.');
-	bool is_union_cmd = !strcmp(cli->cmd->name, "union");
+	char tname[256];
+	const char *dot = strchr(arg, '.');
 
+	sp->n = 0;
 	// "TYPE.member,member": crash's member selection.
 	if (dot) {
 		char *tok, *save = NULL;
 
-		snprintf(tname, sizeof(tname), "%.*s", (int)(dot - cli->args[0]), cli->args[0]);
-		if (snprintf(list, sizeof(list), "%s", dot + 1) >= (int)sizeof(list)) {
+		snprintf(tname, sizeof(tname), "%.*s", (int)(dot - arg), arg);
+		if (snprintf(sp->list, sizeof(sp->list), "%s", dot + 1) >= (int)sizeof(sp->list)) {
 			vd_cli_error(cli, "member list too long");
 			return VD_EXIT_USAGE;
 		}
-		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (tok = strtok_r(sp->list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			while (*tok == ' ')
 				tok++;
 			if (!*tok)
 				continue;
-			if (nmembers == MEMBERS_MAX) {
-				vd_cli_error(cli, "more than %d members", MEMBERS_MAX);
+			if (sp->n == VD_STRUCT_MEMBERS_MAX) {
+				vd_cli_error(cli, "more than %d members", VD_STRUCT_MEMBERS_MAX);
 				return VD_EXIT_USAGE;
 			}
-			members[nmembers++] = tok;
+			sp->members[sp->n++] = tok;
 		}
-		if (!nmembers) {
-			vd_cli_error(cli, "'%s': no member named after the '.'", cli->args[0]);
+		if (!sp->n) {
+			vd_cli_error(cli, "'%s': no member named after the '.'", arg);
 			return VD_EXIT_USAGE;
 		}
 	} else {
-		snprintf(tname, sizeof(tname), "%s", cli->args[0]);
+		snprintf(tname, sizeof(tname), "%s", arg);
 	}
 	// "union foo" finds the union first, as crash's union command does.
-	if (is_union_cmd && strncmp(tname, "union ", 6)) {
+	if (prefer_union && strncmp(tname, "union ", 6)) {
 		char u[300];
 
 		snprintf(u, sizeof(u), "union %s", tname);
-		err = vd_session_find_type(cli->session, u, &qt);
+		err = vd_session_find_type(cli->session, u, &sp->qt);
 		if (err) {
 			vd_error_destroy(err);
-			err = vd_session_find_type(cli->session, tname, &qt);
+			err = vd_session_find_type(cli->session, tname, &sp->qt);
 		}
 	} else {
-		err = vd_session_find_type(cli->session, tname, &qt);
+		err = vd_session_find_type(cli->session, tname, &sp->qt);
 	}
 	if (err) {
 		vd_cli_report(cli, err);
 		return VD_EXIT_FAIL;
 	}
-	t = vd_type_unqualified(qt.type);
-	if (t->kind != VD_TYPE_STRUCT && t->kind != VD_TYPE_UNION) {
-		vd_type_format(qt, name, sizeof(name));
-		vd_cli_error(cli, "%s is not a struct or union", name);
+	sp->t = vd_type_unqualified(sp->qt.type);
+	if (sp->t->kind != VD_TYPE_STRUCT && sp->t->kind != VD_TYPE_UNION) {
+		vd_type_format(sp->qt, sp->name, sizeof(sp->name));
+		vd_cli_error(cli, "%s is not a struct or union", sp->name);
 		return VD_EXIT_FAIL;
 	}
-	snprintf(name, sizeof(name), "%s %s", tag_word(t), t->name ? t->name : "<anonymous>");
+	snprintf(sp->name, sizeof(sp->name), "%s %s", tag_word(sp->t),
+		 sp->t->name ? sp->t->name : "<anonymous>");
+	return VD_EXIT_OK;
+}
+
+int
+vd_cli_struct_show(struct vd_cli *cli, const struct vd_struct_spec *sp, uint64_t addr)
+{
+	struct vd_error *err = NULL;
+
+	if (sp->n)
+		return show_members(cli, sp->t, sp->name, (char *const *)sp->members, sp->n, addr);
+	if (!sp->t->size || sp->t->size > OBJECT_MAX) {
+		vd_cli_error(cli, "%s has no size to read (%" PRIu64 " bytes)", sp->name,
+			     sp->t->size);
+		return VD_EXIT_FAIL;
+	}
+	if (cli->json) {
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_string(&cli->j, "type", sp->name);
+		vd_json_kv_hex(&cli->j, "address", addr);
+		vd_json_key(&cli->j, "value");
+		if (!json_object_at(cli, sp->qt, VD_AS_KVIRT, addr, 0, 0, &err))
+			vd_json_null(&cli->j);
+		vd_json_end_object(&cli->j);
+		if (err) {
+			vd_cli_report(cli, vd_error_wrap(err, "reading %s at 0x%" PRIx64, sp->name,
+							 addr));
+			return VD_EXIT_FAIL;
+		}
+		return VD_EXIT_OK;
+	}
+	printf("%s ", sp->name);
+	if (!show_at(cli, sp->qt, VD_AS_KVIRT, addr, 0, 0, 0)) {
+		putchar('\n');
+		return VD_EXIT_FAIL;
+	}
+	putchar('\n');
+	return VD_EXIT_OK;
+}
+
+int
+vd_cmd_struct(struct vd_cli *cli)
+{
+	struct vd_struct_spec *sp = calloc(1, sizeof(*sp));
+	int ret;
+
+	if (!sp)
+		return VD_EXIT_FAIL;
+	ret = vd_cli_struct_spec(cli, cli->args[0], !strcmp(cli->cmd->name, "union"), sp);
+	if (ret != VD_EXIT_OK) {
+		free(sp);
+		return ret;
+	}
 	if (cli->nargs > 1) {
 		uint64_t addr;
 
-		if (!nmembers)
-			return show_object(cli, qt, name, cli->args[1]);
-		if (!vd_cli_addr(cli, cli->args[1], &addr))
-			return VD_EXIT_USAGE;
-		return show_members(cli, t, name, members, nmembers, addr);
-	}
-	if (nmembers)
-		return layout_members(cli, t, name, members, nmembers);
-	if (cli->json) {
+		ret = vd_cli_addr(cli, cli->args[1], &addr) ? vd_cli_struct_show(cli, sp, addr)
+							    : VD_EXIT_USAGE;
+	} else if (sp->n) {
+		ret = layout_members(cli, sp->t, sp->name, sp->members, sp->n);
+	} else if (cli->json) {
 		vd_json_begin_object(&cli->j);
-		vd_json_kv_string(&cli->j, "name", name);
-		vd_json_kv_uint(&cli->j, "size", t->size);
-		vd_json_kv_string(&cli->j, "source", t->source);
-		vd_json_kv_string(&cli->j, "module", t->module);
-		layout_json(&cli->j, t, 0, 0);
+		vd_json_kv_string(&cli->j, "name", sp->name);
+		vd_json_kv_uint(&cli->j, "size", sp->t->size);
+		vd_json_kv_string(&cli->j, "source", sp->t->source);
+		vd_json_kv_string(&cli->j, "module", sp->t->module);
+		layout_json(&cli->j, sp->t, 0, 0);
 		vd_json_end_object(&cli->j);
-		return VD_EXIT_OK;
+	} else {
+		printf("%s {\n", sp->name);
+		layout_text(sp->t, 0, 0);
+		printf("}\nSIZE: %" PRIu64, sp->t->size);
+		if (sp->t->module)
+			printf("  (from the %s of module %s)", sp->t->source, sp->t->module);
+		putchar('\n');
 	}
-	printf("%s {\n", name);
-	layout_text(t, 0, 0);
-	printf("}\nSIZE: %" PRIu64, t->size);
-	if (t->module)
-		printf("  (from the %s of module %s)", t->source, t->module);
-	putchar('\n');
-	return VD_EXIT_OK;
+	free(sp);
+	return ret;
 }
 
 /* "int schedule_timeout(long int timeout)" */

@@ -115,6 +115,19 @@ static const struct vd_opt dis_opts[] = {
 	{ 0 },
 };
 
+static const struct vd_opt list_opts[] = {
+	{ .id = VD_OPT_LIST_OFFSET, .short_name = 'o', .long_name = "offset", .arg = "OFF",
+	  .help = "the link's offset in an entry: a number or\n"
+		  "TYPE.member (task_struct.tasks)" },
+	{ .id = VD_OPT_LIST_STRUCT, .short_name = 's', .long_name = "struct", .arg = "TYPE",
+	  .help = "print each entry as TYPE, or TYPE.member,member" },
+	{ .id = VD_OPT_LIST_HEAD, .short_name = 'H', .long_name = "head",
+	  .help = "ADDR is a list_head that is not an entry" },
+	{ .id = VD_OPT_LIST_MAX, .long_name = "max", .arg = "N",
+	  .help = "stop after N entries (default 1000000)" },
+	{ 0 },
+};
+
 const struct vd_cmd vd_commands[] = {
 	{
 		.name = "info", .run = vd_cmd_info, .needs = VD_NEEDS_DUMP,
@@ -484,6 +497,28 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive dis vmcore schedule\n"
 			"  vmdive dis vmcore 'schedule+0x20' 5\n"
 			"  vmdive dis -r vmcore 'panic+0x115'\n",
+	},
+	{
+		.name = "list", .run = vd_cmd_list, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1, .opts = list_opts,
+		.summary = "follow a linked list (list_head or next pointers), bounded and loop-safe",
+		.synopsis = "vmdive list [-H] [-o OFF] [-s TYPE[.m,m]] [--max N] [OPTIONS] DUMP ADDR",
+		.description =
+			"Follows a linked list in the dump as crash's list does and prints the\n"
+			"address of each entry.  Without -H, ADDR is the first entry and its\n"
+			"link (the next pointer) is OFF bytes into it (default 0, or the\n"
+			"`next` member of -s TYPE); with -H, ADDR is a list_head that is not\n"
+			"an entry (a list's head: `modules`, `init_task.tasks`) and entries are\n"
+			"each link minus OFF, from HEAD->next until HEAD comes again.  -s prints\n"
+			"each entry as TYPE (or its selected members, as `struct` does).\n"
+			"The walk ends at NULL, back at the start, or at --max entries; a link\n"
+			"that cannot be read or an address that comes back without passing\n"
+			"the start (a loop) is reported and the exit status is 1.  ADDR is an\n"
+			"expression.  --json: {start, head, offset, entries, count, end, error}.",
+		.examples =
+			"  vmdive list -H -o module.list -s module.name vmcore modules\n"
+			"  vmdive list -H -o task_struct.tasks -s task_struct.pid,comm vmcore '&init_task.tasks'\n"
+			"  vmdive list -o file_system_type.next -s file_system_type.name vmcore sysfs_fs_type\n",
 	},
 	{
 		.name = "shell", .run = vd_cmd_shell, .needs = VD_NEEDS_DUMP,

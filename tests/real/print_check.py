@@ -45,6 +45,20 @@ RDS = [
     ("-a", "linux_banner", None),
 ]
 
+# list: (crash's arguments, vmdive's arguments)
+LISTS = [
+    ("-H modules -o module.list -s module.name",
+     ["-H", "-o", "module.list", "-s", "module.name", "modules"]),
+    ("-o task_struct.tasks -s task_struct.pid,comm -h init_task",
+     ["-o", "task_struct.tasks", "-s", "task_struct.pid,comm", "init_task"]),
+    ("-H slab_caches -o kmem_cache.list -s kmem_cache.name,size,object_size",
+     ["-H", "-o", "kmem_cache.list", "-s", "kmem_cache.name,size,object_size", "slab_caches"]),
+    ("-H super_blocks -o super_block.s_list -s super_block.s_id,s_blocksize",
+     ["-H", "-o", "super_block.s_list", "-s", "super_block.s_id,s_blocksize", "super_blocks"]),
+    ("-o file_system_type.next -s file_system_type.name,fs_flags sysfs_fs_type",
+     ["-o", "file_system_type.next", "-s", "file_system_type.name,fs_flags", "sysfs_fs_type"]),
+]
+
 # struct TYPE.members ADDRESS-SYMBOL
 STRUCTS = [
     ("task_struct", "pid,tgid,comm,flags,prio,mm", "init_task"),
@@ -161,7 +175,16 @@ def flatten(text):
 def crash_sections(path):
     """crash's output split at the echoed markers."""
     sections, cur, name = {}, [], None
+    lines = []
     for line in open(path, errors="replace"):
+        # crash leaves some output without its line end (rd -a): the
+        # marker then follows on the same line.
+        k = line.find("MARK ")
+        if k > 0:
+            lines += [line[:k] + "\n", line[k:]]
+        else:
+            lines.append(line)
+    for line in lines:
         m = re.match(r"^MARK (.*)$", line.rstrip("\n"))
         if m:
             if name is not None:
@@ -233,6 +256,8 @@ def main():
             f.write("!echo MARK struct %s\nstruct %s.%s %s\n" % (ty, ty, mem, sym))
         for (opt, sym, count) in RDS:
             f.write("!echo MARK rd %s %s\nrd %s %s %s\n" % (opt, sym, opt, sym, count or ""))
+        for k, (cargs, _) in enumerate(LISTS):
+            f.write("!echo MARK list %d\nlist %s\n" % (k, cargs))
         f.write("!echo MARK end\nquit\n")
     out = os.path.join(tmp, "crash.out")
     # A crash transcript kept from an earlier run of the same lists (crash
@@ -331,8 +356,45 @@ def main():
         want = rd_tokens(sec.get("rd %s %s" % (opt, sym), ""), opt)
         rc, so, se = run([vmdive, "rd", opt, dump, sym] + ([count] if count else []))
         got = rd_tokens(so, opt)
+        if opt == "-s":
+            # crash names some data by its section (".data"): any name will do there.
+            def unname(rows, other):
+                out = []
+                for (a, toks), (_, otoks) in zip(rows, other):
+                    tt = toks.split()
+                    for k, ot in enumerate(otoks.split()):
+                        if ot.startswith(".") and k < len(tt) and not re.match(r"^[0-9a-f]+$", tt[k]):
+                            tt[k] = ot
+                    out.append((a, " ".join(tt)))
+                return out
+            got = unname(got, want)
         t.ok("rd %s %s %s" % (opt, sym, count or ""), want and got == want,
              "\nvmdive: %s\ncrash:  %s" % (got[:3], want[:3]))
+
+    # list: the same entries in the same order, the same members.
+    def list_entries(text):
+        out, cur = [], None
+        for line in text.splitlines():
+            if re.match(r"^[0-9a-f]{16}$", line.strip()):
+                cur = [line.strip(), ""]
+                out.append(cur)
+            elif cur is not None and line.startswith("  "):
+                cur[1] += line + "\n"
+        return out
+    for k, (cargs, vargs) in enumerate(LISTS):
+        want = list_entries(sec.get("list %d" % k, ""))
+        rc, so, se = run([vmdive, "list"] + vargs[:-1] + [dump, vargs[-1]])
+        got = list_entries(so)
+        addrs_ok = [w[0] for w in want] == [g[0] for g in got] and len(want) >= 2
+        bad = []
+        for w, g in zip(want, got):
+            fw, fg = flatten("{" + w[1] + "}"), flatten("{" + g[1] + "}")
+            if fw != fg:
+                bad.append("%s: vmdive %s, crash %s" % (w[0], fg, fw))
+        t.ok("list %s (%d entries)" % (cargs, len(want)), addrs_ok and not bad,
+             "vmdive %d entries %s, crash %d %s; %s" % (len(got), [g[0] for g in got[:3]],
+                                                         len(want), [w[0] for w in want[:3]],
+                                                         bad[:2]))
 
     # The table of globals against DWARF.
     here = os.path.dirname(os.path.abspath(__file__))
