@@ -15,6 +15,7 @@ no instruction start (a disagreement on boundaries) fails; the ones the
 kernel patched are counted and reported, not compared.
 """
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -123,7 +124,37 @@ def main():
             nfail += 1
             print("FAIL: dis %s: %d of %d instructions compared; %s" %
                   (f, compared, len(ours), "; ".join(bad[:3])))
-    print("dis_check %s: %d functions agree with objdump, %d do not; %d of %d "
+    # dump-module: objdump of the module's ELF names every call into the
+    # kernel, by the name System.map gives that address (KASLR applied).
+    smap = {}
+    for line in open(meta["SYSTEM_MAP"]):
+        w = line.split()
+        if len(w) == 3:
+            smap.setdefault(w[2], []).append(int(w[0], 16) + kaslr)
+    for mod in ("loop", "overlay"):
+        out = "/tmp/dis_check.%d.%s.elf" % (os.getpid(), mod)
+        p = subprocess.run([vmdive, "dump-module", dump, mod, "-o", out],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            print("FAIL: dump-module %s: %s" % (mod, p.stderr.strip()))
+            nfail += 1
+            continue
+        od = subprocess.run(["objdump", "-d", "-w", out], stdout=subprocess.PIPE,
+                            text=True).stdout
+        os.unlink(out)
+        calls = re.findall(r"\bcall\s+([0-9a-f]+)(?: <([^>]*)>)?", od)
+        kernel = [(int(a, 16), n) for a, n in calls if int(a, 16) < 0xffffffffc0000000]
+        bad = [(hex(a), n) for a, n in kernel
+               if not n or "+" in n or a not in smap.get(n, [])]
+        if len(kernel) < 10 or bad:
+            nfail += 1
+            print("FAIL: dump-module %s: %d calls into the kernel, %d not named as "
+                  "System.map names them: %s" % (mod, len(kernel), len(bad), bad[:4]))
+        else:
+            npass += 1
+            print("  dump-module %s: %d calls into the kernel named as System.map "
+                  "names them" % (mod, len(kernel)))
+    print("dis_check %s: %d checks agree with objdump, %d do not; %d of %d "
           "instructions compared (the rest patched by the kernel at boot)" %
           (meta_path.split("/")[-2], npass, nfail, total[1], total[0]))
     return 1 if nfail else 0
