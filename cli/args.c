@@ -358,6 +358,11 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_LIST_STRUCT: cli->list_struct = value; break;
 	case VD_OPT_LIST_HEAD: cli->list_head = true; break;
 	case VD_OPT_LIST_MAX: cli->list_max = value; break;
+	case VD_OPT_SEARCH_START: cli->search_start = value; break;
+	case VD_OPT_SEARCH_LENGTH: cli->search_length = value; break;
+	case VD_OPT_SEARCH_MASK: cli->search_mask = value; break;
+	case VD_OPT_SEARCH_STRINGS: cli->search_strings = true; break;
+	case VD_OPT_KERNEL: cli->physical = false; break;
 	case VD_OPT_FORWARD: cli->forward = true; break;
 	case VD_OPT_SHELL_INPUT: cli->shell_input = value; break;
 	case VD_OPT_SHELL_COMMANDS: cli->shell_commands = value; break;

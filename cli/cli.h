@@ -73,6 +73,8 @@ struct vd_cli {
 	bool reverse, forward;     /* dis -r, -f */
 	const char *list_offset, *list_struct, *list_max;  /* list -o, -s, --max */
 	bool list_head;            /* list -H */
+	const char *search_start, *search_length, *search_mask;
+	bool search_strings;       /* search -c */
 	const char *shell_input;   /* shell -i FILE */
 	const char *shell_commands; /* shell -c CMDS */
 	/* session state for expressions (cli/expr_cli.c) */
@@ -140,6 +142,11 @@ enum vd_opt_id {
 	VD_OPT_LIST_STRUCT,        /* list -s TYPE[.member,...] */
 	VD_OPT_LIST_HEAD,          /* list -H */
 	VD_OPT_LIST_MAX,           /* list --max N */
+	VD_OPT_SEARCH_START,       /* search -s START */
+	VD_OPT_SEARCH_LENGTH,      /* search -l LEN */
+	VD_OPT_SEARCH_MASK,        /* search -m MASK */
+	VD_OPT_SEARCH_STRINGS,     /* search -c */
+	VD_OPT_KERNEL,             /* search -k (the default) */
 	VD_OPT_USER,               /* rd -u: reserved for user addresses through
 				      a task's page tables (not declared yet) */
 	VD_OPT_COUNT
@@ -236,6 +243,7 @@ int vd_cmd_print(struct vd_cli *cli);
 int vd_cmd_shell(struct vd_cli *cli);
 int vd_cmd_dis(struct vd_cli *cli);
 int vd_cmd_list(struct vd_cli *cli);
+int vd_cmd_search(struct vd_cli *cli);
 
 /* "TYPE[.member,member]" of struct, union and list -s (cli/cmd_type.c). */
 #define VD_STRUCT_MEMBERS_MAX 64

@@ -128,6 +128,31 @@ static const struct vd_opt list_opts[] = {
 	{ 0 },
 };
 
+static const struct vd_opt search_opts[] = {
+	{ .id = VD_OPT_SEARCH_START, .short_name = 's', .long_name = "start", .arg = "START",
+	  .help = "where to start (an expression)" },
+	{ .id = VD_OPT_END_ADDR, .short_name = 'e', .long_name = "end", .arg = "END",
+	  .help = "where to stop (an expression)" },
+	{ .id = VD_OPT_SEARCH_LENGTH, .short_name = 'l', .long_name = "length", .arg = "LEN",
+	  .help = "search LEN bytes from START" },
+	{ .id = VD_OPT_KERNEL, .short_name = 'k', .long_name = "kernel",
+	  .help = "kernel virtual memory (the default)" },
+	{ .id = VD_OPT_PHYSICAL, .short_name = 'p', .long_name = "physical",
+	  .help = "physical memory" },
+	{ .id = VD_OPT_SEARCH_MASK, .short_name = 'm', .long_name = "mask", .arg = "MASK",
+	  .help = "hex: bits of each value to ignore, as crash" },
+	{ .id = VD_OPT_SEARCH_STRINGS, .short_name = 'c', .long_name = "chars",
+	  .help = "the arguments are strings" },
+	{ .id = VD_OPT_W8, .word = "-8", .help = "8-bit values" },
+	{ .id = VD_OPT_W16, .word = "-16", .help = "16-bit values" },
+	{ .id = VD_OPT_W32, .word = "-32", .help = "32-bit values (crash's -w)" },
+	{ .id = VD_OPT_W32, .short_name = 'w', .help = "32-bit values" },
+	{ .id = VD_OPT_W64, .word = "-64", .help = "64-bit values (the default)" },
+	{ .id = VD_OPT_LIST_MAX, .long_name = "max", .arg = "N",
+	  .help = "stop after N matches (default 10000)" },
+	{ 0 },
+};
+
 const struct vd_cmd vd_commands[] = {
 	{
 		.name = "info", .run = vd_cmd_info, .needs = VD_NEEDS_DUMP,
@@ -519,6 +544,29 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive list -H -o module.list -s module.name vmcore modules\n"
 			"  vmdive list -H -o task_struct.tasks -s task_struct.pid,comm vmcore '&init_task.tasks'\n"
 			"  vmdive list -o file_system_type.next -s file_system_type.name vmcore sysfs_fs_type\n",
+	},
+	{
+		.name = "search", .run = vd_cmd_search, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = -1, .opts = search_opts,
+		.summary = "find values or strings in the dumped memory",
+		.synopsis = "vmdive search [-k|-p] [-s START] [-e END|-l LEN] [-m MASK] [-c|-8|-16|-32|-64] [OPTIONS] DUMP VALUE...",
+		.description =
+			"Finds each VALUE (hex as crash reads it, or an expression: a symbol's\n"
+			"value, &var) as an aligned value of the width (64-bit by default) in\n"
+			"the dump's byte order, or with -c each string anywhere, as crash's\n"
+			"search does.  Without -s/-e/-l it searches all the RAM the dump holds\n"
+			"and reports each hit at its kernel virtual (direct-map) address, or\n"
+			"with -p at its physical address; with -s START and -e END (or -l LEN)\n"
+			"it searches that kernel virtual range through the page tables (or\n"
+			"that physical range with -p), skipping pages that are not mapped or\n"
+			"not in the dump.  -m MASK ignores the MASK bits of each value.  The\n"
+			"exit status is 1 when nothing is found.  --json: {space, width,\n"
+			"matches: [{address, pa, value|string}], count, truncated}.",
+		.examples =
+			"  vmdive search -c vmcore 'VMDIVE-MARKER'\n"
+			"  vmdive search vmcore '&init_task'\n"
+			"  vmdive search -s init_task -l 0x2000 vmcore ffffffffffffffff\n"
+			"  vmdive search -p -m fff vmcore 1000\n",
 	},
 	{
 		.name = "shell", .run = vd_cmd_shell, .needs = VD_NEEDS_DUMP,

@@ -248,6 +248,18 @@ def main():
     vmlinux, dump = meta["VMLINUX"], meta["VMCORE_ELF"]
     t = Checks()
     tmp = tempfile.mkdtemp()
+    # search: the sample's marker (meta.env) as a string, and &init_task as a value.
+    marker = meta.get("MARKER", "")
+    full_marker = ""
+    for line in open(meta_path):
+        if line.startswith("MARKER="):
+            full_marker = shlex.split(line[7:])[0]
+    marker_tail = full_marker.split()[-1] if full_marker else ""
+    rc, so, _ = run([vmdive, "sym", "--json", dump, "init_task"])
+    init_task = json.loads(so)[0]["symbol_address"] if rc == 0 else "0"
+    rc, so, _ = run([vmdive, "p", "-x", dump, "page_offset_base"])
+    m = re.search(r"= (0x[0-9a-f]+)", so)
+    page_offset = int(m.group(1), 16) if m else 0
     cmds = os.path.join(tmp, "cmds")
     with open(cmds, "w") as f:
         for g in GLOBALS:
@@ -258,6 +270,8 @@ def main():
             f.write("!echo MARK rd %s %s\nrd %s %s %s\n" % (opt, sym, opt, sym, count or ""))
         for k, (cargs, _) in enumerate(LISTS):
             f.write("!echo MARK list %d\nlist %s\n" % (k, cargs))
+        f.write("!echo MARK search marker\nsearch -c %s\n" % marker_tail)
+        f.write("!echo MARK search value\nsearch -k %s\n" % init_task[2:])
         f.write("!echo MARK end\nquit\n")
     out = os.path.join(tmp, "crash.out")
     # A crash transcript kept from an earlier run of the same lists (crash
@@ -395,6 +409,25 @@ def main():
              "vmdive %d entries %s, crash %d %s; %s" % (len(got), [g[0] for g in got[:3]],
                                                          len(want), [w[0] for w in want[:3]],
                                                          bad[:2]))
+
+    # search: crash searches all kernel virtual memory; the direct map holds
+    # all RAM once, and there the hits must be the same.
+    def hits(text):
+        out = set()
+        for line in text.splitlines():
+            m = re.match(r"^([0-9a-f]+): ", line.strip())
+            if m:
+                a = int(m.group(1), 16)
+                if page_offset <= a < page_offset + (1 << 46):
+                    out.add(a)
+        return out
+    for name, args in (("marker", ["-c", marker_tail]), ("value", [init_task])):
+        want = hits(sec.get("search " + name, ""))
+        rc, so, se = run([vmdive, "search"] + args[:-1] + [dump, args[-1]])
+        got = hits(so)
+        t.ok("search %s %s (%d hits)" % (name, args[-1], len(want)),
+             marker_tail and want and got == want,
+             "vmdive %s, crash %s" % (sorted(got)[:4], sorted(want)[:4]))
 
     # The table of globals against DWARF.
     here = os.path.dirname(os.path.abspath(__file__))
