@@ -280,7 +280,7 @@ def main():
         out = os.environ["PRINT_CHECK_CRASH_OUT"]
     else:
         with open(out, "w") as o:
-            subprocess.run(["timeout", "600", "crash", "-s", "-i", cmds, vmlinux, dump],
+            subprocess.run(["timeout", "1800", "crash", "-s", "-i", cmds, vmlinux, dump],
                            stdin=subprocess.DEVNULL, stdout=o, stderr=subprocess.STDOUT)
     sec = crash_sections(out)
 
