@@ -206,7 +206,7 @@ vd_cmd_list(struct vd_cli *cli)
 	if (cli->json) {
 		vd_json_end_array(&cli->j);
 		vd_json_kv_uint(&cli->j, "count", n);
-		vd_json_kv_string(&cli->j, "end", stop);
+		vd_json_kv_string(&cli->j, "stop", stop);
 		vd_json_kv_string(&cli->j, "error", *why ? why : NULL);
 		vd_json_end_object(&cli->j);
 	}

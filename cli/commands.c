@@ -539,7 +539,8 @@ const struct vd_cmd vd_commands[] = {
 			"The walk ends at NULL, back at the start, or at --max entries; a link\n"
 			"that cannot be read or an address that comes back without passing\n"
 			"the start (a loop) is reported and the exit status is 1.  ADDR is an\n"
-			"expression.  --json: {start, head, offset, entries, count, end, error}.",
+			"expression.  --json: {start, head, offset, entries, count, stop, error};\n"
+			"stop is why the walk ended: end, null, loop, max or unreadable.",
 		.examples =
 			"  vmdive list -H -o module.list -s module.name vmcore modules\n"
 			"  vmdive list -H -o task_struct.tasks -s task_struct.pid,comm vmcore '&init_task.tasks'\n"

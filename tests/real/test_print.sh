@@ -16,6 +16,9 @@ for v in kaslr nokaslr; do
 	/usr/bin/python3 "$here/print_check.py" "$vmdive" "$meta" || rc=1
 	n=$((n + 1))
 done
+# Every command's --json against docs/json.md.
+meta=$cache/dumps/kaslr/meta.env
+[[ -e $meta ]] && { /usr/bin/python3 "$here/json_check.py" "$vmdive" "$meta" || rc=1; }
 # The session on a real dump: completion of symbols and members, expressions.
 meta=$cache/dumps/kaslr/meta.env
 if [[ -e $meta ]]; then
