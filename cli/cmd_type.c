@@ -328,8 +328,8 @@ show_value(const struct show *sh, struct vd_qualified_type qt, uint64_t bit_off,
  * nested at depth; false when it cannot be read (reported).
  */
 static bool
-show_at(struct vd_cli *cli, struct vd_qualified_type qt, enum vd_as as, uint64_t addr,
-	uint32_t bit_off, uint32_t bits, int depth)
+show_at(struct vd_cli *cli, const char *prefix, struct vd_qualified_type qt, enum vd_as as,
+	uint64_t addr, uint32_t bit_off, uint32_t bits, int depth)
 {
 	const struct vd_type *t = vd_type_unqualified(qt.type);
 	struct show sh = { .cli = cli, .be = vd_session_info(cli->session)->big_endian,
@@ -339,7 +339,7 @@ show_at(struct vd_cli *cli, struct vd_qualified_type qt, enum vd_as as, uint64_t
 	struct vd_error *err;
 
 	if (!t || !size || size > OBJECT_MAX) {
-		printf("<%s>", !t ? "unknown type" : !size ? "no size" : "too large");
+		printf("%s<%s>", prefix, !t ? "unknown type" : !size ? "no size" : "too large");
 		return true;
 	}
 	buf = malloc(size);
@@ -347,12 +347,13 @@ show_at(struct vd_cli *cli, struct vd_qualified_type qt, enum vd_as as, uint64_t
 		return false;
 	err = vd_session_read(cli->session, as, addr, buf, size, NULL);
 	if (err) {
-		fflush(stdout);
+		// The value is not printed at all: only the error says why.
 		vd_cli_report(cli, vd_error_wrap(err, "reading %" PRIu64 " bytes at 0x%" PRIx64,
 						 size, addr));
 		free(buf);
 		return false;
 	}
+	fputs(prefix, stdout);
 	sh.buf = buf;
 	sh.addr = addr;
 	sh.len = size;
@@ -403,10 +404,23 @@ vd_cli_show_value(struct vd_cli *cli, const char *label, const struct vd_value *
 		       *sym ? " <" : "", sym, *sym ? ">" : "");
 		return VD_EXIT_OK;
 	}
-	printf("%s = ", label);
-	if (t->kind == VD_TYPE_POINTER) {
-		vd_type_format(v->type, tname, sizeof(tname));
-		printf("(%s) ", tname);
+	{
+		char prefix[600];
+
+		if (t->kind == VD_TYPE_POINTER) {
+			vd_type_format(v->type, tname, sizeof(tname));
+			snprintf(prefix, sizeof(prefix), "%s = (%s) ", label, tname);
+		} else {
+			snprintf(prefix, sizeof(prefix), "%s = ", label);
+		}
+		if (v->lvalue) {
+			if (!show_at(cli, prefix, v->type, v->as, v->addr, v->bit_offset,
+				     v->bit_field_size, 0))
+				return VD_EXIT_FAIL;
+			putchar('\n');
+			return VD_EXIT_OK;
+		}
+		fputs(prefix, stdout);
 	}
 	if (!v->lvalue) {
 		unsigned char bytes[8];
@@ -424,11 +438,6 @@ vd_cli_show_value(struct vd_cli *cli, const char *label, const struct vd_value *
 		putchar('\n');
 		return VD_EXIT_OK;
 	}
-	if (!show_at(cli, v->type, v->as, v->addr, v->bit_offset, v->bit_field_size, 0)) {
-		putchar('\n');
-		return VD_EXIT_FAIL;
-	}
-	putchar('\n');
 	return VD_EXIT_OK;
 }
 
@@ -650,10 +659,16 @@ show_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
 			}
 			continue;
 		}
-		printf("  %s = ", members[i]);
-		if (!show_at(cli, mi.type, VD_AS_KVIRT, maddr, boff, mi.bit_field_size, 1))
-			ret = VD_EXIT_FAIL;
-		printf(",\n");
+		{
+			char prefix[300];
+
+			snprintf(prefix, sizeof(prefix), "  %s = ", members[i]);
+			if (show_at(cli, prefix, mi.type, VD_AS_KVIRT, maddr, boff,
+				    mi.bit_field_size, 1))
+				printf(",\n");
+			else
+				ret = VD_EXIT_FAIL;
+		}
 	}
 	if (cli->json) {
 		vd_json_end_object(&cli->j);
@@ -808,10 +823,12 @@ vd_cli_struct_show(struct vd_cli *cli, const struct vd_struct_spec *sp, uint64_t
 		}
 		return VD_EXIT_OK;
 	}
-	printf("%s ", sp->name);
-	if (!show_at(cli, sp->qt, VD_AS_KVIRT, addr, 0, 0, 0)) {
-		putchar('\n');
-		return VD_EXIT_FAIL;
+	{
+		char prefix[300];
+
+		snprintf(prefix, sizeof(prefix), "%s ", sp->name);
+		if (!show_at(cli, prefix, sp->qt, VD_AS_KVIRT, addr, 0, 0, 0))
+			return VD_EXIT_FAIL;
 	}
 	putchar('\n');
 	return VD_EXIT_OK;

@@ -847,7 +847,9 @@ binary(struct parser *ps, const char *op, struct vd_value *l, const struct vd_va
 		if (!b)
 			return vd_error_create(VD_ERR_INVALID_ARG, "'%s': division by zero",
 					       ps->text);
-		if (is_signed)
+		if (is_signed && b == UINT64_MAX)   // x / -1: INT64_MIN / -1 traps
+			v = op[0] == '/' ? (uint64_t)0 - a : 0;
+		else if (is_signed)
 			v = op[0] == '/' ? (uint64_t)((int64_t)a / (int64_t)b) :
 					   (uint64_t)((int64_t)a % (int64_t)b);
 		else
@@ -856,7 +858,10 @@ binary(struct parser *ps, const char *op, struct vd_value *l, const struct vd_va
 	case '+': v = a + b; break;
 	case '-': v = a - b; break;
 	case '<': v = b >= 64 ? 0 : a << b; break;
-	case '>': v = b >= 64 ? 0 : is_signed ? (uint64_t)((int64_t)a >> b) : a >> b; break;
+	case '>':
+		v = b >= 64 ? (is_signed && (int64_t)a < 0 ? UINT64_MAX : 0) :
+		    is_signed ? (uint64_t)((int64_t)a >> b) : a >> b;
+		break;
 	case '&': v = a & b; break;
 	case '^': v = a ^ b; break;
 	default: v = a | b; break;

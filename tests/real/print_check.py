@@ -461,6 +461,13 @@ def main():
         checked += 1
     t.ok("table entries checked against DWARF", checked >= 35, "only %d" % checked)
 
+    # Signed arithmetic that traps in C (INT64_MIN / -1) is computed, not a crash.
+    rc, so, se = run([vmdive, "p", dump, "(long)0x8000000000000000 / (long)-1"])
+    t.ok("p INT64_MIN / -1", rc == 0 and so.strip().endswith("= -9223372036854775808"), so + se)
+    # A value that cannot be read prints no half line, only the error.
+    rc, so, se = run([vmdive, "p", dump, "((struct task_struct *)0)->comm"])
+    t.ok("p of an unreadable object", rc == 1 and not so and "reading" in se, so + se)
+
     # Unknown types are said, never guessed.
     rc, so, se = run([vmdive, "p", dump, "sysctl_sched_latency"])
     t.ok("p of a variable of unknown type fails and says so",
