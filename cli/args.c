@@ -357,6 +357,7 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_LIST_OFFSET: cli->list_offset = value; break;
 	case VD_OPT_LIST_STRUCT: cli->list_struct = value; break;
 	case VD_OPT_LIST_HEAD: cli->list_head = true; break;
+	case VD_OPT_LIST_EMBEDDED: cli->list_embedded = true; break;
 	case VD_OPT_LIST_MAX: cli->list_max = value; break;
 	case VD_OPT_SEARCH_START: cli->search_start = value; break;
 	case VD_OPT_SEARCH_LENGTH: cli->search_length = value; break;

@@ -73,6 +73,7 @@ struct vd_cli {
 	bool reverse, forward;     /* dis -r, -f */
 	const char *list_offset, *list_struct, *list_max;  /* list -o, -s, --max */
 	bool list_head;            /* list -H */
+	bool list_embedded;        /* list -h */
 	const char *search_start, *search_length, *search_mask;
 	bool search_strings;       /* search -c */
 	const char *shell_input;   /* shell -i FILE */
@@ -141,6 +142,7 @@ enum vd_opt_id {
 	VD_OPT_LIST_OFFSET,        /* list -o OFFSET */
 	VD_OPT_LIST_STRUCT,        /* list -s TYPE[.member,...] */
 	VD_OPT_LIST_HEAD,          /* list -H */
+	VD_OPT_LIST_EMBEDDED,      /* list -h */
 	VD_OPT_LIST_MAX,           /* list --max N */
 	VD_OPT_SEARCH_START,       /* search -s START */
 	VD_OPT_SEARCH_LENGTH,      /* search -l LEN */

@@ -3,7 +3,10 @@
  * vmdive list: follow a linked list in the dump, like crash's list.
  *
  *   list [-o OFFSET] [-s TYPE[.member,...]] ADDR      ADDR is the first entry;
- *                                                     its next pointer is at OFFSET
+ *                                                     its next pointer, to the next
+ *                                                     entry, is at OFFSET
+ *   list -h [-o OFFSET] [-s ...] ADDR                 ADDR is the first entry; a
+ *                                                     list_head at OFFSET links them
  *   list -H [-o OFFSET] [-s ...] HEAD                 HEAD is a list_head (not an
  *                                                     entry): entries from HEAD->next
  *                                                     until HEAD again
@@ -120,8 +123,11 @@ vd_cmd_list(struct vd_cli *cli)
 		free(sp);
 		return VD_EXIT_USAGE;
 	}
-	// The first link: the entry's next field, or the head's next.
-	link = cli->list_head ? start : start + off;
+	// The first link: the head, or the first entry's link field.  With -h
+	// and -H links point at the next entry's list_head (entry = link -
+	// OFF); without, at the next entry itself (entry = link, its next
+	// pointer at entry + OFF).
+	link = cli->list_head ? start : cli->list_embedded ? start + off : start;
 	if (cli->json) {
 		vd_json_begin_object(&cli->j);
 		vd_json_kv_hex(&cli->j, "start", start);
@@ -157,7 +163,7 @@ vd_cmd_list(struct vd_cli *cli)
 			link = next;
 			entry = link - off;
 		} else {
-			entry = link - off;
+			entry = cli->list_embedded ? link - off : link;
 		}
 		if (n == max) {
 			snprintf(why, sizeof(why), "stopped after %" PRIu64 " entries (--max)", max);
@@ -179,7 +185,8 @@ vd_cmd_list(struct vd_cli *cli)
 				ret = VD_EXIT_FAIL;
 		}
 		if (!cli->list_head) {
-			err = vd_session_read_u64(cli->session, as, link, &next);
+			err = vd_session_read_u64(cli->session, as,
+						  cli->list_embedded ? link : link + off, &next);
 			if (err) {
 				snprintf(why, sizeof(why), "%s", err->msg);
 				vd_error_destroy(err);
@@ -190,7 +197,7 @@ vd_cmd_list(struct vd_cli *cli)
 				stop = "null";
 				break;
 			}
-			if (next == start + off || next == start) {
+			if (next == (cli->list_embedded ? start + off : start)) {
 				stop = "end";
 				break;
 			}

@@ -201,12 +201,15 @@ show_scalar(const struct show *sh, const struct vd_type *t, uint64_t bit_off,
 		const struct vd_type *target = vd_type_unqualified(t->target.type);
 
 		printf("0x%" PRIx64, v);
+		// A char *'s string, as gdb; other pointers' symbol.
+		if (v && target && target->kind == VD_TYPE_INT && target->is_char &&
+		    target->size == 1) {
+			show_c_string(sh->cli, v);
+			return;
+		}
 		vd_cli_symbolize(sh->cli, v, sym, sizeof(sym));
 		if (*sym)
 			printf(" <%s>", sym);
-		else if (v && target && target->kind == VD_TYPE_INT && target->is_char &&
-			 target->size == 1)
-			show_c_string(sh->cli, v);
 		return;
 	}
 	if (t->kind == VD_TYPE_ENUM) {

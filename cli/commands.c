@@ -123,6 +123,8 @@ static const struct vd_opt list_opts[] = {
 	  .help = "print each entry as TYPE, or TYPE.member,member" },
 	{ .id = VD_OPT_LIST_HEAD, .short_name = 'H', .long_name = "head",
 	  .help = "ADDR is a list_head that is not an entry" },
+	{ .id = VD_OPT_LIST_EMBEDDED, .long_name = "embedded",
+	  .help = "ADDR is an entry linked by the list_head at OFF\n(crash's -h)" },
 	{ .id = VD_OPT_LIST_MAX, .long_name = "max", .arg = "N",
 	  .help = "stop after N entries (default 1000000)" },
 	{ 0 },
@@ -531,10 +533,11 @@ const struct vd_cmd vd_commands[] = {
 		.description =
 			"Follows a linked list in the dump as crash's list does and prints the\n"
 			"address of each entry.  Without -H, ADDR is the first entry and its\n"
-			"link (the next pointer) is OFF bytes into it (default 0, or the\n"
-			"`next` member of -s TYPE); with -H, ADDR is a list_head that is not\n"
-			"an entry (a list's head: `modules`, `init_task.tasks`) and entries are\n"
-			"each link minus OFF, from HEAD->next until HEAD comes again.  -s prints\n"
+			"next pointer, to the next entry, is OFF bytes into it (default 0, or\n"
+			"the `next` member of -s TYPE); with --embedded (crash's -h) the entries\n"
+			"are linked by a list_head OFF bytes into each; with -H, ADDR is a\n"
+			"list_head that is not an entry (a list's head: `modules`) and entries\n"
+			"are each link minus OFF, from HEAD->next until HEAD again.  -s prints\n"
 			"each entry as TYPE (or its selected members, as `struct` does).\n"
 			"The walk ends at NULL, back at the start, or at --max entries; a link\n"
 			"that cannot be read or an address that comes back without passing\n"
@@ -543,7 +546,7 @@ const struct vd_cmd vd_commands[] = {
 			"stop is why the walk ended: end, null, loop, max or unreadable.",
 		.examples =
 			"  vmdive list -H -o module.list -s module.name vmcore modules\n"
-			"  vmdive list -H -o task_struct.tasks -s task_struct.pid,comm vmcore '&init_task.tasks'\n"
+			"  vmdive list --embedded -o task_struct.tasks -s task_struct.pid,comm vmcore init_task\n"
 			"  vmdive list -o file_system_type.next -s file_system_type.name vmcore sysfs_fs_type\n",
 	},
 	{

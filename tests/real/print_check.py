@@ -50,7 +50,7 @@ LISTS = [
     ("-H modules -o module.list -s module.name",
      ["-H", "-o", "module.list", "-s", "module.name", "modules"]),
     ("-o task_struct.tasks -s task_struct.pid,comm -h init_task",
-     ["-o", "task_struct.tasks", "-s", "task_struct.pid,comm", "init_task"]),
+     ["--embedded", "-o", "task_struct.tasks", "-s", "task_struct.pid,comm", "init_task"]),
     ("-H slab_caches -o kmem_cache.list -s kmem_cache.name,size,object_size",
      ["-H", "-o", "kmem_cache.list", "-s", "kmem_cache.name,size,object_size", "slab_caches"]),
     ("-H super_blocks -o super_block.s_list -s super_block.s_id,s_blocksize",
