@@ -160,11 +160,12 @@ vd_session_array_type(struct vd_session *s, struct vd_qualified_type elem,
 		      uint64_t length)
 {
 	const struct vd_type *e = vd_type_unqualified(elem.type);
+	struct vd_types *t = types_of(s);
 	struct vd_type *arr;
 
-	if (!e || (e->size && length > UINT64_MAX / e->size))
+	if (!t || !e || (e->size && length > UINT64_MAX / e->size))
 		return NULL;
-	arr = vd_arena_alloc(&s->types.arena, sizeof(*arr));
+	arr = vd_arena_alloc(&t->arena, sizeof(*arr));
 	if (!arr)
 		return NULL;
 	*arr = (struct vd_type){ .kind = VD_TYPE_ARRAY, .size = e->size * length,
