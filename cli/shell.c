@@ -722,6 +722,9 @@ vd_cmd_shell(struct vd_cli *cli)
 	}
 	shell_cli = cli;
 	rl_readline_name = "vmdive";
+	// Our SIGINT handler, not libedit's (which passes the signal on and
+	// may go back to reading): Ctrl-C at the prompt makes readline return.
+	rl_catch_signals = 0;
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " \t|>;";
 	rl_basic_word_break_characters = " \t|>;";
