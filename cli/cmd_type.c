@@ -452,6 +452,7 @@ static void json_value(const struct show *sh, struct vd_qualified_type qt, uint6
 static void
 json_members(const struct show *sh, const struct vd_type *t, uint64_t bit_off, int depth)
 {
+	vd_type_fill(t);     // BTF reads a struct's members on first use
 	for (size_t i = 0; i < t->nmembers; i++) {
 		const struct vd_member *m = &t->members[i];
 		const struct vd_type *mt = vd_type_unqualified(m->type.type);
@@ -1024,7 +1025,7 @@ vd_cmd_whatis(struct vd_cli *cli)
 			vd_json_kv_string(&cli->j, "typedef_of", buf);
 		}
 		if (t->kind == VD_TYPE_STRUCT || t->kind == VD_TYPE_UNION)
-			vd_json_kv_uint(&cli->j, "members", t->nmembers);
+			vd_json_kv_uint(&cli->j, "members", vd_type_fill(t) ? t->nmembers : 0);
 		vd_json_kv_uint(&cli->j, "size", vd_type_unqualified(t) ?
 				vd_type_unqualified(t)->size : 0);
 		vd_json_kv_string(&cli->j, "source", origin(cli, t, buf, sizeof(buf)));

@@ -174,6 +174,7 @@ complete_members(struct vd_cli *cli, const char *text)
 		return;
 	snprintf(prefix, sizeof(prefix), "%.*s", (int)(sep - text + (sep == arrow ? 2 : 1)), text);
 	p = text + strlen(prefix);
+	vd_type_fill(t);     // BTF reads a struct's members on first use
 	for (size_t i = 0; i < t->nmembers; i++) {
 		const struct vd_member *m = &t->members[i];
 		const struct vd_type *mt = vd_type_unqualified(m->type.type);
@@ -183,6 +184,8 @@ complete_members(struct vd_cli *cli, const char *text)
 			continue;
 		}
 		// Anonymous members' members are the parent's.
+		if (mt)
+			vd_type_fill(mt);
 		for (size_t k = 0; mt && k < mt->nmembers; k++)
 			if (mt->members[k].name)
 				add_completion(p, strlen(p), prefix, mt->members[k].name);
