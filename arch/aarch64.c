@@ -21,13 +21,13 @@
 #include "common/words.h"
 
 bool
-aarch64_num(const struct aarch64_xlat *x, const char *key, uint64_t *ret)
+vd_aarch64_num(const struct aarch64_xlat *x, const char *key, uint64_t *ret)
 {
 	return x->base.cb.number && x->base.cb.number(x->base.cb.priv, key, ret);
 }
 
 bool
-aarch64_peek(struct aarch64_xlat *x, uint64_t pa, uint64_t *ret)
+vd_aarch64_peek(struct aarch64_xlat *x, uint64_t pa, uint64_t *ret)
 {
 	struct vd_error *err = x->base.cb.read_phys64(x->base.cb.priv, pa, ret);
 
@@ -44,7 +44,7 @@ aarch64_peek(struct aarch64_xlat *x, uint64_t pa, uint64_t *ret)
  * [49:page_shift] and OA[51:50] from bits [9:8].
  */
 uint64_t
-aarch64_desc_oa(const struct aarch64_xlat *x, uint64_t e)
+vd_aarch64_desc_oa(const struct aarch64_xlat *x, uint64_t e)
 {
 	uint64_t low = ~(x->page_size - 1), oa;
 
@@ -96,7 +96,7 @@ aarch64_leaf(struct aarch64_xlat *x, struct vd_xlat_walk *w)
 	// A block's OA is aligned to its size; lower OA bits are RES0
 	// (D8.3.1), so they are masked rather than trusted.
 	w->page_size = size;
-	w->pa = (aarch64_desc_oa(x, s->entry) & ~(size - 1)) | (w->va & (size - 1));
+	w->pa = (vd_aarch64_desc_oa(x, s->entry) & ~(size - 1)) | (w->va & (size - 1));
 	return NULL;
 }
 
@@ -183,7 +183,7 @@ aarch64_classify(struct aarch64_xlat *x, struct vd_xlat_walk *w, unsigned i,
 	*leaf = last;
 	if (last)
 		return NULL;
-	*table = aarch64_desc_oa(x, e);
+	*table = vd_aarch64_desc_oa(x, e);
 	if (*table >= x->table_limit)
 		return aarch64_bad(x, w, VD_ERR_CORRUPT,
 				   "points beyond physical memory");
@@ -429,7 +429,7 @@ aarch64_read_widths(struct aarch64_xlat *x)
 	x->va_bits = x->va_bits_rt = v;
 	// 5.9+: the running width; a 52-bit kernel falls back to 48 (47
 	// for 16K LPA2) on CPUs without LVA/LPA2 (memory.rst "52-bit VA").
-	if (aarch64_num(x, "NUMBER(TCR_EL1_T1SZ)", &v) && v >= 12 &&
+	if (vd_aarch64_num(x, "NUMBER(TCR_EL1_T1SZ)", &v) && v >= 12 &&
 	    64 - v >= 36 && 64 - v <= x->va_bits)
 		x->va_bits_rt = 64 - v;
 	// 64K: the fallback keeps the 52-bit swapper_pg_dir and offsets
@@ -438,7 +438,7 @@ aarch64_read_widths(struct aarch64_xlat *x)
 	// runtime instead (6.9+), and swapper_pg_dir is the runtime root.
 	x->walk_bits = x->page_shift == 16 ? x->va_bits : x->va_bits_rt;
 	x->pa_bits = x->va_bits == 52 ? 52 : 48;
-	if (aarch64_num(x, "NUMBER(MAX_PHYSMEM_BITS)", &v) && (v == 48 || v == 52))
+	if (vd_aarch64_num(x, "NUMBER(MAX_PHYSMEM_BITS)", &v) && (v == 48 || v == 52))
 		x->pa_bits = v;
 	x->lpa2 = x->page_shift != 16 && x->walk_bits == 52;
 	if (x->lpa2)
@@ -458,12 +458,12 @@ aarch64_read_config(struct aarch64_xlat *x)
 	err = vd_xlat_need(&x->base, "NUMBER(kimage_voffset)", &x->kimage_voffset);
 	if (err)
 		return err;
-	x->have_phys_offset = aarch64_num(x, "NUMBER(PHYS_OFFSET)", &x->phys_offset);
-	if (!aarch64_num(x, "KERNELOFFSET", &x->kaslr_offset))
+	x->have_phys_offset = vd_aarch64_num(x, "NUMBER(PHYS_OFFSET)", &x->phys_offset);
+	if (!vd_aarch64_num(x, "KERNELOFFSET", &x->kaslr_offset))
 		x->kaslr_offset = 0;
-	if (!aarch64_num(x, "NUMBER(KERNELPACMASK)", &x->pacmask))
+	if (!vd_aarch64_num(x, "NUMBER(KERNELPACMASK)", &x->pacmask))
 		x->pacmask = 0;
-	if (!aarch64_num(x, "SYMBOL(_stext)", &x->stext) &&
+	if (!vd_aarch64_num(x, "SYMBOL(_stext)", &x->stext) &&
 	    !(x->base.cb.symbol && x->base.cb.symbol(x->base.cb.priv, "_stext", &x->stext)))
 		x->stext = 0;
 	return NULL;
@@ -482,11 +482,11 @@ aarch64_find_root(struct aarch64_xlat *x)
 	uint64_t va, pa, align = 8ULL << x->lv[0].bits;
 	struct vd_error *err;
 
-	if (aarch64_num(x, key, &va) ||
+	if (vd_aarch64_num(x, key, &va) ||
 	    (x->base.cb.symbol &&
 	     x->base.cb.symbol(x->base.cb.priv, key = "swapper_pg_dir", &va))) {
 		x->base.root = va - x->kimage_voffset;
-	} else if (aarch64_num(x, key = "TTBR1_EL1", &va)) {
+	} else if (vd_aarch64_num(x, key = "TTBR1_EL1", &va)) {
 		x->base.root = aarch64_root_baddr(x, va);
 	} else {
 		return vd_error_create(VD_ERR_LOOKUP,
@@ -497,7 +497,7 @@ aarch64_find_root(struct aarch64_xlat *x)
 				       "root table at PA 0x%" PRIx64 " (from %s, kimage_voffset 0x%" PRIx64 ") is not an aligned physical address",
 				       x->base.root, key, x->kimage_voffset);
 	if (!x->stext)
-		return aarch64_peek(x, x->base.root, &va) ? NULL :
+		return vd_aarch64_peek(x, x->base.root, &va) ? NULL :
 			vd_error_fault(VD_ERR_FAULT, VD_AS_PHYS, x->base.root,
 				       "cannot read the root table at PA 0x%" PRIx64 " (from %s)",
 				       x->base.root, key);
@@ -539,7 +539,7 @@ aarch64_create(const struct vd_xlat_cb *cb, struct vd_xlat **ret)
 		free(x);
 		return err;
 	}
-	aarch64_layout_init(x);
+	vd_aarch64_layout_init(x);
 	*ret = &x->base;
 	return NULL;
 }

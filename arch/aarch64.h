@@ -81,12 +81,12 @@ aarch64_is_kernel(const struct aarch64_xlat *x, uint64_t va)
 	return (va >> x->va_bits_rt) == (UINT64_MAX >> x->va_bits_rt);
 }
 
-bool aarch64_num(const struct aarch64_xlat *x, const char *key, uint64_t *ret);
-bool aarch64_peek(struct aarch64_xlat *x, uint64_t pa, uint64_t *ret);
+bool vd_aarch64_num(const struct aarch64_xlat *x, const char *key, uint64_t *ret);
+bool vd_aarch64_peek(struct aarch64_xlat *x, uint64_t pa, uint64_t *ret);
 /* The output address (or next-table address) held in descriptor e. */
-uint64_t aarch64_desc_oa(const struct aarch64_xlat *x, uint64_t e);
+uint64_t vd_aarch64_desc_oa(const struct aarch64_xlat *x, uint64_t e);
 
 /* arch/aarch64_layout.c: layout table, params, linear ranges. */
-void aarch64_layout_init(struct aarch64_xlat *x);
+void vd_aarch64_layout_init(struct aarch64_xlat *x);
 
 #endif

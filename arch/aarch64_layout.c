@@ -91,19 +91,19 @@ probe_leaf(struct aarch64_probe *p, uint64_t table, unsigned i, uint64_t base,
 
 		p->budget--;
 		p->reads++;
-		if (!aarch64_peek(p->x, table + 8 * k, &e) || !(e & AARCH64_DESC_VALID))
+		if (!vd_aarch64_peek(p->x, table + 8 * k, &e) || !(e & AARCH64_DESC_VALID))
 			continue;
 		type = e & AARCH64_DESC_TYPE_MASK;
 		if ((type == AARCH64_DESC_BLOCK && l->block && i < x->levels - 1) ||
 		    (type == AARCH64_DESC_TABLE && i == x->levels - 1)) {
 			f->va = up ? VD_MAX(eb, lo) : VD_MIN(eb + size - 1, hi);
-			f->pa = (aarch64_desc_oa(x, e) & ~(size - 1)) + (f->va - eb);
+			f->pa = (vd_aarch64_desc_oa(x, e) & ~(size - 1)) + (f->va - eb);
 			return true;
 		}
 		if (type != AARCH64_DESC_TABLE || i == x->levels - 1 ||
-		    aarch64_desc_oa(x, e) >= x->table_limit)
+		    vd_aarch64_desc_oa(x, e) >= x->table_limit)
 			continue;
-		if (probe_leaf(p, aarch64_desc_oa(x, e), i + 1, eb, VD_MAX(lo, eb),
+		if (probe_leaf(p, vd_aarch64_desc_oa(x, e), i + 1, eb, VD_MAX(lo, eb),
 			       VD_MIN(hi, eb + size - 1), up, f))
 			return true;
 	}
@@ -142,7 +142,7 @@ range_given(struct aarch64_xlat *x, const char *k0, const char *k1)
 {
 	struct aarch64_range r = { 0, 0, NULL };
 
-	if (aarch64_num(x, k0, &r.start) && aarch64_num(x, k1, &r.end) &&
+	if (vd_aarch64_num(x, k0, &r.start) && vd_aarch64_num(x, k1, &r.end) &&
 	    r.end > r.start && aarch64_is_kernel(x, r.start))
 		r.source = "vmcoreinfo";
 	else
@@ -169,7 +169,7 @@ vmemmap_before_5_11(struct aarch64_xlat *x, const struct aarch64_layout *lo,
 	bool found[2];
 	uint64_t starts[2] = { old_start, new_start };
 
-	if (!aarch64_num(x, "NUMBER(PHYS_OFFSET)", &phys) ||
+	if (!vd_aarch64_num(x, "NUMBER(PHYS_OFFSET)", &phys) ||
 	    !probe_leaf(&p, x->base.root, 0, base, lo->page_offset, lo->page_end - 1, true,
 			&a))
 		return false;
@@ -275,7 +275,7 @@ read_var(struct aarch64_xlat *x, const char *name, uint64_t *ret)
 	uint64_t va;
 
 	return x->base.cb.symbol && x->base.cb.symbol(x->base.cb.priv, name, &va) &&
-	       aarch64_peek(x, va - x->kimage_voffset, ret);
+	       vd_aarch64_peek(x, va - x->kimage_voffset, ret);
 }
 
 /*
@@ -443,7 +443,7 @@ layout_linear(struct aarch64_xlat *x, struct aarch64_layout *lo)
 }
 
 void
-aarch64_layout_init(struct aarch64_xlat *x)
+vd_aarch64_layout_init(struct aarch64_xlat *x)
 {
 	struct aarch64_layout lo;
 	unsigned min_bits = x->va_bits;

@@ -46,7 +46,7 @@ x86_64_num(const struct x86_64_xlat *x, const char *key, uint64_t *ret)
 }
 
 bool
-x86_64_peek(struct x86_64_xlat *x, uint64_t table, unsigned idx, uint64_t *ret)
+vd_x86_64_peek(struct x86_64_xlat *x, uint64_t table, unsigned idx, uint64_t *ret)
 {
 	struct vd_error *err;
 
@@ -360,7 +360,7 @@ x86_64_find_root(struct x86_64_xlat *x)
 				       x->base.root, key);
 	// The top entry maps the kernel image in every paging mode; if it
 	// is absent or unreadable, phys_base or the symbol is wrong.
-	if (!x86_64_peek(x, x->base.root, X86_64_PTRS - 1, &e))
+	if (!vd_x86_64_peek(x, x->base.root, X86_64_PTRS - 1, &e))
 		return vd_error_fault(VD_ERR_FAULT, VD_AS_PHYS, x->base.root,
 				      "cannot read the root page table at PA 0x%" PRIx64 " (from %s, phys_base 0x%" PRIx64 ")",
 				      x->base.root, key, x->phys_base);
@@ -391,7 +391,7 @@ x86_64_create(const struct vd_xlat_cb *cb, struct vd_xlat **ret)
 		free(x);
 		return err;
 	}
-	x86_64_layout_init(x);
+	vd_x86_64_layout_init(x);
 	*ret = &x->base;
 	return NULL;
 }

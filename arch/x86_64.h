@@ -80,10 +80,10 @@ x86_64_ktext_pa(const struct x86_64_xlat *x, uint64_t va, uint64_t *pa)
 }
 
 /* Read entry idx of the table at PA table (no error object: probe use). */
-bool x86_64_peek(struct x86_64_xlat *x, uint64_t table, unsigned idx,
-		 uint64_t *ret);
+bool vd_x86_64_peek(struct x86_64_xlat *x, uint64_t table, unsigned idx,
+		    uint64_t *ret);
 
 /* arch/x86_64_layout.c: bases, layout table, params, linear ranges. */
-void x86_64_layout_init(struct x86_64_xlat *x);
+void vd_x86_64_layout_init(struct x86_64_xlat *x);
 
 #endif

@@ -138,7 +138,7 @@ probe_read(struct x86_64_probe *p, uint64_t table, unsigned idx, uint64_t *e)
 	p->budget--;
 	p->reads++;
 	// An unreadable table is treated as empty: the probe only looks.
-	return x86_64_peek(p->x, table, idx, e) && (*e & X86_64_PRESENT);
+	return vd_x86_64_peek(p->x, table, idx, e) && (*e & X86_64_PRESENT);
 }
 
 typedef bool (*x86_64_visit_fn)(void *ctx, uint64_t va, uint64_t pud);
@@ -394,7 +394,7 @@ x86_64_read_var(struct x86_64_xlat *x, const char *name, uint64_t *ret)
 	uint64_t va, pa;
 
 	return x->base.cb.symbol && x->base.cb.symbol(x->base.cb.priv, name, &va) &&
-	       x86_64_ktext_pa(x, va, &pa) && x86_64_peek(x, pa, 0, ret);
+	       x86_64_ktext_pa(x, va, &pa) && vd_x86_64_peek(x, pa, 0, ret);
 }
 
 /* A base stated by VMCOREINFO (key) or held in a kernel variable. */
@@ -616,7 +616,7 @@ x86_64_add_params(struct x86_64_xlat *x, const struct x86_64_bases *b)
 }
 
 void
-x86_64_layout_init(struct x86_64_xlat *x)
+vd_x86_64_layout_init(struct x86_64_xlat *x)
 {
 	const struct x86_64_mode *md =
 		x->levels == 5 ? &x86_64_mode5 : &x86_64_mode4;

@@ -206,6 +206,16 @@ int vd_cli_parse(struct vd_cli *cli, int argc, char **argv, bool have_session);
 int vd_cli_hoist_command(int argc, char **argv);
 /* One option's help lines, "  -o, --output FILE    ...", to out. */
 void vd_cli_print_opts(const struct vd_opt *opts, FILE *out);
+/* What vmdive is, a paragraph for `vmdive help` and the man page. */
+extern const char vd_cli_about[];
+
+/*
+ * The man page vmdive(1) in roff, and a bash completion script, made from
+ * the command table (cli/doc.c): `vmdive help --man`, `vmdive help
+ * --bash-completion`.  Return a VD_EXIT_* status.
+ */
+int vd_cli_write_man(FILE *out);
+int vd_cli_write_bash_completion(FILE *out);
 
 /* Helpers shared by the commands (cli/main.c). */
 void vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)

@@ -154,6 +154,10 @@ static const struct vd_opt search_opts[] = {
 	  .help = "stop after N matches (default 10000)" },
 	{ 0 },
 };
+const char vd_cli_about[] =
+	"vmdive opens Linux kernel crash dumps (ELF vmcores, kdump-compressed\n"
+	"files) and process core files (also systemd-coredump's .zst, .lz4,\n"
+	".xz) and answers questions about the dead kernel's or process's memory.\n";
 
 const struct vd_cmd vd_commands[] = {
 	{

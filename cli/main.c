@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "common/util.h"
+#include "vmdive/vmdive.h"
 
 void
 vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)
@@ -130,11 +131,7 @@ print_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vmdive COMMAND [OPTIONS] DUMP [DUMP...] [ARGS...]\n"
-		"\n"
-		"vmdive opens Linux kernel crash dumps (ELF vmcores, kdump-compressed\n"
-		"files) and process core files (also systemd-coredump's .zst, .lz4,\n"
-		".xz) and answers questions about the dead kernel's or process's memory.\n"
-		"\nCommands:\n");
+		"\n%s\nCommands:\n", vd_cli_about);
 	for (size_t i = 0; i < vd_ncommands; i++)
 		fprintf(out, "  %-12s %s\n", vd_commands[i].name,
 			vd_commands[i].summary);
@@ -225,9 +222,14 @@ main(int argc, char **argv)
 		return VD_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("vmdive %s\n", VMDIVE_VERSION);
+		printf("vmdive %s\n", vd_version());
 		return VD_EXIT_OK;
 	}
+	// The documentation the build makes from the command table (cli/doc.c).
+	if (argc == 3 && !strcmp(argv[1], "help") && !strcmp(argv[2], "--man"))
+		return vd_cli_write_man(stdout);
+	if (argc == 3 && !strcmp(argv[1], "help") && !strcmp(argv[2], "--bash-completion"))
+		return vd_cli_write_bash_completion(stdout);
 	if (!vd_cli_hoist_command(argc, argv)) {
 		vd_cli_error(NULL, "no command given (try 'vmdive help')");
 		return VD_EXIT_USAGE;

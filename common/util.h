@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Small helpers shared by every layer: byte order, bounds arithmetic,
- * scope-based cleanup.  Header-only; depends on libc alone.
+ * scope-based cleanup.  Header-only, apart from vd_parse_u64() (public:
+ * vmdive/types.h).
  */
 #ifndef VD_COMMON_UTIL_H
 #define VD_COMMON_UTIL_H
@@ -107,10 +108,7 @@ vd_log2(uint64_t v)
 	return 63 - __builtin_clzll(v);
 }
 
-/*
- * Parse an unsigned number.  base 16 accepts an optional "0x"; base 0 is
- * strtoull's auto-detection.  The whole string must be consumed.
- */
-bool vd_parse_u64(const char *s, int base, uint64_t *ret);
+/* vd_parse_u64() is public API (the CLI parses addresses with it). */
+#include "vmdive/types.h"
 
 #endif

@@ -270,13 +270,13 @@ count_bits(const unsigned char *bitmap, uint64_t from, uint64_t to)
 	uint64_t n = 0;
 
 	while (from < to && (from & 63)) {
-		n += diskdump_bit(bitmap, from);
+		n += vd_diskdump_bit(bitmap, from);
 		from++;
 	}
 	for (; from + 64 <= to; from += 64)
 		n += __builtin_popcountll(vd_get64(bitmap + from / 8, false));
 	for (; from < to; from++)
-		n += diskdump_bit(bitmap, from);
+		n += vd_diskdump_bit(bitmap, from);
 	return n;
 }
 
@@ -300,8 +300,8 @@ dd_build_rank(struct diskdump *dd)
 			sum += __builtin_popcountll(vd_get64(bm + b * 64 + w * 8,
 							     false));
 	}
-	dd->base_rank = diskdump_rank(dd, dd->start_pfn);
-	dd->dumped_pages = diskdump_rank(dd, dd->end_pfn) - dd->base_rank;
+	dd->base_rank = vd_diskdump_rank(dd, dd->start_pfn);
+	dd->dumped_pages = vd_diskdump_rank(dd, dd->end_pfn) - dd->base_rank;
 	dd->ram_pages = count_bits(dd->ram_bitmap, dd->start_pfn, dd->end_pfn);
 	return NULL;
 }
@@ -474,7 +474,7 @@ dd_load(struct vd_dump *dump, struct diskdump *dd)
 	if (!err)
 		err = dd_build_rank(dd);
 	if (!err)
-		err = diskdump_parse_notes(dump, dd);
+		err = vd_diskdump_parse_notes(dump, dd);
 	if (err)
 		return err;
 	return dd_check_descs(dump, dd);
@@ -513,7 +513,7 @@ diskdump_open(struct vd_dump *dump, struct vd_source *src,
 		diskdump_close(dd);
 		return err;
 	}
-	diskdump_sample_flags(dd);
+	vd_diskdump_sample_flags(dd);
 	*priv_ret = dd;
 	return NULL;
 }
@@ -525,7 +525,7 @@ diskdump_close(void *priv)
 
 	if (!dd)
 		return;
-	diskdump_free_decoders(dd);
+	vd_diskdump_free_decoders(dd);
 	free(dd->bitmap_copy);
 	free(dd->rank);
 	free(dd->vmcoreinfo);
@@ -537,7 +537,7 @@ diskdump_close(void *priv)
 const struct vd_format_ops vd_diskdump_format_ops = {
 	.name = "kdump",
 	.open = diskdump_open,
-	.read_page = diskdump_read_page,
-	.finish = diskdump_finish,
+	.read_page = vd_diskdump_read_page,
+	.finish = vd_diskdump_finish,
 	.close = diskdump_close,
 };

@@ -132,17 +132,17 @@ struct diskdump {
 };
 
 /* diskdump_read.c */
-struct vd_error *diskdump_read_page(void *priv, uint64_t pfn, void *buf);
-uint64_t diskdump_rank(const struct diskdump *dd, uint64_t pfn);
-bool diskdump_bit(const unsigned char *bitmap, uint64_t pfn);
-void diskdump_sample_flags(struct diskdump *dd);
-void diskdump_free_decoders(struct diskdump *dd);
+struct vd_error *vd_diskdump_read_page(void *priv, uint64_t pfn, void *buf);
+uint64_t vd_diskdump_rank(const struct diskdump *dd, uint64_t pfn);
+bool vd_diskdump_bit(const unsigned char *bitmap, uint64_t pfn);
+void vd_diskdump_sample_flags(struct diskdump *dd);
+void vd_diskdump_free_decoders(struct diskdump *dd);
 
 /* diskdump_set.c */
-struct vd_error *diskdump_parse_notes(struct vd_dump *dump,
-				      struct diskdump *dd);
-struct vd_error *diskdump_finish(struct vd_dump *dump, void **privs,
-				 size_t nprivs);
-const char *diskdump_level_text(int32_t level, char *buf, size_t len);
+struct vd_error *vd_diskdump_parse_notes(struct vd_dump *dump,
+					 struct diskdump *dd);
+struct vd_error *vd_diskdump_finish(struct vd_dump *dump, void **privs,
+				    size_t nprivs);
+const char *vd_diskdump_level_text(int32_t level, char *buf, size_t len);
 
 #endif

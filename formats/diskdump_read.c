@@ -28,14 +28,14 @@
 #define DD_SAMPLE_DESCS 64
 
 bool
-diskdump_bit(const unsigned char *bitmap, uint64_t pfn)
+vd_diskdump_bit(const unsigned char *bitmap, uint64_t pfn)
 {
 	return bitmap[pfn / 8] >> (pfn % 8) & 1;
 }
 
 /* Dumped pages in [0, pfn): one table entry and at most 8 popcounts. */
 uint64_t
-diskdump_rank(const struct diskdump *dd, uint64_t pfn)
+vd_diskdump_rank(const struct diskdump *dd, uint64_t pfn)
 {
 	const unsigned char *bm = dd->dump_bitmap;
 	uint64_t r = dd->rank[pfn >> DD_RANK_SHIFT];
@@ -112,8 +112,8 @@ page_excluded(const struct diskdump *dd, uint64_t pfn)
 		snprintf(why, sizeof(why), "though dump level 0 excludes nothing");
 	else
 		snprintf(why, sizeof(why), "by dump level %s",
-			 diskdump_level_text(dd->dump_level, level,
-					     sizeof(level)));
+			 vd_diskdump_level_text(dd->dump_level, level,
+						sizeof(level)));
 	return vd_error_fault(VD_ERR_NODATA, VD_AS_PHYS, pfn_addr(dd, pfn),
 			      "0x%llx (page 0x%llx) was excluded from the dump %s%s",
 			      (unsigned long long)pfn_addr(dd, pfn),
@@ -340,7 +340,7 @@ decode_page(struct diskdump *dd, uint64_t pfn, uint64_t doff,
 }
 
 struct vd_error *
-diskdump_read_page(void *priv, uint64_t pfn, void *buf)
+vd_diskdump_read_page(void *priv, uint64_t pfn, void *buf)
 {
 	struct diskdump *dd = priv;
 	struct dd_desc d = { 0 };
@@ -348,9 +348,9 @@ diskdump_read_page(void *priv, uint64_t pfn, void *buf)
 	struct vd_error *err;
 
 	if (pfn < dd->start_pfn || pfn >= dd->end_pfn ||
-	    !diskdump_bit(dd->dump_bitmap, pfn)) {
+	    !vd_diskdump_bit(dd->dump_bitmap, pfn)) {
 		if (pfn >= dd->start_pfn && pfn < dd->end_pfn &&
-		    diskdump_bit(dd->ram_bitmap, pfn))
+		    vd_diskdump_bit(dd->ram_bitmap, pfn))
 			return page_excluded(dd, pfn);
 		return vd_error_fault(VD_ERR_FAULT, VD_AS_PHYS,
 				      pfn_addr(dd, pfn),
@@ -358,7 +358,7 @@ diskdump_read_page(void *priv, uint64_t pfn, void *buf)
 				      (unsigned long long)pfn_addr(dd, pfn),
 				      (unsigned long long)pfn, dd->file->path);
 	}
-	err = read_desc(dd, pfn, diskdump_rank(dd, pfn) - dd->base_rank, &d,
+	err = read_desc(dd, pfn, vd_diskdump_rank(dd, pfn) - dd->base_rank, &d,
 			&doff);
 	if (!err)
 		err = decode_page(dd, pfn, doff, &d, buf);
@@ -371,7 +371,7 @@ diskdump_read_page(void *priv, uint64_t pfn, void *buf)
 
 /* Which compressions the first descriptors use, for `info`. */
 void
-diskdump_sample_flags(struct diskdump *dd)
+vd_diskdump_sample_flags(struct diskdump *dd)
 {
 	uint64_t n = VD_MIN(dd->desc_avail, (uint64_t)DD_SAMPLE_DESCS);
 
@@ -393,7 +393,7 @@ diskdump_sample_flags(struct diskdump *dd)
 }
 
 void
-diskdump_free_decoders(struct diskdump *dd)
+vd_diskdump_free_decoders(struct diskdump *dd)
 {
 	if (dd->zstream) {
 		inflateEnd(dd->zstream);

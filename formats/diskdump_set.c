@@ -270,7 +270,7 @@ decide_arch(struct diskdump *dd, uint32_t prstatus_size)
  * from the notes' VMCOREINFO note; CPUs from NT_PRSTATUS (v4+).
  */
 struct vd_error *
-diskdump_parse_notes(struct vd_dump *dump, struct diskdump *dd)
+vd_diskdump_parse_notes(struct vd_dump *dump, struct diskdump *dd)
 {
 	_cleanup_free_ unsigned char *notes = NULL;
 	_cleanup_free_ unsigned char *vmci = NULL;
@@ -310,7 +310,7 @@ diskdump_parse_notes(struct vd_dump *dump, struct diskdump *dd)
 
 /* "31 (zero pages, ...)": the page classes dump level N drops. */
 const char *
-diskdump_level_text(int32_t level, char *buf, size_t len)
+vd_diskdump_level_text(int32_t level, char *buf, size_t len)
 {
 	// makedumpfile(8) -d: 1 zero, 2 cache without private, 4 cache with
 	// private, 8 user process data, 16 free pages.
@@ -636,8 +636,8 @@ attr_header(struct vd_dump *dump, const struct diskdump *dd)
 		err = attr_compression(dump, dd);
 	if (!err && dd->has_dump_level)
 		err = vd_dump_add_attr(dump, "dump level", "%s",
-				       diskdump_level_text(dd->dump_level, buf,
-							   sizeof(buf)));
+				       vd_diskdump_level_text(dd->dump_level, buf,
+							      sizeof(buf)));
 	if (!err)
 		err = attr_status(dump, dd);
 	if (!err)
@@ -682,7 +682,7 @@ publish_attrs(struct vd_dump *dump, struct diskdump **parts, size_t n)
  * notes), from the part holding the lowest PFNs.
  */
 struct vd_error *
-diskdump_finish(struct vd_dump *dump, void **privs, size_t nprivs)
+vd_diskdump_finish(struct vd_dump *dump, void **privs, size_t nprivs)
 {
 	_cleanup_free_ struct diskdump **parts = malloc(nprivs *
 							sizeof(*parts));

@@ -107,8 +107,8 @@ machine_arch(uint16_t machine)
 #define ELF_COPY_MAX (256ull << 20)
 
 struct vd_error *
-elf_file_bytes(const struct vd_file *file, uint64_t off, uint64_t len,
-	       const char *what, const unsigned char **ret, void **owned)
+vd_elf_file_bytes(const struct vd_file *file, uint64_t off, uint64_t len,
+		  const char *what, const unsigned char **ret, void **owned)
 {
 	const unsigned char *p = vd_file_ptr(file, off, len);
 	struct vd_error *err;
@@ -256,12 +256,12 @@ read_ehdr(struct elf_ctx *ctx)
 				       eh->phnum, phsize,
 				       (unsigned long long)eh->phoff,
 				       (unsigned long long)file->size);
-	return elf_file_bytes(file, eh->phoff, (uint64_t)eh->phnum * phsize,
-			      "program headers", &ctx->phtab, &ctx->phtab_copy);
+	return vd_elf_file_bytes(file, eh->phoff, (uint64_t)eh->phnum * phsize,
+				 "program headers", &ctx->phtab, &ctx->phtab_copy);
 }
 
 void
-elf_phdr_get(const struct elf_ctx *ctx, uint32_t i, struct elf_phdr *ph)
+vd_elf_phdr_get(const struct elf_ctx *ctx, uint32_t i, struct elf_phdr *ph)
 {
 	bool be = ctx->eh.be;
 	const unsigned char *p;
@@ -304,7 +304,7 @@ scan_loads(const struct elf_ctx *ctx, struct load_facts *f)
 	for (uint32_t i = 0; i < ctx->eh.phnum; i++) {
 		struct elf_phdr ph;
 
-		elf_phdr_get(ctx, i, &ph);
+		vd_elf_phdr_get(ctx, i, &ph);
 		if (ph.type != PT_LOAD || !ph.memsz)
 			continue;
 		f->nloads++;
@@ -389,7 +389,7 @@ collect_loads(const struct elf_ctx *ctx, enum vd_dump_kind kind,
 		struct elf_load *l = &lay->loads[lay->nloads];
 		struct elf_phdr ph;
 
-		elf_phdr_get(ctx, i, &ph);
+		vd_elf_phdr_get(ctx, i, &ph);
 		if (ph.type != PT_LOAD || !ph.memsz)
 			continue;
 		// /proc/kcore: vmalloc and vmemmap have no physical address.
@@ -783,7 +783,7 @@ set_page_size(const struct elf_ctx *ctx, enum vd_dump_kind kind)
 	struct vd_error *err;
 	uint64_t v;
 
-	if (elf_vmcoreinfo_get(ctx->dump, "PAGESIZE", &v)) {
+	if (vd_elf_vmcoreinfo_get(ctx->dump, "PAGESIZE", &v)) {
 		if (vd_is_pow2(v) && v >= 1024 && v <= (1u << 20)) {
 			info->page_size = (uint32_t)v;
 			return NULL;
@@ -829,7 +829,7 @@ add_attrs(const struct elf_ctx *ctx, const struct load_facts *f,
 				       eh->phnum, (unsigned long long)eh->phoff,
 				       eh->pn_xnum ? " (PN_XNUM)" : "");
 	if (!err)
-		err = elf_notes_add_attr((struct elf_ctx *)ctx);
+		err = vd_elf_notes_add_attr((struct elf_ctx *)ctx);
 	if (!err && ctx->file->compression)
 		err = vd_dump_add_attr(ctx->dump, "compression",
 				       "%s, %llu bytes decompressed to %llu at open",
@@ -866,7 +866,7 @@ elf_read(struct elf_ctx *ctx, struct elf_priv *priv)
 	info->arch = ctx->eh.arch;
 	info->big_endian = ctx->eh.be;
 	info->ptr_size = 8;
-	err = elf_notes_parse(ctx);
+	err = vd_elf_notes_parse(ctx);
 	if (err)
 		return err;
 	scan_loads(ctx, &facts);
@@ -878,7 +878,7 @@ elf_read(struct elf_ctx *ctx, struct elf_priv *priv)
 	if (!err)
 		err = set_page_size(ctx, kind);
 	if (!err && kind == VD_DUMP_USER) {
-		err = elf_core_build(ctx, &priv->core);
+		err = vd_elf_core_build(ctx, &priv->core);
 		info->core = priv->core;
 	}
 	// An arm64 process's page size is the one the kernel told it.
@@ -901,7 +901,7 @@ elf_close(void *priv)
 	if (!p)
 		return;
 	free(p->trunc_why);
-	elf_core_free(p->core);
+	vd_elf_core_free(p->core);
 	free(p);
 }
 

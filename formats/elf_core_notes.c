@@ -393,9 +393,9 @@ core_note(struct elf_ctx *ctx, const struct elf_note *note, void *arg)
 {
 	struct core_build *b = arg;
 
-	if (elf_note_named(note, "LINUX"))
+	if (vd_elf_note_named(note, "LINUX"))
 		return note_regset(b, note, "LINUX");
-	if (!elf_note_named(note, "CORE"))
+	if (!vd_elf_note_named(note, "CORE"))
 		return NULL;
 	switch (note->type) {
 	case NT_PRSTATUS: return note_thread(b, note);
@@ -435,7 +435,7 @@ collect_loads(struct core_build *b)
 		struct vd_core_load *l = &core->loads[core->nloads];
 		struct elf_phdr ph;
 
-		elf_phdr_get(ctx, i, &ph);
+		vd_elf_phdr_get(ctx, i, &ph);
 		if (ph.type != PT_LOAD || !ph.memsz)
 			continue;
 		l->start = ph.vaddr;
@@ -509,7 +509,7 @@ read_xattrs(struct vd_core_info *core, const char *path)
 }
 
 struct vd_error *
-elf_core_build(struct elf_ctx *ctx, struct vd_core_info **ret)
+vd_elf_core_build(struct elf_ctx *ctx, struct vd_core_info **ret)
 {
 	struct core_build b = { .ctx = ctx };
 	struct vd_error *err;
@@ -517,13 +517,13 @@ elf_core_build(struct elf_ctx *ctx, struct vd_core_info **ret)
 	b.core = calloc(1, sizeof(*b.core));
 	if (!b.core)
 		return &vd_enomem;
-	err = elf_notes_foreach(ctx, core_note, &b);
+	err = vd_elf_notes_foreach(ctx, core_note, &b);
 	if (!err)
 		err = collect_loads(&b);
 	if (!err)
 		err = read_xattrs(b.core, ctx->file->path);
 	if (err) {
-		elf_core_free(b.core);
+		vd_elf_core_free(b.core);
 		return err;
 	}
 	b.core->compression = ctx->file->compression;
@@ -534,7 +534,7 @@ elf_core_build(struct elf_ctx *ctx, struct vd_core_info **ret)
 }
 
 void
-elf_core_free(struct vd_core_info *core)
+vd_elf_core_free(struct vd_core_info *core)
 {
 	if (!core)
 		return;

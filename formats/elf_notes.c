@@ -47,12 +47,12 @@ struct notes_walk {
 	uint64_t bytes;         /* PT_NOTE bytes walked so far */
 	size_t qemu_seen;       /* QEMU notes met so far (second pass) */
 	bool second_pass;
-	elf_note_fn *fn;        /* elf_notes_foreach(): every note to fn */
+	elf_note_fn *fn;        /* vd_elf_notes_foreach(): every note to fn */
 	void *arg;
 };
 
 bool
-elf_note_named(const struct elf_note *note, const char *want)
+vd_elf_note_named(const struct elf_note *note, const char *want)
 {
 	size_t n = strlen(want);
 
@@ -191,13 +191,13 @@ note_first_pass(struct elf_ctx *ctx, const struct elf_note *note)
 
 	sum->nnotes++;
 	count_kind(sum, note);
-	if (elf_note_named(note, "VMCOREINFO") && note->type == 0)
+	if (vd_elf_note_named(note, "VMCOREINFO") && note->type == 0)
 		return note_vmcoreinfo(ctx, note);
-	if (elf_note_named(note, "QEMU") && note->type == 0) {
+	if (vd_elf_note_named(note, "QEMU") && note->type == 0) {
 		sum->nqemu++;
 		return NULL;
 	}
-	if (!elf_note_named(note, "CORE"))
+	if (!vd_elf_note_named(note, "CORE"))
 		return NULL;
 	switch (note->type) {
 	case NT_PRSTATUS:
@@ -224,7 +224,7 @@ note_dispatch(struct elf_ctx *ctx, struct notes_walk *walk,
 		return walk->fn(ctx, note, walk->arg);
 	if (!walk->second_pass)
 		return note_first_pass(ctx, note);
-	if (elf_note_named(note, "QEMU") && note->type == 0)
+	if (vd_elf_note_named(note, "QEMU") && note->type == 0)
 		return note_qemu(ctx, note, walk->qemu_seen++);
 	return NULL;
 }
@@ -303,8 +303,8 @@ walk_segment(struct elf_ctx *ctx, struct notes_walk *walk, uint32_t phidx,
 				       "PT_NOTE segment %u: the PT_NOTE segments add up to more than the file's 0x%llx bytes",
 				       phidx,
 				       (unsigned long long)ctx->file->size);
-	err = elf_file_bytes(ctx->file, ph->offset, ph->filesz, "PT_NOTE",
-			     &seg, &copy);
+	err = vd_elf_file_bytes(ctx->file, ph->offset, ph->filesz, "PT_NOTE",
+				&seg, &copy);
 	if (err)
 		return err;
 	err = walk_notes(ctx, walk, phidx, ph, seg);
@@ -319,7 +319,7 @@ walk_all(struct elf_ctx *ctx, struct notes_walk *walk)
 		struct elf_phdr ph;
 		struct vd_error *err;
 
-		elf_phdr_get(ctx, i, &ph);
+		vd_elf_phdr_get(ctx, i, &ph);
 		if (ph.type != PT_NOTE || !ph.filesz)
 			continue;
 		err = walk_segment(ctx, walk, i, &ph);
@@ -330,7 +330,7 @@ walk_all(struct elf_ctx *ctx, struct notes_walk *walk)
 }
 
 struct vd_error *
-elf_notes_parse(struct elf_ctx *ctx)
+vd_elf_notes_parse(struct elf_ctx *ctx)
 {
 	struct notes_walk walk = { 0 };
 	struct vd_error *err;
@@ -352,7 +352,7 @@ elf_notes_parse(struct elf_ctx *ctx)
 }
 
 struct vd_error *
-elf_notes_foreach(struct elf_ctx *ctx, elf_note_fn *fn, void *arg)
+vd_elf_notes_foreach(struct elf_ctx *ctx, elf_note_fn *fn, void *arg)
 {
 	struct notes_walk walk = { .fn = fn, .arg = arg };
 
@@ -360,7 +360,7 @@ elf_notes_foreach(struct elf_ctx *ctx, elf_note_fn *fn, void *arg)
 }
 
 bool
-elf_vmcoreinfo_get(const struct vd_dump *dump, const char *key, uint64_t *ret)
+vd_elf_vmcoreinfo_get(const struct vd_dump *dump, const char *key, uint64_t *ret)
 {
 	const char *text = vd_dump_info(dump)->vmcoreinfo, *p;
 	size_t klen = strlen(key);
@@ -399,7 +399,7 @@ core_type_name(uint32_t type)
 
 /* The `notes` attr: "2 CORE/NT_PRSTATUS, 2 QEMU/0, 1 VMCOREINFO/0". */
 struct vd_error *
-elf_notes_add_attr(struct elf_ctx *ctx)
+vd_elf_notes_add_attr(struct elf_ctx *ctx)
 {
 	const struct elf_note_summary *sum = &ctx->notes;
 	char buf[ELF_NOTE_KINDS * 64 + 64];

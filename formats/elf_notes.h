@@ -56,7 +56,7 @@ struct elf_note_kind {
 	size_t count;
 };
 
-/* What the notes said, filled by elf_notes_parse(). */
+/* What the notes said, filled by vd_elf_notes_parse(). */
 struct elf_note_summary {
 	size_t nnotes;
 	size_t nprstatus;
@@ -94,35 +94,35 @@ struct elf_note {
  * pointer into the mapping or, in a flattened file where the range spans
  * records, a copy returned in *owned too (the caller frees it).
  */
-struct vd_error *elf_file_bytes(const struct vd_file *file, uint64_t off,
-				uint64_t len, const char *what,
-				const unsigned char **ret, void **owned);
+struct vd_error *vd_elf_file_bytes(const struct vd_file *file, uint64_t off,
+				   uint64_t len, const char *what,
+				   const unsigned char **ret, void **owned);
 
 /* Decode program header i (i < eh.phnum; the table was bounds-checked). */
-void elf_phdr_get(const struct elf_ctx *ctx, uint32_t i,
-		  struct elf_phdr *ret);
+void vd_elf_phdr_get(const struct elf_ctx *ctx, uint32_t i,
+		     struct elf_phdr *ret);
 
 /*
  * Walk every PT_NOTE segment: publish VMCOREINFO and one CPU per
  * NT_PRSTATUS, attach the QEMU CPU-state notes' control registers to the
  * CPUs, and fill ctx->notes.
  */
-struct vd_error *elf_notes_parse(struct elf_ctx *ctx);
+struct vd_error *vd_elf_notes_parse(struct elf_ctx *ctx);
 
 /* The note's name is want (with or without the NUL namesz counts). */
-bool elf_note_named(const struct elf_note *note, const char *want);
+bool vd_elf_note_named(const struct elf_note *note, const char *want);
 
 /* Call fn for every note of every PT_NOTE, in file order; stops at an error. */
 typedef struct vd_error *elf_note_fn(struct elf_ctx *ctx,
 				     const struct elf_note *note, void *arg);
-struct vd_error *elf_notes_foreach(struct elf_ctx *ctx, elf_note_fn *fn,
-				   void *arg);
+struct vd_error *vd_elf_notes_foreach(struct elf_ctx *ctx, elf_note_fn *fn,
+				      void *arg);
 
 /* Publish the `notes` attr: how many notes of each name and type. */
-struct vd_error *elf_notes_add_attr(struct elf_ctx *ctx);
+struct vd_error *vd_elf_notes_add_attr(struct elf_ctx *ctx);
 
 /* The decimal value of "KEY=" in the published VMCOREINFO text, if any. */
-bool elf_vmcoreinfo_get(const struct vd_dump *dump, const char *key,
-			uint64_t *ret);
+bool vd_elf_vmcoreinfo_get(const struct vd_dump *dump, const char *key,
+			   uint64_t *ret);
 
 #endif

@@ -96,8 +96,8 @@ make_objects(struct vd_ucore *u)
 }
 
 struct vd_error *
-ucore_add_file(struct vd_ucore *u, const char *path, uint64_t start,
-	       uint64_t end, uint64_t offset)
+vd_ucore_add_file(struct vd_ucore *u, const char *path, uint64_t start,
+		  uint64_t end, uint64_t offset)
 {
 	struct vd_core_file *f;
 	size_t n = u->files.n;
@@ -128,7 +128,7 @@ ucore_add_file(struct vd_ucore *u, const char *path, uint64_t start,
 }
 
 char *
-ucore_resolve(const struct vd_ucore *u, const char *path)
+vd_ucore_resolve(const struct vd_ucore *u, const char *path)
 {
 	const char *root = u->s->sysroot;
 	char *p;
@@ -144,7 +144,7 @@ ucore_resolve(const struct vd_ucore *u, const char *path)
 }
 
 unsigned
-ucore_machine(const struct vd_ucore *u)
+vd_ucore_machine(const struct vd_ucore *u)
 {
 	switch (vd_session_info(u->s)->arch) {
 	case VD_ARCH_X86_64: return EM_X86_64;
@@ -154,7 +154,7 @@ ucore_machine(const struct vd_ucore *u)
 }
 
 uint64_t
-ucore_page_size(const struct vd_ucore *u)
+vd_ucore_page_size(const struct vd_ucore *u)
 {
 	const struct vd_core_info *core = u->core;
 	uint32_t dump_ps = vd_session_info(u->s)->page_size;
@@ -191,7 +191,7 @@ vd_ucore_get(struct vd_session *s, struct vd_ucore **ret)
 	u->core = info->core;
 	// Set first: the link_map walk reads memory through u as it grows.
 	s->ucore = u;
-	err = u->core->nfiles ? make_objects(u) : ucore_linkmap(u);
+	err = u->core->nfiles ? make_objects(u) : vd_ucore_linkmap(u);
 	if (err) {
 		s->ucore = NULL;
 		vd_ucore_destroy(u);
@@ -278,7 +278,7 @@ notes_build_id(const unsigned char *p, size_t len, bool be, size_t align,
 }
 
 bool
-ucore_core_read(struct vd_ucore *u, uint64_t addr, void *buf, size_t len)
+vd_ucore_core_read(struct vd_ucore *u, uint64_t addr, void *buf, size_t len)
 {
 	struct vd_error *err = vd_session_read(u->s, VD_AS_UVIRT, addr, buf,
 					       len, NULL);
@@ -302,7 +302,7 @@ core_build_id(struct vd_ucore *u, uint64_t base, uint64_t maplen,
 	bool be;
 
 	out[0] = '\0';
-	if (!ucore_core_read(u, base, eh, sizeof(eh)) || memcmp(eh, ELFMAG, SELFMAG) ||
+	if (!vd_ucore_core_read(u, base, eh, sizeof(eh)) || memcmp(eh, ELFMAG, SELFMAG) ||
 	    eh[EI_CLASS] != ELFCLASS64)
 		return;
 	be = eh[EI_DATA] == ELFDATA2MSB;
@@ -314,7 +314,7 @@ core_build_id(struct vd_ucore *u, uint64_t base, uint64_t maplen,
 	for (uint16_t i = 0; i < phnum && !out[0]; i++) {
 		uint64_t off, size;
 
-		if (!ucore_core_read(u, base + phoff + i * sizeof(ph), ph, sizeof(ph)) ||
+		if (!vd_ucore_core_read(u, base + phoff + i * sizeof(ph), ph, sizeof(ph)) ||
 		    vd_get32(ph, be) != PT_NOTE)
 			continue;
 		off = vd_get64(ph + 8, be);
@@ -322,7 +322,7 @@ core_build_id(struct vd_ucore *u, uint64_t base, uint64_t maplen,
 		if (!size || size > EH_MAX_NOTES || !vd_range_ok(off, size, maplen))
 			continue;
 		notes = malloc(size);
-		if (notes && ucore_core_read(u, base + off, notes, size))
+		if (notes && vd_ucore_core_read(u, base + off, notes, size))
 			notes_build_id(notes, size, be,
 				       vd_get64(ph + 48, be) == 8 ? 8 : 4, out);
 		free(notes);
@@ -330,7 +330,7 @@ core_build_id(struct vd_ucore *u, uint64_t base, uint64_t maplen,
 }
 
 void
-ucore_elf_build_id(Elf *elf, char out[65])
+vd_ucore_elf_build_id(Elf *elf, char out[65])
 {
 	bool be = elf_getident(elf, NULL)[EI_DATA] == ELFDATA2MSB;
 	size_t n;
@@ -358,7 +358,7 @@ static void
 place(struct vd_ucore *u, struct ucore_obj *o)
 {
 	const struct vd_core_file *f = &u->files.files[o->anchor];
-	uint64_t ps = ucore_page_size(u), lo = UINT64_MAX, hi = 0;
+	uint64_t ps = vd_ucore_page_size(u), lo = UINT64_MAX, hi = 0;
 	size_t n;
 
 	if (elf_getphdrnum(o->elf, &n) != 0)
@@ -416,7 +416,7 @@ check_build_id(struct vd_ucore *u, struct ucore_obj *o)
 	struct vd_core_object *p = &o->pub;
 	char msg[200];
 
-	ucore_elf_build_id(o->elf, p->file_build_id);
+	vd_ucore_elf_build_id(o->elf, p->file_build_id);
 	if (f->offset == 0)
 		core_build_id(u, f->start, f->end - f->start, p->core_build_id);
 	if (p->core_build_id[0] && p->file_build_id[0]) {
@@ -429,7 +429,7 @@ check_build_id(struct vd_ucore *u, struct ucore_obj *o)
 			p->core_build_id, p->file_build_id);
 		return;
 	}
-	switch (p->have_bias ? ucore_check_dynamic(u, o->elf, p->bias, msg, sizeof(msg)) :
+	switch (p->have_bias ? vd_ucore_check_dynamic(u, o->elf, p->bias, msg, sizeof(msg)) :
 				  DYN_UNKNOWN) {
 	case DYN_DIFFER:
 		set_why(o, VD_CORE_FILE_MISMATCH,
@@ -452,14 +452,14 @@ static struct ucore_obj *
 look(struct vd_ucore *u, struct ucore_obj *o)
 {
 	unsigned char magic[SELFMAG];
-	unsigned machine = ucore_machine(u);
+	unsigned machine = vd_ucore_machine(u);
 	GElf_Ehdr eh;
 	struct stat st;
 
 	if (o->looked)
 		return o;
 	o->looked = true;
-	o->file_buf = ucore_resolve(u, o->pub.path);
+	o->file_buf = vd_ucore_resolve(u, o->pub.path);
 	if (!o->file_buf) {
 		set_why(o, VD_CORE_FILE_MISSING, "out of memory");
 		return o;
@@ -499,7 +499,7 @@ look(struct vd_ucore *u, struct ucore_obj *o)
 }
 
 struct ucore_obj *
-ucore_obj_look(struct vd_ucore *u, size_t i)
+vd_ucore_obj_look(struct vd_ucore *u, size_t i)
 {
 	return look(u, &u->objs[i]);
 }
@@ -515,7 +515,7 @@ file_at(const struct vd_ucore *u, uint64_t addr)
 }
 
 struct ucore_obj *
-ucore_obj_at(struct vd_ucore *u, uint64_t addr)
+vd_ucore_obj_at(struct vd_ucore *u, uint64_t addr)
 {
 	long i = file_at(u, addr);
 
@@ -543,7 +543,7 @@ vd_session_core_object(struct vd_session *s, uint64_t addr)
 		vd_error_destroy(err);
 		return NULL;
 	}
-	o = ucore_obj_at(u, addr);
+	o = vd_ucore_obj_at(u, addr);
 	return o ? &o->pub : NULL;
 }
 
@@ -612,7 +612,7 @@ static struct vd_error *
 file_read(struct vd_ucore *u, const struct ucore_obj *o, uint64_t addr,
 	  uint64_t off, unsigned char *buf, size_t len, size_t *got)
 {
-	uint64_t ps = ucore_page_size(u);
+	uint64_t ps = vd_ucore_page_size(u);
 	uint64_t page_end = (o->fsize + ps - 1) & ~(ps - 1);
 	size_t n = 0;
 
@@ -662,7 +662,7 @@ from_file(struct vd_ucore *u, struct vd_error *err, uint64_t addr,
 			f = &u->files.files[i];
 	if (!f)
 		return err;
-	o = ucore_obj_look(u, u->file_obj[i - 1]);
+	o = vd_ucore_obj_look(u, u->file_obj[i - 1]);
 	if (o->pub.check == VD_CORE_FILE_MISSING ||
 	    o->pub.check == VD_CORE_FILE_MISMATCH)
 		return no_file(err, &o->pub);

@@ -64,8 +64,8 @@
  * the file's.
  */
 enum dyn_verdict
-ucore_check_dynamic(struct vd_ucore *u, Elf *elf, uint64_t bias, char *msg,
-		    size_t len)
+vd_ucore_check_dynamic(struct vd_ucore *u, Elf *elf, uint64_t bias, char *msg,
+		       size_t len)
 {
 	const unsigned char *ident = (const unsigned char *)elf_getident(elf, NULL);
 	bool be = vd_session_info(u->s)->big_endian;
@@ -85,7 +85,7 @@ ucore_check_dynamic(struct vd_ucore *u, Elf *elf, uint64_t bias, char *msg,
 		d = elf_getdata_rawchunk(elf, ph.p_offset, n * 16, ELF_T_BYTE);
 	if (!d || !d->d_buf || d->d_size < n * 16 || !(mem = malloc(n * 16)))
 		return DYN_UNKNOWN;
-	if (!ucore_core_read(u, bias + ph.p_vaddr, mem, n * 16))
+	if (!vd_ucore_core_read(u, bias + ph.p_vaddr, mem, n * 16))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const unsigned char *f = (const unsigned char *)d->d_buf + 16 * i;
@@ -211,7 +211,7 @@ static bool
 lm_open(struct vd_ucore *u, const char *file, struct lm_elf *e, char *why,
 	size_t len)
 {
-	unsigned machine = ucore_machine(u);
+	unsigned machine = vd_ucore_machine(u);
 	struct stat st;
 
 	memset(e, 0, sizeof(*e));
@@ -246,7 +246,7 @@ static struct vd_error *
 add_mappings(struct vd_ucore *u, const char *path, struct lm_elf *e,
 	     uint64_t bias)
 {
-	uint64_t ps = ucore_page_size(u);
+	uint64_t ps = vd_ucore_page_size(u);
 	size_t n;
 
 	if (elf_getphdrnum(e->elf, &n))
@@ -268,8 +268,8 @@ add_mappings(struct vd_ucore *u, const char *path, struct lm_elf *e,
 		// A loadable segment's address and offset agree modulo the page.
 		if (ph.p_offset < lead || ((ph.p_offset - lead) & (ps - 1)))
 			continue;
-		err = ucore_add_file(u, path, start, (end + ps - 1) & ~(ps - 1),
-				     ph.p_offset - lead);
+		err = vd_ucore_add_file(u, path, start, (end + ps - 1) & ~(ps - 1),
+					ph.p_offset - lead);
 		if (err)
 			return err;
 	}
@@ -295,7 +295,7 @@ exe_fits(struct vd_ucore *u, const struct lm_elf *e, uint64_t *bias_ret,
 			 (unsigned long long)entry);
 		return false;
 	}
-	if (bias & (ucore_page_size(u) - 1)) {
+	if (bias & (vd_ucore_page_size(u) - 1)) {
 		snprintf(why, len, "AT_ENTRY 0x%llx - its entry 0x%llx is not page-aligned",
 			 (unsigned long long)entry,
 			 (unsigned long long)e->eh.e_entry);
@@ -322,7 +322,7 @@ static bool
 try_exe(struct vd_ucore *u, const char *path, struct lm_elf *e,
 	uint64_t *bias_ret, char **path_ret)
 {
-	char why[PATH_MAX + 128], *file = ucore_resolve(u, path);
+	char why[PATH_MAX + 128], *file = vd_ucore_resolve(u, path);
 
 	if (!file)
 		return false;
@@ -396,7 +396,7 @@ dt_debug(struct vd_ucore *u, uint64_t dyn)
 	for (size_t i = 0; i < LM_DYN_MAX; i++) {
 		uint64_t tag;
 
-		if (!ucore_core_read(u, dyn + 16 * i, d, sizeof(d)))
+		if (!vd_ucore_core_read(u, dyn + 16 * i, d, sizeof(d)))
 			return 0;
 		tag = vd_get64(d, be);
 		if (tag == DT_NULL)
@@ -412,7 +412,7 @@ static struct vd_error *
 add_library(struct vd_ucore *u, const char *name, uint64_t l_addr,
 	    uint64_t l_ld)
 {
-	char why[PATH_MAX + 128], *file = ucore_resolve(u, name);
+	char why[PATH_MAX + 128], *file = vd_ucore_resolve(u, name);
 	struct vd_error *err = NULL;
 	struct lm_elf e;
 
@@ -442,7 +442,7 @@ walk(struct vd_ucore *u, uint64_t r_debug, uint64_t exe_dyn)
 	uint64_t m, prev = 0;
 	size_t i;
 
-	if (!ucore_core_read(u, r_debug, rd, sizeof(rd))) {
+	if (!vd_ucore_core_read(u, r_debug, rd, sizeof(rd))) {
 		note(u, "struct r_debug at 0x%llx (DT_DEBUG) is not in the core",
 		     (unsigned long long)r_debug);
 		return NULL;
@@ -459,7 +459,7 @@ walk(struct vd_ucore *u, uint64_t r_debug, uint64_t exe_dyn)
 		char name[LM_NAME_MAX];
 		struct vd_error *err;
 
-		if (!ucore_core_read(u, m, lm, sizeof(lm))) {
+		if (!vd_ucore_core_read(u, m, lm, sizeof(lm))) {
 			note(u, "link_map entry %zu at 0x%llx is not in the core; the list stops there",
 			     i, (unsigned long long)m);
 			return NULL;
@@ -505,7 +505,7 @@ walk(struct vd_ucore *u, uint64_t r_debug, uint64_t exe_dyn)
 }
 
 struct vd_error *
-ucore_linkmap(struct vd_ucore *u)
+vd_ucore_linkmap(struct vd_ucore *u)
 {
 	struct vd_error *err;
 	uint64_t bias, r_debug;

@@ -233,7 +233,7 @@ vd_session_core_symbolize(struct vd_session *s, uint64_t addr,
 	err = vd_ucore_get(s, &u);
 	if (err)
 		return err;
-	o = ucore_obj_at(u, addr);
+	o = vd_ucore_obj_at(u, addr);
 	if (!o)
 		return vd_error_create(VD_ERR_LOOKUP,
 				       "0x%llx: no mapped file holds this address (anonymous memory, stack, heap or vdso)",
@@ -259,7 +259,7 @@ executable(struct vd_ucore *u)
 {
 	for (size_t i = 0; i < u->core->nauxv; i++)
 		if (u->core->auxv[i].type == 9)    /* AT_ENTRY */
-			return ucore_obj_at(u, u->core->auxv[i].value);
+			return vd_ucore_obj_at(u, u->core->auxv[i].value);
 	return NULL;
 }
 
@@ -316,7 +316,7 @@ vd_session_core_lookup(struct vd_session *s, const char *name,
 	if (lookup_in(exe, name, ret))
 		return NULL;
 	for (size_t i = 0; i < u->nobjs; i++) {
-		struct ucore_obj *o = ucore_obj_look(u, i);
+		struct ucore_obj *o = vd_ucore_obj_look(u, i);
 
 		if (o != exe && lookup_in(o, name, ret))
 			return NULL;

@@ -3,6 +3,9 @@
 #ifndef VMDIVE_TYPES_H
 #define VMDIVE_TYPES_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -15,6 +18,14 @@ enum vd_arch {
 
 /* "x86_64", "aarch64", "unknown" */
 const char *vd_arch_name(enum vd_arch arch);
+
+/*
+ * Parse an unsigned number as a user types it.  base 16 accepts an
+ * optional "0x" ("ffffffff81000000", "0x1000"); base 0 is strtoull's
+ * auto-detection ("4096", "0x1000", "010").  The whole string must be
+ * consumed; signs, blanks and overflow are refused (false, *ret unchanged).
+ */
+bool vd_parse_u64(const char *s, int base, uint64_t *ret);
 
 #ifdef __cplusplus
 }
