@@ -24,6 +24,10 @@ const struct vd_opt vd_common_opts[] = {
 	  .help = "System.map for this dump's kernel" },
 	{ .id = VD_OPT_FORCE_VMLINUX, .long_name = "force-vmlinux",
 	  .help = "use --vmlinux even if it does not match the dump" },
+	{ .id = VD_OPT_FORCE_SYSTEM_MAP, .long_name = "force-system-map",
+	  .help = "use --system-map even if it does not match the dump\n"
+		  "(both are checked against VMCOREINFO's BUILD-ID,\n"
+		  "SYMBOL() values, else linux_banner)" },
 	{ .id = VD_OPT_MODULE_DEBUG, .long_name = "module-debug", .arg = "DIR",
 	  .help = "modules' debug files (NAME.ko, NAME.ko.debug) under\n"
 	  "DIR: their DWARF types and .symtab symbols" },
@@ -36,6 +40,11 @@ const struct vd_opt vd_common_opts[] = {
 	  .help = "print JSON instead of text" },
 	{ .id = VD_OPT_ZERO_EXCLUDED, .long_name = "zero-excluded",
 	  .help = "read pages the dump filtered out as zeros" },
+	{ .id = VD_OPT_DECOMPRESS_LIMIT, .long_name = "decompress-limit", .arg = "SIZE",
+	  .help = "a .zst/.lz4/.xz dump may expand to SIZE bytes at most\n"
+		  "(K, M, G, T suffixes; default 64G, or the environment's\n"
+		  "VMDIVE_DECOMPRESS_LIMIT; never more than 7/8 of the\n"
+		  "temporary directory's free space)" },
 	{ .id = VD_OPT_CACHE_DIR, .long_name = "cache-dir", .arg = "DIR",
 	  .help = "keep what was decoded per kernel build-id (kallsyms\n"
 		  "index, BTF index) in DIR (default: $VMDIVE_CACHE_DIR,\n"
@@ -179,6 +188,8 @@ file_kind(const char *path, unsigned *elf_type_ret)
 							   : FILE_UNREADABLE;
 	if (S_ISDIR(st.st_mode))
 		return FILE_DIRECTORY;
+	if (!S_ISREG(st.st_mode))   // a FIFO would block: opening it says why
+		return FILE_OTHER;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return FILE_UNREADABLE;
@@ -193,7 +204,10 @@ file_kind(const char *path, unsigned *elf_type_ret)
 
 		if (elf_type_ret)
 			*elf_type_ret = type;
-		return type == 4 /* ET_CORE */ ? FILE_DUMP : FILE_ELF_PROGRAM;
+		// ET_REL, ET_EXEC, ET_DYN: a program; any other e_type (a byte
+		// order that reads as garbage): opening it says why.
+		return type == 4 /* ET_CORE */ ? FILE_DUMP :
+		       type >= 1 && type <= 3 ? FILE_ELF_PROGRAM : FILE_OTHER;
 	}
 	if (n >= 12 && (!memcmp(h, "KDUMP   ", 8) || !memcmp(h, "DISKDUMP", 8) ||
 			!memcmp(h, "makedumpfile", 12)))
@@ -318,10 +332,18 @@ bad_option(struct vd_cli *cli, const char *name, bool missing_value)
 			     cli->cmd->name);
 }
 
-static void
+static bool
 set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 {
 	switch (id) {
+	case VD_OPT_FORCE_SYSTEM_MAP: cli->session_opts.force_system_map = true; break;
+	case VD_OPT_DECOMPRESS_LIMIT:
+		if (!vd_parse_size(value, &cli->session_opts.dump.decompress_limit)) {
+			vd_cli_error(cli, "--decompress-limit %s: not a size (bytes, or a "
+				     "number with K, M, G or T)", value);
+			return false;
+		}
+		break;
 	case VD_OPT_VMLINUX: cli->session_opts.vmlinux = value; break;
 	case VD_OPT_SYSTEM_MAP: cli->session_opts.system_map = value; break;
 	case VD_OPT_FORCE_VMLINUX: cli->session_opts.force_vmlinux = true; break;
@@ -352,7 +374,18 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_SYMBOLIC: cli->symbolic = true; break;
 	case VD_OPT_ASCII: cli->ascii = true; break;
 	case VD_OPT_END_ADDR: cli->end_arg = value; break;
-	case VD_OPT_USER: break;
+	case VD_OPT_USER: cli->upid = value; break;
+	case VD_OPT_PS_ARGS: cli->ps_args = true; break;
+	case VD_OPT_BT_CPUS: cli->bt_cpus = true; break;
+	case VD_OPT_BT_ALL: cli->bt_all = true; break;
+	case VD_OPT_GROUP: cli->group = true; break;
+	case VD_OPT_BT_WORDS: cli->bt_words = true; break;
+	case VD_OPT_BT_REGS: cli->bt_regs = true; break;
+	case VD_OPT_BT_LINES: cli->list = true; break;
+	case VD_OPT_KMEM_INFO: cli->kmem_mode = 'i'; break;
+	case VD_OPT_KMEM_CACHES: cli->kmem_mode = 's'; break;
+	case VD_OPT_KMEM_OBJECTS: cli->kmem_mode = 'S'; break;
+	case VD_OPT_KMEM_PAGES: cli->physical = true; break;
 	case VD_OPT_REVERSE: cli->reverse = true; break;
 	case VD_OPT_LIST_OFFSET: cli->list_offset = value; break;
 	case VD_OPT_LIST_STRUCT: cli->list_struct = value; break;
@@ -371,6 +404,7 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_DEC: cli->dec = true; cli->hex = false; break;
 	case VD_OPT_END: case VD_OPT_COUNT: break;
 	}
+	return true;
 }
 
 #define MAX_OPTS 64
@@ -422,7 +456,7 @@ vd_cli_parse(struct vd_cli *cli, int argc, char **argv, bool have_session)
 		}
 		for (const struct vd_opt *w = cli->cmd->opts; w && w->id && !taken; w++)
 			if (w->word && !strcmp(argv[i], w->word)) {
-				set_option(cli, w->id, NULL);
+				(void)set_option(cli, w->id, NULL);
 				taken = true;
 			}
 		if (!taken)
@@ -461,7 +495,8 @@ vd_cli_parse(struct vd_cli *cli, int argc, char **argv, bool have_session)
 			bad_option(cli, name, c == ':');
 			return VD_EXIT_USAGE;
 		}
-		set_option(cli, o->id, optarg);
+		if (!set_option(cli, o->id, optarg))
+			return VD_EXIT_USAGE;
 	}
 	while (optind < argc)   // after "--"
 		pos[npos++] = argv[optind++];

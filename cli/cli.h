@@ -46,6 +46,9 @@ struct vd_core_rd_log {
 	uint64_t bytes;
 };
 
+struct vd_kmem;
+struct vd_utask;
+
 struct vd_cli {
 	const struct vd_cmd *cmd;
 	struct vd_session *session;
@@ -82,6 +85,16 @@ struct vd_cli {
 	uint64_t task_context;     /* $task: set by 'set'; 0 = the panic task */
 	uint64_t panic_task;
 	bool panic_task_known;
+	bool bt_cpus;              /* bt -a: the task on each CPU */
+	bool bt_all;               /* bt -A: every task */
+	bool group;                /* bt --group */
+	bool bt_words;             /* bt -f */
+	bool bt_regs;              /* bt -r */
+	char kmem_mode;            /* kmem -i, -s, -S (0: kmem ADDR / -p) */
+	const char *upid;          /* rd/vtop -u PID: a process's user addresses */
+	bool ps_args;              /* ps -a */
+	struct vd_kmem *ukmem;     /* with upid: the process (cli/cmd_task.c) */
+	struct vd_utask *utask;
 	/* positional arguments after the dump files */
 	char **args;
 	int nargs;
@@ -104,6 +117,8 @@ enum vd_opt_id {
 	VD_OPT_VMLINUX,
 	VD_OPT_SYSTEM_MAP,
 	VD_OPT_FORCE_VMLINUX,
+	VD_OPT_FORCE_SYSTEM_MAP,
+	VD_OPT_DECOMPRESS_LIMIT,
 	VD_OPT_MODULE_DEBUG,
 	VD_OPT_SYSROOT,
 	VD_OPT_EXE,
@@ -149,8 +164,18 @@ enum vd_opt_id {
 	VD_OPT_SEARCH_MASK,        /* search -m MASK */
 	VD_OPT_SEARCH_STRINGS,     /* search -c */
 	VD_OPT_KERNEL,             /* search -k (the default) */
-	VD_OPT_USER,               /* rd -u: reserved for user addresses through
-				      a task's page tables (not declared yet) */
+	VD_OPT_USER,               /* rd, vtop -u PID: a process's user addresses */
+	VD_OPT_PS_ARGS,            /* ps -a */
+	VD_OPT_BT_CPUS,            /* bt -a */
+	VD_OPT_BT_ALL,             /* bt -A */
+	VD_OPT_GROUP,              /* bt --group */
+	VD_OPT_BT_WORDS,           /* bt -f */
+	VD_OPT_BT_REGS,            /* bt -r */
+	VD_OPT_BT_LINES,           /* bt -l */
+	VD_OPT_KMEM_INFO,          /* kmem -i */
+	VD_OPT_KMEM_CACHES,        /* kmem -s */
+	VD_OPT_KMEM_OBJECTS,       /* kmem -S */
+	VD_OPT_KMEM_PAGES,         /* kmem -p */
 	VD_OPT_COUNT
 };
 
@@ -249,6 +274,7 @@ int vd_cmd_dump_module(struct vd_cli *cli);
 int vd_cmd_vmalloc(struct vd_cli *cli);
 int vd_cmd_dump_vmalloc(struct vd_cli *cli);
 int vd_cmd_ps(struct vd_cli *cli);
+int vd_cmd_bt(struct vd_cli *cli);
 int vd_cmd_struct(struct vd_cli *cli);
 int vd_cmd_whatis(struct vd_cli *cli);
 int vd_cmd_print(struct vd_cli *cli);
@@ -286,6 +312,17 @@ int vd_cli_json_value(struct vd_cli *cli, const char *expr, const struct vd_valu
  * "address"}} (docs/json.md); destroys err.  addr 0: err's own, if any.
  */
 void vd_cli_json_error(struct vd_cli *cli, struct vd_error *err, uint64_t addr);
+int vd_cmd_kmem(struct vd_cli *cli);
+int vd_cmd_vm(struct vd_cli *cli);
+int vd_cmd_files(struct vd_cli *cli);
+int vd_cmd_gcore(struct vd_cli *cli);
+/* ps -a: argv and environment of each process (cli/cmd_task.c). */
+int vd_cli_ps_args(struct vd_cli *cli);
+/* -u PID: find the process, 0 or an exit status after reporting. */
+int vd_cli_utask_open(struct vd_cli *cli);
+void vd_cli_utask_close(struct vd_cli *cli);
+/* Translate a user address of cli->utask (vtop -u). */
+struct vd_error *vd_cli_uwalk(struct vd_cli *cli, uint64_t va, struct vd_xlat_walk *ret);
 
 /* Process cores (cmd_info_core.c, cmd_core.c, cmd_maps.c), by dump kind. */
 int vd_cmd_maps(struct vd_cli *cli);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "vmdive/memory.h"
 #include "common/util.h"
 #include "vmdive/core.h"
 
@@ -136,6 +137,8 @@ vd_cli_read(struct vd_cli *cli, enum vd_as as, uint64_t addr, void *buf,
 	struct vd_error *err = NULL;
 	size_t done = 0;
 
+	if (as == VD_AS_UVIRT && cli->utask)   // rd -u PID in a kernel dump
+		return vd_kmem_uread(cli->ukmem, cli->utask, addr, buf, len, got_ret);
 	if (as != VD_AS_UVIRT || !vd_session_info(cli->session)->core)
 		return vd_session_read(cli->session, as, addr, buf, len, got_ret);
 	while (done < len) {

@@ -9,10 +9,38 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "vmdive/unwind.h"
 #include "vmdive/walk.h"
 
+/*
+ * Why the task's stack cannot be unwound (a static buffer), or NULL: ps
+ * marks such tasks with '!' after the state letter.
+ */
+static const char *
+unwind_problem(struct vd_unwinder *u, const struct vd_task *t)
+{
+	static char why[256];
+	struct vd_trace tr;
+	struct vd_error *err;
+	const char *ret = NULL;
+
+	if (!u)
+		return NULL;
+	if ((err = vd_unwind_task(u, t, &tr))) {
+		snprintf(why, sizeof(why), "%s", err->msg);
+		vd_error_destroy(err);
+		return why;
+	}
+	if (tr.error) {
+		snprintf(why, sizeof(why), "%s", tr.error->msg);
+		ret = why;
+	}
+	vd_trace_free(&tr);
+	return ret;
+}
+
 static void
-print_text(struct vd_cli *cli, const struct vd_task *t)
+print_text(struct vd_cli *cli, const struct vd_task *t, const char *why)
 {
 	char comm[32];
 
@@ -20,13 +48,13 @@ print_text(struct vd_cli *cli, const struct vd_task *t)
 		snprintf(comm, sizeof(comm), "[%s]", t->comm);
 	else
 		snprintf(comm, sizeof(comm), "%s", t->comm);
-	fprintf(cli->out, "%c%8d %7d %4d  %016" PRIx64 "  %c  %s\n",
+	fprintf(cli->out, "%c%8d %7d %4d  %016" PRIx64 "  %c%c %s\n",
 		t->panic ? '*' : t->active ? '>' : ' ', t->pid, t->ppid, t->cpu,
-		t->addr, t->state, comm);
+		t->addr, t->state, why ? '!' : ' ', comm);
 }
 
 static void
-print_json(struct vd_cli *cli, const struct vd_task *t)
+print_json(struct vd_cli *cli, const struct vd_task *t, const char *why)
 {
 	struct vd_json *j = &cli->j;
 	char st[2] = { t->state, '\0' };
@@ -48,6 +76,11 @@ print_json(struct vd_cli *cli, const struct vd_task *t)
 	vd_json_kv_bool(j, "thread", t->thread);
 	vd_json_kv_bool(j, "active", t->active);
 	vd_json_kv_bool(j, "panic", t->panic);
+	vd_json_key(j, "unwind_error");
+	if (why)
+		vd_json_string(j, why);
+	else
+		vd_json_null(j);
 	vd_json_end_object(j);
 }
 
@@ -80,11 +113,17 @@ vd_cmd_ps(struct vd_cli *cli)
 	struct vd_task_iter it;
 	const struct vd_task *t;
 	struct vd_error *err;
-	uint64_t n = 0;
+	uint64_t n = 0, nbad = 0;
+	struct vd_unwinder *u = NULL;
 
+	if (cli->ps_args)
+		return vd_cli_ps_args(cli);
+	// Architectures without an unwinder: no marks.
+	vd_error_destroy(vd_unwinder_new(cli->session, &u));
 	err = vd_task_iter_init(&it, cli->session, cli->threads);
 	if (err) {
 		vd_cli_report(cli, err);
+		vd_unwinder_free(u);
 		return VD_EXIT_FAIL;
 	}
 	print_head(cli, &it);
@@ -93,11 +132,14 @@ vd_cmd_ps(struct vd_cli *cli)
 			vd_walk_errors_add(&errs, err);
 			continue;
 		}
+		const char *why = unwind_problem(u, t);
+
 		n++;
+		nbad += why != NULL;
 		if (cli->json)
-			print_json(cli, t);
+			print_json(cli, t, why);
 		else
-			print_text(cli, t);
+			print_text(cli, t, why);
 	}
 	if (cli->json) {
 		vd_json_end_array(&cli->j);
@@ -108,9 +150,13 @@ vd_cmd_ps(struct vd_cli *cli)
 		if (it.panic_cpu >= 0)
 			fprintf(cli->out, "; panic on CPU %d, task %016" PRIx64 " (%s)",
 				it.panic_cpu, it.panic_task, it.panic_source);
+		if (nbad)
+			fprintf(cli->out, "; %" PRIu64 " marked '!': stack cannot be unwound"
+				" (bt PID says why)", nbad);
 		fprintf(cli->out, "\n");
 	}
 	vd_walk_errors_finish(&errs, "tasks");
 	vd_task_iter_deinit(&it);
+	vd_unwinder_free(u);
 	return errs.n ? VD_EXIT_FAIL : VD_EXIT_OK;
 }

@@ -336,8 +336,10 @@ vd_cmd_rd(struct vd_cli *cli)
 	bool any_error = false;
 
 	st.as = cli->physical ? VD_AS_PHYS :
-		vd_session_info(cli->session)->kind == VD_DUMP_USER ? VD_AS_UVIRT :
+		vd_session_info(cli->session)->kind == VD_DUMP_USER || cli->upid ? VD_AS_UVIRT :
 		VD_AS_KVIRT;
+	if (cli->upid && (r = vd_cli_utask_open(cli)))   // rd -u PID
+		return r;
 	st.be = vd_session_info(cli->session)->big_endian;
 	st.width = cli->symbolic ? 8 : cli->rd_width;
 	st.symbolic = cli->symbolic;

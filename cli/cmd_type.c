@@ -14,6 +14,20 @@
 
 /* Output bounds for huge or hostile types. */
 #define SHOW_DEPTH_MAX 12
+/*
+ * Lines (members, elements) one command prints at most.  BTF from a dump
+ * may nest a struct in itself, or one type many times per level: depth
+ * alone bounds the output only exponentially.
+ */
+#define SHOW_NODES_MAX (1u << 20)
+static size_t show_nodes;
+
+/* Count one more line; false once the budget is spent. */
+static bool
+show_node(void)
+{
+	return show_nodes < SHOW_NODES_MAX && ++show_nodes;
+}
 #define SHOW_ARRAY_MAX 200     /* gdb's "print elements" */
 #define OBJECT_MAX (16u << 20)
 
@@ -58,6 +72,11 @@ layout_text(const struct vd_type *t, uint64_t base, int depth)
 		const struct vd_type *mt = vd_type_unqualified(m->type.type);
 		char decl[512];
 
+		if (!show_node()) {
+			printf("%10s %*s... (more than %u lines)\n", "", depth * 4, "",
+			       SHOW_NODES_MAX);
+			return;
+		}
 		if (!m->name && mt && (mt->kind == VD_TYPE_STRUCT || mt->kind == VD_TYPE_UNION) &&
 		    depth < SHOW_DEPTH_MAX) {
 			// crash prints no offset on the line that opens an
@@ -87,6 +106,8 @@ layout_json(struct vd_json *j, const struct vd_type *t, uint64_t base, int depth
 		const struct vd_type *mt = vd_type_unqualified(m->type.type);
 		char type[512];
 
+		if (!show_node())
+			break;
 		vd_type_format(m->type, type, sizeof(type));
 		vd_json_begin_object(j);
 		vd_json_kv_string(j, "name", m->name);
@@ -268,6 +289,10 @@ show_aggregate(const struct show *sh, const struct vd_type *t, uint64_t bit_off,
 	for (size_t i = 0; i < t->nmembers; i++) {
 		const struct vd_member *m = &t->members[i];
 
+		if (!show_node()) {
+			printf("%*s...\n", (depth + 1) * 2, "");
+			break;
+		}
 		printf("%*s", (depth + 1) * 2, "");
 		if (m->name)
 			printf("%s = ", m->name);
@@ -290,6 +315,10 @@ show_array(const struct show *sh, const struct vd_type *t, uint64_t bit_off,
 	}
 	printf("{");
 	for (uint64_t i = 0; elem && i < n && i < SHOW_ARRAY_MAX; i++) {
+		if (!show_node()) {
+			printf(", ...");
+			break;
+		}
 		printf("%s", i ? ", " : "");
 		show_value(sh, t->target, bit_off + i * elem->size * 8, 0, depth + 1);
 	}

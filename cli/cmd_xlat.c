@@ -121,6 +121,8 @@ vd_cmd_vtop(struct vd_cli *cli)
 		vd_cli_report(cli, err);
 		return VD_EXIT_FAIL;
 	}
+	if (cli->upid && (ret = vd_cli_utask_open(cli)))   // vtop -u PID
+		return ret;
 	if (cli->json)
 		vd_json_begin_array(&cli->j);
 	for (int i = 0; i < cli->nargs; i++) {
@@ -131,7 +133,7 @@ vd_cmd_vtop(struct vd_cli *cli)
 			ret = VD_EXIT_FAIL;
 			continue;
 		}
-		err = vd_xlat_walk(xlat, 0, va, &walk);
+		err = cli->utask ? vd_cli_uwalk(cli, va, &walk) : vd_xlat_walk(xlat, 0, va, &walk);
 		if (cli->json)
 			vtop_json(cli, xlat, &walk, err);
 		else

@@ -28,6 +28,15 @@ static const struct vd_opt rd_opts[] = {
 	  "(crash's rd -a); COUNT bounds it (default 4096)" },
 	{ .id = VD_OPT_END_ADDR, .short_name = 'e', .long_name = "end", .arg = "END",
 	  .help = "read up to END (an expression), not COUNT" },
+	{ .id = VD_OPT_USER, .short_name = 'u', .arg = "PID",
+	  .help = "in a kernel dump: ADDR is a user address of process\n"
+		  "PID, read through its own page tables" },
+	{ 0 },
+};
+
+static const struct vd_opt vtop_opts[] = {
+	{ .id = VD_OPT_USER, .short_name = 'u', .arg = "PID",
+	  .help = "user addresses of process PID (its mm->pgd)" },
 	{ 0 },
 };
 
@@ -64,6 +73,45 @@ static const struct vd_opt dump_vmalloc_opts[] = {
 static const struct vd_opt ps_opts[] = {
 	{ .id = VD_OPT_THREADS, .short_name = 't', .long_name = "threads",
 	  .help = "every thread, not only thread-group leaders" },
+	{ .id = VD_OPT_PS_ARGS, .short_name = 'a',
+	  .help = "each process's command line and environment, read\n"
+		  "from its memory (mm->arg_start, mm->env_start)" },
+	{ 0 },
+};
+
+static const struct vd_opt bt_opts[] = {
+	{ .id = VD_OPT_BT_CPUS, .short_name = 'a',
+	  .help = "the task running on each CPU" },
+	{ .id = VD_OPT_BT_ALL, .short_name = 'A',
+	  .help = "every task (every thread)" },
+	{ .id = VD_OPT_GROUP, .long_name = "group",
+	  .help = "with -A or -a: identical stacks once, with counts" },
+	{ .id = VD_OPT_BT_WORDS, .short_name = 'f',
+	  .help = "the stack words of each frame, symbolized" },
+	{ .id = VD_OPT_BT_REGS, .short_name = 'r',
+	  .help = "the registers at each exception frame (and the\n"
+		  "CPU's registers at frame 0 of a running task)" },
+	{ .id = VD_OPT_BT_LINES, .short_name = 'l',
+	  .help = "each kernel frame's source file and line, from the\n"
+		  "--vmlinux's DWARF line tables (JSON: file, line)" },
+	{ 0 },
+};
+
+static const struct vd_opt kmem_opts[] = {
+	{ .id = VD_OPT_KMEM_INFO, .short_name = 'i',
+	  .help = "memory summary and /proc/meminfo" },
+	{ .id = VD_OPT_KMEM_CACHES, .short_name = 's',
+	  .help = "slab caches (or one cache): kmem -s [NAME]" },
+	{ .id = VD_OPT_KMEM_OBJECTS, .short_name = 'S',
+	  .help = "the objects of a slab cache: kmem -S NAME" },
+	{ .id = VD_OPT_KMEM_PAGES, .short_name = 'p',
+	  .help = "struct pages: kmem -p [ADDR...]" },
+	{ 0 },
+};
+
+static const struct vd_opt gcore_opts[] = {
+	{ .id = VD_OPT_OUTPUT, .short_name = 'o', .long_name = "output", .arg = "FILE",
+	  .help = "where to write (required)" },
 	{ 0 },
 };
 
@@ -187,7 +235,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "vtop", .run = vd_cmd_vtop, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = -1,
+		.min_args = 1, .max_args = -1, .opts = vtop_opts,
 		.summary = "translate kernel virtual addresses, showing every page-table level",
 		.synopsis = "vmdive vtop [OPTIONS] DUMP VADDR...",
 		.description =
@@ -199,9 +247,13 @@ const struct vd_cmd vd_commands[] = {
 			"kernel folds away are left out), on arm64 also the Arm ARM's lookup\n"
 			"level (L-1..L3: 16K pages with 52-bit VAs walk PGD=L0 [51:47], PUD=L1,\n"
 			"PMD=L2, PTE=L3).  An entry that is not present is named with its level\n"
-			"and index.  Addresses are hex, with or without 0x.",
+			"and index.  Addresses are hex, with or without 0x.\n"
+			"With -u PID, the addresses are the process's user addresses, walked\n"
+			"from its own page tables (mm->pgd); a page that is not present (not\n"
+			"yet touched, or swapped out) is named with its level.",
 		.examples =
 			"  vmdive vtop vmcore ffffffff81000000\n"
+			"  vmdive vtop -u 1 vmcore 7ffc1a2b3000\n"
 			"  vmdive vtop --json vmcore 0xffff888001000000 0xffffc90000000000\n",
 	},
 	{
@@ -410,10 +462,144 @@ const struct vd_cmd vd_commands[] = {
 			"crash, '*' the one that panicked (panic_cpu's runqueues[].curr).\n"
 			"Tasks come from init_task.tasks (not the PID hash); -t adds every\n"
 			"thread of each thread group (signal->thread_head, or thread_group\n"
-			"on older kernels).",
+			"on older kernels).  A '!' after the state marks a task whose stack\n"
+			"cannot be unwound (`vmdive bt PID` says why; --json: unwind_error).",
 		.examples =
 			"  vmdive ps vmcore\n"
 			"  vmdive ps -t --json vmcore | jq '.tasks[] | select(.panic)'\n",
+	},
+	{
+		.name = "bt", .run = vd_cmd_bt, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = -1, .opts = bt_opts,
+		.summary = "backtraces: the panic task, each CPU's task, any task, every task",
+		.synopsis = "vmdive bt [-a|-A [--group]] [-f] [-r] [-l] [OPTIONS] DUMP [PID|TASK...]",
+		.description =
+			"Backtraces of the dead kernel's tasks, like crash's `bt`, from what the\n"
+			"dump carries: no vmlinux needed.  Without arguments, the task that\n"
+			"panicked; -a the task running on each CPU; PID or TASK (a task_struct\n"
+			"address) the tasks named; -A every task (crash's `foreach bt`), and with\n"
+			"--group the tasks whose stacks are alike together, with counts: the way\n"
+			"a hung system is read.\n"
+			"\n"
+			"Each frame reads \"#N [SP] function+offset at PC [module]\"; SP is the\n"
+			"stack pointer in that frame (arm64: the address of the frame record\n"
+			"that returns there).  \"--- <IRQ stack> ---\" and \"--- <NMI\n"
+			"exception stack> ---\" mark where the walk changed stacks; an interrupt,\n"
+			"exception or syscall entry shows its pt_regs, and the walk goes on in\n"
+			"the interrupted context; a trace from user space ends with the user\n"
+			"registers.  A frame found by frame pointers where the kernel has no\n"
+			"unwind data is marked '?'.  A trace that cannot go on says why (a loop,\n"
+			"a pointer off the stack, an unreadable page) and the others go on.\n"
+			"\n"
+			"x86_64: the kernel's ORC tables read from the dump (vmlinux's and each\n"
+			"module's).  Running tasks start from their CPU's registers (the\n"
+			"per-CPU crash_notes of a kdump kernel, else the dump's CPU notes),\n"
+			"sleeping ones from task->thread.sp.  arm64: the frame records (x29/x30),\n"
+			"pointer-authentication bits stripped with VMCOREINFO's KERNELPACMASK,\n"
+			"pt_regs found where a frame returns into exception entry code and at the\n"
+			"final frame record; sleeping tasks from task->thread.cpu_context.\n"
+			"--json writes\n"
+			"{\"tasks\":[{\"pid\",\"tid\",\"comm\",\"task\",\"cpu\",\"state\",\"frames\":[{\"pc\",\n"
+			"\"sp\",\"symbol\",\"offset\",\"module\",\"stack\",\"kind\",\"reliable\"}],\"error\"}]}\n"
+			"with kind function, exception (pt_regs) or user; --group writes\n"
+			"{\"groups\":[{\"count\",\"tasks\",\"frames\",\"error\"}]}.",
+		.examples =
+			"  vmdive bt vmcore\n"
+			"  vmdive bt -a vmcore\n"
+			"  vmdive bt -A --group vmcore\n"
+			"  vmdive bt -f vmcore 1234 ffff888003a8c000\n"
+			"  vmdive bt --json vmcore | jq '.tasks[].frames[].symbol'\n",
+	},
+	{
+		.name = "kmem", .run = vd_cmd_kmem, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = -1, .opts = kmem_opts,
+		.summary = "kernel memory: meminfo, slab caches and objects, pages, what an address is",
+		.synopsis = "vmdive kmem -i|-s [NAME]|-S NAME|-p [ADDR...]|ADDR... [OPTIONS] DUMP",
+		.description =
+			"Like crash's kmem, without a vmlinux (types from the kernel's BTF in\n"
+			"the dump, symbols from its kallsyms; --vmlinux's DWARF when given).\n"
+			"-i: crash's summary table (total, free, used, buffers, cached, slab,\n"
+			"huge pages, swap, commit limit and committed, in pages and bytes), then\n"
+			"the lines /proc/meminfo would have printed, from the kernel's own\n"
+			"counters: vm_zone_stat[]/vm_node_stat[] (the global counters, as the\n"
+			"kernel reads them), totalram_pages, totalreserve_pages and the zones'\n"
+			"low watermarks (MemAvailable), nr_swap_pages/total_swap_pages,\n"
+			"vm_committed_as, the block devices' page cache, hstates[], vmalloc,\n"
+			"per-CPU, zswap and the direct map; lines the kernel prints only with\n"
+			"a config option appear when the option's symbol exists.\n"
+			"-s [NAME]: the SLUB caches on slab_caches (or one): the kmem_cache\n"
+			"address, object size, allocated and total objects, slabs and slab size,\n"
+			"counted as crash does (total from the nodes' total_objects; free on\n"
+			"each CPU's slab and lockless freelist and on the CPU and node partial\n"
+			"lists).  -S NAME: that cache's slabs SLUB can find (each CPU's slab and\n"
+			"partial list, each node's partial list; full slabs are on no list)\n"
+			"with every object, [allocated] or free.  Free pointers are decoded\n"
+			"with CONFIG_SLAB_FREELIST_HARDENED's s->random when the kernel has it.\n"
+			"struct slab (5.17+) and the older struct page fields are told apart by\n"
+			"their members.\n"
+			"ADDR...: what each kernel address is: an object of a slab cache (cache,\n"
+			"object start, index, allocated or free and on which freelist), a task's\n"
+			"kernel stack (pid, comm, task), a CPU's per-CPU area, a module's region,\n"
+			"a vmalloc area (caller, flags), a section of the kernel image, a struct\n"
+			"page in the vmemmap, or the page that holds it; with the struct page\n"
+			"of the memory (flags by their PG_ names, refcount, mapping, compound\n"
+			"order, page type).\n"
+			"-p [ADDR...]: struct pages like crash's kmem -p: every page of the\n"
+			"dump's memory, or those of ADDRs (a struct page address, else a\n"
+			"physical address).",
+		.examples =
+			"  vmdive kmem -i vmcore\n"
+			"  vmdive kmem -s vmcore\n"
+			"  vmdive kmem -S vmcore kmalloc-1k\n"
+			"  vmdive kmem vmcore ffff8ecf42200410 ffffc90000013f00\n"
+			"  vmdive kmem --json -s vmcore | jq '.caches[] | select(.allocated > 1000)'\n",
+	},
+	{
+		.name = "vm", .run = vd_cmd_vm, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1,
+		.summary = "a process's memory map in a kernel dump: VMAs, flags, file paths",
+		.synopsis = "vmdive vm [OPTIONS] DUMP PID",
+		.description =
+			"Like crash's vm: the task, its mm_struct and page table root, then one\n"
+			"line per VMA in address order: the vm_area_struct, start, end, vm_flags,\n"
+			"permissions as /proc/PID/maps prints them, the file offset in pages and\n"
+			"the file's path (walked through the dentries and mounts as d_path does;\n"
+			"\" (deleted)\" for an unlinked file), or [heap], [stack], [vdso], [vvar].\n"
+			"VMAs come from the maple tree (mm->mm_mt, 6.1+) or the mm->mmap list of\n"
+			"older kernels, and are checked against mm->map_count.  No vmlinux is\n"
+			"needed: types come from the kernel's BTF in the dump.",
+		.examples =
+			"  vmdive vm vmcore 1\n"
+			"  vmdive vm --json vmcore 103 | jq -r '.vmas[] | .path'\n",
+	},
+	{
+		.name = "files", .run = vd_cmd_files, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1,
+		.summary = "a process's open files in a kernel dump, with their paths",
+		.synopsis = "vmdive files [OPTIONS] DUMP PID",
+		.description =
+			"Like crash's files: every open file descriptor of the process\n"
+			"(task->files->fdt->fd[]), its struct file and its path.",
+		.examples = "  vmdive files vmcore 1\n",
+	},
+	{
+		.name = "gcore", .run = vd_cmd_gcore, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1, .opts = gcore_opts,
+		.summary = "write a process of a kernel dump as an ELF core file gdb opens",
+		.synopsis = "vmdive gcore [OPTIONS] DUMP PID -o FILE",
+		.description =
+			"Writes process PID of the dead kernel as an ELF core file like the\n"
+			"kernel's own: one PT_LOAD per VMA with the process's memory read through\n"
+			"its page tables (pages that are not present, swapped out or not in the\n"
+			"dump are written as zeros and counted; VM_IO and VM_DONTDUMP areas are\n"
+			"left out as the kernel does), NT_PRSTATUS per thread with the user\n"
+			"registers the kernel saved at the top of the thread's kernel stack\n"
+			"(task_pt_regs(); on x86_64 also fs_base/gs_base from task->thread),\n"
+			"NT_PRPSINFO, NT_AUXV from mm->saved_auxv and NT_FILE from the VMAs.\n"
+			"gdb opens it (`gdb BINARY FILE`: info threads, bt) and so do vmdive's\n"
+			"own core commands (info, maps, rd, sym).",
+		.examples =
+			"  vmdive gcore vmcore 103 -o core.103 && gdb -batch -ex 'info threads' -c core.103\n",
 	},
 	{
 		.name = "struct", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,

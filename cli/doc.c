@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -81,19 +82,19 @@ parse_opts(const char *text, struct doc_opt *out, size_t max)
 static const char *
 opts_text(const struct vd_opt *opts)
 {
-	static char *buf[64];
-	static size_t next;
+	// One buffer, replaced on each call: parse_opts copies what it needs.
+	static char *buf;
 	size_t len = 0;
 	FILE *f;
 
-	if (next == 64)
-		return "";
-	f = open_memstream(&buf[next], &len);
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
 	if (!f)
 		return "";
 	vd_cli_print_opts(opts, f);
 	fclose(f);
-	return buf[next++];
+	return buf ? buf : "";
 }
 
 static size_t

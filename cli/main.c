@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* vmdive's main: option parsing, dump opening and dispatch. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,8 +17,19 @@ vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
+	static bool damage_told;
+	const struct vd_dump_info *info = cli && cli->session ?
+					  vd_session_info(cli->session) : NULL;
+
 	// Keep stdout and stderr in order when both go to one terminal/file.
 	fflush(stdout);
+	// A damaged dump explains most errors: say so once, before the first.
+	if (info && info->damage && !damage_told) {
+		damage_told = true;
+		fprintf(stderr, "vmdive: %s%sdamaged dump: %s\n",
+			cli->cmd ? cli->cmd->name : "", cli->cmd ? ": " : "",
+			info->damage);
+	}
 	fprintf(stderr, "vmdive: %s%s", cli && cli->cmd ? cli->cmd->name : "",
 		cli && cli->cmd ? ": " : "");
 	va_start(ap, fmt);
@@ -282,6 +294,7 @@ main(int argc, char **argv)
 		vd_cli_error(&cli, "cannot write output");
 		ret = VD_EXIT_FAIL;
 	}
+	vd_cli_utask_close(&cli);
 	vd_session_close(cli.session);
 	free(args_base);
 	return ret;

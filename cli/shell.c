@@ -497,6 +497,7 @@ run_command(struct vd_cli *shell, int argc, char **argv)
 			ret = cli.cmd->run(&cli);
 		}
 	}
+	vd_cli_utask_close(&cli);   // rd/vtop -u PID
 	free(cli.args);
 	free(joined);
 	return ret;

@@ -33,6 +33,32 @@ vd_freep(void *p)
 		tmp_;                       \
 	})
 
+/*
+ * Make room for element n of the array *arrp (n elements in use, each
+ * elem bytes), growing it geometrically: it is reallocated only when n is
+ * 0 or a power of two, to twice n.  Only for arrays grown by this alone,
+ * from NULL.  A file that declares a million of something then costs
+ * O(n) copies, not O(n^2).  False when out of memory (*arrp unchanged).
+ */
+static inline bool
+vd_grow(void *arrp, size_t n, size_t elem)
+{
+	size_t cap = n ? 2 * n : 1;
+	void *old, *p;
+
+	if (n & (n - 1))
+		return true;
+	if (n > SIZE_MAX / 2 / elem)
+		return false;
+	// Through memcpy: *arrp is a T *, not a void *.
+	memcpy(&old, arrp, sizeof(old));
+	p = realloc(old, cap * elem);
+	if (!p)
+		return false;
+	memcpy(arrp, &p, sizeof(p));
+	return true;
+}
+
 /* Unaligned loads in a given byte order. */
 static inline uint16_t
 vd_get16(const void *p, bool be)

@@ -30,6 +30,8 @@
 #define IN_BLOCK (1u << 20)
 /* Zero runs shorter than this are written, not skipped. */
 #define HOLE_MIN 4096
+/* Decompressed bytes looked at before more is written (see check_head). */
+#define HEAD_CHECK 16
 /* xz streams may ask for this much decoder memory (xz -9e: 674 MiB). */
 #define XZ_MEMLIMIT (1ull << 30)
 
@@ -75,33 +77,11 @@ struct sink {
 	uint64_t limit;
 	char limit_why[160];
 	unsigned char *buf;     /* OUT_BLOCK */
+	unsigned char head[HEAD_CHECK];  /* the first bytes produced */
+	size_t nhead;
+	bool checked;           /* head looked at */
+	bool any_content;       /* vd_decompress_opts.any_content */
 };
-
-static bool
-parse_limit(const char *s, uint64_t *ret)
-{
-	static const char units[] = "KMGT";
-	char num[32];
-	size_t n = strlen(s);
-	const char *u;
-	uint64_t v;
-
-	if (!n || n >= sizeof(num))
-		return false;
-	memcpy(num, s, n + 1);
-	u = strchr(units, num[n - 1]);
-	if (u && *u)
-		num[n - 1] = '\0';
-	if (!vd_parse_u64(num, 0, &v))
-		return false;
-	for (int shift = u && *u ? 10 * (int)(u - units + 1) : 0; shift; shift -= 10) {
-		if (v > UINT64_MAX >> 10)
-			return false;
-		v <<= 10;
-	}
-	*ret = v;
-	return v != 0;
-}
 
 static void
 set_limit(struct sink *sk, uint64_t v, const char *why)
@@ -122,9 +102,9 @@ choose_limit(struct sink *sk, const struct vd_decompress_opts *opts,
 	uint64_t v;
 
 	sk->limit = UINT64_MAX;
-	set_limit(sk, VD_DECOMPRESS_MAX, "vmdive's default limit; set VMDIVE_DECOMPRESS_LIMIT to change it");
+	set_limit(sk, VD_DECOMPRESS_MAX, "vmdive's default limit; --decompress-limit SIZE changes it");
 	if (env && *env) {
-		if (!parse_limit(env, &v))
+		if (!vd_parse_size(env, &v))
 			return vd_error_create(VD_ERR_INVALID_ARG,
 					       "VMDIVE_DECOMPRESS_LIMIT=%s is not a size (bytes, or a number with K, M, G or T)",
 					       env);
@@ -134,7 +114,8 @@ choose_limit(struct sink *sk, const struct vd_decompress_opts *opts,
 	}
 	if (opts && opts->limit) {
 		sk->limit = opts->limit;
-		snprintf(sk->limit_why, sizeof(sk->limit_why), "the caller's limit");
+		snprintf(sk->limit_why, sizeof(sk->limit_why),
+			 "--decompress-limit %llu", (unsigned long long)opts->limit);
 	}
 	if (is_memfd) {
 		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
@@ -163,6 +144,57 @@ static bool
 all_zero(const unsigned char *p, size_t n)
 {
 	return !n || (!p[0] && !memcmp(p, p + 1, n - 1));
+}
+
+/*
+ * Only dumps are decompressed: the first bytes must start an ELF file
+ * (vmcores and process cores), a kdump-compressed file (KDUMP, or the old
+ * DISKDUMP signature) or a makedumpfile flattened file.  Anything else is
+ * refused after HEAD_CHECK bytes, before the limit is ever near: a bomb of
+ * zeros or text does not fill the disk first.
+ */
+static struct vd_error *
+check_head(struct sink *sk)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+	} dumps[] = {
+		{ "\x7f" "ELF", 4 },
+		{ "KDUMP   ", 8 },
+		{ "DISKDUMP", 8 },
+		{ "makedumpfile", 12 },
+	};
+	char hex[3 * HEAD_CHECK + 1] = "";
+	size_t len = 0;
+
+	sk->checked = true;
+	if (sk->any_content)
+		return NULL;
+	for (size_t i = 0; i < VD_ARRAY_SIZE(dumps); i++)
+		if (sk->nhead >= dumps[i].len &&
+		    !memcmp(sk->head, dumps[i].magic, dumps[i].len))
+			return NULL;
+	for (size_t i = 0; i < VD_MIN(sk->nhead, (size_t)8); i++)
+		len += (size_t)snprintf(hex + len, sizeof(hex) - len, "%s%02x",
+					i ? " " : "", sk->head[i]);
+	return vd_error_create(VD_ERR_INVALID_ARG,
+			       "%s: the %s stream does not hold a dump: its decompressed data starts with %s%s, not an ELF, kdump or flattened header; refused before decompressing the rest",
+			       sk->path, sk->name, sk->nhead ? "bytes " : "nothing",
+			       hex);
+}
+
+/* Keep the first bytes and check them once there are enough. */
+static struct vd_error *
+sink_look(struct sink *sk, size_t n)
+{
+	size_t k = VD_MIN(n, HEAD_CHECK - sk->nhead);
+
+	if (sk->checked)
+		return NULL;
+	memcpy(sk->head + sk->nhead, sk->buf, k);
+	sk->nhead += k;
+	return sk->nhead == HEAD_CHECK ? check_head(sk) : NULL;
 }
 
 static struct vd_error *
@@ -195,6 +227,9 @@ sink_write(struct sink *sk, size_t n)
 
 	if (n > sk->limit - sk->size)
 		return too_big(sk, "decompresses to");
+	err = sink_look(sk, n);
+	if (err)
+		return err;
 	for (size_t pos = 0; pos < n;) {
 		size_t k = VD_MIN((size_t)HOLE_MIN, n - pos);
 
@@ -437,7 +472,8 @@ vd_decompress(const char *path, const char *name, int in_fd, uint64_t in_size,
 	      const struct vd_decompress_opts *opts, int *fd_ret,
 	      uint64_t *size_ret)
 {
-	struct sink sk = { .path = path, .name = name, .fd = -1 };
+	struct sink sk = { .path = path, .name = name, .fd = -1,
+			   .any_content = opts && opts->any_content };
 	struct source in = { .fd = in_fd, .size = in_size };
 	struct vd_error *err;
 	bool is_memfd;
@@ -458,6 +494,9 @@ vd_decompress(const char *path, const char *name, int in_fd, uint64_t in_size,
 	else if (!err)
 		err = vd_error_create(VD_ERR_INVALID_ARG, "%s: no %s decoder",
 				      path, name);
+	// A stream shorter than HEAD_CHECK bytes: check what there is.
+	if (!err && !sk.checked)
+		err = check_head(&sk);
 	// Holes at the end are not written: give the file its full size.
 	if (!err && ftruncate(sk.fd, (off_t)sk.size) < 0)
 		err = vd_error_os(errno, "%s: sizing the decompressed data", path);

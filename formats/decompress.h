@@ -14,12 +14,15 @@
  * How much: the output is bounded so that a small file that decompresses
  * to terabytes cannot fill the disk or memory.  The limit is the smallest
  * of
- *   - VMDIVE_DECOMPRESS_LIMIT from the environment (bytes, with an
+ *   - the command line's --decompress-limit SIZE (vd_dump_opts), else
+ *     VMDIVE_DECOMPRESS_LIMIT from the environment (bytes, with an
  *     optional K, M, G or T suffix), default VD_DECOMPRESS_MAX (64 GiB);
  *   - 7/8 of the space free in the temporary file's filesystem;
  *   - for a memfd, half of the machine's physical memory.
  * A frame that declares a larger content size is refused before any work;
  * otherwise decompression stops with an error when it reaches the limit.
+ * And only dumps are decompressed: when the first 16 decompressed bytes
+ * start no ELF, kdump or flattened file, it stops there.
  * All-zero blocks are not written (the temporary file is sparse), as the
  * kernel leaves holes for untouched pages in the core itself.
  */
@@ -44,6 +47,7 @@ struct vd_error *vd_decompress_probe(const char *path, const void *head,
 
 struct vd_decompress_opts {
 	uint64_t limit;          /* 0: VMDIVE_DECOMPRESS_LIMIT or the default */
+	bool any_content;        /* decompress what is not a dump too (tests) */
 	const char *tmpdir;      /* NULL: $TMPDIR, else /tmp */
 };
 

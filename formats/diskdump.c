@@ -314,9 +314,46 @@ dd_check_descs(struct vd_dump *dump, struct diskdump *dd)
 
 	room = dd->desc_off < size ? (size - dd->desc_off) / DD_DESC_SIZE : 0;
 	dd->desc_avail = VD_MIN(room, dd->dumped_pages);
+	if (dd->desc_avail == dd->dumped_pages && !(dd->status & DD_INCOMPLETE)) {
+		// Where the page data ends: past the file's end, it is
+		// truncated, which every command should hear first.  One pass
+		// over the descriptors (24 bytes a page), at open.
+		uint64_t end = 0, worst = 0;
+
+		for (uint64_t i = 0; i < dd->desc_avail; i++) {
+			unsigned char d[DD_DESC_SIZE];
+			const unsigned char *p = vd_file_ptr(dd->file, dd->desc_off + i * DD_DESC_SIZE,
+							     DD_DESC_SIZE);
+			uint64_t off, len;
+
+			if (!p) {
+				struct vd_error *err = vd_file_read(dd->file,
+								    dd->desc_off + i * DD_DESC_SIZE,
+								    d, sizeof(d), "page descriptor");
+
+				if (err)
+					return err;
+				p = d;
+			}
+			off = vd_get64(p, dd->be);
+			len = vd_get32(p + 8, dd->be);
+			// Offsets past 2^62 are damage of one descriptor, reported
+			// when that page is read.
+			if (off < (1ull << 62) && off + len > end) {
+				end = off + len;
+				worst = i;
+			}
+		}
+		if (end > size)
+			return vd_dump_add_damage(dump,
+						  "%s: truncated file: it ends at 0x%llx, but page data runs to 0x%llx (descriptor %llu)",
+						  dd->file->path, (unsigned long long)size,
+						  (unsigned long long)end, (unsigned long long)worst);
+		return NULL;
+	}
 	if (dd->desc_avail == dd->dumped_pages)
 		return NULL;
-	return vd_dump_add_warning(dump,
+	return vd_dump_add_damage(dump,
 				   "%s: the file ends inside the page descriptor table: %llu of %llu pages have no descriptor and cannot be read (%s)",
 				   dd->file->path,
 				   (unsigned long long)(dd->dumped_pages -
@@ -439,16 +476,13 @@ dd_warnings(struct vd_dump *dump, struct diskdump *dd)
 	struct vd_error *err = NULL;
 
 	if (dd->status & DD_INCOMPLETE)
-		err = vd_dump_add_warning(dump,
+		err = vd_dump_add_damage(dump,
 					  "%s: the dump is incomplete (status 0x%x: the writer ran out of space); pages it did not write read as lost",
 					  path, dd->status);
 	if (!err && dd->version > 6)
 		err = vd_dump_add_warning(dump,
 					  "%s: kdump header version %d is newer than 6; read as version 6",
 					  path, dd->version);
-	if (!err && dd->file->flat && vd_flat_warning(dd->file->flat))
-		err = vd_dump_add_warning(dump, "%s",
-					  vd_flat_warning(dd->file->flat));
 	if (!err && dd->arch == VD_ARCH_UNKNOWN)
 		err = vd_dump_add_warning(dump,
 					  "%s: unknown architecture (utsname.machine \"%s\"): only physical memory can be read",

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common/util.h"
+#include "common/vmcoreinfo.h"
 #include "diskdump.h"
 #include "flat.h"
 
@@ -180,11 +181,10 @@ add_cpu(struct diskdump *dd, const struct dd_note *note)
 			cpu.regs[i] = vd_get64(note->desc + PRSTATUS_REG + 8 * i,
 					       dd->be);
 	}
-	p = realloc(dd->cpus, (dd->ncpus + 1) * sizeof(*p));
-	if (!p)
+	if (!vd_grow(&dd->cpus, dd->ncpus, sizeof(*p)))
 		return &vd_enomem;
+	p = dd->cpus;
 	p[dd->ncpus++] = cpu;
-	dd->cpus = p;
 	return NULL;
 }
 
@@ -213,18 +213,9 @@ note_cpus(struct diskdump *dd, const struct dd_note *note, void *arg)
 }
 
 static bool
-vmcoreinfo_value(const char *text, const char *key, const char **val)
+vmcoreinfo_has(const struct diskdump *dd, const char *key)
 {
-	size_t klen = strlen(key);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'),
-	     p = p ? p + 1 : NULL) {
-		if (!strncmp(p, key, klen) && p[klen] == '=') {
-			*val = p + klen + 1;
-			return true;
-		}
-	}
-	return false;
+	return vd_vmcoreinfo_text_has(dd->vmcoreinfo, dd->vmcoreinfo_len, key);
 }
 
 /*
@@ -237,7 +228,7 @@ vmcoreinfo_value(const char *text, const char *key, const char **val)
 static void
 decide_arch(struct diskdump *dd, uint32_t prstatus_size)
 {
-	const char *m = dd->uts[4], *v;
+	const char *m = dd->uts[4];
 
 	dd->arch_how = "utsname.machine";
 	if (!strcmp(m, "x86_64"))
@@ -255,11 +246,10 @@ decide_arch(struct diskdump *dd, uint32_t prstatus_size)
 	if (dd->arch)
 		return;
 	dd->arch_how = "VMCOREINFO keys";
-	if (vmcoreinfo_value(dd->vmcoreinfo, "SYMBOL(init_top_pgt)", &v) ||
-	    vmcoreinfo_value(dd->vmcoreinfo, "NUMBER(pgtable_l5_enabled)", &v))
+	if (vmcoreinfo_has(dd, "SYMBOL(init_top_pgt)") ||
+	    vmcoreinfo_has(dd, "NUMBER(pgtable_l5_enabled)"))
 		dd->arch = VD_ARCH_X86_64;
-	else if (vmcoreinfo_value(dd->vmcoreinfo, "NUMBER(kimage_voffset)",
-				  &v))
+	else if (vmcoreinfo_has(dd, "NUMBER(kimage_voffset)"))
 		dd->arch = VD_ARCH_AARCH64;
 	else
 		dd->arch_how = NULL;
@@ -578,15 +568,13 @@ attr_time(struct vd_dump *dump, const struct diskdump *dd)
 static struct vd_error *
 attr_phys_base(struct vd_dump *dump, const struct diskdump *dd)
 {
-	const char *v;
-	long long pb;
-	char *end;
+	uint64_t pb;
 
 	if (dd->legacy || dd->version < 1)
 		return NULL;
-	if (vmcoreinfo_value(dd->vmcoreinfo, "NUMBER(phys_base)", &v)) {
-		pb = strtoll(v, &end, 0);
-		if ((*end == '\n' || !*end) && (uint64_t)pb != dd->phys_base)
+	if (vd_vmcoreinfo_text_number(dd->vmcoreinfo, dd->vmcoreinfo_len,
+				      "NUMBER(phys_base)", &pb)) {
+		if (pb != dd->phys_base)
 			return vd_dump_add_attr(dump, "phys_base (header)",
 						"0x%llx, but VMCOREINFO says 0x%llx: use VMCOREINFO (QEMU writes the header value wrong)",
 						(unsigned long long)dd->phys_base,

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "common/elf_why.h"
+#include "flat.h"
 #include "format.h"
 #include "page_cache.h"
 
@@ -102,33 +104,28 @@ vd_dump_set_vmcoreinfo(struct vd_dump *dump, const char *text, size_t len)
 struct vd_error *
 vd_dump_add_cpu(struct vd_dump *dump, const struct vd_cpu_state *cpu)
 {
-	struct vd_cpu_state *p;
+	size_t n = dump->info.ncpus;
 
-	if (dump->info.ncpus >= 65536)
+	if (n >= 65536)
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "more than 65536 CPU notes");
-	p = realloc(dump->info.cpus, (dump->info.ncpus + 1) * sizeof(*p));
-	if (!p)
+	// Grown geometrically: a file with 65536 notes opens in linear time.
+	if (!vd_grow(&dump->info.cpus, n, sizeof(*dump->info.cpus)))
 		return &vd_enomem;
-	p[dump->info.ncpus++] = *cpu;
-	dump->info.cpus = p;
+	dump->info.cpus[dump->info.ncpus++] = *cpu;
 	return NULL;
 }
 
 static struct vd_error *
 push_string(char ***arr, size_t *n, char *s)
 {
-	char **p;
-
 	if (!s)
 		return &vd_enomem;
-	p = realloc(*arr, (*n + 1) * sizeof(*p));
-	if (!p) {
+	if (!vd_grow(arr, *n, sizeof(**arr))) {
 		free(s);
 		return &vd_enomem;
 	}
-	p[(*n)++] = s;
-	*arr = p;
+	(*arr)[(*n)++] = s;
 	return NULL;
 }
 
@@ -145,12 +142,11 @@ vd_dump_add_attr(struct vd_dump *dump, const char *key, const char *fmt, ...)
 	va_end(ap);
 	if (r < 0)
 		return &vd_enomem;
-	p = realloc(dump->info.attrs, (dump->info.nattrs + 1) * sizeof(*p));
-	if (!p) {
+	if (!vd_grow(&dump->info.attrs, dump->info.nattrs, sizeof(*p))) {
 		free(value);
 		return &vd_enomem;
 	}
-	dump->info.attrs = p;
+	p = dump->info.attrs;
 	p[dump->info.nattrs].key = strdup(key);
 	p[dump->info.nattrs].value = value;
 	if (!p[dump->info.nattrs].key) {
@@ -176,6 +172,76 @@ vd_dump_add_warning(struct vd_dump *dump, const char *fmt, ...)
 	return push_string(&dump->info.warnings, &dump->info.nwarnings, msg);
 }
 
+struct vd_error *
+vd_dump_add_damage(struct vd_dump *dump, const char *fmt, ...)
+{
+	struct vd_error *err;
+	char *msg;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return &vd_enomem;
+	err = push_string(&dump->info.warnings, &dump->info.nwarnings, msg);
+	if (!err && !dump->info.damage)
+		dump->info.damage = msg;
+	return err;
+}
+
+/*
+ * Why no reader took the file, from its first bytes: which ELF check
+ * failed, an ELF file that is not a core, or no known signature at all.
+ */
+static void
+why_unknown(const struct vd_file *file, char *buf, size_t size)
+{
+	static const char *const types[] = { "no file type", "a relocatable object",
+					     "an executable", "a shared object" };
+	unsigned char h[18] = { 0 };
+	size_t n = (size_t)VD_MIN(file->size, (uint64_t)sizeof(h));
+	struct vd_error *err = vd_file_read(file, 0, h, n, "signature");
+	char ebuf[160];
+	const char *ewhy;
+
+	vd_error_destroy(err);
+	if (!file->size) {
+		snprintf(buf, size, file->flat ? "its flattened records hold no data" :
+			 "the file is empty");
+		return;
+	}
+	if (n >= 4 && !memcmp(h, "\x7f" "ELF", 4)) {
+		// The ELF checks run on the descriptor: for a compressed file,
+		// that of the decompressed data.
+		ewhy = file->flat ? NULL : vd_elf_why_not(file->fd, ebuf, sizeof(ebuf));
+		if (ewhy) {
+			snprintf(buf, size, "%s", ewhy);
+		} else if (n >= 18) {
+			unsigned t = h[5] == 2 ? (unsigned)h[16] << 8 | h[17] :
+				     (unsigned)h[17] << 8 | h[16];
+
+			snprintf(buf, size, "an ELF file, but %s (e_type %u), not a core (ET_CORE, 4)",
+				 t < VD_ARRAY_SIZE(types) ? types[t] : "not a core", t);
+		} else {
+			snprintf(buf, size, "the file ends inside the ELF identification");
+		}
+		return;
+	}
+	{
+		char hex[3 * 8 + 1] = "";
+		size_t len = 0;
+
+		for (size_t i = 0; i < VD_MIN(n, (size_t)8); i++)
+			len += (size_t)snprintf(hex + len, sizeof(hex) - len, "%s%02x",
+						i ? " " : "", h[i]);
+		snprintf(buf, size, "%s (%s) are no ELF, KDUMP, DISKDUMP or flattened signature",
+			 file->flat ? "the first bytes its flattened records make" :
+			 "its first bytes", hex);
+	}
+}
+
 static struct vd_error *
 open_one(struct vd_dump *dump, const char *path)
 {
@@ -183,7 +249,7 @@ open_one(struct vd_dump *dump, const char *path)
 	struct vd_file *file;
 	struct vd_error *err;
 
-	err = vd_file_open(path, &file);
+	err = vd_file_open_limited(path, dump->opts.decompress_limit, &file);
 	if (err)
 		return err;
 	// srcs was sized for every path: segments point into it, so it
@@ -201,12 +267,22 @@ open_one(struct vd_dump *dump, const char *path)
 		}
 		src->ops = readers[i];
 		dump->nsrcs++;
+		// Any reader of a flattened file: its remap's complaint
+		// (no end marker, a record past the end) is damage.
+		if (file->flat && vd_flat_warning(file->flat))
+			return vd_dump_add_damage(dump, "%s",
+						  vd_flat_warning(file->flat));
 		return NULL;
 	}
-	vd_file_close(file);
-	return vd_error_create(VD_ERR_INVALID_ARG,
-			       "%s: not a dump file vmdive knows (ELF core, kdump-compressed)",
-			       path);
+	{
+		char why[256];
+
+		why_unknown(file, why, sizeof(why));
+		vd_file_close(file);
+		return vd_error_create(VD_ERR_INVALID_ARG,
+				       "%s: not a dump file vmdive knows (ELF core, kdump-compressed): %s",
+				       path, why);
+	}
 }
 
 static int
@@ -288,8 +364,10 @@ finish_open(struct vd_dump *dump)
 			return vd_error_create(VD_ERR_CORRUPT,
 					       "%s: paged memory but no page size",
 					       dump->info.path);
-		return vd_page_cache_create(dump->opts.cache_pages ?
-					    dump->opts.cache_pages : 4096,
+		// Bounded in bytes: the page size is the file's word.
+		return vd_page_cache_create(vd_page_cache_pages(VD_PAGE_CACHE_BYTES,
+								dump->info.page_size,
+								dump->opts.cache_pages),
 					    dump->info.page_size, &dump->cache);
 	}
 	return NULL;

@@ -119,11 +119,14 @@ vd_elf_file_bytes(const struct vd_file *file, uint64_t off, uint64_t len,
 		*ret = p;
 		return NULL;
 	}
-	// A flattened file (file.h) maps only what one record wrote.
-	if (len > ELF_COPY_MAX)
+	// A flattened file (file.h) maps only what one record wrote.  The
+	// copy is bounded by the bytes the file really holds: a few records
+	// can claim a range of any size, the rest of it holes.
+	if (len > ELF_COPY_MAX || len > file->map_size)
 		return vd_file_corrupt(file, off,
-				       "%s: 0x%llx bytes spread over flattened records; more than vmdive copies",
-				       what, (unsigned long long)len);
+				       "%s: 0x%llx bytes spread over flattened records, more than the file's 0x%llx bytes hold",
+				       what, (unsigned long long)len,
+				       (unsigned long long)file->map_size);
 	copy = malloc(len ? len : 1);
 	if (!copy)
 		return &vd_enomem;
@@ -506,7 +509,7 @@ warn_truncated(const struct elf_ctx *ctx, const struct elf_layout *lay)
 			nlost++;
 		}
 	}
-	return vd_dump_add_warning(ctx->dump,
+	return vd_dump_add_damage(ctx->dump,
 				   "%s: truncated file: it ends at 0x%llx, 0x%llx bytes of %zu PT_LOAD segments are missing",
 				   ctx->file->path,
 				   (unsigned long long)ctx->file->size,

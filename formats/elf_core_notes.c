@@ -172,7 +172,6 @@ note_regset(struct core_build *b, const struct elf_note *note,
 	struct vd_core_thread *t;
 	struct vd_core_regset *r;
 	const char *nt;
-	void *p;
 
 	if (!b->core->nthreads) {
 		if (b->bad_thread_warned)
@@ -183,10 +182,8 @@ note_regset(struct core_build *b, const struct elf_note *note,
 	t = &b->core->threads[b->core->nthreads - 1];
 	if (t->nregsets >= CORE_MAX_REGSETS)
 		return NULL;
-	p = realloc(t->regsets, (t->nregsets + 1) * sizeof(*t->regsets));
-	if (!p)
+	if (!vd_grow(&t->regsets, t->nregsets, sizeof(*t->regsets)))
 		return &vd_enomem;
-	t->regsets = p;
 	r = &t->regsets[t->nregsets++];
 	nt = vd_core_note_name(owner, note->type);
 	// elfutils and gdb call NT_PRFPREG by its older name.

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "common/vmcoreinfo.h"
 #include "elf_notes.h"
 #include "vmdive/core.h"
 
@@ -362,24 +363,10 @@ vd_elf_notes_foreach(struct elf_ctx *ctx, elf_note_fn *fn, void *arg)
 bool
 vd_elf_vmcoreinfo_get(const struct vd_dump *dump, const char *key, uint64_t *ret)
 {
-	const char *text = vd_dump_info(dump)->vmcoreinfo, *p;
-	size_t klen = strlen(key);
+	const struct vd_dump_info *info = vd_dump_info(dump);
 
-	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		char buf[32];
-		size_t n;
-
-		if (strncmp(p, key, klen) || p[klen] != '=')
-			continue;
-		p += klen + 1;
-		n = strcspn(p, "\n");
-		if (n >= sizeof(buf))
-			return false;
-		memcpy(buf, p, n);
-		buf[n] = '\0';
-		return vd_parse_u64(buf, 10, ret);
-	}
-	return false;
+	return vd_vmcoreinfo_text_number(info->vmcoreinfo, info->vmcoreinfo_len,
+					 key, ret);
 }
 
 static const char *

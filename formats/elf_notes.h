@@ -121,7 +121,8 @@ struct vd_error *vd_elf_notes_foreach(struct elf_ctx *ctx, elf_note_fn *fn,
 /* Publish the `notes` attr: how many notes of each name and type. */
 struct vd_error *vd_elf_notes_add_attr(struct elf_ctx *ctx);
 
-/* The decimal value of "KEY=" in the published VMCOREINFO text, if any. */
+/* KEY's value in the published VMCOREINFO text, decoded by the one parser
+ * (common/vmcoreinfo.h: the last of repeated keys wins). */
 bool vd_elf_vmcoreinfo_get(const struct vd_dump *dump, const char *key,
 			   uint64_t *ret);
 

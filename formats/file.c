@@ -16,8 +16,9 @@
 
 /* Replace the compressed mapping with one of its decompressed data. */
 static struct vd_error *
-open_decompressed(struct vd_file *file, const char *name)
+open_decompressed(struct vd_file *file, const char *name, uint64_t limit)
 {
+	struct vd_decompress_opts opts = { .limit = limit };
 	struct vd_error *err;
 	uint64_t size;
 	void *map;
@@ -26,7 +27,7 @@ open_decompressed(struct vd_file *file, const char *name)
 	// The stream is read, not mapped: its pages need not stay resident.
 	munmap((void *)file->map, file->map_size);
 	file->map = NULL;
-	err = vd_decompress(file->path, name, file->fd, file->map_size, NULL,
+	err = vd_decompress(file->path, name, file->fd, file->map_size, &opts,
 			    &fd, &size);
 	if (err)
 		return err;
@@ -45,8 +46,30 @@ open_decompressed(struct vd_file *file, const char *name)
 	return NULL;
 }
 
+const char *
+vd_file_type_name(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFLNK: return "a symbolic link";
+	default: return "a special file";
+	}
+}
+
 struct vd_error *
 vd_file_open(const char *path, struct vd_file **ret)
+{
+	return vd_file_open_limited(path, 0, ret);
+}
+
+struct vd_error *
+vd_file_open_limited(const char *path, uint64_t decompress_limit,
+		     struct vd_file **ret)
 {
 	struct vd_file *file;
 	struct stat st;
@@ -58,10 +81,21 @@ vd_file_open(const char *path, struct vd_file **ret)
 	file->path = strdup(path);
 	if (!file->path)
 		goto enomem;
-	file->fd = open(path, O_RDONLY | O_CLOEXEC);
+	// O_NONBLOCK: opening a FIFO with no writer (or some devices) would
+	// block; the type is checked on the descriptor, so nothing can swap
+	// the file between the check and the open.
+	file->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (file->fd < 0) {
-		struct vd_error *err = vd_error_os(errno, "%s: cannot open", path);
+		int e = errno;
+		struct vd_error *err;
 
+		// A socket cannot be opened at all (ENXIO): say what it is.
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			err = vd_error_create(VD_ERR_INVALID_ARG,
+					      "%s: is %s, not a regular file", path,
+					      vd_file_type_name(st.st_mode));
+		else
+			err = vd_error_os(e, "%s: cannot open", path);
 		vd_file_close(file);
 		return err;
 	}
@@ -72,9 +106,19 @@ vd_file_open(const char *path, struct vd_file **ret)
 		return err;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		const char *what = vd_file_type_name(st.st_mode);
+
 		vd_file_close(file);
+		if (S_ISDIR(st.st_mode))
+			return vd_error_os(EISDIR, "%s: cannot read", path);
 		return vd_error_create(VD_ERR_INVALID_ARG,
-				       "%s: not a regular file", path);
+				       "%s: is %s, not a regular file", path, what);
+	}
+	if (fcntl(file->fd, F_SETFL, 0) < 0) {
+		struct vd_error *err = vd_error_os(errno, "%s: cannot open", path);
+
+		vd_file_close(file);
+		return err;
 	}
 	file->size = file->map_size = (uint64_t)st.st_size;
 	if (file->size) {
@@ -97,7 +141,7 @@ vd_file_open(const char *path, struct vd_file **ret)
 							   &name);
 
 		if (!err && name)
-			err = open_decompressed(file, name);
+			err = open_decompressed(file, name, decompress_limit);
 		if (err) {
 			vd_file_close(file);
 			return err;

@@ -37,7 +37,17 @@ struct vd_file {
 	uint64_t compressed_size;    /* the input file's size when compressed */
 };
 
+/*
+ * Open and map path.  Only regular files and block devices are read: a
+ * FIFO, socket, character device or directory is refused before any read
+ * (the open does not block on a FIFO without a writer).
+ */
 struct vd_error *vd_file_open(const char *path, struct vd_file **ret);
+/* The same, decompressing at most decompress_limit bytes (0: default). */
+struct vd_error *vd_file_open_limited(const char *path, uint64_t decompress_limit,
+				      struct vd_file **ret);
+/* "a directory", "a FIFO", ... for a st_mode. */
+const char *vd_file_type_name(unsigned mode);
 void vd_file_close(struct vd_file *file);
 
 /* Copy [off, off + len) or fail with "PATH: truncated WHAT at 0x..". */

@@ -75,6 +75,14 @@ struct vd_error *vd_dump_add_attr(struct vd_dump *dump, const char *key,
 struct vd_error *vd_dump_add_warning(struct vd_dump *dump, const char *fmt,
 				     ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * A warning that the file is damaged (truncated, incomplete): also kept
+ * as info->damage (the first one), which commands name before any error
+ * the damage may have caused.
+ */
+struct vd_error *vd_dump_add_damage(struct vd_dump *dump, const char *fmt,
+				    ...)
+	__attribute__((format(printf, 2, 3)));
 bool vd_dump_zero_excluded(const struct vd_dump *dump);
 
 /* The readers, in probe order (formats/dump.c). */

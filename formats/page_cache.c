@@ -50,7 +50,8 @@ vd_page_cache_create(size_t capacity, uint32_t page_size,
 	struct vd_page_cache *c;
 	size_t buckets = 2;
 
-	if (capacity < 1 || capacity > (1u << 24) || !page_size)
+	if (capacity < 1 || capacity > (1u << 24) || !page_size ||
+	    (uint64_t)capacity * page_size > VD_PAGE_CACHE_MAX_BYTES)
 		return vd_error_create(VD_ERR_INVALID_ARG,
 				       "page cache of %zu pages of %u bytes",
 				       capacity, page_size);
@@ -75,6 +76,18 @@ vd_page_cache_create(size_t capacity, uint32_t page_size,
 	c->stats.capacity = capacity;
 	*ret = c;
 	return NULL;
+}
+
+size_t
+vd_page_cache_pages(uint64_t bytes, uint32_t page_size, size_t max_pages)
+{
+	uint64_t n = page_size ? bytes / page_size : 0;
+
+	if (max_pages && n > max_pages)
+		n = max_pages;
+	if (n < 16)
+		n = 16;
+	return (size_t)VD_MIN(n, (uint64_t)1 << 24);
 }
 
 void

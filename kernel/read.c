@@ -291,3 +291,9 @@ vd_session_map_kvirt(struct vd_session *s, uint64_t addr, size_t len,
 	*owned_ret = buf;
 	return NULL;
 }
+
+const char *
+vd_session_vmlinux(const struct vd_session *s)
+{
+	return s->vmlinux_path;
+}

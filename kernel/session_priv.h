@@ -12,15 +12,15 @@
 
 #include "common/cache.h"
 #include "symtab.h"
-#include "vmcoreinfo.h"
+#include "common/vmcoreinfo.h"
 #include "vmdive/session.h"
 
 struct vd_type_source;             /* a source of types (types/ctype_priv.h) */
 struct vd_types;                   /* the type layer's state (types/) */
 struct vd_scan;                    /* the kernel image scanned (symbols/) */
 struct vd_ksyms;                   /* the dump's kallsyms (ksyms/) */
-struct vd_modsyms;                 /* module symbols (modules/) */
-struct vd_moddebug;                /* modules' debug files (modules/) */
+struct vd_module_syms;             /* module symbols (modules/) */
+struct vd_module_debug;            /* modules' debug files (modules/) */
 struct vd_ucore;                   /* process cores (ucore/) */
 
 /*
@@ -73,8 +73,8 @@ struct vd_session {
 	/* types/ */
 	struct vd_types *types;        /* set up on first type lookup */
 	/* modules/ */
-	struct vd_modsyms *modsyms;    /* on first use of a module address */
-	struct vd_moddebug *moddebug;  /* its files, listed on first use */
+	struct vd_module_syms *modsyms;    /* on first use of a module address */
+	struct vd_module_debug *moddebug;  /* its files, listed on first use */
 	/* ucore/ */
 	struct vd_ucore *ucore;        /* process cores: on first use */
 };

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/elf_why.h"
 #include "common/util.h"
 #include "ksyms/kallsyms.h"
 #include "symtab.h"
@@ -265,6 +267,16 @@ vd_symtab_load_system_map(const char *path, uint64_t offset,
 	f = fopen(path, "re");
 	if (!f)
 		return vd_error_os(errno, "%s: cannot open System.map", path);
+	{
+		struct stat stb;
+
+		// A directory opens; reading it fails.  FIFOs and devices are
+		// read as text streams, bounded by the line parser.
+		if (fstat(fileno(f), &stb) == 0 && S_ISDIR(stb.st_mode)) {
+			fclose(f);
+			return vd_error_os(EISDIR, "%s: cannot read System.map", path);
+		}
+	}
 	st.source = strdup(path);
 	// Names are stored in one buffer; offsets are fixed up at the end.
 	while (!err && getline(&line, &size, f) > 0) {
@@ -430,10 +442,14 @@ vd_symtab_load_elf(const char *path, uint64_t offset, char build_id_ret[65],
 		return vd_error_os(errno, "%s: cannot open vmlinux", path);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		char why[160];
+		const char *w = vd_elf_why_not(fd, why, sizeof(why));
+
+		err = vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s",
+				      path, w ? w : elf_errmsg(-1));
 		elf_end(elf);
 		close(fd);
-		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s",
-				       path, elf_errmsg(-1));
+		return err;
 	}
 	st.source = strdup(path);
 	elf_build_id(elf, build_id_ret);

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/elf_why.h"
 #include "common/util.h"
 #include "modules_priv.h"
 
@@ -36,14 +37,14 @@ struct md_file {
 	bool dot_debug;               /* NAME.ko.debug */
 };
 
-struct vd_moddebug {
+struct vd_module_debug {
 	struct md_file *files;        /* sorted by name */
 	size_t n, cap;
 	uint64_t seen;                /* entries looked at */
 };
 
 void
-vd_moddebug_destroy(struct vd_moddebug *m)
+vd_module_debug_destroy(struct vd_module_debug *m)
 {
 	if (!m)
 		return;
@@ -79,7 +80,7 @@ module_of(const char *base, char *name, size_t size, bool *dot_debug)
 }
 
 static struct vd_error *
-add_file(struct vd_moddebug *m, const char *name, const char *path, bool dot_debug)
+add_file(struct vd_module_debug *m, const char *name, const char *path, bool dot_debug)
 {
 	struct md_file *f;
 
@@ -109,7 +110,7 @@ add_file(struct vd_moddebug *m, const char *name, const char *path, bool dot_deb
 
 /* List dir and below (depth-first, symbolic links not followed). */
 static struct vd_error *
-walk(struct vd_moddebug *m, const char *dir, int depth)
+walk(struct vd_module_debug *m, const char *dir, int depth)
 {
 	struct vd_error *err = NULL;
 	struct dirent *de;
@@ -159,7 +160,7 @@ file_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-static struct vd_moddebug *
+static struct vd_module_debug *
 listing(struct vd_session *s)
 {
 	struct vd_error *err;
@@ -178,9 +179,9 @@ listing(struct vd_session *s)
 }
 
 const char *
-vd_moddebug_path(struct vd_session *s, const char *module)
+vd_module_debug_path(struct vd_session *s, const char *module)
 {
-	struct vd_moddebug *m = listing(s);
+	struct vd_module_debug *m = listing(s);
 	char want[VD_MODULE_NAME_LEN];
 	size_t lo = 0, hi;
 
@@ -203,7 +204,7 @@ vd_moddebug_path(struct vd_session *s, const char *module)
 }
 
 struct vd_error *
-vd_moddebug_check_dir(const char *dir)
+vd_module_debug_check_dir(const char *dir)
 {
 	struct stat st;
 
@@ -288,8 +289,13 @@ ko_open(struct vd_session *s, const char *path, struct md_ko *k)
 	if (k->fd < 0)
 		return vd_error_os(errno, "%s: cannot open", path);
 	k->elf = elf_begin(k->fd, ELF_C_READ_MMAP, NULL);
-	if (!k->elf || !gelf_getehdr(k->elf, &eh))
-		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file", path);
+	if (!k->elf || !gelf_getehdr(k->elf, &eh)) {
+		char why[160];
+		const char *w = vd_elf_why_not(k->fd, why, sizeof(why));
+
+		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s", path,
+				       w ? w : elf_errmsg(-1));
+	}
 	if (eh.e_type != ET_REL || eh.e_machine != want)
 		return vd_error_create(VD_ERR_INVALID_ARG,
 				       "%s: not a kernel module of the dump's architecture", path);
@@ -445,9 +451,9 @@ unique_by_name(const struct md_key *keys, size_t n, const char *name)
 
 /* Read the .ko's symbols: raw records, names in the ELF mapping. */
 static struct vd_error *
-ko_symbols(struct md_ko *k, struct vd_modsym_raw **ret, size_t *nret)
+ko_symbols(struct md_ko *k, struct vd_module_sym_raw **ret, size_t *nret)
 {
-	struct vd_modsym_raw *raw = calloc(k->nsyms ? k->nsyms : 1, sizeof(*raw));
+	struct vd_module_sym_raw *raw = calloc(k->nsyms ? k->nsyms : 1, sizeof(*raw));
 	size_t n = 0;
 
 	if (!raw)
@@ -463,7 +469,7 @@ ko_symbols(struct md_ko *k, struct vd_modsym_raw **ret, size_t *nret)
 		    GELF_ST_TYPE(sym.st_info) == STT_FILE ||
 		    sym.st_shndx == SHN_UNDEF || sym.st_shndx >= k->shnum ||
 		    !(name = elf_strptr(k->elf, k->strndx, sym.st_name)) ||
-		    vd_modsym_skip_name(name))
+		    vd_module_sym_skip_name(name))
 			continue;
 		sec = &k->secs[sym.st_shndx];
 		// kernel/module/kallsyms.c elf_type(), with the loader's flags.
@@ -474,10 +480,10 @@ ko_symbols(struct md_ko *k, struct vd_modsym_raw **ret, size_t *nret)
 		    (sec->flags & SHF_ALLOC) && sec->type != SHT_NOBITS ?
 		    ((sec->flags & SHF_WRITE) ? 'd' : 'r') :
 		    sec->type == SHT_NOBITS ? 'b' : '?';
-		raw[n++] = (struct vd_modsym_raw){
+		raw[n++] = (struct vd_module_sym_raw){
 			.name = name, .value = sym.st_value, .size = sym.st_size,
 			.shndx = sym.st_shndx, .info = sym.st_info,
-			.type = vd_modsym_letter(c, sym.st_info),
+			.type = vd_module_sym_letter(c, sym.st_info),
 		};
 	}
 	*ret = raw;
@@ -494,8 +500,8 @@ ko_symbols(struct md_ko *k, struct vd_modsym_raw **ret, size_t *nret)
  * starts.  That start is then the section's address.
  */
 static struct vd_error *
-check(struct md_ko *k, const struct vd_module *mod, const struct vd_modsym_raw *ko,
-      size_t nko, const struct vd_modsym_raw *ks, size_t nks)
+check(struct md_ko *k, const struct vd_module *mod, const struct vd_module_sym_raw *ko,
+      size_t nko, const struct vd_module_sym_raw *ks, size_t nks)
 {
 	struct md_key *keys = calloc(nko ? nko : 1, sizeof(*keys));
 	struct vd_error *err = NULL;
@@ -555,10 +561,10 @@ range_cmp(const void *a, const void *b)
 }
 
 struct vd_error *
-vd_moddebug_symbols(struct vd_session *s, const char *path, const struct vd_module *mod,
-		    const struct vd_modsym_raw *ks, size_t nks, struct vd_symtab *st)
+vd_module_debug_symbols(struct vd_session *s, const char *path, const struct vd_module *mod,
+		    const struct vd_module_sym_raw *ks, size_t nks, struct vd_symtab *st)
 {
-	struct vd_modsym_raw *ko = NULL;
+	struct vd_module_sym_raw *ko = NULL;
 	size_t nko = 0, nsec = 0, nchecked = 0, nmoved = 0, total = 0, pos = 0;
 	struct vd_error *err;
 	struct md_ko k;

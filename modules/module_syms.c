@@ -45,13 +45,13 @@ struct ms_mod {
 	size_t nlist;
 };
 
-struct vd_modsyms {
+struct vd_module_syms {
 	struct ms_mod *mods;
 	size_t n;
 };
 
 void
-vd_modsyms_destroy(struct vd_modsyms *m)
+vd_module_syms_destroy(struct vd_module_syms *m)
 {
 	if (!m)
 		return;
@@ -64,22 +64,20 @@ vd_modsyms_destroy(struct vd_modsyms *m)
 }
 
 static struct vd_error *
-push_mod(struct vd_modsyms *m, const struct vd_module *mod)
+push_mod(struct vd_module_syms *m, const struct vd_module *mod)
 {
 	struct ms_mod *p;
 
 	if (m->n >= 65536)
 		return vd_error_create(VD_ERR_CORRUPT, "too many modules");
-	p = realloc(m->mods, (m->n + 1) * sizeof(*p));
-	if (!p)
+	if (!vd_grow(&m->mods, m->n, sizeof(*p)))
 		return &vd_enomem;
-	m->mods = p;
 	m->mods[m->n++] = (struct ms_mod){ .mod = *mod };
 	return NULL;
 }
 
 /* The module list, once per session; a failure leaves it empty. */
-static struct vd_modsyms *
+static struct vd_module_syms *
 get_modsyms(struct vd_session *s)
 {
 	struct vd_module_iter it;
@@ -110,7 +108,7 @@ get_modsyms(struct vd_session *s)
 
 /* ARM mapping symbols ($x, $d, $a, $t...) and local labels are not names. */
 bool
-vd_modsym_skip_name(const char *n)
+vd_module_sym_skip_name(const char *n)
 {
 	if (!*n || !strncmp(n, ".L", 2))
 		return true;
@@ -124,7 +122,7 @@ vd_modsym_skip_name(const char *n)
  * rank global over weak over local by the letter (kernel/symtab.c).
  */
 char
-vd_modsym_letter(char typetab, unsigned char st_info)
+vd_module_sym_letter(char typetab, unsigned char st_info)
 {
 	char c = isalpha((unsigned char)typetab) ? typetab : '?';
 
@@ -169,10 +167,10 @@ read_tolerant(struct vd_session *s, uint64_t addr, unsigned char *buf, size_t le
 static struct vd_error *
 decode_syms(struct vd_session *s, const unsigned char *tab, uint64_t n,
 	    const unsigned char *types, const char *str, size_t strlen_,
-	    struct vd_modsym_raw **ret, size_t *nret)
+	    struct vd_module_sym_raw **ret, size_t *nret)
 {
 	bool be = vd_session_info(s)->big_endian;
-	struct vd_modsym_raw *raw = calloc(n ? n : 1, sizeof(*raw));
+	struct vd_module_sym_raw *raw = calloc(n ? n : 1, sizeof(*raw));
 	size_t k = 0;
 
 	if (!raw)
@@ -183,14 +181,14 @@ decode_syms(struct vd_session *s, const unsigned char *tab, uint64_t n,
 		uint16_t shndx = vd_get16(e + 6, be);
 
 		if (!shndx || name >= strlen_ || !memchr(str + name, '\0', strlen_ - name) ||
-		    vd_modsym_skip_name(str + name))
+		    vd_module_sym_skip_name(str + name))
 			continue;
 		// Before 5.2 the letter was kept in st_info, whose binding was
 		// then lost (commit 1c7651f43777).
-		raw[k] = (struct vd_modsym_raw){
+		raw[k] = (struct vd_module_sym_raw){
 			.name = str + name, .value = vd_get64(e + 8, be),
 			.size = vd_get64(e + 16, be), .shndx = shndx, .info = e[4],
-			.type = types ? vd_modsym_letter((char)types[i], e[4]) :
+			.type = types ? vd_module_sym_letter((char)types[i], e[4]) :
 				isalpha(e[4]) ? (char)e[4] : '?',
 		};
 		k++;
@@ -202,7 +200,7 @@ decode_syms(struct vd_session *s, const unsigned char *tab, uint64_t n,
 
 /* A module's kallsyms, raw: the records and the strings they point into. */
 static struct vd_error *
-read_kallsyms(struct vd_session *s, struct ms_mod *mm, struct vd_modsym_raw **raw,
+read_kallsyms(struct vd_session *s, struct ms_mod *mm, struct vd_module_sym_raw **raw,
 	      size_t *nraw, char **strings_ret, uint64_t *tables_ret)
 {
 	struct ks_fields f;
@@ -293,7 +291,7 @@ region_ranges(const struct vd_module *mod, uint64_t tables, struct vd_symtab *st
 
 /* A symbol table over kallsyms records; takes strings. */
 static struct vd_error *
-table_of(const struct vd_modsym_raw *raw, size_t n, char *strings, const char *source,
+table_of(const struct vd_module_sym_raw *raw, size_t n, char *strings, const char *source,
 	 struct vd_symtab *st)
 {
 	*st = (struct vd_symtab){ .strings = strings, .source = strdup(source) };
@@ -318,8 +316,8 @@ table_of(const struct vd_modsym_raw *raw, size_t n, char *strings, const char *s
 static struct vd_error *
 load_syms(struct vd_session *s, struct ms_mod *mm)
 {
-	const char *path = vd_moddebug_path(s, mm->mod.name);
-	struct vd_modsym_raw *raw = NULL;
+	const char *path = vd_module_debug_path(s, mm->mod.name);
+	struct vd_module_sym_raw *raw = NULL;
 	struct vd_error *err, *ks_err;
 	char *strings = NULL, source[512];
 	uint64_t tables = 0;
@@ -329,7 +327,7 @@ load_syms(struct vd_session *s, struct ms_mod *mm)
 	ks_err = read_kallsyms(s, mm, &raw, &nraw, &strings, &tables);
 	snprintf(source, sizeof(source), "module kallsyms");
 	if (path) {
-		err = vd_moddebug_symbols(s, path, &mm->mod, raw, nraw, &mm->st);
+		err = vd_module_debug_symbols(s, path, &mm->mod, raw, nraw, &mm->st);
 		if (!err) {
 			free(raw);
 			free(strings);
@@ -352,7 +350,7 @@ load_syms(struct vd_session *s, struct ms_mod *mm)
 }
 
 static struct ms_mod *
-find_mod(struct vd_modsyms *m, uint64_t addr)
+find_mod(struct vd_module_syms *m, uint64_t addr)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (m->mods[i].mod.addr == addr)
@@ -364,7 +362,7 @@ struct vd_error *
 vd_module_symbols(struct vd_session *s, const struct vd_module *mod,
 		  const struct vd_module_symbol **ret, size_t *n)
 {
-	struct vd_modsyms *m = get_modsyms(s);
+	struct vd_module_syms *m = get_modsyms(s);
 	struct ms_mod *mm;
 	struct vd_error *err;
 
@@ -407,9 +405,9 @@ fill_info(const struct ms_mod *mm, const struct vd_symbol *sym, uint64_t addr,
 }
 
 bool
-vd_modsyms_symbolize(struct vd_session *s, uint64_t addr, struct vd_symbol_info *ret)
+vd_module_syms_symbolize(struct vd_session *s, uint64_t addr, struct vd_symbol_info *ret)
 {
-	struct vd_modsyms *m;
+	struct vd_module_syms *m;
 
 	m = get_modsyms(s);
 	for (size_t i = 0; m && i < m->n; i++) {
@@ -438,10 +436,10 @@ vd_modsyms_symbolize(struct vd_session *s, uint64_t addr, struct vd_symbol_info 
 }
 
 bool
-vd_modsyms_lookup(struct vd_session *s, const char *name, struct vd_symbol_info *ret)
+vd_module_syms_lookup(struct vd_session *s, const char *name, struct vd_symbol_info *ret)
 {
 	const char *colon = strchr(name, ':');
-	struct vd_modsyms *m;
+	struct vd_module_syms *m;
 
 	m = get_modsyms(s);
 	for (size_t i = 0; m && i < m->n; i++) {

@@ -91,7 +91,6 @@ list_modules(struct mt_source *ms)
 	err = vd_module_iter_init(&it, s);
 	while (!err) {
 		struct mt_mod *m;
-		void *p;
 
 		err = vd_module_iter_next(&it, &mod);
 		if (err) {
@@ -103,12 +102,10 @@ list_modules(struct mt_source *ms)
 		}
 		if (ms->n >= MODULES_MAX)
 			break;
-		p = realloc(ms->mods, (ms->n + 1) * sizeof(*ms->mods));
-		if (!p) {
+		if (!vd_grow(&ms->mods, ms->n, sizeof(*ms->mods))) {
 			err = &vd_enomem;
 			break;
 		}
-		ms->mods = p;
 		m = &ms->mods[ms->n++];
 		*m = (struct mt_mod){ .addr = mod->addr };
 		snprintf(m->name, sizeof(m->name), "%s", mod->name);
@@ -297,7 +294,7 @@ source_of(struct mt_source *ms, struct mt_mod *m)
 	if (m->tried)
 		return m->src;
 	m->tried = true;
-	path = vd_moddebug_path(ms->s, m->name);
+	path = vd_module_debug_path(ms->s, m->name);
 	if (path) {
 		err = vd_dwarf_source_for_module(path, m->name, &m->src);
 		if (!err)

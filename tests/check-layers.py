@@ -29,6 +29,8 @@ LAYERS = {
     "modules": ("vd_modules",  ["walkers"]),
     "ucore":   ("vd_ucore",    ["kernel"]),
     "session": ("vd_analyzer", ["modules", "ucore"]),
+    "unwind":  ("vd_unwind",   ["session"]),
+    "memory":  ("vd_memory",   ["session"]),
     "cli":     (None,          ["common"]),
 }
 # The folders of the kernel analyzer (what was analyzer/, and the decoders

@@ -10,8 +10,10 @@ build_pkgs=(build-essential cmake pkg-config libelf-dev libdwarf-dev zlib1g-dev
 test_pkgs=(qemu-system-x86 busybox-static cpio xz-utils crash python3-drgn
 	makedumpfile lz4 zstd elfutils gdb python3 pahole
 	binutils-aarch64-linux-gnu   # objdump of arm64 modules (test_walkers.sh)
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user gdb-multiarch)
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user gdb-multiarch
 	# the last four: arm64 process cores (test_user_cores_arm64.sh)
+	clang-14 libclang-rt-14-dev)
+	# the last two: libFuzzer and its sanitizers (tests/fuzz, the smoke run)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")

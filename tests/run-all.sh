@@ -5,7 +5,8 @@
 # the samples boot; all cached under ${VMDIVE_CACHE:-/var/cache/vmdive}).
 #
 # Two builds: a release build with warnings as errors, and an ASan+UBSan
-# build.  The release build runs everything; the ASan+UBSan build runs every
+# build; then a fuzz smoke run (a third build: clang, libFuzzer).  The
+# release build runs everything; the ASan+UBSan build runs every
 # test but the real-dump checks (label "real"): those compare answers with
 # crash and drgn, take most of the time, and exercise the same code the
 # synthetic and unit tests already run under the sanitizers.
@@ -33,4 +34,13 @@ build_and_test() {
 
 build_and_test build/release "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 build_and_test build/asan "-LE real" -DCMAKE_BUILD_TYPE=Debug -DVMDIVE_SANITIZE=ON
+
+# Both builds replayed the fuzz regression inputs and seeds (CTest label
+# "fuzz").  The smoke run: every libFuzzer target (clang, ASan+UBSan) for a
+# fixed short time from its seeds -- 16 targets x 10 s; long campaigns are
+# tests/fuzz/run.sh TARGET SECONDS.
+step "fuzz smoke"
+for t in $(bash tests/fuzz/run.sh --list); do
+	VMDIVE_FUZZ_BUILD=$root/build/fuzz bash tests/fuzz/run.sh "$t" "${VMDIVE_FUZZ_SMOKE_SECONDS:-10}"
+done
 step "all tests passed"

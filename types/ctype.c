@@ -395,6 +395,33 @@ vd_type_unqualified(const struct vd_type *type)
 	return type;
 }
 
+/*
+ * Anonymous struct/union types already searched by one find_member() call.
+ * BTF from a dump may make a struct's anonymous members refer back to the
+ * struct itself, or share one anonymous type among many members: without
+ * this, the search is exponential in the nesting depth.  A name not found
+ * in a type is not found there at any offset, so each type is searched
+ * once.  The table bounds the search too: past VISITED_MAX distinct
+ * anonymous types (no real struct has that many), it stops.
+ */
+#define VISITED_MAX 512
+struct member_search {
+	const struct vd_type *visited[VISITED_MAX];
+	size_t nvisited;
+};
+
+static bool
+search_once(struct member_search *ms, const struct vd_type *type)
+{
+	for (size_t i = 0; i < ms->nvisited; i++)
+		if (ms->visited[i] == type)
+			return false;
+	if (ms->nvisited == VISITED_MAX)
+		return false;
+	ms->visited[ms->nvisited++] = type;
+	return true;
+}
+
 bool
 vd_type_fill(const struct vd_type *type)
 {
@@ -417,12 +444,13 @@ vd_type_fill(const struct vd_type *type)
 
 /* Find a direct or anonymous-nested member called name[len]. */
 static bool
-find_member(const struct vd_type *type, const char *name, size_t len,
-	    uint64_t base, struct vd_member_info *ret, int depth)
+find_member_in(struct member_search *ms, const struct vd_type *type,
+	       const char *name, size_t len, uint64_t base,
+	       struct vd_member_info *ret, int depth)
 {
 	type = vd_type_unqualified(type);
 	if (!type || (type->kind != VD_TYPE_STRUCT && type->kind != VD_TYPE_UNION) ||
-	    depth > TYPE_DEPTH_MAX)
+	    depth > TYPE_DEPTH_MAX || !search_once(ms, type))
 		return false;
 	vd_type_fill(type);
 	for (size_t i = 0; i < type->nmembers; i++) {
@@ -433,12 +461,27 @@ find_member(const struct vd_type *type, const char *name, size_t len,
 							m->bit_field_size };
 			return true;
 		}
-		// Members of anonymous structs/unions are members of the parent.
-		if (!m->name && find_member(m->type.type, name, len,
-					    base + m->bit_offset, ret, depth + 1))
+	}
+	// Members of anonymous structs/unions are members of the parent
+	// (direct members first: they shadow nothing, C forbids duplicates).
+	for (size_t i = 0; i < type->nmembers; i++) {
+		const struct vd_member *m = &type->members[i];
+
+		if (!m->name && find_member_in(ms, m->type.type, name, len,
+					       base + m->bit_offset, ret, depth + 1))
 			return true;
 	}
 	return false;
+}
+
+static bool
+find_member(const struct vd_type *type, const char *name, size_t len,
+	    uint64_t base, struct vd_member_info *ret)
+{
+	struct member_search ms;
+
+	ms.nvisited = 0;
+	return find_member_in(&ms, type, name, len, base, ret, 0);
 }
 
 /*
@@ -475,7 +518,7 @@ member_step(const char **pathp, struct vd_member_info *cur)
 
 		if (!len)
 			return vd_error_create(VD_ERR_INVALID_ARG, "bad member path at '%s'", p);
-		if (!find_member(cur->type.type, p, len, cur->bit_offset, cur, 0)) {
+		if (!find_member(cur->type.type, p, len, cur->bit_offset, cur)) {
 			char type_name[256];
 
 			vd_type_format(cur->type, type_name, sizeof(type_name));
@@ -642,9 +685,15 @@ vd_type_format_decl(struct vd_qualified_type qt, const char *name, char *buf,
 	// Arrays bind tighter than pointers: name[4] of *...; collect the
 	// array dimensions first, then the pointer stars.
 	while (qt.type && qt.type->kind == VD_TYPE_ARRAY && depth++ < TYPE_DEPTH_MAX) {
-		nd += (size_t)snprintf(dims + nd, nd < sizeof(dims) ? sizeof(dims) - nd : 0,
-				       qt.type->length ? "[%llu]" : "[]",
-				       (unsigned long long)qt.type->length);
+		// snprintf returns what it would have written: keep nd inside
+		// dims (a pointer past it is undefined even unused).
+		if (nd < sizeof(dims) - 1) {
+			int n = snprintf(dims + nd, sizeof(dims) - nd,
+					 qt.type->length ? "[%llu]" : "[]",
+					 (unsigned long long)qt.type->length);
+
+			nd = n < 0 ? nd : VD_MIN(nd + (size_t)n, sizeof(dims) - 1);
+		}
 		qt = qt.type->target;
 	}
 	while (qt.type && qt.type->kind == VD_TYPE_POINTER && depth++ < TYPE_DEPTH_MAX) {

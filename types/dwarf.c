@@ -40,31 +40,31 @@ dwarf_find(struct vd_type_source *base, enum vd_type_kind kind, const char *name
 {
 	struct vd_dwarf_source *src = (struct vd_dwarf_source *)base;
 	char canon[128];
-	enum vd_dw_ns ns;
+	enum vd_dwarf_ns ns;
 	struct vd_error *err;
 	Dwarf_Off off;
 
 	switch (kind) {
-	case VD_TYPE_STRUCT: ns = VD_DW_STRUCT; break;
-	case VD_TYPE_UNION: ns = VD_DW_UNION; break;
-	case VD_TYPE_ENUM: ns = VD_DW_ENUM; break;
-	case VD_TYPE_TYPEDEF: ns = VD_DW_TYPEDEF; break;
+	case VD_TYPE_STRUCT: ns = VD_DWARF_STRUCT; break;
+	case VD_TYPE_UNION: ns = VD_DWARF_UNION; break;
+	case VD_TYPE_ENUM: ns = VD_DWARF_ENUM; break;
+	case VD_TYPE_TYPEDEF: ns = VD_DWARF_TYPEDEF; break;
 	case VD_TYPE_INT:
 	case VD_TYPE_FLOAT:
-		ns = VD_DW_BASE;
+		ns = VD_DWARF_BASE;
 		vd_types_canonical_base_name(name, canon, sizeof(canon));
 		name = canon;
 		break;
 	default:
 		return vd_error_create(VD_ERR_LOOKUP, "no such kind of type in DWARF");
 	}
-	err = vd_dwarf_index_scan(src->ix, 1u << ns, name, VD_DW_GOOD);
+	err = vd_dwarf_index_scan(src->ix, 1u << ns, name, VD_DWARF_GOOD);
 	if (err)
 		return err;
-	if (vd_dwarf_index_peek(src->ix, ns, name, &off) == VD_DW_NONE)
-		return not_found(src, ns == VD_DW_BASE ? "base type" : "type", name);
+	if (vd_dwarf_index_peek(src->ix, ns, name, &off) == VD_DWARF_NONE)
+		return not_found(src, ns == VD_DWARF_BASE ? "base type" : "type", name);
 	err = type_at(src, off, ret);
-	if (!err && ns == VD_DW_BASE && ret->type->kind != kind)
+	if (!err && ns == VD_DWARF_BASE && ret->type->kind != kind)
 		return not_found(src, kind == VD_TYPE_INT ? "integer type" : "float type", name);
 	return err;
 }
@@ -81,19 +81,19 @@ static struct vd_error *
 dwarf_find_bare(struct vd_type_source *base, const char *name,
 		struct vd_qualified_type *ret)
 {
-	static const enum vd_dw_ns order[] = { VD_DW_STRUCT, VD_DW_UNION,
-					       VD_DW_TYPEDEF, VD_DW_ENUM };
+	static const enum vd_dwarf_ns order[] = { VD_DWARF_STRUCT, VD_DWARF_UNION,
+					       VD_DWARF_TYPEDEF, VD_DWARF_ENUM };
 	struct vd_dwarf_source *src = (struct vd_dwarf_source *)base;
-	unsigned mask = 1u << VD_DW_OBJECT;
+	unsigned mask = 1u << VD_DWARF_OBJECT;
 	struct vd_error *err;
 	Dwarf_Off off;
 
 	for (size_t i = 0; i < VD_ARRAY_SIZE(order); i++)
 		mask |= 1u << order[i];
-	err = vd_dwarf_index_scan(src->ix, mask, name, VD_DW_GOOD);
+	err = vd_dwarf_index_scan(src->ix, mask, name, VD_DWARF_GOOD);
 	if (err)
 		return err;
-	for (enum vd_dw_rank want = VD_DW_GOOD; want >= VD_DW_WEAK; want--)
+	for (enum vd_dwarf_rank want = VD_DWARF_GOOD; want >= VD_DWARF_WEAK; want--)
 		for (size_t i = 0; i < VD_ARRAY_SIZE(order); i++)
 			if (vd_dwarf_index_peek(src->ix, order[i], name, &off) == want)
 				return type_at(src, off, ret);
@@ -108,7 +108,7 @@ static struct vd_error *
 object_type(struct vd_dwarf_source *src, Dwarf_Off off, struct vd_qualified_type *ret)
 {
 	struct vd_error *err;
-	struct vd_dw_die d;
+	struct vd_dwarf_die d;
 	Dwarf_Die die;
 
 	for (int hop = 0; hop < 2; hop++) {
@@ -149,21 +149,21 @@ dwarf_find_object(struct vd_type_source *base, const char *name,
 		  struct vd_qualified_type *ret)
 {
 	struct vd_dwarf_source *src = (struct vd_dwarf_source *)base;
-	enum vd_dw_rank rank;
+	enum vd_dwarf_rank rank;
 	struct vd_error *err;
 	Dwarf_Off off;
 
-	err = vd_dwarf_index_scan(src->ix, 1u << VD_DW_OBJECT, name, VD_DW_GOOD);
+	err = vd_dwarf_index_scan(src->ix, 1u << VD_DWARF_OBJECT, name, VD_DWARF_GOOD);
 	if (err)
 		return err;
-	rank = vd_dwarf_index_peek(src->ix, VD_DW_OBJECT, name, &off);
-	if (rank == VD_DW_NONE)
+	rank = vd_dwarf_index_peek(src->ix, VD_DWARF_OBJECT, name, &off);
+	if (rank == VD_DWARF_NONE)
 		return not_found(src, "variable or function", name);
 	err = object_type(src, off, ret);
-	if (err || rank == VD_DW_BEST || !unknown_length(*ret))
+	if (err || rank == VD_DWARF_BEST || !unknown_length(*ret))
 		return err;
-	err = vd_dwarf_index_scan(src->ix, 1u << VD_DW_OBJECT, name, VD_DW_BEST);
-	if (err || vd_dwarf_index_peek(src->ix, VD_DW_OBJECT, name, &off) != VD_DW_BEST)
+	err = vd_dwarf_index_scan(src->ix, 1u << VD_DWARF_OBJECT, name, VD_DWARF_BEST);
+	if (err || vd_dwarf_index_peek(src->ix, VD_DWARF_OBJECT, name, &off) != VD_DWARF_BEST)
 		return err;
 	return object_type(src, off, ret);
 }

@@ -61,7 +61,7 @@ memo_put(struct vd_dwarf_source *src, Dwarf_Off off, const struct vd_type *type)
 
 	if (2 * (src->memo_used + 1) > src->memo_slots) {
 		size_t n = src->memo_slots ? 2 * src->memo_slots : 1024, nold = src->memo_slots;
-		struct vd_dw_memo_slot *old = src->memo;
+		struct vd_dwarf_memo_slot *old = src->memo;
 
 		src->memo = calloc(n, sizeof(*src->memo));
 		if (!src->memo) {
@@ -76,7 +76,7 @@ memo_put(struct vd_dwarf_source *src, Dwarf_Off off, const struct vd_type *type)
 	}
 	pos = memo_pos(src, off);
 	src->memo_used += !src->memo[pos].type;
-	src->memo[pos] = (struct vd_dw_memo_slot){ off, type };
+	src->memo[pos] = (struct vd_dwarf_memo_slot){ off, type };
 	return NULL;
 }
 
@@ -116,7 +116,7 @@ child_finish(struct vd_dwarf_source *src, struct child_buf *b)
 /* Converting DIEs to types ----------------------------------------------- */
 
 static void
-conv_base(struct vd_type *vt, const struct vd_dw_die *d)
+conv_base(struct vd_type *vt, const struct vd_dwarf_die *d)
 {
 	// DWARF 5 §5.1, Table 5.1: base type encodings.
 	switch (d->encoding) {
@@ -147,7 +147,7 @@ size_of(const struct vd_type *t)
 
 /* The length of one array dimension (DWARF 5 §5.13); 0 when unknown. */
 static uint64_t
-subrange_length(const struct vd_dw_die *d)
+subrange_length(const struct vd_dwarf_die *d)
 {
 	int64_t lower = d->has_lower ? d->lower : 0;   // C's default (§5.13)
 
@@ -165,7 +165,7 @@ struct dims {
 };
 
 static struct vd_error *
-array_child(const struct vd_dw_die *d, void *arg)
+array_child(const struct vd_dwarf_die *d, void *arg)
 {
 	struct dims *dims = arg;
 
@@ -182,7 +182,7 @@ array_child(const struct vd_dw_die *d, void *arg)
  * int a[2][3] becomes an array of 2 arrays of 3 ints, the outer one vt.
  */
 static struct vd_error *
-conv_array(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dw_die *d,
+conv_array(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die *d,
 	   struct vd_type *vt, int depth)
 {
 	struct vd_qualified_type elem;
@@ -231,7 +231,7 @@ struct enum_ctx {
 };
 
 static struct vd_error *
-enum_child(const struct vd_dw_die *d, void *arg)
+enum_child(const struct vd_dwarf_die *d, void *arg)
 {
 	struct enum_ctx *ec = arg;
 	struct raw_enumerator *e;
@@ -255,7 +255,7 @@ enum_child(const struct vd_dw_die *d, void *arg)
  * size, where all bits are the value.
  */
 static struct vd_error *
-conv_enum(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dw_die *d,
+conv_enum(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die *d,
 	  struct vd_type *vt, int depth)
 {
 	struct enum_ctx ec = { src, { .item_size = sizeof(struct raw_enumerator) } };
@@ -305,7 +305,7 @@ struct fn_params {
 };
 
 static struct vd_error *
-param_child(const struct vd_dw_die *d, void *arg)
+param_child(const struct vd_dwarf_die *d, void *arg)
 {
 	struct fn_params *fp = arg;
 	struct vd_member *m;
@@ -325,7 +325,7 @@ param_child(const struct vd_dw_die *d, void *arg)
 
 /* DWARF 5 §5.10 (subroutine types) and §3.3 (a function's own DIE). */
 static struct vd_error *
-conv_function(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dw_die *d,
+conv_function(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die *d,
 	      struct vd_type *vt, int depth)
 {
 	struct fn_params fp = { .src = src, .buf = { .item_size = sizeof(struct vd_member) },
@@ -347,11 +347,11 @@ conv_function(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dw_die
 	return vt->members ? NULL : &vd_enomem;
 }
 
-static enum vd_dw_ns
+static enum vd_dwarf_ns
 tag_ns(Dwarf_Half tag)
 {
-	return tag == DW_TAG_union_type ? VD_DW_UNION :
-	       tag == DW_TAG_enumeration_type ? VD_DW_ENUM : VD_DW_STRUCT;
+	return tag == DW_TAG_union_type ? VD_DWARF_UNION :
+	       tag == DW_TAG_enumeration_type ? VD_DWARF_ENUM : VD_DWARF_STRUCT;
 }
 
 /*
@@ -359,7 +359,7 @@ tag_ns(Dwarf_Half tag)
  * one by that name (no scanning here), else an incomplete type.
  */
 static struct vd_error *
-conv_declaration(struct vd_dwarf_source *src, const struct vd_dw_die *d, int depth,
+conv_declaration(struct vd_dwarf_source *src, const struct vd_dwarf_die *d, int depth,
 		 const struct vd_type **ret)
 {
 	Dwarf_Off def;
@@ -367,7 +367,7 @@ conv_declaration(struct vd_dwarf_source *src, const struct vd_dw_die *d, int dep
 	struct vd_error *err;
 
 	if (d->name && vd_dwarf_index_peek(src->ix, tag_ns(d->tag), d->name, &def) ==
-		       VD_DW_GOOD && def != d->off) {
+		       VD_DWARF_GOOD && def != d->off) {
 		struct vd_qualified_type qt;
 
 		err = conv_qt(src, true, def, depth + 1, &qt);
@@ -400,13 +400,13 @@ push_work(struct vd_dwarf_source *src, Dwarf_Off off, struct vd_type *vt)
 		src->work = p;
 		src->work_cap = cap;
 	}
-	src->work[src->nwork++] = (struct vd_dw_work){ off, vt };
+	src->work[src->nwork++] = (struct vd_dwarf_work){ off, vt };
 	return NULL;
 }
 
 /* The kinds of type a DIE can be, by tag; the rest are not types. */
 static struct vd_error *
-conv_by_tag(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dw_die *d,
+conv_by_tag(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die *d,
 	    struct vd_type *vt, int depth)
 {
 	switch (d->tag) {
@@ -456,7 +456,7 @@ conv_by_tag(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dw_die *
 
 /* One type DIE (not a qualifier), memoized by offset. */
 static struct vd_error *
-conv_type(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dw_die *d,
+conv_type(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die *d,
 	  int depth, const struct vd_type **ret)
 {
 	struct vd_type *vt;
@@ -495,7 +495,7 @@ conv_qt(struct vd_dwarf_source *src, bool has, Dwarf_Off off, int depth,
 	for (; has; depth++) {
 		const struct vd_type *known = memo_get(src, off);
 		struct vd_error *err;
-		struct vd_dw_die d;
+		struct vd_dwarf_die d;
 		Dwarf_Die die;
 
 		if (known) {
@@ -539,7 +539,7 @@ conv_qt(struct vd_dwarf_source *src, bool has, Dwarf_Off off, int depth,
  * of DW_AT_byte_size bytes to the field's most significant bit.
  */
 static struct vd_error *
-member_bit_offset(struct vd_dwarf_source *src, const struct vd_dw_die *d,
+member_bit_offset(struct vd_dwarf_source *src, const struct vd_dwarf_die *d,
 		  const struct vd_type *type, uint64_t *ret)
 {
 	uint64_t base, unit;
@@ -576,7 +576,7 @@ struct member_ctx {
 };
 
 static struct vd_error *
-member_child(const struct vd_dw_die *d, void *arg)
+member_child(const struct vd_dwarf_die *d, void *arg)
 {
 	struct member_ctx *mc = arg;
 	struct vd_dwarf_source *src = mc->src;
@@ -603,7 +603,7 @@ member_child(const struct vd_dw_die *d, void *arg)
 }
 
 static struct vd_error *
-fill_members(struct vd_dwarf_source *src, const struct vd_dw_work *w)
+fill_members(struct vd_dwarf_source *src, const struct vd_dwarf_work *w)
 {
 	struct member_ctx mc = { src, { .item_size = sizeof(struct vd_member) } };
 	struct child_buf *b = &mc.buf;
@@ -633,7 +633,7 @@ static struct vd_error *
 drain_work(struct vd_dwarf_source *src)
 {
 	while (src->nwork) {
-		struct vd_dw_work w = src->work[--src->nwork];
+		struct vd_dwarf_work w = src->work[--src->nwork];
 		struct vd_error *err = fill_members(src, &w);
 
 		if (err) {

@@ -125,7 +125,7 @@ eval_location(const uint8_t *p, uint64_t len, bool be, uint64_t *ret)
 
 static int
 read_location(Dwarf_Debug dbg, bool be, Dwarf_Attribute a, Dwarf_Half form,
-	      struct vd_dw_die *d, Dwarf_Error *derr)
+	      struct vd_dwarf_die *d, Dwarf_Error *derr)
 {
 	Dwarf_Unsigned len = 0;
 	Dwarf_Block *block = NULL;
@@ -163,7 +163,7 @@ read_location(Dwarf_Debug dbg, bool be, Dwarf_Attribute a, Dwarf_Half form,
  * reference (a variable-length array) stays unknown.
  */
 static int
-read_number_attr(Dwarf_Attribute a, Dwarf_Half at, Dwarf_Half form, struct vd_dw_die *d,
+read_number_attr(Dwarf_Attribute a, Dwarf_Half at, Dwarf_Half form, struct vd_dwarf_die *d,
 		 Dwarf_Error *derr)
 {
 	unsigned bytes;
@@ -199,7 +199,7 @@ read_number_attr(Dwarf_Attribute a, Dwarf_Half at, Dwarf_Half form, struct vd_dw
 
 /* One attribute into d; DW_DLV_NO_ENTRY for values we cannot use. */
 static int
-read_attr(Dwarf_Debug dbg, bool be, Dwarf_Attribute a, struct vd_dw_die *d,
+read_attr(Dwarf_Debug dbg, bool be, Dwarf_Attribute a, struct vd_dwarf_die *d,
 	  Dwarf_Error *derr)
 {
 	Dwarf_Half at, form;
@@ -253,7 +253,7 @@ read_attr(Dwarf_Debug dbg, bool be, Dwarf_Attribute a, struct vd_dw_die *d,
 
 struct vd_error *
 vd_dwarf_read_die(const struct vd_dwarf_index *ix, Dwarf_Die die, Dwarf_Off off,
-		  struct vd_dw_die *d)
+		  struct vd_dwarf_die *d)
 {
 	Dwarf_Debug dbg = vd_dwarf_index_dbg(ix);
 	bool be = vd_dwarf_index_big_endian(ix);
@@ -263,7 +263,7 @@ vd_dwarf_read_die(const struct vd_dwarf_index *ix, Dwarf_Die die, Dwarf_Off off,
 	struct vd_error *err = NULL;
 	int r;
 
-	*d = (struct vd_dw_die){ .off = off };
+	*d = (struct vd_dwarf_die){ .off = off };
 	if (dwarf_tag(die, &d->tag, &derr) != DW_DLV_OK)
 		return vd_dwarf_error(ix, derr, off, "reading the tag");
 	r = dwarf_attrlist(die, &attrs, &n, &derr);
@@ -291,7 +291,7 @@ vd_dwarf_get_die(const struct vd_dwarf_index *ix, Dwarf_Off off, Dwarf_Die *ret)
 
 struct vd_error *
 vd_dwarf_for_children(const struct vd_dwarf_index *ix, Dwarf_Die die, Dwarf_Off off,
-		      struct vd_error *(*fn)(const struct vd_dw_die *d, void *arg),
+		      struct vd_error *(*fn)(const struct vd_dwarf_die *d, void *arg),
 		      void *arg)
 {
 	Dwarf_Die child = NULL;
@@ -302,7 +302,7 @@ vd_dwarf_for_children(const struct vd_dwarf_index *ix, Dwarf_Die die, Dwarf_Off 
 
 	for (uint32_t n = 0; r == DW_DLV_OK && !err; n++) {
 		Dwarf_Die next = NULL;
-		struct vd_dw_die d;
+		struct vd_dwarf_die d;
 		Dwarf_Off coff = 0;
 
 		if (dwarf_dieoffset(child, &coff, &derr) != DW_DLV_OK)

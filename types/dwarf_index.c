@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/elf_why.h"
 #include "common/arena.h"
 #include "common/util.h"
 #include "ctype_priv.h"
@@ -53,10 +54,10 @@ struct vd_dwarf_index {
 	struct entry *slots;     /* open addressing, power-of-two size */
 	size_t nslots, nused;
 	struct vd_arena arena;   /* canonical base type names */
-	struct vd_dw_units units;
+	struct vd_dwarf_units units;
 	size_t nscanned;         /* units whose names are indexed */
 	char *path;
-	struct vd_dw_relocs relocs;   /* ET_REL: debug sections relocated */
+	struct vd_dwarf_relocs relocs;   /* ET_REL: debug sections relocated */
 };
 
 /* ELF access for libdwarf ---------------------------------------------------- */
@@ -126,7 +127,7 @@ section_bytes(const struct vd_dwarf_index *ix, Elf_Scn *scn, uint64_t *size)
 	Elf_Data *data;
 	GElf_Shdr sh;
 
-	if (scn && (p = vd_dw_relocated(&ix->relocs, elf_ndxscn(scn), size)))
+	if (scn && (p = vd_dwarf_relocated(&ix->relocs, elf_ndxscn(scn), size)))
 		return p;
 	if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
 		return NULL;
@@ -186,7 +187,7 @@ vd_dwarf_error(const struct vd_dwarf_index *ix, Dwarf_Error err, Dwarf_Off off,
 static void
 note_section(struct vd_dwarf_index *ix, Elf_Scn *scn, const char *name)
 {
-	struct vd_dw_units *us = &ix->units;
+	struct vd_dwarf_units *us = &ix->units;
 
 	if (!strcmp(name, ".debug_info"))
 		us->info = section_bytes(ix, scn, &us->size);
@@ -205,8 +206,13 @@ check_elf(struct vd_dwarf_index *ix)
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 
-	if (elf_kind(ix->elf) != ELF_K_ELF || !ident || !gelf_getehdr(ix->elf, &eh))
-		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file", ix->path);
+	if (elf_kind(ix->elf) != ELF_K_ELF || !ident || !gelf_getehdr(ix->elf, &eh)) {
+		char why[160];
+		const char *w = vd_elf_why_not(ix->fd, why, sizeof(why));
+
+		return vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s", ix->path,
+				       w ? w : elf_errmsg(-1));
+	}
 	if (elf_getshdrnum(ix->elf, &ix->shnum) || elf_getshdrstrndx(ix->elf, &ix->shstrndx))
 		return vd_error_create(VD_ERR_CORRUPT, "%s: bad ELF section headers: %s",
 				       ix->path, elf_errmsg(-1));
@@ -218,7 +224,7 @@ check_elf(struct vd_dwarf_index *ix)
 	ix->units.strp_only = true;
 	// A kernel module's .ko: relocate its debug sections first.
 	if (eh.e_type == ET_REL) {
-		struct vd_error *err = vd_dw_relocate(ix->elf, ix->path, ix->shstrndx,
+		struct vd_error *err = vd_dwarf_relocate(ix->elf, ix->path, ix->shstrndx,
 						      ix->big_endian, &ix->relocs);
 
 		if (err)
@@ -266,7 +272,12 @@ vd_dwarf_index_open(const char *path, struct vd_dwarf_index **ret)
 				&derr) != DW_DLV_OK) {
 		err = vd_error_create(VD_ERR_CORRUPT, "%s: libdwarf cannot read it: %s", path,
 				      derr ? dwarf_errmsg(derr) : "no DWARF sections");
-		ix->dbg = NULL;   // the error cannot be released without a dbg
+		// Without a dbg, libdwarf made the error with malloc and
+		// releases it so (dwarf_dealloc with a NULL dbg); a fuzzed
+		// ELF found it leaking.
+		if (derr)
+			dwarf_dealloc_error(NULL, derr);
+		ix->dbg = NULL;
 		goto fail;
 	}
 	*ret = ix;
@@ -292,8 +303,8 @@ vd_dwarf_index_close(struct vd_dwarf_index *ix)
 	if (ix->fd >= 0)
 		close(ix->fd);
 	free(ix->slots);
-	vd_dw_relocs_deinit(&ix->relocs);
-	vd_dw_units_deinit(&ix->units);
+	vd_dwarf_relocs_deinit(&ix->relocs);
+	vd_dwarf_units_deinit(&ix->units);
 	vd_arena_deinit(&ix->arena);
 	free(ix->path);
 	free(ix);
@@ -333,7 +344,7 @@ vd_dwarf_index_progress(const struct vd_dwarf_index *ix, uint64_t *nunits, bool 
 /* The hash ------------------------------------------------------------------ */
 
 static uint32_t
-name_hash(enum vd_dw_ns ns, const char *name)
+name_hash(enum vd_dwarf_ns ns, const char *name)
 {
 	uint32_t h = 2166136261u ^ (uint32_t)ns;   // FNV-1a
 
@@ -343,7 +354,7 @@ name_hash(enum vd_dw_ns ns, const char *name)
 }
 
 static struct entry *
-slot_for(const struct vd_dwarf_index *ix, enum vd_dw_ns ns, const char *name,
+slot_for(const struct vd_dwarf_index *ix, enum vd_dwarf_ns ns, const char *name,
 	 uint32_t h)
 {
 	size_t mask = ix->nslots - 1;
@@ -381,8 +392,8 @@ grow(struct vd_dwarf_index *ix)
 
 /* Record (ns, name) -> off unless a better or equal entry is there. */
 static struct vd_error *
-index_put(struct vd_dwarf_index *ix, enum vd_dw_ns ns, const char *name,
-	  Dwarf_Off off, enum vd_dw_rank rank)
+index_put(struct vd_dwarf_index *ix, enum vd_dwarf_ns ns, const char *name,
+	  Dwarf_Off off, enum vd_dwarf_rank rank)
 {
 	uint32_t h = name_hash(ns, name);
 	struct entry *e;
@@ -395,7 +406,7 @@ index_put(struct vd_dwarf_index *ix, enum vd_dw_ns ns, const char *name,
 		return NULL;
 	if (!e->name) {
 		// Base type names are canonical spellings we made: keep a copy.
-		if (ns == VD_DW_BASE && !(name = vd_arena_strdup(&ix->arena, name)))
+		if (ns == VD_DWARF_BASE && !(name = vd_arena_strdup(&ix->arena, name)))
 			return &vd_enomem;
 		ix->nused++;
 	}
@@ -404,20 +415,20 @@ index_put(struct vd_dwarf_index *ix, enum vd_dw_ns ns, const char *name,
 	return NULL;
 }
 
-enum vd_dw_rank
-vd_dwarf_index_peek(const struct vd_dwarf_index *ix, enum vd_dw_ns ns,
+enum vd_dwarf_rank
+vd_dwarf_index_peek(const struct vd_dwarf_index *ix, enum vd_dwarf_ns ns,
 		    const char *name, Dwarf_Off *off_ret)
 {
 	const struct entry *e;
 
 	if (!ix->nslots)
-		return VD_DW_NONE;
+		return VD_DWARF_NONE;
 	e = slot_for(ix, ns, name, name_hash(ns, name));
 	if (!e->name)
-		return VD_DW_NONE;
+		return VD_DWARF_NONE;
 	if (off_ret)
 		*off_ret = e->off;
-	return (enum vd_dw_rank)e->rank;
+	return (enum vd_dwarf_rank)e->rank;
 }
 
 /* The scan ----------------------------------------------------------------- */
@@ -475,23 +486,23 @@ static struct vd_error *
 index_die(struct vd_dwarf_index *ix, Dwarf_Die die, Dwarf_Off off)
 {
 	Dwarf_Error derr = NULL;
-	enum vd_dw_rank rank = VD_DW_GOOD;
+	enum vd_dwarf_rank rank = VD_DWARF_GOOD;
 	struct vd_error *err;
 	bool external = false;
-	enum vd_dw_ns ns;
+	enum vd_dwarf_ns ns;
 	Dwarf_Half tag;
 	char *name, canon[128];
 
 	if (dwarf_tag(die, &tag, &derr) != DW_DLV_OK)
 		return vd_dwarf_error(ix, derr, off, "reading the tag");
 	switch (tag) {
-	case DW_TAG_structure_type: ns = VD_DW_STRUCT; break;
-	case DW_TAG_union_type: ns = VD_DW_UNION; break;
-	case DW_TAG_enumeration_type: ns = VD_DW_ENUM; break;
-	case DW_TAG_typedef: ns = VD_DW_TYPEDEF; break;
-	case DW_TAG_base_type: ns = VD_DW_BASE; break;
+	case DW_TAG_structure_type: ns = VD_DWARF_STRUCT; break;
+	case DW_TAG_union_type: ns = VD_DWARF_UNION; break;
+	case DW_TAG_enumeration_type: ns = VD_DWARF_ENUM; break;
+	case DW_TAG_typedef: ns = VD_DWARF_TYPEDEF; break;
+	case DW_TAG_base_type: ns = VD_DWARF_BASE; break;
 	case DW_TAG_variable:
-	case DW_TAG_subprogram: ns = VD_DW_OBJECT; break;
+	case DW_TAG_subprogram: ns = VD_DWARF_OBJECT; break;
 	default:
 		return NULL;
 	}
@@ -504,21 +515,21 @@ index_die(struct vd_dwarf_index *ix, Dwarf_Die die, Dwarf_Off off)
 			return err;
 		// Only a definition that restates the type says more than the
 		// declaration did (char buf[] declared, char buf[64] defined).
-		rank = !external ? VD_DW_WEAK :
-		       has_attr(ix, die, DW_AT_type) ? VD_DW_BEST : VD_DW_GOOD;
+		rank = !external ? VD_DWARF_WEAK :
+		       has_attr(ix, die, DW_AT_type) ? VD_DWARF_BEST : VD_DWARF_GOOD;
 		return index_put(ix, ns, name, off, rank);
 	case DW_DLV_ERROR:
 		return vd_dwarf_error(ix, derr, off, "reading the name");
 	}
 	// DWARF 5 §2.13.1: DW_AT_declaration marks a non-defining declaration.
-	if (ns <= VD_DW_ENUM && has_attr(ix, die, DW_AT_declaration))
-		rank = VD_DW_WEAK;
+	if (ns <= VD_DWARF_ENUM && has_attr(ix, die, DW_AT_declaration))
+		rank = VD_DWARF_WEAK;
 	// §4.1, §3.3.1: an object without DW_AT_external is file-static;
 	// another file may use the same name for something else.
-	if (ns == VD_DW_OBJECT)
-		rank = !has_attr(ix, die, DW_AT_external) ? VD_DW_WEAK :
-		       has_attr(ix, die, DW_AT_declaration) ? VD_DW_GOOD : VD_DW_BEST;
-	if (ns == VD_DW_BASE) {
+	if (ns == VD_DWARF_OBJECT)
+		rank = !has_attr(ix, die, DW_AT_external) ? VD_DWARF_WEAK :
+		       has_attr(ix, die, DW_AT_declaration) ? VD_DWARF_GOOD : VD_DWARF_BEST;
+	if (ns == VD_DWARF_BASE) {
 		vd_types_canonical_base_name(name, canon, sizeof(canon));
 		name = canon;
 	}
@@ -527,7 +538,7 @@ index_die(struct vd_dwarf_index *ix, Dwarf_Die die, Dwarf_Off off)
 
 /* Index the top-level DIEs of one unit. */
 static struct vd_error *
-index_unit(struct vd_dwarf_index *ix, struct vd_dw_unit *unit)
+index_unit(struct vd_dwarf_index *ix, struct vd_dwarf_unit *unit)
 {
 	Dwarf_Die cu = NULL, die = NULL;
 	Dwarf_Error derr = NULL;
@@ -566,11 +577,11 @@ index_unit(struct vd_dwarf_index *ix, struct vd_dw_unit *unit)
 
 static bool
 answered(const struct vd_dwarf_index *ix, unsigned ns_mask, const char *name,
-	 enum vd_dw_rank want)
+	 enum vd_dwarf_rank want)
 {
-	for (unsigned ns = 0; ns < VD_DW_NNS; ns++)
+	for (unsigned ns = 0; ns < VD_DWARF_NNS; ns++)
 		if ((ns_mask & (1u << ns)) &&
-		    vd_dwarf_index_peek(ix, (enum vd_dw_ns)ns, name, NULL) >= want)
+		    vd_dwarf_index_peek(ix, (enum vd_dwarf_ns)ns, name, NULL) >= want)
 			return true;
 	return false;
 }
@@ -578,15 +589,15 @@ answered(const struct vd_dwarf_index *ix, unsigned ns_mask, const char *name,
 /* Every unit not read yet, in order, until name is answered. */
 static struct vd_error *
 scan_all(struct vd_dwarf_index *ix, unsigned ns_mask, const char *name,
-	 enum vd_dw_rank want)
+	 enum vd_dwarf_rank want)
 {
-	struct vd_dw_units *us = &ix->units;
+	struct vd_dwarf_units *us = &ix->units;
 
 	for (size_t i = 0; !answered(ix, ns_mask, name, want); i++) {
 		struct vd_error *err = NULL;
 
 		if (i == us->n)
-			err = vd_dw_units_list_until(us, ix->path, us->n ? us->u[i - 1].end : 0);
+			err = vd_dwarf_units_list_until(us, ix->path, us->n ? us->u[i - 1].end : 0);
 		if (err || i == us->n)
 			return err;
 		if (!us->u[i].scanned && (err = index_unit(ix, &us->u[i])))
@@ -601,21 +612,21 @@ scan_all(struct vd_dwarf_index *ix, unsigned ns_mask, const char *name,
  * .debug_info and no DIE.
  */
 static struct vd_error *
-scan_mentions(struct vd_dwarf_index *ix, struct vd_dw_needles *nd, unsigned ns_mask,
-	      const char *name, enum vd_dw_rank want)
+scan_mentions(struct vd_dwarf_index *ix, struct vd_dwarf_needles *nd, unsigned ns_mask,
+	      const char *name, enum vd_dwarf_rank want)
 {
-	struct vd_dw_units *us = &ix->units;
+	struct vd_dwarf_units *us = &ix->units;
 	uint64_t pos = 0;
 
 	while (!answered(ix, ns_mask, name, want)) {
-		uint64_t hit = vd_dw_needles_next(us, nd, pos);
-		struct vd_dw_unit *unit;
+		uint64_t hit = vd_dwarf_needles_next(us, nd, pos);
+		struct vd_dwarf_unit *unit;
 		struct vd_error *err;
 
 		if (hit >= us->size)
 			return NULL;
-		err = vd_dw_units_list_until(us, ix->path, hit);
-		unit = vd_dw_units_at(us, hit);
+		err = vd_dwarf_units_list_until(us, ix->path, hit);
+		unit = vd_dwarf_units_at(us, hit);
 		if (err || !unit)
 			return err;        // past the last good unit header
 		if (!unit->scanned && (err = index_unit(ix, unit)))
@@ -627,21 +638,21 @@ scan_mentions(struct vd_dwarf_index *ix, struct vd_dw_needles *nd, unsigned ns_m
 
 struct vd_error *
 vd_dwarf_index_scan(struct vd_dwarf_index *ix, unsigned ns_mask, const char *name,
-		    enum vd_dw_rank want)
+		    enum vd_dwarf_rank want)
 {
-	struct vd_dw_needles nd;
+	struct vd_dwarf_needles nd;
 	struct vd_error *err;
 
 	if (ix->units.listed && ix->nscanned == ix->units.n)
 		return NULL;       // all indexed: peek has the answer
 	// Base types are indexed by canonical spelling, not the one in the
 	// file; but every unit has them, so the first unit answers anyway.
-	if (ns_mask & (1u << VD_DW_BASE))
+	if (ns_mask & (1u << VD_DWARF_BASE))
 		return scan_all(ix, ns_mask, name, want);
-	if (vd_dw_needles_make(&ix->units, name, &nd))
+	if (vd_dwarf_needles_make(&ix->units, name, &nd))
 		err = scan_mentions(ix, &nd, ns_mask, name, want);
 	else
 		err = scan_all(ix, ns_mask, name, want);
-	vd_dw_needles_deinit(&nd);
+	vd_dwarf_needles_deinit(&nd);
 	return err;
 }

@@ -30,15 +30,15 @@
 #include "vmdive/error.h"
 
 /* Name spaces of the index: C's tag spaces, typedefs, base types, objects. */
-enum vd_dw_ns {
-	VD_DW_STRUCT,
-	VD_DW_UNION,
-	VD_DW_ENUM,
-	VD_DW_TYPEDEF,
-	VD_DW_BASE,              /* by canonical name: "long unsigned int" ==
+enum vd_dwarf_ns {
+	VD_DWARF_STRUCT,
+	VD_DWARF_UNION,
+	VD_DWARF_ENUM,
+	VD_DWARF_TYPEDEF,
+	VD_DWARF_BASE,              /* by canonical name: "long unsigned int" ==
 				    "unsigned long" */
-	VD_DW_OBJECT,            /* variables and functions */
-	VD_DW_NNS,
+	VD_DWARF_OBJECT,            /* variables and functions */
+	VD_DWARF_NNS,
 };
 
 /*
@@ -48,11 +48,11 @@ enum vd_dw_ns {
  * the definition BEST (DWARF 5 §2.13.2: maybe a nameless DIE whose
  * DW_AT_specification names the declaration it completes).
  */
-enum vd_dw_rank {
-	VD_DW_NONE,
-	VD_DW_WEAK,
-	VD_DW_GOOD,
-	VD_DW_BEST,
+enum vd_dwarf_rank {
+	VD_DWARF_NONE,
+	VD_DWARF_WEAK,
+	VD_DWARF_GOOD,
+	VD_DWARF_BEST,
 };
 
 struct vd_dwarf_index;
@@ -74,17 +74,17 @@ unsigned vd_dwarf_index_ptr_size(const struct vd_dwarf_index *ix);
 bool vd_dwarf_index_big_endian(const struct vd_dwarf_index *ix);
 
 /* The entry known so far for (ns, name), without scanning. */
-enum vd_dw_rank vd_dwarf_index_peek(const struct vd_dwarf_index *ix,
-				    enum vd_dw_ns ns, const char *name,
+enum vd_dwarf_rank vd_dwarf_index_peek(const struct vd_dwarf_index *ix,
+				    enum vd_dwarf_ns ns, const char *name,
 				    Dwarf_Off *off_ret);
 /*
- * Scan more CUs until one of the name spaces in ns_mask (1 << VD_DW_...)
+ * Scan more CUs until one of the name spaces in ns_mask (1 << VD_DWARF_...)
  * has an entry for name ranked want or better, or every CU has been read.
  * Then peek.
  */
 struct vd_error *vd_dwarf_index_scan(struct vd_dwarf_index *ix,
 				     unsigned ns_mask, const char *name,
-				     enum vd_dw_rank want);
+				     enum vd_dwarf_rank want);
 /* Units read so far, and whether that was all of them (for statistics). */
 void vd_dwarf_index_progress(const struct vd_dwarf_index *ix, uint64_t *ncus,
 			     bool *done);
@@ -99,7 +99,7 @@ struct vd_error *vd_dwarf_error(const struct vd_dwarf_index *ix,
 
 /* A relocatable object's debug sections, relocated (types/dwarf_reloc.c) --- */
 
-struct vd_dw_relocs {
+struct vd_dwarf_relocs {
 	struct {
 		size_t idx;              /* section index */
 		unsigned char *data;     /* its bytes, relocations applied */
@@ -113,43 +113,43 @@ struct vd_dw_relocs {
  * sections are left alone.  VD_ERR_NOTIMPL for a relocation type it does
  * not know.
  */
-struct vd_error *vd_dw_relocate(Elf *elf, const char *path, size_t shstrndx,
-				bool big_endian, struct vd_dw_relocs *ret);
+struct vd_error *vd_dwarf_relocate(Elf *elf, const char *path, size_t shstrndx,
+				bool big_endian, struct vd_dwarf_relocs *ret);
 /* The relocated bytes of section idx, or NULL: none (read the file's). */
-const unsigned char *vd_dw_relocated(const struct vd_dw_relocs *r, size_t idx,
+const unsigned char *vd_dwarf_relocated(const struct vd_dwarf_relocs *r, size_t idx,
 				     uint64_t *size);
-void vd_dw_relocs_deinit(struct vd_dw_relocs *r);
+void vd_dwarf_relocs_deinit(struct vd_dwarf_relocs *r);
 
 /* Units, and where a name may be (types/dwarf_units.c) ------------------- */
 
-struct vd_dw_unit {
+struct vd_dwarf_unit {
 	uint64_t start, end;         /* [start, end) in .debug_info */
 	uint64_t die;                /* offset of the unit's own DIE */
 	bool skip;                   /* type/skeleton unit: no C names */
 	bool scanned;                /* its top-level DIEs are indexed */
 };
 
-struct vd_dw_units {
+struct vd_dwarf_units {
 	const unsigned char *info;   /* .debug_info, mapped */
 	uint64_t size;
 	const unsigned char *str;    /* .debug_str, mapped; NULL if none */
 	uint64_t str_size;
 	bool big_endian;
 	bool strp_only;              /* names are inline or DW_FORM_strp */
-	struct vd_dw_unit *u;        /* in file order, as far as walked */
+	struct vd_dwarf_unit *u;        /* in file order, as far as walked */
 	size_t n, cap;
 	bool listed;                 /* walked to the end */
 };
 
 /* Walk unit headers until the unit holding off is known (or the end). */
-struct vd_error *vd_dw_units_list_until(struct vd_dw_units *us, const char *path,
+struct vd_error *vd_dwarf_units_list_until(struct vd_dwarf_units *us, const char *path,
 					uint64_t off);
 /* The listed unit holding off, or NULL. */
-struct vd_dw_unit *vd_dw_units_at(struct vd_dw_units *us, uint64_t off);
-void vd_dw_units_deinit(struct vd_dw_units *us);
+struct vd_dwarf_unit *vd_dwarf_units_at(struct vd_dwarf_units *us, uint64_t off);
+void vd_dwarf_units_deinit(struct vd_dwarf_units *us);
 
 /* How far one search has got: its next hit, or no hit before clear_to. */
-struct vd_dw_search {
+struct vd_dwarf_search {
 	uint64_t next, clear_to;
 	bool found;
 };
@@ -158,30 +158,30 @@ struct vd_dw_search {
  * What says a unit may name something: the name inline, or the offset of
  * any of its occurrences in .debug_str.  All are searched for in one pass.
  */
-struct vd_dw_needles {
+struct vd_dwarf_needles {
 	const unsigned char *name;   /* "name\0" (kept: the caller's) */
 	size_t len;                  /* with the NUL */
 	uint32_t *offs;              /* where "name\0" is in .debug_str, ascending */
 	size_t noffs;
 	unsigned char *filter;       /* by 2 bytes at key_at: may a needle start here */
 	unsigned key_at;
-	struct vd_dw_search all;     /* offsets, and the name when 4 bytes or more */
-	struct vd_dw_search inl;     /* the name when shorter */
+	struct vd_dwarf_search all;     /* offsets, and the name when 4 bytes or more */
+	struct vd_dwarf_search inl;     /* the name when shorter */
 };
 
 /* The needles for name; false when no filter is possible.  Deinit after either. */
-bool vd_dw_needles_make(const struct vd_dw_units *us, const char *name,
-			struct vd_dw_needles *nd);
+bool vd_dwarf_needles_make(const struct vd_dwarf_units *us, const char *name,
+			struct vd_dwarf_needles *nd);
 /* The first offset at or after pos where a needle occurs, or us->size. */
-uint64_t vd_dw_needles_next(const struct vd_dw_units *us, struct vd_dw_needles *nd,
+uint64_t vd_dwarf_needles_next(const struct vd_dwarf_units *us, struct vd_dwarf_needles *nd,
 			    uint64_t pos);
-void vd_dw_needles_deinit(struct vd_dw_needles *nd);
+void vd_dwarf_needles_deinit(struct vd_dwarf_needles *nd);
 
 /* One DIE (types/dwarf_die.c) -------------------------------------------- */
 
 /* What the type conversion reads of a DIE; has_X says the attribute was
  * there, in a form that gives a value. */
-struct vd_dw_die {
+struct vd_dwarf_die {
 	Dwarf_Off off;
 	Dwarf_Half tag;
 	const char *name;
@@ -200,25 +200,25 @@ struct vd_dw_die {
 struct vd_error *vd_dwarf_get_die(const struct vd_dwarf_index *ix, Dwarf_Off off,
 				  Dwarf_Die *ret);
 struct vd_error *vd_dwarf_read_die(const struct vd_dwarf_index *ix, Dwarf_Die die,
-				   Dwarf_Off off, struct vd_dw_die *d);
+				   Dwarf_Off off, struct vd_dwarf_die *d);
 /*
  * fn(child, arg) for each child of die, in order, until fn fails.  Children
  * are bounded in number and must come at increasing offsets.
  */
 struct vd_error *vd_dwarf_for_children(const struct vd_dwarf_index *ix,
 				       Dwarf_Die die, Dwarf_Off off,
-				       struct vd_error *(*fn)(const struct vd_dw_die *d,
+				       struct vd_error *(*fn)(const struct vd_dwarf_die *d,
 							      void *arg),
 				       void *arg);
 
 /* The source (types/dwarf.c) and its conversion (dwarf_conv.c) ---------- */
 
-struct vd_dw_memo_slot {
+struct vd_dwarf_memo_slot {
 	Dwarf_Off off;
 	const struct vd_type *type;   /* NULL: free */
 };
 
-struct vd_dw_work {
+struct vd_dwarf_work {
 	Dwarf_Off off;
 	struct vd_type *type;
 };
@@ -228,9 +228,9 @@ struct vd_dwarf_source {
 	struct vd_dwarf_index *ix;
 	Dwarf_Debug dbg;
 	struct vd_arena arena;
-	struct vd_dw_memo_slot *memo;       /* DIE offset -> type, open addressing */
+	struct vd_dwarf_memo_slot *memo;       /* DIE offset -> type, open addressing */
 	size_t memo_slots, memo_used;
-	struct vd_dw_work *work;       /* structs whose members are pending */
+	struct vd_dwarf_work *work;       /* structs whose members are pending */
 	size_t nwork, work_cap;
 	struct vd_type void_type;
 	unsigned ptr_size;

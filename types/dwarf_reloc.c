@@ -56,7 +56,7 @@ reloc_width(unsigned machine, unsigned type)
 }
 
 void
-vd_dw_relocs_deinit(struct vd_dw_relocs *r)
+vd_dwarf_relocs_deinit(struct vd_dwarf_relocs *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		free(r->secs[i].data);
@@ -65,7 +65,7 @@ vd_dw_relocs_deinit(struct vd_dw_relocs *r)
 }
 
 const unsigned char *
-vd_dw_relocated(const struct vd_dw_relocs *r, size_t idx, uint64_t *size)
+vd_dwarf_relocated(const struct vd_dwarf_relocs *r, size_t idx, uint64_t *size)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (r->secs[i].idx == idx) {
@@ -82,7 +82,7 @@ struct reloc_ctx {
 	bool big_endian;
 	Elf_Data *syms;
 	size_t nsyms;
-	struct vd_dw_relocs *out;
+	struct vd_dwarf_relocs *out;
 	uint64_t total;
 };
 
@@ -101,7 +101,7 @@ target_copy(struct reloc_ctx *c, size_t idx, const char *name,
 	    unsigned char **data_ret, uint64_t *size_ret)
 {
 	Elf_Scn *scn = elf_getscn(c->elf, idx);
-	struct vd_dw_relocs *r = c->out;
+	struct vd_dwarf_relocs *r = c->out;
 	const unsigned char *raw;
 	Elf_Data *d;
 	GElf_Shdr sh;
@@ -196,8 +196,8 @@ apply(struct reloc_ctx *c, Elf_Scn *rscn, const GElf_Shdr *rsh, const char *targ
 }
 
 struct vd_error *
-vd_dw_relocate(Elf *elf, const char *path, size_t shstrndx, bool big_endian,
-	       struct vd_dw_relocs *ret)
+vd_dwarf_relocate(Elf *elf, const char *path, size_t shstrndx, bool big_endian,
+	       struct vd_dwarf_relocs *ret)
 {
 	struct reloc_ctx c = { .elf = elf, .path = path, .big_endian = big_endian, .out = ret };
 	Elf_Scn *scn = NULL;
@@ -238,6 +238,6 @@ vd_dw_relocate(Elf *elf, const char *path, size_t shstrndx, bool big_endian,
 			err = apply(&c, scn, &sh, target);
 	}
 	if (err)
-		vd_dw_relocs_deinit(ret);
+		vd_dwarf_relocs_deinit(ret);
 	return err;
 }

@@ -34,7 +34,7 @@
 
 /* Read the header of the unit at off; false when it is not one. */
 static bool
-parse_header(const struct vd_dw_units *us, uint64_t off, struct vd_dw_unit *ret,
+parse_header(const struct vd_dwarf_units *us, uint64_t off, struct vd_dwarf_unit *ret,
 	     unsigned *offset_size)
 {
 	const unsigned char *p = us->info + off;
@@ -61,7 +61,7 @@ parse_header(const struct vd_dw_units *us, uint64_t off, struct vd_dw_unit *ret,
 		return false;
 	if (version == 5)
 		type = p[lsize + 2];
-	*ret = (struct vd_dw_unit){
+	*ret = (struct vd_dwarf_unit){
 		.start = off, .end = off + lsize + len,
 		// The unit's DIE follows the header: version, then unit_type,
 		// address_size, debug_abbrev_offset (v5) or debug_abbrev_offset,
@@ -74,12 +74,12 @@ parse_header(const struct vd_dw_units *us, uint64_t off, struct vd_dw_unit *ret,
 }
 
 struct vd_error *
-vd_dw_units_list_until(struct vd_dw_units *us, const char *path, uint64_t off)
+vd_dwarf_units_list_until(struct vd_dwarf_units *us, const char *path, uint64_t off)
 {
 	uint64_t at = us->n ? us->u[us->n - 1].end : 0;
 
 	while (!us->listed && at <= off) {
-		struct vd_dw_unit unit;
+		struct vd_dwarf_unit unit;
 		unsigned osize;
 
 		if (at >= us->size) {
@@ -108,8 +108,8 @@ vd_dw_units_list_until(struct vd_dw_units *us, const char *path, uint64_t off)
 	return NULL;
 }
 
-struct vd_dw_unit *
-vd_dw_units_at(struct vd_dw_units *us, uint64_t off)
+struct vd_dwarf_unit *
+vd_dwarf_units_at(struct vd_dwarf_units *us, uint64_t off)
 {
 	size_t lo = 0, hi = us->n;
 
@@ -125,7 +125,7 @@ vd_dw_units_at(struct vd_dw_units *us, uint64_t off)
 }
 
 void
-vd_dw_units_deinit(struct vd_dw_units *us)
+vd_dwarf_units_deinit(struct vd_dwarf_units *us)
 {
 	free(us->u);
 	us->u = NULL;
@@ -151,13 +151,13 @@ key_of(const unsigned char *p, unsigned key_at)
 }
 
 bool
-vd_dw_needles_make(const struct vd_dw_units *us, const char *name,
-		   struct vd_dw_needles *nd)
+vd_dwarf_needles_make(const struct vd_dwarf_units *us, const char *name,
+		   struct vd_dwarf_needles *nd)
 {
 	size_t len = strlen(name) + 1, cap = 0;   // with the NUL: the string ends there
 	const unsigned char *p = us->str;
 
-	*nd = (struct vd_dw_needles){ .name = (const unsigned char *)name, .len = len,
+	*nd = (struct vd_dwarf_needles){ .name = (const unsigned char *)name, .len = len,
 				      .key_at = us->big_endian ? 2 : 0 };
 	if (!us->strp_only || !us->str || len < 2)
 		return false;
@@ -194,7 +194,7 @@ vd_dw_needles_make(const struct vd_dw_units *us, const char *name,
 }
 
 void
-vd_dw_needles_deinit(struct vd_dw_needles *nd)
+vd_dwarf_needles_deinit(struct vd_dwarf_needles *nd)
 {
 	free(nd->offs);
 	free(nd->filter);
@@ -205,7 +205,7 @@ vd_dw_needles_deinit(struct vd_dw_needles *nd)
 
 /* Whether a needle of "all" starts at off (which has 4 bytes). */
 static bool
-match_at(const struct vd_dw_units *us, const struct vd_dw_needles *nd, uint64_t off)
+match_at(const struct vd_dwarf_units *us, const struct vd_dwarf_needles *nd, uint64_t off)
 {
 	const unsigned char *p = us->info + off;
 	uint32_t v = vd_get32(p, us->big_endian);
@@ -229,7 +229,7 @@ match_at(const struct vd_dw_units *us, const struct vd_dw_needles *nd, uint64_t 
  * Remembers the hit, or that there is none before to.
  */
 static void
-search_all(const struct vd_dw_units *us, struct vd_dw_needles *nd, uint64_t from,
+search_all(const struct vd_dwarf_units *us, struct vd_dwarf_needles *nd, uint64_t from,
 	   uint64_t to)
 {
 	const unsigned char *info = us->info, *filter = nd->filter;
@@ -248,7 +248,7 @@ search_all(const struct vd_dw_units *us, struct vd_dw_needles *nd, uint64_t from
 
 /* Search the name alone (shorter than 4 bytes) as search_all does. */
 static void
-search_inline(const struct vd_dw_units *us, struct vd_dw_needles *nd, uint64_t from,
+search_inline(const struct vd_dwarf_units *us, struct vd_dwarf_needles *nd, uint64_t from,
 	      uint64_t to)
 {
 	uint64_t end = VD_MIN(us->size, to + nd->len - 1);
@@ -268,7 +268,7 @@ search_inline(const struct vd_dw_units *us, struct vd_dw_needles *nd, uint64_t f
 
 /* Forget a hit before pos; the next hit known, or us->size. */
 static uint64_t
-known(const struct vd_dw_units *us, struct vd_dw_search *s, uint64_t pos)
+known(const struct vd_dwarf_units *us, struct vd_dwarf_search *s, uint64_t pos)
 {
 	if (s->found && s->next < pos)
 		s->found = false;
@@ -282,7 +282,8 @@ known(const struct vd_dw_units *us, struct vd_dw_search *s, uint64_t pos)
  * mention.
  */
 uint64_t
-vd_dw_needles_next(const struct vd_dw_units *us, struct vd_dw_needles *nd, uint64_t pos)
+vd_dwarf_needles_next(const struct vd_dwarf_units *us, struct vd_dwarf_needles *nd,
+		      uint64_t pos)
 {
 	bool inl = nd->len < 4, all = nd->noffs || !inl;
 	uint64_t best = us->size;

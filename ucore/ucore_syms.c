@@ -191,6 +191,7 @@ unusable(struct ucore_obj *o, uint64_t addr)
 	    !p->is_elf)
 		return vd_error_create(VD_ERR_LOOKUP, "0x%llx: in %s, which %s%s",
 				       (unsigned long long)addr, p->path,
+				       p->check == VD_CORE_FILE_MISSING ? "is unusable: " :
 				       p->is_elf ? "" : "is ", p->why);
 	if (!p->have_bias)
 		return vd_error_create(VD_ERR_LOOKUP,

@@ -36,7 +36,7 @@
 /* Small readers ------------------------------------------------------------- */
 
 uint64_t
-vd_pk_get_ulong(const struct vd_printk_walk *w, const unsigned char *p,
+vd_printk_get_ulong(const struct vd_printk_walk *w, const unsigned char *p,
 		unsigned size)
 {
 	return size == 4 ? vd_get32(p, w->src.big_endian) :
@@ -44,7 +44,7 @@ vd_pk_get_ulong(const struct vd_printk_walk *w, const unsigned char *p,
 }
 
 struct vd_error *
-vd_pk_read(const struct vd_printk_walk *w, uint64_t addr, void *buf, size_t len,
+vd_printk_read(const struct vd_printk_walk *w, uint64_t addr, void *buf, size_t len,
 	   const char *what)
 {
 	size_t done = 0;
@@ -57,23 +57,23 @@ vd_pk_read(const struct vd_printk_walk *w, uint64_t addr, void *buf, size_t len,
 }
 
 struct vd_error *
-vd_pk_read_ulong(const struct vd_printk_walk *w, uint64_t addr, unsigned size,
+vd_printk_read_ulong(const struct vd_printk_walk *w, uint64_t addr, unsigned size,
 		 uint64_t *ret, const char *what)
 {
 	unsigned char buf[8];
-	struct vd_error *err = vd_pk_read(w, addr, buf, size, what);
+	struct vd_error *err = vd_printk_read(w, addr, buf, size, what);
 
 	if (!err)
-		*ret = vd_pk_get_ulong(w, buf, size);
+		*ret = vd_printk_get_ulong(w, buf, size);
 	return err;
 }
 
 /*
  * Load keys into a layout struct; *missing gets the groups that are not
- * complete.  Every value is a struct size or offset: bounded by VD_PK_STRUCT_MAX.
+ * complete.  Every value is a struct size or offset: bounded by VD_PRINTK_STRUCT_MAX.
  */
 struct vd_error *
-vd_pk_load_keys(const struct vd_printk_source *src, const struct vd_pk_key *keys,
+vd_printk_load_keys(const struct vd_printk_source *src, const struct vd_printk_key *keys,
 		size_t n, void *layout, unsigned *missing)
 {
 	*missing = 0;
@@ -81,12 +81,12 @@ vd_pk_load_keys(const struct vd_printk_source *src, const struct vd_pk_key *keys
 		uint64_t *v = (uint64_t *)((char *)layout + keys[i].off);
 
 		if (!src->number(src->priv, keys[i].key, v)) {
-			if (keys[i].group == VD_PK_KEY_NEEDED)
+			if (keys[i].group == VD_PRINTK_KEY_NEEDED)
 				return vd_error_create(VD_ERR_LOOKUP,
 						       "VMCOREINFO lacks %s", keys[i].key);
 			*missing |= 1u << keys[i].group;
 			*v = 0;
-		} else if (*v > VD_PK_STRUCT_MAX) {
+		} else if (*v > VD_PRINTK_STRUCT_MAX) {
 			return vd_error_create(VD_ERR_CORRUPT,
 					       "VMCOREINFO %s=%" PRIu64 " is absurd",
 					       keys[i].key, *v);
@@ -111,7 +111,7 @@ vd_printk_iter_init_source(struct vd_printk_iter *it,
 		return &vd_enomem;
 	it->w = w;
 	w->src = *src;
-	w->text = malloc(VD_PK_TEXT_MAX + 1);
+	w->text = malloc(VD_PRINTK_TEXT_MAX + 1);
 	w->rec.text = w->text;
 	w->rec.subsystem = w->subsys;
 	w->rec.device = w->device;
@@ -120,10 +120,10 @@ vd_printk_iter_init_source(struct vd_printk_iter *it,
 	} else if (src->number(src->priv, "SYMBOL(prb)", &sym)) {
 		it->format = VD_PRINTK_LOCKLESS;
 		it->seq_known = true;
-		err = vd_pk_prb_init(w, sym);
+		err = vd_printk_prb_init(w, sym);
 	} else if (src->number(src->priv, "SYMBOL(log_buf)", &sym)) {
 		it->format = VD_PRINTK_LOG_BUF;
-		err = vd_pk_lb_init(it, sym);
+		err = vd_printk_lb_init(it, sym);
 	} else {
 		err = vd_error_create(VD_ERR_LOOKUP,
 				      "VMCOREINFO has neither SYMBOL(prb) nor SYMBOL(log_buf): no way to the printk log");
@@ -145,7 +145,7 @@ vd_printk_iter_next(struct vd_printk_iter *it,
 	if (w->pending) {
 		err = vd_steal(&w->pending);
 	} else {
-		err = it->format == VD_PRINTK_LOCKLESS ? vd_pk_prb_next(it) : vd_pk_lb_next(it);
+		err = it->format == VD_PRINTK_LOCKLESS ? vd_printk_prb_next(it) : vd_printk_lb_next(it);
 		if (!err) {
 			it->nrecords++;
 			*ret = &w->rec;

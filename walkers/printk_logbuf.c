@@ -21,19 +21,19 @@
  * dictionary and padding; len is the whole record.  log_buf_vmcoreinfo_setup()
  * (log_buf_kexec_setup() in older kernels) exports the offsets below.
  */
-#define LB(f) offsetof(struct vd_pk_lb_layout, f)
+#define LB(f) offsetof(struct vd_printk_lb_layout, f)
 
 static const struct {
 	const char *member;     /* NULL: SIZE() of the struct */
 	size_t off;
-	enum vd_pk_key_group group;
+	enum vd_printk_key_group group;
 } log_members[] = {
-	{ NULL, LB(hdr), VD_PK_KEY_NEEDED },
-	{ "ts_nsec", LB(ts_nsec), VD_PK_KEY_NEEDED },
-	{ "len", LB(len), VD_PK_KEY_NEEDED },
-	{ "text_len", LB(text_len), VD_PK_KEY_NEEDED },
-	{ "dict_len", LB(dict_len), VD_PK_KEY_DICT },
-	{ "caller_id", LB(caller_id), VD_PK_KEY_CALLER },
+	{ NULL, LB(hdr), VD_PRINTK_KEY_NEEDED },
+	{ "ts_nsec", LB(ts_nsec), VD_PRINTK_KEY_NEEDED },
+	{ "len", LB(len), VD_PRINTK_KEY_NEEDED },
+	{ "text_len", LB(text_len), VD_PRINTK_KEY_NEEDED },
+	{ "dict_len", LB(dict_len), VD_PRINTK_KEY_DICT },
+	{ "caller_id", LB(caller_id), VD_PRINTK_KEY_CALLER },
 };
 
 /* The struct's VMCOREINFO name: printk_log since v3.11 (commit 62e32ac3505a), log before. */
@@ -41,7 +41,7 @@ static struct vd_error *
 lb_load_layout(struct vd_printk_walk *w, unsigned *missing)
 {
 	static const char *const names[] = { "printk_log", "log" };
-	struct vd_pk_key keys[VD_ARRAY_SIZE(log_members)];
+	struct vd_printk_key keys[VD_ARRAY_SIZE(log_members)];
 	char buf[VD_ARRAY_SIZE(log_members)][64];
 	struct vd_error *err = NULL;
 
@@ -58,7 +58,7 @@ lb_load_layout(struct vd_printk_walk *w, unsigned *missing)
 			keys[i].group = log_members[i].group;
 		}
 		vd_error_destroy(err);
-		err = vd_pk_load_keys(&w->src, keys, VD_ARRAY_SIZE(keys), &w->lb.l, missing);
+		err = vd_printk_load_keys(&w->src, keys, VD_ARRAY_SIZE(keys), &w->lb.l, missing);
 		if (!err || err->code != VD_ERR_LOOKUP)
 			return err;
 	}
@@ -66,16 +66,16 @@ lb_load_layout(struct vd_printk_walk *w, unsigned *missing)
 }
 
 static struct vd_error *
-lb_check_layout(struct vd_pk_lb *b, unsigned missing)
+lb_check_layout(struct vd_printk_lb *b, unsigned missing)
 {
-	const struct vd_pk_lb_layout *l = &b->l;
+	const struct vd_printk_lb_layout *l = &b->l;
 
-	b->have_dict = !(missing & (1u << VD_PK_KEY_DICT));
-	b->have_caller = !(missing & (1u << VD_PK_KEY_CALLER));
-	if (!vd_pk_inside(l->ts_nsec, 8, l->hdr) || !vd_pk_inside(l->len, 2, l->hdr) ||
-	    !vd_pk_inside(l->text_len, 2, l->hdr) ||
-	    (b->have_dict && !vd_pk_inside(l->dict_len, 2, l->hdr)) ||
-	    (b->have_caller && !vd_pk_inside(l->caller_id, 4, l->hdr)))
+	b->have_dict = !(missing & (1u << VD_PRINTK_KEY_DICT));
+	b->have_caller = !(missing & (1u << VD_PRINTK_KEY_CALLER));
+	if (!vd_printk_inside(l->ts_nsec, 8, l->hdr) || !vd_printk_inside(l->len, 2, l->hdr) ||
+	    !vd_printk_inside(l->text_len, 2, l->hdr) ||
+	    (b->have_dict && !vd_printk_inside(l->dict_len, 2, l->hdr)) ||
+	    (b->have_caller && !vd_printk_inside(l->caller_id, 4, l->hdr)))
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "VMCOREINFO's struct printk_log layout is inconsistent (a member lies outside the struct)");
 	// facility and level are the two bytes after dict_len; trust that
@@ -92,7 +92,7 @@ read_u32_at(const struct vd_printk_walk *w, uint64_t addr, uint64_t *ret,
 	    const char *what)
 {
 	unsigned char buf[4];
-	struct vd_error *err = vd_pk_read(w, addr, buf, 4, what);
+	struct vd_error *err = vd_printk_read(w, addr, buf, 4, what);
 
 	if (!err)
 		*ret = vd_get32(buf, w->src.big_endian);
@@ -106,11 +106,11 @@ lb_read_vars(struct vd_printk_walk *w, uint64_t log_buf_sym)
 	static const char *const keys[] = { "SYMBOL(log_buf_len)",
 					    "SYMBOL(log_first_idx)",
 					    "SYMBOL(log_next_idx)" };
-	struct vd_pk_lb *b = &w->lb;
+	struct vd_printk_lb *b = &w->lb;
 	uint64_t *vals[] = { &b->size, &b->idx, &b->next_idx };
 	struct vd_error *err;
 
-	err = vd_pk_read_ulong(w, log_buf_sym, 8, &b->buf, "log_buf");
+	err = vd_printk_read_ulong(w, log_buf_sym, 8, &b->buf, "log_buf");
 	for (size_t i = 0; !err && i < VD_ARRAY_SIZE(keys); i++) {
 		uint64_t addr;
 
@@ -130,10 +130,10 @@ lb_read_vars(struct vd_printk_walk *w, uint64_t log_buf_sym)
 }
 
 struct vd_error *
-vd_pk_lb_init(struct vd_printk_iter *it, uint64_t log_buf_sym)
+vd_printk_lb_init(struct vd_printk_iter *it, uint64_t log_buf_sym)
 {
 	struct vd_printk_walk *w = it->w;
-	struct vd_pk_lb *b = &w->lb;
+	struct vd_printk_lb *b = &w->lb;
 	uint64_t addr;
 	unsigned missing;
 	struct vd_error *err;
@@ -146,14 +146,20 @@ vd_pk_lb_init(struct vd_printk_iter *it, uint64_t log_buf_sym)
 	if (err)
 		return vd_error_wrap(err, "printk log_buf");
 	// log_first_seq is not in VMCOREINFO: only with other symbols.
-	if (w->src.symbol && w->src.symbol(w->src.priv, "log_first_seq", &addr) &&
-	    !vd_pk_read_ulong(w, addr, 8, &b->seq, "log_first_seq"))
-		it->seq_known = true;
-	else
-		b->seq = 0;
+	b->seq = 0;
+	if (w->src.symbol && w->src.symbol(w->src.priv, "log_first_seq", &addr)) {
+		// Unreadable: the sequence numbers stay unknown, as without it.
+		err = vd_printk_read_ulong(w, addr, 8, &b->seq, "log_first_seq");
+		if (err) {
+			vd_error_destroy(err);
+			b->seq = 0;
+		} else {
+			it->seq_known = true;
+		}
+	}
 	// Every record is at least a header long.
 	b->left = b->size / b->l.hdr + 2;
-	b->dict = malloc(VD_PK_TEXT_MAX + 1);
+	b->dict = malloc(VD_PRINTK_TEXT_MAX + 1);
 	return b->dict ? NULL : &vd_enomem;
 }
 
@@ -178,7 +184,7 @@ lb_parse_dict(struct vd_printk_walk *w, size_t len)
 static void
 lb_decode(struct vd_printk_walk *w, const unsigned char *hdr)
 {
-	const struct vd_pk_lb *b = &w->lb;
+	const struct vd_printk_lb *b = &w->lb;
 	struct vd_printk_record *r = &w->rec;
 	bool be = w->src.big_endian;
 
@@ -203,11 +209,11 @@ lb_decode(struct vd_printk_walk *w, const unsigned char *hdr)
 
 /* The record at b->idx, or the wrap marker before it. */
 static struct vd_error *
-lb_record(struct vd_printk_walk *w, enum vd_pk_rec *res)
+lb_record(struct vd_printk_walk *w, enum vd_printk_rec *res)
 {
-	struct vd_pk_lb *b = &w->lb;
+	struct vd_printk_lb *b = &w->lb;
 	struct vd_printk_record *r = &w->rec;
-	unsigned char hdr[VD_PK_STRUCT_MAX];
+	unsigned char hdr[VD_PRINTK_STRUCT_MAX];
 	uint64_t len, dict_len = 0, addr = b->buf + b->idx;
 	struct vd_error *err;
 
@@ -215,13 +221,13 @@ lb_record(struct vd_printk_walk *w, enum vd_pk_rec *res)
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "log_buf: a record header at offset %" PRIu64 " runs past its end (%" PRIu64 " bytes)",
 				       b->idx, b->size);
-	err = vd_pk_read(w, addr, hdr, b->l.hdr, "struct printk_log");
+	err = vd_printk_read(w, addr, hdr, b->l.hdr, "struct printk_log");
 	if (err)
 		return err;
 	len = vd_get16(hdr + b->l.len, w->src.big_endian);
 	if (!len) {
 		// log_next(): a zero length marks the end; go on at offset 0.
-		*res = VD_PK_REC_SKIP;
+		*res = VD_PRINTK_REC_SKIP;
 		if (b->wrapped)
 			return vd_error_create(VD_ERR_CORRUPT,
 					       "log_buf: a second wrap marker at offset %" PRIu64, b->idx);
@@ -236,9 +242,9 @@ lb_record(struct vd_printk_walk *w, enum vd_pk_rec *res)
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "log_buf: the record at offset %" PRIu64 " claims %" PRIu64 " bytes (text %zu, dictionary %" PRIu64 ")",
 				       b->idx, len, r->text_len, dict_len);
-	err = vd_pk_read(w, addr + b->l.hdr, w->text, r->text_len, "printk text");
+	err = vd_printk_read(w, addr + b->l.hdr, w->text, r->text_len, "printk text");
 	if (!err && dict_len)
-		err = vd_pk_read(w, addr + b->l.hdr + r->text_len, b->dict, dict_len,
+		err = vd_printk_read(w, addr + b->l.hdr + r->text_len, b->dict, dict_len,
 			       "printk dictionary");
 	if (err)
 		return err;
@@ -249,7 +255,7 @@ lb_record(struct vd_printk_walk *w, enum vd_pk_rec *res)
 	r->id = b->idx;
 	r->seq = b->seq++;
 	b->idx += len;
-	*res = VD_PK_REC_OK;
+	*res = VD_PRINTK_REC_OK;
 	return NULL;
 }
 
@@ -258,12 +264,12 @@ lb_record(struct vd_printk_walk *w, enum vd_pk_rec *res)
  * on: report it and end the walk.
  */
 struct vd_error *
-vd_pk_lb_next(struct vd_printk_iter *it)
+vd_printk_lb_next(struct vd_printk_iter *it)
 {
-	struct vd_pk_lb *b = &it->w->lb;
+	struct vd_printk_lb *b = &it->w->lb;
 
 	while (!b->done && b->idx != b->next_idx) {
-		enum vd_pk_rec res = VD_PK_REC_SKIP;
+		enum vd_printk_rec res = VD_PRINTK_REC_SKIP;
 		struct vd_error *err;
 
 		if (!b->left--) {
@@ -276,7 +282,7 @@ vd_pk_lb_next(struct vd_printk_iter *it)
 			b->done = true;
 			return vd_error_wrap(err, "printk log_buf");
 		}
-		if (res == VD_PK_REC_OK)
+		if (res == VD_PRINTK_REC_OK)
 			return NULL;
 	}
 	b->done = true;

@@ -103,8 +103,16 @@ vd_walk_sext(uint64_t v, uint32_t size)
 struct vd_error *
 vd_walk_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 {
+	const struct vd_dump_info *info = vd_session_info(s);
+
 	if (vd_session_symbol(s, name, ret))
 		return NULL;
+	// A damaged dump loses the kernel's own symbol table first: blame
+	// the damage (printed before this error), not the configuration.
+	if (info->damage)
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "no symbol '%s' (symbols: %s; the dump is damaged, which may hide them)",
+				       name, vd_session_symbol_source(s));
 	return vd_error_create(VD_ERR_LOOKUP,
 			       "no symbol '%s' (symbols: %s; a kernel without CONFIG_KALLSYMS_ALL needs --vmlinux)",
 			       name, vd_session_symbol_source(s));
@@ -166,4 +174,23 @@ vd_percpu_addr(struct vd_session *s, const struct vd_percpu *pc, uint64_t sym,
 	}
 	*ret = sym + off;
 	return NULL;
+}
+
+struct vd_error *
+vd_session_ncpus(struct vd_session *s, uint32_t *ret)
+{
+	struct vd_percpu pc;
+	struct vd_error *err = vd_percpu_init(s, &pc);
+
+	*ret = err ? 1 : pc.ncpus;
+	return err;
+}
+
+struct vd_error *
+vd_session_percpu_ptr(struct vd_session *s, uint64_t addr, uint32_t cpu, uint64_t *ret)
+{
+	struct vd_percpu pc;
+	struct vd_error *err = vd_percpu_init(s, &pc);
+
+	return err ? err : vd_percpu_addr(s, &pc, addr, cpu, ret);
 }

@@ -69,6 +69,9 @@ struct vd_dump_info {
 	size_t nattrs;
 	char **warnings;         /* things wrong with the file that did not */
 	size_t nwarnings;        /* stop it from opening */
+	/* The first warning that the files are damaged (truncated,
+	 * incomplete), one of warnings[]; NULL when they are whole. */
+	const char *damage;
 	const char *path;        /* first file */
 	/* A process core's notes (vmdive/core.h); NULL for kernel dumps. */
 	const struct vd_core_info *core;
@@ -76,7 +79,11 @@ struct vd_dump_info {
 
 struct vd_dump_opts {
 	bool zero_excluded;      /* excluded pages read as zeros (crash -z) */
-	size_t cache_pages;      /* page-cache capacity; 0 = default (4096) */
+	size_t cache_pages;      /* page-cache capacity at most (0: no limit
+	                            but the default 16 MiB of pages) */
+	uint64_t decompress_limit; /* bytes a .zst/.lz4/.xz file may expand
+	                            to; 0: VMDIVE_DECOMPRESS_LIMIT, else 64 GiB
+	                            (formats/decompress.h) */
 };
 
 struct vd_cache_stats {

@@ -31,6 +31,7 @@ struct vd_session_opts {
 				     NAME.ko.debug: their DWARF types and
 				     .symtab symbols; optional */
 	bool force_vmlinux;       /* use a vmlinux that does not match */
+	bool force_system_map;    /* use a System.map that does not match */
 	const char *sysroot;      /* process cores: mapped files' paths are
 				     tried under this directory first */
 	const char *exe;          /* process cores: the executable, where
@@ -106,6 +107,8 @@ bool vd_session_symbolize(struct vd_session *s, uint64_t addr,
 size_t vd_session_nsymbols(struct vd_session *s);
 void vd_session_symbol_nth(struct vd_session *s, size_t i,
 			   struct vd_symbol_info *ret);
+/* The --vmlinux file given at open, or NULL. */
+const char *vd_session_vmlinux(const struct vd_session *s);
 /* Which symbol sources loaded ("vmlinux /path", ...); for info. */
 const char *vd_session_symbol_source(const struct vd_session *s);
 

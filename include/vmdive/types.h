@@ -26,6 +26,9 @@ const char *vd_arch_name(enum vd_arch arch);
  * consumed; signs, blanks and overflow are refused (false, *ret unchanged).
  */
 bool vd_parse_u64(const char *s, int base, uint64_t *ret);
+/* A size: bytes, or a number with K, M, G or T (powers of 1024); not 0
+ * (--decompress-limit). */
+bool vd_parse_size(const char *s, uint64_t *ret);
 
 #ifdef __cplusplus
 }

@@ -44,6 +44,8 @@
 #include "vmdive/core.h"
 #include "vmdive/expr.h"
 #include "vmdive/disasm.h"
+#include "vmdive/unwind.h"
+#include "vmdive/memory.h"
 
 #ifdef __cplusplus
 extern "C" {

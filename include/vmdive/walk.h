@@ -280,6 +280,17 @@ struct vd_error *vd_vmalloc_page_phys(struct vd_session *s,
 				      const struct vd_vmap_area *a, uint32_t i,
 				      uint64_t *page_ret, uint64_t *pa_ret);
 
+/* Per-CPU data ------------------------------------------------------------- */
+
+/* nr_cpu_ids (1 on a kernel without __per_cpu_offset). */
+struct vd_error *vd_session_ncpus(struct vd_session *s, uint32_t *ret);
+/*
+ * per_cpu_ptr(): where CPU cpu's copy of the per-CPU variable at addr (its
+ * symbol's value) is: addr + __per_cpu_offset[cpu].
+ */
+struct vd_error *vd_session_percpu_ptr(struct vd_session *s, uint64_t addr,
+				       uint32_t cpu, uint64_t *ret);
+
 /* Tasks ---------------------------------------------------------------------- */
 
 struct vd_task {

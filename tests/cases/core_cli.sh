@@ -165,10 +165,26 @@ for z in "zstd -q -c" "lz4 -q -c" "xz -c"; do
     has "$T/cut.err" "$T/cut.$tool: truncated $tool stream" "$tool: truncated stream message"
 done
 if command -v zstd >/dev/null; then
-    head -c $((256 << 20)) /dev/zero | zstd -q -c >"$T/bomb.zst"
+    # A core's first 64 bytes, then 256 MiB of zeros: a core-looking bomb
+    # stops at the limit (the environment's, or the option's, which wins).
+    { head -c 64 "$C"; head -c $((256 << 20)) /dev/zero; } | zstd -q -c >"$T/bomb.zst"
     VMDIVE_DECOMPRESS_LIMIT=16M "$VMDIVE" info "$T/bomb.zst" >/dev/null 2>"$T/bomb.err"
     eq $? 2 "bomb exit status"
     has "$T/bomb.err" "decompresses to more than 16777216 bytes" "bomb message"
+    VMDIVE_DECOMPRESS_LIMIT=1G "$VMDIVE" info --decompress-limit 8M "$T/bomb.zst" \
+        >/dev/null 2>"$T/bomb.err"
+    eq $? 2 "bomb --decompress-limit exit status"
+    has "$T/bomb.err" "more than 8388608 bytes, the most vmdive decompresses here (--decompress-limit 8388608)" \
+        "bomb --decompress-limit message"
+    "$VMDIVE" info --decompress-limit 8Q "$T/bomb.zst" >/dev/null 2>"$T/bomb.err"
+    eq $? 2 "bad --decompress-limit exit status"
+    has "$T/bomb.err" "--decompress-limit 8Q: not a size" "bad --decompress-limit message"
+    # Zeros alone are no core: refused at the first bytes, whatever the limit.
+    head -c $((256 << 20)) /dev/zero | zstd -q -c >"$T/zeros.zst"
+    "$VMDIVE" info "$T/zeros.zst" >/dev/null 2>"$T/zeros.err"
+    eq $? 2 "zeros.zst exit status"
+    has "$T/zeros.err" "the zstd stream does not hold a dump: its decompressed data starts with bytes 00 00" \
+        "zeros.zst message"
 fi
 gzip -c "$C" >"$T/core.gz"
 "$VMDIVE" info "$T/core.gz" >/dev/null 2>"$T/gz.err"; eq $? 2 "gzip exit status"

@@ -629,7 +629,7 @@ lcg(uint64_t *rng)
 
 /* Where name inline or one of encs[n] starts at or after pos, by brute force. */
 static uint64_t
-naive_next(const struct vd_dw_units *us, const char *name, unsigned char (*encs)[4],
+naive_next(const struct vd_dwarf_units *us, const char *name, unsigned char (*encs)[4],
 	   size_t n, uint64_t pos)
 {
 	static bool first[256][256];   // the 2 bytes a needle starts with
@@ -665,9 +665,9 @@ check_needles(const char *name, bool be, bool dense, uint64_t *rng)
 	static unsigned char str[STR], info[INFO];
 	unsigned char encs[OCC][4];
 	size_t len = strlen(name) + 1, n = 0, at = 0;
-	struct vd_dw_units us = { .info = info, .size = INFO, .str = str, .str_size = STR,
+	struct vd_dwarf_units us = { .info = info, .size = INFO, .str = str, .str_size = STR,
 				  .big_endian = be, .strp_only = true };
-	struct vd_dw_needles nd;
+	struct vd_dwarf_needles nd;
 	uint64_t pos = 0;
 	unsigned asked = 0;
 
@@ -711,39 +711,39 @@ check_needles(const char *name, bool be, bool dense, uint64_t *rng)
 		memcpy(info + INFO - 4, encs[1], 4);
 	else
 		memcpy(info + INFO - len, name, len);
-	CHECK(vd_dw_needles_make(&us, name, &nd));
+	CHECK(vd_dwarf_needles_make(&us, name, &nd));
 	CHECK_EQ_U64(nd.noffs, n);
 	while (pos < INFO && asked++ < 200) {
 		uint64_t want = naive_next(&us, name, encs, n, pos);
 		uint64_t skip = lcg(rng) % 4 ? 3000 : 700000;   // to a unit's end
 
-		CHECK_EQ_U64(vd_dw_needles_next(&us, &nd, pos), want);
-		CHECK_EQ_U64(vd_dw_needles_next(&us, &nd, pos), want);   // remembered
+		CHECK_EQ_U64(vd_dwarf_needles_next(&us, &nd, pos), want);
+		CHECK_EQ_U64(vd_dwarf_needles_next(&us, &nd, pos), want);   // remembered
 		pos = want + 1 + lcg(rng) % skip;
 	}
-	vd_dw_needles_deinit(&nd);
+	vd_dwarf_needles_deinit(&nd);
 	// Names it cannot filter for: every unit is read instead.
 	us.strp_only = false;
-	CHECK(!vd_dw_needles_make(&us, name, &nd));
-	vd_dw_needles_deinit(&nd);
+	CHECK(!vd_dwarf_needles_make(&us, name, &nd));
+	vd_dwarf_needles_deinit(&nd);
 }
 
 TEST(name_filter_finds_what_brute_force_does)
 {
 	static const char *const names[] = { "q", "rq", "abc", "vmap_area" };
 	static unsigned char many[3 * 3000];
-	struct vd_dw_units us = { .info = many, .size = sizeof(many), .str = many,
+	struct vd_dwarf_units us = { .info = many, .size = sizeof(many), .str = many,
 				  .str_size = sizeof(many), .strp_only = true };
 	uint64_t rng = 0x2545f4914f6cdd1dull;
-	struct vd_dw_needles nd;
+	struct vd_dwarf_needles nd;
 
 	for (size_t i = 0; i < 4 * VD_ARRAY_SIZE(names); i++)
 		check_needles(names[i / 4], i & 1, i & 2, &rng);
 	// A name in thousands of strings: too many to search for.
 	for (size_t i = 0; i < sizeof(many); i += 3)
 		memcpy(many + i, "ab", 3);
-	CHECK(!vd_dw_needles_make(&us, "ab", &nd));
-	vd_dw_needles_deinit(&nd);
+	CHECK(!vd_dwarf_needles_make(&us, "ab", &nd));
+	vd_dwarf_needles_deinit(&nd);
 }
 
 /* Hostile files ------------------------------------------------------------ */

@@ -28,36 +28,6 @@
 #define LARGE 0xe3ULL        /* PRESENT RW ACCESSED DIRTY PSE */
 #define SME (1ULL << 47)     /* a C-bit position AMD uses */
 
-/*
- * Builder for the probe layouts only (the walk tests set entries by hand):
- * allocates missing tables from f->next_table.
- */
-static void
-fake_map(struct fake *f, uint64_t root, unsigned levels, uint64_t va,
-	 uint64_t pa, uint64_t size, uint64_t flags)
-{
-	static const unsigned sh4[] = { 39, 30, 21, 12 };
-	static const unsigned sh5[] = { 48, 39, 30, 21, 12 };
-	const unsigned *sh = levels == 5 ? sh5 : sh4;
-	uint64_t table = root;
-
-	for (unsigned i = 0; i < levels; i++) {
-		unsigned idx = (va >> sh[i]) & 511;
-		uint64_t *q = fake_page(f, table >> 12, true);
-
-		if ((1ULL << sh[i]) == size) {
-			q[idx] = pa | flags | (size > 4096 ? 0x80 : 0);
-			return;
-		}
-		if (!(q[idx] & 1)) {
-			q[idx] = f->next_table | T;
-			fake_page(f, f->next_table >> 12, true);
-			f->next_table += 4096;
-		}
-		table = q[idx] & 0x000ffffffffff000ULL;
-	}
-}
-
 /* ---- layout A: 4-level, KASLR, negative phys_base ---------------------- */
 
 /*

@@ -72,13 +72,18 @@ run(const char *name, const unsigned char *in, size_t len,
     const struct vd_decompress_opts *opts, const void *want, size_t want_len)
 {
 	int in_fd = memfd_create("test.in", MFD_CLOEXEC), fd = -1;
+	struct vd_decompress_opts o = { 0 };
 	struct vd_error *err;
 	uint64_t size = 0;
 	unsigned char *got;
 
+	// These streams hold test patterns, not dumps (but see not_a_dump).
+	if (opts)
+		o = *opts;
+	o.any_content = true;
 	if (in_fd < 0 || write(in_fd, in, len) != (ssize_t)len)
 		return vd_error_os(errno, "test input");
-	err = vd_decompress("test.in", name, in_fd, len, opts, &fd, &size);
+	err = vd_decompress("test.in", name, in_fd, len, &o, &fd, &size);
 	close(in_fd);
 	if (err)
 		return err;
@@ -180,6 +185,45 @@ TEST(bomb_is_bounded)
 	free(zeros);
 }
 
+/*
+ * 64 MiB of zeros under the default limit: refused after the first block
+ * because they are no dump, not after writing them all.  The same zeros
+ * behind an ELF identification decompress (sparse) fine.
+ */
+TEST(not_a_dump_refused_early)
+{
+	size_t big = 64u << 20;
+	unsigned char *buf = calloc(1, big);
+
+	for (size_t m = 0; m < VD_ARRAY_SIZE(methods); m++) {
+		int in_fd = memfd_create("bomb", MFD_CLOEXEC), fd = -1;
+		size_t n;
+		unsigned char *z = compress(methods[m], buf, big, &n);
+		struct vd_error *err;
+		uint64_t size = 0;
+
+		CHECK(in_fd >= 0 && write(in_fd, z, n) == (ssize_t)n);
+		err = vd_decompress("bomb.zst", methods[m], in_fd, n, NULL, &fd, &size);
+		CHECK(err && err->code == VD_ERR_INVALID_ARG &&
+		      strstr(err->msg, "does not hold a dump") &&
+		      strstr(err->msg, "bytes 00 00 00 00"));
+		if (err)
+			fprintf(stderr, "  %s\n", err->msg);
+		vd_error_destroy(err);
+		free(z);
+		memcpy(buf, "\x7f" "ELF\x02\x01\x01", 7);
+		z = compress(methods[m], buf, big, &n);
+		CHECK(ftruncate(in_fd, 0) == 0 && pwrite(in_fd, z, n, 0) == (ssize_t)n);
+		CHECK_OK(vd_decompress("core.zst", methods[m], in_fd, n, NULL, &fd, &size));
+		CHECK(size == big);
+		close(fd);
+		close(in_fd);
+		memset(buf, 0, 7);
+		free(z);
+	}
+	free(buf);
+}
+
 TEST(declared_size_refused_before_work)
 {
 	struct vd_decompress_opts opts = { .limit = 4096 };
@@ -256,10 +300,14 @@ TEST(file_open_decompresses)
 	char path[] = "/tmp/vd-test-decomp-XXXXXX";
 	int fd = mkstemp(path);
 	size_t n;
-	unsigned char *z = compress("xz", data, DATA_LEN, &n);
+	unsigned char *z, save[4];
 	struct vd_file *file = NULL;
 	unsigned char buf[64];
 
+	// Only dumps are decompressed: make it start like an ELF file.
+	memcpy(save, data, 4);
+	memcpy(data, "\x7f" "ELF", 4);
+	z = compress("xz", data, DATA_LEN, &n);
 	CHECK(fd >= 0 && write(fd, z, n) == (ssize_t)n);
 	close(fd);
 	CHECK_OK(vd_file_open(path, &file));
@@ -269,7 +317,10 @@ TEST(file_open_decompresses)
 		CHECK_EQ_U64(file->compressed_size, n);
 		CHECK_OK(vd_file_read(file, DATA_LEN - 64, buf, 64, "tail"));
 		CHECK(!memcmp(buf, data + DATA_LEN - 64, 64));
+		CHECK_OK(vd_file_read(file, 0, buf, 4, "head"));
+		CHECK(!memcmp(buf, "\x7f" "ELF", 4));
 	}
+	memcpy(data, save, 4);
 	vd_file_close(file);
 	unlink(path);
 	free(z);

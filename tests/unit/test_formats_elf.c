@@ -358,6 +358,21 @@ TEST(pn_xnum_count_from_section_zero)
 	vd_dump_close(d);
 }
 
+/* A key written twice: the last line wins, here as in the session (docs/formats.md). */
+TEST(repeated_vmcoreinfo_key_last_wins)
+{
+	struct vd_dump *d = open_dump(mk("dup.elf",
+		"arch = aarch64\n"
+		"vmcoreinfo = PAGESIZE=4096;OSRELEASE=6.1;PAGESIZE=65536\n"
+		"load paddr=0x40000000 size=0x10000\n"));
+
+	CHECK(d);
+	if (!d)
+		return;
+	CHECK_EQ_U64(vd_dump_info(d)->page_size, 65536);
+	vd_dump_close(d);
+}
+
 TEST(big_endian_from_generator)
 {
 	struct vd_dump *d = open_dump(mk("be.elf",

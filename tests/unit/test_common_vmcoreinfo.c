@@ -2,7 +2,7 @@
 /* VMCOREINFO parsing: value encodings as the kernel prints them. */
 #include <string.h>
 
-#include "kernel/vmcoreinfo.h"
+#include "common/vmcoreinfo.h"
 #include "harness.h"
 
 static const char text[] =

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "ctype_priv.h"
 #include "kernel/session_priv.h"
+#include "types/ctype_priv.h"
 
 #define PATH_STEPS_MAX 64
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* The one VMCOREINFO parser (vmcoreinfo.h): a key index sorted by key, then line. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +135,31 @@ vd_vmcoreinfo_number(const struct vd_vmcoreinfo *vi, const char *key,
 	const char *value = vd_vmcoreinfo_get(vi, key);
 
 	return value && vd_vmcoreinfo_decode(key, value, ret);
+}
+
+bool
+vd_vmcoreinfo_text_number(const char *text, size_t len, const char *key,
+			  uint64_t *ret)
+{
+	struct vd_vmcoreinfo vi;
+	bool ok;
+
+	if (!text || vd_vmcoreinfo_parse(text, len, &vi))
+		return false;
+	ok = vd_vmcoreinfo_number(&vi, key, ret);
+	vd_vmcoreinfo_deinit(&vi);
+	return ok;
+}
+
+bool
+vd_vmcoreinfo_text_has(const char *text, size_t len, const char *key)
+{
+	struct vd_vmcoreinfo vi;
+	bool ok;
+
+	if (!text || vd_vmcoreinfo_parse(text, len, &vi))
+		return false;
+	ok = vd_vmcoreinfo_get(&vi, key) != NULL;
+	vd_vmcoreinfo_deinit(&vi);
+	return ok;
 }

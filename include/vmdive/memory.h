@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the dead kernel's memory was used for (memory/): the kernel's own
+ * memory counters as /proc/meminfo prints them, the SLUB slab caches and
+ * their objects, struct page, and what a kernel address is.
+ *
+ * Everything is read through the session's types (the kernel's BTF in the
+ * dump, or a vmlinux's DWARF) and symbols (kallsyms, VMCOREINFO, or the
+ * vmlinux); layouts are told apart by which members and symbols exist.
+ * A struct vd_kmem caches what was looked up once (member offsets, enum
+ * values, per-CPU offsets); it belongs to one session.
+ */
+#ifndef VMDIVE_MEMORY_H
+#define VMDIVE_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmdive/error.h"
+#include "vmdive/session.h"
+#include "vmdive/types.h"
+#include "vmdive/xlat.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vd_kmem;
+
+struct vd_error *vd_kmem_open(struct vd_session *s, struct vd_kmem **ret);
+void vd_kmem_close(struct vd_kmem *k);
+
+/* Memory summary ------------------------------------------------------------ */
+
+/* One /proc/meminfo line, in the kernel's order. */
+struct vd_meminfo_line {
+	const char *name;         /* "MemTotal", "HugePages_Total", ... */
+	uint64_t value;           /* kB, or a count when !kb */
+	bool kb;
+};
+
+#define VD_MEMINFO_MAX_LINES 80
+
+struct vd_meminfo {
+	uint64_t page_size;
+	struct vd_meminfo_line lines[VD_MEMINFO_MAX_LINES];
+	size_t nlines;
+	/* In pages, for crash's `kmem -i` table. */
+	uint64_t totalram, freeram, bufferram, cached, slab;
+	uint64_t huge_total, huge_free;   /* small pages in huge pages */
+	uint64_t swap_total, swap_free;
+	uint64_t commit_limit, committed;
+};
+
+/*
+ * What meminfo_proc_show() would have printed: vm_zone_stat[],
+ * vm_node_stat[] (the global atomics, not folded per-CPU diffs, as the
+ * kernel reads them), totalram_pages, totalreserve_pages and the zones'
+ * low watermarks, nr_swap_pages/total_swap_pages, vm_committed_as, the
+ * block devices' page cache, hstates[], nr_vmalloc_pages, percpu,
+ * zswap and the arch's direct-map counters.  Lines the kernel prints
+ * only under a config option are present when that option's symbol is.
+ */
+struct vd_error *vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *ret);
+/* The value of a line by name; false when it is not there. */
+bool vd_meminfo_get(const struct vd_meminfo *mi, const char *name, uint64_t *ret);
+
+/* SLUB ------------------------------------------------------------------------ */
+
+struct vd_slab_cache {
+	uint64_t addr;            /* struct kmem_cache */
+	char name[64];
+	uint32_t object_size;     /* s->object_size: what callers asked for */
+	uint32_t size;            /* s->size: the stride of objects */
+	uint32_t offset;          /* s->offset: the free pointer in an object */
+	uint32_t red_left_pad;
+	uint32_t order, objects;  /* s->oo: slab order, objects per slab */
+	uint64_t slab_size;       /* page size << order */
+	uint64_t flags;           /* SLAB_* */
+	bool hardened;            /* CONFIG_SLAB_FREELIST_HARDENED (s->random) */
+	uint64_t random;
+	/* Statistics, as crash's `kmem -s` counts them. */
+	bool have_stats;
+	uint64_t nr_slabs;        /* sum of the nodes' nr_slabs */
+	uint64_t total_objects;   /* sum of the nodes' total_objects */
+	uint64_t free_objects;    /* free on CPU slabs, CPU freelists, CPU and
+				     node partial slabs */
+	uint64_t allocated;       /* total_objects - free_objects */
+	uint64_t cpu_slabs, cpu_partial_slabs, node_partial_slabs;
+};
+
+/* Every cache on slab_caches, in list order, with statistics; a cache
+ * whose statistics could not be read has have_stats false and is reported
+ * through err_cb (may be NULL; it owns the error). */
+struct vd_error *vd_kmem_caches(struct vd_kmem *k, struct vd_slab_cache **ret,
+				size_t *n,
+				void (*err_cb)(void *priv, struct vd_error *err),
+				void *priv);
+/* One cache by name (VD_ERR_LOOKUP if none), with statistics. */
+struct vd_error *vd_kmem_cache_find(struct vd_kmem *k, const char *name,
+				    struct vd_slab_cache *ret);
+
+enum vd_slab_where {
+	VD_SLAB_CPU,              /* a CPU's active slab (c->slab / c->page) */
+	VD_SLAB_CPU_PARTIAL,      /* on a CPU's partial list (c->partial) */
+	VD_SLAB_NODE_PARTIAL,     /* on a node's partial list */
+	VD_SLAB_OTHER,            /* full (SLUB tracks no full list) */
+};
+
+enum vd_obj_state {
+	VD_OBJ_ALLOCATED,
+	VD_OBJ_FREE,              /* on the slab's freelist */
+	VD_OBJ_FREE_CPU,          /* on a CPU's lockless freelist */
+};
+
+struct vd_slab {
+	uint64_t slab;            /* struct slab (5.17+) or struct page */
+	uint64_t base;            /* address of the first object */
+	uint32_t objects, inuse;  /* the slab's counters */
+	bool frozen;
+	int node;
+	enum vd_slab_where where;
+	int cpu;                  /* VD_SLAB_CPU*: the CPU; else -1 */
+	uint32_t nfree;           /* objects found free */
+	/* state[i] of object i (at base + i * size); objects entries */
+	const enum vd_obj_state *state;
+};
+
+/*
+ * The slabs SLUB can find for a cache: each CPU's slab and partial list,
+ * then each node's partial list, with every object's state.  cb returning
+ * false stops the walk.  Errors about one slab are reported through
+ * err_cb and the walk goes on.
+ */
+struct vd_error *vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *c,
+				     bool (*cb)(void *priv, const struct vd_slab *slab),
+				     void (*err_cb)(void *priv, struct vd_error *err),
+				     void *priv);
+
+/* Free-pointer decoding: CONFIG_SLAB_FREELIST_HARDENED stores
+ * ptr ^ s->random ^ swab(address of the pointer). */
+uint64_t vd_slab_freeptr_decode(bool hardened, uint64_t random, uint64_t stored,
+				uint64_t ptr_addr);
+
+/* One slab's freelist, read through a callback (also for tests). */
+struct vd_freelist_walk {
+	const char *cache;        /* for messages */
+	uint64_t base;            /* first object */
+	uint32_t objects, size, offset;
+	bool hardened;
+	uint64_t random;
+	struct vd_error *(*read_ptr)(void *priv, uint64_t addr, uint64_t *ret);
+	void *priv;
+};
+/*
+ * Follow the freelist from first; every pointer must be an object of the
+ * slab, none twice, at most objects of them.  Marks state[i] (objects
+ * entries, may be NULL) with mark and counts them in *n.  A bad pointer,
+ * a loop or an unreadable free pointer is VD_ERR_CORRUPT / the read's
+ * error naming the cache and slab.
+ */
+struct vd_error *vd_slab_freelist(const struct vd_freelist_walk *w, uint64_t first,
+				  enum vd_obj_state mark, enum vd_obj_state *state,
+				  uint32_t *n);
+
+/* Pages -------------------------------------------------------------------------- */
+
+struct vd_page_info {
+	uint64_t page;            /* struct page */
+	uint64_t pfn, pa;
+	uint64_t flags;           /* page->flags, PG_* bits only */
+	uint64_t flags_raw;       /* with the zone/node/section bits */
+	char flag_names[320];     /* "locked,referenced,lru,..." */
+	int32_t refcount, mapcount;
+	uint32_t page_type;       /* 6.12+: the page type byte (0 none) */
+	const char *type_name;    /* "buddy", "slab", "offline", "table",
+				     "guard", "hugetlb", ... or NULL */
+	uint64_t mapping, index, private_;
+	bool compound, head, tail;
+	uint64_t head_page;       /* the head (itself when not a tail) */
+	uint32_t order;           /* compound order, or the buddy order */
+	int node, zone;           /* from flags, -1 when not known */
+	uint64_t slab_cache;      /* slab pages: their kmem_cache, else 0 */
+};
+
+struct vd_error *vd_kmem_page_info(struct vd_kmem *k, uint64_t page,
+				   struct vd_page_info *ret);
+/* struct page of a pfn, and back; VD_ERR_INVALID_ARG outside the map. */
+struct vd_error *vd_kmem_pfn_to_page(struct vd_kmem *k, uint64_t pfn, uint64_t *ret);
+struct vd_error *vd_kmem_page_to_pfn(struct vd_kmem *k, uint64_t page, uint64_t *ret);
+/* The pfns of the dump's memory: [min, max). */
+uint64_t vd_kmem_min_pfn(struct vd_kmem *k);
+uint64_t vd_kmem_max_pfn(struct vd_kmem *k);
+
+/* What an address is ------------------------------------------------------------ */
+
+enum vd_addr_kind {
+	VD_ADDR_UNKNOWN,
+	VD_ADDR_SLAB,             /* an object of a slab cache */
+	VD_ADDR_PAGE,             /* memory of a page that is not slab */
+	VD_ADDR_PAGE_STRUCT,      /* a struct page in the vmemmap */
+	VD_ADDR_STACK,            /* a task's kernel stack */
+	VD_ADDR_VMALLOC,          /* a vmalloc/vmap area */
+	VD_ADDR_MODULE,           /* a module's memory */
+	VD_ADDR_KERNEL,           /* the kernel image */
+	VD_ADDR_PERCPU,           /* a CPU's per-CPU area */
+};
+
+struct vd_kmem_addr {
+	uint64_t addr;
+	enum vd_addr_kind kind;
+	const char *region;       /* the layout region's name, or NULL */
+	bool mapped;
+	uint64_t pa;
+	bool have_page;
+	struct vd_page_info page; /* of the page that holds it (head page) */
+	/* VD_ADDR_SLAB */
+	struct vd_slab_cache cache;
+	uint64_t slab, object;    /* struct slab, the object's start */
+	uint32_t object_index;
+	enum vd_obj_state obj_state;
+	int obj_cpu;              /* VD_OBJ_FREE_CPU: whose freelist */
+	/* VD_ADDR_STACK */
+	uint64_t task;
+	int32_t pid;
+	char comm[17];
+	uint64_t stack_base, stack_size;
+	/* VD_ADDR_VMALLOC (also stacks that are vmalloc'ed) */
+	uint64_t va_start, va_end, va_caller;
+	char va_flags[96];
+	/* VD_ADDR_MODULE */
+	char module[64];
+	const char *module_region;
+	/* VD_ADDR_KERNEL */
+	const char *section;      /* ".text", ".rodata", ".data", ".bss",
+				     ".init", ".data..percpu", ... */
+	/* VD_ADDR_PERCPU */
+	int cpu;
+	uint64_t percpu_offset;   /* from the CPU's area start */
+	/* symbol, when one contains the address */
+	bool have_symbol;
+	char symbol[128];
+	uint64_t symbol_offset;
+};
+
+struct vd_error *vd_kmem_identify(struct vd_kmem *k, uint64_t addr,
+				  struct vd_kmem_addr *ret);
+
+/* A process's memory ------------------------------------------------------------ */
+
+struct vd_utask {
+	uint64_t task, mm;
+	int32_t pid, tgid;
+	char comm[17];
+	uint64_t pgd, pgd_pa;     /* mm->pgd and its physical address: the root */
+	uint64_t start_code, end_code, start_data, end_data;
+	uint64_t start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t saved_auxv;      /* address of mm->saved_auxv[] */
+	uint32_t saved_auxv_len;  /* its entries (longs) */
+	int32_t map_count;
+};
+
+/* The task with this pid (any thread); VD_ERR_LOOKUP if none,
+ * VD_ERR_INVALID_ARG for a kernel thread (no mm). */
+struct vd_error *vd_kmem_utask(struct vd_kmem *k, int32_t pid, struct vd_utask *ret);
+
+/*
+ * Read the process's memory at a user address through its own page
+ * tables (mm->pgd).  *done_ret: bytes read before a failure (a page not
+ * present, swapped out, or not in the dump).  pa_ret (may be NULL): the
+ * physical address of the first byte.
+ */
+struct vd_error *vd_kmem_uread(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva,
+			       void *buf, size_t len, size_t *done_ret);
+/* The page-table walk of one user address from the task's root; a PTE
+ * that holds a swap entry makes the error say which swap area and offset. */
+struct vd_error *vd_kmem_uwalk(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva,
+			       struct vd_xlat_walk *ret);
+
+/* A swap entry in a not-present PTE: the swap area (swap_info[type]) and
+ * the page's offset in it. */
+struct vd_swap_entry {
+	uint32_t type;
+	uint64_t offset;
+	bool area_known;          /* swap_info[type] is in use and holds offset */
+	char area[256];           /* its file or device ("/dev/zram0") */
+};
+bool vd_kmem_swap_entry(struct vd_kmem *k, uint64_t pte, struct vd_swap_entry *ret);
+/* The decoding alone (also for tests): layout 0 is x86_64's and arm64's
+ * before 6.10, layout 1 arm64's since.  False for a present or zero PTE. */
+bool vd_swap_decode(enum vd_arch arch, unsigned layout, uint64_t pte, uint32_t *type,
+		    uint64_t *offset);
+
+struct vd_vma {
+	uint64_t vma;             /* struct vm_area_struct */
+	uint64_t start, end;      /* [start, end) */
+	uint64_t flags;           /* vm_flags: VM_READ 1, VM_WRITE 2, VM_EXEC 4, VM_SHARED 8 */
+	uint64_t pgoff;           /* in pages */
+	uint64_t file;            /* struct file *, 0 for anonymous memory */
+	char perms[5];            /* "r-xp" as /proc/PID/maps prints it */
+	char path[512];           /* the file's path, or [heap], [stack], [vdso]... */
+};
+
+/*
+ * The VMAs of a process in address order: from the maple tree
+ * (mm->mm_mt, 6.1+) or the mm->mmap list before.  *ret is malloc'ed.
+ */
+struct vd_error *vd_kmem_vmas(struct vd_kmem *k, const struct vd_utask *t,
+			      struct vd_vma **ret, size_t *n);
+
+/* The path of a struct file (f_path through the dentries and mounts). */
+struct vd_error *vd_kmem_file_path(struct vd_kmem *k, uint64_t file, char *buf, size_t size);
+
+/* Open files: fd and struct file *, in fd order; cb returning false stops. */
+struct vd_error *vd_kmem_files(struct vd_kmem *k, const struct vd_utask *t,
+			       bool (*cb)(void *priv, int fd, uint64_t file), void *priv);
+
+/* gcore: an ELF core of the process, readable by gdb. */
+struct vd_gcore_stats {
+	size_t nthreads, nvmas, nfiles, nauxv;
+	uint64_t pages;           /* written from the dump */
+	uint64_t missing_pages;   /* not present, swapped out or not in the dump: zeros */
+	uint64_t vdso_pages;      /* of pages, vDSO pages taken from the kernel's image */
+};
+struct vd_error *vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path,
+			       struct vd_gcore_stats *ret);
+
+/*
+ * The maple tree walk (exposed for tests): every entry stored in the tree
+ * whose root entry is root, in index order, read through read_node, which
+ * copies the 256-byte node at a node address.  Only a node's used slots
+ * are read (ma_data_end(): the metadata's end when the last pivot is 0, in
+ * an arange_64 node always; the last slot only when the last pivot is
+ * below the node's maximum); internal entries are skipped.  Bounded by
+ * the tree's height and node count.
+ */
+struct vd_maple_walk {
+	uint32_t slot_off64, nslots64;    /* maple_range_64 slots (range and leaf) */
+	uint32_t pivot_off64, meta_end_off64;
+	uint32_t slot_offa, nslotsa;      /* maple_arange_64 slots */
+	uint32_t pivot_offa, meta_end_offa;
+	struct vd_error *(*read_node)(void *priv, uint64_t node, void *buf, size_t len);
+	void *priv;
+	bool (*entry)(void *priv, uint64_t entry);
+	void *entry_priv;
+};
+struct vd_error *vd_maple_walk(const struct vd_maple_walk *w, uint64_t root);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

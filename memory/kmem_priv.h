@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside memory/: member offsets looked up once per session (struct
+ * kmem_field, bit fields included), reads of whole structs into buffers,
+ * per-CPU offsets, and the page <-> pfn <-> direct-map arithmetic.
+ */
+#ifndef VD_MEMORY_KMEM_PRIV_H
+#define VD_MEMORY_KMEM_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmdive/ctype.h"
+#include "vmdive/memory.h"
+#include "vmdive/session.h"
+#include "vmdive/xlat.h"
+
+#define KMEM_MAX_CPUS 8192
+#define KMEM_MAX_NODES 1024
+/* No slab holds more objects than objects:15 can count. */
+#define KMEM_MAX_OBJECTS 32768
+/* Longer partial lists than this are taken as corrupt (cycles). */
+#define KMEM_MAX_PARTIAL (1u << 20)
+
+/* A member: byte offset and size, or a bit field within the struct. */
+struct kmem_field {
+	uint64_t off;             /* bytes; for a bit field, of its first byte */
+	uint32_t size;            /* bytes of the member's type */
+	uint32_t bit_shift;       /* bit field: bits past off */
+	uint32_t bits;            /* bit field width, 0 for a plain member */
+	bool present;
+};
+
+struct kmem_slab_layout {
+	const char *tname;        /* "struct slab" (5.17+) or "struct page" */
+	uint64_t tsize;
+	struct kmem_field slab_cache, freelist, inuse, objects, frozen,
+			  slab_list, next, counters;
+};
+
+struct kmem_cache_layout {
+	uint64_t size_of;
+	struct kmem_field name, object_size, size, offset, oo, random,
+			  red_left_pad, cpu_slab, node, list, flags, objects, order;
+	uint32_t node_len;        /* kmem_cache.node[] length */
+	/* struct kmem_cache_cpu */
+	uint64_t cpu_size_of;
+	struct kmem_field c_freelist, c_slab, c_partial;
+	/* struct kmem_cache_node */
+	uint64_t n_size_of;
+	struct kmem_field n_nr_partial, n_partial, n_nr_slabs, n_total_objects;
+};
+
+struct kmem_page_layout {
+	uint64_t size_of;
+	struct kmem_field flags, refcount, mapcount, page_type, mapping, index,
+			  private_, compound_head, compound_order, lru;
+	/* page->flags: PG_* names by bit; zone/node positions */
+	const char *pgname[64];
+	uint32_t nr_pageflags;
+	int pg_head, pg_slab, pg_buddy_type;
+	/* 6.12+ page types: the top byte of page_type (enum pagetype) */
+	bool type_byte;
+	/* before: PAGE_TYPE_BASE with cleared bits per type */
+	uint32_t page_type_base;
+	int64_t slab_mapcount, buddy_mapcount, offline_mapcount, table_mapcount,
+		guard_mapcount, hugetlb_mapcount;
+	bool have_slab_mapcount, have_buddy_mapcount;
+	struct {
+		const char *name;
+		uint32_t value;
+	} types[16];
+	size_t ntypes;
+	int node_shift, node_bits, zone_shift, zone_bits;
+};
+
+/* struct file -> path (memory/task.c). */
+struct kmem_path_layout {
+	bool ok;
+	struct kmem_field f_path_mnt, f_path_dentry, d_parent, d_name, d_len, d_hash_pprev;
+	struct kmem_field m_mnt, m_parent, m_mountpoint, vfs_root;
+};
+
+/* Caches for vd_kmem_identify(), filled on first use. */
+struct kmem_stack {
+	uint64_t base, task;
+	int32_t pid;
+	char comm[17];
+};
+struct kmem_area {
+	uint64_t start, end, caller;
+	char flags[96];
+};
+struct kmem_modreg {
+	uint64_t start, end;
+	char module[64];
+	char region[24];
+};
+
+struct vd_kmem {
+	struct vd_session *s;
+	struct vd_xlat *xlat;
+	enum vd_arch arch;
+	uint64_t psz;
+	unsigned pshift;
+	/* per-CPU */
+	uint32_t ncpus;
+	uint64_t *cpu_off;        /* __per_cpu_offset[cpu], ncpus entries */
+	bool *cpu_possible;
+	/* pages */
+	bool page_ok;
+	struct vd_error *page_err;
+	struct kmem_page_layout pl;
+	uint64_t vmemmap, min_pfn, max_pfn;   /* pfns of the dump's memory: [min, max) */
+	uint64_t dm_va, dm_pa, dm_pa_end;   /* direct map: VA = PA - dm_pa + dm_va */
+	/* slab */
+	bool slab_ok;
+	struct vd_error *slab_err;
+	struct kmem_slab_layout sl;
+	struct kmem_cache_layout cl;
+	uint32_t nr_node_ids;
+	/* identify */
+	bool id_ok;
+	struct kmem_stack *stacks;
+	size_t nstacks;
+	uint64_t stack_size;
+	struct kmem_area *areas;
+	size_t nareas;
+	struct kmem_modreg *modregs;
+	size_t nmodregs;
+	uint64_t pcpu_start, pcpu_size;   /* __per_cpu_start, the unit size */
+	bool have_pcpu;
+	struct kmem_path_layout path;
+};
+
+/* true when err is NULL; else destroys it (a read whose failure is an answer). */
+static inline bool
+vd_ok_destroy(struct vd_error *err)
+{
+	vd_error_destroy(err);
+	return !err;
+}
+
+/* Type and member lookups. */
+struct vd_error *vd_km_type(struct vd_kmem *k, const char *tname, const struct vd_type **ret);
+void vd_km_field(const struct vd_type *t, const char *path, struct kmem_field *ret);
+struct vd_error *vd_km_need(const struct vd_type *t, const char *tname, const char *path,
+			   struct kmem_field *ret);
+/* An enumerator's value from the types: false if unknown. */
+bool vd_km_enum_value(struct vd_kmem *k, const char *enum_name, const char *name,
+		     int64_t *ret);
+/* A field's value out of a buffer holding the struct. */
+uint64_t vd_km_get(const void *buf, size_t len, const struct kmem_field *f);
+
+/* Reads (kernel virtual). */
+struct vd_error *vd_km_read(struct vd_kmem *k, uint64_t addr, void *buf, size_t len);
+struct vd_error *vd_km_u64(struct vd_kmem *k, uint64_t addr, uint64_t *ret);
+struct vd_error *vd_km_uint(struct vd_kmem *k, uint64_t addr, uint32_t size, uint64_t *ret);
+/* A symbol's address, or a VD_ERR_LOOKUP naming it. */
+struct vd_error *vd_km_sym(struct vd_kmem *k, const char *name, uint64_t *ret);
+/* The value of a symbol of size bytes. */
+struct vd_error *vd_km_sym_uint(struct vd_kmem *k, const char *name, uint32_t size,
+			       uint64_t *ret);
+struct vd_error *vd_km_string(struct vd_kmem *k, uint64_t addr, char *buf, size_t size);
+
+/* Pages: sets up on first use. */
+struct vd_error *vd_km_pages_init(struct vd_kmem *k);
+uint64_t vd_km_pa_to_dm(struct vd_kmem *k, uint64_t pa);
+struct vd_error *vd_km_va_to_pa(struct vd_kmem *k, uint64_t va, uint64_t *ret);
+
+/* Slab: sets up on first use. */
+struct vd_error *vd_km_slab_init(struct vd_kmem *k);
+/* Whether a page (head) is a slab page, from its flags/type. */
+bool vd_km_page_is_slab(struct vd_kmem *k, const struct vd_page_info *pi);
+
+/* The object of the slab page slab (a head page) that holds addr:
+ * ret's cache, slab, object, object_index, obj_state, obj_cpu. */
+struct vd_error *vd_km_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr,
+				  struct vd_kmem_addr *ret);
+
+/* THREAD_SIZE (memory/identify.c). */
+uint64_t vd_km_thread_size(struct vd_kmem *k);
+
+bool vd_km_xlat_param(struct vd_kmem *k, const char *name, uint64_t *ret);
+
+#endif

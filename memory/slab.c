@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SLUB: the caches on slab_caches, their statistics and their objects.
+ *
+ * Where a slab's fields live is told apart by presence:
+ * - struct slab (commit d122019bf061 "mm: Split slab into its own type",
+ *   5.17) overlays struct page; before, the same members (slab_cache,
+ *   freelist, inuse/objects/frozen bit fields, slab_list or lru, next)
+ *   are in struct page's unions;
+ * - kmem_cache_cpu.slab since commit bb192ed9aa71 "mm/slub: Convert most
+ *   struct page to struct slab by spatch" (5.17), .page before;
+ * - CONFIG_SLAB_FREELIST_HARDENED: kmem_cache.random exists, and a free
+ *   pointer is stored as ptr ^ s->random ^ swab(&ptr) (commit 1ad53d9fa3f6
+ *   "slub: improve bit diffusion for freelist ptr obfuscation");
+ * - 6.12 keeps slab_cache before the list/freelist union and marks slab
+ *   pages with a page type, no PG_slab (commit 46df8e73a4a3 "mm: free up
+ *   PG_slab"): handled by the member offsets and vd_km_page_is_slab().
+ * Statistics are counted as crash's `kmem -s` does: objects = the nodes'
+ * total_objects, free = free objects of each CPU's slab and lockless
+ * freelist, of the CPU partial slabs and of the node partial slabs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "kmem_priv.h"
+
+uint64_t
+vd_slab_freeptr_decode(bool hardened, uint64_t random, uint64_t stored, uint64_t ptr_addr)
+{
+	if (!hardened)
+		return stored;
+	return stored ^ random ^ __builtin_bswap64(ptr_addr);
+}
+
+struct vd_error *
+vd_km_slab_init(struct vd_kmem *k)
+{
+	struct kmem_slab_layout *sl = &k->sl;
+	struct kmem_cache_layout *cl = &k->cl;
+	const struct vd_type *t, *ct, *cpu, *node;
+	struct vd_member_info mi;
+	struct vd_error *err;
+	uint64_t v;
+
+	if (k->slab_ok)
+		return NULL;
+	if (k->slab_err)
+		return vd_error_create(k->slab_err->code, "%s", k->slab_err->msg);
+	if ((err = vd_km_pages_init(k)))
+		goto fail;
+	sl->tname = "struct slab";
+	if ((err = vd_km_type(k, "struct slab", &t)) || (vd_km_field(t, "slab_cache", &sl->slab_cache),
+							 !sl->slab_cache.present)) {
+		vd_error_destroy(err);
+		sl->tname = "struct page";
+		if ((err = vd_km_type(k, "struct page", &t)))
+			goto fail;
+	}
+	sl->tsize = t->size;
+	if ((err = vd_km_need(t, sl->tname, "slab_cache", &sl->slab_cache)) ||
+	    (err = vd_km_need(t, sl->tname, "freelist", &sl->freelist)) ||
+	    (err = vd_km_need(t, sl->tname, "inuse", &sl->inuse)) ||
+	    (err = vd_km_need(t, sl->tname, "objects", &sl->objects)))
+		goto fail;
+	vd_km_field(t, "frozen", &sl->frozen);
+	vd_km_field(t, "next", &sl->next);
+	vd_km_field(t, "slab_list", &sl->slab_list);
+	if (!sl->slab_list.present)
+		vd_km_field(t, "lru", &sl->slab_list);
+	if (!sl->slab_list.present) {
+		err = vd_error_create(VD_ERR_LOOKUP, "%s has neither slab_list nor lru", sl->tname);
+		goto fail;
+	}
+	if ((err = vd_km_type(k, "struct kmem_cache", &ct)))
+		goto fail;
+	vd_km_field(ct, "offset", &cl->offset);
+	vd_km_field(ct, "cpu_slab", &cl->cpu_slab);
+	if (!cl->offset.present || !cl->cpu_slab.present) {
+		struct kmem_field sheaves;
+
+		vd_km_field(ct, "cpu_sheaves", &sheaves);
+		err = sheaves.present ?
+		      vd_error_create(VD_ERR_NOTIMPL,
+				      "struct kmem_cache has cpu_sheaves and no cpu_slab: SLUB's per-CPU sheaves are not read yet") :
+		      vd_error_create(VD_ERR_NOTIMPL,
+				      "struct kmem_cache has no offset/cpu_slab: not SLUB (SLAB and SLOB are not read)");
+		goto fail;
+	}
+	cl->size_of = ct->size;
+	if ((err = vd_km_need(ct, "struct kmem_cache", "name", &cl->name)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "object_size", &cl->object_size)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "size", &cl->size)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "oo", &cl->oo)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "list", &cl->list)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "node", &cl->node)) ||
+	    (err = vd_km_need(ct, "struct kmem_cache", "flags", &cl->flags)))
+		goto fail;
+	vd_km_field(ct, "random", &cl->random);
+	vd_km_field(ct, "red_left_pad", &cl->red_left_pad);
+	if ((err = vd_type_member(ct, "node", &mi)))
+		goto fail;
+	{
+		const struct vd_type *at = vd_type_unqualified(mi.type.type);
+
+		cl->node_len = at && at->kind == VD_TYPE_ARRAY ? (uint32_t)at->length : 1;
+		if (!cl->node_len || cl->node_len > KMEM_MAX_NODES)
+			cl->node_len = 1;
+	}
+	if ((err = vd_km_type(k, "struct kmem_cache_cpu", &cpu)))
+		goto fail;
+	cl->cpu_size_of = cpu->size;
+	if ((err = vd_km_need(cpu, "struct kmem_cache_cpu", "freelist", &cl->c_freelist)))
+		goto fail;
+	vd_km_field(cpu, "slab", &cl->c_slab);
+	if (!cl->c_slab.present)
+		vd_km_field(cpu, "page", &cl->c_slab);
+	vd_km_field(cpu, "partial", &cl->c_partial);
+	if (!cl->c_slab.present) {
+		err = vd_error_create(VD_ERR_LOOKUP, "struct kmem_cache_cpu has neither slab nor page");
+		goto fail;
+	}
+	if ((err = vd_km_type(k, "struct kmem_cache_node", &node)))
+		goto fail;
+	cl->n_size_of = node->size;
+	if ((err = vd_km_need(node, "struct kmem_cache_node", "nr_partial", &cl->n_nr_partial)) ||
+	    (err = vd_km_need(node, "struct kmem_cache_node", "partial", &cl->n_partial)))
+		goto fail;
+	vd_km_field(node, "nr_slabs", &cl->n_nr_slabs);
+	vd_km_field(node, "total_objects", &cl->n_total_objects);
+	k->nr_node_ids = cl->node_len;
+	if (vd_ok_destroy(vd_km_sym_uint(k, "nr_node_ids", 4, &v)) && v && v <= cl->node_len)
+		k->nr_node_ids = (uint32_t)v;
+	k->slab_ok = true;
+	return NULL;
+fail:
+	k->slab_err = vd_error_create(err->code, "%s", err->msg);
+	return err;
+}
+
+/* A slab's fields (struct slab or page at addr). */
+struct slab_rec {
+	uint64_t addr, cache, freelist, next, base;
+	uint32_t objects, inuse;
+	bool frozen;
+};
+
+static struct vd_error *
+read_slab(struct vd_kmem *k, uint64_t addr, struct slab_rec *r)
+{
+	const struct kmem_slab_layout *sl = &k->sl;
+	unsigned char buf[256];
+	size_t len = VD_MIN(sl->tsize, sizeof(buf));
+	uint64_t pfn;
+	struct vd_error *err;
+
+	memset(r, 0, sizeof(*r));
+	r->addr = addr;
+	if ((err = vd_kmem_page_to_pfn(k, addr, &pfn)))
+		return err;
+	if ((err = vd_km_read(k, addr, buf, len)))
+		return vd_error_wrap(err, "reading %s at 0x%llx", sl->tname, (unsigned long long)addr);
+	r->cache = vd_km_get(buf, len, &sl->slab_cache);
+	r->freelist = vd_km_get(buf, len, &sl->freelist);
+	r->next = vd_km_get(buf, len, &sl->next);
+	r->objects = (uint32_t)vd_km_get(buf, len, &sl->objects);
+	r->inuse = (uint32_t)vd_km_get(buf, len, &sl->inuse);
+	r->frozen = vd_km_get(buf, len, &sl->frozen) != 0;
+	r->base = vd_km_pa_to_dm(k, pfn << k->pshift);
+	return NULL;
+}
+
+struct cache_rec {
+	struct vd_slab_cache c;
+	uint64_t cpu_slab;        /* __percpu struct kmem_cache_cpu * */
+	uint64_t node[KMEM_MAX_NODES];
+	uint32_t nnodes;
+};
+
+static struct vd_error *
+read_cache(struct vd_kmem *k, uint64_t addr, struct cache_rec *r)
+{
+	const struct kmem_cache_layout *cl = &k->cl;
+	unsigned char *buf;
+	uint64_t oo, name;
+	struct vd_error *err;
+
+	memset(r, 0, sizeof(*r));
+	if (cl->size_of > (1u << 16))
+		return vd_error_create(VD_ERR_CORRUPT, "struct kmem_cache of %llu bytes",
+				       (unsigned long long)cl->size_of);
+	if (!(buf = malloc(cl->size_of)))
+		return &vd_enomem;
+	if ((err = vd_km_read(k, addr, buf, cl->size_of))) {
+		free(buf);
+		return vd_error_wrap(err, "reading struct kmem_cache at 0x%llx",
+				     (unsigned long long)addr);
+	}
+	r->c.addr = addr;
+	name = vd_km_get(buf, cl->size_of, &cl->name);
+	if (!vd_ok_destroy(vd_km_string(k, name, r->c.name, sizeof(r->c.name))))
+		snprintf(r->c.name, sizeof(r->c.name), "(unreadable 0x%llx)", (unsigned long long)name);
+	r->c.object_size = (uint32_t)vd_km_get(buf, cl->size_of, &cl->object_size);
+	r->c.size = (uint32_t)vd_km_get(buf, cl->size_of, &cl->size);
+	r->c.offset = (uint32_t)vd_km_get(buf, cl->size_of, &cl->offset);
+	r->c.red_left_pad = (uint32_t)vd_km_get(buf, cl->size_of, &cl->red_left_pad);
+	r->c.flags = vd_km_get(buf, cl->size_of, &cl->flags);
+	oo = vd_km_get(buf, cl->size_of, &cl->oo);
+	// struct kmem_cache_order_objects: order << OO_SHIFT (16) | objects
+	r->c.order = (uint32_t)(oo >> 16);
+	r->c.objects = (uint32_t)(oo & 0xffff);
+	r->c.slab_size = r->c.order < 20 ? k->psz << r->c.order : 0;
+	r->c.hardened = cl->random.present;
+	r->c.random = vd_km_get(buf, cl->size_of, &cl->random);
+	r->cpu_slab = vd_km_get(buf, cl->size_of, &cl->cpu_slab);
+	r->nnodes = k->nr_node_ids;
+	for (uint32_t i = 0; i < r->nnodes; i++) {
+		struct kmem_field f = { .off = cl->node.off + 8ull * i, .size = 8, .present = true };
+
+		r->node[i] = vd_km_get(buf, cl->size_of, &f);
+	}
+	free(buf);
+	if (!r->c.size || r->c.size > (64u << 20) || r->c.objects > KMEM_MAX_OBJECTS ||
+	    r->c.offset >= r->c.size + sizeof(uint64_t) || !r->c.slab_size)
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "kmem_cache 0x%llx (%s): size %u, %u objects of order %u, offset %u",
+				       (unsigned long long)addr, r->c.name, r->c.size, r->c.objects,
+				       r->c.order, r->c.offset);
+	return NULL;
+}
+
+struct vd_error *
+vd_slab_freelist(const struct vd_freelist_walk *w, uint64_t first, enum vd_obj_state mark,
+		 enum vd_obj_state *state, uint32_t *n)
+{
+	uint64_t p = first;
+	struct vd_error *err;
+
+	*n = 0;
+	if (!w->size)
+		return vd_error_create(VD_ERR_CORRUPT, "%s: object size 0", w->cache);
+	while (p) {
+		uint64_t idx, stored;
+
+		if (p < w->base || (p - w->base) % w->size ||
+		    (idx = (p - w->base) / w->size) >= w->objects)
+			return vd_error_create(VD_ERR_CORRUPT,
+					       "%s: free pointer 0x%llx is not an object of the slab at 0x%llx",
+					       w->cache, (unsigned long long)p, (unsigned long long)w->base);
+		if (state) {
+			if (state[idx] != VD_OBJ_ALLOCATED)
+				return vd_error_create(VD_ERR_CORRUPT,
+						       "%s: freelist of the slab at 0x%llx loops at 0x%llx",
+						       w->cache, (unsigned long long)w->base,
+						       (unsigned long long)p);
+			state[idx] = mark;
+		}
+		if (++*n > w->objects)
+			return vd_error_create(VD_ERR_CORRUPT,
+					       "%s: freelist of the slab at 0x%llx is longer than its %u objects",
+					       w->cache, (unsigned long long)w->base, w->objects);
+		if ((err = w->read_ptr(w->priv, p + w->offset, &stored)))
+			return vd_error_wrap(err, "%s: reading the free pointer of 0x%llx", w->cache,
+					     (unsigned long long)p);
+		p = vd_slab_freeptr_decode(w->hardened, w->random, stored, p + w->offset);
+	}
+	return NULL;
+}
+
+static struct vd_error *
+read_ptr_cb(void *priv, uint64_t addr, uint64_t *ret)
+{
+	return vd_km_u64(priv, addr, ret);
+}
+
+static struct vd_error *
+walk_freelist(struct vd_kmem *k, const struct vd_slab_cache *c, uint64_t base,
+	      uint32_t objects, uint64_t first, enum vd_obj_state mark,
+	      enum vd_obj_state *state, uint32_t *n)
+{
+	struct vd_freelist_walk w = { .cache = c->name, .base = base, .objects = objects,
+				      .size = c->size, .offset = c->offset,
+				      .hardened = c->hardened, .random = c->random,
+				      .read_ptr = read_ptr_cb, .priv = k };
+
+	return vd_slab_freelist(&w, first, mark, state, n);
+}
+
+struct cpu_state {
+	uint64_t slab, freelist, partial;
+};
+
+static struct vd_error *
+read_cpu(struct vd_kmem *k, const struct cache_rec *r, uint32_t cpu, struct cpu_state *cs)
+{
+	const struct kmem_cache_layout *cl = &k->cl;
+	unsigned char buf[256];
+	size_t len = VD_MIN(cl->cpu_size_of, sizeof(buf));
+	struct vd_error *err;
+
+	memset(cs, 0, sizeof(*cs));
+	if ((err = vd_km_read(k, r->cpu_slab + k->cpu_off[cpu], buf, len)))
+		return vd_error_wrap(err, "%s: reading kmem_cache_cpu of CPU %u", r->c.name, cpu);
+	cs->slab = vd_km_get(buf, len, &cl->c_slab);
+	cs->freelist = vd_km_get(buf, len, &cl->c_freelist);
+	cs->partial = vd_km_get(buf, len, &cl->c_partial);
+	return NULL;
+}
+
+static uint32_t
+slab_objects(const struct vd_slab_cache *c, const struct slab_rec *s)
+{
+	uint32_t n = s->objects;
+
+	if (!n || n > KMEM_MAX_OBJECTS || (uint64_t)n * c->size > c->slab_size * 64)
+		n = c->objects;
+	return n;
+}
+
+/* Statistics as crash counts them. */
+static struct vd_error *
+cache_stats(struct vd_kmem *k, struct cache_rec *r)
+{
+	struct vd_slab_cache *c = &r->c;
+	const struct kmem_cache_layout *cl = &k->cl;
+	const struct kmem_slab_layout *sl = &k->sl;
+	struct vd_error *err;
+	uint64_t free_ = 0, total = 0, slabs = 0;
+
+	for (uint32_t cpu = 0; cpu < k->ncpus; cpu++) {
+		struct cpu_state cs;
+		struct slab_rec s;
+		uint32_t n;
+
+		if (!k->cpu_possible[cpu])
+			continue;
+		if ((err = read_cpu(k, r, cpu, &cs)))
+			return err;
+		if (cs.slab) {
+			if ((err = read_slab(k, cs.slab, &s)))
+				return vd_error_wrap(err, "%s: CPU %u slab", c->name, cpu);
+			c->cpu_slabs++;
+			free_ += s.objects - VD_MIN(s.inuse, s.objects);
+			if ((err = walk_freelist(k, c, s.base + c->red_left_pad, slab_objects(c, &s),
+						 cs.freelist, VD_OBJ_FREE_CPU, NULL, &n)))
+				return err;
+			free_ += n;
+		}
+		for (uint64_t p = cs.partial, i = 0; p; p = s.next) {
+			if (++i > KMEM_MAX_PARTIAL)
+				return vd_error_create(VD_ERR_CORRUPT, "%s: CPU %u partial list loops",
+						       c->name, cpu);
+			if ((err = read_slab(k, p, &s)))
+				return vd_error_wrap(err, "%s: CPU %u partial list", c->name, cpu);
+			c->cpu_partial_slabs++;
+			free_ += s.objects - VD_MIN(s.inuse, s.objects);
+		}
+	}
+	for (uint32_t nid = 0; nid < r->nnodes; nid++) {
+		uint64_t n = r->node[nid], nr_partial, head, next, cnt = 0, v;
+
+		if (!n)
+			continue;
+		if ((err = vd_km_uint(k, n + cl->n_nr_partial.off, cl->n_nr_partial.size, &nr_partial)))
+			return vd_error_wrap(err, "%s: reading kmem_cache_node %u", c->name, nid);
+		if (cl->n_nr_slabs.present) {
+			if ((err = vd_km_u64(k, n + cl->n_nr_slabs.off, &v)))
+				return err;
+			slabs += v;
+		}
+		if (cl->n_total_objects.present) {
+			if ((err = vd_km_u64(k, n + cl->n_total_objects.off, &v)))
+				return err;
+			total += v;
+		}
+		head = n + cl->n_partial.off;
+		if ((err = vd_km_u64(k, head, &next)))
+			return err;
+		while (next != head) {
+			struct slab_rec s;
+
+			if (++cnt > KMEM_MAX_PARTIAL)
+				return vd_error_create(VD_ERR_CORRUPT, "%s: node %u partial list loops",
+						       c->name, nid);
+			if ((err = read_slab(k, next - sl->slab_list.off, &s)))
+				return vd_error_wrap(err, "%s: node %u partial list", c->name, nid);
+			c->node_partial_slabs++;
+			free_ += s.objects - VD_MIN(s.inuse, s.objects);
+			if ((err = vd_km_u64(k, next, &next)))
+				return err;
+		}
+	}
+	if (!cl->n_total_objects.present || !cl->n_nr_slabs.present)
+		return vd_error_create(VD_ERR_NOTIMPL,
+				       "kmem_cache_node has no nr_slabs/total_objects (kernel without CONFIG_SLUB_DEBUG)");
+	c->nr_slabs = slabs;
+	c->total_objects = total;
+	c->free_objects = free_;
+	c->allocated = total >= free_ ? total - free_ : 0;
+	c->have_stats = true;
+	return NULL;
+}
+
+struct vd_error *
+vd_kmem_caches(struct vd_kmem *k, struct vd_slab_cache **ret, size_t *nret,
+	       void (*err_cb)(void *priv, struct vd_error *err), void *priv)
+{
+	struct vd_slab_cache *v = NULL;
+	struct cache_rec *r;
+	size_t n = 0, cap = 0;
+	uint64_t head, next;
+	struct vd_error *err;
+
+	if ((err = vd_km_slab_init(k)))
+		return err;
+	if ((err = vd_km_sym(k, "slab_caches", &head)))
+		return err;
+	if ((err = vd_km_u64(k, head, &next)))
+		return vd_error_wrap(err, "reading slab_caches");
+	if (!(r = malloc(sizeof(*r))))
+		return &vd_enomem;
+	while (next != head) {
+		uint64_t addr = next - k->cl.list.off;
+
+		if (n >= 1000000) {
+			err = vd_error_create(VD_ERR_CORRUPT, "slab_caches longer than 1000000");
+			goto out;
+		}
+		if (n == cap) {
+			struct vd_slab_cache *p = realloc(v, (cap = cap ? 2 * cap : 256) * sizeof(*p));
+
+			if (!p) {
+				err = &vd_enomem;
+				goto out;
+			}
+			v = p;
+		}
+		if ((err = read_cache(k, addr, r))) {
+			if (err->code != VD_ERR_CORRUPT) {
+				err = vd_error_wrap(err, "slab_caches broken after %zu caches (%s)", n,
+						    n ? v[n - 1].name : "the list head");
+				goto out;
+			}
+			if (err_cb)
+				err_cb(priv, err);
+			else
+				vd_error_destroy(err);
+			err = NULL;
+		} else if ((err = cache_stats(k, r))) {
+			if (err_cb)
+				err_cb(priv, err);
+			else
+				vd_error_destroy(err);
+			err = NULL;
+		}
+		v[n++] = r->c;
+		if ((err = vd_km_u64(k, next, &next))) {
+			err = vd_error_wrap(err, "slab_caches after %s", r->c.name);
+			goto out;
+		}
+	}
+out:
+	free(r);
+	if (err) {
+		free(v);
+		return err;
+	}
+	*ret = v;
+	*nret = n;
+	return NULL;
+}
+
+/* Find a cache by name or address. */
+static struct vd_error *
+find_cache(struct vd_kmem *k, const char *name, uint64_t addr, struct cache_rec *r)
+{
+	uint64_t head, next, n = 0;
+	struct vd_error *err;
+	char buf[64];
+
+	if ((err = vd_km_slab_init(k)))
+		return err;
+	if (!name)
+		return read_cache(k, addr, r);
+	if ((err = vd_km_sym(k, "slab_caches", &head)) || (err = vd_km_u64(k, head, &next)))
+		return err;
+	while (next != head && n++ < 1000000) {
+		uint64_t a = next - k->cl.list.off, np;
+
+		if ((err = vd_km_u64(k, a + k->cl.name.off, &np)))
+			return err;
+		if (vd_ok_destroy(vd_km_string(k, np, buf, sizeof(buf))) && !strcmp(buf, name))
+			return read_cache(k, a, r);
+		if ((err = vd_km_u64(k, next, &next)))
+			return err;
+	}
+	return vd_error_create(VD_ERR_LOOKUP, "no slab cache named %s", name);
+}
+
+struct vd_error *
+vd_kmem_cache_find(struct vd_kmem *k, const char *name, struct vd_slab_cache *ret)
+{
+	struct cache_rec *r = malloc(sizeof(*r));
+	struct vd_error *err;
+
+	if (!r)
+		return &vd_enomem;
+	if (!(err = find_cache(k, name, 0, r)))
+		err = cache_stats(k, r);
+	if (err && err->code == VD_ERR_NOTIMPL) {
+		vd_error_destroy(err);
+		err = NULL;
+	}
+	*ret = r->c;
+	free(r);
+	return err;
+}
+
+/* One slab's objects: state of each, from its freelist and (if it is a
+ * CPU's slab) that CPU's lockless freelist. */
+static struct vd_error *
+slab_states(struct vd_kmem *k, const struct vd_slab_cache *c, const struct slab_rec *s,
+	    uint64_t cpu_freelist, enum vd_obj_state *state, uint32_t nobj, uint32_t *nfree)
+{
+	uint32_t a = 0, b = 0;
+	struct vd_error *err;
+
+	for (uint32_t i = 0; i < nobj; i++)
+		state[i] = VD_OBJ_ALLOCATED;
+	if ((err = walk_freelist(k, c, s->base + c->red_left_pad, nobj, s->freelist, VD_OBJ_FREE,
+				 state, &a)))
+		return err;
+	if (cpu_freelist &&
+	    (err = walk_freelist(k, c, s->base + c->red_left_pad, nobj, cpu_freelist,
+				 VD_OBJ_FREE_CPU, state, &b)))
+		return err;
+	*nfree = a + b;
+	return NULL;
+}
+
+static void
+report(void (*err_cb)(void *, struct vd_error *), void *priv, struct vd_error *err)
+{
+	if (err_cb)
+		err_cb(priv, err);
+	else
+		vd_error_destroy(err);
+}
+
+struct vd_error *
+vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
+		    bool (*cb)(void *priv, const struct vd_slab *slab),
+		    void (*err_cb)(void *priv, struct vd_error *err), void *priv)
+{
+	struct cache_rec *r = malloc(sizeof(*r));
+	enum vd_obj_state *state = malloc(KMEM_MAX_OBJECTS * sizeof(*state));
+	const struct vd_slab_cache *c;
+	struct vd_error *err;
+	bool go = true;
+
+	if (!r || !state) {
+		free(r);
+		free(state);
+		return &vd_enomem;
+	}
+	if ((err = find_cache(k, NULL, cache->addr, r)))
+		goto out;
+	c = &r->c;
+	for (uint32_t cpu = 0; go && cpu < k->ncpus; cpu++) {
+		struct cpu_state cs;
+		struct slab_rec s;
+		struct vd_slab vs;
+
+		if (!k->cpu_possible[cpu])
+			continue;
+		if ((err = read_cpu(k, r, cpu, &cs))) {
+			report(err_cb, priv, err);
+			continue;
+		}
+		if (cs.slab) {
+			if ((err = read_slab(k, cs.slab, &s))) {
+				report(err_cb, priv, err);
+			} else {
+				vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
+						       .objects = slab_objects(c, &s), .inuse = s.inuse,
+						       .frozen = s.frozen, .node = -1,
+						       .where = VD_SLAB_CPU, .cpu = (int)cpu,
+						       .state = state };
+				if ((err = slab_states(k, c, &s, cs.freelist, state, vs.objects, &vs.nfree)))
+					report(err_cb, priv, err);
+				else
+					go = cb(priv, &vs);
+			}
+		}
+		for (uint64_t p = cs.partial, i = 0; go && p; p = s.next) {
+			if (++i > KMEM_MAX_PARTIAL) {
+				report(err_cb, priv, vd_error_create(VD_ERR_CORRUPT,
+								     "%s: CPU %u partial list loops",
+								     c->name, cpu));
+				break;
+			}
+			if ((err = read_slab(k, p, &s))) {
+				report(err_cb, priv, err);
+				break;
+			}
+			vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
+					       .objects = slab_objects(c, &s), .inuse = s.inuse,
+					       .frozen = s.frozen, .node = -1,
+					       .where = VD_SLAB_CPU_PARTIAL, .cpu = (int)cpu,
+					       .state = state };
+			if ((err = slab_states(k, c, &s, 0, state, vs.objects, &vs.nfree)))
+				report(err_cb, priv, err);
+			else
+				go = cb(priv, &vs);
+		}
+	}
+	for (uint32_t nid = 0; go && nid < r->nnodes; nid++) {
+		uint64_t head, next, cnt = 0;
+
+		if (!r->node[nid])
+			continue;
+		head = r->node[nid] + k->cl.n_partial.off;
+		if ((err = vd_km_u64(k, head, &next))) {
+			report(err_cb, priv, err);
+			continue;
+		}
+		while (go && next != head) {
+			struct slab_rec s;
+			struct vd_slab vs;
+
+			if (++cnt > KMEM_MAX_PARTIAL) {
+				report(err_cb, priv, vd_error_create(VD_ERR_CORRUPT,
+								     "%s: node %u partial list loops",
+								     c->name, nid));
+				break;
+			}
+			if ((err = read_slab(k, next - k->sl.slab_list.off, &s))) {
+				report(err_cb, priv, err);
+				break;
+			}
+			vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
+					       .objects = slab_objects(c, &s), .inuse = s.inuse,
+					       .frozen = s.frozen, .node = (int)nid,
+					       .where = VD_SLAB_NODE_PARTIAL, .cpu = -1,
+					       .state = state };
+			if ((err = slab_states(k, c, &s, 0, state, vs.objects, &vs.nfree)))
+				report(err_cb, priv, err);
+			else
+				go = cb(priv, &vs);
+			if ((err = vd_km_u64(k, next, &next))) {
+				report(err_cb, priv, err);
+				break;
+			}
+		}
+	}
+	err = NULL;
+out:
+	free(r);
+	free(state);
+	return err;
+}
+
+struct vd_error *
+vd_km_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr, struct vd_kmem_addr *ret)
+{
+	struct cache_rec *r;
+	struct slab_rec s;
+	enum vd_obj_state *state;
+	struct vd_error *err;
+	uint64_t base, idx;
+	uint32_t nobj, nfree;
+	uint64_t cpu_freelist = 0;
+	int owner = -1;
+
+	if ((err = vd_km_slab_init(k)))
+		return err;
+	if ((err = read_slab(k, slab, &s)))
+		return err;
+	if (!(r = malloc(sizeof(*r))))
+		return &vd_enomem;
+	if ((err = read_cache(k, s.cache, r))) {
+		free(r);
+		return vd_error_wrap(err, "the slab at 0x%llx", (unsigned long long)slab);
+	}
+	ret->cache = r->c;
+	ret->slab = slab;
+	nobj = slab_objects(&r->c, &s);
+	base = s.base + r->c.red_left_pad;
+	if (addr < base) {
+		// In the left red zone of the first object: it belongs to it.
+		idx = 0;
+	} else {
+		idx = (addr - base) / r->c.size;
+	}
+	if (idx >= nobj) {
+		free(r);
+		ret->object_index = (uint32_t)idx;
+		ret->object = 0;
+		return NULL;   // past the last object: slab padding
+	}
+	ret->object_index = (uint32_t)idx;
+	ret->object = base + idx * r->c.size;
+	// Is this slab a CPU's slab?  Then its free objects are on that CPU's
+	// lockless freelist.
+	for (uint32_t cpu = 0; cpu < k->ncpus; cpu++) {
+		struct cpu_state cs;
+
+		if (!k->cpu_possible[cpu] || !vd_ok_destroy(read_cpu(k, r, cpu, &cs)))
+			continue;
+		if (cs.slab == slab) {
+			cpu_freelist = cs.freelist;
+			owner = (int)cpu;
+			break;
+		}
+	}
+	if (!(state = malloc(KMEM_MAX_OBJECTS * sizeof(*state)))) {
+		free(r);
+		return &vd_enomem;
+	}
+	err = slab_states(k, &r->c, &s, cpu_freelist, state, nobj, &nfree);
+	if (!err) {
+		ret->obj_state = state[idx];
+		ret->obj_cpu = state[idx] == VD_OBJ_FREE_CPU ? owner : -1;
+	}
+	free(state);
+	free(r);
+	return err;
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Writes the seed corpora of the fuzz targets, one directory per target,
+# from the test generators (tests/gen: mkelf, mkdiskdump) and small text:
+#   bash seeds.sh TESTS_BUILD_DIR OUT_DIR
+# Run at build time (target fuzz_seeds); nothing binary is committed.
+# Inputs stay small (a few KiB) so that libFuzzer mutates them quickly.
+set -euo pipefail
+BUILD=${1:?usage: seeds.sh TESTS_BUILD_DIR OUT_DIR}
+OUT=${2:?usage: seeds.sh TESTS_BUILD_DIR OUT_DIR}
+MKELF=$BUILD/mkelf
+MKDD=$BUILD/mkdiskdump
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+rm -rf "$OUT.tmp"
+mkdir -p "$OUT.tmp"
+cd "$OUT.tmp"
+mkdir -p dump_elf dump_kdump dump_flat dump_core dump_compressed dump_split \
+	session_kernel session_core vmcoreinfo btf printk list xlat_x86_64 \
+	xlat_aarch64 dwarf system_map
+SEP=$'\n--8<--\n'
+
+elf() {  # NAME DESC-TEXT: dump_elf/NAME from mkelf
+	printf '%s\n' "$2" >"$T/$1.desc"
+	"$MKELF" "$T/$1.desc" "$3/$1"
+}
+VMCI='OSRELEASE=6.1.0-fuzz;PAGESIZE=4096;SYMBOL(_stext)=ffffffff81000000;KERNELOFFSET=0;NUMBER(phys_base)=0;SYMBOL(init_top_pgt)=ffffffff81001000;SYMBOL(init_task)=ffffffff81000400;SYMBOL(prb)=ffffffff81000800;SYMBOL(modules)=ffffffff81000900'
+elf x86 "arch = x86_64
+vmcoreinfo = $VMCI
+cpu pid=1 sig=11 rip=0xffffffff81000100 rsp=0xffffc90000003e00
+qemu-cpu cr0=0x80050033 cr3=0x1001000 cr4=0x3506f0
+load paddr=0x1000000 size=0x3000 vaddr=0xffffffff81000000
+load paddr=0x0 size=0x2000 vaddr=0xffff888000000000
+pattern 0x0 0x2000 1
+u64 0x1001ff8 0x1002063
+bytes 0x1000000 \"\\x0f\\x01\\xf8 kernel text\"" dump_elf
+elf arm64 "arch = aarch64
+vmcoreinfo = OSRELEASE=6.1.0-fuzz;PAGESIZE=65536;NUMBER(VA_BITS)=48;NUMBER(kimage_voffset)=0xffff800008000000;SYMBOL(swapper_pg_dir)=ffff800009000000
+cpu pid=1 pc=0xffff800008010000 sp=0xffff80000800ff00
+load paddr=0x40000000 size=0x2000
+pattern 0x40000000 0x2000 3" dump_elf
+elf be32 "arch = 21
+class = 32
+endian = big
+vmcoreinfo = PAGESIZE=4096
+cpu pid=1
+load paddr=0x0 size=0x1000
+fill 0x0 0x1000 0x5a" dump_elf
+elf xnum "arch = x86_64
+pn-xnum = yes
+split-notes = yes
+note-align = 8
+vmcoreinfo = PAGESIZE=4096
+cpu pid=7
+cpu pid=8
+load paddr=0x0 size=0x1000
+load paddr=0x800 size=0x400 share=0" dump_elf
+elf qemu72 "arch = x86_64
+phoff = 0xc0
+ehsize = 8
+shdr = yes
+vmcoreinfo = PAGESIZE=4096
+cpu pid=1
+qemu-cpu cr3=0x1000
+load paddr=0x0 size=0x1000 filesz=0x800" dump_elf
+elf user "arch = x86_64
+kind = user
+psinfo pid=4242 ppid=1 fname=crashme args=\"./crashme --now\"
+siginfo signo=11 code=1 addr=0x10
+cpu pid=4242 sig=11 rip=0x401126 rsp=0x7ffd2c3e8f50
+cpu pid=4243 rip=0x7f3a1c0a2e5d
+auxv 3=0x400040 4=56 5=2 9=0x401000 7=0x7f3a1c000000 33=0x7ffd2c3fe000 15=0x7ffd2c3e9000
+file-map start=0x400000 end=0x401000 pgoff=0 path=/nonexistent/crashme
+file-map start=0x7f3a1c000000 end=0x7f3a1c001000 pgoff=0 path=/nonexistent/ld.so
+load vaddr=0x400000 size=0x2000 filesz=0x1000
+load vaddr=0x7ffd2c3e8000 size=0x2000
+bytes 0x400000 \"\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\"
+bytes 0x7ffd2c3e9000 \"x86_64\\0/bin/crashme\\0\"
+u64 0x7ffd2c3e8f50 0xdeadbeefcafef00d" dump_core
+elf user-arm64 "arch = aarch64
+kind = user
+cpu pid=99 sig=6 pc=0x400800 sp=0xfffffffff000
+auxv 3=0x400040 4=56 5=1 9=0x400800
+load vaddr=0x400000 size=0x1000
+load vaddr=0xffffffffe000 size=0x2000
+bytes 0x400000 \"\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\"" dump_core
+
+dd() {  # NAME EXTRA: a kdump from mkdiskdump into dir $3
+	{ printf '%s\n' "dump_level = 31" "release = 6.1.0-fuzz" \
+		"vmcoreinfo = OSRELEASE=6.1.0-fuzz;PAGESIZE=4096;CRASHTIME=1700000000" \
+		"cpu pid=1 rip=0xffffffff81000000 cr3=0x1000" "max_mapnr = 0x40" \
+		"pages 0-0x7 pattern 5" "page 0x10 fill 0xa5" "page 0x11 bytes \"VMDIVE\"" \
+		"pages 0x12-0x13 zero" "pages 0x14-0x15 excluded" "page 0x16 lost" \
+		"page 0x17 raw"; printf '%b\n' "$2"; } >"$T/$1.desc"
+	"$MKDD" "$T/$1.desc" "$3/$1"
+}
+for c in zlib lzo snappy zstd none; do
+	dd "v6-$c" "version = 6\ncompression = $c" dump_kdump
+done
+for v in 1 2 3 4 5; do
+	dd "v$v" "version = $v\ncompression = zlib" dump_kdump
+done
+dd legacy "signature = DISKDUMP\nversion = 1\ncompression = none" dump_kdump
+dd be "endian = big\narch = aarch64\nversion = 6\ncompression = zlib" dump_kdump
+dd arm64 "arch = aarch64\nmachine = Unknown\nversion = 6\ncompression = zstd\neraseinfo = a;b" dump_kdump
+dd flat "version = 6\ncompression = zlib\nflatten = yes" dump_flat
+dd flat-shuffle "version = 6\ncompression = lzo\nflatten = yes shuffle overwrite-header\nflat_chunk = 700" dump_flat
+dd flat-none "version = 6\ncompression = none\nflatten = yes" dump_flat
+dd part1 "version = 6\ncompression = zlib\nsplit = 1/2" "$T"
+dd part2 "version = 6\ncompression = zlib\nsplit = 2/2" "$T"
+{ cat "$T/part1"; printf '%s' "$SEP"; cat "$T/part2"; } >dump_split/split2
+
+for f in dump_core/*; do
+	b=$(basename "$f")
+	command -v zstd >/dev/null && zstd -q -c "$f" >"dump_compressed/$b.zst"
+	command -v lz4 >/dev/null && lz4 -q -c "$f" >"dump_compressed/$b.lz4"
+	command -v xz >/dev/null && xz -q -c "$f" >"dump_compressed/$b.xz"
+done
+cp dump_elf/* dump_kdump/v6-zlib dump_flat/flat session_kernel/
+cp dump_core/* session_core/
+
+printf 'OSRELEASE=6.1.0-57-cloud-amd64\nBUILD-ID=0123456789abcdef0123456789abcdef01234567\nPAGESIZE=4096\nSYMBOL(init_uts_ns)=ffffffff82a16600\nSYMBOL(_stext)=ffffffff81000000\nOFFSET(list_head.next)=0\nSIZE(list_head)=16\nLENGTH(mem_section)=2048\nNUMBER(phys_base)=-2113929216\nNUMBER(VA_BITS)=0x30\nKERNELOFFSET=3c000000\nCRASHTIME=1700000000\n' >vmcoreinfo/debian61
+
+# Printk: the ring's keys as a Debian 6.1 x86_64 kernel prints them, and a
+# ring of zeros (the fuzzer fills it); log_buf's keys likewise.
+PRB='SYMBOL(prb)=ffffffff82000000
+SIZE(printk_ringbuffer)=80
+OFFSET(printk_ringbuffer.desc_ring)=0
+OFFSET(printk_ringbuffer.text_data_ring)=48
+OFFSET(printk_ringbuffer.fail)=72
+SIZE(prb_desc_ring)=48
+OFFSET(prb_desc_ring.count_bits)=0
+OFFSET(prb_desc_ring.descs)=8
+OFFSET(prb_desc_ring.infos)=16
+OFFSET(prb_desc_ring.head_id)=24
+OFFSET(prb_desc_ring.tail_id)=32
+SIZE(prb_desc)=24
+OFFSET(prb_desc.state_var)=0
+OFFSET(prb_desc.text_blk_lpos)=8
+SIZE(prb_data_blk_lpos)=16
+OFFSET(prb_data_blk_lpos.begin)=0
+OFFSET(prb_data_blk_lpos.next)=8
+SIZE(printk_info)=88
+OFFSET(printk_info.seq)=0
+OFFSET(printk_info.ts_nsec)=8
+OFFSET(printk_info.text_len)=16
+OFFSET(printk_info.caller_id)=20
+OFFSET(printk_info.dev_info)=24
+SIZE(dev_printk_info)=64
+OFFSET(dev_printk_info.subsystem)=0
+LENGTH(printk_info_subsystem)=16
+OFFSET(dev_printk_info.device)=16
+LENGTH(printk_info_device)=48
+SIZE(prb_data_ring)=32
+OFFSET(prb_data_ring.size_bits)=0
+OFFSET(prb_data_ring.data)=8
+OFFSET(prb_data_ring.head_lpos)=16
+OFFSET(prb_data_ring.tail_lpos)=24
+SIZE(atomic_long_t)=8
+OFFSET(atomic_long_t.counter)=0'
+{ printf '%s' "$PRB"; printf '%s' "$SEP"; head -c 2048 /dev/zero; } >printk/prb
+LB='SYMBOL(log_buf)=ffffffff82000000
+SYMBOL(log_buf_len)=ffffffff82000008
+SYMBOL(log_first_idx)=ffffffff82000010
+SYMBOL(log_next_idx)=ffffffff82000018
+SIZE(printk_log)=16
+OFFSET(printk_log.ts_nsec)=0
+OFFSET(printk_log.len)=8
+OFFSET(printk_log.text_len)=10
+OFFSET(printk_log.dict_len)=12'
+{ printf '%s' "$LB"; printf '%s' "$SEP"
+  python3 -c 'import struct,sys; b=struct.pack("<QQQQ",0xffffffff82000020,64,0,0)+struct.pack("<QHHHBB",5,24,5,0,0,6)+b"hello"+bytes(3)+bytes(24); sys.stdout.buffer.write(b)'; } >printk/logbuf
+
+# A list of three nodes at 0x..00, 0x..40, 0x..80 back to the head at 0.
+{ printf 'LIST_HEAD=0xffff888000000000'; printf '%s' "$SEP"
+  python3 -c 'import struct,sys
+b=0xffff888000000000
+n=[b,b+0x40,b+0x80,b+0xc0]
+out=bytearray(0x100)
+for i,a in enumerate(n):
+    struct.pack_into("<QQ",out,a-b,n[(i+1)%4],n[i-1])
+sys.stdout.buffer.write(out)'; } >list/four
+
+# x86_64: 4-level tables at 0x1000 (PGD) mapping the direct map's first
+# 2 MiB through a PMD large page; arm64: a 48-bit 4K table at 0x1000.
+{ printf 'NUMBER(phys_base)=0\nKERNELOFFSET=0\nSYMBOL(init_top_pgt)=ffffffff81001000\nSYMBOL(_stext)=ffffffff81000000\nVA0=0xffff888000001234\nVA1=0xffffffff81000010'
+  printf '%s' "$SEP"
+  python3 -c 'import struct,sys
+m=bytearray(0x5000)
+struct.pack_into("<Q",m,0x1000+8*273,0x2063)      # PGD[273] -> PUD at 0x2000
+struct.pack_into("<Q",m,0x1000+8*511,0x3063)      # PGD[511] -> PUD at 0x3000
+struct.pack_into("<Q",m,0x2000,0x4063)            # PUD[0] -> PMD at 0x4000
+struct.pack_into("<Q",m,0x4000,0x0e3)             # PMD[0]: 2 MiB page at 0
+struct.pack_into("<Q",m,0x3000+8*510,0x4063)
+sys.stdout.buffer.write(m)'; } >xlat_x86_64/direct
+{ printf 'NUMBER(VA_BITS)=48\nNUMBER(kimage_voffset)=0xffff800008000000\nNUMBER(PHYS_OFFSET)=0x40000000\nSYMBOL(swapper_pg_dir)=ffff800009001000\nPAGESIZE=4096\nKERNELOFFSET=0\nBASE=0x1000000\nVA0=0xffff000000001000'
+  printf '%s' "$SEP"
+  python3 -c 'import struct,sys
+m=bytearray(0x4000)
+struct.pack_into("<Q",m,0x1000,0x1002003)
+struct.pack_into("<Q",m,0x2000,0x1003003)
+struct.pack_into("<Q",m,0x3000,0x40000000|0x703)
+sys.stdout.buffer.write(m)'; } >xlat_aarch64/tables
+
+# DWARF and BTF: the type fixtures the unit tests build (when built).
+for f in types_fixture-dwarf4 types_fixture-dwarf5 types_fixture-dwarf2 \
+	 types_fixture-rel4.o types_module.o; do
+	[[ -f $BUILD/fixtures/$f ]] && cp "$BUILD/fixtures/$f" dwarf/
+done
+if [[ -f $BUILD/fixtures/types_fixture.btf ]]; then
+	cp "$BUILD/fixtures/types_fixture.btf" btf/base
+	{ cat "$BUILD/fixtures/types_fixture.btf"; printf '%s' "$SEP"
+	  cat "$BUILD/fixtures/types_module.btf"; } >btf/split
+fi
+printf 'ffffffff81000000 T _text\nffffffff81000000 T _stext\nffffffff81001000 t helper\nffffffff81002000 T panic\nffffffff82000000 D init_task\nffffffff82001000 b bss_thing\n0000000000000000 A fixed_percpu_data\nffffffff81002000 W panic_alias\n' >system_map/small
+for d in *; do
+	[[ -n $(ls -A "$d") ]] || echo "seeds.sh: no seeds for $d" >&2
+done
+cd /
+rm -rf "$OUT"
+mv "$OUT.tmp" "$OUT"

@@ -1,0 +1,554 @@
+#!/usr/bin/python3
+"""bt_check: vmdive's `bt` on the real dumps, against drgn, the kernel's own Call Trace and
+crash 8.0.2.
+
+    /usr/bin/python3 tests/real/bt_check.py VMDIVE        # test_bt.sh
+
+For each variant (x86_64 6.1: kaslr, nokaslr, la57; 6.12: kaslr-6.12; 5.10: kaslr-5.10 (ORC
+v1); Debian 7.2: kaslr-sid; arm64 6.1: arm64-kaslr, arm64-nokaslr; 6.12: arm64-6.12,
+arm64-6.12-va48, arm64-16k-6.12), on vmcore.elf and
+vmcore.kdump-zlib, with and without --vmlinux, `vmdive bt -A --json` (every task) is compared
+with drgn's own unwind of the same boot's vmcore.elf (tests/real/bt_oracle.py: one drgn
+session per dump, the vmlinux's DWARF, drgn's inline frames left out):
+- tasks: the same task_structs;
+- every sleeping task: the same frames, frame for frame: pc equal and the function equal (drgn's
+  DWARF name; vmdive's kallsyms name with the compiler's .cold/.isra/.constprop/.part suffix
+  taken off; for assembly, where drgn has only an ELF symbol, an alias at the same pc is
+  counted as "alias"), and the same user pc at the bottom; no error.  drgn 0.0.22 does not
+  know the ORC format of 6.4+ kernels and fails every trace that meets a pt_regs there
+  (user tasks in a syscall on 6.12): those are counted as "drgn-cannot" and must end in a
+  user frame;
+- every running task below its first pt_regs: frame for frame equal to drgn's unwind from that
+  pt_regs (drgn 0.0.22 cannot start a running task of a QEMU dump itself: it takes the note
+  whose pid matches the task's, and QEMU's pids are vCPU + 1);
+- the panic task: from the frame after panic() to entry_SYSCALL_64_after_hwframe (arm64:
+  el0t_64_sync) every frame's function+offset equals the kernel's own "Call Trace:" in
+  console.log (its reliable lines, without '?'; a name that differs must be at the same
+  address: a --vmlinux names the sized symbol where kallsyms has an alias label, and arm64's
+  log names the return address after a noreturn call by the next function), and on x86_64 the
+  user registers at the bottom equal the log's RIP..R15 lines;
+- arm64: drgn's unwind stops at el0t_64_sync; the user pc is checked against
+  task_pt_regs(task)'s, read by drgn;
+- crash 8.0.2 (6.1 only: crash cannot open 6.12 dumps with modules), `bt -a` and
+  `foreach bt` on vmcore.elf: for each task crash traces, vmdive's functions from crash's first
+  frame on must appear in crash's list in order; crash's extra frames (it scans the stack and
+  shows stale return addresses: the log marks them '?') and crash's failures (CPU 0's
+  exception stack: "read of stack at fffffe... failed") are counted and printed.
+bt -l (with --vmlinux, on vmcore.elf): every sleeping task's frame has the file (basename) and
+line of drgn's innermost frame at its pc.
+In a copy of the kaslr vmcore.elf whose CPU 0 crash_notes buffer holds an NT_PRSTATUS (as a
+kdump kernel writes it), bt -a starts CPU 0 from it, not from QEMU's note.
+And in a copy of the kaslr vmcore.elf with two stacks broken (a garbage return address, a
+return address that loops) those two traces end with a reason after their good frames, every
+other trace is unchanged, and `ps` marks exactly those two tasks.
+Prints one line per mismatch, a summary per scope, "N passed, M failed"; exit 1 on mismatch.
+VMDIVE_VARIANTS limits the variants.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import vdcheck as vc                                 # noqa: E402
+from walkers_check import Vd, cached, elf_offset, member_offset  # noqa: E402
+
+VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12", "kaslr-5.10", "kaslr-sid",
+            "arm64-kaslr", "arm64-nokaslr", "arm64-6.12", "arm64-6.12-va48", "arm64-16k-6.12")
+CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")
+# Kernels whose kallsyms vmdive cannot decode from the dump: without --vmlinux there are no
+# ORC symbols, and bt must say so in one line (exit 1).  None now: the kallsyms found by
+# scanning the image cover 5.10 and Debian's 7.2 too, and both are checked without a vmlinux.
+VMLINUX_ONLY = ()
+# drgn 0.0.22 reads Debian 7.2's renumbered ORC registers as the old ones: no oracle there;
+# every trace must end cleanly and the panic task equal the kernel's Call Trace.
+# drgn 0.0.22 cannot read the 48-bit-VA arm64 6.12 dump (FaultError on its first read of
+# nr_cpu_ids), the same check there.
+NO_DRGN = ("kaslr-sid", "arm64-6.12-va48")
+ORACLE = os.path.join(HERE, "bt_oracle.py")
+TIMEOUT = 900
+SUFFIX = re.compile(r"(\.(cold|isra|constprop|part|lto_priv)(\.\d+)?)+$")
+LOG_REGS = ("RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "R08", "R09", "R10", "R11", "R12",
+            "R13", "R14", "R15")
+
+
+def h(x):
+    return None if x is None else int(x, 16) if isinstance(x, str) else int(x)
+
+
+def base_name(s):
+    return SUFFIX.sub("", s) if s else s
+
+
+def variants(t):
+    want = os.environ.get("VMDIVE_VARIANTS", " ".join(VARIANTS)).split()
+    out = []
+    for v in want:
+        d = os.path.join(vc.DUMPS, v)
+        if os.path.exists(os.path.join(d, "meta.env")) and os.path.exists(os.path.join(d, "done")):
+            out.append((v, d, vc.load_env(os.path.join(d, "meta.env"))))
+    if not out:
+        t.ok("setup", "dumps", False, "no x86_64 dumps under %s" % vc.DUMPS)
+    return out
+
+
+def regs_of_running(j):
+    """The pt_regs addresses of running tasks' exception frames (for the oracle)."""
+    out = set()
+    for task in j["tasks"]:
+        if task.get("running"):
+            for f in task["frames"]:
+                if f["kind"] == "exception":
+                    out.add("%x" % h(f["pt_regs"]))
+    return sorted(out)
+
+
+def drgn_oracle(t, variant, dumpdir, meta, regs):
+    elf = meta["VMCORE_ELF"]
+
+    def make():
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "o.json")
+            arch = "aarch64" if meta.get("ARCH") == "arm64" else "x86_64"
+            p = subprocess.run([vc.PY, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
+                                "--json", out, "--regs", ",".join(regs), "--arch", arch],
+                               capture_output=True, text=True, timeout=TIMEOUT)
+            if p.returncode:
+                t.ok(variant, "oracle", False, "bt_oracle.py failed: %s" % vc.short(p.stderr))
+                return None
+            return open(out, "rb").read()
+    data = cached(t, variant, dumpdir, "btdrgn-%s.json" % vc.dump_key(elf),
+                  [ORACLE, ",".join(regs).encode()], make)
+    return json.loads(data) if data else None
+
+
+def crash_oracle(t, variant, dumpdir, meta):
+    cmds = "bt -a\nforeach bt\nquit\n"
+    elf = meta["VMCORE_ELF"]
+
+    def make():
+        with tempfile.TemporaryDirectory() as tmp:
+            cf, out = os.path.join(tmp, "cmds"), os.path.join(tmp, "out")
+            with open(cf, "w") as f:
+                f.write(cmds)
+            p = subprocess.run([os.path.join(vc.ORACLE_DIR, "crash_oracle.sh"), elf,
+                                meta["VMLINUX"], cf, out], capture_output=True, text=True,
+                               timeout=TIMEOUT)
+            if p.returncode:
+                t.ok(variant, "oracle", False, "crash failed: %s" % vc.short(p.stderr))
+                return None
+            return open(out, "rb").read()
+    data = cached(t, variant, dumpdir, "crashbt-%s.out" % vc.dump_key(elf), [cmds.encode()],
+                  make)
+    return data.decode(errors="replace") if data else None
+
+
+def parse_crash(text):
+    """[(task, [functions], error or None)] in crash's order."""
+    out, cur = [], None
+    for line in text.splitlines():
+        m = re.match(r"PID: +\d+ +TASK: ([0-9a-f]+)", line)
+        if m:
+            cur = [int(m.group(1), 16), [], None]
+            out.append(cur)
+            continue
+        if cur is None:
+            continue
+        m = re.match(r" ?#\d+ \[[0-9a-f]+\] (\S+) at [0-9a-f]+", line)
+        if m:
+            cur[1].append(m.group(1))
+        elif line.startswith("bt: ") and cur[2] is None:
+            cur[2] = line[4:].strip()
+    return out
+
+
+def log_call_trace(path):
+    """The panic's Call Trace (reliable lines, func+off) and its user registers."""
+    frames, regs, on = [], {}, False
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = re.sub(r"^\[ *[0-9.]+\] ", "", line.rstrip())
+            if line.startswith(("Call Trace:", "Call trace:")):
+                frames, regs, on = [], {}, True
+                continue
+            if not on:
+                continue
+            m = re.match(r" +([A-Za-z0-9_.]+)\+(0x[0-9a-f]+)/0x[0-9a-f]+$", line)
+            if m:
+                frames.append("%s+%s" % (m.group(1), m.group(2)))
+                continue
+            m = re.match(r"RIP: 0033:(0x[0-9a-f]+)", line)
+            if m:
+                regs["RIP"] = int(m.group(1), 16)
+            m = re.match(r"RSP: 002b:([0-9a-f]+)", line)
+            if m:
+                regs["RSP"] = int(m.group(1), 16)
+            for k, v in re.findall(r"(\w+): ?([0-9a-f]{8,16})\b", line):
+                if k in LOG_REGS + ("RSP", "EFLAGS", "ORIG_RAX"):
+                    regs[k] = int(v, 16)
+            if "R15:" in line:
+                on = False
+    return frames, regs
+
+
+def same_frame(f, o):
+    """(ok, alias): vmdive frame f against drgn's o."""
+    if h(f["pc"]) != o["pc"]:
+        return False, False
+    if base_name(f["symbol"]) == o["name"]:
+        return True, False
+    # Assembly without DWARF: drgn names the ELF symbol (sized), vmdive kallsyms' nearest.
+    return True, True
+
+
+def check_frames(t, sc, cat, vf, of, user_pc, who):
+    kern = [f for f in vf if f["kind"] != "user"]
+    user = [f for f in vf if f["kind"] == "user"]
+    names = lambda: "%s: vmdive %s drgn %s" % (  # noqa: E731
+        who, ["%s@%x" % (f["symbol"], h(f["pc"])) for f in kern],
+        ["%s@%x" % (o["name"], o["pc"]) for o in of])
+    if not t.ok(sc, cat + ".count", len(kern) == len(of), names):
+        return
+    for f, o in zip(kern, of):
+        ok, alias = same_frame(f, o)
+        t.ok(sc, cat + ".frame", ok, names)
+        if alias:
+            t.ok(sc, cat + ".alias", True)
+    t.ok(sc, cat + ".user", (h(user[0]["pc"]) if user else None) == user_pc,
+         lambda: "%s: user pc vmdive %s drgn %s" % (who, user and user[0]["pc"], user_pc))
+
+
+def log_frame_ok(vd, dump, extra, f, want):
+    """vmdive's frame f is the log's "func+0xoff": by name, or (a --vmlinux names the
+    sized ELF symbol where kallsyms has an alias label) by address: sym(func) + off == pc."""
+    if "%s+0x%x" % (f["symbol"], f["offset"]) == want:
+        return True
+    name, off = want.split("+")
+    j, rc, _ = vd.json(["sym", "--json"] + extra + [dump, name])
+    return bool(j) and h(j[0]["symbol_address"]) + int(off, 16) == h(f["pc"])
+
+
+def check_clean(t, sc, j):
+    """No oracle: every trace without error, ending in user mode or at the end of stack
+    (a kernel thread's last frame is ret_from_fork*, an idle task's a startup function)."""
+    for task in j["tasks"]:
+        fr = task["frames"]
+        t.ok(sc, "clean", task["error"] is None and fr and (
+            fr[-1]["kind"] == "user" or (fr[-1]["symbol"] or "").startswith(
+                ("ret_from_fork", "secondary_startup_64", "common_startup_64", "start_kernel",
+                 "x86_64_start", "__primary_switched", "__secondary_switched"))),
+             lambda: "%d %s: %s, last %s" % (task["tid"], task["comm"], task["error"],
+                                             fr and fr[-1]["symbol"]))
+
+
+def check_dump(t, sc, vd, dump, extra, j, o, log_frames, log_regs, tasks=True):
+    ot = {x["task"]: x for x in o["tasks"]}
+    vt = {h(x["task"]): x for x in j["tasks"]}
+    t.ok(sc, "tasks", not tasks or set(ot) == set(vt),
+         lambda: "only vmdive %s, only drgn %s" % (
+             [hex(a) for a in set(vt) - set(ot)], [hex(a) for a in set(ot) - set(vt)]))
+    for addr, task in vt.items():
+        who = "%d %s" % (task["tid"], task["comm"])
+        oo = ot.get(addr)
+        if not oo:
+            continue
+        t.ok(sc, "error", task["error"] is None, lambda: "%s: %s" % (who, task["error"]))
+        if not task.get("running"):
+            if "unknown ORC entry type" in oo.get("error", ""):
+                # drgn 0.0.22 knows ORC up to 6.3: 6.4's format (types renumbered, REGS is
+                # 3) fails its whole trace at the first pt_regs.  Counted; vmdive's trace
+                # must still end in user mode without error.
+                t.ok(sc, "drgn-cannot", True)
+                t.ok(sc, "sleeping.user-end", task["frames"][-1]["kind"] == "user",
+                     lambda: "%s: %s" % (who, task["frames"]))
+                continue
+            if t.ok(sc, "drgn", "error" not in oo, lambda: "%s: drgn: %s" % (who, oo.get("error"))):
+                check_frames(t, sc, "sleeping", task["frames"], oo["frames"], oo["user_pc"], who)
+            continue
+        fr = task["frames"]
+        for i, f in enumerate(fr):
+            if f["kind"] != "exception":
+                continue
+            r = o["regs"].get("%x" % h(f["pt_regs"]))
+            if t.ok(sc, "drgn", r and "error" not in r, lambda: "%s: %s" % (who, r)):
+                # drgn's arm64 unwind stops at el0t_64_sync: then the oracle's
+                # task_pt_regs() pc of the task.
+                upc = r["user_pc"]
+                if upc is None and r["frames"] and \
+                        (r["frames"][-1]["name"] or "").startswith("el0t_64_"):
+                    upc = oo.get("user_pc")
+                check_frames(t, sc, "running", fr[i:], r["frames"], upc, who)
+    panic = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
+    if not t.ok(sc, "panic.task", len(panic) == 1, "no panic task in bt -A"):
+        return
+    fr = panic[0]["frames"]
+    funcs = [f for f in fr if f["kind"] == "function"]
+    got = ["%s+0x%x" % (f["symbol"], f["offset"]) for f in funcs]
+    # From the frame after panic() on (before it: where each was taken).
+    start = [i + 1 for i, s in enumerate(got) if s.startswith("panic+")]
+    lstart = [i + 1 for i, s in enumerate(log_frames) if s.startswith("panic+")]
+    mine, theirs = (funcs[start[0]:], log_frames[lstart[0]:]) if start and lstart else ([], [1])
+    t.ok(sc, "panic.calltrace", len(mine) == len(theirs) and
+         all(log_frame_ok(vd, dump, extra, f, w) for f, w in zip(mine, theirs)),
+         lambda: "vmdive %s log %s" % (got, log_frames))
+    t.ok(sc, "panic.entry", got and got[-1].startswith(("entry_SYSCALL_64", "el0t_64_sync")),
+         lambda: got)
+    user = [f for f in fr if f["kind"] == "user"]
+    if t.ok(sc, "panic.user", len(user) == 1 and "regs" in user[0] and h(user[0]["pc"]),
+            "no user frame") and "rip" in user[0]["regs"]:
+        r = user[0]["regs"]
+        want = {"RIP": r["rip"], "RSP": r["rsp"], "EFLAGS": r["rflags"],
+                "ORIG_RAX": r["orig_rax"], "RAX": r["rax"], "RBX": r["rbx"], "RCX": r["rcx"],
+                "RDX": r["rdx"], "RSI": r["rsi"], "RDI": r["rdi"], "RBP": r["rbp"],
+                "R08": r["r8"], "R09": r["r9"], "R10": r["r10"], "R11": r["r11"],
+                "R12": r["r12"], "R13": r["r13"], "R14": r["r14"], "R15": r["r15"]}
+        want = {k: h(v) for k, v in want.items()}
+        t.ok(sc, "panic.regs", want == log_regs, lambda: "vmdive %s log %s" % (want, log_regs))
+
+
+def check_crash(t, sc, j, crash):
+    vt = {h(x["task"]): x for x in j["tasks"]}
+    failed = extra = 0
+    for addr, funcs, err in parse_crash(crash):
+        task = vt.get(addr)
+        if not t.ok(sc, "crash.task", task is not None, "crash task %x not in bt -A" % addr):
+            continue
+        if err or not funcs:
+            failed += 1
+            print("%s: crash failed on %d %s: %s (vmdive: %d frames)" % (
+                sc, task["tid"], task["comm"], err, len(task["frames"])))
+            continue
+        mine = [f["symbol"] for f in task["frames"] if f["kind"] != "user"]
+        if funcs[0] in mine:
+            mine = mine[mine.index(funcs[0]):]
+        it = iter(funcs)
+        ok = all(any(m == c for c in it) for m in mine)
+        t.ok(sc, "crash.frames", ok and mine and mine[0] == funcs[0],
+             lambda: "%d %s: vmdive %s crash %s" % (task["tid"], task["comm"], mine, funcs))
+        extra += len(funcs) - len(mine)
+    print("%s: crash: %d traces failed, %d stale frames in crash's traces not in vmdive's"
+          % (sc, failed, extra))
+
+
+def check_corrupt(t, vd, variant, meta, j0):
+    """Two stacks broken in a copy of vmcore.elf: kthreadd's return address into kthreadd()
+    made garbage, and kauditd's return address pointing back at itself.  Those traces end
+    with a reason after the good frames; every other task's trace is unchanged; ps marks
+    exactly the two.  In the same copy kdevtmpfs looks exited (no stack, EXIT_ZOMBIE): bt
+    says so; oom_reaper's saved frame returns to ret_from_fork: bt says it has not run."""
+    import struct
+    sc = variant + "/corrupt"
+    src = meta["VMCORE_ELF"]
+    by_comm = {x["comm"]: x for x in j0["tasks"]}
+    victims = [by_comm.get("kthreadd"), by_comm.get("kauditd")]
+    # And two tasks made to look exited (task->stack NULL, exit_state EXIT_ZOMBIE) and never
+    # run (their saved frame returns to ret_from_fork).
+    exited, fresh = by_comm.get("kdevtmpfs"), by_comm.get("oom_reaper")
+    if not t.ok(sc, "setup", all(victims) and all(len(v["frames"]) >= 4 for v in victims) and
+                exited and fresh, "no kthreadd/kauditd/kdevtmpfs/oom_reaper traces"):
+        return
+    off_stack = member_offset(vd, src, "task_struct", "stack")
+    off_exit = member_offset(vd, src, "task_struct", "exit_state")
+    off_tsp = (member_offset(vd, src, "task_struct", "thread") or 0) + \
+        (member_offset(vd, src, "thread_struct", "sp") or 0)
+    rff, _, _ = vd.json(["sym", "--json", src, "ret_from_fork"])
+    tsp, _, _ = vd.json(["rd", "--json", src, "0x%x" % (h(fresh["task"]) + off_tsp), "8"])
+    if not t.ok(sc, "setup", None not in (off_stack, off_exit) and rff and tsp,
+                "no offsets of task_struct.stack/exit_state/thread.sp or ret_from_fork"):
+        return
+    frame = struct.unpack("<Q", bytes.fromhex(tsp["hex"]))[0]
+    with tempfile.TemporaryDirectory(prefix="bt.") as tmp:
+        copy = os.path.join(tmp, "corrupt.elf")
+        subprocess.run(["cp", "--sparse=always", src, copy], check=True)
+        os.chmod(copy, 0o600)
+        # frame i's pc was read at frame i's sp - 8 (a CALL frame's return address).
+        slot0 = h(victims[0]["frames"][2]["sp"]) - 8
+        slot1 = h(victims[1]["frames"][2]["sp"]) - 8
+        patches = [(slot0, 0xdeadbeef), (slot1, h(victims[1]["frames"][1]["pc"])),
+                   (h(exited["task"]) + off_stack, 0),
+                   (h(exited["task"]) + off_exit, 0x20),
+                   (frame + 48, h(rff[0]["symbol_address"]))]   # inactive_task_frame.ret_addr
+        with open(copy, "r+b") as f:
+            for va, value in patches:
+                vt, _, _ = vd.json(["vtop", "--json", src, "0x%x" % va])
+                pa = h(vt[0].get("pa")) if vt else None
+                off = pa is not None and elf_offset(copy, pa)
+                if not t.ok(sc, "setup", off, "cannot place a patch at 0x%x" % va):
+                    return
+                f.seek(off)
+                f.write(struct.pack("<Q", value))
+        j, rc, err = vd.json(["bt", "-A", "--json", copy])
+        if not t.ok(sc, "run", j is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
+            return
+        ps, rc, err = vd.json(["ps", "-t", "--json", copy])
+        t.ok(sc, "ps.run", ps is not None and rc == 0, lambda: "exit %d %s" % (rc, err))
+    before = {x["task"]: x for x in j0["tasks"]}
+    bad = {victims[0]["task"], victims[1]["task"]}
+    for x in j["tasks"]:
+        b = before.get(x["task"])
+        if x["task"] == exited["task"]:
+            t.ok(sc, "exited", x.get("note") == "no stack: the task has exited" and
+                 not x["frames"] and x["error"] is None, lambda: "%s" % x)
+            continue
+        if x["task"] == fresh["task"]:
+            t.ok(sc, "never-run", x.get("note") == "the task has not run yet" and
+                 x["frames"] and x["frames"][0]["symbol"] == "ret_from_fork", lambda: "%s" % x)
+            continue
+        if x["task"] in bad:
+            t.ok(sc, "broken.error", x["error"] is not None and len(x["frames"]) >= 2 and
+                 x["frames"][:2] == b["frames"][:2],
+                 lambda: "%s: error %s, %d frames" % (x["comm"], x["error"], len(x["frames"])))
+        else:
+            t.ok(sc, "others", b is not None and x["frames"] == b["frames"] and
+                 x["error"] is None, lambda: "%s changed" % x["comm"])
+    marked = {p["address"] for p in (ps or {}).get("tasks", []) if p.get("unwind_error")}
+    t.ok(sc, "ps.marks", {h(a) for a in marked} - {h(fresh["task"])} == {h(a) for a in bad},
+         lambda: "ps marks %s, broken %s" % (marked, bad))
+
+
+X86_NAMES = ("r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx",
+             "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "rflags", "rsp", "ss")
+
+
+def check_crash_notes(t, vd, variant, meta):
+    """A kdump kernel's per-CPU crash_notes win over the dump's notes: in a copy of vmcore.elf,
+    CPU 0's crash_notes buffer (zero in a QEMU dump) gets an NT_PRSTATUS holding the pt_regs
+    that CPU 0's trace meets (its interrupt of the idle loop).  bt -a must then start CPU 0
+    there, say "crash_notes", and give the same frames as the original trace from that
+    pt_regs on; CPU 1 keeps its QEMU note."""
+    import struct
+    sc = variant + "/crash_notes"
+    src = meta["VMCORE_ELF"]
+    j0, _, _ = vd.json(["bt", "-a", "-r", "--json", src])
+    cpu0 = [x for x in (j0 or {}).get("tasks", []) if x["cpu"] == 0]
+    exc = [i for i, f in enumerate(cpu0[0]["frames"]) if f["kind"] == "exception"] if cpu0 else []
+    if not t.ok(sc, "setup", exc and "regs" in cpu0[0]["frames"][exc[0]], "no pt_regs on CPU 0"):
+        return
+    regs = cpu0[0]["frames"][exc[0]]["regs"]
+
+    def rd64(dump, va):
+        j, _, _ = vd.json(["rd", "--json", dump, "0x%x" % va, "8"])
+        return struct.unpack("<Q", bytes.fromhex(j["hex"]))[0] if j and j["complete"] else None
+    sym, _, _ = vd.json(["sym", "--json", src, "crash_notes"])
+    pco, _, _ = vd.json(["sym", "--json", src, "__per_cpu_offset"])
+    base = rd64(src, h(sym[0]["symbol_address"])) if sym else None
+    off0 = rd64(src, h(pco[0]["symbol_address"])) if pco else None
+    if not t.ok(sc, "setup", base and off0 is not None, "no crash_notes or __per_cpu_offset"):
+        return
+    va = base + off0
+    desc = bytearray(336)
+    struct.pack_into("<i", desc, 32, 0)                  # pr_pid: the idle task's
+    for k, name in enumerate(X86_NAMES):
+        struct.pack_into("<Q", desc, 112 + 8 * k, h(regs[name]))
+    note = struct.pack("<III", 5, len(desc), 1) + b"CORE\0\0\0\0" + bytes(desc)
+    with tempfile.TemporaryDirectory(prefix="bt.") as tmp:
+        copy = os.path.join(tmp, "notes.elf")
+        subprocess.run(["cp", "--sparse=always", src, copy], check=True)
+        os.chmod(copy, 0o600)
+        with open(copy, "r+b") as f:
+            for o in range(0, len(note), 8):             # page by page (8-byte steps)
+                vt, _, _ = vd.json(["vtop", "--json", src, "0x%x" % (va + o)])
+                pa = h(vt[0].get("pa")) if vt else None
+                off = pa is not None and elf_offset(copy, pa)
+                if not t.ok(sc, "setup", off, "cannot place the note at 0x%x" % (va + o)):
+                    return
+                f.seek(off)
+                f.write(note[o:o + 8])
+        j, rc, err = vd.json(["bt", "-a", "--json", copy])
+    if not t.ok(sc, "run", j is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
+        return
+    by_cpu = {x["cpu"]: x for x in j["tasks"]}
+    c0, c1 = by_cpu.get(0), by_cpu.get(1)
+    want = [(f["pc"], f["symbol"]) for f in cpu0[0]["frames"][exc[0]:]]
+    got = [(f["pc"], f["symbol"]) for f in c0["frames"]] if c0 else []
+    t.ok(sc, "cpu0", c0 and c0["start"] == "crash_notes" and got == want and not c0["error"],
+         lambda: "start %s, frames %s, want %s" % (c0 and c0["start"], got, want))
+    orig1 = [x for x in j0["tasks"] if x["cpu"] == 1]
+    t.ok(sc, "cpu1", c1 and c1["start"] == "CPU note" and orig1 and
+         [f["pc"] for f in c1["frames"]] == [f["pc"] for f in orig1[0]["frames"]],
+         lambda: "CPU 1: %s" % (c1 and c1["start"]))
+
+
+def check_lines(t, sc, j, o):
+    """bt -l: each sleeping task's frames' file (basename) and line equal drgn's innermost
+    frame at that pc (its source(): the line table's row, as vmdive reads it)."""
+    ot = {x["task"]: x for x in o["tasks"]}
+    for task in j["tasks"]:
+        oo = ot.get(h(task["task"]))
+        if task.get("running") or not oo or "frames" not in oo:
+            continue
+        kern = [f for f in task["frames"] if f["kind"] != "user"]
+        for f, of in zip(kern, oo["frames"]):
+            if of.get("src") is None or h(f["pc"]) != of["pc"]:
+                continue
+            got = [os.path.basename(f["file"]), f["line"]] if "file" in f else None
+            t.ok(sc, "lines", got == of["src"],
+                 lambda: "%d %s %s: vmdive %s drgn %s" % (task["tid"], task["comm"],
+                                                          f["symbol"], got, of["src"]))
+
+
+def check_variant(t, vd, variant, dumpdir, meta):
+    elf = meta["VMCORE_ELF"]
+    vml = ["--vmlinux", meta["VMLINUX"]]
+    j0, rc, err = vd.json(["bt", "-A", "--json"] + (vml if variant in VMLINUX_ONLY else []) +
+                          [elf])
+    if not t.ok(variant, "run", j0 is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
+        return
+    o = None
+    if variant not in NO_DRGN:
+        o = drgn_oracle(t, variant, dumpdir, meta, regs_of_running(j0))
+        if not o:
+            return
+    log_frames, log_regs = log_call_trace(meta["CONSOLE_LOG"])
+    if variant == "kaslr":
+        check_corrupt(t, vd, variant, meta, j0)
+        check_crash_notes(t, vd, variant, meta)
+    for dump in (elf, meta.get("VMCORE_KDUMP_ZLIB")):
+        if not dump or not os.path.exists(dump):
+            continue
+        for extra in ([], vml):
+            sc = "%s/%s/%s" % (variant, os.path.basename(dump).split(".")[1],
+                               "vmlinux" if extra else "no-vmlinux")
+            if variant in VMLINUX_ONLY and not extra:
+                rc, out, err = vd.run(["bt", "-A", dump])
+                t.ok(sc, "no-symbols", rc == 1 and not out and err.count("\n") == 1 and
+                     "no ORC tables" in err, lambda: "exit %d: %s" % (rc, vc.short(err)))
+                continue
+            j, rc, err = vd.json(["bt", "-A", "-r", "--json"] + extra + [dump])
+            if not t.ok(sc, "run", j is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
+                continue
+            if o is None:
+                check_clean(t, sc, j)
+                o_empty = {"tasks": [], "regs": {}}
+                check_dump(t, sc, vd, dump, extra, j, o_empty, log_frames, log_regs, tasks=False)
+                continue
+            check_dump(t, sc, vd, dump, extra, j, o, log_frames, log_regs)
+            if extra and dump == elf:
+                jl, rc, err = vd.json(["bt", "-A", "-l", "--json"] + extra + [dump])
+                if t.ok(sc, "lines.run", jl is not None and rc == 0,
+                        lambda: "exit %d %s" % (rc, err)):
+                    check_lines(t, sc, jl, o)
+            if variant in CRASH_VARIANTS and dump == elf and not extra:
+                crash = crash_oracle(t, variant, dumpdir, meta)
+                if crash:
+                    check_crash(t, sc, j, crash)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    t, vd = vc.Tally(), Vd(sys.argv[1])
+    for variant, dumpdir, meta in variants(t):
+        t0 = time.time()
+        check_variant(t, vd, variant, dumpdir, meta)
+        t.summary(variant, t0)
+    t.ok("all", "sanitizer", not vd.sanitizer, lambda: "; ".join(vd.sanitizer[:3]))
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ORC tables: the kernel's .orc_unwind_ip (s32 offsets, each relative to
+ * its own address) and .orc_unwind (6-byte entries) decoded into a sorted
+ * table of absolute ips.  The formats are described in unwind_priv.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "unwind_priv.h"
+
+static int16_t
+le16s(const uint8_t *p)
+{
+	return (int16_t)(uint16_t)(p[0] | p[1] << 8);
+}
+
+void
+vd_orc_decode(const uint8_t raw[VD_ORC_ENTRY_SIZE], enum vd_orc_format fmt,
+	      struct vd_orc_entry *ret)
+{
+	uint8_t b = raw[5];
+
+	ret->sp_offset = le16s(raw);
+	ret->bp_offset = le16s(raw + 2);
+	ret->sp_reg = raw[4] & 0xf;
+	ret->bp_reg = raw[4] >> 4;
+	if (fmt == VD_ORC_V3) {
+		ret->type = (enum vd_orc_type)(b & 7);
+		ret->signal = (b >> 3) & 1;
+		return;
+	}
+	// V1/V2: CALL 0, REGS 1, REGS_PARTIAL 2; sp_reg UNDEFINED marks the
+	// end (end bit set) or a place the unwinder cannot go on from.
+	{
+		unsigned type = b & 3;
+		bool end = fmt == VD_ORC_V2 ? (b >> 3) & 1 : (b >> 2) & 1;
+
+		if (ret->sp_reg == VD_ORC_REG_UNDEFINED)
+			ret->type = end ? VD_ORC_TYPE_END_OF_STACK : VD_ORC_TYPE_UNDEFINED;
+		else if (type == 0)
+			ret->type = VD_ORC_TYPE_CALL;
+		else if (type == 1)
+			ret->type = VD_ORC_TYPE_REGS;
+		else if (type == 2)
+			ret->type = VD_ORC_TYPE_REGS_PARTIAL;
+		else
+			ret->type = VD_ORC_TYPE_UNDEFINED;
+		// V1 has no signal bit: the unwinder treated every pt_regs frame
+		// as one (state->signal = true for REGS and REGS_IRET).
+		ret->signal = fmt == VD_ORC_V2 ? (b >> 2) & 1 : type == 1 || type == 2;
+	}
+}
+
+enum vd_orc_format
+vd_orc_guess_format(const uint8_t *raw, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *e = raw + i * VD_ORC_ENTRY_SIZE;
+
+		if ((e[4] & 0xf) != VD_ORC_REG_UNDEFINED && (e[5] & 4))
+			return VD_ORC_V2;
+	}
+	return VD_ORC_V1;
+}
+
+enum vd_orc_regs
+vd_orc_guess_regs(const uint8_t *raw, size_t n, enum vd_orc_format fmt)
+{
+	size_t count[16] = { 0 };
+	unsigned best = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *e = raw + i * VD_ORC_ENTRY_SIZE;
+		unsigned type = fmt == VD_ORC_V3 ? e[5] & 7 : (e[5] & 3) + VD_ORC_TYPE_CALL;
+
+		if (type == VD_ORC_TYPE_CALL && !(e[4] >> 4))
+			count[e[4] & 0xf]++;
+	}
+	for (unsigned r = 1; r < 16; r++)
+		if (count[r] > count[best])
+			best = r;
+	return best == 3 ? VD_ORC_REGS_7 : VD_ORC_REGS_CLASSIC;
+}
+
+void
+vd_orc_regmap(enum vd_orc_regs regs, uint8_t map[16])
+{
+	for (unsigned r = 0; r < 16; r++)
+		map[r] = (uint8_t)r;
+	if (regs != VD_ORC_REGS_7)
+		return;
+	for (unsigned r = 0; r < 16; r++)
+		map[r] = 15;          // unknown: the unwinder refuses it
+	map[0] = VD_ORC_REG_UNDEFINED;
+	map[2] = VD_ORC_REG_DX;
+	map[3] = VD_ORC_REG_SP;
+	map[4] = VD_ORC_REG_BP;
+	map[6] = VD_ORC_REG_R10;
+	map[7] = VD_ORC_REG_R13;
+	map[8] = VD_ORC_REG_PREV_SP;
+	map[9] = VD_ORC_REG_SP_INDIRECT;
+	map[10] = VD_ORC_REG_BP_INDIRECT;
+}
+
+struct pair {
+	uint64_t ip;
+	size_t idx;
+};
+
+static int
+pair_cmp(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+struct vd_error *
+vd_orc_table_init(struct vd_orc_table *t, uint64_t ip_addr, const uint8_t *ipbuf,
+		  const uint8_t *entbuf, size_t n, enum vd_orc_format fmt)
+{
+	bool sorted = true;
+
+	memset(t, 0, sizeof(*t));
+	t->fmt = fmt;
+	vd_orc_regmap(VD_ORC_REGS_CLASSIC, t->regmap);
+	if (!n)
+		return NULL;
+	t->ip = malloc(n * sizeof(*t->ip));
+	t->raw = malloc(n * VD_ORC_ENTRY_SIZE);
+	if (!t->ip || !t->raw) {
+		vd_orc_table_free(t);
+		return &vd_enomem;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *p = ipbuf + 4 * i;
+		int32_t off = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+					(uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+
+		t->ip[i] = ip_addr + 4 * i + (int64_t)off;
+		if (i && t->ip[i] < t->ip[i - 1])
+			sorted = false;
+	}
+	memcpy(t->raw, entbuf, n * VD_ORC_ENTRY_SIZE);
+	if (!sorted) {
+		// The kernel sorts module tables at load time and vmlinux's at
+		// build time; a table read before that (or damaged) is sorted
+		// here, entries moving with their ips.
+		struct pair *p = malloc(n * sizeof(*p));
+		uint8_t *raw = malloc(n * VD_ORC_ENTRY_SIZE);
+
+		if (!p || !raw) {
+			free(p);
+			free(raw);
+			vd_orc_table_free(t);
+			return &vd_enomem;
+		}
+		for (size_t i = 0; i < n; i++)
+			p[i] = (struct pair){ t->ip[i], i };
+		qsort(p, n, sizeof(*p), pair_cmp);
+		for (size_t i = 0; i < n; i++) {
+			t->ip[i] = p[i].ip;
+			memcpy(raw + i * VD_ORC_ENTRY_SIZE, entbuf + p[i].idx * VD_ORC_ENTRY_SIZE,
+			       VD_ORC_ENTRY_SIZE);
+		}
+		free(t->raw);
+		t->raw = raw;
+		free(p);
+	}
+	t->n = n;
+	t->text_start = t->ip[0];
+	t->text_end = t->ip[n - 1] + 1;
+	return NULL;
+}
+
+void
+vd_orc_table_free(struct vd_orc_table *t)
+{
+	free(t->ip);
+	free(t->raw);
+	t->ip = NULL;
+	t->raw = NULL;
+	t->n = 0;
+}
+
+bool
+vd_orc_table_find(const struct vd_orc_table *t, uint64_t ip, struct vd_orc_entry *ret)
+{
+	size_t lo = 0, hi = t->n;
+
+	if (!t->n || ip < t->ip[0])
+		return false;
+	// The last entry whose ip <= ip.
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->ip[mid] <= ip)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	vd_orc_decode(t->raw + lo * VD_ORC_ENTRY_SIZE, t->fmt, ret);
+	ret->sp_reg = t->regmap[ret->sp_reg & 0xf];
+	ret->bp_reg = t->regmap[ret->bp_reg & 0xf];
+	return true;
+}
+
+const struct vd_stack_range *
+vd_stack_find(const struct vd_stack_range *stacks, size_t n, uint64_t addr, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (addr >= stacks[i].start && addr < stacks[i].end &&
+		    len <= stacks[i].end - addr)
+			return &stacks[i];
+	return NULL;
+}
