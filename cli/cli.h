@@ -3,9 +3,17 @@
  * The command-line front end.  Only this layer prints.
  *
  * Shape: vmdive COMMAND [OPTIONS] DUMP [DUMP...] [ARGS...]
- * Options may come anywhere (GNU getopt permutes).  Leading positional
- * arguments that name existing files are the dump's files (several for a
- * split makedumpfile set); the rest are the command's arguments.
+ * Options may come anywhere (GNU getopt permutes); each command declares
+ * the options it takes in the command table (struct vd_opt), beside the
+ * ones every command takes (vd_common_opts).  The first positional
+ * argument is the dump; the ones after it are more files of the dump (a
+ * split makedumpfile set) only while their content is a dump's (an ELF
+ * core, a kdump or flattened header, a compressed stream), never because
+ * a file of that name exists.  The rest are the command's arguments.
+ *
+ * Exit status, the one rule for every command: 0 it worked; 1 it ran but
+ * something failed (an unreadable page, a symbol not found); 2 the command
+ * line is wrong or the dump cannot be opened.
  */
 #ifndef VD_CLI_CLI_H
 #define VD_CLI_CLI_H
@@ -15,6 +23,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "vmdive/expr.h"
 #include "vmdive/session.h"
 
 /* Exit statuses. */
@@ -58,6 +67,24 @@ struct vd_cli {
 	bool no_time;              /* log -t */
 	bool ctime;                /* log -T */
 	bool dict;                 /* log -d */
+	bool help;                 /* -h, --help */
+	bool hex, dec;             /* p, struct -x / -d */
+	unsigned rd_width;         /* rd -8/-16/-32/-64: bytes per value, 0: none */
+	bool symbolic;             /* rd -s */
+	bool ascii;                /* rd -a */
+	const char *end_arg;       /* rd -e END */
+	bool reverse, forward;     /* dis -r, -f */
+	const char *list_offset, *list_struct, *list_max;  /* list -o, -s, --max */
+	bool list_head;            /* list -H */
+	bool list_embedded;        /* list -h */
+	const char *search_start, *search_length, *search_mask;
+	bool search_strings;       /* search -c */
+	const char *shell_input;   /* shell -i FILE */
+	const char *shell_commands; /* shell -c CMDS */
+	/* session state for expressions (cli/expr_cli.c) */
+	uint64_t task_context;     /* $task: set by 'set'; 0 = the panic task */
+	uint64_t panic_task;
+	bool panic_task_known;
 	bool bt_cpus;              /* bt -a: the task on each CPU */
 	bool bt_all;               /* bt -A: every task */
 	bool group;                /* bt --group */
@@ -83,6 +110,89 @@ enum vd_cmd_needs {
 	VD_NEEDS_DUMP = 1 << 0,    /* opens a session */
 };
 
+/* Every option any command takes; a command's table lists the ones it takes. */
+enum vd_opt_id {
+	VD_OPT_END = 0,
+	/* every command (vd_common_opts) */
+	VD_OPT_VMLINUX,
+	VD_OPT_SYSTEM_MAP,
+	VD_OPT_FORCE_VMLINUX,
+	VD_OPT_FORCE_SYSTEM_MAP,
+	VD_OPT_DECOMPRESS_LIMIT,
+	VD_OPT_MODULE_DEBUG,
+	VD_OPT_SYSROOT,
+	VD_OPT_EXE,
+	VD_OPT_JSON,
+	VD_OPT_ZERO_EXCLUDED,
+	VD_OPT_CACHE_DIR,
+	VD_OPT_NO_CACHE,
+	VD_OPT_STATS,
+	VD_OPT_HELP,
+	/* per command */
+	VD_OPT_PHYSICAL,           /* rd -p */
+	VD_OPT_OUTPUT,             /* rd, dump-module, dump-vmalloc -o FILE */
+	VD_OPT_LEN,                /* rd -n LEN */
+	VD_OPT_RAW,                /* dump-module --raw */
+	VD_OPT_ZERO_FILL,          /* dump-module, dump-vmalloc --zero-fill */
+	VD_OPT_THREADS,            /* ps -t */
+	VD_OPT_VERBOSE,            /* vmalloc -v */
+	VD_OPT_LIST,               /* sym -l */
+	VD_OPT_LEVEL,              /* log -l */
+	VD_OPT_NOTIME,             /* log -t */
+	VD_OPT_CTIME,              /* log -T */
+	VD_OPT_DICT,               /* log -d */
+	VD_OPT_HEX,                /* p, struct, union -x */
+	VD_OPT_DEC,                /* p, struct, union -d */
+	VD_OPT_W8,                 /* rd -8: bytes, as crash */
+	VD_OPT_W16,                /* rd -16 */
+	VD_OPT_W32,                /* rd -32 */
+	VD_OPT_W64,                /* rd -64 */
+	VD_OPT_SYMBOLIC,           /* rd -s */
+	VD_OPT_ASCII,              /* rd -a */
+	VD_OPT_END_ADDR,           /* rd -e END */
+	VD_OPT_SHELL_INPUT,        /* shell -i FILE */
+	VD_OPT_SHELL_COMMANDS,     /* shell -c 'CMD; CMD' */
+	VD_OPT_REVERSE,            /* dis -r */
+	VD_OPT_FORWARD,            /* dis -f */
+	VD_OPT_LIST_OFFSET,        /* list -o OFFSET */
+	VD_OPT_LIST_STRUCT,        /* list -s TYPE[.member,...] */
+	VD_OPT_LIST_HEAD,          /* list -H */
+	VD_OPT_LIST_EMBEDDED,      /* list -h */
+	VD_OPT_LIST_MAX,           /* list --max N */
+	VD_OPT_SEARCH_START,       /* search -s START */
+	VD_OPT_SEARCH_LENGTH,      /* search -l LEN */
+	VD_OPT_SEARCH_MASK,        /* search -m MASK */
+	VD_OPT_SEARCH_STRINGS,     /* search -c */
+	VD_OPT_KERNEL,             /* search -k (the default) */
+	VD_OPT_USER,               /* rd, vtop -u PID: a process's user addresses */
+	VD_OPT_PS_ARGS,            /* ps -a */
+	VD_OPT_BT_CPUS,            /* bt -a */
+	VD_OPT_BT_ALL,             /* bt -A */
+	VD_OPT_GROUP,              /* bt --group */
+	VD_OPT_BT_WORDS,           /* bt -f */
+	VD_OPT_BT_REGS,            /* bt -r */
+	VD_OPT_BT_LINES,           /* bt -l */
+	VD_OPT_KMEM_INFO,          /* kmem -i */
+	VD_OPT_KMEM_CACHES,        /* kmem -s */
+	VD_OPT_KMEM_OBJECTS,       /* kmem -S */
+	VD_OPT_KMEM_PAGES,         /* kmem -p */
+	VD_OPT_COUNT
+};
+
+/*
+ * One option as data: the parser, `vmdive help CMD`, the man page and the
+ * shell completion are all made from these.
+ */
+struct vd_opt {
+	enum vd_opt_id id;
+	char short_name;           /* 0: long only */
+	const char *long_name;     /* NULL: short only */
+	const char *arg;           /* the value's name ("FILE"); NULL: a flag */
+	const char *help;          /* may hold '\n' for more lines */
+	const char *word;          /* crash's multi-letter short form ("-16"),
+				      matched whole; NULL: none */
+};
+
 struct vd_cmd {
 	const char *name;
 	int (*run)(struct vd_cli *cli);
@@ -90,18 +200,39 @@ struct vd_cmd {
 	const char *summary;
 	const char *synopsis;
 	const char *description;
-	const char *options;       /* command-specific option help, or NULL */
+	const struct vd_opt *opts; /* its own options, VD_OPT_END-terminated;
+				      NULL: none */
 	const char *examples;
-	const char *shortopts;     /* command-specific short options */
 	int min_args, max_args;    /* positional args after the dumps; -1 = any */
 };
 
 extern const struct vd_cmd vd_commands[];
 extern const size_t vd_ncommands;
+extern const struct vd_cmd vd_help_command;
+/* The options every command takes, VD_OPT_END-terminated. */
+extern const struct vd_opt vd_common_opts[];
+
+/* Command lines (cli/args.c). */
+const struct vd_cmd *vd_cli_find_command(const char *name);
+/* The command nearest to a misspelt name, or NULL when none is near. */
+const struct vd_cmd *vd_cli_nearest_command(const char *name);
+/*
+ * Parse argv[0..argc) (argv[0] is the command's name) into cli: options,
+ * then dumps and arguments.  With have_session, no dump is expected (an
+ * interactive session has one open).  Returns a VD_EXIT_* status; on
+ * failure the error was printed.
+ */
+int vd_cli_parse(struct vd_cli *cli, int argc, char **argv, bool have_session);
+/*
+ * Options may come before the command ("vmdive --json info DUMP"): move
+ * the first word that is not an option or an option's value to argv[1].
+ * Returns 0 when there is no such word.
+ */
+int vd_cli_hoist_command(int argc, char **argv);
+/* One option's help lines, "  -o, --output FILE    ...", to out. */
+void vd_cli_print_opts(const struct vd_opt *opts, FILE *out);
 /* What vmdive is, a paragraph for `vmdive help` and the man page. */
 extern const char vd_cli_about[];
-/* Help lines of the options every command takes (cli/main.c). */
-extern const char vd_cli_common_options[];
 
 /*
  * The man page vmdive(1) in roff, and a bash completion script, made from
@@ -117,6 +248,14 @@ void vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)
 /* Print err ("vmdive: CMD: msg") and destroy it. */
 void vd_cli_report(const struct vd_cli *cli, struct vd_error *err);
 bool vd_cli_parse_addr(const char *s, uint64_t *ret);
+/*
+ * An address argument as an expression (vmdive/expr.h): hex, a symbol,
+ * symbol+off, &var, ptr->member, $task...  Prints why not and returns false.
+ */
+bool vd_cli_addr(struct vd_cli *cli, const char *arg, uint64_t *ret);
+/* The expression environment of this command line: variables, space. */
+void vd_cli_expr_env(struct vd_cli *cli, enum vd_expr_mode mode,
+		     struct vd_expr_env *ret);
 /* "4 KiB", "2 MiB", "1.5 GiB" */
 void vd_cli_format_size(uint64_t size, char *buf, size_t len);
 /* "sym+0x12" or "" when unknown. */
@@ -138,6 +277,41 @@ int vd_cmd_ps(struct vd_cli *cli);
 int vd_cmd_bt(struct vd_cli *cli);
 int vd_cmd_struct(struct vd_cli *cli);
 int vd_cmd_whatis(struct vd_cli *cli);
+int vd_cmd_print(struct vd_cli *cli);
+int vd_cmd_shell(struct vd_cli *cli);
+int vd_cmd_dis(struct vd_cli *cli);
+int vd_cmd_list(struct vd_cli *cli);
+int vd_cmd_search(struct vd_cli *cli);
+
+/* "TYPE[.member,member]" of struct, union and list -s (cli/cmd_type.c). */
+#define VD_STRUCT_MEMBERS_MAX 64
+struct vd_struct_spec {
+	struct vd_qualified_type qt;
+	const struct vd_type *t;
+	char name[256];                /* "struct task_struct" */
+	char list[1024];
+	char *members[VD_STRUCT_MEMBERS_MAX];
+	size_t n;                      /* 0: the whole struct */
+};
+int vd_cli_struct_spec(struct vd_cli *cli, const char *arg, bool prefer_union,
+		       struct vd_struct_spec *ret);
+/* The struct (or the selected members) at addr, as text or JSON. */
+int vd_cli_struct_show(struct vd_cli *cli, const struct vd_struct_spec *sp, uint64_t addr);
+/* `vmdive help CMD` (cli/main.c). */
+void vd_cli_print_command_help(const struct vd_cmd *cmd, FILE *out);
+/* The argument count against the command's min/max; prints why not. */
+int vd_cli_check_args(struct vd_cli *cli);
+/* Whether path's first bytes are a dump's (cli/args.c). */
+bool vd_cli_is_dump_file(const char *path);
+
+/* Values of expressions (cli/cmd_type.c): "LABEL = VALUE" like gdb, or JSON. */
+int vd_cli_show_value(struct vd_cli *cli, const char *label, const struct vd_value *v);
+int vd_cli_json_value(struct vd_cli *cli, const char *expr, const struct vd_value *v);
+/*
+ * An error as JSON on stdout, {"error": {"code", "message", "file",
+ * "address"}} (docs/json.md); destroys err.  addr 0: err's own, if any.
+ */
+void vd_cli_json_error(struct vd_cli *cli, struct vd_error *err, uint64_t addr);
 int vd_cmd_kmem(struct vd_cli *cli);
 int vd_cmd_vm(struct vd_cli *cli);
 int vd_cmd_files(struct vd_cli *cli);

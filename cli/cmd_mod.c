@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "vmdive/disasm.h"
 #include "vmdive/walk.h"
 
 static const char *
@@ -201,6 +202,79 @@ dump_report(struct vd_cli *cli, const struct vd_module *m,
 	vd_json_end_object(j);
 }
 
+/*
+ * The kernel symbols the module's code calls or jumps to: its executable
+ * regions disassembled, each direct target outside the module named by
+ * the session (kallsyms, or the vmlinux).  They go into the ELF's .symtab
+ * so that objdump names them.  Returns the number found; *ret is malloc'd,
+ * the names strdup'd.
+ */
+static size_t
+kernel_targets(struct vd_cli *cli, const struct vd_module *m, struct vd_module_symbol **ret)
+{
+	struct vd_module_symbol *syms = NULL;
+	size_t n = 0, cap = 0;
+	struct vd_disasm *d;
+	struct vd_error *err;
+
+	*ret = NULL;
+	err = vd_disasm_open(vd_session_info(cli->session)->arch, &d);
+	if (err) {
+		vd_error_destroy(err);
+		return 0;
+	}
+	for (size_t r = 0; r < m->nregions; r++) {
+		const struct vd_module_region *reg = &m->regions[r];
+		unsigned char *buf;
+		size_t got = 0, off = 0;
+
+		if (!reg->exec || !reg->size || reg->size > (64u << 20))
+			continue;
+		buf = malloc(reg->size);
+		if (!buf)
+			break;
+		vd_error_destroy(vd_session_read(cli->session, VD_AS_KVIRT, reg->base, buf,
+						 reg->size, &got));
+		while (off < got) {
+			struct vd_insn in;
+			struct vd_symbol_info sym;
+			bool inside = false, dup = false;
+
+			vd_disasm_one(d, buf + off, got - off, reg->base + off, &in);
+			off += in.size ? in.size : 1;
+			if (!in.has_target || !(in.is_call || in.is_jump))
+				continue;
+			for (size_t k = 0; k < m->nregions; k++)
+				inside |= in.target - m->regions[k].base < m->regions[k].size;
+			if (inside || !vd_session_symbolize(cli->session, in.target, &sym) ||
+			    sym.module)
+				continue;
+			for (size_t k = 0; k < n && !dup; k++)
+				dup = syms[k].addr == sym.addr;
+			if (dup)
+				continue;
+			if (n == cap) {
+				size_t ncap = cap ? 2 * cap : 64;
+				void *p = ncap < (1u << 20) ? realloc(syms, ncap * sizeof(*syms)) : NULL;
+
+				if (!p)
+					break;
+				syms = p;
+				cap = ncap;
+			}
+			syms[n] = (struct vd_module_symbol){ .name = strdup(sym.name), .addr = sym.addr,
+							     .size = sym.size_guessed ? 0 : sym.size,
+							     .type = sym.type ? sym.type : 'T' };
+			if (syms[n].name)
+				n++;
+		}
+		free(buf);
+	}
+	vd_disasm_close(d);
+	*ret = syms;
+	return n;
+}
+
 int
 vd_cmd_dump_module(struct vd_cli *cli)
 {
@@ -225,7 +299,15 @@ vd_cmd_dump_module(struct vd_cli *cli)
 		vd_cli_error(cli, "module %s has no memory regions", m.name);
 		return VD_EXIT_FAIL;
 	}
+	struct vd_module_symbol *extra = NULL;
+
+	if (!cli->raw)
+		opts.nextra_syms = kernel_targets(cli, &m, &extra);
+	opts.extra_syms = extra;
 	err = vd_module_extract(cli->session, &m, cli->output, cli->raw, &opts, &st);
+	for (size_t i = 0; i < opts.nextra_syms; i++)
+		free((char *)extra[i].name);
+	free(extra);
 	dump_report(cli, &m, &st, &holes, !err);
 	// Pages the dump lacks fail it (no file left) unless --zero-fill.
 	if (err) {

@@ -24,6 +24,9 @@ struct rd_state {
 	uint64_t line_addr;    /* hex dump: pending partial line */
 	unsigned char line[16];
 	unsigned line_len;
+	unsigned width;        /* -8/-16/-32/-64/-s: bytes per value; 0: hex bytes */
+	bool symbolic;         /* -s */
+	bool be;               /* the dump's byte order */
 	bool any_error;        /* of this address */
 	uint64_t nholes, hole_bytes;
 	char why[256];         /* why the first unreadable range is */
@@ -47,10 +50,47 @@ hex_line(uint64_t addr, const unsigned char *p, unsigned n)
 	putchar('\n');
 }
 
+/* crash's rd -16/-32/-64 (values, then the ASCII) and -s (symbols, no ASCII). */
+static void
+value_line(struct rd_state *st, uint64_t addr, const unsigned char *p, unsigned n)
+{
+	unsigned w = st->width, nvals = n / w, col = 0;
+
+	printf("%016" PRIx64 ":  ", addr);
+	for (unsigned i = 0; i < nvals; i++) {
+		uint64_t v = 0;
+		char sym[256];
+
+		for (unsigned k = 0; k < w; k++)
+			v |= (uint64_t)p[i * w + k] << (8 * (st->be ? w - 1 - k : k));
+		if (st->symbolic) {
+			vd_cli_symbolize(st->cli, v, sym, sizeof(sym));
+			sym[strcspn(sym, " ")] = '\0';     // crash names no module here
+			if (*sym)
+				col += (unsigned)printf("%-16s ", sym);
+			else
+				col += (unsigned)printf("%016" PRIx64 " ", v);
+			continue;
+		}
+		col += (unsigned)printf("%0*" PRIx64 " ", (int)(2 * w), v);
+	}
+	if (st->symbolic) {
+		putchar('\n');
+		return;
+	}
+	// The ASCII column where a full line's would start.
+	printf("%*s  ", (int)((16 / w) * (2 * w + 1) - col), "");
+	for (unsigned i = 0; i < n; i++)
+		putchar(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
+	putchar('\n');
+}
+
 static void
 flush_line(struct rd_state *st)
 {
-	if (st->line_len)
+	if (st->line_len && st->width)
+		value_line(st, st->line_addr, st->line, st->line_len);
+	else if (st->line_len)
 		hex_line(st->line_addr, st->line, st->line_len);
 	st->line_len = 0;
 }
@@ -216,10 +256,69 @@ rd_one(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 		}
 		hex[2 * len] = '\0';
 		vd_json_kv_string(&cli->j, "hex", hex);
+		if (st->width) {
+			vd_json_kv_uint(&cli->j, "width", st->width);
+			vd_json_key(&cli->j, "values");
+			vd_json_begin_array(&cli->j);
+			for (uint64_t i = 0; i + st->width <= len; i += st->width) {
+				uint64_t v = 0;
+
+				for (unsigned k = 0; k < st->width; k++)
+					v |= (uint64_t)st->keep[i + k] <<
+					     (8 * (st->be ? st->width - 1 - k : k));
+				vd_json_hex(&cli->j, v);
+			}
+			vd_json_end_array(&cli->j);
+		}
 	}
 	vd_cli_core_rd_json(cli);
 	vd_json_end_object(&cli->j);
 	return r;
+}
+
+/* rd -a: the string at addr, 60 characters a line, up to NUL or max bytes. */
+static int
+rd_ascii(struct rd_state *st, uint64_t addr, uint64_t max)
+{
+	struct vd_cli *cli = st->cli;
+	unsigned char buf[256];
+	char line[61];
+	unsigned n = 0;
+	uint64_t done = 0, line_addr = addr;
+	bool nul = false;
+
+	while (done < max && !nul) {
+		size_t want = (size_t)VD_MIN(max - done, sizeof(buf)), got = 0;
+		struct vd_error *err = vd_cli_read(cli, st->as, addr + done, buf, want, &got);
+
+		for (size_t i = 0; i < got && !nul; i++) {
+			if (!buf[i]) {
+				nul = true;
+				break;
+			}
+			if (buf[i] == '\n')      // crash shows none for a newline
+				continue;
+			line[n++] = buf[i] >= 0x20 && buf[i] < 0x7f ? (char)buf[i] : '.';
+			if (n == 60) {
+				printf("%016" PRIx64 ":  %.*s\n", line_addr, (int)n, line);
+				line_addr += n;
+				n = 0;
+			}
+		}
+		done += got;
+		if (err) {
+			if (n)
+				printf("%016" PRIx64 ":  %.*s\n", line_addr, (int)n, line);
+			n = 0;
+			printf("%016" PRIx64 ":  <unreadable: %s>\n", addr + done, err->msg);
+			vd_error_destroy(err);
+			st->any_error = true;
+			return 0;
+		}
+	}
+	if (n)
+		printf("%016" PRIx64 ":  %.*s\n", line_addr, (int)n, line);
+	return 0;
 }
 
 /*
@@ -241,10 +340,54 @@ vd_cmd_rd(struct vd_cli *cli)
 		VD_AS_KVIRT;
 	if (cli->upid && (r = vd_cli_utask_open(cli)))   // rd -u PID
 		return r;
-	if (cli->len ? !parse_len(cli->len, &len) || !len || len > RD_MAX_LEN :
+	st.be = vd_session_info(cli->session)->big_endian;
+	st.width = cli->symbolic ? 8 : cli->rd_width;
+	st.symbolic = cli->symbolic;
+	if ((cli->rd_width || cli->symbolic || cli->ascii || cli->end_arg) && cli->len) {
+		vd_cli_error(cli, "-n/--len reads bytes at several addresses; it does not take "
+			     "-8/-16/-32/-64/-s/-a/-e");
+		return VD_EXIT_USAGE;
+	}
+	if ((cli->rd_width || cli->symbolic || cli->ascii) && !cli->len) {
+		// crash's forms: COUNT values of the width (default 1); -a: bytes.
+		uint64_t count = cli->ascii ? 4096 : 1, w = cli->symbolic ? 8 :
+				 cli->rd_width ? cli->rd_width : 1;
+
+		if (cli->nargs > 1 && (!parse_len(cli->args[1], &count) || !count ||
+				       count > RD_MAX_LEN / w)) {
+			vd_cli_error(cli, "'%s' is not a usable count", cli->args[1]);
+			return VD_EXIT_USAGE;
+		}
+		len = cli->ascii ? count : count * w;
+		if (cli->nargs > 2) {
+			vd_cli_error(cli, "unexpected argument '%s'", cli->args[2]);
+			return VD_EXIT_USAGE;
+		}
+		if (cli->ascii && (cli->output || cli->json)) {
+			vd_cli_error(cli, "-a prints text; it takes neither -o nor --json");
+			return VD_EXIT_USAGE;
+		}
+	} else if (cli->len ? !parse_len(cli->len, &len) || !len || len > RD_MAX_LEN :
 	    cli->nargs > 1 && (!parse_len(cli->args[1], &len) || !len || len > RD_MAX_LEN)) {
 		vd_cli_error(cli, "'%s' is not a usable length", cli->len ? cli->len : cli->args[1]);
 		return VD_EXIT_USAGE;
+	}
+	if (cli->end_arg) {
+		uint64_t start, end;
+
+		if (cli->nargs > 1) {
+			vd_cli_error(cli, "-e END and a length: give one of them");
+			return VD_EXIT_USAGE;
+		}
+		if (!vd_cli_addr(cli, cli->args[0], &start) || !vd_cli_addr(cli, cli->end_arg, &end))
+			return VD_EXIT_USAGE;
+		if (end <= start || end - start > RD_MAX_LEN) {
+			vd_cli_error(cli, "-e 0x%" PRIx64 " is not after 0x%" PRIx64, end, start);
+			return VD_EXIT_USAGE;
+		}
+		len = end - start;
+		if (st.width && len % st.width)
+			len += st.width - len % st.width;
 	}
 	if (!cli->len && cli->nargs > 2) {
 		vd_cli_error(cli, "unexpected argument '%s' (several addresses: --len LEN ADDR...)",
@@ -262,8 +405,7 @@ vd_cmd_rd(struct vd_cli *cli)
 		return VD_EXIT_FAIL;
 	}
 	for (int i = 0; i < naddrs; i++) {
-		if (!vd_cli_parse_addr(cli->args[i], &addrs[i])) {
-			vd_cli_error(cli, "'%s' is not a hex address", cli->args[i]);
+		if (!vd_cli_addr(cli, cli->args[i], &addrs[i])) {
 			free(addrs);
 			return VD_EXIT_USAGE;
 		}
@@ -274,7 +416,14 @@ vd_cmd_rd(struct vd_cli *cli)
 			return VD_EXIT_USAGE;
 		}
 	}
-	if (cli->output) {
+	if (cli->output && !strcmp(cli->output, "-")) {
+		if (cli->json) {
+			vd_cli_error(cli, "-o - writes the bytes to stdout; --json cannot share it");
+			free(addrs);
+			return VD_EXIT_USAGE;
+		}
+		st.file = stdout;
+	} else if (cli->output) {
 		st.file = fopen(cli->output, "wbe");
 		if (!st.file) {
 			vd_cli_error(cli, "%s: cannot create: %s", cli->output, strerror(errno));
@@ -286,7 +435,7 @@ vd_cmd_rd(struct vd_cli *cli)
 	if (cli->json && !cli->output)
 		st.keep = malloc(RD_JSON_MAX);
 	if (!buf || (cli->json && !cli->output && !st.keep)) {
-		if (st.file)
+		if (st.file && st.file != stdout)
 			fclose(st.file);
 		free(buf);
 		free(st.keep);
@@ -299,7 +448,12 @@ vd_cmd_rd(struct vd_cli *cli)
 	for (int i = 0; i < naddrs && !r; i++) {
 		if (i && !cli->json && !st.file)
 			putchar('\n');
-		r = rd_one(&st, addrs[i], len, buf);
+		if (cli->ascii) {
+			st.any_error = false;
+			r = rd_ascii(&st, addrs[i], len);
+		} else {
+			r = rd_one(&st, addrs[i], len, buf);
+		}
 		any_error |= st.any_error;
 	}
 	if (cli->json && cli->len)
@@ -307,7 +461,7 @@ vd_cmd_rd(struct vd_cli *cli)
 	free(buf);
 	free(st.keep);
 	free(addrs);
-	if (st.file && fclose(st.file) != 0)
+	if (st.file == stdout ? fflush(stdout) != 0 : st.file && fclose(st.file) != 0)
 		r = -1;
 	if (r) {
 		vd_cli_error(cli, "%s: write failed: %s", cli->output ? cli->output : "stdout",

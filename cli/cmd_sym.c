@@ -19,6 +19,20 @@ looks_like_address(const char *s, uint64_t *ret)
 	       vd_cli_parse_addr(s, ret);
 }
 
+/* {"query", "error": {"code", "message"}} for a query that found nothing. */
+static void
+failed_json(struct vd_cli *cli, const char *arg, const char *code, const char *msg)
+{
+	vd_json_begin_object(&cli->j);
+	vd_json_kv_string(&cli->j, "query", arg);
+	vd_json_key(&cli->j, "error");
+	vd_json_begin_object(&cli->j);
+	vd_json_kv_string(&cli->j, "code", code);
+	vd_json_kv_string(&cli->j, "message", msg);
+	vd_json_end_object(&cli->j);
+	vd_json_end_object(&cli->j);
+}
+
 static void
 print_one(struct vd_cli *cli, const char *arg, bool is_addr, uint64_t addr,
 	  const struct vd_symbol_info *sym)
@@ -115,6 +129,8 @@ vd_cmd_sym(struct vd_cli *cli)
 		is_addr = looks_like_address(arg, &addr);
 		if (is_addr) {
 			if (!vd_session_symbolize(cli->session, addr, &sym)) {
+				if (cli->json)
+					failed_json(cli, arg, "lookup", "no symbol contains this address");
 				vd_cli_error(cli, "0x%" PRIx64 ": no symbol contains this address", addr);
 				ret = VD_EXIT_FAIL;
 				continue;
@@ -123,6 +139,9 @@ vd_cmd_sym(struct vd_cli *cli)
 			struct vd_error *err = vd_session_lookup_symbol(cli->session, arg, &sym);
 
 			if (err) {
+				// A failed lookup keeps its place in the JSON array.
+				if (cli->json)
+					failed_json(cli, arg, vd_error_code_name(err->code), err->msg);
 				vd_cli_report(cli, err);
 				ret = VD_EXIT_FAIL;
 				continue;

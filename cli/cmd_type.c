@@ -28,7 +28,7 @@ show_node(void)
 {
 	return show_nodes < SHOW_NODES_MAX && ++show_nodes;
 }
-#define SHOW_ARRAY_MAX 64
+#define SHOW_ARRAY_MAX 200     /* gdb's "print elements" */
 #define OBJECT_MAX (16u << 20)
 
 static const char *
@@ -131,6 +131,7 @@ struct show {
 	const unsigned char *buf;      /* the object's bytes */
 	uint64_t addr, len;
 	bool be;
+	bool hex;                      /* integers in hex (-x) */
 };
 
 static bool
@@ -167,6 +168,46 @@ static void show_value(const struct show *sh, struct vd_qualified_type qt,
 		       uint64_t bit_off, uint32_t bits, int depth);
 
 static void
+put_escaped(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			printf("\\n");
+		else if (c >= 0x20 && c < 0x7f)
+			putchar(c);
+		else
+			printf("\\%03o", c);
+	}
+}
+
+/* A char *'s string, gdb style: ' "text"', at most 256 bytes. */
+static void
+show_c_string(struct vd_cli *cli, uint64_t addr)
+{
+	unsigned char buf[256];
+	size_t got = 0, n;
+	struct vd_error *err;
+	struct vd_expr_env env;
+
+	vd_cli_expr_env(cli, VD_EXPR_VALUE, &env);
+	err = vd_session_read(cli->session, env.as, addr, buf, sizeof(buf), &got);
+	vd_error_destroy(err);
+	for (n = 0; n < got && buf[n]; n++)
+		;
+	if (!got) {
+		printf(" <unreadable>");
+		return;
+	}
+	printf(" \"");
+	put_escaped(buf, n);
+	printf("\"%s", n == got && got == sizeof(buf) ? "..." : "");
+}
+
+static void
 show_scalar(const struct show *sh, const struct vd_type *t, uint64_t bit_off,
 	    uint32_t bits)
 {
@@ -178,7 +219,15 @@ show_scalar(const struct show *sh, const struct vd_type *t, uint64_t bit_off,
 		return;
 	}
 	if (t->kind == VD_TYPE_POINTER) {
+		const struct vd_type *target = vd_type_unqualified(t->target.type);
+
 		printf("0x%" PRIx64, v);
+		// A char *'s string, as gdb; other pointers' symbol.
+		if (v && target && target->kind == VD_TYPE_INT && target->is_char &&
+		    target->size == 1) {
+			show_c_string(sh->cli, v);
+			return;
+		}
 		vd_cli_symbolize(sh->cli, v, sym, sizeof(sym));
 		if (*sym)
 			printf(" <%s>", sym);
@@ -193,6 +242,10 @@ show_scalar(const struct show *sh, const struct vd_type *t, uint64_t bit_off,
 	}
 	if (t->is_bool) {
 		printf("%s", v ? "true" : "false");
+		return;
+	}
+	if (sh->hex) {
+		printf("0x%" PRIx64, v);
 		return;
 	}
 	if (t->is_signed) {
@@ -214,17 +267,12 @@ show_chars(const struct show *sh, uint64_t off, uint64_t n)
 	// Like gdb: the string up to its NUL, then the run of NULs shown.
 	while (end && off + end <= sh->len && sh->buf[off + end - 1] == 0)
 		end--;
+	if (off >= sh->len)
+		end = 0;
+	else if (end > sh->len - off)
+		end = sh->len - off;
 	putchar('"');
-	for (uint64_t i = 0; i < end && off + i < sh->len; i++) {
-		unsigned char c = sh->buf[off + i];
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
-			putchar(c);
-		else
-			printf("\\%03o", c);
-	}
+	put_escaped(sh->buf + off, end);
 	putchar('"');
 }
 
@@ -307,87 +355,556 @@ show_value(const struct show *sh, struct vd_qualified_type qt, uint64_t bit_off,
 	}
 }
 
-static int
-show_object(struct vd_cli *cli, struct vd_qualified_type qt, const char *name,
-	    const char *addr_arg)
+/*
+ * Show the object of type qt at addr (bit field: bits at bit_off past it),
+ * nested at depth; false when it cannot be read (reported).
+ */
+static bool
+show_at(struct vd_cli *cli, const char *prefix, struct vd_qualified_type qt, enum vd_as as,
+	uint64_t addr, uint32_t bit_off, uint32_t bits, int depth)
+{
+	const struct vd_type *t = vd_type_unqualified(qt.type);
+	struct show sh = { .cli = cli, .be = vd_session_info(cli->session)->big_endian,
+			   .hex = cli->hex && !cli->dec };
+	uint64_t size = bits ? (bit_off + bits + 7) / 8 : t ? t->size : 0;
+	unsigned char *buf;
+	struct vd_error *err;
+
+	if (!t || !size || size > OBJECT_MAX) {
+		printf("%s<%s>", prefix, !t ? "unknown type" : !size ? "no size" : "too large");
+		return true;
+	}
+	buf = malloc(size);
+	if (!buf)
+		return false;
+	err = vd_session_read(cli->session, as, addr, buf, size, NULL);
+	if (err) {
+		// The value is not printed at all: only the error says why.
+		vd_cli_report(cli, vd_error_wrap(err, "reading %" PRIu64 " bytes at 0x%" PRIx64,
+						 size, addr));
+		free(buf);
+		return false;
+	}
+	fputs(prefix, stdout);
+	sh.buf = buf;
+	sh.addr = addr;
+	sh.len = size;
+	show_value(&sh, qt, bit_off, bits, depth);
+	free(buf);
+	return true;
+}
+
+int
+vd_cli_show_value(struct vd_cli *cli, const char *label, const struct vd_value *v)
+{
+	const struct vd_type *t = vd_type_unqualified(v->type.type);
+	char tname[256];
+
+	if (!v->type.type && !v->lvalue) {
+		// A number, or a pointer '&' made to a type without a name.
+		if (v->pointee.type) {
+			vd_type_format(v->pointee, tname, sizeof(tname));
+			printf("%s = (%s *) 0x%" PRIx64 "\n", label, tname, v->v);
+		} else if (cli->hex && !cli->dec) {
+			printf("%s = 0x%" PRIx64 "\n", label, v->v);
+		} else {
+			printf("%s = %" PRIu64 "\n", label, v->v);
+		}
+		return VD_EXIT_OK;
+	}
+	if (!t && v->lvalue && (v->symbol_type == 'T' || v->symbol_type == 't')) {
+		// gdb's words for code without debug information.
+		printf("%s = {<text variable, no debug info>} 0x%" PRIx64 " <%s>\n", label,
+		       v->addr, v->symbol);
+		return VD_EXIT_OK;
+	}
+	if (!t) {
+		vd_cli_error(cli, "%s: the type of '%s' is unknown: no DWARF describes it (give "
+			     "--vmlinux), BTF has no type for this variable and vmdive's table "
+			     "of globals does not list it; it is at 0x%" PRIx64 " (read it with "
+			     "rd, or cast: p *(unsigned long *)%s)", label,
+			     v->symbol[0] ? v->symbol : label, v->addr,
+			     v->symbol[0] ? v->symbol : label);
+		return VD_EXIT_FAIL;
+	}
+	if (t->kind == VD_TYPE_FUNCTION) {
+		char sym[256];
+
+		vd_type_format(v->type, tname, sizeof(tname));
+		vd_cli_symbolize(cli, v->addr, sym, sizeof(sym));
+		printf("%s = {%s} 0x%" PRIx64 "%s%s%s\n", label, tname, v->addr,
+		       *sym ? " <" : "", sym, *sym ? ">" : "");
+		return VD_EXIT_OK;
+	}
+	{
+		char prefix[600];
+
+		if (t->kind == VD_TYPE_POINTER) {
+			vd_type_format(v->type, tname, sizeof(tname));
+			snprintf(prefix, sizeof(prefix), "%s = (%s) ", label, tname);
+		} else {
+			snprintf(prefix, sizeof(prefix), "%s = ", label);
+		}
+		if (v->lvalue) {
+			if (!show_at(cli, prefix, v->type, v->as, v->addr, v->bit_offset,
+				     v->bit_field_size, 0))
+				return VD_EXIT_FAIL;
+			putchar('\n');
+			return VD_EXIT_OK;
+		}
+		fputs(prefix, stdout);
+	}
+	if (!v->lvalue) {
+		unsigned char bytes[8];
+		bool be = vd_session_info(cli->session)->big_endian;
+		struct show sh = { .cli = cli, .buf = bytes, .len = t->size, .be = be,
+				   .hex = cli->hex && !cli->dec };
+
+		if (t->size > 8) {
+			printf("<not shown>\n");
+			return VD_EXIT_OK;
+		}
+		for (unsigned i = 0; i < t->size; i++)
+			bytes[i] = (unsigned char)(v->v >> (8 * (be ? t->size - 1 - i : i)));
+		show_value(&sh, v->type, 0, 0, 0);
+		putchar('\n');
+		return VD_EXIT_OK;
+	}
+	return VD_EXIT_OK;
+}
+
+/* JSON of a value ---------------------------------------------------------- */
+
+static void json_value(const struct show *sh, struct vd_qualified_type qt, uint64_t bit_off,
+		       uint32_t bits, int depth);
+
+static void
+json_members(const struct show *sh, const struct vd_type *t, uint64_t bit_off, int depth)
+{
+	vd_type_fill(t);     // BTF reads a struct's members on first use
+	for (size_t i = 0; i < t->nmembers; i++) {
+		const struct vd_member *m = &t->members[i];
+		const struct vd_type *mt = vd_type_unqualified(m->type.type);
+
+		if (!m->name && mt && (mt->kind == VD_TYPE_STRUCT || mt->kind == VD_TYPE_UNION)) {
+			// Anonymous struct/union: its members are the parent's.
+			json_members(sh, mt, bit_off + m->bit_offset, depth + 1);
+			continue;
+		}
+		vd_json_key(&sh->cli->j, m->name ? m->name : "");
+		json_value(sh, m->type, bit_off + m->bit_offset, m->bit_field_size, depth + 1);
+	}
+}
+
+static void
+json_value(const struct show *sh, struct vd_qualified_type qt, uint64_t bit_off,
+	   uint32_t bits, int depth)
+{
+	struct vd_json *j = &sh->cli->j;
+	const struct vd_type *t = vd_type_unqualified(qt.type);
+	uint64_t v;
+
+	if (!t || depth > SHOW_DEPTH_MAX) {
+		vd_json_null(j);
+		return;
+	}
+	switch (t->kind) {
+	case VD_TYPE_INT:
+	case VD_TYPE_ENUM:
+	case VD_TYPE_POINTER:
+		if (!get_uint(sh, bit_off, t->size, bits, &v)) {
+			vd_json_null(j);
+		} else if (t->kind == VD_TYPE_POINTER) {
+			vd_json_hex(j, v);
+		} else if (t->is_bool) {
+			vd_json_bool(j, v != 0);
+		} else if (t->is_signed) {
+			unsigned nb = bits ? bits : (unsigned)t->size * 8;
+
+			if (nb < 64 && (v >> (nb - 1)) & 1)
+				v |= ~0ull << nb;
+			vd_json_int(j, (int64_t)v);
+		} else {
+			vd_json_uint(j, v);
+		}
+		break;
+	case VD_TYPE_STRUCT:
+	case VD_TYPE_UNION:
+		vd_json_begin_object(j);
+		json_members(sh, t, bit_off, depth);
+		vd_json_end_object(j);
+		break;
+	case VD_TYPE_ARRAY: {
+		const struct vd_type *elem = vd_type_unqualified(t->target.type);
+
+		if (elem && elem->kind == VD_TYPE_INT && elem->size == 1 && elem->is_char) {
+			uint64_t off = bit_off / 8, n = 0;
+
+			while (n < t->length && off + n < sh->len && sh->buf[off + n])
+				n++;
+			vd_json_string_len(j, off < sh->len ? (const char *)sh->buf + off : "",
+					   (size_t)n);
+			break;
+		}
+		vd_json_begin_array(j);
+		for (uint64_t i = 0; elem && i < t->length && i < SHOW_ARRAY_MAX * 16; i++)
+			json_value(sh, t->target, bit_off + i * elem->size * 8, 0, depth + 1);
+		vd_json_end_array(j);
+		break;
+	}
+	default:
+		vd_json_null(j);
+	}
+}
+
+/* {"type", "address", "value"} of an object in memory; false: unreadable. */
+static bool
+json_object_at(struct vd_cli *cli, struct vd_qualified_type qt, enum vd_as as,
+	       uint64_t addr, uint32_t bit_off, uint32_t bits, struct vd_error **err_ret)
 {
 	const struct vd_type *t = vd_type_unqualified(qt.type);
 	struct show sh = { .cli = cli, .be = vd_session_info(cli->session)->big_endian };
+	uint64_t size = bits ? (bit_off + bits + 7) / 8 : t ? t->size : 0;
 	unsigned char *buf;
-	struct vd_error *err;
-	uint64_t addr;
 
-	if (!vd_cli_parse_addr(addr_arg, &addr)) {
-		vd_cli_error(cli, "'%s' is not a hex address", addr_arg);
-		return VD_EXIT_USAGE;
+	*err_ret = NULL;
+	if (!t || !size || size > OBJECT_MAX) {
+		vd_json_null(&cli->j);
+		return true;
 	}
-	if (!t->size || t->size > OBJECT_MAX) {
-		vd_cli_error(cli, "%s has no size to read (%" PRIu64 " bytes)", name, t->size);
-		return VD_EXIT_FAIL;
+	buf = malloc(size);
+	if (!buf) {
+		*err_ret = &vd_enomem;
+		return false;
 	}
-	buf = malloc(t->size);
-	if (!buf)
-		return VD_EXIT_FAIL;
-	err = vd_session_read(cli->session, VD_AS_KVIRT, addr, buf, t->size, NULL);
-	if (err) {
-		vd_cli_report(cli, vd_error_wrap(err, "reading %s at 0x%" PRIx64, name, addr));
+	*err_ret = vd_session_read(cli->session, as, addr, buf, size, NULL);
+	if (*err_ret) {
 		free(buf);
-		return VD_EXIT_FAIL;
+		return false;
 	}
 	sh.buf = buf;
+	sh.len = size;
 	sh.addr = addr;
-	sh.len = t->size;
-	printf("%s ", name);
-	show_value(&sh, qt, 0, 0, 0);
-	putchar('\n');
+	json_value(&sh, qt, bit_off, bits, 0);
 	free(buf);
+	return true;
+}
+
+int
+vd_cli_json_value(struct vd_cli *cli, const char *expr, const struct vd_value *v)
+{
+	struct vd_json *j = &cli->j;
+	const struct vd_type *t = vd_type_unqualified(v->type.type);
+	struct vd_error *err = NULL;
+	char tname[256];
+
+	if (v->lvalue && !t) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "the type of '%s' is unknown (no DWARF; BTF and "
+			 "vmdive's table of globals have no type for it)",
+			 v->symbol[0] ? v->symbol : expr);
+		vd_json_begin_object(j);
+		vd_json_kv_string(j, "expression", expr);
+		vd_json_key(j, "type");
+		vd_json_null(j);
+		vd_json_kv_hex(j, "address", v->addr);
+		vd_json_key(j, "error");
+		vd_json_begin_object(j);
+		vd_json_kv_string(j, "code", vd_error_code_name(VD_ERR_TYPE));
+		vd_json_kv_string(j, "message", msg);
+		vd_json_kv_string(j, "file", cli->dumps && cli->ndumps ? cli->dumps[0] : NULL);
+		vd_json_kv_hex(j, "address", v->addr);
+		vd_json_end_object(j);
+		vd_json_end_object(j);
+		vd_cli_error(cli, "%s: %s", expr, msg);
+		return VD_EXIT_FAIL;
+	}
+	vd_json_begin_object(j);
+	vd_json_kv_string(j, "expression", expr);
+	if (v->type.type) {
+		vd_type_format(v->type, tname, sizeof(tname));
+		vd_json_kv_string(j, "type", tname);
+	} else if (v->pointee.type) {
+		vd_type_format(v->pointee, tname, sizeof(tname));
+		snprintf(tname + strlen(tname), sizeof(tname) - strlen(tname), " *");
+		vd_json_kv_string(j, "type", tname);
+	} else {
+		vd_json_key(j, "type");
+		vd_json_null(j);
+	}
+	if (v->lvalue)
+		vd_json_kv_hex(j, "address", v->addr);
+	vd_json_key(j, "value");
+	if (!v->lvalue) {
+		if ((t && t->kind == VD_TYPE_POINTER) || v->pointee.type)
+			vd_json_hex(j, v->v);
+		else if (t && t->is_signed)
+			vd_json_int(j, (int64_t)v->v);
+		else
+			vd_json_uint(j, v->v);
+	} else if (t->kind == VD_TYPE_FUNCTION) {
+		vd_json_hex(j, v->addr);
+	} else if (!json_object_at(cli, v->type, v->as, v->addr, v->bit_offset,
+				   v->bit_field_size, &err)) {
+		vd_json_null(j);
+	}
+	vd_json_end_object(j);
+	if (err) {
+		vd_cli_report(cli, err);
+		return VD_EXIT_FAIL;
+	}
+	return VD_EXIT_OK;
+}
+
+/* crash's "struct TYPE.member,member ADDR": the members, one a line. */
+static int
+show_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
+	     char *const *members, size_t nmembers, uint64_t addr)
+{
+	int ret = VD_EXIT_OK;
+
+	if (cli->json) {
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_string(&cli->j, "type", name);
+		vd_json_kv_hex(&cli->j, "address", addr);
+		vd_json_key(&cli->j, "members");
+		vd_json_begin_object(&cli->j);
+	}
+	for (size_t i = 0; i < nmembers; i++) {
+		struct vd_member_info mi;
+		struct vd_error *err = vd_type_member(t, members[i], &mi);
+		uint64_t maddr = addr + mi.bit_offset / 8;
+		uint32_t boff = mi.bit_field_size ? (uint32_t)(mi.bit_offset % 8) : 0;
+
+		if (err) {
+			vd_cli_report(cli, err);
+			ret = VD_EXIT_FAIL;
+			continue;
+		}
+		if (cli->json) {
+			vd_json_key(&cli->j, members[i]);
+			if (!json_object_at(cli, mi.type, VD_AS_KVIRT, maddr, boff,
+					    mi.bit_field_size, &err)) {
+				vd_json_null(&cli->j);
+				vd_cli_report(cli, err);
+				ret = VD_EXIT_FAIL;
+			}
+			continue;
+		}
+		{
+			char prefix[300];
+
+			snprintf(prefix, sizeof(prefix), "  %s = ", members[i]);
+			if (show_at(cli, prefix, mi.type, VD_AS_KVIRT, maddr, boff,
+				    mi.bit_field_size, 1))
+				printf(",\n");
+			else
+				ret = VD_EXIT_FAIL;
+		}
+	}
+	if (cli->json) {
+		vd_json_end_object(&cli->j);
+		vd_json_end_object(&cli->j);
+	}
+	return ret;
+}
+
+/* The selected members' layout lines: "  [OFFSET] DECL;". */
+static int
+layout_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
+	       char *const *members, size_t nmembers)
+{
+	int ret = VD_EXIT_OK;
+
+	if (cli->json) {
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_string(&cli->j, "name", name);
+		vd_json_kv_uint(&cli->j, "size", t->size);
+		vd_json_key(&cli->j, "members");
+		vd_json_begin_array(&cli->j);
+	} else {
+		printf("%s {\n", name);
+	}
+	for (size_t i = 0; i < nmembers; i++) {
+		struct vd_member_info mi;
+		struct vd_error *err = vd_type_member(t, members[i], &mi);
+		char decl[512];
+
+		if (err) {
+			vd_cli_report(cli, err);
+			ret = VD_EXIT_FAIL;
+			continue;
+		}
+		if (cli->json) {
+			vd_json_begin_object(&cli->j);
+			vd_json_kv_string(&cli->j, "name", members[i]);
+			vd_type_format(mi.type, decl, sizeof(decl));
+			vd_json_kv_string(&cli->j, "type", decl);
+			vd_json_kv_uint(&cli->j, "offset", mi.bit_offset / 8);
+			if (mi.bit_field_size) {
+				vd_json_kv_uint(&cli->j, "bit_offset", mi.bit_offset % 8);
+				vd_json_kv_uint(&cli->j, "bit_size", mi.bit_field_size);
+			}
+			vd_json_end_object(&cli->j);
+			continue;
+		}
+		vd_type_format_decl(mi.type, members[i], decl, sizeof(decl));
+		print_offset(mi.bit_offset, mi.bit_field_size);
+		if (mi.bit_field_size)
+			printf("%s:%u;\n", decl, mi.bit_field_size);
+		else
+			printf("%s;\n", decl);
+	}
+	if (cli->json) {
+		vd_json_end_array(&cli->j);
+		vd_json_end_object(&cli->j);
+	} else {
+		printf("}\n");
+	}
+	return ret;
+}
+
+int
+vd_cli_struct_spec(struct vd_cli *cli, const char *arg, bool prefer_union,
+		   struct vd_struct_spec *sp)
+{
+	struct vd_error *err;
+	char tname[256];
+	const char *dot = strchr(arg, '.');
+
+	sp->n = 0;
+	// "TYPE.member,member": crash's member selection.
+	if (dot) {
+		char *tok, *save = NULL;
+
+		snprintf(tname, sizeof(tname), "%.*s", (int)(dot - arg), arg);
+		if (snprintf(sp->list, sizeof(sp->list), "%s", dot + 1) >= (int)sizeof(sp->list)) {
+			vd_cli_error(cli, "member list too long");
+			return VD_EXIT_USAGE;
+		}
+		for (tok = strtok_r(sp->list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			while (*tok == ' ')
+				tok++;
+			if (!*tok)
+				continue;
+			if (sp->n == VD_STRUCT_MEMBERS_MAX) {
+				vd_cli_error(cli, "more than %d members", VD_STRUCT_MEMBERS_MAX);
+				return VD_EXIT_USAGE;
+			}
+			sp->members[sp->n++] = tok;
+		}
+		if (!sp->n) {
+			vd_cli_error(cli, "'%s': no member named after the '.'", arg);
+			return VD_EXIT_USAGE;
+		}
+	} else {
+		snprintf(tname, sizeof(tname), "%s", arg);
+	}
+	// "union foo" finds the union first, as crash's union command does.
+	if (prefer_union && strncmp(tname, "union ", 6)) {
+		char u[300];
+
+		snprintf(u, sizeof(u), "union %s", tname);
+		err = vd_session_find_type(cli->session, u, &sp->qt);
+		if (err) {
+			vd_error_destroy(err);
+			err = vd_session_find_type(cli->session, tname, &sp->qt);
+		}
+	} else {
+		err = vd_session_find_type(cli->session, tname, &sp->qt);
+	}
+	if (err) {
+		vd_cli_report(cli, err);
+		return VD_EXIT_FAIL;
+	}
+	sp->t = vd_type_unqualified(sp->qt.type);
+	if (sp->t->kind != VD_TYPE_STRUCT && sp->t->kind != VD_TYPE_UNION) {
+		vd_type_format(sp->qt, sp->name, sizeof(sp->name));
+		vd_cli_error(cli, "%s is not a struct or union", sp->name);
+		return VD_EXIT_FAIL;
+	}
+	snprintf(sp->name, sizeof(sp->name), "%s %s", tag_word(sp->t),
+		 sp->t->name ? sp->t->name : "<anonymous>");
+	return VD_EXIT_OK;
+}
+
+int
+vd_cli_struct_show(struct vd_cli *cli, const struct vd_struct_spec *sp, uint64_t addr)
+{
+	struct vd_error *err = NULL;
+
+	if (sp->n)
+		return show_members(cli, sp->t, sp->name, (char *const *)sp->members, sp->n, addr);
+	if (!sp->t->size || sp->t->size > OBJECT_MAX) {
+		vd_cli_error(cli, "%s has no size to read (%" PRIu64 " bytes)", sp->name,
+			     sp->t->size);
+		return VD_EXIT_FAIL;
+	}
+	if (cli->json) {
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_string(&cli->j, "type", sp->name);
+		vd_json_kv_hex(&cli->j, "address", addr);
+		vd_json_key(&cli->j, "value");
+		if (!json_object_at(cli, sp->qt, VD_AS_KVIRT, addr, 0, 0, &err))
+			vd_json_null(&cli->j);
+		vd_json_end_object(&cli->j);
+		if (err) {
+			vd_cli_report(cli, vd_error_wrap(err, "reading %s at 0x%" PRIx64, sp->name,
+							 addr));
+			return VD_EXIT_FAIL;
+		}
+		return VD_EXIT_OK;
+	}
+	{
+		char prefix[300];
+
+		snprintf(prefix, sizeof(prefix), "%s ", sp->name);
+		if (!show_at(cli, prefix, sp->qt, VD_AS_KVIRT, addr, 0, 0, 0))
+			return VD_EXIT_FAIL;
+	}
+	putchar('\n');
 	return VD_EXIT_OK;
 }
 
 int
 vd_cmd_struct(struct vd_cli *cli)
 {
-	struct vd_qualified_type qt;
-	const struct vd_type *t;
-	struct vd_error *err;
-	char name[256];
+	struct vd_struct_spec *sp = calloc(1, sizeof(*sp));
+	int ret;
 
-	err = vd_session_find_type(cli->session, cli->args[0], &qt);
-	if (err) {
-		vd_cli_report(cli, err);
+	if (!sp)
 		return VD_EXIT_FAIL;
+	ret = vd_cli_struct_spec(cli, cli->args[0], !strcmp(cli->cmd->name, "union"), sp);
+	if (ret != VD_EXIT_OK) {
+		free(sp);
+		return ret;
 	}
-	t = vd_type_unqualified(qt.type);
-	if (t->kind != VD_TYPE_STRUCT && t->kind != VD_TYPE_UNION) {
-		vd_type_format(qt, name, sizeof(name));
-		vd_cli_error(cli, "%s is not a struct or union", name);
-		return VD_EXIT_FAIL;
-	}
-	snprintf(name, sizeof(name), "%s %s", tag_word(t), t->name ? t->name : "<anonymous>");
 	if (cli->nargs > 1) {
-		if (cli->json) {
-			vd_cli_error(cli, "--json with an address is not supported yet; use the text output");
-			return VD_EXIT_USAGE;
-		}
-		return show_object(cli, qt, name, cli->args[1]);
-	}
-	if (cli->json) {
+		uint64_t addr;
+
+		ret = vd_cli_addr(cli, cli->args[1], &addr) ? vd_cli_struct_show(cli, sp, addr)
+							    : VD_EXIT_USAGE;
+	} else if (sp->n) {
+		ret = layout_members(cli, sp->t, sp->name, sp->members, sp->n);
+	} else if (cli->json) {
 		vd_json_begin_object(&cli->j);
-		vd_json_kv_string(&cli->j, "name", name);
-		vd_json_kv_uint(&cli->j, "size", t->size);
-		vd_json_kv_string(&cli->j, "source", t->source);
-		vd_json_kv_string(&cli->j, "module", t->module);
-		layout_json(&cli->j, t, 0, 0);
+		vd_json_kv_string(&cli->j, "name", sp->name);
+		vd_json_kv_uint(&cli->j, "size", sp->t->size);
+		vd_json_kv_string(&cli->j, "source", sp->t->source);
+		vd_json_kv_string(&cli->j, "module", sp->t->module);
+		layout_json(&cli->j, sp->t, 0, 0);
 		vd_json_end_object(&cli->j);
-		return VD_EXIT_OK;
+	} else {
+		printf("%s {\n", sp->name);
+		layout_text(sp->t, 0, 0);
+		printf("}\nSIZE: %" PRIu64, sp->t->size);
+		if (sp->t->module)
+			printf("  (from the %s of module %s)", sp->t->source, sp->t->module);
+		putchar('\n');
 	}
-	printf("%s {\n", name);
-	layout_text(t, 0, 0);
-	printf("}\nSIZE: %" PRIu64, t->size);
-	if (t->module)
-		printf("  (from the %s of module %s)", t->source, t->module);
-	putchar('\n');
-	return VD_EXIT_OK;
+	free(sp);
+	return ret;
 }
 
 /* "int schedule_timeout(long int timeout)" */
@@ -419,16 +936,33 @@ whatis_object(struct vd_cli *cli, const char *name, const struct vd_symbol_info 
 	struct vd_qualified_type qt;
 	const struct vd_type *t;
 	struct vd_error *err;
-	char buf[1024];
+	char buf[1024], from[512];
+	bool from_table = false;
 
-	err = vd_session_find_object_type(cli->session, name, &qt);
+	err = vd_expr_variable_type(cli->session, name, &qt, &from_table);
 	if (err) {
 		if (!have_sym) {
-			vd_cli_report(cli, vd_error_wrap(err, "'%s' is neither a type nor a symbol",
-							 name));
+			err = vd_error_wrap(err, "'%s' is neither a type nor a symbol", name);
+			if (cli->json) {
+				vd_cli_json_error(cli, err, 0);
+				return VD_EXIT_FAIL;
+			}
+			vd_cli_report(cli, err);
 			return VD_EXIT_FAIL;
 		}
-		if (sym->module && !cli->session_opts.module_debug)
+		if (cli->json) {
+			vd_json_begin_object(&cli->j);
+			vd_json_kv_string(&cli->j, "name", sym->name);
+			vd_json_kv_string(&cli->j, "kind", "symbol");
+			vd_json_kv_hex(&cli->j, "address", sym->addr);
+			vd_json_key(&cli->j, "symbol_type");
+			vd_json_string_len(&cli->j, &sym->type, 1);
+			vd_json_kv_string(&cli->j, "module", sym->module);
+			vd_json_key(&cli->j, "type");
+			vd_json_null(&cli->j);
+			vd_json_kv_string(&cli->j, "type_unknown_because", err->msg);
+			vd_json_end_object(&cli->j);
+		} else if (sym->module && !cli->session_opts.module_debug)
 			printf("%016" PRIx64 " (%c) %s [%s]: a symbol of module %s; its type needs the module's DWARF (give --module-debug DIR)\n",
 			       sym->addr, sym->type, sym->name, sym->module, sym->module);
 		else
@@ -443,13 +977,50 @@ whatis_object(struct vd_cli *cli, const char *name, const struct vd_symbol_info 
 		format_function(t, name, buf, sizeof(buf));
 	else
 		vd_type_format_decl(qt, name, buf, sizeof(buf));
+	{
+		char obuf[256];
+		const char *o = origin(cli, qt.type->kind == VD_TYPE_FUNCTION ? qt.type : t,
+				       obuf, sizeof(obuf));
+
+		snprintf(from, sizeof(from), "%s", o);
+	}
+	if (from_table) {
+		static const char pre[] = "vmdive's table of globals, the type from ";
+		size_t n = strlen(from);
+
+		if (n + sizeof(pre) > sizeof(from))
+			n = sizeof(from) - sizeof(pre);
+		memmove(from + sizeof(pre) - 1, from, n);
+		memcpy(from, pre, sizeof(pre) - 1);
+		from[sizeof(pre) - 1 + n] = '\0';
+	}
+	if (cli->json) {
+		char tname[512];
+
+		vd_type_format(qt, tname, sizeof(tname));
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_string(&cli->j, "name", name);
+		vd_json_kv_string(&cli->j, "kind", t && t->kind == VD_TYPE_FUNCTION ? "function" :
+				  "variable");
+		vd_json_kv_string(&cli->j, "declaration", buf);
+		vd_json_kv_string(&cli->j, "type", tname);
+		if (t && t->kind != VD_TYPE_FUNCTION)
+			vd_json_kv_uint(&cli->j, "size", t->size);
+		if (have_sym) {
+			vd_json_kv_hex(&cli->j, "address", sym->addr);
+			vd_json_key(&cli->j, "symbol_type");
+			vd_json_string_len(&cli->j, &sym->type, 1);
+		}
+		vd_json_kv_string(&cli->j, "source", from);
+		vd_json_end_object(&cli->j);
+		return VD_EXIT_OK;
+	}
 	printf("%s;\n", buf);
 	if (t && t->kind != VD_TYPE_FUNCTION)
 		printf("SIZE: %" PRIu64 "  ", t->size);
 	if (have_sym)
 		printf("ADDRESS: %016" PRIx64 " (%c)  ", sym->addr, sym->type);
-	printf("(from %s)\n", origin(cli, qt.type->kind == VD_TYPE_FUNCTION ? qt.type : t,
-				      buf, sizeof(buf)));
+	printf("(from %s)\n", from);
 	return VD_EXIT_OK;
 }
 
@@ -464,6 +1035,33 @@ vd_cmd_whatis(struct vd_cli *cli)
 	char buf[512];
 
 	err = vd_session_find_type(cli->session, cli->args[0], &qt);
+	if (!err && cli->json) {
+		static const char *const kinds[] = {
+			[VD_TYPE_VOID] = "void", [VD_TYPE_INT] = "int", [VD_TYPE_FLOAT] = "float",
+			[VD_TYPE_POINTER] = "pointer", [VD_TYPE_ARRAY] = "array",
+			[VD_TYPE_STRUCT] = "struct", [VD_TYPE_UNION] = "union",
+			[VD_TYPE_ENUM] = "enum", [VD_TYPE_TYPEDEF] = "typedef",
+			[VD_TYPE_FUNCTION] = "function",
+		};
+
+		t = qt.type;
+		vd_type_format(qt, buf, sizeof(buf));
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_string(&cli->j, "name", buf);
+		vd_json_kv_string(&cli->j, "kind", kinds[t->kind]);
+		if (t->kind == VD_TYPE_TYPEDEF) {
+			vd_type_format(t->target, buf, sizeof(buf));
+			vd_json_kv_string(&cli->j, "typedef_of", buf);
+		}
+		if (t->kind == VD_TYPE_STRUCT || t->kind == VD_TYPE_UNION)
+			vd_json_kv_uint(&cli->j, "members", vd_type_fill(t) ? t->nmembers : 0);
+		vd_json_kv_uint(&cli->j, "size", vd_type_unqualified(t) ?
+				vd_type_unqualified(t)->size : 0);
+		vd_json_kv_string(&cli->j, "source", origin(cli, t, buf, sizeof(buf)));
+		vd_json_kv_string(&cli->j, "module", t->module);
+		vd_json_end_object(&cli->j);
+		return VD_EXIT_OK;
+	}
 	if (!err) {
 		t = qt.type;
 		if (t->kind == VD_TYPE_TYPEDEF) {

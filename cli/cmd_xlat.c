@@ -129,8 +129,7 @@ vd_cmd_vtop(struct vd_cli *cli)
 		struct vd_xlat_walk walk;
 		uint64_t va;
 
-		if (!vd_cli_parse_addr(cli->args[i], &va)) {
-			vd_cli_error(cli, "'%s' is not a hex address", cli->args[i]);
+		if (!vd_cli_addr(cli, cli->args[i], &va)) {
 			ret = VD_EXIT_FAIL;
 			continue;
 		}
@@ -171,8 +170,7 @@ vd_cmd_ptov(struct vd_cli *cli)
 		uint64_t pa, vas[4];
 		size_t n;
 
-		if (!vd_cli_parse_addr(cli->args[i], &pa)) {
-			vd_cli_error(cli, "'%s' is not a hex address", cli->args[i]);
+		if (!vd_cli_addr(cli, cli->args[i], &pa)) {
 			ret = VD_EXIT_FAIL;
 			continue;
 		}

@@ -3,6 +3,205 @@
 #include "cli.h"
 #include "common/util.h"
 
+/* Each command's own options (every command also takes vd_common_opts). */
+static const struct vd_opt rd_opts[] = {
+	{ .id = VD_OPT_PHYSICAL, .short_name = 'p', .long_name = "physical",
+	  .help = "ADDR is a physical address" },
+	{ .id = VD_OPT_OUTPUT, .short_name = 'o', .long_name = "output", .arg = "FILE",
+	  .help = "write the raw bytes to FILE; unreadable pages\n"
+	  "are written as zeros and reported" },
+	{ .id = VD_OPT_LEN, .short_name = 'n', .long_name = "len", .arg = "LEN",
+	  .help = "read LEN bytes at each of several addresses" },
+	{ .id = VD_OPT_W8,
+	  .help = "bytes, as crash's rd -8 (COUNT values)", .word = "-8" },
+	{ .id = VD_OPT_W16,
+	  .help = "16-bit values (COUNT of them)", .word = "-16" },
+	{ .id = VD_OPT_W32,
+	  .help = "32-bit values", .word = "-32" },
+	{ .id = VD_OPT_W64,
+	  .help = "64-bit values", .word = "-64" },
+	{ .id = VD_OPT_SYMBOLIC, .short_name = 's', .long_name = "symbols",
+	  .help = "64-bit values, a kernel symbol's name+offset where\n"
+	  "one contains the value (crash's rd -s)" },
+	{ .id = VD_OPT_ASCII, .short_name = 'a', .long_name = "ascii",
+	  .help = "a NUL-terminated string, 60 characters a line\n"
+	  "(crash's rd -a); COUNT bounds it (default 4096)" },
+	{ .id = VD_OPT_END_ADDR, .short_name = 'e', .long_name = "end", .arg = "END",
+	  .help = "read up to END (an expression), not COUNT" },
+	{ .id = VD_OPT_USER, .short_name = 'u', .arg = "PID",
+	  .help = "in a kernel dump: ADDR is a user address of process\n"
+		  "PID, read through its own page tables" },
+	{ 0 },
+};
+
+static const struct vd_opt vtop_opts[] = {
+	{ .id = VD_OPT_USER, .short_name = 'u', .arg = "PID",
+	  .help = "user addresses of process PID (its mm->pgd)" },
+	{ 0 },
+};
+
+static const struct vd_opt sym_opts[] = {
+	{ .id = VD_OPT_LIST, .short_name = 'l', .long_name = "list",
+	  .help = "list every symbol: address, type, name" },
+	{ 0 },
+};
+
+static const struct vd_opt dump_module_opts[] = {
+	{ .id = VD_OPT_OUTPUT, .short_name = 'o', .long_name = "output", .arg = "FILE",
+	  .help = "where to write (required)" },
+	{ .id = VD_OPT_RAW, .long_name = "raw",
+	  .help = "plain region bytes instead of ELF" },
+	{ .id = VD_OPT_ZERO_FILL, .long_name = "zero-fill",
+	  .help = "write pages the dump lacks as zeros" },
+	{ 0 },
+};
+
+static const struct vd_opt vmalloc_opts[] = {
+	{ .id = VD_OPT_VERBOSE, .short_name = 'v', .long_name = "verbose",
+	  .help = "every page's physical address" },
+	{ 0 },
+};
+
+static const struct vd_opt dump_vmalloc_opts[] = {
+	{ .id = VD_OPT_OUTPUT, .short_name = 'o', .long_name = "output", .arg = "FILE",
+	  .help = "where to write (required)" },
+	{ .id = VD_OPT_ZERO_FILL, .long_name = "zero-fill",
+	  .help = "write pages the dump lacks as zeros" },
+	{ 0 },
+};
+
+static const struct vd_opt ps_opts[] = {
+	{ .id = VD_OPT_THREADS, .short_name = 't', .long_name = "threads",
+	  .help = "every thread, not only thread-group leaders" },
+	{ .id = VD_OPT_PS_ARGS, .short_name = 'a',
+	  .help = "each process's command line and environment, read\n"
+		  "from its memory (mm->arg_start, mm->env_start)" },
+	{ 0 },
+};
+
+static const struct vd_opt bt_opts[] = {
+	{ .id = VD_OPT_BT_CPUS, .short_name = 'a',
+	  .help = "the task running on each CPU" },
+	{ .id = VD_OPT_BT_ALL, .short_name = 'A',
+	  .help = "every task (every thread)" },
+	{ .id = VD_OPT_GROUP, .long_name = "group",
+	  .help = "with -A or -a: identical stacks once, with counts" },
+	{ .id = VD_OPT_BT_WORDS, .short_name = 'f',
+	  .help = "the stack words of each frame, symbolized" },
+	{ .id = VD_OPT_BT_REGS, .short_name = 'r',
+	  .help = "the registers at each exception frame (and the\n"
+		  "CPU's registers at frame 0 of a running task)" },
+	{ .id = VD_OPT_BT_LINES, .short_name = 'l',
+	  .help = "each kernel frame's source file and line, from the\n"
+		  "--vmlinux's DWARF line tables (JSON: file, line)" },
+	{ 0 },
+};
+
+static const struct vd_opt kmem_opts[] = {
+	{ .id = VD_OPT_KMEM_INFO, .short_name = 'i',
+	  .help = "memory summary and /proc/meminfo" },
+	{ .id = VD_OPT_KMEM_CACHES, .short_name = 's',
+	  .help = "slab caches (or one cache): kmem -s [NAME]" },
+	{ .id = VD_OPT_KMEM_OBJECTS, .short_name = 'S',
+	  .help = "the objects of a slab cache: kmem -S NAME" },
+	{ .id = VD_OPT_KMEM_PAGES, .short_name = 'p',
+	  .help = "struct pages: kmem -p [ADDR...]" },
+	{ 0 },
+};
+
+static const struct vd_opt gcore_opts[] = {
+	{ .id = VD_OPT_OUTPUT, .short_name = 'o', .long_name = "output", .arg = "FILE",
+	  .help = "where to write (required)" },
+	{ 0 },
+};
+
+static const struct vd_opt log_opts[] = {
+	{ .id = VD_OPT_NOTIME, .short_name = 't', .long_name = "notime",
+	  .help = "no timestamps" },
+	{ .id = VD_OPT_CTIME, .short_name = 'T', .long_name = "ctime",
+	  .help = "wall-clock timestamps, like crash: boot time is\n"
+	  "the timekeeper's clock (tk_core, through the BTF\n"
+	  "in the dump or --vmlinux), else CRASHTIME (kexec\n"
+	  "dumps), minus the panic record's timestamp; exits\n"
+	  "1 when the dump does not tell" },
+	{ .id = VD_OPT_LEVEL, .short_name = 'l', .long_name = "level",
+	  .help = "the syslog level as <N> before each text" },
+	{ .id = VD_OPT_DICT, .short_name = 'd', .long_name = "dict",
+	  .help = "SUBSYSTEM= and DEVICE= of dev_printk() records" },
+	{ 0 },
+};
+
+static const struct vd_opt print_opts[] = {
+	{ .id = VD_OPT_HEX, .short_name = 'x', .long_name = "hex",
+	  .help = "integers in hexadecimal" },
+	{ .id = VD_OPT_DEC, .short_name = 'd', .long_name = "decimal",
+	  .help = "integers in decimal (the default)" },
+	{ 0 },
+};
+
+static const struct vd_opt struct_opts[] = {
+	{ .id = VD_OPT_HEX, .short_name = 'x', .long_name = "hex",
+	  .help = "integer members in hexadecimal" },
+	{ .id = VD_OPT_DEC, .short_name = 'd', .long_name = "decimal",
+	  .help = "integer members in decimal (the default)" },
+	{ 0 },
+};
+
+static const struct vd_opt shell_opts[] = {
+	{ .id = VD_OPT_SHELL_COMMANDS, .short_name = 'c', .long_name = "commands", .arg = "CMDS",
+	  .help = "run the commands ('CMD; CMD; ...') and leave" },
+	{ .id = VD_OPT_SHELL_INPUT, .short_name = 'i', .long_name = "input", .arg = "FILE",
+	  .help = "run the commands in FILE, one a line ('-': stdin)" },
+	{ 0 },
+};
+
+static const struct vd_opt dis_opts[] = {
+	{ .id = VD_OPT_REVERSE, .short_name = 'r', .long_name = "reverse",
+	  .help = "from the start of ADDR's function up to ADDR" },
+	{ .id = VD_OPT_FORWARD, .short_name = 'f', .long_name = "forward",
+	  .help = "from ADDR to the end of its function" },
+	{ 0 },
+};
+
+static const struct vd_opt list_opts[] = {
+	{ .id = VD_OPT_LIST_OFFSET, .short_name = 'o', .long_name = "offset", .arg = "OFF",
+	  .help = "the link's offset in an entry: a number or\n"
+		  "TYPE.member (task_struct.tasks)" },
+	{ .id = VD_OPT_LIST_STRUCT, .short_name = 's', .long_name = "struct", .arg = "TYPE",
+	  .help = "print each entry as TYPE, or TYPE.member,member" },
+	{ .id = VD_OPT_LIST_HEAD, .short_name = 'H', .long_name = "head",
+	  .help = "ADDR is a list_head that is not an entry" },
+	{ .id = VD_OPT_LIST_EMBEDDED, .long_name = "embedded",
+	  .help = "ADDR is an entry linked by the list_head at OFF\n(crash's -h)" },
+	{ .id = VD_OPT_LIST_MAX, .long_name = "max", .arg = "N",
+	  .help = "stop after N entries (default 1000000)" },
+	{ 0 },
+};
+
+static const struct vd_opt search_opts[] = {
+	{ .id = VD_OPT_SEARCH_START, .short_name = 's', .long_name = "start", .arg = "START",
+	  .help = "where to start (an expression)" },
+	{ .id = VD_OPT_END_ADDR, .short_name = 'e', .long_name = "end", .arg = "END",
+	  .help = "where to stop (an expression)" },
+	{ .id = VD_OPT_SEARCH_LENGTH, .short_name = 'l', .long_name = "length", .arg = "LEN",
+	  .help = "search LEN bytes from START" },
+	{ .id = VD_OPT_KERNEL, .short_name = 'k', .long_name = "kernel",
+	  .help = "kernel virtual memory (the default)" },
+	{ .id = VD_OPT_PHYSICAL, .short_name = 'p', .long_name = "physical",
+	  .help = "physical memory" },
+	{ .id = VD_OPT_SEARCH_MASK, .short_name = 'm', .long_name = "mask", .arg = "MASK",
+	  .help = "hex: bits of each value to ignore, as crash" },
+	{ .id = VD_OPT_SEARCH_STRINGS, .short_name = 'c', .long_name = "chars",
+	  .help = "the arguments are strings" },
+	{ .id = VD_OPT_W8, .word = "-8", .help = "8-bit values" },
+	{ .id = VD_OPT_W16, .word = "-16", .help = "16-bit values" },
+	{ .id = VD_OPT_W32, .word = "-32", .help = "32-bit values (crash's -w)" },
+	{ .id = VD_OPT_W32, .short_name = 'w', .help = "32-bit values" },
+	{ .id = VD_OPT_W64, .word = "-64", .help = "64-bit values (the default)" },
+	{ .id = VD_OPT_LIST_MAX, .long_name = "max", .arg = "N",
+	  .help = "stop after N matches (default 10000)" },
+	{ 0 },
+};
 const char vd_cli_about[] =
 	"vmdive opens Linux kernel crash dumps (ELF vmcores, kdump-compressed\n"
 	"files) and process core files (also systemd-coredump's .zst, .lz4,\n"
@@ -36,7 +235,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "vtop", .run = vd_cmd_vtop, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = -1, .shortopts = "u:",
+		.min_args = 1, .max_args = -1, .opts = vtop_opts,
 		.summary = "translate kernel virtual addresses, showing every page-table level",
 		.synopsis = "vmdive vtop [OPTIONS] DUMP VADDR...",
 		.description =
@@ -52,8 +251,6 @@ const struct vd_cmd vd_commands[] = {
 			"With -u PID, the addresses are the process's user addresses, walked\n"
 			"from its own page tables (mm->pgd); a page that is not present (not\n"
 			"yet touched, or swapped out) is named with its level.",
-		.options =
-			"  -u PID               user addresses of process PID (its mm->pgd)\n",
 		.examples =
 			"  vmdive vtop vmcore ffffffff81000000\n"
 			"  vmdive vtop -u 1 vmcore 7ffc1a2b3000\n"
@@ -72,9 +269,10 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "rd", .run = vd_cmd_rd, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = -1, .shortopts = "po:n:u:",
+		.min_args = 1, .max_args = -1,
+		.opts = rd_opts,
 		.summary = "read memory: hex and ASCII, or raw bytes to a file",
-		.synopsis = "vmdive rd [-p] [-o FILE] DUMP ADDR [LEN]   or   vmdive rd -n LEN DUMP ADDR...",
+		.synopsis = "vmdive rd [-p] [-8|-16|-32|-64|-s|-a] [-e END] [-o FILE] DUMP ADDR [LEN|COUNT]   or   vmdive rd -n LEN DUMP ADDR...",
 		.description =
 			"Reads LEN bytes (default 64) at a kernel virtual address, or a\n"
 			"physical one with -p, and prints them as hex and ASCII.  ADDR is\n"
@@ -92,23 +290,28 @@ const struct vd_cmd vd_commands[] = {
 			"back with -o, or a JSON array with --json.  --json describes each\n"
 			"read (complete or not, the first reason a byte was unreadable) and,\n"
 			"without -o, carries the bytes as \"hex\" (at most 64 KiB per address;\n"
-			"unreadable ones as 00).",
-		.options =
-			"  -p, --physical       ADDR is a physical address\n"
-			"  -o, --output FILE    write the raw bytes to FILE; unreadable pages\n"
-			"                       are written as zeros and reported\n"
-			"  -n, --len LEN        read LEN bytes at each of several addresses\n"
-			"  -u PID               in a kernel dump: ADDR is a user address of process\n"
-			"                       PID, read through its own page tables\n",
+			"unreadable ones as 00).  -o - writes the raw bytes to stdout.\n"
+			"ADDR (and END) is an expression: hex as crash reads it, a symbol,\n"
+			"symbol+offset (numbers are hex where an address goes), &var,\n"
+			"ptr->member, $task (see `vmdive help p`).\n"
+			"crash's forms: -8, -16, -32 and -64 print COUNT values (default 1) of\n"
+			"that width in the dump's byte order with the ASCII beside them, -s\n"
+			"64-bit values as symbol+offset where a symbol contains them, -a the\n"
+			"string at ADDR; -e END reads up to END instead of COUNT.  Without\n"
+			"them COUNT is LEN, in bytes.  --json with a width adds \"values\".",
 		.examples =
 			"  vmdive rd vmcore ffffffff82000000 256\n"
 			"  vmdive rd -p vmcore 1000 0x1000 -o page1.bin\n"
 			"  vmdive rd --json -n 64 vmcore ffff888001000000 ffffffff82000000\n"
-			"  vmdive rd core 0x7f3a1c0a2e5d 32\n",
+			"  vmdive rd core 0x7f3a1c0a2e5d 32\n"
+			"  vmdive rd -64 vmcore jiffies 2\n"
+			"  vmdive rd -s vmcore 'init_task.tasks' 4\n"
+			"  vmdive rd -a vmcore linux_banner\n"
+			"  vmdive rd -o - vmcore init_task 0x100 | xxd\n",
 	},
 	{
 		.name = "sym", .run = vd_cmd_sym, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = -1, .shortopts = "l",
+		.min_args = 0, .max_args = -1, .opts = sym_opts,
 		.summary = "symbol of an address, or address of a symbol",
 		.synopsis = "vmdive sym [OPTIONS] DUMP ADDR|NAME...   or   vmdive sym -l DUMP",
 		.description =
@@ -141,8 +344,6 @@ const struct vd_cmd vd_commands[] = {
 			"under /usr/lib/debug/.build-id, else .dynsym) of the executable and\n"
 			"libraries the core maps, with their load bias applied, printed as\n"
 			"symbol+offset (path); a name is looked up in the executable first.",
-		.options =
-			"  -l, --list           list every symbol: address, type, name\n",
 		.examples =
 			"  vmdive sym vmcore ffffffffa9400010\n"
 			"  vmdive sym vmcore schedule panic\n"
@@ -195,7 +396,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "dump-module", .run = vd_cmd_dump_module, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = 1, .shortopts = "o:",
+		.min_args = 1, .max_args = 1, .opts = dump_module_opts,
 		.summary = "write a module's memory as an ELF file to disassemble, or raw",
 		.synopsis = "vmdive dump-module [--raw] [--zero-fill] DUMP NAME -o FILE",
 		.description =
@@ -207,17 +408,13 @@ const struct vd_cmd vd_commands[] = {
 			"offsets are printed).  Pages are read through the page tables one by\n"
 			"one; a page the dump does not hold is reported and the command fails\n"
 			"without leaving a file, unless --zero-fill writes it as zeros.",
-		.options =
-			"  -o, --output FILE    where to write (required)\n"
-			"  --raw                plain region bytes instead of ELF\n"
-			"  --zero-fill          write pages the dump lacks as zeros\n",
 		.examples =
 			"  vmdive dump-module vmcore loop -o loop.elf && objdump -d loop.elf\n"
 			"  vmdive dump-module --raw vmcore loop -o loop.bin\n",
 	},
 	{
 		.name = "vmalloc", .run = vd_cmd_vmalloc, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = 0, .shortopts = "v",
+		.min_args = 0, .max_args = 0, .opts = vmalloc_opts,
 		.summary = "vmalloc/vmap/ioremap areas like /proc/vmallocinfo",
 		.synopsis = "vmdive vmalloc [-v] [OPTIONS] DUMP",
 		.description =
@@ -230,8 +427,6 @@ const struct vd_cmd vd_commands[] = {
 			"kernels.  With -v, the physical address of each page: from\n"
 			"vm->pages[] (struct page -> pfn through vmemmap) and from a walk of\n"
 			"the page tables, and any disagreement flagged.",
-		.options =
-			"  -v, --verbose        every page's physical address\n",
 		.examples =
 			"  vmdive vmalloc vmcore\n"
 			"  vmdive vmalloc -v vmcore | less\n"
@@ -239,7 +434,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "dump-vmalloc", .run = vd_cmd_dump_vmalloc, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = 1, .shortopts = "o:",
+		.min_args = 1, .max_args = 1, .opts = dump_vmalloc_opts,
 		.summary = "write the bytes of a vmalloc area (or all of a caller's) to a file",
 		.synopsis = "vmdive dump-vmalloc [--zero-fill] DUMP ADDR|CALLER -o FILE",
 		.description =
@@ -250,16 +445,13 @@ const struct vd_cmd vd_commands[] = {
 			"mapped are listed and written as zeros to keep offsets; a mapped page\n"
 			"the dump does not hold fails the command (no file left) unless\n"
 			"--zero-fill.",
-		.options =
-			"  -o, --output FILE    where to write (required)\n"
-			"  --zero-fill          write pages the dump lacks as zeros\n",
 		.examples =
 			"  vmdive dump-vmalloc vmcore ffffd31c80164000 -o area.bin\n"
 			"  vmdive dump-vmalloc vmcore bpf_prog_alloc_no_stats -o bpf.bin\n",
 	},
 	{
 		.name = "ps", .run = vd_cmd_ps, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = 0, .shortopts = "ta",
+		.min_args = 0, .max_args = 0, .opts = ps_opts,
 		.summary = "tasks: pid, ppid, cpu, state, task address, comm; the panic task marked",
 		.synopsis = "vmdive ps [-t] [OPTIONS] DUMP",
 		.description =
@@ -272,17 +464,13 @@ const struct vd_cmd vd_commands[] = {
 			"thread of each thread group (signal->thread_head, or thread_group\n"
 			"on older kernels).  A '!' after the state marks a task whose stack\n"
 			"cannot be unwound (`vmdive bt PID` says why; --json: unwind_error).",
-		.options =
-			"  -t, --threads        every thread, not only thread-group leaders\n"
-			"  -a                   each process's command line and environment, read\n"
-			"                       from its memory (mm->arg_start, mm->env_start)\n",
 		.examples =
 			"  vmdive ps vmcore\n"
 			"  vmdive ps -t --json vmcore | jq '.tasks[] | select(.panic)'\n",
 	},
 	{
 		.name = "bt", .run = vd_cmd_bt, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = -1, .shortopts = "aAfrl",
+		.min_args = 0, .max_args = -1, .opts = bt_opts,
 		.summary = "backtraces: the panic task, each CPU's task, any task, every task",
 		.synopsis = "vmdive bt [-a|-A [--group]] [-f] [-r] [-l] [OPTIONS] DUMP [PID|TASK...]",
 		.description =
@@ -315,15 +503,6 @@ const struct vd_cmd vd_commands[] = {
 			"\"sp\",\"symbol\",\"offset\",\"module\",\"stack\",\"kind\",\"reliable\"}],\"error\"}]}\n"
 			"with kind function, exception (pt_regs) or user; --group writes\n"
 			"{\"groups\":[{\"count\",\"tasks\",\"frames\",\"error\"}]}.",
-		.options =
-			"  -a                   the task running on each CPU\n"
-			"  -A                   every task (every thread)\n"
-			"      --group          with -A or -a: identical stacks once, with counts\n"
-			"  -f                   the stack words of each frame, symbolized\n"
-			"  -r                   the registers at each exception frame (and the\n"
-			"                       CPU's registers at frame 0 of a running task)\n"
-			"  -l                   each kernel frame's source file and line, from the\n"
-			"                       --vmlinux's DWARF line tables (JSON: file, line)\n",
 		.examples =
 			"  vmdive bt vmcore\n"
 			"  vmdive bt -a vmcore\n"
@@ -333,7 +512,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "kmem", .run = vd_cmd_kmem, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = -1, .shortopts = "isSp",
+		.min_args = 0, .max_args = -1, .opts = kmem_opts,
 		.summary = "kernel memory: meminfo, slab caches and objects, pages, what an address is",
 		.synopsis = "vmdive kmem -i|-s [NAME]|-S NAME|-p [ADDR...]|ADDR... [OPTIONS] DUMP",
 		.description =
@@ -368,11 +547,6 @@ const struct vd_cmd vd_commands[] = {
 			"-p [ADDR...]: struct pages like crash's kmem -p: every page of the\n"
 			"dump's memory, or those of ADDRs (a struct page address, else a\n"
 			"physical address).",
-		.options =
-			"  -i                   memory summary and /proc/meminfo\n"
-			"  -s [NAME]            slab caches (or one cache)\n"
-			"  -S NAME              the objects of a slab cache\n"
-			"  -p [ADDR...]         struct pages\n",
 		.examples =
 			"  vmdive kmem -i vmcore\n"
 			"  vmdive kmem -s vmcore\n"
@@ -410,7 +584,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "gcore", .run = vd_cmd_gcore, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = 1, .shortopts = "o:",
+		.min_args = 1, .max_args = 1, .opts = gcore_opts,
 		.summary = "write a process of a kernel dump as an ELF core file gdb opens",
 		.synopsis = "vmdive gcore [OPTIONS] DUMP PID -o FILE",
 		.description =
@@ -424,15 +598,14 @@ const struct vd_cmd vd_commands[] = {
 			"NT_PRPSINFO, NT_AUXV from mm->saved_auxv and NT_FILE from the VMAs.\n"
 			"gdb opens it (`gdb BINARY FILE`: info threads, bt) and so do vmdive's\n"
 			"own core commands (info, maps, rd, sym).",
-		.options = "  -o, --output FILE    where to write (required)\n",
 		.examples =
 			"  vmdive gcore vmcore 103 -o core.103 && gdb -batch -ex 'info threads' -c core.103\n",
 	},
 	{
 		.name = "struct", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,
-		.min_args = 1, .max_args = 2,
+		.min_args = 1, .max_args = 2, .opts = struct_opts,
 		.summary = "a struct's layout, or its values at an address",
-		.synopsis = "vmdive struct [OPTIONS] DUMP TYPE [ADDR]",
+		.synopsis = "vmdive struct [OPTIONS] DUMP TYPE[.MEMBER[,MEMBER...]] [ADDR]",
 		.description =
 			"Without ADDR, the layout of a struct or union: each member's byte\n"
 			"offset ([offset:bit] for bit fields), type and name, anonymous\n"
@@ -445,9 +618,18 @@ const struct vd_cmd vd_commands[] = {
 			"--module-debug DIR has one (NAME.ko or NAME.ko.debug anywhere under DIR,\n"
 			"e.g. /usr/lib/debug/lib/modules/KVER), else the module's own BTF, which\n"
 			"the kernel keeps for each module (CONFIG_DEBUG_INFO_BTF_MODULES); the\n"
-			"SIZE line (\"module\" in --json) then names the module.",
+			"SIZE line (\"module\" in --json) then names the module.\n"
+			"TYPE.MEMBER,MEMBER selects members, as crash does: their offsets and\n"
+			"declarations, or with ADDR their values (MEMBER may be a path:\n"
+			"se.vruntime, thread.sp).  ADDR is an expression, as everywhere an\n"
+			"address goes: hex, a symbol (init_task), symbol+offset, &var,\n"
+			"ptr->member, $task, $panic_task (see `vmdive help p`).  --json with\n"
+			"ADDR prints {type, address, value} (or members): integers as\n"
+			"numbers, pointers as hex strings, char arrays as strings.",
 		.examples =
 			"  vmdive struct vmcore task_struct\n"
+			"  vmdive struct vmcore task_struct.pid,comm,mm init_task\n"
+			"  vmdive struct -x vmcore task_struct.se.vruntime '$panic_task'\n"
 			"  vmdive struct vmcore 'struct list_head' ffffffffaaf27160\n"
 			"  vmdive struct --json vmcore module\n"
 			"  vmdive struct vmcore ovl_fs\n"
@@ -471,6 +653,144 @@ const struct vd_cmd vd_commands[] = {
 			"  vmdive whatis --module-debug /usr/lib/debug/lib/modules/KVER vmcore ovl_fill_super\n",
 	},
 	{
+		.name = "union", .run = vd_cmd_struct, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 2, .opts = struct_opts,
+		.summary = "a union's layout, or its values at an address",
+		.synopsis = "vmdive union [OPTIONS] DUMP TYPE[.MEMBER[,MEMBER...]] [ADDR]",
+		.description =
+			"As struct, for unions: TYPE is looked up as a union first.",
+		.examples =
+			"  vmdive union vmcore thread_union\n"
+			"  vmdive union vmcore thread_union.task init_thread_union\n",
+	},
+	{
+		.name = "p", .run = vd_cmd_print, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = -1, .opts = print_opts,
+		.summary = "print the typed value of an expression (jiffies, init_task.comm)",
+		.synopsis = "vmdive p [-x|-d] [OPTIONS] DUMP EXPR...",
+		.description =
+			"Evaluates each C expression and prints its value as crash's (gdb's)\n"
+			"print does: `NAME = VALUE`; structs and unions member by member,\n"
+			"char arrays and char pointers as strings, pointers as\n"
+			"(TYPE) 0xADDRESS <symbol>.  Expressions: numbers (decimal, 0x hex),\n"
+			"symbols, member access (init_task.comm, init_task.mm->pgd),\n"
+			"array indexing, & and *, casts ((struct task_struct *)ADDR), the\n"
+			"operators + - * / % << >> & | ^ ~ ! with C's precedence and C's\n"
+			"pointer arithmetic, and the session variables $task (the task\n"
+			"chosen with `set`, else the panic task) and $panic_task.\n"
+			"A variable's type comes from the vmlinux's DWARF when given; without\n"
+			"one, the BTF in the dump describes types but not most global\n"
+			"variables, so vmdive keeps a table of the globals people print\n"
+			"(jiffies, init_task, init_mm, tainted_mask, panic_cpu, ...) and\n"
+			"reads them with the BTF's types.  A variable that is in neither is\n"
+			"reported as of unknown type, with its address; its value is never\n"
+			"guessed.  --json prints {expression, type, address, value} per\n"
+			"expression, errors as {\"error\": {...}} (see docs/json.md).",
+		.examples =
+			"  vmdive p vmcore jiffies\n"
+			"  vmdive p vmcore init_task.comm init_uts_ns.name.release\n"
+			"  vmdive p -x vmcore tainted_mask\n"
+			"  vmdive p vmcore '*init_task.mm' '$panic_task->comm'\n"
+			"  vmdive p --json vmcore 'init_task.se.vruntime'\n",
+	},
+	{
+		.name = "dis", .run = vd_cmd_dis, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 2, .opts = dis_opts,
+		.summary = "disassemble the dumped code (x86_64, arm64), calls and jumps named",
+		.synopsis = "vmdive dis [-r|-f] [OPTIONS] DUMP ADDR|SYMBOL [COUNT]",
+		.description =
+			"Disassembles the code in the dump (what ran, with the kernel's own\n"
+			"patching of alternatives and static keys) with Capstone: x86_64 in\n"
+			"AT&T syntax as objdump and crash print it, arm64 as the Arm ARM.  Each\n"
+			"line is `0xADDRESS <symbol+offset>:  mnemonic operands`, and the\n"
+			"target of a direct call or branch is named `<symbol+offset>` (module\n"
+			"symbols too).  A function's name (or an address where one starts)\n"
+			"disassembles the whole function (its size from the vmlinux, or from\n"
+			"kallsyms' distance to the next symbol); otherwise COUNT instructions\n"
+			"(default 1).  ADDR is an expression (`vmdive help p`).  --json: an\n"
+			"array of {address, symbol, size, bytes, mnemonic, operands, target,\n"
+			"target_symbol}.",
+		.examples =
+			"  vmdive dis vmcore schedule\n"
+			"  vmdive dis vmcore 'schedule+0x20' 5\n"
+			"  vmdive dis -r vmcore 'panic+0x115'\n",
+	},
+	{
+		.name = "list", .run = vd_cmd_list, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = 1, .opts = list_opts,
+		.summary = "follow a linked list (list_head or next pointers), bounded and loop-safe",
+		.synopsis = "vmdive list [-H] [-o OFF] [-s TYPE[.m,m]] [--max N] [OPTIONS] DUMP ADDR",
+		.description =
+			"Follows a linked list in the dump as crash's list does and prints the\n"
+			"address of each entry.  Without -H, ADDR is the first entry and its\n"
+			"next pointer, to the next entry, is OFF bytes into it (default 0, or\n"
+			"the `next` member of -s TYPE); with --embedded (crash's -h) the entries\n"
+			"are linked by a list_head OFF bytes into each; with -H, ADDR is a\n"
+			"list_head that is not an entry (a list's head: `modules`) and entries\n"
+			"are each link minus OFF, from HEAD->next until HEAD again.  -s prints\n"
+			"each entry as TYPE (or its selected members, as `struct` does).\n"
+			"The walk ends at NULL, back at the start, or at --max entries; a link\n"
+			"that cannot be read or an address that comes back without passing\n"
+			"the start (a loop) is reported and the exit status is 1.  ADDR is an\n"
+			"expression.  --json: {start, head, offset, entries, count, stop, error};\n"
+			"stop is why the walk ended: end, null, loop, max or unreadable.",
+		.examples =
+			"  vmdive list -H -o module.list -s module.name vmcore modules\n"
+			"  vmdive list --embedded -o task_struct.tasks -s task_struct.pid,comm vmcore init_task\n"
+			"  vmdive list -o file_system_type.next -s file_system_type.name vmcore sysfs_fs_type\n",
+	},
+	{
+		.name = "search", .run = vd_cmd_search, .needs = VD_NEEDS_DUMP,
+		.min_args = 1, .max_args = -1, .opts = search_opts,
+		.summary = "find values or strings in the dumped memory",
+		.synopsis = "vmdive search [-k|-p] [-s START] [-e END|-l LEN] [-m MASK] [-c|-8|-16|-32|-64] [OPTIONS] DUMP VALUE...",
+		.description =
+			"Finds each VALUE (hex as crash reads it, or an expression: a symbol's\n"
+			"value, &var) as an aligned value of the width (64-bit by default) in\n"
+			"the dump's byte order, or with -c each string anywhere, as crash's\n"
+			"search does.  Without -s/-e/-l it searches all the RAM the dump holds\n"
+			"and reports each hit at its kernel virtual (direct-map) address, or\n"
+			"with -p at its physical address; with -s START and -e END (or -l LEN)\n"
+			"it searches that kernel virtual range through the page tables (or\n"
+			"that physical range with -p), skipping pages that are not mapped or\n"
+			"not in the dump.  -m MASK ignores the MASK bits of each value.  The\n"
+			"exit status is 1 when nothing is found.  --json: {space, width,\n"
+			"matches: [{address, pa, value|string}], count, truncated}.",
+		.examples =
+			"  vmdive search -c vmcore 'VMDIVE-MARKER'\n"
+			"  vmdive search vmcore '&init_task'\n"
+			"  vmdive search -s init_task -l 0x2000 vmcore ffffffffffffffff\n"
+			"  vmdive search -p -m fff vmcore 1000\n",
+	},
+	{
+		.name = "shell", .run = vd_cmd_shell, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = 0, .opts = shell_opts,
+		.summary = "an interactive session: many commands on one opened dump",
+		.synopsis = "vmdive shell [-c CMDS|-i FILE] [OPTIONS] DUMP [DUMP...]   or   vmdive DUMP [DUMP...]",
+		.description =
+			"Opens the dump once and reads commands at a `vmdive>` prompt, as\n"
+			"crash does: every command of vmdive, written without the dump\n"
+			"(`ps`, `p jiffies`, `struct task_struct.comm $task`).  Symbols, types\n"
+			"and the DWARF index are set up once, so each command answers at once.\n"
+			"Line editing and history (~/.vmdive_history, or $VMDIVE_HISTORY; empty:\n"
+			"none) come from libedit; Tab completes commands, options, symbols,\n"
+			"$variables and members (`p init_task.se.<Tab>`, `struct task_struct.<Tab>`).\n"
+			"`CMD | SHELL-COMMAND` pipes the output, `CMD > FILE` and `CMD >> FILE`\n"
+			"write it to a file; output longer than the screen goes through $PAGER\n"
+			"(default `less -FRX`) when stdout is a terminal, never into a pipe or\n"
+			"file.  Ctrl-C interrupts a command and returns to the prompt.  `set PID`\n"
+			"or `set TASK` picks the task $task stands for in later commands (the\n"
+			"panic task until then); `set` alone shows it.  Several commands on one\n"
+			"line are separated by ';'.  -c and -i run commands without a prompt;\n"
+			"the exit status is then the last failure's, else 0.  `vmdive DUMP`\n"
+			"with no command opens the session too.",
+		.examples =
+			"  vmdive vmcore\n"
+			"  vmdive shell --vmlinux vmlinux vmcore\n"
+			"  vmdive shell -c 'ps | grep sleep; p jiffies; log > dmesg.txt' vmcore\n"
+			"  vmdive shell -i commands.txt vmcore\n",
+	},
+	{
 		.name = "vmcoreinfo", .run = vd_cmd_vmcoreinfo, .needs = VD_NEEDS_DUMP,
 		.min_args = 0, .max_args = 1,
 		.summary = "the raw VMCOREINFO the kernel left in the dump",
@@ -484,7 +804,7 @@ const struct vd_cmd vd_commands[] = {
 	},
 	{
 		.name = "log", .run = vd_cmd_log, .needs = VD_NEEDS_DUMP,
-		.min_args = 0, .max_args = 0, .shortopts = "tTld",
+		.min_args = 0, .max_args = 0, .opts = log_opts,
 		.summary = "the kernel's printk log (dmesg) from the dump, no vmlinux needed",
 		.synopsis = "vmdive log [-t|-T] [-l] [-d] DUMP",
 		.description =
@@ -500,15 +820,6 @@ const struct vd_cmd vd_commands[] = {
 			"level, facility, caller, text, subsystem, device, truncated}], lost,\n"
 			"errors, nerrors}; with -T also boot_time, boot_time_from and each\n"
 			"record's time (seconds since the epoch).",
-		.options =
-			"  -t, --notime         no timestamps\n"
-			"  -T, --ctime          wall-clock timestamps, like crash: boot time is\n"
-			"                       the timekeeper's clock (tk_core, through the BTF\n"
-			"                       in the dump or --vmlinux), else CRASHTIME (kexec\n"
-			"                       dumps), minus the panic record's timestamp; exits\n"
-			"                       1 when the dump does not tell\n"
-			"  -l, --level          the syslog level as <N> before each text\n"
-			"  -d, --dict           SUBSYSTEM= and DEVICE= of dev_printk() records\n",
 		.examples =
 			"  vmdive log vmcore\n"
 			"  vmdive log -l vmcore | grep '^\\[.*\\] <[0-3]>'   # errors and worse\n"

@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -18,6 +19,7 @@
 /* One option, as the table gives it. */
 struct doc_opt {
 	char short_name;           /* 0: long only */
+	char word[8];              /* crash's "-16": a whole word, else "" */
 	char long_name[32];        /* "" : short only */
 	char arg[16];              /* the value's name ("FILE"), "" for a flag */
 	char help[640];            /* lines joined by ' ' */
@@ -51,6 +53,8 @@ parse_opts(const char *text, struct doc_opt *out, size_t max)
 			for (char *tok = strtok(head, ", "); tok; tok = strtok(NULL, ", ")) {
 				if (!strncmp(tok, "--", 2))
 					snprintf(o->long_name, sizeof(o->long_name), "%s", tok + 2);
+				else if (tok[0] == '-' && tok[1] && tok[2])
+					snprintf(o->word, sizeof(o->word), "%s", tok);
 				else if (tok[0] == '-' && tok[1])
 					o->short_name = tok[1];
 				else
@@ -74,16 +78,35 @@ parse_opts(const char *text, struct doc_opt *out, size_t max)
 	return n;
 }
 
+/* The help lines of a command table's options, as `vmdive help` prints them. */
+static const char *
+opts_text(const struct vd_opt *opts)
+{
+	// One buffer, replaced on each call: parse_opts copies what it needs.
+	static char *buf;
+	size_t len = 0;
+	FILE *f;
+
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return "";
+	vd_cli_print_opts(opts, f);
+	fclose(f);
+	return buf ? buf : "";
+}
+
 static size_t
 command_opts(const struct vd_cmd *cmd, struct doc_opt *out)
 {
-	return parse_opts(cmd->options, out, DOC_OPTS_MAX);
+	return cmd->opts ? parse_opts(opts_text(cmd->opts), out, DOC_OPTS_MAX) : 0;
 }
 
 static size_t
 common_opts(struct doc_opt *out)
 {
-	return parse_opts(vd_cli_common_options, out, DOC_OPTS_MAX);
+	return parse_opts(opts_text(vd_common_opts), out, DOC_OPTS_MAX);
 }
 
 /* roff ---------------------------------------------------------------------- */
@@ -141,7 +164,9 @@ roff_opts(FILE *out, const struct doc_opt *opts, size_t n)
 		const struct doc_opt *o = &opts[i];
 
 		fputs(".TP\n", out);
-		if (o->short_name)
+		if (o->word[0])
+			fprintf(out, "\\fB\\-%s\\fR%s", o->word + 1, o->long_name[0] ? ", " : "");
+		else if (o->short_name)
 			fprintf(out, "\\fB\\-%c\\fR%s", o->short_name, o->long_name[0] ? ", " : "");
 		if (o->long_name[0]) {
 			fputs("\\fB\\-\\-", out);
@@ -216,7 +241,9 @@ static void
 bash_words(FILE *out, const struct doc_opt *opts, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (opts[i].short_name)
+		if (opts[i].word[0])
+			fprintf(out, " %s", opts[i].word);
+		else if (opts[i].short_name)
 			fprintf(out, " -%c", opts[i].short_name);
 		if (opts[i].long_name[0])
 			fprintf(out, " --%s", opts[i].long_name);

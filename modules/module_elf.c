@@ -149,6 +149,8 @@ struct elf_out {
 	const struct vd_module *mod;
 	const struct vd_module_symbol *syms;
 	size_t nsyms;
+	const struct vd_module_symbol *extra;   /* opts->extra_syms */
+	size_t nextra;
 	uint64_t align;
 	uint64_t data_off[VD_MODULE_REGIONS_MAX];
 	char *strtab;              /* .strtab */
@@ -201,17 +203,18 @@ build_symtab(struct elf_out *e)
 {
 	size_t strcap = 1;
 
-	for (size_t i = 0; i < e->nsyms; i++)
-		strcap += strlen(e->syms[i].name) + 1;
+	for (size_t i = 0; i < e->nsyms + e->nextra; i++)
+		strcap += strlen(i < e->nsyms ? e->syms[i].name : e->extra[i - e->nsyms].name) + 1;
 	e->strtab = calloc(1, strcap);
-	e->symtab = calloc(e->nsyms + 1, sizeof(*e->symtab));
+	e->symtab = calloc(e->nsyms + e->nextra + 1, sizeof(*e->symtab));
 	if (!e->strtab || !e->symtab)
 		return &vd_enomem;
 	e->strtab_len = 1;
 	e->nsymtab = 1;
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < e->nsyms; i++) {
-			const struct vd_module_symbol *sym = &e->syms[i];
+		for (size_t i = 0; i < e->nsyms + e->nextra; i++) {
+			const struct vd_module_symbol *sym = i < e->nsyms ? &e->syms[i] :
+							     &e->extra[i - e->nsyms];
 			unsigned char info = sym_info(sym->type);
 			size_t len = strlen(sym->name) + 1;
 			Elf64_Sym *out;
@@ -394,6 +397,10 @@ extract_to(struct vd_session *s, const struct vd_module *mod, FILE *f, bool raw,
 	e.align = vd_session_page_size(s);
 	// Without its symbols the module still disassembles: go on.
 	vd_error_destroy(vd_module_symbols(s, mod, &e.syms, &e.nsyms));
+	if (opts) {
+		e.extra = opts->extra_syms;
+		e.nextra = opts->nextra_syms;
+	}
 	err = build_symtab(&e);
 	if (!err)
 		err = write_elf(&e, f, opts, st);

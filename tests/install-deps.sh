@@ -5,7 +5,8 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libelf-dev libdwarf-dev zlib1g-dev
-	liblz4-dev liblzo2-dev libsnappy-dev libzstd-dev liblzma-dev libbpf-dev)
+	liblz4-dev liblzo2-dev libsnappy-dev libzstd-dev liblzma-dev libbpf-dev
+	libedit-dev libcapstone-dev)
 test_pkgs=(qemu-system-x86 busybox-static cpio xz-utils crash python3-drgn
 	makedumpfile lz4 zstd elfutils gdb python3 pahole
 	binutils-aarch64-linux-gnu   # objdump of arm64 modules (test_walkers.sh)

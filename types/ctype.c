@@ -149,6 +149,31 @@ vd_types_pointer_to(struct vd_session *s, struct vd_qualified_type target)
 	return ptr;
 }
 
+const struct vd_type *
+vd_session_pointer_type(struct vd_session *s, struct vd_qualified_type target)
+{
+	return target.type ? vd_types_pointer_to(s, target) : NULL;
+}
+
+const struct vd_type *
+vd_session_array_type(struct vd_session *s, struct vd_qualified_type elem,
+		      uint64_t length)
+{
+	const struct vd_type *e = vd_type_unqualified(elem.type);
+	struct vd_types *t = types_of(s);
+	struct vd_type *arr;
+
+	if (!t || !e || (e->size && length > UINT64_MAX / e->size))
+		return NULL;
+	arr = vd_arena_alloc(&t->arena, sizeof(*arr));
+	if (!arr)
+		return NULL;
+	*arr = (struct vd_type){ .kind = VD_TYPE_ARRAY, .size = e->size * length,
+				 .target = elem, .length = length, .complete = true,
+				 .source = elem.type->source, .module = elem.type->module };
+	return arr;
+}
+
 static struct vd_error *
 find_in_sources(struct vd_session *s, size_t nsrc, enum vd_type_kind kind,
 		const char *name, struct vd_qualified_type *ret)

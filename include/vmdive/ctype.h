@@ -117,6 +117,13 @@ struct vd_error *vd_session_find_type(struct vd_session *s, const char *name,
 struct vd_error *vd_session_find_object_type(struct vd_session *s,
 					     const char *name,
 					     struct vd_qualified_type *ret);
+/* "T *" for a type T, made by the session if no source has it; NULL: no memory. */
+const struct vd_type *vd_session_pointer_type(struct vd_session *s,
+					      struct vd_qualified_type target);
+/* "T [length]"; NULL: no memory or a size past 2^64. */
+const struct vd_type *vd_session_array_type(struct vd_session *s,
+					    struct vd_qualified_type elem,
+					    uint64_t length);
 /* Which type source the session uses ("DWARF /path", "BTF in the dump", ...). */
 const char *vd_session_type_source(struct vd_session *s);
 

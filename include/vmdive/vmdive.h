@@ -42,6 +42,8 @@
 #include "vmdive/ctype.h"
 #include "vmdive/walk.h"
 #include "vmdive/core.h"
+#include "vmdive/expr.h"
+#include "vmdive/disasm.h"
 #include "vmdive/unwind.h"
 #include "vmdive/memory.h"
 

@@ -199,6 +199,13 @@ struct vd_error *vd_module_symbols(struct vd_session *s, const struct vd_module 
  */
 struct vd_extract_opts {
 	bool zero_fill;
+	/*
+	 * dump-module's ELF: more symbols for its .symtab, outside the module
+	 * (the kernel functions and data its code refers to), so that objdump
+	 * names calls into the kernel.  Written as absolute symbols.
+	 */
+	const struct vd_module_symbol *extra_syms;
+	size_t nextra_syms;
 	void (*hole)(void *priv, uint64_t addr, uint64_t len, bool mapped,
 		     const char *why);
 	void *priv;

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmdive search: find values or strings in the dumped memory, like crash's
+ * search.  Kernel virtual memory (-k, the default) is searched through the
+ * RAM the dump holds, each hit reported at its direct-map address (where
+ * all of RAM is mapped), or within -s START -e END through the page tables;
+ * physical memory with -p.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/util.h"
+
+#define SEARCH_CHUNK (1u << 20)
+#define SEARCH_MAX_TERMS 16
+#define SEARCH_MAX_DEFAULT 10000u
+
+struct term {
+	const char *arg;
+	uint64_t value;            /* values */
+	const char *str;           /* -c */
+	size_t len;
+};
+
+struct search {
+	struct vd_cli *cli;
+	struct vd_xlat *xlat;
+	struct term terms[SEARCH_MAX_TERMS];
+	int nterms;
+	unsigned width;            /* bytes of a value */
+	uint64_t mask;             /* bits compared */
+	bool strings, be, phys_report;
+	uint64_t max, nhits;
+	bool truncated;
+};
+
+static void
+hit(struct search *s, uint64_t addr, uint64_t pa, bool have_pa, const struct term *t,
+    uint64_t value)
+{
+	struct vd_cli *cli = s->cli;
+
+	if (s->nhits == s->max) {
+		s->truncated = true;
+		return;
+	}
+	s->nhits++;
+	if (cli->json) {
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_hex(&cli->j, "address", addr);
+		if (have_pa)
+			vd_json_kv_hex(&cli->j, "pa", pa);
+		if (t->str)
+			vd_json_kv_string(&cli->j, "string", t->str);
+		else
+			vd_json_kv_hex(&cli->j, "value", value);
+		vd_json_end_object(&cli->j);
+		return;
+	}
+	if (t->str)
+		printf("%" PRIx64 ": %s\n", addr, t->str);
+	else
+		printf("%" PRIx64 ": %0*" PRIx64 "\n", addr, (int)(2 * s->width), value);
+}
+
+/* The kernel address to report for a physical hit: its direct-map address. */
+static bool
+report_va(struct search *s, uint64_t pa, uint64_t *va)
+{
+	const struct vd_region *regions[4];
+	uint64_t vas[4];
+	size_t n = vd_xlat_ptov(s->xlat, pa, vas, regions, 4);
+
+	for (size_t i = 0; i < n; i++)
+		if (regions[i] && !strcmp(regions[i]->name, "direct map")) {
+			*va = vas[i];
+			return true;
+		}
+	if (n)
+		*va = vas[0];
+	return n > 0;
+}
+
+/* Scan buf (at base, in the searched space) for every term. */
+static void
+scan(struct search *s, const unsigned char *buf, size_t len, uint64_t base, bool phys)
+{
+	for (int k = 0; k < s->nterms && !s->truncated; k++) {
+		const struct term *t = &s->terms[k];
+
+		if (t->str) {
+			const unsigned char *p = buf, *q;
+
+			while ((q = memmem(p, len - (size_t)(p - buf), t->str, t->len))) {
+				uint64_t at = base + (uint64_t)(q - buf), va = at;
+
+				if (!phys || s->phys_report || report_va(s, at, &va))
+					hit(s, phys && !s->phys_report ? va : at, at, phys, t, 0);
+				p = q + 1;
+				if ((size_t)(p - buf) >= len || s->truncated)
+					break;
+			}
+			continue;
+		}
+		for (size_t off = (size_t)((s->width - base % s->width) % s->width);
+		     off + s->width <= len && !s->truncated; off += s->width) {
+			uint64_t v = 0;
+
+			for (unsigned b = 0; b < s->width; b++)
+				v |= (uint64_t)buf[off + b] << (8 * (s->be ? s->width - 1 - b : b));
+			if ((v & s->mask) == (t->value & s->mask)) {
+				uint64_t at = base + off, va = at;
+
+				if (!phys || s->phys_report || report_va(s, at, &va))
+					hit(s, phys && !s->phys_report ? va : at, at, phys, t, v);
+			}
+		}
+	}
+}
+
+/* [start, end) of a space, in chunks that overlap by the longest string. */
+static void
+search_range(struct search *s, enum vd_as as, uint64_t start, uint64_t end,
+	     unsigned char *buf, size_t overlap)
+{
+	uint64_t psize = vd_session_page_size(s->cli->session);
+	uint64_t addr = start;
+
+	while (addr < end && !s->truncated) {
+		size_t want = (size_t)VD_MIN(end - addr, (uint64_t)SEARCH_CHUNK), got = 0;
+		struct vd_error *err = vd_session_read(s->cli->session, as, addr, buf, want, &got);
+
+		if (got)
+			scan(s, buf, got, addr, as == VD_AS_PHYS);
+		if (err) {
+			vd_error_destroy(err);
+			// Skip the unreadable page.
+			addr = ((addr + got) | (psize - 1)) + 1;
+			continue;
+		}
+		if (addr + got >= end)
+			break;
+		addr += got > overlap ? got - overlap : got;
+	}
+}
+
+int
+vd_cmd_search(struct vd_cli *cli)
+{
+	struct search s = { .cli = cli, .max = SEARCH_MAX_DEFAULT };
+	const struct vd_dump_info *info = vd_session_info(cli->session);
+	struct vd_expr_env env;
+	struct vd_error *err;
+	unsigned char *buf;
+	uint64_t start = 0, end = UINT64_MAX;
+	size_t overlap = 0;
+	bool phys = cli->physical;
+
+	s.width = cli->rd_width ? cli->rd_width : info->ptr_size ? info->ptr_size : 8;
+	s.mask = s.width == 8 ? UINT64_MAX : (1ull << (8 * s.width)) - 1;
+	s.be = info->big_endian;
+	s.strings = cli->search_strings;
+	if (info->kind != VD_DUMP_KERNEL) {
+		vd_cli_error(cli, "search works on kernel dumps (a process core: use rd)");
+		return VD_EXIT_USAGE;
+	}
+	if (cli->nargs > SEARCH_MAX_TERMS) {
+		vd_cli_error(cli, "at most %d values at once", SEARCH_MAX_TERMS);
+		return VD_EXIT_USAGE;
+	}
+	if (cli->search_mask) {
+		uint64_t m;
+
+		if (!vd_parse_u64(cli->search_mask, 16, &m)) {
+			vd_cli_error(cli, "-m '%s': not a hex mask", cli->search_mask);
+			return VD_EXIT_USAGE;
+		}
+		// crash: the mask's 1 bits are ignored.
+		s.mask &= ~m;
+	}
+	if (cli->list_max && (!vd_parse_u64(cli->list_max, 0, &s.max) || !s.max)) {
+		vd_cli_error(cli, "--max '%s': not a positive number", cli->list_max);
+		return VD_EXIT_USAGE;
+	}
+	vd_cli_expr_env(cli, VD_EXPR_VALUE, &env);
+	for (int i = 0; i < cli->nargs; i++) {
+		struct term *t = &s.terms[s.nterms++];
+
+		t->arg = cli->args[i];
+		if (s.strings) {
+			t->str = cli->args[i];
+			t->len = strlen(t->str);
+			if (!t->len) {
+				vd_cli_error(cli, "an empty string");
+				return VD_EXIT_USAGE;
+			}
+			overlap = VD_MAX(overlap, t->len - 1);
+			continue;
+		}
+		// Values: hex as crash reads them, or an expression.
+		if (!vd_cli_parse_addr(t->arg, &t->value)) {
+			struct vd_value v;
+
+			err = vd_expr_eval(cli->session, t->arg, &env, &v);
+			if (!err)
+				err = vd_value_read_u64(cli->session, &v, &t->value);
+			if (err) {
+				vd_cli_report(cli, vd_error_wrap(err, "'%s'", t->arg));
+				return VD_EXIT_USAGE;
+			}
+		}
+	}
+	if ((cli->search_start && !vd_cli_addr(cli, cli->search_start, &start)) ||
+	    (cli->end_arg && !vd_cli_addr(cli, cli->end_arg, &end)))
+		return VD_EXIT_USAGE;
+	if (cli->search_length) {
+		uint64_t l;
+
+		if (!vd_parse_u64(cli->search_length, 0, &l) || !l || start + l < start) {
+			vd_cli_error(cli, "-l '%s': not a usable length", cli->search_length);
+			return VD_EXIT_USAGE;
+		}
+		end = start + l;
+	}
+	if (end <= start) {
+		vd_cli_error(cli, "-e 0x%" PRIx64 " is not after -s 0x%" PRIx64, end, start);
+		return VD_EXIT_USAGE;
+	}
+	err = vd_session_xlat(cli->session, &s.xlat);
+	if (err) {
+		vd_cli_report(cli, err);
+		return VD_EXIT_FAIL;
+	}
+	buf = malloc(SEARCH_CHUNK);
+	if (!buf)
+		return VD_EXIT_FAIL;
+	if (cli->json) {
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_string(&cli->j, "space", phys ? "physical" : "kernel virtual");
+		vd_json_kv_uint(&cli->j, "width", s.strings ? 0 : s.width);
+		vd_json_key(&cli->j, "matches");
+		vd_json_begin_array(&cli->j);
+	}
+	if (!phys && (cli->search_start || cli->end_arg || cli->search_length)) {
+		// A kernel virtual range, through the page tables.
+		if (end == UINT64_MAX || end - start > (64ull << 30)) {
+			vd_cli_error(cli, "a kernel virtual range needs -e or -l, at most 64 GiB");
+			free(buf);
+			return VD_EXIT_USAGE;
+		}
+		search_range(&s, VD_AS_KVIRT, start, end, buf, overlap);
+	} else {
+		// All RAM the dump holds (in -s/-e when physical).
+		const struct vd_mem_range *r;
+		size_t n = vd_dump_ranges(vd_session_dump(cli->session), &r);
+
+		s.phys_report = phys;
+		for (size_t i = 0; i < n && !s.truncated; i++) {
+			uint64_t a = VD_MAX(r[i].start, start), b = VD_MIN(r[i].end, end);
+
+			if (a < b && strcmp(r[i].kind, "absent"))
+				search_range(&s, VD_AS_PHYS, a, b, buf, overlap);
+		}
+	}
+	free(buf);
+	if (cli->json) {
+		vd_json_end_array(&cli->j);
+		vd_json_kv_uint(&cli->j, "count", s.nhits);
+		vd_json_kv_bool(&cli->j, "truncated", s.truncated);
+		vd_json_end_object(&cli->j);
+	}
+	if (s.truncated)
+		vd_cli_error(cli, "stopped after %" PRIu64 " matches (--max)", s.max);
+	return s.nhits ? VD_EXIT_OK : VD_EXIT_FAIL;
+}

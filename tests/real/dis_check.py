@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""dis against objdump -d of the vmlinux at the dump's KASLR offset.
+
+    dis_check.py VMDIVE META_ENV
+
+For 20 functions, vmdive disassembles the code in the dump (no vmlinux
+given); objdump disassembles the same function in the vmlinux.  The
+kernel patches its code at boot (alternatives, static keys, ftrace's
+nops), so an instruction is compared only where the dump's bytes equal the
+vmlinux's: there the two must agree on the instruction's address and
+length, its mnemonic (AT&T size suffixes aside) and the target of a
+direct call or jump, and every call target vmdive names must be objdump's
+name.  An instruction whose bytes are the vmlinux's but where objdump sees
+no instruction start (a disagreement on boundaries) fails; the ones the
+kernel patched are counted and reported, not compared.
+"""
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+FUNCS = ["schedule", "__schedule", "panic", "do_exit", "vfs_read", "vfs_write",
+         "kmem_cache_free", "kfree", "_printk", "mutex_lock", "mutex_unlock",
+         "schedule_timeout", "copy_process", "sysrq_handle_crash", "__handle_sysrq",
+         "wake_up_process", "try_to_wake_up", "ksys_read", "msleep", "queue_work_on"]
+
+
+PREFIXES = ("lock", "rep", "repz", "repe", "repnz", "repne", "data16", "cs", "ds", "ss",
+            "es", "notrack", "bnd")
+
+
+def norm(text):
+    """The mnemonic without prefixes; objdump's 2-byte nop as nop."""
+    words = text.split()
+    while words and words[0] in PREFIXES:
+        words.pop(0)
+    if words[:2] == ["xchg", "%ax,%ax"]:
+        return "nop"
+    return words[0] if words else ""
+
+
+def main():
+    vmdive, meta_path = sys.argv[1], sys.argv[2]
+    meta = {}
+    for line in open(meta_path):
+        m = re.match(r"^([A-Z_0-9]+)=(.*)$", line.strip())
+        if m and m.group(2):
+            meta[m.group(1)] = shlex.split(m.group(2))[0]
+    vmlinux, dump = meta["VMLINUX"], meta["VMCORE_ELF"]
+    kaslr = int(meta.get("KERNELOFFSET", "0"), 16)
+    npass = nfail = 0
+    total = [0, 0]
+    # The vmlinux's symbols: a target may have several names (memset, __memset).
+    addr_of = {}
+    for line in subprocess.run(["nm", vmlinux], stdout=subprocess.PIPE, text=True).stdout.splitlines():
+        w = line.split()
+        if len(w) == 3:
+            addr_of.setdefault(w[2], int(w[0], 16))
+    for f in FUNCS:
+        p = subprocess.run([vmdive, "dis", "--json", dump, f], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            print("FAIL: dis %s: exit %d: %s" % (f, p.returncode, p.stderr.strip()))
+            nfail += 1
+            continue
+        ours = json.loads(p.stdout)
+        start = int(ours[0]["address"], 16) - kaslr
+        end = int(ours[-1]["address"], 16) + ours[-1]["size"] - kaslr
+        od = subprocess.run(["objdump", "-d", "-w", "--start-address=0x%x" % start,
+                             "--stop-address=0x%x" % end, vmlinux],
+                            stdout=subprocess.PIPE, text=True).stdout
+        theirs, vbytes = {}, {}
+        for line in od.splitlines():
+            m = re.match(r"^\s*([0-9a-f]+):\s+((?:[0-9a-f]{2} )+)\s*(\S+)\s*(.*)$", line)
+            if m:
+                a0 = int(m.group(1), 16) + kaslr
+                theirs[a0] = (m.group(2).split(), m.group(3), m.group(4))
+                for k, b in enumerate(m.group(2).split()):
+                    vbytes[a0 + k] = b
+        compared = 0
+        bad = []
+        for i in ours:
+            a = int(i["address"], 16)
+            t = theirs.get(a)
+            same = all(vbytes.get(a + k) == i["bytes"][2 * k:2 * k + 2]
+                       for k in range(i["size"]))
+            if same and not t:
+                bad.append("%x: vmdive decodes %s here, objdump no instruction start" %
+                           (a, i["mnemonic"]))
+                continue
+            if not t or "".join(t[0]) != i["bytes"]:
+                continue                       # patched at boot
+            compared += 1
+            mine, other = norm(i["mnemonic"] + " " + i["operands"]), norm(t[1] + " " + t[2])
+            if mine != other and mine.rstrip("qlwb") != other.rstrip("qlwb") and \
+                    mine != other + "q" and mine != other + "l" and \
+                    mine.rstrip("qlwb") != other:
+                bad.append("%x: vmdive %s %s, objdump %s %s" % (a, mine, i["operands"],
+                                                                 other, t[2]))
+                continue
+            if "target" in i:
+                m = re.match(r"^([0-9a-f]+) <([^>]*)>", t[2])
+                if not m or int(m.group(1), 16) + kaslr != int(i["target"], 16):
+                    bad.append("%x: target %s, objdump %s" % (a, i["target"], t[2]))
+                    continue
+                # objdump names targets by the vmlinux's symbols: the name must agree
+                # where vmdive (kallsyms) named one.
+                ts = (i.get("target_symbol") or "").split(" ")[0]
+                want = m.group(2)
+
+                def where(name):
+                    b, _, o = name.partition("+")
+                    return addr_of.get(b, -1) + (int(o, 16) if o else 0) if b in addr_of else None
+                if ts and ts != want and (where(ts) is None or where(ts) != where(want)):
+                    bad.append("%x: target named %s, objdump %s" % (a, ts, want))
+        total[0] += len(ours)
+        total[1] += compared
+        good = not bad and compared
+        if good:
+            npass += 1
+        else:
+            nfail += 1
+            print("FAIL: dis %s: %d of %d instructions compared; %s" %
+                  (f, compared, len(ours), "; ".join(bad[:3])))
+    # dump-module: objdump of the module's ELF names every call into the
+    # kernel, by the name System.map gives that address (KASLR applied).
+    smap = {}
+    for line in open(meta["SYSTEM_MAP"]):
+        w = line.split()
+        if len(w) == 3:
+            smap.setdefault(w[2], []).append(int(w[0], 16) + kaslr)
+    for mod in ("loop", "overlay"):
+        out = "/tmp/dis_check.%d.%s.elf" % (os.getpid(), mod)
+        p = subprocess.run([vmdive, "dump-module", dump, mod, "-o", out],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            print("FAIL: dump-module %s: %s" % (mod, p.stderr.strip()))
+            nfail += 1
+            continue
+        od = subprocess.run(["objdump", "-d", "-w", out], stdout=subprocess.PIPE,
+                            text=True).stdout
+        os.unlink(out)
+        calls = re.findall(r"\bcall\s+([0-9a-f]+)(?: <([^>]*)>)?", od)
+        kernel = [(int(a, 16), n) for a, n in calls if int(a, 16) < 0xffffffffc0000000]
+        bad = [(hex(a), n) for a, n in kernel
+               if not n or "+" in n or a not in smap.get(n, [])]
+        if len(kernel) < 10 or bad:
+            nfail += 1
+            print("FAIL: dump-module %s: %d calls into the kernel, %d not named as "
+                  "System.map names them: %s" % (mod, len(kernel), len(bad), bad[:4]))
+        else:
+            npass += 1
+            print("  dump-module %s: %d calls into the kernel named as System.map "
+                  "names them" % (mod, len(kernel)))
+    print("dis_check %s: %d checks agree with objdump, %d do not; %d of %d "
+          "instructions compared (the rest patched by the kernel at boot)" %
+          (meta_path.split("/")[-2], npass, nfail, total[1], total[0]))
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

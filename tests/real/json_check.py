@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""Every command's --json against the rules of docs/json.md, on one dump.
+
+    json_check.py VMDIVE META_ENV
+
+Each command's output must parse as one JSON document; every key is
+snake_case (the contents of info's attrs/utsname and vmcoreinfo's text are
+data, not keys); values under address-like keys are "0x..." hex strings;
+counts and sizes are numbers; unknown is null, never "".  Errors with --json
+are {"error": {"code", "message", "file", "address"}} (p, whatis), and a
+failed query in an array keeps its place with an "error" (sym, p).
+"""
+import json
+import re
+import shlex
+import subprocess
+import sys
+
+ADDRESS_KEYS = {"address", "addr", "start", "end", "pa", "va", "target", "symbol_address",
+                "base", "vmap_area", "vm_struct", "caller_address", "pages", "table",
+                "entry_addr", "panic_task", "kallsyms", "cr3", "root", "phys_addr"}
+NUMBER_KEYS = {"count", "size", "length", "nsyms", "ncpus", "pid", "tgid", "ppid", "cpu",
+               "width", "members", "page_size", "memory_bytes", "nr_pages",
+               "unreadable_ranges", "unreadable_bytes", "index", "seq", "ts_nsec"}
+DATA_OBJECTS = {"attrs", "utsname", "xattrs", "paging", "members", "value"}
+
+
+def walk(node, path, bad):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if not re.match(r"^[a-z][a-z0-9_]*$", k) and path.split(".")[-1] not in DATA_OBJECTS:
+                bad.append("%s: key %r not snake_case" % (path, k))
+            if k in ADDRESS_KEYS and path.split(".")[-1] not in DATA_OBJECTS and \
+                    v is not None and not isinstance(v, (dict, list)):
+                if not (isinstance(v, str) and re.match(r"^0x[0-9a-f]+$", v)):
+                    bad.append("%s.%s = %r: an address must be a 0x hex string" % (path, k, v))
+            if k in NUMBER_KEYS and path.split(".")[-1] not in DATA_OBJECTS and \
+                    v is not None and not isinstance(v, (dict, list)):
+                if not isinstance(v, (int, float)) or isinstance(v, bool):
+                    bad.append("%s.%s = %r: a count must be a number" % (path, k, v))
+            if v == "" and k not in ("text", "taint_flags", "subsystem", "device", "flag_words",
+                                     "operands", "caller", "string"):
+                bad.append("%s.%s is \"\" (unknown is null)" % (path, k))
+            walk(v, path + "." + k, bad)
+    elif isinstance(node, list):
+        for i, v in enumerate(node[:200]):
+            walk(v, path, bad)
+
+
+def main():
+    vmdive, meta_path = sys.argv[1], sys.argv[2]
+    meta = {}
+    for line in open(meta_path):
+        m = re.match(r"^([A-Z_0-9]+)=(.*)$", line.strip())
+        if m and m.group(2):
+            meta[m.group(1)] = shlex.split(m.group(2))[0]
+    d = meta["VMCORE_ELF"]
+    cmds = [
+        ["info", d], ["vtop", d, "init_task"], ["ptov", d, "1000000"], ["rd", d, "jiffies", "16"],
+        ["rd", "-64", d, "init_task", "4"], ["sym", d, "schedule", "nosuch_symbol"],
+        ["mod", d], ["vmalloc", d], ["ps", d], ["log", d], ["struct", d, "list_head"],
+        ["struct", d, "task_struct.pid,comm,mm", "init_task"], ["struct", d, "task_struct.pid,comm"],
+        ["struct", d, "list_head", "modules"], ["struct", d, "pid"],
+        ["p", d, "jiffies"], ["p", d, "init_task.comm", "nosuch", "&init_task"], ["p", d, "nosuch"],
+        ["whatis", d, "init_task"], ["whatis", d, "pgd_t"], ["whatis", d, "schedule"],
+        ["whatis", d, "nosuch_thing"], ["dis", d, "schedule", "3"],
+        ["list", "-H", "-o", "module.list", "-s", "module.name", d, "modules"],
+        ["search", "-c", d, "VMDIVE-MARKER"], ["vmcoreinfo", d, "OSRELEASE"],
+    ]
+    npass = nfail = 0
+    for c in cmds:
+        p = subprocess.run([vmdive, c[0], "--json"] + c[1:], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        bad = []
+        try:
+            doc = json.loads(p.stdout)
+        except ValueError as e:
+            bad.append("not one JSON document (%s): %r" % (e, p.stdout[:200]))
+            doc = None
+        if doc is not None:
+            # vmcoreinfo KEY's object is keyed by VMCOREINFO's own keys.
+            walk(doc, "value" if c[0] == "vmcoreinfo" else c[0], bad)
+            if isinstance(doc, dict) and isinstance(doc.get("error"), dict) and len(doc) == 1:
+                e = doc["error"]
+                if set(e) != {"code", "message", "file", "address"} or p.returncode == 0:
+                    bad.append("error shape %r, exit %d" % (sorted(e), p.returncode))
+            if isinstance(doc, list):
+                for el in doc:
+                    if isinstance(el, dict) and isinstance(el.get("error"), dict) and \
+                            not ({"code", "message"} <= set(el["error"])):
+                        bad.append("array error shape %r" % el["error"])
+        if bad:
+            nfail += 1
+            print("FAIL: %s --json: %s" % (" ".join(c[:1] + c[2:]), "; ".join(bad[:4])))
+        else:
+            npass += 1
+    print("json_check: %d commands' JSON follows docs/json.md, %d do not" % (npass, nfail))
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

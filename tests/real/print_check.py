@@ -1,0 +1,482 @@
+#!/usr/bin/python3
+"""p, struct member selection and expressions held to crash on one dump.
+
+    print_check.py VMDIVE META_ENV
+
+One crash session (crash reads the vmlinux's DWARF) answers `p VAR` for the
+globals below and `struct TYPE.m,m SYMBOL` for the structures below; vmdive
+answers the same questions from the dump alone (the BTF in it plus vmdive's
+table of globals) and again with --vmlinux (DWARF).  Values are compared
+leaf by leaf after both outputs are parsed the same way: pointers by value
+(the <symbol> gdb adds is dropped), strings without the trailing NULs gdb
+shows, chars by number.  The table of globals (expr/globals.c) is checked
+against the vmlinux's DWARF: every entry whose symbol the kernel has must
+name the type `whatis --vmlinux` declares.
+"""
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+
+# What people print.  Each is a variable or a member path of one.
+GLOBALS = [
+    "jiffies", "jiffies_64", "loops_per_jiffy", "avenrun",
+    "init_task.comm", "init_task.pid", "init_task.flags", "init_task.prio",
+    "init_uts_ns.name.release", "init_uts_ns.name.version", "init_uts_ns.name.machine",
+    "nr_threads", "total_forks", "max_threads", "pid_max",
+    "panic_cpu", "panic_on_oops", "panic_timeout", "oops_in_progress",
+    "tainted_mask", "system_state", "saved_command_line", "linux_banner",
+    "_totalram_pages", "totalreserve_pages", "nr_swap_pages", "max_pfn",
+    "max_low_pfn", "high_memory", "page_offset_base", "vmalloc_base",
+    "vmemmap_base", "nr_cpu_ids", "__cpu_online_mask", "nr_irqs", "tsc_khz",
+    "init_task.static_prio", "dmesg_restrict", "kptr_restrict", "prb", "modules",
+    "init_fs", "reboot_mode", "sysctl_panic_on_oom", "init_mm.pgd",
+    "init_nsproxy", "init_pid_ns.level", "init_cred.uid",
+]
+
+# rd in crash's forms: (options, address, count)
+RDS = [
+    ("-64", "init_task", "8"), ("-32", "init_task", "8"), ("-16", "init_task", "8"),
+    ("-8", "init_task", "16"), ("-64", "jiffies", "1"), ("-64", "init_uts_ns", "12"),
+    ("-32", "init_uts_ns", "12"), ("-s", "init_task", "320"), ("-s", "modules", "2"),
+    ("-a", "linux_banner", None),
+]
+
+# list: (crash's arguments, vmdive's arguments)
+LISTS = [
+    ("-H modules -o module.list -s module.name",
+     ["-H", "-o", "module.list", "-s", "module.name", "modules"]),
+    ("-o task_struct.tasks -s task_struct.pid,comm -h init_task",
+     ["--embedded", "-o", "task_struct.tasks", "-s", "task_struct.pid,comm", "init_task"]),
+    ("-H slab_caches -o kmem_cache.list -s kmem_cache.name,size,object_size",
+     ["-H", "-o", "kmem_cache.list", "-s", "kmem_cache.name,size,object_size", "slab_caches"]),
+    ("-H super_blocks -o super_block.s_list -s super_block.s_id,s_blocksize",
+     ["-H", "-o", "super_block.s_list", "-s", "super_block.s_id,s_blocksize", "super_blocks"]),
+    ("-o file_system_type.next -s file_system_type.name,fs_flags sysfs_fs_type",
+     ["-o", "file_system_type.next", "-s", "file_system_type.name,fs_flags", "sysfs_fs_type"]),
+]
+
+# struct TYPE.members ADDRESS-SYMBOL
+STRUCTS = [
+    ("task_struct", "pid,tgid,comm,flags,prio,mm", "init_task"),
+    ("mm_struct", "pgd,mm_count,map_count", "init_mm"),
+    ("list_head", "next,prev", "modules"),
+    ("nsproxy", "uts_ns,ipc_ns,mnt_ns,pid_ns_for_children,net_ns", "init_nsproxy"),
+    ("pid_namespace", "level,pid_allocated,parent", "init_pid_ns"),
+    ("net", "ifindex,dev_base_seq", "init_net"),
+    ("cred", "uid,gid,euid,securebits", "init_cred"),
+    ("fs_struct", "users,umask,in_exec", "init_fs"),
+    ("files_struct", "next_fd,fdt", "init_files"),
+    ("cpumask", "bits", "__cpu_online_mask"),
+    ("printk_ringbuffer", "fail", "printk_rb_static"),
+    ("mutex", "owner", "module_mutex"),
+    ("user_namespace", "level,owner,group", "init_user_ns"),
+    ("file_system_type", "name,fs_flags,next", "sysfs_fs_type"),
+    ("console", "name,flags,index", "univ8250_console"),
+    ("atomic_notifier_head", "head", "panic_notifier_list"),
+    ("bus_type", "name,dev_name", "platform_bus_type"),
+    ("resource", "name,start,end,flags", "iomem_resource"),
+    ("pid", "level,count", "init_struct_pid"),
+    ("signal_struct", "nr_threads,oom_score_adj", "init_signals"),
+    ("sighand_struct", "count", "init_sighand"),
+    ("cpuinfo_x86", "x86,x86_model,x86_vendor_id,x86_model_id,x86_cache_size",
+     "boot_cpu_data"),
+    ("uts_namespace", "ns", "init_uts_ns"),
+]
+
+
+class Parser:
+    """gdb-style values ("{a = 1, b = {c = 0x0}}") to {path: leaf}."""
+
+    def __init__(self, text):
+        self.s = text
+        self.i = 0
+
+    def ws(self):
+        while self.i < len(self.s) and self.s[self.i] in " \t\n":
+            self.i += 1
+
+    def value(self, path, out):
+        self.ws()
+        s = self.s
+        if s.startswith("{", self.i):
+            self.i += 1
+            n = 0
+            while True:
+                self.ws()
+                if s.startswith("}", self.i):
+                    self.i += 1
+                    return
+                m = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = ").match(s, self.i)
+                if m:
+                    self.i = m.end()
+                    self.value(path + "." + m.group(1), out)
+                else:
+                    # an element, or an anonymous member's {...}
+                    if s.startswith("{", self.i) and self.anonymous():
+                        self.value(path, out)
+                    else:
+                        self.value("%s[%d]" % (path, n), out)
+                        n += 1
+                self.ws()
+                if s.startswith(",", self.i):
+                    self.i += 1
+                if self.i >= len(s):
+                    return
+        out[path.lstrip(".")] = self.leaf()
+
+    def anonymous(self):
+        """Does the { at i open a struct (members named) rather than an array?"""
+        m = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*) = |\{\s*\{").match(self.s, self.i)
+        return bool(m)
+
+    def leaf(self):
+        s = self.s
+        m = re.compile(r'\(([^()]*)\) ').match(s, self.i)
+        if m:                       # "(struct x *) 0x..."
+            self.i = m.end()
+        if s.startswith('"', self.i):
+            j = self.i + 1
+            while j < len(s) and s[j] != '"':
+                j += 2 if s[j] == "\\" else 1
+            text = s[self.i + 1:j]
+            self.i = j + 1
+            text = re.sub(r"(\\000)+$", "", text)
+            m = re.compile(r"\.\.\.").match(s, self.i)
+            if m:
+                self.i = m.end()
+            return "str:" + text
+        m = re.compile(r"(-?(?:0x[0-9a-fA-F]+|[0-9]+))(?: '(?:[^'\\]|\\.)*')?"
+                       r"(?: <[^>]*>)?(?: \"(?:[^\"\\]|\\.)*\"(?:\.\.\.)?)?").match(s, self.i)
+        if m:
+            self.i = m.end()
+            return "num:%d" % int(m.group(1), 0)
+        m = re.compile(r"[A-Za-z_][A-Za-z0-9_]*").match(s, self.i)
+        if m:
+            self.i = m.end()
+            return "word:" + m.group(0)
+        j = self.i
+        while j < len(s) and s[j] not in ",}\n":
+            j += 1
+        text = s[self.i:j]
+        self.i = j
+        return "raw:" + text.strip()
+
+
+def flatten(text):
+    out = {}
+    Parser(text).value("", out)
+    return out
+
+
+def crash_sections(path):
+    """crash's output split at the echoed markers."""
+    sections, cur, name = {}, [], None
+    lines = []
+    for line in open(path, errors="replace"):
+        # crash leaves some output without its line end (rd -a): the
+        # marker then follows on the same line.
+        k = line.find("MARK ")
+        if k > 0:
+            lines += [line[:k] + "\n", line[k:]]
+        else:
+            lines.append(line)
+    for line in lines:
+        m = re.match(r"^MARK (.*)$", line.rstrip("\n"))
+        if m:
+            if name is not None:
+                sections[name] = "".join(cur)
+            name, cur = m.group(1), []
+            continue
+        cur.append(line)
+    if name is not None:
+        sections[name] = "".join(cur)
+    return sections
+
+
+def crash_value(text):
+    """'jiffies = $1 = 42' or '$2 = ...' -> the value text."""
+    m = re.search(r"^(?:\S+ = )?\$\d+ = ", text, re.M)
+    if not m:
+        return None
+    return text[m.end():]
+
+
+def run(cmd):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       errors="replace")
+    return p.returncode, p.stdout, p.stderr
+
+
+class Checks:
+    def __init__(self):
+        self.npass = self.nfail = 0
+
+    def ok(self, what, good, detail=""):
+        if good:
+            self.npass += 1
+        else:
+            self.nfail += 1
+            print("FAIL: %s %s" % (what, detail))
+
+
+def compare(t, what, want_text, got_text):
+    want, got = flatten(want_text), flatten(got_text)
+    if not want:
+        t.ok(what, False, "crash printed nothing usable: %r" % want_text[:200])
+        return
+    bad = []
+    for k, v in want.items():
+        if k not in got:
+            bad.append("%s missing (crash: %s)" % (k, v))
+        elif got[k] != v:
+            bad.append("%s: vmdive %s, crash %s" % (k, got[k], v))
+    t.ok(what, not bad, "; ".join(bad[:4]))
+
+
+def main():
+    vmdive, meta_path = sys.argv[1], sys.argv[2]
+    meta = {}
+    for line in open(meta_path):
+        m = re.match(r"^([A-Z_0-9]+)=(.*)$", line.strip())
+        if m:
+            v = m.group(2)
+            meta[m.group(1)] = shlex.split(v)[0] if v else ""
+    vmlinux, dump = meta["VMLINUX"], meta["VMCORE_ELF"]
+    t = Checks()
+    tmp = tempfile.mkdtemp()
+    # search: the sample's marker (meta.env) as a string, and &init_task as a value.
+    marker = meta.get("MARKER", "")
+    full_marker = ""
+    for line in open(meta_path):
+        if line.startswith("MARKER="):
+            full_marker = shlex.split(line[7:])[0]
+    marker_tail = full_marker.split()[-1] if full_marker else ""
+    rc, so, _ = run([vmdive, "sym", "--json", dump, "init_task"])
+    init_task = json.loads(so)[0]["symbol_address"] if rc == 0 else "0"
+    rc, so, _ = run([vmdive, "p", "-x", dump, "page_offset_base"])
+    m = re.search(r"= (0x[0-9a-f]+)", so)
+    page_offset = int(m.group(1), 16) if m else 0
+    cmds = os.path.join(tmp, "cmds")
+    with open(cmds, "w") as f:
+        for g in GLOBALS:
+            f.write("!echo MARK p %s\np %s\n" % (g, g))
+        for (ty, mem, sym) in STRUCTS:
+            f.write("!echo MARK struct %s\nstruct %s.%s %s\n" % (ty, ty, mem, sym))
+        for (opt, sym, count) in RDS:
+            f.write("!echo MARK rd %s %s\nrd %s %s %s\n" % (opt, sym, opt, sym, count or ""))
+        for k, (cargs, _) in enumerate(LISTS):
+            f.write("!echo MARK list %d\nlist %s\n" % (k, cargs))
+        f.write("!echo MARK search marker\nsearch -c %s\n" % marker_tail)
+        f.write("!echo MARK search value\nsearch -k %s\n" % init_task[2:])
+        f.write("!echo MARK end\nquit\n")
+    out = os.path.join(tmp, "crash.out")
+    # A crash transcript kept from an earlier run of the same lists (crash
+    # takes a minute to start): PRINT_CHECK_CRASH_OUT=FILE.
+    if os.environ.get("PRINT_CHECK_CRASH_OUT"):
+        out = os.environ["PRINT_CHECK_CRASH_OUT"]
+    else:
+        with open(out, "w") as o:
+            subprocess.run(["timeout", "1800", "crash", "-s", "-i", cmds, vmlinux, dump],
+                           stdin=subprocess.DEVNULL, stdout=o, stderr=subprocess.STDOUT)
+    sec = crash_sections(out)
+
+    for vmopt, label in (([], "BTF+table"), (["--vmlinux", vmlinux], "DWARF")):
+        # One run for all: p prints "EXPR = VALUE" per expression.
+        for g in GLOBALS:
+            want = crash_value(sec.get("p " + g, ""))
+            if want is None:
+                t.ok("p %s (%s)" % (g, label), False,
+                     "crash gave no value: %r" % sec.get("p " + g, "")[:200])
+                continue
+            rc, so, se = run([vmdive, "p"] + vmopt + [dump, g])
+            prefix = g + " = "
+            if rc != 0 or not so.startswith(prefix):
+                t.ok("p %s (%s)" % (g, label), False, "exit %d: %s%s" % (rc, so[:200], se[:300]))
+                continue
+            compare(t, "p %s (%s)" % (g, label), want, so[len(prefix):])
+        for (ty, mem, sym) in STRUCTS:
+            want = sec.get("struct " + ty, "")
+            rc, so, se = run([vmdive, "struct"] + vmopt + [dump, "%s.%s" % (ty, mem), sym])
+            if rc != 0:
+                t.ok("struct %s (%s)" % (ty, label), False, "exit %d: %s" % (rc, se[:300]))
+                continue
+            compare(t, "struct %s.%s %s (%s)" % (ty, mem, sym, label),
+                    "{" + want + "}", "{" + so + "}")
+        # JSON of the same struct agrees with the text (numbers, hex strings).
+        rc, so, se = run([vmdive, "struct", "--json"] + vmopt +
+                         [dump, "task_struct.pid,comm,mm", "init_task"])
+        try:
+            j = json.loads(so)
+            good = (j["members"]["pid"] == 0 and j["members"]["comm"] == "swapper/0" and
+                    j["members"]["mm"] == "0x0" and j["address"].startswith("0x"))
+        except (ValueError, KeyError, TypeError):
+            good = False
+        t.ok("struct --json task_struct.pid,comm,mm init_task (%s)" % label, good, so[:300])
+
+    # Expressions where an address goes: rd at a symbol, symbol+off, &a.b.
+    rc, so, _ = run([vmdive, "p", dump, "&init_task"])
+    m = re.search(r"0x([0-9a-f]+)", so)
+    base = int(m.group(1), 16) if m else None
+    rc, so2, _ = run([vmdive, "p", dump, "&init_task.comm"])
+    m2 = re.search(r"0x([0-9a-f]+)", so2)
+    rc, lay, _ = run([vmdive, "struct", "--json", dump, "task_struct.comm"])
+    try:
+        off = json.loads(lay)["members"][0]["offset"]
+    except (ValueError, KeyError, IndexError):
+        off = None
+    t.ok("&init_task.comm = &init_task + offsetof(comm)",
+         base is not None and m2 and off is not None and int(m2.group(1), 16) == base + off,
+         "%s %s %s" % (so, so2, off))
+    want = crash_value(sec.get("p init_task.comm", "")) or ""
+    want = re.sub(r"(\\000)+\"", "", want).strip().strip('"')
+    # Where an address goes, numbers are hex as in crash: "+0x%x" and "+%x".
+    for expr in ("init_task+0x%x" % (off or 0), "init_task + %x" % (off or 0),
+                 "&init_task.comm", "(char *)&init_task + 0x%x" % (off or 0),
+                 "&((struct task_struct *)&init_task)->comm"):
+        rc, so, se = run([vmdive, "rd", dump, expr, "16"])
+        asc = so.splitlines()[0][-16:] if so.strip() else ""
+        t.ok("rd %s shows init_task.comm" % expr, rc == 0 and asc.startswith(want[:8]),
+             "%s %s" % (so, se))
+
+    # rd's widths, symbols and strings: address and values of every line.
+    def rd_tokens(text, opt):
+        out = []
+        for line in text.splitlines():
+            m = re.match(r"^([0-9a-f]{16}):  (.*)$", line)
+            if not m:
+                continue
+            rest = m.group(2)
+            if opt == "-a":
+                out.append((m.group(1), rest.rstrip()))
+                continue
+            if opt != "-s":
+                rest = rest.split("   ")[0]      # values, then 3 spaces, then ASCII
+            toks = []
+            for tok in rest.split():
+                s2 = re.match(r"^([A-Za-z_.][\w.]*)\+(0x[0-9a-f]+|\d+)$", tok)
+                if s2:
+                    toks.append("%s+%d" % (s2.group(1), int(s2.group(2), 0)))
+                elif re.match(r"^[0-9a-f]+$", tok):
+                    toks.append("%x" % int(tok, 16))
+                else:
+                    toks.append(tok)
+            out.append((m.group(1), " ".join(toks)))
+        return out
+    for (opt, sym, count) in RDS:
+        want = rd_tokens(sec.get("rd %s %s" % (opt, sym), ""), opt)
+        rc, so, se = run([vmdive, "rd", opt, dump, sym] + ([count] if count else []))
+        got = rd_tokens(so, opt)
+        if opt == "-s":
+            # crash names some data by its section (".data"): any name will do there.
+            def unname(rows, other):
+                out = []
+                for (a, toks), (_, otoks) in zip(rows, other):
+                    tt = toks.split()
+                    for k, ot in enumerate(otoks.split()):
+                        if ot.startswith(".") and k < len(tt) and not re.match(r"^[0-9a-f]+$", tt[k]):
+                            tt[k] = ot
+                    out.append((a, " ".join(tt)))
+                return out
+            got = unname(got, want)
+        t.ok("rd %s %s %s" % (opt, sym, count or ""), want and got == want,
+             "\nvmdive: %s\ncrash:  %s" % (got[:3], want[:3]))
+
+    # list: the same entries in the same order, the same members.
+    def list_entries(text):
+        out, cur = [], None
+        for line in text.splitlines():
+            if re.match(r"^[0-9a-f]{16}$", line.strip()):
+                cur = [line.strip(), ""]
+                out.append(cur)
+            elif cur is not None and line.startswith("  "):
+                cur[1] += line + "\n"
+        return out
+    for k, (cargs, vargs) in enumerate(LISTS):
+        want = list_entries(sec.get("list %d" % k, ""))
+        rc, so, se = run([vmdive, "list"] + vargs[:-1] + [dump, vargs[-1]])
+        got = list_entries(so)
+        addrs_ok = [w[0] for w in want] == [g[0] for g in got] and len(want) >= 2
+        bad = []
+        for w, g in zip(want, got):
+            fw, fg = flatten("{" + w[1] + "}"), flatten("{" + g[1] + "}")
+            if fw != fg:
+                bad.append("%s: vmdive %s, crash %s" % (w[0], fg, fw))
+        t.ok("list %s (%d entries)" % (cargs, len(want)), addrs_ok and not bad,
+             "vmdive %d entries %s, crash %d %s; %s" % (len(got), [g[0] for g in got[:3]],
+                                                         len(want), [w[0] for w in want[:3]],
+                                                         bad[:2]))
+
+    # search: crash searches all kernel virtual memory; the direct map holds
+    # all RAM once, and there the hits must be the same.
+    def hits(text):
+        out = set()
+        for line in text.splitlines():
+            m = re.match(r"^([0-9a-f]+): ", line.strip())
+            if m:
+                a = int(m.group(1), 16)
+                if page_offset <= a < page_offset + (1 << 46):
+                    out.add(a)
+        return out
+    for name, args in (("marker", ["-c", marker_tail]), ("value", [init_task])):
+        want = hits(sec.get("search " + name, ""))
+        rc, so, se = run([vmdive, "search"] + args[:-1] + [dump, args[-1]])
+        got = hits(so)
+        t.ok("search %s %s (%d hits)" % (name, args[-1], len(want)),
+             marker_tail and want and got == want,
+             "vmdive %s, crash %s" % (sorted(got)[:4], sorted(want)[:4]))
+
+    # The table of globals against DWARF.
+    here = os.path.dirname(os.path.abspath(__file__))
+    table = open(os.path.join(here, "..", "..", "expr", "globals.c")).read()
+    entries = re.findall(r'^\s*\{ "([A-Za-z_0-9]+)", "([^"]+)"', table, re.M)
+    checked = 0
+    for name, ty in entries:
+        rc, so, se = run([vmdive, "whatis", "--vmlinux", vmlinux, dump, name])
+        if rc != 0 or "no symbol" in se or "neither" in se:
+            continue                          # not in this kernel
+        if "a symbol;" in so:                 # no DWARF for it (asm: phys_base)
+            continue
+        decl = so.splitlines()[0]
+        if not decl.endswith(";") or "(" in decl:
+            continue                          # a type of that name, or a function
+        norm = re.sub(r"\b(const|volatile) ", "", decl).rstrip(";")
+        for a, b in (("long long unsigned int", "unsigned long long"),
+                     ("long unsigned int", "unsigned long"),
+                     ("short unsigned int", "unsigned short"),
+                     ("long long int", "long long"), ("long int", "long")):
+            norm = norm.replace(a, b)
+        norm = re.sub(r"\[\d*\]", "[]", norm)
+        tyn = re.sub(r"\[\d*\]", "[]", ty).replace(" []", "")
+        if tyn.endswith("*"):
+            want = "%s%s" % (tyn, name)
+        else:
+            want = "%s %s" % (tyn, name)
+        if ty.endswith("]"):
+            want += "[]"
+        t.ok("table type of %s" % name, norm == want, "table '%s', DWARF '%s'" % (ty, decl))
+        checked += 1
+    t.ok("table entries checked against DWARF", checked >= 35, "only %d" % checked)
+
+    # Signed arithmetic that traps in C (INT64_MIN / -1) is computed, not a crash.
+    rc, so, se = run([vmdive, "p", dump, "(long)0x8000000000000000 / (long)-1"])
+    t.ok("p INT64_MIN / -1", rc == 0 and so.strip().endswith("= -9223372036854775808"), so + se)
+    # A value that cannot be read prints no half line, only the error.
+    rc, so, se = run([vmdive, "p", dump, "((struct task_struct *)0)->comm"])
+    t.ok("p of an unreadable object", rc == 1 and not so and "reading" in se, so + se)
+
+    # Unknown types are said, never guessed.
+    rc, so, se = run([vmdive, "p", dump, "sysctl_sched_latency"])
+    t.ok("p of a variable of unknown type fails and says so",
+         rc == 1 and "unknown" in se and not so.strip(), so + se)
+
+    print("print_check %s: %d passed, %d failed" % (os.path.basename(os.path.dirname(meta_path)),
+                                                     t.npass, t.nfail))
+    return 1 if t.nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

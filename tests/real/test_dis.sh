@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# dis of 20 functions from the dump alone, instruction by instruction against
+# objdump -d of the vmlinux at the dump's KASLR offset (tests/real/dis_check.py),
+# on the 6.1 and 6.12 x86_64 sample dumps.
+set -uo pipefail
+vmdive=$1
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${VMDIVE_CACHE:-/var/cache/vmdive}
+rc=0 n=0
+for v in kaslr nokaslr kaslr-6.12; do
+	meta=$cache/dumps/$v/meta.env
+	[[ -e $meta ]] || { echo "  ($v: no sample dump)"; continue; }
+	/usr/bin/python3 "$here/dis_check.py" "$vmdive" "$meta" || rc=1
+	n=$((n + 1))
+done
+((n)) || { echo "no sample dumps in $cache/dumps: run samples/make-dumps.sh" >&2; exit 1; }
+exit $rc
