@@ -247,6 +247,7 @@ main(int argc, char **argv)
 		return VD_EXIT_USAGE;
 	}
 	cli.cmd = vd_cli_find_command(argv[1]);
+	char **shell_argv = NULL;	// "vmdive DUMP...": argv with "shell" put in
 	if (!cli.cmd && vd_cli_is_dump_file(argv[1])) {
 		// "vmdive DUMP [DUMP...]": a session (argv has room: argv[argc]
 		// is NULL, and the command's name replaces nothing).
@@ -258,12 +259,13 @@ main(int argc, char **argv)
 		nargv[0] = argv[0];
 		nargv[1] = shell_name;
 		memcpy(&nargv[2], &argv[1], (size_t)(argc - 1) * sizeof(*argv));
-		argv = nargv;
+		argv = shell_argv = nargv;
 		argc++;
 		cli.cmd = vd_cli_find_command("shell");
 	}
 	if (!cli.cmd) {
 		no_command(NULL, argv[1]);
+		free(shell_argv);
 		return VD_EXIT_USAGE;
 	}
 	ret = vd_cli_parse(&cli, argc - 1, argv + 1, false);
@@ -271,6 +273,7 @@ main(int argc, char **argv)
 	if (ret == VD_EXIT_OK && cli.help) {
 		vd_cli_print_command_help(cli.cmd, stdout);
 		free(args_base);
+		free(shell_argv);
 		return VD_EXIT_OK;
 	}
 	if (ret == VD_EXIT_OK)
@@ -297,5 +300,6 @@ main(int argc, char **argv)
 	vd_cli_utask_close(&cli);
 	vd_session_close(cli.session);
 	free(args_base);
+	free(shell_argv);
 	return ret;
 }
