@@ -55,7 +55,7 @@ for _ in range(500):
 out = subprocess.run([vmdive, "sym", "--json", dump] + [hex(p) for p, _ in picks],
                      capture_output=True, text=True)
 answers = json.loads(out.stdout) if out.stdout.strip() else []
-by_query = {int(r["address"], 16): r for r in answers}
+by_query = {int(r["address"], 16): r for r in answers if "error" not in r}
 for addr, start in picks:
     r = by_query.get(addr)
     if r and int(r["symbol_address"], 16) == start and \

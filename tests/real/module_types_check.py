@@ -201,6 +201,8 @@ def vmdive_names(vmdive, dump, addrs, moddir=None):
                              [hex(x) for x in addrs[i:i + BATCH]], capture_output=True,
                              text=True).stdout
         for r in json.loads(out) if out.strip() else []:
+            if "error" in r:          # {"query", "error"}: an address no symbol holds
+                continue
             ret[int(r["address"], 16)] = (r["name"], int(r["symbol_address"], 16),
                                           r["module"], r["source"], r["size"])
     return ret

@@ -61,6 +61,8 @@ def vmdive_names(vmdive, dump, addrs, vmlinux=None):
     for i in range(0, len(addrs), BATCH):
         cmd = [vmdive, "sym", "--json"] + opt + [dump] + [hex(a) for a in addrs[i:i + BATCH]]
         for r in vmdive_json(cmd):
+            if "error" in r:          # {"query", "error"}: an address no symbol holds
+                continue
             ret[int(r["address"], 16)] = (r["name"], int(r["symbol_address"], 16))
     return ret
 
