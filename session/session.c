@@ -100,9 +100,11 @@ check_symbol_values(struct vd_session *s, const struct vd_symtab *st,
 }
 
 /*
- * No SYMBOL() to compare (a dump without VMCOREINFO): the kernel's
- * linux_banner where the table puts it must read "Linux version
- * OSRELEASE" -- the string /proc/version shows.  Unreadable: no verdict.
+ * No SYMBOL() to compare (a dump without VMCOREINFO, or a table that names
+ * none of them): the kernel's linux_banner where the table puts it must
+ * read "Linux version OSRELEASE" -- the string /proc/version shows.  A
+ * table without linux_banner is no Linux kernel's (every kernel defines it,
+ * init/version.c); unreadable: no verdict.
  */
 static struct vd_error *
 check_banner(struct vd_session *s, const struct vd_symtab *st, const char *what,
@@ -114,7 +116,9 @@ check_banner(struct vd_session *s, const struct vd_symtab *st, const char *what,
 	struct vd_error *err;
 
 	if (!sym)
-		return NULL;
+		return vd_error_create(VD_ERR_INVALID_ARG,
+				       "%s: not the dumped kernel's %s: it defines neither linux_banner nor any symbol VMCOREINFO names (use %s to use it anyway)",
+				       path, what, force);
 	err = vd_session_read(s, VD_AS_KVIRT, sym->addr, banner, sizeof(banner) - 1, NULL);
 	if (err) {
 		vd_error_destroy(err);
