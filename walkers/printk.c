@@ -309,6 +309,29 @@ read_xtime(struct vd_session *s, uint64_t *ret)
 }
 
 struct vd_error *
+vd_kernel_wall_clock(struct vd_session *s, int64_t *ret, const char **source_ret)
+{
+	struct vd_error *err;
+	uint64_t wall;
+
+	err = read_xtime(s, &wall);
+	if (!err) {
+		*ret = (int64_t)wall;
+		if (source_ret)
+			*source_ret = "tk_core.timekeeper.xtime_sec";
+		return NULL;
+	}
+	if (vd_session_number(s, "CRASHTIME", &wall)) {
+		vd_error_destroy(err);
+		*ret = (int64_t)wall;
+		if (source_ret)
+			*source_ret = "CRASHTIME";
+		return NULL;
+	}
+	return err;
+}
+
+struct vd_error *
 vd_printk_boot_time(struct vd_session *s, int64_t *ret, const char **source_ret)
 {
 	struct vd_printk_source src;
