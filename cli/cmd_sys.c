@@ -116,7 +116,8 @@ sys_text(struct vd_cli *cli, const struct vd_sysinfo *si)
 		fprintf(o, "      MEMORY: %s\n", buf);
 	}
 	if (si->panic[0])
-		fprintf(o, "       PANIC: \"%s\"\n", si->panic);
+		fprintf(o, "       PANIC: \"%s\"%s\n", si->panic,
+			strstr(si->panic, "Oops: ") ? " (check log for details)" : "");
 	/* vmdive's additions */
 	if (si->build_id)
 		fprintf(o, "    BUILD-ID: %s\n", si->build_id);

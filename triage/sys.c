@@ -327,11 +327,49 @@ read_dump(struct vd_session *s, struct vd_sysinfo *si)
 	}
 }
 
+/*
+ * crash's PANIC (since crash 8.0.4, "Fix printing incorrect panic
+ * string issue"): the first of these strings, in this order of severity,
+ * that a log line holds; the whole line.  crash 8.0.2 took the first such
+ * line in log order instead, so it shows an oops's "Oops: ..." line where
+ * later versions show the "Kernel panic - not syncing" line that followed.
+ */
+static void
+crash_panic_string(const struct vd_sysinfo *si, char *buf, size_t size)
+{
+	static const char *const order[] = {
+		"SysRq : Crash", "SysRq : Trigger a crash", "SysRq : Netdump",
+		"Kernel panic: ", "Kernel panic - ", "Kernel BUG at", "kernel BUG at",
+		"Unable to handle kernel paging request",
+		"Unable to handle kernel NULL pointer dereference",
+		"BUG: unable to handle kernel ", "general protection fault: ",
+		"double fault: ", "divide error: ", "stack segment: ",
+		"[Hardware Error]: ", "Bad mode in ", "Oops: ",
+	};
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < VD_ARRAY_SIZE(order); k++)
+		for (size_t i = 0; i < si->nlog_records; i++) {
+			const char *line = si->log_text[i];
+
+			while (line && *line) {
+				size_t len = strcspn(line, "\n");
+
+				if (memmem(line, len, order[k], strlen(order[k]))) {
+					snprintf(buf, size, "%.*s", (int)VD_MIN(len, size - 1), line);
+					return;
+				}
+				line += len;
+				if (*line)
+					line++;
+			}
+		}
+}
+
 void
 vd_sysinfo_read(struct vd_session *s, struct vd_sysinfo *si)
 {
 	const struct vd_dump_info *info = vd_session_info(s);
-	struct vd_crash_header h;
 	uint64_t last_ts = 0;
 	bool have_ts = false;
 	struct vd_error *err;
@@ -357,8 +395,7 @@ vd_sysinfo_read(struct vd_session *s, struct vd_sysinfo *si)
 	else
 		vd_problems_add_error(&si->problems, "crash time", err);
 	read_tasks(s, si);
-	vd_triage_classify((const char *const *)si->log_text, si->nlog_records, &h);
-	snprintf(si->panic, sizeof(si->panic), "%s", h.panic[0] ? h.panic : h.message);
+	crash_panic_string(si, si->panic, sizeof(si->panic));
 	if (!(err = vd_triage_read_global(s, "tainted_mask", &si->taint))) {
 		si->have_taint = true;
 		vd_taint_letters(si->taint, si->taint_letters, sizeof(si->taint_letters));

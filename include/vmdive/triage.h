@@ -105,8 +105,7 @@ struct vd_sysinfo {
 	bool have_tasks;
 	uint64_t ntasks;
 	uint64_t by_state[128];   /* indexed by the letter */
-	/* The panic string: the kernel's "Kernel panic - not syncing: ..."
-	 * record, else the oops header (docs/triage.md). */
+	/* The panic string as crash (8.0.4+) picks it (docs/triage.md). */
 	char panic[512];
 	/* tainted_mask */
 	bool have_taint;

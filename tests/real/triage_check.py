@@ -15,6 +15,9 @@ arm64-crash-*), each with its console.log.  A missing CRASH_KIND means sysrq.
   --minimal, which has no `sys`; no crash reads arm64 here): CPUS and OFFLINE, DATE, UPTIME,
   LOAD AVERAGE, NODENAME, RELEASE, VERSION, MACHINE, MEMORY, PANIC, TAINTED_MASK; TASKS
   only against sid's crash (crash 8.0.2 counts the PID hash only on these kernels: 3).
+  crash 8.0.2 picks PANIC in log order (8.0.4 changed to an order of severity, which vmdive
+  follows): where it shows an "Oops: " line, that line must be in the log and vmdive's PANIC
+  the "Kernel panic - " line.
 - triage (no vmlinux) against console.log: the kind the dump was made for; the message is
   the kernel's header line for the kind (the panic line for sysrq and timer); the task's pid
   and comm are the header's or its "CPU: N PID: N Comm: X" line's; the guilty frame (function
@@ -216,7 +219,7 @@ def vd_text(binary, args):
     return p.stdout.decode(errors="replace")
 
 
-def check_sys(t, variant, text, cs, js):
+def check_sys(t, variant, text, cs, js, loglines):
     f = {}
     for line in text.splitlines():
         m = re.match(r"^\s*([A-Z_ -]+[A-Z]): (.*)$", line)
@@ -226,6 +229,14 @@ def check_sys(t, variant, text, cs, js):
             "MEMORY", "PANIC"]
     if cs["_sid"]:
         keys.append("TASKS")
+    cp = cs.get("PANIC", "")
+    if not cs["_sid"] and cp.startswith('"Oops: '):
+        # crash 8.0.2 took the first panic-like line in log order (8.0.4 changed it to the
+        # order of severity, which vmdive follows): its Oops line must be in the log.
+        keys.remove("PANIC")
+        line = re.match(r'"(.*)"', cp).group(1)
+        t.ok(variant, "sys.PANIC-8.0.2", line in loglines and f.get("PANIC", "").startswith(
+            '"Kernel panic - '), lambda: "crash %s, vmdive %s" % (cp, f.get("PANIC")))
     for k in keys:
         t.ok(variant, "sys." + k, f.get(k) == cs.get(k),
              lambda: "%s: vmdive %r crash %r" % (k, f.get(k), cs.get(k)))
@@ -275,7 +286,8 @@ def main():
         t.ok(variant, "sys.run", rc == 0 and len(sdocs) == 1 and sdocs[0]["complete"],
              lambda: "exit %d: %s %s" % (rc, vc.short(err), sdocs and sdocs[0].get("problems")))
         if cs and sdocs:
-            check_sys(t, variant, vd_text(binary, ["sys", elf]), cs, sdocs[0])
+            check_sys(t, variant, vd_text(binary, ["sys", elf]), cs, sdocs[0],
+                      vd_text(binary, ["log", "-t", elf]).splitlines())
         # against the kernel's own printout
         exp = expected(mode, console(meta), table)
         if not t.ok(variant, "console", exp is not None, "no crash header in console.log"):
