@@ -297,6 +297,7 @@ void
 vd_triage_run(struct vd_session *s, struct vd_triage *t)
 {
 	const struct vd_trace *tr;
+	bool early = false;
 
 	memset(t, 0, sizeof(*t));
 	t->cpu = -1;
@@ -312,7 +313,30 @@ vd_triage_run(struct vd_session *s, struct vd_triage *t)
 		t->cpu = t->hdr.cpu;
 	tr = &t->task.tr;
 	t->guilty = vd_triage_guilty(tr->frames, tr->nframes);
-	if (t->have_task && t->guilty == tr->nframes)
+	/*
+	 * A panicking task's trace that ended early without passing
+	 * through panic() shows where the unwinder stopped, not who
+	 * called panic(): no guilty frame then (rule 0 of docs/triage.md).
+	 */
+	if (t->have_task && tr->error && t->task.t.addr == t->panic_task &&
+	    strcmp(t->kind, "hung-task")) {
+		bool through_panic = false;
+
+		for (size_t i = 0; i < tr->nframes; i++) {
+			char base[256];
+
+			vd_triage_base_name(tr->frames[i].symbol, base, sizeof(base));
+			if (!strcmp(base, "panic") || !strcmp(base, "vpanic") ||
+			    !strcmp(base, "nmi_panic"))
+				through_panic = true;
+		}
+		if (!through_panic) {
+			t->guilty = tr->nframes;
+			early = true;
+			vd_problems_add(&t->problems, "no guilty frame: the backtrace ended before reaching panic()");
+		}
+	}
+	if (t->have_task && t->guilty == tr->nframes && !early)
 		vd_problems_add(&t->problems, "no guilty frame: every frame of the crashing task is panic, oops or helper machinery");
 	find_fault(t);
 	vd_triage_signature(t->kind, t->hdr.message, tr->frames, tr->nframes, t->guilty,
