@@ -243,7 +243,7 @@ vd_triage_skip_reason(const char *function)
 
 		if (s->name[len - 1] == '*' ? !strncmp(base, s->name, len - 1)
 					    : !strcmp(base, s->name))
-			return s->class;
+			return s->why;
 	}
 	return NULL;
 }

@@ -138,7 +138,7 @@ const char *vd_triage_skip_reason(const char *function);
 /* The skip table, for documentation: name, class. NULL name ends it. */
 struct vd_triage_skip {
 	const char *name;         /* a function, or a prefix ending in '*' */
-	const char *class;        /* "panic", "oops", "print", ... */
+	const char *why;          /* its class: "panic", "oops", "print", ... */
 };
 extern const struct vd_triage_skip vd_triage_skip_table[];
 
