@@ -121,6 +121,7 @@ const struct vd_triage_skip vd_triage_skip_table[] = {
 	{ "show_regs", "print" }, { "__show_regs", "print" }, { "show_trace_log_lvl", "print" },
 	{ "printk", "print" }, { "_printk", "print" }, { "vprintk*", "print" },
 	{ "console_unlock", "print" }, { "console_flush_all", "print" },
+	{ "dump_header", "print" }, /* the OOM killer's report */
 	{ "delay_tsc", "print" }, { "delay_halt*", "print" }, { "__const_udelay", "print" },
 	{ "__udelay", "print" }, { "__ndelay", "print" }, { "__delay", "print" },
 	/* oops and exception entry, x86_64 */

@@ -74,7 +74,7 @@ def skip_table():
                 on = True
             elif on and line.startswith("## "):
                 break
-            elif on and line.startswith("| ") and "`" in line:
+            elif on and line.startswith("| ") and "`" in line and not line.startswith("| class"):
                 for n in re.findall(r"`([^`]+)`", line.split("|")[3]):
                     if n.endswith("*"):
                         prefixes.append(n[:-1])
