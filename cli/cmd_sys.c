@@ -225,6 +225,8 @@ vd_cli_sys_json(struct vd_cli *cli, const struct vd_sysinfo *si)
 		vd_json_kv_uint(j, "jiffies", si->jiffies);
 		vd_json_kv_uint(j, "hz", si->hz);
 	}
+	if (si->have_monotonic)
+		vd_json_kv_int(j, "monotonic_s", si->monotonic_s);
 	if (si->have_crash_time) {
 		vd_json_kv_int(j, "crash_time", si->crash_time);
 		vd_json_kv_string(j, "crash_time_source", si->crash_time_source);

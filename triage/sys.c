@@ -199,7 +199,8 @@ read_load(struct vd_session *s, struct vd_sysinfo *si)
  * Uptime: jiffies_64 counts from INITIAL_JIFFIES, (u32)(-300 * HZ)
  * (include/linux/jiffies.h).  The dump does not say HZ: of the values
  * Linux configures (100, 250, 300, 1000), the one whose uptime is nearest
- * the newest printk timestamp (local_clock(), ns since boot) is taken.
+ * the timekeeper's CLOCK_MONOTONIC is taken, else (no types) the one
+ * nearest the newest printk timestamp (local_clock(), ns since boot).
  */
 static void
 read_uptime(struct vd_session *s, struct vd_sysinfo *si, uint64_t last_ts_ns, bool have_ts)
@@ -207,8 +208,16 @@ read_uptime(struct vd_session *s, struct vd_sysinfo *si, uint64_t last_ts_ns, bo
 	static const uint32_t hzs[] = { 100, 250, 300, 1000 };
 	struct vd_error *err;
 	double best = -1;
+	int64_t mono;
 	uint64_t j;
 
+	if (!(err = vd_kernel_monotonic(s, &mono)) && mono >= 0) {
+		si->have_monotonic = true;
+		si->monotonic_s = mono;
+		last_ts_ns = (uint64_t)mono * 1000000000u;
+		have_ts = true;
+	}
+	vd_error_destroy(err);
 	if ((err = vd_triage_read_global(s, "jiffies_64", &j))) {
 		vd_problems_add_error(&si->problems, "uptime (jiffies_64)", err);
 		return;

@@ -94,6 +94,9 @@ struct vd_sysinfo {
 	uint64_t jiffies;
 	uint32_t hz;
 	double uptime_s;
+	/* The timekeeper's CLOCK_MONOTONIC seconds (needs types). */
+	bool have_monotonic;
+	int64_t monotonic_s;
 	/* The kernel's clock at the crash (tk_core.timekeeper.xtime_sec, else
 	 * VMCOREINFO CRASHTIME), and the dump writer's (kdump header). */
 	bool have_crash_time;

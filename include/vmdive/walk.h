@@ -88,6 +88,11 @@ struct vd_error *vd_printk_boot_time(struct vd_session *s, int64_t *ret,
  */
 struct vd_error *vd_kernel_wall_clock(struct vd_session *s, int64_t *ret,
 				      const char **source_ret);
+/*
+ * The timekeeper's CLOCK_MONOTONIC at its last update, in seconds:
+ * xtime_sec + wall_to_monotonic.tv_sec (needs the kernel's types).
+ */
+struct vd_error *vd_kernel_monotonic(struct vd_session *s, int64_t *ret);
 
 /* Bounded, cycle-safe walks of struct list_head lists ---------------------- */
 
