@@ -25,6 +25,22 @@ vd_problems_add(struct vd_problems *p, const char *fmt, ...)
 	char *s;
 	int r;
 
+	if (p->n >= VD_PROBLEMS_MAX - 1) {
+		/* The last line counts what is left out. */
+		p->more++;
+		if (p->n == VD_PROBLEMS_MAX) {
+			free(p->msgs[p->n - 1]);
+			p->n--;
+		}
+		if (asprintf(&s, "%zu more problems not listed", p->more) < 0)
+			return;
+		if (!vd_grow(&p->msgs, p->n, sizeof(*p->msgs))) {
+			free(s);
+			return;
+		}
+		p->msgs[p->n++] = s;
+		return;
+	}
 	va_start(ap, fmt);
 	r = vasprintf(&s, fmt, ap);
 	va_end(ap);
@@ -54,6 +70,7 @@ vd_problems_free(struct vd_problems *p)
 	free(p->msgs);
 	p->msgs = NULL;
 	p->n = 0;
+	p->more = 0;
 }
 
 /* Taint (kernel/panic.c taint_flags[], include/linux/panic.h TAINT_*) ---------- */

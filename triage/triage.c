@@ -74,6 +74,14 @@ add_other(struct vd_triage *t, const struct vd_task *task)
 	struct vd_triage_task *x;
 	struct vd_error *err;
 
+	/* A damaged task list must not make the report unbounded. */
+	if (t->nothers == VD_TRIAGE_MAX_OTHERS && !t->nothers_dropped) {
+		vd_problems_add(&t->problems, "more than %d D-state or running tasks: the rest are not traced",
+				VD_TRIAGE_MAX_OTHERS);
+		t->nothers_dropped = true;
+	}
+	if (t->nothers >= VD_TRIAGE_MAX_OTHERS)
+		return;
 	if (!vd_grow(&t->others, t->nothers, sizeof(*t->others)))
 		return;
 	x = &t->others[t->nothers];

@@ -34,10 +34,13 @@ extern "C" {
 /* Reliable frames from the guilty one on that make the duphash (ABRT: 6). */
 #define VD_TRIAGE_DUPHASH_FRAMES 6
 
-/* Problems a report collects: what could not be read, one line each. */
+/* Problems a report collects: what could not be read, one line each; at
+ * most VD_PROBLEMS_MAX lines, the last of them counting the ones left out. */
+#define VD_PROBLEMS_MAX 64
 struct vd_problems {
 	char **msgs;
 	size_t n;
+	size_t more;              /* lines left out */
 };
 /* Add a printf-formatted line (out of memory: the line is lost). */
 void vd_problems_add(struct vd_problems *p, const char *fmt, ...)
@@ -237,7 +240,8 @@ struct vd_triage {
 	size_t nlog;
 	/* D-state tasks and other CPUs' running tasks, traced */
 	struct vd_triage_task *others;
-	size_t nothers;
+	size_t nothers;           /* at most VD_TRIAGE_MAX_OTHERS */
+	bool nothers_dropped;
 	struct vd_triage_group *dgroups, *cgroups;
 	size_t ndgroups, ncgroups;
 	/* /proc/meminfo values in kB (0 when not known) */
@@ -249,6 +253,8 @@ struct vd_triage {
 	struct vd_unwinder *u;    /* private */
 };
 
+/* D-state and other CPUs' tasks a report traces at most. */
+#define VD_TRIAGE_MAX_OTHERS 4096
 /* Number of log lines a report keeps. */
 #define VD_TRIAGE_LOG_LINES 50
 

@@ -190,6 +190,19 @@ TEST(taint_letters)
 	CHECK_STR(b, "P");
 }
 
+TEST(problems_bounded)
+{
+	struct vd_problems p = { 0 };
+
+	for (int i = 0; i < 1000; i++)
+		vd_problems_add(&p, "problem %d", i);
+	CHECK_EQ_U64(p.n, VD_PROBLEMS_MAX);
+	CHECK_STR(p.msgs[0], "problem 0");
+	CHECK_STR(p.msgs[VD_PROBLEMS_MAX - 1], "937 more problems not listed");
+	vd_problems_free(&p);
+	CHECK_EQ_U64(p.n, 0);
+}
+
 int
 main(void)
 {
