@@ -144,7 +144,7 @@ read_tasks(struct vd_session *s, struct vd_triage *t)
 				t->cpu = task->cpu;
 			continue;
 		}
-		if (task->state == 'D' || (task->active && task->addr != it.panic_task))
+		if (task->state == 'D' || task->active)
 			add_other(t, task);
 	}
 	vd_task_iter_deinit(&it);
