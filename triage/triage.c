@@ -310,6 +310,9 @@ vd_triage_run(struct vd_session *s, struct vd_triage *t)
 	memset(t, 0, sizeof(*t));
 	t->cpu = -1;
 	vd_sysinfo_read(s, &t->sys);
+	/* Damage first: it is why most of what follows could not be read. */
+	if (t->sys.damage)
+		vd_problems_add(&t->problems, "dump damaged: %s", t->sys.damage);
 	for (size_t i = 0; i < t->sys.problems.n; i++)
 		vd_problems_add(&t->problems, "%s", t->sys.problems.msgs[i]);
 	vd_triage_classify((const char *const *)t->sys.log_text, t->sys.nlog_records, &t->hdr);
@@ -356,8 +359,6 @@ vd_triage_run(struct vd_session *s, struct vd_triage *t)
 	group_tasks(t, false, &t->cgroups, &t->ncgroups);
 	read_memory(s, t);
 	t->complete = !t->sys.damage && t->sys.dump_level <= 0 && !t->problems.n;
-	if (t->sys.damage)
-		vd_problems_add(&t->problems, "dump damaged: %s", t->sys.damage);
 	if (t->sys.dump_level > 0)
 		vd_problems_add(&t->problems, "makedumpfile dump level %d excluded %s",
 				t->sys.dump_level, t->sys.excluded);
