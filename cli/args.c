@@ -376,6 +376,7 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_END_ADDR: cli->end_arg = value; break;
 	case VD_OPT_USER: cli->upid = value; break;
 	case VD_OPT_PS_ARGS: cli->ps_args = true; break;
+	case VD_OPT_JOBS: cli->jobs = value; break;
 	case VD_OPT_BT_CPUS: cli->bt_cpus = true; break;
 	case VD_OPT_BT_ALL: cli->bt_all = true; break;
 	case VD_OPT_GROUP: cli->group = true; break;

@@ -93,6 +93,7 @@ struct vd_cli {
 	char kmem_mode;            /* kmem -i, -s, -S (0: kmem ADDR / -p) */
 	const char *upid;          /* rd/vtop -u PID: a process's user addresses */
 	bool ps_args;              /* ps -a */
+	const char *jobs;          /* triage --jobs N */
 	struct vd_kmem *ukmem;     /* with upid: the process (cli/cmd_task.c) */
 	struct vd_utask *utask;
 	/* positional arguments after the dump files */
@@ -176,6 +177,7 @@ enum vd_opt_id {
 	VD_OPT_KMEM_CACHES,        /* kmem -s */
 	VD_OPT_KMEM_OBJECTS,       /* kmem -S */
 	VD_OPT_KMEM_PAGES,         /* kmem -p */
+	VD_OPT_JOBS,               /* triage --jobs N */
 	VD_OPT_COUNT
 };
 
@@ -275,6 +277,15 @@ int vd_cmd_vmalloc(struct vd_cli *cli);
 int vd_cmd_dump_vmalloc(struct vd_cli *cli);
 int vd_cmd_ps(struct vd_cli *cli);
 int vd_cmd_bt(struct vd_cli *cli);
+int vd_cmd_sys(struct vd_cli *cli);
+int vd_cmd_triage(struct vd_cli *cli);
+/* bt's output pieces (cli/cmd_bt.c), shared with triage. */
+struct vd_frame;
+struct vd_trace;
+void vd_cli_bt_regs_text(struct vd_cli *cli, const struct vd_frame *f);
+void vd_cli_bt_regs_json(struct vd_cli *cli, const struct vd_frame *f);
+void vd_cli_bt_trace_text(struct vd_cli *cli, const struct vd_trace *tr);
+void vd_cli_bt_frames_json(struct vd_cli *cli, const struct vd_trace *tr);
 int vd_cmd_struct(struct vd_cli *cli);
 int vd_cmd_whatis(struct vd_cli *cli);
 int vd_cmd_print(struct vd_cli *cli);

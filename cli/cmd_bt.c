@@ -68,8 +68,8 @@ print_regs_text_arm64(struct vd_cli *cli, const struct vd_frame *f)
 	fprintf(cli->out, "    PSTATE: %08" PRIx64 "\n", r[33]);
 }
 
-static void
-print_regs_text(struct vd_cli *cli, const struct vd_frame *f)
+void
+vd_cli_bt_regs_text(struct vd_cli *cli, const struct vd_frame *f)
 {
 	const uint64_t *r = f->regs;
 
@@ -95,8 +95,8 @@ print_regs_text(struct vd_cli *cli, const struct vd_frame *f)
 		r[VD_X86_ORIG_AX], r[VD_X86_CS], r[VD_X86_SS]);
 }
 
-static void
-print_regs_json(struct vd_cli *cli, const struct vd_frame *f)
+void
+vd_cli_bt_regs_json(struct vd_cli *cli, const struct vd_frame *f)
 {
 	struct vd_json *j = &cli->j;
 	char name[16];
@@ -171,8 +171,8 @@ stack_banner(const char *stack)
 	return NULL;
 }
 
-static void
-print_trace_text(struct vd_cli *cli, const struct vd_trace *tr)
+void
+vd_cli_bt_trace_text(struct vd_cli *cli, const struct vd_trace *tr)
 {
 	for (size_t i = 0; i < tr->nframes; i++) {
 		const struct vd_frame *f = &tr->frames[i];
@@ -180,7 +180,7 @@ print_trace_text(struct vd_cli *cli, const struct vd_trace *tr)
 		if (f->kind == VD_FRAME_USER) {
 			fprintf(cli->out, "    --- <user mode: pt_regs at %016" PRIx64 "> ---\n",
 				f->regs_addr);
-			print_regs_text(cli, f);
+			vd_cli_bt_regs_text(cli, f);
 			continue;
 		}
 		if (i ? strcmp(f->stack, tr->frames[i - 1].stack) != 0 : strcmp(f->stack, "task") != 0) {
@@ -195,7 +195,7 @@ print_trace_text(struct vd_cli *cli, const struct vd_trace *tr)
 			fprintf(cli->out, "    --- <exception: pt_regs at %016" PRIx64 "> ---\n",
 				f->regs_addr);
 			if (cli->bt_regs)
-				print_regs_text(cli, f);
+				vd_cli_bt_regs_text(cli, f);
 		}
 		fprintf(cli->out, "%s#%zu [%016" PRIx64 "] ", i < 10 ? " " : "", i, f->sp);
 		if (f->symbol)
@@ -216,7 +216,7 @@ print_trace_text(struct vd_cli *cli, const struct vd_trace *tr)
 				fprintf(cli->out, "    %s: %u\n", file, line);
 		}
 		if (i == 0 && f->have_regs && cli->bt_regs)
-			print_regs_text(cli, f);
+			vd_cli_bt_regs_text(cli, f);
 		if (cli->bt_words)
 			print_words(cli, tr, i);
 	}
@@ -233,8 +233,8 @@ print_header_text(struct vd_cli *cli, const struct bt_item *it)
 		it->t.pid, it->t.addr, it->t.cpu, it->t.comm);
 }
 
-static void
-print_frames_json(struct vd_cli *cli, const struct vd_trace *tr)
+void
+vd_cli_bt_frames_json(struct vd_cli *cli, const struct vd_trace *tr)
 {
 	struct vd_json *j = &cli->j;
 
@@ -276,7 +276,7 @@ print_frames_json(struct vd_cli *cli, const struct vd_trace *tr)
 		if (f->kind != VD_FRAME_FUNCTION)
 			vd_json_kv_hex(j, "pt_regs", f->regs_addr);
 		if (f->have_regs && (cli->bt_regs || f->kind == VD_FRAME_USER))
-			print_regs_json(cli, f);
+			vd_cli_bt_regs_json(cli, f);
 		vd_json_end_object(j);
 	}
 	vd_json_end_array(j);
@@ -377,7 +377,7 @@ print_groups(struct vd_cli *cli, struct bt_item *items, size_t n)
 					vd_json_end_object(j);
 				}
 			vd_json_end_array(j);
-			print_frames_json(cli, &first->tr);
+			vd_cli_bt_frames_json(cli, &first->tr);
 			vd_json_end_object(j);
 			continue;
 		}
@@ -392,7 +392,7 @@ print_groups(struct vd_cli *cli, struct bt_item *items, size_t n)
 				fprintf(cli->out, " %d(%s)", items[i].t.pid, items[i].t.comm);
 			}
 		fprintf(cli->out, "\n");
-		print_trace_text(cli, &first->tr);
+		vd_cli_bt_trace_text(cli, &first->tr);
 	}
 	if (cli->json)
 		vd_json_end_array(j);
@@ -556,14 +556,14 @@ vd_cmd_bt(struct vd_cli *cli)
 			if (cli->json) {
 				vd_json_begin_object(&cli->j);
 				print_task_json_head(cli, &items[i]);
-				print_frames_json(cli, &items[i].tr);
+				vd_cli_bt_frames_json(cli, &items[i].tr);
 				vd_json_end_object(&cli->j);
 				continue;
 			}
 			if (i)
 				fprintf(cli->out, "\n");
 			print_header_text(cli, &items[i]);
-			print_trace_text(cli, &items[i].tr);
+			vd_cli_bt_trace_text(cli, &items[i].tr);
 		}
 		if (cli->json)
 			vd_json_end_array(&cli->j);

@@ -202,6 +202,15 @@ static const struct vd_opt search_opts[] = {
 	  .help = "stop after N matches (default 10000)" },
 	{ 0 },
 };
+static const struct vd_opt triage_opts[] = {
+	{ .id = VD_OPT_JOBS, .short_name = 'j', .long_name = "jobs", .arg = "N",
+	  .help = "triage N dumps at a time (processes); the output\n"
+		  "keeps the order of the arguments" },
+	{ .id = VD_OPT_GROUP, .long_name = "group",
+	  .help = "buckets: each signature once, with its count,\n"
+		  "kind, title and the dumps in it" },
+	{ 0 },
+};
 const char vd_cli_about[] =
 	"vmdive opens Linux kernel crash dumps (ELF vmcores, kdump-compressed\n"
 	"files) and process core files (also systemd-coredump's .zst, .lz4,\n"
@@ -801,6 +810,61 @@ const struct vd_cmd vd_commands[] = {
 		.examples =
 			"  vmdive vmcoreinfo vmcore\n"
 			"  vmdive vmcoreinfo vmcore 'NUMBER(phys_base)'\n",
+	},
+	{
+		.name = "sys", .run = vd_cmd_sys, .needs = VD_NEEDS_DUMP,
+		.min_args = 0, .max_args = 0,
+		.summary = "crash's sys: kernel, CPUs, memory, uptime, load, tasks, panic, taint",
+		.synopsis = "vmdive sys [OPTIONS] DUMP [DUMP...]",
+		.description =
+			"Prints crash's `sys` from the dump alone (no vmlinux needed: kallsyms,\n"
+			"the BTF in the dump and VMCOREINFO): CPUS (present, and how many\n"
+			"were offline: panic() stops the other CPUs), DATE (the timekeeper's\n"
+			"xtime_sec, else VMCOREINFO CRASHTIME), UPTIME (jiffies_64 since\n"
+			"INITIAL_JIFFIES; HZ as docs/triage.md says), LOAD AVERAGE (avenrun, as\n"
+			"/proc/loadavg rounds it), TASKS (every thread and each CPU's idle\n"
+			"task), NODENAME, RELEASE, VERSION, MACHINE (x86 cpu_khz), MEMORY (the\n"
+			"nodes' node_present_pages, as crash counts it) and PANIC (the\n"
+			"kernel's \"Kernel panic - not syncing\" line, else the oops header).\n"
+			"Then what crash leaves to other commands: the build-id, the dump\n"
+			"writer's clock, totalram_pages, tasks by state, the taint flags\n"
+			"(letters and names), the kernel command line, the dump format with\n"
+			"makedumpfile's dump level and the page classes it excluded, damage\n"
+			"(a truncated file), and whether the answer is complete; what could\n"
+			"not be read is listed as PROBLEM lines (\"problems\" in --json).",
+		.examples =
+			"  vmdive sys vmcore\n"
+			"  vmdive sys --json vmcore | jq .taint\n",
+	},
+	{
+		.name = "triage", .run = vd_cmd_triage, .needs = VD_NEEDS_NOTHING,
+		.min_args = 1, .max_args = -1, .opts = triage_opts,
+		.summary = "why each kernel died: kind, guilty frame, signature, context",
+		.synopsis = "vmdive triage [--json] [--jobs N] [--group] [OPTIONS] DUMP...",
+		.description =
+			"One report per dump (each argument is one dump): what happened (the\n"
+			"kind: null-deref, page-fault, gpf, bug, warn, soft-lockup,\n"
+			"hard-lockup, hung-task, rcu-stall, oom, mce, sysrq, panic, oops;\n"
+			"the kernel's own header line, the CPU and task, the fault address,\n"
+			"the interrupted instruction and its registers), where (the crashing\n"
+			"task's backtrace unwound from the dump, not parsed from the log, with\n"
+			"the guilty frame: the first frame after panic()'s own frames that is\n"
+			"not in the skip table of docs/triage.md), a signature (16 hex digits\n"
+			"of the SHA-1 of the kind, the normalised title and the top five frames\n"
+			"as `function [module]`: no addresses, offsets or CPU numbers, so the\n"
+			"same bug matches across KASLR offsets, CPUs and builds) and ABRT's\n"
+			"koops duphash form, and the context: taint with the modules that set\n"
+			"it, uptime, release, build-id, the last 50 log lines, D-state tasks\n"
+			"and the other CPUs' tasks with their stacks grouped, a memory summary,\n"
+			"and whether the dump is complete (what is missing in \"problems\").\n"
+			"No vmlinux is needed.  A dump that cannot be read gives a partial\n"
+			"report saying why; the batch goes on (exit status 1).  --json: one\n"
+			"document per dump, one per line for several (keys in docs/json.md);\n"
+			"--group: the buckets, most dumps first.",
+		.examples =
+			"  vmdive triage vmcore\n"
+			"  vmdive triage --json --jobs 4 /var/crash/*/vmcore > reports.jsonl\n"
+			"  vmdive triage --group /var/crash/*/vmcore\n",
 	},
 	{
 		.name = "log", .run = vd_cmd_log, .needs = VD_NEEDS_DUMP,

@@ -31,6 +31,8 @@ LAYERS = {
     "session": ("vd_analyzer", ["modules", "ucore"]),
     "unwind":  ("vd_unwind",   ["session"]),
     "memory":  ("vd_memory",   ["session"]),
+    "expr":    ("vd_expr",     ["session"]),
+    "triage":  ("vd_triage",   ["unwind", "memory", "expr"]),
     "cli":     (None,          ["common"]),
 }
 # The folders of the kernel analyzer (what was analyzer/, and the decoders

@@ -268,15 +268,18 @@ vd_printk_iter_init(struct vd_printk_iter *it, struct vd_session *s)
  * the first multiple of 8 after seq.
  */
 static struct vd_error *
-xtime_offset(struct vd_session *s, uint64_t *ret)
+timekeeper_offset(struct vd_session *s, const char *member, uint64_t *ret)
 {
 	struct vd_qualified_type t;
 	uint64_t seq, off;
 	struct vd_error *err;
+	char path[96];
 
 	err = vd_types_find_kernel(s, "struct tk_data", &t);
-	if (!err)
-		return vd_type_offsetof(t.type, "timekeeper.xtime_sec", ret);
+	if (!err) {
+		snprintf(path, sizeof(path), "timekeeper.%s", member);
+		return vd_type_offsetof(t.type, path, ret);
+	}
 	vd_error_destroy(err);
 	err = vd_types_find_kernel(s, "seqcount_raw_spinlock_t", &t);
 	if (err)
@@ -284,7 +287,7 @@ xtime_offset(struct vd_session *s, uint64_t *ret)
 	seq = t.type->size;
 	err = vd_types_find_kernel(s, "struct timekeeper", &t);
 	if (!err)
-		err = vd_type_offsetof(t.type, "xtime_sec", &off);
+		err = vd_type_offsetof(t.type, member, &off);
 	if (!err && (!seq || seq > 64))
 		err = vd_error_create(VD_ERR_TYPE, "seqcount_raw_spinlock_t has size %" PRIu64, seq);
 	if (!err)
@@ -292,9 +295,9 @@ xtime_offset(struct vd_session *s, uint64_t *ret)
 	return err;
 }
 
-/* The timekeeper's wall clock: what crash's `sys` shows as DATE. */
+/* A u64 member of the timekeeper. */
 static struct vd_error *
-read_xtime(struct vd_session *s, uint64_t *ret)
+read_timekeeper(struct vd_session *s, const char *member, uint64_t *ret)
 {
 	uint64_t tk, off;
 	struct vd_error *err;
@@ -302,9 +305,52 @@ read_xtime(struct vd_session *s, uint64_t *ret)
 	if (!vd_session_symbol(s, "tk_core", &tk) &&
 	    !vd_session_symbol(s, "timekeeper_data", &tk))
 		return vd_error_create(VD_ERR_LOOKUP, "no symbol tk_core");
-	err = xtime_offset(s, &off);
+	err = timekeeper_offset(s, member, &off);
 	if (!err)
 		err = vd_session_read_u64(s, VD_AS_KVIRT, tk + off, ret);
+	return err;
+}
+
+struct vd_error *
+vd_kernel_monotonic(struct vd_session *s, int64_t *ret)
+{
+	uint64_t xtime, w2m;
+	struct vd_error *err;
+
+	if ((err = read_timekeeper(s, "xtime_sec", &xtime)) ||
+	    (err = read_timekeeper(s, "wall_to_monotonic.tv_sec", &w2m)))
+		return err;
+	*ret = (int64_t)(xtime + w2m);
+	return NULL;
+}
+
+/* The timekeeper's wall clock: what crash's `sys` shows as DATE. */
+static struct vd_error *
+read_xtime(struct vd_session *s, uint64_t *ret)
+{
+	return read_timekeeper(s, "xtime_sec", ret);
+}
+
+struct vd_error *
+vd_kernel_wall_clock(struct vd_session *s, int64_t *ret, const char **source_ret)
+{
+	struct vd_error *err;
+	uint64_t wall;
+
+	err = read_xtime(s, &wall);
+	if (!err) {
+		*ret = (int64_t)wall;
+		if (source_ret)
+			*source_ret = "tk_core.timekeeper.xtime_sec";
+		return NULL;
+	}
+	if (vd_session_number(s, "CRASHTIME", &wall)) {
+		vd_error_destroy(err);
+		*ret = (int64_t)wall;
+		if (source_ret)
+			*source_ret = "CRASHTIME";
+		return NULL;
+	}
 	return err;
 }
 

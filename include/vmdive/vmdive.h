@@ -46,6 +46,7 @@
 #include "vmdive/disasm.h"
 #include "vmdive/unwind.h"
 #include "vmdive/memory.h"
+#include "vmdive/triage.h"
 
 #ifdef __cplusplus
 extern "C" {

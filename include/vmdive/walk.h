@@ -81,6 +81,19 @@ void vd_printk_iter_deinit(struct vd_printk_iter *it);
 struct vd_error *vd_printk_boot_time(struct vd_session *s, int64_t *ret,
 				     const char **source_ret);
 
+/*
+ * The kernel's wall clock at the crash, in seconds since the epoch: the
+ * timekeeper's xtime_sec (what crash's `sys` shows as DATE) when types are
+ * known, else VMCOREINFO's CRASHTIME.  *source_ret (may be NULL) names it.
+ */
+struct vd_error *vd_kernel_wall_clock(struct vd_session *s, int64_t *ret,
+				      const char **source_ret);
+/*
+ * The timekeeper's CLOCK_MONOTONIC at its last update, in seconds:
+ * xtime_sec + wall_to_monotonic.tv_sec (needs the kernel's types).
+ */
+struct vd_error *vd_kernel_monotonic(struct vd_session *s, int64_t *ret);
+
 /* Bounded, cycle-safe walks of struct list_head lists ---------------------- */
 
 /* No kernel list vmdive walks is this long; a longer one is corrupt. */
