@@ -323,6 +323,25 @@ int vd_cli_json_value(struct vd_cli *cli, const char *expr, const struct vd_valu
  * "address"}} (docs/json.md); destroys err.  addr 0: err's own, if any.
  */
 void vd_cli_json_error(struct vd_cli *cli, struct vd_error *err, uint64_t addr);
+/*
+ * One rule for every command's failure with --json: vd_cli_json_start()
+ * before the command; vd_cli_json_failure() after it prints the last error
+ * reported (vd_cli_error, vd_cli_report) as {"error": {...}} on stdout
+ * when the command failed and wrote no JSON there (a command that did
+ * carries its errors in its own document).  Returns ret.
+ */
+void vd_cli_json_start(void);
+/*
+ * In an array of queries (vtop, ptov, kmem ADDR...): the failed query
+ * keeps its place, {"query": QUERY, "error": {"code", "message"}}, with
+ * the last error reported.
+ */
+void vd_cli_json_query_error(struct vd_cli *cli, const char *query);
+/* The last message vd_cli_error printed ("" before any). */
+const char *vd_cli_last_error(void);
+int vd_cli_json_failure(const struct vd_cli *cli, bool json, int ret);
+/* Whether argv holds --json (before the parser has read it). */
+bool vd_cli_argv_json(int argc, char **argv);
 int vd_cmd_kmem(struct vd_cli *cli);
 int vd_cmd_vm(struct vd_cli *cli);
 int vd_cmd_files(struct vd_cli *cli);
@@ -353,6 +372,8 @@ struct vd_walk_errors {
 };
 /* Report err (and destroy it). */
 void vd_walk_errors_add(struct vd_walk_errors *e, struct vd_error *err);
+/* Keep msg for the JSON "errors" only (the caller has printed it). */
+void vd_walk_errors_keep(struct vd_walk_errors *e, const char *msg);
 void vd_walk_errors_json(struct vd_walk_errors *e);
 void vd_walk_errors_finish(struct vd_walk_errors *e, const char *what);
 

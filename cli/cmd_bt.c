@@ -532,7 +532,11 @@ vd_cmd_bt(struct vd_cli *cli)
 	}
 	for (int i = 0; i < cli->nargs; i++)
 		if (!matched[i]) {
-			vd_cli_error(cli, "no task %s", cli->args[i]);
+			char msg[300];
+
+			snprintf(msg, sizeof(msg), "no task %s", cli->args[i]);
+			vd_cli_error(cli, "%s", msg);
+			vd_walk_errors_keep(&errs, msg);
 			ret = VD_EXIT_FAIL;
 		}
 	if (cli->bt_cpus)

@@ -208,6 +208,13 @@ kmem_caches(struct vd_cli *cli, struct vd_kmem *k)
 			cache_text(cli, &v[i]);
 		}
 	}
+	if (want && !shown) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "no slab cache named %s", want);
+		vd_cli_error(cli, "%s", msg);
+		vd_walk_errors_keep(&errs, msg);
+	}
 	if (cli->json) {
 		vd_json_end_array(&cli->j);
 		vd_walk_errors_json(&errs);
@@ -215,10 +222,6 @@ kmem_caches(struct vd_cli *cli, struct vd_kmem *k)
 	}
 	free(v);
 	vd_walk_errors_finish(&errs, "slab caches");
-	if (want && !shown) {
-		vd_cli_error(cli, "no slab cache named %s", want);
-		return VD_EXIT_FAIL;
-	}
 	return errs.n ? VD_EXIT_FAIL : VD_EXIT_OK;
 }
 
@@ -425,8 +428,8 @@ kmem_pages(struct vd_cli *cli, struct vd_kmem *k)
 	for (int i = 0; i < cli->nargs; i++) {
 		uint64_t a, page, pfn;
 
-		if (!vd_cli_parse_addr(cli->args[i], &a)) {
-			vd_cli_error(cli, "bad address '%s'", cli->args[i]);
+		if (!vd_cli_addr(cli, cli->args[i], &a)) {
+			vd_walk_errors_keep(&errs, vd_cli_last_error());
 			continue;
 		}
 		// A struct page address, else a physical address.
@@ -609,7 +612,7 @@ addr_text(struct vd_cli *cli, const struct vd_kmem_addr *a)
 static int
 kmem_addrs(struct vd_cli *cli, struct vd_kmem *k)
 {
-	struct vd_walk_errors errs = { .cli = cli };
+	size_t nfailed = 0;
 	struct vd_kmem_addr *a = malloc(sizeof(*a));
 	struct vd_error *err;
 
@@ -620,13 +623,17 @@ kmem_addrs(struct vd_cli *cli, struct vd_kmem *k)
 	for (int i = 0; i < cli->nargs; i++) {
 		uint64_t addr;
 
-		if (!vd_cli_parse_addr(cli->args[i], &addr)) {
-			vd_walk_errors_add(&errs, vd_error_create(VD_ERR_INVALID_ARG,
-								  "bad address '%s'", cli->args[i]));
+		if (!vd_cli_addr(cli, cli->args[i], &addr)) {
+			if (cli->json)
+				vd_cli_json_query_error(cli, cli->args[i]);
+			nfailed++;
 			continue;
 		}
 		if ((err = vd_kmem_identify(k, addr, a))) {
-			vd_walk_errors_add(&errs, err);
+			vd_cli_report(cli, err);
+			if (cli->json)
+				vd_cli_json_query_error(cli, cli->args[i]);
+			nfailed++;
 			continue;
 		}
 		if (cli->json)
@@ -640,8 +647,7 @@ kmem_addrs(struct vd_cli *cli, struct vd_kmem *k)
 	if (cli->json)
 		vd_json_end_array(&cli->j);
 	free(a);
-	vd_walk_errors_finish(&errs, "addresses");
-	return errs.n ? VD_EXIT_FAIL : VD_EXIT_OK;
+	return nfailed ? VD_EXIT_FAIL : VD_EXIT_OK;
 }
 
 int

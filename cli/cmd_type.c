@@ -662,6 +662,7 @@ static int
 show_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
 	     char *const *members, size_t nmembers, uint64_t addr)
 {
+	struct vd_walk_errors errs = { .cli = cli };
 	int ret = VD_EXIT_OK;
 
 	if (cli->json) {
@@ -678,6 +679,8 @@ show_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
 		uint32_t boff = mi.bit_field_size ? (uint32_t)(mi.bit_offset % 8) : 0;
 
 		if (err) {
+			if (cli->json)
+				vd_walk_errors_keep(&errs, err->msg);
 			vd_cli_report(cli, err);
 			ret = VD_EXIT_FAIL;
 			continue;
@@ -687,6 +690,8 @@ show_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
 			if (!json_object_at(cli, mi.type, VD_AS_KVIRT, maddr, boff,
 					    mi.bit_field_size, &err)) {
 				vd_json_null(&cli->j);
+				if (err)
+					vd_walk_errors_keep(&errs, err->msg);
 				vd_cli_report(cli, err);
 				ret = VD_EXIT_FAIL;
 			}
@@ -705,8 +710,10 @@ show_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
 	}
 	if (cli->json) {
 		vd_json_end_object(&cli->j);
+		vd_walk_errors_json(&errs);
 		vd_json_end_object(&cli->j);
 	}
+	vd_walk_errors_finish(&errs, "members");
 	return ret;
 }
 
@@ -848,10 +855,12 @@ vd_cli_struct_show(struct vd_cli *cli, const struct vd_struct_spec *sp, uint64_t
 		vd_json_key(&cli->j, "value");
 		if (!json_object_at(cli, sp->qt, VD_AS_KVIRT, addr, 0, 0, &err))
 			vd_json_null(&cli->j);
+		if (err)
+			err = vd_error_wrap(err, "reading %s at 0x%" PRIx64, sp->name, addr);
+		vd_json_kv_string(&cli->j, "error", err ? err->msg : NULL);
 		vd_json_end_object(&cli->j);
 		if (err) {
-			vd_cli_report(cli, vd_error_wrap(err, "reading %s at 0x%" PRIx64, sp->name,
-							 addr));
+			vd_cli_report(cli, err);
 			return VD_EXIT_FAIL;
 		}
 		return VD_EXIT_OK;

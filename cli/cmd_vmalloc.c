@@ -292,6 +292,7 @@ vd_cmd_dump_vmalloc(struct vd_cli *cli)
 		vd_json_kv_uint(&cli->j, "unmapped_bytes", st.unmapped_bytes);
 		vd_json_kv_uint(&cli->j, "missing_bytes", st.missing_bytes);
 		vd_json_kv_bool(&cli->j, "complete", !err);
+		vd_json_kv_string(&cli->j, "error", err ? err->msg : NULL);
 		vd_cli_holes_json(&holes);
 		vd_json_end_object(&cli->j);
 	} else {

@@ -130,6 +130,8 @@ vd_cmd_vtop(struct vd_cli *cli)
 		uint64_t va;
 
 		if (!vd_cli_addr(cli, cli->args[i], &va)) {
+			if (cli->json)
+				vd_cli_json_query_error(cli, cli->args[i]);
 			ret = VD_EXIT_FAIL;
 			continue;
 		}
@@ -171,6 +173,8 @@ vd_cmd_ptov(struct vd_cli *cli)
 		size_t n;
 
 		if (!vd_cli_addr(cli, cli->args[i], &pa)) {
+			if (cli->json)
+				vd_cli_json_query_error(cli, cli->args[i]);
 			ret = VD_EXIT_FAIL;
 			continue;
 		}

@@ -91,8 +91,7 @@ vd_cli_addr(struct vd_cli *cli, const char *arg, uint64_t *ret)
 	vd_cli_expr_env(cli, VD_EXPR_ADDRESS, &env);
 	err = vd_expr_address(cli->session, arg, &env, ret);
 	if (err) {
-		vd_cli_error(cli, "'%s' is not an address: %s", arg, err->msg);
-		vd_error_destroy(err);
+		vd_cli_report(cli, vd_error_wrap(err, "'%s' is not an address", arg));
 		return false;
 	}
 	return true;

@@ -12,9 +12,13 @@ vd_json_init(struct vd_json *j, FILE *out)
 }
 
 /* Separator before a value: a comma unless first, nothing after a key. */
+bool vd_json_wrote_stdout;
+
 static void
 value_prefix(struct vd_json *j)
 {
+	if (j->out == stdout)
+		vd_json_wrote_stdout = true;
 	if (j->after_key) {
 		j->after_key = false;
 		return;

@@ -17,6 +17,12 @@ struct vd_json {
 	bool after_key;
 };
 
+/*
+ * Set once any writer has written to stdout: a failed command that wrote
+ * nothing there gets its error as the JSON document (cli/main.c).
+ */
+extern bool vd_json_wrote_stdout;
+
 void vd_json_init(struct vd_json *j, FILE *out);
 void vd_json_begin_object(struct vd_json *j);
 void vd_json_end_object(struct vd_json *j);

@@ -12,6 +12,20 @@
 #include "common/util.h"
 #include "vmdive/vmdive.h"
 
+/*
+ * The last error of this command, for --json: a failed command that wrote
+ * no JSON gets it as {"error": ...} on stdout (vd_cli_json_failure).
+ */
+static struct {
+	char msg[1024];
+	const char *code;          /* vd_error_code_name(), NULL: not a vd_error */
+	uint64_t addr;
+	bool has_addr, set;
+} last_error;
+static const char *pending_code;   /* set by vd_cli_report for the next line */
+static uint64_t pending_addr;
+static bool pending_has_addr;
+
 void
 vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)
 {
@@ -30,6 +44,15 @@ vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)
 			cli->cmd ? cli->cmd->name : "", cli->cmd ? ": " : "",
 			info->damage);
 	}
+	va_start(ap, fmt);
+	vsnprintf(last_error.msg, sizeof(last_error.msg), fmt, ap);
+	va_end(ap);
+	last_error.code = pending_code;
+	last_error.addr = pending_addr;
+	last_error.has_addr = pending_has_addr;
+	last_error.set = true;
+	pending_code = NULL;
+	pending_has_addr = false;
 	fprintf(stderr, "vmdive: %s%s", cli && cli->cmd ? cli->cmd->name : "",
 		cli && cli->cmd ? ": " : "");
 	va_start(ap, fmt);
@@ -41,12 +64,17 @@ vd_cli_error(const struct vd_cli *cli, const char *fmt, ...)
 void
 vd_cli_report(const struct vd_cli *cli, struct vd_error *err)
 {
+	pending_code = vd_error_code_name(err->code);
+	pending_has_addr = err->as != VD_AS_NONE || err->addr;
+	pending_addr = err->addr;
 	vd_cli_error(cli, "%s", err->msg);
 	vd_error_destroy(err);
 }
 
-void
-vd_cli_json_error(struct vd_cli *cli, struct vd_error *err, uint64_t addr)
+/* {"error": {"code", "message", "file", "address"}} on stdout. */
+static void
+json_error_object(const struct vd_cli *cli, const char *code, const char *msg,
+		  bool has_addr, uint64_t addr)
 {
 	struct vd_json j;
 
@@ -54,20 +82,82 @@ vd_cli_json_error(struct vd_cli *cli, struct vd_error *err, uint64_t addr)
 	vd_json_begin_object(&j);
 	vd_json_key(&j, "error");
 	vd_json_begin_object(&j);
-	vd_json_kv_string(&j, "code", vd_error_code_name(err->code));
-	vd_json_kv_string(&j, "message", err->msg);
+	vd_json_kv_string(&j, "code", code);
+	vd_json_kv_string(&j, "message", msg);
 	vd_json_kv_string(&j, "file", cli && cli->dumps && cli->ndumps ? cli->dumps[0] : NULL);
-	if (!addr && (err->as != VD_AS_NONE || err->addr))
-		addr = err->addr;
 	vd_json_key(&j, "address");
-	if (addr)
+	if (has_addr)
 		vd_json_hex(&j, addr);
 	else
 		vd_json_null(&j);
 	vd_json_end_object(&j);
 	vd_json_end_object(&j);
+}
+
+void
+vd_cli_json_error(struct vd_cli *cli, struct vd_error *err, uint64_t addr)
+{
+	bool has_addr = addr || err->as != VD_AS_NONE || err->addr;
+
+	json_error_object(cli, vd_error_code_name(err->code), err->msg, has_addr,
+			  addr ? addr : err->addr);
 	vd_cli_error(cli, "%s", err->msg);
 	vd_error_destroy(err);
+}
+
+const char *
+vd_cli_last_error(void)
+{
+	return last_error.set ? last_error.msg : "";
+}
+
+void
+vd_cli_json_query_error(struct vd_cli *cli, const char *query)
+{
+	vd_json_begin_object(&cli->j);
+	vd_json_kv_string(&cli->j, "query", query);
+	vd_json_key(&cli->j, "error");
+	vd_json_begin_object(&cli->j);
+	vd_json_kv_string(&cli->j, "code", last_error.set ? last_error.code : NULL);
+	vd_json_kv_string(&cli->j, "message", last_error.set ? last_error.msg : NULL);
+	vd_json_end_object(&cli->j);
+	vd_json_end_object(&cli->j);
+}
+
+void
+vd_cli_json_start(void)
+{
+	last_error.set = false;
+	vd_json_wrote_stdout = false;
+}
+
+int
+vd_cli_json_failure(const struct vd_cli *cli, bool json, int ret)
+{
+	if (!json || ret == VD_EXIT_OK || vd_json_wrote_stdout)
+		return ret;
+	// The shell's commands ran in children that reported their own.
+	if (cli && cli->cmd && cli->cmd->run == vd_cmd_shell && !last_error.set)
+		return ret;
+	// A bad command line has no vd_error behind it: "invalid argument".
+	json_error_object(cli, last_error.code ? last_error.code :
+			  ret == VD_EXIT_USAGE ? "invalid argument" : NULL,
+			  last_error.set ? last_error.msg : "failed (no message)",
+			  last_error.has_addr, last_error.addr);
+	return ret;
+}
+
+/* Whether argv asks for JSON (before the parser has read it). */
+bool
+vd_cli_argv_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	}
+	return false;
 }
 
 bool
@@ -242,9 +332,12 @@ main(int argc, char **argv)
 		return vd_cli_write_man(stdout);
 	if (argc == 3 && !strcmp(argv[1], "help") && !strcmp(argv[2], "--bash-completion"))
 		return vd_cli_write_bash_completion(stdout);
+	bool argv_json = vd_cli_argv_json(argc, argv);
+
+	vd_cli_json_start();
 	if (!vd_cli_hoist_command(argc, argv)) {
 		vd_cli_error(NULL, "no command given (try 'vmdive help')");
-		return VD_EXIT_USAGE;
+		return vd_cli_json_failure(NULL, argv_json, VD_EXIT_USAGE);
 	}
 	cli.cmd = vd_cli_find_command(argv[1]);
 	char **shell_argv = NULL;	// "vmdive DUMP...": argv with "shell" put in
@@ -266,7 +359,7 @@ main(int argc, char **argv)
 	if (!cli.cmd) {
 		no_command(NULL, argv[1]);
 		free(shell_argv);
-		return VD_EXIT_USAGE;
+		return vd_cli_json_failure(NULL, argv_json, VD_EXIT_USAGE);
 	}
 	ret = vd_cli_parse(&cli, argc - 1, argv + 1, false);
 	args_base = cli.dumps ? (char **)cli.dumps : cli.args;
@@ -297,6 +390,7 @@ main(int argc, char **argv)
 		vd_cli_error(&cli, "cannot write output");
 		ret = VD_EXIT_FAIL;
 	}
+	ret = vd_cli_json_failure(&cli, cli.json || argv_json, ret);
 	vd_cli_utask_close(&cli);
 	vd_session_close(cli.session);
 	free(args_base);

@@ -450,6 +450,7 @@ run_command(struct vd_cli *shell, int argc, char **argv)
 	char *joined = NULL;
 	int ret;
 
+	vd_cli_json_start();
 	cli.cmd = vd_cli_find_command(argv[0]);
 	if (!cli.cmd || cli.cmd->run == vd_cmd_shell) {
 		const struct vd_cmd *near = vd_cli_nearest_command(argv[0]);
@@ -458,7 +459,8 @@ run_command(struct vd_cli *shell, int argc, char **argv)
 			vd_cli_error(NULL, "no command '%s'; did you mean '%s'?", argv[0], near->name);
 		else
 			vd_cli_error(NULL, "no command '%s' (try 'help')", argv[0]);
-		return VD_EXIT_USAGE;
+		return vd_cli_json_failure(shell, shell->json || vd_cli_argv_json(argc, argv),
+					   VD_EXIT_USAGE);
 	}
 	ret = vd_cli_parse(&cli, argc, argv, true);
 	if (ret == VD_EXIT_OK && memcmp(&before, &cli.session_opts, sizeof(before))) {
@@ -497,6 +499,7 @@ run_command(struct vd_cli *shell, int argc, char **argv)
 			ret = cli.cmd->run(&cli);
 		}
 	}
+	ret = vd_cli_json_failure(&cli, cli.json || vd_cli_argv_json(argc, argv), ret);
 	vd_cli_utask_close(&cli);   // rd/vtop -u PID
 	free(cli.args);
 	free(joined);

@@ -36,6 +36,21 @@ vd_walk_errors_add(struct vd_walk_errors *e, struct vd_error *err)
 }
 
 void
+vd_walk_errors_keep(struct vd_walk_errors *e, const char *msg)
+{
+	size_t i = e->n++;
+
+	if (i < MAX_KEPT_ERRORS) {
+		char **p = realloc(e->msgs, (i + 1) * sizeof(*p));
+
+		if (p) {
+			e->msgs = p;
+			e->msgs[i] = strdup(msg);
+		}
+	}
+}
+
+void
 vd_walk_errors_json(struct vd_walk_errors *e)
 {
 	struct vd_json *j = &e->cli->j;

@@ -11,6 +11,7 @@ are {"error": {"code", "message", "file", "address"}} (p, whatis), and a
 failed query in an array keeps its place with an "error" (sym, p).
 """
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -95,7 +96,85 @@ def main():
         else:
             npass += 1
     print("json_check: %d commands' JSON follows docs/json.md, %d do not" % (npass, nfail))
-    return 1 if nfail else 0
+    efail = check_failures(vmdive, d)
+    return 1 if nfail or efail else 0
+
+
+def strings_in(node, key=None):
+    """(key, string) of every string value under an "error"/"errors" key."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from strings_in(v, k if k in ("error", "errors", "message") else key)
+    elif isinstance(node, list):
+        for v in node:
+            yield from strings_in(v, key)
+    elif isinstance(node, str) and key:
+        yield key, node
+
+
+def check_failures(vmdive, d):
+    """Every command's failure with --json (docs/json.md, "Errors"): exit
+    status 1 or 2, one JSON document on stdout, and the message printed on
+    stderr is in it: as {"error": {...}} when the command had nothing else
+    to say, or in the document's own "error"/"errors" (a walk, rd, list)."""
+    out = "/tmp/vmdive-json-check-%d" % os.getpid()
+    cmds = [
+        ["info", d, "extra"], ["vtop", d, "nosuch_symbol"], ["ptov", d, "zz"],
+        ["rd", d, "nosuch_symbol", "8"], ["rd", d, "0x10", "8"], ["rd", d, "jiffies", "-1"],
+        ["sym", d, "nosuch_symbol"], ["mod", d, "extra"], ["dump-module", d, "nosuch", "-o", out],
+        ["dump-module", d, "loop"], ["vmalloc", d, "extra"],
+        ["dump-vmalloc", d, "0x1", "-o", out], ["ps", d, "extra"], ["bt", d, "99999"],
+        ["kmem", d, "-S", "nosuch"], ["kmem", d, "-s", "nosuch"], ["kmem", d, "nosuch_symbol"],
+        ["vm", d, "99999"], ["files", d, "99999"], ["gcore", d, "99999", "-o", out],
+        ["struct", d, "nosuch_type"], ["struct", d, "task_struct", "0x10"],
+        ["struct", d, "task_struct.pid,nosuch", "init_task"], ["union", d, "nosuch_type"],
+        ["whatis", d, "nosuch_thing"], ["p", d, "nosuch"], ["dis", d, "0x10"],
+        ["dis", d, "nosuch_symbol"], ["list", d, "0x10"], ["search", d, "-m", "zz", "1"],
+        ["maps", d], ["vmcoreinfo", d, "NO_SUCH_KEY"], ["log", d, "extra"],
+        ["shell", d, "extra"], ["rd", d, "--nosuch-option", "jiffies"],
+        ["nosuch-command", d],
+    ]
+    npass = nfail = 0
+    for c in cmds:
+        p = subprocess.run([vmdive, c[0], "--json"] + c[1:], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        bad = []
+        lines = [l for l in p.stderr.splitlines() if l.startswith("vmdive: ")]
+        msgs = [re.sub(r"^vmdive: (%s: )?" % re.escape(c[0]), "", l) for l in lines]
+        if p.returncode not in (1, 2):
+            bad.append("exit %d" % p.returncode)
+        # rd and list carry an unreadable range's error in their document only.
+        try:
+            doc = json.loads(p.stdout)
+        except ValueError as e:
+            bad.append("not one JSON document (%s): %r" % (e, p.stdout[:200]))
+            doc = None
+        if doc is not None and not msgs:
+            if not any(v for _, v in strings_in(doc)):
+                bad.append("no message on stderr, and no error in the document")
+        elif doc is not None:
+            if isinstance(doc, dict) and set(doc) == {"error"}:
+                e = doc["error"]
+                if set(e) != {"code", "message", "file", "address"}:
+                    bad.append("error shape %r" % sorted(e))
+                elif e["message"] != msgs[-1]:
+                    bad.append("message %r, stderr %r" % (e["message"], msgs[-1]))
+                # A bad command line may be found before the dump is known.
+                elif e["file"] != d and not (p.returncode == 2 and e["file"] is None):
+                    bad.append("file %r" % e["file"])
+            elif not any(m == v or m.endswith(": " + v) or v in m
+                         for _, v in strings_in(doc) for m in msgs[-1:]):
+                bad.append("stderr's %r is not in the document's errors" % msgs[-1])
+        if bad:
+            nfail += 1
+            print("FAIL: %s --json (failing): %s" % (" ".join(c[:1] + c[2:]), "; ".join(bad[:4])))
+        else:
+            npass += 1
+    for f in (out,):
+        if os.path.exists(f):
+            os.unlink(f)
+    print("json_check: %d failing commands' errors as JSON, %d not" % (npass, nfail))
+    return nfail
 
 
 if __name__ == "__main__":
