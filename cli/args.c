@@ -496,6 +496,25 @@ vd_cli_parse(struct vd_cli *cli, int argc, char **argv, bool have_session)
 			bad_option(cli, name, c == ':');
 			return VD_EXIT_USAGE;
 		}
+		// getopt_long takes any unambiguous prefix ("--out" for
+		// --output): only the names the tables declare are options.
+		if (c >= 256 && optind >= 1) {
+			const char *w = argv[optind - 1];
+			size_t len = strlen(o->long_name);
+
+			if (o->arg && optarg == argv[optind - 1] && optind >= 2)
+				w = argv[optind - 2];
+			if (strncmp(w, "--", 2) || strncmp(w + 2, o->long_name, len) ||
+			    (w[2 + len] && w[2 + len] != '=')) {
+				char name[64];
+
+				snprintf(name, sizeof(name), "%.*s", (int)strcspn(w, "="), w);
+				vd_cli_error(cli, "bad option %s (did you mean --%s? see "
+					     "'vmdive help %s')", name, o->long_name,
+					     cli->cmd->name);
+				return VD_EXIT_USAGE;
+			}
+		}
 		if (!set_option(cli, o->id, optarg))
 			return VD_EXIT_USAGE;
 	}

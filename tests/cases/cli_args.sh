@@ -78,6 +78,14 @@ usage_error "ps --physical" "option --physical does not apply" ps --physical k.e
 usage_error "log --list" "does not apply" log --list k.elf
 usage_error "unknown option" "bad option --frobnicate" rd --frobnicate k.elf 1000
 usage_error "unknown short option" "bad option -Z" info -Z k.elf
+# Long names only as declared: getopt_long's prefixes ("--phys") are refused,
+# and a long name a table does not declare (rd -u has none) is no option.
+usage_error "abbreviated long option" "bad option --phys (did you mean --physical?" rd --phys k.elf 1000
+usage_error "abbreviated long option with =" "bad option --out (did you mean --output?" rd -p k.elf 1000 --out=x
+usage_error "abbreviated common option" "bad option --jso" info --jso k.elf
+usage_error "undeclared long name" "bad option --user" rd --user 1 k.elf 1000
+got=$(rd_bytes rd k.elf 1000 16 --physical=)
+[[ -z $got ]] && pass || fail "--physical= (a flag given a value) was accepted"
 usage_error "missing value" "option -o needs a value" rd -p k.elf 1000 -o
 usage_error "missing value (long)" "option --vmlinux needs a value" info k.elf --vmlinux
 
@@ -103,6 +111,12 @@ usage_error "not a dump" "not a dump file" info 1000
 "$VMDIVE" help ps | grep -qE '^  -t, --threads +every thread' && pass || fail "help ps: -t"
 "$VMDIVE" rd --help | grep -qE '^  -p, --physical +ADDR is a physical address$' && pass || fail "rd --help"
 usage_error "help of no command" "did you mean 'struct'?" help strcut
+
+# --json: a bad command line is a JSON error on stdout too (docs/json.md).
+"$VMDIVE" rd --json --frobnicate k.elf 1000 >"$T/out.txt" 2>/dev/null
+python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]
+assert e["code"] == "invalid argument" and e["message"].startswith("bad option --frobnicate"), e' \
+    "$T/out.txt" && pass || fail "rd --json --frobnicate: $(cat "$T/out.txt")"
 
 if ((nfail)); then
     echo "cli_args: $nfail failed, $npass passed"
