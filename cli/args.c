@@ -399,6 +399,7 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_SEARCH_STRINGS: cli->search_strings = true; break;
 	case VD_OPT_KERNEL: cli->physical = false; break;
 	case VD_OPT_FORWARD: cli->forward = true; break;
+	case VD_OPT_DIS_LINES: cli->dis_lines = true; break;
 	case VD_OPT_SHELL_INPUT: cli->shell_input = value; break;
 	case VD_OPT_SHELL_COMMANDS: cli->shell_commands = value; break;
 	case VD_OPT_HEX: cli->hex = true; cli->dec = false; break;

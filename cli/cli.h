@@ -74,6 +74,7 @@ struct vd_cli {
 	bool ascii;                /* rd -a */
 	const char *end_arg;       /* rd -e END */
 	bool reverse, forward;     /* dis -r, -f */
+	bool dis_lines;            /* dis -l */
 	const char *list_offset, *list_struct, *list_max;  /* list -o, -s, --max */
 	bool list_head;            /* list -H */
 	bool list_embedded;        /* list -h */
@@ -155,6 +156,7 @@ enum vd_opt_id {
 	VD_OPT_SHELL_COMMANDS,     /* shell -c 'CMD; CMD' */
 	VD_OPT_REVERSE,            /* dis -r */
 	VD_OPT_FORWARD,            /* dis -f */
+	VD_OPT_DIS_LINES,          /* dis -l */
 	VD_OPT_LIST_OFFSET,        /* list -o OFFSET */
 	VD_OPT_LIST_STRUCT,        /* list -s TYPE[.member,...] */
 	VD_OPT_LIST_HEAD,          /* list -H */

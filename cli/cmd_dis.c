@@ -8,12 +8,14 @@
 #include "cli.h"
 #include "common/util.h"
 #include "vmdive/disasm.h"
+#include "vmdive/unwind.h"
 
 #define DIS_MAX_BYTES (1u << 20)
 #define DIS_MAX_COUNT 100000u
 
 static void
-insn_json(struct vd_cli *cli, const struct vd_insn *in, const char *sym, const char *tsym)
+insn_json(struct vd_cli *cli, const struct vd_insn *in, const char *sym, const char *tsym,
+	  const char *file, uint32_t line)
 {
 	static const char digits[] = "0123456789abcdef";
 	char hex[2 * sizeof(in->bytes) + 1];
@@ -34,6 +36,14 @@ insn_json(struct vd_cli *cli, const struct vd_insn *in, const char *sym, const c
 		vd_json_kv_hex(&cli->j, "target", in->target);
 		vd_json_kv_string(&cli->j, "target_symbol", *tsym ? tsym : NULL);
 	}
+	if (cli->dis_lines) {
+		vd_json_kv_string(&cli->j, "file", file);
+		vd_json_key(&cli->j, "line");
+		if (file)
+			vd_json_uint(&cli->j, line);
+		else
+			vd_json_null(&cli->j);
+	}
 	vd_json_end_object(&cli->j);
 }
 
@@ -42,6 +52,9 @@ vd_cmd_dis(struct vd_cli *cli)
 {
 	const struct vd_dump_info *info = vd_session_info(cli->session);
 	struct vd_symbol_info sym;
+	struct vd_lines *lines = NULL;
+	const char *last_file = NULL;
+	uint32_t last_line = 0;
 	struct vd_disasm *d;
 	struct vd_error *err;
 	uint64_t addr, start, end, count = 0;
@@ -76,14 +89,26 @@ vd_cmd_dis(struct vd_cli *cli)
 			     end - start, DIS_MAX_BYTES);
 		return VD_EXIT_FAIL;
 	}
+	// Source lines: the vmlinux's line tables (kernel image code only;
+	// module code and a process core's have none here).
+	if (cli->dis_lines && info->kind == VD_DUMP_USER) {
+		vd_cli_error(cli, "dis -l: source lines are read for kernel dumps (--vmlinux)");
+		return VD_EXIT_USAGE;
+	}
+	if (cli->dis_lines && (err = vd_lines_open(cli->session, &lines))) {
+		vd_cli_report(cli, vd_error_wrap(err, "dis -l"));
+		return VD_EXIT_FAIL;
+	}
 	err = vd_disasm_open(info->arch, &d);
 	if (err) {
 		vd_cli_report(cli, err);
+		vd_lines_close(lines);
 		return VD_EXIT_FAIL;
 	}
 	buf = malloc(end - start);
 	if (!buf) {
 		vd_disasm_close(d);
+		vd_lines_close(lines);
 		return VD_EXIT_FAIL;
 	}
 	err = vd_session_read(cli->session, info->kind == VD_DUMP_USER ? VD_AS_UVIRT :
@@ -92,6 +117,7 @@ vd_cmd_dis(struct vd_cli *cli)
 		vd_cli_report(cli, vd_error_wrap(err, "reading code at 0x%" PRIx64, start));
 		free(buf);
 		vd_disasm_close(d);
+		vd_lines_close(lines);
 		return VD_EXIT_FAIL;
 	}
 	if (cli->json)
@@ -99,6 +125,8 @@ vd_cmd_dis(struct vd_cli *cli)
 	while (off < got && (!count || n < count)) {
 		struct vd_insn in;
 		char s[256], t[256] = "";
+		const char *file = NULL;
+		uint32_t line = 0;
 
 		// -r ends with the instruction that holds ADDR.
 		if (cli->reverse && whole && start + off > addr)
@@ -109,9 +137,18 @@ vd_cmd_dis(struct vd_cli *cli)
 		vd_cli_symbolize(cli, in.addr, s, sizeof(s));
 		if (in.has_target)
 			vd_cli_symbolize(cli, in.target, t, sizeof(t));
+		if (lines && !vd_lines_find(lines, in.addr, &file, &line))
+			file = NULL;
 		if (cli->json) {
-			insn_json(cli, &in, s, t);
+			insn_json(cli, &in, s, t, file, line);
 		} else {
+			// crash's dis -l: "FILE: LINE" above the instructions of
+			// each line (again when the line changes).
+			if (lines && file && (!last_file || line != last_line ||
+					      strcmp(file, last_file)))
+				printf("%s: %" PRIu32 "\n", file, line);
+			last_file = file;
+			last_line = line;
 			printf("0x%016" PRIx64 " <%s>:\t%-6s %s", in.addr, *s ? s : "?",
 			       in.mnemonic, in.operands);
 			if (in.has_target && *t)
@@ -134,5 +171,6 @@ vd_cmd_dis(struct vd_cli *cli)
 	}
 	free(buf);
 	vd_disasm_close(d);
+	vd_lines_close(lines);
 	return ret;
 }

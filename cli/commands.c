@@ -160,6 +160,10 @@ static const struct vd_opt dis_opts[] = {
 	  .help = "from the start of ADDR's function up to ADDR" },
 	{ .id = VD_OPT_FORWARD, .short_name = 'f', .long_name = "forward",
 	  .help = "from ADDR to the end of its function" },
+	{ .id = VD_OPT_DIS_LINES, .short_name = 'l', .long_name = "lines",
+	  .help = "the source file and line before the instructions\n"
+		  "of each line, from the --vmlinux's DWARF line tables\n"
+		  "(crash's dis -l; JSON: file, line)" },
 	{ 0 },
 };
 

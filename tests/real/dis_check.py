@@ -154,10 +154,63 @@ def main():
             npass += 1
             print("  dump-module %s: %d calls into the kernel named as System.map "
                   "names them" % (mod, len(kernel)))
+    lp, lf = check_lines(vmdive, meta, vmlinux, dump, kaslr)
+    npass += lp
+    nfail += lf
     print("dis_check %s: %d checks agree with objdump, %d do not; %d of %d "
           "instructions compared (the rest patched by the kernel at boot)" %
           (meta_path.split("/")[-2], npass, nfail, total[1], total[0]))
     return 1 if nfail else 0
+
+
+def check_lines(vmdive, meta, vmlinux, dump, kaslr):
+    """dis -l --vmlinux: each instruction's file and line against objdump -dl
+    of the same range of the vmlinux (the line each "FILE:LINE" marker of
+    objdump's stands above).  All 20 functions in one vmdive session."""
+    cmds = "; ".join("dis -l --json %s" % f for f in FUNCS)
+    p = subprocess.run([vmdive, "shell", "--vmlinux", vmlinux, "-c", cmds, dump],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    docs = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    if p.returncode != 0 or len(docs) != len(FUNCS):
+        print("FAIL: dis -l: exit %d, %d documents: %s" % (p.returncode, len(docs),
+                                                          p.stderr.strip()[:300]))
+        return 0, 1
+    npass = nfail = 0
+    nlines = 0
+    for f, ours in zip(FUNCS, docs):
+        start = int(ours[0]["address"], 16) - kaslr
+        end = int(ours[-1]["address"], 16) + ours[-1]["size"] - kaslr
+        od = subprocess.run(["objdump", "-dl", "-w", "--start-address=0x%x" % start,
+                             "--stop-address=0x%x" % end, vmlinux],
+                            stdout=subprocess.PIPE, text=True).stdout
+        theirs, cur = {}, None
+        for line in od.splitlines():
+            m = re.match(r"^(\S[^:]*):(\d+)(?: \(discriminator \d+\))?$", line)
+            if m:
+                cur = (m.group(1), int(m.group(2)))
+                continue
+            m = re.match(r"^\s*([0-9a-f]+):\s", line)
+            if m and cur:
+                theirs[int(m.group(1), 16) + kaslr] = cur
+        bad, compared = [], 0
+        for i in ours:
+            a = int(i["address"], 16)
+            if a not in theirs:
+                continue                  # patched code decodes on other boundaries
+            compared += 1
+            if (i.get("file"), i.get("line")) != theirs[a]:
+                bad.append("%x: vmdive %s:%s, objdump %s:%d" % (a, i.get("file"), i.get("line"),
+                                                                theirs[a][0], theirs[a][1]))
+        nlines += compared
+        if bad or compared < len(ours) // 2:
+            nfail += 1
+            print("FAIL: dis -l %s: %d of %d lines compared; %s" % (f, compared, len(ours),
+                                                                  "; ".join(bad[:3])))
+        else:
+            npass += 1
+    print("  dis -l: %d functions' source lines equal objdump -dl's, %d not (%d instructions)"
+          % (npass, nfail, nlines))
+    return npass, nfail
 
 
 if __name__ == "__main__":

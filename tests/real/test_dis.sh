@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # dis of 20 functions from the dump alone, instruction by instruction against
-# objdump -d of the vmlinux at the dump's KASLR offset (tests/real/dis_check.py),
+# objdump -d of the vmlinux at the dump's KASLR offset, and dis -l --vmlinux against
+# objdump -dl (tests/real/dis_check.py),
 # on the 6.1 and 6.12 x86_64 sample dumps.
 set -uo pipefail
 vmdive=$1
