@@ -373,6 +373,8 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_W64: cli->rd_width = 8; break;
 	case VD_OPT_SYMBOLIC: cli->symbolic = true; break;
 	case VD_OPT_ASCII: cli->ascii = true; break;
+	case VD_OPT_SLAB_NAMES: cli->symbolic = true; cli->rd_slab = 1; break;
+	case VD_OPT_SLAB_NAMES2: cli->symbolic = true; cli->rd_slab = 2; break;
 	case VD_OPT_END_ADDR: cli->end_arg = value; break;
 	case VD_OPT_USER: cli->upid = value; break;
 	case VD_OPT_PS_ARGS: cli->ps_args = true; break;

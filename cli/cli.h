@@ -71,6 +71,7 @@ struct vd_cli {
 	bool hex, dec;             /* p, struct -x / -d */
 	unsigned rd_width;         /* rd -8/-16/-32/-64: bytes per value, 0: none */
 	bool symbolic;             /* rd -s */
+	unsigned rd_slab;          /* rd -S: 1, -SS: 2 */
 	bool ascii;                /* rd -a */
 	const char *end_arg;       /* rd -e END */
 	bool reverse, forward;     /* dis -r, -f */
@@ -151,6 +152,8 @@ enum vd_opt_id {
 	VD_OPT_W64,                /* rd -64 */
 	VD_OPT_SYMBOLIC,           /* rd -s */
 	VD_OPT_ASCII,              /* rd -a */
+	VD_OPT_SLAB_NAMES,         /* rd -S */
+	VD_OPT_SLAB_NAMES2,        /* rd -SS */
 	VD_OPT_END_ADDR,           /* rd -e END */
 	VD_OPT_SHELL_INPUT,        /* shell -i FILE */
 	VD_OPT_SHELL_COMMANDS,     /* shell -c 'CMD; CMD' */

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "common/util.h"
+#include "vmdive/memory.h"
 
 /* Reading more than this at once is a mistake, not a dump of memory. */
 #define RD_MAX_LEN (1ull << 40)
@@ -26,6 +27,9 @@ struct rd_state {
 	unsigned line_len;
 	unsigned width;        /* -8/-16/-32/-64/-s: bytes per value; 0: hex bytes */
 	bool symbolic;         /* -s */
+	unsigned slab;         /* -S 1, -SS 2: slab objects named by their cache */
+	struct vd_kmem *kmem;  /* with slab */
+	struct vd_xlat *xlat;
 	bool be;               /* the dump's byte order */
 	bool any_error;        /* of this address */
 	uint64_t nholes, hole_bytes;
@@ -50,6 +54,40 @@ hex_line(uint64_t addr, const unsigned char *p, unsigned n)
 	putchar('\n');
 }
 
+/*
+ * What rd -s/-S prints for a value instead of its hex: the kernel symbol
+ * that contains it (no module name, as crash), else with -S a value in a
+ * slab object of the direct map as "[cache]" (-SS "[VALUE:cache]", as
+ * crash's rd -SS).  "" when neither.
+ */
+static void
+value_label(struct rd_state *st, uint64_t v, char *buf, size_t len)
+{
+	struct vd_kmem_addr *a;
+	const struct vd_region *reg;
+	struct vd_error *err;
+
+	vd_cli_symbolize(st->cli, v, buf, len);
+	buf[strcspn(buf, " ")] = '\0';     // crash names no module here
+	if (*buf || !st->slab || !st->kmem)
+		return;
+	reg = st->xlat ? vd_xlat_region(st->xlat, v) : NULL;
+	if (!reg || reg->kind != VD_REGION_DIRECTMAP)
+		return;
+	a = malloc(sizeof(*a));
+	if (!a)
+		return;
+	err = vd_kmem_identify(st->kmem, v, a);
+	if (!err && a->kind == VD_ADDR_SLAB) {
+		if (st->slab > 1)
+			snprintf(buf, len, "[%" PRIx64 ":%s]", v, a->cache.name);
+		else
+			snprintf(buf, len, "[%s]", a->cache.name);
+	}
+	vd_error_destroy(err);
+	free(a);
+}
+
 /* crash's rd -16/-32/-64 (values, then the ASCII) and -s (symbols, no ASCII). */
 static void
 value_line(struct rd_state *st, uint64_t addr, const unsigned char *p, unsigned n)
@@ -64,8 +102,7 @@ value_line(struct rd_state *st, uint64_t addr, const unsigned char *p, unsigned 
 		for (unsigned k = 0; k < w; k++)
 			v |= (uint64_t)p[i * w + k] << (8 * (st->be ? w - 1 - k : k));
 		if (st->symbolic) {
-			vd_cli_symbolize(st->cli, v, sym, sizeof(sym));
-			sym[strcspn(sym, " ")] = '\0';     // crash names no module here
+			value_label(st, v, sym, sizeof(sym));
 			if (*sym)
 				col += (unsigned)printf("%-16s ", sym);
 			else
@@ -269,6 +306,22 @@ rd_one(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 				vd_json_hex(&cli->j, v);
 			}
 			vd_json_end_array(&cli->j);
+			if (st->symbolic) {
+				// -s/-S: what the text shows for each value, null for none.
+				vd_json_key(&cli->j, "symbols");
+				vd_json_begin_array(&cli->j);
+				for (uint64_t i = 0; i + 8 <= len; i += 8) {
+					char sym[256];
+					uint64_t v = 0;
+
+					for (unsigned k = 0; k < 8; k++)
+						v |= (uint64_t)st->keep[i + k] <<
+						     (8 * (st->be ? 7 - k : k));
+					value_label(st, v, sym, sizeof(sym));
+					vd_json_string(&cli->j, *sym ? sym : NULL);
+				}
+				vd_json_end_array(&cli->j);
+			}
 		}
 	}
 	vd_cli_core_rd_json(cli);
@@ -343,6 +396,13 @@ vd_cmd_rd(struct vd_cli *cli)
 	st.be = vd_session_info(cli->session)->big_endian;
 	st.width = cli->symbolic ? 8 : cli->rd_width;
 	st.symbolic = cli->symbolic;
+	st.slab = cli->rd_slab;
+	if (st.slab && (cli->physical || cli->upid ||
+			vd_session_info(cli->session)->kind != VD_DUMP_KERNEL)) {
+		vd_cli_error(cli, "-S names slab objects of a kernel dump's kernel memory "
+			     "(not with -p or -u)");
+		return VD_EXIT_USAGE;
+	}
 	if ((cli->rd_width || cli->symbolic || cli->ascii || cli->end_arg) && cli->len) {
 		vd_cli_error(cli, "-n/--len reads bytes at several addresses; it does not take "
 			     "-8/-16/-32/-64/-s/-a/-e");
@@ -443,6 +503,17 @@ vd_cmd_rd(struct vd_cli *cli)
 		vd_cli_error(cli, "out of memory");
 		return VD_EXIT_FAIL;
 	}
+	if (st.slab) {
+		struct vd_error *err = vd_session_xlat(cli->session, &st.xlat);
+
+		// Without slab information -S is -s: say why once.
+		if (!err)
+			err = vd_kmem_open(cli->session, &st.kmem);
+		if (err) {
+			vd_cli_report(cli, vd_error_wrap(err, "rd -S: no slab cache names"));
+			st.kmem = NULL;
+		}
+	}
 	if (cli->json && cli->len)
 		vd_json_begin_array(&cli->j);
 	for (int i = 0; i < naddrs && !r; i++) {
@@ -461,6 +532,7 @@ vd_cmd_rd(struct vd_cli *cli)
 	free(buf);
 	free(st.keep);
 	free(addrs);
+	vd_kmem_close(st.kmem);
 	if (st.file == stdout ? fflush(stdout) != 0 : st.file && fclose(st.file) != 0)
 		r = -1;
 	if (r) {

@@ -23,6 +23,12 @@ static const struct vd_opt rd_opts[] = {
 	{ .id = VD_OPT_SYMBOLIC, .short_name = 's', .long_name = "symbols",
 	  .help = "64-bit values, a kernel symbol's name+offset where\n"
 	  "one contains the value (crash's rd -s)" },
+	{ .id = VD_OPT_SLAB_NAMES, .short_name = 'S', .long_name = "slab",
+	  .help = "as -s, and a value in a slab object as its cache's\n"
+		  "name, [kmalloc-64] (crash's rd -S)" },
+	{ .id = VD_OPT_SLAB_NAMES2,
+	  .help = "as -S, with the value: [ffff8880...:kmalloc-64]\n"
+		  "(crash's rd -SS)", .word = "-SS" },
 	{ .id = VD_OPT_ASCII, .short_name = 'a', .long_name = "ascii",
 	  .help = "a NUL-terminated string, 60 characters a line\n"
 	  "(crash's rd -a); COUNT bounds it (default 4096)" },

@@ -42,6 +42,8 @@ RDS = [
     ("-64", "init_task", "8"), ("-32", "init_task", "8"), ("-16", "init_task", "8"),
     ("-8", "init_task", "16"), ("-64", "jiffies", "1"), ("-64", "init_uts_ns", "12"),
     ("-32", "init_uts_ns", "12"), ("-s", "init_task", "320"), ("-s", "modules", "2"),
+    # -S/-SS: values in slab objects named by their cache (task_struct, kmem_cache).
+    ("-S", "init_task", "320"), ("-SS", "init_task", "320"), ("-S", "slab_caches", "2"),
     ("-a", "linux_banner", None),
 ]
 
@@ -353,7 +355,7 @@ def main():
             if opt == "-a":
                 out.append((m.group(1), rest.rstrip()))
                 continue
-            if opt != "-s":
+            if opt not in ("-s", "-S", "-SS"):
                 rest = rest.split("   ")[0]      # values, then 3 spaces, then ASCII
             toks = []
             for tok in rest.split():
@@ -370,7 +372,7 @@ def main():
         want = rd_tokens(sec.get("rd %s %s" % (opt, sym), ""), opt)
         rc, so, se = run([vmdive, "rd", opt, dump, sym] + ([count] if count else []))
         got = rd_tokens(so, opt)
-        if opt == "-s":
+        if opt in ("-s", "-S", "-SS"):
             # crash names some data by its section (".data"): any name will do there.
             def unname(rows, other):
                 out = []
