@@ -79,6 +79,43 @@ memory_total(struct vd_cli *cli, size_t *nranges)
 	return total;
 }
 
+/*
+ * A reader's fact in JSON (docs/json.md): its key in snake_case ("RAM
+ * pages" -> ram_pages, "phys_base (header)" -> phys_base_header), a value
+ * that is a plain decimal number as a number, anything else as its text.
+ */
+static void
+attr_json(struct vd_json *j, const struct vd_attr *a)
+{
+	char key[96];
+	size_t n = 0;
+	bool sep = false;
+	const char *v = a->value ? a->value : "";
+	uint64_t num;
+
+	for (const char *p = a->key; *p && n + 2 < sizeof(key); p++) {
+		char c = *p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
+			if (sep && n)
+				key[n++] = '_';
+			sep = false;
+			key[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		} else {
+			sep = true;
+		}
+	}
+	key[n] = '\0';
+	vd_json_key(j, n ? key : "attr");
+	if (*v && strspn(v, "0123456789") == strlen(v) && strlen(v) < 20 &&
+	    vd_parse_u64(v, 10, &num))
+		vd_json_uint(j, num);
+	else if (!*v)
+		vd_json_null(j);
+	else
+		vd_json_string(j, v);
+}
+
 static void
 print_param_text(const struct vd_xlat_param *p)
 {
@@ -180,8 +217,17 @@ info_json_layout(struct vd_cli *cli, struct vd_xlat *xlat)
 	vd_json_key(&cli->j, "paging");
 	vd_json_begin_object(&cli->j);
 	for (size_t i = 0; i < np; i++) {
-		if (params[i].kind == VD_PARAM_SIGNED)
-			vd_json_kv_int(&cli->j, params[i].name, (int64_t)params[i].value);
+		if (params[i].kind == VD_PARAM_SIGNED) {
+			// An offset that may be negative (x86_64's phys_base when
+			// the kernel runs below its link address): hex like every
+			// address, with its sign.
+			char buf[24];
+
+			snprintf(buf, sizeof(buf), "%s0x%" PRIx64,
+				 (int64_t)params[i].value < 0 ? "-" : "",
+				 (int64_t)params[i].value < 0 ? -params[i].value : params[i].value);
+			vd_json_kv_string(&cli->j, params[i].name, buf);
+		}
 		else if (params[i].kind == VD_PARAM_COUNT)
 			vd_json_kv_uint(&cli->j, params[i].name, params[i].value);
 		else
@@ -220,7 +266,7 @@ info_json(struct vd_cli *cli, const struct uts *uts, struct vd_xlat *xlat,
 	vd_json_key(j, "attrs");
 	vd_json_begin_object(j);
 	for (size_t i = 0; i < info->nattrs; i++)
-		vd_json_kv_string(j, info->attrs[i].key, info->attrs[i].value);
+		attr_json(j, &info->attrs[i]);
 	vd_json_end_object(j);
 	vd_json_kv_string(j, "kind", info->kind == VD_DUMP_KERNEL ? "kernel" : "user");
 	vd_json_kv_string(j, "arch", vd_arch_name(info->arch));

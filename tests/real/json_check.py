@@ -23,7 +23,7 @@ ADDRESS_KEYS = {"address", "addr", "start", "end", "pa", "va", "target", "symbol
 NUMBER_KEYS = {"count", "size", "length", "nsyms", "ncpus", "pid", "tgid", "ppid", "cpu",
                "width", "members", "page_size", "memory_bytes", "nr_pages",
                "unreadable_ranges", "unreadable_bytes", "index", "seq", "ts_nsec"}
-DATA_OBJECTS = {"attrs", "utsname", "xattrs", "paging", "members", "value"}
+DATA_OBJECTS = {"utsname", "xattrs", "paging", "members", "value"}
 
 
 def walk(node, path, bad):

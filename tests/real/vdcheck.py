@@ -452,6 +452,13 @@ def check_read(t, scope, s, r, cat="rd"):
         (sha(data) or "-")[:16], short(err)))
 
 
+def signed_hex(s):
+    """info --json's signed offsets: "-0x..." or "0x..." (docs/json.md); None as is."""
+    if not isinstance(s, str) or not re.match(r"^-?0x[0-9a-f]+$", s):
+        return None if s is None else ("not a signed hex string: %r" % (s,))
+    return -int(s[1:], 16) if s.startswith("-") else int(s, 16)
+
+
 def check_info(t, scope, j, di, cat, rc=0, err=""):
     """vmdive info --json against drgn's info."""
     if not isinstance(j, dict) or rc != 0:
@@ -461,7 +468,7 @@ def check_info(t, scope, j, di, cat, rc=0, err=""):
         ("page_offset_base", h(p.get("page_offset_base")), h(di["page_offset_base"])),
         ("vmalloc_base", h(p.get("vmalloc_base")), h(di["vmalloc_base"])),
         ("vmemmap_base", h(p.get("vmemmap_base")), h(di["vmemmap_base"])),
-        ("phys_base", p.get("phys_base"), di["phys_base_signed"]),
+        ("phys_base", signed_hex(p.get("phys_base")), di["phys_base_signed"]),
         ("kaslr_offset", h(p.get("kaslr_offset")), h(di["kernel_offset"])),
         ("levels", p.get("levels"), 5 if di["pgtable_l5_enabled"] else 4),
         ("va_bits", p.get("va_bits"), di["va_bits"]),
