@@ -192,6 +192,69 @@ complete_members(struct vd_cli *cli, const char *text)
 	}
 }
 
+/* Type names for struct/union/whatis/list -s: the kinds the command takes. */
+struct type_completion {
+	const char *text;
+	size_t len;
+	bool structs, unions, others;
+};
+
+static bool
+add_type_name(void *priv, enum vd_type_kind kind, const char *name)
+{
+	struct type_completion *tc = priv;
+
+	if ((kind == VD_TYPE_STRUCT && tc->structs) || (kind == VD_TYPE_UNION && tc->unions) ||
+	    (kind != VD_TYPE_STRUCT && kind != VD_TYPE_UNION && tc->others))
+		add_completion(tc->text, tc->len, "", name);
+	return ncompletions < COMPLETIONS_MAX;
+}
+
+/*
+ * Whether the word at start is where cmd takes a type name: struct's and
+ * union's first argument, whatis's, list's -s value.
+ */
+static bool
+type_name_position(const struct vd_cmd *cmd, int start, bool *structs, bool *unions,
+		   bool *others)
+{
+	const char *line = rl_line_buffer;
+	size_t i = strspn(line, " \t");
+	int positional = 0;
+	char prev[64] = "";
+
+	i += strcspn(line + i, " \t");           // the command
+	while ((int)i < start) {
+		size_t n;
+
+		i += strspn(line + i, " \t");
+		if ((int)i >= start)
+			break;
+		n = strcspn(line + i, " \t");
+		snprintf(prev, sizeof(prev), "%.*s", (int)n, line + i);
+		if (line[i] != '-')
+			positional++;
+		i += n;
+	}
+	*structs = *unions = *others = false;
+	if (cmd->run == vd_cmd_list && !strcmp(prev, "-s")) {
+		*structs = *unions = true;
+		return true;
+	}
+	if (positional || (prev[0] == '-' && strcmp(prev, "-x") && strcmp(prev, "-d") &&
+			   strcmp(prev, "-o") && strcmp(prev, "--json")))
+		return false;
+	if (!strcmp(cmd->name, "union"))
+		*unions = true;
+	else if (cmd->run == vd_cmd_struct)
+		*structs = true;
+	else if (cmd->run == vd_cmd_whatis)
+		*structs = *unions = *others = true;
+	else
+		return false;
+	return true;
+}
+
 static char **
 complete(const char *text, int start, int end)
 {
@@ -244,6 +307,16 @@ complete(const char *text, int start, int end)
 	if (strchr(text, '.') || strstr(text, "->")) {
 		complete_members(cli, text);
 		return matches(text);
+	}
+	{
+		struct type_completion tc = { .text = text, .len = len };
+
+		if (cmd && type_name_position(cmd, start, &tc.structs, &tc.unions, &tc.others)) {
+			vd_session_type_names(cli->session, text, add_type_name, &tc);
+			// whatis also takes symbols (below); the others only types.
+			if (cmd->run != vd_cmd_whatis)
+				return matches(text);
+		}
 	}
 	// Symbols (and what follows '&', '*', '$' or '(' of an expression).
 	{

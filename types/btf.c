@@ -582,6 +582,10 @@ read_btf_blob(struct vd_session *s, const void **data_ret, void **owned_ret,
 	return NULL;
 }
 
+static void btf_names(struct vd_type_source *src, const char *prefix,
+		      bool (*cb)(void *priv, enum vd_type_kind kind, const char *name),
+		      void *priv);
+
 /* The fields both kinds of source share; b->view or b->btf is set. */
 static struct vd_error *
 source_init(struct btf_source *b, uint32_t ptr_size)
@@ -601,6 +605,7 @@ source_init(struct btf_source *b, uint32_t ptr_size)
 	b->base.find = btf_find;
 	b->base.destroy = btf_destroy;
 	b->base.fill = btf_fill;
+	b->base.names = btf_names;
 	return NULL;
 }
 
@@ -783,6 +788,35 @@ vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
 	snprintf(b->desc, sizeof(b->desc), "the BTF of module %.32s", module);
 	*ret = &b->base;
 	return NULL;
+}
+
+static void
+btf_names(struct vd_type_source *src, const char *prefix,
+	  bool (*cb)(void *priv, enum vd_type_kind kind, const char *name), void *priv)
+{
+	struct btf_source *b = (struct btf_source *)src;
+	size_t plen = strlen(prefix);
+
+	for (uint32_t id = b->first_id ? b->first_id : 1; id < b->ntypes; id++) {
+		const struct btf_type *t = btype(b, id);
+		enum vd_type_kind kind;
+		const char *name;
+
+		if (!t)
+			continue;
+		switch (btf_kind(t)) {
+		case BTF_KIND_STRUCT: kind = VD_TYPE_STRUCT; break;
+		case BTF_KIND_UNION: kind = VD_TYPE_UNION; break;
+		case BTF_KIND_ENUM: case BTF_KIND_ENUM64: kind = VD_TYPE_ENUM; break;
+		case BTF_KIND_TYPEDEF: kind = VD_TYPE_TYPEDEF; break;
+		default: continue;
+		}
+		name = btf_name(b, t);
+		if (!name || !*name || strncmp(name, prefix, plen))
+			continue;
+		if (!cb(priv, kind, name))
+			return;
+	}
 }
 
 struct vd_error *

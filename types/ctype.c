@@ -113,6 +113,46 @@ vd_types_destroy(struct vd_types *t)
 	free(t);
 }
 
+struct names_ctx {
+	bool (*cb)(void *priv, enum vd_type_kind kind, const char *name);
+	void *priv;
+	bool stopped;
+};
+
+static bool
+names_cb(void *priv, enum vd_type_kind kind, const char *name)
+{
+	struct names_ctx *c = priv;
+
+	if (!c->cb(c->priv, kind, name))
+		c->stopped = true;
+	return !c->stopped;
+}
+
+void
+vd_session_type_names(struct vd_session *s, const char *prefix,
+		      bool (*cb)(void *priv, enum vd_type_kind kind, const char *name),
+		      void *priv)
+{
+	struct vd_types *t = types_of(s);
+	struct names_ctx c = { cb, priv, false };
+	struct vd_type_source *btf = NULL;
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nkernel && !c.stopped; i++)
+		if (t->sources[i]->names)
+			t->sources[i]->names(t->sources[i], prefix ? prefix : "", names_cb, &c);
+	// With a vmlinux the sources are DWARF's: the dump's BTF names the
+	// same kernel's types.
+	if (!c.stopped && t->nkernel && !t->sources[0]->names &&
+	    !vd_btf_source_create(s, &btf)) {
+		if (btf->names)
+			btf->names(btf, prefix ? prefix : "", names_cb, &c);
+		btf->destroy(btf);
+	}
+}
+
 const struct vd_type *
 vd_types_pointer_to(struct vd_session *s, struct vd_qualified_type target)
 {

@@ -35,6 +35,13 @@ struct vd_type_source {
 	void (*destroy)(struct vd_type_source *src);
 	/* Optional: read the members of a type it left unfilled. */
 	struct vd_error *(*fill)(struct vd_type_source *src, struct vd_type *type);
+	/*
+	 * Optional: the names of its structs, unions, enums and typedefs that
+	 * start with prefix, each to cb until it returns false (completion).
+	 */
+	void (*names)(struct vd_type_source *src, const char *prefix,
+		      bool (*cb)(void *priv, enum vd_type_kind kind, const char *name),
+		      void *priv);
 };
 
 /* What the session keeps for the type layer (types/ctype.c). */

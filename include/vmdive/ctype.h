@@ -126,6 +126,16 @@ const struct vd_type *vd_session_array_type(struct vd_session *s,
 					    uint64_t length);
 /* Which type source the session uses ("DWARF /path", "BTF in the dump", ...). */
 const char *vd_session_type_source(struct vd_session *s);
+/*
+ * The kernel's named structs, unions, enums and typedefs whose names start
+ * with prefix, from the sources that can list theirs (the BTF in the dump;
+ * a vmlinux's DWARF is indexed by name only on lookup), each to cb (kind:
+ * VD_TYPE_STRUCT, _UNION, _ENUM or _TYPEDEF) until cb returns false; a
+ * name may come more than once.  For completion.
+ */
+void vd_session_type_names(struct vd_session *s, const char *prefix,
+			   bool (*cb)(void *priv, enum vd_type_kind kind, const char *name),
+			   void *priv);
 
 /* Strip typedefs and qualifiers. */
 const struct vd_type *vd_type_unqualified(const struct vd_type *type);

@@ -126,6 +126,13 @@ if REAL:
               r'init_task\.static_prio = \d+')
     completes("Tab completes a member path of a type", "struct task_struct.se.vrun",
               " init_task | cat", r"se\.vruntime = \d+")
+    # Type names from the BTF in the dump: struct's structs, union's unions.
+    completes("Tab completes a struct's name", "struct vm_area_stru", " | head -1",
+              r"\nstruct vm_area_struct \{")
+    completes("Tab completes a union's name", "union cpuid10_ea", " | head -1",
+              r"\nunion cpuid10_eax \{")
+    completes("Tab completes a type for list -s", "list -s kmem_cac", ".name -H -o "
+              "kmem_cache.list slab_caches | head -2", r'name = 0x[0-9a-f]+ "')
     s.send("p $panic_task->comm | cat\r")
     ok("expression with -> in the session", s.read_until(r'\$panic_task->comm = "') and
        s.read_until(PROMPT), repr(s.text()))
