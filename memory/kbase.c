@@ -428,8 +428,18 @@ vd_km_pages_init(struct vd_kmem *k)
 	vd_km_field(pt, "page_type", &pl->page_type);
 	vd_km_field(pt, "mapping", &pl->mapping);
 	vd_km_field(pt, "index", &pl->index);
+	if (!pl->index.present)      // 7.x: folio's index only (__folio_index)
+		vd_km_field(pt, "__folio_index", &pl->index);
 	vd_km_field(pt, "private", &pl->private_);
 	vd_km_field(pt, "compound_head", &pl->compound_head);
+	if (!pl->compound_head.present) {
+		// 7.x renamed it compound_info: bit 0 still marks a tail page,
+		// the rest is the head's address or, where struct pages are
+		// laid out so that a head is its tails' address rounded down
+		// (a power-of-two struct page in the vmemmap), a mask of it.
+		vd_km_field(pt, "compound_info", &pl->compound_head);
+		pl->compound_info = pl->compound_head.present;
+	}
 	vd_km_field(pt, "compound_order", &pl->compound_order);
 	vd_km_field(pt, "lru", &pl->lru);
 	pageflag_names(k, pl);
@@ -587,8 +597,15 @@ vd_kmem_page_info(struct vd_kmem *k, uint64_t page, struct vd_page_info *ret)
 	ch = vd_km_get(buf, len, &pl->compound_head);
 	ret->head_page = page;
 	if (pl->compound_head.present && (ch & 1)) {
+		uint64_t m = ch - 1;
+
 		ret->tail = ret->compound = true;
-		ret->head_page = ch - 1;
+		// A mask is all ones above bit k (~m + 1 a power of two); a
+		// head's address never is.
+		if (pl->compound_info && m && !((~m + 1) & ~m))
+			ret->head_page = page & m;
+		else
+			ret->head_page = m;
 	}
 	if (pl->pg_head >= 0 && ((ret->flags >> pl->pg_head) & 1))
 		ret->head = ret->compound = true;

@@ -49,12 +49,21 @@ struct kmem_cache_layout {
 	/* struct kmem_cache_node */
 	uint64_t n_size_of;
 	struct kmem_field n_nr_partial, n_partial, n_nr_slabs, n_total_objects;
+	/* SLUB's sheaves (6.18+; the only per-CPU layer once kmem_cache_cpu
+	 * went, 7.0): kmem_cache.cpu_sheaves, struct slub_percpu_sheaves
+	 * main/spare, struct slab_sheaf size/objects[]/barn_list, struct
+	 * node_barn sheaves_full; the barn from kmem_cache.per_node[].barn
+	 * (7.1+, beside .node) or kmem_cache_node.barn (6.18-7.0). */
+	struct kmem_field cpu_sheaves, pcs_main, pcs_spare, sh_size, sh_objects,
+			  sh_barn_list, barn_full, per_node, pn_barn, pn_node, n_barn;
+	uint64_t pn_size_of;
 };
 
 struct kmem_page_layout {
 	uint64_t size_of;
 	struct kmem_field flags, refcount, mapcount, page_type, mapping, index,
 			  private_, compound_head, compound_order, lru;
+	bool compound_info;       /* compound_head is 7.x's compound_info */
 	/* page->flags: PG_* names by bit; zone/node positions */
 	const char *pgname[64];
 	uint32_t nr_pageflags;

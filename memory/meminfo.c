@@ -545,9 +545,17 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 		add_pages(&c, "SecPageTables", v);
 	}
 	add_pages(&c, "NFS_Unstable", 0);
-	TRY(stat_item(&c, false, "NR_BOUNCE", &v));
+	// Both lines stay, as 0, after their counters went: commit
+	// 194df9f66db8 ("mm: remove NR_BOUNCE zone stat") and the removal of
+	// NR_WRITEBACK_TEMP with FUSE's temporary writeback pages (7.x; the
+	// 7.2 meminfo_proc_show passes a constant 0 for both).
+	v = 0;
+	if (has_item(&c, false, "NR_BOUNCE"))
+		TRY(stat_item(&c, false, "NR_BOUNCE", &v));
 	add_pages(&c, "Bounce", v);
-	TRY(stat_item(&c, true, "NR_WRITEBACK_TEMP", &v));
+	v = 0;
+	if (has_item(&c, true, "NR_WRITEBACK_TEMP"))
+		TRY(stat_item(&c, true, "NR_WRITEBACK_TEMP", &v));
 	add_pages(&c, "WritebackTmp", v);
 	{
 		uint64_t kbytes = 0, ratio = 50, allowed;
@@ -579,7 +587,12 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 			return vd_error_create(VD_ERR_LOOKUP, "the layout has no vmalloc region");
 		add_line(&c, "VmallocTotal", total >> 10, true);
 	}
-	TRY(vd_km_sym_uint(k, "nr_vmalloc_pages", 8, &v));
+	// vmalloc_nr_pages(): the node counter NR_VMALLOC where the enum has
+	// it (7.x), before that the nr_vmalloc_pages atomic (5.13+).
+	if (has_item(&c, true, "NR_VMALLOC"))
+		TRY(stat_item(&c, true, "NR_VMALLOC", &v));
+	else
+		TRY(vd_km_sym_uint(k, "nr_vmalloc_pages", 8, &v));
 	add_pages(&c, "VmallocUsed", v);
 	add_pages(&c, "VmallocChunk", 0);
 	{
@@ -625,6 +638,22 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 	if (has_item(&c, false, "NR_UNACCEPTED")) {
 		TRY(stat_item(&c, false, "NR_UNACCEPTED", &v));
 		add_pages(&c, "Unaccepted", v);
+	}
+	{
+		// Node counters printed where their enum items exist (the 7.2
+		// kernel prints them unconditionally after Unaccepted).
+		static const char *const extra[][2] = {
+			{ "Balloon", "NR_BALLOON_PAGES" },
+			{ "GPUActive", "NR_GPU_ACTIVE" },
+			{ "GPUReclaim", "NR_GPU_RECLAIM" },
+		};
+
+		for (size_t i = 0; i < VD_ARRAY_SIZE(extra); i++) {
+			if (!has_item(&c, true, extra[i][1]))
+				continue;
+			TRY(stat_item(&c, true, extra[i][1], &v));
+			add_pages(&c, extra[i][0], v);
+		}
 	}
 	if (hs.have) {
 		add_line(&c, "HugePages_Total", hs.d_count, false);

@@ -15,9 +15,19 @@
  * - 6.12 keeps slab_cache before the list/freelist union and marks slab
  *   pages with a page type, no PG_slab (commit 46df8e73a4a3 "mm: free up
  *   PG_slab"): handled by the member offsets and vd_km_page_is_slab().
+ * - SLUB's per-CPU sheaves: commit 2d517aa09bbc ("slab: add opt-in
+ *   caching layer of percpu sheaves", 6.18) adds kmem_cache.cpu_sheaves and
+ *   the nodes' barns; commit 32c894c7274b ("slab: remove struct
+ *   kmem_cache_cpu", 7.0) leaves them the only per-CPU layer (no cpu_slab);
+ *   commit 5ba6bc27b1f9 ("slab: decouple pointer to barn from
+ *   kmem_cache_node", 7.1) moves the node and barn pointers to
+ *   kmem_cache.per_node[].  An object in a sheaf is free for its cache
+ *   (the slab counts it in use).
  * Statistics are counted as crash's `kmem -s` does: objects = the nodes'
  * total_objects, free = free objects of each CPU's slab and lockless
- * freelist, of the CPU partial slabs and of the node partial slabs.
+ * freelist, of the CPU partial slabs and of the node partial slabs, and
+ * (sheaves) the objects in each CPU's main and spare sheaf and in the
+ * barns' full sheaves, as drgn's slab_cache_usage() counts them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,16 +87,26 @@ vd_km_slab_init(struct vd_kmem *k)
 		goto fail;
 	vd_km_field(ct, "offset", &cl->offset);
 	vd_km_field(ct, "cpu_slab", &cl->cpu_slab);
-	if (!cl->offset.present || !cl->cpu_slab.present) {
-		struct kmem_field sheaves;
-
-		vd_km_field(ct, "cpu_sheaves", &sheaves);
-		err = sheaves.present ?
-		      vd_error_create(VD_ERR_NOTIMPL,
-				      "struct kmem_cache has cpu_sheaves and no cpu_slab: SLUB's per-CPU sheaves are not read yet") :
-		      vd_error_create(VD_ERR_NOTIMPL,
-				      "struct kmem_cache has no offset/cpu_slab: not SLUB (SLAB and SLOB are not read)");
+	vd_km_field(ct, "cpu_sheaves", &cl->cpu_sheaves);
+	if (!cl->offset.present || (!cl->cpu_slab.present && !cl->cpu_sheaves.present)) {
+		err = vd_error_create(VD_ERR_NOTIMPL,
+				      "struct kmem_cache has no offset/cpu_slab/cpu_sheaves: not SLUB "
+				      "(SLAB and SLOB are not read)");
 		goto fail;
+	}
+	if (cl->cpu_sheaves.present) {
+		const struct vd_type *pcs, *sheaf, *barn;
+
+		if ((err = vd_km_type(k, "struct slub_percpu_sheaves", &pcs)) ||
+		    (err = vd_km_need(pcs, "struct slub_percpu_sheaves", "main", &cl->pcs_main)) ||
+		    (err = vd_km_need(pcs, "struct slub_percpu_sheaves", "spare", &cl->pcs_spare)) ||
+		    (err = vd_km_type(k, "struct slab_sheaf", &sheaf)) ||
+		    (err = vd_km_need(sheaf, "struct slab_sheaf", "size", &cl->sh_size)) ||
+		    (err = vd_km_need(sheaf, "struct slab_sheaf", "objects", &cl->sh_objects)) ||
+		    (err = vd_km_need(sheaf, "struct slab_sheaf", "barn_list", &cl->sh_barn_list)) ||
+		    (err = vd_km_type(k, "struct node_barn", &barn)) ||
+		    (err = vd_km_need(barn, "struct node_barn", "sheaves_full", &cl->barn_full)))
+			goto fail;
 	}
 	cl->size_of = ct->size;
 	if ((err = vd_km_need(ct, "struct kmem_cache", "name", &cl->name)) ||
@@ -94,12 +114,24 @@ vd_km_slab_init(struct vd_kmem *k)
 	    (err = vd_km_need(ct, "struct kmem_cache", "size", &cl->size)) ||
 	    (err = vd_km_need(ct, "struct kmem_cache", "oo", &cl->oo)) ||
 	    (err = vd_km_need(ct, "struct kmem_cache", "list", &cl->list)) ||
-	    (err = vd_km_need(ct, "struct kmem_cache", "node", &cl->node)) ||
 	    (err = vd_km_need(ct, "struct kmem_cache", "flags", &cl->flags)))
 		goto fail;
 	vd_km_field(ct, "random", &cl->random);
 	vd_km_field(ct, "red_left_pad", &cl->red_left_pad);
-	if ((err = vd_type_member(ct, "node", &mi)))
+	vd_km_field(ct, "per_node", &cl->per_node);
+	if (cl->per_node.present) {
+		const struct vd_type *pn;
+
+		if ((err = vd_km_type(k, "struct kmem_cache_per_node_ptrs", &pn)) ||
+		    (err = vd_km_need(pn, "struct kmem_cache_per_node_ptrs", "node", &cl->pn_node)))
+			goto fail;
+		vd_km_field(pn, "barn", &cl->pn_barn);
+		cl->pn_size_of = pn->size;
+		cl->node = cl->per_node;
+	} else if ((err = vd_km_need(ct, "struct kmem_cache", "node", &cl->node))) {
+		goto fail;
+	}
+	if ((err = vd_type_member(ct, cl->per_node.present ? "per_node" : "node", &mi)))
 		goto fail;
 	{
 		const struct vd_type *at = vd_type_unqualified(mi.type.type);
@@ -108,18 +140,21 @@ vd_km_slab_init(struct vd_kmem *k)
 		if (!cl->node_len || cl->node_len > KMEM_MAX_NODES)
 			cl->node_len = 1;
 	}
-	if ((err = vd_km_type(k, "struct kmem_cache_cpu", &cpu)))
-		goto fail;
-	cl->cpu_size_of = cpu->size;
-	if ((err = vd_km_need(cpu, "struct kmem_cache_cpu", "freelist", &cl->c_freelist)))
-		goto fail;
-	vd_km_field(cpu, "slab", &cl->c_slab);
-	if (!cl->c_slab.present)
-		vd_km_field(cpu, "page", &cl->c_slab);
-	vd_km_field(cpu, "partial", &cl->c_partial);
-	if (!cl->c_slab.present) {
-		err = vd_error_create(VD_ERR_LOOKUP, "struct kmem_cache_cpu has neither slab nor page");
-		goto fail;
+	if (cl->cpu_slab.present) {
+		if ((err = vd_km_type(k, "struct kmem_cache_cpu", &cpu)))
+			goto fail;
+		cl->cpu_size_of = cpu->size;
+		if ((err = vd_km_need(cpu, "struct kmem_cache_cpu", "freelist", &cl->c_freelist)))
+			goto fail;
+		vd_km_field(cpu, "slab", &cl->c_slab);
+		if (!cl->c_slab.present)
+			vd_km_field(cpu, "page", &cl->c_slab);
+		vd_km_field(cpu, "partial", &cl->c_partial);
+		if (!cl->c_slab.present) {
+			err = vd_error_create(VD_ERR_LOOKUP,
+					      "struct kmem_cache_cpu has neither slab nor page");
+			goto fail;
+		}
 	}
 	if ((err = vd_km_type(k, "struct kmem_cache_node", &node)))
 		goto fail;
@@ -129,6 +164,7 @@ vd_km_slab_init(struct vd_kmem *k)
 		goto fail;
 	vd_km_field(node, "nr_slabs", &cl->n_nr_slabs);
 	vd_km_field(node, "total_objects", &cl->n_total_objects);
+	vd_km_field(node, "barn", &cl->n_barn);
 	k->nr_node_ids = cl->node_len;
 	if (vd_ok_destroy(vd_km_sym_uint(k, "nr_node_ids", 4, &v)) && v && v <= cl->node_len)
 		k->nr_node_ids = (uint32_t)v;
@@ -174,7 +210,9 @@ read_slab(struct vd_kmem *k, uint64_t addr, struct slab_rec *r)
 struct cache_rec {
 	struct vd_slab_cache c;
 	uint64_t cpu_slab;        /* __percpu struct kmem_cache_cpu * */
+	uint64_t cpu_sheaves;     /* __percpu struct slub_percpu_sheaves * */
 	uint64_t node[KMEM_MAX_NODES];
+	uint64_t barn[KMEM_MAX_NODES];
 	uint32_t nnodes;
 };
 
@@ -214,13 +252,28 @@ read_cache(struct vd_kmem *k, uint64_t addr, struct cache_rec *r)
 	r->c.hardened = cl->random.present;
 	r->c.random = vd_km_get(buf, cl->size_of, &cl->random);
 	r->cpu_slab = vd_km_get(buf, cl->size_of, &cl->cpu_slab);
+	r->cpu_sheaves = vd_km_get(buf, cl->size_of, &cl->cpu_sheaves);
 	r->nnodes = k->nr_node_ids;
 	for (uint32_t i = 0; i < r->nnodes; i++) {
 		struct kmem_field f = { .off = cl->node.off + 8ull * i, .size = 8, .present = true };
 
+		if (cl->per_node.present) {
+			// struct kmem_cache_per_node_ptrs { barn, node }
+			f.off = cl->per_node.off + cl->pn_size_of * i + cl->pn_node.off;
+			r->node[i] = vd_km_get(buf, cl->size_of, &f);
+			if (cl->pn_barn.present) {
+				f.off = cl->per_node.off + cl->pn_size_of * i + cl->pn_barn.off;
+				r->barn[i] = vd_km_get(buf, cl->size_of, &f);
+			}
+			continue;
+		}
 		r->node[i] = vd_km_get(buf, cl->size_of, &f);
 	}
 	free(buf);
+	// 6.18-7.0: the barn hangs off kmem_cache_node.
+	for (uint32_t i = 0; i < r->nnodes && cl->n_barn.present && !cl->per_node.present; i++)
+		if (r->node[i] && (err = vd_km_u64(k, r->node[i] + cl->n_barn.off, &r->barn[i])))
+			return vd_error_wrap(err, "%s: reading kmem_cache_node %u's barn", r->c.name, i);
 	if (!r->c.size || r->c.size > (64u << 20) || r->c.objects > KMEM_MAX_OBJECTS ||
 	    r->c.offset >= r->c.size + sizeof(uint64_t) || !r->c.slab_size)
 		return vd_error_create(VD_ERR_CORRUPT,
@@ -287,6 +340,145 @@ walk_freelist(struct vd_kmem *k, const struct vd_slab_cache *c, uint64_t base,
 	return vd_slab_freelist(&w, first, mark, state, n);
 }
 
+/* Objects in one sheaf: sheaf_capacity is a few dozen; far more is damage. */
+#define KMEM_MAX_SHEAF 4096u
+
+/*
+ * Every sheaf of a cache: each CPU's main and spare sheaf, then each
+ * node's barn's full sheaves; cb gets the sheaf, its object count and the
+ * CPU (-1: a barn's).
+ */
+static struct vd_error *
+for_each_sheaf(struct vd_kmem *k, const struct cache_rec *r,
+	       struct vd_error *(*cb)(void *priv, uint64_t sheaf, uint32_t size, int cpu),
+	       void *priv)
+{
+	const struct kmem_cache_layout *cl = &k->cl;
+	const struct kmem_field *which[2] = { &cl->pcs_main, &cl->pcs_spare };
+	struct vd_error *err;
+	uint64_t v;
+
+	if (!cl->cpu_sheaves.present)
+		return NULL;
+	for (uint32_t cpu = 0; r->cpu_sheaves && cpu < k->ncpus; cpu++) {
+		if (!k->cpu_possible[cpu])
+			continue;
+		for (size_t j = 0; j < 2; j++) {
+			uint64_t sheaf;
+
+			if ((err = vd_km_u64(k, r->cpu_sheaves + k->cpu_off[cpu] + which[j]->off,
+					     &sheaf)))
+				return vd_error_wrap(err, "%s: reading CPU %u's sheaves", r->c.name,
+						     cpu);
+			if (!sheaf)
+				continue;
+			if ((err = vd_km_uint(k, sheaf + cl->sh_size.off, cl->sh_size.size, &v)))
+				return vd_error_wrap(err, "%s: CPU %u's sheaf 0x%llx", r->c.name, cpu,
+						     (unsigned long long)sheaf);
+			if (v > KMEM_MAX_SHEAF)
+				return vd_error_create(VD_ERR_CORRUPT, "%s: CPU %u's sheaf 0x%llx holds %llu objects",
+						       r->c.name, cpu, (unsigned long long)sheaf,
+						       (unsigned long long)v);
+			if ((err = cb(priv, sheaf, (uint32_t)v, (int)cpu)))
+				return err;
+		}
+	}
+	for (uint32_t nid = 0; nid < r->nnodes; nid++) {
+		uint64_t head, next, n = 0;
+
+		if (!r->barn[nid])
+			continue;
+		head = r->barn[nid] + cl->barn_full.off;
+		if ((err = vd_km_u64(k, head, &next)))
+			return vd_error_wrap(err, "%s: reading node %u's barn", r->c.name, nid);
+		while (next != head) {
+			uint64_t sheaf = next - cl->sh_barn_list.off;
+
+			if (++n > KMEM_MAX_PARTIAL)
+				return vd_error_create(VD_ERR_CORRUPT, "%s: node %u's full sheaves loop",
+						       r->c.name, nid);
+			if ((err = vd_km_uint(k, sheaf + cl->sh_size.off, cl->sh_size.size, &v)))
+				return vd_error_wrap(err, "%s: node %u's sheaf 0x%llx", r->c.name, nid,
+						     (unsigned long long)sheaf);
+			if (v > KMEM_MAX_SHEAF)
+				return vd_error_create(VD_ERR_CORRUPT, "%s: node %u's sheaf 0x%llx holds %llu objects",
+						       r->c.name, nid, (unsigned long long)sheaf,
+						       (unsigned long long)v);
+			if ((err = cb(priv, sheaf, (uint32_t)v, -1)))
+				return err;
+			if ((err = vd_km_u64(k, next, &next)))
+				return err;
+		}
+	}
+	return NULL;
+}
+
+static struct vd_error *
+count_sheaf(void *priv, uint64_t sheaf, uint32_t size, int cpu)
+{
+	(void)sheaf;
+	(void)cpu;
+	*(uint64_t *)priv += size;
+	return NULL;
+}
+
+/* The objects in a cache's sheaves: free for the cache, in use for their slab. */
+struct sheaf_objs {
+	struct vd_kmem *k;
+	struct sheaf_obj {
+		uint64_t addr;
+		int cpu;              /* -1: a barn's sheaf */
+	} *v;
+	size_t n, cap;
+};
+
+static struct vd_error *
+collect_sheaf(void *priv, uint64_t sheaf, uint32_t size, int cpu)
+{
+	struct sheaf_objs *so = priv;
+	struct vd_kmem *k = so->k;
+	struct vd_error *err;
+
+	for (uint32_t i = 0; i < size; i++) {
+		uint64_t obj;
+
+		if ((err = vd_km_u64(k, sheaf + k->cl.sh_objects.off + 8ull * i, &obj)))
+			return vd_error_wrap(err, "reading object %u of the sheaf 0x%llx", i,
+					     (unsigned long long)sheaf);
+		if (so->n == so->cap) {
+			struct sheaf_obj *p;
+
+			if (so->cap >= (1u << 24))
+				return vd_error_create(VD_ERR_CORRUPT, "more than %u objects in sheaves",
+						       1u << 24);
+			p = realloc(so->v, (so->cap = so->cap ? 2 * so->cap : 256) * sizeof(*p));
+			if (!p)
+				return &vd_enomem;
+			so->v = p;
+		}
+		so->v[so->n++] = (struct sheaf_obj){ obj, cpu };
+	}
+	return NULL;
+}
+
+/* Mark the sheaves' objects that lie in this slab free; count them. */
+static void
+mark_sheaf_objects(const struct sheaf_objs *so, const struct vd_slab_cache *c, uint64_t base,
+		   uint32_t nobj, enum vd_obj_state *state, int *cpu_of, uint32_t *nfree)
+{
+	for (size_t i = 0; so && i < so->n; i++) {
+		uint64_t a = so->v[i].addr, idx;
+
+		if (a < base || (a - base) % c->size || (idx = (a - base) / c->size) >= nobj ||
+		    state[idx] != VD_OBJ_ALLOCATED)
+			continue;
+		state[idx] = so->v[i].cpu >= 0 ? VD_OBJ_FREE_CPU : VD_OBJ_FREE;
+		if (cpu_of)
+			cpu_of[idx] = so->v[i].cpu;
+		(*nfree)++;
+	}
+}
+
 struct cpu_state {
 	uint64_t slab, freelist, partial;
 };
@@ -328,7 +520,9 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 	struct vd_error *err;
 	uint64_t free_ = 0, total = 0, slabs = 0;
 
-	for (uint32_t cpu = 0; cpu < k->ncpus; cpu++) {
+	if ((err = for_each_sheaf(k, r, count_sheaf, &free_)))
+		return err;
+	for (uint32_t cpu = 0; cl->cpu_slab.present && cpu < k->ncpus; cpu++) {
 		struct cpu_state cs;
 		struct slab_rec s;
 		uint32_t n;
@@ -521,7 +715,8 @@ vd_kmem_cache_find(struct vd_kmem *k, const char *name, struct vd_slab_cache *re
  * CPU's slab) that CPU's lockless freelist. */
 static struct vd_error *
 slab_states(struct vd_kmem *k, const struct vd_slab_cache *c, const struct slab_rec *s,
-	    uint64_t cpu_freelist, enum vd_obj_state *state, uint32_t nobj, uint32_t *nfree)
+	    uint64_t cpu_freelist, const struct sheaf_objs *so, enum vd_obj_state *state,
+	    int *cpu_of, uint32_t nobj, uint32_t *nfree)
 {
 	uint32_t a = 0, b = 0;
 	struct vd_error *err;
@@ -536,6 +731,7 @@ slab_states(struct vd_kmem *k, const struct vd_slab_cache *c, const struct slab_
 				 VD_OBJ_FREE_CPU, state, &b)))
 		return err;
 	*nfree = a + b;
+	mark_sheaf_objects(so, c, s->base + c->red_left_pad, nobj, state, cpu_of, nfree);
 	return NULL;
 }
 
@@ -555,6 +751,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 {
 	struct cache_rec *r = malloc(sizeof(*r));
 	enum vd_obj_state *state = malloc(KMEM_MAX_OBJECTS * sizeof(*state));
+	struct sheaf_objs so = { .k = k };
 	const struct vd_slab_cache *c;
 	struct vd_error *err;
 	bool go = true;
@@ -567,7 +764,9 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 	if ((err = find_cache(k, NULL, cache->addr, r)))
 		goto out;
 	c = &r->c;
-	for (uint32_t cpu = 0; go && cpu < k->ncpus; cpu++) {
+	if ((err = for_each_sheaf(k, r, collect_sheaf, &so)))
+		goto out;
+	for (uint32_t cpu = 0; go && k->cl.cpu_slab.present && cpu < k->ncpus; cpu++) {
 		struct cpu_state cs;
 		struct slab_rec s;
 		struct vd_slab vs;
@@ -587,7 +786,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 						       .frozen = s.frozen, .node = -1,
 						       .where = VD_SLAB_CPU, .cpu = (int)cpu,
 						       .state = state };
-				if ((err = slab_states(k, c, &s, cs.freelist, state, vs.objects, &vs.nfree)))
+				if ((err = slab_states(k, c, &s, cs.freelist, &so, state, NULL, vs.objects, &vs.nfree)))
 					report(err_cb, priv, err);
 				else
 					go = cb(priv, &vs);
@@ -609,7 +808,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 					       .frozen = s.frozen, .node = -1,
 					       .where = VD_SLAB_CPU_PARTIAL, .cpu = (int)cpu,
 					       .state = state };
-			if ((err = slab_states(k, c, &s, 0, state, vs.objects, &vs.nfree)))
+			if ((err = slab_states(k, c, &s, 0, &so, state, NULL, vs.objects, &vs.nfree)))
 				report(err_cb, priv, err);
 			else
 				go = cb(priv, &vs);
@@ -644,7 +843,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 					       .frozen = s.frozen, .node = (int)nid,
 					       .where = VD_SLAB_NODE_PARTIAL, .cpu = -1,
 					       .state = state };
-			if ((err = slab_states(k, c, &s, 0, state, vs.objects, &vs.nfree)))
+			if ((err = slab_states(k, c, &s, 0, &so, state, NULL, vs.objects, &vs.nfree)))
 				report(err_cb, priv, err);
 			else
 				go = cb(priv, &vs);
@@ -656,6 +855,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 	}
 	err = NULL;
 out:
+	free(so.v);
 	free(r);
 	free(state);
 	return err;
@@ -671,7 +871,8 @@ vd_km_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr, struct vd_kme
 	uint64_t base, idx;
 	uint32_t nobj, nfree;
 	uint64_t cpu_freelist = 0;
-	int owner = -1;
+	struct sheaf_objs so = { .k = k };
+	int owner = -1, *cpu_of;
 
 	if ((err = vd_km_slab_init(k)))
 		return err;
@@ -703,7 +904,7 @@ vd_km_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr, struct vd_kme
 	ret->object = base + idx * r->c.size;
 	// Is this slab a CPU's slab?  Then its free objects are on that CPU's
 	// lockless freelist.
-	for (uint32_t cpu = 0; cpu < k->ncpus; cpu++) {
+	for (uint32_t cpu = 0; k->cl.cpu_slab.present && cpu < k->ncpus; cpu++) {
 		struct cpu_state cs;
 
 		if (!k->cpu_possible[cpu] || !vd_ok_destroy(read_cpu(k, r, cpu, &cs)))
@@ -714,15 +915,23 @@ vd_km_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr, struct vd_kme
 			break;
 		}
 	}
-	if (!(state = malloc(KMEM_MAX_OBJECTS * sizeof(*state)))) {
+	if (!(state = malloc(KMEM_MAX_OBJECTS * sizeof(*state))) ||
+	    !(cpu_of = malloc(KMEM_MAX_OBJECTS * sizeof(*cpu_of)))) {
+		free(state);
 		free(r);
 		return &vd_enomem;
 	}
-	err = slab_states(k, &r->c, &s, cpu_freelist, state, nobj, &nfree);
+	for (uint32_t i = 0; i < nobj; i++)
+		cpu_of[i] = owner;
+	err = for_each_sheaf(k, r, collect_sheaf, &so);
+	if (!err)
+		err = slab_states(k, &r->c, &s, cpu_freelist, &so, state, cpu_of, nobj, &nfree);
 	if (!err) {
 		ret->obj_state = state[idx];
-		ret->obj_cpu = state[idx] == VD_OBJ_FREE_CPU ? owner : -1;
+		ret->obj_cpu = state[idx] == VD_OBJ_FREE_CPU ? cpu_of[idx] : -1;
 	}
+	free(so.v);
+	free(cpu_of);
 	free(state);
 	free(r);
 	return err;

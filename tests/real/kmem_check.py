@@ -46,7 +46,11 @@ sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402
 
 VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12", "kaslr-5.10", "arm64-kaslr",
-            "arm64-nokaslr", "arm64-6.12", "arm64-16k-6.12")
+            "arm64-nokaslr", "arm64-6.12", "arm64-16k-6.12", "kaslr-sid")
+# kaslr-sid (Debian's 7.2): SLUB keeps per-CPU sheaves and no kmem_cache_cpu, meminfo has
+# lost NR_BOUNCE/NR_WRITEBACK_TEMP and gained Balloon/GPU lines; the oracle is sid's drgn
+# 0.3.0 (vdcheck.oracle_python).  crash 9.0.2 cannot open it (module_init: "invalid structure
+# member offset: module_num_gpl_syms"), so no crash comparison there.
 # Not arm64-6.12-va48: drgn 0.0.22, the oracle here, cannot translate the 52-bit kernel that
 # fell back to 48-bit VAs (it walks with the build's VA_BITS).
 CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")        # crash 8.0.2 reads x86_64 6.1 only
@@ -115,7 +119,10 @@ def drgn_oracle(t, variant, dumpdir, meta):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "o.json")
             t0 = time.time()
-            p = subprocess.run([vc.PY, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
+            py = vc.oracle_python(meta)
+            if py is None:
+                return None
+            p = subprocess.run([py, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
                                 "--arch", arch, "--json", out], capture_output=True, text=True,
                                timeout=TIMEOUT)
             if p.returncode:

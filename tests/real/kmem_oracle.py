@@ -38,6 +38,7 @@ import drgn                                          # noqa: E402
 from drgn import FaultError, Object, cast            # noqa: E402
 from drgn.helpers.linux.mm import page_to_virt, pfn_to_page, virt_to_page  # noqa: E402
 from drgn.helpers.linux.cpumask import for_each_possible_cpu  # noqa: E402
+from drgn.helpers.linux.list import list_for_each_entry  # noqa: E402
 from drgn.helpers.linux.percpu import per_cpu_ptr    # noqa: E402
 from drgn.helpers.linux.pid import for_each_task     # noqa: E402
 from drgn.helpers.linux.slab import for_each_slab_cache  # noqa: E402
@@ -202,8 +203,9 @@ def meminfo(prog, arch, page):
     if have_enum("NR_SECONDARY_PAGETABLE"):
         kb("SecPageTables", ns("NR_SECONDARY_PAGETABLE"))
     kb("NFS_Unstable", 0)
-    kb("Bounce", zs("NR_BOUNCE"))
-    kb("WritebackTmp", ns("NR_WRITEBACK_TEMP"))
+    # 7.x prints both as 0 once their counters are gone.
+    kb("Bounce", zs("NR_BOUNCE") if have_enum("NR_BOUNCE") else 0)
+    kb("WritebackTmp", ns("NR_WRITEBACK_TEMP") if have_enum("NR_WRITEBACK_TEMP") else 0)
     okb = prog["sysctl_overcommit_kbytes"].value_()
     if okb:
         allowed = okb >> ks
@@ -222,7 +224,10 @@ def meminfo(prog, arch, page):
         lines.append(["VmallocTotal", ((tb << 40) - 1) >> 10, "kB"])
     else:
         lines.append(["VmallocTotal", None, "kB"])     # not computed for arm64
-    kb("VmallocUsed", prog["nr_vmalloc_pages"].counter.value_())
+    if have_enum("NR_VMALLOC"):                  # 7.x: a node counter
+        kb("VmallocUsed", ns("NR_VMALLOC"))
+    else:
+        kb("VmallocUsed", prog["nr_vmalloc_pages"].counter.value_())
     kb("VmallocChunk", 0)
     kb("Percpu", prog["pcpu_nr_populated"].value_() * prog["pcpu_nr_units"].value_())
     if has_sym(prog, "early_memtest_done") and prog["early_memtest_done"].value_():
@@ -240,6 +245,10 @@ def meminfo(prog, arch, page):
         kb("CmaFree", zs("NR_FREE_CMA_PAGES"))
     if have_enum("NR_UNACCEPTED"):
         kb("Unaccepted", zs("NR_UNACCEPTED"))
+    for n, e in (("Balloon", "NR_BALLOON_PAGES"), ("GPUActive", "NR_GPU_ACTIVE"),
+                 ("GPUReclaim", "NR_GPU_RECLAIM")):
+        if have_enum(e):
+            kb(n, ns(e))
     if hs is not None:
         lines += [["HugePages_Total", hs.get("count", 0), ""],
                   ["HugePages_Free", hs.get("free", 0), ""],
@@ -304,9 +313,12 @@ class Slab:
             rlp = 0
         info = {"name": s.name.string_().decode(), "size": s.size.value_(),
                 "offset": s.offset.value_(), "random": rnd, "red_left_pad": rlp,
-                "cpu": {}}
-        cpu_slab = s.cpu_slab
-        for cpu in for_each_possible_cpu(prog):
+                "cpu": {}, "sheaves": set(), "sheaf_cpu": {}}
+        try:
+            cpu_slab = s.cpu_slab                   # gone in 7.0 (sheaves only)
+        except AttributeError:
+            cpu_slab = None
+        for cpu in for_each_possible_cpu(prog) if cpu_slab is not None else ():
             c = per_cpu_ptr(cpu_slab, cpu)
             try:
                 sl = c.slab.value_()
@@ -314,6 +326,32 @@ class Slab:
                 sl = c.page.value_()
             if sl:
                 info["cpu"][sl] = (cpu, c.freelist.value_())
+        # 6.18+: objects in the per-CPU sheaves (main, spare) and in the barns'
+        # full sheaves are free for the cache.  Every possible CPU: a CPU the
+        # panic stopped is offline in the dump and its sheaves still hold objects.
+        try:
+            pcs_ptr = s.cpu_sheaves.value_()
+        except AttributeError:
+            pcs_ptr = 0
+        if pcs_ptr:
+            def take(sheaf, cpu=-1):
+                if sheaf:
+                    for o in sheaf.objects[:sheaf.size.value_()]:
+                        info["sheaves"].add(o.value_())
+                        info["sheaf_cpu"][o.value_()] = cpu
+            for cpu in for_each_possible_cpu(prog):
+                pcs = per_cpu_ptr(s.cpu_sheaves, cpu)
+                take(pcs.main, cpu)
+                take(pcs.spare, cpu)
+            try:
+                barns = [pn.barn for pn in s.per_node[:prog["nr_node_ids"].value_()]]
+            except AttributeError:
+                barns = [n.barn for n in s.node[:prog["nr_node_ids"].value_()] if n]
+            for b in barns:
+                if b:
+                    for sh in list_for_each_entry("struct slab_sheaf",
+                                                  b.sheaves_full.address_of_(), "barn_list"):
+                        take(sh)
         self.caches[cache_addr] = info
         return info
 
@@ -340,6 +378,7 @@ class Slab:
         free = set(self.chain(info, slab.freelist.value_(), n))
         if page_addr in info["cpu"]:
             free |= set(self.chain(info, info["cpu"][page_addr][1], n))
+        free |= info["sheaves"]
         objs = [(base_va + i * info["size"], base_va + i * info["size"] not in free)
                 for i in range(n)]
         return cache, objs, info
@@ -561,6 +600,9 @@ def main():
         cpu_of = info["cpu"].get(pa)
         offline_free = (not allocated and cpu_of is not None and cpu_of[0] not in online and
                         obj in set(sl.chain(info, cpu_of[1], len(objs))))
+        # drgn reads the online CPUs' sheaves only, as their freelists.
+        offline_free = offline_free or (not allocated and
+                                        info["sheaf_cpu"].get(obj, -1) not in online | {-1})
         if soi and not offline_free:
             r = soi(prog, addr)
             ent["drgn_slab_object_info"] = r is not None and \
@@ -572,7 +614,10 @@ def main():
         p = Object(prog, "struct page *", value=pa)
         try:
             va = page_to_virt(p).value_() + rng.randrange(page)
-            flags = p.flags.value_()
+            try:
+                flags = p.flags.f.value_()     # memdesc_flags_t (7.x)
+            except AttributeError:
+                flags = p.flags.value_()
             ref = p._refcount.counter.value_()
             mapping = p.mapping.value_()
             prog.read(va, 1)
