@@ -277,6 +277,8 @@ slab_cb(void *priv, const struct vd_slab *s)
 			fprintf(cli->out, "CPU %d SLAB:\n", s->cpu);
 		else if (s->where == VD_SLAB_CPU_PARTIAL)
 			fprintf(cli->out, "CPU %d PARTIAL:\n", s->cpu);
+		else if (s->where == VD_SLAB_OTHER)
+			fprintf(cli->out, "SLABS ON NO LIST, HOLDING SHEAF OBJECTS:\n");
 		else
 			fprintf(cli->out, "NODE %d PARTIAL:\n", s->node);
 		o->last_where = (int)s->where;
@@ -293,7 +295,8 @@ slab_cb(void *priv, const struct vd_slab *s)
 		if (s->state[i] == VD_OBJ_ALLOCATED)
 			fprintf(cli->out, "  [%016" PRIx64 "]\n", a);
 		else if (s->state[i] == VD_OBJ_FREE_CPU)
-			fprintf(cli->out, "   %016" PRIx64 "  (cpu %d cache)\n", a, s->cpu);
+			fprintf(cli->out, "   %016" PRIx64 "  (cpu %d cache)\n", a,
+				s->obj_cpu && s->obj_cpu[i] >= 0 ? s->obj_cpu[i] : s->cpu);
 		else
 			fprintf(cli->out, "   %016" PRIx64 "\n", a);
 	}
@@ -344,7 +347,8 @@ kmem_objects(struct vd_cli *cli, struct vd_kmem *k)
 		vd_walk_errors_json(&errs);
 		vd_json_end_object(&cli->j);
 	} else {
-		fprintf(cli->out, "%" PRIu64 " slabs listed (CPU and partial; SLUB keeps no list of full slabs): "
+		fprintf(cli->out, "%" PRIu64 " slabs listed (CPU, partial and those holding sheaf objects; "
+			"SLUB keeps no list of full slabs): "
 			"%" PRIu64 " allocated, %" PRIu64 " free objects\n", o.nslabs, o.nalloc, o.nfree);
 	}
 	vd_walk_errors_finish(&errs, "slabs");

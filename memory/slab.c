@@ -751,14 +751,18 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 {
 	struct cache_rec *r = malloc(sizeof(*r));
 	enum vd_obj_state *state = malloc(KMEM_MAX_OBJECTS * sizeof(*state));
+	int *cpu_of = malloc(KMEM_MAX_OBJECTS * sizeof(*cpu_of));
 	struct sheaf_objs so = { .k = k };
+	uint64_t *listed = NULL;       /* slabs found on a list */
+	size_t nlisted = 0, listed_cap = 0;
 	const struct vd_slab_cache *c;
 	struct vd_error *err;
 	bool go = true;
 
-	if (!r || !state) {
+	if (!r || !state || !cpu_of) {
 		free(r);
 		free(state);
+		free(cpu_of);
 		return &vd_enomem;
 	}
 	if ((err = find_cache(k, NULL, cache->addr, r)))
@@ -838,12 +842,26 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 				report(err_cb, priv, err);
 				break;
 			}
+			if (so.n && nlisted == listed_cap) {
+				uint64_t *p = realloc(listed, (listed_cap = listed_cap ? 2 * listed_cap
+									: 64) * sizeof(*p));
+
+				if (!p) {
+					err = &vd_enomem;
+					goto out;
+				}
+				listed = p;
+			}
+			if (so.n)
+				listed[nlisted++] = s.addr;
 			vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
 					       .objects = slab_objects(c, &s), .inuse = s.inuse,
 					       .frozen = s.frozen, .node = (int)nid,
 					       .where = VD_SLAB_NODE_PARTIAL, .cpu = -1,
-					       .state = state };
-			if ((err = slab_states(k, c, &s, 0, &so, state, NULL, vs.objects, &vs.nfree)))
+					       .state = state, .obj_cpu = cpu_of };
+			for (uint32_t i = 0; i < vs.objects; i++)
+				cpu_of[i] = -1;
+			if ((err = slab_states(k, c, &s, 0, &so, state, cpu_of, vs.objects, &vs.nfree)))
 				report(err_cb, priv, err);
 			else
 				go = cb(priv, &vs);
@@ -853,9 +871,64 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 			}
 		}
 	}
+	// Sheaves: the slabs that hold their objects and are on no list.
+	for (size_t i = 0; go && i < so.n; i++) {
+		uint64_t pa, page, slab;
+		struct vd_page_info pi;
+		struct slab_rec s;
+		struct vd_slab vs;
+		bool seen = false;
+
+		if ((err = vd_km_va_to_pa(k, so.v[i].addr, &pa)) ||
+		    (err = vd_kmem_pfn_to_page(k, pa >> k->pshift, &page)) ||
+		    (err = vd_kmem_page_info(k, page, &pi))) {
+			report(err_cb, priv, vd_error_wrap(err, "%s: the object 0x%llx of a sheaf",
+							   c->name,
+							   (unsigned long long)so.v[i].addr));
+			continue;
+		}
+		slab = pi.head_page;
+		for (size_t j = 0; j < nlisted && !seen; j++)
+			seen = listed[j] == slab;
+		if (seen)
+			continue;
+		if (nlisted == listed_cap) {
+			uint64_t *p = realloc(listed, (listed_cap = listed_cap ? 2 * listed_cap : 64) *
+					      sizeof(*p));
+
+			if (!p) {
+				err = &vd_enomem;
+				goto out;
+			}
+			listed = p;
+		}
+		listed[nlisted++] = slab;
+		if ((err = read_slab(k, slab, &s))) {
+			report(err_cb, priv, err);
+			continue;
+		}
+		if (s.cache != c->addr) {
+			report(err_cb, priv, vd_error_create(VD_ERR_CORRUPT,
+				"%s: a sheaf holds 0x%llx, an object of the slab 0x%llx of another cache",
+				c->name, (unsigned long long)so.v[i].addr, (unsigned long long)slab));
+			continue;
+		}
+		vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
+				       .objects = slab_objects(c, &s), .inuse = s.inuse,
+				       .frozen = s.frozen, .node = pi.node, .where = VD_SLAB_OTHER,
+				       .cpu = -1, .state = state, .obj_cpu = cpu_of };
+		for (uint32_t j = 0; j < vs.objects; j++)
+			cpu_of[j] = -1;
+		if ((err = slab_states(k, c, &s, 0, &so, state, cpu_of, vs.objects, &vs.nfree)))
+			report(err_cb, priv, err);
+		else
+			go = cb(priv, &vs);
+	}
 	err = NULL;
 out:
+	free(listed);
 	free(so.v);
+	free(cpu_of);
 	free(r);
 	free(state);
 	return err;

@@ -105,7 +105,8 @@ enum vd_slab_where {
 	VD_SLAB_CPU,              /* a CPU's active slab (c->slab / c->page) */
 	VD_SLAB_CPU_PARTIAL,      /* on a CPU's partial list (c->partial) */
 	VD_SLAB_NODE_PARTIAL,     /* on a node's partial list */
-	VD_SLAB_OTHER,            /* full (SLUB tracks no full list) */
+	VD_SLAB_OTHER,            /* on no list: a full slab found through the
+				     objects of a sheaf (6.18+) */
 };
 
 enum vd_obj_state {
@@ -125,11 +126,16 @@ struct vd_slab {
 	uint32_t nfree;           /* objects found free */
 	/* state[i] of object i (at base + i * size); objects entries */
 	const enum vd_obj_state *state;
+	/* obj_cpu[i]: for VD_OBJ_FREE_CPU, the CPU whose lockless freelist
+	 * or sheaf holds object i; NULL: all are cpu's */
+	const int *obj_cpu;
 };
 
 /*
  * The slabs SLUB can find for a cache: each CPU's slab and partial list,
- * then each node's partial list, with every object's state.  cb returning
+ * then each node's partial list, then (sheaves, 6.18+) the slabs on no
+ * list that hold objects of the CPUs' sheaves or the barns' full sheaves,
+ * with every object's state (an object in a sheaf is free).  cb returning
  * false stops the walk.  Errors about one slab are reported through
  * err_cb and the walk goes on.
  */

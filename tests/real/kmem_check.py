@@ -18,6 +18,8 @@ the dump) and with --vmlinux:
     slab_cache, free objects from each slab's freelist and the CPUs' lockless freelists),
     and on the x86_64 6.1 samples each row of crash's `kmem -s`;
   - kmem -S kmalloc-1k: the objects crash's `kmem -S` lists, allocated or free, on 6.1 x86_64;
+    on every variant each listed object's state equals drgn's walk of the memory map (7.2:
+    with the slabs on no list that hold sheaf objects);
   - kmem ADDR --json for drgn's 200 addresses: slab objects (cache, object, allocated),
     pages (struct page, flags, refcount, mapping), task stacks (pid, task), per-CPU areas,
     modules, kernel text, vmalloc areas; kmem -p of the pages;
@@ -244,6 +246,23 @@ def check_caches(t, sc, j, o, crash):
         got = c and (c["object_size"], c["allocated"], c["total"], c["slabs"],
                      "%dk" % (c["slab_size"] // 1024), c["name"])
         t.ok(sc, "crash.kmem-s", got == cr, lambda: "vmdive %s crash %s" % (got, cr))
+
+
+def check_S_drgn(t, sc, j, states):
+    """Every object kmem -S lists has the state drgn's walk of the memory map gives it
+    (freelists, CPU freelists, sheaves): 7.2's sheaf objects in slabs on no list too."""
+    n = bad = 0
+    for s in j["slabs"]:
+        for key, allocated in (("allocated_objects", True), ("free_objects", False)):
+            for a in s[key]:
+                n += 1
+                want = states.get("0x%x" % h(a))
+                ok = t.ok(sc, "kmem-S.drgn", want == allocated,
+                          lambda: "%s: vmdive %s, drgn %s" % (
+                              a, "allocated" if allocated else "free",
+                              {True: "allocated", False: "free", None: "no object"}[want]))
+                bad += not ok
+    t.ok(sc, "kmem-S.drgn_listed", n > 0, lambda: "kmem -S kmalloc-1k listed no object")
 
 
 def check_S(t, sc, j, crash_objs):
@@ -501,12 +520,14 @@ def main():
                 if t.ok(sc, "kmem-s.run", j is not None and rc == 0,
                         lambda: "exit %d: %s" % (rc, vc.short(err))):
                     check_caches(t, sc, j, o["caches"], crash and crash["caches"])
-                if crash:
-                    j, rc, err = vd.json(["kmem", "-S", "--json"] + extra + [dump, "kmalloc-1k"],
-                                         "kmem -S")
-                    if t.ok(sc, "kmem-S.run", j is not None and rc == 0,
-                            lambda: "exit %d: %s" % (rc, vc.short(err))):
+                j, rc, err = vd.json(["kmem", "-S", "--json"] + extra + [dump, "kmalloc-1k"],
+                                     "kmem -S")
+                if t.ok(sc, "kmem-S.run", j is not None and rc == 0,
+                        lambda: "exit %d: %s" % (rc, vc.short(err))):
+                    if crash:
                         check_S(t, sc, j, crash["S"])
+                    if "objects_kmalloc_1k" in o:
+                        check_S_drgn(t, sc, j, o["objects_kmalloc_1k"])
                 j, rc, err = vd.json(["kmem", "--json"] + extra + [dump] +
                                      [a["va"] for a in o["addrs"]], "kmem ADDR x%d" % len(o["addrs"]))
                 t.ok(sc, "kmem-addr.exit", rc == 0, lambda: "exit %d: %s" % (rc, vc.short(err)))

@@ -576,6 +576,9 @@ def main():
         c["slabs"] += 1
         c["total"] += len(objs)
         c["allocated"] += sum(1 for _, al in objs if al)
+        if c["name"] == "kmalloc-1k":         # each object's state, for kmem -S
+            for o_, al in objs:
+                doc.setdefault("objects_kmalloc_1k", {})[hx(o_)] = al
     doc["caches"] = list(caches.values())
     # addresses
     addrs = []
