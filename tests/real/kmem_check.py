@@ -48,8 +48,9 @@ sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402
 
 VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12", "kaslr-5.10", "arm64-kaslr",
-            "arm64-nokaslr", "arm64-6.12", "arm64-16k-6.12", "kaslr-sid")
-# kaslr-sid (Debian's 7.2): SLUB keeps per-CPU sheaves and no kmem_cache_cpu, meminfo has
+            "arm64-nokaslr", "arm64-6.12", "arm64-16k-6.12", "kaslr-sid", "arm64-sid",
+            "arm64-16k-sid")
+# The sid variants (Debian's 7.2, x86_64 and arm64 4K/16K): SLUB keeps per-CPU sheaves and no kmem_cache_cpu, meminfo has
 # lost NR_BOUNCE/NR_WRITEBACK_TEMP and gained Balloon/GPU lines; the oracle is sid's drgn
 # 0.3.0 (vdcheck.oracle_python).  crash 9.0.2 cannot open it (module_init: "invalid structure
 # member offset: module_num_gpl_syms"), so no crash comparison there.
