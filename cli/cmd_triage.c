@@ -433,8 +433,12 @@ copy_rest(FILE *from, FILE *to)
 	char buf[65536];
 	size_t n;
 
-	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
+	while ((n = fread(buf, 1, sizeof(buf), from)) > 0) {
 		fwrite(buf, 1, n, to);
+		// A child's JSON document: no error object after it (cli/main.c).
+		if (to == stdout)
+			vd_json_wrote_stdout = true;
+	}
 }
 
 static void

@@ -104,7 +104,8 @@ def strings_in(node, key=None):
     """(key, string) of every string value under an "error"/"errors" key."""
     if isinstance(node, dict):
         for k, v in node.items():
-            yield from strings_in(v, k if k in ("error", "errors", "message") else key)
+            yield from strings_in(v, k if k in ("error", "errors", "message", "problems")
+                                  else key)
     elif isinstance(node, list):
         for v in node:
             yield from strings_in(v, key)
@@ -132,7 +133,7 @@ def check_failures(vmdive, d):
         ["dis", d, "nosuch_symbol"], ["list", d, "0x10"], ["search", d, "-m", "zz", "1"],
         ["maps", d], ["vmcoreinfo", d, "NO_SUCH_KEY"], ["log", d, "extra"],
         ["shell", d, "extra"], ["rd", d, "--nosuch-option", "jiffies"],
-        ["nosuch-command", d],
+        ["nosuch-command", d], ["sys", d, "extra"], ["triage", "/nonexistent-dump"],
     ]
     npass = nfail = 0
     for c in cmds:
