@@ -2,7 +2,7 @@
 """drgn's backtraces for the bt test (test_bt.sh), about one ELF vmcore, in one drgn session.
 
     /usr/bin/python3 tests/real/bt_oracle.py --vmcore F --vmlinux V --json OUT [--regs A,B,...]
-            [--arch x86_64|aarch64]
+            [--arch x86_64|aarch64] [--module KO]...
 
 Opens the dump the way tests/oracle/drgn_oracle.py does (its Oracle class; arm64:
 drgn_oracle_arm64.py's Arm64Oracle), then for every
@@ -142,6 +142,8 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--regs", default="")
     ap.add_argument("--arch", default="x86_64")
+    ap.add_argument("--module", action="append", default=[],
+                    help="a loaded module's .ko with its DWARF (drgn unwinds its frames)")
     a = ap.parse_args()
     tmp = tempfile.NamedTemporaryFile(suffix=".notes")
     notes_only(a.vmcore, tmp.name)
@@ -156,6 +158,12 @@ def main():
         base.drgn = shim
         o = base.Oracle(a.vmcore, a.vmlinux)
     prog = o.prog = o.prog.real
+    if a.module:
+        # drgn places a module's debug file by the loaded module of the same name.
+        try:
+            prog.load_debug_info(a.module)
+        except drgn.MissingDebugInfoError as e:
+            sys.exit("bt_oracle: %s" % e)
     tasks, seen = [], set()
     pt_size = prog.type("struct pt_regs").size
     try:
