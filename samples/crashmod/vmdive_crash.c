@@ -8,7 +8,8 @@
  *   mode=bug         BUG() in this module's function (oops=panic);
  *   mode=warn        WARN_ON() in this module's function (boot with
  *                    panic_on_warn=1);
- *   mode=timer       in interrupt context: a timer callback calls panic();
+ *   mode=timer       in interrupt context: a timer callback calls panic()
+ *                    while the writer waits for it in this module;
  *   mode=oom         the writer allocates pages until the OOM killer runs
  *                    (boot with panic_on_oom=1);
  * -- these five on a write of 1 to /sys/kernel/vmdive_crash/trigger, in the
@@ -88,6 +89,19 @@ static noinline void vmdive_crash_timer_fn(struct timer_list *t)
 	panic("vmdive_crash: panic from a timer callback");
 }
 
+/* The writer waits in the kernel, interrupts enabled, for the timer: its
+ * interrupt then comes from kernel mode and runs on the IRQ stack, and the
+ * interrupted pc is in this module (a pt_regs frame in module text). */
+static noinline int vmdive_crash_timer_wait(void)
+{
+	mod_timer(&vmdive_timer, jiffies + 1);
+	for (;;) {
+		vmdive_spins++;
+		cpu_relax();
+	}
+	return 0;
+}
+
 /* Pages are kept on a list (page->lru) so nothing can free them; order 0
  * GFP_KERNEL never fails without the OOM killer having been called first. */
 static noinline int vmdive_crash_oom(void)
@@ -137,10 +151,8 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return vmdive_crash_warn() ?: count;
 	if (!strcmp(mode, "oom"))
 		return vmdive_crash_oom();
-	if (!strcmp(mode, "timer")) {
-		mod_timer(&vmdive_timer, jiffies + 1);
-		return count;
-	}
+	if (!strcmp(mode, "timer"))
+		return vmdive_crash_timer_wait();
 	return -EINVAL;
 }
 
