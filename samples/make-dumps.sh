@@ -39,7 +39,12 @@
 # and the same two kernels on a CPU without LPA2: arm64-6.12-va48, arm64-16k-6.12-va47;
 # Debian 11's 5.10 (kaslr-5.10, arm64-5.10: 4K pages, 48-bit VAs) and the newest kernel of
 # Debian sid (kaslr-sid, arm64-sid: cloud-arm64 4K/52-bit, arm64-16k-sid), with sid's drgn and
-# crash (sid-oracles/amd64/) for the tests.  The tables KERNELS and VARIANTS below list them.
+# crash (sid-oracles/amd64/) for the tests.  And crashes of other kinds than sysrq-c, from the
+# test module samples/crashmod (built against Debian's linux-headers-KVER): crash-null,
+# crash-null-2 (the same bug on CPU 1), crash-bug, crash-warn, crash-timer, crash-hung,
+# crash-softlockup, crash-oom (x86_64 6.1), arm64-crash-null, arm64-crash-timer (arm64 6.1);
+# their meta.env says CRASH_KIND=<mode>.  The tables KERNELS and VARIANTS below list them.
+# Up to VMDIVE_BOOT_JOBS (default 2) guests boot at once.
 # Only when asked for: --variant V, --arch x86_64|arm64 (that arch's variants), --arch all
 # or --all (every variant).
 # Needs root (apt-get; arm64 adds the foreign architecture to dpkg) on Debian 12.  The marker and variant reach the guest's /init through
