@@ -108,11 +108,21 @@ def source_of(f):
         return None
 
 
-def frames_of(prog, trace):
+def frames_of(prog, trace, partial=None):
+    """(frames, user pc).  With partial (a dict), a frame whose pc drgn cannot tell ends the
+    list there (partial["error"] says why) instead of failing the whole trace: drgn 0.0.22
+    unwinds from a pt_regs on the x86_64 IRQ stack up to the stack's top, but not back to the
+    task stack."""
     out, user, inner = [], None, None
     for i, f in enumerate(trace):
         if i >= MAX_FRAMES:
             break
+        if partial is not None:
+            try:
+                f.pc
+            except LookupError as e:
+                partial["error"] = str(e)
+                break
         if inner is None:
             # The innermost frame at this pc (an inline one, or the function):
             # what the line table says for the pc.
@@ -196,9 +206,12 @@ def main():
     for s in filter(None, a.regs.split(",")):
         addr = int(s, 16)
         try:
+            partial = {}
             fr, user = frames_of(prog, prog.stack_trace(
-                drgn.Object(prog, "struct pt_regs *", value=addr)))
+                drgn.Object(prog, "struct pt_regs *", value=addr)), partial)
             regs[s] = {"frames": fr, "user_pc": user}
+            if partial:
+                regs[s]["partial"] = partial["error"]
         except Exception as e:                       # noqa: BLE001
             regs[s] = {"error": str(e)}
     with open(a.json, "w") as f:
