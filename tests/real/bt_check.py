@@ -361,9 +361,24 @@ def check_dump(t, sc, vd, dump, extra, j, o, blocks, tasks=True):
                 if upc is None and r["frames"] and \
                         (r["frames"][-1]["name"] or "").startswith("el0t_64_"):
                     upc = oo.get("user_pc")
-                of = r["frames"]
+                of, seg = r["frames"], fr[i:]
+                if "x30" in (f.get("regs") or {}):
+                    # arm64: up to the next pt_regs, which is checked from its own unwind.
+                    # drgn 0.0.22's DWARF unwind through an exception entry into a leaf
+                    # function can repeat that frame until its limit.
+                    # (drgn marks no frame "interrupted" there: its end is the next pt_regs'
+                    # pc.)
+                    nxt = [k for k in range(i + 1, len(fr)) if fr[k]["kind"] == "exception"]
+                    dn = [k for k in range(1, len(of)) if of[k]["interrupted"] or
+                          (nxt and of[k]["pc"] == h(fr[nxt[0]]["pc"]))]
+                    if nxt:
+                        seg, of, upc = fr[i:nxt[0]], of[:dn[0]] if dn else of, None
                 lr = h((f.get("regs") or {}).get("x30"))
-                kern = [x for x in fr[i:] if x["kind"] != "user"]
+                if lr is not None and lr >> 55 & 1:
+                    # A pointer-authentication code in the saved lr's top bits (48-bit VAs:
+                    # the crash samples' arm64 6.1): the address has them all set.
+                    lr |= ~((1 << 48) - 1) & ((1 << 64) - 1)
+                kern = [x for x in seg if x["kind"] != "user"]
                 if len(of) == len(kern) + 1 and len(of) > 1 and of[1]["pc"] == lr and \
                         lr != h(kern[1]["pc"] if len(kern) > 1 else None):
                     # arm64, an exception in a leaf function (no frame record of its own):
@@ -374,7 +389,7 @@ def check_dump(t, sc, vd, dump, extra, j, o, blocks, tasks=True):
                     print("%s: %s: drgn's frame %s at the pt_regs' lr, not in the kernel's "
                           "nor vmdive's trace" % (sc, who, of[1]["name"]))
                     of = of[:1] + of[2:]
-                check_frames(t, sc, "running", fr[i:], of, upc, who)
+                check_frames(t, sc, "running", seg, of, upc, who)
     panic = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
     if not t.ok(sc, "panic.task", len(panic) == 1, "no panic task in bt -A"):
         return
