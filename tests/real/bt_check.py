@@ -192,7 +192,7 @@ def log_regs(line, regs):
 
 def log_traces(path):
     """Every "Call Trace:" (arm64 "Call trace:") of the console log, in order, as
-    {"who": (comm, pid) of the header that printed it ("CPU: N PID: P Comm: C", or
+    {"who": (comm, pid) of the header that printed it ("CPU: N [UID: U ]PID: P Comm: C", or
     sched_show_task's "task:C state:S ... pid:P"), "state": S or None, "entries": [...],
     "user": the user registers after its "RIP: 0033:" line}.  Entries are its reliable frames
     (lines without '?') and, x86_64, each "RIP: 0010:" line (an exception entry: the pc it
@@ -207,7 +207,8 @@ def log_traces(path):
     with open(path, errors="replace") as f:
         for line in f:
             line = re.sub(r"^\[ *[0-9.]+\] ", "", line.rstrip())
-            m = re.match(r"CPU: \d+ PID: (\d+) Comm: (\S+)", line) or \
+            # 6.11+ adds "UID: N " (6.12, 7.2).
+            m = re.match(r"CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: (\S+)", line) or \
                 re.match(r"task:(\S+) +state:(\w).* pid:(\d+)", line)
             if m:
                 if line.startswith("CPU:"):
