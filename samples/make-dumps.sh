@@ -136,8 +136,15 @@ mapfile -t ALL_VARIANTS < <(table "$VARIANTS" | awk '{ print $1 }')
 mapfile -t X86_VARIANTS < <(table "$VARIANTS" | awk '$2 == "x86_64" { print $1 }')
 mapfile -t ARM64_VARIANTS < <(table "$VARIANTS" | awk '$2 == "arm64" { print $1 }')
 mapfile -t DEFAULT_VARIANTS < <(table "$VARIANTS" | awk '$8 == "yes" { print $1 }')
-# The kernel a variant boots: "ARCH SERIES FLAVOUR".
-kernel_of() { local r; r=$(variant_row "$1") || return 1; awk '{ print $2, $3, $4 }' <<<"$r"; }
+# The kernel a variant boots ("ARCH SERIES FLAVOUR") and how it dies (sysrq, or a mode of
+# samples/crashmod/vmdive_crash.c), read from the table once: warm runs of many variants stay
+# quick.
+declare -A KERNEL_OF=() CRASH_OF=()
+while read -r _v _a _s _f _c _m _k _; do
+    KERNEL_OF[$_v]="$_a $_s $_f" CRASH_OF[$_v]=$_k
+done < <(table "$VARIANTS")
+unset _v _a _s _f _c _m _k
+kernel_of() { [[ -n ${KERNEL_OF[$1]:-} ]] && echo "${KERNEL_OF[$1]}"; }
 BOOT_TIMEOUT=${VMDIVE_BOOT_TIMEOUT:-300}   # arm64 under TCG on a loaded 2-core machine: 2+ min
 # Guests booted at once (VMDIVE_BOOT_JOBS): two on a 2-core machine keep both cores busy
 # through the mostly single-threaded boots, dumps and qemu-xlat runs.
@@ -189,14 +196,13 @@ done
 variants=("${_v[@]}"); unset _seen _v
 arch_of() { local k; k=$(kernel_of "$1"); echo "${k%% *}"; }
 want_arch() { local v; for v in "${variants[@]}"; do [[ $(arch_of "$v") == "$1" ]] && return 0; done; return 1; }
-# How variant $1 dies: sysrq, or a mode of samples/crashmod/vmdive_crash.c.
-crash_of() { local r; r=$(variant_row "$1") || return 1; awk '{ print $7 }' <<<"$r"; }
 # Whether a variant named, of arch $1 (or of kernel "ARCH SERIES FLAVOUR" $1), needs the module.
 want_crash() {
-    local v
+    local v k
     for v in "${variants[@]}"; do
-        [[ $(crash_of "$v") != sysrq ]] || continue
-        [[ $(arch_of "$v") == "$1" || $(kernel_of "$v") == "$1" ]] && return 0
+        [[ ${CRASH_OF[$v]} != sysrq ]] || continue
+        k=${KERNEL_OF[$v]}
+        [[ ${k%% *} == "$1" || $k == "$1" ]] && return 0
     done
     return 1
 }
