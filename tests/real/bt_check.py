@@ -6,7 +6,7 @@ crash 8.0.2.
 
 For each variant (x86_64 6.1: kaslr, nokaslr, la57; 6.12: kaslr-6.12; 5.10: kaslr-5.10 (ORC
 v1); Debian 7.2: kaslr-sid; arm64 6.1: arm64-kaslr, arm64-nokaslr; 6.12: arm64-6.12,
-arm64-6.12-va48, arm64-16k-6.12), on vmcore.elf and
+arm64-6.12-va48, arm64-16k-6.12; the crash kinds below), on vmcore.elf and
 vmcore.kdump-zlib, with and without --vmlinux, `vmdive bt -A --json` (every task) is compared
 with drgn's own unwind of the same boot's vmcore.elf (tests/real/bt_oracle.py: one drgn
 session per dump, the vmlinux's DWARF, drgn's inline frames left out):
@@ -29,6 +29,22 @@ session per dump, the vmlinux's DWARF, drgn's inline frames left out):
   user registers at the bottom equal the log's RIP..R15 lines;
 - arm64: drgn's unwind stops at el0t_64_sync; the user pc is checked against
   task_pt_regs(task)'s, read by drgn;
+- the crash kinds of samples/crashmod (crash-null, -null-2, -bug, -warn, -timer, -hung,
+  -softlockup, -oom; arm64-crash-null, -timer: meta.env CRASH_KIND): drgn is given the test
+  module's debug file (CRASH_MODULE) and vmdive --module-debug with --vmlinux.  The panic
+  task against the log's last trace (log_traces: an oops's from its faulting "RIP:" line, a
+  panic's from the frame after panic()), frame for frame, each "RIP: 0010:" inside it a
+  pt_regs frame with the same registers, <IRQ> frames on the IRQ stack, module frames named
+  "func+off [vmdive_crash]" with the module's kallsyms size against the log's "/0x..";
+  every trace the hung-task detector printed ("task:vd-hung state:D") against that task's
+  bt, state included; per kind (check_kind): the timer's panic crosses from the IRQ stack to
+  the writer's pt_regs in the module, vd-hung is in D with vmdive_crash_hung_fn over kthread
+  and khungtaskd panics, vd-spin is interrupted in vmdive_crash_spin_fn; crash-null and
+  crash-null-2 (two boots, CPU 0 and CPU 1) have the same frames below panic().  Counted
+  and printed, not failed: arm64 leaf functions whose caller only drgn's DWARF unwind shows
+  (from the pt_regs' lr; the kernel's trace has it neither), drgn 0.0.22's unwind from a
+  pt_regs on the IRQ stack ending at the stack's top (compared as far as it goes), and
+  bt -l on module frames (vmdive reads only the vmlinux's line tables);
 - crash 8.0.2 (6.1 only: crash cannot open 6.12 dumps with modules), `bt -a` and
   `foreach bt` on vmcore.elf: for each task crash traces, vmdive's functions from crash's first
   frame on must appear in crash's list in order; crash's extra frames (it scans the stack and
