@@ -537,6 +537,12 @@ for w in $(cat /proc/cmdline); do
         vmdive.cpu=*) CPU=${w#*=} ;;
     esac
 done
+# The test module (the second cpio archive of a crash variant's initramfs, build_crashmod):
+# loaded with the others, so /proc/modules below lists it; nothing dies before its trigger.
+if [ -n "$CRASH" ] && [ "$CRASH" != sysrq ]; then
+    insmod /lib/modules/vmdive_crash.ko mode=$CRASH cpu=${CPU:-0} ||
+        echo "vmdive-init: insmod vmdive_crash FAILED"
+fi
 for p in $PROCS; do /bin/$p & done
 sleep 1
 echo "vmdive-init: modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
@@ -551,18 +557,13 @@ echo 1 >/proc/sys/kernel/kptr_restrict
     grep -m 2 -E ' (_text|_stext)$' /proc/kallsyms | sed 's/^/sym /'   # near its start
 } | sed 's/^/vmdive-xlat: /'
 echo "VMDIVE-MARKER $VARIANT $MARKER" >/dev/kmsg
-# How it dies: sysrq-c, or a mode of the test module (the second cpio archive of the variant's
-# initramfs, build_crashmod): its kthread modes panic by themselves, the others on a write to
-# its trigger from a shell pinned to CPU $CPU.
+# How it dies: sysrq-c, or the test module's mode, started by a write to its trigger from a
+# shell pinned to CPU $CPU.
 case ${CRASH:-sysrq} in
     sysrq) echo c >/proc/sysrq-trigger ;;
     *)
-        insmod /lib/modules/vmdive_crash.ko mode=$CRASH cpu=${CPU:-0} ||
-            echo "vmdive-init: insmod vmdive_crash FAILED"
-        if [ -e /sys/kernel/vmdive_crash/trigger ]; then
-            taskset -c ${CPU:-0} sh -c 'echo 1 >/sys/kernel/vmdive_crash/trigger' ||
-                echo "vmdive-init: trigger FAILED"
-        fi ;;
+        taskset -c ${CPU:-0} sh -c 'echo 1 >/sys/kernel/vmdive_crash/trigger' ||
+            echo "vmdive-init: trigger FAILED" ;;
 esac
 # init must not exit (that panics too): wait for the crash.
 while :; do sleep 60; done

@@ -12,15 +12,17 @@
  *                    while the writer waits for it in this module;
  *   mode=oom         the writer allocates pages until the OOM killer runs
  *                    (boot with panic_on_oom=1);
- * -- these five on a write of 1 to /sys/kernel/vmdive_crash/trigger, in the
- * writer's context (the timer is armed on the writer's CPU) -- and
- *   mode=hung        at load: a kthread "vd-hung" sleeps uninterruptibly
- *                    forever and the hung-task detector panics (boot with
+ *   mode=hung        a kthread "vd-hung" sleeps uninterruptibly forever and
+ *                    the hung-task detector panics (boot with
  *                    hung_task_panic=1 and a hung_task_timeout_secs of 2);
- *   mode=softlockup  at load: a kthread "vd-spin" bound to CPU cpu= spins
- *                    with preemption disabled and the soft-lockup detector
- *                    panics from its timer interrupt (boot with
- *                    softlockup_panic=1 watchdog_thresh=1).
+ *   mode=softlockup  a kthread "vd-spin" bound to CPU cpu= spins with
+ *                    preemption disabled and the soft-lockup detector panics
+ *                    from its timer interrupt (boot with softlockup_panic=1
+ *                    watchdog_thresh=1).
+ * Nothing happens at load: each mode starts on a write of 1 to
+ * /sys/kernel/vmdive_crash/trigger, the first five in the writer's context
+ * (the timer is armed on the writer's CPU), so the module is listed in
+ * /proc/modules before anything dies.
  * bt must name this module's frames "func+off [vmdive_crash]" (ORC from
  * mod->arch on x86_64), cross the IRQ stack for timer and softlockup, and
  * find the hung task in D state with its stack.
@@ -153,6 +155,22 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return vmdive_crash_oom();
 	if (!strcmp(mode, "timer"))
 		return vmdive_crash_timer_wait();
+	if (vmdive_thread)
+		return -EBUSY;
+	if (!strcmp(mode, "hung")) {
+		vmdive_thread = kthread_run(vmdive_crash_hung_fn, NULL, "vd-hung");
+		return IS_ERR(vmdive_thread) ? PTR_ERR(vmdive_thread) : count;
+	}
+	if (!strcmp(mode, "softlockup")) {
+		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
+			return -EINVAL;
+		vmdive_thread = kthread_create(vmdive_crash_spin_fn, NULL, "vd-spin");
+		if (IS_ERR(vmdive_thread))
+			return PTR_ERR(vmdive_thread);
+		kthread_bind(vmdive_thread, cpu);
+		wake_up_process(vmdive_thread);
+		return count;
+	}
 	return -EINVAL;
 }
 
@@ -163,22 +181,9 @@ static int __init vmdive_crash_init(void)
 	int err;
 
 	timer_setup(&vmdive_timer, vmdive_crash_timer_fn, 0);
-	if (!strcmp(mode, "hung")) {
-		vmdive_thread = kthread_run(vmdive_crash_hung_fn, NULL, "vd-hung");
-		return PTR_ERR_OR_ZERO(vmdive_thread);
-	}
-	if (!strcmp(mode, "softlockup")) {
-		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
-			return -EINVAL;
-		vmdive_thread = kthread_create(vmdive_crash_spin_fn, NULL, "vd-spin");
-		if (IS_ERR(vmdive_thread))
-			return PTR_ERR(vmdive_thread);
-		kthread_bind(vmdive_thread, cpu);
-		wake_up_process(vmdive_thread);
-		return 0;
-	}
 	if (strcmp(mode, "null") && strcmp(mode, "bug") && strcmp(mode, "warn") &&
-	    strcmp(mode, "oom") && strcmp(mode, "timer"))
+	    strcmp(mode, "oom") && strcmp(mode, "timer") && strcmp(mode, "hung") &&
+	    strcmp(mode, "softlockup"))
 		return -EINVAL;
 	vmdive_kobj = kobject_create_and_add("vmdive_crash", kernel_kobj);
 	if (!vmdive_kobj)
@@ -189,7 +194,7 @@ static int __init vmdive_crash_init(void)
 	return err;
 }
 
-/* Only the trigger modes can be unloaded; a hung or spinning kthread pins the module. */
+/* Unloadable until triggered (a hung or spinning kthread would run freed code). */
 static void __exit vmdive_crash_exit(void)
 {
 	struct page *p, *n;
