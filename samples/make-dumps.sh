@@ -39,7 +39,12 @@
 # and the same two kernels on a CPU without LPA2: arm64-6.12-va48, arm64-16k-6.12-va47;
 # Debian 11's 5.10 (kaslr-5.10, arm64-5.10: 4K pages, 48-bit VAs) and the newest kernel of
 # Debian sid (kaslr-sid, arm64-sid: cloud-arm64 4K/52-bit, arm64-16k-sid), with sid's drgn and
-# crash (sid-oracles/amd64/) for the tests.  The tables KERNELS and VARIANTS below list them.
+# crash (sid-oracles/amd64/) for the tests.  And crashes of other kinds than sysrq-c, from the
+# test module samples/crashmod (built against Debian's linux-headers-KVER): crash-null,
+# crash-null-2 (the same bug on CPU 1), crash-bug, crash-warn, crash-timer, crash-hung,
+# crash-softlockup, crash-oom (x86_64 6.1), arm64-crash-null, arm64-crash-timer (arm64 6.1);
+# their meta.env says CRASH_KIND=<mode>.  The tables KERNELS and VARIANTS below list them.
+# Up to VMDIVE_BOOT_JOBS (default 2) guests boot at once.
 # Only when asked for: --variant V, --arch x86_64|arm64 (that arch's variants), --arch all
 # or --all (every variant).
 # Needs root (apt-get; arm64 adds the foreign architecture to dpkg) on Debian 12.  The marker and variant reach the guest's /init through
@@ -79,30 +84,45 @@ arm64   sid    cloud-arm64 sid      linux-binary-KVER,linux-modules-KVER,linux-i
 arm64   sid    arm64-16k   sid      linux-binary-KVER,linux-modules-KVER,linux-image-KVER-dbg [0-9]+\.[0-9]+(\.[0-9]+)?\+deb[0-9]+ qemu_fw_cfg,dummy,loop,overlay,async_xor
 '
 # Every variant, one line each: the kernel it boots (arch series flavour, a line of KERNELS),
-# QEMU's -cpu, extra kernel command-line words ("-": none; words joined by ","), and whether
-# it is made when no variant is named.  Boots run under TCG; x86_64 ones under KVM with
+# QEMU's -cpu, the guest's memory (MiB), how it dies (crash: "sysrq" is /init's
+# `echo c >/proc/sysrq-trigger`; any other word is a mode of the test module
+# samples/crashmod/vmdive_crash.c, built against Debian's linux-headers-KVER of the kernel and
+# loaded by /init with that mode: see build_crashmod; meta.env says CRASH_KIND=<crash>),
+# whether it is made when no variant is named, and extra kernel command-line words ("-":
+# none; words joined by ","; vmdive.cpu=N pins /init's trigger, or the module's spinning
+# kthread, to CPU N, default 0).  Boots run under TCG; x86_64 ones under KVM with
 # VMDIVE_KVM=1 (see kvm_usable), except a -cpu KVM cannot give (la57: TCG implements it).
 #   la57: 5-level paging; arm64 -cpu max: pointer authentication and MTE live, as on current
 #   hardware; Debian's 6.12+ arm64 kernels are built for 52-bit VAs (4K: 5 levels, 16K: 4) and
 #   fall back at boot to 48 (4K) or 47 (16K) bits on a CPU without FEAT_LPA2 (lpa2=off): the
 #   runtime VA size then differs from NUMBER(VA_BITS) and only TCR_EL1_T1SZ tells.
 VARIANTS='
-# variant           arch   series flavour     qemu -cpu     cmdline  default
-kaslr               x86_64 6.1    cloud-amd64 qemu64        -        yes
-nokaslr             x86_64 6.1    cloud-amd64 qemu64        nokaslr  yes
-la57                x86_64 6.1    cloud-amd64 qemu64,+la57  -        yes
-kaslr-6.12          x86_64 6.12   cloud-amd64 qemu64        -        no
-kaslr-5.10          x86_64 5.10   cloud-amd64 qemu64        -        no
-kaslr-sid           x86_64 sid    cloud-amd64 qemu64        -        no
-arm64-kaslr         arm64  6.1    arm64       max           -        no
-arm64-nokaslr       arm64  6.1    arm64       max           nokaslr  no
-arm64-6.12          arm64  6.12   arm64       max           -        no
-arm64-6.12-va48     arm64  6.12   arm64       max,lpa2=off  -        no
-arm64-16k-6.12      arm64  6.12   arm64-16k   max           -        no
-arm64-16k-6.12-va47 arm64  6.12   arm64-16k   max,lpa2=off  -        no
-arm64-5.10          arm64  5.10   arm64       max           -        no
-arm64-sid           arm64  sid    cloud-arm64 max           -        no
-arm64-16k-sid       arm64  sid    arm64-16k   max           -        no
+# variant           arch   series flavour     qemu -cpu     mem crash      default cmdline
+kaslr               x86_64 6.1    cloud-amd64 qemu64        512 sysrq      yes     -
+nokaslr             x86_64 6.1    cloud-amd64 qemu64        512 sysrq      yes     nokaslr
+la57                x86_64 6.1    cloud-amd64 qemu64,+la57  512 sysrq      yes     -
+kaslr-6.12          x86_64 6.12   cloud-amd64 qemu64        512 sysrq      no      -
+kaslr-5.10          x86_64 5.10   cloud-amd64 qemu64        512 sysrq      no      -
+kaslr-sid           x86_64 sid    cloud-amd64 qemu64        512 sysrq      no      -
+arm64-kaslr         arm64  6.1    arm64       max           512 sysrq      no      -
+arm64-nokaslr       arm64  6.1    arm64       max           512 sysrq      no      nokaslr
+arm64-6.12          arm64  6.12   arm64       max           512 sysrq      no      -
+arm64-6.12-va48     arm64  6.12   arm64       max,lpa2=off  512 sysrq      no      -
+arm64-16k-6.12      arm64  6.12   arm64-16k   max           512 sysrq      no      -
+arm64-16k-6.12-va47 arm64  6.12   arm64-16k   max,lpa2=off  512 sysrq      no      -
+arm64-5.10          arm64  5.10   arm64       max           512 sysrq      no      -
+arm64-sid           arm64  sid    cloud-arm64 max           512 sysrq      no      -
+arm64-16k-sid       arm64  sid    arm64-16k   max           512 sysrq      no      -
+crash-null          x86_64 6.1    cloud-amd64 qemu64        256 null       no      vmdive.cpu=0
+crash-null-2        x86_64 6.1    cloud-amd64 qemu64        256 null       no      vmdive.cpu=1
+crash-bug           x86_64 6.1    cloud-amd64 qemu64        256 bug        no      -
+crash-warn          x86_64 6.1    cloud-amd64 qemu64        256 warn       no      panic_on_warn=1
+crash-timer         x86_64 6.1    cloud-amd64 qemu64        256 timer      no      -
+crash-hung          x86_64 6.1    cloud-amd64 qemu64        256 hung       no      hung_task_panic=1,sysctl.kernel.hung_task_timeout_secs=2
+crash-softlockup    x86_64 6.1    cloud-amd64 qemu64        256 softlockup no      softlockup_panic=1,watchdog_thresh=1,vmdive.cpu=1
+crash-oom           x86_64 6.1    cloud-amd64 qemu64        256 oom        no      sysctl.vm.panic_on_oom=1
+arm64-crash-null    arm64  6.1    arm64       max           256 null       no      vmdive.cpu=0
+arm64-crash-timer   arm64  6.1    arm64       max           256 timer      no      -
 '
 table() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' <<<"$1"; }
 # The line of variant $1 (its words); fails for an unknown variant.
@@ -115,10 +135,20 @@ kernel_row() {
 mapfile -t ALL_VARIANTS < <(table "$VARIANTS" | awk '{ print $1 }')
 mapfile -t X86_VARIANTS < <(table "$VARIANTS" | awk '$2 == "x86_64" { print $1 }')
 mapfile -t ARM64_VARIANTS < <(table "$VARIANTS" | awk '$2 == "arm64" { print $1 }')
-mapfile -t DEFAULT_VARIANTS < <(table "$VARIANTS" | awk '$7 == "yes" { print $1 }')
-# The kernel a variant boots: "ARCH SERIES FLAVOUR".
-kernel_of() { local r; r=$(variant_row "$1") || return 1; awk '{ print $2, $3, $4 }' <<<"$r"; }
+mapfile -t DEFAULT_VARIANTS < <(table "$VARIANTS" | awk '$8 == "yes" { print $1 }')
+# The kernel a variant boots ("ARCH SERIES FLAVOUR") and how it dies (sysrq, or a mode of
+# samples/crashmod/vmdive_crash.c), read from the table once: warm runs of many variants stay
+# quick.
+declare -A KERNEL_OF=() CRASH_OF=()
+while read -r _v _a _s _f _c _m _k _; do
+    KERNEL_OF[$_v]="$_a $_s $_f" CRASH_OF[$_v]=$_k
+done < <(table "$VARIANTS")
+unset _v _a _s _f _c _m _k
+kernel_of() { [[ -n ${KERNEL_OF[$1]:-} ]] && echo "${KERNEL_OF[$1]}"; }
 BOOT_TIMEOUT=${VMDIVE_BOOT_TIMEOUT:-300}   # arm64 under TCG on a loaded 2-core machine: 2+ min
+# Guests booted at once (VMDIVE_BOOT_JOBS): two on a 2-core machine keep both cores busy
+# through the mostly single-threaded boots, dumps and qemu-xlat runs.
+BOOT_JOBS=${VMDIVE_BOOT_JOBS:-2}
 # qemu_fw_cfg must come first: without it QEMU's -device vmcoreinfo note stays empty.
 # The others are small, exist as modules in the cloud kernel and load in a bare VM.
 MODULES="qemu_fw_cfg dummy loop overlay crc7 async_xor"   # async_xor pulls in xor, async_tx
@@ -166,6 +196,16 @@ done
 variants=("${_v[@]}"); unset _seen _v
 arch_of() { local k; k=$(kernel_of "$1"); echo "${k%% *}"; }
 want_arch() { local v; for v in "${variants[@]}"; do [[ $(arch_of "$v") == "$1" ]] && return 0; done; return 1; }
+# Whether a variant named, of arch $1 (or of kernel "ARCH SERIES FLAVOUR" $1), needs the module.
+want_crash() {
+    local v k
+    for v in "${variants[@]}"; do
+        [[ ${CRASH_OF[$v]} != sysrq ]] || continue
+        k=${KERNEL_OF[$v]}
+        [[ ${k%% *} == "$1" || $k == "$1" ]] && return 0
+    done
+    return 1
+}
 [[ $(id -u) == 0 ]] || die "must run as root (apt-get, QEMU dump files)"
 mkdir -p "$CACHE/debs" "$CACHE/kernel" "$CACHE/dumps"
 
@@ -178,6 +218,9 @@ ensure_packages() {
     want_arch x86_64 && pkgs+=(qemu-system-x86)
     want_arch arm64 && pkgs+=(qemu-system-arm)
     ((do_mdf)) && want_arch arm64 && pkgs+=(qemu-user)   # sid's arm64 makedumpfile
+    # The test module (build_crashmod): the kernel's build system and a compiler for it.
+    want_crash x86_64 && pkgs+=(make gcc libc6-dev)
+    want_crash arm64 && pkgs+=(make gcc-aarch64-linux-gnu)
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
@@ -490,8 +533,16 @@ for w in $(cat /proc/cmdline); do
         vmdive.variant=*) VARIANT=${w#*=} ;;
         vmdive.marker=*) MARKER=${w#*=} ;;
         vmdive.procs=*) PROCS=$(echo "${w#*=}" | tr , ' ') ;;
+        vmdive.crash=*) CRASH=${w#*=} ;;
+        vmdive.cpu=*) CPU=${w#*=} ;;
     esac
 done
+# The test module (the second cpio archive of a crash variant's initramfs, build_crashmod):
+# loaded with the others, so /proc/modules below lists it; nothing dies before its trigger.
+if [ -n "$CRASH" ] && [ "$CRASH" != sysrq ]; then
+    insmod /lib/modules/vmdive_crash.ko mode=$CRASH cpu=${CPU:-0} ||
+        echo "vmdive-init: insmod vmdive_crash FAILED"
+fi
 for p in $PROCS; do /bin/$p & done
 sleep 1
 echo "vmdive-init: modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
@@ -506,7 +557,16 @@ echo 1 >/proc/sys/kernel/kptr_restrict
     grep -m 2 -E ' (_text|_stext)$' /proc/kallsyms | sed 's/^/sym /'   # near its start
 } | sed 's/^/vmdive-xlat: /'
 echo "VMDIVE-MARKER $VARIANT $MARKER" >/dev/kmsg
-echo c >/proc/sysrq-trigger
+# How it dies: sysrq-c, or the test module's mode, started by a write to its trigger from a
+# shell pinned to CPU $CPU.
+case ${CRASH:-sysrq} in
+    sysrq) echo c >/proc/sysrq-trigger ;;
+    *)
+        taskset -c ${CPU:-0} sh -c 'echo 1 >/sys/kernel/vmdive_crash/trigger' ||
+            echo "vmdive-init: trigger FAILED" ;;
+esac
+# init must not exit (that panics too): wait for the crash.
+while :; do sleep 60; done
 EOF
     chmod 755 "$root/init"
     (cd "$root" && find . | sort | cpio -o -H newc --quiet | gzip -9) >"$INITRD.tmp"
@@ -515,6 +575,80 @@ EOF
     rm -rf "$root"
     INITRD_MODULES=${ORDER[*]}
     log "initramfs built in $(since "$t") (modules: $INITRD_MODULES)"
+}
+
+# --- the test module ------------------------------------------------------------------------
+# samples/crashmod/vmdive_crash.c, built out of tree against Debian's linux-headers-KVER of the
+# booted kernel, for the variants whose crash is one of its modes.  The headers package is
+# unpacked (not installed: the arm64 one is a foreign-architecture package) into $K/headers,
+# its scripts/ and tools/ pointed at the host's linux-kbuild-X.Y (build tools of the host's
+# architecture, the same version by the package's Depends), which is installed with the
+# arch-independent linux-headers-...-common its Makefile includes.  A cross build for arm64
+# (ARCH=arm64, CROSS_COMPILE=aarch64-linux-gnu-: the headers' Makefile calls
+# $(CROSS_COMPILE)gcc-12).  Sets CRASHMOD (the .ko, with its DWARF: --module-debug) and
+# INITRD_CRASH: the initramfs with the .ko added as a second cpio archive (the kernel unpacks
+# concatenated archives in turn), so the initramfs of the sysrq variants does not change.
+build_crashmod() {
+    CRASHMOD="" INITRD_CRASH=""
+    want_crash "$ARCH $SERIES $FLAVOUR" || return 0
+    local src=$HERE/crashmod key dir t hdr=linux-headers-$KVER deb deps=() d H root
+    key=$({ declare -f build_crashmod; cat "$src/vmdive_crash.c" "$src/Makefile"; } | md5sum |
+          cut -c1-8)
+    dir=$K/crashmod-$key
+    CRASHMOD=$dir/vmdive_crash.ko INITRD_CRASH=${INITRD%.img}-crash-$key.img
+    [[ -s $CRASHMOD && -s $INITRD_CRASH ]] && return
+    [[ $SUITE == host ]] ||
+        die "the test module needs $hdr from this system's Debian release (suite '$SUITE')"
+    t=$(now)
+    deb=$(deb_of "$hdr")
+    if [[ -z $deb ]]; then
+        chown _apt "$CACHE/debs" 2>/dev/null || true
+        (cd "$CACHE/debs" && apt-get -qq download "$hdr:$DEBARCH" >&2) ||
+            die "downloading $hdr:$DEBARCH failed"
+        deb=$(deb_of "$hdr")
+    fi
+    # Depends: linux-headers-X-common (= V), linux-kbuild-X.Y (>= V), gcc-12
+    for d in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed -E 's/^ *([^ (]+).*/\1/'); do
+        [[ $d == linux-* ]] && deps+=("$d")
+    done
+    ((${#deps[@]})) || die "$hdr: no linux-headers-*-common / linux-kbuild-* in its Depends"
+    for d in "${deps[@]}"; do
+        dpkg-query -W -f='${Status}' "$d" 2>/dev/null | grep -q 'ok installed' && continue
+        log "installing ${deps[*]} (the kernel's build system, for the test module)"
+        "${APT[@]}" install --no-install-recommends "${deps[@]}" >&2 ||
+            { "${APT[@]}" update >&2 &&
+              "${APT[@]}" install --no-install-recommends "${deps[@]}" >&2; } ||
+            die "installing ${deps[*]} failed"
+        break
+    done
+    rm -rf "$K/headers"; mkdir -p "$K/headers"
+    dpkg-deb -x "$deb" "$K/headers"
+    H=$K/headers/usr/src/$hdr
+    [[ -f $H/Makefile ]] || die "$hdr: no usr/src/$hdr/Makefile"
+    for d in scripts tools; do
+        # ../../lib/linux-kbuild-X.Y/scripts, relative to /usr/src/$hdr: made absolute.
+        [[ -L $H/$d ]] && ln -sfn "$(realpath -m "/usr/src/$hdr/$(readlink "$H/$d")")" "$H/$d"
+        [[ -e $H/$d/ ]] || die "$hdr: $d/ -> $(readlink "$H/$d") does not exist"
+    done
+    local cross=()
+    case $ARCH/$(uname -m) in
+        arm64/aarch64|x86_64/x86_64) ;;
+        arm64/*) cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+        x86_64/*) cross=(ARCH=x86 CROSS_COMPILE=x86_64-linux-gnu-) ;;
+    esac
+    rm -rf "$dir" "$dir.tmp"; mkdir -p "$dir.tmp"
+    cp "$src/vmdive_crash.c" "$src/Makefile" "$dir.tmp/"
+    make -C "$dir.tmp" KDIR="$H" "${cross[@]}" >"$dir.tmp/build.log" 2>&1 || {
+        tail -n 20 "$dir.tmp/build.log" >&2; die "building the test module against $hdr failed"; }
+    mv "$dir.tmp" "$dir"
+    root=$K/crashmod.tmp
+    rm -rf "$root"; mkdir -p "$root/lib/modules"
+    cp "$CRASHMOD" "$root/lib/modules/vmdive_crash.ko"
+    { cat "$INITRD"; (cd "$root" && find . | sort | cpio -o -H newc --quiet | gzip -9); } \
+        >"$INITRD_CRASH.tmp"
+    mv "$INITRD_CRASH.tmp" "$INITRD_CRASH"
+    rm -rf "$root"
+    log "test module built against $hdr in $(since "$t") ($CRASHMOD)"
 }
 
 # --- QMP ------------------------------------------------------------------------------------
@@ -584,10 +718,14 @@ make_variant() {
     fi
     # Dumps made before qemu-xlat.py existed lack its oracle: made again, once.
     [[ -e $D/done && $force == 0 ]] && log "$v: no qemu-xlat.json in $D: making it again"
-    local row; row=$(variant_row "$v")
-    cpu=$(awk '{ print $5 }' <<<"$row") extra=$(awk '{ print $6 }' <<<"$row")
+    local row mem crash initrd=$INITRD; row=$(variant_row "$v")
+    read -r _ _ _ _ cpu mem crash _ extra <<<"$row"
     [[ $extra == - ]] && extra=""
     extra=${extra//,/ }
+    if [[ $crash != sysrq ]]; then
+        [[ -s $INITRD_CRASH ]] || die "$v: no test module built for $KVER"
+        initrd=$INITRD_CRASH extra+="${extra:+ }vmdive.crash=$crash"
+    fi
     if [[ $ARCH == arm64 ]]; then
         console=ttyAMA0 machine=(-M virt)
     elif [[ $cpu != *la57* ]] && kvm_usable; then
@@ -601,8 +739,8 @@ make_variant() {
     t=$(now)
     log "$v: booting under $accel ($cmdline)"
     # panic=0 keeps the panicked guest stopped in place instead of rebooting.
-    "$QEMU" "${machine[@]}" -accel "$accel" -cpu "$cpu" -m 512 -smp 2 -display none -monitor none \
-        -no-reboot -kernel "$K/vmlinuz" -initrd "$INITRD" -append "$cmdline" \
+    "$QEMU" "${machine[@]}" -accel "$accel" -cpu "$cpu" -m "$mem" -smp 2 -display none -monitor none \
+        -no-reboot -kernel "$K/vmlinuz" -initrd "$initrd" -append "$cmdline" \
         -device vmcoreinfo -qmp "unix:$sock,server=on,wait=off" \
         -serial "file:$D/console.log" </dev/null >"$D/qemu.log" 2>&1 &
     pid=$!
@@ -611,6 +749,10 @@ make_variant() {
         if ! kill -0 "$pid" 2>/dev/null; then
             tail -n 30 "$D/console.log" "$D/qemu.log" >&2 || true
             die "$v: QEMU exited before the panic"
+        fi
+        if grep -q '^vmdive-init: .* FAILED' "$D/console.log" 2>/dev/null; then
+            kill "$pid"; tail -n 30 "$D/console.log" >&2 || true
+            die "$v: /init failed (console.log)"
         fi
         if ((SECONDS > deadline)); then
             kill "$pid"; tail -n 30 "$D/console.log" >&2 || true
@@ -660,13 +802,15 @@ make_variant() {
     {
         printf '# written by samples/make-dumps.sh on %s\n' "$(date -u +%FT%TZ)"
         printf '%s=%q\n' VARIANT "$v" ARCH "$ARCH" KVER "$KVER" VMLINUX "$K/vmlinux" \
-            SYSTEM_MAP "$K/System.map" VMLINUZ "$K/vmlinuz" INITRD "$INITRD" \
+            SYSTEM_MAP "$K/System.map" VMLINUZ "$K/vmlinuz" INITRD "$initrd" \
             MARKER "VMDIVE-MARKER $v $marker" MODULES "$INITRD_MODULES" PROCS "$PROCS" \
             CMDLINE "$cmdline" QEMU_CPU "$cpu" KERNELOFFSET "$koff" PGTABLE_L5 "$l5" \
             VA_BITS "$vabits" QEMU_ACCEL "$accel" SUITE "$SUITE" SERIES "$SERIES" \
             VMCORE_ELF "$D/vmcore.elf" VMCORE_KDUMP_ZLIB "$D/vmcore.kdump-zlib" \
             VMCOREINFO_TXT "$D/vmcoreinfo.txt" CONSOLE_LOG "$D/console.log" \
-            QEMU_XLAT "$D/qemu-xlat.json"
+            QEMU_XLAT "$D/qemu-xlat.json" QEMU_MEM "$mem" CRASH_KIND "$crash"
+        # The test module with its DWARF (--module-debug), for the variants that load it.
+        [[ $crash == sysrq ]] || printf '%s=%q\n' CRASH_MODULE "$CRASHMOD"
     } >"$D/meta.env"
     touch "$D/done"
     log "$v: done -> $D"
@@ -948,10 +1092,29 @@ for k in "${kernels[@]}"; do
     pick_kernel
     fetch_kernel
     build_initrd
+    build_crashmod
     fetch_module_debug
+    # Up to BOOT_JOBS guests at once (each its own QEMU, directory and QMP socket).
+    running=0 failed=()
+    declare -A job_of=()
     for v in "${variants[@]}"; do
-        if [[ $(kernel_of "$v") == "$k" ]]; then make_variant "$v"; fi
+        [[ $(kernel_of "$v") == "$k" ]] || continue
+        if ((BOOT_JOBS <= 1)); then make_variant "$v"; continue; fi
+        while ((running >= BOOT_JOBS)); do
+            rc=0; wait -n -p done_pid || rc=$?
+            ((rc == 0)) || failed+=("${job_of[$done_pid]}")
+            running=$((running - 1))
+        done
+        make_variant "$v" &
+        job_of[$!]=$v running=$((running + 1))
     done
+    while ((running > 0)); do
+        rc=0; wait -n -p done_pid || rc=$?
+        ((rc == 0)) || failed+=("${job_of[$done_pid]}")
+        running=$((running - 1))
+    done
+    unset job_of
+    ((${#failed[@]} == 0)) || die "failed: ${failed[*]} (see above)"
 done
 # The sid kernels' oracles (tests/real): sid's drgn and crash.
 for v in "${variants[@]}"; do

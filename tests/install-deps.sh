@@ -11,7 +11,10 @@ test_pkgs=(qemu-system-x86 busybox-static cpio xz-utils crash python3-drgn
 	makedumpfile lz4 zstd elfutils gdb python3 pahole
 	binutils-aarch64-linux-gnu   # objdump of arm64 modules (test_walkers.sh)
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user gdb-multiarch
-	# the last four: arm64 process cores (test_user_cores_arm64.sh)
+	# the last four: arm64 process cores (test_user_cores_arm64.sh); gcc-aarch64-linux-gnu
+	# also cross-builds samples/crashmod for the arm64 crash samples (make-dumps.sh installs
+	# the kernel's linux-headers-*-common and linux-kbuild-* itself: their version is the
+	# kernel's)
 	clang-14 libclang-rt-14-dev)
 	# the last two: libFuzzer and its sanitizers (tests/fuzz, the smoke run)
 

@@ -1,23 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmdive_crash: crashes of other kinds than sysrq-c, for vmdive's bt tests
- * (tests/real/bt_check.py): the panic happens
- *   mode=null     in this module's own function (a NULL dereference from a
- *                 write to /sys/kernel/vmdive_crash/trigger: oops=panic);
- *   mode=timer    in interrupt context (a timer callback calls panic());
- *   mode=hung     on a sleeping path (a kthread sleeps uninterruptibly, and
- *                 the kernel's hung-task detector panics: boot with
- *                 hung_task_panic=1 hung_task_timeout_secs=2).
+ * vmdive_crash: crashes of other kinds than sysrq-c, for vmdive's bt and
+ * triage tests (tests/real/bt_check.py).  Loaded with
+ * `insmod vmdive_crash.ko mode=MODE [cpu=N]`; the panic happens
+ *   mode=null        in this module's own function: a NULL dereference
+ *                    (boot with oops=panic);
+ *   mode=bug         BUG() in this module's function (oops=panic);
+ *   mode=warn        WARN_ON() in this module's function (boot with
+ *                    panic_on_warn=1);
+ *   mode=timer       in interrupt context: a timer callback calls panic()
+ *                    while the writer waits for it in this module;
+ *   mode=oom         the writer allocates pages until the OOM killer runs
+ *                    (boot with panic_on_oom=1);
+ *   mode=hung        a kthread "vd-hung" sleeps uninterruptibly forever and
+ *                    the hung-task detector panics (boot with
+ *                    hung_task_panic=1 and a hung_task_timeout_secs of 2);
+ *   mode=softlockup  a kthread "vd-spin" bound to CPU cpu= spins with
+ *                    preemption disabled and the soft-lockup detector panics
+ *                    from its timer interrupt (boot with softlockup_panic=1
+ *                    watchdog_thresh=1).
+ * Nothing happens at load: each mode starts on a write of 1 to
+ * /sys/kernel/vmdive_crash/trigger, the first five in the writer's context
+ * (the timer is armed on the writer's CPU), so the module is listed in
+ * /proc/modules before anything dies.
  * bt must name this module's frames "func+off [vmdive_crash]" (ORC from
- * mod->arch), cross the IRQ stack for the timer, and find the hung task
- * in D state with its stack.  Loaded with `insmod vmdive_crash.ko mode=...`;
- * the trigger for null and timer is a write of 1 to
- * /sys/kernel/vmdive_crash/trigger.
+ * mod->arch on x86_64), cross the IRQ stack for timer and softlockup, and
+ * find the hung task in D state with its stack.
  */
 #include <linux/delay.h>
+#include <linux/gfp.h>
 #include <linux/kobject.h>
 #include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -25,7 +42,10 @@
 
 static char *mode = "null";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "null, timer or hung");
+MODULE_PARM_DESC(mode, "null, bug, warn, timer, oom, hung or softlockup");
+static int cpu;
+module_param(cpu, int, 0444);
+MODULE_PARM_DESC(cpu, "the CPU the softlockup kthread spins on");
 
 struct vmdive_victim {
 	unsigned long magic;
@@ -34,7 +54,9 @@ struct vmdive_victim {
 
 static struct timer_list vmdive_timer;
 static struct kobject *vmdive_kobj;
-static struct task_struct *vmdive_hung;
+static struct task_struct *vmdive_thread;
+static LIST_HEAD(vmdive_pages);
+static volatile unsigned long vmdive_spins;
 
 /* noinline: each is a frame of its own in the trace bt must show. */
 static noinline int vmdive_crash_deref(struct vmdive_victim *v)
@@ -47,12 +69,57 @@ static noinline int vmdive_crash_null(void)
 	struct vmdive_victim *v = NULL;
 
 	pr_emerg("vmdive_crash: NULL dereference in a module\n");
-	return vmdive_crash_deref(v);
+	/* Not a tail call: this function stays a frame of the trace. */
+	return vmdive_crash_deref(v) + 1;
+}
+
+static noinline int vmdive_crash_bug(void)
+{
+	pr_emerg("vmdive_crash: BUG() in a module\n");
+	BUG();
+	return 0;
+}
+
+static noinline int vmdive_crash_warn(void)
+{
+	pr_emerg("vmdive_crash: WARN_ON() in a module\n");
+	return WARN_ON(vmdive_kobj != NULL) ? -EIO : 0;
 }
 
 static noinline void vmdive_crash_timer_fn(struct timer_list *t)
 {
 	panic("vmdive_crash: panic from a timer callback");
+}
+
+/* The writer waits in the kernel, interrupts enabled, for the timer: its
+ * interrupt then comes from kernel mode and runs on the IRQ stack, and the
+ * interrupted pc is in this module (a pt_regs frame in module text). */
+static noinline int vmdive_crash_timer_wait(void)
+{
+	mod_timer(&vmdive_timer, jiffies + 1);
+	for (;;) {
+		vmdive_spins++;
+		cpu_relax();
+	}
+	return 0;
+}
+
+/* Pages are kept on a list (page->lru) so nothing can free them; order 0
+ * GFP_KERNEL never fails without the OOM killer having been called first. */
+static noinline int vmdive_crash_oom(void)
+{
+	unsigned long n;
+
+	pr_emerg("vmdive_crash: allocating until out of memory\n");
+	for (n = 0;; n++) {
+		struct page *p = alloc_page(GFP_KERNEL);
+
+		if (!p)
+			return -ENOMEM;
+		list_add(&p->lru, &vmdive_pages);
+		if (!(n & 1023))
+			cond_resched();
+	}
 }
 
 static noinline int vmdive_crash_hung_fn(void *arg)
@@ -63,13 +130,45 @@ static noinline int vmdive_crash_hung_fn(void *arg)
 	return 0;
 }
 
+static noinline int vmdive_crash_spin_fn(void *arg)
+{
+	/* Never schedules: the CPU's watchdog thread cannot run, the
+	 * soft-lockup detector's hrtimer sees its timestamp go stale. */
+	preempt_disable();
+	for (;;) {
+		vmdive_spins++;
+		cpu_relax();
+	}
+	return 0;
+}
+
 static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *attr,
 			     const char *buf, size_t count)
 {
 	if (!strcmp(mode, "null"))
 		return vmdive_crash_null();
-	if (!strcmp(mode, "timer")) {
-		mod_timer(&vmdive_timer, jiffies + 1);
+	if (!strcmp(mode, "bug"))
+		return vmdive_crash_bug();
+	if (!strcmp(mode, "warn"))
+		return vmdive_crash_warn() ?: count;
+	if (!strcmp(mode, "oom"))
+		return vmdive_crash_oom();
+	if (!strcmp(mode, "timer"))
+		return vmdive_crash_timer_wait();
+	if (vmdive_thread)
+		return -EBUSY;
+	if (!strcmp(mode, "hung")) {
+		vmdive_thread = kthread_run(vmdive_crash_hung_fn, NULL, "vd-hung");
+		return IS_ERR(vmdive_thread) ? PTR_ERR(vmdive_thread) : count;
+	}
+	if (!strcmp(mode, "softlockup")) {
+		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
+			return -EINVAL;
+		vmdive_thread = kthread_create(vmdive_crash_spin_fn, NULL, "vd-spin");
+		if (IS_ERR(vmdive_thread))
+			return PTR_ERR(vmdive_thread);
+		kthread_bind(vmdive_thread, cpu);
+		wake_up_process(vmdive_thread);
 		return count;
 	}
 	return -EINVAL;
@@ -82,10 +181,10 @@ static int __init vmdive_crash_init(void)
 	int err;
 
 	timer_setup(&vmdive_timer, vmdive_crash_timer_fn, 0);
-	if (!strcmp(mode, "hung")) {
-		vmdive_hung = kthread_run(vmdive_crash_hung_fn, NULL, "vd-hung");
-		return PTR_ERR_OR_ZERO(vmdive_hung);
-	}
+	if (strcmp(mode, "null") && strcmp(mode, "bug") && strcmp(mode, "warn") &&
+	    strcmp(mode, "oom") && strcmp(mode, "timer") && strcmp(mode, "hung") &&
+	    strcmp(mode, "softlockup"))
+		return -EINVAL;
 	vmdive_kobj = kobject_create_and_add("vmdive_crash", kernel_kobj);
 	if (!vmdive_kobj)
 		return -ENOMEM;
@@ -95,14 +194,19 @@ static int __init vmdive_crash_init(void)
 	return err;
 }
 
+/* Unloadable until triggered (a hung or spinning kthread would run freed code). */
 static void __exit vmdive_crash_exit(void)
 {
+	struct page *p, *n;
+
 	del_timer_sync(&vmdive_timer);
 	if (vmdive_kobj)
 		kobject_put(vmdive_kobj);
+	list_for_each_entry_safe(p, n, &vmdive_pages, lru)
+		__free_page(p);
 }
 
 module_init(vmdive_crash_init);
 module_exit(vmdive_crash_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("vmdive test crashes: in a module, in a timer, a hung task");
+MODULE_DESCRIPTION("vmdive test crashes: in a module, in a timer, a hung task, a soft lockup, OOM");

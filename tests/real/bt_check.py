@@ -6,7 +6,7 @@ crash 8.0.2.
 
 For each variant (x86_64 6.1: kaslr, nokaslr, la57; 6.12: kaslr-6.12; 5.10: kaslr-5.10 (ORC
 v1); Debian 7.2: kaslr-sid; arm64 6.1: arm64-kaslr, arm64-nokaslr; 6.12: arm64-6.12,
-arm64-6.12-va48, arm64-16k-6.12), on vmcore.elf and
+arm64-6.12-va48, arm64-16k-6.12; the crash kinds below), on vmcore.elf and
 vmcore.kdump-zlib, with and without --vmlinux, `vmdive bt -A --json` (every task) is compared
 with drgn's own unwind of the same boot's vmcore.elf (tests/real/bt_oracle.py: one drgn
 session per dump, the vmlinux's DWARF, drgn's inline frames left out):
@@ -29,6 +29,22 @@ session per dump, the vmlinux's DWARF, drgn's inline frames left out):
   user registers at the bottom equal the log's RIP..R15 lines;
 - arm64: drgn's unwind stops at el0t_64_sync; the user pc is checked against
   task_pt_regs(task)'s, read by drgn;
+- the crash kinds of samples/crashmod (crash-null, -null-2, -bug, -warn, -timer, -hung,
+  -softlockup, -oom; arm64-crash-null, -timer: meta.env CRASH_KIND): drgn is given the test
+  module's debug file (CRASH_MODULE) and vmdive --module-debug with --vmlinux.  The panic
+  task against the log's last trace (log_traces: an oops's from its faulting "RIP:" line, a
+  panic's from the frame after panic()), frame for frame, each "RIP: 0010:" inside it a
+  pt_regs frame with the same registers, <IRQ> frames on the IRQ stack, module frames named
+  "func+off [vmdive_crash]" with the module's kallsyms size against the log's "/0x..";
+  every trace the hung-task detector printed ("task:vd-hung state:D") against that task's
+  bt, state included; per kind (check_kind): the timer's panic crosses from the IRQ stack to
+  the writer's pt_regs in the module, vd-hung is in D with vmdive_crash_hung_fn over kthread
+  and khungtaskd panics, vd-spin is interrupted in vmdive_crash_spin_fn; crash-null and
+  crash-null-2 (two boots, CPU 0 and CPU 1) have the same frames below panic().  Counted
+  and printed, not failed: arm64 leaf functions whose caller only drgn's DWARF unwind shows
+  (from the pt_regs' lr; the kernel's trace has it neither), drgn 0.0.22's unwind from a
+  pt_regs on the IRQ stack ending at the stack's top (compared as far as it goes), and
+  bt -l on module frames (vmdive reads only the vmlinux's line tables);
 - crash 8.0.2 (6.1 only: crash cannot open 6.12 dumps with modules), `bt -a` and
   `foreach bt` on vmcore.elf: for each task crash traces, vmdive's functions from crash's first
   frame on must appear in crash's list in order; crash's extra frames (it scans the stack and
@@ -58,8 +74,14 @@ import vdcheck as vc                                 # noqa: E402
 from walkers_check import Vd, cached, elf_offset, member_offset  # noqa: E402
 
 VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12", "kaslr-5.10", "kaslr-sid",
-            "arm64-kaslr", "arm64-nokaslr", "arm64-6.12", "arm64-6.12-va48", "arm64-16k-6.12")
+            "arm64-kaslr", "arm64-nokaslr", "arm64-6.12", "arm64-6.12-va48", "arm64-16k-6.12",
+            # samples/crashmod's crashes (meta.env CRASH_KIND): in a module, in IRQ context,
+            # a hung task, a soft lockup, OOM
+            "crash-null", "crash-null-2", "crash-bug", "crash-warn", "crash-timer", "crash-hung",
+            "crash-softlockup", "crash-oom", "arm64-crash-null", "arm64-crash-timer")
 CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")
+# The same bug booted twice (samples/make-dumps.sh: other KASLR offsets, other CPU).
+SAME_BUG = (("crash-null", "crash-null-2"),)
 # Kernels whose kallsyms vmdive cannot decode from the dump: without --vmlinux there are no
 # ORC symbols, and bt must say so in one line (exit 1).  None now: the kallsyms found by
 # scanning the image cover 5.10 and Debian's 7.2 too, and both are checked without a vmlinux.
@@ -114,15 +136,16 @@ def drgn_oracle(t, variant, dumpdir, meta, regs):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "o.json")
             arch = "aarch64" if meta.get("ARCH") == "arm64" else "x86_64"
+            mod = ["--module", meta["CRASH_MODULE"]] if meta.get("CRASH_MODULE") else []
             p = subprocess.run([vc.PY, ORACLE, "--vmcore", elf, "--vmlinux", meta["VMLINUX"],
-                                "--json", out, "--regs", ",".join(regs), "--arch", arch],
+                                "--json", out, "--regs", ",".join(regs), "--arch", arch] + mod,
                                capture_output=True, text=True, timeout=TIMEOUT)
             if p.returncode:
                 t.ok(variant, "oracle", False, "bt_oracle.py failed: %s" % vc.short(p.stderr))
                 return None
             return open(out, "rb").read()
     data = cached(t, variant, dumpdir, "btdrgn-%s.json" % vc.dump_key(elf),
-                  [ORACLE, ",".join(regs).encode()], make)
+                  [ORACLE, ",".join(regs).encode(), meta.get("CRASH_MODULE", "").encode()], make)
     return json.loads(data) if data else None
 
 
@@ -166,33 +189,95 @@ def parse_crash(text):
     return out
 
 
-def log_call_trace(path):
-    """The panic's Call Trace (reliable lines, func+off) and its user registers."""
-    frames, regs, on = [], {}, False
+FRAME_RE = re.compile(r" +(\? )?([A-Za-z0-9_.]+)\+(0x[0-9a-f]+)/(0x[0-9a-f]+)(?: \[(\w+)\])?$")
+KRIP_RE = re.compile(r"RIP: 0010:([A-Za-z0-9_.]+)\+(0x[0-9a-f]+)/(0x[0-9a-f]+)(?: \[(\w+)\])?$")
+STACKS = {"<IRQ>": "irq", "</IRQ>": None, "<TASK>": "task", "</TASK>": None, "<NMI>": "nmi",
+          "</NMI>": None, "<SOFTIRQ>": "softirq", "</SOFTIRQ>": None}
+REG_LINE = ("RIP:", "Code:", "RSP:", "RAX:", "RDX:", "RBP:", "R10:", "R13:", "FS:", "CS:",
+            "CR2:", "DR0:", "DR3:", "PKRU:")
+
+
+def log_regs(line, regs):
+    m = re.match(r"RSP: [0-9a-f]{4}:([0-9a-f]+)", line)
+    if m:
+        regs["RSP"] = int(m.group(1), 16)
+    for k, v in re.findall(r"(\w+): ?([0-9a-f]{8,16})\b", line):
+        if k in LOG_REGS + ("EFLAGS", "ORIG_RAX"):
+            regs[k] = int(v, 16)
+
+
+def log_traces(path):
+    """Every "Call Trace:" (arm64 "Call trace:") of the console log, in order, as
+    {"who": (comm, pid) of the header that printed it ("CPU: N [UID: U ]PID: P Comm: C", or
+    sched_show_task's "task:C state:S ... pid:P"), "state": S or None, "entries": [...],
+    "user": the user registers after its "RIP: 0033:" line}.  Entries are its reliable frames
+    (lines without '?') and, x86_64, each "RIP: 0010:" line (an exception entry: the pc it
+    interrupted, with its registers); an oops's trace starts with the "RIP: 0010:" line printed
+    before "Call Trace:" (the faulting pc).  Each entry: "fn" (func+0xoff), "size", "module",
+    "kind" (function | exception), "stack" (irq, task, nmi: the <IRQ>.. markers around it)."""
+    blocks, cur, who, state, oops_rip, target = [], None, None, None, None, None
+
+    def entry(m, kind, stack):
+        return {"fn": "%s+%s" % (m.group(1), m.group(2)), "size": int(m.group(3), 16),
+                "module": m.group(4), "kind": kind, "stack": stack, "regs": {}}
     with open(path, errors="replace") as f:
         for line in f:
             line = re.sub(r"^\[ *[0-9.]+\] ", "", line.rstrip())
-            if line.startswith(("Call Trace:", "Call trace:")):
-                frames, regs, on = [], {}, True
-                continue
-            if not on:
-                continue
-            m = re.match(r" +([A-Za-z0-9_.]+)\+(0x[0-9a-f]+)/0x[0-9a-f]+$", line)
+            # 6.11+ adds "UID: N " (6.12, 7.2).
+            m = re.match(r"CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: (\S+)", line) or \
+                re.match(r"task:(\S+) +state:(\w).* pid:(\d+)", line)
             if m:
-                frames.append("%s+%s" % (m.group(1), m.group(2)))
+                if line.startswith("CPU:"):
+                    who, state = (m.group(2), int(m.group(1))), None
+                else:
+                    who, state = (m.group(1), int(m.group(3))), m.group(2)
+                cur = oops_rip = target = None
+                continue
+            if cur is None:
+                if line.startswith(("Call Trace:", "Call trace:")):
+                    cur = {"who": who, "state": state, "entries": [], "user": {},
+                           "stack": "task"}
+                    if oops_rip:
+                        cur["entries"].append(oops_rip)
+                    blocks.append(cur)
+                    oops_rip = target = None
+                    continue
+                m = KRIP_RE.match(line)
+                if m:
+                    oops_rip = entry(m, "exception", "task")
+                    target = oops_rip["regs"]
+                elif target is not None and line.startswith(REG_LINE):
+                    log_regs(line, target)
+                continue
+            w = line.strip()
+            if w in STACKS:
+                cur["stack"] = STACKS[w] or "task"
+                continue
+            m = FRAME_RE.match(line)
+            if m:
+                if not m.group(1):
+                    cur["entries"].append(entry(
+                        re.match(r"(\S+)\+(\S+)/(\S+?)(?: \[(\w+)\])?$",
+                                 line.strip()), "function", cur["stack"]))
+                continue
+            if line.startswith(" ?"):                # "? 0xffffffffc02b1000": no symbol
+                continue
+            m = KRIP_RE.match(line)
+            if m:
+                cur["entries"].append(entry(m, "exception", cur["stack"]))
+                target = cur["entries"][-1]["regs"]
                 continue
             m = re.match(r"RIP: 0033:(0x[0-9a-f]+)", line)
             if m:
-                regs["RIP"] = int(m.group(1), 16)
-            m = re.match(r"RSP: 002b:([0-9a-f]+)", line)
-            if m:
-                regs["RSP"] = int(m.group(1), 16)
-            for k, v in re.findall(r"(\w+): ?([0-9a-f]{8,16})\b", line):
-                if k in LOG_REGS + ("RSP", "EFLAGS", "ORIG_RAX"):
-                    regs[k] = int(v, 16)
-            if "R15:" in line:
-                on = False
-    return frames, regs
+                target = cur["user"]
+                target["RIP"] = int(m.group(1), 16)
+                continue
+            if line.startswith(REG_LINE):
+                if target is not None:
+                    log_regs(line, target)
+                continue
+            cur = target = None                      # the trace has ended
+    return blocks
 
 
 def same_frame(f, o):
@@ -245,7 +330,7 @@ def check_clean(t, sc, j):
                                              fr and fr[-1]["symbol"]))
 
 
-def check_dump(t, sc, vd, dump, extra, j, o, log_frames, log_regs, tasks=True):
+def check_dump(t, sc, vd, dump, extra, j, o, blocks, tasks=True):
     ot = {x["task"]: x for x in o["tasks"]}
     vt = {h(x["task"]): x for x in j["tasks"]}
     t.ok(sc, "tasks", not tasks or set(ot) == set(vt),
@@ -274,6 +359,18 @@ def check_dump(t, sc, vd, dump, extra, j, o, log_frames, log_regs, tasks=True):
             if f["kind"] != "exception":
                 continue
             r = o["regs"].get("%x" % h(f["pt_regs"]))
+            if r and r.get("partial") and f["stack"] == "irq":
+                # A pt_regs on the IRQ stack (an interrupt nested in a softirq run at the end
+                # of an interrupt): drgn 0.0.22 unwinds to the IRQ stack's top and cannot go
+                # back to the task stack ("program counter is not known").  vmdive's frames
+                # on the IRQ stack are compared with drgn's; the task stack's part with the
+                # next pt_regs, on the task stack.
+                k = i
+                while k < len(fr) and fr[k]["stack"] == "irq":
+                    k += 1
+                t.ok(sc, "drgn-partial", True)
+                check_frames(t, sc, "running", fr[i:k], r["frames"], None, who)
+                continue
             if t.ok(sc, "drgn", r and "error" not in r, lambda: "%s: %s" % (who, r)):
                 # drgn's arm64 unwind stops at el0t_64_sync: then the oracle's
                 # task_pt_regs() pc of the task.
@@ -281,25 +378,177 @@ def check_dump(t, sc, vd, dump, extra, j, o, log_frames, log_regs, tasks=True):
                 if upc is None and r["frames"] and \
                         (r["frames"][-1]["name"] or "").startswith("el0t_64_"):
                     upc = oo.get("user_pc")
-                check_frames(t, sc, "running", fr[i:], r["frames"], upc, who)
+                of, seg = r["frames"], fr[i:]
+                if "x30" in (f.get("regs") or {}):
+                    # arm64: up to the next pt_regs, which is checked from its own unwind.
+                    # drgn 0.0.22's DWARF unwind through an exception entry into a leaf
+                    # function can repeat that frame until its limit.
+                    # (drgn marks no frame "interrupted" there: its end is the next pt_regs'
+                    # pc.)
+                    nxt = [k for k in range(i + 1, len(fr)) if fr[k]["kind"] == "exception"]
+                    dn = [k for k in range(1, len(of)) if of[k]["interrupted"] or
+                          (nxt and of[k]["pc"] == h(fr[nxt[0]]["pc"]))]
+                    if nxt:
+                        seg, of, upc = fr[i:nxt[0]], of[:dn[0]] if dn else of, None
+                lr = h((f.get("regs") or {}).get("x30"))
+                if lr is not None and lr >> 55 & 1:
+                    # A pointer-authentication code in the saved lr's top bits (48-bit VAs:
+                    # the crash samples' arm64 6.1): the address has them all set.
+                    lr |= ~((1 << 48) - 1) & ((1 << 64) - 1)
+                kern = [x for x in seg if x["kind"] != "user"]
+                if len(of) == len(kern) + 1 and len(of) > 1 and of[1]["pc"] == lr and \
+                        lr != h(kern[1]["pc"] if len(kern) > 1 else None):
+                    # arm64, an exception in a leaf function (no frame record of its own):
+                    # its caller is only in the pt_regs' lr.  drgn's DWARF unwind shows it;
+                    # the kernel's own trace (frame records) and vmdive's do not
+                    # (docs/real-dump-traps.md).  Counted; the rest must match.
+                    t.ok(sc, "running.arm64-leaf-lr", True)
+                    print("%s: %s: drgn's frame %s at the pt_regs' lr, not in the kernel's "
+                          "nor vmdive's trace" % (sc, who, of[1]["name"]))
+                    of = of[:1] + of[2:]
+                check_frames(t, sc, "running", seg, of, upc, who)
     panic = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
     if not t.ok(sc, "panic.task", len(panic) == 1, "no panic task in bt -A"):
         return
-    fr = panic[0]["frames"]
-    funcs = [f for f in fr if f["kind"] == "function"]
+    block = blocks[-1] if blocks else None
+    if not t.ok(sc, "panic.log", block is not None and block["entries"],
+                "no Call Trace in the console log"):
+        return
+    t.ok(sc, "panic.who", block["who"] == (panic[0]["comm"], panic[0]["tid"]),
+         lambda: "log's trace is of %s, bt's panic task %s %d" % (
+             block["who"], panic[0]["comm"], panic[0]["tid"]))
+    check_trace(t, sc, vd, dump, extra, panic[0], block, panic=True)
+    # Every sleeping task whose trace the kernel printed (the hung-task detector's
+    # sched_show_task: "task:vd-hung state:D ..."): its state and its whole trace.
+    tids = {x["tid"]: x for x in j["tasks"]}
+    for b in blocks:
+        if b["state"] is None:
+            continue
+        task = tids.get(b["who"][1])
+        if t.ok(sc, "log.task", task is not None and task["comm"] == b["who"][0],
+                lambda: "no task %s in bt -A" % (b["who"],)):
+            t.ok(sc, "log.state", task["state"] == b["state"],
+                 lambda: "%s: bt %s, log %s" % (b["who"], task["state"], b["state"]))
+            check_trace(t, sc, vd, dump, extra, task, b, panic=False)
+
+
+def check_kind(t, sc, j, meta, extra):
+    """What each crash kind of samples/crashmod must show, beyond the log's trace: the timer's
+    panic crosses from the IRQ stack (the callback) to the task stack (the pt_regs frame of
+    the writer waiting in the module); the hung task vd-hung is in D state with
+    vmdive_crash_hung_fn [vmdive_crash] over kthread; the soft lockup's panic task is vd-spin,
+    interrupted in vmdive_crash_spin_fn.  Without a vmlinux arm64 6.1 names its IRQ stack
+    only "irq?" (no KALLSYMS_ALL: irq_stack_ptr is not in kallsyms)."""
+    kind = meta.get("CRASH_KIND", "sysrq")
+    p = panic_of(j)
+    if kind == "sysrq" or p is None:
+        return
+    fr = p["frames"]
+    names = [f["symbol"] for f in fr]
+    irq = ("irq",) if extra or meta.get("ARCH") != "arm64" else ("irq", "irq?")
+    if kind == "timer":
+        cb = [f for f in fr if f["symbol"] == "vmdive_crash_timer_fn"]
+        exc = [f for f in fr if f["kind"] == "exception"]
+        t.ok(sc, "kind.timer-irq", cb and cb[0]["stack"] in irq and
+             cb[0]["module"] == "vmdive_crash" and exc and exc[-1]["stack"] == "task" and
+             exc[-1]["symbol"].startswith("vmdive_crash_timer_wait") and
+             fr.index(cb[0]) < fr.index(exc[-1]),
+             lambda: [(f["symbol"], f["stack"], f["kind"]) for f in fr])
+    elif kind == "hung":
+        hung = [x for x in j["tasks"] if x["comm"] == "vd-hung"]
+        fn = [f["symbol"] for f in hung[0]["frames"]] if hung else []
+        t.ok(sc, "kind.hung", len(hung) == 1 and hung[0]["state"] == "D" and
+             "vmdive_crash_hung_fn" in fn and "kthread" in fn and
+             fn.index("vmdive_crash_hung_fn") < fn.index("kthread") and
+             [f["module"] for f in hung[0]["frames"]
+              if f["symbol"] == "vmdive_crash_hung_fn"] == ["vmdive_crash"],
+             lambda: hung and (hung[0]["state"], fn))
+        t.ok(sc, "kind.hung-panic", p["comm"] == "khungtaskd", lambda: p["comm"])
+    elif kind == "softlockup":
+        exc = [f for f in fr if f["kind"] == "exception"]
+        t.ok(sc, "kind.softlockup", p["comm"] == "vd-spin" and exc and
+             exc[-1]["symbol"] == "vmdive_crash_spin_fn" and exc[-1]["stack"] == "task" and
+             any(f["stack"] in irq for f in fr[:fr.index(exc[-1])]),
+             lambda: (p["comm"], [(f["symbol"], f["stack"], f["kind"]) for f in fr]))
+    else:
+        # null, bug, warn, oom: in the writer's context, through the module's functions.
+        want = {"null": "vmdive_crash_deref", "bug": "vmdive_crash_bug",
+                "warn": "vmdive_crash_warn", "oom": "vmdive_crash_oom"}.get(kind)
+        t.ok(sc, "kind." + kind, p["comm"] == "sh" and want and
+             any((n or "").startswith(want) for n in names) and
+             "trigger_store" in [SUFFIX.sub("", n or "") for n in names],
+             lambda: (p["comm"], names))
+
+
+def check_trace(t, sc, vd, dump, extra, task, block, panic):
+    """vmdive's frames of task against one of the kernel's own Call Traces: frame for frame,
+    func+off (a name that differs must be at the same address), function or exception entry
+    (x86_64: each "RIP: 0010:" of the log is a pt_regs frame of vmdive, with the same
+    registers), the stack (<IRQ> ... </IRQ> frames are on the IRQ stack), the module, and a
+    module function's kallsyms size against the log's "/0x.." (the distance to the next
+    symbol: the size up to 15 bytes of padding); the user registers
+    at the bottom.  The panic's trace is compared from the frame after panic() on (each took
+    its own path into panic); an oops's (no panic() in it) from the faulting pc on."""
+    cat = "panic" if panic else "log"
+    fr = task["frames"]
+    funcs = [f for f in fr if f["kind"] in ("function", "exception")]
     got = ["%s+0x%x" % (f["symbol"], f["offset"]) for f in funcs]
-    # From the frame after panic() on (before it: where each was taken).
-    start = [i + 1 for i, s in enumerate(got) if s.startswith("panic+")]
-    lstart = [i + 1 for i, s in enumerate(log_frames) if s.startswith("panic+")]
-    mine, theirs = (funcs[start[0]:], log_frames[lstart[0]:]) if start and lstart else ([], [1])
-    t.ok(sc, "panic.calltrace", len(mine) == len(theirs) and
-         all(log_frame_ok(vd, dump, extra, f, w) for f, w in zip(mine, theirs)),
-         lambda: "vmdive %s log %s" % (got, log_frames))
-    t.ok(sc, "panic.entry", got and got[-1].startswith(("entry_SYSCALL_64", "el0t_64_sync")),
-         lambda: got)
+    ents = block["entries"]
+    want = [e["fn"] for e in ents]
+    lp = [i + 1 for i, s in enumerate(want) if s.startswith("panic+")]
+    if panic and lp:
+        vp = [i + 1 for i, s in enumerate(got) if s.startswith("panic+")]
+        mine, theirs = (funcs[vp[0]:], ents[lp[0]:]) if vp else ([], ents)
+    elif panic:
+        k = [i for i, f in enumerate(funcs) if log_frame_ok(vd, dump, extra, f, want[0])]
+        mine, theirs = (funcs[k[0]:], ents) if k else ([], ents)
+    else:
+        mine, theirs = funcs, ents
+    what = lambda: "%s %d: vmdive %s log %s" % (  # noqa: E731
+        task["comm"], task["tid"], got, want)
+    if not t.ok(sc, cat + ".calltrace", len(mine) == len(theirs) and
+                all(log_frame_ok(vd, dump, extra, f, e["fn"]) for f, e in zip(mine, theirs)),
+                what):
+        return
+    x86 = any(e["kind"] == "exception" or e["stack"] != "task" for e in ents) or \
+        bool(block["user"])
+    # By the log's name: arm64 names a return address after a noreturn call at a function's
+    # end by the next function (%pS), and gives that one's size.
+    names = sorted({e["fn"].split("+")[0] for e in theirs if e["module"]})
+    sj, _, _ = vd.json(["sym", "--json"] + extra + [dump] + names) if names else ([], 0, "")
+    sizes = {x["query"]: (x.get("size"), x.get("module")) for x in sj or []}
+    for f, e in zip(mine, theirs):
+        if x86:
+            t.ok(sc, cat + ".kind", f["kind"] == e["kind"],
+                 lambda: "%s: vmdive %s, log %s" % (e["fn"], f["kind"], e["kind"]))
+            if e["stack"] in ("irq", "task"):
+                t.ok(sc, cat + ".stack", f["stack"] == e["stack"],
+                     lambda: "%s: vmdive on the %s stack, log %s" % (e["fn"], f["stack"],
+                                                                   e["stack"]))
+        t.ok(sc, cat + ".module", f["module"] == e["module"],
+             lambda: "%s: vmdive module %s, log %s" % (e["fn"], f["module"], e["module"]))
+        if e["module"]:
+            # The log's "/0x.." is the distance to the module's next symbol (the kernel
+            # keeps no sizes there); kallsyms' st_size is the function's own, up to the
+            # padding before the next one.
+            sz, mod = sizes.get(e["fn"].split("+")[0], (None, None))
+            t.ok(sc, cat + ".module-size", mod == e["module"] and sz is not None and
+                 sz <= e["size"] < sz + 16,
+                 lambda: "%s: sym %s, log size 0x%x" % (e["fn"], (sz, mod), e["size"]))
+        if e["regs"]:
+            r = f.get("regs") or {}
+            mr = {k: h(r.get(k.lower().replace("r0", "r"))) for k in LOG_REGS}
+            mr.update(RSP=h(r.get("rsp")), EFLAGS=h(r.get("rflags")))
+            lr = {k: v for k, v in e["regs"].items() if k != "ORIG_RAX"}
+            t.ok(sc, cat + ".exception-regs", {k: mr.get(k) for k in lr} == lr,
+                 lambda: "%s: vmdive %s log %s" % (e["fn"], mr, lr))
+    last = theirs[-1]["fn"] if theirs else ""
     user = [f for f in fr if f["kind"] == "user"]
-    if t.ok(sc, "panic.user", len(user) == 1 and "regs" in user[0] and h(user[0]["pc"]),
-            "no user frame") and "rip" in user[0]["regs"]:
+    if not (block["user"] or last.startswith(("entry_SYSCALL_64", "el0t_64_sync"))):
+        t.ok(sc, cat + ".no-user", not user, lambda: "a user frame: %s" % user)
+        return
+    if t.ok(sc, cat + ".user", len(user) == 1 and "regs" in user[0] and h(user[0]["pc"]),
+            "no user frame") and "rip" in user[0]["regs"] and block["user"]:
         r = user[0]["regs"]
         want = {"RIP": r["rip"], "RSP": r["rsp"], "EFLAGS": r["rflags"],
                 "ORIG_RAX": r["orig_rax"], "RAX": r["rax"], "RBX": r["rbx"], "RCX": r["rcx"],
@@ -307,7 +556,9 @@ def check_dump(t, sc, vd, dump, extra, j, o, log_frames, log_regs, tasks=True):
                 "R08": r["r8"], "R09": r["r9"], "R10": r["r10"], "R11": r["r11"],
                 "R12": r["r12"], "R13": r["r13"], "R14": r["r14"], "R15": r["r15"]}
         want = {k: h(v) for k, v in want.items()}
-        t.ok(sc, "panic.regs", want == log_regs, lambda: "vmdive %s log %s" % (want, log_regs))
+        want = {k: v for k, v in want.items() if k in block["user"]}   # ORIG_RAX: syscalls
+        t.ok(sc, cat + ".regs", want == block["user"],
+             lambda: "vmdive %s log %s" % (want, block["user"]))
 
 
 def check_crash(t, sc, j, crash):
@@ -486,6 +737,13 @@ def check_lines(t, sc, j, o):
             if of.get("src") is None or h(f["pc"]) != of["pc"]:
                 continue
             got = [os.path.basename(f["file"]), f["line"]] if "file" in f else None
+            if got is None and f["module"]:
+                # bt -l reads the --vmlinux's line tables only, not --module-debug's: a
+                # module frame (samples/crashmod's) has no line yet.  Counted and printed.
+                t.ok(sc, "lines.module-none", True)
+                print("%s: bt -l: no line for %s [%s] (drgn: %s)" % (
+                    sc, f["symbol"], f["module"], of["src"]))
+                continue
             t.ok(sc, "lines", got == of["src"],
                  lambda: "%d %s %s: vmdive %s drgn %s" % (task["tid"], task["comm"],
                                                           f["symbol"], got, of["src"]))
@@ -494,16 +752,19 @@ def check_lines(t, sc, j, o):
 def check_variant(t, vd, variant, dumpdir, meta):
     elf = meta["VMCORE_ELF"]
     vml = ["--vmlinux", meta["VMLINUX"]]
+    if meta.get("CRASH_MODULE"):
+        # The test module's debug file (bt -l of its frames, as drgn has it).
+        vml += ["--module-debug", os.path.dirname(meta["CRASH_MODULE"])]
     j0, rc, err = vd.json(["bt", "-A", "--json"] + (vml if variant in VMLINUX_ONLY else []) +
                           [elf])
     if not t.ok(variant, "run", j0 is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
-        return
+        return None
     o = None
     if variant not in NO_DRGN:
         o = drgn_oracle(t, variant, dumpdir, meta, regs_of_running(j0))
         if not o:
-            return
-    log_frames, log_regs = log_call_trace(meta["CONSOLE_LOG"])
+            return None
+    blocks = log_traces(meta["CONSOLE_LOG"])
     if variant == "kaslr":
         check_corrupt(t, vd, variant, meta, j0)
         check_crash_notes(t, vd, variant, meta)
@@ -524,9 +785,11 @@ def check_variant(t, vd, variant, dumpdir, meta):
             if o is None:
                 check_clean(t, sc, j)
                 o_empty = {"tasks": [], "regs": {}}
-                check_dump(t, sc, vd, dump, extra, j, o_empty, log_frames, log_regs, tasks=False)
+                check_dump(t, sc, vd, dump, extra, j, o_empty, blocks, tasks=False)
+                check_kind(t, sc, j, meta, extra)
                 continue
-            check_dump(t, sc, vd, dump, extra, j, o, log_frames, log_regs)
+            check_dump(t, sc, vd, dump, extra, j, o, blocks)
+            check_kind(t, sc, j, meta, extra)
             if extra and dump == elf:
                 jl, rc, err = vd.json(["bt", "-A", "-l", "--json"] + extra + [dump])
                 if t.ok(sc, "lines.run", jl is not None and rc == 0,
@@ -536,16 +799,54 @@ def check_variant(t, vd, variant, dumpdir, meta):
                 crash = crash_oracle(t, variant, dumpdir, meta)
                 if crash:
                     check_crash(t, sc, j, crash)
+    return j0
+
+
+def panic_of(j):
+    p = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
+    return p[0] if p else None
+
+
+def check_same_bug(t, a, b):
+    """crash-null and crash-null-2: the same bug on two boots (other KASLR offsets), the
+    writer pinned to CPU 0 and CPU 1: the panic tasks' frames name the same functions and
+    offsets, on different CPUs, at different addresses when KASLR moved the kernel."""
+    (va, ja, ma), (vb, jb, mb) = a, b
+    sc = "%s+%s" % (va, vb)
+    pa, pb = panic_of(ja), panic_of(jb)
+    if not t.ok(sc, "panic", pa and pb, "no panic task"):
+        return
+    # From panic() on: above it, where the dump caught panic's wait loop (delay_tsc+0x33 or
+    # +0x46) is the moment's, not the bug's.
+    def below_panic(p):
+        fr = [(f["symbol"], f["offset"], f["module"], f["kind"]) for f in p["frames"]
+              if f["kind"] != "user"]
+        k = [i for i, f in enumerate(fr) if f[0] == "panic"]
+        return fr[k[0]:] if k else fr
+    fa, fb = below_panic(pa), below_panic(pb)
+    t.ok(sc, "same-frames", fa == fb, lambda: "%s: %s\n%s: %s" % (va, fa, vb, fb))
+    t.ok(sc, "other-cpu", pa["cpu"] != pb["cpu"], lambda: "both on CPU %s" % pa["cpu"])
+    if ma.get("KERNELOFFSET") != mb.get("KERNELOFFSET"):
+        t.ok(sc, "other-addresses", [f["pc"] for f in pa["frames"]] !=
+             [f["pc"] for f in pb["frames"]], "the same pcs despite other KASLR offsets")
 
 
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     t, vd = vc.Tally(), Vd(sys.argv[1])
+    done = {}
     for variant, dumpdir, meta in variants(t):
         t0 = time.time()
-        check_variant(t, vd, variant, dumpdir, meta)
+        j0 = check_variant(t, vd, variant, dumpdir, meta)
+        if j0:
+            done[variant] = (variant, j0, meta)
         t.summary(variant, t0)
+    for a, b in SAME_BUG:
+        if a in done and b in done:
+            t0 = time.time()
+            check_same_bug(t, done[a], done[b])
+            t.summary("%s+%s" % (a, b), t0)
     t.ok("all", "sanitizer", not vd.sanitizer, lambda: "; ".join(vd.sanitizer[:3]))
     return t.finish()
 

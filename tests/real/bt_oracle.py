@@ -2,7 +2,7 @@
 """drgn's backtraces for the bt test (test_bt.sh), about one ELF vmcore, in one drgn session.
 
     /usr/bin/python3 tests/real/bt_oracle.py --vmcore F --vmlinux V --json OUT [--regs A,B,...]
-            [--arch x86_64|aarch64]
+            [--arch x86_64|aarch64] [--module KO]...
 
 Opens the dump the way tests/oracle/drgn_oracle.py does (its Oracle class; arm64:
 drgn_oracle_arm64.py's Arm64Oracle), then for every
@@ -108,11 +108,21 @@ def source_of(f):
         return None
 
 
-def frames_of(prog, trace):
+def frames_of(prog, trace, partial=None):
+    """(frames, user pc).  With partial (a dict), a frame whose pc drgn cannot tell ends the
+    list there (partial["error"] says why) instead of failing the whole trace: drgn 0.0.22
+    unwinds from a pt_regs on the x86_64 IRQ stack up to the stack's top, but not back to the
+    task stack."""
     out, user, inner = [], None, None
     for i, f in enumerate(trace):
         if i >= MAX_FRAMES:
             break
+        if partial is not None:
+            try:
+                f.pc
+            except LookupError as e:
+                partial["error"] = str(e)
+                break
         if inner is None:
             # The innermost frame at this pc (an inline one, or the function):
             # what the line table says for the pc.
@@ -142,6 +152,8 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--regs", default="")
     ap.add_argument("--arch", default="x86_64")
+    ap.add_argument("--module", action="append", default=[],
+                    help="a loaded module's .ko with its DWARF (drgn unwinds its frames)")
     a = ap.parse_args()
     tmp = tempfile.NamedTemporaryFile(suffix=".notes")
     notes_only(a.vmcore, tmp.name)
@@ -156,6 +168,12 @@ def main():
         base.drgn = shim
         o = base.Oracle(a.vmcore, a.vmlinux)
     prog = o.prog = o.prog.real
+    if a.module:
+        # drgn places a module's debug file by the loaded module of the same name.
+        try:
+            prog.load_debug_info(a.module)
+        except drgn.MissingDebugInfoError as e:
+            sys.exit("bt_oracle: %s" % e)
     tasks, seen = [], set()
     pt_size = prog.type("struct pt_regs").size
     try:
@@ -188,9 +206,12 @@ def main():
     for s in filter(None, a.regs.split(",")):
         addr = int(s, 16)
         try:
+            partial = {}
             fr, user = frames_of(prog, prog.stack_trace(
-                drgn.Object(prog, "struct pt_regs *", value=addr)))
+                drgn.Object(prog, "struct pt_regs *", value=addr)), partial)
             regs[s] = {"frames": fr, "user_pc": user}
+            if partial:
+                regs[s]["partial"] = partial["error"]
         except Exception as e:                       # noqa: BLE001
             regs[s] = {"error": str(e)}
     with open(a.json, "w") as f:
