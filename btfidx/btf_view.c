@@ -6,11 +6,12 @@
 
 #include "btfidx/btf_view.h"
 #include "common/cache.h"
+#include "common/hashtab.h"
 #include "common/util.h"
 
 /* The cache file's kind and format version (bump on any change). */
 #define BTFV_CACHE_KIND "btf"
-#define BTFV_CACHE_VERSION 1
+#define BTFV_CACHE_VERSION 2   /* 2: slots by vd_htab_home() */
 enum { SEC_META = 1, SEC_OFFS, SEC_HASH };
 
 struct btfv_cache_meta {
@@ -29,9 +30,7 @@ struct vd_btfv {
 	uint32_t ntypes;
 	const uint32_t *offs;
 	uint32_t *own_offs;
-	const uint32_t *hash;
-	uint32_t hash_size;
-	uint32_t *own_hash;
+	struct vd_htab names;         /* name index: id - 1 per entry */
 	bool imported_offs, imported_hash;
 	struct vd_cache_file cache;   /* the imported indexes' file */
 	unsigned scans;               /* lookups answered by scanning */
@@ -206,7 +205,7 @@ vd_btfv_destroy(struct vd_btfv *v)
 	if (!v)
 		return;
 	free(v->own_offs);
-	free(v->own_hash);
+	vd_htab_free(&v->names);
 	vd_cache_close(&v->cache);
 	free(v);
 }
@@ -248,43 +247,32 @@ hash_name(const char *s)
 	return h;
 }
 
-static uint32_t
-slot_of(uint64_t h, uint32_t size)
-{
-	return (uint32_t)(h ^ h >> 32) & (size - 1);
-}
-
 static struct vd_error *
 build_hash(struct vd_btfv *v)
 {
-	uint32_t size = 1, named = 0;
-	uint32_t *hash;
+	uint32_t named = 0;
+	struct vd_error *err;
 
 	for (uint32_t id = 1; id < v->ntypes; id++) {
 		const struct btf_type *t = vd_btfv_type(v, id);
 
 		named += t && t->name_off && indexed_kind(BTF_INFO_KIND(t->info));
 	}
-	while (size < 2 * named + 2)
-		size <<= 1;
-	hash = calloc(size, sizeof(*hash));
-	if (!hash)
-		return &vd_enomem;
+	if ((err = vd_htab_init(&v->names, named)))
+		return err;
 	for (uint32_t id = 1; id < v->ntypes; id++) {
 		const struct btf_type *t = vd_btfv_type(v, id);
 		const char *n;
-		uint32_t s;
 
 		if (!t || !t->name_off || !indexed_kind(BTF_INFO_KIND(t->info)) ||
 		    !(n = vd_btfv_name(v, t->name_off)) || !*n)
 			continue;
-		for (s = slot_of(hash_name(n), size); hash[s]; s = (s + 1) & (size - 1))
-			;
-		hash[s] = id;      // in id order: the lowest of a name first
+		// In id order: the lowest id of a name first.  Room for all.
+		if ((err = vd_htab_add(&v->names, hash_name(n), id - 1, NULL, NULL))) {
+			vd_htab_free(&v->names);
+			return err;
+		}
 	}
-	v->own_hash = hash;
-	v->hash = hash;
-	v->hash_size = size;
 	return NULL;
 }
 
@@ -305,11 +293,11 @@ scan(const struct vd_btfv *v, const char *name, int kind)
 int32_t
 vd_btfv_find(struct vd_btfv *v, const char *name, int kind)
 {
-	uint32_t s;
+	struct vd_htab_probe p;
 
 	if (!indexed_kind(kind))
 		return scan(v, name, kind);
-	if (!v->hash) {
+	if (!v->names.slot) {
 		struct vd_error *err;
 
 		// One type or two: a scan is cheaper than the index.
@@ -320,14 +308,13 @@ vd_btfv_find(struct vd_btfv *v, const char *name, int kind)
 			return scan(v, name, kind);
 		}
 	}
-	s = slot_of(hash_name(name), v->hash_size);
-	for (uint32_t probes = 0; v->hash[s] && probes < v->hash_size;
-	     probes++, s = (s + 1) & (v->hash_size - 1)) {
-		const struct btf_type *t = vd_btfv_type(v, v->hash[s]);
+	for (uint32_t i = vd_htab_first(&v->names, hash_name(name), &p); i != VD_HTAB_END;
+	     i = vd_htab_next(&v->names, &p)) {
+		const struct btf_type *t = vd_btfv_type(v, i + 1);
 		const char *n = t ? vd_btfv_name(v, t->name_off) : NULL;
 
 		if (n && (int)BTF_INFO_KIND(t->info) == kind && !strcmp(n, name))
-			return (int32_t)v->hash[s];
+			return (int32_t)(i + 1);
 	}
 	return -1;
 }
@@ -339,11 +326,11 @@ vd_btfv_export(struct vd_btfv *v, struct vd_btfv_index *ret)
 
 	if (!v->offs && (err = vd_btfv_index_types(v)))
 		return err;
-	if (!v->hash && (err = build_hash(v)))
+	if (!v->names.slot && (err = build_hash(v)))
 		return err;
 	*ret = (struct vd_btfv_index){
-		.ntypes = v->ntypes, .offs = v->offs, .hash = v->hash,
-		.hash_size = v->hash_size,
+		.ntypes = v->ntypes, .offs = v->offs, .hash = v->names.slot,
+		.hash_size = v->names.mask + 1,
 	};
 	return NULL;
 }
@@ -351,17 +338,16 @@ vd_btfv_export(struct vd_btfv *v, struct vd_btfv_index *ret)
 bool
 vd_btfv_import(struct vd_btfv *v, const struct vd_btfv_index *idx)
 {
+	struct vd_htab names;
+
 	// Offsets: increasing, inside the type section (each record is
 	// checked again when handed out); the hash: ids in range.
 	if (!idx->ntypes || idx->ntypes > BTFV_MAX_TYPES || !idx->offs ||
-	    !idx->hash_size || (idx->hash_size & (idx->hash_size - 1)) ||
-	    idx->offs[1 % idx->ntypes] != 0)
+	    idx->offs[1 % idx->ntypes] != 0 ||
+	    !vd_htab_borrow(&names, idx->hash, idx->hash_size, idx->ntypes - 1))
 		return false;
 	for (uint32_t id = 2; id < idx->ntypes; id++)
 		if (idx->offs[id] <= idx->offs[id - 1] || idx->offs[id] >= v->types_len)
-			return false;
-	for (uint32_t s = 0; s < idx->hash_size; s++)
-		if (idx->hash[s] >= idx->ntypes)
 			return false;
 	// The last record ends where the type section does.
 	{
@@ -372,12 +358,11 @@ vd_btfv_import(struct vd_btfv *v, const struct vd_btfv_index *idx)
 			return false;
 	}
 	free(v->own_offs);
-	free(v->own_hash);
-	v->own_offs = v->own_hash = NULL;
+	v->own_offs = NULL;
+	vd_htab_free(&v->names);
 	v->offs = idx->offs;
 	v->ntypes = idx->ntypes;
-	v->hash = idx->hash;
-	v->hash_size = idx->hash_size;
+	v->names = names;
 	v->imported_offs = v->imported_hash = true;
 	return true;
 }
@@ -385,7 +370,7 @@ vd_btfv_import(struct vd_btfv *v, const struct vd_btfv_index *idx)
 bool
 vd_btfv_built(const struct vd_btfv *v)
 {
-	return !v->imported_hash && v->own_hash;
+	return !v->imported_hash && v->names.slot;
 }
 
 bool

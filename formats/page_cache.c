@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * LRU page cache.  Slots live in one array; a doubly linked list threads
- * them in recency order (head = most recent) and an open-addressing table
- * with linear probing and backward-shift deletion indexes (src, pfn).  The
- * table has twice as many buckets as slots (rounded to a power of two), so
- * probes stay short.
+ * them in recency order (head = most recent) and the common hash table
+ * (common/hashtab.h: linear probing, backward-shift deletion) indexes
+ * them by (src, pfn).  It has at least twice as many slots as the cache
+ * has pages, so probes stay short.
  */
 #include <stdlib.h>
 
+#include "common/hashtab.h"
 #include "common/util.h"
 #include "page_cache.h"
 
@@ -17,7 +18,7 @@ struct slot {
 	const void *src;
 	uint64_t pfn;
 	uint32_t prev, next;
-	uint32_t bucket;        /* index in table, NIL when not indexed */
+	bool indexed;           /* in the hash table */
 };
 
 struct vd_page_cache {
@@ -25,22 +26,28 @@ struct vd_page_cache {
 	uint32_t page_size;
 	unsigned char *data;
 	struct slot *slots;
-	uint32_t *table;        /* slot index or NIL */
-	uint32_t mask;
+	struct vd_htab index;   /* (src, pfn) -> slot */
 	uint32_t head, tail;    /* LRU list */
 	uint32_t reserved;      /* slot handed out by reserve() */
 	struct vd_cache_stats stats;
 };
 
-static uint32_t
+static uint64_t
 hash(const void *src, uint64_t pfn)
 {
 	uint64_t h = pfn ^ ((uintptr_t)src >> 4) * 0x9e3779b97f4a7c15ull;
 
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 32;
-	return (uint32_t)h;
+	return h ^ h >> 32;
+}
+
+static uint64_t
+slot_hash(void *priv, uint32_t i)
+{
+	const struct vd_page_cache *c = priv;
+
+	return hash(c->slots[i].src, c->slots[i].pfn);
 }
 
 struct vd_error *
@@ -48,28 +55,26 @@ vd_page_cache_create(size_t capacity, uint32_t page_size,
 		     struct vd_page_cache **ret)
 {
 	struct vd_page_cache *c;
-	size_t buckets = 2;
+	struct vd_error *err;
 
 	if (capacity < 1 || capacity > (1u << 24) || !page_size ||
 	    (uint64_t)capacity * page_size > VD_PAGE_CACHE_MAX_BYTES)
 		return vd_error_create(VD_ERR_INVALID_ARG,
 				       "page cache of %zu pages of %u bytes",
 				       capacity, page_size);
-	while (buckets < 2 * capacity)
-		buckets <<= 1;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return &vd_enomem;
 	c->data = malloc(capacity * page_size);
 	c->slots = calloc(capacity, sizeof(*c->slots));
-	c->table = malloc(buckets * sizeof(*c->table));
-	if (!c->data || !c->slots || !c->table) {
+	if (!c->data || !c->slots) {
 		vd_page_cache_destroy(c);
 		return &vd_enomem;
 	}
-	for (size_t i = 0; i < buckets; i++)
-		c->table[i] = NIL;
-	c->mask = buckets - 1;
+	if ((err = vd_htab_init(&c->index, capacity))) {
+		vd_page_cache_destroy(c);
+		return err;
+	}
 	c->capacity = capacity;
 	c->page_size = page_size;
 	c->head = c->tail = c->reserved = NIL;
@@ -97,7 +102,7 @@ vd_page_cache_destroy(struct vd_page_cache *c)
 		return;
 	free(c->data);
 	free(c->slots);
-	free(c->table);
+	vd_htab_free(&c->index);
 	free(c);
 }
 
@@ -131,42 +136,23 @@ list_push_head(struct vd_page_cache *c, uint32_t i)
 		c->tail = i;
 }
 
-/* Remove slot i from the hash table (backward-shift deletion). */
+/* Remove slot i from the hash table. */
 static void
 table_remove(struct vd_page_cache *c, uint32_t i)
 {
-	uint32_t hole = c->slots[i].bucket, j = hole;
-
-	if (hole == NIL)
+	if (!c->slots[i].indexed)
 		return;
-	c->table[hole] = NIL;
-	c->slots[i].bucket = NIL;
-	for (;;) {
-		uint32_t k, home;
-
-		j = (j + 1) & c->mask;
-		k = c->table[j];
-		if (k == NIL)
-			return;
-		home = hash(c->slots[k].src, c->slots[k].pfn) & c->mask;
-		// Move k into the hole unless its home lies cyclically in (hole, j].
-		if (((j - home) & c->mask) >= ((j - hole) & c->mask)) {
-			c->table[hole] = k;
-			c->slots[k].bucket = hole;
-			c->table[j] = NIL;
-			hole = j;
-		}
-	}
+	vd_htab_remove(&c->index, hash(c->slots[i].src, c->slots[i].pfn), i, slot_hash, c);
+	c->slots[i].indexed = false;
 }
 
 const void *
 vd_page_cache_get(struct vd_page_cache *c, const void *src, uint64_t pfn)
 {
-	for (uint32_t b = hash(src, pfn) & c->mask;; b = (b + 1) & c->mask) {
-		uint32_t i = c->table[b];
+	struct vd_htab_probe p;
 
-		if (i == NIL)
-			break;
+	for (uint32_t i = vd_htab_first(&c->index, hash(src, pfn), &p); i != VD_HTAB_END;
+	     i = vd_htab_next(&c->index, &p)) {
 		if (c->slots[i].pfn == pfn && c->slots[i].src == src) {
 			c->stats.hits++;
 			if (c->head != i) {
@@ -187,7 +173,7 @@ vd_page_cache_reserve(struct vd_page_cache *c)
 
 	if (c->used < c->capacity) {
 		i = (uint32_t)c->used++;
-		c->slots[i].bucket = NIL;
+		c->slots[i].indexed = false;
 		c->slots[i].prev = c->slots[i].next = NIL;
 	} else {
 		i = c->tail;
@@ -202,16 +188,17 @@ vd_page_cache_reserve(struct vd_page_cache *c)
 void
 vd_page_cache_commit(struct vd_page_cache *c, const void *src, uint64_t pfn)
 {
-	uint32_t i = c->reserved, b;
+	uint32_t i = c->reserved;
+	struct vd_error *err;
 
 	c->reserved = NIL;
 	c->slots[i].src = src;
 	c->slots[i].pfn = pfn;
-	for (b = hash(src, pfn) & c->mask; c->table[b] != NIL;
-	     b = (b + 1) & c->mask)
-		;
-	c->table[b] = i;
-	c->slots[i].bucket = b;
+	// Never more entries than pages, the table was made for them: no
+	// growth, no error.
+	err = vd_htab_add(&c->index, hash(src, pfn), i, NULL, NULL);
+	c->slots[i].indexed = !err;
+	vd_error_destroy(err);
 	list_push_head(c, i);
 }
 

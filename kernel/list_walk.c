@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hashtab.h"
 #include "common/util.h"
 #include "session_priv.h"
 #include "vmdive/walk.h"
@@ -42,54 +43,60 @@ vd_list_walk_deinit(struct vd_list_walk *w)
 	w->back = NULL;
 }
 
-static size_t
-set_slot(uint64_t v, size_t cap)
+/* The set's index as the common hash table (common/hashtab.h). */
+static struct vd_htab
+set_index(const struct vd_addr_set *set)
 {
-	// Fibonacci hashing of the address; cap is a power of two.
-	return (size_t)((v * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
+	return (struct vd_htab){ .slot = set->index, .mask = set->index_mask,
+				 .n = (uint32_t)set->n };
+}
+
+static uint64_t
+set_hash(void *priv, uint32_t idx)
+{
+	return ((const struct vd_addr_set *)priv)->v[idx];
 }
 
 bool
 vd_addr_set_has(const struct vd_addr_set *set, uint64_t v)
 {
-	if (!set->cap || !v)      // 0 marks empty slots: never a member
-		return false;
-	for (size_t i = set_slot(v, set->cap);; i = (i + 1) & (set->cap - 1)) {
+	struct vd_htab t = set_index(set);
+	struct vd_htab_probe p;
+
+	for (uint32_t i = vd_htab_first(&t, v, &p); i != VD_HTAB_END; i = vd_htab_next(&t, &p))
 		if (set->v[i] == v)
 			return true;
-		if (!set->v[i])
-			return false;
-	}
+	return false;
 }
 
 struct vd_error *
 vd_addr_set_add(struct vd_addr_set *set, uint64_t v)
 {
-	size_t k;
+	struct vd_htab t;
+	struct vd_error *err;
 
 	if (!v)
 		return vd_error_create(VD_ERR_INVALID_ARG, "address 0 in an address set");
-	if (2 * (set->n + 1) > set->cap) {
-		size_t cap = set->cap ? 2 * set->cap : 256;
-		uint64_t *old = set->v, *p = calloc(cap, sizeof(*p));
+	if (vd_addr_set_has(set, v))
+		return NULL;
+	if (set->n > VD_HTAB_IDX_MAX)
+		return vd_error_create(VD_ERR_INVALID_ARG, "address set of %zu members: too many",
+				       set->n);
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 128;
+		uint64_t *p = realloc(set->v, cap * sizeof(*p));
 
 		if (!p)
 			return &vd_enomem;
-		for (size_t i = 0; i < set->cap; i++) {
-			if (!old[i])
-				continue;
-			for (k = set_slot(old[i], cap); p[k]; k = (k + 1) & (cap - 1))
-				;
-			p[k] = old[i];
-		}
-		free(old);
 		set->v = p;
 		set->cap = cap;
 	}
-	for (k = set_slot(v, set->cap); set->v[k]; k = (k + 1) & (set->cap - 1))
-		if (set->v[k] == v)
-			return NULL;
-	set->v[k] = v;
+	set->v[set->n] = v;
+	t = set_index(set);
+	if ((err = vd_htab_add(&t, v, (uint32_t)set->n, set_hash, set)))
+		return err;
+	set->index = t.slot;
+	set->index_mask = t.mask;
 	set->n++;
 	return NULL;
 }
@@ -98,6 +105,7 @@ void
 vd_addr_set_free(struct vd_addr_set *set)
 {
 	free(set->v);
+	free(set->index);
 	*set = (struct vd_addr_set){ 0 };
 }
 

@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "common/hashtab.h"
 #include "common/util.h"
 #include "ksyms/kallsyms.h"
 
@@ -79,14 +80,14 @@ struct vd_ksyms {
 	const uint8_t *seqs;          /* kallsyms_seqs_of_names or NULL */
 	/* The token hash of every token, for the name index. */
 	uint64_t tok_hash[256], tok_pow[256], tok_hash1[256], tok_pow1[256];
-	uint32_t *hash;               /* name index: index + 1, 0 empty */
-	uint32_t hash_size;
+	struct vd_htab index;         /* name index built here */
 	unsigned scans;               /* name lookups answered by scanning */
 	bool located;                 /* found by scanning the image */
 	uint64_t index_rel;           /* then: token index - _stext */
 	bool listed;                  /* vd_ksyms_nth() reached the end */
 	/* An imported (cached) or exported decoded table. */
 	struct vd_ksyms_table table;
+	struct vd_htab table_index;   /* table.hash, borrowed */
 	bool have_table;
 	char *export_names;
 	uint32_t *export_off;
@@ -925,7 +926,7 @@ vd_ksyms_destroy(struct vd_ksyms *ks)
 	for (size_t i = 0; i < ks->nowned; i++)
 		free(ks->owned[i]);
 	free(ks->markers);
-	free(ks->hash);
+	vd_htab_free(&ks->index);
 	free(ks->export_names);
 	free(ks->export_off);
 	vd_arena_deinit(&ks->arena);
@@ -988,12 +989,6 @@ hash_string(const char *s)
 	return h;
 }
 
-static uint32_t
-hash_slot(uint64_t h, uint32_t size)
-{
-	return (uint32_t)((h ^ h >> 29) * 0x9e3779b97f4a7c15ull >> 32) & (size - 1);
-}
-
 /* The name hash of the symbol at pos (without the type letter). */
 static bool
 hash_at(const struct vd_ksyms *ks, size_t pos, uint64_t *ret, size_t *next_ret)
@@ -1014,22 +1009,23 @@ hash_at(const struct vd_ksyms *ks, size_t pos, uint64_t *ret, size_t *next_ret)
 	return true;
 }
 
-/* Build the name index in one pass (once; kept on failure: scans). */
+/*
+ * Build the name index in one pass (once; kept on failure: scans).  Its
+ * slots are the cache file's (symbols/kallsyms.c): vd_htab_home() places
+ * them, as it did when the index had its own table.
+ */
 static bool
 build_hash(struct vd_ksyms *ks)
 {
-	uint32_t size = 1;
 	size_t pos = 0;
+	struct vd_error *err;
 
-	while (size < 2 * ks->num)
-		size <<= 1;
-	ks->hash = calloc(size, sizeof(*ks->hash));
-	if (!ks->hash)
+	if ((err = vd_htab_init(&ks->index, ks->num))) {
+		vd_error_destroy(err);
 		return false;
-	ks->hash_size = size;
+	}
 	for (uint32_t i = 0; i < ks->num; i++) {
 		uint64_t h;
-		uint32_t s;
 		const char *n;
 
 		if (ks->have_table) {
@@ -1040,25 +1036,25 @@ build_hash(struct vd_ksyms *ks)
 		} else if (!hash_at(ks, pos, &h, &pos)) {
 			goto bad;
 		}
-		for (s = hash_slot(h, size); ks->hash[s]; s = (s + 1) & (size - 1))
-			;
-		ks->hash[s] = i + 1;   // the first of equal names is met first
+		// The first of equal names is met first; room for all.
+		if ((err = vd_htab_add(&ks->index, h, i, NULL, NULL))) {
+			vd_error_destroy(err);
+			goto bad;
+		}
 	}
 	return true;
 bad:
-	free(ks->hash);
-	ks->hash = NULL;
-	ks->hash_size = 0;
+	vd_htab_free(&ks->index);
 	return false;
 }
 
 static int64_t
-hash_lookup(struct vd_ksyms *ks, const uint32_t *hash, uint32_t size, const char *want)
+hash_lookup(struct vd_ksyms *ks, const struct vd_htab *t, const char *want)
 {
-	uint32_t s = hash_slot(hash_string(want), size);
+	struct vd_htab_probe p;
 
-	for (uint32_t probes = 0; hash[s] && probes < size; probes++, s = (s + 1) & (size - 1)) {
-		uint32_t i = hash[s] - 1;
+	for (uint32_t i = vd_htab_first(t, hash_string(want), &p); i != VD_HTAB_END;
+	     i = vd_htab_next(t, &p)) {
 		bool ok;
 
 		if (i < ks->num && !compare_index(ks, i, want, &ok) && ok)
@@ -1105,7 +1101,7 @@ vd_ksyms_cacheable(const struct vd_ksyms *ks)
 bool
 vd_ksyms_wants_index(const struct vd_ksyms *ks)
 {
-	return (ks->hash || ks->listed || ks->located) && !ks->have_table && !ks->seqs;
+	return (ks->index.slot || ks->listed || ks->located) && !ks->have_table && !ks->seqs;
 }
 
 bool
@@ -1115,16 +1111,16 @@ vd_ksyms_by_name(struct vd_ksyms *ks, const char *want, struct vd_ksym *ret)
 
 	if (!*want || strlen(want) > KS_NAME_MAX)
 		return false;
-	if (ks->have_table && ks->table.hash)
-		i = hash_lookup(ks, ks->table.hash, ks->table.hash_size, want);
+	if (ks->have_table && ks->table_index.slot)
+		i = hash_lookup(ks, &ks->table_index, want);
 	else if (ks->seqs)
 		i = seqs_lookup(ks, want);
-	else if (ks->hash)
-		i = hash_lookup(ks, ks->hash, ks->hash_size, want);
+	else if (ks->index.slot)
+		i = hash_lookup(ks, &ks->index, want);
 	else if (ks->scans++ < KS_SCANS_BEFORE_INDEX || !build_hash(ks))
 		i = scan_name(ks, want);
 	else
-		i = hash_lookup(ks, ks->hash, ks->hash_size, want);
+		i = hash_lookup(ks, &ks->index, want);
 	return i >= 0 && fill(ks, (uint32_t)i, NULL, ret);
 }
 
@@ -1235,11 +1231,11 @@ vd_ksyms_export(struct vd_ksyms *ks, struct vd_ksyms_table *ret)
 		memcpy(ks->export_names + used, buf, n + 1);
 		used += n + 1;
 	}
-	if (!ks->hash && !build_hash(ks))
+	if (!ks->index.slot && !build_hash(ks))
 		return vd_error_create(VD_ERR_CORRUPT, "kallsyms_names: cannot index the names");
 	*ret = (struct vd_ksyms_table){
 		.names = ks->export_names, .names_len = used, .name_off = ks->export_off,
-		.hash = ks->hash, .hash_size = ks->hash_size,
+		.hash = ks->index.slot, .hash_size = ks->index.mask + 1,
 	};
 	return NULL;
 }
@@ -1249,17 +1245,15 @@ vd_ksyms_import(struct vd_ksyms *ks, const struct vd_ksyms_table *t)
 {
 	char buf[KS_NAME_MAX + 1];
 	uint32_t probe[3] = { 0, ks->num / 2, ks->num - 1 };
+	struct vd_htab index;
 
 	// Bounds: every name inside the blob, which ends with a NUL; the
 	// hash a power of two holding indexes in range.
-	if (!t->names_len || t->names[t->names_len - 1] ||
-	    (t->hash_size & (t->hash_size - 1)) || t->hash_size < ks->num)
+	if (!t->names_len || t->names[t->names_len - 1] || t->hash_size < ks->num ||
+	    !vd_htab_borrow(&index, t->hash, t->hash_size, ks->num))
 		return false;
 	for (uint32_t i = 0; i < ks->num; i++)
 		if (t->name_off[i] >= t->names_len)
-			return false;
-	for (uint32_t s = 0; s < t->hash_size; s++)
-		if (t->hash[s] > ks->num)
 			return false;
 	// The same table as the dump's: a few names decoded both ways.
 	for (size_t k = 0; k < VD_ARRAY_SIZE(probe); k++) {
@@ -1270,6 +1264,7 @@ vd_ksyms_import(struct vd_ksyms *ks, const struct vd_ksyms_table *t)
 			return false;
 	}
 	ks->table = *t;
+	ks->table_index = index;
 	ks->have_table = true;
 	return true;
 }

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "btfidx/btf_view.h"
+#include "common/hashtab.h"
 #include "common/util.h"
 #include "ctype_priv.h"
 #include "kernel/session_priv.h"
@@ -67,7 +68,8 @@ struct btf_source {
 	 * thousand of ~100,000 types; a dense array faulted in a page for
 	 * nearly every one).
 	 */
-	uint32_t *memo_ids;              /* id + 1, 0 empty */
+	struct vd_htab memo;             /* hashed id -> index into: */
+	uint32_t *memo_ids;
 	struct vd_type **memo_types;
 	size_t memo_cap, memo_n;
 	struct vd_arena arena;
@@ -79,59 +81,48 @@ struct btf_source {
 static struct vd_error *conv_qt(struct btf_source *b, uint32_t id,
 				struct vd_qualified_type *ret);
 
-static size_t
-memo_slot(const struct btf_source *b, uint32_t id)
+static uint64_t
+memo_hash(void *priv, uint32_t idx)
 {
-	size_t s = (size_t)(id * 0x9e3779b1u) & (b->memo_cap - 1);
-
-	while (b->memo_ids[s] && b->memo_ids[s] != id + 1)
-		s = (s + 1) & (b->memo_cap - 1);
-	return s;
+	return ((const struct btf_source *)priv)->memo_ids[idx];
 }
 
 static struct vd_type *
 memo_get(const struct btf_source *b, uint32_t id)
 {
-	size_t s = memo_slot(b, id);
+	struct vd_htab_probe p;
 
-	return b->memo_ids[s] ? b->memo_types[s] : NULL;
+	for (uint32_t i = vd_htab_first(&b->memo, id, &p); i != VD_HTAB_END;
+	     i = vd_htab_next(&b->memo, &p))
+		if (b->memo_ids[i] == id)
+			return b->memo_types[i];
+	return NULL;
 }
 
 static struct vd_error *
 memo_put(struct btf_source *b, uint32_t id, struct vd_type *vt)
 {
-	if (2 * (b->memo_n + 1) > b->memo_cap) {
-		size_t cap = b->memo_cap * 2, old = b->memo_cap;
-		uint32_t *ids = calloc(cap, sizeof(*ids)), *oids = b->memo_ids;
-		struct vd_type **types = malloc(cap * sizeof(*types)), **otypes = b->memo_types;
+	struct vd_error *err;
 
-		if (!ids || !types) {
-			free(ids);
-			free(types);
+	if (b->memo_n == b->memo_cap) {
+		size_t cap = b->memo_cap ? 2 * b->memo_cap : 512;
+		uint32_t *ids = realloc(b->memo_ids, cap * sizeof(*ids));
+		struct vd_type **types;
+
+		if (!ids)
 			return &vd_enomem;
-		}
 		b->memo_ids = ids;
+		if (!(types = realloc(b->memo_types, cap * sizeof(*types))))
+			return &vd_enomem;
 		b->memo_types = types;
 		b->memo_cap = cap;
-		for (size_t i = 0; i < old; i++) {
-			if (oids[i]) {
-				size_t s = memo_slot(b, oids[i] - 1);
-
-				ids[s] = oids[i];
-				types[s] = otypes[i];
-			}
-		}
-		free(oids);
-		free(otypes);
 	}
-	{
-		size_t s = memo_slot(b, id);
-
-		b->memo_ids[s] = id + 1;
-		b->memo_types[s] = vt;
-		b->memo_n++;
-	}
-	return NULL;
+	b->memo_ids[b->memo_n] = id;
+	b->memo_types[b->memo_n] = vt;
+	// Fewer entries than ids, and ids are below ntypes: the index fits.
+	err = vd_htab_add(&b->memo, id, (uint32_t)b->memo_n, memo_hash, b);
+	b->memo_n += !err;
+	return err;
 }
 
 static const struct btf_type *
@@ -549,6 +540,7 @@ btf_destroy(struct vd_type_source *src)
 	free(b->cache_dir);
 	free(b->cache_key);
 	btf__free(b->btf);
+	vd_htab_free(&b->memo);
 	free(b->memo_ids);
 	free(b->memo_types);
 	free(b->module);
@@ -593,11 +585,6 @@ source_init(struct btf_source *b, uint32_t ptr_size)
 	b->ntypes = b->view ? vd_btfv_count(b->view) : btf__type_cnt(b->btf);
 	if (b->ntypes < b->first_id)
 		return vd_error_create(VD_ERR_CORRUPT, "split BTF has fewer types than its base");
-	b->memo_cap = 1024;
-	b->memo_ids = calloc(b->memo_cap, sizeof(*b->memo_ids));
-	b->memo_types = malloc(b->memo_cap * sizeof(*b->memo_types));
-	if (!b->memo_ids || !b->memo_types)
-		return &vd_enomem;
 	b->ptr_size = ptr_size ? ptr_size : 8;
 	b->void_type = (struct vd_type){ .kind = VD_TYPE_VOID, .name = "void",
 					 .complete = true, .source = "BTF" };

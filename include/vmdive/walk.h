@@ -99,10 +99,12 @@ struct vd_error *vd_kernel_monotonic(struct vd_session *s, int64_t *ret);
 /* No kernel list vmdive walks is this long; a longer one is corrupt. */
 #define VD_WALK_MAX_ELEMENTS (1u << 20)
 
-/* A set of addresses (never 0): open addressing, grows as needed. */
+/* A set of addresses (never 0): hashed, grows as needed. */
 struct vd_addr_set {
-	uint64_t *v;
-	size_t cap, n;
+	uint64_t *v;              /* the members, in the order added */
+	size_t cap, n;            /* room in v, members */
+	uint32_t *index;          /* private: the hash index over v */
+	uint32_t index_mask;
 };
 struct vd_error *vd_addr_set_add(struct vd_addr_set *set, uint64_t addr);
 bool vd_addr_set_has(const struct vd_addr_set *set, uint64_t addr);
