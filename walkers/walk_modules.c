@@ -365,22 +365,17 @@ vd_module_iter_next(struct vd_module_iter *it, const struct vd_module **ret)
 	if (!w)
 		return &vd_stop;
 	err = vd_list_walk_next(&w->list, &node);
-	if (err) {
-		if (err != &vd_stop)
-			it->ncorrupt++;
-		return err;
+	if (!err) {
+		mod = node - w->list_f.off;
+		err = read_module(w, mod, &w->rec);
+		if (err)
+			err = vd_error_wrap(err, "module %llu (struct module at 0x%llx)",
+					    (unsigned long long)w->list.n,
+					    (unsigned long long)mod);
+		else
+			*ret = &w->rec;
 	}
-	mod = node - w->list_f.off;
-	err = read_module(w, mod, &w->rec);
-	if (err) {
-		it->ncorrupt++;
-		return vd_error_wrap(err, "module %llu (struct module at 0x%llx)",
-				     (unsigned long long)w->list.n,
-				     (unsigned long long)mod);
-	}
-	it->nrecords++;
-	*ret = &w->rec;
-	return NULL;
+	return vd_walk_yield(err, &it->nrecords, &it->ncorrupt);
 }
 
 struct vd_error *

@@ -66,4 +66,36 @@ bool vd_percpu_possible(struct vd_session *s, const struct vd_percpu *pc,
 struct vd_error *vd_percpu_addr(struct vd_session *s, const struct vd_percpu *pc,
 				uint64_t sym, uint32_t cpu, uint64_t *ret);
 
+/*
+ * The one iterator shape (include/vmdive/walk.h): init collects or
+ * prepares, next() returns a record, an error about one skipped element,
+ * or &vd_stop; deinit frees.  Every next() ends in vd_walk_yield(), which
+ * keeps the iterator's nrecords and ncorrupt counts.
+ */
+struct vd_error *vd_walk_yield(struct vd_error *err, uint64_t *nrecords,
+			       uint64_t *ncorrupt);
+
+/*
+ * Walkers that collect every element at init, to sort them (tasks,
+ * vmalloc areas), keep them here: entries of `size` bytes, each the
+ * walker's own struct with `struct vd_error *err` as its first member
+ * (set: the element was skipped, next() reports the error once).
+ */
+struct vd_walk_buf {
+	void *e;
+	size_t size, n, cap, pos;
+};
+
+/* A zeroed entry at the end; NULL when out of memory. */
+void *vd_walk_buf_push(struct vd_walk_buf *b);
+/*
+ * The next entry: NULL and *entry set for a record, its error (taken out
+ * of the entry) for a skipped element, &vd_stop after the last; counted
+ * by vd_walk_yield().
+ */
+struct vd_error *vd_walk_buf_next(struct vd_walk_buf *b, uint64_t *nrecords,
+				  uint64_t *ncorrupt, const void **entry);
+/* Free the entries and the errors not handed out. */
+void vd_walk_buf_free(struct vd_walk_buf *b);
+
 #endif

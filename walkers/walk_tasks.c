@@ -39,8 +39,8 @@ struct task_fields {
 };
 
 struct entry {
-	struct vd_task t;
 	struct vd_error *err;             /* an element skipped */
+	struct vd_task t;
 };
 
 struct vd_task_walk {
@@ -48,10 +48,15 @@ struct vd_task_walk {
 	struct task_fields f;
 	struct vd_percpu pc;
 	uint64_t *curr;                   /* runqueues[cpu].curr */
-	struct entry *e;
-	size_t n, cap, pos;
+	struct vd_walk_buf buf;         /* struct entry */
 	struct vd_addr_set seen;          /* task addresses added */
 };
+
+static struct entry *
+ents(const struct vd_task_walk *w)
+{
+	return w->buf.e;
+}
 
 static struct vd_error *
 setup_fields(struct vd_session *s, struct task_fields *f)
@@ -163,22 +168,6 @@ read_task(struct vd_task_walk *w, uint64_t addr, struct vd_task *t)
 	return NULL;
 }
 
-static struct entry *
-push(struct vd_task_walk *w)
-{
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 256;
-		struct entry *p = realloc(w->e, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		w->e = p;
-		w->cap = cap;
-	}
-	memset(&w->e[w->n], 0, sizeof(w->e[0]));
-	return &w->e[w->n++];
-}
-
 /* Add the task at addr (or the error reading it); false when out of memory. */
 static bool
 add_task(struct vd_task_walk *w, uint64_t addr, bool idle, int cpu)
@@ -188,7 +177,7 @@ add_task(struct vd_task_walk *w, uint64_t addr, bool idle, int cpu)
 
 	if (vd_addr_set_has(&w->seen, addr))
 		return true;
-	if (vd_addr_set_add(&w->seen, addr) || !(e = push(w)))
+	if (vd_addr_set_add(&w->seen, addr) || !(e = vd_walk_buf_push(&w->buf)))
 		return false;
 	err = read_task(w, addr, &e->t);
 	if (err) {
@@ -204,7 +193,7 @@ add_task(struct vd_task_walk *w, uint64_t addr, bool idle, int cpu)
 static bool
 add_error(struct vd_task_walk *w, struct vd_error *err)
 {
-	struct entry *e = push(w);
+	struct entry *e = vd_walk_buf_push(&w->buf);
 
 	if (!e) {
 		vd_error_destroy(err);
@@ -374,9 +363,9 @@ discover_runqueues(struct vd_task_walk *w, uint64_t **idle_ret)
 		free(idle);
 		return &vd_enomem;
 	}
-	for (size_t i = 0; i < w->n; i++) {
-		if (w->e[i].err ||
-		    !vd_ok(vd_walk_get(w->s, w->e[i].t.addr, &f->se_cfs_rq, &cfs)) ||
+	for (size_t i = 0; i < w->buf.n; i++) {
+		if (ents(w)[i].err ||
+		    !vd_ok(vd_walk_get(w->s, ents(w)[i].t.addr, &f->se_cfs_rq, &cfs)) ||
 		    !vd_walk_kptr_ok(cfs) || !vd_ok(vd_walk_get(w->s, cfs, &f->cfs_rq_rq, &rq)) ||
 		    !vd_walk_kptr_ok(rq) || !vd_ok(vd_walk_get(w->s, rq, &f->rq_cpu, &cpu)) ||
 		    cpu >= VD_WALK_MAX_CPUS || w->curr[cpu])
@@ -395,10 +384,10 @@ discover_runqueues(struct vd_task_walk *w, uint64_t **idle_ret)
 static void
 mark_active(struct vd_task_walk *w)
 {
-	for (size_t i = 0; w->curr && i < w->n; i++)
-		for (uint32_t c = 0; !w->e[i].err && c < w->pc.ncpus; c++)
-			if (w->curr[c] == w->e[i].t.addr)
-				w->e[i].t.active = true;
+	for (size_t i = 0; w->curr && i < w->buf.n; i++)
+		for (uint32_t c = 0; !ents(w)[i].err && c < w->pc.ncpus; c++)
+			if (w->curr[c] == ents(w)[i].t.addr)
+				ents(w)[i].t.active = true;
 }
 
 static struct vd_error *
@@ -421,15 +410,15 @@ collect(struct vd_task_iter *it, struct vd_task_walk *w, uint64_t init_task)
 	vd_list_walk_init(&lw, init_task + w->f.tasks.off, VD_WALK_MAX_ELEMENTS,
 			  vd_walk_read_kptr, w->s);
 	while (ok && (err = vd_list_walk_next(&lw, &node)) != &vd_stop) {
-		size_t at = w->n;
+		size_t at = w->buf.n;
 
 		if (err) {
 			ok = add_error(w, vd_error_wrap(err, "init_task.tasks"));
 			continue;
 		}
 		ok = add_task(w, node - w->f.tasks.off, false, -1);
-		if (ok && it->threads && at < w->n && !w->e[at].err)
-			ok = add_threads(w, &w->e[at].t);
+		if (ok && it->threads && at < w->buf.n && !ents(w)[at].err)
+			ok = add_threads(w, &ents(w)[at].t);
 	}
 	vd_list_walk_deinit(&lw);
 	if (ok && !w->curr) {
@@ -478,6 +467,7 @@ vd_task_iter_init(struct vd_task_iter *it, struct vd_session *s, bool threads)
 	if (!w)
 		return &vd_enomem;
 	w->s = s;
+	w->buf.size = sizeof(*ents(w));
 	w->pc.ncpus = 1;
 	err = setup_fields(s, &w->f);
 	if (err)
@@ -489,32 +479,25 @@ vd_task_iter_init(struct vd_task_iter *it, struct vd_session *s, bool threads)
 		vd_task_iter_deinit(it);
 		return err;
 	}
-	for (size_t i = 0; i < w->n; i++)
-		if (!w->e[i].err && w->e[i].t.addr == it->panic_task)
-			w->e[i].t.panic = true;
-	qsort(w->e, w->n, sizeof(*w->e), entry_cmp);
+	for (size_t i = 0; i < w->buf.n; i++)
+		if (!ents(w)[i].err && ents(w)[i].t.addr == it->panic_task)
+			ents(w)[i].t.panic = true;
+	qsort(w->buf.e, w->buf.n, w->buf.size, entry_cmp);
 	return NULL;
 }
 
 struct vd_error *
 vd_task_iter_next(struct vd_task_iter *it, const struct vd_task **ret)
 {
-	struct vd_task_walk *w = it->w;
-	struct entry *e;
+	const struct entry *e;
+	struct vd_error *err;
 
-	if (!w || w->pos >= w->n)
+	if (!it->w)
 		return &vd_stop;
-	e = &w->e[w->pos++];
-	if (e->err) {
-		struct vd_error *err = e->err;
-
-		e->err = NULL;
-		it->ncorrupt++;
-		return err;
-	}
-	it->nrecords++;
-	*ret = &e->t;
-	return NULL;
+	err = vd_walk_buf_next(&it->w->buf, &it->nrecords, &it->ncorrupt, (const void **)&e);
+	if (!err)
+		*ret = &e->t;
+	return err;
 }
 
 void
@@ -524,9 +507,7 @@ vd_task_iter_deinit(struct vd_task_iter *it)
 
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->n; i++)
-		vd_error_destroy(w->e[i].err);
-	free(w->e);
+	vd_walk_buf_free(&w->buf);
 	free(w->curr);
 	vd_addr_set_free(&w->seen);
 	free(w);

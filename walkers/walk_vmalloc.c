@@ -33,16 +33,21 @@ struct va_fields {
 };
 
 struct area_entry {
+	struct vd_error *err;      /* first: vd_walk_buf */
 	struct vd_vmap_area a;
-	struct vd_error *err;
 };
 
 struct vd_vmalloc_walk {
 	struct vd_session *s;
 	struct va_fields f;
-	struct area_entry *e;
-	size_t n, cap, pos;
+	struct vd_walk_buf buf;         /* struct area_entry */
 };
+
+static struct area_entry *
+ents(const struct vd_vmalloc_walk *w)
+{
+	return w->buf.e;
+}
 
 static struct vd_error *
 setup_fields(struct vd_session *s, struct va_fields *f, bool nodes)
@@ -72,22 +77,6 @@ setup_fields(struct vd_session *s, struct va_fields *f, bool nodes)
 		return err;
 	f->node_size = node->size;
 	return NULL;
-}
-
-static struct area_entry *
-push(struct vd_vmalloc_walk *w)
-{
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 256;
-		struct area_entry *p = realloc(w->e, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		w->e = p;
-		w->cap = cap;
-	}
-	memset(&w->e[w->n], 0, sizeof(w->e[0]));
-	return &w->e[w->n++];
 }
 
 static struct vd_error *
@@ -150,7 +139,7 @@ walk_list(struct vd_vmalloc_walk *w, uint64_t head, int node)
 
 	vd_list_walk_init(&lw, head, AREAS_MAX, vd_walk_read_kptr, w->s);
 	while (ok && (err = vd_list_walk_next(&lw, &n)) != &vd_stop) {
-		struct area_entry *e = push(w);
+		struct area_entry *e = vd_walk_buf_push(&w->buf);
 
 		if (!e) {
 			vd_error_destroy(err);
@@ -221,6 +210,7 @@ vd_vmalloc_iter_init(struct vd_vmalloc_iter *it, struct vd_session *s)
 	if (!w)
 		return &vd_enomem;
 	w->s = s;
+	w->buf.size = sizeof(*ents(w));
 	it->w = w;
 	err = setup_fields(s, &w->f, have_nodes);
 	if (err) {
@@ -235,29 +225,22 @@ vd_vmalloc_iter_init(struct vd_vmalloc_iter *it, struct vd_session *s)
 		vd_vmalloc_iter_deinit(it);
 		return err;
 	}
-	qsort(w->e, w->n, sizeof(*w->e), area_cmp);
+	qsort(w->buf.e, w->buf.n, w->buf.size, area_cmp);
 	return NULL;
 }
 
 struct vd_error *
 vd_vmalloc_iter_next(struct vd_vmalloc_iter *it, const struct vd_vmap_area **ret)
 {
-	struct vd_vmalloc_walk *w = it->w;
-	struct area_entry *e;
+	const struct area_entry *e;
+	struct vd_error *err;
 
-	if (!w || w->pos >= w->n)
+	if (!it->w)
 		return &vd_stop;
-	e = &w->e[w->pos++];
-	if (e->err) {
-		struct vd_error *err = e->err;
-
-		e->err = NULL;
-		it->ncorrupt++;
-		return err;
-	}
-	it->nrecords++;
-	*ret = &e->a;
-	return NULL;
+	err = vd_walk_buf_next(&it->w->buf, &it->nrecords, &it->ncorrupt, (const void **)&e);
+	if (!err)
+		*ret = &e->a;
+	return err;
 }
 
 void
@@ -267,9 +250,7 @@ vd_vmalloc_iter_deinit(struct vd_vmalloc_iter *it)
 
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->n; i++)
-		vd_error_destroy(w->e[i].err);
-	free(w->e);
+	vd_walk_buf_free(&w->buf);
 	free(w);
 	it->w = NULL;
 }
