@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
+#include "vmdive/error.h"
 #include "vmdive/xlat.h"
 
 #define SLOTS 4096
@@ -28,7 +28,7 @@ struct fake {
 	struct {
 		const char *key;
 		uint64_t v;
-	} num[32], sym[16];
+	} num[64], sym[32];
 	size_t nnum, nsym;
 	uint64_t next_table;  /* bump allocator for fake_map() */
 	unsigned long reads;
@@ -74,6 +74,8 @@ num(struct fake *f, const char *key, uint64_t v)
 			f->num[i].v = v;
 			return;
 		}
+	if (f->nnum == sizeof(f->num) / sizeof(f->num[0]))
+		abort();
 	f->num[f->nnum].key = key;
 	f->num[f->nnum++].v = v;
 }
@@ -89,6 +91,8 @@ unnum(struct fake *f, const char *key)
 static inline void
 sym(struct fake *f, const char *name, uint64_t v)
 {
+	if (f->nsym == sizeof(f->sym) / sizeof(f->sym[0]))
+		abort();
 	f->sym[f->nsym].key = name;
 	f->sym[f->nsym++].v = v;
 }
