@@ -11,6 +11,7 @@
 #ifndef VD_TESTS_FUZZ_H
 #define VD_TESTS_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,14 @@ fz_drop(struct vd_error *err)
 {
 	if (err && err != &vd_stop)
 		vd_error_destroy(err);
+}
+
+/* True when err is no error; else drop it. */
+static inline bool
+fz_vd_ok(struct vd_error *err)
+{
+	fz_drop(err);
+	return !err;
 }
 
 /* A memfd holding data; path gets "/proc/self/fd/N".  -1 on failure. */

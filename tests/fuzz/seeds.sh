@@ -16,7 +16,7 @@ mkdir -p "$OUT.tmp"
 cd "$OUT.tmp"
 mkdir -p dump_elf dump_kdump dump_flat dump_core dump_compressed dump_split \
 	session_kernel session_core vmcoreinfo btf printk list xlat_x86_64 \
-	xlat_aarch64 dwarf system_map
+	xlat_aarch64 dwarf system_map kallsyms modules_vmap
 SEP=$'\n--8<--\n'
 
 elf() {  # NAME DESC-TEXT: dump_elf/NAME from mkelf
@@ -200,6 +200,62 @@ struct.pack_into("<Q",m,0x1000,0x1002003)
 struct.pack_into("<Q",m,0x2000,0x1003003)
 struct.pack_into("<Q",m,0x3000,0x40000000|0x703)
 sys.stdout.buffer.write(m)'; } >xlat_aarch64/tables
+
+# kallsyms: tables laid out as scripts/kallsyms.c writes them (num_syms,
+# names with 1- and 2-byte lengths, markers, token table and index,
+# offsets from kallsyms_relative_base or absolute kallsyms_addresses),
+# listed by SYMBOL() lines or (nolist) only _stext: found by scanning.
+for v in relative absolute nolist; do
+python3 - "$v" "$SEP" >kallsyms/$v <<'PY'
+import struct, sys
+v, sep = sys.argv[1], sys.argv[2]
+base = 0xffffffff81000000
+syms = [("T", "_stext", 0)] + [("tT"[i % 2], ("sym_%d_" % i) + "x" * (i * 3 % 17), 0x100 + 0x40 * i) for i in range(40)]
+syms.append(("t", "q" * 140, 0x100 + 0x40 * 41))      # a 2-byte length
+syms.sort(key=lambda s: s[2])
+toks = [b"sym_", b"_x", b"xx"]
+m, where = bytearray(0x40), {}
+def place(b, align=8):
+    while len(m) % align: m.append(0)
+    off = len(m); m.extend(b); return off
+if v == "absolute":
+    where["kallsyms_addresses"] = place(b"".join(struct.pack("<Q", base + a) for _, _, a in syms))
+else:
+    where["kallsyms_offsets"] = place(b"".join(struct.pack("<I", a) for _, _, a in syms))
+    where["kallsyms_relative_base"] = place(struct.pack("<Q", base))
+where["kallsyms_num_syms"] = place(struct.pack("<I", len(syms)))
+names, markers = bytearray(), []
+for i, (t, n, _) in enumerate(syms):
+    if i % 256 == 0: markers.append(len(names))
+    s, enc = (t + n).encode(), bytearray()
+    while s:
+        for k, tok in enumerate(toks):
+            if s.startswith(tok): enc.append(k + 1); s = s[len(tok):]; break
+        else: enc.append(s[0]); s = s[1:]
+    names += bytes([len(enc)]) if len(enc) < 0x80 else bytes([0x80 | len(enc) & 0x7f, len(enc) >> 7])
+    names += enc
+where["kallsyms_names"] = place(bytes(names))
+where["kallsyms_markers"] = place(b"".join(struct.pack("<I", x) for x in markers))
+table, index = bytearray(), []
+for d in range(256):
+    index.append(len(table))
+    table += (toks[d - 1] if 1 <= d <= len(toks) else bytes([d if 0x20 <= d < 0x7f else 0x41 + d % 26])) + b"\0"
+where["kallsyms_token_table"] = place(bytes(table))
+where["kallsyms_token_index"] = place(b"".join(struct.pack("<H", x) for x in index))
+text = "SYMBOL(_stext)=%x\n" % base
+if v != "nolist":
+    text += "".join("SYMBOL(%s)=%x\n" % (k, base + o) for k, o in where.items())
+sys.stdout.buffer.write(text.encode() + sep.encode() + bytes(m))
+PY
+done
+
+# modules_vmap: XOR masks over the fake kernel's modules and vmap areas
+# (fuzz_modules_vmap.c): none (intact), a module link moved, a vmap link
+# moved and a vm_struct pointer moved.
+: >modules_vmap/intact
+python3 -c 'import sys; m=bytearray(0x3000); m[9]=0x10; sys.stdout.buffer.write(m[:16])' >modules_vmap/mod-link
+python3 -c 'import sys; m=bytearray(0x3000); m[0x2000+0x110]=0x08; sys.stdout.buffer.write(m[:0x2120])' >modules_vmap/vmap-link
+python3 -c 'import sys; m=bytearray(0x3000); m[0x2000+0x221]=0x40; sys.stdout.buffer.write(m[:0x2230])' >modules_vmap/vm-pointer
 
 # DWARF and BTF: the type fixtures the unit tests build (when built).
 for f in types_fixture-dwarf4 types_fixture-dwarf5 types_fixture-dwarf2 \
