@@ -5,7 +5,8 @@
  * structs the walkers read (list_head, task_struct, module_layout,
  * module, vmap_area, vm_struct), and the page tables, VMCOREINFO numbers
  * and symbols every fake kernel has (fake_kernel_base()).  Used by
- * test_walkers_fake_kernel.c and by the modules_vmap fuzz target.
+ * test_walkers_fake_kernel.c, the modules_vmap fuzz target and
+ * tests/gen/mkfakekernel.c.
  */
 #ifndef VD_TEST_FAKE_KERNEL_H
 #define VD_TEST_FAKE_KERNEL_H
@@ -42,8 +43,13 @@ enum {
 };
 
 /* The structs, as BTF (the caller frees *btfp after copying the bytes). */
+/*
+ * deep: also struct deep0 .. deep11, each made of 16 anonymous members of
+ * the next (deep11 of 16 ints), all at offset 0: 16^12 lines if printed
+ * in full, as hostile BTF in a dump may be.
+ */
 static inline const void *
-make_btf(struct btf **btfp, uint32_t *size)
+make_btf(struct btf **btfp, uint32_t *size, bool deep)
 {
 	struct btf *b = btf__new_empty();
 	int i32, u32, u64, chr, vp, lh, lhp, ts, tsp, arr16, arr56, ml;
@@ -100,6 +106,24 @@ make_btf(struct btf **btfp, uint32_t *size)
 		btf__add_field(b, "nr_pages", u32, VM_NR_PAGES * 8, 0);
 		btf__add_field(b, "phys_addr", u64, VM_PHYS * 8, 0);
 		btf__add_field(b, "caller", vp, VM_CALLER * 8, 0);
+	}
+	if (deep) {
+		int inner = i32;
+
+		for (int d = 11; d >= 0; d--) {
+			char name[16];
+			int t;
+
+			snprintf(name, sizeof(name), "deep%d", d);
+			t = btf__add_struct(b, name, 4);
+			for (int k = 0; k < 16; k++) {
+				char member[8];
+
+				snprintf(member, sizeof(member), "m%d", k);
+				btf__add_field(b, d == 11 ? member : NULL, inner, 0, 0);
+			}
+			inner = t;
+		}
 	}
 	(void)ts;
 	return btf__raw_data(b, size);
@@ -167,12 +191,12 @@ fake_vmap_area(struct fake *f, int i, uint64_t start, uint64_t size, uint64_t ne
  * __start_BTF, and the symbols init_task, modules and vmap_area_list.
  */
 static inline struct fake *
-fake_kernel_base(void)
+fake_kernel_new(bool deep)
 {
 	struct fake *f = fake_new();
 	struct btf *btf;
 	uint32_t bsize;
-	const void *raw = make_btf(&btf, &bsize);
+	const void *raw = make_btf(&btf, &bsize, deep);
 
 	for (uint64_t off = 0; off < 16 << 20; off += 1 << 21)
 		fake_map(f, ROOT, 4, KIMG + off, off, 1 << 21, 0x163);
@@ -192,6 +216,12 @@ fake_kernel_base(void)
 	put_bytes(f, BTF_PA, raw, bsize);
 	btf__free(btf);
 	return f;
+}
+
+static inline struct fake *
+fake_kernel_base(void)
+{
+	return fake_kernel_new(false);
 }
 
 #endif
