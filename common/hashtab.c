@@ -46,6 +46,8 @@ vd_htab_borrow(struct vd_htab *t, const uint32_t *slot, uint64_t nslots, uint32_
 			return false;
 		n += slot[i] != 0;
 	}
+	if (n == nslots)
+		return false;       // no empty slot: a probe would never end
 	*t = (struct vd_htab){
 		.slot = (uint32_t *)slot, .mask = (uint32_t)(nslots - 1), .n = n,
 		.borrowed = true,
@@ -114,13 +116,10 @@ vd_htab_remove(struct vd_htab *t, uint64_t h, uint32_t idx, vd_htab_hash_fn hash
 
 	if (!t->slot || t->borrowed)
 		return false;
-	hole = vd_htab_home(h, t->mask);
-	for (uint32_t left = t->mask + 1;; hole = (hole + 1) & t->mask) {
-		if (!t->slot[hole] || !left--)
+	for (hole = vd_htab_home(h, t->mask); t->slot[hole] != idx + 1;
+	     hole = (hole + 1) & t->mask)
+		if (!t->slot[hole])
 			return false;
-		if (t->slot[hole] == idx + 1)
-			break;
-	}
 	// Backward shift: move each later entry of the chain whose home is not
 	// cyclically in (hole, j] into the hole, until an empty slot.
 	for (j = (hole + 1) & t->mask; t->slot[j]; j = (j + 1) & t->mask) {

@@ -11,8 +11,9 @@
  * deletes by backward shift (no tombstones: probe chains stay short).
  *
  * A table may borrow its slots from elsewhere (a cache file, read by
- * mmap): a borrowed table is never written to, and lookups are bounded by
- * its size even when a hostile file has no empty slot.
+ * mmap): a borrowed table is never written to, and one without an empty
+ * slot is refused, so that every probe ends at an empty slot -- as in the
+ * tables made here, which are never more than half full.
  *
  * Lookups are inline (two hot paths: symbol names and the page cache):
  *
@@ -43,7 +44,7 @@ struct vd_htab {
 };
 
 struct vd_htab_probe {
-	uint32_t pos, left;
+	uint32_t pos;
 };
 
 /* The hash of a key for the table's callers: rehash on growth/deletion. */
@@ -60,12 +61,11 @@ vd_htab_home(uint64_t h, uint32_t mask)
 static inline uint32_t
 vd_htab_next(const struct vd_htab *t, struct vd_htab_probe *p)
 {
-	uint32_t e;
+	uint32_t e = t->slot[p->pos];
 
-	if (!p->left || !(e = t->slot[p->pos]))
+	if (!e)
 		return VD_HTAB_END;
 	p->pos = (p->pos + 1) & t->mask;
-	p->left--;
 	return e - 1;
 }
 
@@ -74,11 +74,10 @@ static inline uint32_t
 vd_htab_first(const struct vd_htab *t, uint64_t h, struct vd_htab_probe *p)
 {
 	if (!t->slot) {
-		*p = (struct vd_htab_probe){ 0, 0 };
+		p->pos = 0;
 		return VD_HTAB_END;
 	}
 	p->pos = vd_htab_home(h, t->mask);
-	p->left = t->mask + 1;
 	return vd_htab_next(t, p);
 }
 
@@ -90,8 +89,9 @@ struct vd_error *vd_htab_init(struct vd_htab *t, uint64_t n);
 
 /*
  * Borrow nslots entries at slot (from a cache file): false, and the table
- * left empty, unless nslots is a power of two within VD_HTAB_SLOTS_MAX and
- * every entry is 0 or at most nidx (an index the caller holds).
+ * left empty, unless nslots is a power of two within VD_HTAB_SLOTS_MAX,
+ * every entry is 0 or at most nidx (an index the caller holds), and at
+ * least one slot is empty.
  */
 bool vd_htab_borrow(struct vd_htab *t, const uint32_t *slot, uint64_t nslots,
 		    uint32_t nidx);

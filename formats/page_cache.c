@@ -32,14 +32,11 @@ struct vd_page_cache {
 	struct vd_cache_stats stats;
 };
 
+/* vd_htab_home() mixes it further: consecutive pfns spread well. */
 static uint64_t
 hash(const void *src, uint64_t pfn)
 {
-	uint64_t h = pfn ^ ((uintptr_t)src >> 4) * 0x9e3779b97f4a7c15ull;
-
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ h >> 32;
+	return pfn ^ ((uintptr_t)src >> 4) * 0x9e3779b97f4a7c15ull;
 }
 
 static uint64_t
