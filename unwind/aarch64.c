@@ -18,7 +18,7 @@
  *   leaves the final frame record, at task_pt_regs(task)->stackframe
  *   (zeros before 6.13; from 6.13 a struct frame_record_meta whose type
  *   says FINAL (1) or PT_REGS (2), commit "arm64: stacktrace: unwind
- *   exception boundaries" series): the walk ends there with the user
+ *   exception boundaries" series, v6.13): the walk ends there with the user
  *   registers.  From that series on, an exception from EL1 leaves no
  *   {x29, elr} record either: kernel_entry zeroes the record and sets the
  *   type PT_REGS, and the walk takes pc and x29 from the pt_regs; FINAL
