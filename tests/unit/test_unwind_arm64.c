@@ -246,6 +246,44 @@ TEST(metadata_final_kernel_thread)
 	free(fr);
 }
 
+TEST(sdei_stack_to_task_stack)
+{
+	// A CPU in an SDEI handler: frames on the SDEI stack (here the fake's
+	// low 4 KiB), then the interrupted task stack; a record leading back
+	// to the SDEI stack after leaving it is a loop.
+	static const struct vd_stack_range two[2] = {
+		{ STACK, STACK + 0x1000, "SDEI" }, { STACK + 0x1000, STACK + SSIZE, "task" },
+	};
+	struct vd_a64_env e = env();
+	struct vd_a64_start st = { .pc = FN_A + 0x10, .fp = STACK + 0xf00, .sp = STACK + 0xef0 };
+	struct vd_frame *fr;
+	size_t n;
+	struct vd_error *err;
+
+	memset(mem, 0, sizeof(mem));
+	e.stacks = two;
+	e.nstacks = 2;
+	record(STACK + 0xf00, STACK + 0xf40, FN_B + 0x8);
+	record(STACK + 0xf40, STACK + 0x3800, FN_C + 0xc);             // off to the task stack
+	record(STACK + 0x3800, 0, FN_A + 0x99);
+	err = run(&e, &st, &fr, &n);
+	CHECK(err == NULL);
+	vd_error_destroy(err);
+	CHECK_EQ_U64(n, 4);
+	if (n == 4) {
+		CHECK_STR(fr[0].stack, "SDEI");
+		CHECK_STR(fr[2].stack, "SDEI");
+		CHECK_STR(fr[3].stack, "task");
+		CHECK_EQ_U64(fr[3].pc, FN_A + 0x99);
+	}
+	free(fr);
+	record(STACK + 0x3800, STACK + 0xf00, FN_A + 0x99);            // back: a loop
+	err = run(&e, &st, &fr, &n);
+	CHECK(err != NULL && strstr(err->msg, "loop"));
+	vd_error_destroy(err);
+	free(fr);
+}
+
 TEST(loop_truncated_garbage)
 {
 	struct vd_a64_env e = env();
