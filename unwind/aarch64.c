@@ -18,9 +18,16 @@
  *   leaves the final frame record, at task_pt_regs(task)->stackframe
  *   (zeros before 6.13; from 6.13 a struct frame_record_meta whose type
  *   says FINAL (1) or PT_REGS (2), commit "arm64: stacktrace: unwind
- *   exception boundaries" series): the walk ends there with the user
- *   registers.
- * - Bounds: records 16-byte aligned on a known stack, growing upward on
+ *   exception boundaries" series, v6.13): the walk ends there with the user
+ *   registers.  From that series on, an exception from EL1 leaves no
+ *   {x29, elr} record either: kernel_entry zeroes the record and sets the
+ *   type PT_REGS, and the walk takes pc and x29 from the pt_regs; FINAL
+ *   anywhere but in task_pt_regs(task), or another type, is an error, as
+ *   in the kernel's kunwind_next_frame_record_meta().  Which kernel does
+ *   this shows in its types: pt_regs->stackframe is 24 bytes, not 16.
+ * - Bounds: records 8-byte aligned on a known stack (the kernel's own
+ *   check: a 6.13+ pt_regs's frame_record_meta sits at offset 296, not a
+ *   multiple of 16, in Debian's 7.2), growing upward on
  *   one stack, a stack once left never returned to, at most max_frames.
  */
 #include <inttypes.h>
@@ -176,7 +183,7 @@ walk(struct walk *w, const struct vd_a64_start *start, struct vd_error **err_ret
 			*err_ret = vd_error_create(VD_ERR_CORRUPT, "more than %zu frames: cut", max);
 			return NULL;
 		}
-		if (fp & 15) {
+		if (fp & 7) {
 			*err_ret = vd_error_create(VD_ERR_CORRUPT,
 						   "frame pointer 0x%" PRIx64 " is misaligned", fp);
 			return NULL;
@@ -205,19 +212,37 @@ walk(struct walk *w, const struct vd_a64_start *start, struct vd_error **err_ret
 		next_fp = le64(rec);
 		lr = le64(rec + 8);
 		if (env->meta && !next_fp && !lr) {
+			// A struct frame_record_meta: {0, 0, type}, the kernel's
+			// marker of an exception boundary (6.13+, see the top).
 			uint64_t type = le64(rec + 16);
 
-			if (type == META_FINAL || type == META_PT_REGS) {
-				if ((err = regs_frame(w, fp - env->stackframe_off, &user, &next_fp, &f))) {
-					if (err == &vd_enomem)
-						return err;
-					*err_ret = err;
-					return NULL;
-				}
-				if (user || type == META_FINAL)
-					return NULL;
-				goto next;
+			if (type == META_FINAL && env->final_record && fp != env->final_record) {
+				*err_ret = vd_error_create(VD_ERR_CORRUPT,
+							   "a final frame record at 0x%" PRIx64
+							   ", not in the task's pt_regs", fp);
+				return NULL;
 			}
+			if (type != META_FINAL && type != META_PT_REGS) {
+				*err_ret = vd_error_create(VD_ERR_CORRUPT,
+							   "frame record at 0x%" PRIx64
+							   ": metadata of unknown type %" PRIu64, fp, type);
+				return NULL;
+			}
+			if ((err = regs_frame(w, fp - env->stackframe_off, &user, &next_fp, &f))) {
+				if (err == &vd_enomem)
+					return err;
+				*err_ret = err;
+				return NULL;
+			}
+			if (type == META_FINAL) {
+				// A kernel thread's (or the idle task's) pt_regs: zeros.
+				if (!user)
+					(*w->n)--;
+				return NULL;
+			}
+			if (user)
+				return NULL;
+			goto next;
 		}
 		if (fp == env->final_record) {
 			// The bottom of a task's stack: the user registers, if it came

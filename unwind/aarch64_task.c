@@ -9,7 +9,8 @@
  * - Stacks: the task's (task->stack, THREAD_SIZE from init_stack to
  *   __end_init_stack/__end_init_task, else 16 KiB); per CPU the IRQ stack
  *   (per-CPU irq_stack_ptr, IRQ_STACK_SIZE = THREAD_SIZE) and the overflow
- *   stack (per-CPU overflow_stack, OVERFLOW_STACK_SIZE = 4 KiB).  A kernel
+ *   stack (per-CPU overflow_stack, OVERFLOW_STACK_SIZE = 4 KiB), and with
+ *   SDEI firmware the SDEI normal and critical stacks.  A kernel
  *   without CONFIG_KALLSYMS_ALL (Debian's arm64 6.1) names neither without
  *   a vmlinux: then the THREAD_SIZE-aligned block around a running CPU's
  *   sp, when it is not the task's stack, stands for its IRQ stack (they
@@ -85,6 +86,20 @@ cpu_stacks(struct vd_unwinder *u, uint32_t cpu, struct vd_cpu_stacks *cs)
 	    vd_ok_(vd_session_percpu_ptr(u->s, sym, cpu, &a)) &&
 	    vd_ok_(vd_session_read_u64(u->s, VD_AS_KVIRT, a, &ptr)) && ptr >> 63)
 		cs->s[cs->n++] = (struct vd_stack_range){ ptr, ptr + u->thread_size, "irq" };
+	// The SDEI stacks (arch/arm64/kernel/sdei.c: per-CPU pointers to
+	// SDEI_STACK_SIZE = IRQ_STACK_SIZE blocks), allocated only when the
+	// firmware has SDEI: a pointer of 0 is no stack.
+	ptr = 0;
+	if (vd_session_symbol(u->s, "sdei_stack_normal_ptr", &sym) &&
+	    vd_ok_(vd_session_percpu_ptr(u->s, sym, cpu, &a)) &&
+	    vd_ok_(vd_session_read_u64(u->s, VD_AS_KVIRT, a, &ptr)) && ptr >> 63)
+		cs->s[cs->n++] = (struct vd_stack_range){ ptr, ptr + u->thread_size, "SDEI" };
+	ptr = 0;
+	if (vd_session_symbol(u->s, "sdei_stack_critical_ptr", &sym) &&
+	    vd_ok_(vd_session_percpu_ptr(u->s, sym, cpu, &a)) &&
+	    vd_ok_(vd_session_read_u64(u->s, VD_AS_KVIRT, a, &ptr)) && ptr >> 63)
+		cs->s[cs->n++] = (struct vd_stack_range){ ptr, ptr + u->thread_size,
+							  "SDEI critical" };
 	if (vd_session_symbol(u->s, "overflow_stack", &sym) &&
 	    vd_ok_(vd_session_percpu_ptr(u->s, sym, cpu, &a)) && a >> 63)
 		cs->s[cs->n++] = (struct vd_stack_range){ a, a + OVERFLOW_STACK_SIZE, "overflow" };

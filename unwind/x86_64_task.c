@@ -18,7 +18,8 @@
  *   IRQ_STACK_SIZE (= THREAD_SIZE) bytes below ptr + 8;
  * - the exception (IST) stacks: per-CPU cea_exception_stacks points at the
  *   CPU's struct cea_exception_stacks in the cpu_entry_area, whose
- *   X_stack members (between guard pages) are the stacks.
+ *   X_stack members (between guard pages) are the stacks;
+ * - the entry (trampoline) stack in the same cpu_entry_area (entry_stack()).
  *
  * Starting registers: a sleeping task's from task->thread.sp, which points
  * at the struct inactive_task_frame __switch_to_asm pushed (its bp and
@@ -271,6 +272,37 @@ ist_name(const char *member)
 	return NULL;
 }
 
+/*
+ * The entry (trampoline) stack, the kernel's STACK_TYPE_ENTRY
+ * (in_entry_stack(): cpu_entry_stack(cpu), the entry_stack_page of the
+ * CPU's struct cpu_entry_area): an interrupt or exception from user mode,
+ * and SYSCALL's first instructions, run on it before the switch to the
+ * task stack.  The CPU's cpu_entry_area is found from its exception
+ * stacks (estacks, inside it), which keeps this right where the per-CPU
+ * areas are randomized (6.2+, "x86/mm: Randomize per-cpu entry area").
+ */
+static void
+entry_stack(struct vd_unwinder *u, uint64_t estacks, struct vd_cpu_stacks *cs)
+{
+	struct vd_qualified_type qt;
+	struct vd_member_info mi;
+	uint64_t off_estacks, off_entry, size;
+
+	if (cs->n >= VD_ARRAY_SIZE(cs->s) ||
+	    !vd_ok_(vd_session_find_type(u->s, "struct cpu_entry_area", &qt)) ||
+	    !vd_ok_(vd_type_offsetof(qt.type, "estacks", &off_estacks)) ||
+	    !vd_ok_(vd_type_offsetof(qt.type, "entry_stack_page.stack", &off_entry)) ||
+	    !vd_ok_(vd_type_member(qt.type, "entry_stack_page.stack", &mi)) || !mi.type.type ||
+	    off_estacks > estacks)
+		return;
+	size = vd_type_unqualified(mi.type.type)->size;
+	if (!size || size > 65536)
+		return;
+	cs->s[cs->n++] = (struct vd_stack_range){ estacks - off_estacks + off_entry,
+						  estacks - off_estacks + off_entry + size,
+						  "entry" };
+}
+
 static void
 cpu_stacks(struct vd_unwinder *u, uint32_t cpu, struct vd_cpu_stacks *cs)
 {
@@ -308,6 +340,7 @@ cpu_stacks(struct vd_unwinder *u, uint32_t cpu, struct vd_cpu_stacks *cs)
 				ptr + m->bit_offset / 8,
 				ptr + m->bit_offset / 8 + vd_type_unqualified(m->type.type)->size, name };
 		}
+		entry_stack(u, ptr, cs);
 	}
 }
 

@@ -58,7 +58,10 @@ struct vd_frame {
 	uint64_t sp;              /* the stack pointer while in this frame */
 	enum vd_frame_kind kind;
 	const char *stack;        /* "task", "irq", "NMI", "#DF", "#DB",
-				     "#MC", "#VC", "#VC2", "user", "unknown" */
+				     "#MC", "#VC", "#VC2", "entry" (x86_64's
+				     trampoline stack), "overflow", "SDEI",
+				     "SDEI critical", "irq?" (arm64), "user",
+				     "unknown" */
 	bool reliable;            /* found by the kernel's unwind tables */
 	/*
 	 * pc is exact (registers, an interrupted context), not a return

@@ -172,6 +172,118 @@ TEST(metadata_final_record)
 	free(fr);
 }
 
+TEST(metadata_pt_regs_record)
+{
+	// 6.13+ with Debian 7.2's layout: pt_regs->stackframe is a
+	// frame_record_meta at offset 296 (8 mod 16); an EL1 exception leaves
+	// {0, 0, PT_REGS} there, and the walk goes on from the pt_regs' x29.
+	struct vd_a64_env e = env();
+	struct vd_a64_start st = { .pc = FN_A + 0x10, .fp = STACK + 0x3000, .sp = STACK + 0x2ff0 };
+	uint64_t regs = STACK + 0x3100, sf = regs + 296;
+	struct vd_frame *fr;
+	size_t n;
+	struct vd_error *err;
+
+	memset(mem, 0, sizeof(mem));
+	e.meta = true;
+	e.stackframe_off = 296;
+	e.final_record = 0;
+	record(STACK + 0x3000, sf, ENTRY + 0x6c);                      // the handler's record
+	put(sf + 16, 2);                                               // FRAME_META_TYPE_PT_REGS
+	put(regs + 8 * VD_A64_PC, FN_C + 0x8);
+	put(regs + 8 * VD_A64_SP, STACK + 0x3400);
+	put(regs + 8 * VD_A64_FP, STACK + 0x3800);
+	put(regs + 8 * VD_A64_PSTATE, 0x3c5);                          // EL1h
+	record(STACK + 0x3800, 0, FN_A + 0x99);                        // the outermost
+	err = run(&e, &st, &fr, &n);
+	CHECK(err == NULL);
+	vd_error_destroy(err);
+	CHECK_EQ_U64(n, 4);
+	if (n == 4) {
+		CHECK_EQ_U64(fr[1].pc, ENTRY + 0x6c);
+		CHECK(fr[2].kind == VD_FRAME_EXCEPTION);
+		CHECK_EQ_U64(fr[2].pc, FN_C + 0x8);
+		CHECK_EQ_U64(fr[2].regs_addr, regs);
+		CHECK_EQ_U64(fr[3].pc, FN_A + 0x99);
+	}
+	free(fr);
+	// A metadata record of a type the kernel does not define: an error.
+	put(sf + 16, 7);
+	err = run(&e, &st, &fr, &n);
+	CHECK(err != NULL && strstr(err->msg, "unknown type 7"));
+	vd_error_destroy(err);
+	CHECK_EQ_U64(n, 2);
+	free(fr);
+	// FINAL anywhere but in the task's own pt_regs: an error, as in the kernel.
+	put(sf + 16, 1);
+	e.final_record = STACK + SSIZE - PT_REGS_SIZE + 296;
+	err = run(&e, &st, &fr, &n);
+	CHECK(err != NULL && strstr(err->msg, "final frame record"));
+	vd_error_destroy(err);
+	free(fr);
+}
+
+TEST(metadata_final_kernel_thread)
+{
+	// A kernel thread's final record: {0, 0, FINAL} in all-zero pt_regs:
+	// the trace ends cleanly with no user frame.
+	struct vd_a64_env e = env();
+	uint64_t final = STACK + SSIZE - PT_REGS_SIZE + STACKFRAME_OFF;
+	struct vd_a64_start st = { .pc = FN_A + 0x10, .fp = STACK + 0x3c00, .sp = STACK + 0x3bf0 };
+	struct vd_frame *fr;
+	size_t n;
+	struct vd_error *err;
+
+	memset(mem, 0, sizeof(mem));
+	e.meta = true;
+	record(STACK + 0x3c00, final, FN_B + 0x24);
+	put(final + 16, 1);
+	err = run(&e, &st, &fr, &n);
+	CHECK(err == NULL);
+	vd_error_destroy(err);
+	CHECK_EQ_U64(n, 2);
+	CHECK(n == 2 && fr[1].kind == VD_FRAME_FUNCTION && fr[1].pc == FN_B + 0x24);
+	free(fr);
+}
+
+TEST(sdei_stack_to_task_stack)
+{
+	// A CPU in an SDEI handler: frames on the SDEI stack (here the fake's
+	// low 4 KiB), then the interrupted task stack; a record leading back
+	// to the SDEI stack after leaving it is a loop.
+	static const struct vd_stack_range two[2] = {
+		{ STACK, STACK + 0x1000, "SDEI" }, { STACK + 0x1000, STACK + SSIZE, "task" },
+	};
+	struct vd_a64_env e = env();
+	struct vd_a64_start st = { .pc = FN_A + 0x10, .fp = STACK + 0xf00, .sp = STACK + 0xef0 };
+	struct vd_frame *fr;
+	size_t n;
+	struct vd_error *err;
+
+	memset(mem, 0, sizeof(mem));
+	e.stacks = two;
+	e.nstacks = 2;
+	record(STACK + 0xf00, STACK + 0xf40, FN_B + 0x8);
+	record(STACK + 0xf40, STACK + 0x3800, FN_C + 0xc);             // off to the task stack
+	record(STACK + 0x3800, 0, FN_A + 0x99);
+	err = run(&e, &st, &fr, &n);
+	CHECK(err == NULL);
+	vd_error_destroy(err);
+	CHECK_EQ_U64(n, 4);
+	if (n == 4) {
+		CHECK_STR(fr[0].stack, "SDEI");
+		CHECK_STR(fr[2].stack, "SDEI");
+		CHECK_STR(fr[3].stack, "task");
+		CHECK_EQ_U64(fr[3].pc, FN_A + 0x99);
+	}
+	free(fr);
+	record(STACK + 0x3800, STACK + 0xf00, FN_A + 0x99);            // back: a loop
+	err = run(&e, &st, &fr, &n);
+	CHECK(err != NULL && strstr(err->msg, "loop"));
+	vd_error_destroy(err);
+	free(fr);
+}
+
 TEST(loop_truncated_garbage)
 {
 	struct vd_a64_env e = env();

@@ -287,6 +287,61 @@ TEST(irq_stack_switch_and_no_return)
 	vd_orc_table_free(&f.table);
 }
 
+TEST(entry_stack_iret_to_user)
+{
+	// A CPU stopped in entry code on the entry (trampoline) stack, before
+	// the switch to the task stack: the hardware's iret frame at the top
+	// says user mode.  The walk stays on the "entry" stack it was given
+	// and ends in a user frame.
+	static const struct spec s[] = {
+		{ FN_C, 0, 0, VD_ORC_REG_SP, VD_ORC_REG_UNDEFINED, VD_ORC_TYPE_REGS_PARTIAL },
+		{ FN_D, 0, 0, VD_ORC_REG_UNDEFINED, VD_ORC_REG_UNDEFINED, VD_ORC_TYPE_UNDEFINED },
+	};
+	struct fake f;
+	struct vd_ux_start st = { .ip = FN_C + 0x4, .sp = ISTACK + SSIZE - 40, .signal = true };
+	struct vd_frame *fr;
+	size_t n;
+	uint64_t iret = ISTACK + SSIZE - 40;
+	struct vd_error *err;
+
+	memset(task_mem, 0, sizeof(task_mem));
+	memset(irq_mem, 0, sizeof(irq_mem));
+	build(&f, s, VD_ARRAY_SIZE_(s));
+	f.stacks[1].name = "entry";
+	put(iret, 0x401234);                 // ip
+	put(iret + 8, 0x33);                 // cs: user
+	put(iret + 16, 0x246);               // flags
+	put(iret + 24, 0x7ffd0000);          // sp
+	put(iret + 32, 0x2b);                // ss
+	err = run(&f, &st, &fr, &n);
+	CHECK(err == NULL);
+	vd_error_destroy(err);
+	CHECK_EQ_U64(n, 2);
+	if (n == 2) {
+		CHECK_STR(fr[0].stack, "entry");
+		CHECK(fr[1].kind == VD_FRAME_USER);
+		CHECK_EQ_U64(fr[1].pc, 0x401234);
+		CHECK_EQ_U64(fr[1].regs[VD_X86_SP], 0x7ffd0000);
+	}
+	free(fr);
+	// Without the entry stack among the CPU's stacks the walk cannot read
+	// the iret frame: the trace ends with a reason.
+	{
+		struct vd_ux_env env = { .priv = &f, .read = fake_read, .find_orc = fake_find,
+					 .stacks = f.stacks, .nstacks = 1, .max_frames = 64 };
+
+		fr = NULL;
+		n = 0;
+		err = NULL;
+		CHECK_OK(vd_ux_unwind(&env, &st, &fr, &n, &err));
+		CHECK(err != NULL);
+		vd_error_destroy(err);
+		CHECK(n <= 1);
+		free(fr);
+	}
+	vd_orc_table_free(&f.table);
+}
+
 TEST(frame_pointer_fallback_and_loop)
 {
 	// E has no ORC entry: sp = bp + 16, return address at bp + 8, saved bp
