@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "kernel/session_priv.h"
 #include "modules/modules_priv.h"
+#include "dwarf/dwarf_source.h"
 #include "symbols/symbols_priv.h"
 #include "types/ctype_priv.h"
 #include "ucore/ucore.h"
@@ -20,6 +21,7 @@
 static const struct vd_session_hooks hooks = {
 	.module_symbolize = vd_module_syms_symbolize,
 	.module_lookup = vd_module_syms_lookup,
+	.kernel_dwarf_types = vd_dwarf_source_create,
 	.module_types = vd_module_types_source_create,
 	.typed_symbol = vd_scan_typed_symbol,
 };

@@ -29,7 +29,7 @@
 #include "common/elf_why.h"
 #include "common/arena.h"
 #include "common/util.h"
-#include "ctype_priv.h"
+#include "types/ctype_priv.h"
 #include "dwarf_priv.h"
 
 /* Bounds for hostile files: entries in the index, top-level DIEs per CU. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * DWARF insides: the lazy name index over one ELF file
- * (types/dwarf_index.c), its units and name filter
- * (types/dwarf_units.c), reading one DIE (types/dwarf_die.c), and
- * the type source (types/dwarf.c, converting in dwarf_conv.c).
+ * (dwarf/dwarf_index.c), its units and name filter
+ * (dwarf/dwarf_units.c), reading one DIE (dwarf/dwarf_die.c), and
+ * the type source (dwarf/dwarf.c, converting in dwarf_conv.c).
  *
  * A vmlinux carries ~160 MiB of .debug_info in ~2,000 compilation units
  * (CUs), and most CUs repeat the same headers' types.  Indexing all of it
@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ctype_priv.h"
+#include "types/ctype_priv.h"
 #include "vmdive/error.h"
 
 /* Name spaces of the index: C's tag spaces, typedefs, base types, objects. */
@@ -97,7 +97,7 @@ struct vd_error *vd_dwarf_error(const struct vd_dwarf_index *ix,
 				Dwarf_Error err, Dwarf_Off off,
 				const char *what);
 
-/* A relocatable object's debug sections, relocated (types/dwarf_reloc.c) --- */
+/* A relocatable object's debug sections, relocated (dwarf/dwarf_reloc.c) --- */
 
 struct vd_dwarf_relocs {
 	struct {
@@ -120,7 +120,7 @@ const unsigned char *vd_dwarf_relocated(const struct vd_dwarf_relocs *r, size_t 
 				     uint64_t *size);
 void vd_dwarf_relocs_deinit(struct vd_dwarf_relocs *r);
 
-/* Units, and where a name may be (types/dwarf_units.c) ------------------- */
+/* Units, and where a name may be (dwarf/dwarf_units.c) ------------------- */
 
 struct vd_dwarf_unit {
 	uint64_t start, end;         /* [start, end) in .debug_info */
@@ -177,7 +177,7 @@ uint64_t vd_dwarf_needles_next(const struct vd_dwarf_units *us, struct vd_dwarf_
 			    uint64_t pos);
 void vd_dwarf_needles_deinit(struct vd_dwarf_needles *nd);
 
-/* One DIE (types/dwarf_die.c) -------------------------------------------- */
+/* One DIE (dwarf/dwarf_die.c) -------------------------------------------- */
 
 /* What the type conversion reads of a DIE; has_X says the attribute was
  * there, in a form that gives a value. */
@@ -211,7 +211,7 @@ struct vd_error *vd_dwarf_for_children(const struct vd_dwarf_index *ix,
 							      void *arg),
 				       void *arg);
 
-/* The source (types/dwarf.c) and its conversion (dwarf_conv.c) ---------- */
+/* The source (dwarf/dwarf.c) and its conversion (dwarf_conv.c) ---------- */
 
 struct vd_dwarf_memo_slot {
 	Dwarf_Off off;

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "ctype_priv.h"
+#include "types/ctype_priv.h"
 #include "dwarf_priv.h"
 #include "kernel/session_priv.h"
 

@@ -16,8 +16,9 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "ctype_priv.h"
+#include "types/ctype_priv.h"
 #include "dwarf_priv.h"
+#include "dwarf_source.h"
 #include "kernel/session_priv.h"
 
 /* Convert the DIE at off and everything its layout needs. */
