@@ -208,6 +208,7 @@ vd_dwarf_source_from_file(const char *path, struct vd_type_source **ret)
 	src->base = (struct vd_type_source){
 		.name = src->desc, .find = dwarf_find, .find_bare = dwarf_find_bare,
 		.find_object = dwarf_find_object, .destroy = dwarf_destroy,
+		.fill = vd_dwarf_fill,
 	};
 	*ret = &src->base;
 	return NULL;
@@ -238,10 +239,23 @@ vd_dwarf_source_for_module(const char *path, const char *module,
 	return NULL;
 }
 
+const char *
+vd_dwarf_source_use_cache(struct vd_type_source *base, const char *dir)
+{
+	struct vd_dwarf_source *src = (struct vd_dwarf_source *)base;
+
+	return vd_dwarf_index_use_names(src->ix, dir);
+}
+
 struct vd_error *
 vd_dwarf_source_create(struct vd_session *s, struct vd_type_source **ret)
 {
+	struct vd_error *err;
+
 	if (!s->vmlinux_path)
 		return &vd_noprobe;
-	return vd_dwarf_source_from_file(s->vmlinux_path, ret);
+	err = vd_dwarf_source_from_file(s->vmlinux_path, ret);
+	if (!err)
+		vd_dwarf_source_use_cache(*ret, s->cache_dir);
+	return err;
 }

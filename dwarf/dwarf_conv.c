@@ -442,6 +442,14 @@ conv_by_tag(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_di
 		vt->kind = d->tag == DW_TAG_union_type ? VD_TYPE_UNION : VD_TYPE_STRUCT;
 		vt->size = d->byte_size;
 		vt->complete = true;
+		// Members on first use (vd_type_fill()), as btf.c does: a
+		// struct no longer drags in every type its pointers reach
+		// (task_struct reached a few thousand).
+		if (d->off <= UINT32_MAX) {
+			vt->unfilled = &src->base;
+			vt->unfilled_id = (uint32_t)d->off;
+			return NULL;
+		}
 		return push_work(src, d->off, vt);
 	case DW_TAG_enumeration_type:
 		return conv_enum(src, die, d, vt, depth);
@@ -647,10 +655,33 @@ drain_work(struct vd_dwarf_source *src)
 }
 
 struct vd_error *
+vd_dwarf_fill(struct vd_type_source *base, struct vd_type *vt)
+{
+	struct vd_dwarf_source *src = (struct vd_dwarf_source *)base;
+	struct vd_dwarf_work w = { vt->unfilled_id, vt };
+	struct vd_error *err = fill_members(src, &w);
+
+	if (err) {
+		vt->complete = false;
+		return err;
+	}
+	return drain_work(src);
+}
+
+struct vd_error *
 vd_dwarf_convert(struct vd_dwarf_source *src, bool has, Dwarf_Off off,
 		 struct vd_qualified_type *ret)
 {
 	struct vd_error *err = conv_qt(src, has, off, 0, ret);
+	struct vd_type *vt;
 
-	return err ? err : drain_work(src);
+	if (!err)
+		err = drain_work(src);
+	// The type asked for has its members at once (a damaged one is an
+	// error of the lookup); what they lead to waits for vd_type_fill().
+	if (!err && (vt = (struct vd_type *)ret->type)->unfilled) {
+		vt->unfilled = NULL;
+		err = vd_dwarf_fill(&src->base, vt);
+	}
+	return err;
 }

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/cache.h"
 #include "types/ctype_priv.h"
 #include "vmdive/error.h"
 
@@ -38,6 +39,8 @@ enum vd_dwarf_ns {
 	VD_DWARF_BASE,              /* by canonical name: "long unsigned int" ==
 				    "unsigned long" */
 	VD_DWARF_OBJECT,            /* variables and functions */
+	VD_DWARF_ENUMERATOR,        /* enumerators of top-level enums (the
+				       persistent index only) */
 	VD_DWARF_NNS,
 };
 
@@ -69,6 +72,14 @@ void vd_dwarf_index_close(struct vd_dwarf_index *ix);
 
 Dwarf_Debug vd_dwarf_index_dbg(const struct vd_dwarf_index *ix);
 const char *vd_dwarf_index_path(const struct vd_dwarf_index *ix);
+/*
+ * Use the persistent name index kept in dir: map it, else build it (a
+ * thread per CPU) and keep it there.  From then on peek answers every
+ * name and scan reads nothing.  Says what happened ("mapped", "built and
+ * kept", "built, not kept", or why not); without an index (no dir, no
+ * build-id, DWARF the one-pass reader rejects) the lazy index goes on.
+ */
+const char *vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir);
 /* Pointer size of the target (from the ELF class). */
 unsigned vd_dwarf_index_ptr_size(const struct vd_dwarf_index *ix);
 bool vd_dwarf_index_big_endian(const struct vd_dwarf_index *ix);
@@ -96,6 +107,74 @@ void vd_dwarf_index_progress(const struct vd_dwarf_index *ix, uint64_t *ncus,
 struct vd_error *vd_dwarf_error(const struct vd_dwarf_index *ix,
 				Dwarf_Error err, Dwarf_Off off,
 				const char *what);
+
+/* The persistent name index (dwarf/dwarf_names.c) --------------------------
+ *
+ * Every named type, variable, function and enumerator of a file: (name
+ * space, name) -> the DIE offset of the best entry, ranked as above.
+ * Built in one pass over .debug_info with a thread per CPU, kept in the
+ * cache directory per build-id ("dwarf-BUILDID.vdc", common/cache.h) and
+ * mapped on later runs.  Layout in docs/formats.md.
+ */
+
+#define VD_DWARF_NAMES_KIND "dwarf"
+#define VD_DWARF_NAMES_VERSION 1
+#define VD_DWARF_NAMES_MAGIC 0x4e4d414e46524144ull   /* "DAWRFNAMN" */
+#define VD_DWARF_NAMES_THREADS_MAX 16
+
+/* The sections the builder reads (any but info may be NULL). */
+struct vd_dwarf_sections {
+	const unsigned char *info, *abbrev, *str, *str_offsets, *line_str;
+	uint64_t info_size, abbrev_size, str_size, str_offsets_size, line_str_size;
+	bool big_endian;
+	bool info_droppable;     /* info is the file's mapping: pages may be dropped */
+};
+
+struct vd_dwarf_names_meta {
+	uint64_t magic;
+	uint64_t info_size;      /* of the .debug_info it indexes */
+	uint64_t nbuckets;       /* a power of two */
+	uint64_t nentries;
+	uint64_t names_size;
+	uint64_t nunits;
+};
+
+struct vd_dwarf_names_entry {
+	uint64_t off;            /* the DIE, in .debug_info */
+	uint32_t hash;           /* vd_dwarf_name_hash(ns, name) */
+	uint32_t name;           /* offset in the names */
+	uint8_t ns, rank;
+	uint8_t zero[6];
+};
+
+struct vd_dwarf_names {
+	struct vd_dwarf_names_meta meta;
+	const uint32_t *buckets;     /* nbuckets + 1 starts into entries */
+	const struct vd_dwarf_names_entry *entries;
+	const char *names;
+	void *own_buckets, *own_entries, *own_names;   /* when built here */
+	struct vd_cache_file file;                     /* when mapped */
+};
+
+uint32_t vd_dwarf_name_hash(enum vd_dwarf_ns ns, const char *name);
+/* Build the index of the sections with nthreads threads. */
+struct vd_error *vd_dwarf_names_build(const struct vd_dwarf_sections *sec, const char *path,
+				      unsigned nthreads, struct vd_dwarf_names *ret);
+/* Write it to the cache directory under key (a build-id). */
+struct vd_error *vd_dwarf_names_write(const struct vd_dwarf_names *n, const char *dir,
+				      const char *key);
+/* Map a kept index and check it all; false (why_ret says why) on any miss. */
+bool vd_dwarf_names_load(const char *dir, const char *key, uint64_t info_size,
+			 struct vd_dwarf_names *ret, const char **why_ret);
+/* Check the four parts of an index (the fuzz target's entry); ret points into them. */
+bool vd_dwarf_names_check(const void *meta, size_t meta_size, const void *buckets,
+			  size_t buckets_size, const void *entries, size_t entries_size,
+			  const void *names, size_t names_size, uint64_t info_size,
+			  struct vd_dwarf_names *ret, const char **why_ret);
+/* The entry for (ns, name): its rank (NONE: no such name) and DIE offset. */
+enum vd_dwarf_rank vd_dwarf_names_find(const struct vd_dwarf_names *n, enum vd_dwarf_ns ns,
+				       const char *name, uint64_t *off_ret);
+void vd_dwarf_names_deinit(struct vd_dwarf_names *n);
 
 /* A relocatable object's debug sections, relocated (dwarf/dwarf_reloc.c) --- */
 
@@ -240,9 +319,12 @@ struct vd_dwarf_source {
 };
 
 /*
- * The type a reference names (has: there is one; else void), converted
- * with every struct its layout reaches.  Memoized by DIE offset.
+ * The type a reference names (has: there is one; else void), with its
+ * members if it is a struct or union; the structs they lead to get theirs
+ * on first use (vd_type_fill()).  Memoized by DIE offset.
  */
+/* Read the members of a struct vd_dwarf_convert left unfilled (the source's fill). */
+struct vd_error *vd_dwarf_fill(struct vd_type_source *src, struct vd_type *vt);
 struct vd_error *vd_dwarf_convert(struct vd_dwarf_source *src, bool has,
 				  Dwarf_Off off, struct vd_qualified_type *ret);
 

@@ -25,4 +25,11 @@ struct vd_error *vd_dwarf_source_from_file(const char *path,
 struct vd_error *vd_dwarf_source_for_module(const char *path, const char *module,
 					    struct vd_type_source **ret);
 
+/*
+ * Use (map, else build and keep) the persistent name index of src's file
+ * in the cache directory dir (NULL: none, the lazy index only).  Returns
+ * what happened, for --verbose output and tests (dwarf_priv.h).
+ */
+const char *vd_dwarf_source_use_cache(struct vd_type_source *src, const char *dir);
+
 #endif

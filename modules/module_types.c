@@ -299,8 +299,11 @@ source_of(struct mt_source *ms, struct mt_mod *m)
 	path = vd_module_debug_path(ms->s, m->name);
 	if (path) {
 		err = vd_dwarf_source_for_module(path, m->name, &m->src);
-		if (!err)
+		if (!err) {
+			// Its name index, kept per debug file build-id.
+			vd_dwarf_source_use_cache(m->src, ms->s->cache_dir);
 			return m->src;
+		}
 		note_why(m, "DWARF", err);
 		vd_error_destroy(err);
 	}
