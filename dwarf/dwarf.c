@@ -110,14 +110,9 @@ object_type(struct vd_dwarf_source *src, Dwarf_Off off, struct vd_qualified_type
 {
 	struct vd_error *err;
 	struct vd_dwarf_die d;
-	Dwarf_Die die;
 
 	for (int hop = 0; hop < 2; hop++) {
-		err = vd_dwarf_get_die(src->ix, off, &die);
-		if (err)
-			return err;
-		err = vd_dwarf_read_die(src->ix, die, off, &d);
-		dwarf_dealloc_die(die);
+		err = vd_dwarf_read_die(src->ix, off, &d);
 		if (err)
 			return err;
 		if (d.tag == DW_TAG_subprogram)

@@ -6,6 +6,10 @@
  * reference.  A bound written as an expression (a variable-length
  * array) or any other form stays "absent" rather than failing the DIE.
  * Children are walked with the same bounds as top-level DIEs.
+ *
+ * The bytes are decoded by dwarf_names.c's reader (not libdwarf, which
+ * sets up every unit before the one asked for): a DIE costs its own bytes
+ * and its unit's abbreviation table.
  */
 #include <dwarf.h>
 #include <libdwarf.h>
@@ -21,40 +25,38 @@
 
 /* Reading a DIE's attributes ---------------------------------------------- */
 
-/* A constant-class attribute (DWARF 5 §7.5.5): zero- and sign-extended. */
-static int
-read_const(Dwarf_Attribute a, Dwarf_Half form, uint64_t *u, int64_t *s,
-	   bool *is_signed, unsigned *bytes_ret, Dwarf_Error *derr)
+/*
+ * A constant-class attribute (DWARF 5 §7.5.5): zero- and sign-extended;
+ * false for any other class (block, exprloc, reference: not a number).
+ */
+static bool
+read_const(const struct vd_dwarf_attr *a, uint64_t *u, int64_t *s, bool *is_signed,
+	   unsigned *bytes_ret)
 {
 	unsigned bytes = 0;
-	Dwarf_Unsigned uv;
-	Dwarf_Signed sv;
-	int r;
 
-	switch (form) {
+	switch (a->form) {
 	case DW_FORM_sdata:
 	case DW_FORM_implicit_const:
-		r = dwarf_formsdata(a, &sv, derr);
-		*s = sv;
-		*u = (uint64_t)sv;
+		*s = (int64_t)a->u;
+		*u = a->u;
 		*is_signed = true;
 		*bytes_ret = 8;
-		return r;
+		return true;
 	case DW_FORM_data1: bytes = 1; break;
 	case DW_FORM_data2: bytes = 2; break;
 	case DW_FORM_data4: bytes = 4; break;
 	case DW_FORM_data8:
 	case DW_FORM_udata: bytes = 8; break;
 	default:
-		return DW_DLV_NO_ENTRY;   // block, exprloc, reference: not a number
+		return false;
 	}
-	r = dwarf_formudata(a, &uv, derr);
-	*u = uv;
-	*s = bytes < 8 && (uv >> (8 * bytes - 1)) & 1 ? (int64_t)(uv | ~0ull << (8 * bytes))
-						       : (int64_t)uv;
+	*u = a->u;
+	*s = bytes < 8 && (a->u >> (8 * bytes - 1)) & 1 ? (int64_t)(a->u | ~0ull << (8 * bytes))
+							: (int64_t)a->u;
 	*is_signed = false;
 	*bytes_ret = bytes;
-	return r;
+	return true;
 }
 
 static bool
@@ -123,59 +125,36 @@ eval_location(const uint8_t *p, uint64_t len, bool be, uint64_t *ret)
 	return true;
 }
 
-static int
-read_location(Dwarf_Debug dbg, bool be, Dwarf_Attribute a, Dwarf_Half form,
-	      struct vd_dwarf_die *d, Dwarf_Error *derr)
+static void
+read_location(bool be, const struct vd_dwarf_attr *a, struct vd_dwarf_die *d)
 {
-	Dwarf_Unsigned len = 0;
-	Dwarf_Block *block = NULL;
-	Dwarf_Ptr ptr = NULL;
 	unsigned bytes;
-	bool sgn, ok;
+	bool sgn;
 	int64_t s;
-	int r;
 
-	r = read_const(a, form, &d->location, &s, &sgn, &bytes, derr);
-	if (r != DW_DLV_NO_ENTRY) {
-		d->has_location = r == DW_DLV_OK && (!sgn || s >= 0);
-		return r == DW_DLV_OK && sgn && s < 0 ? DW_DLV_NO_ENTRY : r;
+	if (read_const(a, &d->location, &s, &sgn, &bytes)) {
+		d->has_location = !sgn || s >= 0;
+		return;
 	}
-	if (form == DW_FORM_exprloc) {
-		r = dwarf_formexprloc(a, &len, &ptr, derr);
-	} else {
-		r = dwarf_formblock(a, &block, derr);
-		if (r == DW_DLV_OK) {
-			len = block->bl_len;
-			ptr = block->bl_data;
-		}
-	}
-	if (r != DW_DLV_OK)
-		return r;
-	ok = ptr && eval_location(ptr, len, be, &d->location);
-	if (block)
-		dwarf_dealloc(dbg, block, DW_DLA_BLOCK);
-	d->has_location = ok;
-	return ok ? DW_DLV_OK : DW_DLV_NO_ENTRY;
+	d->has_location = a->block && eval_location(a->block, a->len, be, &d->location);
 }
 
 /*
  * The constant-valued attributes; a bound written as an expression or a
  * reference (a variable-length array) stays unknown.
  */
-static int
-read_number_attr(Dwarf_Attribute a, Dwarf_Half at, Dwarf_Half form, struct vd_dwarf_die *d,
-		 Dwarf_Error *derr)
+static void
+read_number_attr(const struct vd_dwarf_attr *a, struct vd_dwarf_die *d)
 {
 	unsigned bytes;
 	bool sgn, nonneg;
 	int64_t s;
 	uint64_t u;
-	int r = read_const(a, form, &u, &s, &sgn, &bytes, derr);
 
-	if (r != DW_DLV_OK)
-		return r;
+	if (!read_const(a, &u, &s, &sgn, &bytes))
+		return;
 	nonneg = !sgn || s >= 0;
-	switch (at) {
+	switch (a->at) {
 	case DW_AT_byte_size: d->byte_size = u; d->has_byte_size = nonneg; break;
 	case DW_AT_bit_size: d->bit_size = u; d->has_bit_size = nonneg; break;
 	case DW_AT_data_bit_offset: d->data_bit_offset = u; d->has_data_bit_offset = nonneg; break;
@@ -192,52 +171,47 @@ read_number_attr(Dwarf_Attribute a, Dwarf_Half at, Dwarf_Half form, struct vd_dw
 		d->has_lower = true;
 		break;
 	case DW_AT_encoding: d->encoding = u; d->has_encoding = true; break;
-	default: return DW_DLV_NO_ENTRY;
 	}
-	return DW_DLV_OK;
 }
 
-/* One attribute into d; DW_DLV_NO_ENTRY for values we cannot use. */
-static int
-read_attr(Dwarf_Debug dbg, bool be, Dwarf_Attribute a, struct vd_dwarf_die *d,
-	  Dwarf_Error *derr)
-{
-	Dwarf_Half at, form;
-	Dwarf_Bool flag = 0;
-	char *str;
-	int r;
+struct attr_ctx {
+	struct vd_dwarf_die *d;
+	bool be;
+};
 
-	if ((r = dwarf_whatattr(a, &at, derr)) != DW_DLV_OK ||
-	    (r = dwarf_whatform(a, &form, derr)) != DW_DLV_OK)
-		return r;
-	switch (at) {
+/* One attribute into d; a form that does not fit its attribute is absent. */
+static bool
+read_attr(const struct vd_dwarf_attr *a, void *arg)
+{
+	struct attr_ctx *ac = arg;
+	struct vd_dwarf_die *d = ac->d;
+
+	switch (a->at) {
 	case DW_AT_name:
-		r = dwarf_formstring(a, &str, derr);
-		d->name = r == DW_DLV_OK ? str : NULL;
-		return r;
+		if (a->str)
+			d->name = a->str;
+		break;
 	case DW_AT_type:
-		r = dwarf_global_formref(a, &d->type, derr);
-		d->has_type = r == DW_DLV_OK;
-		return r;
+		d->has_type = a->is_ref;
+		d->type = a->u;
+		break;
 	case DW_AT_specification:
-		r = dwarf_global_formref(a, &d->spec, derr);
-		d->has_spec = r == DW_DLV_OK;
-		return r;
+		d->has_spec = a->is_ref;
+		d->spec = a->u;
+		break;
 	case DW_AT_declaration:
+		d->declaration = a->is_flag && a->flag;
+		break;
 	case DW_AT_external:
-		r = dwarf_formflag(a, &flag, derr);
-		if (at == DW_AT_declaration)
-			d->declaration = r == DW_DLV_OK && flag;
-		else
-			d->external = r == DW_DLV_OK && flag;
-		return r;
+		d->external = a->is_flag && a->flag;
+		break;
 	case DW_AT_data_member_location:
-		return read_location(dbg, be, a, form, d, derr);
+		read_location(ac->be, a, d);
+		break;
 	case DW_AT_const_value:
-		r = read_const(a, form, &d->const_u, &d->const_s, &d->const_is_signed,
-			       &d->const_bytes, derr);
-		d->has_const = r == DW_DLV_OK;
-		return r;
+		d->has_const = read_const(a, &d->const_u, &d->const_s, &d->const_is_signed,
+					  &d->const_bytes);
+		break;
 	case DW_AT_byte_size:
 	case DW_AT_bit_size:
 	case DW_AT_data_bit_offset:
@@ -246,77 +220,62 @@ read_attr(Dwarf_Debug dbg, bool be, Dwarf_Attribute a, struct vd_dwarf_die *d,
 	case DW_AT_upper_bound:
 	case DW_AT_lower_bound:
 	case DW_AT_encoding:
-		return read_number_attr(a, at, form, d, derr);
+		read_number_attr(a, d);
+		break;
 	}
-	return DW_DLV_NO_ENTRY;   // decl_file, sibling, ...: not needed
+	return true;
 }
 
-struct vd_error *
-vd_dwarf_read_die(const struct vd_dwarf_index *ix, Dwarf_Die die, Dwarf_Off off,
-		  struct vd_dwarf_die *d)
+static struct vd_error *
+read_raw(const struct vd_dwarf_index *ix, Dwarf_Off off, struct vd_dwarf_die *d,
+	 struct vd_dwarf_raw_die *raw)
 {
-	Dwarf_Debug dbg = vd_dwarf_index_dbg(ix);
-	bool be = vd_dwarf_index_big_endian(ix);
-	Dwarf_Attribute *attrs = NULL;
-	Dwarf_Error derr = NULL;
-	Dwarf_Signed n = 0;
-	struct vd_error *err = NULL;
-	int r;
+	struct attr_ctx ac = { d, vd_dwarf_index_big_endian(ix) };
+	struct vd_error *err;
 
 	*d = (struct vd_dwarf_die){ .off = off };
-	if (dwarf_tag(die, &d->tag, &derr) != DW_DLV_OK)
-		return vd_dwarf_error(ix, derr, off, "reading the tag");
-	r = dwarf_attrlist(die, &attrs, &n, &derr);
-	if (r == DW_DLV_ERROR)
-		return vd_dwarf_error(ix, derr, off, "reading the attributes");
-	for (Dwarf_Signed i = 0; i < n; i++) {
-		if (!err && read_attr(dbg, be, attrs[i], d, &derr) == DW_DLV_ERROR)
-			err = vd_dwarf_error(ix, derr, off, "reading an attribute");
-		dwarf_dealloc_attribute(attrs[i]);
-	}
-	if (attrs)
-		dwarf_dealloc(dbg, attrs, DW_DLA_LIST);
+	err = vd_dwarf_reader_die(vd_dwarf_index_reader(ix), off, raw, read_attr, &ac);
+	d->tag = (Dwarf_Half)raw->tag;
 	return err;
 }
 
 struct vd_error *
-vd_dwarf_get_die(const struct vd_dwarf_index *ix, Dwarf_Off off, Dwarf_Die *ret)
+vd_dwarf_read_die(const struct vd_dwarf_index *ix, Dwarf_Off off, struct vd_dwarf_die *d)
 {
-	Dwarf_Error derr = NULL;
+	struct vd_dwarf_raw_die raw;
 
-	if (dwarf_offdie_b(vd_dwarf_index_dbg(ix), off, 1, ret, &derr) != DW_DLV_OK)
-		return vd_dwarf_error(ix, derr, off, "finding the DIE");
-	return NULL;
+	return read_raw(ix, off, d, &raw);
 }
 
 struct vd_error *
-vd_dwarf_for_children(const struct vd_dwarf_index *ix, Dwarf_Die die, Dwarf_Off off,
+vd_dwarf_for_children(const struct vd_dwarf_index *ix, Dwarf_Off off,
 		      struct vd_error *(*fn)(const struct vd_dwarf_die *d, void *arg),
 		      void *arg)
 {
-	Dwarf_Die child = NULL;
-	Dwarf_Error derr = NULL;
-	struct vd_error *err = NULL;
-	Dwarf_Off last = off;
-	int r = dwarf_child(die, &child, &derr);
+	struct vd_dwarf_reader *r = vd_dwarf_index_reader(ix);
+	const unsigned char *info = vd_dwarf_index_info(ix);
+	struct vd_dwarf_raw_die raw;
+	struct vd_dwarf_die d;
+	struct vd_error *err = read_raw(ix, off, &d, &raw);
+	uint64_t pos = raw.next;
 
-	for (uint32_t n = 0; r == DW_DLV_OK && !err; n++) {
-		Dwarf_Die next = NULL;
-		struct vd_dwarf_die d;
-		Dwarf_Off coff = 0;
+	if (err || !raw.children)
+		return err;
+	for (uint32_t n = 0;; n++) {
+		if (pos >= raw.unit_end)
+			return vd_dwarf_error(ix, NULL, off, "the end of its children");
+		if (!info[pos])                      // the end of the list
+			return NULL;
+		if (n >= CHILDREN_MAX)
+			return vd_dwarf_error(ix, NULL, pos, "not too many children");
+		struct vd_dwarf_raw_die craw;
 
-		if (dwarf_dieoffset(child, &coff, &derr) != DW_DLV_OK)
-			err = vd_dwarf_error(ix, derr, last, "a child DIE");
-		else if (coff <= last || n >= CHILDREN_MAX)
-			err = vd_dwarf_error(ix, NULL, coff, "children in order, and not too many");
-		else if (!(err = vd_dwarf_read_die(ix, child, coff, &d)))
+		err = read_raw(ix, pos, &d, &craw);
+		if (!err)
 			err = fn(&d, arg);
-		last = coff;
-		r = err ? DW_DLV_NO_ENTRY : dwarf_siblingof_b(vd_dwarf_index_dbg(ix), child, 1, &next, &derr);
-		dwarf_dealloc_die(child);
-		child = next;
+		if (!err)
+			err = vd_dwarf_reader_after(r, pos, &craw, &pos);
+		if (err)
+			return err;
 	}
-	if (r == DW_DLV_ERROR && !err)
-		err = vd_dwarf_error(ix, derr, last, "the next child DIE");
-	return err;
 }

@@ -63,6 +63,7 @@ struct vd_dwarf_index {
 	struct vd_dwarf_names names;     /* the persistent index, when used */
 	bool have_names;
 	bool no_names;                   /* the file cannot have one */
+	struct vd_dwarf_reader *reader;  /* single DIEs */
 };
 
 /* ELF access for libdwarf ---------------------------------------------------- */
@@ -321,6 +322,11 @@ vd_dwarf_index_open(const char *path, struct vd_dwarf_index **ret)
 	      vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s", path, elf_errmsg(-1));
 	if (err)
 		goto fail;
+	ix->reader = vd_dwarf_reader_create(&ix->secs, path);
+	if (!ix->reader) {
+		err = &vd_enomem;
+		goto fail;
+	}
 	ix->access = (Dwarf_Obj_Access_Interface){ .object = ix, .methods = &obj_methods };
 	if (dwarf_object_init_b(&ix->access, NULL, NULL, DW_GROUPNUMBER_ANY, &ix->dbg,
 				&derr) != DW_DLV_OK) {
@@ -358,6 +364,7 @@ vd_dwarf_index_close(struct vd_dwarf_index *ix)
 		close(ix->fd);
 	free(ix->slots);
 	vd_dwarf_names_deinit(&ix->names);
+	vd_dwarf_reader_destroy(ix->reader);
 	vd_dwarf_relocs_deinit(&ix->relocs);
 	vd_dwarf_units_deinit(&ix->units);
 	vd_arena_deinit(&ix->arena);
@@ -375,6 +382,18 @@ const char *
 vd_dwarf_index_path(const struct vd_dwarf_index *ix)
 {
 	return ix->path;
+}
+
+struct vd_dwarf_reader *
+vd_dwarf_index_reader(const struct vd_dwarf_index *ix)
+{
+	return ix->reader;
+}
+
+const unsigned char *
+vd_dwarf_index_info(const struct vd_dwarf_index *ix)
+{
+	return ix->secs.info;
 }
 
 unsigned
@@ -405,6 +424,7 @@ vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir)
 		return "no build-id";
 	if (vd_dwarf_names_load(dir, ix->build_id, ix->secs.info_size, &ix->names, &why)) {
 		ix->have_names = true;
+		vd_dwarf_reader_use_units(ix->reader, ix->names.units, ix->names.meta.nunits);
 		return "mapped";
 	}
 	n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -418,6 +438,7 @@ vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir)
 		return "not built: the DWARF could not be read in one pass";
 	}
 	ix->have_names = true;
+	vd_dwarf_reader_use_units(ix->reader, ix->names.units, ix->names.meta.nunits);
 	// A read-only or full directory is no error: the index is used
 	// for this run and built again next time.
 	err = vd_dwarf_names_write(&ix->names, dir, ix->build_id);

@@ -55,6 +55,7 @@ enum {
 	SEC_BUCKETS = 2,
 	SEC_ENTRIES = 3,
 	SEC_NAMES = 4,
+	SEC_UNITS = 5,
 };
 
 uint32_t
@@ -69,13 +70,7 @@ vd_dwarf_name_hash(enum vd_dwarf_ns ns, const char *name)
 
 /* The unit headers ---------------------------------------------------------- */
 
-struct unit {
-	uint64_t start, end;     /* [start, end) in .debug_info */
-	uint64_t die;            /* the unit's DIE */
-	uint64_t abbrev;         /* its abbreviation table in .debug_abbrev */
-	unsigned version, offset_size, addr_size;
-	bool skip;               /* type or skeleton unit */
-};
+#define unit vd_dwarf_names_unit
 
 static bool
 unit_header(const struct vd_dwarf_sections *sec, uint64_t off, struct unit *u)
@@ -103,10 +98,10 @@ unit_header(const struct vd_dwarf_sections *sec, uint64_t off, struct unit *u)
 	u->start = off;
 	u->end = off + lsize + len;
 	pos = lsize;
-	u->version = vd_get16(p + pos, be);
-	pos += 2;
-	if (u->version < 2 || u->version > 5)
+	if (vd_get16(p + pos, be) < 2 || vd_get16(p + pos, be) > 5)
 		return false;
+	u->version = (uint8_t)vd_get16(p + pos, be);
+	pos += 2;
 	if (u->version == 5) {               // §7.5.1.1
 		type = p[pos];
 		u->addr_size = p[pos + 1];
@@ -127,12 +122,13 @@ unit_header(const struct vd_dwarf_sections *sec, uint64_t off, struct unit *u)
 		return false;
 	u->die = off + pos;
 	u->skip = type != DW_UT_compile && type != DW_UT_partial;
+	memset(u->zero, 0, sizeof(u->zero));
 	return u->addr_size == 4 || u->addr_size == 8 || u->addr_size == 2;
 }
 
 static struct vd_error *
-list_units(const struct vd_dwarf_sections *sec, const char *path, struct unit **ret,
-	   size_t *n_ret)
+list_units(const struct vd_dwarf_sections *sec, const char *path, bool partial,
+	   struct unit **ret, size_t *n_ret)
 {
 	struct unit *u = NULL;
 	size_t n = 0, cap = 0;
@@ -152,6 +148,8 @@ list_units(const struct vd_dwarf_sections *sec, const char *path, struct unit **
 			cap = ncap;
 		}
 		if (!unit_header(sec, off, &u[n])) {
+			if (partial)
+				break;   // the units before it are still readable
 			free(u);
 			return vd_error_create(VD_ERR_CORRUPT,
 					       "%s: .debug_info offset 0x%llx: not a unit header",
@@ -424,18 +422,20 @@ strx(const struct unit_ctx *uc, uint64_t idx)
 }
 
 /*
- * Read one attribute value of form; remember what the index wants of it.
+ * Read one attribute value of form into a (see struct vd_dwarf_attr).
  * False on a form it does not know or bytes that run out.
  */
 static bool
-attr_value(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t form,
-	   int64_t implicit, struct die *d)
+attr_read(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t form,
+	  int64_t implicit, struct vd_dwarf_attr *a)
 {
 	const struct unit *u = uc->u;
 	bool be = uc->sec->big_endian;
 	uint64_t v = 0;
 	const char *str = NULL;
-	bool ref = false, abs_ref = false, flag = false;
+	const unsigned char *block = NULL;
+	uint64_t len = 0;
+	bool ref = false, abs_ref = false, flag = false, cnst = false;
 
 	for (unsigned n = 0; form == DW_FORM_indirect; n++) {
 		if (n >= NAMES_INDIRECT_MAX)
@@ -444,21 +444,21 @@ attr_value(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t fo
 	}
 	switch (form) {
 	case DW_FORM_addr: skip(c, u->addr_size); break;
-	case DW_FORM_data1: v = fixed(c, 1, be); break;
-	case DW_FORM_data2: v = fixed(c, 2, be); break;
-	case DW_FORM_data4: v = fixed(c, 4, be); break;
-	case DW_FORM_data8: v = fixed(c, 8, be); break;
+	case DW_FORM_data1: v = fixed(c, 1, be); cnst = true; break;
+	case DW_FORM_data2: v = fixed(c, 2, be); cnst = true; break;
+	case DW_FORM_data4: v = fixed(c, 4, be); cnst = true; break;
+	case DW_FORM_data8: v = fixed(c, 8, be); cnst = true; break;
 	case DW_FORM_data16: skip(c, 16); break;
-	case DW_FORM_sdata: v = (uint64_t)sleb(c); break;
-	case DW_FORM_udata: v = uleb(c); break;
-	case DW_FORM_implicit_const: v = (uint64_t)implicit; break;
+	case DW_FORM_sdata: v = (uint64_t)sleb(c); cnst = true; break;
+	case DW_FORM_udata: v = uleb(c); cnst = true; break;
+	case DW_FORM_implicit_const: v = (uint64_t)implicit; cnst = true; break;
 	case DW_FORM_flag: v = fixed(c, 1, be); flag = v != 0; break;
 	case DW_FORM_flag_present: flag = true; break;
-	case DW_FORM_block1: skip(c, fixed(c, 1, be)); break;
-	case DW_FORM_block2: skip(c, fixed(c, 2, be)); break;
-	case DW_FORM_block4: skip(c, fixed(c, 4, be)); break;
+	case DW_FORM_block1: len = fixed(c, 1, be); block = c->p; skip(c, len); break;
+	case DW_FORM_block2: len = fixed(c, 2, be); block = c->p; skip(c, len); break;
+	case DW_FORM_block4: len = fixed(c, 4, be); block = c->p; skip(c, len); break;
 	case DW_FORM_block:
-	case DW_FORM_exprloc: skip(c, uleb(c)); break;
+	case DW_FORM_exprloc: len = uleb(c); block = c->p; skip(c, len); break;
 	case DW_FORM_string: {
 		const unsigned char *nul = memchr(c->p, 0, (size_t)(c->end - c->p));
 
@@ -514,6 +514,29 @@ attr_value(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t fo
 		return false;
 	if (ref && !abs_ref)
 		v = v > UINT64_MAX - u->start ? UINT64_MAX : u->start + v;
+	*a = (struct vd_dwarf_attr){ .at = at, .form = form, .u = v, .str = str,
+				     .block = block, .len = len, .is_ref = ref,
+				     .is_flag = form == DW_FORM_flag || form == DW_FORM_flag_present,
+				     .flag = flag, .is_const = cnst };
+	return true;
+}
+
+/* One attribute: remember what the index wants of it. */
+static bool
+attr_value(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t form,
+	   int64_t implicit, struct die *d)
+{
+	struct vd_dwarf_attr a;
+	uint64_t v;
+	const char *str;
+	bool ref, flag;
+
+	if (!attr_read(uc, c, at, form, implicit, &a))
+		return false;
+	v = a.u;
+	str = a.str;
+	ref = a.is_ref;
+	flag = a.flag;
 	switch (at) {
 	case DW_AT_name:
 		d->name = str;
@@ -832,13 +855,14 @@ vd_dwarf_names_deinit(struct vd_dwarf_names *n)
 	free(n->own_buckets);
 	free(n->own_entries);
 	free(n->own_names);
+	free(n->own_units);
 	vd_cache_close(&n->file);
 	memset(n, 0, sizeof(*n));
 }
 
 static struct vd_error *
-serialize(struct worker *ws, size_t nw, uint64_t info_size, uint64_t nunits,
-	  struct vd_dwarf_names *ret)
+serialize(struct worker *ws, size_t nw, uint64_t info_size, struct unit *units,
+	  uint64_t nunits, struct vd_dwarf_names *ret)
 {
 	struct table *t = &ws[0].table;
 	uint64_t nentries, nbuckets = 1, names_size = 0, pos = 0;
@@ -904,6 +928,7 @@ serialize(struct worker *ws, size_t nw, uint64_t info_size, uint64_t nunits,
 	ret->buckets = ret->own_buckets = buckets;
 	ret->entries = ret->own_entries = entries;
 	ret->names = ret->own_names = names;
+	ret->units = ret->own_units = units;
 	return NULL;
 }
 
@@ -923,7 +948,7 @@ vd_dwarf_names_build(const struct vd_dwarf_sections *sec, const char *path,
 	    (sec->line_str && (!sec->line_str_size || sec->line_str[sec->line_str_size - 1])))
 		return vd_error_create(VD_ERR_CORRUPT, "%s: a DWARF string section does not "
 				       "end with a NUL", path);
-	err = list_units(sec, path, &units, &nunits);
+	err = list_units(sec, path, false, &units, &nunits);
 	if (err)
 		return err;
 	nw = nthreads < 1 ? 1 : nthreads > VD_DWARF_NAMES_THREADS_MAX ?
@@ -959,8 +984,8 @@ vd_dwarf_names_build(const struct vd_dwarf_sections *sec, const char *path,
 					      path, (unsigned long long)ws[i].bad_off,
 					      ws[i].bad_what);
 	}
-	if (!err)
-		err = serialize(ws, nw, sec->info_size, nunits, ret);
+	if (!err && !(err = serialize(ws, nw, sec->info_size, units, nunits, ret)))
+		units = NULL;            // ret has them
 	for (size_t i = 0; i < nw; i++) {
 		free(ws[i].table.slots);
 		vd_arena_deinit(&ws[i].arena);
@@ -982,6 +1007,7 @@ vd_dwarf_names_write(const struct vd_dwarf_names *n, const char *dir, const char
 		{ SEC_BUCKETS, n->buckets, (n->meta.nbuckets + 1) * sizeof(*n->buckets) },
 		{ SEC_ENTRIES, n->entries, n->meta.nentries * sizeof(*n->entries) },
 		{ SEC_NAMES, n->names, n->meta.names_size },
+		{ SEC_UNITS, n->units, n->meta.nunits * sizeof(*n->units) },
 	};
 
 	return vd_cache_write(dir, VD_DWARF_NAMES_KIND, VD_DWARF_NAMES_VERSION, key, secs,
@@ -996,10 +1022,31 @@ no(const char **why_ret, const char *why)
 	return false;
 }
 
+/* The unit list: contiguous from 0 to the end of .debug_info, each sane. */
+static bool
+units_ok(const struct unit *us, uint64_t n, uint64_t info_size)
+{
+	uint64_t at = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		const struct unit *u = &us[i];
+
+		if (u->start != at || u->end <= u->start || u->end > info_size ||
+		    u->die <= u->start || u->die >= u->end || u->version < 2 ||
+		    u->version > 5 || (u->offset_size != 4 && u->offset_size != 8) ||
+		    (u->addr_size != 2 && u->addr_size != 4 && u->addr_size != 8) ||
+		    u->skip > 1)
+			return false;
+		at = u->end;
+	}
+	return at == info_size;
+}
+
 bool
 vd_dwarf_names_check(const void *meta, size_t meta_size, const void *buckets,
 		     size_t buckets_size, const void *entries, size_t entries_size,
-		     const void *names, size_t names_size, uint64_t info_size,
+		     const void *names, size_t names_size, const void *units,
+		     size_t units_size, uint64_t info_size,
 		     struct vd_dwarf_names *ret, const char **why_ret)
 {
 	struct vd_dwarf_names_meta m;
@@ -1017,8 +1064,11 @@ vd_dwarf_names_check(const void *meta, size_t meta_size, const void *buckets,
 		return no(why_ret, "made for another .debug_info (size)");
 	if (!vd_is_pow2(m.nbuckets) || m.nbuckets > 2 * (uint64_t)NAMES_ENTRIES_MAX ||
 	    m.nentries > NAMES_ENTRIES_MAX || m.nentries > m.nbuckets ||
-	    m.names_size > UINT32_MAX)
+	    m.names_size > UINT32_MAX || m.nunits > NAMES_UNITS_MAX)
 		return no(why_ret, "counts out of range");
+	if (!units || units_size != m.nunits * sizeof(struct unit) || (uintptr_t)units % 8 ||
+	    !units_ok(units, m.nunits, info_size))
+		return no(why_ret, "bad unit list");
 	if (!buckets || buckets_size != (m.nbuckets + 1) * sizeof(uint32_t) ||
 	    (m.nentries && !entries) || entries_size != m.nentries * sizeof(*es) ||
 	    !names || names_size != m.names_size || (uintptr_t)buckets % 4 ||
@@ -1044,6 +1094,7 @@ vd_dwarf_names_check(const void *meta, size_t meta_size, const void *buckets,
 	ret->buckets = bk;
 	ret->entries = es;
 	ret->names = ns;
+	ret->units = units;
 	return true;
 }
 
@@ -1052,16 +1103,16 @@ vd_dwarf_names_load(const char *dir, const char *key, uint64_t info_size,
 		    struct vd_dwarf_names *ret, const char **why_ret)
 {
 	struct vd_cache_file f;
-	const void *p[4];
-	size_t sz[4] = { 0 };
+	const void *p[5];
+	size_t sz[5] = { 0 };
 
 	memset(ret, 0, sizeof(*ret));
 	if (!vd_cache_open(dir, VD_DWARF_NAMES_KIND, VD_DWARF_NAMES_VERSION, key, &f, why_ret))
 		return false;
-	for (uint32_t i = 0; i < 4; i++)
+	for (uint32_t i = 0; i < 5; i++)
 		p[i] = vd_cache_get(&f, i + 1, &sz[i]);
-	if (!vd_dwarf_names_check(p[0], sz[0], p[1], sz[1], p[2], sz[2], p[3], sz[3], info_size,
-				  ret, why_ret)) {
+	if (!vd_dwarf_names_check(p[0], sz[0], p[1], sz[1], p[2], sz[2], p[3], sz[3], p[4], sz[4],
+				  info_size, ret, why_ret)) {
 		vd_cache_close(&f);
 		return false;
 	}
@@ -1089,4 +1140,219 @@ vd_dwarf_names_find(const struct vd_dwarf_names *n, enum vd_dwarf_ns ns, const c
 		}
 	}
 	return VD_DWARF_NONE;
+}
+
+/* Reading single DIEs -------------------------------------------------------- */
+
+#define READER_TABLES 8                  /* abbreviation tables kept */
+
+struct vd_dwarf_reader {
+	const struct vd_dwarf_sections *sec;
+	char *path;
+	struct unit *units;
+	size_t nunits;
+	bool listed;
+	struct abbrevs tables[READER_TABLES];
+	unsigned next;                       /* round-robin replacement */
+};
+
+struct vd_dwarf_reader *
+vd_dwarf_reader_create(const struct vd_dwarf_sections *sec, const char *path)
+{
+	struct vd_dwarf_reader *r = calloc(1, sizeof(*r));
+
+	if (!r || !(r->path = strdup(path))) {
+		free(r);
+		return NULL;
+	}
+	r->sec = sec;
+	for (unsigned i = 0; i < READER_TABLES; i++)
+		r->tables[i].loaded = UINT64_MAX;
+	return r;
+}
+
+bool
+vd_dwarf_reader_use_units(struct vd_dwarf_reader *r, const struct vd_dwarf_names_unit *units,
+			  size_t n)
+{
+	struct unit *copy = malloc((n ? n : 1) * sizeof(*copy));
+
+	if (!copy)
+		return false;
+	memcpy(copy, units, n * sizeof(*copy));
+	free(r->units);
+	r->units = copy;
+	r->nunits = n;
+	r->listed = true;
+	return true;
+}
+
+void
+vd_dwarf_reader_destroy(struct vd_dwarf_reader *r)
+{
+	if (!r)
+		return;
+	for (unsigned i = 0; i < READER_TABLES; i++) {
+		free(r->tables[i].a);
+		free(r->tables[i].s);
+		free(r->tables[i].dense);
+	}
+	free(r->units);
+	free(r->path);
+	free(r);
+}
+
+static struct vd_error *
+reader_bad(const struct vd_dwarf_reader *r, uint64_t off, const char *what)
+{
+	return vd_error_create(VD_ERR_CORRUPT, "%s: DWARF DIE 0x%llx: %s", r->path,
+			       (unsigned long long)off, what);
+}
+
+/* The unit holding off and its abbreviations. */
+static struct vd_error *
+reader_unit(struct vd_dwarf_reader *r, uint64_t off, const struct unit **u_ret,
+	    const struct abbrevs **ab_ret)
+{
+	size_t lo = 0, hi;
+	const struct unit *u;
+	struct abbrevs *ab = NULL;
+
+	if (!r->listed) {
+		struct vd_error *err = list_units(r->sec, r->path, true, &r->units, &r->nunits);
+
+		if (err)
+			return err;
+		r->listed = true;
+	}
+	hi = r->nunits;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->units[mid].end <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->nunits || off <= r->units[lo].start || off < r->units[lo].die)
+		return reader_bad(r, off, "not inside a unit");
+	u = &r->units[lo];
+	for (unsigned i = 0; i < READER_TABLES; i++)
+		if (r->tables[i].loaded == u->abbrev)
+			ab = &r->tables[i];
+	if (!ab) {
+		ab = &r->tables[r->next];
+		r->next = (r->next + 1) % READER_TABLES;
+		if (!abbrevs_load(r->sec, u->abbrev, ab))
+			return reader_bad(r, u->start, "its abbreviation table");
+	}
+	*u_ret = u;
+	*ab_ret = ab;
+	return NULL;
+}
+
+/*
+ * The unit's DW_AT_str_offsets_base, read from its DIE each time: only
+ * DIEs with DW_FORM_strx names need it, and C compilers rarely emit them.
+ */
+static uint64_t
+str_offsets_base(const struct vd_dwarf_reader *r, const struct unit *u,
+		 const struct abbrevs *ab)
+{
+	struct unit_ctx uc = { r->sec, u, u->version == 5 ? 8 : 0 };
+	struct cursor c = { r->sec->info + u->die, r->sec->info + u->end, true };
+	const struct abbrev *a = abbrev_find(ab, uleb(&c));
+	struct die d;
+
+	if (c.ok && a && read_die(&uc, ab, &c, a, u->die, &d) && d.has_str_offsets_base)
+		return d.str_offsets_base;
+	return uc.str_offsets_base;
+}
+
+struct vd_error *
+vd_dwarf_reader_die(struct vd_dwarf_reader *r, uint64_t off, struct vd_dwarf_raw_die *ret,
+		    bool (*fn)(const struct vd_dwarf_attr *a, void *arg), void *arg)
+{
+	const struct unit *u;
+	const struct abbrevs *ab;
+	const struct abbrev *a;
+	struct unit_ctx uc;
+	struct cursor c;
+	bool strx_base = false;
+	struct vd_error *err = reader_unit(r, off, &u, &ab);
+
+	if (err)
+		return err;
+	uc = (struct unit_ctx){ r->sec, u, u->version == 5 ? 8 : 0 };
+	c = (struct cursor){ r->sec->info + off, r->sec->info + u->end, true };
+	a = abbrev_find(ab, uleb(&c));
+	if (!c.ok)
+		return reader_bad(r, off, "its abbreviation code");
+	if (!a)
+		return reader_bad(r, off, "no such DIE (abbreviation code 0 or unknown)");
+	*ret = (struct vd_dwarf_raw_die){ .tag = a->tag, .children = a->children };
+	for (uint32_t i = 0; i < a->n; i++) {
+		const struct spec *s = &ab->s[a->first + i];
+		struct vd_dwarf_attr at;
+
+		if (!strx_base && s->form >= DW_FORM_strx1 && s->form <= DW_FORM_strx4) {
+			uc.str_offsets_base = str_offsets_base(r, u, ab);
+			strx_base = true;
+		} else if (!strx_base && s->form == DW_FORM_strx) {
+			uc.str_offsets_base = str_offsets_base(r, u, ab);
+			strx_base = true;
+		}
+		if (!attr_read(&uc, &c, s->at, s->form, s->implicit, &at))
+			return reader_bad(r, off, "an attribute in a form not known or cut short");
+		if (at.at == DW_AT_sibling && at.is_ref) {
+			ret->has_sibling = true;
+			ret->sibling = at.u;
+		}
+		if (fn && !fn(&at, arg))
+			return reader_bad(r, off, "an attribute's value");
+	}
+	ret->next = (uint64_t)(c.p - r->sec->info);
+	ret->unit_end = u->end;
+	return NULL;
+}
+
+struct vd_error *
+vd_dwarf_reader_after(struct vd_dwarf_reader *r, uint64_t off, const struct vd_dwarf_raw_die *d,
+		      uint64_t *ret)
+{
+	uint64_t pos = d->next, depth;
+
+	if (!d->children) {
+		*ret = pos;
+		return NULL;
+	}
+	if (d->has_sibling && d->sibling > off && d->sibling <= d->unit_end) {
+		*ret = d->sibling;
+		return NULL;
+	}
+	// No DW_AT_sibling: read through the children, bounded by the unit.
+	for (depth = 1; depth;) {
+		struct vd_dwarf_raw_die c;
+		struct vd_error *err;
+
+		if (pos >= d->unit_end)
+			return reader_bad(r, off, "children run past the unit");
+		if (!r->sec->info[pos]) {        // a one-byte 0: end of a list
+			pos++;
+			depth--;
+			continue;
+		}
+		err = vd_dwarf_reader_die(r, pos, &c, NULL, NULL);
+		if (err)
+			return err;
+		if (c.children && c.has_sibling && c.sibling > pos && c.sibling <= c.unit_end) {
+			pos = c.sibling;
+			continue;
+		}
+		pos = c.next;
+		if (c.children && ++depth > NAMES_DEPTH_MAX)
+			return reader_bad(r, off, "DIEs nested too deep");
+	}
+	*ret = pos;
+	return NULL;
 }

@@ -80,6 +80,9 @@ const char *vd_dwarf_index_path(const struct vd_dwarf_index *ix);
  * build-id, DWARF the one-pass reader rejects) the lazy index goes on.
  */
 const char *vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir);
+/* The single-DIE reader over the file's sections, and .debug_info itself. */
+struct vd_dwarf_reader *vd_dwarf_index_reader(const struct vd_dwarf_index *ix);
+const unsigned char *vd_dwarf_index_info(const struct vd_dwarf_index *ix);
 /* Pointer size of the target (from the ELF class). */
 unsigned vd_dwarf_index_ptr_size(const struct vd_dwarf_index *ix);
 bool vd_dwarf_index_big_endian(const struct vd_dwarf_index *ix);
@@ -130,6 +133,16 @@ struct vd_dwarf_sections {
 	bool info_droppable;     /* info is the file's mapping: pages may be dropped */
 };
 
+/* A unit's header, as the index keeps it (the single-DIE reader's list). */
+struct vd_dwarf_names_unit {
+	uint64_t start, end;     /* [start, end) in .debug_info */
+	uint64_t die;            /* the unit's DIE */
+	uint64_t abbrev;         /* its abbreviation table in .debug_abbrev */
+	uint8_t version, offset_size, addr_size;
+	uint8_t skip;            /* type or skeleton unit */
+	uint8_t zero[4];
+};
+
 struct vd_dwarf_names_meta {
 	uint64_t magic;
 	uint64_t info_size;      /* of the .debug_info it indexes */
@@ -152,7 +165,8 @@ struct vd_dwarf_names {
 	const uint32_t *buckets;     /* nbuckets + 1 starts into entries */
 	const struct vd_dwarf_names_entry *entries;
 	const char *names;
-	void *own_buckets, *own_entries, *own_names;   /* when built here */
+	const struct vd_dwarf_names_unit *units;       /* meta.nunits */
+	void *own_buckets, *own_entries, *own_names, *own_units;   /* when built here */
 	struct vd_cache_file file;                     /* when mapped */
 };
 
@@ -166,15 +180,56 @@ struct vd_error *vd_dwarf_names_write(const struct vd_dwarf_names *n, const char
 /* Map a kept index and check it all; false (why_ret says why) on any miss. */
 bool vd_dwarf_names_load(const char *dir, const char *key, uint64_t info_size,
 			 struct vd_dwarf_names *ret, const char **why_ret);
-/* Check the four parts of an index (the fuzz target's entry); ret points into them. */
+/* Check the five parts of an index (the fuzz target's entry); ret points into them. */
 bool vd_dwarf_names_check(const void *meta, size_t meta_size, const void *buckets,
 			  size_t buckets_size, const void *entries, size_t entries_size,
-			  const void *names, size_t names_size, uint64_t info_size,
+			  const void *names, size_t names_size, const void *units,
+			  size_t units_size, uint64_t info_size,
 			  struct vd_dwarf_names *ret, const char **why_ret);
 /* The entry for (ns, name): its rank (NONE: no such name) and DIE offset. */
 enum vd_dwarf_rank vd_dwarf_names_find(const struct vd_dwarf_names *n, enum vd_dwarf_ns ns,
 				       const char *name, uint64_t *off_ret);
 void vd_dwarf_names_deinit(struct vd_dwarf_names *n);
+
+/*
+ * Single DIEs read with the same decoder (vd_dwarf_read_die and the
+ * children walk use it): one DIE costs its bytes and its unit's
+ * abbreviation table (a few kept), not every unit header before it.
+ */
+struct vd_dwarf_attr {
+	uint32_t at, form;
+	uint64_t u;                  /* constant, flag, reference (.debug_info
+				       offset) or section offset */
+	const char *str;             /* string forms */
+	const unsigned char *block;  /* block and exprloc forms */
+	uint64_t len;
+	bool is_ref, is_flag, flag, is_const;
+};
+
+struct vd_dwarf_raw_die {
+	uint32_t tag;
+	bool children;
+	bool has_sibling;
+	uint64_t sibling;
+	uint64_t next;               /* the offset after its attributes */
+	uint64_t unit_end;
+};
+
+struct vd_dwarf_reader;
+struct vd_dwarf_reader *vd_dwarf_reader_create(const struct vd_dwarf_sections *sec,
+					       const char *path);
+void vd_dwarf_reader_destroy(struct vd_dwarf_reader *r);
+/* Take the unit list from an index instead of walking the headers. */
+bool vd_dwarf_reader_use_units(struct vd_dwarf_reader *r,
+			       const struct vd_dwarf_names_unit *units, size_t n);
+/* The DIE at off; fn(attribute, arg) for each (false: a bad value). */
+struct vd_error *vd_dwarf_reader_die(struct vd_dwarf_reader *r, uint64_t off,
+				     struct vd_dwarf_raw_die *ret,
+				     bool (*fn)(const struct vd_dwarf_attr *a, void *arg),
+				     void *arg);
+/* Where the DIE at off (read into d) and its children end: its next sibling. */
+struct vd_error *vd_dwarf_reader_after(struct vd_dwarf_reader *r, uint64_t off,
+				       const struct vd_dwarf_raw_die *d, uint64_t *ret);
 
 /* A relocatable object's debug sections, relocated (dwarf/dwarf_reloc.c) --- */
 
@@ -276,16 +331,13 @@ struct vd_dwarf_die {
 	unsigned const_bytes;     /* size of its form (8 for LEB128) */
 };
 
-struct vd_error *vd_dwarf_get_die(const struct vd_dwarf_index *ix, Dwarf_Off off,
-				  Dwarf_Die *ret);
-struct vd_error *vd_dwarf_read_die(const struct vd_dwarf_index *ix, Dwarf_Die die,
-				   Dwarf_Off off, struct vd_dwarf_die *d);
+struct vd_error *vd_dwarf_read_die(const struct vd_dwarf_index *ix, Dwarf_Off off,
+				   struct vd_dwarf_die *d);
 /*
  * fn(child, arg) for each child of die, in order, until fn fails.  Children
  * are bounded in number and must come at increasing offsets.
  */
-struct vd_error *vd_dwarf_for_children(const struct vd_dwarf_index *ix,
-				       Dwarf_Die die, Dwarf_Off off,
+struct vd_error *vd_dwarf_for_children(const struct vd_dwarf_index *ix, Dwarf_Off off,
 				       struct vd_error *(*fn)(const struct vd_dwarf_die *d,
 							      void *arg),
 				       void *arg);
