@@ -408,6 +408,16 @@ vd_dwarf_index_big_endian(const struct vd_dwarf_index *ix)
 	return ix->big_endian;
 }
 
+struct vd_error *
+vd_dwarf_index_build_names(struct vd_dwarf_index *ix, unsigned nthreads,
+			   struct vd_dwarf_names *ret)
+{
+	if (ix->no_names || !ix->secs.info)
+		return vd_error_create(VD_ERR_NOTIMPL, "%s: no DWARF to index in one pass",
+				       ix->path);
+	return vd_dwarf_names_build(&ix->secs, ix->path, nthreads, ret);
+}
+
 const char *
 vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir)
 {

@@ -59,6 +59,7 @@ enum vd_dwarf_rank {
 };
 
 struct vd_dwarf_index;
+struct vd_dwarf_names;
 
 /*
  * Open path's DWARF.  No CU is read yet.  VD_ERR_LOOKUP when the file has
@@ -80,6 +81,9 @@ const char *vd_dwarf_index_path(const struct vd_dwarf_index *ix);
  * build-id, DWARF the one-pass reader rejects) the lazy index goes on.
  */
 const char *vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir);
+/* Build the file's persistent index in memory only (tests, fuzzing). */
+struct vd_error *vd_dwarf_index_build_names(struct vd_dwarf_index *ix, unsigned nthreads,
+					    struct vd_dwarf_names *ret);
 /* The single-DIE reader over the file's sections, and .debug_info itself. */
 struct vd_dwarf_reader *vd_dwarf_index_reader(const struct vd_dwarf_index *ix);
 const unsigned char *vd_dwarf_index_info(const struct vd_dwarf_index *ix);
