@@ -187,18 +187,20 @@ read_attr(const struct vd_dwarf_attr *a, void *arg)
 	struct vd_dwarf_die *d = ac->d;
 
 	switch (a->at) {
+	// A name in another file (DW_FORM_GNU_strp_alt, dwz), a type in a
+	// type unit (DW_FORM_ref_sig8) or another file: an error, not a
+	// nameless or void answer.
 	case DW_AT_name:
-		if (a->str)
-			d->name = a->str;
-		break;
+		d->name = a->str;
+		return a->str != NULL;
 	case DW_AT_type:
 		d->has_type = a->is_ref;
 		d->type = a->u;
-		break;
+		return a->is_ref;
 	case DW_AT_specification:
 		d->has_spec = a->is_ref;
 		d->spec = a->u;
-		break;
+		return a->is_ref;
 	case DW_AT_declaration:
 		d->declaration = a->is_flag && a->flag;
 		break;
