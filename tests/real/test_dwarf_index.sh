@@ -7,6 +7,7 @@
 #    not kept), `struct`, `whatis`, an unknown type name, `ps`, `mod` and `sym` print the same
 #    and exit the same;
 #  - the warm runs do not rewrite the file (same inode and mtime), the stale and damaged ones do;
+#  - the same for the vmlinux's symbol table kept beside it (kernel/symtab_cache.c);
 #  - on the x86_64 dumps, structs and variables read through the warm index equal drgn 0.0.22's
 #    reading of the same vmlinux (tests/real/dwarf_index_check.py).
 set -euo pipefail
@@ -55,12 +56,15 @@ for v in kaslr-6.12 arm64-16k-6.12 kaslr; do
 		check "$v: cold index (built) answers as without it" "$d/none" "$d/cold"
 		[[ -s $f ]] || { echo "FAIL $v: no index file $f"; exit 1; }
 		echo "ok   $v: index kept, $(stat -c %s "$f") bytes"
-		before=$(stamp "$f")
+		before=$(stamp "$f") sbefore=$(stamp "$d"/c/symtab-"$id"-*.vdc)
 		sleep 1.1
 		run_all "$d/warm" --cache-dir "$d/c" "${opts[@]}"
 		check "$v: warm index (mapped) answers as without it" "$d/none" "$d/warm"
 		[[ $(stamp "$f") == "$before" ]] && echo "ok   $v: warm runs reuse the index file" ||
 			{ echo "FAIL $v: the warm runs rewrote the index file"; exit 1; }
+		[[ $sbefore != none && $(stamp "$d"/c/symtab-"$id"-*.vdc) == "$sbefore" ]] &&
+			echo "ok   $v: warm runs reuse the symbol table file" ||
+			{ echo "FAIL $v: the symbol table was not kept or was rewritten"; exit 1; }
 		# Stale: the index of another kernel (the previous variant's) under this name.
 		if [[ -n ${PREV_INDEX:-} && -s $PREV_INDEX ]]; then
 			cp "$PREV_INDEX" "$f"
@@ -84,6 +88,17 @@ for v in kaslr-6.12 arm64-16k-6.12 kaslr; do
 		check "$v: damaged index answers as without it" "$d/none" "$d/bad"
 		[[ $(stamp "$f") != "$before" ]] && echo "ok   $v: damaged index rebuilt" ||
 			{ echo "FAIL $v: damaged index not rebuilt"; exit 1; }
+		# The vmlinux's symbol table kept beside the index: damaged, then cut short.
+		sf=$(ls "$d"/c/symtab-"$id"-*.vdc)
+		ssize=$(stat -c %s "$sf")
+		printf '\xa5\x5a' | dd of="$sf" bs=1 seek=$((ssize / 2)) conv=notrunc status=none
+		run_all "$d/sbad" --cache-dir "$d/c" "${opts[@]}"
+		check "$v: damaged symbol table answers as without it" "$d/none" "$d/sbad"
+		truncate -s $((ssize / 3)) "$sf"
+		run_all "$d/scut" --cache-dir "$d/c" "${opts[@]}"
+		check "$v: truncated symbol table answers as without it" "$d/none" "$d/scut"
+		[[ $(stat -c %s "$sf") == "$ssize" ]] && echo "ok   $v: symbol table rebuilt" ||
+			{ echo "FAIL $v: truncated symbol table not rebuilt"; exit 1; }
 		: >"$d/file"
 		run_all "$d/ro" --cache-dir "$d/file/sub" "${opts[@]}"
 		check "$v: unwritable cache directory answers as without it" "$d/none" "$d/ro"

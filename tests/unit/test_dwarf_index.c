@@ -8,6 +8,10 @@
  * kept file is reused (not rewritten), replaced by another file's index
  * (stale: rebuilt), truncated and damaged byte by byte (rebuilt, same
  * answers), and the directory made unwritable (used, not kept).
+ *
+ * The vmlinux's symbol table kept beside it (kernel/symtab_cache.c) is
+ * held to the same cases: the table read back equals the one read from
+ * the ELF file, symbol by symbol and lookup by lookup.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +24,7 @@
 #include "dwarf/dwarf_priv.h"
 #include "dwarf/dwarf_source.h"
 #include "harness.h"
+#include "kernel/symtab.h"
 
 static const char *const fixtures[] = { "types_fixture-dwarf2", "types_fixture-dwarf4",
 					"types_fixture-dwarf5", "types_fixture-rel4.o",
@@ -342,6 +347,110 @@ TEST(check_says_why)
 	CHECK(!vd_dwarf_names_check(&meta, 3, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 0, &got, &why));
 	CHECK_STR(why, "no header");
 	free(file);
+}
+
+/* Two symbol tables are the same: every symbol, and every name looked up. */
+static bool
+same_symtab(const struct vd_symtab *a, const struct vd_symtab *b)
+{
+	if (a->n != b->n || !a->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct vd_symbol *x = &a->syms[i], *y = &b->syms[i];
+
+		if (strcmp(x->name, y->name) || x->addr != y->addr || x->size != y->size ||
+		    x->type != y->type || x->order != y->order ||
+		    vd_symtab_by_name(a, x->name) - a->syms != vd_symtab_by_name(b, x->name) - b->syms ||
+		    vd_symtab_by_addr(a, x->addr + 1) != (vd_symtab_by_addr(b, x->addr + 1) ?
+			    a->syms + (vd_symtab_by_addr(b, x->addr + 1) - b->syms) : NULL))
+			return false;
+	}
+	return !vd_symtab_by_name(b, "no_such_symbol_anywhere");
+}
+
+static char *
+symtab_file(const char *dir)
+{
+	char cmd[600], *line = NULL;
+	size_t n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls %s/symtab-*.vdc 2>/dev/null | head -1", dir);
+	p = popen(cmd, "r");
+	if (p && getline(&line, &n, p) > 0)
+		line[strcspn(line, "\n")] = '\0';
+	else {
+		free(line);
+		line = NULL;
+	}
+	if (p)
+		pclose(p);
+	return line;
+}
+
+TEST(symtab_kept_beside_the_index)
+{
+	char path[512], id[65], ro[600];
+	struct vd_symtab ref, got;
+	struct stat st1, st2;
+	char *file;
+	size_t size;
+
+	fixture(2, path, sizeof(path));
+	clear_dir(tmpdir);
+	CHECK_OK(vd_symtab_load_elf(path, 0x1000000, NULL, id, &ref));
+	CHECK(id[0] != '\0');
+	CHECK_OK(vd_symtab_load_elf(path, 0x1000000, tmpdir, id, &got));    // built, kept
+	CHECK(same_symtab(&ref, &got));
+	vd_symtab_deinit(&got);
+	file = symtab_file(tmpdir);
+	CHECK(file != NULL);
+	if (!file)
+		goto out;
+	CHECK(stat(file, &st1) == 0);
+	CHECK(vd_symtab_cache_load(tmpdir, id, 0x1000000, path, &got));       // read back
+	CHECK(same_symtab(&ref, &got));
+	vd_symtab_deinit(&got);
+	CHECK(!vd_symtab_cache_load(tmpdir, id, 0x2000000, path, &got));     // another offset
+	CHECK_OK(vd_symtab_load_elf(path, 0x1000000, tmpdir, id, &got));
+	CHECK(same_symtab(&ref, &got));
+	vd_symtab_deinit(&got);
+	CHECK(stat(file, &st2) == 0);
+	CHECK_EQ_U64(st1.st_ino, st2.st_ino);                              // reused
+	size = (size_t)st1.st_size;
+	for (size_t at = 0; at < size; at += size / 11 + 1) {                // damaged: rebuilt
+		int fd = open(file, O_RDWR);
+		unsigned char b = 0;
+
+		CHECK(fd >= 0 && pread(fd, &b, 1, (off_t)at) == 1);
+		b ^= 0x81;
+		CHECK(pwrite(fd, &b, 1, (off_t)at) == 1);
+		close(fd);
+		CHECK(!vd_symtab_cache_load(tmpdir, id, 0x1000000, path, &got));
+		CHECK_OK(vd_symtab_load_elf(path, 0x1000000, tmpdir, id, &got));
+		CHECK(same_symtab(&ref, &got));
+		vd_symtab_deinit(&got);
+	}
+	CHECK(truncate(file, (off_t)(size / 2)) == 0);                      // cut short
+	CHECK_OK(vd_symtab_load_elf(path, 0x1000000, tmpdir, id, &got));
+	CHECK(same_symtab(&ref, &got));
+	vd_symtab_deinit(&got);
+	CHECK(stat(file, &st2) == 0);
+	CHECK_EQ_U64((uint64_t)st2.st_size, size);
+	snprintf(ro, sizeof(ro), "%s/plain", tmpdir);                        // unwritable
+	{
+		FILE *f = fopen(ro, "w");
+
+		if (f)
+			fclose(f);
+	}
+	strcat(ro, "/sub");
+	CHECK_OK(vd_symtab_load_elf(path, 0x1000000, ro, id, &got));
+	CHECK(same_symtab(&ref, &got));
+	vd_symtab_deinit(&got);
+	free(file);
+out:
+	vd_symtab_deinit(&ref);
 }
 
 int
