@@ -78,7 +78,7 @@ drgn_cmd() {   # the drgn command of a row
 warmdir=$tmp/warm
 "$vmdive" struct --cache-dir "$warmdir" --vmlinux "$VMLINUX" "$VMCORE_ELF" task_struct >/dev/null
 idx=$(ls "$warmdir"/dwarf-*.vdc)
-echo "vmdive $("$vmdive" --version 2>/dev/null | head -1), $variant ($KVER, $ARCH), $(nproc) CPUs," \
+echo "$("$vmdive" --version 2>/dev/null | head -1), $variant ($KVER, $ARCH), $(nproc) CPUs," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg); $runs runs (drgn 3), medians"
 printf '| command | vmdive --vmlinux warm | cold (index built) | without --vmlinux | drgn 0.0.22 (vmlinux) | warm / without | drgn / warm |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|\n'

@@ -336,7 +336,8 @@ abbrevs_load(const struct vd_dwarf_sections *sec, uint64_t off, struct abbrevs *
 	if (!sorted)
 		qsort(ab->a, ab->n, sizeof(*ab->a), abbrev_cmp);
 	// Codes are small and dense in practice (1..n): a direct table.
-	memset(ab->dense, 0, ab->ndense * sizeof(*ab->dense));
+	if (ab->dense)
+		memset(ab->dense, 0, ab->ndense * sizeof(*ab->dense));
 	for (size_t i = 0; i < ab->n; i++) {
 		uint64_t code = ab->a[i].code;
 
@@ -1179,7 +1180,8 @@ vd_dwarf_reader_use_units(struct vd_dwarf_reader *r, const struct vd_dwarf_names
 
 	if (!copy)
 		return false;
-	memcpy(copy, units, n * sizeof(*copy));
+	if (n)
+		memcpy(copy, units, n * sizeof(*copy));
 	free(r->units);
 	r->units = copy;
 	r->nunits = n;
