@@ -83,8 +83,10 @@ answers(struct vd_type_source *src)
 	for (size_t i = 0; i < VD_ARRAY_SIZE(type_names); i++) {
 		struct vd_error *err = src->find_bare(src, type_names[i], &qt);
 
-		if (err && err->code == VD_ERR_LOOKUP)
+		if (err && err->code == VD_ERR_LOOKUP) {
+			vd_error_destroy(err);
 			err = src->find(src, VD_TYPE_INT, type_names[i], &qt);
+		}
 		if (err)
 			snprintf(line, sizeof(line), "%s: error %d\n", type_names[i], err->code);
 		else
