@@ -99,8 +99,9 @@ for r in "${rows[@]}"; do
 done
 read -r ow oc < <(measure 3 "$py" "$here/drgn_walkers.py" --vmcore "$VMCORE_ELF" --vmlinux "$VMLINUX" --mode open)
 rm -rf "$tmp/cold"
-rss=$( { /usr/bin/time -f '%M' "$vmdive" struct --cache-dir "$tmp/cold" --vmlinux "$VMLINUX" \
-	"$VMCORE_ELF" vd_no_such_type >/dev/null 2>/dev/null || true; } 2>&1 | tail -1)
+/usr/bin/time -o "$tmp/rss" -f '%M' "$vmdive" struct --cache-dir "$tmp/cold" --vmlinux "$VMLINUX" \
+	"$VMCORE_ELF" vd_no_such_type >/dev/null 2>&1 || true
+rss=$(tail -1 "$tmp/rss")
 printf '\nindex file: %s bytes (%s)\n' "$(stat -c %s "$idx")" "$(basename "$idx")"
 printf 'cold build (an unknown name: the index alone): peak RSS %s KiB\n' "$rss"
 printf 'drgn start-up alone (open + its DWARF index): %s\n' "$(cell "$ow" "$oc")"
