@@ -14,8 +14,9 @@
  * write (read-only or full directory) is not an error either: the caller
  * goes on without a cache.  Sections are 8-byte aligned in the file.
  *
- * Users: the kallsyms table and the BTF index (per kernel build-id);
- * meant for the DWARF index too.
+ * Users: the kallsyms table and the BTF index (per kernel build-id), the
+ * DWARF name index (dwarf/dwarf_names.c, per vmlinux or module debug file
+ * build-id) and the vmlinux's symbol table (kernel/symtab_cache.c).
  */
 #ifndef VD_COMMON_CACHE_H
 #define VD_COMMON_CACHE_H

@@ -44,6 +44,9 @@ struct vd_session_hooks {
 	 */
 	bool (*typed_symbol)(struct vd_session *s, const char *name,
 			     uint64_t *ret);
+	/* The vmlinux's DWARF types, asked first (types/; dwarf/ sits above). */
+	struct vd_error *(*kernel_dwarf_types)(struct vd_session *s,
+					       struct vd_type_source **ret);
 	/* The loaded modules' types, asked after the kernel's (types/). */
 	struct vd_error *(*module_types)(struct vd_session *s,
 					 struct vd_type_source **ret);
@@ -58,7 +61,7 @@ struct vd_session {
 	struct vd_symtab symtab;       /* vmlinux or System.map */
 	bool have_symtab;
 	char build_id[65];             /* of the vmlinux */
-	char *vmlinux_path;            /* for DWARF types (types/dwarf.c) */
+	char *vmlinux_path;            /* for DWARF types (dwarf/dwarf.c) */
 	char *module_debug;            /* opts->module_debug, copied */
 	char *sysroot, *exe;           /* process cores: opts, copied */
 	char symbol_source[4096 + 32];

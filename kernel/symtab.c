@@ -15,8 +15,7 @@
 #include "ksyms/kallsyms.h"
 #include "symtab.h"
 
-/* A vmlinux has ~150k symbols; refuse tables absurdly larger. */
-#define SYMTAB_MAX (1u << 24)
+#define SYMTAB_MAX VD_SYMTAB_MAX
 
 
 /* ELF binding from an nm letter, higher is preferred: global, weak, local. */
@@ -428,8 +427,8 @@ read_elf_symtab(Elf *elf, uint64_t offset, struct vd_symtab *st)
 }
 
 struct vd_error *
-vd_symtab_load_elf(const char *path, uint64_t offset, char build_id_ret[65],
-		   struct vd_symtab *ret)
+vd_symtab_load_elf(const char *path, uint64_t offset, const char *cache_dir,
+		   char build_id_ret[65], struct vd_symtab *ret)
 {
 	struct vd_symtab st = { 0 };
 	struct vd_error *err;
@@ -451,8 +450,13 @@ vd_symtab_load_elf(const char *path, uint64_t offset, char build_id_ret[65],
 		close(fd);
 		return err;
 	}
-	st.source = strdup(path);
 	elf_build_id(elf, build_id_ret);
+	if (vd_symtab_cache_load(cache_dir, build_id_ret, offset, path, ret)) {
+		elf_end(elf);
+		close(fd);
+		return NULL;
+	}
+	st.source = strdup(path);
 	err = st.source ? read_elf_symtab(elf, offset, &st) : &vd_enomem;
 	// Names point into libelf's mapping: copy them before elf_end().
 	if (!err) {
@@ -479,6 +483,9 @@ vd_symtab_load_elf(const char *path, uint64_t offset, char build_id_ret[65],
 		vd_symtab_deinit(&st);
 		return err;
 	}
+	// The by-name index now, to keep it with the table.
+	if (cache_dir && build_name_index(&st))
+		vd_symtab_cache_store(cache_dir, build_id_ret, offset, &st);
 	*ret = st;
 	return NULL;
 }

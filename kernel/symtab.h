@@ -55,11 +55,24 @@ struct vd_symtab {
 /* System.map: "ffffffff81000000 T _text" lines. */
 struct vd_error *vd_symtab_load_system_map(const char *path, uint64_t offset,
 					   struct vd_symtab *ret);
-/* vmlinux: the .symtab section; build_id_ret gets the NT_GNU_BUILD_ID as
- * hex, or "" when the file has none. */
+/* A vmlinux has ~190k symbols; tables absurdly larger are refused. */
+#define VD_SYMTAB_MAX (1u << 24)
+
+/*
+ * vmlinux: the .symtab section; build_id_ret gets the NT_GNU_BUILD_ID as
+ * hex, or "" when the file has none.  With a cache directory (NULL: none)
+ * the sorted table is kept there per build-id and offset and read back
+ * from it (kernel/symtab_cache.c).
+ */
 struct vd_error *vd_symtab_load_elf(const char *path, uint64_t offset,
-				    char build_id_ret[65],
+				    const char *cache_dir, char build_id_ret[65],
 				    struct vd_symtab *ret);
+/* The kept table of (build_id, offset), checked; false on any miss. */
+bool vd_symtab_cache_load(const char *dir, const char *build_id, uint64_t offset,
+			  const char *path, struct vd_symtab *ret);
+/* Keep st (with its by-name index) for (build_id, offset); failing is quiet. */
+void vd_symtab_cache_store(const char *dir, const char *build_id, uint64_t offset,
+			   const struct vd_symtab *st);
 /* Sort and index syms[0..n) of a table the caller filled (kallsyms). */
 struct vd_error *vd_symtab_finish(struct vd_symtab *st);
 /* Recompute the address extents after the caller changed sizes. */

@@ -6,7 +6,7 @@
  * Per module, in the order of the `modules` list:
  * - DWARF, when the session has a module_debug directory with the
  *   module's debug file (modules/module_debug.c); a .ko is relocatable,
- *   and the DWARF reader applies its relocations (types/dwarf_index.c);
+ *   and the DWARF reader applies its relocations (dwarf/dwarf_index.c);
  * - else the module's BTF in the dump.  With CONFIG_DEBUG_INFO_BTF_MODULES
  *   the kernel parses each module's .BTF section when the module comes up
  *   (kernel/bpf/btf.c btf_module_notify(), MODULE_STATE_COMING) into a
@@ -32,6 +32,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "dwarf/dwarf_source.h"
+#include "dwarf/dwarf_source.h"
 #include "modules_priv.h"
 
 /* The largest modules' BTF is a few MiB; refuse anything absurdly bigger. */
@@ -297,8 +299,11 @@ source_of(struct mt_source *ms, struct mt_mod *m)
 	path = vd_module_debug_path(ms->s, m->name);
 	if (path) {
 		err = vd_dwarf_source_for_module(path, m->name, &m->src);
-		if (!err)
+		if (!err) {
+			// Its name index, kept per debug file build-id.
+			vd_dwarf_source_use_cache(m->src, ms->s->cache_dir);
 			return m->src;
+		}
 		note_why(m, "DWARF", err);
 		vd_error_destroy(err);
 	}

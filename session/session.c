@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "kernel/session_priv.h"
 #include "modules/modules_priv.h"
+#include "dwarf/dwarf_source.h"
 #include "symbols/symbols_priv.h"
 #include "types/ctype_priv.h"
 #include "ucore/ucore.h"
@@ -20,6 +21,7 @@
 static const struct vd_session_hooks hooks = {
 	.module_symbolize = vd_module_syms_symbolize,
 	.module_lookup = vd_module_syms_lookup,
+	.kernel_dwarf_types = vd_dwarf_source_create,
 	.module_types = vd_module_types_source_create,
 	.typed_symbol = vd_scan_typed_symbol,
 };
@@ -193,7 +195,7 @@ load_symbols(struct vd_session *s, const struct vd_session_opts *opts)
 	// the KASLR slide the kernel chose at boot.
 	vd_session_number(s, "KERNELOFFSET", &offset);
 	if (opts->vmlinux) {
-		err = vd_symtab_load_elf(opts->vmlinux, offset, s->build_id,
+		err = vd_symtab_load_elf(opts->vmlinux, offset, s->cache_dir, s->build_id,
 					 &s->symtab);
 		if (!err)
 			err = check_vmlinux(s, opts);
@@ -252,6 +254,9 @@ vd_session_open(const char *const *paths, size_t npaths,
 		if (err)
 			goto fail;
 	}
+	// The cache directory first: the vmlinux's symbol table is kept there.
+	if (!opts->no_cache)
+		s->cache_dir = vd_cache_dir(opts->cache_dir);   // NULL: none
 	err = load_symbols(s, opts);
 	if (err)
 		goto fail;
@@ -273,8 +278,6 @@ vd_session_open(const char *const *paths, size_t npaths,
 		if (err)
 			goto fail;
 	}
-	if (!opts->no_cache)
-		s->cache_dir = vd_cache_dir(opts->cache_dir);   // NULL: none
 	if ((opts->sysroot && !(s->sysroot = strdup(opts->sysroot))) ||
 	    (opts->exe && !(s->exe = strdup(opts->exe)))) {
 		err = &vd_enomem;

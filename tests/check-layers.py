@@ -25,8 +25,9 @@ LAYERS = {
     "kernel":  ("vd_kernel",   ["formats", "arch", "ksyms"]),
     "symbols": ("vd_symbols",  ["kernel"]),
     "types":   ("vd_types",    ["symbols", "btfidx"]),
+    "dwarf":   ("vd_dwarf",    ["types"]),
     "walkers": ("vd_walkers",  ["types"]),
-    "modules": ("vd_modules",  ["walkers"]),
+    "modules": ("vd_modules",  ["walkers", "dwarf"]),
     "ucore":   ("vd_ucore",    ["kernel"]),
     "session": ("vd_analyzer", ["modules", "ucore"]),
     "unwind":  ("vd_unwind",   ["session"]),
@@ -37,7 +38,7 @@ LAYERS = {
 }
 # The folders of the kernel analyzer (what was analyzer/, and the decoders
 # split out of symbols/ and types/): none may hold more than a third of them.
-ANALYZER = ["ksyms", "btfidx", "kernel", "symbols", "types", "walkers", "modules", "ucore",
+ANALYZER = ["ksyms", "btfidx", "kernel", "symbols", "types", "dwarf", "walkers", "modules", "ucore",
             "session"]
 
 

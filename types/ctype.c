@@ -22,7 +22,8 @@ setup_sources(struct vd_session *s)
 	struct vd_types *t = s->types;
 	struct vd_error *(*const makers[])(struct vd_session *,
 					   struct vd_type_source **) = {
-		vd_dwarf_source_create,         // a vmlinux with DWARF: everything
+		// A vmlinux with DWARF: everything (dwarf/, through the hook).
+		s->hooks ? s->hooks->kernel_dwarf_types : NULL,
 		vd_btf_source_create,
 		vd_vmcoreinfo_source_create,
 		// Last, names the kernel lacks: the modules' (modules/,

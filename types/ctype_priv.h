@@ -74,23 +74,17 @@ struct vd_error *vd_types_find_kernel(struct vd_session *s, const char *name,
 /* Frees the type layer's state (NULL is fine). */
 void vd_types_destroy(struct vd_types *types);
 
-/* Sources (each returns &vd_noprobe when it has nothing to offer). */
-struct vd_error *vd_dwarf_source_create(struct vd_session *s,
-					struct vd_type_source **ret);
+/*
+ * Sources (each returns &vd_noprobe when it has nothing to offer).  The
+ * DWARF of a vmlinux or module debug file is dwarf/'s (dwarf/dwarf.h),
+ * reached through the session's kernel_dwarf_types hook.
+ */
 struct vd_error *vd_btf_source_create(struct vd_session *s,
 				      struct vd_type_source **ret);
 struct vd_error *vd_vmcoreinfo_source_create(struct vd_session *s,
 					     struct vd_type_source **ret);
 
-/*
- * The same sources without a session (unit tests, tools): DWARF of an
- * ELF file (lazily indexed), a BTF blob (copied).
- */
-struct vd_error *vd_dwarf_source_from_file(const char *path,
-					   struct vd_type_source **ret);
-/* A module's debug file (a .ko: relocated on reading); types name the module. */
-struct vd_error *vd_dwarf_source_for_module(const char *path, const char *module,
-					    struct vd_type_source **ret);
+/* The same source without a session (unit tests, tools): a BTF blob (copied). */
 struct vd_error *vd_btf_source_from_blob(const void *data, size_t size,
 					 uint32_t ptr_size,
 					 struct vd_type_source **ret);

@@ -36,7 +36,8 @@ struct vd_session_opts {
 				     tried under this directory first */
 	const char *exe;          /* process cores: the executable, where
 				     the core does not name it */
-	const char *cache_dir;    /* decoded kallsyms and BTF index per
+	const char *cache_dir;    /* decoded kallsyms, BTF index, DWARF name
+				     index and vmlinux symbol table per
 				     kernel build-id (common/cache.h);
 				     NULL: $VMDIVE_CACHE_DIR, else
 				     $XDG_CACHE_HOME/vmdive, else

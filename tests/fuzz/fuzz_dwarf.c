@@ -4,6 +4,8 @@
  * unit headers (v2-v5), the name index, DIEs converted to types, and for
  * a relocatable object (.ko) the relocations of its debug sections.
  */
+#include "dwarf/dwarf_source.h"
+#include "dwarf/dwarf_source.h"
 #include "types/ctype_priv.h"
 #include "fuzz.h"
 #include "vmdive/ctype.h"

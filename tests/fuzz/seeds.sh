@@ -16,7 +16,7 @@ mkdir -p "$OUT.tmp"
 cd "$OUT.tmp"
 mkdir -p dump_elf dump_kdump dump_flat dump_core dump_compressed dump_split \
 	session_kernel session_core vmcoreinfo btf printk list xlat_x86_64 \
-	xlat_aarch64 dwarf system_map kallsyms modules_vmap
+	xlat_aarch64 dwarf dwarf_names system_map kallsyms modules_vmap
 SEP=$'\n--8<--\n'
 
 elf() {  # NAME DESC-TEXT: dump_elf/NAME from mkelf
@@ -262,6 +262,12 @@ for f in types_fixture-dwarf4 types_fixture-dwarf5 types_fixture-dwarf2 \
 	 types_fixture-rel4.o types_module.o; do
 	[[ -f $BUILD/fixtures/$f ]] && cp "$BUILD/fixtures/$f" dwarf/
 done
+# The name index: built from the fixtures (dwarf_names also reads the parts of a
+# kept index; an empty one is the seed for that).
+for f in types_fixture-dwarf4 types_fixture-dwarf5 types_fixture-dwarf2 types_fixture-rel4.o; do
+	[[ -f $BUILD/fixtures/$f ]] && cp "$BUILD/fixtures/$f" dwarf_names/
+done
+python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack("<6Q",0x4e4d414e46524144,0,1,0,0,0)+bytes(8))' >dwarf_names/empty
 if [[ -f $BUILD/fixtures/types_fixture.btf ]]; then
 	cp "$BUILD/fixtures/types_fixture.btf" btf/base
 	{ cat "$BUILD/fixtures/types_fixture.btf"; printf '%s' "$SEP"

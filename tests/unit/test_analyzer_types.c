@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include "types/ctype_priv.h"
-#include "types/dwarf_priv.h"
+#include "dwarf/dwarf_source.h"
+#include "dwarf/dwarf_source.h"
+#include "dwarf/dwarf_priv.h"
 #include "common/util.h"
 #include "fixtures/types_fixture.h"
 #include "fixtures/types_module.h"
@@ -618,7 +620,7 @@ TEST(module_split_btf)
 	free(blob);
 }
 
-/* The name filter (types/dwarf_units.c) ---------------------------------- */
+/* The name filter (dwarf/dwarf_units.c) ---------------------------------- */
 
 static uint64_t
 lcg(uint64_t *rng)

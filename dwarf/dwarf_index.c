@@ -29,7 +29,7 @@
 #include "common/elf_why.h"
 #include "common/arena.h"
 #include "common/util.h"
-#include "ctype_priv.h"
+#include "types/ctype_priv.h"
 #include "dwarf_priv.h"
 
 /* Bounds for hostile files: entries in the index, top-level DIEs per CU. */
@@ -58,6 +58,12 @@ struct vd_dwarf_index {
 	size_t nscanned;         /* units whose names are indexed */
 	char *path;
 	struct vd_dwarf_relocs relocs;   /* ET_REL: debug sections relocated */
+	struct vd_dwarf_sections secs;   /* what the persistent index reads */
+	char build_id[65];               /* NT_GNU_BUILD_ID as hex; "" if none */
+	struct vd_dwarf_names names;     /* the persistent index, when used */
+	bool have_names;
+	bool no_names;                   /* the file cannot have one */
+	struct vd_dwarf_reader *reader;  /* single DIEs */
 };
 
 /* ELF access for libdwarf ---------------------------------------------------- */
@@ -189,13 +195,58 @@ note_section(struct vd_dwarf_index *ix, Elf_Scn *scn, const char *name)
 {
 	struct vd_dwarf_units *us = &ix->units;
 
-	if (!strcmp(name, ".debug_info"))
+	struct vd_dwarf_sections *sec = &ix->secs;
+	GElf_Shdr sh;
+
+	if (!strcmp(name, ".debug_info")) {
 		us->info = section_bytes(ix, scn, &us->size);
-	else if (!strcmp(name, ".debug_str"))
+		sec->info = us->info;
+		sec->info_size = us->size;
+		// Pages of the file's own mapping can be given back after
+		// reading; a relocated or decompressed copy cannot.
+		sec->info_droppable = us->info && gelf_getshdr(scn, &sh) &&
+				      !(sh.sh_flags & SHF_COMPRESSED) &&
+				      !vd_dwarf_relocated(&ix->relocs, elf_ndxscn(scn),
+							  &(uint64_t){ 0 });
+	} else if (!strcmp(name, ".debug_str")) {
 		us->str = section_bytes(ix, scn, &us->str_size);
-	else if (!strcmp(name, ".debug_str_offsets") || !strcmp(name, ".gnu_debugaltlink") ||
-		 !strcmp(name, ".debug_sup"))
+		sec->str = us->str;
+		sec->str_size = us->str_size;
+	} else if (!strcmp(name, ".debug_abbrev")) {
+		sec->abbrev = section_bytes(ix, scn, &sec->abbrev_size);
+	} else if (!strcmp(name, ".debug_line_str")) {
+		sec->line_str = section_bytes(ix, scn, &sec->line_str_size);
+	}
+	if (!strcmp(name, ".debug_str_offsets")) {
+		sec->str_offsets = section_bytes(ix, scn, &sec->str_offsets_size);
 		ix->units.strp_only = false;
+	} else if (!strcmp(name, ".gnu_debugaltlink") || !strcmp(name, ".debug_sup")) {
+		ix->units.strp_only = false;
+		ix->secs.info_droppable = false;
+		ix->build_id[0] = '\0';
+		ix->no_names = true;    // names in another file: not indexed here
+	}
+}
+
+/* The file's NT_GNU_BUILD_ID as hex, the key of its persistent index. */
+static void
+note_build_id(struct vd_dwarf_index *ix, Elf_Scn *scn)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t off = 0, name_off, desc_off;
+	GElf_Nhdr nh;
+
+	while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		const unsigned char *d = (const unsigned char *)data->d_buf + desc_off;
+
+		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+		    memcmp((const char *)data->d_buf + name_off, "GNU", 4) ||
+		    !nh.n_descsz || nh.n_descsz > 32)
+			continue;
+		for (size_t i = 0; i < nh.n_descsz; i++)
+			snprintf(ix->build_id + 2 * i, 3, "%02x", d[i]);
+		return;
+	}
 }
 
 /* The ELF checks libdwarf cannot make for us; finds .debug_info. */
@@ -237,7 +288,11 @@ check_elf(struct vd_dwarf_index *ix)
 		if (gelf_getshdr(scn, &sh) &&
 		    (name = elf_strptr(ix->elf, ix->shstrndx, sh.sh_name)))
 			note_section(ix, scn, name);
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE && !ix->build_id[0] &&
+		    !ix->no_names)
+			note_build_id(ix, scn);
 	}
+	ix->secs.big_endian = ix->big_endian;
 	if (!ix->units.info || !ix->units.size)
 		return vd_error_create(VD_ERR_LOOKUP, "%s: no DWARF (.debug_info): not a debug build",
 				       ix->path);
@@ -267,6 +322,11 @@ vd_dwarf_index_open(const char *path, struct vd_dwarf_index **ret)
 	      vd_error_create(VD_ERR_INVALID_ARG, "%s: not an ELF file: %s", path, elf_errmsg(-1));
 	if (err)
 		goto fail;
+	ix->reader = vd_dwarf_reader_create(&ix->secs, path);
+	if (!ix->reader) {
+		err = &vd_enomem;
+		goto fail;
+	}
 	ix->access = (Dwarf_Obj_Access_Interface){ .object = ix, .methods = &obj_methods };
 	if (dwarf_object_init_b(&ix->access, NULL, NULL, DW_GROUPNUMBER_ANY, &ix->dbg,
 				&derr) != DW_DLV_OK) {
@@ -303,6 +363,8 @@ vd_dwarf_index_close(struct vd_dwarf_index *ix)
 	if (ix->fd >= 0)
 		close(ix->fd);
 	free(ix->slots);
+	vd_dwarf_names_deinit(&ix->names);
+	vd_dwarf_reader_destroy(ix->reader);
 	vd_dwarf_relocs_deinit(&ix->relocs);
 	vd_dwarf_units_deinit(&ix->units);
 	vd_arena_deinit(&ix->arena);
@@ -322,6 +384,18 @@ vd_dwarf_index_path(const struct vd_dwarf_index *ix)
 	return ix->path;
 }
 
+struct vd_dwarf_reader *
+vd_dwarf_index_reader(const struct vd_dwarf_index *ix)
+{
+	return ix->reader;
+}
+
+const unsigned char *
+vd_dwarf_index_info(const struct vd_dwarf_index *ix)
+{
+	return ix->secs.info;
+}
+
 unsigned
 vd_dwarf_index_ptr_size(const struct vd_dwarf_index *ix)
 {
@@ -332,6 +406,54 @@ bool
 vd_dwarf_index_big_endian(const struct vd_dwarf_index *ix)
 {
 	return ix->big_endian;
+}
+
+struct vd_error *
+vd_dwarf_index_build_names(struct vd_dwarf_index *ix, unsigned nthreads,
+			   struct vd_dwarf_names *ret)
+{
+	if (ix->no_names || !ix->secs.info)
+		return vd_error_create(VD_ERR_NOTIMPL, "%s: no DWARF to index in one pass",
+				       ix->path);
+	return vd_dwarf_names_build(&ix->secs, ix->path, nthreads, ret);
+}
+
+const char *
+vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir)
+{
+	unsigned ncpu;
+	long n;
+	struct vd_error *err;
+	const char *why = NULL;
+
+	if (ix->have_names)
+		return "in use";
+	if (!dir)
+		return "no cache directory";
+	if (ix->no_names || !ix->build_id[0] || !ix->secs.info)
+		return "no build-id";
+	if (vd_dwarf_names_load(dir, ix->build_id, ix->secs.info_size, &ix->names, &why)) {
+		ix->have_names = true;
+		vd_dwarf_reader_use_units(ix->reader, ix->names.units, ix->names.meta.nunits);
+		return "mapped";
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	ncpu = n < 1 ? 1 : n > VD_DWARF_NAMES_THREADS_MAX ? VD_DWARF_NAMES_THREADS_MAX :
+	       (unsigned)n;
+	err = vd_dwarf_names_build(&ix->secs, ix->path, ncpu, &ix->names);
+	if (err) {
+		// The lazy index goes on, and reports a damaged DIE when it
+		// reads one.
+		vd_error_destroy(err);
+		return "not built: the DWARF could not be read in one pass";
+	}
+	ix->have_names = true;
+	vd_dwarf_reader_use_units(ix->reader, ix->names.units, ix->names.meta.nunits);
+	// A read-only or full directory is no error: the index is used
+	// for this run and built again next time.
+	err = vd_dwarf_names_write(&ix->names, dir, ix->build_id);
+	vd_error_destroy(err);
+	return err ? "built, not kept" : "built and kept";
 }
 
 void
@@ -421,6 +543,14 @@ vd_dwarf_index_peek(const struct vd_dwarf_index *ix, enum vd_dwarf_ns ns,
 {
 	const struct entry *e;
 
+	if (ix->have_names) {
+		uint64_t off = 0;
+		enum vd_dwarf_rank r = vd_dwarf_names_find(&ix->names, ns, name, &off);
+
+		if (r && off_ret)
+			*off_ret = off;
+		return r;
+	}
 	if (!ix->nslots)
 		return VD_DWARF_NONE;
 	e = slot_for(ix, ns, name, name_hash(ns, name));
@@ -643,7 +773,7 @@ vd_dwarf_index_scan(struct vd_dwarf_index *ix, unsigned ns_mask, const char *nam
 	struct vd_dwarf_needles nd;
 	struct vd_error *err;
 
-	if (ix->units.listed && ix->nscanned == ix->units.n)
+	if (ix->have_names || (ix->units.listed && ix->nscanned == ix->units.n))
 		return NULL;       // all indexed: peek has the answer
 	// Base types are indexed by canonical spelling, not the one in the
 	// file; but every unit has them, so the first unit answers anyway.

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * DWARF insides: the lazy name index over one ELF file
- * (types/dwarf_index.c), its units and name filter
- * (types/dwarf_units.c), reading one DIE (types/dwarf_die.c), and
- * the type source (types/dwarf.c, converting in dwarf_conv.c).
+ * (dwarf/dwarf_index.c), its units and name filter
+ * (dwarf/dwarf_units.c), reading one DIE (dwarf/dwarf_die.c), and
+ * the type source (dwarf/dwarf.c, converting in dwarf_conv.c).
  *
  * A vmlinux carries ~160 MiB of .debug_info in ~2,000 compilation units
  * (CUs), and most CUs repeat the same headers' types.  Indexing all of it
@@ -26,7 +26,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ctype_priv.h"
+#include "common/cache.h"
+#include "types/ctype_priv.h"
 #include "vmdive/error.h"
 
 /* Name spaces of the index: C's tag spaces, typedefs, base types, objects. */
@@ -38,6 +39,8 @@ enum vd_dwarf_ns {
 	VD_DWARF_BASE,              /* by canonical name: "long unsigned int" ==
 				    "unsigned long" */
 	VD_DWARF_OBJECT,            /* variables and functions */
+	VD_DWARF_ENUMERATOR,        /* enumerators of top-level enums (the
+				       persistent index only) */
 	VD_DWARF_NNS,
 };
 
@@ -56,6 +59,7 @@ enum vd_dwarf_rank {
 };
 
 struct vd_dwarf_index;
+struct vd_dwarf_names;
 
 /*
  * Open path's DWARF.  No CU is read yet.  VD_ERR_LOOKUP when the file has
@@ -69,6 +73,20 @@ void vd_dwarf_index_close(struct vd_dwarf_index *ix);
 
 Dwarf_Debug vd_dwarf_index_dbg(const struct vd_dwarf_index *ix);
 const char *vd_dwarf_index_path(const struct vd_dwarf_index *ix);
+/*
+ * Use the persistent name index kept in dir: map it, else build it (a
+ * thread per CPU) and keep it there.  From then on peek answers every
+ * name and scan reads nothing.  Says what happened ("mapped", "built and
+ * kept", "built, not kept", or why not); without an index (no dir, no
+ * build-id, DWARF the one-pass reader rejects) the lazy index goes on.
+ */
+const char *vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir);
+/* Build the file's persistent index in memory only (tests, fuzzing). */
+struct vd_error *vd_dwarf_index_build_names(struct vd_dwarf_index *ix, unsigned nthreads,
+					    struct vd_dwarf_names *ret);
+/* The single-DIE reader over the file's sections, and .debug_info itself. */
+struct vd_dwarf_reader *vd_dwarf_index_reader(const struct vd_dwarf_index *ix);
+const unsigned char *vd_dwarf_index_info(const struct vd_dwarf_index *ix);
 /* Pointer size of the target (from the ELF class). */
 unsigned vd_dwarf_index_ptr_size(const struct vd_dwarf_index *ix);
 bool vd_dwarf_index_big_endian(const struct vd_dwarf_index *ix);
@@ -97,7 +115,127 @@ struct vd_error *vd_dwarf_error(const struct vd_dwarf_index *ix,
 				Dwarf_Error err, Dwarf_Off off,
 				const char *what);
 
-/* A relocatable object's debug sections, relocated (types/dwarf_reloc.c) --- */
+/* The persistent name index (dwarf/dwarf_names.c) --------------------------
+ *
+ * Every named type, variable, function and enumerator of a file: (name
+ * space, name) -> the DIE offset of the best entry, ranked as above.
+ * Built in one pass over .debug_info with a thread per CPU, kept in the
+ * cache directory per build-id ("dwarf-BUILDID.vdc", common/cache.h) and
+ * mapped on later runs.  Layout in docs/formats.md.
+ */
+
+#define VD_DWARF_NAMES_KIND "dwarf"
+#define VD_DWARF_NAMES_VERSION 1
+#define VD_DWARF_NAMES_MAGIC 0x4e4d414e46524144ull   /* "DAWRFNAMN" */
+#define VD_DWARF_NAMES_THREADS_MAX 16
+
+/* The sections the builder reads (any but info may be NULL). */
+struct vd_dwarf_sections {
+	const unsigned char *info, *abbrev, *str, *str_offsets, *line_str;
+	uint64_t info_size, abbrev_size, str_size, str_offsets_size, line_str_size;
+	bool big_endian;
+	bool info_droppable;     /* info is the file's mapping: pages may be dropped */
+};
+
+/* A unit's header, as the index keeps it (the single-DIE reader's list). */
+struct vd_dwarf_names_unit {
+	uint64_t start, end;     /* [start, end) in .debug_info */
+	uint64_t die;            /* the unit's DIE */
+	uint64_t abbrev;         /* its abbreviation table in .debug_abbrev */
+	uint8_t version, offset_size, addr_size;
+	uint8_t skip;            /* type or skeleton unit */
+	uint8_t zero[4];
+};
+
+struct vd_dwarf_names_meta {
+	uint64_t magic;
+	uint64_t info_size;      /* of the .debug_info it indexes */
+	uint64_t nbuckets;       /* a power of two */
+	uint64_t nentries;
+	uint64_t names_size;
+	uint64_t nunits;
+};
+
+struct vd_dwarf_names_entry {
+	uint64_t off;            /* the DIE, in .debug_info */
+	uint32_t hash;           /* vd_dwarf_name_hash(ns, name) */
+	uint32_t name;           /* offset in the names */
+	uint8_t ns, rank;
+	uint8_t zero[6];
+};
+
+struct vd_dwarf_names {
+	struct vd_dwarf_names_meta meta;
+	const uint32_t *buckets;     /* nbuckets + 1 starts into entries */
+	const struct vd_dwarf_names_entry *entries;
+	const char *names;
+	const struct vd_dwarf_names_unit *units;       /* meta.nunits */
+	void *own_buckets, *own_entries, *own_names, *own_units;   /* when built here */
+	struct vd_cache_file file;                     /* when mapped */
+};
+
+uint32_t vd_dwarf_name_hash(enum vd_dwarf_ns ns, const char *name);
+/* Build the index of the sections with nthreads threads. */
+struct vd_error *vd_dwarf_names_build(const struct vd_dwarf_sections *sec, const char *path,
+				      unsigned nthreads, struct vd_dwarf_names *ret);
+/* Write it to the cache directory under key (a build-id). */
+struct vd_error *vd_dwarf_names_write(const struct vd_dwarf_names *n, const char *dir,
+				      const char *key);
+/* Map a kept index and check it all; false (why_ret says why) on any miss. */
+bool vd_dwarf_names_load(const char *dir, const char *key, uint64_t info_size,
+			 struct vd_dwarf_names *ret, const char **why_ret);
+/* Check the five parts of an index (the fuzz target's entry); ret points into them. */
+bool vd_dwarf_names_check(const void *meta, size_t meta_size, const void *buckets,
+			  size_t buckets_size, const void *entries, size_t entries_size,
+			  const void *names, size_t names_size, const void *units,
+			  size_t units_size, uint64_t info_size,
+			  struct vd_dwarf_names *ret, const char **why_ret);
+/* The entry for (ns, name): its rank (NONE: no such name) and DIE offset. */
+enum vd_dwarf_rank vd_dwarf_names_find(const struct vd_dwarf_names *n, enum vd_dwarf_ns ns,
+				       const char *name, uint64_t *off_ret);
+void vd_dwarf_names_deinit(struct vd_dwarf_names *n);
+
+/*
+ * Single DIEs read with the same decoder (vd_dwarf_read_die and the
+ * children walk use it): one DIE costs its bytes and its unit's
+ * abbreviation table (a few kept), not every unit header before it.
+ */
+struct vd_dwarf_attr {
+	uint32_t at, form;
+	uint64_t u;                  /* constant, flag, reference (.debug_info
+				       offset) or section offset */
+	const char *str;             /* string forms */
+	const unsigned char *block;  /* block and exprloc forms */
+	uint64_t len;
+	bool is_ref, is_flag, flag, is_const;
+};
+
+struct vd_dwarf_raw_die {
+	uint32_t tag;
+	bool children;
+	bool has_sibling;
+	uint64_t sibling;
+	uint64_t next;               /* the offset after its attributes */
+	uint64_t unit_end;
+};
+
+struct vd_dwarf_reader;
+struct vd_dwarf_reader *vd_dwarf_reader_create(const struct vd_dwarf_sections *sec,
+					       const char *path);
+void vd_dwarf_reader_destroy(struct vd_dwarf_reader *r);
+/* Take the unit list from an index instead of walking the headers. */
+bool vd_dwarf_reader_use_units(struct vd_dwarf_reader *r,
+			       const struct vd_dwarf_names_unit *units, size_t n);
+/* The DIE at off; fn(attribute, arg) for each (false: a bad value). */
+struct vd_error *vd_dwarf_reader_die(struct vd_dwarf_reader *r, uint64_t off,
+				     struct vd_dwarf_raw_die *ret,
+				     bool (*fn)(const struct vd_dwarf_attr *a, void *arg),
+				     void *arg);
+/* Where the DIE at off (read into d) and its children end: its next sibling. */
+struct vd_error *vd_dwarf_reader_after(struct vd_dwarf_reader *r, uint64_t off,
+				       const struct vd_dwarf_raw_die *d, uint64_t *ret);
+
+/* A relocatable object's debug sections, relocated (dwarf/dwarf_reloc.c) --- */
 
 struct vd_dwarf_relocs {
 	struct {
@@ -120,7 +258,7 @@ const unsigned char *vd_dwarf_relocated(const struct vd_dwarf_relocs *r, size_t 
 				     uint64_t *size);
 void vd_dwarf_relocs_deinit(struct vd_dwarf_relocs *r);
 
-/* Units, and where a name may be (types/dwarf_units.c) ------------------- */
+/* Units, and where a name may be (dwarf/dwarf_units.c) ------------------- */
 
 struct vd_dwarf_unit {
 	uint64_t start, end;         /* [start, end) in .debug_info */
@@ -177,7 +315,7 @@ uint64_t vd_dwarf_needles_next(const struct vd_dwarf_units *us, struct vd_dwarf_
 			    uint64_t pos);
 void vd_dwarf_needles_deinit(struct vd_dwarf_needles *nd);
 
-/* One DIE (types/dwarf_die.c) -------------------------------------------- */
+/* One DIE (dwarf/dwarf_die.c) -------------------------------------------- */
 
 /* What the type conversion reads of a DIE; has_X says the attribute was
  * there, in a form that gives a value. */
@@ -197,21 +335,18 @@ struct vd_dwarf_die {
 	unsigned const_bytes;     /* size of its form (8 for LEB128) */
 };
 
-struct vd_error *vd_dwarf_get_die(const struct vd_dwarf_index *ix, Dwarf_Off off,
-				  Dwarf_Die *ret);
-struct vd_error *vd_dwarf_read_die(const struct vd_dwarf_index *ix, Dwarf_Die die,
-				   Dwarf_Off off, struct vd_dwarf_die *d);
+struct vd_error *vd_dwarf_read_die(const struct vd_dwarf_index *ix, Dwarf_Off off,
+				   struct vd_dwarf_die *d);
 /*
  * fn(child, arg) for each child of die, in order, until fn fails.  Children
  * are bounded in number and must come at increasing offsets.
  */
-struct vd_error *vd_dwarf_for_children(const struct vd_dwarf_index *ix,
-				       Dwarf_Die die, Dwarf_Off off,
+struct vd_error *vd_dwarf_for_children(const struct vd_dwarf_index *ix, Dwarf_Off off,
 				       struct vd_error *(*fn)(const struct vd_dwarf_die *d,
 							      void *arg),
 				       void *arg);
 
-/* The source (types/dwarf.c) and its conversion (dwarf_conv.c) ---------- */
+/* The source (dwarf/dwarf.c) and its conversion (dwarf_conv.c) ---------- */
 
 struct vd_dwarf_memo_slot {
 	Dwarf_Off off;
@@ -240,9 +375,12 @@ struct vd_dwarf_source {
 };
 
 /*
- * The type a reference names (has: there is one; else void), converted
- * with every struct its layout reaches.  Memoized by DIE offset.
+ * The type a reference names (has: there is one; else void), with its
+ * members if it is a struct or union; the structs they lead to get theirs
+ * on first use (vd_type_fill()).  Memoized by DIE offset.
  */
+/* Read the members of a struct vd_dwarf_convert left unfilled (the source's fill). */
+struct vd_error *vd_dwarf_fill(struct vd_type_source *src, struct vd_type *vt);
 struct vd_error *vd_dwarf_convert(struct vd_dwarf_source *src, bool has,
 				  Dwarf_Off off, struct vd_qualified_type *ret);
 

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "ctype_priv.h"
+#include "types/ctype_priv.h"
 #include "dwarf_priv.h"
 #include "kernel/session_priv.h"
 
@@ -182,14 +182,14 @@ array_child(const struct vd_dwarf_die *d, void *arg)
  * int a[2][3] becomes an array of 2 arrays of 3 ints, the outer one vt.
  */
 static struct vd_error *
-conv_array(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die *d,
+conv_array(struct vd_dwarf_source *src, const struct vd_dwarf_die *d,
 	   struct vd_type *vt, int depth)
 {
 	struct vd_qualified_type elem;
 	struct dims dims = { .src = src, .n = 0 };
 	struct vd_error *err;
 
-	err = vd_dwarf_for_children(src->ix, die, d->off, array_child, &dims);
+	err = vd_dwarf_for_children(src->ix, d->off, array_child, &dims);
 	if (!err)
 		err = conv_qt(src, d->has_type, d->type, depth + 1, &elem);
 	if (err)
@@ -255,7 +255,7 @@ enum_child(const struct vd_dwarf_die *d, void *arg)
  * size, where all bits are the value.
  */
 static struct vd_error *
-conv_enum(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die *d,
+conv_enum(struct vd_dwarf_source *src, const struct vd_dwarf_die *d,
 	  struct vd_type *vt, int depth)
 {
 	struct enum_ctx ec = { src, { .item_size = sizeof(struct raw_enumerator) } };
@@ -268,7 +268,7 @@ conv_enum(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die 
 	vt->kind = VD_TYPE_ENUM;
 	vt->size = d->byte_size;
 	vt->complete = true;
-	err = vd_dwarf_for_children(src->ix, die, d->off, enum_child, &ec);
+	err = vd_dwarf_for_children(src->ix, d->off, enum_child, &ec);
 	if (!err && d->has_type)          // the underlying type (DWARF 3+)
 		err = conv_qt(src, true, d->type, depth + 1, &under);
 	if (err) {
@@ -325,7 +325,7 @@ param_child(const struct vd_dwarf_die *d, void *arg)
 
 /* DWARF 5 §5.10 (subroutine types) and §3.3 (a function's own DIE). */
 static struct vd_error *
-conv_function(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die *d,
+conv_function(struct vd_dwarf_source *src, const struct vd_dwarf_die *d,
 	      struct vd_type *vt, int depth)
 {
 	struct fn_params fp = { .src = src, .buf = { .item_size = sizeof(struct vd_member) },
@@ -336,7 +336,7 @@ conv_function(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_
 	vt->complete = true;
 	err = conv_qt(src, d->has_type, d->type, depth + 1, &vt->target);
 	if (!err)
-		err = vd_dwarf_for_children(src->ix, die, d->off, param_child, &fp);
+		err = vd_dwarf_for_children(src->ix, d->off, param_child, &fp);
 	if (err) {
 		free(fp.buf.items);
 		return err;
@@ -406,7 +406,7 @@ push_work(struct vd_dwarf_source *src, Dwarf_Off off, struct vd_type *vt)
 
 /* The kinds of type a DIE can be, by tag; the rest are not types. */
 static struct vd_error *
-conv_by_tag(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die *d,
+conv_by_tag(struct vd_dwarf_source *src, const struct vd_dwarf_die *d,
 	    struct vd_type *vt, int depth)
 {
 	switch (d->tag) {
@@ -435,19 +435,27 @@ conv_by_tag(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_di
 		return err;
 	}
 	case DW_TAG_array_type:
-		return conv_array(src, die, d, vt, depth);
+		return conv_array(src, d, vt, depth);
 	case DW_TAG_structure_type:               // §5.7; members later
 	case DW_TAG_class_type:
 	case DW_TAG_union_type:
 		vt->kind = d->tag == DW_TAG_union_type ? VD_TYPE_UNION : VD_TYPE_STRUCT;
 		vt->size = d->byte_size;
 		vt->complete = true;
+		// Members on first use (vd_type_fill()), as btf.c does: a
+		// struct no longer drags in every type its pointers reach
+		// (task_struct reached a few thousand).
+		if (d->off <= UINT32_MAX) {
+			vt->unfilled = &src->base;
+			vt->unfilled_id = (uint32_t)d->off;
+			return NULL;
+		}
 		return push_work(src, d->off, vt);
 	case DW_TAG_enumeration_type:
-		return conv_enum(src, die, d, vt, depth);
+		return conv_enum(src, d, vt, depth);
 	case DW_TAG_subroutine_type:
 	case DW_TAG_subprogram:
-		return conv_function(src, die, d, vt, depth);
+		return conv_function(src, d, vt, depth);
 	}
 	return vd_error_create(VD_ERR_CORRUPT, "%s: DWARF DIE 0x%llx: tag 0x%x is not a type",
 			       vd_dwarf_index_path(src->ix), (unsigned long long)d->off,
@@ -456,7 +464,7 @@ conv_by_tag(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_di
 
 /* One type DIE (not a qualifier), memoized by offset. */
 static struct vd_error *
-conv_type(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die *d,
+conv_type(struct vd_dwarf_source *src, const struct vd_dwarf_die *d,
 	  int depth, const struct vd_type **ret)
 {
 	struct vd_type *vt;
@@ -475,7 +483,7 @@ conv_type(struct vd_dwarf_source *src, Dwarf_Die die, const struct vd_dwarf_die 
 	// Memoized before its parts: a pointer inside may lead back here.
 	err = memo_put(src, d->off, vt);
 	if (!err)
-		err = conv_by_tag(src, die, d, vt, depth);
+		err = conv_by_tag(src, d, vt, depth);
 	if (err)
 		return err;
 	*ret = vt;
@@ -496,7 +504,6 @@ conv_qt(struct vd_dwarf_source *src, bool has, Dwarf_Off off, int depth,
 		const struct vd_type *known = memo_get(src, off);
 		struct vd_error *err;
 		struct vd_dwarf_die d;
-		Dwarf_Die die;
 
 		if (known) {
 			*ret = (struct vd_qualified_type){ known, q };
@@ -504,19 +511,13 @@ conv_qt(struct vd_dwarf_source *src, bool has, Dwarf_Off off, int depth,
 		}
 		if (depth > DEPTH_MAX)
 			return bad(src, off, "types nested too deep (a loop?)");
-		err = vd_dwarf_get_die(src->ix, off, &die);
-		if (err)
-			return err;
-		err = vd_dwarf_read_die(src->ix, die, off, &d);
+		err = vd_dwarf_read_die(src->ix, off, &d);
 		if (!err && d.tag != DW_TAG_const_type && d.tag != DW_TAG_volatile_type &&
 		    d.tag != DW_TAG_restrict_type && d.tag != DW_TAG_atomic_type &&
 		    d.tag != DW_TAG_immutable_type) {
 			ret->qualifiers = q;
-			err = conv_type(src, die, &d, depth, &ret->type);
-			dwarf_dealloc_die(die);
-			return err;
+			return conv_type(src, &d, depth, &ret->type);
 		}
-		dwarf_dealloc_die(die);
 		if (err)
 			return err;
 		q |= d.tag == DW_TAG_const_type ? VD_QUAL_CONST :
@@ -608,13 +609,8 @@ fill_members(struct vd_dwarf_source *src, const struct vd_dwarf_work *w)
 	struct member_ctx mc = { src, { .item_size = sizeof(struct vd_member) } };
 	struct child_buf *b = &mc.buf;
 	struct vd_error *err;
-	Dwarf_Die die;
 
-	err = vd_dwarf_get_die(src->ix, w->off, &die);
-	if (err)
-		return err;
-	err = vd_dwarf_for_children(src->ix, die, w->off, member_child, &mc);
-	dwarf_dealloc_die(die);
+	err = vd_dwarf_for_children(src->ix, w->off, member_child, &mc);
 	if (err) {
 		free(b->items);
 		return err;
@@ -647,10 +643,33 @@ drain_work(struct vd_dwarf_source *src)
 }
 
 struct vd_error *
+vd_dwarf_fill(struct vd_type_source *base, struct vd_type *vt)
+{
+	struct vd_dwarf_source *src = (struct vd_dwarf_source *)base;
+	struct vd_dwarf_work w = { vt->unfilled_id, vt };
+	struct vd_error *err = fill_members(src, &w);
+
+	if (err) {
+		vt->complete = false;
+		return err;
+	}
+	return drain_work(src);
+}
+
+struct vd_error *
 vd_dwarf_convert(struct vd_dwarf_source *src, bool has, Dwarf_Off off,
 		 struct vd_qualified_type *ret)
 {
 	struct vd_error *err = conv_qt(src, has, off, 0, ret);
+	struct vd_type *vt;
 
-	return err ? err : drain_work(src);
+	if (!err)
+		err = drain_work(src);
+	// The type asked for has its members at once (a damaged one is an
+	// error of the lookup); what they lead to waits for vd_type_fill().
+	if (!err && (vt = (struct vd_type *)ret->type)->unfilled) {
+		vt->unfilled = NULL;
+		err = vd_dwarf_fill(&src->base, vt);
+	}
+	return err;
 }

@@ -16,8 +16,9 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "ctype_priv.h"
+#include "types/ctype_priv.h"
 #include "dwarf_priv.h"
+#include "dwarf_source.h"
 #include "kernel/session_priv.h"
 
 /* Convert the DIE at off and everything its layout needs. */
@@ -109,14 +110,9 @@ object_type(struct vd_dwarf_source *src, Dwarf_Off off, struct vd_qualified_type
 {
 	struct vd_error *err;
 	struct vd_dwarf_die d;
-	Dwarf_Die die;
 
 	for (int hop = 0; hop < 2; hop++) {
-		err = vd_dwarf_get_die(src->ix, off, &die);
-		if (err)
-			return err;
-		err = vd_dwarf_read_die(src->ix, die, off, &d);
-		dwarf_dealloc_die(die);
+		err = vd_dwarf_read_die(src->ix, off, &d);
 		if (err)
 			return err;
 		if (d.tag == DW_TAG_subprogram)
@@ -207,6 +203,7 @@ vd_dwarf_source_from_file(const char *path, struct vd_type_source **ret)
 	src->base = (struct vd_type_source){
 		.name = src->desc, .find = dwarf_find, .find_bare = dwarf_find_bare,
 		.find_object = dwarf_find_object, .destroy = dwarf_destroy,
+		.fill = vd_dwarf_fill,
 	};
 	*ret = &src->base;
 	return NULL;
@@ -237,10 +234,23 @@ vd_dwarf_source_for_module(const char *path, const char *module,
 	return NULL;
 }
 
+const char *
+vd_dwarf_source_use_cache(struct vd_type_source *base, const char *dir)
+{
+	struct vd_dwarf_source *src = (struct vd_dwarf_source *)base;
+
+	return vd_dwarf_index_use_names(src->ix, dir);
+}
+
 struct vd_error *
 vd_dwarf_source_create(struct vd_session *s, struct vd_type_source **ret)
 {
+	struct vd_error *err;
+
 	if (!s->vmlinux_path)
 		return &vd_noprobe;
-	return vd_dwarf_source_from_file(s->vmlinux_path, ret);
+	err = vd_dwarf_source_from_file(s->vmlinux_path, ret);
+	if (!err)
+		vd_dwarf_source_use_cache(*ret, s->cache_dir);
+	return err;
 }

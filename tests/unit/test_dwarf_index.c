@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The persistent DWARF name index (dwarf/dwarf_names.c) on the type
+ * fixtures (tests/unit/fixtures/types_fixture.c as DWARF 2, 4 and 5 and as
+ * relocatable objects): built, kept and mapped again; every answer with
+ * the index equals the answer of the lazy index alone (member by member);
+ * names the file lacks are not found; enumerators are indexed.  Then the
+ * kept file is reused (not rewritten), replaced by another file's index
+ * (stale: rebuilt), truncated and damaged byte by byte (rebuilt, same
+ * answers), and the directory made unwritable (used, not kept).
+ *
+ * The vmlinux's symbol table kept beside it (kernel/symtab_cache.c) is
+ * held to the same cases: the table read back equals the one read from
+ * the ELF file, symbol by symbol and lookup by lookup.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "dwarf/dwarf_priv.h"
+#include "dwarf/dwarf_source.h"
+#include "harness.h"
+#include "kernel/symtab.h"
+
+static const char *const fixtures[] = { "types_fixture-dwarf2", "types_fixture-dwarf4",
+					"types_fixture-dwarf5", "types_fixture-rel4.o",
+					"types_fixture-rel5.o" };
+static const char *const type_names[] = {
+	"fx_task", "fx_bits", "fx_packed", "fx_union", "fx_list", "fx_color", "fx_neg",
+	"fx_wide", "fx_pgd_t", "fx_callback_t", "fx_ulong2", "fx_opaque", "int",
+	"unsigned long", "no_such_type_anywhere", "list",
+};
+static const char *const objects[] = {
+	"fx_task_var", "fx_wide_var", "fx_matrix_var", "fx_pgd_var", "fx_function",
+	"fx_sized_buf", "fx_static_var", "no_such_variable",
+};
+
+static char tmpdir[] = "/tmp/vd-dwarf-index-XXXXXX";
+
+static void
+fixture(size_t i, char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s", VD_FIXTURE_DIR, fixtures[i]);
+}
+
+/* A type as text: kind, size, completeness and each member (one level). */
+static void
+describe(const struct vd_type *t, char *buf, size_t size)
+{
+	size_t len;
+
+	len = (size_t)snprintf(buf, size, "%d %s %llu %d", t->kind, t->name ? t->name : "-",
+			       (unsigned long long)t->size, t->complete);
+	vd_type_fill(t);
+	for (size_t i = 0; i < t->nmembers && len < size; i++) {
+		const struct vd_member *m = &t->members[i];
+
+		len += (size_t)snprintf(buf + len, size - len, " [%s %llu %u %d %llu]",
+					m->name ? m->name : "-",
+					(unsigned long long)m->bit_offset, m->bit_field_size,
+					m->type.type->kind,
+					(unsigned long long)m->type.type->size);
+	}
+	for (size_t i = 0; i < t->nenumerators && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, " {%s}", t->enumerators[i].name);
+	if (t->target.type && len < size)
+		snprintf(buf + len, size - len, " -> %d %llu", t->target.type->kind,
+			 (unsigned long long)t->target.type->size);
+}
+
+/* Every answer of src as text, one line per question. */
+static char *
+answers(struct vd_type_source *src)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *out = calloc(1, cap), line[4096];
+	struct vd_qualified_type qt;
+
+	for (size_t i = 0; i < VD_ARRAY_SIZE(type_names); i++) {
+		struct vd_error *err = src->find_bare(src, type_names[i], &qt);
+
+		if (err && err->code == VD_ERR_LOOKUP) {
+			vd_error_destroy(err);
+			err = src->find(src, VD_TYPE_INT, type_names[i], &qt);
+		}
+		if (err)
+			snprintf(line, sizeof(line), "%s: error %d\n", type_names[i], err->code);
+		else
+			describe(qt.type, line, sizeof(line));
+		vd_error_destroy(err);
+		len += (size_t)snprintf(out + len, cap - len, "%s: %s\n", type_names[i], line);
+	}
+	for (size_t i = 0; i < VD_ARRAY_SIZE(objects); i++) {
+		struct vd_error *err = src->find_object(src, objects[i], &qt);
+
+		if (err)
+			snprintf(line, sizeof(line), "error %d", err->code);
+		else
+			describe(qt.type, line, sizeof(line));
+		vd_error_destroy(err);
+		len += (size_t)snprintf(out + len, cap - len, "%s: %s\n", objects[i], line);
+	}
+	return out;
+}
+
+static struct vd_type_source *
+open_src(size_t i)
+{
+	struct vd_type_source *src = NULL;
+	char path[512];
+	struct vd_error *err;
+
+	fixture(i, path, sizeof(path));
+	err = vd_dwarf_source_from_file(path, &src);
+	if (err) {
+		fprintf(stderr, "%s: %s\n", path, err->msg);
+		vd_error_destroy(err);
+		exit(99);
+	}
+	return src;
+}
+
+/* The answers of fixture i with the index in dir; *how says what happened. */
+static char *
+answers_cached(size_t i, const char *dir, const char **how)
+{
+	struct vd_type_source *src = open_src(i);
+	char *out;
+
+	*how = vd_dwarf_source_use_cache(src, dir);
+	out = answers(src);
+	src->destroy(src);
+	return out;
+}
+
+static char *
+answers_lazy(size_t i)
+{
+	struct vd_type_source *src = open_src(i);
+	char *out = answers(src);
+
+	src->destroy(src);
+	return out;
+}
+
+/* The kept file of fixture i (its build-id), or NULL when it has none. */
+static char *
+kept_file(const char *dir)
+{
+	char cmd[600], *line = NULL;
+	size_t n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls -t %s/dwarf-*.vdc 2>/dev/null | head -1", dir);
+	p = popen(cmd, "r");
+	if (!p)
+		return NULL;
+	if (getline(&line, &n, p) <= 0) {
+		free(line);
+		line = NULL;
+	} else {
+		line[strcspn(line, "\n")] = '\0';
+	}
+	pclose(p);
+	return line;
+}
+
+static void
+clear_dir(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/*.vdc %s/*.tmp* 2>/dev/null", dir, dir);
+	CHECK(system(cmd) == 0);
+}
+
+TEST(same_answers_with_and_without_the_index)
+{
+	for (size_t i = 0; i < VD_ARRAY_SIZE(fixtures); i++) {
+		const char *how;
+		char *lazy = answers_lazy(i), *built, *mapped;
+
+		clear_dir(tmpdir);
+		// The relocatable objects have no build-id to key an index
+		// by (a module's .ko has one).
+		built = answers_cached(i, tmpdir, &how);
+		CHECK_STR(how, i < 3 ? "built and kept" : "no build-id");
+		mapped = answers_cached(i, tmpdir, &how);
+		CHECK_STR(how, i < 3 ? "mapped" : "no build-id");
+		CHECK_STR(built, lazy);
+		CHECK_STR(mapped, lazy);
+		// Not vacuous: the fixture's types are there.
+		CHECK(strstr(lazy, "fx_task: 5 fx_task 336 1 [state 0 0 1 8]") != NULL);
+		CHECK(strstr(lazy, "no_such_type_anywhere: error") != NULL);
+		free(lazy);
+		free(built);
+		free(mapped);
+	}
+}
+
+TEST(enumerators_and_ranks)
+{
+	struct vd_type_source *src = open_src(2);
+	struct vd_dwarf_source *ds = (struct vd_dwarf_source *)src;
+	Dwarf_Off off = 0;
+
+	clear_dir(tmpdir);
+	CHECK_STR(vd_dwarf_source_use_cache(src, tmpdir), "built and kept");
+	CHECK(vd_dwarf_index_peek(ds->ix, VD_DWARF_ENUMERATOR, "FX_GREEN", NULL) ==
+	      VD_DWARF_GOOD);
+	CHECK(vd_dwarf_index_peek(ds->ix, VD_DWARF_ENUMERATOR, "FX_WIDE_BIG", NULL) ==
+	      VD_DWARF_GOOD);
+	CHECK(vd_dwarf_index_peek(ds->ix, VD_DWARF_ENUMERATOR, "FX_NOPE", NULL) ==
+	      VD_DWARF_NONE);
+	// An external object is good or better; a static is weak, a
+	// declared-only struct too.
+	CHECK(vd_dwarf_index_peek(ds->ix, VD_DWARF_OBJECT, "fx_task_var", &off) >=
+	      VD_DWARF_GOOD);
+	CHECK(off != 0);
+	CHECK(vd_dwarf_index_peek(ds->ix, VD_DWARF_OBJECT, "fx_static_var", NULL) ==
+	      VD_DWARF_WEAK);
+	CHECK(vd_dwarf_index_peek(ds->ix, VD_DWARF_STRUCT, "fx_opaque", NULL) == VD_DWARF_WEAK);
+	CHECK(vd_dwarf_index_peek(ds->ix, VD_DWARF_BASE, "unsigned long", NULL) ==
+	      VD_DWARF_GOOD);
+	src->destroy(src);
+}
+
+TEST(reuse_stale_corrupt_readonly)
+{
+	const char *how;
+	char *lazy = answers_lazy(2), *out, *file, *other;
+	struct stat st1, st2;
+	size_t size;
+
+	clear_dir(tmpdir);
+	free(answers_cached(2, tmpdir, &how));
+	CHECK_STR(how, "built and kept");
+	file = kept_file(tmpdir);
+	CHECK(file != NULL);
+	if (!file)
+		return;
+	// Reused: the same file, not rewritten.
+	CHECK(stat(file, &st1) == 0);
+	out = answers_cached(2, tmpdir, &how);
+	CHECK_STR(how, "mapped");
+	CHECK_STR(out, lazy);
+	free(out);
+	CHECK(stat(file, &st2) == 0);
+	CHECK_EQ_U64(st1.st_ino, st2.st_ino);
+	size = (size_t)st1.st_size;
+
+	// Stale: another file's index under this build-id's name.
+	{
+		char cmd[1200];
+
+		rename(file, "/tmp/vd-dwarf-index-keep.vdc");
+		free(answers_cached(1, tmpdir, &how));      // DWARF 4: its own build-id
+		other = kept_file(tmpdir);
+		CHECK(other != NULL && strcmp(other, file));
+		snprintf(cmd, sizeof(cmd), "mv %s %s", other ? other : "/nonexistent", file);
+		CHECK(system(cmd) == 0);
+		free(other);
+		unlink("/tmp/vd-dwarf-index-keep.vdc");
+		out = answers_cached(2, tmpdir, &how);
+		CHECK_STR(how, "built and kept");
+		CHECK_STR(out, lazy);
+		free(out);
+	}
+
+	// Truncated at several lengths, and bytes flipped all over: rebuilt.
+	for (size_t cut = 0; cut < size; cut += size / 7 + 1) {
+		CHECK(truncate(file, (off_t)cut) == 0);
+		out = answers_cached(2, tmpdir, &how);
+		CHECK_STR(how, "built and kept");
+		CHECK_STR(out, lazy);
+		free(out);
+	}
+	for (size_t at = 0; at < size; at += size / 13 + 1) {
+		int fd = open(file, O_RDWR);
+		unsigned char b = 0;
+
+		CHECK(fd >= 0);
+		CHECK(pread(fd, &b, 1, (off_t)at) == 1);
+		b ^= 0x5a;
+		CHECK(pwrite(fd, &b, 1, (off_t)at) == 1);
+		close(fd);
+		out = answers_cached(2, tmpdir, &how);
+		CHECK_STR(how, "built and kept");
+		CHECK_STR(out, lazy);
+		free(out);
+	}
+
+	// A directory that cannot be made (under a regular file): used, not kept.
+	{
+		char ro[600];
+
+		snprintf(ro, sizeof(ro), "%s/file", tmpdir);
+		FILE *f = fopen(ro, "w");
+
+		CHECK(f != NULL);
+		if (f)
+			fclose(f);
+		strcat(ro, "/sub");
+		out = answers_cached(2, ro, &how);
+		CHECK_STR(how, "built, not kept");
+		CHECK_STR(out, lazy);
+		free(out);
+	}
+	// No directory at all (--no-cache): the lazy index alone.
+	out = answers_cached(2, NULL, &how);
+	CHECK_STR(how, "no cache directory");
+	CHECK_STR(out, lazy);
+	free(out);
+	free(file);
+	free(lazy);
+}
+
+/* The checker's own answers: another .debug_info, no header, bad magic. */
+TEST(check_says_why)
+{
+	struct vd_type_source *src = open_src(2);
+	struct vd_dwarf_names got;
+	struct vd_dwarf_names_meta meta;
+	const char *why = NULL;
+	char *file, key[100];
+	const char *base;
+
+	clear_dir(tmpdir);
+	CHECK_STR(vd_dwarf_source_use_cache(src, tmpdir), "built and kept");
+	src->destroy(src);
+	file = kept_file(tmpdir);
+	CHECK(file != NULL);
+	if (!file)
+		return;
+	base = strrchr(file, '/') + 1;            // dwarf-KEY.vdc
+	snprintf(key, sizeof(key), "%.*s", (int)(strlen(base) - 10), base + 6);
+	CHECK(vd_dwarf_names_load(tmpdir, key, 12345, &got, &why) == false);
+	CHECK_STR(why, "made for another .debug_info (size)");
+	CHECK(vd_dwarf_names_load(tmpdir, "0123", 12345, &got, &why) == false);
+	CHECK_STR(why, "no cache file");
+	memset(&meta, 0, sizeof(meta));
+	CHECK(!vd_dwarf_names_check(&meta, sizeof(meta), NULL, 0, NULL, 0, NULL, 0, NULL, 0, 0,
+				    &got, &why));
+	CHECK_STR(why, "bad magic");
+	CHECK(!vd_dwarf_names_check(&meta, 3, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 0, &got, &why));
+	CHECK_STR(why, "no header");
+	free(file);
+}
+
+/* Two symbol tables are the same: every symbol, and every name looked up. */
+static bool
+same_symtab(const struct vd_symtab *a, const struct vd_symtab *b)
+{
+	if (a->n != b->n || !a->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct vd_symbol *x = &a->syms[i], *y = &b->syms[i];
+
+		if (strcmp(x->name, y->name) || x->addr != y->addr || x->size != y->size ||
+		    x->type != y->type || x->order != y->order ||
+		    vd_symtab_by_name(a, x->name) - a->syms != vd_symtab_by_name(b, x->name) - b->syms ||
+		    vd_symtab_by_addr(a, x->addr + 1) != (vd_symtab_by_addr(b, x->addr + 1) ?
+			    a->syms + (vd_symtab_by_addr(b, x->addr + 1) - b->syms) : NULL))
+			return false;
+	}
+	return !vd_symtab_by_name(b, "no_such_symbol_anywhere");
+}
+
+static char *
+symtab_file(const char *dir)
+{
+	char cmd[600], *line = NULL;
+	size_t n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls %s/symtab-*.vdc 2>/dev/null | head -1", dir);
+	p = popen(cmd, "r");
+	if (p && getline(&line, &n, p) > 0)
+		line[strcspn(line, "\n")] = '\0';
+	else {
+		free(line);
+		line = NULL;
+	}
+	if (p)
+		pclose(p);
+	return line;
+}
+
+TEST(symtab_kept_beside_the_index)
+{
+	char path[512], id[65], ro[600];
+	struct vd_symtab ref, got;
+	struct stat st1, st2;
+	char *file;
+	size_t size;
+
+	fixture(2, path, sizeof(path));
+	clear_dir(tmpdir);
+	CHECK_OK(vd_symtab_load_elf(path, 0x1000000, NULL, id, &ref));
+	CHECK(id[0] != '\0');
+	CHECK_OK(vd_symtab_load_elf(path, 0x1000000, tmpdir, id, &got));    // built, kept
+	CHECK(same_symtab(&ref, &got));
+	vd_symtab_deinit(&got);
+	file = symtab_file(tmpdir);
+	CHECK(file != NULL);
+	if (!file)
+		goto out;
+	CHECK(stat(file, &st1) == 0);
+	CHECK(vd_symtab_cache_load(tmpdir, id, 0x1000000, path, &got));       // read back
+	CHECK(same_symtab(&ref, &got));
+	vd_symtab_deinit(&got);
+	CHECK(!vd_symtab_cache_load(tmpdir, id, 0x2000000, path, &got));     // another offset
+	CHECK_OK(vd_symtab_load_elf(path, 0x1000000, tmpdir, id, &got));
+	CHECK(same_symtab(&ref, &got));
+	vd_symtab_deinit(&got);
+	CHECK(stat(file, &st2) == 0);
+	CHECK_EQ_U64(st1.st_ino, st2.st_ino);                              // reused
+	size = (size_t)st1.st_size;
+	for (size_t at = 0; at < size; at += size / 11 + 1) {                // damaged: rebuilt
+		int fd = open(file, O_RDWR);
+		unsigned char b = 0;
+
+		CHECK(fd >= 0 && pread(fd, &b, 1, (off_t)at) == 1);
+		b ^= 0x81;
+		CHECK(pwrite(fd, &b, 1, (off_t)at) == 1);
+		close(fd);
+		CHECK(!vd_symtab_cache_load(tmpdir, id, 0x1000000, path, &got));
+		CHECK_OK(vd_symtab_load_elf(path, 0x1000000, tmpdir, id, &got));
+		CHECK(same_symtab(&ref, &got));
+		vd_symtab_deinit(&got);
+	}
+	CHECK(truncate(file, (off_t)(size / 2)) == 0);                      // cut short
+	CHECK_OK(vd_symtab_load_elf(path, 0x1000000, tmpdir, id, &got));
+	CHECK(same_symtab(&ref, &got));
+	vd_symtab_deinit(&got);
+	CHECK(stat(file, &st2) == 0);
+	CHECK_EQ_U64((uint64_t)st2.st_size, size);
+	snprintf(ro, sizeof(ro), "%s/plain", tmpdir);                        // unwritable
+	{
+		FILE *f = fopen(ro, "w");
+
+		if (f)
+			fclose(f);
+	}
+	strcat(ro, "/sub");
+	CHECK_OK(vd_symtab_load_elf(path, 0x1000000, ro, id, &got));
+	CHECK(same_symtab(&ref, &got));
+	vd_symtab_deinit(&got);
+	free(file);
+out:
+	vd_symtab_deinit(&ref);
+}
+
+int
+main(void)
+{
+	int rc;
+
+	if (!mkdtemp(tmpdir))
+		return 99;
+	rc = RUN_TESTS();
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+		if (system(cmd))
+			rc = rc ? rc : 99;
+	}
+	return rc;
+}
