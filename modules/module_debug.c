@@ -259,24 +259,111 @@ ko_close(struct md_ko *k)
 		close(k->fd);
 }
 
+/*
+ * The sections the loader makes read-only after init.  7.x kernels list
+ * them in a table, `ro_after_init[]` of kernel/module/strict_rwx.c, that
+ * "module: Make .static_call_sites read-only after init" (Petr Pavlu)
+ * extended with .static_call_sites (under CONFIG_HAVE_STATIC_CALL_INLINE,
+ * x86_64 only).  The dump's own table is read when kallsyms names it
+ * (CONFIG_KALLSYMS_ALL): a few pointers, up to the next symbol, each to a
+ * short section name.  Without it, the sections older kernels mark in
+ * kernel/module/main.c (module.c before 5.19): .data..ro_after_init and
+ * __jump_table.
+ */
+#define RO_NAMES_MAX 8
+#define RO_NAME_LEN 48
+
+struct md_ro {
+	size_t n;
+	bool from_dump;
+	char names[RO_NAMES_MAX][RO_NAME_LEN];
+};
+
+static bool
+ro_name_ok(const char *name)
+{
+	if (name[0] != '.' && name[0] != '_')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (*p <= ' ' || *p > '~')
+			return false;
+	return true;
+}
+
+/* The dump's ro_after_init[]; false (ro untouched) if it is not usable. */
+static bool
+ro_from_dump(struct vd_session *s, struct md_ro *ro)
+{
+	struct vd_symbol_info si;
+	bool data_ro = false;
+	uint64_t slots;
+	struct vd_error *err = vd_session_lookup_symbol(s, "ro_after_init", &si);
+
+	if (err) {
+		vd_error_destroy(err);
+		return false;
+	}
+	if (si.module || (si.type != 'd' && si.type != 'D' && si.type != 'r' && si.type != 'R'))
+		return false;
+	slots = si.size ? si.size / 8 : RO_NAMES_MAX;
+	if (slots > RO_NAMES_MAX)
+		slots = RO_NAMES_MAX;
+	for (uint64_t i = 0; i < slots; i++) {
+		char *name = ro->names[ro->n];
+		uint64_t ptr;
+		size_t done = 0;
+
+		if ((err = vd_session_read_u64(s, VD_AS_KVIRT, si.addr + 8 * i, &ptr))) {
+			vd_error_destroy(err);
+			return false;
+		}
+		if (!ptr)
+			break;        // the padding up to the next symbol
+		memset(name, 0, RO_NAME_LEN);
+		err = vd_session_read(s, VD_AS_KVIRT, ptr, name, RO_NAME_LEN, &done);
+		vd_error_destroy(err);
+		if (!memchr(name, '\0', done) || !ro_name_ok(name))
+			return false;         // not a table of section names
+		data_ro |= !strcmp(name, ".data..ro_after_init");
+		ro->n++;
+	}
+	// The kernel's table always lists .data..ro_after_init.
+	return ro->n && data_ro;
+}
+
+static void
+ro_sections(struct vd_session *s, struct md_ro *ro)
+{
+	static const char *const old[] = { ".data..ro_after_init", "__jump_table" };
+
+	*ro = (struct md_ro){ 0 };
+	if (ro_from_dump(s, ro)) {
+		ro->from_dump = true;
+		return;
+	}
+	*ro = (struct md_ro){ 0 };
+	for (size_t i = 0; i < VD_ARRAY_SIZE(old); i++)
+		snprintf(ro->names[ro->n++], RO_NAME_LEN, "%s", old[i]);
+}
+
 /* The flags the loader lays a section out by (kernel/module/main.c
  * rewrite_section_headers(), layout_and_allocate()). */
 static uint64_t
-load_flags(const char *name, uint64_t flags)
+load_flags(const struct md_ro *ro, const char *name, uint64_t flags)
 {
 	// .modinfo and __versions are read, not kept; per-CPU data gets a
 	// per-CPU allocation of its own.
 	if (!strcmp(name, ".modinfo") || !strcmp(name, "__versions") ||
 	    !strcmp(name, ".data..percpu"))
 		return flags & ~(uint64_t)SHF_ALLOC;
-	if ((flags & SHF_ALLOC) &&
-	    (!strcmp(name, ".data..ro_after_init") || !strcmp(name, "__jump_table")))
-		return flags | SHF_RO_AFTER_INIT;
+	for (size_t i = 0; (flags & SHF_ALLOC) && i < ro->n; i++)
+		if (!strcmp(name, ro->names[i]))
+			return flags | SHF_RO_AFTER_INIT;
 	return flags;
 }
 
 static struct vd_error *
-ko_open(struct vd_session *s, const char *path, struct md_ko *k)
+ko_open(struct vd_session *s, const char *path, const struct md_ro *ro, struct md_ko *k)
 {
 	unsigned want = vd_session_info(s)->arch == VD_ARCH_AARCH64 ? EM_AARCH64 : EM_X86_64;
 	size_t shstrndx;
@@ -315,7 +402,7 @@ ko_open(struct vd_session *s, const char *path, struct md_ko *k)
 		sec->name = elf_strptr(k->elf, shstrndx, sh.sh_name);
 		if (!sec->name)
 			sec->name = "";
-		sec->flags = load_flags(sec->name, sh.sh_flags);
+		sec->flags = load_flags(ro, sec->name, sh.sh_flags);
 		sec->size = sh.sh_size;
 		sec->align = sh.sh_addralign ? sh.sh_addralign : 1;
 		sec->type = sh.sh_type;
@@ -331,6 +418,77 @@ ko_open(struct vd_session *s, const char *path, struct md_ko *k)
 	if (!k->syms || k->nsyms > KO_SYMS_MAX)
 		return vd_error_create(VD_ERR_INVALID_ARG, "%s: no usable symbol table", path);
 	return NULL;
+}
+
+/*
+ * arm64 sizes its PLT and ftrace trampoline sections at load time
+ * (arch/arm64/kernel/module-plts.c module_frob_arch_sections()): the .ko
+ * carries them one byte long (arch/arm64/include/asm/module.lds.h), the
+ * loader makes them SHT_NOBITS, SHF_EXECINSTR | SHF_ALLOC, .plt and
+ * .init.plt aligned to L1_CACHE_BYTES (64) with one 12-byte struct
+ * plt_entry per branch needing one plus a spare, which it records as
+ * mod->arch.{core,init}.plt_max_entries; the trampoline sections aligned
+ * to 4, NR_FTRACE_PLTS entries: 2 (FTRACE_PLT_IDX, FTRACE_REGS_PLT_IDX)
+ * while the kernel has ftrace_regs_caller, 1 since "arm64: ftrace: Add
+ * DYNAMIC_FTRACE_WITH_ARGS support" merged the two callers (6.2).  7.x
+ * also has .init.text.ftrace_trampoline (mod->arch.init_ftrace_trampolines).
+ * The counts are read from the dump's struct module (the loader's own
+ * answer); without them (no type of struct module) the sections keep the
+ * file's sizes, as kallsyms then corrects every section with a symbol.
+ */
+#define ARM64_PLT_ENTRY 12u
+#define ARM64_L1_CACHE_BYTES 64u
+#define ARM64_PLTS_MAX (1u << 24)
+
+static void
+arm64_plts(struct vd_session *s, struct md_ko *k, const struct vd_module *mod)
+{
+	static const struct { const char *sec, *member; } plts[] = {
+		{ ".plt", "arch.core.plt_max_entries" },
+		{ ".init.plt", "arch.init.plt_max_entries" },
+	};
+	uint64_t tramp_entries, caller;
+	struct vd_object m, o;
+	struct vd_error *err;
+
+	if (vd_session_info(s)->arch != VD_ARCH_AARCH64)
+		return;
+	if ((err = vd_object_at(s, "struct module", mod->addr, &m))) {
+		vd_error_destroy(err);
+		return;
+	}
+	tramp_entries = vd_session_symbol(s, "ftrace_regs_caller", &caller) ? 2 : 1;
+	for (size_t i = 1; i < k->shnum; i++) {
+		struct md_sec *sec = &k->secs[i];
+		uint64_t size = 0, align = 0;
+
+		for (size_t p = 0; p < VD_ARRAY_SIZE(plts); p++) {
+			int64_t n;
+
+			if (strcmp(sec->name, plts[p].sec))
+				continue;
+			err = vd_object_member(&m, plts[p].member, &o);
+			if (!err)
+				err = vd_object_read_s64(&o, &n);
+			if (err || n < 0 || n > ARM64_PLTS_MAX) {
+				vd_error_destroy(err);
+				break;
+			}
+			size = ((uint64_t)n + 1) * ARM64_PLT_ENTRY;
+			align = ARM64_L1_CACHE_BYTES;
+		}
+		if (!strcmp(sec->name, ".text.ftrace_trampoline") ||
+		    !strcmp(sec->name, ".init.text.ftrace_trampoline")) {
+			size = tramp_entries * ARM64_PLT_ENTRY;
+			align = 4;
+		}
+		if (!align)
+			continue;
+		sec->type = SHT_NOBITS;
+		sec->flags = SHF_EXECINSTR | SHF_ALLOC;
+		sec->size = size;
+		sec->align = align;
+	}
 }
 
 static const struct vd_module_region *
@@ -568,13 +726,16 @@ vd_module_debug_symbols(struct vd_session *s, const char *path, const struct vd_
 	size_t nko = 0, nsec = 0, nchecked = 0, nmoved = 0, total = 0, pos = 0;
 	struct vd_error *err;
 	struct md_ko k;
+	struct md_ro ro;
 	char source[600];
 
 	*st = (struct vd_symtab){ 0 };
-	err = ko_open(s, path, &k);
+	ro_sections(s, &ro);
+	err = ko_open(s, path, &ro, &k);
 	if (!err)
 		err = ko_symbols(&k, &ko, &nko);
 	if (!err) {
+		arm64_plts(s, &k, mod);
 		layout(&k, mod);
 		err = check(&k, mod, ko, nko, ks, nks);
 	}

@@ -27,10 +27,7 @@ skip() { skipped=$((skipped + 1)); echo "SKIP $*"; }
 declare -A known_gap=(
 	["kaslr-5.10 a"]="module types from --module-debug DWARF on a kernel without module BTF"
 	["arm64-5.10 a"]="module types from --module-debug DWARF on a kernel without module BTF"
-	["arm64-5.10 b"]="one .symtab name (__ksymtab_async_xor_offs) drgn does not give"
-	["kaslr-sid b"]="7.2's module section layout disagrees with kallsyms in loop.ko and xor.ko"
-	["arm64-sid b"]="7.2's module section layout disagrees with kallsyms in every module"
-	["arm64-16k-sid b"]="7.2's module section layout disagrees with kallsyms in every module")
+	["arm64-5.10 b"]="one .symtab name (__ksymtab_async_xor_offs) drgn does not give")
 # failed VARIANT PART: count a failure unless it is a known gap.
 failed() {
 	local why=${known_gap["$1 $2"]:-}
