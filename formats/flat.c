@@ -373,6 +373,16 @@ flat_find(const struct vd_flat *flat, uint64_t off)
 	return lo;
 }
 
+uint64_t
+vd_flat_next_data(const struct vd_flat *flat, uint64_t off)
+{
+	size_t i = flat_find(flat, off);
+
+	if (i == flat->npieces)
+		return flat->size;
+	return VD_MAX(off, flat->pieces[i].start);
+}
+
 const void *
 vd_flat_ptr(const struct vd_flat *flat, uint64_t off, size_t len)
 {

@@ -56,6 +56,9 @@ const char *vd_flat_warning(const struct vd_flat *flat);
  */
 const void *vd_flat_ptr(const struct vd_flat *flat, uint64_t off, size_t len);
 
+/* The first logical offset >= off that a record wrote (size if none). */
+uint64_t vd_flat_next_data(const struct vd_flat *flat, uint64_t off);
+
 /* Copy logical [off, off + len); the caller has checked the range. */
 void vd_flat_read(const struct vd_flat *flat, uint64_t off, void *buf,
 		  size_t len);
