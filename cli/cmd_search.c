@@ -35,6 +35,8 @@ struct search {
 	bool strings, be, phys_report;
 	uint64_t max, nhits;
 	bool truncated;
+	struct vd_progress progress;    /* over all RAM: bytes before this range */
+	uint64_t progress_base;
 };
 
 static void
@@ -144,7 +146,9 @@ search_range(struct search *s, enum vd_as as, uint64_t start, uint64_t end,
 		if (addr + got >= end)
 			break;
 		addr += got > overlap ? got - overlap : got;
+		vd_progress_update(&s->progress, s->progress_base + (addr - start));
 	}
+	s->progress_base += end - start;
 }
 
 int
@@ -257,13 +261,23 @@ vd_cmd_search(struct vd_cli *cli)
 		const struct vd_mem_range *r;
 		size_t n = vd_dump_ranges(vd_session_dump(cli->session), &r);
 
+		uint64_t total = 0;
+
 		s.phys_report = phys;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t a = VD_MAX(r[i].start, start), b = VD_MIN(r[i].end, end);
+
+			if (a < b && strcmp(r[i].kind, "absent"))
+				total += b - a;
+		}
+		vd_progress_begin(&s.progress, "search", total);
 		for (size_t i = 0; i < n && !s.truncated; i++) {
 			uint64_t a = VD_MAX(r[i].start, start), b = VD_MIN(r[i].end, end);
 
 			if (a < b && strcmp(r[i].kind, "absent"))
 				search_range(&s, VD_AS_PHYS, a, b, buf, overlap);
 		}
+		vd_progress_end(&s.progress);
 	}
 	free(buf);
 	if (cli->json) {
