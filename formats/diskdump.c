@@ -20,6 +20,8 @@
 
 /* Above this many RAM runs publish one segment and let holes fault. */
 #define DD_MAX_SEGMENTS 65536
+/* Descriptors read at open to see whether the page data is cut short. */
+#define DD_TAIL_DESCS 65536
 /* Versions above this are not a byte-order candidate at all. */
 #define DD_VERSION_SANE 255
 
@@ -421,34 +423,36 @@ dd_check_descs(struct vd_dump *dump, struct diskdump *dd)
 	dd->desc_avail = VD_MIN(room, dd->dumped_pages);
 	if (dd->desc_avail == dd->dumped_pages && !(dd->status & DD_INCOMPLETE)) {
 		// Where the page data ends: past the file's end, it is
-		// truncated, which every command should hear first.  One pass
-		// over the descriptors (24 bytes a page), at open.
+		// truncated, which every command should hear first.  The data
+		// is written in descriptor order (only zero pages point back
+		// at the one shared zero page), so the last descriptors reach
+		// furthest: read the last DD_TAIL_DESCS of them, not all (a
+		// big machine's table is gigabytes).
 		uint64_t end = 0, worst = 0;
+		uint64_t first = dd->desc_avail > DD_TAIL_DESCS ?
+				 dd->desc_avail - DD_TAIL_DESCS : 0;
+		size_t n = (size_t)(dd->desc_avail - first);
+		unsigned char *buf = malloc(n ? n * DD_DESC_SIZE : 1);
+		struct vd_error *err;
 
-		for (uint64_t i = 0; i < dd->desc_avail; i++) {
-			unsigned char d[DD_DESC_SIZE];
-			const unsigned char *p = vd_file_ptr(dd->file, dd->desc_off + i * DD_DESC_SIZE,
-							     DD_DESC_SIZE);
-			uint64_t off, len;
+		if (!buf)
+			return &vd_enomem;
+		err = vd_file_pread(dd->file, dd->desc_off + first * DD_DESC_SIZE, buf,
+				    n * DD_DESC_SIZE, "page descriptors");
+		for (size_t i = 0; !err && i < n; i++) {
+			const unsigned char *p = buf + i * DD_DESC_SIZE;
+			uint64_t off = vd_get64(p, dd->be), len = vd_get32(p + 8, dd->be);
 
-			if (!p) {
-				struct vd_error *err = vd_file_read(dd->file,
-								    dd->desc_off + i * DD_DESC_SIZE,
-								    d, sizeof(d), "page descriptor");
-
-				if (err)
-					return err;
-				p = d;
-			}
-			off = vd_get64(p, dd->be);
-			len = vd_get32(p + 8, dd->be);
 			// Offsets past 2^62 are damage of one descriptor, reported
 			// when that page is read.
 			if (off < (1ull << 62) && off + len > end) {
 				end = off + len;
-				worst = i;
+				worst = first + i;
 			}
 		}
+		free(buf);
+		if (err)
+			return err;
 		if (end > size)
 			return vd_dump_add_damage(dump,
 						  "%s: truncated file: it ends at 0x%llx, but page data runs to 0x%llx (descriptor %llu)",

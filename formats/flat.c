@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/util.h"
 #include "flat.h"
@@ -25,6 +26,7 @@
 #define FLAT_VERSION 1
 #define FLAT_REC_HDR 16
 #define FLAT_END_FLAG UINT64_MAX        /* offset = buf_size = -1 */
+#define FLAT_DROP_EVERY (16ull << 20)
 
 /* One record, or one resolved piece: logical [start, end) at phys. */
 struct flat_range {
@@ -95,11 +97,20 @@ flat_scan(struct vd_flat *flat, const char *path, uint64_t fsize,
 	const unsigned char *map = flat->map;
 	size_t cap = 0, n = 0;
 	struct flat_range *recs = NULL;
-	uint64_t pos = VD_FLAT_HEADER_SIZE;
+	uint64_t pos = VD_FLAT_HEADER_SIZE, dropped = 0;
 
 	for (;;) {
 		uint64_t off, sz;
 
+		// The walk touches every page of a file of small records: give
+		// back what lies behind it (file pages, read again on demand),
+		// so that its memory stays bounded whatever the file's size.
+		if (pos - dropped >= FLAT_DROP_EVERY) {
+			uint64_t to = pos & ~(FLAT_DROP_EVERY - 1);
+
+			madvise((void *)(map + dropped), to - dropped, MADV_DONTNEED);
+			dropped = to;
+		}
 		if (fsize - pos < FLAT_REC_HDR) {
 			flat_warn(flat, "%s: flattened file has no end marker after record %zu at 0x%llx: it is truncated",
 				  path, n, (unsigned long long)pos);

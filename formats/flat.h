@@ -35,7 +35,9 @@ bool vd_flat_detect(const unsigned char *map, uint64_t size);
 
 /*
  * Build the remap of the flattened file mapped at map (size bytes).  map
- * is borrowed and must outlive the result.  path is used in messages.
+ * is borrowed and must outlive the result; it must be a read-only
+ * mapping of a file (the scan gives the pages it walked back to the
+ * kernel).  path is used in messages.
  */
 struct vd_error *vd_flat_open(const char *path, const unsigned char *map,
 			      uint64_t size, struct vd_flat **ret);

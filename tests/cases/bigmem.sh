@@ -148,6 +148,12 @@ questions "16-way split" "${shuffled[@]}"
 info_is "16-way split" split "16 parts" "${shuffled[@]}"
 rm -f "${parts[@]}"
 
+# Flattened (makedumpfile -F) with records of 64 bytes, shuffled, the
+# header rewritten at the end: ~36,000 records remapped under the reader.
+gen flat 0x40200 "flatten = yes shuffle overwrite-header" "flat_chunk = 64"
+questions "flattened, small records" "$T/flat"
+rm -f "$T/flat"
+
 # 1024 CPUs: every NT_PRSTATUS in order, with its own registers.
 { pages; echo "max_mapnr = 0x40200"
   for i in $(seq 0 1023); do echo "cpu pid=$((i + 1)) rip=$((0x1000 + i)) rsp=$((0x100000 + 16 * i))"; done
