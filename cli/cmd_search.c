@@ -139,8 +139,14 @@ search_range(struct search *s, enum vd_as as, uint64_t start, uint64_t end,
 			scan(s, buf, got, addr, as == VD_AS_PHYS);
 		if (err) {
 			vd_error_destroy(err);
-			// Skip the unreadable page.
+			// Skip the unreadable page, and in physical memory every
+			// page after it the dump leaves out (a big machine's
+			// excluded RAM is most of it).
 			addr = ((addr + got) | (psize - 1)) + 1;
+			if (as == VD_AS_PHYS && addr < end)
+				addr = VD_MIN(VD_MAX(addr, vd_dump_next_data(vd_session_dump(s->cli->session),
+										 addr)), end);
+			vd_progress_update(&s->progress, s->progress_base + (addr - start));
 			continue;
 		}
 		if (addr + got >= end)

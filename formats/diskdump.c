@@ -637,6 +637,7 @@ const struct vd_format_ops vd_diskdump_format_ops = {
 	.name = "kdump",
 	.open = diskdump_open,
 	.read_page = vd_diskdump_read_page,
+	.next_page = vd_diskdump_next_page,
 	.finish = vd_diskdump_finish,
 	.close = diskdump_close,
 };

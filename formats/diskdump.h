@@ -164,6 +164,8 @@ struct vd_error *vd_diskdump_read_page(void *priv, uint64_t pfn, void *buf);
 /* The cached chunk holding pfn (pfn < nchunks * DD_CHUNK_PFNS). */
 struct vd_error *vd_diskdump_chunk(struct diskdump *dd, uint64_t pfn,
 				   const struct dd_chunk **ret);
+/* The first dumped PFN >= pfn in this file, or UINT64_MAX. */
+uint64_t vd_diskdump_next_page(void *priv, uint64_t pfn);
 /* Dumped pages in [0, pfn) with pfn inside chunk c. */
 uint64_t vd_diskdump_rank(const struct diskdump *dd, const struct dd_chunk *c,
 			  uint64_t pfn);

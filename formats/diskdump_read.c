@@ -94,6 +94,47 @@ vd_diskdump_chunk(struct diskdump *dd, uint64_t pfn,
 	return NULL;
 }
 
+/*
+ * Chunks with no dumped page (equal counts before and after) are skipped
+ * without reading them; at most one chunk is read and scanned per call
+ * that finds a page.
+ */
+uint64_t
+vd_diskdump_next_page(void *priv, uint64_t pfn)
+{
+	struct diskdump *dd = priv;
+
+	pfn = VD_MAX(pfn, dd->start_pfn);
+	while (pfn < dd->end_pfn) {
+		uint64_t ci = pfn >> DD_CHUNK_SHIFT, p0 = ci << DD_CHUNK_SHIFT;
+		uint64_t lim = VD_MIN(p0 + DD_CHUNK_PFNS, dd->end_pfn);
+		const struct dd_chunk *c;
+		struct vd_error *err;
+
+		if (dd->chunk_rank[ci + 1] == dd->chunk_rank[ci]) {
+			pfn = p0 + DD_CHUNK_PFNS;
+			continue;
+		}
+		err = vd_diskdump_chunk(dd, pfn, &c);
+		if (err) {
+			// Unreadable bitmap: let the read itself say so.
+			vd_error_destroy(err);
+			return pfn;
+		}
+		while (pfn < lim) {
+			uint64_t i = pfn - p0;
+			uint64_t w = vd_get64(c->dump + i / 64 * 8, false) >> (i & 63);
+
+			if (w)
+				return pfn + (uint64_t)__builtin_ctzll(w) < lim ?
+				       pfn + (uint64_t)__builtin_ctzll(w) : UINT64_MAX;
+			pfn += 64 - (i & 63);
+		}
+		pfn = lim;
+	}
+	return UINT64_MAX;
+}
+
 /* Dumped pages in [0, pfn): two table entries and at most 8 popcounts. */
 uint64_t
 vd_diskdump_rank(const struct diskdump *dd, const struct dd_chunk *c,
