@@ -265,6 +265,20 @@ void vd_cli_expr_env(struct vd_cli *cli, enum vd_expr_mode mode,
 		     struct vd_expr_env *ret);
 /* "4 KiB", "2 MiB", "1.5 GiB" */
 void vd_cli_format_size(uint64_t size, char *buf, size_t len);
+
+/*
+ * A progress line on stderr for work over the whole dump (cli/progress.c):
+ * shown only on a terminal and only after the first second.
+ */
+struct vd_progress {
+	const char *what;
+	uint64_t total;
+	double start, last;
+	bool on, shown;
+};
+void vd_progress_begin(struct vd_progress *p, const char *what, uint64_t total);
+void vd_progress_update(struct vd_progress *p, uint64_t done);
+void vd_progress_end(struct vd_progress *p);
 /* "sym+0x12" or "" when unknown. */
 void vd_cli_symbolize(struct vd_cli *cli, uint64_t addr, char *buf,
 		      size_t len);

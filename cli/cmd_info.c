@@ -180,9 +180,19 @@ info_text(struct vd_cli *cli, const struct uts *uts, struct vd_xlat *xlat,
 		format_time(n, buf, sizeof(buf));
 		printf("%-24s%s (%" PRIu64 ")\n", "crash time", buf, n);
 	}
+	// Runs of consecutive pids as FIRST-LAST: a 1024-CPU machine's
+	// QEMU notes (pid = vCPU + 1) take one short line.
 	printf("%-24s%zu", "cpu notes", info->ncpus);
-	for (size_t i = 0; i < info->ncpus; i++)
+	for (size_t i = 0, j; i < info->ncpus; i = j) {
+		for (j = i + 1; j < info->ncpus &&
+		     (int64_t)info->cpus[j].pid == (int64_t)info->cpus[j - 1].pid + 1; j++)
+			;
 		printf("%s%d", i ? "," : " (pid ", info->cpus[i].pid);
+		if (j - i > 2)
+			printf("-%d", info->cpus[j - 1].pid);
+		else if (j - i == 2)
+			printf(",%d", info->cpus[j - 1].pid);
+	}
 	printf("%s\n", info->ncpus ? ")" : "");
 	n = memory_total(cli, &nranges);
 	vd_cli_format_size(n, buf, sizeof(buf));

@@ -34,6 +34,7 @@ struct rd_state {
 	bool any_error;        /* of this address */
 	uint64_t nholes, hole_bytes;
 	char why[256];         /* why the first unreadable range is */
+	struct vd_progress progress;    /* -o FILE: bytes of this address done */
 };
 
 static void
@@ -205,8 +206,10 @@ rd_range(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 	uint64_t end = addr + len, hole_start = 0, hole_len = 0;
 	enum vd_error_code hole_code = 0;
 	char hole_why[512] = "";
+	uint64_t start = addr;
 
 	while (addr < end) {
+		vd_progress_update(&st->progress, addr - start);
 		size_t want = (size_t)VD_MIN(end - addr, (uint64_t)RD_CHUNK), got = 0;
 		struct vd_error *err = vd_cli_read(st->cli, st->as, addr, buf,
 						   want, &got);
@@ -265,7 +268,12 @@ rd_one(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 	memset(&cli->core_rd, 0, sizeof(cli->core_rd));
 	if (st->keep)
 		memset(st->keep, 0, (size_t)len);
+	// Only when the bytes go to a file: a hex dump on the terminal
+	// shows its own progress.
+	if (st->file && st->file != stdout)
+		vd_progress_begin(&st->progress, "rd", len);
 	r = rd_range(st, addr, len, buf);
+	vd_progress_end(&st->progress);
 	flush_line(st);
 	vd_cli_core_rd_report(cli);
 	if (st->nholes > RD_MAX_HOLE_LINES && !st->keep)

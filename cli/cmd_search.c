@@ -35,6 +35,8 @@ struct search {
 	bool strings, be, phys_report;
 	uint64_t max, nhits;
 	bool truncated;
+	struct vd_progress progress;    /* over all RAM: bytes before this range */
+	uint64_t progress_base;
 };
 
 static void
@@ -137,14 +139,22 @@ search_range(struct search *s, enum vd_as as, uint64_t start, uint64_t end,
 			scan(s, buf, got, addr, as == VD_AS_PHYS);
 		if (err) {
 			vd_error_destroy(err);
-			// Skip the unreadable page.
+			// Skip the unreadable page, and in physical memory every
+			// page after it the dump leaves out (a big machine's
+			// excluded RAM is most of it).
 			addr = ((addr + got) | (psize - 1)) + 1;
+			if (as == VD_AS_PHYS && addr < end)
+				addr = VD_MIN(VD_MAX(addr, vd_dump_next_data(vd_session_dump(s->cli->session),
+										 addr)), end);
+			vd_progress_update(&s->progress, s->progress_base + (addr - start));
 			continue;
 		}
 		if (addr + got >= end)
 			break;
 		addr += got > overlap ? got - overlap : got;
+		vd_progress_update(&s->progress, s->progress_base + (addr - start));
 	}
+	s->progress_base += end - start;
 }
 
 int
@@ -257,13 +267,23 @@ vd_cmd_search(struct vd_cli *cli)
 		const struct vd_mem_range *r;
 		size_t n = vd_dump_ranges(vd_session_dump(cli->session), &r);
 
+		uint64_t total = 0;
+
 		s.phys_report = phys;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t a = VD_MAX(r[i].start, start), b = VD_MIN(r[i].end, end);
+
+			if (a < b && strcmp(r[i].kind, "absent"))
+				total += b - a;
+		}
+		vd_progress_begin(&s.progress, "search", total);
 		for (size_t i = 0; i < n && !s.truncated; i++) {
 			uint64_t a = VD_MAX(r[i].start, start), b = VD_MIN(r[i].end, end);
 
 			if (a < b && strcmp(r[i].kind, "absent"))
 				search_range(&s, VD_AS_PHYS, a, b, buf, overlap);
 		}
+		vd_progress_end(&s.progress);
 	}
 	free(buf);
 	if (cli->json) {

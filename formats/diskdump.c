@@ -4,11 +4,11 @@
  * the legacy "DISKDUMP"): probe, headers, bitmaps and the memory map.
  * Layout: diskdump.h.
  *
- * Open reads the two headers, maps both bitmaps and builds the prefix
- * popcount table of the dumped-pages bitmap (one u64 per 512 PFNs) so
- * that a page's descriptor is found with at most 8 popcounts.  Memory is
- * published as one VD_SEG_PAGED segment per run of RAM pages; pages are
- * decoded on demand by diskdump_read.c.  Notes, split sets and `info`
+ * Open reads the two headers and streams both bitmaps once, a chunk at a
+ * time (diskdump.h: DD_CHUNK_PFNS), keeping only the count of dumped
+ * pages before each chunk; a chunk's finer index is built when a page in
+ * it is first read.  Memory is published as one VD_SEG_PAGED segment per
+ * run of RAM pages; pages are decoded on demand by diskdump_read.c.  Notes, split sets and `info`
  * attrs are in diskdump_set.c.
  */
 #include <stdlib.h>
@@ -20,6 +20,8 @@
 
 /* Above this many RAM runs publish one segment and let holes fault. */
 #define DD_MAX_SEGMENTS 65536
+/* Descriptors read at open to see whether the page data is cut short. */
+#define DD_TAIL_DESCS 65536
 /* Versions above this are not a byte-order candidate at all. */
 #define DD_VERSION_SANE 255
 
@@ -194,10 +196,14 @@ dd_check_pfn_range(struct diskdump *dd)
 		dd->start_pfn = 0;
 		dd->end_pfn = dd->max_mapnr;
 	}
-	if (dd->max_mapnr > UINT64_MAX / dd->block_size)
+	if (dd->max_mapnr > DD_MAX_PFNS ||
+	    dd->max_mapnr > (1ull << DD_MAX_PHYS_BITS) / dd->block_size)
 		return vd_file_corrupt(dd->file, dd->block_size,
-				       "kdump header: max_mapnr 0x%llx is beyond any physical address",
-				       (unsigned long long)dd->max_mapnr);
+				       "kdump header: max_mapnr 0x%llx is beyond any physical address (%d bits, at most 0x%llx pages)",
+				       (unsigned long long)dd->max_mapnr, DD_MAX_PHYS_BITS,
+				       (unsigned long long)VD_MIN(DD_MAX_PFNS,
+								  (1ull << DD_MAX_PHYS_BITS) /
+								  dd->block_size));
 	if (dd->start_pfn >= dd->end_pfn || dd->end_pfn > dd->max_mapnr)
 		return vd_file_corrupt(dd->file, dd->block_size,
 				       "kdump header: %sPFN range [0x%llx, 0x%llx) is empty or exceeds max_mapnr 0x%llx",
@@ -213,19 +219,18 @@ dd_check_pfn_range(struct diskdump *dd)
  * DISKDUMP file whose half cannot cover max_mapnr but whose whole area
  * can has one bitmap for both (crash's dump_is_partial() and
  * libkdumpfile's read_bitmap() "not partial" case); makedumpfile always
- * writes two, so a KDUMP file that short is broken.
+ * writes two, so a KDUMP file that short is broken.  Nothing is read yet.
  */
 static struct vd_error *
-dd_map_bitmaps(struct diskdump *dd)
+dd_locate_bitmaps(struct diskdump *dd)
 {
 	const struct vd_file *file = dd->file;
 	uint64_t bs = dd->block_size;
 	uint64_t off = (1 + (uint64_t)dd->sub_hdr_blocks) * bs;
 	uint64_t total = (uint64_t)dd->bitmap_blocks * bs;
 	uint64_t half = (uint64_t)(dd->bitmap_blocks / 2) * bs;
-	const unsigned char *p;
 
-	if (!vd_range_ok(off, total, file->size) || total > file->map_size)
+	if (!vd_range_ok(off, total, file->size))
 		return vd_file_corrupt(file, DDH_BITMAP_BLOCKS,
 				       "kdump header: bitmaps of %u blocks at 0x%llx lie past the end of the file (size 0x%llx)",
 				       dd->bitmap_blocks,
@@ -243,67 +248,169 @@ dd_map_bitmaps(struct diskdump *dd)
 		dd->single_bitmap = true;
 		half = total;
 	}
-	p = vd_file_ptr(file, off, total);
-	if (!p) {
-		// Flattened file: the bitmaps may span records.
-		struct vd_error *err;
-
-		dd->bitmap_copy = malloc(total ? total : 1);
-		if (!dd->bitmap_copy)
-			return &vd_enomem;
-		err = vd_file_read(file, off, dd->bitmap_copy, total,
-				   "bitmaps");
-		if (err)
-			return err;
-		p = dd->bitmap_copy;
-	}
-	dd->ram_bitmap = p;
-	dd->dump_bitmap = dd->single_bitmap ? p : p + half;
+	dd->ram_bm_off = off;
+	dd->dump_bm_off = dd->single_bitmap ? off : off + half;
+	dd->bitmap_bytes = half;
 	dd->desc_off = off + total;
 	return NULL;
 }
 
-/* Set bits of bitmap in [from, to), a word at a time. */
+/* Set bits of a chunk's bitmap for PFNs [a, b) of chunk base. */
 static uint64_t
-count_bits(const unsigned char *bitmap, uint64_t from, uint64_t to)
+count_bits(const unsigned char *bm, uint64_t base, uint64_t a, uint64_t b)
 {
 	uint64_t n = 0;
 
-	while (from < to && (from & 63)) {
-		n += vd_diskdump_bit(bitmap, from);
-		from++;
+	a -= base;
+	b -= base;
+	while (a < b && (a & 63)) {
+		n += vd_diskdump_bit(bm, a);
+		a++;
 	}
-	for (; from + 64 <= to; from += 64)
-		n += __builtin_popcountll(vd_get64(bitmap + from / 8, false));
-	for (; from < to; from++)
-		n += vd_diskdump_bit(bitmap, from);
+	for (; a + 64 <= b; a += 64)
+		n += (uint64_t)__builtin_popcountll(vd_get64(bm + a / 8, false));
+	for (; a < b; a++)
+		n += vd_diskdump_bit(bm, a);
 	return n;
 }
 
-/* rank[i] = dumped pages in [0, i * DD_RANK_PFNS), for i <= end / 512. */
-static struct vd_error *
-dd_build_rank(struct diskdump *dd)
-{
-	uint64_t nblk = (dd->end_pfn >> DD_RANK_SHIFT) + 1, sum = 0;
-	const unsigned char *bm = dd->dump_bitmap;
+/* The runs of RAM-or-dumped pages found so far, for the segments. */
+struct dd_runs {
+	uint64_t (*r)[2];
+	size_t n;
+	bool too_many;          /* more than DD_MAX_SEGMENTS: one segment */
+	bool in;
+	uint64_t start;
+};
 
-	dd->rank = malloc(nblk * sizeof(*dd->rank));
-	if (!dd->rank)
-		return &vd_enomem;
-	// The bitmaps are whole blocks (>= 4096 bits), so every word below
-	// nblk * 512 PFNs that this reads lies inside them.
-	for (uint64_t b = 0; b < nblk; b++) {
-		dd->rank[b] = sum;
-		if (b + 1 == nblk)
-			break;
-		for (uint64_t w = 0; w < DD_RANK_PFNS / 64; w++)
-			sum += __builtin_popcountll(vd_get64(bm + b * 64 + w * 8,
-							     false));
+static struct vd_error *
+run_edge(struct dd_runs *runs, bool in, uint64_t pfn)
+{
+	if (runs->in == in)
+		return NULL;
+	runs->in = in;
+	if (in) {
+		runs->start = pfn;
+		return NULL;
 	}
-	dd->base_rank = vd_diskdump_rank(dd, dd->start_pfn);
-	dd->dumped_pages = vd_diskdump_rank(dd, dd->end_pfn) - dd->base_rank;
-	dd->ram_pages = count_bits(dd->ram_bitmap, dd->start_pfn, dd->end_pfn);
+	if (runs->too_many)
+		return NULL;
+	if (runs->n == DD_MAX_SEGMENTS) {
+		runs->too_many = true;
+		return NULL;
+	}
+	if (!vd_grow(&runs->r, runs->n, sizeof(*runs->r)))
+		return &vd_enomem;
+	runs->r[runs->n][0] = runs->start;
+	runs->r[runs->n][1] = pfn;
+	runs->n++;
 	return NULL;
+}
+
+/* Runs of set bits of ram | dump over PFNs [a, b) of the chunk at base. */
+static struct vd_error *
+scan_runs(struct dd_runs *runs, const unsigned char *ram,
+	  const unsigned char *dump, uint64_t base, uint64_t a, uint64_t b)
+{
+	struct vd_error *err;
+
+	while (a < b) {
+		uint64_t i = a - base;
+		uint64_t word = (vd_get64(ram + i / 64 * 8, false) |
+				 vd_get64(dump + i / 64 * 8, false)) >> (i & 63);
+		uint64_t left = VD_MIN(64 - (i & 63), b - a);
+
+		if ((!runs->in && !word) ||
+		    (runs->in && left == 64 && word == UINT64_MAX)) {
+			a += left;
+			continue;
+		}
+		err = run_edge(runs, word & 1, a);
+		if (err)
+			return err;
+		a++;
+	}
+	return NULL;
+}
+
+/*
+ * One pass over both bitmaps, a chunk at a time through the chunk cache's
+ * first slot: the dumped pages before every chunk, the RAM and dumped
+ * page counts and the runs of pages for the segments.  Holes of a sparse
+ * file (and bytes no flattened record wrote) are zeros and are skipped
+ * without reading, so the pass costs what the bitmaps hold, not the
+ * machine's size; memory is the chunk table (8 bytes per GiB of 4 KiB
+ * pages) whatever the size.
+ */
+static struct vd_error *
+dd_scan_bitmaps(struct diskdump *dd, struct dd_runs *runs)
+{
+	struct dd_chunk *c = &dd->chunks[0];
+	uint64_t nd_ram = 0, nd_dump = 0, sum = 0, base = 0;
+	struct vd_error *err;
+
+	for (uint64_t ci = 0; ci < dd->nchunks; ci++) {
+		uint64_t from = ci * DD_CHUNK_BYTES;
+		uint64_t to = VD_MIN(from + DD_CHUNK_BYTES, dd->bitmap_bytes);
+		uint64_t p0 = ci * DD_CHUNK_PFNS, p1 = p0 + DD_CHUNK_PFNS;
+		uint64_t a = VD_MAX(p0, dd->start_pfn), b = VD_MIN(p1, dd->end_pfn);
+		bool data = false;
+
+		dd->chunk_rank[ci] = sum;
+		if (from < to) {
+			if (!ci || nd_ram < from)
+				nd_ram = vd_file_next_data(dd->file, dd->ram_bm_off + from) -
+					 dd->ram_bm_off;
+			if (!ci || nd_dump < from)
+				nd_dump = vd_file_next_data(dd->file, dd->dump_bm_off + from) -
+					  dd->dump_bm_off;
+			data = nd_ram < to || nd_dump < to;
+		}
+		if (!data) {
+			// All zero: no RAM, nothing dumped.
+			if (a < b) {
+				err = run_edge(runs, false, a);
+				if (err)
+					return err;
+			}
+			continue;
+		}
+		err = vd_diskdump_chunk(dd, p0, (const struct dd_chunk **)&c);
+		if (err)
+			return err;
+		sum += count_bits(c->dump, p0, p0, p1);
+		if (dd->start_pfn > p0)
+			base += count_bits(c->dump, p0, p0, VD_MIN(p1, dd->start_pfn));
+		if (a < b) {
+			dd->dumped_pages += count_bits(c->dump, p0, a, b);
+			dd->ram_pages += count_bits(c->ram, p0, a, b);
+			err = scan_runs(runs, c->ram, c->dump, p0, a, b);
+			if (err)
+				return err;
+		}
+	}
+	dd->chunk_rank[dd->nchunks] = sum;
+	dd->base_rank = base;
+	return run_edge(runs, false, dd->end_pfn);
+}
+
+static struct vd_error *
+dd_read_bitmaps(struct diskdump *dd, struct dd_runs *runs)
+{
+	dd->nchunks = (dd->end_pfn + DD_CHUNK_PFNS - 1) >> DD_CHUNK_SHIFT;
+	dd->chunk_rank = calloc(dd->nchunks + 1, sizeof(*dd->chunk_rank));
+	if (!dd->chunk_rank)
+		return &vd_enomem;
+	for (size_t i = 0; i < DD_CHUNK_CACHE; i++) {
+		struct dd_chunk *c = &dd->chunks[i];
+
+		c->index = UINT64_MAX;
+		c->ram = malloc(dd->single_bitmap ? DD_CHUNK_BYTES : 2 * DD_CHUNK_BYTES);
+		if (!c->ram)
+			return &vd_enomem;
+		c->dump = dd->single_bitmap ? c->ram : c->ram + DD_CHUNK_BYTES;
+	}
+	return dd_scan_bitmaps(dd, runs);
 }
 
 /* The descriptor table must fit; an incomplete dump may end early. */
@@ -316,34 +423,36 @@ dd_check_descs(struct vd_dump *dump, struct diskdump *dd)
 	dd->desc_avail = VD_MIN(room, dd->dumped_pages);
 	if (dd->desc_avail == dd->dumped_pages && !(dd->status & DD_INCOMPLETE)) {
 		// Where the page data ends: past the file's end, it is
-		// truncated, which every command should hear first.  One pass
-		// over the descriptors (24 bytes a page), at open.
+		// truncated, which every command should hear first.  The data
+		// is written in descriptor order (only zero pages point back
+		// at the one shared zero page), so the last descriptors reach
+		// furthest: read the last DD_TAIL_DESCS of them, not all (a
+		// big machine's table is gigabytes).
 		uint64_t end = 0, worst = 0;
+		uint64_t first = dd->desc_avail > DD_TAIL_DESCS ?
+				 dd->desc_avail - DD_TAIL_DESCS : 0;
+		size_t n = (size_t)(dd->desc_avail - first);
+		unsigned char *buf = malloc(n ? n * DD_DESC_SIZE : 1);
+		struct vd_error *err;
 
-		for (uint64_t i = 0; i < dd->desc_avail; i++) {
-			unsigned char d[DD_DESC_SIZE];
-			const unsigned char *p = vd_file_ptr(dd->file, dd->desc_off + i * DD_DESC_SIZE,
-							     DD_DESC_SIZE);
-			uint64_t off, len;
+		if (!buf)
+			return &vd_enomem;
+		err = vd_file_pread(dd->file, dd->desc_off + first * DD_DESC_SIZE, buf,
+				    n * DD_DESC_SIZE, "page descriptors");
+		for (size_t i = 0; !err && i < n; i++) {
+			const unsigned char *p = buf + i * DD_DESC_SIZE;
+			uint64_t off = vd_get64(p, dd->be), len = vd_get32(p + 8, dd->be);
 
-			if (!p) {
-				struct vd_error *err = vd_file_read(dd->file,
-								    dd->desc_off + i * DD_DESC_SIZE,
-								    d, sizeof(d), "page descriptor");
-
-				if (err)
-					return err;
-				p = d;
-			}
-			off = vd_get64(p, dd->be);
-			len = vd_get32(p + 8, dd->be);
 			// Offsets past 2^62 are damage of one descriptor, reported
 			// when that page is read.
 			if (off < (1ull << 62) && off + len > end) {
 				end = off + len;
-				worst = i;
+				worst = first + i;
 			}
 		}
+		free(buf);
+		if (err)
+			return err;
 		if (end > size)
 			return vd_dump_add_damage(dump,
 						  "%s: truncated file: it ends at 0x%llx, but page data runs to 0x%llx (descriptor %llu)",
@@ -364,54 +473,6 @@ dd_check_descs(struct vd_dump *dump, struct diskdump *dd)
 				   "the file is truncated");
 }
 
-static uint64_t
-run_word(const struct diskdump *dd, uint64_t w)
-{
-	return vd_get64(dd->ram_bitmap + w * 8, false) |
-	       vd_get64(dd->dump_bitmap + w * 8, false);
-}
-
-/*
- * Call fn for each run of pages that are RAM or dumped in [start, end);
- * skips empty and full words whole.  Returns the number of runs.
- */
-static size_t
-dd_for_each_run(const struct diskdump *dd,
-		void (*fn)(void *arg, uint64_t a, uint64_t b), void *arg)
-{
-	uint64_t pfn = dd->start_pfn, end = dd->end_pfn, run = 0;
-	bool in = false;
-	size_t n = 0;
-
-	while (pfn < end) {
-		uint64_t word = run_word(dd, pfn / 64) >> (pfn & 63);
-		uint64_t left = VD_MIN(64 - (pfn & 63), end - pfn);
-
-		if ((!in && !word) ||
-		    (in && left == 64 && word == UINT64_MAX)) {
-			pfn += left;
-			continue;
-		}
-		if (!!(word & 1) != in) {
-			in = !in;
-			if (in) {
-				run = pfn;
-			} else {
-				if (fn)
-					fn(arg, run, pfn);
-				n++;
-			}
-		}
-		pfn++;
-	}
-	if (in) {
-		if (fn)
-			fn(arg, run, end);
-		n++;
-	}
-	return n;
-}
-
 struct seg_ctx {
 	struct vd_dump *dump;
 	struct vd_source *src;
@@ -420,9 +481,8 @@ struct seg_ctx {
 };
 
 static void
-add_run(void *arg, uint64_t a, uint64_t b)
+add_run(struct seg_ctx *c, uint64_t a, uint64_t b)
 {
-	struct seg_ctx *c = arg;
 	struct vd_segment seg = { .start = a * c->bs, .end = b * c->bs,
 				  .kind = VD_SEG_PAGED };
 
@@ -430,14 +490,16 @@ add_run(void *arg, uint64_t a, uint64_t b)
 		c->err = vd_dump_add_segment(c->dump, c->src, &seg);
 }
 
+/* One segment per run of RAM pages; read_page faults on the holes. */
 static struct vd_error *
 dd_add_segments(struct vd_dump *dump, struct vd_source *src,
-		struct diskdump *dd)
+		struct diskdump *dd, const struct dd_runs *runs)
 {
 	struct seg_ctx c = { dump, src, dd->block_size, NULL };
 
-	if (dd_for_each_run(dd, NULL, NULL) <= DD_MAX_SEGMENTS) {
-		dd_for_each_run(dd, add_run, &c);
+	if (!runs->too_many) {
+		for (size_t i = 0; i < runs->n; i++)
+			add_run(&c, runs->r[i][0], runs->r[i][1]);
 		return c.err;
 	}
 	// A pathological bitmap: one segment; read_page faults on holes.
@@ -491,7 +553,7 @@ dd_warnings(struct vd_dump *dump, struct diskdump *dd)
 }
 
 static struct vd_error *
-dd_load(struct vd_dump *dump, struct diskdump *dd)
+dd_load(struct vd_dump *dump, struct diskdump *dd, struct dd_runs *runs)
 {
 	unsigned char h[DDH_SIZE];
 	struct vd_error *err;
@@ -504,9 +566,9 @@ dd_load(struct vd_dump *dump, struct diskdump *dd)
 	if (!err)
 		err = dd_check_pfn_range(dd);
 	if (!err)
-		err = dd_map_bitmaps(dd);
+		err = dd_locate_bitmaps(dd);
 	if (!err)
-		err = dd_build_rank(dd);
+		err = dd_read_bitmaps(dd, runs);
 	if (!err)
 		err = vd_diskdump_parse_notes(dump, dd);
 	if (err)
@@ -522,6 +584,7 @@ diskdump_open(struct vd_dump *dump, struct vd_source *src,
 {
 	unsigned char sig[8];
 	struct diskdump *dd;
+	struct dd_runs runs = { 0 };
 	struct vd_error *err;
 
 	// vd_file_read: a flattened file may split even these 8 bytes.
@@ -536,11 +599,12 @@ diskdump_open(struct vd_dump *dump, struct vd_source *src,
 	if (!dd)
 		return &vd_enomem;
 	dd->file = file;
-	err = dd_load(dump, dd);
+	err = dd_load(dump, dd, &runs);
 	if (!err)
 		err = dd_publish_info(dump, dd);
 	if (!err)
-		err = dd_add_segments(dump, src, dd);
+		err = dd_add_segments(dump, src, dd, &runs);
+	free(runs.r);
 	if (!err)
 		err = dd_warnings(dump, dd);
 	if (err) {
@@ -560,8 +624,9 @@ diskdump_close(void *priv)
 	if (!dd)
 		return;
 	vd_diskdump_free_decoders(dd);
-	free(dd->bitmap_copy);
-	free(dd->rank);
+	for (size_t i = 0; i < DD_CHUNK_CACHE; i++)
+		free(dd->chunks[i].ram);
+	free(dd->chunk_rank);
 	free(dd->vmcoreinfo);
 	free(dd->cpus);
 	free(dd->eraseinfo);
@@ -572,6 +637,7 @@ const struct vd_format_ops vd_diskdump_format_ops = {
 	.name = "kdump",
 	.open = diskdump_open,
 	.read_page = vd_diskdump_read_page,
+	.next_page = vd_diskdump_next_page,
 	.finish = vd_diskdump_finish,
 	.close = diskdump_close,
 };

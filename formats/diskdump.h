@@ -68,9 +68,35 @@
 /* struct page_desc: u64 offset, u32 size, u32 flags, u64 page_flags. */
 #define DD_DESC_SIZE 24
 
-/* Prefix popcounts of the dumped-pages bitmap every this many PFNs. */
+/*
+ * The bitmaps are never read whole.  Open streams them once, a chunk of
+ * DD_CHUNK_PFNS bits at a time (skipping holes of a sparse file), keeping
+ * per chunk only the count of dumped pages before it.  A chunk's bytes and
+ * its finer index (prefix popcounts every DD_RANK_PFNS PFNs) are read on
+ * first use and kept in a small LRU of DD_CHUNK_CACHE chunks, so a page's
+ * descriptor is found with one table entry, one index entry and at most 8
+ * popcounts whatever the machine's size.
+ */
+#define DD_CHUNK_SHIFT 18
+#define DD_CHUNK_PFNS (1ull << DD_CHUNK_SHIFT)          /* 1 GiB of 4K pages */
+#define DD_CHUNK_BYTES (DD_CHUNK_PFNS / 8)              /* 32 KiB a bitmap */
+#define DD_CHUNK_CACHE 8
 #define DD_RANK_SHIFT 9
 #define DD_RANK_PFNS (1u << DD_RANK_SHIFT)
+/*
+ * PFNs a file may cover: 52 bits of physical address (x86_64 with LA57,
+ * arm64 with LPA/LPA2).
+ */
+#define DD_MAX_PHYS_BITS 52
+/* And at most 2^40 PFNs (4 PiB of 4 KiB pages): 2^22 chunks, 32 MiB. */
+#define DD_MAX_PFNS (1ull << 40)
+
+struct dd_chunk {
+	uint64_t index;                 /* chunk number; UINT64_MAX: empty */
+	uint64_t used;                  /* LRU clock */
+	unsigned char *ram, *dump;      /* DD_CHUNK_BYTES each (dump may = ram) */
+	uint32_t sub[DD_CHUNK_PFNS / DD_RANK_PFNS]; /* dump bits before i*512 */
+};
 
 struct dd_desc {
 	uint64_t offset;
@@ -104,11 +130,13 @@ struct diskdump {
 	uint64_t off_eraseinfo, size_eraseinfo;
 
 	/* Bitmaps: bit n = byte n / 8, bit n % 8 (LSB first). */
-	const unsigned char *ram_bitmap;        /* page is RAM */
-	const unsigned char *dump_bitmap;       /* page is in the dump */
-	unsigned char *bitmap_copy;     /* owned when not mapped whole */
+	uint64_t ram_bm_off, dump_bm_off;       /* file offsets (may be equal) */
+	uint64_t bitmap_bytes;                  /* bytes of one bitmap */
 	bool single_bitmap;
-	uint64_t *rank;                 /* dump bits in [0, i*DD_RANK_PFNS) */
+	uint64_t nchunks;               /* chunks covering [0, end_pfn) */
+	uint64_t *chunk_rank;           /* dump bits in [0, c * DD_CHUNK_PFNS) */
+	struct dd_chunk chunks[DD_CHUNK_CACHE];
+	uint64_t chunk_clock;
 	uint64_t base_rank;             /* dump bits below start_pfn */
 	uint64_t ram_pages, dumped_pages;
 	uint64_t desc_off;
@@ -133,8 +161,15 @@ struct diskdump {
 
 /* diskdump_read.c */
 struct vd_error *vd_diskdump_read_page(void *priv, uint64_t pfn, void *buf);
-uint64_t vd_diskdump_rank(const struct diskdump *dd, uint64_t pfn);
-bool vd_diskdump_bit(const unsigned char *bitmap, uint64_t pfn);
+/* The cached chunk holding pfn (pfn < nchunks * DD_CHUNK_PFNS). */
+struct vd_error *vd_diskdump_chunk(struct diskdump *dd, uint64_t pfn,
+				   const struct dd_chunk **ret);
+/* The first dumped PFN >= pfn in this file, or UINT64_MAX. */
+uint64_t vd_diskdump_next_page(void *priv, uint64_t pfn);
+/* Dumped pages in [0, pfn) with pfn inside chunk c. */
+uint64_t vd_diskdump_rank(const struct diskdump *dd, const struct dd_chunk *c,
+			  uint64_t pfn);
+bool vd_diskdump_bit(const unsigned char *bitmap, uint64_t bit);
 void vd_diskdump_sample_flags(struct diskdump *dd);
 void vd_diskdump_free_decoders(struct diskdump *dd);
 

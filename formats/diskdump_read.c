@@ -28,24 +28,127 @@
 #define DD_SAMPLE_DESCS 64
 
 bool
-vd_diskdump_bit(const unsigned char *bitmap, uint64_t pfn)
+vd_diskdump_bit(const unsigned char *bitmap, uint64_t bit)
 {
-	return bitmap[pfn / 8] >> (pfn % 8) & 1;
+	return bitmap[bit / 8] >> (bit % 8) & 1;
 }
 
-/* Dumped pages in [0, pfn): one table entry and at most 8 popcounts. */
-uint64_t
-vd_diskdump_rank(const struct diskdump *dd, uint64_t pfn)
+/*
+ * Read chunk ci of both bitmaps into slot c and index it.  Bytes past the
+ * bitmaps' end (the last chunk) read as zeros.
+ */
+static struct vd_error *
+load_chunk(struct diskdump *dd, struct dd_chunk *c, uint64_t ci)
 {
-	const unsigned char *bm = dd->dump_bitmap;
-	uint64_t r = dd->rank[pfn >> DD_RANK_SHIFT];
-	uint64_t w = (pfn >> DD_RANK_SHIFT) * (DD_RANK_PFNS / 64);
+	uint64_t from = ci * DD_CHUNK_BYTES;
+	size_t n = from < dd->bitmap_bytes ?
+		   (size_t)VD_MIN((uint64_t)DD_CHUNK_BYTES, dd->bitmap_bytes - from) : 0;
+	struct vd_error *err;
+	uint32_t sum = 0;
 
-	for (; w < pfn / 64; w++)
-		r += __builtin_popcountll(vd_get64(bm + w * 8, false));
-	if (pfn & 63)
-		r += __builtin_popcountll(vd_get64(bm + w * 8, false) &
-					  ((1ull << (pfn & 63)) - 1));
+	c->index = UINT64_MAX;
+	memset(c->ram + n, 0, DD_CHUNK_BYTES - n);
+	err = vd_file_pread(dd->file, dd->ram_bm_off + from, c->ram, n, "bitmap");
+	if (!err && c->dump != c->ram) {
+		memset(c->dump + n, 0, DD_CHUNK_BYTES - n);
+		err = vd_file_pread(dd->file, dd->dump_bm_off + from, c->dump, n,
+				    "bitmap");
+	}
+	if (err)
+		return err;
+	for (size_t i = 0; i < VD_ARRAY_SIZE(c->sub); i++) {
+		c->sub[i] = sum;
+		for (size_t w = 0; w < DD_RANK_PFNS / 64; w++)
+			sum += (uint32_t)__builtin_popcountll(
+				vd_get64(c->dump + i * (DD_RANK_PFNS / 8) + w * 8,
+					 false));
+	}
+	c->index = ci;
+	return NULL;
+}
+
+struct vd_error *
+vd_diskdump_chunk(struct diskdump *dd, uint64_t pfn,
+		  const struct dd_chunk **ret)
+{
+	uint64_t ci = pfn >> DD_CHUNK_SHIFT;
+	struct dd_chunk *victim = &dd->chunks[0];
+	struct vd_error *err;
+
+	for (size_t i = 0; i < DD_CHUNK_CACHE; i++) {
+		struct dd_chunk *c = &dd->chunks[i];
+
+		if (c->index == ci) {
+			c->used = ++dd->chunk_clock;
+			*ret = c;
+			return NULL;
+		}
+		if (c->used < victim->used)
+			victim = c;
+	}
+	err = load_chunk(dd, victim, ci);
+	if (err)
+		return err;
+	victim->used = ++dd->chunk_clock;
+	*ret = victim;
+	return NULL;
+}
+
+/*
+ * Chunks with no dumped page (equal counts before and after) are skipped
+ * without reading them; at most one chunk is read and scanned per call
+ * that finds a page.
+ */
+uint64_t
+vd_diskdump_next_page(void *priv, uint64_t pfn)
+{
+	struct diskdump *dd = priv;
+
+	pfn = VD_MAX(pfn, dd->start_pfn);
+	while (pfn < dd->end_pfn) {
+		uint64_t ci = pfn >> DD_CHUNK_SHIFT, p0 = ci << DD_CHUNK_SHIFT;
+		uint64_t lim = VD_MIN(p0 + DD_CHUNK_PFNS, dd->end_pfn);
+		const struct dd_chunk *c;
+		struct vd_error *err;
+
+		if (dd->chunk_rank[ci + 1] == dd->chunk_rank[ci]) {
+			pfn = p0 + DD_CHUNK_PFNS;
+			continue;
+		}
+		err = vd_diskdump_chunk(dd, pfn, &c);
+		if (err) {
+			// Unreadable bitmap: let the read itself say so.
+			vd_error_destroy(err);
+			return pfn;
+		}
+		while (pfn < lim) {
+			uint64_t i = pfn - p0;
+			uint64_t w = vd_get64(c->dump + i / 64 * 8, false) >> (i & 63);
+
+			if (w)
+				return pfn + (uint64_t)__builtin_ctzll(w) < lim ?
+				       pfn + (uint64_t)__builtin_ctzll(w) : UINT64_MAX;
+			pfn += 64 - (i & 63);
+		}
+		pfn = lim;
+	}
+	return UINT64_MAX;
+}
+
+/* Dumped pages in [0, pfn): two table entries and at most 8 popcounts. */
+uint64_t
+vd_diskdump_rank(const struct diskdump *dd, const struct dd_chunk *c,
+		 uint64_t pfn)
+{
+	uint64_t in = pfn & (DD_CHUNK_PFNS - 1);
+	uint64_t r = dd->chunk_rank[pfn >> DD_CHUNK_SHIFT] + c->sub[in >> DD_RANK_SHIFT];
+	uint64_t w = (in >> DD_RANK_SHIFT) * (DD_RANK_PFNS / 64);
+
+	for (; w < in / 64; w++)
+		r += (uint64_t)__builtin_popcountll(vd_get64(c->dump + w * 8, false));
+	if (in & 63)
+		r += (uint64_t)__builtin_popcountll(vd_get64(c->dump + w * 8, false) &
+						    ((1ull << (in & 63)) - 1));
 	return r;
 }
 
@@ -339,6 +442,15 @@ decode_page(struct diskdump *dd, uint64_t pfn, uint64_t doff,
 	return NULL;
 }
 
+static struct vd_error *
+not_ram(const struct diskdump *dd, uint64_t pfn)
+{
+	return vd_error_fault(VD_ERR_FAULT, VD_AS_PHYS, pfn_addr(dd, pfn),
+			      "0x%llx (page 0x%llx) is not RAM in %s",
+			      (unsigned long long)pfn_addr(dd, pfn),
+			      (unsigned long long)pfn, dd->file->path);
+}
+
 struct vd_error *
 vd_diskdump_read_page(void *priv, uint64_t pfn, void *buf)
 {
@@ -346,19 +458,19 @@ vd_diskdump_read_page(void *priv, uint64_t pfn, void *buf)
 	struct dd_desc d = { 0 };
 	uint64_t doff;
 	struct vd_error *err;
+	const struct dd_chunk *c;
 
-	if (pfn < dd->start_pfn || pfn >= dd->end_pfn ||
-	    !vd_diskdump_bit(dd->dump_bitmap, pfn)) {
-		if (pfn >= dd->start_pfn && pfn < dd->end_pfn &&
-		    vd_diskdump_bit(dd->ram_bitmap, pfn))
+	if (pfn < dd->start_pfn || pfn >= dd->end_pfn)
+		return not_ram(dd, pfn);
+	err = vd_diskdump_chunk(dd, pfn, &c);
+	if (err)
+		return err;
+	if (!vd_diskdump_bit(c->dump, pfn & (DD_CHUNK_PFNS - 1))) {
+		if (vd_diskdump_bit(c->ram, pfn & (DD_CHUNK_PFNS - 1)))
 			return page_excluded(dd, pfn);
-		return vd_error_fault(VD_ERR_FAULT, VD_AS_PHYS,
-				      pfn_addr(dd, pfn),
-				      "0x%llx (page 0x%llx) is not RAM in %s",
-				      (unsigned long long)pfn_addr(dd, pfn),
-				      (unsigned long long)pfn, dd->file->path);
+		return not_ram(dd, pfn);
 	}
-	err = read_desc(dd, pfn, vd_diskdump_rank(dd, pfn) - dd->base_rank, &d,
+	err = read_desc(dd, pfn, vd_diskdump_rank(dd, c, pfn) - dd->base_rank, &d,
 			&doff);
 	if (!err)
 		err = decode_page(dd, pfn, doff, &d, buf);

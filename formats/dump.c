@@ -595,6 +595,27 @@ vd_dump_ptr(struct vd_dump *dump, uint64_t addr, size_t len)
 	return vd_file_ptr(seg->src->file, off, len);
 }
 
+uint64_t
+vd_dump_next_data(struct vd_dump *dump, uint64_t addr)
+{
+	uint32_t psize = dump->info.page_size;
+
+	for (const struct vd_segment *seg = find_segment(dump, addr);
+	     seg && seg < dump->segs + dump->nsegs; seg++) {
+		uint64_t a = VD_MAX(addr, seg->start), pfn;
+
+		if (seg->kind == VD_SEG_ABSENT && !dump->opts.zero_excluded)
+			continue;
+		if (seg->kind != VD_SEG_PAGED || !psize || dump->opts.zero_excluded ||
+		    !seg->src->ops->next_page)
+			return a;
+		pfn = seg->src->ops->next_page(seg->src->priv, a / psize);
+		if (pfn != UINT64_MAX && pfn < seg->end / psize)
+			return VD_MAX(a, pfn * psize);
+	}
+	return UINT64_MAX;
+}
+
 size_t
 vd_dump_ranges(const struct vd_dump *dump, const struct vd_mem_range **ret)
 {

@@ -209,6 +209,53 @@ vd_file_read(const struct vd_file *file, uint64_t off, void *buf, size_t len,
 }
 
 struct vd_error *
+vd_file_pread(const struct vd_file *file, uint64_t off, void *buf, size_t len,
+	      const char *what)
+{
+	unsigned char *out = buf;
+
+	if (file->flat || file->fd < 0 || !vd_range_ok(off, len, file->size))
+		return vd_file_read(file, off, buf, len, what);
+	while (len) {
+		ssize_t n = pread(file->fd, out, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return vd_error_os(errno, "%s: cannot read %s at offset 0x%llx",
+					   file->path, what, (unsigned long long)off);
+		if (n == 0)
+			// The file shrank under us: what the mapping would read.
+			return vd_error_fault(VD_ERR_CORRUPT, VD_AS_FILE, off,
+					      "%s: truncated file: %s at offset 0x%llx lies past its end",
+					      file->path, what, (unsigned long long)off);
+		out += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return NULL;
+}
+
+uint64_t
+vd_file_next_data(const struct vd_file *file, uint64_t off)
+{
+	off_t r;
+
+	if (off >= file->size)
+		return file->size;
+	if (file->flat)
+		return vd_flat_next_data(file->flat, off);
+	if (file->fd < 0)
+		return off;
+	r = lseek(file->fd, (off_t)off, SEEK_DATA);
+	if (r < 0)
+		// ENXIO: nothing but a hole up to the end; anything else
+		// (no SEEK_DATA support): no knowledge, so read everything.
+		return errno == ENXIO ? file->size : off;
+	return VD_MIN((uint64_t)r, file->size);
+}
+
+struct vd_error *
 vd_file_corrupt(const struct vd_file *file, uint64_t off, const char *fmt, ...)
 {
 	struct vd_error *err;

@@ -54,6 +54,22 @@ void vd_file_close(struct vd_file *file);
 struct vd_error *vd_file_read(const struct vd_file *file, uint64_t off,
 			      void *buf, size_t len, const char *what);
 
+/*
+ * Copy [off, off + len) like vd_file_read(), but with pread() instead of
+ * through the mapping: the pages read do not stay in the process (bulk
+ * reads such as a kdump's bitmaps keep memory bounded this way).
+ */
+struct vd_error *vd_file_pread(const struct vd_file *file, uint64_t off,
+			       void *buf, size_t len, const char *what);
+
+/*
+ * The first offset >= off that may hold a non-zero byte (file->size when
+ * none): holes of a sparse file and bytes no flattened record wrote read
+ * as zeros and can be skipped.  Conservative: off when the file system
+ * cannot say.
+ */
+uint64_t vd_file_next_data(const struct vd_file *file, uint64_t off);
+
 /* A pointer to [off, off + len) of the file, or NULL when out of range. */
 const void *vd_file_ptr(const struct vd_file *file, uint64_t off, size_t len);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/util.h"
 #include "flat.h"
@@ -25,6 +26,9 @@
 #define FLAT_VERSION 1
 #define FLAT_REC_HDR 16
 #define FLAT_END_FLAG UINT64_MAX        /* offset = buf_size = -1 */
+#define FLAT_DROP_EVERY (16ull << 20)
+/* Rewrites after the ordered records laid over them one by one. */
+#define FLAT_TAIL_MAX 16
 
 /* One record, or one resolved piece: logical [start, end) at phys. */
 struct flat_range {
@@ -95,11 +99,20 @@ flat_scan(struct vd_flat *flat, const char *path, uint64_t fsize,
 	const unsigned char *map = flat->map;
 	size_t cap = 0, n = 0;
 	struct flat_range *recs = NULL;
-	uint64_t pos = VD_FLAT_HEADER_SIZE;
+	uint64_t pos = VD_FLAT_HEADER_SIZE, dropped = 0;
 
 	for (;;) {
 		uint64_t off, sz;
 
+		// The walk touches every page of a file of small records: give
+		// back what lies behind it (file pages, read again on demand),
+		// so that its memory stays bounded whatever the file's size.
+		if (pos - dropped >= FLAT_DROP_EVERY) {
+			uint64_t to = pos & ~(FLAT_DROP_EVERY - 1);
+
+			madvise((void *)(map + dropped), to - dropped, MADV_DONTNEED);
+			dropped = to;
+		}
 		if (fsize - pos < FLAT_REC_HDR) {
 			flat_warn(flat, "%s: flattened file has no end marker after record %zu at 0x%llx: it is truncated",
 				  path, n, (unsigned long long)pos);
@@ -254,12 +267,104 @@ flat_sweep(struct vd_flat *flat, const struct flat_range *recs, size_t n)
 	return NULL;
 }
 
-static bool
+/* Records [0, k) are sorted and do not overlap: the largest such k. */
+static size_t
 flat_in_order(const struct flat_range *recs, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
 		if (recs[i].start < recs[i - 1].end)
-			return false;
+			return i;
+	return n;
+}
+
+static size_t flat_find(const struct vd_flat *flat, uint64_t off);
+
+/*
+ * Lay record r over the pieces (sorted, non-overlapping, with room for
+ * two more): what it covers is now its.  Whatever r overlaps lies in
+ * pieces [i, j); their parts left of and right of r stay.
+ */
+static void
+flat_overwrite(struct vd_flat *flat, const struct flat_range *r)
+{
+	struct flat_range *p = flat->pieces, repl[3];
+	size_t i = flat_find(flat, r->start), j = i, nr = 0;
+
+	while (j < flat->npieces && p[j].start < r->end)
+		j++;
+	if (i < j && p[i].start < r->start)
+		repl[nr++] = (struct flat_range){ p[i].start, r->start, p[i].phys, p[i].order };
+	repl[nr++] = *r;
+	if (i < j && p[j - 1].end > r->end)
+		repl[nr++] = (struct flat_range){ r->end, p[j - 1].end,
+						  p[j - 1].phys + (r->end - p[j - 1].start),
+						  p[j - 1].order };
+	memmove(p + i + nr, p + j, (flat->npieces - j) * sizeof(*p));
+	memcpy(p + i, repl, nr * sizeof(*p));
+	flat->npieces = flat->npieces - (j - i) + nr;
+}
+
+/*
+ * recs sorted by start.  When at most FLAT_TAIL_MAX records overlap any
+ * other (makedumpfile and QEMU rewrite the dump header at the end; the
+ * descriptor and data areas are written alternately, so the records are
+ * out of order but do not overlap), the others are the pieces as they
+ * are and the few are laid over them in write order: no second array of
+ * the records (a file of millions of records).  Returns false, changing
+ * nothing, when there are more.
+ */
+static bool
+flat_few_overlaps(struct vd_flat *flat, struct flat_range **recsp, size_t n,
+		  struct vd_error **err)
+{
+	struct flat_range *recs = *recsp, few[FLAT_TAIL_MAX];
+	size_t nfew = 0, w = 0;
+	uint64_t maxend = 0;
+	void *grown;
+
+	*err = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		maxend = 0;
+		nfew = w = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct flat_range r = recs[i];
+			bool hit = (i && r.start < maxend) ||
+				   (i + 1 < n && recs[i + 1].start < r.end);
+
+			maxend = VD_MAX(maxend, r.end);
+			if (!hit) {
+				if (pass)
+					recs[w] = r;
+				w++;
+				continue;
+			}
+			if (nfew == FLAT_TAIL_MAX)
+				return false;
+			if (pass)
+				few[nfew] = r;
+			nfew++;
+		}
+		if (pass)
+			break;
+	}
+	// Write order among the few (insertion sort: at most 16).
+	for (size_t i = 1; i < nfew; i++)
+		for (size_t j = i; j && few[j].order < few[j - 1].order; j--) {
+			struct flat_range t = few[j];
+
+			few[j] = few[j - 1];
+			few[j - 1] = t;
+		}
+	grown = realloc(recs, (w + 2 * nfew + 1) * sizeof(*recs));
+	if (!grown) {
+		*err = &vd_enomem;
+		return true;
+	}
+	*recsp = NULL;
+	flat->pieces = grown;
+	flat->npieces = w;
+	for (size_t i = 0; i < nfew; i++)
+		flat_overwrite(flat, &few[i]);
 	return true;
 }
 
@@ -289,7 +394,7 @@ vd_flat_open(const char *path, const unsigned char *map, uint64_t size,
 	struct vd_flat *flat;
 	struct flat_range *recs = NULL;
 	struct vd_error *err;
-	size_t n = 0;
+	size_t n = 0, k;
 
 	err = flat_check_header(path, map, size);
 	if (err)
@@ -302,12 +407,15 @@ vd_flat_open(const char *path, const unsigned char *map, uint64_t size,
 	if (err)
 		goto fail;
 	flat->nrecords = n;
-	if (flat_in_order(recs, n)) {
+	k = flat_in_order(recs, n);
+	if (k == n) {
 		flat->pieces = vd_steal(&recs);
 		flat->npieces = n;
 	} else {
 		qsort(recs, n, sizeof(*recs), range_cmp);
-		err = flat_sweep(flat, recs, n);
+		if (!flat_few_overlaps(flat, &recs, n, &err)) {
+			err = flat_sweep(flat, recs, n);
+		}
 		if (err)
 			goto fail;
 	}
@@ -371,6 +479,16 @@ flat_find(const struct vd_flat *flat, uint64_t off)
 			hi = mid;
 	}
 	return lo;
+}
+
+uint64_t
+vd_flat_next_data(const struct vd_flat *flat, uint64_t off)
+{
+	size_t i = flat_find(flat, off);
+
+	if (i == flat->npieces)
+		return flat->size;
+	return VD_MAX(off, flat->pieces[i].start);
 }
 
 const void *

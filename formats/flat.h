@@ -35,7 +35,9 @@ bool vd_flat_detect(const unsigned char *map, uint64_t size);
 
 /*
  * Build the remap of the flattened file mapped at map (size bytes).  map
- * is borrowed and must outlive the result.  path is used in messages.
+ * is borrowed and must outlive the result; it must be a read-only
+ * mapping of a file (the scan gives the pages it walked back to the
+ * kernel).  path is used in messages.
  */
 struct vd_error *vd_flat_open(const char *path, const unsigned char *map,
 			      uint64_t size, struct vd_flat **ret);
@@ -55,6 +57,9 @@ const char *vd_flat_warning(const struct vd_flat *flat);
  * one record (NULL otherwise: crossing pieces, a hole, or past the end).
  */
 const void *vd_flat_ptr(const struct vd_flat *flat, uint64_t off, size_t len);
+
+/* The first logical offset >= off that a record wrote (size if none). */
+uint64_t vd_flat_next_data(const struct vd_flat *flat, uint64_t off);
 
 /* Copy logical [off, off + len); the caller has checked the range. */
 void vd_flat_read(const struct vd_flat *flat, uint64_t off, void *buf,

@@ -35,6 +35,12 @@ struct vd_format_ops {
 	/* Fill buf with page pfn (page_size bytes).  Needed for VD_SEG_PAGED. */
 	struct vd_error *(*read_page)(void *priv, uint64_t pfn, void *buf);
 	/*
+	 * Optional, for VD_SEG_PAGED: the first PFN >= pfn whose page is in
+	 * the file (UINT64_MAX when none), so that work over all RAM skips
+	 * excluded runs without failing one page at a time.
+	 */
+	uint64_t (*next_page)(void *priv, uint64_t pfn);
+	/*
 	 * Optional: called once after every file of the dump was opened, with
 	 * the privs of all sources read by this reader (split sets).
 	 */

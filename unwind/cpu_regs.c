@@ -105,6 +105,21 @@ from_crash_notes(struct vd_unwinder *u)
 	}
 }
 
+struct pid_cpu {
+	int32_t pid;
+	uint32_t cpu;
+};
+
+static int
+pid_cpu_cmp(const void *a, const void *b)
+{
+	const struct pid_cpu *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
+}
+
 static void
 from_dump_notes(struct vd_unwinder *u)
 {
@@ -113,28 +128,36 @@ from_dump_notes(struct vd_unwinder *u)
 	bool qemu = n > 0;
 	int32_t *curr_pid;
 	bool *taken;
+	struct pid_cpu *byp = NULL;
+	size_t nbyp = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	// QEMU numbers the notes' pids 1..n, each once (a bitmap of the
+	// pids seen: linear in the number of CPUs).
+	taken = calloc(n + 1, sizeof(*taken));
+	if (!taken)
+		return;
+	for (size_t i = 0; i < n && qemu; i++) {
 		int32_t pid = info->cpus[i].pid;
 
-		if (pid < 1 || (size_t)pid > n)
+		if (pid < 1 || (size_t)pid > n || taken[pid])
 			qemu = false;
-		for (size_t k = 0; k < i; k++)
-			if (info->cpus[k].pid == pid)
-				qemu = false;
+		else
+			taken[pid] = true;
 	}
+	memset(taken, 0, (n + 1) * sizeof(*taken));
 	if (qemu) {
 		for (size_t i = 0; i < n; i++)
 			if ((uint32_t)(info->cpus[i].pid - 1) < u->ncpus && info->cpus[i].have_regs &&
 			    !u->have_cpu_regs[info->cpus[i].pid - 1])
 				set(u, (uint32_t)(info->cpus[i].pid - 1), "CPU note",
 				    info->cpus[i].regs, info->cpus[i].nregs);
+		free(taken);
 		return;
 	}
 	// Linux pids: the CPU running that pid.
 	curr_pid = calloc(u->ncpus, sizeof(*curr_pid));
-	taken = calloc(n + 1, sizeof(*taken));
-	if (curr_pid && taken) {
+	byp = calloc(u->ncpus ? u->ncpus : 1, sizeof(*byp));
+	if (curr_pid && byp) {
 		struct vd_task_iter it;
 		const struct vd_task *t;
 		struct vd_error *err;
@@ -149,26 +172,48 @@ from_dump_notes(struct vd_unwinder *u)
 					vd_error_destroy(err);
 			vd_task_iter_deinit(&it);
 		}
-		for (size_t i = 0; i < n; i++)
-			for (uint32_t c = 0; c < u->ncpus && info->cpus[i].pid > 0; c++)
-				if (curr_pid[c] == info->cpus[i].pid && !u->have_cpu_regs[c] &&
-				    info->cpus[i].have_regs) {
-					set(u, c, "CPU note", info->cpus[i].regs, info->cpus[i].nregs);
+		// (pid, cpu) sorted: a note finds its CPU by binary search,
+		// the first such CPU without registers, as a scan would.
+		for (uint32_t c = 0; c < u->ncpus; c++)
+			if (curr_pid[c] > 0)
+				byp[nbyp++] = (struct pid_cpu){ curr_pid[c], c };
+		qsort(byp, nbyp, sizeof(*byp), pid_cpu_cmp);
+		for (size_t i = 0; i < n; i++) {
+			size_t lo = 0, hi = nbyp;
+			int32_t pid = info->cpus[i].pid;
+
+			if (pid <= 0 || !info->cpus[i].have_regs)
+				continue;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (byp[mid].pid < pid)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < nbyp && byp[lo].pid == pid; lo++)
+				if (!u->have_cpu_regs[byp[lo].cpu]) {
+					set(u, byp[lo].cpu, "CPU note", info->cpus[i].regs,
+					    info->cpus[i].nregs);
 					taken[i] = true;
 					break;
 				}
-		// The rest (idle CPUs, pid 0) in note order.
-		for (size_t i = 0; i < n; i++) {
+		}
+		// The rest (idle CPUs, pid 0) in note order; the CPUs they take
+		// are never freed, so one cursor walks them once.
+		for (size_t i = 0, c = 0; i < n; i++) {
 			if (taken[i] || !info->cpus[i].have_regs || info->cpus[i].pid > 0)
 				continue;
-			for (uint32_t c = 0; c < u->ncpus; c++)
-				if (!u->have_cpu_regs[c] && curr_pid[c] == 0) {
-					set(u, c, "CPU note", info->cpus[i].regs, info->cpus[i].nregs);
-					break;
-				}
+			while (c < u->ncpus && (u->have_cpu_regs[c] || curr_pid[c] != 0))
+				c++;
+			if (c == u->ncpus)
+				break;
+			set(u, (uint32_t)c, "CPU note", info->cpus[i].regs, info->cpus[i].nregs);
 		}
 	}
 	free(curr_pid);
+	free(byp);
 	free(taken);
 }
 

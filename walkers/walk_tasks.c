@@ -48,6 +48,8 @@ struct vd_task_walk {
 	struct task_fields f;
 	struct vd_percpu pc;
 	uint64_t *curr;                   /* runqueues[cpu].curr */
+	uint64_t *curr_sorted;            /* the non-zero ones, sorted */
+	size_t ncurr_sorted;
 	struct vd_walk_buf buf;         /* struct entry */
 	struct vd_addr_set seen;          /* task addresses added */
 };
@@ -56,6 +58,43 @@ static struct entry *
 ents(const struct vd_task_walk *w)
 {
 	return w->buf.e;
+}
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Sort the runqueues' current tasks once, so that "is this task running"
+ * is a binary search: tasks x CPUs compares otherwise (a 1024-CPU machine
+ * with 100,000 tasks).  false: out of memory.
+ */
+static bool
+sort_curr(struct vd_task_walk *w)
+{
+	free(w->curr_sorted);
+	w->curr_sorted = NULL;
+	w->ncurr_sorted = 0;
+	if (!w->curr)
+		return true;
+	w->curr_sorted = malloc((w->pc.ncpus ? w->pc.ncpus : 1) * sizeof(*w->curr_sorted));
+	if (!w->curr_sorted)
+		return false;
+	for (uint32_t c = 0; c < w->pc.ncpus; c++)
+		if (w->curr[c])
+			w->curr_sorted[w->ncurr_sorted++] = w->curr[c];
+	qsort(w->curr_sorted, w->ncurr_sorted, sizeof(*w->curr_sorted), u64_cmp);
+	return true;
+}
+
+static bool
+is_curr(const struct vd_task_walk *w, uint64_t addr)
+{
+	return addr && w->curr_sorted &&
+	       bsearch(&addr, w->curr_sorted, w->ncurr_sorted, sizeof(addr), u64_cmp);
 }
 
 static struct vd_error *
@@ -162,9 +201,7 @@ read_task(struct vd_task_walk *w, uint64_t addr, struct vd_task *t)
 		t->ppid = (int32_t)v;
 	t->kthread = (t->flags & PF_KTHREAD) || !t->pid;
 	t->thread = t->pid != t->tgid;
-	for (uint32_t c = 0; w->curr && c < w->pc.ncpus; c++)
-		if (w->curr[c] == addr)
-			t->active = true;
+	t->active = is_curr(w, addr);
 	return NULL;
 }
 
@@ -381,13 +418,15 @@ discover_runqueues(struct vd_task_walk *w, uint64_t **idle_ret)
 }
 
 /* After a late discovery of the runqueues: who runs where. */
-static void
+static bool
 mark_active(struct vd_task_walk *w)
 {
+	if (!sort_curr(w))
+		return false;
 	for (size_t i = 0; w->curr && i < w->buf.n; i++)
-		for (uint32_t c = 0; !ents(w)[i].err && c < w->pc.ncpus; c++)
-			if (w->curr[c] == ents(w)[i].t.addr)
-				ents(w)[i].t.active = true;
+		if (!ents(w)[i].err && is_curr(w, ents(w)[i].t.addr))
+			ents(w)[i].t.active = true;
+	return true;
 }
 
 static struct vd_error *
@@ -400,6 +439,10 @@ collect(struct vd_task_iter *it, struct vd_task_walk *w, uint64_t init_task)
 
 	if ((err = read_runqueues(w, &idle)))
 		return err;
+	if (!sort_curr(w)) {
+		free(idle);
+		return &vd_enomem;
+	}
 	find_panic(it, w);
 	it->ncpus = (int32_t)w->pc.ncpus;
 	ok = add_task(w, init_task, true, 0);
@@ -429,7 +472,8 @@ collect(struct vd_task_iter *it, struct vd_task_walk *w, uint64_t init_task)
 			if (idle[c])
 				ok = add_task(w, idle[c], true, (int)c);
 		free(idle);
-		mark_active(w);
+		if (ok && !mark_active(w))
+			return &vd_enomem;
 		if (it->panic_cpu < 0)
 			panic_from_registers(it, w);
 	}
@@ -509,6 +553,7 @@ vd_task_iter_deinit(struct vd_task_iter *it)
 		return;
 	vd_walk_buf_free(&w->buf);
 	free(w->curr);
+	free(w->curr_sorted);
 	vd_addr_set_free(&w->seen);
 	free(w);
 	it->w = NULL;

@@ -118,6 +118,16 @@ struct vd_error *vd_dump_read(struct vd_dump *dump, uint64_t addr, void *buf,
  */
 const void *vd_dump_ptr(struct vd_dump *dump, uint64_t addr, size_t len);
 
+/*
+ * The first address >= addr from which a read may succeed: addr itself
+ * when it may, the start of the next range or of the next page the file
+ * holds when the dump leaves [addr, result) out (not in the dump, or
+ * excluded pages unless --zero-excluded), UINT64_MAX when nothing
+ * follows.  For work over all memory (search): a read that fails at addr
+ * continues here instead of page by page.
+ */
+uint64_t vd_dump_next_data(struct vd_dump *dump, uint64_t addr);
+
 struct vd_mem_range {
 	uint64_t start, end;    /* [start, end) */
 	const char *kind;       /* "file", "zero", "paged", "absent" */

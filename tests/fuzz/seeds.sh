@@ -102,6 +102,9 @@ done
 dd legacy "signature = DISKDUMP\nversion = 1\ncompression = none" dump_kdump
 dd be "endian = big\narch = aarch64\nversion = 6\ncompression = zlib" dump_kdump
 dd arm64 "arch = aarch64\nmachine = Unknown\nversion = 6\ncompression = zstd\neraseinfo = a;b" dump_kdump
+# Two bitmap chunks (formats/diskdump.h DD_CHUNK_PFNS): pages on both
+# sides of the boundary, the descriptor ranks carried across it (72 KiB).
+dd chunks "version = 6\ncompression = zstd\nmax_mapnr = 0x40040\npages 0x3fff0-0x40010 pattern 9\npage 0x4003f fill 0x3c\npages 0x3fffe-0x3ffff excluded" dump_kdump
 dd flat "version = 6\ncompression = zlib\nflatten = yes" dump_flat
 dd flat-shuffle "version = 6\ncompression = lzo\nflatten = yes shuffle overwrite-header\nflat_chunk = 700" dump_flat
 dd flat-none "version = 6\ncompression = none\nflatten = yes" dump_flat

@@ -63,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -70,6 +71,7 @@
 #define MKDD_MAX_PAGES (1u << 24)
 #define VD_MKDD_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MKDD_MAX_DIRS 4                 /* directives per page */
+#define MKDD_MAX_CPUS 4096              /* NT_PRSTATUS notes */
 
 enum mkdd_comp { MKDD_NONE = 0, MKDD_ZLIB = 1, MKDD_LZO = 2,
 		 MKDD_SNAPPY = 4, MKDD_ZSTD = 0x20 };
@@ -117,7 +119,7 @@ struct mkdd {
 	uint64_t tv_sec, tv_usec, phys_base;
 	int32_t nr_cpus;
 	char *vmcoreinfo, *eraseinfo;
-	struct mkdd_cpu cpus[64];
+	struct mkdd_cpu cpus[MKDD_MAX_CPUS];
 	int ncpus;
 	struct mkdd_dir *dirs;
 	size_t ndirs;
@@ -133,10 +135,15 @@ struct mkdd {
 	int64_t c_block_size, c_version, c_truncate, c_max_mapnr32;
 };
 
-/* A growable output buffer. */
+/*
+ * A growable output buffer, or (fd >= 0) a shared mapping of the output
+ * file sized once: bytes never written stay holes, so a bitmap of a
+ * 16 TiB machine costs disk and memory only where bits are set.
+ */
 struct mkdd_buf {
 	unsigned char *p;
 	size_t len, cap;
+	int fd;
 };
 
 static const char *const x86_regs[27] = {
@@ -180,6 +187,8 @@ buf_reserve(struct mkdd_buf *b, size_t len)
 {
 	if (len <= b->cap)
 		return true;
+	if (b->fd >= 0)
+		return false;
 	size_t cap = b->cap ? b->cap : 65536;
 	while (cap < len)
 		cap *= 2;
@@ -542,8 +551,8 @@ parse_cpu(struct mkdd *m, char **tok, int n, char *err, size_t errlen)
 {
 	struct mkdd_cpu *cpu;
 
-	if (m->ncpus == 64)
-		return mkdd_fail(err, errlen, "more than 64 cpus");
+	if (m->ncpus == MKDD_MAX_CPUS)
+		return mkdd_fail(err, errlen, "more than %d cpus", MKDD_MAX_CPUS);
 	cpu = &m->cpus[m->ncpus++];
 	for (int i = 1; i < n; i++) {
 		char *eq = strchr(tok[i], '=');
@@ -1028,10 +1037,7 @@ put_desc(struct data_ctx *c, uint64_t off, uint32_t size, uint32_t flags)
 static bool
 is_zero(const unsigned char *p, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
+	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
 }
 
 static bool
@@ -1201,14 +1207,42 @@ apply_corruptions(const struct mkdd *m, struct mkdd_layout *l,
 		patch_desc(m, l, out, l->csize_patch, 1, 0);
 }
 
+/*
+ * For a file-backed buffer: size the file for the largest image this
+ * layout can make (every page stored raw) and map it shared.  Untouched
+ * blocks stay holes; the caller truncates to out->len.
+ */
+static bool
+map_output(const struct mkdd *m, const struct mkdd_layout *l, size_t blob,
+	   struct mkdd_buf *out)
+{
+	uint64_t bound;
+	void *p;
+
+	if (out->fd < 0)
+		return true;
+	bound = l->data_off + (l->ndesc + 1) * (uint64_t)l->bs + blob +
+		(m->eraseinfo ? strlen(m->eraseinfo) : 0) + 2ull * l->bs +
+		(1u << 21) + 4096;
+	if (bound > SIZE_MAX || ftruncate(out->fd, (off_t)bound))
+		return false;
+	p = mmap(NULL, (size_t)bound, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 out->fd, 0);
+	if (p == MAP_FAILED)
+		return false;
+	out->p = p;
+	out->cap = (size_t)bound;
+	return true;
+}
+
 static bool
 build_image(const struct mkdd *m, struct mkdd_buf *out)
 {
 	struct mkdd_layout l;
-	struct mkdd_buf blob = { 0 };
+	struct mkdd_buf blob = { .fd = -1 };
 	bool ok;
 
-	ok = plan_layout(m, &l, &blob) &&
+	ok = plan_layout(m, &l, &blob) && map_output(m, &l, blob.len, out) &&
 	     (!blob.len || buf_put(out, l.bs + SUB_HDR_SIZE, blob.p, blob.len)) &&
 	     write_bitmaps(m, &l, out) && write_pages(m, &l, out);
 	free(blob.p);
@@ -1353,28 +1387,40 @@ check_desc(const struct mkdd *m, char *err, size_t errlen)
 static int
 mkdd_write(const struct mkdd *m, const char *path, char *err, size_t errlen)
 {
-	struct mkdd_buf img = { 0 };
-	FILE *f;
+	struct mkdd_buf img = { .fd = -1 };
+	FILE *f, *tmp = NULL;
 	bool ok;
 
 	if (check_desc(m, err, errlen))
 		return -1;
-	if (!build_image(m, &img)) {
-		free(img.p);
-		return mkdd_fail(err, errlen, "out of memory");
-	}
-	f = fopen(path, "wb");
-	if (!f) {
-		free(img.p);
+	f = fopen(path, "w+b");
+	if (!f)
 		return mkdd_fail(err, errlen, "%s: %s", path, strerror(errno));
+	// The image is built in a mapped file: in the output itself, or in
+	// an unlinked temporary file that the flattened records are cut from.
+	if (m->flatten)
+		tmp = tmpfile();
+	img.fd = fileno(m->flatten ? tmp : f);
+	if ((m->flatten && !tmp) || !build_image(m, &img)) {
+		if (img.p)
+			munmap(img.p, img.cap);
+		if (tmp)
+			fclose(tmp);
+		fclose(f);
+		return mkdd_fail(err, errlen, "cannot build the image (out of memory or disk)");
 	}
-	ok = m->flatten ? write_flat(m, &img, f) :
-	     fwrite(img.p, 1, img.len, f) == img.len;
+	ok = true;
+	if (m->flatten)
+		ok = write_flat(m, &img, f);
+	munmap(img.p, img.cap);
+	if (tmp)
+		fclose(tmp);
+	else
+		ok = ftruncate(fileno(f), (off_t)img.len) == 0;
 	ok = fflush(f) == 0 && ok;
 	if (ok && m->c_truncate >= 0)
 		ok = ftruncate(fileno(f), m->c_truncate) == 0;
 	ok = fclose(f) == 0 && ok;
-	free(img.p);
 	return ok ? 0 : mkdd_fail(err, errlen, "%s: write failed", path);
 }
 

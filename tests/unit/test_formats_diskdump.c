@@ -305,6 +305,47 @@ TEST(descriptor_rank_across_blocks)
 	mkdd_free(m);
 }
 
+/*
+ * Bitmaps read in chunks of 2^18 PFNs (formats/diskdump.h): ranks carried
+ * across chunk boundaries, a chunk with no dumped page, and
+ * vd_dump_next_data() skipping excluded runs and holes to constructed
+ * addresses.
+ */
+TEST(bitmap_chunks_and_next_data)
+{
+	const char *desc = "compression = zstd\nmax_mapnr = 0xc0100\n"
+			   "pages 0-0xff pattern 3\npages 0x100-0x4ffff excluded\n"
+			   "pages 0x50000-0x5000f pattern 4\npages 0x80000-0x80003 fill 0x11\n"
+			   "page 0xc00ff fill 0x22\n";
+	char path[256];
+	struct vd_dump *dump = NULL;
+	struct mkdd *m = make(desc, "chunks.kdump", path, sizeof(path));
+	const uint64_t P = 4096;
+
+	if (!m)
+		return;
+	CHECK_OK(open1(path, &dump));
+	if (dump) {
+		CHECK(verify_all(dump, m) == 0);
+		CHECK_STR(attr(dump, "RAM pages"), "327701");
+		CHECK_STR(attr(dump, "pages in dump"), "277");
+		CHECK_EQ_U64(vd_dump_next_data(dump, 0), 0);
+		CHECK_EQ_U64(vd_dump_next_data(dump, 0xff * P + 5), 0xff * P + 5);
+		CHECK_EQ_U64(vd_dump_next_data(dump, 0x100 * P), 0x50000 * P);
+		CHECK_EQ_U64(vd_dump_next_data(dump, 0x40000 * P + 7), 0x50000 * P);
+		CHECK_EQ_U64(vd_dump_next_data(dump, 0x50010 * P), 0x80000 * P);
+		CHECK_EQ_U64(vd_dump_next_data(dump, 0x80004 * P), 0xc00ff * P);
+		CHECK_EQ_U64(vd_dump_next_data(dump, 0xc0100 * P), UINT64_MAX);
+	}
+	vd_dump_close(dump);
+	dump = NULL;
+	CHECK_OK(open_paths((const char *const[]){ path }, 1, true, &dump));
+	if (dump)
+		CHECK_EQ_U64(vd_dump_next_data(dump, 0x100 * P), 0x100 * P);
+	vd_dump_close(dump);
+	mkdd_free(m);
+}
+
 TEST(zero_pages)
 {
 	char path[256];
