@@ -540,18 +540,28 @@ parse_header(const char *s, const char *kind, struct vd_crash_header *h)
 {
 	const char *p;
 
-	if ((p = strstr(s, "address: ")) || (p = strstr(s, "virtual address ")) ||
-	    (p = strstr(s, "non-canonical address "))) {
+	static const char *const prefixes[] = {
+		"address: ", "virtual address ", "non-canonical address ",
+	};
+
+	for (size_t i = 0; i < VD_ARRAY_SIZE(prefixes); i++) {
 		char *end;
 		uint64_t v;
 
-		p = strchr(p, ' ');
+		if (!(p = strstr(s, prefixes[i])))
+			continue;
+		// The number follows the whole prefix: from the prefix's first
+		// space on, arm64's "virtual address 0000..." read as hex "add".
+		p += strlen(prefixes[i]);
 		while (*p == ' ')
 			p++;
+		if (!isxdigit((unsigned char)*p))
+			continue;
 		v = strtoull(p, &end, 16);
 		if (end != p) {
 			h->fault_addr = v;
 			h->have_fault_addr = true;
+			break;
 		}
 	}
 	if (!strcmp(kind, "warn") && !strncmp(s, "WARNING: CPU: ", 14)) {

@@ -78,10 +78,11 @@ VARIANTS = ("kaslr", "nokaslr", "la57", "kaslr-6.12", "kaslr-5.10", "kaslr-sid",
             # samples/crashmod's crashes (meta.env CRASH_KIND): in a module, in IRQ context,
             # a hung task, a soft lockup, OOM
             "crash-null", "crash-null-2", "crash-bug", "crash-warn", "crash-timer", "crash-hung",
-            "crash-softlockup", "crash-oom", "arm64-crash-null", "arm64-crash-timer")
+            "crash-softlockup", "crash-oom", "arm64-crash-null", "arm64-crash-null-2",
+            "arm64-crash-timer")
 CRASH_VARIANTS = ("kaslr", "nokaslr", "la57")
 # The same bug booted twice (samples/make-dumps.sh: other KASLR offsets, other CPU).
-SAME_BUG = (("crash-null", "crash-null-2"),)
+SAME_BUG = (("crash-null", "crash-null-2"), ("arm64-crash-null", "arm64-crash-null-2"))
 # Kernels whose kallsyms vmdive cannot decode from the dump: without --vmlinux there are no
 # ORC symbols, and bt must say so in one line (exit 1).  None now: the kallsyms found by
 # scanning the image cover 5.10 and Debian's 7.2 too, and both are checked without a vmlinux.

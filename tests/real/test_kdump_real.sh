@@ -16,6 +16,8 @@
 # equal the ELF dump's pages, the excluded ones be reported excluded by
 # crash and by vmdive (crash's output is cached next to the dump, keyed by
 # the snappy file, the questions and crash_oracle.sh).
+# The crash-kind samples (CRASH_KIND in meta.env) are left out: the same
+# formats from the same writers as the sysrq samples.
 #   bash test_kdump_real.sh VMDIVE      (VD_BIN_DIR: where kdump_recompress
 #                                        is; default: next to VMDIVE)
 # Fails when no real dump is cached: run samples/make-dumps.sh first.
@@ -237,6 +239,10 @@ check_kdump() {
 for D in "${dirs[@]}"; do
     D=${D%/}
     [[ -e $D/done && -e $D/vmcore.elf ]] || continue
+    # The crash-kind samples (meta.env CRASH_KIND other than sysrq) hold the same formats as
+    # the sysrq ones, written by the same QEMU: read page by page once, there.
+    kind=$(. "$D/meta.env" && echo "${CRASH_KIND:-sysrq}")
+    [[ $kind == sysrq ]] || continue
     starts=() lens=()
     while read -r s l; do starts+=("$s"); lens+=("$l"); done < <(python3 "$T/loads.py" "$D/vmcore.elf")
     nranges=${#starts[@]}

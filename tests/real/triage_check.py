@@ -319,6 +319,13 @@ def main():
              lambda: "vmdive %s, made as %s" % (j["kind"], mode))
         t.ok(variant, "triage.message", j["message"] == msg,
              lambda: "vmdive %r log %r" % (j["message"], msg))
+        m = re.search(r"(?:address:|virtual address|non-canonical address) +([0-9a-f]+)", msg or "")
+        if m:
+            # the fault address the kernel printed in its header (x86_64 "address: ",
+            # arm64 "at virtual address ")
+            t.ok(variant, "triage.fault-address", j.get("fault_address") is not None and
+                 vc.h(j["fault_address"]) == int(m.group(1), 16),
+                 lambda: "vmdive %s, log %s" % (j.get("fault_address"), m.group(1)))
         task = j["task"] or {}
         t.ok(variant, "triage.task", task.get("pid") == pid and task.get("comm") == comm,
              lambda: "vmdive %s(%s) log %s(%s)" % (task.get("pid"), task.get("comm"), pid, comm))
@@ -362,11 +369,14 @@ def main():
                  lambda: "crash time %d, dump written %d" % (ct, mt))
     # signatures: the same bug twice matches; different kinds differ
     null = sigs.get("null", {})
-    if "crash-null" in null and "crash-null-2" in null:
-        t.ok("signature", "same-bug", null["crash-null"] == null["crash-null-2"],
-             lambda: "crash-null %s crash-null-2 %s" % (null["crash-null"], null["crash-null-2"]))
-    else:
-        t.skip("signature", "crash-null and crash-null-2 are not both there")
+    for first in ("crash-null", "arm64-crash-null"):
+        second = first + "-2"
+        if first in null and second in null:
+            t.ok("signature", "same-bug " + first.split("crash")[0] + "x2",
+                 null[first] == null[second],
+                 lambda: "%s %s %s %s" % (first, null[first], second, null[second]))
+        else:
+            t.skip("signature", "%s and %s are not both there" % (first, second))
     one = {}
     for mode, d in sigs.items():
         for variant, s in d.items():

@@ -160,6 +160,11 @@ TEST(classify_log)
 		"Kernel panic - not syncing: hung_task: blocked tasks",
 		"CPU: 1 PID: 30 Comm: khungtaskd Tainted: G           OE      6.1.0 #1",
 	};
+	const char *arm64[] = {
+		"Unable to handle kernel NULL pointer dereference at virtual address 0000000000000010",
+		"CPU: 1 PID: 121 Comm: sh Tainted: G           OE      6.1.0-57-arm64 #1",
+		"Kernel panic - not syncing: Oops: Fatal exception",
+	};
 	struct vd_crash_header h;
 
 	vd_triage_classify(oops, 8, &h);
@@ -178,6 +183,11 @@ TEST(classify_log)
 	CHECK(h.pid == 121);
 	vd_triage_classify(oops, 0, &h);
 	CHECK_STR(h.kind, "unknown");
+	// arm64's header: the address after "virtual address ", not "add" read as hex
+	vd_triage_classify(arm64, 3, &h);
+	CHECK_STR(h.kind, "null-deref");
+	CHECK(h.have_fault_addr && h.fault_addr == 0x10);
+	CHECK(h.pid == 121 && h.cpu == 1);
 }
 
 TEST(taint_letters)
