@@ -3,7 +3,8 @@
 # 6.1 kernel booted under QEMU and panicked; cached after the first run) and
 # opens it with no vmlinux: what the dump is, kernel addresses translated
 # level by level, memory read, the modules and a module's memory dumped as
-# an ELF to disassemble, a vmalloc area dumped, the tasks and the log.
+# an ELF to disassemble, a vmalloc area dumped, the tasks and the log, and
+# why it died: the panic task's backtrace and the triage report.
 # Run as root on Debian 12.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,3 +36,5 @@ run $vd dump-vmalloc "$VMCORE_ELF" "$area" -o /tmp/vmdive-demo-area.bin
 run $vd ps "$VMCORE_ELF"
 printf '\n$ %s\n' "$vd log $VMCORE_ELF | tail -4"
 $vd log "$VMCORE_ELF" | tail -4
+run $vd bt "$VMCORE_ELF"
+run $vd triage "$VMCORE_ELF"
