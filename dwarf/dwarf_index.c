@@ -625,17 +625,8 @@ index_die(struct vd_dwarf_index *ix, Dwarf_Die die, Dwarf_Off off)
 
 	if (dwarf_tag(die, &tag, &derr) != DW_DLV_OK)
 		return vd_dwarf_error(ix, derr, off, "reading the tag");
-	switch (tag) {
-	case DW_TAG_structure_type: ns = VD_DWARF_STRUCT; break;
-	case DW_TAG_union_type: ns = VD_DWARF_UNION; break;
-	case DW_TAG_enumeration_type: ns = VD_DWARF_ENUM; break;
-	case DW_TAG_typedef: ns = VD_DWARF_TYPEDEF; break;
-	case DW_TAG_base_type: ns = VD_DWARF_BASE; break;
-	case DW_TAG_variable:
-	case DW_TAG_subprogram: ns = VD_DWARF_OBJECT; break;
-	default:
+	if (!vd_dwarf_tag_ns(tag, &ns))
 		return NULL;
-	}
 	switch (dwarf_diename(die, &name, &derr)) {
 	case DW_DLV_NO_ENTRY:
 		if (tag != DW_TAG_variable)

@@ -706,17 +706,8 @@ index_die(struct worker *w, const struct unit_ctx *uc, const struct die *d)
 	const char *name = d->name;
 	char canon[128];
 
-	switch (d->tag) {
-	case DW_TAG_structure_type: ns = VD_DWARF_STRUCT; break;
-	case DW_TAG_union_type: ns = VD_DWARF_UNION; break;
-	case DW_TAG_enumeration_type: ns = VD_DWARF_ENUM; break;
-	case DW_TAG_typedef: ns = VD_DWARF_TYPEDEF; break;
-	case DW_TAG_base_type: ns = VD_DWARF_BASE; break;
-	case DW_TAG_variable:
-	case DW_TAG_subprogram: ns = VD_DWARF_OBJECT; break;
-	default:
+	if (!vd_dwarf_tag_ns(d->tag, &ns))
 		return true;
-	}
 	if (!name) {
 		bool external = false;
 

@@ -21,6 +21,7 @@
 #ifndef VD_TYPES_DWARF_PRIV_H
 #define VD_TYPES_DWARF_PRIV_H
 
+#include <dwarf.h>
 #include <libdwarf.h>
 #include <libelf.h>
 #include <stdbool.h>
@@ -43,6 +44,25 @@ enum vd_dwarf_ns {
 				       persistent index only) */
 	VD_DWARF_NNS,
 };
+
+/*
+ * The name space a top-level DIE's tag is indexed in (both indexes: the
+ * lazy one and the persistent one); false: not indexed.
+ */
+static inline bool
+vd_dwarf_tag_ns(unsigned tag, enum vd_dwarf_ns *ns)
+{
+	switch (tag) {
+	case DW_TAG_structure_type: *ns = VD_DWARF_STRUCT; return true;
+	case DW_TAG_union_type: *ns = VD_DWARF_UNION; return true;
+	case DW_TAG_enumeration_type: *ns = VD_DWARF_ENUM; return true;
+	case DW_TAG_typedef: *ns = VD_DWARF_TYPEDEF; return true;
+	case DW_TAG_base_type: *ns = VD_DWARF_BASE; return true;
+	case DW_TAG_variable:
+	case DW_TAG_subprogram: *ns = VD_DWARF_OBJECT; return true;
+	default: return false;
+	}
+}
 
 /*
  * How good an entry is.  Types: a declaration ("struct foo;") is WEAK, a

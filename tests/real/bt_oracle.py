@@ -191,9 +191,13 @@ def main():
             rec["frames"], rec["user_pc"] = frames_of(prog, prog.stack_trace(t))
         except Exception as e:                       # noqa: BLE001 (drgn's errors vary)
             rec["error"] = str(e)
-        if a.arch == "aarch64" and rec.get("user_pc") is None:
-            # drgn's arm64 unwind stops at el0t_64_sync: the user pc is task_pt_regs(task)'s
-            # (the pt_regs at the top of the task's stack) when it is a user-mode one.
+        if a.arch == "aarch64":
+            # On arm64 the user pc is task_pt_regs(task)'s (the pt_regs at the top of the
+            # task's stack) when it is a user-mode one, read here from memory: drgn's unwind
+            # either stops at el0t_64_sync or, past it, follows a stale frame record into
+            # garbage (arm64-crash-null-2's writer on CPU 1: "user pc" 0x120 while its
+            # pt_regs hold 0x44a7cc, the pc of arm64-crash-null's same write on CPU 0).
+            rec["user_pc"] = None
             try:
                 top = t.stack.value_() + thread_size
                 pt = drgn.Object(prog, "struct pt_regs", address=top - pt_size)
