@@ -281,8 +281,10 @@ assert d["nerrors"] == 1 and "illegal text block" in d["errors"][0], d["errors"]
 crashtime() {
 	local v=$1 f=$tmp/crashtime.kdump out
 	. "$cache/dumps/$v/meta.env"
-	if "$vmdive" sym "$VMCORE_ELF" tk_core >/dev/null 2>&1; then
-		echo "     ($v: tk_core is known without a vmlinux: -T would not use CRASHTIME)"
+	# The timekeeper: tk_core, or 7.2's timekeeper_data[] (the auxiliary-clock series).
+	if "$vmdive" sym "$VMCORE_ELF" tk_core >/dev/null 2>&1 ||
+	   "$vmdive" sym "$VMCORE_ELF" timekeeper_data >/dev/null 2>&1; then
+		echo "     ($v: the timekeeper is known without a vmlinux: -T would not use CRASHTIME)"
 		return
 	fi
 	"$py" - "$VMCORE_KDUMP_ZLIB" "$f" <<'EOF_PY' || { bad "$v: cannot patch in CRASHTIME"; return; }
