@@ -108,15 +108,7 @@ def base_name(s):
 
 
 def variants(t):
-    want = os.environ.get("VMDIVE_VARIANTS", " ".join(VARIANTS)).split()
-    out = []
-    for v in want:
-        d = os.path.join(vc.DUMPS, v)
-        if os.path.exists(os.path.join(d, "meta.env")) and os.path.exists(os.path.join(d, "done")):
-            out.append((v, d, vc.load_env(os.path.join(d, "meta.env"))))
-    if not out:
-        t.ok("setup", "dumps", False, "no x86_64 dumps under %s" % vc.DUMPS)
-    return out
+    return vc.variants(t, VARIANTS, listed_only=False, say_missing=False, make="--all")
 
 
 def regs_of_running(j):

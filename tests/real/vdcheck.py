@@ -194,20 +194,27 @@ def oracle_crash(meta):
     return "crash"
 
 
-def variants(t, names=VARIANTS):
-    """[(name, dumpdir, meta)] of the variants whose dumps exist (a SKIP for each missing
-    one); a failed check if none."""
+def variants(t, names=VARIANTS, listed_only=True, say_missing=True, make="--makedumpfile"):
+    """[(name, dumpdir, meta)] of the variants whose dumps exist; a failed check if none.
+    $VMDIVE_VARIANTS picks among names (any variant with listed_only=False); a missing dump
+    is a SKIP, or passed over in silence with say_missing=False."""
     want = [v for v in os.environ.get("VMDIVE_VARIANTS", " ".join(names)).split()
-            if v in names]
+            if v in names or not listed_only]
     out = []
     for v in want:
-        meta = have_dump(t, v)
+        d = os.path.join(DUMPS, v)
+        if say_missing:
+            meta = have_dump(t, v)
+        elif os.path.exists(os.path.join(d, "meta.env")) and os.path.exists(os.path.join(d, "done")):
+            meta = load_env(os.path.join(d, "meta.env"))
+        else:
+            meta = None
         if meta is not None:
-            out.append((v, os.path.join(DUMPS, v), meta))
+            out.append((v, d, meta))
     if not out:
         t.ok("setup", "dumps", False,
-             "no dumps under %s (variants %s): run `samples/make-dumps.sh --makedumpfile` "
-             "first (as root; ~1 min)" % (DUMPS, " ".join(want)))
+             "no dumps under %s (variants %s): run `samples/make-dumps.sh %s` "
+             "first (as root)" % (DUMPS, " ".join(want), make))
     return out
 
 

@@ -55,15 +55,7 @@ def h(x):
 
 
 def variants(t):
-    want = os.environ.get("VMDIVE_VARIANTS", " ".join(VARIANTS)).split()
-    out = []
-    for v in want:
-        meta = vc.have_dump(t, v)
-        if meta is not None:
-            out.append((v, os.path.join(vc.DUMPS, v), meta))
-    if not out:
-        t.ok("setup", "dumps", False, "no dumps under %s: run samples/make-dumps.sh --all" % vc.DUMPS)
-    return out
+    return vc.variants(t, VARIANTS, listed_only=False, make="--all")
 
 
 def cached(t, variant, dumpdir, name, key_blobs, make):
