@@ -283,24 +283,6 @@ read_mem(struct vd_module_walk *w, uint64_t mod, struct vd_module *m)
 	return NULL;
 }
 
-/*
- * Taint letters by TAINT_* bit, as the kernel's taint_flags[] prints them
- * (include/linux/panic.h, kernel/panic.c; TAINT_TEST 'N' since 6.0, commit
- * 2852ca7fba9f "panic: Taint kernel if tests are run").  These are #defines,
- * absent from BTF, so the table is fixed.
- */
-static void
-taint_letters(uint64_t taints, char *buf, size_t size)
-{
-	static const char letters[] = "PFSRMBUDAWCIOELKXTN";
-	size_t n = 0;
-
-	for (unsigned bit = 0; bit < 64 && n + 1 < size; bit++)
-		if ((taints >> bit) & 1)
-			buf[n++] = bit < sizeof(letters) - 1 ? letters[bit] : '?';
-	buf[n] = '\0';
-}
-
 static const char *
 enum_name(const struct vd_type *e, int64_t v)
 {
@@ -331,7 +313,7 @@ read_module(struct vd_module_walk *w, uint64_t mod, struct vd_module *m)
 	m->state = vd_walk_sext(v, w->state.size);
 	m->state_name = enum_name(w->state_enum, m->state);
 	if (w->taints.present && vd_ok(vd_walk_get(s, mod, &w->taints, &m->taints)))
-		taint_letters(m->taints, m->taint_flags, sizeof(m->taint_flags));
+		vd_taint_letters(m->taints, m->taint_flags, sizeof(m->taint_flags));
 	// module_refcount() subtracts MODULE_REF_BASE (1): the reference the
 	// module holds on itself while loaded (kernel/module/main.c).
 	if (w->refcnt.present && vd_ok(vd_walk_get(s, mod, &w->refcnt, &v))) {

@@ -50,21 +50,6 @@ void vd_problems_add_error(struct vd_problems *p, const char *what,
 			   struct vd_error *err);
 void vd_problems_free(struct vd_problems *p);
 
-/* Taint ---------------------------------------------------------------------- */
-
-/* One TAINT_* flag (kernel/panic.c's taint_flags[]). */
-struct vd_taint_flag {
-	unsigned bit;
-	char letter;              /* shown when set */
-	const char *name;         /* "TAINT_OOT_MODULE" */
-	const char *desc;         /* "out-of-tree module was loaded" */
-};
-/* The flags vmdive knows, by bit. */
-extern const struct vd_taint_flag vd_taint_flags[];
-extern const size_t vd_ntaint_flags;
-/* The letters of the set bits of mask, in bit order ("OE"); '?' for an unknown bit. */
-void vd_taint_letters(uint64_t mask, char *buf, size_t size);
-
 /* sys ------------------------------------------------------------------------ */
 
 #define VD_UTS_LEN 65

@@ -349,6 +349,21 @@ struct vd_error *vd_task_iter_next(struct vd_task_iter *it,
 				   const struct vd_task **ret);
 void vd_task_iter_deinit(struct vd_task_iter *it);
 
+/* Taint ---------------------------------------------------------------------- */
+
+/* One TAINT_* flag (kernel/panic.c's taint_flags[]). */
+struct vd_taint_flag {
+	unsigned bit;
+	char letter;              /* shown when set */
+	const char *name;         /* "TAINT_OOT_MODULE" */
+	const char *desc;         /* "out-of-tree module was loaded" */
+};
+/* The flags vmdive knows, by bit (modules' letters in mod, the kernel's in sys/triage). */
+extern const struct vd_taint_flag vd_taint_flags[];
+extern const size_t vd_ntaint_flags;
+/* The letters of the set bits of mask, in bit order ("OE"); '?' for an unknown bit. */
+void vd_taint_letters(uint64_t mask, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif
