@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,11 +39,45 @@
 static struct vd_cli *shell_cli;         /* for completion */
 static volatile sig_atomic_t got_sigint;
 
+static sigset_t prompt_mask;             /* the mask at the prompt, SIGINT open */
+
 static void
 on_sigint(int sig)
 {
 	(void)sig;
 	got_sigint = 1;
+}
+
+/*
+ * readline's input: one byte of the terminal. SIGINT stays blocked while
+ * readline runs and opens only inside ppoll(), so a Ctrl-C that comes after
+ * the prompt is drawn but before the read starts is not lost (a plain read()
+ * would sleep through it, and the next key would be taken as the Ctrl-C).
+ * Returning EOF makes readline return NULL; got_sigint tells why.
+ */
+static int
+shell_getc(FILE *in)
+{
+	struct pollfd pfd = { .fd = fileno(in), .events = POLLIN };
+	unsigned char c;
+
+	for (;;) {
+		ssize_t n;
+
+		if (got_sigint)
+			return EOF;
+		if (ppoll(&pfd, 1, NULL, &prompt_mask) < 0) {
+			if (errno == EINTR)
+				continue;
+			return EOF;
+		}
+		n = read(pfd.fd, &c, 1);
+		if (n == 1)
+			return c;
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		return EOF;
+	}
 }
 
 /* ~/.vmdive_history, or $VMDIVE_HISTORY; NULL: no history file. */
@@ -805,6 +840,7 @@ vd_cmd_shell(struct vd_cli *cli)
 	// Our SIGINT handler, not libedit's (which passes the signal on and
 	// may go back to reading): Ctrl-C at the prompt makes readline return.
 	rl_catch_signals = 0;
+	rl_getc_function = shell_getc;
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " \t|>;";
 	rl_basic_word_break_characters = " \t|>;";
@@ -817,13 +853,21 @@ vd_cmd_shell(struct vd_cli *cli)
 
 		sigaction(SIGINT, &sa, NULL);
 	}
+	sigprocmask(SIG_SETMASK, NULL, &prompt_mask);
+	sigdelset(&prompt_mask, SIGINT);
 	printf("vmdive: %s: %s.  'help' lists the commands, Tab completes, Ctrl-D leaves.\n",
 	       cli->dumps[0], vd_session_vmcoreinfo(cli->session, "OSRELEASE") ?
 	       vd_session_vmcoreinfo(cli->session, "OSRELEASE") :
 	       vd_session_info(cli->session)->kind == VD_DUMP_USER ? "process core" : "dump");
 	while (!quit) {
+		sigset_t intr, open;
+
+		sigemptyset(&intr);
+		sigaddset(&intr, SIGINT);
+		sigprocmask(SIG_BLOCK, &intr, &open);
 		got_sigint = 0;
 		line = readline("vmdive> ");
+		sigprocmask(SIG_SETMASK, &open, NULL);
 		if (!line) {
 			if (got_sigint) {        // Ctrl-C at the prompt: a new line
 				putchar('\n');
