@@ -33,7 +33,8 @@
 enum {
 	LH_NEXT = 0, LH_PREV = 8, LH_SIZE = 16,
 	TS_STATE = 0, TS_FLAGS = 4, TS_PID = 8, TS_TGID = 12, TS_TASKS = 16,
-	TS_PARENT = 32, TS_COMM = 40, TS_SIZE = 56,
+	TS_PARENT = 32, TS_COMM = 40, TS_CPU = 56, TS_SIZE = 64,
+	RQ_CURR = 0, RQ_IDLE = 8, RQ_CPU = 16, RQ_SIZE = 24,
 	ML_BASE = 0, ML_SIZE = 8, ML_TEXT = 12, ML_RO = 16, ML_LSIZE = 24,
 	MOD_STATE = 0, MOD_LIST = 8, MOD_NAME = 24, MOD_CORE = 80, MOD_INIT = 104,
 	MOD_SIZE = 128,
@@ -77,6 +78,13 @@ make_btf(struct btf **btfp, uint32_t *size, bool deep)
 	btf__add_field(b, "tasks", lh, TS_TASKS * 8, 0);
 	btf__add_field(b, "real_parent", tsp, TS_PARENT * 8, 0);
 	btf__add_field(b, "comm", arr16, TS_COMM * 8, 0);
+	btf__add_field(b, "cpu", u32, TS_CPU * 8, 0);
+	{
+		btf__add_struct(b, "rq", RQ_SIZE);
+		btf__add_field(b, "curr", tsp, RQ_CURR * 8, 0);
+		btf__add_field(b, "idle", tsp, RQ_IDLE * 8, 0);
+		btf__add_field(b, "cpu", i32, RQ_CPU * 8, 0);
+	}
 	ml = btf__add_struct(b, "module_layout", ML_LSIZE);
 	btf__add_field(b, "base", vp, ML_BASE * 8, 0);
 	btf__add_field(b, "size", u32, ML_SIZE * 8, 0);

@@ -249,8 +249,63 @@ printk_ring(struct fake *f, bool wild)
 	pk_record(f, 10, 3, 3, NULL, 6);
 }
 
-enum { GOOD, TASK_LOOP, MOD_WILD, VA_LOOP, VA_WILD, KS_GOOD, KS_HUGE, PK_WILD };
+enum { GOOD, TASK_LOOP, MOD_WILD, VA_LOOP, VA_WILD, KS_GOOD, KS_HUGE, PK_WILD, MANY_CPUS };
 
+
+/*
+ * A machine of MANY_NCPUS CPUs: __per_cpu_offset[], nr_cpu_ids, the
+ * possible mask (every CPU but MANY_GONE), panic_cpu, and per CPU a struct
+ * rq whose idle task is swapper/N (init_task for CPU 0).  Each CPU runs its
+ * idle task but MANY_INIT_CPU (init, which panicked) and MANY_KTHREADD_CPU
+ * (kthreadd).  MANY_GONE's runqueue is garbage nobody may read.
+ */
+#define MANY_NCPUS 1024
+#define MANY_GONE 5
+#define MANY_INIT_CPU 700
+#define MANY_KTHREADD_CPU 1023
+#define PCPU_OFF_PA 0x1000000ULL
+#define NR_CPU_IDS_PA 0x1002000ULL
+#define POSSIBLE_PA 0x1002100ULL
+#define PANIC_CPU_PA 0x1002200ULL
+#define RQ_LINK (KIMG + 0xf00000ULL)               /* runqueues' link address */
+#define RQ_PA(c) (0x1010000ULL + (uint64_t)(c) * 0x20)
+#define IDLE_PA(c) (0x1100000ULL + (uint64_t)(c) * 0x100)
+#define IDLE(c) ((c) ? DMAP + IDLE_PA(c) : ITASK)
+
+static void
+many_cpus(struct fake *f)
+{
+	uint64_t mask[MANY_NCPUS / 64];
+
+	put32(f, INIT_TASK_PA + TS_CPU, 0);
+	put32(f, TASK_PA(1) + TS_CPU, MANY_INIT_CPU);
+	put32(f, TASK_PA(2) + TS_CPU, MANY_KTHREADD_CPU);
+	for (int c = 0; c < MANY_NCPUS; c++) {
+		uint64_t curr = c == MANY_INIT_CPU ? TASK(1) :
+				c == MANY_KTHREADD_CPU ? TASK(2) : IDLE(c);
+		char comm[16];
+
+		if (c) {
+			snprintf(comm, sizeof(comm), "swapper/%d", c);
+			task(f, IDLE_PA(c), 0, comm, ITASK, IDLE(c), IDLE(c));
+			put32(f, IDLE_PA(c) + TS_CPU, (uint32_t)c);
+		}
+		put64(f, PCPU_OFF_PA + 8ULL * c, DMAP + RQ_PA(c) - RQ_LINK);
+		put64(f, RQ_PA(c) + RQ_CURR, c == MANY_GONE ? 0xffffc9ffdead0000ULL : curr);
+		put64(f, RQ_PA(c) + RQ_IDLE, c == MANY_GONE ? 0xffffc9ffdead0000ULL : IDLE(c));
+		put32(f, RQ_PA(c) + RQ_CPU, (uint32_t)c);
+	}
+	memset(mask, 0xff, sizeof(mask));
+	mask[MANY_GONE / 64] &= ~(1ULL << (MANY_GONE % 64));
+	put_bytes(f, POSSIBLE_PA, mask, sizeof(mask));
+	put32(f, NR_CPU_IDS_PA, MANY_NCPUS);
+	put32(f, PANIC_CPU_PA, MANY_INIT_CPU);
+	sym(f, "__per_cpu_offset", DMAP + PCPU_OFF_PA);
+	sym(f, "nr_cpu_ids", DMAP + NR_CPU_IDS_PA);
+	sym(f, "__cpu_possible_mask", DMAP + POSSIBLE_PA);
+	sym(f, "panic_cpu", DMAP + PANIC_CPU_PA);
+	sym(f, "runqueues", RQ_LINK);
+}
 
 /*
  * Three tasks (swapper/0 -> init -> kthreadd) and two modules (alpha,
@@ -286,6 +341,8 @@ build(int variant)
 		  variant == VA_LOOP ? VA(1) + VA_LIST : VHEAD, VA(2) + VA_LIST, VM(3));
 
 	printk_ring(f, variant == PK_WILD);
+	if (variant == MANY_CPUS)
+		many_cpus(f);
 	if (variant == KS_GOOD || variant == KS_HUGE)
 		kallsyms_tables(f, variant == KS_HUGE ? 0xfffffff0u : KS_N);
 
@@ -385,6 +442,62 @@ TEST(task_list_loop_is_reported_and_bounded)
 	for (int i = 0; i < r.n && i < 8; i++)
 		for (int j = 0; j < i; j++)
 			CHECK(r.pid[i] != r.pid[j]);
+	vd_session_close(s);
+}
+
+/*
+ * 1024 CPUs: every possible CPU's idle task listed once as swapper/N with
+ * its CPU, the impossible one's runqueue never read, each task that runs
+ * marked active, the panicking task and CPU from panic_cpu.
+ */
+TEST(tasks_of_1024_cpus)
+{
+	struct vd_session *s = open_fake(MANY_CPUS);
+	struct vd_task_iter it;
+	const struct vd_task *t;
+	struct vd_error *err;
+	int n = 0, nidle = 0, nactive = 0, errors = 0, next_cpu = 0;
+	bool order_ok = true, idle_ok = true;
+
+	if (!s)
+		return;
+	CHECK_OK(vd_task_iter_init(&it, s, false));
+	CHECK_EQ_U64(it.ncpus, MANY_NCPUS);
+	CHECK_EQ_U64(it.panic_cpu, MANY_INIT_CPU);
+	CHECK_EQ_U64(it.panic_task, TASK(1));
+	while ((err = vd_task_iter_next(&it, &t)) != &vd_stop) {
+		char comm[17];
+
+		if (err) {
+			errors++;
+			vd_error_destroy(err);
+			continue;
+		}
+		n++;
+		nactive += t->active;
+		if (t->pid != 0) {
+			CHECK(t->active);
+			CHECK_EQ_U64(t->panic, t->pid == 1);
+			CHECK_EQ_U64(t->cpu, t->pid == 1 ? MANY_INIT_CPU : MANY_KTHREADD_CPU);
+			continue;
+		}
+		// Idle tasks in CPU order, skipping the impossible CPU.
+		if (next_cpu == MANY_GONE)
+			next_cpu++;
+		order_ok &= t->cpu == next_cpu;
+		snprintf(comm, sizeof(comm), "swapper/%d", t->cpu);
+		idle_ok &= t->idle && !t->panic && !strcmp(t->comm, comm) &&
+			   t->active == (t->cpu != MANY_INIT_CPU && t->cpu != MANY_KTHREADD_CPU);
+		next_cpu++;
+		nidle++;
+	}
+	vd_task_iter_deinit(&it);
+	CHECK_EQ_U64(errors, 0);
+	CHECK_EQ_U64(nidle, MANY_NCPUS - 1);
+	CHECK_EQ_U64(n, MANY_NCPUS - 1 + 2);
+	CHECK_EQ_U64(nactive, MANY_NCPUS - 1 - 2 + 2);
+	CHECK(order_ok);
+	CHECK(idle_ok);
 	vd_session_close(s);
 }
 
