@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "common/util.h"
@@ -20,6 +22,7 @@ struct rd_state {
 	struct vd_cli *cli;
 	enum vd_as as;
 	FILE *file;            /* -o */
+	bool sparse;           /* file is a regular file: holes are seeked over */
 	unsigned char *keep;   /* --json without -o: the bytes of [base, base + len) */
 	uint64_t base;
 	uint64_t line_addr;    /* hex dump: pending partial line */
@@ -161,7 +164,11 @@ emit_bytes(struct rd_state *st, uint64_t addr, const unsigned char *p, size_t n)
 /* After this many unreadable ranges, only count them. */
 #define RD_MAX_HOLE_LINES 16
 
-/* Report [addr, addr + n) unreadable; files get zeros to keep offsets. */
+/*
+ * Report [addr, addr + n) unreadable; files get zeros to keep offsets: a
+ * hole in a regular file (an excluded terabyte costs no disk), written
+ * zeros into a pipe.
+ */
 static int
 emit_hole(struct rd_state *st, uint64_t addr, uint64_t n, const char *why)
 {
@@ -184,6 +191,8 @@ emit_hole(struct rd_state *st, uint64_t addr, uint64_t n, const char *why)
 				     vd_as_name(st->as), addr, addr + n - 1, why);
 		}
 	}
+	if (st->file && st->sparse)
+		return fseeko(st->file, (off_t)n, SEEK_CUR) ? -1 : 0;
 	while (st->file && n) {
 		size_t k = (size_t)VD_MIN(n, sizeof(zeros));
 
@@ -492,12 +501,15 @@ vd_cmd_rd(struct vd_cli *cli)
 		}
 		st.file = stdout;
 	} else if (cli->output) {
+		struct stat sb;
+
 		st.file = fopen(cli->output, "wbe");
 		if (!st.file) {
 			vd_cli_error(cli, "%s: cannot create: %s", cli->output, strerror(errno));
 			free(addrs);
 			return VD_EXIT_FAIL;
 		}
+		st.sparse = !fstat(fileno(st.file), &sb) && S_ISREG(sb.st_mode);
 	}
 	buf = malloc(RD_CHUNK);
 	if (cli->json && !cli->output)
@@ -541,6 +553,9 @@ vd_cmd_rd(struct vd_cli *cli)
 	free(st.keep);
 	free(addrs);
 	vd_kmem_close(st.kmem);
+	// A hole at the end exists only once the file is that long.
+	if (!r && st.sparse && (fflush(st.file) || ftruncate(fileno(st.file), ftello(st.file))))
+		r = -1;
 	if (st.file == stdout ? fflush(stdout) != 0 : st.file && fclose(st.file) != 0)
 		r = -1;
 	if (r) {

@@ -9,7 +9,8 @@ static const struct vd_opt rd_opts[] = {
 	  .help = "ADDR is a physical address" },
 	{ .id = VD_OPT_OUTPUT, .short_name = 'o', .long_name = "output", .arg = "FILE",
 	  .help = "write the raw bytes to FILE; unreadable pages\n"
-	  "are written as zeros and reported" },
+	  "are written as zeros (holes in a regular FILE)\n"
+	  "and reported" },
 	{ .id = VD_OPT_LEN, .short_name = 'n', .long_name = "len", .arg = "LEN",
 	  .help = "read LEN bytes at each of several addresses" },
 	{ .id = VD_OPT_W8,

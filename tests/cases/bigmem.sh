@@ -122,6 +122,21 @@ gen small 0x40200
 "$VMDIVE" rd -p -o "$T/pat.small" "$T/small" 0x0 0x200000 >/dev/null 2>&1 ||
     fail "small: rd -p of the pattern pages"
 questions small "$T/small"
+# rd -o over 64 MiB the dump excluded, ending in the hole: the file keeps the
+# offsets as holes (no disk written), the same bytes as the piped output
+# (written zeros), and zeros they are.
+"$VMDIVE" rd -p -o "$T/holes.bin" "$T/small" 0x0 0x4000000 >/dev/null 2>&1
+"$VMDIVE" rd -p -o - "$T/small" 0x0 0x4000000 2>/dev/null >"$T/holes.pipe"
+[[ $(stat -c %s "$T/holes.bin") == $((0x4000000)) ]] && ok ||
+    fail "rd -o over excluded memory: file size $(stat -c %s "$T/holes.bin")"
+(( $(stat -c %b "$T/holes.bin") * $(stat -c %B "$T/holes.bin") < (16 << 20) )) && ok ||
+    fail "rd -o over excluded memory: $(du -k "$T/holes.bin") KiB written, not holes"
+cmp -s "$T/holes.bin" "$T/holes.pipe" && ok || fail "rd -o: file and piped bytes differ"
+cmp -s -n $((0x1000)) "$T/holes.bin" "$T/a5" -i $((0x10000)):0 && ok ||
+    fail "rd -o: fill page not at its offset"
+cmp -s -i $((0x2000000)) -n $((0x2000000)) "$T/holes.bin" /dev/zero && ok ||
+    fail "rd -o: the excluded tail does not read as zeros"
+rm -f "$T/holes.bin" "$T/holes.pipe"
 
 for size in 64G:$((64 << 18)) 1T:$((1 << 28)) 16T:$((16 << 28)); do
     name=${size%%:*} max=${size#*:}
