@@ -59,6 +59,9 @@ format_mem(uint64_t bytes, char *buf, size_t len)
 }
 
 static const char state_order[] = "RSDTtXZPI?";
+/* In place of a field whose global this kernel's kallsyms lacks. */
+static const char needs_symbols[] =
+	"(needs --system-map or --vmlinux: this kernel's kallsyms has no data symbols)";
 
 static void
 sys_text(struct vd_cli *cli, const struct vd_sysinfo *si)
@@ -80,15 +83,23 @@ sys_text(struct vd_cli *cli, const struct vd_sysinfo *si)
 		if (n > si->cpus_online)
 			fprintf(o, " [OFFLINE: %u]", n - si->cpus_online);
 		fprintf(o, "\n");
+	} else if (si->no_data_symbols) {
+		fprintf(o, "        CPUS: %s\n", needs_symbols);
 	}
 	if (si->have_crash_time) {
 		format_date(si->crash_time, buf, sizeof(buf));
 		fprintf(o, "        DATE: %s\n", buf);
+	} else if (si->no_data_symbols) {
+		fprintf(o, "        DATE: %s\n", needs_symbols);
 	}
 	if (si->have_uptime) {
 		format_uptime(si->uptime_s, buf, sizeof(buf));
 		fprintf(o, "      UPTIME: %s\n", buf);
+	} else if (si->no_data_symbols) {
+		fprintf(o, "      UPTIME: %s\n", needs_symbols);
 	}
+	if (!si->have_load && si->no_data_symbols)
+		fprintf(o, "LOAD AVERAGE: %s\n", needs_symbols);
 	if (si->have_load) {
 		char a[32], b[32], c[32];
 
@@ -113,7 +124,11 @@ sys_text(struct vd_cli *cli, const struct vd_sysinfo *si)
 	}
 	if (si->have_present) {
 		format_mem(si->present_pages * si->page_size, buf, sizeof(buf));
-		fprintf(o, "      MEMORY: %s\n", buf);
+		fprintf(o, "      MEMORY: %s%s\n", buf,
+			si->present_source && !strcmp(si->present_source, "memcg") ?
+			"  (nodes from the root memory cgroup)" : "");
+	} else if (si->no_data_symbols) {
+		fprintf(o, "      MEMORY: %s\n", needs_symbols);
 	}
 	if (si->panic[0])
 		fprintf(o, "       PANIC: \"%s\"%s\n", si->panic,
@@ -130,6 +145,8 @@ sys_text(struct vd_cli *cli, const struct vd_sysinfo *si)
 	if (si->have_totalram) {
 		format_mem(si->totalram_pages * si->page_size, buf, sizeof(buf));
 		fprintf(o, "   TOTAL RAM: %s (totalram_pages %" PRIu64 ")\n", buf, si->totalram_pages);
+	} else if (si->no_data_symbols) {
+		fprintf(o, "   TOTAL RAM: %s\n", needs_symbols);
 	}
 	if (si->have_tasks) {
 		fprintf(o, " TASK STATES:");
@@ -138,6 +155,8 @@ sys_text(struct vd_cli *cli, const struct vd_sysinfo *si)
 				fprintf(o, " %c %" PRIu64, *c, si->by_state[(unsigned char)*c]);
 		fprintf(o, "\n");
 	}
+	if (!si->have_taint && si->no_data_symbols)
+		fprintf(o, "TAINTED_MASK: %s\n", needs_symbols);
 	if (si->have_taint) {
 		fprintf(o, "TAINTED_MASK: %" PRIx64 "  %s\n", si->taint, si->taint_letters);
 		for (size_t b = 0; b < 64; b++)
@@ -148,8 +167,12 @@ sys_text(struct vd_cli *cli, const struct vd_sysinfo *si)
 					b < vd_ntaint_flags ? ": " : "",
 					b < vd_ntaint_flags ? vd_taint_flags[b].desc : "");
 	}
+	if (!si->have_cmdline && si->no_data_symbols)
+		fprintf(o, "     CMDLINE: %s\n", needs_symbols);
 	if (si->have_cmdline)
-		fprintf(o, "     CMDLINE: %s\n", si->cmdline);
+		fprintf(o, "     CMDLINE: %s%s\n", si->cmdline,
+			si->cmdline_source && !strcmp(si->cmdline_source, "log") ?
+			"  (from the log's \"Kernel command line:\")" : "");
 	fprintf(o, " DUMP FORMAT: %s", si->format);
 	if (si->dump_level >= 0)
 		fprintf(o, ", dump level %d%s%s%s", si->dump_level, si->excluded[0] ? " (excluded: " : "",
@@ -184,6 +207,7 @@ vd_cli_sys_json(struct vd_cli *cli, const struct vd_sysinfo *si)
 		vd_json_kv_string(j, "release", si->osrelease);
 	}
 	vd_json_kv_string(j, "build_id", si->build_id);
+	vd_json_kv_bool(j, "no_data_symbols", si->no_data_symbols);
 	if (si->have_cpus) {
 		vd_json_key(j, "cpus");
 		vd_json_begin_object(j);
@@ -200,6 +224,7 @@ vd_cli_sys_json(struct vd_cli *cli, const struct vd_sysinfo *si)
 	vd_json_kv_uint(j, "page_size", si->page_size);
 	if (si->have_present) {
 		vd_json_kv_uint(j, "present_pages", si->present_pages);
+		vd_json_kv_string(j, "present_source", si->present_source);
 		format_mem(si->present_pages * si->page_size, buf, sizeof(buf));
 		vd_json_kv_string(j, "text", buf);
 	}
@@ -265,6 +290,7 @@ vd_cli_sys_json(struct vd_cli *cli, const struct vd_sysinfo *si)
 		vd_json_end_object(j);
 	}
 	vd_json_kv_string(j, "cmdline", si->have_cmdline ? si->cmdline : NULL);
+	vd_json_kv_string(j, "cmdline_source", si->have_cmdline ? si->cmdline_source : NULL);
 	vd_json_key(j, "dump");
 	vd_json_begin_object(j);
 	vd_json_kv_string(j, "format", si->format);

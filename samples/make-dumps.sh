@@ -42,8 +42,10 @@
 # crash (sid-oracles/amd64/) for the tests.  And crashes of other kinds than sysrq-c, from the
 # test module samples/crashmod (built against Debian's linux-headers-KVER): crash-null,
 # crash-null-2 (the same bug on CPU 1), crash-bug, crash-warn, crash-timer, crash-hung,
-# crash-softlockup, crash-oom (x86_64 6.1), arm64-crash-null, arm64-crash-null-2,
-# arm64-crash-timer (arm64 6.1);
+# crash-softlockup, crash-oom, crash-gpf, crash-rcu (x86_64 6.1), crash-mce (x86_64 6.12:
+# Debian's 6.1 cloud kernel is built without CONFIG_X86_MCE; the machine check is injected
+# by QEMU's monitor command mce once the module waits for it), arm64-crash-null,
+# arm64-crash-null-2, arm64-crash-timer (arm64 6.1);
 # their meta.env says CRASH_KIND=<mode>.  The tables KERNELS and VARIANTS below list them.
 # Up to VMDIVE_BOOT_JOBS (default 2) guests boot at once.
 # Only when asked for: --variant V, --arch x86_64|arm64 (that arch's variants), --arch all
@@ -122,6 +124,9 @@ crash-timer         x86_64 6.1    cloud-amd64 qemu64        256 timer      no   
 crash-hung          x86_64 6.1    cloud-amd64 qemu64        256 hung       no      hung_task_panic=1,sysctl.kernel.hung_task_timeout_secs=2
 crash-softlockup    x86_64 6.1    cloud-amd64 qemu64        256 softlockup no      softlockup_panic=1,watchdog_thresh=1,vmdive.cpu=1
 crash-oom           x86_64 6.1    cloud-amd64 qemu64        256 oom        no      sysctl.vm.panic_on_oom=1
+crash-gpf           x86_64 6.1    cloud-amd64 qemu64        256 gpf        no      -
+crash-rcu           x86_64 6.1    cloud-amd64 qemu64        256 rcu        no      sysctl.kernel.panic_on_rcu_stall=1,rcupdate.rcu_cpu_stall_timeout=5,vmdive.cpu=1
+crash-mce           x86_64 6.12   cloud-amd64 qemu64,+mce,+mca 256 mce    no      vmdive.cpu=0
 arm64-crash-null    arm64  6.1    arm64       max           256 null       no      vmdive.cpu=0
 arm64-crash-null-2  arm64  6.1    arm64       max           256 null       no      vmdive.cpu=1
 arm64-crash-timer   arm64  6.1    arm64       max           256 timer      no      -
@@ -609,9 +614,12 @@ build_crashmod() {
             die "downloading $hdr:$DEBARCH failed"
         deb=$(deb_of "$hdr")
     fi
-    # Depends: linux-headers-X-common (= V), linux-kbuild-X.Y (>= V), gcc-12
+    # Depends: linux-headers-X-common (= V), linux-kbuild-X.Y (>= V), gcc-12; 6.12's also
+    # linux-base and linux-image-KVER, which a build needs not (and which would install a
+    # kernel on this system): only the build system is taken.
     for d in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed -E 's/^ *([^ (]+).*/\1/'); do
-        [[ $d == linux-* ]] && deps+=("$d")
+        [[ $d == linux-headers-* || $d == linux-kbuild-* || $d == linux-compiler-* ]] &&
+            deps+=("$d")
     done
     ((${#deps[@]})) || die "$hdr: no linux-headers-*-common / linux-kbuild-* in its Depends"
     for d in "${deps[@]}"; do
@@ -683,6 +691,31 @@ for fmt, name in (("elf", "vmcore.elf"), ("kdump-zlib", "vmcore.kdump-zlib")):
 EOF
 }
 
+# One HMP command over QMP (human-monitor-command); prints what the monitor answered.
+qmp_hmp() {
+    "$PY" - "$@" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
+def cmd(name, **args):
+    f.write(json.dumps({"execute": name, "arguments": args}) + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r: return r["return"]
+        if "error" in r: sys.exit("QMP %s: %s" % (name, r["error"]))
+json.loads(f.readline())                                # greeting
+cmd("qmp_capabilities")
+sys.stdout.write(cmd("human-monitor-command", **{"command-line": sys.argv[2]}))
+EOF
+}
+
+# The machine check of the mce crash kind: uncorrected (MCi_STATUS VAL|UC|EN|PCC, bank 1)
+# with MCG_STATUS MCIP|EIPV (no RIPV: not restartable), on the vCPU the module waits on;
+# the kernel's severity rules call a processor-context-corrupt error fatal.  EIPV makes the
+# kernel print the interrupted instruction ("RIP 10:<...> {function+off/size [module]}"):
+# its panic prints no stack trace (oops_in_progress is 2 by then), so that line is the
+# log's only word on where the CPU was.
+MCE_STATUS=0xb200000000000000 MCE_MCG_STATUS=0x6
+
 # --- VMCOREINFO -----------------------------------------------------------------------------
 # Prints the VMCOREINFO note text of an ELF vmcore (honours e_phoff: QEMU puts phdrs at 0xc0).
 vmcoreinfo_of() {
@@ -737,7 +770,7 @@ make_variant() {
     marker=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
     local cmdline="console=$console panic=0 oops=panic${extra:+ $extra} vmdive.variant=$v"
     cmdline+=" vmdive.marker=$marker vmdive.procs=${PROCS// /,}"
-    local sock=$D/qmp.sock
+    local sock=$D/qmp.sock mce_sent="" mce_cpu
     t=$(now)
     log "$v: booting under $accel ($cmdline)"
     # panic=0 keeps the panicked guest stopped in place instead of rebooting.
@@ -759,6 +792,17 @@ make_variant() {
         if ((SECONDS > deadline)); then
             kill "$pid"; tail -n 30 "$D/console.log" >&2 || true
             die "$v: no panic within ${BOOT_TIMEOUT}s"
+        fi
+        # mce: the module says it waits (and on which CPU); the host injects the #MC once.
+        if [[ $crash == mce && -z $mce_sent ]] &&
+            mce_cpu=$(sed -n 's/.*vmdive_crash: .* waiting for a machine check on CPU \([0-9]*\).*/\1/p' \
+                "$D/console.log" 2>/dev/null | head -n1) && [[ -n $mce_cpu ]]; then
+            mce_sent=$(qmp_hmp "$sock" "mce $mce_cpu 1 $MCE_STATUS $MCE_MCG_STATUS 0 0") ||
+                { kill "$pid"; die "$v: QMP mce failed"; }
+            [[ -z ${mce_sent//[[:space:]]/} ]] ||
+                { kill "$pid"; die "$v: QEMU did not inject the machine check: $mce_sent"; }
+            mce_sent=yes
+            log "$v: machine check injected on CPU $mce_cpu"
         fi
         sleep 0.5
     done

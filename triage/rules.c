@@ -92,6 +92,7 @@ const struct vd_triage_skip vd_triage_skip_table[] = {
 	{ "crash_setup_regs", "panic" }, { "smp_send_stop", "panic" },
 	{ "crash_smp_send_stop", "panic" }, { "check_panic_on_warn", "panic" },
 	{ "check_panic_on_oom", "panic" }, { "mce_panic", "panic" },
+	{ "panic_on_rcu_stall", "panic" },
 	/* printing, and the delay loop panic() waits in */
 	{ "dump_stack", "print" }, { "dump_stack_lvl", "print" }, { "show_stack", "print" },
 	{ "show_regs", "print" }, { "__show_regs", "print" }, { "show_trace_log_lvl", "print" },
@@ -135,6 +136,18 @@ const struct vd_triage_skip vd_triage_skip_table[] = {
 	{ "el1_interrupt", "irq" }, { "el1h_64_irq_handler", "irq" }, { "el1h_64_irq", "irq" },
 	{ "__el1_irq", "irq" }, { "check_hung_uninterruptible_tasks", "irq" },
 	{ "check_hung_task", "irq" },
+	/* the scheduler tick, the RCU stall and hard-lockup detectors in it
+	 * (signature v2), and the NMI backtraces they ask for */
+	{ "tick_sched_timer", "irq" }, { "tick_sched_handle", "irq" },
+	{ "tick_nohz_handler", "irq" }, { "tick_handle_periodic", "irq" },
+	{ "update_process_times", "irq" }, { "rcu_sched_clock_irq", "irq" },
+	{ "rcu_pending", "irq" }, { "check_cpu_stall", "irq" }, { "print_cpu_stall", "irq" },
+	{ "print_other_cpu_stall", "irq" }, { "rcu_dump_cpu_stacks", "irq" },
+	{ "dump_cpu_task", "irq" }, { "nmi_cpu_backtrace", "irq" },
+	{ "nmi_trigger_cpumask_backtrace", "irq" }, { "arch_trigger_cpumask_backtrace", "irq" },
+	{ "watchdog_hardlockup_check", "irq" }, { "watchdog_buddy_check_hardlockup", "irq" },
+	{ "watchdog_overflow_callback", "irq" }, { "perf_event_nmi_handler", "irq" },
+	{ "nmi_handle", "irq" }, { "default_do_nmi", "irq" },
 	/* sleeping and locking */
 	{ "__schedule", "sched" }, { "schedule", "sched" }, { "schedule_timeout*", "sched" },
 	{ "schedule_hrtimeout*", "sched" }, { "schedule_preempt_disabled", "sched" },
@@ -357,6 +370,10 @@ vd_triage_signature(const char *kind, const char *title, const struct vd_frame *
 	vd_triage_normalize_title(title, norm, sizeof(norm));
 	o = (size_t)snprintf(text, size, "vmdive-signature v%d\nkind: %s\ntitle: %s\n",
 			     VD_TRIAGE_SIGNATURE_VERSION, kind ? kind : "unknown", norm);
+	/* A machine check is the hardware's: the frames say where the CPU
+	 * happened to be (signature v2), so they are no part of its bucket. */
+	if (kind && !strcmp(kind, "mce"))
+		n = 0;
 	for (size_t i = guilty; i < n && k < VD_TRIAGE_SIGNATURE_FRAMES && o < size; i++) {
 		if (frames[i].kind == VD_FRAME_USER)
 			break;

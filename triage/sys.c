@@ -28,6 +28,36 @@ vd_triage_read_global(struct vd_session *s, const char *expr, uint64_t *ret)
 	return err;
 }
 
+/*
+ * A kernel built without CONFIG_KALLSYMS_ALL (Debian's arm64 5.10 and
+ * 6.1) has no variables in kallsyms: with no vmlinux or System.map, a
+ * global that is not one of VMCOREINFO's SYMBOL()s or found in the image
+ * (init_task, modules) cannot be located.  jiffies is in every kallsyms
+ * that has data symbols.
+ */
+static bool
+no_data_symbols(struct vd_session *s)
+{
+	uint64_t a;
+
+	return !vd_session_symbol(s, "jiffies", &a);
+}
+
+/* A field that needs a global this kernel's kallsyms does not have. */
+static void
+problem_global(struct vd_session *s, struct vd_sysinfo *si, const char *what,
+	       struct vd_error *err)
+{
+	if (err && err->code == VD_ERR_LOOKUP && no_data_symbols(s)) {
+		vd_problems_add(&si->problems,
+				"%s: needs --system-map or --vmlinux (this kernel's kallsyms has no data symbols)",
+				what);
+		vd_error_destroy(err);
+		return;
+	}
+	vd_problems_add_error(&si->problems, what, err);
+}
+
 /* Bits set in a struct cpumask of nbits bits. */
 static struct vd_error *
 count_mask(struct vd_session *s, const char *name, uint32_t nbits, uint32_t *ret)
@@ -104,7 +134,7 @@ read_cpus(struct vd_session *s, struct vd_sysinfo *si)
 	if ((err = count_mask(s, "__cpu_possible_mask", n, &si->cpus_possible)) ||
 	    (err = count_mask(s, "__cpu_present_mask", n, &si->cpus_present)) ||
 	    (err = count_mask(s, "__cpu_online_mask", n, &si->cpus_online))) {
-		vd_problems_add_error(&si->problems, "CPU masks", err);
+		problem_global(s, si, "CPU masks (__cpu_*_mask)", err);
 		return;
 	}
 	si->have_cpus = true;
@@ -117,6 +147,97 @@ read_cpus(struct vd_session *s, struct vd_sysinfo *si)
 		else
 			vd_problems_add_error(&si->problems, "cpu_khz", err);
 	}
+}
+
+/*
+ * Without node_data or contig_page_data (no data symbols), each node's
+ * pglist_data is still reachable from init_task: init_css_set's memory
+ * controller state is the root struct mem_cgroup (its css is the first
+ * member), whose nodeinfo[nid]->lruvec.pgdat is node nid's pgdat
+ * (CONFIG_MEMCG; struct lruvec has had the pgdat pointer since 4.8).  The
+ * online nodes are VMCOREINFO's SYMBOL(node_online_map).  Each pgdat must
+ * say it is node nid.
+ */
+static struct vd_error *
+present_via_memcg(struct vd_session *s, uint64_t *ret)
+{
+	struct vd_qualified_type ids, nm;
+	struct vd_object task, css, memcg;
+	const struct vd_type *e;
+	uint64_t init_task, map, words[16] = { 0 }, total = 0, css_addr, nbits;
+	int64_t memid = -1;
+	struct vd_error *err;
+	char path[64];
+	size_t nwords;
+	int nodes = 0;
+
+	if (!vd_session_symbol(s, "init_task", &init_task))
+		return vd_error_create(VD_ERR_LOOKUP, "no init_task");
+	if (!vd_session_number(s, "SYMBOL(node_online_map)", &map))
+		return vd_error_create(VD_ERR_LOOKUP, "VMCOREINFO has no SYMBOL(node_online_map)");
+	if ((err = vd_session_find_type(s, "enum cgroup_subsys_id", &ids)))
+		return err;
+	e = vd_type_unqualified(ids.type);
+	for (size_t i = 0; e && i < e->nenumerators; i++)
+		if (!strcmp(e->enumerators[i].name, "memory_cgrp_id"))
+			memid = e->enumerators[i].value;
+	if (memid < 0)
+		return vd_error_create(VD_ERR_LOOKUP, "no memory_cgrp_id in enum cgroup_subsys_id (no CONFIG_MEMCG)");
+	if ((err = vd_session_find_type(s, "nodemask_t", &nm)))
+		return err;
+	nbits = vd_type_unqualified(nm.type)->size * 8;
+	nwords = (size_t)VD_MIN(nbits / 64, VD_ARRAY_SIZE(words));
+	if (!nwords)
+		return vd_error_create(VD_ERR_CORRUPT, "nodemask_t has %" PRIu64 " bits", nbits);
+	if ((err = vd_session_read(s, VD_AS_KVIRT, map, words, nwords * 8, NULL)))
+		return vd_error_wrap(err, "reading node_online_map");
+	if ((err = vd_object_at(s, "struct task_struct", init_task, &task)))
+		return err;
+	snprintf(path, sizeof(path), "cgroups->subsys[%" PRId64 "]", memid);
+	if ((err = vd_object_member(&task, path, &css)) ||
+	    (err = vd_object_read_u64(&css, &css_addr)))
+		return vd_error_wrap(err, "init_task.%s", path);
+	if ((err = vd_object_container_of(s, "struct mem_cgroup", "css", css_addr, &memcg)))
+		return err;
+	for (size_t w = 0; w < nwords; w++)
+		for (unsigned b = 0; b < 64; b++) {
+			struct vd_object pn, pgdat;
+			uint64_t pn_addr, pgdat_addr, nid, v;
+			uint64_t node = w * 64 + b;
+
+			if (!(words[w] >> b & 1))
+				continue;
+			if (++nodes > 1024)
+				return vd_error_create(VD_ERR_CORRUPT, "node_online_map has over 1024 nodes");
+			snprintf(path, sizeof(path), "nodeinfo[%" PRIu64 "]", node);
+			if ((err = vd_object_member(&memcg, path, &pn)) ||
+			    (err = vd_object_read_u64(&pn, &pn_addr)))
+				return vd_error_wrap(err, "root mem_cgroup.%s", path);
+			if ((err = vd_object_at(s, "struct mem_cgroup_per_node", pn_addr, &pn)) ||
+			    (err = vd_object_member(&pn, "lruvec.pgdat", &pgdat)) ||
+			    (err = vd_object_read_u64(&pgdat, &pgdat_addr)) ||
+			    (err = vd_object_at(s, "struct pglist_data", pgdat_addr, &pgdat)))
+				return vd_error_wrap(err, "node %" PRIu64 "'s lruvec.pgdat", node);
+			{
+				struct vd_object f;
+
+				if ((err = vd_object_member(&pgdat, "node_id", &f)) ||
+				    (err = vd_object_read_u64(&f, &nid)))
+					return vd_error_wrap(err, "node %" PRIu64 "'s pgdat", node);
+				if ((uint32_t)nid != node)
+					return vd_error_create(VD_ERR_CORRUPT,
+							       "the pgdat of node %" PRIu64 " at 0x%" PRIx64 " says node %" PRIu64,
+							       node, pgdat_addr, (uint64_t)(uint32_t)nid);
+				if ((err = vd_object_member(&pgdat, "node_present_pages", &f)) ||
+				    (err = vd_object_read_u64(&f, &v)))
+					return vd_error_wrap(err, "node %" PRIu64 "'s pgdat", node);
+			}
+			total += v;
+		}
+	if (!nodes)
+		return vd_error_create(VD_ERR_CORRUPT, "node_online_map is empty");
+	*ret = total;
+	return NULL;
 }
 
 /*
@@ -156,10 +277,21 @@ read_memory(struct vd_session *s, struct vd_sysinfo *si)
 				goto fail;
 			total += v;
 		}
-	} else if (!(err = vd_triage_read_global(s, "contig_page_data.node_present_pages", &v))) {
+		si->present_source = "node_data";
+	} else if (vd_session_symbol(s, "contig_page_data", &dummy) || !no_data_symbols(s)) {
+		if ((err = vd_triage_read_global(s, "contig_page_data.node_present_pages", &v)))
+			goto fail;
 		total = v;
+		si->present_source = "contig_page_data";
+	} else if (!(err = present_via_memcg(s, &v))) {
+		total = v;
+		si->present_source = "memcg";
 	} else {
-		goto fail;
+		vd_problems_add(&si->problems,
+				"memory (node_present_pages): needs --system-map or --vmlinux (this kernel's kallsyms has no data symbols, and the root memory cgroup did not lead to the nodes: %s)",
+				err->msg);
+		vd_error_destroy(err);
+		goto totalram;
 	}
 	si->present_pages = total;
 	si->have_present = true;
@@ -174,7 +306,7 @@ totalram:
 		si->totalram_pages = v;
 		si->have_totalram = true;
 	} else {
-		vd_problems_add_error(&si->problems, "totalram_pages", err);
+		problem_global(s, si, "totalram_pages", err);
 	}
 }
 
@@ -188,7 +320,7 @@ read_load(struct vd_session *s, struct vd_sysinfo *si)
 
 		snprintf(expr, sizeof(expr), "avenrun[%d]", i);
 		if ((err = vd_triage_read_global(s, expr, &si->avenrun[i]))) {
-			vd_problems_add_error(&si->problems, "load average", err);
+			problem_global(s, si, "load average (avenrun)", err);
 			return;
 		}
 	}
@@ -219,7 +351,7 @@ read_uptime(struct vd_session *s, struct vd_sysinfo *si, uint64_t last_ts_ns, bo
 	}
 	vd_error_destroy(err);
 	if ((err = vd_triage_read_global(s, "jiffies_64", &j))) {
-		vd_problems_add_error(&si->problems, "uptime (jiffies_64)", err);
+		problem_global(s, si, "uptime (jiffies_64)", err);
 		return;
 	}
 	si->jiffies = j;
@@ -337,6 +469,32 @@ read_dump(struct vd_session *s, struct vd_sysinfo *si)
 }
 
 /*
+ * start_kernel() prints saved_command_line as "Kernel command line: %s"
+ * (5.10 and 6.1 alike), one record; the record is gone once the ring
+ * wrapped, and then the field stays a problem.
+ */
+static bool
+cmdline_from_log(struct vd_sysinfo *si)
+{
+	static const char prefix[] = "Kernel command line: ";
+
+	for (size_t i = 0; i < si->nlog_records; i++) {
+		const char *t = si->log_text[i];
+		size_t len;
+
+		if (strncmp(t, prefix, sizeof(prefix) - 1))
+			continue;
+		t += sizeof(prefix) - 1;
+		len = strcspn(t, "\n");
+		snprintf(si->cmdline, sizeof(si->cmdline), "%.*s", (int)len, t);
+		si->have_cmdline = true;
+		si->cmdline_source = "log";
+		return true;
+	}
+	return false;
+}
+
+/*
  * crash's PANIC (since crash 8.0.4, "Fix printing incorrect panic
  * string issue"): the first of these strings, in this order of severity,
  * that a log line holds; the whole line.  crash 8.0.2 took the first such
@@ -385,6 +543,7 @@ vd_sysinfo_read(struct vd_session *s, struct vd_sysinfo *si)
 	struct vd_xlat *xlat;
 
 	memset(si, 0, sizeof(*si));
+	si->no_data_symbols = no_data_symbols(s);
 	si->osrelease = vd_session_vmcoreinfo(s, "OSRELEASE");
 	si->build_id = vd_session_vmcoreinfo(s, "BUILD-ID");
 	si->arch = vd_arch_name(info->arch);
@@ -402,14 +561,14 @@ vd_sysinfo_read(struct vd_session *s, struct vd_sysinfo *si)
 	if (!(err = vd_kernel_wall_clock(s, &si->crash_time, &si->crash_time_source)))
 		si->have_crash_time = true;
 	else
-		vd_problems_add_error(&si->problems, "crash time", err);
+		problem_global(s, si, "crash time (tk_core)", err);
 	read_tasks(s, si);
 	crash_panic_string(si, si->panic, sizeof(si->panic));
 	if (!(err = vd_triage_read_global(s, "tainted_mask", &si->taint))) {
 		si->have_taint = true;
 		vd_taint_letters(si->taint, si->taint_letters, sizeof(si->taint_letters));
 	} else {
-		vd_problems_add_error(&si->problems, "tainted_mask", err);
+		problem_global(s, si, "tainted_mask", err);
 	}
 	{
 		struct vd_expr_env env = { .mode = VD_EXPR_VALUE, .as = VD_AS_KVIRT };
@@ -431,10 +590,15 @@ vd_sysinfo_read(struct vd_session *s, struct vd_sysinfo *si)
 			}
 			si->cmdline[sizeof(si->cmdline) - 1] = '\0';
 		}
-		if (!err)
+		if (!err) {
 			si->have_cmdline = true;
-		else
-			vd_problems_add_error(&si->problems, "command line", err);
+			si->cmdline_source = "saved_command_line";
+		} else if (err->code == VD_ERR_LOOKUP && no_data_symbols(s) &&
+			   cmdline_from_log(si)) {
+			vd_error_destroy(err);
+		} else {
+			problem_global(s, si, "command line (saved_command_line)", err);
+		}
 	}
 done:
 	si->complete = !si->damage && si->dump_level <= 0 && !si->problems.n;

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /* The signature and guilty-frame rules of docs/triage.md. */
-#define VD_TRIAGE_SIGNATURE_VERSION 1
+#define VD_TRIAGE_SIGNATURE_VERSION 2
 /* Frames from the guilty one on that make the signature. */
 #define VD_TRIAGE_SIGNATURE_FRAMES 5
 /* Reliable frames from the guilty one on that make the duphash (ABRT: 6). */
@@ -72,6 +72,10 @@ struct vd_sysinfo {
 	uint64_t page_size;
 	bool have_present;
 	uint64_t present_pages;
+	/* Where the nodes came from: "node_data", "contig_page_data", or,
+	 * on a kernel whose kallsyms has no data symbols, "memcg" (the root
+	 * memory cgroup's per-node lruvec.pgdat, docs/triage.md). */
+	const char *present_source;
 	bool have_totalram;
 	uint64_t totalram_pages;
 	/* avenrun[] in fixed point (FSHIFT 11) */
@@ -102,15 +106,21 @@ struct vd_sysinfo {
 	bool have_taint;
 	uint64_t taint;
 	char taint_letters[40];
-	/* saved_command_line */
+	/* saved_command_line; without data symbols the log's "Kernel command
+	 * line: " record, which start_kernel() printed from it */
 	char cmdline[4096];
 	bool have_cmdline;
+	const char *cmdline_source;  /* "saved_command_line" or "log" */
 	/* Dump format and completeness. */
 	const char *format;       /* the reader's id: "elf", "kdump" */
 	int32_t dump_level;       /* makedumpfile -d, -1 when not recorded */
 	char excluded[160];       /* the page classes dump_level drops, "" */
 	const char *damage;       /* truncated or inconsistent; NULL: whole */
 	bool complete;            /* no damage, nothing excluded, no problems */
+	/* The kernel's kallsyms has no data symbols (no CONFIG_KALLSYMS_ALL)
+	 * and no vmlinux or System.map was given: a field left out for want
+	 * of its global says so (docs/triage.md, "Without data symbols"). */
+	bool no_data_symbols;
 	struct vd_problems problems;
 	/* The log's records, oldest first, and their timestamps (ns). */
 	char **log_text;

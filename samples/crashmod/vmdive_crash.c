@@ -18,7 +18,19 @@
  *   mode=softlockup  a kthread "vd-spin" bound to CPU cpu= spins with
  *                    preemption disabled and the soft-lockup detector panics
  *                    from its timer interrupt (boot with softlockup_panic=1
- *                    watchdog_thresh=1).
+ *                    watchdog_thresh=1);
+ *   mode=gpf         this module's function loads from a non-canonical
+ *                    address (x86_64: a general protection fault, not a page
+ *                    fault; boot with oops=panic);
+ *   mode=rcu         a kthread "vd-rcu" bound to CPU cpu= spins inside an RCU
+ *                    read-side critical section with preemption disabled and
+ *                    interrupts enabled: the CPU never reports a quiescent
+ *                    state, its own tick detects the stall and panics (boot
+ *                    with sysctl.kernel.panic_on_rcu_stall=1 and a short
+ *                    rcupdate.rcu_cpu_stall_timeout);
+ *   mode=mce         the writer waits in this module, interrupts enabled, for
+ *                    a machine check that the host injects (QEMU's monitor
+ *                    command mce, see samples/make-dumps.sh) on its CPU.
  * Nothing happens at load: each mode starts on a write of 1 to
  * /sys/kernel/vmdive_crash/trigger, the first five in the writer's context
  * (the timer is armed on the writer's CPU), so the module is listed in
@@ -35,6 +47,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -42,10 +55,10 @@
 
 static char *mode = "null";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "null, bug, warn, timer, oom, hung or softlockup");
+MODULE_PARM_DESC(mode, "null, bug, warn, timer, oom, hung, softlockup, gpf, rcu or mce");
 static int cpu;
 module_param(cpu, int, 0444);
-MODULE_PARM_DESC(cpu, "the CPU the softlockup kthread spins on");
+MODULE_PARM_DESC(cpu, "the CPU the softlockup or rcu kthread spins on");
 
 struct vmdive_victim {
 	unsigned long magic;
@@ -57,6 +70,12 @@ static struct kobject *vmdive_kobj;
 static struct task_struct *vmdive_thread;
 static LIST_HEAD(vmdive_pages);
 static volatile unsigned long vmdive_spins;
+/* LIST_POISON1's value: non-canonical on x86_64 (bits 63..47 not all
+ * equal), so the load raises #GP, whose handler has no fault address and
+ * says "probably for non-canonical address". Read through READ_ONCE so
+ * the compiler sees no constant bad pointer. */
+static unsigned long vmdive_bad_address = 0xdead000000000100UL;
+static struct rcu_head vmdive_rcu_head;
 
 /* noinline: each is a frame of its own in the trace bt must show. */
 static noinline int vmdive_crash_deref(struct vmdive_victim *v)
@@ -142,6 +161,65 @@ static noinline int vmdive_crash_spin_fn(void *arg)
 	return 0;
 }
 
+static noinline int vmdive_crash_gpf(void)
+{
+	pr_emerg("vmdive_crash: load from a non-canonical address\n");
+	/* The + 1 keeps the load inside this function's own frame. */
+	return *(volatile int *)READ_ONCE(vmdive_bad_address) + 1;
+}
+
+static void vmdive_rcu_cb(struct rcu_head *head)
+{
+}
+
+static noinline int vmdive_crash_rcu_fn(void *arg)
+{
+	/*
+	 * A reader that never leaves, with preemption off: under preemptible
+	 * RCU the tick reports no quiescent state for a CPU with preemption
+	 * disabled, so the grace period the callback below waits for never
+	 * ends.  Interrupts stay on: the CPU's own tick self-detects the stall
+	 * and panics here, in this task.
+	 */
+	rcu_read_lock();
+	preempt_disable();
+	call_rcu(&vmdive_rcu_head, vmdive_rcu_cb);
+	for (;;) {
+		vmdive_spins++;
+		cpu_relax();
+	}
+	preempt_enable();
+	rcu_read_unlock();
+	return 0;
+}
+
+/* The writer waits here, in module text with interrupts on, for the #MC
+ * the host injects: the exception's pt_regs frame is this function. */
+static noinline int vmdive_crash_mce_wait(void)
+{
+	/* The kernel's MCE panic prints no stack trace and names no task:
+	 * this line does, for the tests. */
+	pr_emerg("vmdive_crash: %s:%d waiting for a machine check on CPU %d\n",
+		 current->comm, task_pid_nr(current), raw_smp_processor_id());
+	for (;;) {
+		vmdive_spins++;
+		cpu_relax();
+	}
+	return 0;
+}
+
+static int vmdive_start_bound(int (*fn)(void *), const char *name)
+{
+	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
+		return -EINVAL;
+	vmdive_thread = kthread_create(fn, NULL, "%s", name);
+	if (IS_ERR(vmdive_thread))
+		return PTR_ERR(vmdive_thread);
+	kthread_bind(vmdive_thread, cpu);
+	wake_up_process(vmdive_thread);
+	return 0;
+}
+
 static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *attr,
 			     const char *buf, size_t count)
 {
@@ -155,21 +233,22 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return vmdive_crash_oom();
 	if (!strcmp(mode, "timer"))
 		return vmdive_crash_timer_wait();
+	if (!strcmp(mode, "gpf"))
+		return vmdive_crash_gpf();
+	if (!strcmp(mode, "mce"))
+		return vmdive_crash_mce_wait();
 	if (vmdive_thread)
 		return -EBUSY;
 	if (!strcmp(mode, "hung")) {
 		vmdive_thread = kthread_run(vmdive_crash_hung_fn, NULL, "vd-hung");
 		return IS_ERR(vmdive_thread) ? PTR_ERR(vmdive_thread) : count;
 	}
-	if (!strcmp(mode, "softlockup")) {
-		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
-			return -EINVAL;
-		vmdive_thread = kthread_create(vmdive_crash_spin_fn, NULL, "vd-spin");
-		if (IS_ERR(vmdive_thread))
-			return PTR_ERR(vmdive_thread);
-		kthread_bind(vmdive_thread, cpu);
-		wake_up_process(vmdive_thread);
-		return count;
+	if (!strcmp(mode, "softlockup") || !strcmp(mode, "rcu")) {
+		int err = strcmp(mode, "rcu") ?
+			vmdive_start_bound(vmdive_crash_spin_fn, "vd-spin") :
+			vmdive_start_bound(vmdive_crash_rcu_fn, "vd-rcu");
+
+		return err ?: count;
 	}
 	return -EINVAL;
 }
@@ -183,7 +262,8 @@ static int __init vmdive_crash_init(void)
 	timer_setup(&vmdive_timer, vmdive_crash_timer_fn, 0);
 	if (strcmp(mode, "null") && strcmp(mode, "bug") && strcmp(mode, "warn") &&
 	    strcmp(mode, "oom") && strcmp(mode, "timer") && strcmp(mode, "hung") &&
-	    strcmp(mode, "softlockup"))
+	    strcmp(mode, "softlockup") && strcmp(mode, "gpf") && strcmp(mode, "rcu") &&
+	    strcmp(mode, "mce"))
 		return -EINVAL;
 	vmdive_kobj = kobject_create_and_add("vmdive_crash", kernel_kobj);
 	if (!vmdive_kobj)
@@ -209,4 +289,4 @@ static void __exit vmdive_crash_exit(void)
 module_init(vmdive_crash_init);
 module_exit(vmdive_crash_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("vmdive test crashes: in a module, in a timer, a hung task, a soft lockup, OOM");
+MODULE_DESCRIPTION("vmdive test crashes: in a module, in a timer, a hung task, a soft lockup, OOM, a GPF, an RCU stall, a machine check");

@@ -57,12 +57,21 @@ import vdcheck as vc                                 # noqa: E402
 
 DOCS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs", "triage.md")
 KINDS = {"sysrq": "sysrq", "null": "null-deref", "bug": "bug", "warn": "warn", "timer": "panic",
-         "hung": "hung-task", "softlockup": "soft-lockup", "oom": "oom"}
+         "hung": "hung-task", "softlockup": "soft-lockup", "oom": "oom", "gpf": "gpf",
+         "rcu": "rcu-stall", "mce": "mce"}
 # The kernel's header line for each kind (x86_64 and arm64 wording).
 HEADER = {"null": r"(BUG: kernel NULL pointer dereference|Unable to handle kernel NULL pointer"
                   r" dereference)",
           "bug": r"kernel BUG at ", "warn": r"WARNING: ", "hung": r"INFO: task .* blocked for",
-          "softlockup": r"BUG: soft lockup", "oom": r" invoked oom-killer: "}
+          "softlockup": r"BUG: soft lockup", "oom": r" invoked oom-killer: ",
+          "gpf": r"^general protection fault", "rcu": r"^rcu: INFO: .*stall",
+          "mce": r"^mce: \[Hardware Error\]: "}
+# The machine check's panic prints no stack (oops_in_progress is 2 by then) and no task: the
+# kernel's MCE record names the interrupted instruction ("RIP 10:<...> {func+off/size [mod]}",
+# MCG_STATUS.EIPV), and the test module the waiting task ("vmdive_crash: COMM:PID waiting").
+MCE_RIP = re.compile(r"^mce: \[Hardware Error\]: RIP 10:<[0-9a-f]+> \{([A-Za-z0-9_.]+)\+"
+                     r"(0x[0-9a-f]+)/0x[0-9a-f]+(?: \[(\S+)\])?\}")
+MCE_TASK = re.compile(r"vmdive_crash: (\S+):(\d+) waiting for a machine check")
 SUFFIX = re.compile(r"(\.(cold|isra|constprop|part|lto_priv|llvm)|\.\d+)+$")
 TS = re.compile(r"^\[ *[0-9.]+\] ")
 CRASH_CMDS = "sys\nsys -t\n"
@@ -152,6 +161,11 @@ def expected(mode, lines, table):
     m = re.search(r"\[(\S+):(\d+)\]$", msg)
     if mode == "softlockup" and m:
         comm, pid = m.group(1), int(m.group(2))
+    if mode == "mce":
+        for l in lines[:hdr]:
+            m = MCE_TASK.search(l)
+            if m:
+                comm, pid = m.group(1), int(m.group(2))
     if pid is None:
         for l in lines[hdr:hdr + 80]:
             m = re.match(r"CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: (\S+)", l)
@@ -168,6 +182,13 @@ def expected(mode, lines, table):
         f = frame_of(l)
         if f:
             frames.append(f)
+    if mode == "mce":
+        # the record's lines start before the header ("Machine check: ...", the last one)
+        first = max((i for i in range(hdr) if not lines[i].startswith("mce: ")), default=-1)
+        for l in lines[first + 1:hdr]:
+            m = MCE_RIP.match(l)
+            if m:
+                frames.append((m.group(1), m.group(3), int(m.group(2), 16)))
     start = 0
     for i, (fn, _, _) in enumerate(frames):
         if base(fn) in ("panic", "vpanic", "nmi_panic"):
@@ -319,7 +340,8 @@ def main():
              lambda: "vmdive %s, made as %s" % (j["kind"], mode))
         t.ok(variant, "triage.message", j["message"] == msg,
              lambda: "vmdive %r log %r" % (j["message"], msg))
-        m = re.search(r"(?:address:|virtual address|non-canonical address) +([0-9a-f]+)", msg or "")
+        m = re.search(r"(?:address:|virtual address|non-canonical address) +(?:0x)?([0-9a-f]+)",
+                      msg or "")
         if m:
             # the fault address the kernel printed in its header (x86_64 "address: ",
             # arm64 "at virtual address ")

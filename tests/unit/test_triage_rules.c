@@ -74,6 +74,13 @@ TEST(skip_table)
 	CHECK(vd_triage_skip_reason("sysrq_handle_crash") == NULL);
 	CHECK(vd_triage_skip_reason("schedule_tail") == NULL);  /* not a prefix entry */
 	CHECK(vd_triage_skip_reason("dief") == NULL);
+	/* v2: the tick's RCU stall and hard-lockup detectors (crash-rcu's trace) */
+	CHECK(vd_triage_skip_reason("panic_on_rcu_stall") != NULL);
+	CHECK(vd_triage_skip_reason("rcu_sched_clock_irq.cold") != NULL);
+	CHECK(vd_triage_skip_reason("update_process_times") != NULL);
+	CHECK(vd_triage_skip_reason("tick_sched_timer") != NULL);
+	CHECK(vd_triage_skip_reason("watchdog_buddy_check_hardlockup") != NULL);
+	CHECK(vd_triage_skip_reason("rcu_read_unlock") == NULL);
 }
 
 TEST(base_name)
@@ -131,6 +138,13 @@ TEST(signature_stable)
 	vd_triage_signature("null-deref", "BUG: kernel NULL pointer dereference, address: 0000000000000008",
 			    b, 4, 1, tb, sizeof(tb), sc);
 	CHECK(strcmp(sa, sc) != 0);
+	/* a machine check's bucket has no frames: wherever the CPU was, one bucket */
+	vd_triage_signature("mce", "mce: [Hardware Error]: Machine check: Processor Context Corrupt",
+			    a, 4, 1, ta, sizeof(ta), sa);
+	vd_triage_signature("mce", "mce: [Hardware Error]: Machine check: Processor Context Corrupt",
+			    b, 4, 1, tb, sizeof(tb), sc);
+	CHECK_STR(sa, sc);
+	CHECK(strstr(ta, "frame:") == NULL);
 	/* duphash: SHA-1 of "name\n" per reliable frame, unreliable ones skipped */
 	vd_triage_duphash(a, 4, 1, da);
 	vd_sha1_hex("vd_fn\nvd_write\nvfs_write\n", 25, db);
