@@ -239,6 +239,75 @@ def crash_sys(t, variant, dumpdir, meta):
     return fields
 
 
+NEEDS = "needs --system-map or --vmlinux (this kernel's kallsyms has no data symbols)"
+# sys fields and the globals they need; without data symbols each is there or a problem
+# naming it with NEEDS.
+NEEDS_FIELDS = {"cpus": "CPU masks", "load_average": "load average", "uptime_s": "uptime",
+                "crash_time": "crash time", "taint": "tainted_mask",
+                "totalram_pages": "totalram_pages"}
+
+
+def drgn_sys(t, variant, dumpdir, meta):
+    """sys_oracle.py's answers (drgn with the vmlinux), cached; None if drgn failed."""
+    script = os.path.join(HERE, "sys_oracle.py")
+    elf = meta["VMCORE_ELF"]
+    path = os.path.join(vc.cache_dir(dumpdir, variant), "drgnsys-%s-%s.json" % (
+        vc.dump_key(elf), vc.content_key(script)))
+    if not os.path.exists(path):
+        p = subprocess.run([vc.oracle_python(meta) or vc.PY, script, elf, meta["VMLINUX"]],
+                           capture_output=True,
+                           timeout=900)
+        if p.returncode or not p.stdout.strip():
+            t.ok(variant, "oracle", False, "drgn failed: %s" % vc.short(p.stderr.decode()))
+            return None
+        vc.atomic_write(path, p.stdout)
+    with open(path) as f:
+        return json.load(f)
+
+
+def check_no_data_symbols(t, variant, dumpdir, meta, js, binary):
+    """A kernel whose kallsyms has no data symbols (Debian's arm64 5.10 and 6.1): MEMORY from
+    the root memory cgroup's nodes and CMDLINE from the log equal drgn's node_data[] and
+    saved_command_line (with the vmlinux); every other field needing a global is there or
+    says it needs --system-map; with --system-map all are there and the sources are the
+    globals."""
+    d = drgn_sys(t, variant, dumpdir, meta)
+    if d is None:
+        return
+    mem = js.get("memory", {})
+    t.ok(variant, "nosyms.memory", mem.get("present_pages") == d["present_pages"] and
+         mem.get("present_source") == "memcg",
+         lambda: "vmdive %s (%s), drgn node_data %s" % (mem.get("present_pages"),
+                                                         mem.get("present_source"),
+                                                         d["present_pages"]))
+    t.ok(variant, "nosyms.cmdline", js.get("cmdline") == d["cmdline"] and
+         js.get("cmdline_source") == "log",
+         lambda: "vmdive %r (%s), drgn %r" % (js.get("cmdline"), js.get("cmdline_source"),
+                                               d["cmdline"]))
+    for key, what in NEEDS_FIELDS.items():
+        there = js.get(key) is not None if key != "totalram_pages" else \
+            mem.get("totalram_pages") is not None
+        said = any(p.startswith(what) and p.endswith(NEEDS) for p in js["problems"])
+        t.ok(variant, "nosyms.needs", there or said,
+             lambda: "%s: neither there nor a problem saying %r: %s" % (key, NEEDS,
+                                                                       js["problems"]))
+    text = vd_text(binary, ["sys", meta["VMCORE_ELF"]])
+    for field in ("CPUS", "UPTIME", "LOAD AVERAGE", "TAINTED_MASK"):
+        m = re.search(r"^ *%s: (.*)$" % field, text, re.M)
+        t.ok(variant, "nosyms.text", m is not None and m.group(1) != "",
+             lambda: "no %s line (an empty field)" % field)
+    rc, docs, err, _ = vd_json(binary, ["sys", "--json", "--system-map", meta["SYSTEM_MAP"],
+                                        meta["VMCORE_ELF"]])
+    if t.ok(variant, "nosyms.system-map-run", rc == 0 and len(docs) == 1, vc.short(err)):
+        w = docs[0]
+        t.ok(variant, "nosyms.system-map", w["complete"] and not w["no_data_symbols"] and
+             w["memory"].get("present_pages") == d["present_pages"] and
+             w["memory"].get("present_source") == "node_data" and
+             w.get("cmdline") == d["cmdline"] and w.get("cmdline_source") == "saved_command_line",
+             lambda: "with --system-map: complete %s, memory %s, cmdline %s, problems %s" % (
+                 w["complete"], w["memory"], w.get("cmdline_source"), w["problems"]))
+
+
 def vd_json(binary, args):
     p = subprocess.run([binary] + args, capture_output=True, timeout=600)
     out = p.stdout.decode(errors="replace")
@@ -331,6 +400,8 @@ def main():
         if cs and sdocs:
             check_sys(t, variant, vd_text(binary, ["sys", elf]), cs, sdocs[0],
                       vd_text(binary, ["log", "-t", elf]).splitlines())
+        if sdocs and sdocs[0].get("no_data_symbols"):
+            check_no_data_symbols(t, variant, dumpdir, meta, sdocs[0], binary)
         # against the kernel's own printout
         exp = expected(mode, console(meta), table)
         if not t.ok(variant, "console", exp is not None, "no crash header in console.log"):
