@@ -6,8 +6,11 @@
 
 Variants: every directory under the dumps cache with meta.env and a `done` file: the sample
 dumps (all sysrq-c crashes) and the crash-kinds dumps (crash-<mode>: CRASH_KIND=null, bug,
-warn, timer, hung, softlockup, oom; crash-null-2 is the same bug on a second boot, other CPU;
-arm64-crash-*), each with its console.log.  A missing CRASH_KIND means sysrq.
+warn, timer, hung, softlockup, oom, gpf, rcu, mce; crash-null-2 is the same bug on a second
+boot, other CPU; arm64-crash-*), each with its console.log.  A missing CRASH_KIND means sysrq.
+The machine check's panic prints no stack and names no task: there the kernel's MCE record's
+"RIP 10:<...> {func}" line is the guilty frame's oracle and the module's "COMM:PID waiting for
+a machine check" line the task's.
 
 - sys (no vmlinux) against crash's `sys` and `sys -t`, one crash session per dump (cached
   in the dump's oracle directory; TZ=UTC): crash 8.0.2 for Debian's 5.10 and 6.1 x86_64
@@ -28,6 +31,11 @@ arm64-crash-*), each with its console.log.  A missing CRASH_KIND means sysrq.
   names a return address after a noreturn call (`bl panic` ending a function) by the next
   function: there the log's function+offset must be vmdive's guilty pc.  A panic task whose
   trace bt cannot take through panic() (arm64 sid) must have no guilty frame and say why.
+- without data symbols (Debian's arm64 5.10/6.1 kallsyms, no --system-map): sys's MEMORY
+  (from the root memory cgroup's nodes) and CMDLINE (from the log) against drgn's node_data[]
+  and saved_command_line with the vmlinux (sys_oracle.py, cached); every other field that
+  needs a global is there or a problem saying it needs --system-map or --vmlinux, and the text
+  shows no empty field; with --system-map everything comes from the globals, complete.
 - the kernel's clocks: uptime within 2 s of the last console timestamp (x86_64: on the arm64
   samples printk's clock runs 2 to 12 s ahead of both jiffies and the timekeeper's
   CLOCK_MONOTONIC, which agree); the crash time at
