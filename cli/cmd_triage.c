@@ -277,6 +277,10 @@ report_text(struct vd_cli *cli, const char *path, const struct vd_triage *t)
 		fprintf(o, " BUILD-ID: %s\n", t->sys.build_id);
 	if (t->sys.have_uptime)
 		fprintf(o, "   UPTIME: %.0f s\n", t->sys.uptime_s);
+	else if (t->sys.no_data_symbols)
+		fprintf(o, "   UPTIME: (needs --system-map or --vmlinux: this kernel's kallsyms has no data symbols)\n");
+	if (!t->sys.have_taint && t->sys.no_data_symbols)
+		fprintf(o, "  TAINTED: (needs --system-map or --vmlinux: this kernel's kallsyms has no data symbols)\n");
 	if (t->sys.have_taint) {
 		fprintf(o, "  TAINTED: %s", t->sys.taint ? t->sys.taint_letters : "no");
 		for (size_t b = 0; b < 64; b++)
