@@ -130,6 +130,7 @@ crash-mce           x86_64 6.12   cloud-amd64 qemu64,+mce,+mca 256 mce    no    
 arm64-crash-null    arm64  6.1    arm64       max           256 null       no      vmdive.cpu=0
 arm64-crash-null-2  arm64  6.1    arm64       max           256 null       no      vmdive.cpu=1
 arm64-crash-timer   arm64  6.1    arm64       max           256 timer      no      -
+zram                x86_64 6.1    cloud-amd64 qemu64        256 sysrq      no      vmdive.zram=lzo-rle
 '
 table() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' <<<"$1"; }
 # The line of variant $1 (its words); fails for an unknown variant.
@@ -542,6 +543,7 @@ for w in $(cat /proc/cmdline); do
         vmdive.procs=*) PROCS=$(echo "${w#*=}" | tr , ' ') ;;
         vmdive.crash=*) CRASH=${w#*=} ;;
         vmdive.cpu=*) CPU=${w#*=} ;;
+        vmdive.zram=*) ZRAM=${w#*=} ;;
     esac
 done
 # The test module (the second cpio archive of a crash variant's initramfs, build_crashmod):
@@ -551,6 +553,22 @@ if [ -n "$CRASH" ] && [ "$CRASH" != sysrq ]; then
         echo "vmdive-init: insmod vmdive_crash FAILED"
 fi
 for p in $PROCS; do /bin/$p & done
+# The zram variants (vmdive.zram=ALGORITHM; build_zram adds the modules and /bin/vd-zram as a
+# second cpio archive): a zram swap device compressing with ALGORITHM, and vd-zram, which
+# pages most of its known pages out to it; the crash waits for its line.
+if [ -n "$ZRAM" ]; then
+    for m in $(cat /lib/modules/zram-order); do
+        insmod /lib/modules/$m.ko || echo "vmdive-init: insmod $m FAILED"
+    done
+    { echo "$ZRAM" >/sys/block/zram0/comp_algorithm && echo 16M >/sys/block/zram0/disksize &&
+      mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; } || echo "vmdive-init: zram swap FAILED"
+    echo "vmdive-init: zram0 $(cat /sys/block/zram0/comp_algorithm)"
+    VDZRAM_ENV=$MARKER /bin/vd-zram $MARKER >/tmp/vd-zram.out 2>&1 &
+    n=0
+    until grep -q '^vd-zram: pid' /tmp/vd-zram.out || [ $n -ge 120 ]; do sleep 1; n=$((n + 1)); done
+    grep -q '^vd-zram: pid' /tmp/vd-zram.out || echo "vmdive-init: vd-zram FAILED"
+    echo "vmdive-init: zram0 mm_stat $(cat /sys/block/zram0/mm_stat)"
+fi
 sleep 1
 echo "vmdive-init: modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 # Where samples/qemu-xlat.py picks kernel VAs for QEMU to translate: RAM, modules, vmalloc
@@ -661,6 +679,56 @@ build_crashmod() {
     log "test module built against $hdr in $(since "$t") ($CRASHMOD)"
 }
 
+# --- the zram variants ----------------------------------------------------------------------
+# A variant whose command line has vmdive.zram=ALGORITHM boots with a zram swap device and
+# samples/guest/vd-zram (its known pages paged out to the device).  build_zram adds, as a second
+# cpio archive after the kernel's initramfs (like build_crashmod), the modules zram needs
+# (zsmalloc, zram, and the compressors lzo, lzo-rle, lz4, zstd with their dependencies: the
+# algorithm is picked at boot) with /lib/modules/zram-order, and /bin/vd-zram built statically
+# by the host's compiler (arm64: aarch64-linux-gnu-gcc).  Sets INITRD_ZRAM.
+want_zram() {
+    local v
+    for v in "${variants[@]}"; do
+        [[ ${KERNEL_OF[$v]} == "$1" ]] || continue
+        [[ $(variant_row "$v" | awk '{ print $9 }') == *vmdive.zram=* ]] && return 0
+    done
+    return 1
+}
+build_zram() {
+    INITRD_ZRAM=""
+    want_zram "$ARCH $SERIES $FLAVOUR" || return 0
+    local src=$HERE/guest/vd-zram.c key root t m f cc=gcc mods=(zram lzo lzo_rle lz4 zstd)
+    key=$({ declare -f build_zram; cat "$src"; echo "$INITRD"; } | md5sum | cut -c1-8)
+    INITRD_ZRAM=${INITRD%.img}-zram-$key.img
+    [[ -s $INITRD_ZRAM ]] && return
+    t=$(now)
+    [[ $ARCH == arm64 && $(uname -m) != aarch64 ]] && cc=aarch64-linux-gnu-gcc
+    root=$K/zram.tmp
+    rm -rf "$root"; mkdir -p "$root/lib/modules" "$root/bin"
+    "$cc" -static -O2 -o "$root/bin/vd-zram" "$src" || die "building vd-zram with $cc failed"
+    # add_module resolves dependencies; SEEN is reset so the base modules are listed again only
+    # when a zram module needs them (insmod of a loaded module fails: they are left out).
+    local -A base=(); for m in $INITRD_MODULES; do base[$m]=1; done
+    ((${#KO[@]})) || index_modules
+    SEEN=() ORDER=()
+    for m in "${mods[@]}"; do add_module "$m"; done
+    local order=()
+    for m in "${ORDER[@]}"; do
+        [[ -n ${base[$m]:-} ]] && continue
+        f=${KO[$m]}
+        case $f in
+            *.ko.xz) xz -dc "$f" ;; *.ko.zst) zstd -qdc "$f" ;; *) cat "$f" ;;
+        esac >"$root/lib/modules/$m.ko"
+        order+=("$m")
+    done
+    printf '%s\n' "${order[@]}" >"$root/lib/modules/zram-order"
+    { cat "$INITRD"; (cd "$root" && find . | sort | cpio -o -H newc --quiet | gzip -9); } \
+        >"$INITRD_ZRAM.tmp"
+    mv "$INITRD_ZRAM.tmp" "$INITRD_ZRAM"
+    rm -rf "$root"
+    log "zram initramfs built in $(since "$t") (modules: ${order[*]})"
+}
+
 # --- QMP ------------------------------------------------------------------------------------
 # Tiny QMP client: stop the (panicked) guest, write the ELF and kdump-zlib dumps; the guest
 # stays stopped for qemu-xlat.py, which quits QEMU.  dump-guest-memory runs detached and is
@@ -761,6 +829,12 @@ make_variant() {
         [[ -s $INITRD_CRASH ]] || die "$v: no test module built for $KVER"
         initrd=$INITRD_CRASH extra+="${extra:+ }vmdive.crash=$crash"
     fi
+    local procs=$PROCS
+    if [[ $extra == *vmdive.zram=* ]]; then
+        [[ $crash == sysrq ]] || die "$v: a zram variant dies by sysrq only"
+        [[ -s $INITRD_ZRAM ]] || die "$v: no zram initramfs built for $KVER"
+        initrd=$INITRD_ZRAM procs+=" vd-zram"
+    fi
     if [[ $ARCH == arm64 ]]; then
         console=ttyAMA0 machine=(-M virt)
     elif [[ $cpu != *la57* ]] && kvm_usable; then
@@ -849,7 +923,7 @@ make_variant() {
         printf '# written by samples/make-dumps.sh on %s\n' "$(date -u +%FT%TZ)"
         printf '%s=%q\n' VARIANT "$v" ARCH "$ARCH" KVER "$KVER" VMLINUX "$K/vmlinux" \
             SYSTEM_MAP "$K/System.map" VMLINUZ "$K/vmlinuz" INITRD "$initrd" \
-            MARKER "VMDIVE-MARKER $v $marker" MODULES "$INITRD_MODULES" PROCS "$PROCS" \
+            MARKER "VMDIVE-MARKER $v $marker" MODULES "$INITRD_MODULES" PROCS "$procs" \
             CMDLINE "$cmdline" QEMU_CPU "$cpu" KERNELOFFSET "$koff" PGTABLE_L5 "$l5" \
             VA_BITS "$vabits" QEMU_ACCEL "$accel" SUITE "$SUITE" SERIES "$SERIES" \
             VMCORE_ELF "$D/vmcore.elf" VMCORE_KDUMP_ZLIB "$D/vmcore.kdump-zlib" \
@@ -857,6 +931,11 @@ make_variant() {
             QEMU_XLAT "$D/qemu-xlat.json" QEMU_MEM "$mem" CRASH_KIND "$crash"
         # The test module with its DWARF (--module-debug), for the variants that load it.
         [[ $crash == sysrq ]] || printf '%s=%q\n' CRASH_MODULE "$CRASHMOD"
+        # The zram variants: the algorithm, and vd-zram's line (pid, address of its pages).
+        if [[ $extra == *vmdive.zram=* ]]; then
+            printf '%s=%q\n' ZRAM_ALG "$(sed -n 's/.*vmdive\.zram=\([^ ]*\).*/\1/p' <<<"$extra")" \
+                VDZRAM "$(grep -m1 -o 'vd-zram: pid .*' "$D/console.log" | tr -d '\r')"
+        fi
     } >"$D/meta.env"
     touch "$D/done"
     log "$v: done -> $D"
@@ -1139,6 +1218,7 @@ for k in "${kernels[@]}"; do
     fetch_kernel
     build_initrd
     build_crashmod
+    build_zram
     fetch_module_debug
     # Up to BOOT_JOBS guests at once (each its own QEMU, directory and QMP socket).
     running=0 failed=()
