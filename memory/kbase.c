@@ -284,6 +284,7 @@ vd_kmem_close(struct vd_kmem *k)
 	free(k->modregs);
 	vd_error_destroy(k->page_err);
 	vd_error_destroy(k->slab_err);
+	vd_error_destroy(k->zr.err);
 	free(k);
 }
 

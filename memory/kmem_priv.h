@@ -90,6 +90,27 @@ struct kmem_path_layout {
 	struct kmem_field m_mnt, m_parent, m_mountpoint, vfs_root;
 };
 
+/* Swapped-out pages (memory/zram.c): looked up on first use. */
+struct kmem_zram_layout {
+	bool ok;
+	struct vd_error *err;
+	/* swap_info_struct, block_device, gendisk */
+	struct kmem_field si_bdev, gd_disk, gd_name, gd_private;
+	/* struct zram (the zram module's types), zram_table_entry, zcomp */
+	struct kmem_field z_table, z_pool, z_disk, z_disksize, z_compressor, z_comp_algs, z_comp,
+			  zc_name, te_handle, te_flags;
+	uint64_t te_size;
+	uint32_t flag_shift;          /* ZRAM_FLAG_SHIFT: PAGE_SHIFT + 1 */
+	int64_t f_same, f_wb, f_huge, f_prio;
+	bool have_wb, have_huge, have_prio;
+	struct vd_zs_layout zs;
+	/* the swap cache: swapper_spaces[type][offset >> 14].i_pages */
+	bool have_cache;
+	uint64_t swapper_spaces, nr_swapper_spaces, as_size;
+	struct kmem_field as_xa_head, xn_shift, xn_slots;
+	uint32_t xn_nslots;
+};
+
 /* Caches for vd_kmem_identify(), filled on first use. */
 struct kmem_stack {
 	uint64_t base, task;
@@ -140,6 +161,7 @@ struct vd_kmem {
 	uint64_t pcpu_start, pcpu_size;   /* __per_cpu_start, the unit size */
 	bool have_pcpu;
 	struct kmem_path_layout path;
+	struct kmem_zram_layout zr;
 };
 
 /* true when err is NULL; else destroys it (a read whose failure is an answer). */

@@ -322,33 +322,59 @@ vd_kmem_swap_entry(struct vd_kmem *k, uint64_t pte, struct vd_swap_entry *ret)
 	return true;
 }
 
+/*
+ * The page-table walk of a user address.  A PTE holding a swap entry makes
+ * the error say where the page went: "swapped: type T offset O (zram0,
+ * compressed N bytes, lzo-rle)", or why it cannot be read.
+ */
 struct vd_error *
 vd_kmem_uwalk(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva,
 	      struct vd_xlat_walk *ret)
 {
 	struct vd_error *err = vd_xlat_walk(k->xlat, t->pgd_pa, uva, ret);
 	struct vd_swap_entry se;
+	struct vd_swap_page sp;
+	struct vd_error *serr;
+	char where[256];
 
-	if (err && err->code == VD_ERR_NOTPRESENT && ret->nsteps &&
-	    ret->steps[ret->nsteps - 1].leaf == false &&
-	    !strcmp(ret->steps[ret->nsteps - 1].level, "PTE") &&
-	    vd_kmem_swap_entry(k, ret->steps[ret->nsteps - 1].entry, &se)) {
-		if (se.area_known)
-			err = vd_error_wrap(err, "swapped out to swap area %u (%s) at page offset 0x%llx",
-					    se.type, se.area[0] ? se.area : "?",
-					    (unsigned long long)se.offset);
-		else
-			err = vd_error_wrap(err, "a swap entry of type %u, offset 0x%llx, that names no swap area in use",
-					    se.type, (unsigned long long)se.offset);
+	if (!err || err->code != VD_ERR_NOTPRESENT || !ret->nsteps ||
+	    ret->steps[ret->nsteps - 1].leaf || strcmp(ret->steps[ret->nsteps - 1].level, "PTE") ||
+	    !vd_kmem_swap_entry(k, ret->steps[ret->nsteps - 1].entry, &se))
+		return err;
+	if (!se.area_known)
+		return vd_error_wrap(err, "a swap entry of type %u, offset 0x%llx, that names no swap area in use",
+				     se.type, (unsigned long long)se.offset);
+	if ((serr = vd_kmem_swap_read(k, &se, NULL, &sp))) {
+		err = vd_error_wrap(err, "swapped: type %u offset %llu (%s): %s", se.type,
+				    (unsigned long long)se.offset, se.area[0] ? se.area : "?", serr->msg);
+		vd_error_destroy(serr);
+		return err;
 	}
-	return err;
+	vd_swap_page_describe(&sp, where, sizeof(where));
+	return vd_error_wrap(err, "%s", where);
+}
+
+/* The bytes of a swapped-out page, when the walk of va ended in a swap entry. */
+static struct vd_error *
+uread_swapped(struct vd_kmem *k, const struct vd_xlat_walk *w, unsigned char **page)
+{
+	const struct vd_xlat_step *last = w->nsteps ? &w->steps[w->nsteps - 1] : NULL;
+	struct vd_swap_entry se;
+	struct vd_swap_page sp;
+
+	if (!last || last->leaf || strcmp(last->level, "PTE") ||
+	    !vd_kmem_swap_entry(k, last->entry, &se) || !se.area_known)
+		return vd_error_create(VD_ERR_INVALID_ARG, "not a swap entry");
+	if (!*page && !(*page = malloc(k->psz)))
+		return &vd_enomem;
+	return vd_kmem_swap_read(k, &se, *page, &sp);
 }
 
 struct vd_error *
 vd_kmem_uread(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva, void *buf,
 	      size_t len, size_t *done_ret)
 {
-	unsigned char *p = buf;
+	unsigned char *p = buf, *page = NULL;
 	size_t done = 0;
 	struct vd_error *err = NULL;
 
@@ -357,9 +383,27 @@ vd_kmem_uread(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva, void *b
 		uint64_t va = uva + done;
 		size_t chunk = VD_MIN(len - done, k->psz - (va & (k->psz - 1)));
 
-		if ((err = vd_kmem_uwalk(k, t, va, &w))) {
-			err = vd_error_wrap(err, "pid %d", t->pid);
-			break;
+		if ((err = vd_xlat_walk(k->xlat, t->pgd_pa, va, &w))) {
+			struct vd_error *serr;
+
+			if (err->code != VD_ERR_NOTPRESENT)
+				goto fail;
+			// A swapped-out page: from the swap cache or zram.
+			serr = uread_swapped(k, &w, &page);
+			if (serr && serr->code == VD_ERR_INVALID_ARG) {
+				vd_error_destroy(serr);
+				goto fail;
+			}
+			vd_error_destroy(err);
+			err = NULL;
+			if (serr) {
+				err = vd_error_wrap(serr, "pid %d user address 0x%llx", t->pid,
+						    (unsigned long long)va);
+				break;
+			}
+			memcpy(p + done, page + (va & (k->psz - 1)), chunk);
+			done += chunk;
+			continue;
 		}
 		if ((err = vd_session_read(k->s, VD_AS_PHYS, w.pa, p + done, chunk, NULL))) {
 			err = vd_error_wrap(err, "pid %d user address 0x%llx", t->pid,
@@ -367,7 +411,17 @@ vd_kmem_uread(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva, void *b
 			break;
 		}
 		done += chunk;
+		continue;
+fail:
+		vd_error_destroy(err);
+		err = vd_kmem_uwalk(k, t, va, &w);   // the walk again, for its message
+		if (!err)
+			err = vd_error_create(VD_ERR_CORRUPT, "0x%llx: translation changed",
+					      (unsigned long long)va);
+		err = vd_error_wrap(err, "pid %d", t->pid);
+		break;
 	}
+	free(page);
 	if (done_ret)
 		*done_ret = done;
 	return err;

@@ -299,6 +299,95 @@ bool vd_kmem_swap_entry(struct vd_kmem *k, uint64_t pte, struct vd_swap_entry *r
 bool vd_swap_decode(enum vd_arch arch, unsigned layout, uint64_t pte, uint32_t *type,
 		    uint64_t *offset);
 
+/* Swapped-out pages: zram, zsmalloc ----------------------------------------- */
+
+/* Where a swapped-out page was found. */
+enum vd_swap_source {
+	VD_SWAP_CACHE,            /* still in the swap cache: a page in memory */
+	VD_SWAP_ZRAM,             /* a zsmalloc object, compressed */
+	VD_SWAP_ZRAM_HUGE,        /* a zsmalloc object of a whole page, stored as
+				     it was (incompressible, ZRAM_HUGE) */
+	VD_SWAP_ZRAM_SAME,        /* zram kept only a word that fills the page
+				     (ZRAM_SAME, or an empty slot: zeros) */
+};
+
+struct vd_swap_page {
+	struct vd_swap_entry entry;
+	enum vd_swap_source source;
+	char device[32];          /* the zram disk's name, "zram0" */
+	char alg[32];             /* its compressor, "lzo-rle" */
+	uint64_t zram;            /* struct zram */
+	uint64_t index;           /* the zram slot (= the swap offset) */
+	uint64_t flags;           /* zram_table_entry.flags as stored */
+	uint64_t handle;          /* zsmalloc handle, or the ZRAM_SAME word */
+	uint32_t comp_len;        /* bytes stored (the page size when huge) */
+	uint64_t page;            /* VD_SWAP_CACHE: its struct page */
+	uint64_t pa;              /* VD_SWAP_CACHE: its physical address;
+				     VD_SWAP_ZRAM*: where the object starts */
+};
+
+/*
+ * The page of a swap entry: from the swap cache (swapper_spaces[type],
+ * an xarray indexed by the offset) when it is still there, else, for a
+ * zram swap device, decompressed out of the dump's zsmalloc memory.  page
+ * gets the kernel's page size of bytes.  A swap area on a real disk or
+ * file is VD_ERR_NODATA naming the area and offset; a page zram wrote back
+ * to its backing device (ZRAM_WB) likewise.
+ */
+struct vd_error *vd_kmem_swap_read(struct vd_kmem *k, const struct vd_swap_entry *se,
+				   void *page, struct vd_swap_page *ret);
+/* Where the user page at uva is when its PTE holds a swap entry: ret as
+ * vd_kmem_swap_read() fills it (page may be NULL: only where).  VD_ERR_INVALID_ARG
+ * when the PTE is no swap entry. */
+struct vd_error *vd_kmem_uswap(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva,
+			       void *page, struct vd_swap_page *ret);
+
+/* "swapped: type T offset O (zram0, compressed N bytes, lzo-rle)", or where
+ * else the page was (the swap cache, same-filled, stored uncompressed). */
+void vd_swap_page_describe(const struct vd_swap_page *sp, char *buf, size_t size);
+
+/* The pieces, pure, for tests and fuzzing. */
+
+/* LZO1X (lzo, and lzo-rle's bitstream version 1): NULL on success with
+ * *dst_len bytes out, else why (a constant string; *dst_len says how far). */
+const char *vd_lzo1x_decompress(const void *src, size_t src_len, void *dst, size_t dst_cap,
+				size_t *dst_len);
+/* Decompress a zram page by the name of its algorithm (lzo, lzo-rle, lz4,
+ * lz4hc, zstd); others are VD_ERR_NOTIMPL naming the algorithm. */
+struct vd_error *vd_zram_decompress(const char *alg, const void *src, size_t len, void *dst,
+				    size_t cap, size_t *ret);
+
+/* A bit field (or a plain member: shift 0, bits 8 * size). */
+struct vd_zs_bits {
+	uint32_t off, shift, bits;   /* bits 0: absent */
+};
+struct vd_zs_layout {
+	uint64_t page_size;
+	uint64_t vmemmap, page_struct_size;   /* struct page of pfn p at vmemmap + p * size */
+	uint64_t min_pfn, max_pfn;            /* the dump's memory: [min, max) */
+	uint32_t page_zspage_off;             /* page->private / zpdesc->zspage */
+	uint32_t page_next_off;               /* page->index / zpdesc->next */
+	struct vd_zs_bits huge, class_, magic;   /* in struct zspage's first 16 bytes */
+	uint32_t pool_class_off, nclasses;    /* zs_pool.size_class[] */
+	uint32_t class_size_off;              /* size_class.size (an int) */
+	unsigned pfn_bits[4], npfn_bits;      /* MAX_POSSIBLE_PHYSMEM_BITS candidates */
+	/* Read kernel-virtual (phys false) or physical memory. */
+	struct vd_error *(*read)(void *priv, bool phys, uint64_t addr, void *buf, size_t len);
+	void *priv;
+};
+struct vd_zs_object {
+	uint64_t handle, obj;
+	uint64_t pfn, page, zspage;   /* where the object starts */
+	uint32_t obj_idx, class_idx, class_size;
+	uint32_t offset;              /* of the data in its (first) page */
+	bool huge, spans, pfn2_only;  /* spans: continues (or, pfn2_only, lies
+					 wholly) in page pfn2 */
+	uint64_t pfn2;
+};
+/* Copy len bytes of the zsmalloc object behind handle in pool. */
+struct vd_error *vd_zs_read(const struct vd_zs_layout *l, uint64_t pool, uint64_t handle,
+			    void *buf, size_t len, struct vd_zs_object *ret);
+
 struct vd_vma {
 	uint64_t vma;             /* struct vm_area_struct */
 	uint64_t start, end;      /* [start, end) */
