@@ -372,6 +372,10 @@ int vd_cli_utask_open(struct vd_cli *cli);
 void vd_cli_utask_close(struct vd_cli *cli);
 /* Translate a user address of cli->utask (vtop -u). */
 struct vd_error *vd_cli_uwalk(struct vd_cli *cli, uint64_t va, struct vd_xlat_walk *ret);
+/* Where the swapped-out page of a user address is (vtop -u); false when it is not
+ * swapped out or cannot be told (the walk's error then says why). */
+struct vd_swap_page;
+bool vd_cli_uswap(struct vd_cli *cli, uint64_t va, struct vd_swap_page *ret);
 
 /* Process cores (cmd_info_core.c, cmd_core.c, cmd_maps.c), by dump kind. */
 int vd_cmd_maps(struct vd_cli *cli);

@@ -85,6 +85,15 @@ vd_cli_uwalk(struct vd_cli *cli, uint64_t va, struct vd_xlat_walk *ret)
 	return vd_kmem_uwalk(cli->ukmem, cli->utask, va, ret);
 }
 
+bool
+vd_cli_uswap(struct vd_cli *cli, uint64_t va, struct vd_swap_page *ret)
+{
+	struct vd_error *err = vd_kmem_uswap(cli->ukmem, cli->utask, va, NULL, ret);
+
+	vd_error_destroy(err);
+	return err == NULL;
+}
+
 static void
 task_head(struct vd_cli *cli, const struct vd_utask *t)
 {

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "common/util.h"
+#include "vmdive/memory.h"
 
 /* "PGD L0" (arm64: the kernel's name and the Arm ARM's lookup level) or "PGD". */
 static void
@@ -28,7 +29,8 @@ step_bits(const struct vd_xlat_step *st, char *buf, size_t len)
 
 static void
 vtop_text(struct vd_cli *cli, struct vd_xlat *xlat,
-	  const struct vd_xlat_walk *walk, const struct vd_error *err)
+	  const struct vd_xlat_walk *walk, const struct vd_error *err,
+	  const struct vd_swap_page *swap)
 {
 	const struct vd_region *region = vd_xlat_region(xlat, walk->va);
 	char sym[256], flags[256], size[32], label[32], bits[16];
@@ -52,7 +54,12 @@ vtop_text(struct vd_cli *cli, struct vd_xlat *xlat,
 		       width, label, bits, st->table, st->index, st->entry_addr,
 		       st->entry, flags);
 	}
-	if (err) {
+	if (swap) {
+		char where[256];
+
+		vd_swap_page_describe(swap, where, sizeof(where));
+		printf("  %s\n", where);
+	} else if (err) {
 		printf("  error: %s\n", err->msg);
 	} else {
 		vd_cli_format_size(walk->page_size, size, sizeof(size));
@@ -61,9 +68,22 @@ vtop_text(struct vd_cli *cli, struct vd_xlat *xlat,
 	}
 }
 
+static const char *
+swap_source_name(enum vd_swap_source s)
+{
+	switch (s) {
+	case VD_SWAP_CACHE: return "swap-cache";
+	case VD_SWAP_ZRAM: return "zram";
+	case VD_SWAP_ZRAM_HUGE: return "zram-huge";
+	case VD_SWAP_ZRAM_SAME: return "zram-same";
+	}
+	return "?";
+}
+
 static void
 vtop_json(struct vd_cli *cli, struct vd_xlat *xlat,
-	  const struct vd_xlat_walk *walk, const struct vd_error *err)
+	  const struct vd_xlat_walk *walk, const struct vd_error *err,
+	  const struct vd_swap_page *swap)
 {
 	const struct vd_region *region = vd_xlat_region(xlat, walk->va);
 	struct vd_json *j = &cli->j;
@@ -97,6 +117,32 @@ vtop_json(struct vd_cli *cli, struct vd_xlat *xlat,
 		vd_json_end_object(j);
 	}
 	vd_json_end_array(j);
+	if (swap) {
+		vd_json_key(j, "swap");
+		vd_json_begin_object(j);
+		vd_json_kv_uint(j, "type", swap->entry.type);
+		vd_json_kv_uint(j, "offset", swap->entry.offset);
+		vd_json_kv_string(j, "area", swap->entry.area[0] ? swap->entry.area : NULL);
+		vd_json_kv_string(j, "source", swap_source_name(swap->source));
+		if (swap->source == VD_SWAP_CACHE) {
+			vd_json_kv_hex(j, "page", swap->page);
+			vd_json_kv_hex(j, "pa", swap->pa);
+		} else {
+			vd_json_kv_string(j, "device", swap->device);
+			vd_json_kv_hex(j, "zram", swap->zram);
+			vd_json_kv_uint(j, "index", swap->index);
+			vd_json_kv_hex(j, "flags", swap->flags);
+			vd_json_kv_hex(j, swap->source == VD_SWAP_ZRAM_SAME ? "value" : "handle",
+				       swap->handle);
+			vd_json_kv_uint(j, "stored_bytes", swap->comp_len);
+			vd_json_kv_string(j, "compressor", swap->alg[0] ? swap->alg : NULL);
+		}
+		vd_json_end_object(j);
+		vd_json_key(j, "pa");
+		vd_json_null(j);
+		vd_json_end_object(j);
+		return;
+	}
 	if (err) {
 		vd_json_key(j, "pa");
 		vd_json_null(j);
@@ -127,6 +173,8 @@ vd_cmd_vtop(struct vd_cli *cli)
 		vd_json_begin_array(&cli->j);
 	for (int i = 0; i < cli->nargs; i++) {
 		struct vd_xlat_walk walk;
+		struct vd_swap_page swap;
+		bool have_swap;
 		uint64_t va;
 
 		if (!vd_cli_addr(cli, cli->args[i], &va)) {
@@ -136,11 +184,14 @@ vd_cmd_vtop(struct vd_cli *cli)
 			continue;
 		}
 		err = cli->utask ? vd_cli_uwalk(cli, va, &walk) : vd_xlat_walk(xlat, 0, va, &walk);
+		// vtop -u of a swapped-out page: where it is, not an error
+		have_swap = cli->utask && err && err->code == VD_ERR_NOTPRESENT &&
+			    vd_cli_uswap(cli, va, &swap);
 		if (cli->json)
-			vtop_json(cli, xlat, &walk, err);
+			vtop_json(cli, xlat, &walk, err, have_swap ? &swap : NULL);
 		else
-			vtop_text(cli, xlat, &walk, err);
-		if (err)
+			vtop_text(cli, xlat, &walk, err, have_swap ? &swap : NULL);
+		if (err && !have_swap)
 			ret = VD_EXIT_FAIL;
 		vd_error_destroy(err);
 		if (!cli->json && i + 1 < cli->nargs)
