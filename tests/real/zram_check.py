@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""Swapped-out pages on the zram sample (samples/make-dumps.sh --variant zram).
+
+    /usr/bin/python3 tests/real/zram_check.py VMDIVE
+
+The guest ran samples/guest/vd-zram: NPAGES anonymous pages whose bytes are made from the page's
+index and the dump's marker alone (page_bytes() below is vd-zram.c's vdzram_fill()), of which
+it paged out the first ones with MADV_PAGEOUT to an lzo-rle zram swap device, then printed its
+pid, the pages' address and the kernel's VmSwap for it (meta.env VDZRAM).  Checks, on
+vmcore.elf and vmcore.kdump-zlib:
+  - rd -u PID of the whole region: every page equals the bytes constructed here;
+  - vtop -u PID --json of every page: the pages it says are swapped out, counted, equal the
+    kernel's own VmSwap (and are more than 0), the others are resident;
+  - each swapped page's PTE in vmdive's walk equals the PTE of a page-table walk done by
+    tests/oracle/uswap_oracle.py through drgn, and its swap type and offset equal what crash
+    8.0.2's `pte` says of that PTE value (crash's own swap-entry decoding; its device is the
+    zram vmdive names); every offset is another one;
+  - how zram stored each kind: same-filled pages (kind 2) as ZRAM_SAME with the page's word,
+    random ones (kind 3) uncompressed (huge), the others compressed with meta.env's ZRAM_ALG
+    in fewer bytes than a page.
+crash 8.0.2 cannot run `vtop -u` on 6.1 (vm_area_dump: "invalid structure member offset:
+mm_struct_mmap", the maple tree), hence `pte` of the PTE value.
+"""
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import vdcheck as vc                                 # noqa: E402
+
+VARIANT = "zram"
+M64 = (1 << 64) - 1
+
+
+def page_bytes(i, marker, page):
+    """vd-zram.c's vdzram_fill(): page i of the region."""
+    kind = i % 4
+    if kind == 2:
+        return struct.pack("<Q", 0x56445a5200000000 | i) * (page // 8)
+    b = bytearray(page)
+    head = (b"VDZRAM-PAGE %04d %d " % (i, kind) + marker + b"\n")[:63]
+    b[:len(head)] = head
+    x = i + 1
+    for o in range(64, page, 8):
+        if kind == 0:
+            v = (i << 32) | (o // 8)
+        elif kind == 3 or o < page // 2:
+            x ^= x >> 12
+            x ^= (x << 25) & M64
+            x ^= x >> 27
+            v = (x * 0x2545f4914f6cdd1d) & M64
+        else:
+            v = 0
+        b[o:o + 8] = struct.pack("<Q", v)
+    return bytes(b)
+
+
+def oracle_file(t, dumpdir, meta, name, key_blobs, make):
+    """A cached oracle answer next to the dump (made by make() once per dump file)."""
+    cdir = vc.cache_dir(dumpdir, VARIANT)
+    path = os.path.join(cdir, "%s-%s-%s" % (name, vc.dump_key(meta["VMCORE_ELF"]),
+                                            vc.content_key(*key_blobs)))
+    if not os.path.exists(path):
+        data = make()
+        if data is None:
+            return None
+        vc.atomic_write(path, data)
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def drgn_ptes(t, dumpdir, meta, pid, start, npages):
+    script = os.path.join(vc.ORACLE_DIR, "uswap_oracle.py")
+
+    def make():
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "o.json")
+            t0 = time.time()
+            p = subprocess.run([vc.PY, script, "--vmcore", meta["VMCORE_ELF"], "--vmlinux",
+                                meta["VMLINUX"], "--pid", str(pid), "--start", hex(start),
+                                "--npages", str(npages), "--json", out],
+                               capture_output=True, text=True, timeout=vc.TIMEOUT)
+            if p.returncode:
+                t.ok(VARIANT, "oracle", False, "uswap_oracle.py: %s" % vc.short(p.stderr, 600))
+                return None
+            print("%s: drgn PTE oracle ran in %.1f s" % (VARIANT, time.time() - t0), flush=True)
+            with open(out, "rb") as f:
+                return f.read()
+    data = oracle_file(t, dumpdir, meta, "uswap.json",
+                       [script, os.path.join(vc.ORACLE_DIR, "drgn_oracle.py"),
+                        b"%d %d %d" % (pid, start, npages)], make)
+    return json.loads(data) if data else None
+
+
+def crash_ptes(t, dumpdir, meta, values):
+    """{pte value: (device, offset)} from crash's `pte` (one session, cached)."""
+    cmds = "swap\n" + "".join("pte %x\n" % v for v in values)
+
+    def make():
+        with tempfile.TemporaryDirectory() as tmp:
+            cf, out = os.path.join(tmp, "cmds"), os.path.join(tmp, "out")
+            with open(cf, "w") as f:
+                f.write(cmds)
+            t0 = time.time()
+            p = subprocess.run([os.path.join(vc.ORACLE_DIR, "crash_oracle.sh"),
+                                meta["VMCORE_ELF"], meta["VMLINUX"], cf, out],
+                               capture_output=True, text=True, timeout=vc.TIMEOUT)
+            if p.returncode:
+                t.ok(VARIANT, "oracle", False, "crash: %s" % vc.short(p.stderr, 600))
+                return None
+            print("%s: crash ran in %.1f s" % (VARIANT, time.time() - t0), flush=True)
+            with open(out, "rb") as f:
+                return f.read()
+    data = oracle_file(t, dumpdir, meta, "crash-pte.out", [cmds.encode()], make)
+    if data is None:
+        return None
+    res = {}
+    for m in re.finditer(r"^\s*([0-9a-f]+)\s+(\S+)\s+(\d+)\s*$", data.decode(errors="replace"),
+                         re.M):
+        res[int(m.group(1), 16)] = (m.group(2), int(m.group(3)))
+    return res
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    vm = vc.Vmdive(sys.argv[1])
+    t = vc.Tally()
+    meta = vc.have_dump(t, VARIANT)
+    if meta is None:
+        sys.exit(t.finish())
+    dumpdir = os.path.join(vc.DUMPS, VARIANT)
+    m = re.search(r"pid (\d+) pages (0x[0-9a-f]+) npages (\d+) swapped (\d+) \(madvise (\w+)\)"
+                  r".* page_size (\d+) vmswap_kb (-?\d+)", meta.get("VDZRAM", ""))
+    if not m:
+        t.ok(VARIANT, "meta", False, "meta.env has no vd-zram line: %r" % meta.get("VDZRAM"))
+        sys.exit(t.finish())
+    pid, start, npages = int(m.group(1)), int(m.group(2), 16), int(m.group(3))
+    psz, vmswap_kb = int(m.group(6)), int(m.group(7))
+    marker = meta["MARKER"].split()[-1].encode()
+    alg = meta.get("ZRAM_ALG")
+    t.ok(VARIANT, "meta", m.group(5) == "ok", "madvise(MADV_PAGEOUT) said %s" % m.group(5))
+    want = [page_bytes(i, marker, psz) for i in range(npages)]
+
+    files = [("elf", meta["VMCORE_ELF"]), ("kdump-zlib", meta["VMCORE_KDUMP_ZLIB"])]
+    for fname, dump in files:
+        scope = "%s/%s" % (VARIANT, fname)
+        t0 = time.time()
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "pages.bin")
+            rc, _, err = vm.run(["rd", "-u", str(pid), dump, "-o", out, hex(start),
+                                 str(npages * psz)])
+            data = open(out, "rb").read() if os.path.exists(out) else b""
+        t.ok(scope, "rd-u", rc == 0 and len(data) == npages * psz and not vc.SANITIZER.search(err),
+             "rd -u exit %d, %d bytes: %s" % (rc, len(data), vc.short(err)))
+        for i in range(npages):
+            t.ok(scope, "page", data[i * psz:(i + 1) * psz] == want[i],
+                 lambda i=i: "page %d at 0x%x differs from the bytes vd-zram wrote"
+                 % (i, start + i * psz))
+        print("%s: rd -u of %d pages in %.2f s" % (scope, npages, time.time() - t0), flush=True)
+
+    # Where each page is.
+    vas = [start + i * psz for i in range(npages)]
+    res = vm.vtop([meta["VMCORE_ELF"]], vas, extra=["-u", str(pid)])
+    swapped = {va: e["swap"] for va, e in res.items() if isinstance(e.get("swap"), dict)}
+    resident = [va for va, e in res.items() if e.get("pa") is not None]
+    print("%s: %d pages swapped out, %d resident (the kernel's VmSwap: %d kB)"
+          % (VARIANT, len(swapped), len(resident), vmswap_kb), flush=True)
+    t.ok(VARIANT, "count", len(swapped) > 0, "no swapped-out page found")
+    t.ok(VARIANT, "count", len(swapped) * psz // 1024 == vmswap_kb,
+         "%d pages swapped, the kernel's VmSwap says %d kB" % (len(swapped), vmswap_kb))
+    t.ok(VARIANT, "count", len(swapped) + len(resident) == npages,
+         "%d swapped + %d resident of %d pages" % (len(swapped), len(resident), npages))
+    offsets = [s.get("offset") for s in swapped.values()]
+    t.ok(VARIANT, "count", len(set(offsets)) == len(offsets), "a swap offset twice")
+
+    oracle = drgn_ptes(t, dumpdir, meta, pid, start, npages)
+    if oracle is None:
+        sys.exit(t.finish())
+    ptes = {int(va, 16): e for va, e in oracle["ptes"].items()}
+    swp_ptes = sorted({int(ptes[va]["pte"], 16) for va in swapped if ptes.get(va)})
+    crash = crash_ptes(t, dumpdir, meta, swp_ptes) if swp_ptes else {}
+    if crash is None:
+        sys.exit(t.finish())
+    for i, va in enumerate(vas):
+        o = ptes.get(va)
+        e = res.get(va, {})
+        if va not in swapped:
+            t.ok(VARIANT, "resident", o is not None and o["present"],
+                 lambda va=va, o=o: "0x%x: vmdive maps it, drgn's walk: %s" % (va, o))
+            continue
+        s = swapped[va]
+        steps = e.get("steps") or [{}]
+        pte = vc.h(steps[-1].get("entry"))
+        t.ok(VARIANT, "pte", o is not None and not o["present"] and o["level"] == "PTE" and
+             int(o["pte"], 16) == pte,
+             lambda va=va, o=o, pte=pte: "0x%x: vmdive's PTE %s, drgn's walk %s" % (va, pte, o))
+        cr = crash.get(pte)
+        t.ok(VARIANT, "crash-pte", cr is not None and cr[1] == s.get("offset") and
+             s.get("type") == 0 and os.path.basename(cr[0]) == s.get("device") and
+             cr[0] == s.get("area"),
+             lambda va=va, cr=cr, s=s: "0x%x: crash's pte says %s, vmdive type %s offset %s "
+             "device %s area %s" % (va, cr, s.get("type"), s.get("offset"), s.get("device"),
+                                    s.get("area")))
+        kind = i % 4
+        if kind == 2:
+            ok = s.get("source") == "zram-same" and vc.h(s.get("value")) == (0x56445a5200000000 | i)
+        elif kind == 3:
+            ok = s.get("source") == "zram-huge" and s.get("stored_bytes") == psz
+        else:
+            ok = s.get("source") == "zram" and s.get("compressor") == alg and \
+                0 < (s.get("stored_bytes") or 0) < psz
+        t.ok(VARIANT, "stored-as", ok, lambda i=i, s=s: "page %d (kind %d): %s" % (i, kind, s))
+    t.summary(VARIANT)
+    sys.exit(t.finish())
+
+
+if __name__ == "__main__":
+    main()
