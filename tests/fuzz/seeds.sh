@@ -16,7 +16,7 @@ mkdir -p "$OUT.tmp"
 cd "$OUT.tmp"
 mkdir -p dump_elf dump_kdump dump_flat dump_core dump_compressed dump_split \
 	session_kernel session_core vmcoreinfo btf printk list xlat_x86_64 \
-	xlat_aarch64 dwarf dwarf_names system_map kallsyms modules_vmap
+	xlat_aarch64 dwarf dwarf_names system_map kallsyms modules_vmap zram
 SEP=$'\n--8<--\n'
 
 elf() {  # NAME DESC-TEXT: dump_elf/NAME from mkelf
@@ -277,6 +277,26 @@ if [[ -f $BUILD/fixtures/types_fixture.btf ]]; then
 	  cat "$BUILD/fixtures/types_module.btf"; } >btf/split
 fi
 printf 'ffffffff81000000 T _text\nffffffff81000000 T _stext\nffffffff81001000 t helper\nffffffff81002000 T panic\nffffffff82000000 D init_task\nffffffff82001000 b bss_thing\n0000000000000000 A fixed_percpu_data\nffffffff81002000 W panic_alias\n' >system_map/small
+# zram: a zspage of class 7 (3072-byte objects) whose object 1 spans pfns 4 and 5 (as
+# tests/unit/test_memory_zram.c builds it), the data an lzo-rle stream with a zero run; and
+# an lz4 block alone.
+{ printf 'HANDLE=0xffff888000001f00\nPOOL=0xffff888000001000\nLEN=18\nCOMP_OFF=19464\nCOMP_LEN=18'
+  printf '%s' "$SEP"
+  python3 -c 'import struct,sys
+B=0xffff888000000000
+m=bytearray(16*4096)
+struct.pack_into("<I",m,0x800,7<<3|0x58<<15)
+for pfn in (4,5): struct.pack_into("<Q",m,pfn*64+40,B+0x800)
+struct.pack_into("<Q",m,4*64+32,B+5*64)
+struct.pack_into("<Q",m,0x1000+8+8*7,B+0x1900)
+struct.pack_into("<I",m,0x1900+64,3072)
+struct.pack_into("<Q",m,0x1f00,((4<<23|1)<<1)|1)
+s=bytes([17,1,21])+b"ABCD"+bytes([0x18,0xfe,0xff,12])+b"xy"+bytes([0x94,0,0x11,0,0])
+m[4*4096+3072+8:4*4096+3072+8+len(s)]=s
+sys.stdout.buffer.write(bytes(m))'; } >zram/spanning
+{ printf 'COMP_OFF=0\nOUT=4096'; printf '%s' "$SEP"
+  python3 -c 'import sys; sys.stdout.buffer.write(bytes([0x1f,0x41,0x01,0x00,0xff,0xff,0xff,0xff,0xe0,0x50,0x41,0x41,0x41,0x41,0x41]))'; } >zram/lz4
+
 for d in *; do
 	[[ -n $(ls -A "$d") ]] || echo "seeds.sh: no seeds for $d" >&2
 done
