@@ -145,13 +145,7 @@ vd_km_uint(struct vd_kmem *k, uint64_t addr, uint32_t size, uint64_t *ret)
 struct vd_error *
 vd_km_sym(struct vd_kmem *k, const char *name, uint64_t *ret)
 {
-	struct vd_symbol_info si;
-	struct vd_error *err = vd_session_lookup_symbol(k->s, name, &si);
-
-	if (err)
-		return err;
-	*ret = si.addr;
-	return NULL;
+	return vd_session_global(k->s, name, ret);
 }
 
 struct vd_error *
@@ -207,6 +201,17 @@ percpu_init(struct vd_kmem *k)
 	struct vd_error *err;
 
 	k->ncpus = 1;
+	if (!vd_session_symbol(k->s, "__per_cpu_offset", &arr) &&
+	    !vd_session_has_data_symbols(k->s)) {
+		// Not a UP kernel: a kallsyms without data symbols (Debian's
+		// arm64) cannot say where the CPUs' areas are.  What needs
+		// per-CPU data fails with this; the rest works.
+		k->percpu_err = vd_session_global(k->s, "__per_cpu_offset", &arr);
+		k->ncpus = 0;
+		k->cpu_off = calloc(1, sizeof(uint64_t));
+		k->cpu_possible = calloc(1, sizeof(bool));
+		return k->cpu_off && k->cpu_possible ? NULL : &vd_enomem;
+	}
 	if (!vd_session_symbol(k->s, "__per_cpu_offset", &arr)) {
 		// UP kernel: per-CPU data at its link address.
 		k->cpu_off = calloc(1, sizeof(uint64_t));
@@ -285,6 +290,7 @@ vd_kmem_close(struct vd_kmem *k)
 	vd_error_destroy(k->page_err);
 	vd_error_destroy(k->slab_err);
 	vd_error_destroy(k->zr.err);
+	vd_error_destroy(k->percpu_err);
 	free(k);
 }
 

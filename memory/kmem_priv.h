@@ -136,6 +136,7 @@ struct vd_kmem {
 	/* per-CPU */
 	uint32_t ncpus;
 	uint64_t *cpu_off;        /* __per_cpu_offset[cpu], ncpus entries */
+	struct vd_error *percpu_err;   /* why there are none (ncpus 0), or NULL */
 	bool *cpu_possible;
 	/* pages */
 	bool page_ok;

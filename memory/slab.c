@@ -610,6 +610,8 @@ vd_kmem_caches(struct vd_kmem *k, struct vd_slab_cache **ret, size_t *nret,
 		return err;
 	if ((err = vd_km_sym(k, "slab_caches", &head)))
 		return err;
+	if (k->percpu_err)   // the CPUs' slabs and freelists count
+		return vd_error_create(k->percpu_err->code, "%s", k->percpu_err->msg);
 	if ((err = vd_km_u64(k, head, &next)))
 		return vd_error_wrap(err, "reading slab_caches");
 	if (!(r = malloc(sizeof(*r))))
@@ -700,7 +702,9 @@ vd_kmem_cache_find(struct vd_kmem *k, const char *name, struct vd_slab_cache *re
 
 	if (!r)
 		return &vd_enomem;
-	if (!(err = find_cache(k, name, 0, r)))
+	if (!(err = find_cache(k, name, 0, r)) && k->percpu_err)
+		err = vd_error_create(k->percpu_err->code, "%s", k->percpu_err->msg);
+	if (!err)
 		err = cache_stats(k, r);
 	if (err && err->code == VD_ERR_NOTIMPL) {
 		vd_error_destroy(err);

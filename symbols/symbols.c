@@ -111,6 +111,45 @@ vd_session_lookup_symbol(struct vd_session *s, const char *name,
 			       st ? st->source : ks ? "kallsyms in the dump" : "VMCOREINFO");
 }
 
+/*
+ * Whether the symbols answering lookups name the kernel's variables: a
+ * vmlinux or System.map does; the dump's kallsyms only with
+ * CONFIG_KALLSYMS_ALL (Debian's arm64 kernels have it off), told by
+ * init_task, a variable every kernel has.
+ */
+bool
+vd_session_has_data_symbols(struct vd_session *s)
+{
+	struct vd_ksyms *ks;
+	struct vd_ksym k;
+
+	if (best_symtab(s))
+		return true;
+	ks = kallsyms(s);
+	return ks && vd_ksyms_by_name(ks, "init_task", &k);
+}
+
+struct vd_error *
+vd_session_global(struct vd_session *s, const char *name, uint64_t *ret)
+{
+	struct vd_symbol_info si;
+	struct vd_error *err;
+
+	if (vd_session_symbol(s, name, ret))
+		return NULL;
+	if ((err = vd_session_lookup_symbol(s, name, &si)) == NULL) {   // a module's
+		*ret = si.addr;
+		return NULL;
+	}
+	if (!best_symtab(s) && kallsyms(s) && !vd_session_has_data_symbols(s)) {
+		vd_error_destroy(err);
+		return vd_error_create(VD_ERR_LOOKUP,
+				       "no address for '%s': this kernel's kallsyms has no data symbols (no CONFIG_KALLSYMS_ALL) and the dump names it no other way; give --system-map or --vmlinux",
+				       name);
+	}
+	return err;
+}
+
 size_t
 vd_session_nsymbols(struct vd_session *s)
 {

@@ -101,6 +101,20 @@ bool vd_session_symbol(struct vd_session *s, const char *name, uint64_t *ret);
 struct vd_error *vd_session_lookup_symbol(struct vd_session *s,
 					  const char *name,
 					  struct vd_symbol_info *ret);
+/*
+ * Whether the symbol tables name the kernel's variables (a vmlinux or
+ * System.map, or kallsyms built with CONFIG_KALLSYMS_ALL).
+ */
+bool vd_session_has_data_symbols(struct vd_session *s);
+/*
+ * The address of a kernel global (a variable): from the symbol tables,
+ * VMCOREINFO, the variables recognized in the kernel image when kallsyms
+ * lacks data symbols (init_task, modules, btf_modules), or a module's
+ * symbols.  When none has it and kallsyms lacks data symbols, the error
+ * says so in one line naming --system-map and --vmlinux: the one message
+ * every command gives for a global the dump does not carry.
+ */
+struct vd_error *vd_session_global(struct vd_session *s, const char *name, uint64_t *ret);
 /* The symbol containing addr; false if no symbol claims it. */
 bool vd_session_symbolize(struct vd_session *s, uint64_t addr,
 			  struct vd_symbol_info *ret);
