@@ -274,9 +274,9 @@ struct vd_error *vd_kmem_utask(struct vd_kmem *k, int32_t pid, struct vd_utask *
 
 /*
  * Read the process's memory at a user address through its own page
- * tables (mm->pgd).  *done_ret: bytes read before a failure (a page not
- * present, swapped out, or not in the dump).  pa_ret (may be NULL): the
- * physical address of the first byte.
+ * tables (mm->pgd); a swapped-out page is read as vd_kmem_swap_read()
+ * does.  *done_ret: bytes read before a failure (a page not present,
+ * swapped out to a disk, or not in the dump).
  */
 struct vd_error *vd_kmem_uread(struct vd_kmem *k, const struct vd_utask *t, uint64_t uva,
 			       void *buf, size_t len, size_t *done_ret);
@@ -416,7 +416,8 @@ struct vd_error *vd_kmem_files(struct vd_kmem *k, const struct vd_utask *t,
 struct vd_gcore_stats {
 	size_t nthreads, nvmas, nfiles, nauxv;
 	uint64_t pages;           /* written from the dump */
-	uint64_t missing_pages;   /* not present, swapped out or not in the dump: zeros */
+	uint64_t missing_pages;   /* not present, swapped out to a disk, or not in the
+				     dump: zeros (zram-swapped pages are read back) */
 	uint64_t vdso_pages;      /* of pages, vDSO pages taken from the kernel's image */
 };
 struct vd_error *vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path,
