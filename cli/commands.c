@@ -270,7 +270,10 @@ const struct vd_cmd vd_commands[] = {
 			"and index.  Addresses are hex, with or without 0x.\n"
 			"With -u PID, the addresses are the process's user addresses, walked\n"
 			"from its own page tables (mm->pgd); a page that is not present (not\n"
-			"yet touched, or swapped out) is named with its level.",
+			"yet touched) is named with its level, and a swapped-out one says where\n"
+			"it went: \"swapped: type T offset O (zram0, compressed N bytes, lzo-rle)\",\n"
+			"the swap cache, or a disk swap area (not in the dump); --json gives a\n"
+			"\"swap\" object.  rd -u reads such pages back from the swap cache or zram.",
 		.examples =
 			"  vmdive vtop vmcore ffffffff81000000\n"
 			"  vmdive vtop -u 1 vmcore 7ffc1a2b3000\n"
@@ -318,7 +321,11 @@ const struct vd_cmd vd_commands[] = {
 			"that width in the dump's byte order with the ASCII beside them, -s\n"
 			"64-bit values as symbol+offset where a symbol contains them, -a the\n"
 			"string at ADDR; -e END reads up to END instead of COUNT.  Without\n"
-			"them COUNT is LEN, in bytes.  --json with a width adds \"values\".",
+			"them COUNT is LEN, in bytes.  --json with a width adds \"values\".\n"
+			"In a kernel dump, -u PID reads the process's memory through its own\n"
+			"page tables; a page it swapped out is read from the swap cache or,\n"
+			"on a zram swap device, decompressed out of the dump (lzo, lzo-rle,\n"
+			"lz4, zstd); one on a disk swap area is not in the dump and says so.",
 		.examples =
 			"  vmdive rd vmcore ffffffff82000000 256\n"
 			"  vmdive rd -p vmcore 1000 0x1000 -o page1.bin\n"

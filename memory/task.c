@@ -9,8 +9,10 @@
  * before, mm->mmap is a list through vm_next.  Which one is told by the
  * members mm_struct has.
  *
- * Maple tree entries (include/linux/maple_tree.h): a node pointer has bits
- * 0-1 = 2 (an xarray internal entry) and is above 4096; its type is bits
+ * Maple tree entries (include/linux/maple_tree.h): the root node pointer
+ * has bits 0-1 = 2 (an xarray internal entry) and is above 4096; a child
+ * pointer in an internal node's slot is the same encoding without that bit
+ * (bit 2 set, mte_mk_node()); a node pointer's type is bits
  * 3-6 (enum maple_type: maple_dense, maple_leaf_64, maple_range_64,
  * maple_arange_64); the node is the pointer with the low 8 bits cleared.
  * Leaves (leaf_64) hold the VMAs in their slots; range_64 and arange_64
@@ -105,7 +107,9 @@ maple_node(struct maple_state *st, uint64_t enode, unsigned depth, uint64_t max)
 		if (!e)
 			continue;
 		if (type >= 2) {   // internal node: children
-			if (!maple_is_node(e))
+			// A child is an encoded node (type << 3 | 4, mte_mk_node())
+			// without the root's internal-entry bit (mt_mk_root()).
+			if (e <= 4096)
 				continue;
 			if ((err = maple_node(st, e, depth + 1, cmax)))
 				return err;

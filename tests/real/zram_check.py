@@ -17,7 +17,9 @@ vmcore.elf and vmcore.kdump-zlib:
     zram vmdive names); every offset is another one;
   - how zram stored each kind: same-filled pages (kind 2) as ZRAM_SAME with the page's word,
     random ones (kind 3) uncompressed (huge), the others compressed with meta.env's ZRAM_ALG
-    in fewer bytes than a page.
+    in fewer bytes than a page;
+  - gcore PID: the ELF core's PT_LOAD segments hold the region, every page equal to the bytes
+    constructed here (swapped-out ones included).
 crash 8.0.2 cannot run `vtop -u` on 6.1 (vm_area_dump: "invalid structure member offset:
 mm_struct_mmap", the maple tree), hence `pte` of the PTE value.
 """
@@ -127,6 +129,29 @@ def crash_ptes(t, dumpdir, meta, values):
     return res
 
 
+def core_bytes(path, start, length):
+    """The bytes of [start, start + length) in an ELF core's PT_LOADs (None where none has
+    them)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        return None
+    phoff, = struct.unpack_from("<Q", data, 32)
+    phentsize, phnum = struct.unpack_from("<HH", data, 54)
+    out = bytearray(length)
+    got = 0
+    for i in range(phnum):
+        p_type, _, off, vaddr, _, filesz, _ = struct.unpack_from("<IIQQQQQ", data,
+                                                                  phoff + i * phentsize)
+        if p_type != 1:
+            continue
+        lo, hi = max(vaddr, start), min(vaddr + filesz, start + length)
+        if lo < hi:
+            out[lo - start:hi - start] = data[off + lo - vaddr:off + hi - vaddr]
+            got += hi - lo
+    return bytes(out) if got == length else None
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -164,6 +189,18 @@ def main():
                  lambda i=i: "page %d at 0x%x differs from the bytes vd-zram wrote"
                  % (i, start + i * psz))
         print("%s: rd -u of %d pages in %.2f s" % (scope, npages, time.time() - t0), flush=True)
+
+    # gcore: the process as an ELF core, its swapped-out pages read back.
+    with tempfile.TemporaryDirectory() as tmp:
+        core = os.path.join(tmp, "core")
+        rc, _, err = vm.run(["gcore", meta["VMCORE_ELF"], str(pid), "-o", core])
+        data = core_bytes(core, start, npages * psz) if rc == 0 and os.path.exists(core) \
+            else None
+    t.ok(VARIANT, "gcore", data is not None and not vc.SANITIZER.search(err),
+         "gcore exit %d, region not in its PT_LOADs: %s" % (rc, vc.short(err)))
+    for i in range(npages if data else 0):
+        t.ok(VARIANT, "gcore-page", data[i * psz:(i + 1) * psz] == want[i],
+             lambda i=i: "gcore: page %d at 0x%x differs" % (i, start + i * psz))
 
     # Where each page is.
     vas = [start + i * psz for i in range(npages)]
