@@ -94,6 +94,7 @@ struct kmem_path_layout {
 struct kmem_zram_layout {
 	bool ok;
 	struct vd_error *err;
+	bool no_zram;                 /* no struct zram: zram is not loaded */
 	/* swap_info_struct, block_device, gendisk */
 	struct kmem_field si_bdev, gd_disk, gd_name, gd_private;
 	/* struct zram (the zram module's types), zram_table_entry, zcomp */

@@ -75,10 +75,29 @@ array_len(const struct vd_type *t, const char *tname, const char *member, uint32
 	return NULL;
 }
 
+static void
+swap_cache_layout(struct vd_kmem *k, struct kmem_zram_layout *z)
+{
+	const struct vd_type *xnt, *ast;
+
+	if (vd_ok_destroy(vd_km_sym(k, "swapper_spaces", &z->swapper_spaces)) &&
+	    vd_ok_destroy(vd_km_sym(k, "nr_swapper_spaces", &z->nr_swapper_spaces)) &&
+	    vd_ok_destroy(vd_km_type(k, "struct address_space", &ast)) &&
+	    vd_ok_destroy(vd_km_type(k, "struct xa_node", &xnt))) {
+		vd_km_field(ast, "i_pages.xa_head", &z->as_xa_head);
+		vd_km_field(xnt, "shift", &z->xn_shift);
+		vd_km_field(xnt, "slots", &z->xn_slots);
+		z->as_size = ast->size;
+		z->have_cache = z->as_xa_head.present && z->xn_shift.present && z->xn_slots.present &&
+				vd_ok_destroy(array_len(xnt, "struct xa_node", "slots", &z->xn_nslots)) &&
+				z->xn_nslots >= 2 && z->xn_nslots <= 256;
+	}
+}
+
 static struct vd_error *
 zram_layout(struct vd_kmem *k, struct kmem_zram_layout *z)
 {
-	const struct vd_type *sit, *bdt, *gdt, *zt, *tet, *zct, *zst, *pt, *poolt, *clt, *xnt, *ast;
+	const struct vd_type *sit, *bdt, *gdt, *zt, *tet, *zct, *zst, *pt, *poolt, *clt;
 	struct kmem_field f_priv, f_next;
 	struct vd_error *err;
 	uint64_t v;
@@ -92,8 +111,14 @@ zram_layout(struct vd_kmem *k, struct kmem_zram_layout *z)
 	    (err = vd_km_need(gdt, "struct gendisk", "disk_name", &z->gd_name)) ||
 	    (err = vd_km_need(gdt, "struct gendisk", "private_data", &z->gd_private)))
 		return err;
-	if ((err = vd_km_type(k, "struct zram", &zt)))
-		return vd_error_wrap(err, "the zram module's types (is zram loaded, with its BTF?)");
+	// The swap cache, when the kernel has one of this kind.
+	swap_cache_layout(k, z);
+	// No struct zram: zram is not loaded (its types are the module's),
+	// so no swap area is a zram disk.
+	if (!vd_ok_destroy(vd_km_type(k, "struct zram", &zt))) {
+		z->no_zram = true;
+		return NULL;
+	}
 	if ((err = vd_km_need(zt, "struct zram", "table", &z->z_table)) ||
 	    (err = vd_km_need(zt, "struct zram", "mem_pool", &z->z_pool)) ||
 	    (err = vd_km_need(zt, "struct zram", "disk", &z->z_disk)) ||
@@ -188,19 +213,6 @@ zram_layout(struct vd_kmem *k, struct kmem_zram_layout *z)
 	z->zs.read = zs_read_cb;
 	z->zs.priv = k;
 
-	// The swap cache, when the kernel has one of this kind.
-	if (vd_ok_destroy(vd_km_sym(k, "swapper_spaces", &z->swapper_spaces)) &&
-	    vd_ok_destroy(vd_km_sym(k, "nr_swapper_spaces", &z->nr_swapper_spaces)) &&
-	    vd_ok_destroy(vd_km_type(k, "struct address_space", &ast)) &&
-	    vd_ok_destroy(vd_km_type(k, "struct xa_node", &xnt))) {
-		vd_km_field(ast, "i_pages.xa_head", &z->as_xa_head);
-		vd_km_field(xnt, "shift", &z->xn_shift);
-		vd_km_field(xnt, "slots", &z->xn_slots);
-		z->as_size = ast->size;
-		z->have_cache = z->as_xa_head.present && z->xn_shift.present && z->xn_slots.present &&
-				vd_ok_destroy(array_len(xnt, "struct xa_node", "slots", &z->xn_nslots)) &&
-				z->xn_nslots >= 2 && z->xn_nslots <= 256;
-	}
 	return NULL;
 }
 
@@ -465,8 +477,9 @@ vd_kmem_swap_read(struct vd_kmem *k, const struct vd_swap_entry *se, void *page,
 			return NULL;
 		}
 	}
+	zram = 0;
 	if ((err = swap_area_of(k, se->type, &a)) ||
-	    (err = zram_of_area(k, a.si, &zram, sp.device, sizeof(sp.device))))
+	    (!k->zr.no_zram && (err = zram_of_area(k, a.si, &zram, sp.device, sizeof(sp.device)))))
 		return vd_error_wrap(err, "swap entry type %u offset 0x%llx", se->type,
 				     (unsigned long long)se->offset);
 	if (!zram)
