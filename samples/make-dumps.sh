@@ -231,6 +231,16 @@ ensure_packages() {
     # The test module (build_crashmod): the kernel's build system and a compiler for it.
     want_crash x86_64 && pkgs+=(make gcc libc6-dev)
     want_crash arm64 && pkgs+=(make gcc-aarch64-linux-gnu)
+    # vd-zram (build_zram), built statically for the zram variants' guests.
+    local v
+    for v in "${variants[@]}"; do
+        [[ $(variant_row "$v" | awk '{ print $9 }') == *vmdive.zram=* ]] || continue
+        if [[ $(arch_of "$v") == arm64 && $(uname -m) != aarch64 ]]; then
+            pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+        else
+            pkgs+=(gcc libc6-dev)
+        fi
+    done
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
