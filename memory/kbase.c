@@ -202,7 +202,7 @@ percpu_init(struct vd_kmem *k)
 
 	k->ncpus = 1;
 	if (!vd_session_symbol(k->s, "__per_cpu_offset", &arr) &&
-	    !vd_session_has_data_symbols(k->s)) {
+	    vd_session_lacks_data_symbols(k->s)) {
 		// Not a UP kernel: a kallsyms without data symbols (Debian's
 		// arm64) cannot say where the CPUs' areas are.  What needs
 		// per-CPU data fails with this; the rest works.

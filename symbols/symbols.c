@@ -112,21 +112,22 @@ vd_session_lookup_symbol(struct vd_session *s, const char *name,
 }
 
 /*
- * Whether the symbols answering lookups name the kernel's variables: a
- * vmlinux or System.map does; the dump's kallsyms only with
- * CONFIG_KALLSYMS_ALL (Debian's arm64 kernels have it off), told by
- * init_task, a variable every kernel has.
+ * Whether the kernel's kallsyms is the only symbol table and has no
+ * variables: built without CONFIG_KALLSYMS_ALL (Debian's arm64 5.10 and
+ * 6.1).  Told by what every kernel has: kallsyms read (it has panic) but
+ * neither init_task nor jiffies in it.  A dump whose kallsyms could not be
+ * read at all is not this case (its lookups fail for another reason).
  */
 bool
-vd_session_has_data_symbols(struct vd_session *s)
+vd_session_lacks_data_symbols(struct vd_session *s)
 {
 	struct vd_ksyms *ks;
 	struct vd_ksym k;
 
-	if (best_symtab(s))
-		return true;
-	ks = kallsyms(s);
-	return ks && vd_ksyms_by_name(ks, "init_task", &k);
+	if (best_symtab(s) || !(ks = kallsyms(s)))
+		return false;
+	return vd_ksyms_by_name(ks, "panic", &k) && !vd_ksyms_by_name(ks, "init_task", &k) &&
+	       !vd_ksyms_by_name(ks, "jiffies", &k);
 }
 
 struct vd_error *
@@ -141,7 +142,7 @@ vd_session_global(struct vd_session *s, const char *name, uint64_t *ret)
 		*ret = si.addr;
 		return NULL;
 	}
-	if (!best_symtab(s) && kallsyms(s) && !vd_session_has_data_symbols(s)) {
+	if (vd_session_lacks_data_symbols(s)) {
 		vd_error_destroy(err);
 		return vd_error_create(VD_ERR_LOOKUP,
 				       "no address for '%s': this kernel's kallsyms has no data symbols (no CONFIG_KALLSYMS_ALL) and the dump names it no other way; give --system-map or --vmlinux",

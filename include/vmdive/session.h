@@ -102,15 +102,18 @@ struct vd_error *vd_session_lookup_symbol(struct vd_session *s,
 					  const char *name,
 					  struct vd_symbol_info *ret);
 /*
- * Whether the symbol tables name the kernel's variables (a vmlinux or
- * System.map, or kallsyms built with CONFIG_KALLSYMS_ALL).
+ * Whether the only symbol table is the dump's kallsyms and it has no
+ * variables (a kernel built without CONFIG_KALLSYMS_ALL: Debian's arm64);
+ * false when a vmlinux or System.map is given, when kallsyms has data
+ * symbols, and when it could not be read at all.
  */
-bool vd_session_has_data_symbols(struct vd_session *s);
+bool vd_session_lacks_data_symbols(struct vd_session *s);
 /*
  * The address of a kernel global (a variable): from the symbol tables,
  * VMCOREINFO, the variables recognized in the kernel image when kallsyms
  * lacks data symbols (init_task, modules, btf_modules), or a module's
- * symbols.  When none has it and kallsyms lacks data symbols, the error
+ * symbols.  When none has it and kallsyms lacks data symbols
+ * (vd_session_lacks_data_symbols()), the error
  * says so in one line naming --system-map and --vmlinux: the one message
  * every command gives for a global the dump does not carry.
  */
