@@ -218,6 +218,13 @@ want_crash() {
 }
 [[ $(id -u) == 0 ]] || die "must run as root (apt-get, QEMU dump files)"
 mkdir -p "$CACHE/debs" "$CACHE/kernel" "$CACHE/dumps"
+# This run's own scratch directory (in the cache: downloads move from it into debs/): the
+# background jobs' pid and progress files.  Two runs at once (different variants) do not share
+# it; both ended with the run.
+RUN=$(mktemp -d "$CACHE/.run-XXXXXX")
+chmod 755 "$RUN"                 # apt-get downloads as _apt below it
+PREFETCH=$RUN/prefetch PREP=$RUN/prep
+trap 'kill ${PREFETCH_PID:-} ${prep_pid:-} 2>/dev/null || true; rm -rf "$RUN"' EXIT
 
 # --- packages -------------------------------------------------------------------------------
 # The lock timeout matters: provisioning may still be running an apt-get in the background.
@@ -372,16 +379,16 @@ deb_of() { compgen -G "$CACHE/debs/${1}_*_$DEBARCH.deb" | sort -V | tail -n1 || 
 # The kernels' .debs (6.8 GB for --all, ~6 min at 18 MB/s) are downloaded by one background
 # job, one kernel after the other in the order they are used, while the first kernels are
 # extracted and booted: the wait for the network overlaps the CPU work instead of adding to
-# it.  The job works in $CACHE/debs/.prefetch/KVER/ and moves a kernel's .debs into $CACHE/debs
-# when all of them are there, then writes .prefetch/KVER.done; fetch_kernel waits for that
+# it.  The job works in $RUN/prefetch/KVER/ and moves a kernel's .debs into $CACHE/debs when
+# all of them are there, then writes prefetch/KVER.done; fetch_kernel waits for that
 # (or for the job to end) and downloads whatever is still missing itself, as it did before
 # (refreshing a private index whose .debs were superseded).  Started after every kernel was
 # picked (pick_kernel, in the foreground), as a grandchild: the boot loop's `wait -n` must not
 # see it.
-PREFETCH=$CACHE/debs/.prefetch PREFETCH_PID=""
+PREFETCH_PID="" prep_pid=""
 prefetch_debs() {
     local k p missing d
-    rm -rf "$PREFETCH"; mkdir -p "$PREFETCH"
+    mkdir -p "$PREFETCH"
     chown _apt "$PREFETCH" 2>/dev/null || true
     ( (
         for k in "$@"; do
@@ -415,7 +422,6 @@ prefetch_debs() {
         touch "$PREFETCH/sid-tools.done"
     ) </dev/null >&2 & echo $! >"$PREFETCH/pid" )
     PREFETCH_PID=$(<"$PREFETCH/pid")
-    trap 'kill "$PREFETCH_PID" 2>/dev/null || true' EXIT
 }
 # Waits until the background job is done with kernel $1 (or is gone).
 prefetch_wait() {
@@ -1306,8 +1312,7 @@ prepare_kernel() {
 # `set -e`) and marks it done or failed in $PREP; the main shell then prepares the kernel
 # itself, which finds everything made (or fails with the chain's error again) and sets its
 # globals.  A grandchild, like the download job: the boot loop's `wait -n` sees only guests.
-PREP=$CACHE/kernel/.prep
-rm -rf "$PREP"; mkdir -p "$PREP"
+mkdir -p "$PREP"
 ( (
     i=0
     for k in "${kernels[@]}"; do
@@ -1317,7 +1322,6 @@ rm -rf "$PREP"; mkdir -p "$PREP"
     done
 ) </dev/null & echo $! >"$PREP/pid" )
 prep_pid=$(<"$PREP/pid")
-trap 'kill "$PREFETCH_PID" "$prep_pid" 2>/dev/null || true' EXIT
 
 # Debian 12's makedumpfile is built for x86_64 dumps only: the arm64 variants get only sid's
 # (make_mdf_sid).  The other series have none: they are there for the kernel's structures,
