@@ -37,10 +37,12 @@ build_and_test build/asan "-LE real" -DCMAKE_BUILD_TYPE=Debug -DVMDIVE_SANITIZE=
 
 # Both builds replayed the fuzz regression inputs and seeds (CTest label
 # "fuzz").  The smoke run: every libFuzzer target (clang, ASan+UBSan) for a
-# fixed short time from its seeds -- 16 targets x 10 s; long campaigns are
+# fixed short time from its seeds -- 19 targets x 10 s, two at a time (a
+# campaign is one process: one core each); long campaigns are
 # tests/fuzz/run.sh TARGET SECONDS.
 step "fuzz smoke"
-for t in $(bash tests/fuzz/run.sh --list); do
-	VMDIVE_FUZZ_BUILD=$root/build/fuzz bash tests/fuzz/run.sh "$t" "${VMDIVE_FUZZ_SMOKE_SECONDS:-10}"
-done
+export VMDIVE_FUZZ_BUILD=$root/build/fuzz
+bash tests/fuzz/run.sh --build
+bash tests/fuzz/run.sh --list |
+	VMDIVE_FUZZ_NO_BUILD=1 xargs -P 2 -I{} bash tests/fuzz/run.sh {} "${VMDIVE_FUZZ_SMOKE_SECONDS:-10}"
 step "all tests passed"

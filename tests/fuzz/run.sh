@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs one fuzz campaign:   tests/fuzz/run.sh TARGET SECONDS
 #                           tests/fuzz/run.sh --list
+#                           tests/fuzz/run.sh --build   (every target and the seeds, once:
+#                           then campaigns may run side by side with VMDIVE_FUZZ_NO_BUILD=1)
 # TARGET is a tests/fuzz/fuzz_TARGET.c.  Builds the libFuzzer binaries
 # first when needed (clang, -DVMDIVE_FUZZ=ON, in ${VMDIVE_FUZZ_BUILD:-
 # build/fuzz}), seeds the corpus from the generated seeds, runs at the
@@ -15,6 +17,24 @@ root=${VMDIVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${VMDIVE_FUZZ_BUILD:-$root/build/fuzz}
 targets() { for f in "$root"/tests/fuzz/fuzz_*.c; do f=${f##*/fuzz_}; echo "${f%.c}"; done; }
 if [[ ${1:-} == --list ]]; then targets; exit 0; fi
+# build TARGET...: the libFuzzer binaries named and the seeds.
+build() {
+	cc=${VMDIVE_FUZZ_CC:-$(command -v clang || command -v clang-14)}
+	[[ -n $cc ]] || { echo "run.sh: no clang (tests/install-deps.sh --test installs clang-14)" >&2; exit 2; }
+	mkdir -p "$build"
+	CC=$cc cmake -S "$root" -B "$build" -DVMDIVE_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="-O1 -gline-tables-only" >/dev/null &&
+		nice -n 19 cmake --build "$build" -j"${VMDIVE_FUZZ_JOBS:-2}" --target "$@" fuzz_seeds \
+		>"$build/fuzz-build.log" 2>&1 || {
+		echo "run.sh: build failed, see $build/fuzz-build.log" >&2
+		exit 2
+	}
+}
+if [[ ${1:-} == --build ]]; then
+	# shellcheck disable=SC2046  # one target a word
+	build $(targets)
+	exit 0
+fi
 target=${1:-}
 secs=${2:-}
 if [[ -z $target || ! $secs =~ ^[0-9]+$ || ! -f $root/tests/fuzz/fuzz_$target.c ]]; then
@@ -23,17 +43,10 @@ if [[ -z $target || ! $secs =~ ^[0-9]+$ || ! -f $root/tests/fuzz/fuzz_$target.c 
 fi
 bin=$build/tests/fuzz/$target
 # VMDIVE_FUZZ_NO_BUILD=1: use the binaries as they are (a campaign that
-# must not rebuild while the tree changes under it).
+# must not rebuild while the tree changes under it, or that runs beside
+# another one after run.sh --build).
 if [[ ! -x $bin || ( -z ${VMDIVE_FUZZ_NO_BUILD:-} && $root/tests/fuzz/fuzz_$target.c -nt $bin ) ]]; then
-	cc=${VMDIVE_FUZZ_CC:-$(command -v clang || command -v clang-14)}
-	[[ -n $cc ]] || { echo "run.sh: no clang (tests/install-deps.sh --test installs clang-14)" >&2; exit 2; }
-	CC=$cc cmake -S "$root" -B "$build" -DVMDIVE_FUZZ=ON \
-		-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="-O1 -gline-tables-only" >/dev/null &&
-		nice -n 19 cmake --build "$build" -j"${VMDIVE_FUZZ_JOBS:-2}" --target "$target" fuzz_seeds \
-		>"$build/fuzz-build.log" 2>&1 || {
-		echo "run.sh: build failed, see $build/fuzz-build.log" >&2
-		exit 2
-	}
+	build "$target"
 fi
 case $target in
 	dump_*|session_*) dict=dump ;;
