@@ -427,7 +427,7 @@ prefetch_debs() {
 prefetch_wait() {
     [[ -n $PREFETCH_PID ]] || return 0
     local t; t=$(now)
-    while [[ ! -e $PREFETCH/$1.done ]] && kill -0 "$PREFETCH_PID" 2>/dev/null; do sleep 1; done
+    while [[ ! -e $PREFETCH/$1.done ]] && kill -0 "$PREFETCH_PID" 2>/dev/null; do sleep 0.1; done
     [[ $(since "$t") == 0.* ]] || log "waited $(since "$t") for the download of $1's packages"
 }
 
@@ -1317,6 +1317,13 @@ mkdir -p "$PREP"
     i=0
     for k in "${kernels[@]}"; do
         i=$((i + 1))
+        # A kernel unpacked already (a warm cache) is left to the main shell: what is left
+        # to check there is quick.
+        # shellcheck disable=SC2086
+        use_kernel $k
+        K=$CACHE/kernel/$(<"$STAMP")
+        if [[ -s $K/vmlinuz && -s $K/vmlinux && -s $K/System.map && -s $K/modules-dbg/.modules ]]
+        then touch "$PREP/$i.done"; continue; fi
         ( prepare_kernel "$k" ) &
         if wait $!; then touch "$PREP/$i.done"; else touch "$PREP/$i.failed"; break; fi
     done
@@ -1340,7 +1347,8 @@ mdf_of() {
     fi
     if [[ $(arch_of "$v") == arm64 ]]; then log "$v: no makedumpfile 1.7.2 outputs (x86_64 only)"
     else make_mdf "$v"; fi
-    prefetch_wait sid-tools
+    # sid's makedumpfile comes from the download job: waited for only when it is needed.
+    [[ -e $CACHE/dumps/$v/mdf-sid.done && $force == 0 ]] || prefetch_wait sid-tools
     make_mdf_sid "$v"
 }
 
@@ -1351,7 +1359,7 @@ declare -A job_of=()
 for k in "${kernels[@]}"; do
     i=$((i + 1))
     while [[ ! -e $PREP/$i.done && ! -e $PREP/$i.failed ]] && kill -0 "$prep_pid" 2>/dev/null; do
-        sleep 1
+        sleep 0.1
     done
     prepare_kernel "$k"
     for v in "${variants[@]}"; do
@@ -1375,6 +1383,9 @@ unset job_of
 ((${#failed[@]} == 0)) || die "failed: ${failed[*]} (see above)"
 # The sid kernels' oracles (tests/real): sid's drgn and crash (fetched by the download job).
 for v in "${variants[@]}"; do
-    if [[ $(kernel_of "$v") == *" sid "* ]]; then prefetch_wait sid-tools; sid_oracles; break; fi
+    if [[ $(kernel_of "$v") == *" sid "* ]]; then
+        [[ -e $CACHE/sid-oracles/amd64/done ]] || prefetch_wait sid-tools
+        sid_oracles; break
+    fi
 done
 log "all done: $(printf "$CACHE/dumps/%s/meta.env " "${variants[@]}")"
