@@ -503,10 +503,10 @@ unzboot() {
 # Only what is missing is extracted: the stamp $K/modules-dbg/.modules lists the modules, so
 # a changed module list gets them without downloading anything.
 fetch_debug() {
-    local dir=$K/modules-dbg tmp=$K/dbg.tmp m f t args=() mods=0
+    local dir=$K/modules-dbg tmp=$K/dbg.tmp f t args=() mods=0 mods_a=()
     if [[ ! -s $K/vmlinux || ! -s $K/System.map ]]; then args+=(--vmlinux); fi
     if [[ ! -s $dir/.modules || $(<"$dir/.modules") != "$INITRD_MODULES" ]]; then
-        args+=($INITRD_MODULES) mods=1
+        read -r -a mods_a <<<"$INITRD_MODULES"; args+=("${mods_a[@]}") mods=1
     fi
     ((${#args[@]})) || return 0
     t=$(now)
