@@ -37,7 +37,7 @@ build_and_test build/asan "-LE real" -DCMAKE_BUILD_TYPE=Debug -DVMDIVE_SANITIZE=
 
 # Both builds replayed the fuzz regression inputs and seeds (CTest label
 # "fuzz").  The smoke run: every libFuzzer target (clang, ASan+UBSan) for a
-# fixed short time from its seeds -- 19 targets x 10 s, two at a time (a
+# fixed short time from its seeds -- every target for 10 s, two at a time (a
 # campaign is one process: one core each); long campaigns are
 # tests/fuzz/run.sh TARGET SECONDS.
 step "fuzz smoke"
