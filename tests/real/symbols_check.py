@@ -38,13 +38,45 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 
 import drgn
 
+import vdcheck
+
 BATCH = 2000
+
+
+def cached_oracle(name, dump, vmlinux, addrs, extra, compute):
+    """compute() once per dump, vmlinux, address list, oracle and options: the answers
+    are kept beside the dump (tests/real/vdcheck.py's oracle cache), so a second run of
+    the test asks neither drgn nor crash again.  Keyed by what the answers depend on:
+    the files (size and time), the addresses, the oracle's version/options, and this
+    script (a change to how the oracle is asked invalidates it)."""
+    dumpdir = os.path.dirname(os.path.abspath(dump))
+    cdir = vdcheck.cache_dir(dumpdir, os.path.basename(dumpdir))
+    key = vdcheck.content_key(("%s|%s|%s|%s" % (vdcheck.dump_key(dump), vdcheck.dump_key(vmlinux),
+                                                 extra, ",".join("%x" % a for a in addrs))).encode(),
+                              os.path.abspath(__file__))
+    path = os.path.join(cdir, "sym%s-%s-%s.json" % (name, os.path.basename(dump), key))
+    if os.path.exists(path):
+        with open(path) as f:
+            return {int(a, 16): tuple(v) for a, v in json.load(f).items()}
+    ret = compute()
+    if not ret:                      # a failed oracle is asked again next time
+        return ret
+    vdcheck.atomic_write(path, json.dumps({"%x" % a: list(v) for a, v in ret.items()}).encode())
+    for old in os.listdir(cdir):     # one answer set per dump and oracle is enough
+        if old.startswith("sym%s-%s-" % (name, os.path.basename(dump))) and \
+                old != os.path.basename(path):
+            try:
+                os.unlink(os.path.join(cdir, old))
+            except FileNotFoundError:
+                pass
+    return ret
 
 
 def vmdive_json(cmd):
@@ -166,8 +198,14 @@ def check_syms(a):
     rule = kallsyms_rule(kallsyms, os.path.join(os.path.dirname(a.vmlinux), "System.map"),
                          kernel_offset(a.dump))
     addrs = pick_addresses(symbols, a.n, a.seed)
-    dr = drgn_names(a.dump, a.vmlinux, addrs)
-    cr = crash_names(a.dump, a.vmlinux, addrs, a.crash_opts) if a.crash else {}
+    dr = cached_oracle("drgn", a.dump, a.vmlinux, addrs, "drgn %s" % drgn.__version__,
+                       lambda: drgn_names(a.dump, a.vmlinux, addrs))
+    crash_bin = shutil.which(os.environ.get("CRASH", "crash")) or "crash"
+    cr = cached_oracle("crash", a.dump, a.vmlinux, addrs, "%s %s %s" % (
+                           crash_bin, vdcheck.dump_key(crash_bin) if os.path.exists(crash_bin)
+                           else "", a.crash_opts),
+                       lambda: crash_names(a.dump, a.vmlinux, addrs, a.crash_opts)) \
+        if a.crash else {}
     if a.crash and not cr:
         print("  MISMATCH crash named none of %d addresses" % len(addrs))
         return 1
