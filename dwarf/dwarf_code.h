@@ -60,6 +60,7 @@ size_t vd_dwarf_code_scopes(struct vd_dwarf_code *c, Dwarf_Off cu, uint64_t addr
  * added.  Otherwise as vd_dwarf_index_open(); close with
  * vd_dwarf_index_close().
  */
+struct vd_error *vd_dwarf_index_open(const char *path, struct vd_dwarf_index **ret);
 struct vd_error *vd_dwarf_index_open_placed(const char *path, const uint64_t *bases,
 					    size_t nbases, struct vd_dwarf_index **ret);
 Dwarf_Debug vd_dwarf_index_dbg(const struct vd_dwarf_index *ix);

@@ -45,7 +45,7 @@ struct src {
 
 struct vd_lines {
 	struct vd_session *s;
-	Dwarf_Debug vmlinux_dbg;       /* owned */
+	struct vd_dwarf_index *vmlinux_ix;   /* owned */
 	struct src vmlinux;
 	struct src mods[MAX_SRCS];
 	size_t nmods;
@@ -62,7 +62,7 @@ vd_lines_open(struct vd_session *s, struct vd_lines **ret)
 {
 	const char *path = vd_session_vmlinux(s);
 	struct vd_lines *l;
-	Dwarf_Error derr = NULL;
+	struct vd_error *err;
 
 	*ret = NULL;
 	if (!path && !s->module_debug)
@@ -78,13 +78,15 @@ vd_lines_open(struct vd_session *s, struct vd_lines **ret)
 	}
 	if (!vd_session_number(s, "KERNELOFFSET", &l->vmlinux.bias))
 		l->vmlinux.bias = 0;
-	if (dwarf_init_path(path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
-			    &l->vmlinux_dbg, NULL, 0, NULL, &derr) != DW_DLV_OK) {
+	// Through dwarf/'s ELF access, as the module files are: libdwarf's
+	// own ELF reader (dwarf_init_path) beside an object-access one made
+	// libdwarf 20210528 crash in dwarf_object_init_b.
+	if ((err = vd_dwarf_index_open(path, &l->vmlinux_ix))) {
 		free(l);
-		return vd_error_create(VD_ERR_LOOKUP, "%s: no DWARF for source lines", path);
+		return vd_error_wrap(err, "source lines");
 	}
-	l->vmlinux.dbg = l->vmlinux_dbg;
-	if (!(l->vmlinux.code = vd_dwarf_code_new(l->vmlinux_dbg))) {
+	l->vmlinux.dbg = vd_dwarf_index_dbg(l->vmlinux_ix);
+	if (!(l->vmlinux.code = vd_dwarf_code_new(l->vmlinux.dbg))) {
 		vd_lines_close(l);
 		return &vd_enomem;
 	}
@@ -110,8 +112,7 @@ vd_lines_close(struct vd_lines *l)
 	for (size_t i = 0; i < l->nmods; i++)
 		vd_dwarf_code_free(l->mods[i].code);
 	vd_dwarf_code_free(l->vmlinux.code);
-	if (l->vmlinux_dbg)
-		dwarf_finish(l->vmlinux_dbg, NULL);
+	vd_dwarf_index_close(l->vmlinux_ix);
 	for (size_t i = 0; i < l->nstrs; i++)
 		free(l->strs[i]);
 	free(l->strs);

@@ -725,9 +725,28 @@ def check_crash_notes(t, vd, variant, meta):
          lambda: "CPU 1: %s" % (c1 and c1["start"]))
 
 
+def source_chain(f):
+    """vmdive's source frames of a JSON frame, innermost first: [(function, file's basename,
+    line)] for each inlined call, then (None, file, line) for the function's own line."""
+    base = lambda p: os.path.basename(p) if p else None           # noqa: E731
+    out = [(x["function"], base(x["file"]), x["line"]) for x in f.get("inline", [])]
+    out.append((None, base(f.get("file")), f.get("line")))
+    return out
+
+
+def drgn_chain(of):
+    """drgn's source frames of a physical frame, as source_chain() gives vmdive's."""
+    out = [(x["name"], *(x["src"] or [None, None])) for x in of.get("inline", [])]
+    out.append((None, *(of.get("fsrc") or [None, None])))
+    return out
+
+
 def check_lines(t, sc, j, o):
-    """bt -l: each sleeping task's frames' file (basename) and line equal drgn's innermost
-    frame at that pc (its source(): the line table's row, as vmdive reads it)."""
+    """bt -l: each sleeping task's frames' source frames equal drgn's at that pc, innermost
+    first: every inline frame drgn lists (its function, file's basename and line: the line
+    table's row for the innermost, the call site of the inline call below it for the others)
+    and the function's own file:line (the call site of its outermost inline call).  Module
+    frames too: their lines come from the module's --module-debug file."""
     ot = {x["task"]: x for x in o["tasks"]}
     for task in j["tasks"]:
         oo = ot.get(h(task["task"]))
@@ -737,17 +756,15 @@ def check_lines(t, sc, j, o):
         for f, of in zip(kern, oo["frames"]):
             if of.get("src") is None or h(f["pc"]) != of["pc"]:
                 continue
-            got = [os.path.basename(f["file"]), f["line"]] if "file" in f else None
-            if got is None and f["module"]:
-                # bt -l reads the --vmlinux's line tables only, not --module-debug's: a
-                # module frame (samples/crashmod's) has no line yet.  Counted and printed.
-                t.ok(sc, "lines.module-none", True)
-                print("%s: bt -l: no line for %s [%s] (drgn: %s)" % (
-                    sc, f["symbol"], f["module"], of["src"]))
-                continue
-            t.ok(sc, "lines", got == of["src"],
+            got, want = source_chain(f), drgn_chain(of)
+            cat = "lines.module" if f["module"] else "lines"
+            t.ok(sc, cat, got[-1] == want[-1] and got[0][1:] == (want[0][1], want[0][2]),
                  lambda: "%d %s %s: vmdive %s drgn %s" % (task["tid"], task["comm"],
-                                                          f["symbol"], got, of["src"]))
+                                                          f["symbol"], got, want))
+            if len(want) > 1 or len(got) > 1:
+                t.ok(sc, cat + ".inline", got == want,
+                     lambda: "%d %s %s: vmdive %s drgn %s" % (task["tid"], task["comm"],
+                                                              f["symbol"], got, want))
 
 
 def check_variant(t, vd, variant, dumpdir, meta):
