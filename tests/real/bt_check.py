@@ -742,7 +742,7 @@ def drgn_chain(of):
 
 
 def check_lines(t, sc, j, o):
-    """bt -l: each sleeping task's frames' source frames equal drgn's at that pc, innermost
+    """bt -l: each task's frames' source frames equal drgn's at that pc, innermost
     first: every inline frame drgn lists (its function, file's basename and line: the line
     table's row for the innermost, the call site of the inline call below it for the others)
     and the function's own file:line (the call site of its outermost inline call).  Module
@@ -750,10 +750,21 @@ def check_lines(t, sc, j, o):
     ot = {x["task"]: x for x in o["tasks"]}
     for task in j["tasks"]:
         oo = ot.get(h(task["task"]))
-        if task.get("running") or not oo or "frames" not in oo:
-            continue
-        kern = [f for f in task["frames"] if f["kind"] != "user"]
-        for f, of in zip(kern, oo["frames"]):
+        pairs = []
+        if task.get("running"):
+            # A running task: from each pt_regs, against drgn's unwind from that pt_regs
+            # (the oracle's --regs), frame by frame while the pcs agree.
+            fr = task["frames"]
+            for i, f in enumerate(fr):
+                r = o["regs"].get("%x" % h(f.get("pt_regs"))) if f["kind"] == "exception" \
+                    else None
+                if r and "frames" in r:
+                    seg = [x for x in fr[i:] if x["kind"] != "user"]
+                    pairs += list(zip(seg, r["frames"]))
+        elif oo and "frames" in oo:
+            kern = [f for f in task["frames"] if f["kind"] != "user"]
+            pairs = list(zip(kern, oo["frames"]))
+        for f, of in pairs:
             if of.get("src") is None or h(f["pc"]) != of["pc"]:
                 continue
             got, want = source_chain(f), drgn_chain(of)
