@@ -281,6 +281,8 @@ vd_cli_bt_frames_json(struct vd_cli *cli, const struct vd_trace *tr)
 		vd_json_kv_string(j, "stack", f->stack);
 		vd_json_kv_string(j, "kind", vd_frame_kind_name(f->kind));
 		vd_json_kv_bool(j, "reliable", f->reliable);
+		if (f->from_lr)
+			vd_json_kv_bool(j, "from_lr", true);
 		if (bt_lines) {
 			struct vd_source_frame src[BT_SOURCES_MAX];
 			size_t n = frame_sources(tr, i, src, BT_SOURCES_MAX);

@@ -105,6 +105,19 @@ cpu_stacks(struct vd_unwinder *u, uint32_t cpu, struct vd_cpu_stacks *cs)
 		cs->s[cs->n++] = (struct vd_stack_range){ a, a + OVERFLOW_STACK_SIZE, "overflow" };
 }
 
+static bool
+func_bounds(void *priv, uint64_t pc, uint64_t *start, uint64_t *end)
+{
+	struct vd_unwinder *u = priv;
+	struct vd_symbol_info si;
+
+	if (!vd_session_symbolize(u->s, pc, &si) || !si.size)
+		return false;
+	*start = si.addr;
+	*end = si.addr + si.size;
+	return true;
+}
+
 struct vd_error *
 vd_a64_unwind_task(struct vd_unwinder *u, const struct vd_task *task, struct vd_trace *tr)
 {
@@ -112,7 +125,8 @@ vd_a64_unwind_task(struct vd_unwinder *u, const struct vd_task *task, struct vd_
 	struct vd_a64_env env = { .priv = u, .read = read_mem, .stacks = st,
 				  .pac_mask = u->pac_mask, .entry_start = u->entry_start,
 				  .entry_end = u->entry_end, .stackframe_off = u->off_stackframe,
-				  .meta = u->a64_meta, .max_frames = VD_UNWIND_MAX_FRAMES };
+				  .meta = u->a64_meta, .max_frames = VD_UNWIND_MAX_FRAMES,
+				  .func_bounds = func_bounds };
 	struct vd_a64_start start = { 0 };
 	uint64_t stack = 0;
 	size_t n = 0;

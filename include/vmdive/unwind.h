@@ -70,6 +70,14 @@ struct vd_frame {
 	 * of the function).
 	 */
 	bool exact_pc;
+	/*
+	 * arm64: the caller of a function interrupted before it stored its
+	 * frame record (a leaf, or one in its prologue or epilogue), taken
+	 * from the link register of the registers above it (pt_regs->regs[30]
+	 * or a CPU note's x30), as drgn's DWARF unwind finds it; the kernel's
+	 * own frame-record unwinder does not show it.  Not "reliable".
+	 */
+	bool from_lr;
 	/* Exception and user frames, and the first frame of a running task:
 	 * the full register set (x86_64: VD_X86_* order). */
 	bool have_regs;

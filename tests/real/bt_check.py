@@ -388,22 +388,12 @@ def check_dump(t, sc, vd, dump, extra, j, o, blocks, tasks=True):
                           (nxt and of[k]["pc"] == h(fr[nxt[0]]["pc"]))]
                     if nxt:
                         seg, of, upc = fr[i:nxt[0]], of[:dn[0]] if dn else of, None
-                lr = h((f.get("regs") or {}).get("x30"))
-                if lr is not None and lr >> 55 & 1:
-                    # A pointer-authentication code in the saved lr's top bits (48-bit VAs:
-                    # the crash samples' arm64 6.1): the address has them all set.
-                    lr |= ~((1 << 48) - 1) & ((1 << 64) - 1)
-                kern = [x for x in seg if x["kind"] != "user"]
-                if len(of) == len(kern) + 1 and len(of) > 1 and of[1]["pc"] == lr and \
-                        lr != h(kern[1]["pc"] if len(kern) > 1 else None):
-                    # arm64, an exception in a leaf function (no frame record of its own):
-                    # its caller is only in the pt_regs' lr.  drgn's DWARF unwind shows it;
-                    # the kernel's own trace (frame records) and vmdive's do not
-                    # (docs/real-dump-traps.md).  Counted; the rest must match.
-                    t.ok(sc, "running.arm64-leaf-lr", True)
-                    print("%s: %s: drgn's frame %s at the pt_regs' lr, not in the kernel's "
-                          "nor vmdive's trace" % (sc, who, of[1]["name"]))
-                    of = of[:1] + of[2:]
+                # arm64, an exception in a leaf function (no frame record of its own yet):
+                # its caller is only in the pt_regs' lr.  drgn's DWARF unwind shows it, and
+                # so must vmdive (a "from_lr" frame; the kernel's own trace does not).
+                for x in seg:
+                    if x.get("from_lr"):
+                        t.ok(sc, "running.arm64-leaf-lr", True)
                 check_frames(t, sc, "running", seg, of, upc, who)
     panic = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
     if not t.ok(sc, "panic.task", len(panic) == 1, "no panic task in bt -A"):
@@ -492,7 +482,9 @@ def check_trace(t, sc, vd, dump, extra, task, block, panic):
     its own path into panic); an oops's (no panic() in it) from the faulting pc on."""
     cat = "panic" if panic else "log"
     fr = task["frames"]
-    funcs = [f for f in fr if f["kind"] in ("function", "exception")]
+    # arm64's caller of an interrupted leaf, taken from the pt_regs' lr ("from_lr"): the
+    # kernel's frame-record trace does not have it (drgn's does: checked against drgn).
+    funcs = [f for f in fr if f["kind"] in ("function", "exception") and not f.get("from_lr")]
     got = ["%s+0x%x" % (f["symbol"], f["offset"]) for f in funcs]
     ents = block["entries"]
     want = [e["fn"] for e in ents]
