@@ -425,15 +425,16 @@ def check_kind(t, sc, j, meta, extra):
     panic crosses from the IRQ stack (the callback) to the task stack (the pt_regs frame of
     the writer waiting in the module); the hung task vd-hung is in D state with
     vmdive_crash_hung_fn [vmdive_crash] over kthread; the soft lockup's panic task is vd-spin,
-    interrupted in vmdive_crash_spin_fn, the RCU stall's vd-rcu in vmdive_crash_rcu_fn.  Without a vmlinux arm64 6.1 names its IRQ stack
-    only "irq?" (no KALLSYMS_ALL: irq_stack_ptr is not in kallsyms)."""
+    interrupted in vmdive_crash_spin_fn, the RCU stall's vd-rcu in vmdive_crash_rcu_fn.  The
+    IRQ stack is "irq" with or without a vmlinux (arm64 6.1 has no irq_stack_ptr in kallsyms:
+    vmdive finds it from BTF)."""
     kind = meta.get("CRASH_KIND", "sysrq")
     p = panic_of(j)
     if kind == "sysrq" or p is None:
         return
     fr = p["frames"]
     names = [f["symbol"] for f in fr]
-    irq = ("irq",) if extra or meta.get("ARCH") != "arm64" else ("irq", "irq?")
+    irq = ("irq",)
     if kind == "timer":
         cb = [f for f in fr if f["symbol"] == "vmdive_crash_timer_fn"]
         exc = [f for f in fr if f["kind"] == "exception"]
@@ -733,6 +734,25 @@ def drgn_chain(of):
     return out
 
 
+def check_irq_stacks(t, sc, j, o):
+    """arm64: each running task's frames whose sp lies in its CPU's IRQ stack (drgn's
+    per_cpu(irq_stack_ptr, cpu), THREAD_SIZE long) are labelled "irq", and no frame is labelled
+    "irq" or "irq?" outside it: with or without a vmlinux (without one vmdive reads
+    irq_stack_ptr's place from BTF, kallsyms having no data symbols on Debian's arm64 6.1)."""
+    stacks = o.get("irq_stacks") or {}
+    for task in j["tasks"]:
+        if not task.get("running") or str(task["cpu"]) not in stacks:
+            continue
+        lo = stacks[str(task["cpu"])]
+        for f in task["frames"]:
+            if f["kind"] == "user":
+                continue
+            inside = lo <= h(f["sp"]) < lo + 16384
+            t.ok(sc, "irq-stack", (f["stack"] == "irq") == inside and f["stack"] != "irq?",
+                 lambda: "%d %s %s: sp %s on %s, IRQ stack at 0x%x" % (
+                     task["tid"], task["comm"], f["symbol"], f["sp"], f["stack"], lo))
+
+
 def check_lines(t, sc, j, o):
     """bt -l: each task's frames' source frames equal drgn's at that pc, innermost
     first: every inline frame drgn lists (its function, file's basename and line: the line
@@ -811,6 +831,7 @@ def check_variant(t, vd, variant, dumpdir, meta):
                 continue
             check_dump(t, sc, vd, dump, extra, j, o, blocks)
             check_kind(t, sc, j, meta, extra)
+            check_irq_stacks(t, sc, j, o)
             if extra and dump == elf:
                 jl, rc, err = vd.json(["bt", "-A", "-l", "--json"] + extra + [dump])
                 if t.ok(sc, "lines.run", jl is not None and rc == 0,

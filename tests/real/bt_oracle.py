@@ -220,8 +220,17 @@ def main():
                 regs[s]["partial"] = partial["error"]
         except Exception as e:                       # noqa: BLE001
             regs[s] = {"error": str(e)}
+    irq_stacks = {}
+    if a.arch == "aarch64":
+        # Each CPU's IRQ stack, per_cpu(irq_stack_ptr, cpu), from the vmlinux's symbol.
+        from drgn.helpers.linux.percpu import per_cpu
+        for c in for_each_possible_cpu(prog):
+            try:
+                irq_stacks[str(c)] = per_cpu(prog["irq_stack_ptr"], c).value_()
+            except (LookupError, drgn.FaultError):
+                pass
     with open(a.json, "w") as f:
-        json.dump({"tasks": tasks, "regs": regs}, f)
+        json.dump({"tasks": tasks, "regs": regs, "irq_stacks": irq_stacks}, f)
 
 
 if __name__ == "__main__":
