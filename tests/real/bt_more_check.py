@@ -16,6 +16,7 @@ without --vmlinux.  7.2's pt_regs->stackframe is a struct frame_record_meta at o
   frame record, drgn's DWARF CFI finds its caller in the link register and lists it; so must
   vmdive (a "from_lr" frame, counted as "lr-caller"; the kernel's own unwinder cannot);
 - the user pc at the bottom equal (drgn: task_pt_regs(task)'s pc);
+- bt -l (with --vmlinux): each frame's inline frames and file:line equal drgn's;
 - the panic task: from the frame after panic() to el0t_64_sync every function+offset equals
   the kernel's own "Call trace:" in console.log (vmdive's from_lr frames left out).
 Prints one line per mismatch, a summary per scope, "N passed, M failed"; exit 1 on mismatch,
@@ -115,6 +116,27 @@ def check_task(t, sc, who, task, o):
          lambda: "%s: user pc vmdive %s drgn %s" % (who, user and user[0]["pc"], o["user_pc"]))
 
 
+def check_lines(t, sc, j, ot):
+    """bt -l: every frame's source frames equal drgn's at that pc (tasks whose frames all
+    match drgn's): each inline frame (function, file's basename, line), innermost first, then
+    the function's own file:line (the call site of its outermost inline call)."""
+    base = lambda p: os.path.basename(p) if p else None            # noqa: E731
+    for task in j["tasks"]:
+        o = ot.get(h(task["task"]))
+        kern = [f for f in task["frames"] if f["kind"] != "user"]
+        if not o or "frames" not in o or [h(f["pc"]) for f in kern] != \
+                [x["pc"] for x in o["frames"]]:
+            continue
+        for f, x in zip(kern, o["frames"]):
+            got = [(y["function"], base(y["file"]), y["line"]) for y in f.get("inline", [])]
+            got.append((None, base(f.get("file")), f.get("line")))
+            want = [(y["name"], *(y["src"] or [None, None])) for y in x["inline"]]
+            want.append((None, *(x.get("fsrc") or [None, None])))
+            t.ok(sc, "lines.inline" if len(want) > 1 else "lines", got == want,
+                 lambda: "%d %s %s: vmdive %s drgn %s" % (task["tid"], task["comm"],
+                                                          f["symbol"], got, want))
+
+
 def check_variant(t, vd, variant, dumpdir, meta):
     o = drgn_oracle(t, variant, dumpdir, meta)
     if not o:
@@ -136,6 +158,11 @@ def check_variant(t, vd, variant, dumpdir, meta):
             for addr, task in vt.items():
                 if addr in ot:
                     check_task(t, sc, "%d %s" % (task["tid"], task["comm"]), task, ot[addr])
+            if extra and dump == meta["VMCORE_ELF"]:
+                jl, rc, err = vd.json(["bt", "-A", "-l", "--json"] + extra + [dump])
+                if t.ok(sc, "lines.run", jl is not None and rc == 0,
+                        lambda: "exit %d %s" % (rc, err)):
+                    check_lines(t, sc, jl, ot)
             panic = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
             if not t.ok(sc, "panic.task", len(panic) == 1, "no panic task"):
                 continue
