@@ -40,18 +40,22 @@ session per dump, the vmlinux's DWARF, drgn's inline frames left out):
   bt, state included; per kind (check_kind): the timer's panic crosses from the IRQ stack to
   the writer's pt_regs in the module, vd-hung is in D with vmdive_crash_hung_fn over kthread
   and khungtaskd panics, vd-spin is interrupted in vmdive_crash_spin_fn; crash-null and
-  crash-null-2 (two boots, CPU 0 and CPU 1) have the same frames below panic().  Counted
-  and printed, not failed: arm64 leaf functions whose caller only drgn's DWARF unwind shows
-  (from the pt_regs' lr; the kernel's trace has it neither), drgn 0.0.22's unwind from a
-  pt_regs on the IRQ stack ending at the stack's top (compared as far as it goes), and
-  bt -l on module frames (vmdive reads only the vmlinux's line tables);
+  crash-null-2 (two boots, CPU 0 and CPU 1) have the same frames below panic().  arm64 leaf
+  functions' callers that drgn's DWARF unwind finds in the pt_regs' lr must be vmdive's
+  "from_lr" frames (left out of the comparison with the kernel's trace, which has them
+  neither); arm64 running frames are on the "irq" stack exactly when their sp is in drgn's
+  per_cpu(irq_stack_ptr), with and without a vmlinux.  Counted and printed, not failed: drgn
+  0.0.22's unwind from a pt_regs on the IRQ stack ending at the stack's top (compared as far
+  as it goes);
 - crash 8.0.2 (6.1 only: crash cannot open 6.12 dumps with modules), `bt -a` and
   `foreach bt` on vmcore.elf: for each task crash traces, vmdive's functions from crash's first
   frame on must appear in crash's list in order; crash's extra frames (it scans the stack and
   shows stale return addresses: the log marks them '?') and crash's failures (CPU 0's
   exception stack: "read of stack at fffffe... failed") are counted and printed.
-bt -l (with --vmlinux, on vmcore.elf): every sleeping task's frame has the file (basename) and
-line of drgn's innermost frame at its pc.
+bt -l (with --vmlinux and the test module's --module-debug, on vmcore.elf): every frame whose
+pc is drgn's (sleeping tasks; running ones from each pt_regs) has drgn's inline frames at that
+pc, innermost first, each with its function, file (basename) and line, and the function's own
+file:line (the call site of its outermost inline frame); module frames too.
 In a copy of the kaslr vmcore.elf whose CPU 0 crash_notes buffer holds an NT_PRSTATUS (as a
 kdump kernel writes it), bt -a starts CPU 0 from it, not from QEMU's note.
 And in a copy of the kaslr vmcore.elf with two stacks broken (a garbage return address, a
