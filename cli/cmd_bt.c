@@ -21,16 +21,22 @@
 /* bt -l: the vmlinux's line tables, for the whole command. */
 static struct vd_lines *bt_lines;
 
-/* The source line of frame i (a return address is looked up at pc - 1). */
-static bool
-frame_line(const struct vd_trace *tr, size_t i, const char **file, uint32_t *line)
+/*
+ * The source frames of frame i, innermost first (inlined calls, then the
+ * function); 0 when no line is known.  A return address is looked up at
+ * pc - 1, in the call.
+ */
+static size_t
+frame_sources(const struct vd_trace *tr, size_t i, struct vd_source_frame *out, size_t max)
 {
 	const struct vd_frame *f = &tr->frames[i];
-	bool exact = f->exact_pc;
 
-	return bt_lines && f->kind != VD_FRAME_USER && !f->module &&
-	       vd_lines_find(bt_lines, exact ? f->pc : f->pc - 1, file, line);
+	if (!bt_lines || f->kind == VD_FRAME_USER)
+		return 0;
+	return vd_lines_frames(bt_lines, f->exact_pc ? f->pc : f->pc - 1, out, max);
 }
+
+#define BT_SOURCES_MAX 32
 
 /* A task and its trace. */
 struct bt_item {
@@ -209,11 +215,22 @@ vd_cli_bt_trace_text(struct vd_cli *cli, const struct vd_trace *tr)
 			fprintf(cli->out, " ?");
 		fprintf(cli->out, "\n");
 		{
-			const char *file;
-			uint32_t line;
+			struct vd_source_frame src[BT_SOURCES_MAX];
+			size_t n = frame_sources(tr, i, src, BT_SOURCES_MAX);
 
-			if (frame_line(tr, i, &file, &line))
-				fprintf(cli->out, "    %s: %u\n", file, line);
+			// Inlined calls first, innermost first (as drgn and
+			// gdb list them), then the function's own line.
+			for (size_t k = 0; k < n; k++) {
+				if (src[k].inlined)
+					fprintf(cli->out, "    inlined %s: ",
+						src[k].function ? src[k].function : "(unknown)");
+				else
+					fprintf(cli->out, "    ");
+				if (src[k].file)
+					fprintf(cli->out, "%s: %u\n", src[k].file, src[k].line);
+				else
+					fprintf(cli->out, "(no call site)\n");
+			}
 		}
 		if (i == 0 && f->have_regs && cli->bt_regs)
 			vd_cli_bt_regs_text(cli, f);
@@ -264,13 +281,38 @@ vd_cli_bt_frames_json(struct vd_cli *cli, const struct vd_trace *tr)
 		vd_json_kv_string(j, "stack", f->stack);
 		vd_json_kv_string(j, "kind", vd_frame_kind_name(f->kind));
 		vd_json_kv_bool(j, "reliable", f->reliable);
+		if (f->from_lr)
+			vd_json_kv_bool(j, "from_lr", true);
 		if (bt_lines) {
-			const char *file;
-			uint32_t line;
+			struct vd_source_frame src[BT_SOURCES_MAX];
+			size_t n = frame_sources(tr, i, src, BT_SOURCES_MAX);
 
-			if (frame_line(tr, i, &file, &line)) {
-				vd_json_kv_string(j, "file", file);
-				vd_json_kv_uint(j, "line", line);
+			// "file"/"line": the function's own (the call site of
+			// its outermost inlined call); "inline": the inlined
+			// calls, innermost first.
+			if (n && src[n - 1].file) {
+				vd_json_kv_string(j, "file", src[n - 1].file);
+				vd_json_kv_uint(j, "line", src[n - 1].line);
+			}
+			if (n > 1) {
+				vd_json_key(j, "inline");
+				vd_json_begin_array(j);
+				for (size_t k = 0; k + 1 < n; k++) {
+					vd_json_begin_object(j);
+					vd_json_key(j, "function");
+					if (src[k].function)
+						vd_json_string(j, src[k].function);
+					else
+						vd_json_null(j);
+					vd_json_key(j, "file");
+					if (src[k].file)
+						vd_json_string(j, src[k].file);
+					else
+						vd_json_null(j);
+					vd_json_kv_uint(j, "line", src[k].line);
+					vd_json_end_object(j);
+				}
+				vd_json_end_array(j);
 			}
 		}
 		if (f->kind != VD_FRAME_FUNCTION)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "common/elf_why.h"
+#include "dwarf_code.h"
 #include "common/arena.h"
 #include "common/util.h"
 #include "types/ctype_priv.h"
@@ -64,6 +65,8 @@ struct vd_dwarf_index {
 	bool have_names;
 	bool no_names;                   /* the file cannot have one */
 	struct vd_dwarf_reader *reader;  /* single DIEs */
+	const uint64_t *bases;           /* ET_REL sections placed (open only) */
+	size_t nbases;
 };
 
 /* ELF access for libdwarf ---------------------------------------------------- */
@@ -276,7 +279,8 @@ check_elf(struct vd_dwarf_index *ix)
 	// A kernel module's .ko: relocate its debug sections first.
 	if (eh.e_type == ET_REL) {
 		struct vd_error *err = vd_dwarf_relocate(ix->elf, ix->path, ix->shstrndx,
-						      ix->big_endian, &ix->relocs);
+						      ix->big_endian, ix->bases, ix->nbases,
+						      &ix->relocs);
 
 		if (err)
 			return err;
@@ -302,6 +306,13 @@ check_elf(struct vd_dwarf_index *ix)
 struct vd_error *
 vd_dwarf_index_open(const char *path, struct vd_dwarf_index **ret)
 {
+	return vd_dwarf_index_open_placed(path, NULL, 0, ret);
+}
+
+struct vd_error *
+vd_dwarf_index_open_placed(const char *path, const uint64_t *bases, size_t nbases,
+			   struct vd_dwarf_index **ret)
+{
 	struct vd_dwarf_index *ix = calloc(1, sizeof(*ix));
 	Dwarf_Error derr = NULL;
 	struct vd_error *err;
@@ -310,6 +321,8 @@ vd_dwarf_index_open(const char *path, struct vd_dwarf_index **ret)
 		free(ix);
 		return &vd_enomem;
 	}
+	ix->bases = bases;
+	ix->nbases = nbases;
 	ix->fd = -1;
 	elf_version(EV_CURRENT);
 	ix->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -340,6 +353,8 @@ vd_dwarf_index_open(const char *path, struct vd_dwarf_index **ret)
 		ix->dbg = NULL;
 		goto fail;
 	}
+	ix->bases = NULL;   // the relocations are made: not kept
+	ix->nbases = 0;
 	*ret = ix;
 	return NULL;
 fail:

@@ -269,10 +269,12 @@ struct vd_dwarf_relocs {
 /*
  * Copy each .debug_* section that has relocations and apply them.  Other
  * sections are left alone.  VD_ERR_NOTIMPL for a relocation type it does
- * not know.
+ * not know.  bases (NULL: none): the runtime address of section i, added
+ * to a symbol defined in it (vd_dwarf_index_open_placed()).
  */
 struct vd_error *vd_dwarf_relocate(Elf *elf, const char *path, size_t shstrndx,
-				bool big_endian, struct vd_dwarf_relocs *ret);
+				bool big_endian, const uint64_t *bases, size_t nbases,
+				struct vd_dwarf_relocs *ret);
 /* The relocated bytes of section idx, or NULL: none (read the file's). */
 const unsigned char *vd_dwarf_relocated(const struct vd_dwarf_relocs *r, size_t idx,
 				     uint64_t *size);

@@ -9,7 +9,11 @@
  * filter read a debug section, a copy gets its relocations applied: each
  * location becomes S + A (ELF gABI "Relocation"), S the symbol's st_value
  * (a section symbol: 0, sections of a relocatable object start at 0) and A
- * the addend (RELA) or the value in place (REL).
+ * the addend (RELA) or the value in place (REL).  For source lines the
+ * caller may place the sections (a loaded module's runtime addresses): S
+ * then counts from its section's place, so DW_AT_low_pc and the line
+ * table's addresses are the running kernel's, and code in .text,
+ * .init.text and .exit.text (all at 0 in the file) no longer overlaps.
  *
  * Only the data relocations compilers emit in debug sections are known:
  * absolute 32- and 64-bit values, per machine (each psABI's relocation
@@ -84,6 +88,8 @@ struct reloc_ctx {
 	size_t nsyms;
 	struct vd_dwarf_relocs *out;
 	uint64_t total;
+	const uint64_t *bases;     /* runtime address per section, or NULL */
+	size_t nbases;
 };
 
 static const char *
@@ -182,8 +188,11 @@ apply(struct reloc_ctx *c, Elf_Scn *rscn, const GElf_Shdr *rsh, const char *targ
 			return vd_error_create(VD_ERR_CORRUPT,
 					       "%s: relocation %zu of %s: offset 0x%llx or symbol %u out of range",
 					       c->path, i, target, (unsigned long long)off, symi);
-		// S + A; REL keeps A in place.
+		// S + A; REL keeps A in place.  S of a symbol in a section
+		// placed at its runtime address counts from there.
 		value = sym.st_value + (uint64_t)ra.r_addend;
+		if (symi && sym.st_shndx < c->nbases && sym.st_shndx < SHN_LORESERVE)
+			value += c->bases[sym.st_shndx];
 		if (!rela)
 			value += width == 8 ? vd_get64(data + off, c->big_endian) :
 					      vd_get32(data + off, c->big_endian);
@@ -197,9 +206,10 @@ apply(struct reloc_ctx *c, Elf_Scn *rscn, const GElf_Shdr *rsh, const char *targ
 
 struct vd_error *
 vd_dwarf_relocate(Elf *elf, const char *path, size_t shstrndx, bool big_endian,
-	       struct vd_dwarf_relocs *ret)
+		  const uint64_t *bases, size_t nbases, struct vd_dwarf_relocs *ret)
 {
-	struct reloc_ctx c = { .elf = elf, .path = path, .big_endian = big_endian, .out = ret };
+	struct reloc_ctx c = { .elf = elf, .path = path, .big_endian = big_endian, .out = ret,
+			       .bases = bases, .nbases = bases ? nbases : 0 };
 	Elf_Scn *scn = NULL;
 	struct vd_error *err = NULL;
 	size_t symidx = 0, shnum;

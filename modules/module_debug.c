@@ -720,7 +720,8 @@ range_cmp(const void *a, const void *b)
 
 struct vd_error *
 vd_module_debug_symbols(struct vd_session *s, const char *path, const struct vd_module *mod,
-		    const struct vd_module_sym_raw *ks, size_t nks, struct vd_symtab *st)
+		    const struct vd_module_sym_raw *ks, size_t nks, struct vd_symtab *st,
+		    uint64_t **bases, size_t *nbases)
 {
 	struct vd_module_sym_raw *ko = NULL;
 	size_t nko = 0, nsec = 0, nchecked = 0, nmoved = 0, total = 0, pos = 0;
@@ -796,6 +797,15 @@ vd_module_debug_symbols(struct vd_session *s, const char *path, const struct vd_
 	}
 	if (!err)
 		qsort(st->ranges, st->nranges, sizeof(*st->ranges), range_cmp);
+	if (!err && bases) {
+		*nbases = k.shnum;
+		*bases = calloc(k.shnum ? k.shnum : 1, sizeof(**bases));
+		if (!*bases)
+			err = &vd_enomem;
+		for (size_t i = 1; !err && i < k.shnum; i++)
+			if (k.secs[i].have_addr && (k.secs[i].flags & SHF_ALLOC))
+				(*bases)[i] = k.secs[i].addr;
+	}
 	free(ko);
 	ko_close(&k);
 	if (err)

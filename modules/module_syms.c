@@ -29,6 +29,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "dwarf/dwarf_code.h"
+#include "module_code.h"
 #include "modules_priv.h"
 
 /* Bounds for a hostile dump: a module has at most tens of thousands. */
@@ -43,6 +45,11 @@ struct ms_mod {
 					    which table it came from */
 	struct vd_module_symbol *list;   /* vd_module_symbols(), made on demand */
 	size_t nlist;
+	uint64_t *bases;                 /* debug file's sections' runtime addresses */
+	size_t nbases;
+	const char *debug_path;          /* the debug file the symbols came from */
+	bool code_tried;
+	struct vd_dwarf_index *code;     /* its DWARF, placed (vd_module_code_dwarf) */
 };
 
 struct vd_module_syms {
@@ -58,6 +65,8 @@ vd_module_syms_destroy(struct vd_module_syms *m)
 	for (size_t i = 0; i < m->n; i++) {
 		vd_symtab_deinit(&m->mods[i].st);
 		free(m->mods[i].list);
+		free(m->mods[i].bases);
+		vd_dwarf_index_close(m->mods[i].code);
 	}
 	free(m->mods);
 	free(m);
@@ -327,8 +336,10 @@ load_syms(struct vd_session *s, struct ms_mod *mm)
 	ks_err = read_kallsyms(s, mm, &raw, &nraw, &strings, &tables);
 	snprintf(source, sizeof(source), "module kallsyms");
 	if (path) {
-		err = vd_module_debug_symbols(s, path, &mm->mod, raw, nraw, &mm->st);
+		err = vd_module_debug_symbols(s, path, &mm->mod, raw, nraw, &mm->st, &mm->bases,
+					      &mm->nbases);
 		if (!err) {
+			mm->debug_path = path;
 			free(raw);
 			free(strings);
 			vd_error_destroy(ks_err);
@@ -464,4 +475,50 @@ vd_module_syms_lookup(struct vd_session *s, const char *name, struct vd_symbol_i
 			}
 	}
 	return false;
+}
+
+/*
+ * The DWARF of the module that holds addr, from the debug file its symbols
+ * came from, relocated to where each section is loaded.  Opened once per
+ * module; a module without a debug file (or whose file does not fit it)
+ * has none.
+ */
+struct vd_error *
+vd_module_code_dwarf(struct vd_session *s, uint64_t addr, Dwarf_Debug *dbg, const char **module)
+{
+	struct vd_module_syms *m = get_modsyms(s);
+
+	*dbg = NULL;
+	*module = NULL;
+	for (size_t i = 0; m && i < m->n; i++) {
+		struct ms_mod *mm = &m->mods[i];
+		struct vd_error *err;
+
+		for (size_t r = 0; r < mm->mod.nregions; r++) {
+			const struct vd_module_region *rg = &mm->mod.regions[r];
+
+			if (addr - rg->base >= rg->size)
+				continue;
+			*module = mm->mod.name;
+			if (!mm->tried)
+				vd_error_destroy(load_syms(s, mm));
+			if (!mm->debug_path)
+				return vd_error_create(VD_ERR_LOOKUP,
+						       "module %s: no debug file (--module-debug)",
+						       mm->mod.name);
+			if (!mm->code_tried) {
+				mm->code_tried = true;
+				err = vd_dwarf_index_open_placed(mm->debug_path, mm->bases,
+								 mm->nbases, &mm->code);
+				if (err)
+					return vd_error_wrap(err, "module %s", mm->mod.name);
+			}
+			if (!mm->code)
+				return vd_error_create(VD_ERR_LOOKUP, "module %s: %s has no DWARF",
+						       mm->mod.name, mm->debug_path);
+			*dbg = vd_dwarf_index_dbg(mm->code);
+			return NULL;
+		}
+	}
+	return vd_error_create(VD_ERR_LOOKUP, "0x%llx is in no module", (unsigned long long)addr);
 }

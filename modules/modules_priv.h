@@ -34,12 +34,15 @@ char vd_module_sym_letter(char typetab, unsigned char st_info);
  * regions as the kernel lays a module out, checked against the module's
  * own kallsyms (ks, n; n may be 0), which also correct a section placed
  * elsewhere.  VD_ERR_INVALID_ARG when the file is not the loaded module.
- * st->source tells the file and how the check went.
+ * st->source tells the file and how the check went.  bases (may be NULL):
+ * the runtime address of each of the file's sections (0: not placed),
+ * *nbases of them, for its DWARF's line tables (vd_module_code_dwarf()).
  */
 struct vd_error *vd_module_debug_symbols(struct vd_session *s, const char *path,
 				     const struct vd_module *mod,
 				     const struct vd_module_sym_raw *ks, size_t n,
-				     struct vd_symtab *st);
+				     struct vd_symtab *st, uint64_t **bases,
+				     size_t *nbases);
 /* The symbol of a module that contains addr; loads the modules on first use. */
 bool vd_module_syms_symbolize(struct vd_session *s, uint64_t addr,
 			  struct vd_symbol_info *ret);

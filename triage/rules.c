@@ -377,6 +377,11 @@ vd_triage_signature(const char *kind, const char *title, const struct vd_frame *
 	for (size_t i = guilty; i < n && k < VD_TRIAGE_SIGNATURE_FRAMES && o < size; i++) {
 		if (frames[i].kind == VD_FRAME_USER)
 			break;
+		// arm64's caller of an interrupted leaf, from the link register:
+		// not in the kernel's own trace, left out so the signature is
+		// the one that trace gives.
+		if (frames[i].from_lr)
+			continue;
 		frame_word(&frames[i], word, sizeof(word));
 		o += (size_t)snprintf(text + o, size - o, "frame: %s\n", word);
 		k++;

@@ -527,6 +527,44 @@ btf_find(struct vd_type_source *src, enum vd_type_kind kind, const char *name,
 	return err;
 }
 
+/*
+ * Where a per-CPU variable sits in the per-CPU section: pahole writes the
+ * kernel's per-CPU variables into BTF (a BTF_KIND_DATASEC named
+ * ".data..percpu" whose entries give each BTF_KIND_VAR's offset), so a
+ * kernel without data symbols in kallsyms still tells it.
+ */
+struct vd_error *
+vd_btf_percpu_offset(const struct vd_type_source *src, const char *name, uint64_t *off)
+{
+	const struct btf_source *b = (const struct btf_source *)src;
+	const struct btf_type *sec = NULL;
+	const struct btf_var_secinfo *vs;
+
+	if (b->first_id)
+		return vd_error_create(VD_ERR_LOOKUP, "%s: a module's BTF", b->desc);
+	for (uint32_t id = 1; id < b->ntypes && !sec; id++) {
+		const struct btf_type *t = btype(b, id);
+		const char *tn;
+
+		if (t && btf_kind(t) == BTF_KIND_DATASEC && (tn = btf_name(b, t)) &&
+		    !strcmp(tn, ".data..percpu"))
+			sec = t;
+	}
+	if (!sec)
+		return vd_error_create(VD_ERR_LOOKUP, "no .data..percpu section in %s", b->desc);
+	vs = btf_var_secinfos(sec);
+	for (uint32_t i = 0; i < btf_vlen(sec); i++) {
+		const struct btf_type *v = btype(b, vs[i].type);
+		const char *vn;
+
+		if (v && btf_kind(v) == BTF_KIND_VAR && (vn = btf_name(b, v)) && !strcmp(vn, name)) {
+			*off = vs[i].offset;
+			return NULL;
+		}
+	}
+	return vd_error_create(VD_ERR_LOOKUP, "no per-CPU variable '%s' in %s", name, b->desc);
+}
+
 static void
 btf_destroy(struct vd_type_source *src)
 {

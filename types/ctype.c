@@ -401,6 +401,20 @@ vd_types_find_kernel(struct vd_session *s, const char *name,
 }
 
 struct vd_error *
+vd_session_percpu_offset(struct vd_session *s, const char *name, uint64_t *off)
+{
+	struct vd_types *t = types_of(s);
+
+	if (!t)
+		return &vd_enomem;
+	for (size_t i = 0; i < t->nkernel; i++)
+		if (vd_btf_source_is(t->sources[i]))
+			return vd_btf_percpu_offset(t->sources[i], name, off);
+	return vd_error_create(VD_ERR_LOOKUP, "per-CPU offsets need the kernel's BTF (%s)",
+			       t->nsources ? t->desc : "no type source");
+}
+
+struct vd_error *
 vd_session_find_object_type(struct vd_session *s, const char *name,
 			    struct vd_qualified_type *ret)
 {

@@ -90,6 +90,13 @@ struct vd_error *vd_btf_source_from_blob(const void *data, size_t size,
 					 struct vd_type_source **ret);
 /* Whether src is a BTF source (types/btf.c). */
 bool vd_btf_source_is(const struct vd_type_source *src);
+/* The offset of per-CPU variable name in the per-CPU section (its BTF
+ * DATASEC ".data..percpu"); VD_ERR_LOOKUP when the BTF does not say. */
+struct vd_error *vd_btf_percpu_offset(const struct vd_type_source *src, const char *name,
+				      uint64_t *off);
+/* The same from the kernel's BTF type source, if the session uses one. */
+struct vd_error *vd_session_percpu_offset(struct vd_session *s, const char *name,
+					  uint64_t *off);
 /*
  * A module's split BTF blob (copied) over the vmlinux BTF source, which
  * must outlive it.  start_id and start_str_off are where the kernel says

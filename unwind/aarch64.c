@@ -120,6 +120,59 @@ in_entry(const struct vd_a64_env *env, uint64_t pc)
 	return pc >= env->entry_start && pc < env->entry_end;
 }
 
+/*
+ * The caller of the function interrupted with registers regs, when it is
+ * only in the link register: that function has not stored the frame record
+ * x29 points to (a leaf that stores none, or one before the end of its
+ * prologue or after the start of its epilogue), so the record at x29 is its
+ * caller's and the walk would skip the caller.  It has stored it when x30
+ * returns into the function itself (it made a call, which only a function
+ * with a frame record may) or when the record at x29 holds x30 (its own
+ * record, holding the return address it was entered with).  Otherwise x30
+ * is the caller, as DWARF CFI (drgn) says for such a pc.
+ */
+static bool
+leaf_caller(struct walk *w, const uint64_t *regs, uint64_t *ret)
+{
+	const struct vd_a64_env *env = w->env;
+	uint64_t lr = strip(env, regs[30]), fp = regs[VD_A64_FP], start, end;
+	uint8_t rec[16];
+	struct vd_error *err = NULL;
+
+	if (!env->func_bounds || !(lr >> 63) || in_entry(env, lr) ||
+	    in_entry(env, regs[VD_A64_PC]) ||
+	    !env->func_bounds(env->priv, regs[VD_A64_PC], &start, &end) ||
+	    (lr >= start && lr <= end) || !env->func_bounds(env->priv, lr - 4, &start, &end))
+		return false;
+	if (!fp || (fp & 7) || (err = rd(w, fp, rec, sizeof(rec)))) {
+		if (fp && !(fp & 7))
+			vd_error_destroy(err);
+		return false;
+	}
+	if (strip(env, le64(rec + 8)) == lr)
+		return false;
+	*ret = lr;
+	return true;
+}
+
+/* After a frame with registers: the leaf's caller from x30, if it is one. */
+static struct vd_error *
+maybe_lr_frame(struct walk *w, struct vd_frame **f)
+{
+	uint64_t regs[VD_A64_NREGS], lr;
+	struct vd_frame *g;
+
+	memcpy(regs, (*f)->regs, sizeof(regs));
+	if (!leaf_caller(w, regs, &lr))
+		return NULL;
+	g = emit(w, lr, regs[VD_A64_SP], VD_FRAME_FUNCTION, false);
+	if (!g)
+		return &vd_enomem;
+	g->from_lr = true;
+	*f = g;
+	return NULL;
+}
+
 /* The frame of a pt_regs at regs_addr: user mode ends the walk. */
 static struct vd_error *
 regs_frame(struct walk *w, uint64_t regs_addr, bool *user, uint64_t *next_fp,
@@ -168,6 +221,9 @@ walk(struct walk *w, const struct vd_a64_start *start, struct vd_error **err_ret
 	}
 	if (f->kind == VD_FRAME_USER)
 		return NULL;
+	if (start->have_regs && maybe_lr_frame(w, &f))
+		return &vd_enomem;
+	pc = f->pc;
 	stack = vd_stack_find(env->stacks, env->nstacks, start->sp, 1);
 	if (!stack)
 		stack = vd_stack_find(env->stacks, env->nstacks, fp, 16);
@@ -242,6 +298,8 @@ walk(struct walk *w, const struct vd_a64_start *start, struct vd_error **err_ret
 			}
 			if (user)
 				return NULL;
+			if (maybe_lr_frame(w, &f))
+				return &vd_enomem;
 			goto next;
 		}
 		if (fp == env->final_record) {
@@ -268,6 +326,8 @@ walk(struct walk *w, const struct vd_a64_start *start, struct vd_error **err_ret
 			}
 			if (user)
 				return NULL;
+			if (maybe_lr_frame(w, &f))
+				return &vd_enomem;
 		} else {
 			// Its "sp": the record's address (crash's arm64 bt shows it so).
 			f = emit(w, strip(env, lr), fp, VD_FRAME_FUNCTION, true);

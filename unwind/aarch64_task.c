@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "types/ctype_priv.h"
 #include "unwind_impl.h"
 #include "vmdive/ctype.h"
 
@@ -76,15 +77,57 @@ vd_a64_unwinder_init(struct vd_unwinder *u)
 	return u->cpu_stacks ? NULL : &vd_enomem;
 }
 
+/*
+ * CPU cpu's irq_stack_ptr without its symbol (no CONFIG_KALLSYMS_ALL, no
+ * vmlinux): per-CPU variables keep their section's layout in every CPU's
+ * copy, and the kernel's BTF says where each lies in the section (DATASEC
+ * ".data..percpu").  One per-CPU variable whose copy is known is enough:
+ * the CPU's runqueue (struct rq, per-CPU "runqueues"), reached from the
+ * task running there as walkers/walk_tasks.c reaches it --
+ * task->se.cfs_rq->rq (CONFIG_FAIR_GROUP_SCHED), checked by rq->cpu.
+ */
+static bool
+irq_stack_ptr_from_btf(struct vd_unwinder *u, uint32_t cpu, uint64_t task, uint64_t *ret)
+{
+	struct vd_qualified_type qt;
+	uint64_t off_cfs, off_rq, off_cpu, o_rqs, o_irq, cfs = 0, rq = 0, rqcpu = ~0ull;
+	uint32_t c32 = ~0u;
+
+	if (!task || !vd_ok_(vd_session_find_type(u->s, "struct task_struct", &qt)) ||
+	    !vd_ok_(vd_type_offsetof(qt.type, "se.cfs_rq", &off_cfs)) ||
+	    !vd_ok_(vd_session_find_type(u->s, "struct cfs_rq", &qt)) ||
+	    !vd_ok_(vd_type_offsetof(qt.type, "rq", &off_rq)) ||
+	    !vd_ok_(vd_session_find_type(u->s, "struct rq", &qt)) ||
+	    !vd_ok_(vd_type_offsetof(qt.type, "cpu", &off_cpu)) ||
+	    !vd_ok_(vd_session_percpu_offset(u->s, "runqueues", &o_rqs)) ||
+	    !vd_ok_(vd_session_percpu_offset(u->s, "irq_stack_ptr", &o_irq)) ||
+	    !vd_ok_(vd_session_read_u64(u->s, VD_AS_KVIRT, task + off_cfs, &cfs)) || !(cfs >> 63) ||
+	    !vd_ok_(vd_session_read_u64(u->s, VD_AS_KVIRT, cfs + off_rq, &rq)) || !(rq >> 63) ||
+	    !vd_ok_(vd_session_read(u->s, VD_AS_KVIRT, rq + off_cpu, &c32, 4, NULL)))
+		return false;
+	rqcpu = c32;
+	if (rqcpu != cpu)
+		return false;
+	*ret = rq - o_rqs + o_irq;
+	return true;
+}
+
 static void
-cpu_stacks(struct vd_unwinder *u, uint32_t cpu, struct vd_cpu_stacks *cs)
+cpu_stacks(struct vd_unwinder *u, uint32_t cpu, uint64_t task, struct vd_cpu_stacks *cs)
 {
 	uint64_t sym, a, ptr = 0;
+	bool have;
 
 	cs->done = true;
-	if (vd_session_symbol(u->s, "irq_stack_ptr", &sym) &&
-	    vd_ok_(vd_session_percpu_ptr(u->s, sym, cpu, &a)) &&
-	    vd_ok_(vd_session_read_u64(u->s, VD_AS_KVIRT, a, &ptr)) && ptr >> 63)
+	have = vd_session_symbol(u->s, "irq_stack_ptr", &sym) &&
+	       vd_ok_(vd_session_percpu_ptr(u->s, sym, cpu, &a));
+	if (!have)
+		have = irq_stack_ptr_from_btf(u, cpu, task, &a);
+	// The IRQ stack is THREAD_ALIGN-aligned (init_irq_stacks():
+	// arch_alloc_vmap_stack(IRQ_STACK_SIZE, ...)): a pointer that is not
+	// was not read from irq_stack_ptr.
+	if (have && vd_ok_(vd_session_read_u64(u->s, VD_AS_KVIRT, a, &ptr)) && ptr >> 63 &&
+	    !(ptr & (u->thread_size - 1)))
 		cs->s[cs->n++] = (struct vd_stack_range){ ptr, ptr + u->thread_size, "irq" };
 	// The SDEI stacks (arch/arm64/kernel/sdei.c: per-CPU pointers to
 	// SDEI_STACK_SIZE = IRQ_STACK_SIZE blocks), allocated only when the
@@ -105,6 +148,19 @@ cpu_stacks(struct vd_unwinder *u, uint32_t cpu, struct vd_cpu_stacks *cs)
 		cs->s[cs->n++] = (struct vd_stack_range){ a, a + OVERFLOW_STACK_SIZE, "overflow" };
 }
 
+static bool
+func_bounds(void *priv, uint64_t pc, uint64_t *start, uint64_t *end)
+{
+	struct vd_unwinder *u = priv;
+	struct vd_symbol_info si;
+
+	if (!vd_session_symbolize(u->s, pc, &si) || !si.size)
+		return false;
+	*start = si.addr;
+	*end = si.addr + si.size;
+	return true;
+}
+
 struct vd_error *
 vd_a64_unwind_task(struct vd_unwinder *u, const struct vd_task *task, struct vd_trace *tr)
 {
@@ -112,7 +168,8 @@ vd_a64_unwind_task(struct vd_unwinder *u, const struct vd_task *task, struct vd_
 	struct vd_a64_env env = { .priv = u, .read = read_mem, .stacks = st,
 				  .pac_mask = u->pac_mask, .entry_start = u->entry_start,
 				  .entry_end = u->entry_end, .stackframe_off = u->off_stackframe,
-				  .meta = u->a64_meta, .max_frames = VD_UNWIND_MAX_FRAMES };
+				  .meta = u->a64_meta, .max_frames = VD_UNWIND_MAX_FRAMES,
+				  .func_bounds = func_bounds };
 	struct vd_a64_start start = { 0 };
 	uint64_t stack = 0;
 	size_t n = 0;
@@ -150,7 +207,8 @@ vd_a64_unwind_task(struct vd_unwinder *u, const struct vd_task *task, struct vd_
 		if ((uint32_t)task->cpu < u->ncpus) {
 			cs = &u->cpu_stacks[task->cpu];
 			if (!cs->done)
-				cpu_stacks(u, (uint32_t)task->cpu, &u->cpu_stacks[task->cpu]);
+				cpu_stacks(u, (uint32_t)task->cpu, task->addr,
+					   &u->cpu_stacks[task->cpu]);
 		}
 		for (size_t i = 0; cs && i < cs->n && n < VD_ARRAY_SIZE(st); i++)
 			st[n++] = cs->s[i];

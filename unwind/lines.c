@@ -1,31 +1,56 @@
 // SPDX-License-Identifier: MIT
 /*
- * bt -l: source lines from the vmlinux's DWARF line tables, with libdwarf.
- * An address (link-time: the runtime address minus KERNELOFFSET) is
- * looked up in .debug_aranges for its compilation unit, whose line table
- * is decoded once and kept (a few CUs per trace; bounded cache); the row
- * with the greatest address <= addr inside a sequence gives file and line.
+ * bt -l: source lines from DWARF line tables, with libdwarf, and the
+ * chain of inlined callers from the DIE tree (dwarf/dwarf_scopes.c).
+ *
+ * Kernel-image addresses are looked up in the --vmlinux (at link-time
+ * addresses: the runtime address minus KERNELOFFSET); a module's in its
+ * debug file (--module-debug), whose debug sections modules/ relocates to
+ * where the module's sections are loaded, so its addresses are the dump's.
+ *
+ * An address's compilation unit comes from .debug_aranges (else each
+ * unit's ranges); its line table is decoded once and kept (a few units per
+ * trace; bounded cache); the row with the greatest address <= addr inside
+ * a sequence gives file and line.  That row is the innermost scope's line:
+ * each enclosing scope's line is the call site (DW_AT_call_file/line) of
+ * the inlined call it holds, as drgn and gdb list inline frames.
  */
 #include <libdwarf.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwarf/dwarf_code.h"
+#include "kernel/session_priv.h"
+#include "modules/module_code.h"
 #include "unwind_impl.h"
 
 #define MAX_CUS 256                /* line tables kept at once */
+#define MAX_SRCS 64                /* modules whose DWARF was asked for */
 
 struct cu_lines {
+	Dwarf_Debug dbg;
 	Dwarf_Off off;
 	Dwarf_Line_Context ctx;
 	Dwarf_Line *lines;
 	Dwarf_Signed n;
 };
 
-struct vd_lines {
+/* One DWARF: the vmlinux's, or a module's (borrowed from modules/). */
+struct src {
 	Dwarf_Debug dbg;
-	Dwarf_Arange *aranges;
-	Dwarf_Signed naranges;
-	uint64_t kaslr;
+	uint64_t bias;                 /* runtime address - the file's */
+	struct vd_dwarf_code *code;
+	const char *module;            /* NULL: the kernel image */
+};
+
+struct vd_lines {
+	struct vd_session *s;
+	struct vd_dwarf_index *vmlinux_ix;   /* owned */
+	struct src vmlinux;
+	struct src mods[MAX_SRCS];
+	size_t nmods;
+	const char *no_dwarf[MAX_SRCS];   /* modules without usable DWARF */
+	size_t nno;
 	struct cu_lines cus[MAX_CUS];
 	size_t ncus, next;             /* round-robin replacement */
 	char **strs;                   /* file names handed out */
@@ -37,29 +62,33 @@ vd_lines_open(struct vd_session *s, struct vd_lines **ret)
 {
 	const char *path = vd_session_vmlinux(s);
 	struct vd_lines *l;
-	Dwarf_Error derr = NULL;
 	struct vd_error *err;
 
 	*ret = NULL;
-	if (!path)
-		return vd_error_create(VD_ERR_LOOKUP, "source lines need --vmlinux (with DWARF)");
+	if (!path && !s->module_debug)
+		return vd_error_create(VD_ERR_LOOKUP,
+				       "source lines need --vmlinux (with DWARF) or --module-debug");
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return &vd_enomem;
-	if (!vd_session_number(s, "KERNELOFFSET", &l->kaslr))
-		l->kaslr = 0;
-	if (dwarf_init_path(path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &l->dbg,
-			    NULL, 0, NULL, &derr) != DW_DLV_OK) {
-		free(l);
-		return vd_error_create(VD_ERR_LOOKUP, "%s: no DWARF for source lines", path);
+	l->s = s;
+	if (!path) {
+		*ret = l;       // modules' lines only
+		return NULL;
 	}
-	if (dwarf_get_aranges(l->dbg, &l->aranges, &l->naranges, &derr) != DW_DLV_OK) {
-		err = vd_error_create(VD_ERR_LOOKUP, "%s: no .debug_aranges: %s", path,
-				      derr ? dwarf_errmsg(derr) : "none");
-		if (derr)
-			dwarf_dealloc_error(l->dbg, derr);
+	if (!vd_session_number(s, "KERNELOFFSET", &l->vmlinux.bias))
+		l->vmlinux.bias = 0;
+	// Through dwarf/'s ELF access, as the module files are: libdwarf's
+	// own ELF reader (dwarf_init_path) beside an object-access one made
+	// libdwarf 20210528 crash in dwarf_object_init_b.
+	if ((err = vd_dwarf_index_open(path, &l->vmlinux_ix))) {
+		free(l);
+		return vd_error_wrap(err, "source lines");
+	}
+	l->vmlinux.dbg = vd_dwarf_index_dbg(l->vmlinux_ix);
+	if (!(l->vmlinux.code = vd_dwarf_code_new(l->vmlinux.dbg))) {
 		vd_lines_close(l);
-		return err;
+		return &vd_enomem;
 	}
 	*ret = l;
 	return NULL;
@@ -80,21 +109,51 @@ vd_lines_close(struct vd_lines *l)
 		return;
 	for (size_t i = 0; i < l->ncus; i++)
 		drop_cu(&l->cus[i]);
-	if (l->aranges) {
-		for (Dwarf_Signed i = 0; i < l->naranges; i++)
-			dwarf_dealloc(l->dbg, l->aranges[i], DW_DLA_ARANGE);
-		dwarf_dealloc(l->dbg, l->aranges, DW_DLA_LIST);
-	}
-	if (l->dbg)
-		dwarf_finish(l->dbg, NULL);
+	for (size_t i = 0; i < l->nmods; i++)
+		vd_dwarf_code_free(l->mods[i].code);
+	vd_dwarf_code_free(l->vmlinux.code);
+	vd_dwarf_index_close(l->vmlinux_ix);
 	for (size_t i = 0; i < l->nstrs; i++)
 		free(l->strs[i]);
 	free(l->strs);
 	free(l);
 }
 
+/* The DWARF that describes addr, or NULL. */
+static struct src *
+src_for(struct vd_lines *l, uint64_t addr)
+{
+	struct vd_symbol_info si;
+	const char *module = NULL;
+	Dwarf_Debug dbg = NULL;
+	struct vd_error *err;
+	struct src *m;
+
+	if (!vd_session_symbolize(l->s, addr, &si) || !si.module)
+		return l->vmlinux.dbg ? &l->vmlinux : NULL;
+	for (size_t i = 0; i < l->nmods; i++)
+		if (!strcmp(l->mods[i].module, si.module))
+			return &l->mods[i];
+	for (size_t i = 0; i < l->nno; i++)
+		if (!strcmp(l->no_dwarf[i], si.module))
+			return NULL;
+	err = vd_module_code_dwarf(l->s, addr, &dbg, &module);
+	vd_error_destroy(err);
+	if (!dbg || !module || l->nmods >= MAX_SRCS) {
+		if (module && l->nno < MAX_SRCS)
+			l->no_dwarf[l->nno++] = module;
+		return NULL;
+	}
+	m = &l->mods[l->nmods];
+	*m = (struct src){ .dbg = dbg, .module = module, .code = vd_dwarf_code_new(dbg) };
+	if (!m->code)
+		return NULL;
+	l->nmods++;
+	return m;
+}
+
 static struct cu_lines *
-cu_for(struct vd_lines *l, Dwarf_Off off)
+cu_for(struct vd_lines *l, Dwarf_Debug dbg, Dwarf_Off off)
 {
 	struct cu_lines *c;
 	Dwarf_Die die = NULL;
@@ -103,7 +162,7 @@ cu_for(struct vd_lines *l, Dwarf_Off off)
 	Dwarf_Error derr = NULL;
 
 	for (size_t i = 0; i < l->ncus; i++)
-		if (l->cus[i].off == off)
+		if (l->cus[i].off == off && l->cus[i].dbg == dbg)
 			return &l->cus[i];
 	if (l->ncus < MAX_CUS) {
 		c = &l->cus[l->ncus++];
@@ -112,8 +171,9 @@ cu_for(struct vd_lines *l, Dwarf_Off off)
 		l->next = (l->next + 1) % MAX_CUS;
 		drop_cu(c);
 	}
+	c->dbg = dbg;
 	c->off = off;
-	if (dwarf_offdie_b(l->dbg, off, true, &die, &derr) != DW_DLV_OK)
+	if (dwarf_offdie_b(dbg, off, true, &die, &derr) != DW_DLV_OK)
 		goto fail;
 	if (dwarf_srclines_b(die, &version, &tables, &c->ctx, &derr) != DW_DLV_OK) {
 		dwarf_dealloc_die(die);
@@ -125,32 +185,40 @@ cu_for(struct vd_lines *l, Dwarf_Off off)
 	return c;
 fail:
 	if (derr)
-		dwarf_dealloc_error(l->dbg, derr);
+		dwarf_dealloc_error(dbg, derr);
 	c->n = 0;
 	c->lines = NULL;
 	return c;
 }
 
-bool
-vd_lines_find(struct vd_lines *l, uint64_t addr, const char **file, uint32_t *line)
+/* A string kept as long as l. */
+static const char *
+keep(struct vd_lines *l, const char *str)
 {
-	Dwarf_Arange ar;
-	Dwarf_Off off;
+	char *copy = strdup(str), **p;
+
+	p = copy ? realloc(l->strs, (l->nstrs + 1) * sizeof(*p)) : NULL;
+	if (!p) {
+		free(copy);
+		return NULL;
+	}
+	l->strs = p;
+	l->strs[l->nstrs++] = copy;
+	return copy;
+}
+
+/* The line-table row of a (the file's address) in unit off. */
+static bool
+row_of(struct vd_lines *l, Dwarf_Debug dbg, Dwarf_Off off, uint64_t a, const char **file,
+       uint32_t *line)
+{
 	Dwarf_Error derr = NULL;
-	struct cu_lines *c;
+	struct cu_lines *c = cu_for(l, dbg, off);
 	Dwarf_Addr best = 0;
 	Dwarf_Signed besti = -1;
-	uint64_t a = addr - l->kaslr;
-	char *src = NULL, *copy, **p;
+	char *src = NULL;
 	Dwarf_Unsigned lineno;
 
-	if (dwarf_get_arange(l->aranges, (Dwarf_Unsigned)l->naranges, a, &ar, &derr) != DW_DLV_OK ||
-	    dwarf_get_cu_die_offset(ar, &off, &derr) != DW_DLV_OK) {
-		if (derr)
-			dwarf_dealloc_error(l->dbg, derr);
-		return false;
-	}
-	c = cu_for(l, off);
 	// Rows are in sequences of ascending addresses; an end_sequence row
 	// closes one (its address is past the sequence's code).
 	for (Dwarf_Signed i = 0; i < c->n; i++) {
@@ -160,7 +228,7 @@ vd_lines_find(struct vd_lines *l, uint64_t addr, const char **file, uint32_t *li
 		if (dwarf_lineaddr(c->lines[i], &la, &derr) != DW_DLV_OK ||
 		    dwarf_lineendsequence(c->lines[i], &end, &derr) != DW_DLV_OK) {
 			if (derr)
-				dwarf_dealloc_error(l->dbg, derr);
+				dwarf_dealloc_error(dbg, derr);
 			return false;
 		}
 		if (end || la > a)
@@ -179,16 +247,56 @@ vd_lines_find(struct vd_lines *l, uint64_t addr, const char **file, uint32_t *li
 	if (besti < 0 || dwarf_lineno(c->lines[besti], &lineno, NULL) != DW_DLV_OK ||
 	    dwarf_linesrc(c->lines[besti], &src, NULL) != DW_DLV_OK)
 		return false;
-	copy = strdup(src);
-	dwarf_dealloc(l->dbg, src, DW_DLA_STRING);
-	p = copy ? realloc(l->strs, (l->nstrs + 1) * sizeof(*p)) : NULL;
-	if (!p) {
-		free(copy);
-		return false;
-	}
-	l->strs = p;
-	l->strs[l->nstrs++] = copy;
-	*file = copy;
+	*file = keep(l, src);
+	dwarf_dealloc(dbg, src, DW_DLA_STRING);
 	*line = (uint32_t)lineno;
-	return true;
+	return *file != NULL;
+}
+
+bool
+vd_lines_find(struct vd_lines *l, uint64_t addr, const char **file, uint32_t *line)
+{
+	struct src *s = src_for(l, addr);
+	Dwarf_Off off;
+
+	if (!s || !vd_dwarf_code_unit(s->code, addr - s->bias, &off))
+		return false;
+	return row_of(l, s->dbg, off, addr - s->bias, file, line);
+}
+
+size_t
+vd_lines_frames(struct vd_lines *l, uint64_t addr, struct vd_source_frame *out, size_t max)
+{
+	struct vd_dwarf_scope sc[VD_DWARF_SCOPES_MAX];
+	struct src *s = src_for(l, addr);
+	uint64_t a;
+	Dwarf_Off off;
+	size_t n;
+
+	if (!s || !max)
+		return 0;
+	a = addr - s->bias;
+	if (!vd_dwarf_code_unit(s->code, a, &off))
+		return 0;
+	out[0] = (struct vd_source_frame){ 0 };
+	if (!row_of(l, s->dbg, off, a, &out[0].file, &out[0].line))
+		return 0;
+	n = vd_dwarf_code_scopes(s->code, off, a, sc, VD_DWARF_SCOPES_MAX);
+	if (!n) {
+		// No subprogram holds it (assembly): the line alone.
+		return 1;
+	}
+	// Scope i's line: the row for the innermost, else the call site of
+	// the inlined call scope i - 1 is.
+	for (size_t i = 0; i < n && i < max; i++) {
+		if (i) {
+			out[i] = (struct vd_source_frame){ 0 };
+			if (sc[i - 1].call_file)
+				out[i].file = keep(l, sc[i - 1].call_file);
+			out[i].line = sc[i - 1].call_line;
+		}
+		out[i].function = sc[i].function ? keep(l, sc[i].function) : NULL;
+		out[i].inlined = sc[i].inlined;
+	}
+	return n < max ? n : max;
 }

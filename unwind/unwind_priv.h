@@ -177,6 +177,9 @@ struct vd_a64_env {
 	uint64_t stackframe_off;  /* offsetof(struct pt_regs, stackframe) */
 	bool meta;                /* pt_regs->stackframe is a frame_record_meta */
 	size_t max_frames;
+	/* The function holding pc, [start, end): false when not known (then a
+	 * leaf's caller is not taken from the link register).  May be NULL. */
+	bool (*func_bounds)(void *priv, uint64_t pc, uint64_t *start, uint64_t *end);
 };
 
 struct vd_a64_start {

@@ -70,6 +70,14 @@ struct vd_frame {
 	 * of the function).
 	 */
 	bool exact_pc;
+	/*
+	 * arm64: the caller of a function interrupted before it stored its
+	 * frame record (a leaf, or one in its prologue or epilogue), taken
+	 * from the link register of the registers above it (pt_regs->regs[30]
+	 * or a CPU note's x30), as drgn's DWARF unwind finds it; the kernel's
+	 * own frame-record unwinder does not show it.  Not "reliable".
+	 */
+	bool from_lr;
 	/* Exception and user frames, and the first frame of a running task:
 	 * the full register set (x86_64: VD_X86_* order). */
 	bool have_regs;
@@ -135,14 +143,35 @@ struct vd_error *vd_unwind_cpu_regs(struct vd_unwinder *u, int32_t cpu,
 				    struct vd_cpu_regs *ret);
 
 /*
- * Source lines of kernel-image addresses from the --vmlinux's DWARF line
- * tables (the CU from .debug_aranges; KASLR applied).  VD_ERR_LOOKUP when
- * the session has no vmlinux or it has no line tables.
+ * Source lines of code addresses from DWARF line tables: kernel-image
+ * addresses from the --vmlinux's (KASLR applied), module addresses from the
+ * module's debug file (--module-debug, relocated to where the module is
+ * loaded).  VD_ERR_LOOKUP when the session has neither, or the vmlinux has
+ * no DWARF.
  */
 struct vd_lines;
 struct vd_error *vd_lines_open(struct vd_session *s, struct vd_lines **ret);
-/* The file and line of addr: false when no line table covers it. */
+/* The file and line of addr (the line table's row): false when no line
+ * table covers it. */
 bool vd_lines_find(struct vd_lines *l, uint64_t addr, const char **file, uint32_t *line);
+
+/* One source-level frame at a code address (drgn's and gdb's inline frames). */
+struct vd_source_frame {
+	const char *function;     /* the DWARF name; NULL when not known */
+	const char *file;         /* NULL when not known */
+	uint32_t line;            /* 0 when not known */
+	bool inlined;             /* an inlined call, not the function itself */
+};
+/*
+ * The source frames at addr, innermost first, at most max: the calls
+ * inlined at addr, then the function that holds them (inlined false).
+ * The first one's file:line is the line table's row (vd_lines_find()),
+ * each next one's the call site of the inlined call before it.  0 when
+ * nothing describes addr; 1 frame without a function when only the line
+ * table does (assembly).  Strings live as long as l.
+ */
+size_t vd_lines_frames(struct vd_lines *l, uint64_t addr, struct vd_source_frame *out,
+		       size_t max);
 void vd_lines_close(struct vd_lines *l);
 
 /* "function", "exception", "user" */

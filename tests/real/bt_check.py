@@ -40,18 +40,22 @@ session per dump, the vmlinux's DWARF, drgn's inline frames left out):
   bt, state included; per kind (check_kind): the timer's panic crosses from the IRQ stack to
   the writer's pt_regs in the module, vd-hung is in D with vmdive_crash_hung_fn over kthread
   and khungtaskd panics, vd-spin is interrupted in vmdive_crash_spin_fn; crash-null and
-  crash-null-2 (two boots, CPU 0 and CPU 1) have the same frames below panic().  Counted
-  and printed, not failed: arm64 leaf functions whose caller only drgn's DWARF unwind shows
-  (from the pt_regs' lr; the kernel's trace has it neither), drgn 0.0.22's unwind from a
-  pt_regs on the IRQ stack ending at the stack's top (compared as far as it goes), and
-  bt -l on module frames (vmdive reads only the vmlinux's line tables);
+  crash-null-2 (two boots, CPU 0 and CPU 1) have the same frames below panic().  arm64 leaf
+  functions' callers that drgn's DWARF unwind finds in the pt_regs' lr must be vmdive's
+  "from_lr" frames (left out of the comparison with the kernel's trace, which has them
+  neither); arm64 running frames are on the "irq" stack exactly when their sp is in drgn's
+  per_cpu(irq_stack_ptr), with and without a vmlinux.  Counted and printed, not failed: drgn
+  0.0.22's unwind from a pt_regs on the IRQ stack ending at the stack's top (compared as far
+  as it goes);
 - crash 8.0.2 (6.1 only: crash cannot open 6.12 dumps with modules), `bt -a` and
   `foreach bt` on vmcore.elf: for each task crash traces, vmdive's functions from crash's first
   frame on must appear in crash's list in order; crash's extra frames (it scans the stack and
   shows stale return addresses: the log marks them '?') and crash's failures (CPU 0's
   exception stack: "read of stack at fffffe... failed") are counted and printed.
-bt -l (with --vmlinux, on vmcore.elf): every sleeping task's frame has the file (basename) and
-line of drgn's innermost frame at its pc.
+bt -l (with --vmlinux and the test module's --module-debug, on vmcore.elf): every frame whose
+pc is drgn's (sleeping tasks; running ones from each pt_regs) has drgn's inline frames at that
+pc, innermost first, each with its function, file (basename) and line, and the function's own
+file:line (the call site of its outermost inline frame); module frames too.
 In a copy of the kaslr vmcore.elf whose CPU 0 crash_notes buffer holds an NT_PRSTATUS (as a
 kdump kernel writes it), bt -a starts CPU 0 from it, not from QEMU's note.
 And in a copy of the kaslr vmcore.elf with two stacks broken (a garbage return address, a
@@ -388,22 +392,12 @@ def check_dump(t, sc, vd, dump, extra, j, o, blocks, tasks=True):
                           (nxt and of[k]["pc"] == h(fr[nxt[0]]["pc"]))]
                     if nxt:
                         seg, of, upc = fr[i:nxt[0]], of[:dn[0]] if dn else of, None
-                lr = h((f.get("regs") or {}).get("x30"))
-                if lr is not None and lr >> 55 & 1:
-                    # A pointer-authentication code in the saved lr's top bits (48-bit VAs:
-                    # the crash samples' arm64 6.1): the address has them all set.
-                    lr |= ~((1 << 48) - 1) & ((1 << 64) - 1)
-                kern = [x for x in seg if x["kind"] != "user"]
-                if len(of) == len(kern) + 1 and len(of) > 1 and of[1]["pc"] == lr and \
-                        lr != h(kern[1]["pc"] if len(kern) > 1 else None):
-                    # arm64, an exception in a leaf function (no frame record of its own):
-                    # its caller is only in the pt_regs' lr.  drgn's DWARF unwind shows it;
-                    # the kernel's own trace (frame records) and vmdive's do not
-                    # (docs/real-dump-traps.md).  Counted; the rest must match.
-                    t.ok(sc, "running.arm64-leaf-lr", True)
-                    print("%s: %s: drgn's frame %s at the pt_regs' lr, not in the kernel's "
-                          "nor vmdive's trace" % (sc, who, of[1]["name"]))
-                    of = of[:1] + of[2:]
+                # arm64, an exception in a leaf function (no frame record of its own yet):
+                # its caller is only in the pt_regs' lr.  drgn's DWARF unwind shows it, and
+                # so must vmdive (a "from_lr" frame; the kernel's own trace does not).
+                for x in seg:
+                    if x.get("from_lr"):
+                        t.ok(sc, "running.arm64-leaf-lr", True)
                 check_frames(t, sc, "running", seg, of, upc, who)
     panic = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
     if not t.ok(sc, "panic.task", len(panic) == 1, "no panic task in bt -A"):
@@ -435,15 +429,16 @@ def check_kind(t, sc, j, meta, extra):
     panic crosses from the IRQ stack (the callback) to the task stack (the pt_regs frame of
     the writer waiting in the module); the hung task vd-hung is in D state with
     vmdive_crash_hung_fn [vmdive_crash] over kthread; the soft lockup's panic task is vd-spin,
-    interrupted in vmdive_crash_spin_fn, the RCU stall's vd-rcu in vmdive_crash_rcu_fn.  Without a vmlinux arm64 6.1 names its IRQ stack
-    only "irq?" (no KALLSYMS_ALL: irq_stack_ptr is not in kallsyms)."""
+    interrupted in vmdive_crash_spin_fn, the RCU stall's vd-rcu in vmdive_crash_rcu_fn.  The
+    IRQ stack is "irq" with or without a vmlinux (arm64 6.1 has no irq_stack_ptr in kallsyms:
+    vmdive finds it from BTF)."""
     kind = meta.get("CRASH_KIND", "sysrq")
     p = panic_of(j)
     if kind == "sysrq" or p is None:
         return
     fr = p["frames"]
     names = [f["symbol"] for f in fr]
-    irq = ("irq",) if extra or meta.get("ARCH") != "arm64" else ("irq", "irq?")
+    irq = ("irq",)
     if kind == "timer":
         cb = [f for f in fr if f["symbol"] == "vmdive_crash_timer_fn"]
         exc = [f for f in fr if f["kind"] == "exception"]
@@ -492,7 +487,9 @@ def check_trace(t, sc, vd, dump, extra, task, block, panic):
     its own path into panic); an oops's (no panic() in it) from the faulting pc on."""
     cat = "panic" if panic else "log"
     fr = task["frames"]
-    funcs = [f for f in fr if f["kind"] in ("function", "exception")]
+    # arm64's caller of an interrupted leaf, taken from the pt_regs' lr ("from_lr"): the
+    # kernel's frame-record trace does not have it (drgn's does: checked against drgn).
+    funcs = [f for f in fr if f["kind"] in ("function", "exception") and not f.get("from_lr")]
     got = ["%s+0x%x" % (f["symbol"], f["offset"]) for f in funcs]
     ents = block["entries"]
     want = [e["fn"] for e in ents]
@@ -725,29 +722,76 @@ def check_crash_notes(t, vd, variant, meta):
          lambda: "CPU 1: %s" % (c1 and c1["start"]))
 
 
+def source_chain(f):
+    """vmdive's source frames of a JSON frame, innermost first: [(function, file's basename,
+    line)] for each inlined call, then (None, file, line) for the function's own line."""
+    base = lambda p: os.path.basename(p) if p else None           # noqa: E731
+    out = [(x["function"], base(x["file"]), x["line"]) for x in f.get("inline", [])]
+    out.append((None, base(f.get("file")), f.get("line")))
+    return out
+
+
+def drgn_chain(of):
+    """drgn's source frames of a physical frame, as source_chain() gives vmdive's."""
+    out = [(x["name"], *(x["src"] or [None, None])) for x in of.get("inline", [])]
+    out.append((None, *(of.get("fsrc") or [None, None])))
+    return out
+
+
+def check_irq_stacks(t, sc, j, o):
+    """arm64: each running task's frames whose sp lies in its CPU's IRQ stack (drgn's
+    per_cpu(irq_stack_ptr, cpu), THREAD_SIZE long) are labelled "irq", and no frame is labelled
+    "irq" or "irq?" outside it: with or without a vmlinux (without one vmdive reads
+    irq_stack_ptr's place from BTF, kallsyms having no data symbols on Debian's arm64 6.1)."""
+    stacks = o.get("irq_stacks") or {}
+    for task in j["tasks"]:
+        if not task.get("running") or str(task["cpu"]) not in stacks:
+            continue
+        lo = stacks[str(task["cpu"])]
+        for f in task["frames"]:
+            if f["kind"] == "user":
+                continue
+            inside = lo <= h(f["sp"]) < lo + 16384
+            t.ok(sc, "irq-stack", (f["stack"] == "irq") == inside and f["stack"] != "irq?",
+                 lambda: "%d %s %s: sp %s on %s, IRQ stack at 0x%x" % (
+                     task["tid"], task["comm"], f["symbol"], f["sp"], f["stack"], lo))
+
+
 def check_lines(t, sc, j, o):
-    """bt -l: each sleeping task's frames' file (basename) and line equal drgn's innermost
-    frame at that pc (its source(): the line table's row, as vmdive reads it)."""
+    """bt -l: each task's frames' source frames equal drgn's at that pc, innermost
+    first: every inline frame drgn lists (its function, file's basename and line: the line
+    table's row for the innermost, the call site of the inline call below it for the others)
+    and the function's own file:line (the call site of its outermost inline call).  Module
+    frames too: their lines come from the module's --module-debug file."""
     ot = {x["task"]: x for x in o["tasks"]}
     for task in j["tasks"]:
         oo = ot.get(h(task["task"]))
-        if task.get("running") or not oo or "frames" not in oo:
-            continue
-        kern = [f for f in task["frames"] if f["kind"] != "user"]
-        for f, of in zip(kern, oo["frames"]):
+        pairs = []
+        if task.get("running"):
+            # A running task: from each pt_regs, against drgn's unwind from that pt_regs
+            # (the oracle's --regs), frame by frame while the pcs agree.
+            fr = task["frames"]
+            for i, f in enumerate(fr):
+                r = o["regs"].get("%x" % h(f.get("pt_regs"))) if f["kind"] == "exception" \
+                    else None
+                if r and "frames" in r:
+                    seg = [x for x in fr[i:] if x["kind"] != "user"]
+                    pairs += list(zip(seg, r["frames"]))
+        elif oo and "frames" in oo:
+            kern = [f for f in task["frames"] if f["kind"] != "user"]
+            pairs = list(zip(kern, oo["frames"]))
+        for f, of in pairs:
             if of.get("src") is None or h(f["pc"]) != of["pc"]:
                 continue
-            got = [os.path.basename(f["file"]), f["line"]] if "file" in f else None
-            if got is None and f["module"]:
-                # bt -l reads the --vmlinux's line tables only, not --module-debug's: a
-                # module frame (samples/crashmod's) has no line yet.  Counted and printed.
-                t.ok(sc, "lines.module-none", True)
-                print("%s: bt -l: no line for %s [%s] (drgn: %s)" % (
-                    sc, f["symbol"], f["module"], of["src"]))
-                continue
-            t.ok(sc, "lines", got == of["src"],
+            got, want = source_chain(f), drgn_chain(of)
+            cat = "lines.module" if f["module"] else "lines"
+            t.ok(sc, cat, got[-1] == want[-1] and got[0][1:] == (want[0][1], want[0][2]),
                  lambda: "%d %s %s: vmdive %s drgn %s" % (task["tid"], task["comm"],
-                                                          f["symbol"], got, of["src"]))
+                                                          f["symbol"], got, want))
+            if len(want) > 1 or len(got) > 1:
+                t.ok(sc, cat + ".inline", got == want,
+                     lambda: "%d %s %s: vmdive %s drgn %s" % (task["tid"], task["comm"],
+                                                              f["symbol"], got, want))
 
 
 def check_variant(t, vd, variant, dumpdir, meta):
@@ -791,6 +835,7 @@ def check_variant(t, vd, variant, dumpdir, meta):
                 continue
             check_dump(t, sc, vd, dump, extra, j, o, blocks)
             check_kind(t, sc, j, meta, extra)
+            check_irq_stacks(t, sc, j, o)
             if extra and dump == elf:
                 jl, rc, err = vd.json(["bt", "-A", "-l", "--json"] + extra + [dump])
                 if t.ok(sc, "lines.run", jl is not None and rc == 0,

@@ -12,13 +12,13 @@ without --vmlinux.  7.2's pt_regs->stackframe is a struct frame_record_meta at o
 - every task, running or sleeping: no error; frame for frame the pc and function of drgn's
   unwind (tests/real/bt_more_oracle.py, inline frames left out; vmdive's kallsyms name with
   the compiler's .cold/.isra/.constprop/.part suffix taken off; at the same pc another name
-  is counted as "alias").  One difference is allowed and counted ("lr-caller"): where the
-  interrupted function is a leaf that has not stored a frame record, drgn's DWARF CFI finds its
-  caller in the link register and lists it; frame records (and the kernel's own unwinder)
-  cannot, so drgn has one more frame right after an exact pc;
+  is counted as "alias").  Where the interrupted function is a leaf that has not stored a
+  frame record, drgn's DWARF CFI finds its caller in the link register and lists it; so must
+  vmdive (a "from_lr" frame, counted as "lr-caller"; the kernel's own unwinder cannot);
 - the user pc at the bottom equal (drgn: task_pt_regs(task)'s pc);
+- bt -l (with --vmlinux): each frame's inline frames and file:line equal drgn's;
 - the panic task: from the frame after panic() to el0t_64_sync every function+offset equals
-  the kernel's own "Call trace:" in console.log.
+  the kernel's own "Call trace:" in console.log (vmdive's from_lr frames left out).
 Prints one line per mismatch, a summary per scope, "N passed, M failed"; exit 1 on mismatch,
 77 when no dump or no sid drgn is there.  VMDIVE_VARIANTS limits the variants.
 """
@@ -105,17 +105,36 @@ def check_task(t, sc, who, task, o):
             if base_name(f["symbol"]) != x["name"]:
                 t.ok(sc, "alias", True)
             t.ok(sc, "frame", True)
+            if f.get("from_lr"):
+                t.ok(sc, "lr-caller", True)          # a leaf's caller, from lr, as drgn's
             i, k = i + 1, k + 1
-        elif k and theirs[k - 1]["exact"] and k + 1 < len(theirs) and \
-                theirs[k + 1]["pc"] == h(f["pc"]):
-            t.ok(sc, "lr-caller", True)              # drgn's caller of a leaf, from lr
-            k += 1
         else:
             ok = t.ok(sc, "frame", False, names)
     if ok:
         t.ok(sc, "count", i == len(kern) and k == len(theirs), names)
     t.ok(sc, "user", (h(user[0]["pc"]) if user else None) == o["user_pc"],
          lambda: "%s: user pc vmdive %s drgn %s" % (who, user and user[0]["pc"], o["user_pc"]))
+
+
+def check_lines(t, sc, j, ot):
+    """bt -l: every frame's source frames equal drgn's at that pc (tasks whose frames all
+    match drgn's): each inline frame (function, file's basename, line), innermost first, then
+    the function's own file:line (the call site of its outermost inline call)."""
+    base = lambda p: os.path.basename(p) if p else None            # noqa: E731
+    for task in j["tasks"]:
+        o = ot.get(h(task["task"]))
+        kern = [f for f in task["frames"] if f["kind"] != "user"]
+        if not o or "frames" not in o or [h(f["pc"]) for f in kern] != \
+                [x["pc"] for x in o["frames"]]:
+            continue
+        for f, x in zip(kern, o["frames"]):
+            got = [(y["function"], base(y["file"]), y["line"]) for y in f.get("inline", [])]
+            got.append((None, base(f.get("file")), f.get("line")))
+            want = [(y["name"], *(y["src"] or [None, None])) for y in x["inline"]]
+            want.append((None, *(x.get("fsrc") or [None, None])))
+            t.ok(sc, "lines.inline" if len(want) > 1 else "lines", got == want,
+                 lambda: "%d %s %s: vmdive %s drgn %s" % (task["tid"], task["comm"],
+                                                          f["symbol"], got, want))
 
 
 def check_variant(t, vd, variant, dumpdir, meta):
@@ -139,11 +158,16 @@ def check_variant(t, vd, variant, dumpdir, meta):
             for addr, task in vt.items():
                 if addr in ot:
                     check_task(t, sc, "%d %s" % (task["tid"], task["comm"]), task, ot[addr])
+            if extra and dump == meta["VMCORE_ELF"]:
+                jl, rc, err = vd.json(["bt", "-A", "-l", "--json"] + extra + [dump])
+                if t.ok(sc, "lines.run", jl is not None and rc == 0,
+                        lambda: "exit %d %s" % (rc, err)):
+                    check_lines(t, sc, jl, ot)
             panic = [x for x in j["tasks"] if h(x["task"]) == h(j.get("panic_task"))]
             if not t.ok(sc, "panic.task", len(panic) == 1, "no panic task"):
                 continue
             got = ["%s+0x%x" % (f["symbol"], f["offset"]) for f in panic[0]["frames"]
-                   if f["kind"] == "function"]
+                   if f["kind"] == "function" and not f.get("from_lr")]
             mine = [i + 1 for i, s in enumerate(got) if s.startswith("panic+")]
             theirs = [i + 1 for i, s in enumerate(log) if s.startswith("panic+")]
             t.ok(sc, "panic.calltrace", mine and theirs and got[mine[-1]:] == log[theirs[-1]:]

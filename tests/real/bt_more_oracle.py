@@ -8,12 +8,14 @@ One drgn session; for every task (each CPU's idle task, then for_each_task) drgn
 with the vmlinux's DWARF, prog.stack_trace(task): per frame that is not an inline one the pc,
 the function (the DWARF name; for assembly the ELF symbol at pc, pc - 1 for a return
 address) and whether the pc is exact (the first frame, or an interrupted context), and the
-names of the inline frames at that pc (innermost first); and the user pc where the trace
+inline frames at that pc (innermost first: name and source), the frame's own source
+(its Frame.source(): the call site of its outermost inline call); and the user pc where the trace
 reaches user mode (drgn's arm64 unwind stops at el0t_64_sync: then task_pt_regs(task)'s pc
 when it is a user-mode one).
 """
 import argparse
 import json
+import os
 
 import drgn
 from drgn.helpers.linux.cpumask import for_each_possible_cpu
@@ -24,13 +26,22 @@ KERNEL = 1 << 63
 MAX_FRAMES = 96
 
 
+def source_of(f):
+    """(file's basename, line) of a frame, or None."""
+    try:
+        path, line, _ = f.source()
+        return [os.path.basename(path), line]
+    except (LookupError, ValueError):
+        return None
+
+
 def frames_of(prog, trace):
     out, user, inline = [], None, []
     for i, f in enumerate(trace):
         if i >= MAX_FRAMES:
             break
         if f.is_inline:
-            inline.append(f.name)
+            inline.append({"name": f.name, "src": source_of(f)})
             continue
         if f.pc < KERNEL:
             user = f.pc or None
@@ -42,7 +53,8 @@ def frames_of(prog, trace):
                 name = prog.symbol(f.pc if exact else f.pc - 1).name
             except LookupError:
                 name = None
-        out.append({"name": name, "pc": f.pc, "exact": exact, "inline": inline})
+        out.append({"name": name, "pc": f.pc, "exact": exact, "inline": inline,
+                    "fsrc": source_of(f)})
         inline = []
     return out, user
 

@@ -9,7 +9,8 @@ drgn_oracle_arm64.py's Arm64Oracle), then for every
 task (drgn's for_each_task plus each CPU's idle task) writes drgn's own unwind with the
 vmlinux's DWARF, prog.stack_trace(task): per frame the function (the DWARF name; for assembly
 without one, the ELF symbol containing the pc, pc - 1 for a return address) and the pc,
-drgn's inline frames left out.  --regs: for each address, drgn's unwind from the struct
+its inline frames (name and source, innermost first) and its own source (the call site of
+its outermost inline frame) kept with it.  --regs: for each address, drgn's unwind from the struct
 pt_regs there (prog.stack_trace(Object(prog, "struct pt_regs *", value=A))): how the tests
 check the part of a running task's trace below an interrupt or exception entry (drgn 0.0.22
 starts a running task from the wrong CPU note of a QEMU dump: QEMU's pids are vCPU + 1).
@@ -113,7 +114,7 @@ def frames_of(prog, trace, partial=None):
     list there (partial["error"] says why) instead of failing the whole trace: drgn 0.0.22
     unwinds from a pt_regs on the x86_64 IRQ stack up to the stack's top, but not back to the
     task stack."""
-    out, user, inner = [], None, None
+    out, user, inner, inline = [], None, None, []
     for i, f in enumerate(trace):
         if i >= MAX_FRAMES:
             break
@@ -128,6 +129,7 @@ def frames_of(prog, trace, partial=None):
             # what the line table says for the pc.
             inner = source_of(f)
         if f.is_inline:
+            inline.append({"name": f.name, "src": source_of(f)})
             continue
         if f.pc < KERNEL:
             # A kernel thread's empty pt_regs at the stack's top reads as pc 0: no user frame.
@@ -140,8 +142,8 @@ def frames_of(prog, trace, partial=None):
             except LookupError:
                 name = None
         out.append({"name": name, "pc": f.pc, "interrupted": bool(f.interrupted),
-                    "src": inner})
-        inner = None
+                    "src": inner, "inline": inline, "fsrc": source_of(f)})
+        inner, inline = None, []
     return out, user
 
 
@@ -218,8 +220,17 @@ def main():
                 regs[s]["partial"] = partial["error"]
         except Exception as e:                       # noqa: BLE001
             regs[s] = {"error": str(e)}
+    irq_stacks = {}
+    if a.arch == "aarch64":
+        # Each CPU's IRQ stack, per_cpu(irq_stack_ptr, cpu), from the vmlinux's symbol.
+        from drgn.helpers.linux.percpu import per_cpu
+        for c in for_each_possible_cpu(prog):
+            try:
+                irq_stacks[str(c)] = per_cpu(prog["irq_stack_ptr"], c).value_()
+            except (LookupError, drgn.FaultError):
+                pass
     with open(a.json, "w") as f:
-        json.dump({"tasks": tasks, "regs": regs}, f)
+        json.dump({"tasks": tasks, "regs": regs, "irq_stacks": irq_stacks}, f)
 
 
 if __name__ == "__main__":

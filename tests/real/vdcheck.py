@@ -219,6 +219,13 @@ def variants(t, names=VARIANTS, listed_only=True, say_missing=True, make="--make
 
 
 def cache_dir(dumpdir, variant):
+    # $VMDIVE_ORACLE_CACHE: a directory of one's own (an oracle being changed must not
+    # replace the answers other checkouts share beside the dumps).
+    own = os.environ.get("VMDIVE_ORACLE_CACHE")
+    if own:
+        d = os.path.join(own, variant)
+        os.makedirs(d, exist_ok=True)
+        return d
     d = os.path.join(dumpdir, "oracle")
     try:
         os.makedirs(d, exist_ok=True)

@@ -317,6 +317,79 @@ TEST(loop_truncated_garbage)
 	free(fr);
 }
 
+/* Functions of 0x1000 bytes from TEXT: A, B, C, D, each its own. */
+static bool
+fake_bounds(void *priv, uint64_t pc, uint64_t *start, uint64_t *end)
+{
+	(void)priv;
+	if (pc < FN_A || pc >= FN_C + 0x2000)
+		return false;
+	*start = pc & ~0xfffull;
+	*end = *start + 0x1000;
+	return true;
+}
+
+#define FN_D (TEXT + 0x4000)
+
+TEST(leaf_caller_from_lr)
+{
+	// An exception in C, a leaf that stored no frame record: the pt_regs'
+	// x29 is B's record (B's caller D), x30 returns into B.  B comes from
+	// x30, between C and D; without func_bounds, or when the record at x29
+	// holds x30 (C's own record), or when x30 is inside C, it does not.
+	struct vd_a64_env e = env();
+	struct vd_a64_start st = { .pc = FN_A + 0x10, .fp = STACK + 0x3000, .sp = STACK + 0x2ff0 };
+	uint64_t regs = STACK + 0x3100, sf = regs + STACKFRAME_OFF;
+	struct vd_frame *fr;
+	size_t n;
+	struct vd_error *err;
+
+	memset(mem, 0, sizeof(mem));
+	record(STACK + 0x3000, sf, ENTRY + 0x64);      // A's record: returns into entry
+	record(sf, STACK + 0x3800, FN_C + 0x8);        // kernel_entry's {x29, elr}
+	put(regs + 8 * VD_A64_PC, FN_C + 0x8);
+	put(regs + 8 * VD_A64_SP, STACK + 0x3400);
+	put(regs + 8 * VD_A64_FP, STACK + 0x3800);
+	put(regs + 8 * 30, ((FN_B + 0x44) & ~MASK) | PAC);   // x30: into B, signed
+	put(regs + 8 * VD_A64_PSTATE, 0x3c5);
+	record(STACK + 0x3800, 0, FN_D + 0x20);        // B's record: B's caller D
+	e.func_bounds = fake_bounds;
+	err = run(&e, &st, &fr, &n);
+	CHECK(err == NULL);
+	vd_error_destroy(err);
+	CHECK_EQ_U64(n, 5);
+	if (n == 5) {
+		CHECK(fr[2].kind == VD_FRAME_EXCEPTION && fr[2].pc == FN_C + 0x8);
+		CHECK_EQ_U64(fr[3].pc, FN_B + 0x44);
+		CHECK(fr[3].from_lr && !fr[3].reliable);
+		CHECK_EQ_U64(fr[4].pc, FN_D + 0x20);
+	}
+	free(fr);
+	// C's own record at x29 (it holds x30): no frame from lr.
+	record(STACK + 0x3800, STACK + 0x3900, ((FN_B + 0x44) & ~MASK) | PAC);
+	record(STACK + 0x3900, 0, FN_D + 0x20);
+	err = run(&e, &st, &fr, &n);
+	vd_error_destroy(err);
+	CHECK_EQ_U64(n, 5);
+	CHECK(n == 5 && !fr[3].from_lr && fr[3].pc == FN_B + 0x44 && fr[4].pc == FN_D + 0x20);
+	free(fr);
+	// x30 inside C (it made a call, so it has a record): none either.
+	record(STACK + 0x3800, 0, FN_D + 0x20);
+	put(regs + 8 * 30, FN_C + 0x100);
+	err = run(&e, &st, &fr, &n);
+	vd_error_destroy(err);
+	CHECK_EQ_U64(n, 4);
+	CHECK(n == 4 && fr[3].pc == FN_D + 0x20 && !fr[3].from_lr);
+	free(fr);
+	// Without the function bounds: the frame records only.
+	put(regs + 8 * 30, FN_B + 0x44);
+	e.func_bounds = NULL;
+	err = run(&e, &st, &fr, &n);
+	vd_error_destroy(err);
+	CHECK_EQ_U64(n, 4);
+	free(fr);
+}
+
 int
 main(void)
 {
