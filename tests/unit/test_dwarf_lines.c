@@ -6,11 +6,17 @@
  * with special opcodes, every standard opcode, two sequences and rows at
  * one address; the answers are the rows written.  Then damaged headers
  * and programs, each a clear error, and every truncation of both, which
- * must never read out of bounds (run under ASan in CI).
+ * must never read out of bounds (run under ASan in CI).  Last, the
+ * fixture programs the build compiles (DWARF 2, 4, 5): main's address
+ * must give the fixture's source file and the line of main's opening brace.
  */
 #include <dwarf.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dwarf/dwarf_lines.h"
 #include "harness.h"
@@ -460,6 +466,103 @@ TEST(unsorted_sequence)
 	CHECK(at(&t, 0x3021, "a.c", 2));
 	CHECK(at(&t, 0x3022, NULL, 0));
 	vd_dwarf_line_table_deinit(&t);
+}
+
+/* The value of symbol name in the ELF file path; 0 if none. */
+static uint64_t
+symbol(const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY);
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	uint64_t v = 0;
+
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	while (e && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *n;
+
+			if (gelf_getsym(d, (int)i, &sym) &&
+			    (n = elf_strptr(e, sh.sh_link, sym.st_name)) && !strcmp(n, name))
+				v = sym.st_value;
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return v;
+}
+
+/*
+ * The line of the fixture's source where the body of the function whose
+ * declarator starts a line with prefix opens: GCC's first row of a function.
+ */
+static uint32_t
+source_line(const char *prefix)
+{
+	FILE *f = fopen(VD_FIXTURE_SRC, "r");
+	char buf[512];
+	uint32_t n = 0;
+	bool seen = false;
+
+	while (f && fgets(buf, sizeof(buf), f)) {
+		n++;
+		seen |= !strncmp(buf, prefix, strlen(prefix));
+		if (seen && buf[0] == '{') {
+			fclose(f);
+			return n;
+		}
+	}
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+TEST(fixture_files)
+{
+	static const char *const files[] = { "types_fixture-dwarf2", "types_fixture-dwarf4",
+					      "types_fixture-dwarf5" };
+	uint32_t want = source_line("main(");
+	const char *base = strrchr(VD_FIXTURE_SRC, '/') + 1;
+
+	CHECK(want > 0);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[512];
+		struct vd_dwarf_lines *l = NULL;
+		struct vd_dwarf_line dl = { 0 };
+		struct vd_error *err = NULL;
+		uint64_t addr;
+		size_t ncus, ndecoded;
+
+		snprintf(path, sizeof(path), "%s/%s", VD_FIXTURE_DIR, files[i]);
+		addr = symbol(path, "main");
+		CHECK(addr != 0);
+		CHECK_OK(vd_dwarf_lines_open(path, &l));
+		if (!l)
+			continue;
+		CHECK(vd_dwarf_lines_find(l, addr, &dl, &err));
+		CHECK(err == NULL);
+		CHECK(dl.file && strlen(dl.file) >= strlen(base) &&
+		      !strcmp(dl.file + strlen(dl.file) - strlen(base), base));
+		CHECK_EQ_U64(dl.line, want);
+		CHECK(dl.addr == addr);
+		// The same row again, from the kept table.
+		CHECK(vd_dwarf_lines_find(l, addr + 1, &dl, NULL) && dl.line >= want);
+		vd_dwarf_lines_stats(l, &ncus, &ndecoded);
+		CHECK_EQ_U64(ndecoded, 1);
+		CHECK(!vd_dwarf_lines_find(l, 0, &dl, NULL));
+		vd_dwarf_lines_close(l);
+	}
 }
 
 int
