@@ -1052,20 +1052,14 @@ load(struct vd_dwarf_lines *l, struct cu_lines *c)
 	return NULL;
 }
 
-bool
-vd_dwarf_lines_find(struct vd_dwarf_lines *l, uint64_t addr, struct vd_dwarf_line *ret,
-		    struct vd_error **err_ret)
+/* The unit at cu with its table decoded (or tried); NULL: none (*err maybe set). */
+static struct cu_lines *
+unit_lines(struct vd_dwarf_lines *l, uint64_t cu, struct vd_error **err_ret)
 {
-	struct cu_lines *c;
-	uint64_t cu;
+	struct cu_lines *c = cu_slot(l, cu);
 
-	if (err_ret)
-		*err_ret = NULL;
-	if (!l || !cu_of(l, addr, &cu))
-		return false;
-	c = cu_slot(l, cu);
 	if (!c)
-		return false;
+		return NULL;
 	if (!c->have && (!c->tried || c->t.files)) {
 		struct vd_error *err;
 
@@ -1076,11 +1070,38 @@ vd_dwarf_lines_find(struct vd_dwarf_lines *l, uint64_t addr, struct vd_dwarf_lin
 				*err_ret = err;
 			else
 				vd_error_destroy(err);
-			return false;
+			return NULL;
 		}
 	}
 	if (!c->have)
-		return false;
+		return NULL;
 	c->used = ++l->tick;
+	return c;
+}
+
+bool
+vd_dwarf_lines_find(struct vd_dwarf_lines *l, uint64_t addr, struct vd_dwarf_line *ret,
+		    struct vd_error **err_ret)
+{
+	struct cu_lines *c;
+	uint64_t cu;
+
+	if (err_ret)
+		*err_ret = NULL;
+	if (!l || !cu_of(l, addr, &cu) || !(c = unit_lines(l, cu, err_ret)))
+		return false;
 	return vd_dwarf_line_table_find(&c->t, addr, ret);
+}
+
+const char *
+vd_dwarf_lines_file(struct vd_dwarf_lines *l, uint64_t cu, uint64_t index,
+		    struct vd_error **err_ret)
+{
+	struct cu_lines *c;
+
+	if (err_ret)
+		*err_ret = NULL;
+	if (!l || cu >= l->sec->info_size || !(c = unit_lines(l, cu, err_ret)))
+		return NULL;
+	return index < c->t.nfiles ? c->t.files[index] : NULL;
 }

@@ -106,6 +106,15 @@ struct vd_error *vd_dwarf_lines_open(const char *path, struct vd_dwarf_lines **r
  */
 bool vd_dwarf_lines_find(struct vd_dwarf_lines *l, uint64_t addr, struct vd_dwarf_line *ret,
 			 struct vd_error **err);
+/*
+ * The name of file number index of the line table of the unit whose
+ * header is at cu in .debug_info (DW_AT_decl_file and DW_AT_call_file
+ * number files so: DWARF 5 from 0, older from 1), composed as above; NULL
+ * when the unit has no such file (*err, may be NULL, set as for find).
+ * Valid until close.
+ */
+const char *vd_dwarf_lines_file(struct vd_dwarf_lines *l, uint64_t cu, uint64_t index,
+				struct vd_error **err);
 /* Statistics for --verbose and benchmarks: CUs known, line programs decoded. */
 void vd_dwarf_lines_stats(const struct vd_dwarf_lines *l, size_t *ncus, size_t *ndecoded);
 void vd_dwarf_lines_close(struct vd_dwarf_lines *l);

@@ -561,6 +561,16 @@ TEST(fixture_files)
 		vd_dwarf_lines_stats(l, &ncus, &ndecoded);
 		CHECK_EQ_U64(ndecoded, 1);
 		CHECK(!vd_dwarf_lines_find(l, 0, &dl, NULL));
+		// File 1 of the first unit (DW_AT_decl_file numbering) is the source.
+		{
+			const char *f1 = vd_dwarf_lines_file(l, 0, 1, &err);
+
+			CHECK(err == NULL);
+			CHECK(f1 && strlen(f1) >= strlen(base) &&
+			      !strcmp(f1 + strlen(f1) - strlen(base), base));
+			CHECK(vd_dwarf_lines_file(l, 0, 100000, NULL) == NULL);
+			CHECK(vd_dwarf_lines_file(l, 1u << 30, 1, NULL) == NULL);
+		}
 		vd_dwarf_lines_close(l);
 	}
 }
