@@ -160,6 +160,15 @@ vd_cmd_dis(struct vd_cli *cli)
 	}
 	if (cli->json)
 		vd_json_end_array(&cli->j);
+	{
+		// A damaged line table: its lines were left out; say so once.
+		struct vd_error *lerr = vd_lines_take_error(lines);
+
+		if (lerr) {
+			vd_cli_report(cli, vd_error_wrap(lerr, "dis -l: source lines"));
+			ret = VD_EXIT_FAIL;
+		}
+	}
 	if (err) {
 		// Code past an unreadable page: what could be read was shown.
 		if (off >= got)
@@ -167,7 +176,8 @@ vd_cmd_dis(struct vd_cli *cli)
 							 start + got));
 		else
 			vd_error_destroy(err);
-		ret = off >= got ? VD_EXIT_FAIL : VD_EXIT_OK;
+		if (off >= got)
+			ret = VD_EXIT_FAIL;
 	}
 	free(buf);
 	vd_disasm_close(d);

@@ -219,6 +219,10 @@ note_section(struct vd_dwarf_index *ix, Elf_Scn *scn, const char *name)
 		sec->abbrev = section_bytes(ix, scn, &sec->abbrev_size);
 	} else if (!strcmp(name, ".debug_line_str")) {
 		sec->line_str = section_bytes(ix, scn, &sec->line_str_size);
+	} else if (!strcmp(name, ".debug_line")) {
+		sec->line = section_bytes(ix, scn, &sec->line_size);
+	} else if (!strcmp(name, ".debug_aranges")) {
+		sec->aranges = section_bytes(ix, scn, &sec->aranges_size);
 	}
 	if (!strcmp(name, ".debug_str_offsets")) {
 		sec->str_offsets = section_bytes(ix, scn, &sec->str_offsets_size);
@@ -409,6 +413,12 @@ const unsigned char *
 vd_dwarf_index_info(const struct vd_dwarf_index *ix)
 {
 	return ix->secs.info;
+}
+
+const struct vd_dwarf_sections *
+vd_dwarf_index_sections(const struct vd_dwarf_index *ix)
+{
+	return &ix->secs;
 }
 
 unsigned

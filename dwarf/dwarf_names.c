@@ -126,6 +126,12 @@ unit_header(const struct vd_dwarf_sections *sec, uint64_t off, struct unit *u)
 	return u->addr_size == 4 || u->addr_size == 8 || u->addr_size == 2;
 }
 
+bool
+vd_dwarf_unit_header(const struct vd_dwarf_sections *sec, uint64_t off, struct unit *u)
+{
+	return sec->info && off < sec->info_size && unit_header(sec, off, u);
+}
+
 static struct vd_error *
 list_units(const struct vd_dwarf_sections *sec, const char *path, bool partial,
 	   struct unit **ret, size_t *n_ret)
@@ -444,7 +450,7 @@ attr_read(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t for
 		form = (uint32_t)uleb(c);
 	}
 	switch (form) {
-	case DW_FORM_addr: skip(c, u->addr_size); break;
+	case DW_FORM_addr: v = fixed(c, u->addr_size, be); break;
 	case DW_FORM_data1: v = fixed(c, 1, be); cnst = true; break;
 	case DW_FORM_data2: v = fixed(c, 2, be); cnst = true; break;
 	case DW_FORM_data4: v = fixed(c, 4, be); cnst = true; break;

@@ -107,6 +107,8 @@ struct vd_error *vd_dwarf_index_build_names(struct vd_dwarf_index *ix, unsigned 
 /* The single-DIE reader over the file's sections, and .debug_info itself. */
 struct vd_dwarf_reader *vd_dwarf_index_reader(const struct vd_dwarf_index *ix);
 const unsigned char *vd_dwarf_index_info(const struct vd_dwarf_index *ix);
+/* The debug sections found (relocated or decompressed where needed). */
+const struct vd_dwarf_sections *vd_dwarf_index_sections(const struct vd_dwarf_index *ix);
 /* Pointer size of the target (from the ELF class). */
 unsigned vd_dwarf_index_ptr_size(const struct vd_dwarf_index *ix);
 bool vd_dwarf_index_big_endian(const struct vd_dwarf_index *ix);
@@ -153,6 +155,8 @@ struct vd_error *vd_dwarf_error(const struct vd_dwarf_index *ix,
 struct vd_dwarf_sections {
 	const unsigned char *info, *abbrev, *str, *str_offsets, *line_str;
 	uint64_t info_size, abbrev_size, str_size, str_offsets_size, line_str_size;
+	const unsigned char *line, *aranges;     /* line tables (dwarf_lines.c) */
+	uint64_t line_size, aranges_size;
 	bool big_endian;
 	bool info_droppable;     /* info is the file's mapping: pages may be dropped */
 };
@@ -238,6 +242,10 @@ struct vd_dwarf_raw_die {
 	uint64_t next;               /* the offset after its attributes */
 	uint64_t unit_end;
 };
+
+/* The header of the unit at off in .debug_info; false: not a unit header. */
+bool vd_dwarf_unit_header(const struct vd_dwarf_sections *sec, uint64_t off,
+			  struct vd_dwarf_names_unit *u);
 
 struct vd_dwarf_reader;
 struct vd_dwarf_reader *vd_dwarf_reader_create(const struct vd_dwarf_sections *sec,

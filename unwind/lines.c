@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * bt -l: source lines from DWARF line tables, with libdwarf, and the
- * chain of inlined callers from the DIE tree (dwarf/dwarf_scopes.c).
+ * bt -l, dis -l: source lines of code addresses, and the chain of inlined
+ * callers at an address.
  *
- * Kernel-image addresses are looked up in the --vmlinux (at link-time
- * addresses: the runtime address minus KERNELOFFSET); a module's in its
- * debug file (--module-debug), whose debug sections modules/ relocates to
- * where the module's sections are loaded, so its addresses are the dump's.
+ * Kernel-image addresses: the --vmlinux's line tables through
+ * dwarf/dwarf_lines.h, which decodes only the line program of the unit
+ * that holds an address (the unit from .debug_aranges), looked up at the
+ * link-time address (the runtime address minus KERNELOFFSET).  The inline
+ * chain comes from the DIE tree (dwarf/dwarf_scopes.c, libdwarf), opened
+ * only when a caller asks for frames.
  *
- * An address's compilation unit comes from .debug_aranges (else each
- * unit's ranges); its line table is decoded once and kept (a few units per
- * trace; bounded cache); the row with the greatest address <= addr inside
- * a sequence gives file and line.  That row is the innermost scope's line:
- * each enclosing scope's line is the call site (DW_AT_call_file/line) of
+ * Module addresses: the module's debug file (--module-debug), whose debug
+ * sections modules/ relocates to where the module's sections are loaded,
+ * so its addresses are the dump's; read with libdwarf (small files), the
+ * row chosen by the same rule as the vmlinux's: inside a sequence, the last
+ * row whose address is <= the address where the next row's is above it.
+ *
+ * Each enclosing scope's line is the call site (DW_AT_call_file/line) of
  * the inlined call it holds, as drgn and gdb list inline frames.
  */
 #include <libdwarf.h>
@@ -20,11 +24,12 @@
 #include <string.h>
 
 #include "dwarf/dwarf_code.h"
+#include "dwarf/dwarf_lines.h"
 #include "kernel/session_priv.h"
 #include "modules/module_code.h"
 #include "unwind_impl.h"
 
-#define MAX_CUS 256                /* line tables kept at once */
+#define MAX_CUS 64                 /* module line tables kept at once */
 #define MAX_SRCS 64                /* modules whose DWARF was asked for */
 
 struct cu_lines {
@@ -45,7 +50,10 @@ struct src {
 
 struct vd_lines {
 	struct vd_session *s;
-	struct vd_dwarf_index *vmlinux_ix;   /* owned */
+	const char *vmlinux_path;      /* NULL: modules' lines only */
+	struct vd_dwarf_lines *vmlinux_lines;
+	struct vd_dwarf_index *vmlinux_ix;   /* owned; opened for scopes only */
+	bool vmlinux_ix_tried;
 	struct src vmlinux;
 	struct src mods[MAX_SRCS];
 	size_t nmods;
@@ -53,8 +61,9 @@ struct vd_lines {
 	size_t nno;
 	struct cu_lines cus[MAX_CUS];
 	size_t ncus, next;             /* round-robin replacement */
-	char **strs;                   /* file names handed out */
+	char **strs;                   /* names handed out */
 	size_t nstrs;
+	struct vd_error *err;          /* the first damaged table met */
 };
 
 struct vd_error *
@@ -76,19 +85,12 @@ vd_lines_open(struct vd_session *s, struct vd_lines **ret)
 		*ret = l;       // modules' lines only
 		return NULL;
 	}
+	l->vmlinux_path = path;
 	if (!vd_session_number(s, "KERNELOFFSET", &l->vmlinux.bias))
 		l->vmlinux.bias = 0;
-	// Through dwarf/'s ELF access, as the module files are: libdwarf's
-	// own ELF reader (dwarf_init_path) beside an object-access one made
-	// libdwarf 20210528 crash in dwarf_object_init_b.
-	if ((err = vd_dwarf_index_open(path, &l->vmlinux_ix))) {
+	if ((err = vd_dwarf_lines_open(path, &l->vmlinux_lines))) {
 		free(l);
 		return vd_error_wrap(err, "source lines");
-	}
-	l->vmlinux.dbg = vd_dwarf_index_dbg(l->vmlinux_ix);
-	if (!(l->vmlinux.code = vd_dwarf_code_new(l->vmlinux.dbg))) {
-		vd_lines_close(l);
-		return &vd_enomem;
 	}
 	*ret = l;
 	return NULL;
@@ -113,29 +115,68 @@ vd_lines_close(struct vd_lines *l)
 		vd_dwarf_code_free(l->mods[i].code);
 	vd_dwarf_code_free(l->vmlinux.code);
 	vd_dwarf_index_close(l->vmlinux_ix);
+	vd_dwarf_lines_close(l->vmlinux_lines);
 	for (size_t i = 0; i < l->nstrs; i++)
 		free(l->strs[i]);
 	free(l->strs);
+	vd_error_destroy(l->err);
 	free(l);
 }
 
-/* The DWARF that describes addr, or NULL. */
-static struct src *
-src_for(struct vd_lines *l, uint64_t addr)
+/* Keep the first damage a lookup met, for vd_lines_take_error(). */
+static void
+note_error(struct vd_lines *l, struct vd_error *err)
+{
+	if (err && !l->err)
+		l->err = err;
+	else
+		vd_error_destroy(err);
+}
+
+/* The module that holds addr, or NULL (the kernel image or nothing known). */
+static const char *
+module_of(struct vd_lines *l, uint64_t addr)
 {
 	struct vd_symbol_info si;
+
+	return vd_session_symbolize(l->s, addr, &si) ? si.module : NULL;
+}
+
+/* The vmlinux's DIE tree, for the inline chain: opened on first use. */
+static struct src *
+vmlinux_scopes(struct vd_lines *l)
+{
+	struct vd_error *err;
+
+	if (l->vmlinux.code || l->vmlinux_ix_tried || !l->vmlinux_path)
+		return l->vmlinux.code ? &l->vmlinux : NULL;
+	l->vmlinux_ix_tried = true;
+	// Through dwarf/'s ELF access, as the module files are: libdwarf's
+	// own ELF reader (dwarf_init_path) beside an object-access one made
+	// libdwarf 20210528 crash in dwarf_object_init_b.
+	if ((err = vd_dwarf_index_open(l->vmlinux_path, &l->vmlinux_ix))) {
+		note_error(l, vd_error_wrap(err, "inline frames"));
+		return NULL;
+	}
+	l->vmlinux.dbg = vd_dwarf_index_dbg(l->vmlinux_ix);
+	l->vmlinux.code = vd_dwarf_code_new(l->vmlinux.dbg);
+	return l->vmlinux.code ? &l->vmlinux : NULL;
+}
+
+/* A module's DWARF (from modules/), or NULL. */
+static struct src *
+module_src(struct vd_lines *l, uint64_t addr, const char *name)
+{
 	const char *module = NULL;
 	Dwarf_Debug dbg = NULL;
 	struct vd_error *err;
 	struct src *m;
 
-	if (!vd_session_symbolize(l->s, addr, &si) || !si.module)
-		return l->vmlinux.dbg ? &l->vmlinux : NULL;
 	for (size_t i = 0; i < l->nmods; i++)
-		if (!strcmp(l->mods[i].module, si.module))
+		if (!strcmp(l->mods[i].module, name))
 			return &l->mods[i];
 	for (size_t i = 0; i < l->nno; i++)
-		if (!strcmp(l->no_dwarf[i], si.module))
+		if (!strcmp(l->no_dwarf[i], name))
 			return NULL;
 	err = vd_module_code_dwarf(l->s, addr, &dbg, &module);
 	vd_error_destroy(err);
@@ -207,13 +248,13 @@ keep(struct vd_lines *l, const char *str)
 	return copy;
 }
 
-/* The line-table row of a (the file's address) in unit off. */
+/* A module's line-table row of a (the file's address) in unit off. */
 static bool
-row_of(struct vd_lines *l, Dwarf_Debug dbg, Dwarf_Off off, uint64_t a, const char **file,
-       uint32_t *line)
+module_row(struct vd_lines *l, const struct src *m, Dwarf_Off off, uint64_t a,
+	   struct vd_source_line *ret)
 {
 	Dwarf_Error derr = NULL;
-	struct cu_lines *c = cu_for(l, dbg, off);
+	struct cu_lines *c = cu_for(l, m->dbg, off);
 	Dwarf_Addr best = 0;
 	Dwarf_Signed besti = -1;
 	char *src = NULL;
@@ -228,7 +269,7 @@ row_of(struct vd_lines *l, Dwarf_Debug dbg, Dwarf_Off off, uint64_t a, const cha
 		if (dwarf_lineaddr(c->lines[i], &la, &derr) != DW_DLV_OK ||
 		    dwarf_lineendsequence(c->lines[i], &end, &derr) != DW_DLV_OK) {
 			if (derr)
-				dwarf_dealloc_error(dbg, derr);
+				dwarf_dealloc_error(m->dbg, derr);
 			return false;
 		}
 		if (end || la > a)
@@ -247,45 +288,97 @@ row_of(struct vd_lines *l, Dwarf_Debug dbg, Dwarf_Off off, uint64_t a, const cha
 	if (besti < 0 || dwarf_lineno(c->lines[besti], &lineno, NULL) != DW_DLV_OK ||
 	    dwarf_linesrc(c->lines[besti], &src, NULL) != DW_DLV_OK)
 		return false;
-	*file = keep(l, src);
-	dwarf_dealloc(dbg, src, DW_DLA_STRING);
-	*line = (uint32_t)lineno;
-	return *file != NULL;
+	*ret = (struct vd_source_line){ .file = keep(l, src), .line = (uint32_t)lineno,
+					.is_stmt = true, .addr = best + m->bias };
+	{
+		Dwarf_Unsigned col;
+		Dwarf_Bool stmt;
+
+		if (dwarf_lineoff_b(c->lines[besti], &col, NULL) == DW_DLV_OK)
+			ret->column = (uint32_t)col;
+		if (dwarf_linebeginstatement(c->lines[besti], &stmt, NULL) == DW_DLV_OK)
+			ret->is_stmt = stmt;
+	}
+	dwarf_dealloc(m->dbg, src, DW_DLA_STRING);
+	return ret->file != NULL;
+}
+
+bool
+vd_lines_lookup(struct vd_lines *l, uint64_t addr, struct vd_source_line *ret)
+{
+	const char *module;
+
+	if (!l)
+		return false;
+	module = module_of(l, addr);
+	if (module) {
+		struct src *m = module_src(l, addr, module);
+		Dwarf_Off off;
+
+		return m && vd_dwarf_code_unit(m->code, addr - m->bias, &off) &&
+		       module_row(l, m, off, addr - m->bias, ret);
+	}
+	if (l->vmlinux_lines) {
+		struct vd_dwarf_line dl;
+		struct vd_error *err = NULL;
+
+		if (!vd_dwarf_lines_find(l->vmlinux_lines, addr - l->vmlinux.bias, &dl, &err)) {
+			note_error(l, err);
+			return false;
+		}
+		if (!dl.file)
+			return false;      // a row naming a file its table has not
+		*ret = (struct vd_source_line){
+			.file = dl.file, .line = dl.line, .column = dl.column,
+			.is_stmt = dl.is_stmt, .addr = dl.addr + l->vmlinux.bias,
+		};
+		return true;
+	}
+	return false;
 }
 
 bool
 vd_lines_find(struct vd_lines *l, uint64_t addr, const char **file, uint32_t *line)
 {
-	struct src *s = src_for(l, addr);
-	Dwarf_Off off;
+	struct vd_source_line sl;
 
-	if (!s || !vd_dwarf_code_unit(s->code, addr - s->bias, &off))
+	if (!vd_lines_lookup(l, addr, &sl))
 		return false;
-	return row_of(l, s->dbg, off, addr - s->bias, file, line);
+	*file = sl.file;
+	*line = sl.line;
+	return true;
+}
+
+struct vd_error *
+vd_lines_take_error(struct vd_lines *l)
+{
+	struct vd_error *err = l ? l->err : NULL;
+
+	if (l)
+		l->err = NULL;
+	return err;
 }
 
 size_t
 vd_lines_frames(struct vd_lines *l, uint64_t addr, struct vd_source_frame *out, size_t max)
 {
 	struct vd_dwarf_scope sc[VD_DWARF_SCOPES_MAX];
-	struct src *s = src_for(l, addr);
-	uint64_t a;
+	struct vd_source_line row;
+	const char *module;
+	struct src *s;
 	Dwarf_Off off;
 	size_t n;
 
-	if (!s || !max)
+	if (!l || !max || !vd_lines_lookup(l, addr, &row))
 		return 0;
-	a = addr - s->bias;
-	if (!vd_dwarf_code_unit(s->code, a, &off))
-		return 0;
-	out[0] = (struct vd_source_frame){ 0 };
-	if (!row_of(l, s->dbg, off, a, &out[0].file, &out[0].line))
-		return 0;
-	n = vd_dwarf_code_scopes(s->code, off, a, sc, VD_DWARF_SCOPES_MAX);
-	if (!n) {
-		// No subprogram holds it (assembly): the line alone.
+	out[0] = (struct vd_source_frame){ .file = row.file, .line = row.line };
+	module = module_of(l, addr);
+	s = module ? module_src(l, addr, module) : vmlinux_scopes(l);
+	if (!s || !vd_dwarf_code_unit(s->code, addr - s->bias, &off))
 		return 1;
-	}
+	n = vd_dwarf_code_scopes(s->code, off, addr - s->bias, sc, VD_DWARF_SCOPES_MAX);
+	if (!n)
+		return 1;              // no subprogram holds it (assembly): the line alone
 	// Scope i's line: the row for the innermost, else the call site of
 	// the inlined call scope i - 1 is.
 	for (size_t i = 0; i < n && i < max; i++) {

@@ -144,16 +144,32 @@ struct vd_error *vd_unwind_cpu_regs(struct vd_unwinder *u, int32_t cpu,
 
 /*
  * Source lines of code addresses from DWARF line tables: kernel-image
- * addresses from the --vmlinux's (KASLR applied), module addresses from the
+ * addresses from the --vmlinux's (the unit from .debug_aranges, only its
+ * line program decoded; KASLR applied), module addresses from the
  * module's debug file (--module-debug, relocated to where the module is
  * loaded).  VD_ERR_LOOKUP when the session has neither, or the vmlinux has
- * no DWARF.
+ * no line tables.
  */
 struct vd_lines;
 struct vd_error *vd_lines_open(struct vd_session *s, struct vd_lines **ret);
-/* The file and line of addr (the line table's row): false when no line
- * table covers it. */
+
+/* An address's row of the line table, as objdump -dl and crash's dis -l print it. */
+struct vd_source_line {
+	const char *file;        /* the path the unit's table gives; valid until close */
+	uint32_t line;           /* 0: the compiler gave none */
+	uint32_t column;         /* 0: none */
+	bool is_stmt;            /* a recommended breakpoint location */
+	uint64_t addr;           /* runtime address where the row starts */
+};
+/* The row covering addr: false when no line table covers it. */
+bool vd_lines_lookup(struct vd_lines *l, uint64_t addr, struct vd_source_line *ret);
+/* The file and line of addr (vd_lines_lookup's): false when none. */
 bool vd_lines_find(struct vd_lines *l, uint64_t addr, const char **file, uint32_t *line);
+/*
+ * The first damaged line table met by a lookup (its lookups said false),
+ * or NULL; the caller owns it and it is forgotten.
+ */
+struct vd_error *vd_lines_take_error(struct vd_lines *l);
 
 /* One source-level frame at a code address (drgn's and gdb's inline frames). */
 struct vd_source_frame {

@@ -16,7 +16,7 @@ mkdir -p "$OUT.tmp"
 cd "$OUT.tmp"
 mkdir -p dump_elf dump_kdump dump_flat dump_core dump_compressed dump_split \
 	session_kernel session_core vmcoreinfo btf printk list xlat_x86_64 \
-	xlat_aarch64 dwarf dwarf_names system_map kallsyms modules_vmap zram
+	xlat_aarch64 dwarf dwarf_names dwarf_lines system_map kallsyms modules_vmap zram
 SEP=$'\n--8<--\n'
 
 elf() {  # NAME DESC-TEXT: dump_elf/NAME from mkelf
@@ -271,6 +271,15 @@ for f in types_fixture-dwarf4 types_fixture-dwarf5 types_fixture-dwarf2 types_fi
 	[[ -f $BUILD/fixtures/$f ]] && cp "$BUILD/fixtures/$f" dwarf_names/
 done
 python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack("<6Q",0x4e4d414e46524144,0,1,0,0,0)+bytes(8))' >dwarf_names/empty
+# Source lines: the fixtures whole, and their .debug_line sections alone (the
+# first byte: 8-byte addresses, a DW_AT_comp_dir, little-endian).
+for f in types_fixture-dwarf4 types_fixture-dwarf5 types_fixture-dwarf2; do
+	[[ -f $BUILD/fixtures/$f ]] || continue
+	cp "$BUILD/fixtures/$f" dwarf_lines/
+	if objcopy --dump-section .debug_line="$T/line" "$BUILD/fixtures/$f" "$T/junk" 2>/dev/null; then
+		{ printf '\x02'; cat "$T/line"; } >"dwarf_lines/$f.debug_line"
+	fi
+done
 if [[ -f $BUILD/fixtures/types_fixture.btf ]]; then
 	cp "$BUILD/fixtures/types_fixture.btf" btf/base
 	{ cat "$BUILD/fixtures/types_fixture.btf"; printf '%s' "$SEP"

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """dis against objdump -d of the vmlinux at the dump's KASLR offset.
 
-    dis_check.py VMDIVE META_ENV
+    dis_check.py VMDIVE META_ENV [--lines-only]
 
 For 20 functions, vmdive disassembles the code in the dump (no vmlinux
 given); objdump disassembles the same function in the vmlinux.  The
@@ -13,6 +13,10 @@ direct call or jump, and every call target vmdive names must be objdump's
 name.  An instruction whose bytes are the vmlinux's but where objdump sees
 no instruction start (a disagreement on boundaries) fails; the ones the
 kernel patched are counted and reported, not compared.
+
+dis -l (with --vmlinux) is checked on those and LINE_FUNCS (the ones the
+kernel has), every instruction's file and line against objdump -dl's;
+--lines-only checks only that (other kernels, arm64 with the cross objdump).
 """
 import json
 import os
@@ -25,6 +29,18 @@ FUNCS = ["schedule", "__schedule", "panic", "do_exit", "vfs_read", "vfs_write",
          "kmem_cache_free", "kfree", "_printk", "mutex_lock", "mutex_unlock",
          "schedule_timeout", "copy_process", "sysrq_handle_crash", "__handle_sysrq",
          "wake_up_process", "try_to_wake_up", "ksys_read", "msleep", "queue_work_on"]
+
+
+# More functions for dis -l, from many compilation units: C and assembly, inlined
+# helpers (no __init code: freed after boot); the ones a kernel lacks (renamed, inlined) are left out.
+LINE_FUNCS = ["printk", "vfs_open", "do_sys_poll", "__alloc_pages", "get_page_from_freelist",
+              "handle_mm_fault", "kthread", "worker_thread", "process_one_work",
+              "hrtimer_interrupt", "ktime_get", "memcpy", "strlen", "down_read", "up_read",
+              "filemap_read", "submit_bio", "kmem_cache_alloc", "__kmalloc", "dput", "iput",
+              "link_path_walk", "do_filp_open", "load_elf_binary", "tcp_sendmsg", "ip_rcv",
+              "netif_receive_skb", "kernel_init", "entry_SYSCALL_64",
+              "el0_svc", "cpu_startup_entry", "do_idle", "rcu_core", "__do_softirq",
+              "handle_softirqs", "show_regs", "dump_stack_lvl", "crash_kexec", "sysrq_handle_loglevel"]
 
 
 PREFIXES = ("lock", "rep", "repz", "repe", "repnz", "repne", "data16", "cs", "ds", "ss",
@@ -50,6 +66,11 @@ def main():
             meta[m.group(1)] = shlex.split(m.group(2))[0]
     vmlinux, dump = meta["VMLINUX"], meta["VMCORE_ELF"]
     kaslr = int(meta.get("KERNELOFFSET", "0"), 16)
+    if "--lines-only" in sys.argv[3:]:
+        lp, lf = check_lines(vmdive, meta, vmlinux, dump, kaslr)
+        print("dis_check %s: dis -l: %d functions agree with objdump -dl, %d do not" %
+              (meta_path.split("/")[-2], lp, lf))
+        return 1 if lf or not lp else 0
     npass = nfail = 0
     total = [0, 0]
     # The vmlinux's symbols: a target may have several names (memset, __memset).
@@ -166,21 +187,28 @@ def main():
 def check_lines(vmdive, meta, vmlinux, dump, kaslr):
     """dis -l --vmlinux: each instruction's file and line against objdump -dl
     of the same range of the vmlinux (the line each "FILE:LINE" marker of
-    objdump's stands above).  All 20 functions in one vmdive session."""
-    cmds = "; ".join("dis -l --json %s" % f for f in FUNCS)
+    objdump's stands above).  All functions in one vmdive session."""
+    text = set()
+    for line in open(meta["SYSTEM_MAP"]):
+        w = line.split()
+        if len(w) == 3 and w[1] in "Tt":
+            text.add(w[2])
+    funcs = [f for f in FUNCS + LINE_FUNCS if f in text]
+    objdump = "aarch64-linux-gnu-objdump" if meta.get("ARCH") == "arm64" else "objdump"
+    cmds = "; ".join("dis -l --json %s" % f for f in funcs)
     p = subprocess.run([vmdive, "shell", "--vmlinux", vmlinux, "-c", cmds, dump],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     docs = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
-    if p.returncode != 0 or len(docs) != len(FUNCS):
+    if p.returncode != 0 or len(docs) != len(funcs):
         print("FAIL: dis -l: exit %d, %d documents: %s" % (p.returncode, len(docs),
                                                           p.stderr.strip()[:300]))
         return 0, 1
     npass = nfail = 0
     nlines = 0
-    for f, ours in zip(FUNCS, docs):
+    for f, ours in zip(funcs, docs):
         start = int(ours[0]["address"], 16) - kaslr
         end = int(ours[-1]["address"], 16) + ours[-1]["size"] - kaslr
-        od = subprocess.run(["objdump", "-dl", "-w", "--start-address=0x%x" % start,
+        od = subprocess.run([objdump, "-dl", "-w", "--start-address=0x%x" % start,
                              "--stop-address=0x%x" % end, vmlinux],
                             stdout=subprocess.PIPE, text=True).stdout
         theirs, cur = {}, None

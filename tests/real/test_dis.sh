@@ -2,7 +2,8 @@
 # dis of 20 functions from the dump alone, instruction by instruction against
 # objdump -d of the vmlinux at the dump's KASLR offset, and dis -l --vmlinux against
 # objdump -dl (tests/real/dis_check.py),
-# on the 6.1 and 6.12 x86_64 sample dumps.
+# on the 6.1 and 6.12 x86_64 sample dumps; dis -l alone on 5.10 (DWARF 4, line
+# tables version 3), 7.2 and arm64 6.1 (aarch64-linux-gnu-objdump).
 set -uo pipefail
 vmdive=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,6 +13,12 @@ for v in kaslr nokaslr kaslr-6.12; do
 	meta=$cache/dumps/$v/meta.env
 	[[ -e $meta ]] || { echo "  ($v: no sample dump)"; continue; }
 	/usr/bin/python3 "$here/dis_check.py" "$vmdive" "$meta" || rc=1
+	n=$((n + 1))
+done
+for v in kaslr-5.10 kaslr-sid arm64-kaslr; do
+	meta=$cache/dumps/$v/meta.env
+	[[ -e $meta ]] || { echo "  ($v: no sample dump)"; continue; }
+	/usr/bin/python3 "$here/dis_check.py" "$vmdive" "$meta" --lines-only || rc=1
 	n=$((n + 1))
 done
 ((n)) || { echo "no sample dumps in $cache/dumps: run samples/make-dumps.sh" >&2; exit 1; }
