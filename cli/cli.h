@@ -292,6 +292,8 @@ int vd_cmd_ptov(struct vd_cli *cli);
 int vd_cmd_rd(struct vd_cli *cli);
 int vd_cmd_vmcoreinfo(struct vd_cli *cli);
 int vd_cmd_complete_names(struct vd_cli *cli);
+/* One of a dump reader's facts (info's attrs) in --json, by its type. */
+void vd_cli_attr_json(struct vd_json *j, const struct vd_attr *a);
 int vd_cmd_sym(struct vd_cli *cli);
 int vd_cmd_log(struct vd_cli *cli);
 int vd_cmd_mod(struct vd_cli *cli);
