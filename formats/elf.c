@@ -350,9 +350,9 @@ guess_producer(const struct elf_ctx *ctx, const struct load_facts *f,
 
 	if (kind == VD_DUMP_USER)
 		return "Linux process core";
+	// Of a QEMU dump or not: the "producer_input" fact (add_attrs()).
 	if ((ctx->eh.flags & ELF_FLAG_INCOMPLETE) || f->short_file)
-		return qemu ? "makedumpfile -E (of a QEMU dump)" :
-			      "makedumpfile -E";
+		return "makedumpfile -E";
 	if (qemu)
 		return "QEMU dump-guest-memory";
 	if (f->kernel_vaddr)
@@ -820,6 +820,10 @@ add_attrs(const struct elf_ctx *ctx, const struct load_facts *f,
 
 	err = vd_dump_add_attr(ctx->dump, "producer", "%s",
 			       guess_producer(ctx, f, kind));
+	// What makedumpfile -E filtered: a QEMU dump (its notes, p_vaddr = p_paddr).
+	if (!err && !strcmp(guess_producer(ctx, f, kind), "makedumpfile -E") &&
+	    (ctx->notes.nqemu || f->all_v_eq_p))
+		err = vd_dump_add_attr(ctx->dump, "producer_input", "QEMU dump-guest-memory");
 	if (!err)
 		err = vd_dump_add_attr(ctx->dump, "elf_class", "ELF%u", eh->is64 ? 64 : 32);
 	if (!err)

@@ -221,7 +221,8 @@ TEST(kernel_tail_beyond_filesz_reads_zeros)
 	CHECK_EQ_U64(vd_dump_ranges(d, &r), 2);
 	CHECK_STR(r[1].kind, "zero");
 	CHECK_EQ_U64(r[1].end, 0x13000);
-	CHECK_STR(attr(d, "producer"), "makedumpfile -E (of a QEMU dump)");
+	CHECK_STR(attr(d, "producer"), "makedumpfile -E");
+	CHECK_STR(attr(d, "producer_input"), "QEMU dump-guest-memory");
 	vd_dump_close(d);
 }
 
