@@ -380,6 +380,7 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_USER: cli->upid = value; break;
 	case VD_OPT_PS_ARGS: cli->ps_args = true; break;
 	case VD_OPT_JOBS: cli->jobs = value; break;
+	case VD_OPT_NAME_KIND: cli->name_kind = value; break;
 	case VD_OPT_BT_CPUS: cli->bt_cpus = true; break;
 	case VD_OPT_BT_ALL: cli->bt_all = true; break;
 	case VD_OPT_GROUP: cli->group = true; break;
@@ -527,7 +528,7 @@ vd_cli_parse(struct vd_cli *cli, int argc, char **argv, bool have_session)
 	cli->nargs = npos;
 	if (cli->help)
 		return VD_EXIT_OK;
-	if (!(cli->cmd->needs & VD_NEEDS_DUMP) || have_session)
+	if (!(cli->cmd->needs & (VD_NEEDS_DUMP | VD_NEEDS_FILES)) || have_session)
 		return VD_EXIT_OK;
 	if (!npos) {
 		vd_cli_error(cli, "no dump file given (see 'vmdive help %s')",

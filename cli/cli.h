@@ -96,6 +96,7 @@ struct vd_cli {
 	const char *upid;          /* rd/vtop -u PID: a process's user addresses */
 	bool ps_args;              /* ps -a */
 	const char *jobs;          /* triage --jobs N */
+	const char *name_kind;     /* complete-names --kind KIND[,KIND] */
 	struct vd_kmem *ukmem;     /* with upid: the process (cli/cmd_task.c) */
 	struct vd_utask *utask;
 	/* positional arguments after the dump files */
@@ -111,6 +112,7 @@ struct vd_cli {
 enum vd_cmd_needs {
 	VD_NEEDS_NOTHING = 0,
 	VD_NEEDS_DUMP = 1 << 0,    /* opens a session */
+	VD_NEEDS_FILES = 1 << 1,   /* the dump's files, opened by the command */
 };
 
 /* Every option any command takes; a command's table lists the ones it takes. */
@@ -183,6 +185,7 @@ enum vd_opt_id {
 	VD_OPT_KMEM_OBJECTS,       /* kmem -S */
 	VD_OPT_KMEM_PAGES,         /* kmem -p */
 	VD_OPT_JOBS,               /* triage --jobs N */
+	VD_OPT_NAME_KIND,          /* complete-names --kind KIND */
 	VD_OPT_COUNT
 };
 
@@ -288,6 +291,9 @@ int vd_cmd_vtop(struct vd_cli *cli);
 int vd_cmd_ptov(struct vd_cli *cli);
 int vd_cmd_rd(struct vd_cli *cli);
 int vd_cmd_vmcoreinfo(struct vd_cli *cli);
+int vd_cmd_complete_names(struct vd_cli *cli);
+/* One of a dump reader's facts (info's attrs) in --json, by its type. */
+void vd_cli_attr_json(struct vd_json *j, const struct vd_attr *a);
 int vd_cmd_sym(struct vd_cli *cli);
 int vd_cmd_log(struct vd_cli *cli);
 int vd_cmd_mod(struct vd_cli *cli);

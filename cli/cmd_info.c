@@ -80,40 +80,29 @@ memory_total(struct vd_cli *cli, size_t *nranges)
 }
 
 /*
- * A reader's fact in JSON (docs/json.md): its key in snake_case ("RAM
- * pages" -> ram_pages, "phys_base (header)" -> phys_base_header), a value
- * that is a plain decimal number as a number, anything else as its text.
+ * A reader's fact in JSON (docs/json.md): its snake_case key; a count or a
+ * time (seconds since 1970) as a number, an address or flags as a hex
+ * string, yes/no as true/false, a word or name as its text.
  */
-static void
-attr_json(struct vd_json *j, const struct vd_attr *a)
+void
+vd_cli_attr_json(struct vd_json *j, const struct vd_attr *a)
 {
-	char key[96];
-	size_t n = 0;
-	bool sep = false;
-	const char *v = a->value ? a->value : "";
-	uint64_t num;
-
-	for (const char *p = a->key; *p && n + 2 < sizeof(key); p++) {
-		char c = *p;
-
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
-			if (sep && n)
-				key[n++] = '_';
-			sep = false;
-			key[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-		} else {
-			sep = true;
-		}
+	vd_json_key(j, a->key);
+	switch (a->type) {
+	case VD_ATTR_COUNT:
+	case VD_ATTR_TIME:
+		vd_json_uint(j, a->number);
+		break;
+	case VD_ATTR_HEX:
+		vd_json_hex(j, a->number);
+		break;
+	case VD_ATTR_BOOL:
+		vd_json_bool(j, a->number != 0);
+		break;
+	default:
+		vd_json_string(j, a->value ? a->value : "");
+		break;
 	}
-	key[n] = '\0';
-	vd_json_key(j, n ? key : "attr");
-	if (*v && strspn(v, "0123456789") == strlen(v) && strlen(v) < 20 &&
-	    vd_parse_u64(v, 10, &num))
-		vd_json_uint(j, num);
-	else if (!*v)
-		vd_json_null(j);
-	else
-		vd_json_string(j, v);
 }
 
 static void
@@ -276,7 +265,7 @@ info_json(struct vd_cli *cli, const struct uts *uts, struct vd_xlat *xlat,
 	vd_json_key(j, "attrs");
 	vd_json_begin_object(j);
 	for (size_t i = 0; i < info->nattrs; i++)
-		attr_json(j, &info->attrs[i]);
+		vd_cli_attr_json(j, &info->attrs[i]);
 	vd_json_end_object(j);
 	vd_json_kv_string(j, "kind", info->kind == VD_DUMP_KERNEL ? "kernel" : "user");
 	vd_json_kv_string(j, "arch", vd_arch_name(info->arch));

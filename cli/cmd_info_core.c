@@ -283,7 +283,7 @@ json_common(struct vd_cli *cli, const struct vd_dump_info *info)
 	vd_json_key(j, "attrs");
 	vd_json_begin_object(j);
 	for (size_t i = 0; i < info->nattrs; i++)
-		vd_json_kv_string(j, info->attrs[i].key, info->attrs[i].value);
+		vd_cli_attr_json(j, &info->attrs[i]);
 	vd_json_end_object(j);
 	vd_json_kv_string(j, "kind", "user");
 	vd_json_kv_string(j, "arch", vd_arch_name(info->arch));

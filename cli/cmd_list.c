@@ -24,41 +24,25 @@
 
 #include "cli.h"
 #include "common/util.h"
+#include "vmdive/walk.h"
 
 #define LIST_MAX_DEFAULT 1000000u
 
-/* An open-addressing set of visited links. */
-struct seen {
-	uint64_t *slot;
-	size_t cap, n;
-};
-
+/*
+ * Remember a visited link in the library's address set (the one hash
+ * table, common/hashtab.h): false when it was seen before, or cannot be
+ * kept (0, out of memory), which ends the walk as a loop would.
+ */
 static bool
-seen_add(struct seen *s, uint64_t v)
+seen_add(struct vd_addr_set *s, uint64_t v)
 {
-	size_t h;
+	struct vd_error *err;
 
-	if (2 * (s->n + 1) > s->cap) {
-		struct seen bigger = { .cap = s->cap ? 2 * s->cap : 1024 };
-
-		bigger.slot = calloc(bigger.cap, sizeof(uint64_t));
-		if (!bigger.slot)
-			return false;
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->slot[i])
-				(void)seen_add(&bigger, s->slot[i]);
-		free(s->slot);
-		*s = bigger;
-	}
-	for (h = (size_t)((v * 0x9e3779b97f4a7c15ull) >> 20) % s->cap;; h = (h + 1) % s->cap) {
-		if (s->slot[h] == v)
-			return false;        // seen before
-		if (!s->slot[h]) {
-			s->slot[h] = v;
-			s->n++;
-			return true;
-		}
-	}
+	if (!v || vd_addr_set_has(s, v))
+		return false;
+	err = vd_addr_set_add(s, v);
+	vd_error_destroy(err);
+	return !err;
 }
 
 static bool
@@ -87,7 +71,7 @@ int
 vd_cmd_list(struct vd_cli *cli)
 {
 	struct vd_struct_spec *sp = NULL;
-	struct seen seen = { 0 };
+	struct vd_addr_set seen = { 0 };
 	uint64_t off = 0, start, link, max = LIST_MAX_DEFAULT, n = 0;
 	const char *stop = NULL;
 	char why[512] = "";
@@ -221,7 +205,7 @@ vd_cmd_list(struct vd_cli *cli)
 		vd_cli_error(cli, "%s", why);
 		ret = VD_EXIT_FAIL;
 	}
-	free(seen.slot);
+	vd_addr_set_free(&seen);
 	free(sp);
 	return ret;
 }

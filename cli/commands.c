@@ -154,6 +154,13 @@ static const struct vd_opt struct_opts[] = {
 	{ 0 },
 };
 
+static const struct vd_opt complete_opts[] = {
+	{ .id = VD_OPT_NAME_KIND, .long_name = "kind", .arg = "KIND",
+	  .help = "struct, union, enum, typedef or any (the default);\n"
+		  "several joined by commas" },
+	{ 0 },
+};
+
 static const struct vd_opt shell_opts[] = {
 	{ .id = VD_OPT_SHELL_COMMANDS, .short_name = 'c', .long_name = "commands", .arg = "CMDS",
 	  .help = "run the commands ('CMD; CMD; ...') and leave" },
@@ -828,6 +835,24 @@ const struct vd_cmd vd_commands[] = {
 		.examples =
 			"  vmdive vmcoreinfo vmcore\n"
 			"  vmdive vmcoreinfo vmcore 'NUMBER(phys_base)'\n",
+	},
+	{
+		.name = "complete-names", .run = vd_cmd_complete_names, .needs = VD_NEEDS_FILES,
+		.min_args = 0, .max_args = 1, .opts = complete_opts,
+		.summary = "type names by prefix, for shell completion (cached per kernel)",
+		.synopsis = "vmdive complete-names [--kind KIND] [OPTIONS] DUMP [DUMP...] [PREFIX]",
+		.description =
+			"The kernel's struct, union, enum and typedef names that start with\n"
+			"PREFIX, one a line, sorted: what the bash completion offers after\n"
+			"struct, union, whatis and list -s.  The first call for a kernel opens\n"
+			"the dump and keeps every name of its types (the BTF in the dump) in\n"
+			"the cache directory under the kernel's build-id; later calls, for\n"
+			"any dump of that kernel seen before, read that file and do not open\n"
+			"the dump (a dump file is known by its device, inode, size and\n"
+			"modification time).  --no-cache opens the dump every time.",
+		.examples =
+			"  vmdive complete-names --kind struct vmcore task_\n"
+			"  vmdive complete-names vmcore\n",
 	},
 	{
 		.name = "sys", .run = vd_cmd_sys, .needs = VD_NEEDS_DUMP,

@@ -339,6 +339,39 @@ vd_cli_write_bash_completion(FILE *out)
 		fputs("' ;;\n", out);
 	}
 	fputs("\tesac\n"
+	      "\t# A type name: after struct, union and whatis in the TYPE's place\n"
+	      "\t# (every word before it a file: the dump), after list's -s; from\n"
+	      "\t# `vmdive complete-names`, which keeps each kernel's names in its\n"
+	      "\t# cache and opens the dump only the first time.\n"
+	      "\tlocal kind='' files=() skip=0 j last=$COMP_CWORD\n"
+	      "\tcase $cmd in\n"
+	      "\tstruct|union) kind=$cmd ;;\n"
+	      "\twhatis) kind=any ;;\n"
+	      "\tlist) [[ $prev == -s || $prev == --struct ]] && kind=struct,union\n"
+	      "\t\tlast=${#COMP_WORDS[@]} ;;\n"
+	      "\tesac\n"
+	      "\tif [[ -n $cmd && -n $kind && $cur != -* ]]; then\n"
+	      "\t\tfor ((j = i + 1; j < last; j++)); do\n"
+	      "\t\t\tw=${COMP_WORDS[j]}\n"
+	      "\t\t\tif ((skip)) || ((j == COMP_CWORD)); then skip=0; continue; fi\n"
+	      "\t\t\tcase $w in\n"
+	      "\t\t\t", out);
+	for (int kind = 0; kind < 3; kind++) {
+		fputs(kind ? "|" : "", out);
+		bash_valued(out, common, ncommon, kind);
+	}
+	fputs(") skip=1 ;;\n"
+	      "\t\t\t-*) ;;\n"
+	      "\t\t\t*) if [[ -f $w ]]; then files+=(\"$w\")\n"
+	      "\t\t\t   elif [[ $cmd != list ]]; then kind=''; break; fi ;;\n"
+	      "\t\t\tesac\n"
+	      "\t\tdone\n"
+	      "\t\tif [[ -n $kind && ${#files[@]} -gt 0 ]]; then\n"
+	      "\t\t\tCOMPREPLY=($(\"${COMP_WORDS[0]}\" complete-names --kind \"$kind\" \\\n"
+	      "\t\t\t\t\"${files[@]}\" -- \"$cur\" 2>/dev/null))\n"
+	      "\t\t\treturn\n"
+	      "\t\tfi\n"
+	      "\tfi\n"
 	      "\tcase $prev in\n", out);
 	for (int kind = 0; kind < 3; kind++) {
 		fputs("\t", out);

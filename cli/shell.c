@@ -598,7 +598,7 @@ run_command(struct vd_cli *shell, int argc, char **argv)
 	}
 	if (ret == VD_EXIT_OK && cli.help) {
 		vd_cli_print_command_help(cli.cmd, stdout);
-	} else if (ret == VD_EXIT_OK && !(cli.cmd->needs & VD_NEEDS_DUMP)) {
+	} else if (ret == VD_EXIT_OK && !(cli.cmd->needs & (VD_NEEDS_DUMP | VD_NEEDS_FILES))) {
 		ret = cli.cmd->run(&cli);
 	} else if (ret == VD_EXIT_OK) {
 		ret = vd_cli_check_args(&cli);

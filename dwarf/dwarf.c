@@ -170,7 +170,9 @@ dwarf_destroy(struct vd_type_source *base)
 	struct vd_dwarf_source *src = (struct vd_dwarf_source *)base;
 
 	vd_dwarf_index_close(src->ix);
-	free(src->memo);
+	vd_htab_free(&src->memo);
+	free(src->memo_offs);
+	free(src->memo_types);
 	free(src->work);
 	vd_arena_deinit(&src->arena);
 	free(src->desc);

@@ -38,46 +38,69 @@ bad(const struct vd_dwarf_source *src, Dwarf_Off off, const char *what)
 
 /* Memo ---------------------------------------------------------------------- */
 
-static size_t
-memo_pos(const struct vd_dwarf_source *src, Dwarf_Off off)
+/*
+ * DIE offset -> converted type: the offsets and types in two arrays, the
+ * common hash table (common/hashtab.h) over them, hashed by the offset.
+ */
+static uint64_t
+memo_hash(void *priv, uint32_t idx)
 {
-	size_t mask = src->memo_slots - 1, i = (size_t)((off * 0x9e3779b97f4a7c15ull) >> 20);
+	return ((const struct vd_dwarf_source *)priv)->memo_offs[idx];
+}
 
-	for (i &= mask; src->memo[i].type && src->memo[i].off != off; i = (i + 1) & mask)
-		;
-	return i;
+static uint32_t
+memo_find(const struct vd_dwarf_source *src, Dwarf_Off off)
+{
+	struct vd_htab_probe p;
+
+	for (uint32_t i = vd_htab_first(&src->memo, off, &p); i != VD_HTAB_END;
+	     i = vd_htab_next(&src->memo, &p))
+		if (src->memo_offs[i] == off)
+			return i;
+	return VD_HTAB_END;
 }
 
 static const struct vd_type *
 memo_get(const struct vd_dwarf_source *src, Dwarf_Off off)
 {
-	return src->memo_slots ? src->memo[memo_pos(src, off)].type : NULL;
+	uint32_t i = memo_find(src, off);
+
+	return i == VD_HTAB_END ? NULL : src->memo_types[i];
 }
 
+/* Remember off's type; a second conversion of off replaces the first. */
 static struct vd_error *
 memo_put(struct vd_dwarf_source *src, Dwarf_Off off, const struct vd_type *type)
 {
-	size_t pos;
+	uint32_t i = memo_find(src, off);
+	struct vd_error *err;
 
-	if (2 * (src->memo_used + 1) > src->memo_slots) {
-		size_t n = src->memo_slots ? 2 * src->memo_slots : 1024, nold = src->memo_slots;
-		struct vd_dwarf_memo_slot *old = src->memo;
-
-		src->memo = calloc(n, sizeof(*src->memo));
-		if (!src->memo) {
-			src->memo = old;
-			return &vd_enomem;
-		}
-		src->memo_slots = n;
-		for (size_t i = 0; i < nold; i++)
-			if (old[i].type)
-				src->memo[memo_pos(src, old[i].off)] = old[i];
-		free(old);
+	if (i != VD_HTAB_END) {
+		src->memo_types[i] = type;
+		return NULL;
 	}
-	pos = memo_pos(src, off);
-	src->memo_used += !src->memo[pos].type;
-	src->memo[pos] = (struct vd_dwarf_memo_slot){ off, type };
-	return NULL;
+	if (src->memo_n > VD_HTAB_IDX_MAX)
+		return vd_error_create(VD_ERR_CORRUPT, "%s: more than %u DWARF types converted",
+				       vd_dwarf_index_path(src->ix), (unsigned)VD_HTAB_IDX_MAX);
+	if (src->memo_n == src->memo_cap) {
+		size_t cap = src->memo_cap ? 2 * src->memo_cap : 512;
+		Dwarf_Off *offs = realloc(src->memo_offs, cap * sizeof(*offs));
+		const struct vd_type **types;
+
+		if (!offs)
+			return &vd_enomem;
+		src->memo_offs = offs;
+		types = realloc(src->memo_types, cap * sizeof(*types));
+		if (!types)
+			return &vd_enomem;
+		src->memo_types = types;
+		src->memo_cap = cap;
+	}
+	src->memo_offs[src->memo_n] = off;
+	src->memo_types[src->memo_n] = type;
+	err = vd_htab_add(&src->memo, off, (uint32_t)src->memo_n, memo_hash, src);
+	src->memo_n += !err;
+	return err;
 }
 
 /* A growing array of children, copied into the arena when complete. */

@@ -29,6 +29,7 @@
 #include "common/elf_why.h"
 #include "dwarf_code.h"
 #include "common/arena.h"
+#include "common/hashtab.h"
 #include "common/util.h"
 #include "types/ctype_priv.h"
 #include "dwarf_priv.h"
@@ -38,7 +39,7 @@
 #define CU_DIES_MAX (1u << 24)
 
 struct entry {
-	const char *name;        /* NULL: free slot */
+	const char *name;
 	Dwarf_Off off;
 	uint32_t hash;
 	uint8_t ns;
@@ -52,8 +53,9 @@ struct vd_dwarf_index {
 	bool big_endian, is64;
 	Dwarf_Obj_Access_Interface access;
 	Dwarf_Debug dbg;
-	struct entry *slots;     /* open addressing, power-of-two size */
-	size_t nslots, nused;
+	struct entry *ents;      /* the names indexed, in the order met */
+	size_t nents, ents_cap;
+	struct vd_htab tab;      /* (ns, name) -> index into ents (common/hashtab.h) */
 	struct vd_arena arena;   /* canonical base type names */
 	struct vd_dwarf_units units;
 	size_t nscanned;         /* units whose names are indexed */
@@ -381,7 +383,8 @@ vd_dwarf_index_close(struct vd_dwarf_index *ix)
 		elf_end(ix->elf);
 	if (ix->fd >= 0)
 		close(ix->fd);
-	free(ix->slots);
+	vd_htab_free(&ix->tab);
+	free(ix->ents);
 	vd_dwarf_names_deinit(&ix->names);
 	vd_dwarf_reader_destroy(ix->reader);
 	vd_dwarf_relocs_deinit(&ix->relocs);
@@ -500,41 +503,26 @@ name_hash(enum vd_dwarf_ns ns, const char *name)
 	return h;
 }
 
-static struct entry *
-slot_for(const struct vd_dwarf_index *ix, enum vd_dwarf_ns ns, const char *name,
-	 uint32_t h)
+static uint64_t
+ent_hash(void *priv, uint32_t idx)
 {
-	size_t mask = ix->nslots - 1;
-
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		struct entry *e = &ix->slots[i];
-
-		if (!e->name || (e->hash == h && e->ns == ns && !strcmp(e->name, name)))
-			return e;
-	}
+	return ((const struct vd_dwarf_index *)priv)->ents[idx].hash;
 }
 
-static struct vd_error *
-grow(struct vd_dwarf_index *ix)
+/* The entry of (ns, name), VD_HTAB_END when there is none. */
+static uint32_t
+find(const struct vd_dwarf_index *ix, enum vd_dwarf_ns ns, const char *name, uint32_t h)
 {
-	size_t n = ix->nslots ? 2 * ix->nslots : 4096;
-	struct entry *old = ix->slots;
-	size_t nold = ix->nslots;
+	struct vd_htab_probe p;
 
-	if (n > INDEX_MAX)
-		return vd_error_create(VD_ERR_CORRUPT, "%s: more than %u DWARF names",
-				       ix->path, INDEX_MAX / 2);
-	ix->slots = calloc(n, sizeof(*ix->slots));
-	if (!ix->slots) {
-		ix->slots = old;
-		return &vd_enomem;
+	for (uint32_t i = vd_htab_first(&ix->tab, h, &p); i != VD_HTAB_END;
+	     i = vd_htab_next(&ix->tab, &p)) {
+		const struct entry *e = &ix->ents[i];
+
+		if (e->hash == h && e->ns == ns && !strcmp(e->name, name))
+			return i;
 	}
-	ix->nslots = n;
-	for (size_t i = 0; i < nold; i++)
-		if (old[i].name)
-			*slot_for(ix, old[i].ns, old[i].name, old[i].hash) = old[i];
-	free(old);
-	return NULL;
+	return VD_HTAB_END;
 }
 
 /* Record (ns, name) -> off unless a better or equal entry is there. */
@@ -542,24 +530,36 @@ static struct vd_error *
 index_put(struct vd_dwarf_index *ix, enum vd_dwarf_ns ns, const char *name,
 	  Dwarf_Off off, enum vd_dwarf_rank rank)
 {
-	uint32_t h = name_hash(ns, name);
-	struct entry *e;
+	uint32_t h = name_hash(ns, name), i = find(ix, ns, name, h);
 	struct vd_error *err;
 
-	if (2 * (ix->nused + 1) > ix->nslots && (err = grow(ix)))
-		return err;
-	e = slot_for(ix, ns, name, h);
-	if (e->name && e->rank >= rank)
+	if (i != VD_HTAB_END) {
+		if (ix->ents[i].rank < rank) {
+			ix->ents[i].off = off;
+			ix->ents[i].rank = (uint8_t)rank;
+		}
 		return NULL;
-	if (!e->name) {
-		// Base type names are canonical spellings we made: keep a copy.
-		if (ns == VD_DWARF_BASE && !(name = vd_arena_strdup(&ix->arena, name)))
-			return &vd_enomem;
-		ix->nused++;
 	}
-	*e = (struct entry){ .name = e->name ? e->name : name, .off = off, .hash = h,
-			     .ns = (uint8_t)ns, .rank = (uint8_t)rank };
-	return NULL;
+	if (ix->nents >= INDEX_MAX / 2)
+		return vd_error_create(VD_ERR_CORRUPT, "%s: more than %u DWARF names",
+				       ix->path, INDEX_MAX / 2);
+	if (ix->nents == ix->ents_cap) {
+		size_t cap = ix->ents_cap ? 2 * ix->ents_cap : 2048;
+		struct entry *p = realloc(ix->ents, cap * sizeof(*p));
+
+		if (!p)
+			return &vd_enomem;
+		ix->ents = p;
+		ix->ents_cap = cap;
+	}
+	// Base type names are canonical spellings we made: keep a copy.
+	if (ns == VD_DWARF_BASE && !(name = vd_arena_strdup(&ix->arena, name)))
+		return &vd_enomem;
+	ix->ents[ix->nents] = (struct entry){ .name = name, .off = off, .hash = h,
+					      .ns = (uint8_t)ns, .rank = (uint8_t)rank };
+	err = vd_htab_add(&ix->tab, h, (uint32_t)ix->nents, ent_hash, ix);
+	ix->nents += !err;
+	return err;
 }
 
 enum vd_dwarf_rank
@@ -567,6 +567,7 @@ vd_dwarf_index_peek(const struct vd_dwarf_index *ix, enum vd_dwarf_ns ns,
 		    const char *name, Dwarf_Off *off_ret)
 {
 	const struct entry *e;
+	uint32_t i;
 
 	if (ix->have_names) {
 		uint64_t off = 0;
@@ -576,11 +577,10 @@ vd_dwarf_index_peek(const struct vd_dwarf_index *ix, enum vd_dwarf_ns ns,
 			*off_ret = off;
 		return r;
 	}
-	if (!ix->nslots)
+	i = find(ix, ns, name, name_hash(ns, name));
+	if (i == VD_HTAB_END)
 		return VD_DWARF_NONE;
-	e = slot_for(ix, ns, name, name_hash(ns, name));
-	if (!e->name)
-		return VD_DWARF_NONE;
+	e = &ix->ents[i];
 	if (off_ret)
 		*off_ret = e->off;
 	return (enum vd_dwarf_rank)e->rank;

@@ -617,47 +617,39 @@ read_decl(const struct unit_ctx *uc, const struct abbrevs *ab, uint64_t off,
 /* A thread's table of best entries ------------------------------------------- */
 
 struct bentry {
-	const char *name;        /* NULL: free */
+	const char *name;
 	uint64_t off;
 	uint32_t hash;
 	uint8_t ns, rank;
 };
 
+/* Entries in the order met, the common hash table (common/hashtab.h) over them. */
 struct table {
-	struct bentry *slots;
-	size_t nslots, nused;
+	struct bentry *e;
+	size_t n, cap;
+	struct vd_htab tab;
 };
 
-static struct bentry *
-table_slot(const struct table *t, enum vd_dwarf_ns ns, const char *name, uint32_t h)
+static uint64_t
+bentry_hash(void *priv, uint32_t idx)
 {
-	size_t mask = t->nslots - 1;
-
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		struct bentry *e = &t->slots[i];
-
-		if (!e->name || (e->hash == h && e->ns == ns && !strcmp(e->name, name)))
-			return e;
-	}
+	return ((const struct table *)priv)->e[idx].hash;
 }
 
-static bool
-table_grow(struct table *t)
+/* The entry of (ns, name), VD_HTAB_END when there is none. */
+static uint32_t
+table_find(const struct table *t, enum vd_dwarf_ns ns, const char *name, uint32_t h)
 {
-	size_t n = t->nslots ? 2 * t->nslots : 65536;
-	struct table nt = { calloc(n, sizeof(struct bentry)), n, t->nused };
+	struct vd_htab_probe p;
 
-	if (!nt.slots || n > 2 * (size_t)NAMES_ENTRIES_MAX) {
-		free(nt.slots);
-		return false;
+	for (uint32_t i = vd_htab_first(&t->tab, h, &p); i != VD_HTAB_END;
+	     i = vd_htab_next(&t->tab, &p)) {
+		const struct bentry *e = &t->e[i];
+
+		if (e->hash == h && e->ns == ns && !strcmp(e->name, name))
+			return i;
 	}
-	for (size_t i = 0; i < t->nslots; i++)
-		if (t->slots[i].name)
-			*table_slot(&nt, t->slots[i].ns, t->slots[i].name, t->slots[i].hash) =
-				t->slots[i];
-	free(t->slots);
-	*t = nt;
-	return true;
+	return VD_HTAB_END;
 }
 
 /* Keep (ns, name) -> off unless an entry as good or better is there. */
@@ -665,17 +657,41 @@ static bool
 table_put(struct table *t, enum vd_dwarf_ns ns, const char *name, uint32_t h,
 	  uint64_t off, enum vd_dwarf_rank rank)
 {
-	struct bentry *e;
+	uint32_t i = table_find(t, ns, name, h);
+	struct vd_error *err;
 
-	if (2 * (t->nused + 1) > t->nslots && !table_grow(t))
-		return false;
-	e = table_slot(t, ns, name, h);
-	if (e->name && e->rank >= rank)
+	if (i != VD_HTAB_END) {
+		if (t->e[i].rank < rank)
+			t->e[i] = (struct bentry){ name, off, h, (uint8_t)ns, (uint8_t)rank };
 		return true;
-	if (!e->name)
-		t->nused++;
-	*e = (struct bentry){ name, off, h, (uint8_t)ns, (uint8_t)rank };
+	}
+	if (t->n >= NAMES_ENTRIES_MAX)
+		return false;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 32768;
+		struct bentry *p = realloc(t->e, cap * sizeof(*p));
+
+		if (!p)
+			return false;
+		t->e = p;
+		t->cap = cap;
+	}
+	t->e[t->n] = (struct bentry){ name, off, h, (uint8_t)ns, (uint8_t)rank };
+	err = vd_htab_add(&t->tab, h, (uint32_t)t->n, bentry_hash, t);
+	if (err) {
+		vd_error_destroy(err);
+		return false;
+	}
+	t->n++;
 	return true;
+}
+
+static void
+table_free(struct table *t)
+{
+	vd_htab_free(&t->tab);
+	free(t->e);
+	*t = (struct table){ 0 };
 }
 
 /* The threads ------------------------------------------------------------------ */
@@ -734,10 +750,10 @@ index_die(struct worker *w, const struct unit_ctx *uc, const struct die *d)
 		vd_types_canonical_base_name(name, canon, sizeof(canon));
 		// Each spelling once per thread: look before copying.
 		uint32_t h = vd_dwarf_name_hash(ns, canon);
-		struct bentry *e = w->table.nslots ? table_slot(&w->table, ns, canon, h) : NULL;
+		uint32_t i = table_find(&w->table, ns, canon, h);
 
-		if (e && e->name) {
-			name = e->name;
+		if (i != VD_HTAB_END) {
+			name = w->table.e[i].name;
 		} else if (!(name = vd_arena_strdup(&w->arena, canon))) {
 			w->nomem = true;
 			return false;
@@ -870,18 +886,17 @@ serialize(struct worker *ws, size_t nw, uint64_t info_size, struct unit *units,
 
 	// Merge later threads' tables in file order: only a better rank wins.
 	for (size_t i = 1; i < nw; i++)
-		for (size_t j = 0; j < ws[i].table.nslots; j++) {
-			const struct bentry *e = &ws[i].table.slots[j];
+		for (size_t j = 0; j < ws[i].table.n; j++) {
+			const struct bentry *e = &ws[i].table.e[j];
 
-			if (e->name && !table_put(t, e->ns, e->name, e->hash, e->off, e->rank))
+			if (!table_put(t, e->ns, e->name, e->hash, e->off, e->rank))
 				return &vd_enomem;
 		}
-	nentries = t->nused;
+	nentries = t->n;
 	while (nbuckets < nentries)
 		nbuckets *= 2;
-	for (size_t j = 0; j < t->nslots; j++)
-		if (t->slots[j].name)
-			names_size += strlen(t->slots[j].name) + 1;
+	for (size_t j = 0; j < t->n; j++)
+		names_size += strlen(t->e[j].name) + 1;
 	if (names_size > UINT32_MAX || nentries > NAMES_ENTRIES_MAX)
 		return vd_error_create(VD_ERR_NOTIMPL, "more than 4 GiB of DWARF names");
 	buckets = calloc(nbuckets + 1, sizeof(*buckets));
@@ -894,18 +909,15 @@ serialize(struct worker *ws, size_t nw, uint64_t info_size, struct unit *units,
 		return &vd_enomem;
 	}
 	// A counting sort by bucket.
-	for (size_t j = 0; j < t->nslots; j++)
-		if (t->slots[j].name)
-			buckets[(t->slots[j].hash & (nbuckets - 1)) + 1]++;
+	for (size_t j = 0; j < t->n; j++)
+		buckets[(t->e[j].hash & (nbuckets - 1)) + 1]++;
 	for (uint64_t b = 0; b < nbuckets; b++)
 		buckets[b + 1] += buckets[b];
-	for (size_t j = 0; j < t->nslots; j++) {
-		const struct bentry *e = &t->slots[j];
+	for (size_t j = 0; j < t->n; j++) {
+		const struct bentry *e = &t->e[j];
 		size_t len;
 		uint64_t at;
 
-		if (!e->name)
-			continue;
 		at = buckets[e->hash & (nbuckets - 1)]++;
 		len = strlen(e->name) + 1;
 		memcpy(names + pos, e->name, len);
@@ -985,7 +997,7 @@ vd_dwarf_names_build(const struct vd_dwarf_sections *sec, const char *path,
 	if (!err && !(err = serialize(ws, nw, sec->info_size, units, nunits, ret)))
 		units = NULL;            // ret has them
 	for (size_t i = 0; i < nw; i++) {
-		free(ws[i].table.slots);
+		table_free(&ws[i].table);
 		vd_arena_deinit(&ws[i].arena);
 		free(ws[i].ab.a);
 		free(ws[i].ab.s);

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "common/cache.h"
+#include "common/hashtab.h"
 #include "types/ctype_priv.h"
 #include "vmdive/error.h"
 
@@ -378,11 +379,6 @@ struct vd_error *vd_dwarf_for_children(const struct vd_dwarf_index *ix, Dwarf_Of
 
 /* The source (dwarf/dwarf.c) and its conversion (dwarf_conv.c) ---------- */
 
-struct vd_dwarf_memo_slot {
-	Dwarf_Off off;
-	const struct vd_type *type;   /* NULL: free */
-};
-
 struct vd_dwarf_work {
 	Dwarf_Off off;
 	struct vd_type *type;
@@ -393,8 +389,10 @@ struct vd_dwarf_source {
 	struct vd_dwarf_index *ix;
 	Dwarf_Debug dbg;
 	struct vd_arena arena;
-	struct vd_dwarf_memo_slot *memo;       /* DIE offset -> type, open addressing */
-	size_t memo_slots, memo_used;
+	struct vd_htab memo;              /* DIE offset -> index into: */
+	Dwarf_Off *memo_offs;
+	const struct vd_type **memo_types;
+	size_t memo_n, memo_cap;
 	struct vd_dwarf_work *work;       /* structs whose members are pending */
 	size_t nwork, work_cap;
 	struct vd_type void_type;

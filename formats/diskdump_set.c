@@ -418,36 +418,36 @@ comp_names(uint32_t flags, char *buf, size_t len)
 	return n ? buf : "none";
 }
 
-/* From the header's status, checked against sampled page flags. */
+/*
+ * From the header's status, checked against sampled page flags: what the
+ * pages use, and what the header says when that differs.
+ */
 static struct vd_error *
 attr_compression(struct vd_dump *dump, const struct diskdump *dd)
 {
 	uint32_t st = dd->status & DD_COMPRESSED;
+	uint32_t used = st || !dd->seen_flags ? st | dd->seen_flags : dd->seen_flags;
 	char a[64], b[64];
+	struct vd_error *err;
 
-	if (st || !dd->seen_flags)
-		return vd_dump_add_attr(dump, "compression", "%s%s",
-					comp_names(st | dd->seen_flags, a,
-						   sizeof(a)),
-					dd->seen_flags & ~st ?
-					" (pages use more than the header says)" :
-					"");
-	return vd_dump_add_attr(dump, "compression",
-				"%s (from the page flags; the header says %s)",
-				comp_names(dd->seen_flags, a, sizeof(a)),
-				comp_names(st, b, sizeof(b)));
+	err = vd_dump_add_attr(dump, "compression", "%s", comp_names(used, a, sizeof(a)));
+	if (!err && used != st)
+		err = vd_dump_add_attr(dump, "compression_header", "%s",
+				       comp_names(st, b, sizeof(b)));
+	return err;
 }
 
 static struct vd_error *
 attr_status(struct vd_dump *dump, const struct diskdump *dd)
 {
-	char buf[64];
+	struct vd_error *err;
 
-	return vd_dump_add_attr(dump, "status", "0x%x (%s%s%s)", dd->status,
-				comp_names(dd->status, buf, sizeof(buf)),
-				dd->status & DD_INCOMPLETE ? ", incomplete" : "",
-				dd->status & DD_EXCLUDED_VMEMMAP ?
-				", unused vmemmap excluded" : "");
+	err = vd_dump_add_fact(dump, "status", VD_ATTR_HEX, dd->status);
+	if (!err && (dd->status & DD_INCOMPLETE))
+		err = vd_dump_add_fact(dump, "incomplete", VD_ATTR_BOOL, 1);
+	if (!err && (dd->status & DD_EXCLUDED_VMEMMAP))
+		err = vd_dump_add_fact(dump, "unused_vmemmap_excluded", VD_ATTR_BOOL, 1);
+	return err;
 }
 
 static struct vd_error *
@@ -460,18 +460,14 @@ attr_pages(struct vd_dump *dump, struct diskdump **parts, size_t n)
 		ram += parts[i]->ram_pages;
 		dumped += parts[i]->dumped_pages;
 	}
-	err = vd_dump_add_attr(dump, "max_mapnr", "0x%llx",
-			       (unsigned long long)parts[0]->max_mapnr);
+	err = vd_dump_add_fact(dump, "max_mapnr", VD_ATTR_HEX, parts[0]->max_mapnr);
 	if (!err)
-		err = vd_dump_add_attr(dump, "RAM pages", "%llu",
-				       (unsigned long long)ram);
+		err = vd_dump_add_fact(dump, "ram_pages", VD_ATTR_COUNT, ram);
 	if (!err)
-		err = vd_dump_add_attr(dump, "pages in dump", "%llu",
-				       (unsigned long long)dumped);
+		err = vd_dump_add_fact(dump, "pages_in_dump", VD_ATTR_COUNT, dumped);
 	if (!err)
-		err = vd_dump_add_attr(dump, "excluded pages", "%llu",
-				       (unsigned long long)(ram > dumped ?
-							    ram - dumped : 0));
+		err = vd_dump_add_fact(dump, "excluded_pages", VD_ATTR_COUNT,
+				       ram > dumped ? ram - dumped : 0);
 	return err;
 }
 
@@ -480,28 +476,33 @@ attr_split(struct vd_dump *dump, struct diskdump **parts, size_t n)
 {
 	struct vd_error *err;
 
-	if (!parts[0]->split)
-		return vd_dump_add_attr(dump, "split", "no");
-	err = vd_dump_add_attr(dump, "split", "%zu part%s", n,
-			       n > 1 ? "s" : "");
-	for (size_t i = 0; i < n && !err; i++) {
+	err = vd_dump_add_fact(dump, "split", VD_ATTR_BOOL, parts[0]->split);
+	if (!err && parts[0]->split)
+		err = vd_dump_add_fact(dump, "split_parts", VD_ATTR_COUNT, n);
+	for (size_t i = 0; i < n && !err && parts[0]->split; i++) {
 		char key[48];
 
-		snprintf(key, sizeof(key), "part %zu/%zu", i + 1, n);
-		err = vd_dump_add_attr(dump, key,
-				       "%s: PFNs 0x%llx-0x%llx, %llu pages in dump",
-				       parts[i]->file->path,
-				       (unsigned long long)parts[i]->start_pfn,
-				       (unsigned long long)(parts[i]->end_pfn - 1),
-				       (unsigned long long)parts[i]->dumped_pages);
+		snprintf(key, sizeof(key), "part%zu_file", i + 1);
+		err = vd_dump_add_attr(dump, key, "%s", parts[i]->file->path);
+		snprintf(key, sizeof(key), "part%zu_first_pfn", i + 1);
+		if (!err)
+			err = vd_dump_add_fact(dump, key, VD_ATTR_HEX, parts[i]->start_pfn);
+		snprintf(key, sizeof(key), "part%zu_last_pfn", i + 1);
+		if (!err)
+			err = vd_dump_add_fact(dump, key, VD_ATTR_HEX, parts[i]->end_pfn - 1);
+		snprintf(key, sizeof(key), "part%zu_pages_in_dump", i + 1);
+		if (!err)
+			err = vd_dump_add_fact(dump, key, VD_ATTR_COUNT, parts[i]->dumped_pages);
 	}
 	return err;
 }
 
+/* Flattened (makedumpfile -F): makedumpfile -R would rearrange it. */
 static struct vd_error *
 attr_flat(struct vd_dump *dump, struct diskdump **parts, size_t n)
 {
 	size_t nflat = 0, nrec = 0;
+	struct vd_error *err;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!parts[i]->file->flat)
@@ -509,11 +510,12 @@ attr_flat(struct vd_dump *dump, struct diskdump **parts, size_t n)
 		nflat++;
 		nrec += vd_flat_nrecords(parts[i]->file->flat);
 	}
-	if (!nflat)
-		return vd_dump_add_attr(dump, "flattened", "no");
-	return vd_dump_add_attr(dump, "flattened",
-				"yes (%zu records%s; makedumpfile -R would rearrange it)",
-				nrec, nflat < n ? ", some parts" : "");
+	err = vd_dump_add_fact(dump, "flattened", VD_ATTR_BOOL, nflat != 0);
+	if (!err && nflat)
+		err = vd_dump_add_fact(dump, "flattened_records", VD_ATTR_COUNT, nrec);
+	if (!err && nflat && nflat < n)
+		err = vd_dump_add_fact(dump, "flattened_parts", VD_ATTR_COUNT, nflat);
+	return err;
 }
 
 static struct vd_error *
@@ -529,16 +531,11 @@ attr_uts(struct vd_dump *dump, const struct diskdump *dd)
 
 		if (!dd->uts[i][0] && i != 4)
 			continue;
-		snprintf(key, sizeof(key), "utsname.%s", keys[i]);
-		if (i == 4 && dd->arch_how &&
-		    strcmp(dd->arch_how, "utsname.machine"))
-			err = vd_dump_add_attr(dump, key,
-					       "%s (arch %s from the %s)",
-					       dd->uts[i],
-					       vd_arch_name(dd->arch),
-					       dd->arch_how);
-		else
-			err = vd_dump_add_attr(dump, key, "%s", dd->uts[i]);
+		snprintf(key, sizeof(key), "utsname_%s", keys[i]);
+		err = vd_dump_add_attr(dump, key, "%s", dd->uts[i]);
+		// Where the arch came from when utsname.machine did not say.
+		if (!err && i == 4 && dd->arch_how && strcmp(dd->arch_how, "utsname.machine"))
+			err = vd_dump_add_attr(dump, "arch_from", "%s", dd->arch_how);
 	}
 	return err;
 }
@@ -546,42 +543,37 @@ attr_uts(struct vd_dump *dump, const struct diskdump *dd)
 static struct vd_error *
 attr_time(struct vd_dump *dump, const struct diskdump *dd)
 {
-	time_t t = (time_t)dd->tv_sec;
-	char buf[64];
-	struct tm tm;
+	struct vd_error *err = vd_dump_add_fact(dump, "timestamp", VD_ATTR_TIME, dd->tv_sec);
 
-	if (!dd->tv_sec)
-		return vd_dump_add_attr(dump, "timestamp", "0 (not set)");
-	if (!gmtime_r(&t, &tm) ||
-	    !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(buf, sizeof(buf), "?");
-	return vd_dump_add_attr(dump, "timestamp", "%s (%llu.%06llu)", buf,
-				(unsigned long long)dd->tv_sec,
-				(unsigned long long)dd->tv_usec);
+	if (!err && dd->tv_sec)
+		err = vd_dump_add_fact(dump, "timestamp_usec", VD_ATTR_COUNT, dd->tv_usec);
+	return err;
 }
 
 /*
  * QEMU writes the header's phys_base wrong whenever it is not 0: it
  * parses the decimal NUMBER(phys_base) as hex (docs/real-dump-traps.md).  Show both
- * when they differ; VMCOREINFO is the one to trust.
+ * when they differ, and warn; VMCOREINFO is the one to trust.
  */
 static struct vd_error *
 attr_phys_base(struct vd_dump *dump, const struct diskdump *dd)
 {
+	struct vd_error *err;
 	uint64_t pb;
 
 	if (dd->legacy || dd->version < 1)
 		return NULL;
-	if (vd_vmcoreinfo_text_number(dd->vmcoreinfo, dd->vmcoreinfo_len,
-				      "NUMBER(phys_base)", &pb)) {
-		if (pb != dd->phys_base)
-			return vd_dump_add_attr(dump, "phys_base (header)",
-						"0x%llx, but VMCOREINFO says 0x%llx: use VMCOREINFO (QEMU writes the header value wrong)",
-						(unsigned long long)dd->phys_base,
-						(unsigned long long)pb);
+	err = vd_dump_add_fact(dump, "phys_base_header", VD_ATTR_HEX, dd->phys_base);
+	if (!err && vd_vmcoreinfo_text_number(dd->vmcoreinfo, dd->vmcoreinfo_len,
+					      "NUMBER(phys_base)", &pb) && pb != dd->phys_base) {
+		err = vd_dump_add_fact(dump, "phys_base_vmcoreinfo", VD_ATTR_HEX, pb);
+		if (!err)
+			err = vd_dump_add_warning(dump,
+						  "%s: the header's phys_base 0x%llx is not VMCOREINFO's 0x%llx: VMCOREINFO's is used (QEMU writes the header value wrong)",
+						  dd->file->path, (unsigned long long)dd->phys_base,
+						  (unsigned long long)pb);
 	}
-	return vd_dump_add_attr(dump, "phys_base (header)", "0x%llx",
-				(unsigned long long)dd->phys_base);
+	return err;
 }
 
 static struct vd_error *
@@ -589,6 +581,7 @@ attr_eraseinfo(struct vd_dump *dump, const struct diskdump *dd)
 {
 	char buf[256];
 	size_t n = 0;
+	struct vd_error *err;
 
 	if (!dd->eraseinfo)
 		return NULL;
@@ -603,9 +596,11 @@ attr_eraseinfo(struct vd_dump *dump, const struct diskdump *dd)
 		buf[n++] = c >= 0x20 && c < 0x7f ? c : '?';
 	}
 	buf[n] = '\0';
-	return vd_dump_add_attr(dump, "eraseinfo", "%zu bytes: %s%s",
-				dd->eraseinfo_len, buf,
-				n + 3 >= sizeof(buf) ? "..." : "");
+	err = vd_dump_add_fact(dump, "eraseinfo_size", VD_ATTR_COUNT, dd->eraseinfo_len);
+	if (!err)
+		err = vd_dump_add_attr(dump, "eraseinfo", "%s%s", buf,
+				       n + 3 >= sizeof(buf) ? "..." : "");
+	return err;
 }
 
 static struct vd_error *
@@ -614,23 +609,30 @@ attr_header(struct vd_dump *dump, const struct diskdump *dd)
 	char buf[192];
 	struct vd_error *err;
 
-	err = vd_dump_add_attr(dump, "signature", "%s",
-			       dd->legacy ? "DISKDUMP (legacy diskdump)" :
-			       "KDUMP");
+	// DISKDUMP: the legacy diskdump format.
+	err = vd_dump_add_attr(dump, "signature", "%s", dd->legacy ? "DISKDUMP" : "KDUMP");
 	if (!err)
-		err = vd_dump_add_attr(dump, "header version", "%d",
-				       dd->version);
+		err = dd->version >= 0 ?
+		      vd_dump_add_fact(dump, "header_version", VD_ATTR_COUNT,
+				       (uint64_t)dd->version) :
+		      vd_dump_add_attr(dump, "header_version", "%d", dd->version);
 	if (!err)
 		err = attr_compression(dump, dd);
-	if (!err && dd->has_dump_level)
-		err = vd_dump_add_attr(dump, "dump level", "%s",
-				       vd_diskdump_level_text(dd->dump_level, buf,
-							      sizeof(buf)));
+	if (!err && dd->has_dump_level) {
+		// "17 (zero pages, free pages)": the classes are the part in ().
+		const char *t = vd_diskdump_level_text(dd->dump_level, buf, sizeof(buf));
+		const char *lp = strchr(t, '('), *rp = strrchr(t, ')');
+
+		err = vd_dump_add_fact(dump, "dump_level", VD_ATTR_COUNT,
+				       (uint64_t)(uint32_t)dd->dump_level);
+		if (!err && lp && rp > lp)
+			err = vd_dump_add_attr(dump, "dump_level_excludes", "%.*s",
+					       (int)(rp - lp - 1), lp + 1);
+	}
 	if (!err)
 		err = attr_status(dump, dd);
 	if (!err)
-		err = vd_dump_add_attr(dump, "block size", "%u",
-				       dd->block_size);
+		err = vd_dump_add_fact(dump, "block_size", VD_ATTR_COUNT, dd->block_size);
 	return err;
 }
 
@@ -652,11 +654,15 @@ publish_attrs(struct vd_dump *dump, struct diskdump **parts, size_t n)
 	if (!err)
 		err = attr_time(dump, dd);
 	if (!err)
-		err = vd_dump_add_attr(dump, "nr_cpus", "%d (dumping CPU %u)",
-				       dd->nr_cpus, dd->current_cpu);
+		err = dd->nr_cpus >= 0 ?
+		      vd_dump_add_fact(dump, "nr_cpus", VD_ATTR_COUNT, (uint64_t)dd->nr_cpus) :
+		      vd_dump_add_attr(dump, "nr_cpus", "%d", dd->nr_cpus);
 	if (!err)
-		err = vd_dump_add_attr(dump, "notes", "%zu (%zu NT_PRSTATUS)",
-				       dd->nnotes, dd->ncpus);
+		err = vd_dump_add_fact(dump, "dumping_cpu", VD_ATTR_COUNT, dd->current_cpu);
+	if (!err)
+		err = vd_dump_add_fact(dump, "notes", VD_ATTR_COUNT, dd->nnotes);
+	if (!err)
+		err = vd_dump_add_fact(dump, "note_core_nt_prstatus", VD_ATTR_COUNT, dd->ncpus);
 	if (!err)
 		err = attr_phys_base(dump, dd);
 	if (!err)

@@ -5,9 +5,11 @@
  * page cache in front of readers that decode pages (VD_SEG_PAGED).
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/util.h"
 #include "common/elf_why.h"
@@ -129,10 +131,32 @@ push_string(char ***arr, size_t *n, char *s)
 	return NULL;
 }
 
+/* Takes value (malloc()ed, or NULL: out of memory). */
+static struct vd_error *
+add_attr(struct vd_dump *dump, const char *key, char *value, enum vd_attr_type type,
+	 uint64_t number)
+{
+	struct vd_attr *p;
+
+	if (!value)
+		return &vd_enomem;
+	if (!vd_grow(&dump->info.attrs, dump->info.nattrs, sizeof(*p))) {
+		free(value);
+		return &vd_enomem;
+	}
+	p = &dump->info.attrs[dump->info.nattrs];
+	*p = (struct vd_attr){ strdup(key), value, type, number };
+	if (!p->key) {
+		free(value);
+		return &vd_enomem;
+	}
+	dump->info.nattrs++;
+	return NULL;
+}
+
 struct vd_error *
 vd_dump_add_attr(struct vd_dump *dump, const char *key, const char *fmt, ...)
 {
-	struct vd_attr *p;
 	char *value;
 	va_list ap;
 	int r;
@@ -140,21 +164,40 @@ vd_dump_add_attr(struct vd_dump *dump, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	r = vasprintf(&value, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return &vd_enomem;
-	if (!vd_grow(&dump->info.attrs, dump->info.nattrs, sizeof(*p))) {
-		free(value);
-		return &vd_enomem;
+	return add_attr(dump, key, r < 0 ? NULL : value, VD_ATTR_TEXT, 0);
+}
+
+struct vd_error *
+vd_dump_add_fact(struct vd_dump *dump, const char *key, enum vd_attr_type type,
+		 uint64_t number)
+{
+	char buf[64];
+
+	switch (type) {
+	case VD_ATTR_HEX:
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)number);
+		break;
+	case VD_ATTR_BOOL:
+		number = number != 0;
+		snprintf(buf, sizeof(buf), "%s", number ? "yes" : "no");
+		break;
+	case VD_ATTR_TIME: {
+		time_t t = (time_t)number;
+		struct tm tm;
+
+		if (!number)
+			snprintf(buf, sizeof(buf), "not set");
+		else if (number > INT64_MAX || !gmtime_r(&t, &tm) ||
+			 !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm))
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)number);
+		break;
 	}
-	p = dump->info.attrs;
-	p[dump->info.nattrs].key = strdup(key);
-	p[dump->info.nattrs].value = value;
-	if (!p[dump->info.nattrs].key) {
-		free(value);
-		return &vd_enomem;
+	default:
+		type = VD_ATTR_COUNT;
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)number);
+		break;
 	}
-	dump->info.nattrs++;
-	return NULL;
+	return add_attr(dump, key, strdup(buf), type, number);
 }
 
 struct vd_error *

@@ -350,9 +350,9 @@ guess_producer(const struct elf_ctx *ctx, const struct load_facts *f,
 
 	if (kind == VD_DUMP_USER)
 		return "Linux process core";
+	// Of a QEMU dump or not: the "producer_input" fact (add_attrs()).
 	if ((ctx->eh.flags & ELF_FLAG_INCOMPLETE) || f->short_file)
-		return qemu ? "makedumpfile -E (of a QEMU dump)" :
-			      "makedumpfile -E";
+		return "makedumpfile -E";
 	if (qemu)
 		return "QEMU dump-guest-memory";
 	if (f->kernel_vaddr)
@@ -723,16 +723,8 @@ publish(const struct elf_ctx *ctx, enum vd_dump_kind kind,
 static struct vd_error *
 segments_attr(const struct elf_ctx *ctx, const struct elf_layout *lay)
 {
-	char drop[80] = "", skip[80] = "";
 	struct vd_error *err;
 
-	if (lay->ndropped)
-		snprintf(drop, sizeof(drop),
-			 ", %zu dropped as aliases of others", lay->ndropped);
-	if (lay->nskipped)
-		snprintf(skip, sizeof(skip),
-			 ", %zu without a physical address skipped",
-			 lay->nskipped);
 	if (lay->nloads == lay->ndropped) {
 		err = vd_dump_add_warning(ctx->dump,
 					  "%s: no PT_LOAD segments: the file holds no memory",
@@ -740,8 +732,15 @@ segments_attr(const struct elf_ctx *ctx, const struct elf_layout *lay)
 		if (err)
 			return err;
 	}
-	return vd_dump_add_attr(ctx->dump, "segments", "%zu PT_LOAD%s%s",
-				lay->nloads - lay->ndropped, drop, skip);
+	err = vd_dump_add_fact(ctx->dump, "pt_load", VD_ATTR_COUNT,
+			       lay->nloads - lay->ndropped);
+	if (!err && lay->ndropped)
+		err = vd_dump_add_fact(ctx->dump, "pt_load_aliases_dropped", VD_ATTR_COUNT,
+				       lay->ndropped);
+	if (!err && lay->nskipped)
+		err = vd_dump_add_fact(ctx->dump, "pt_load_without_paddr", VD_ATTR_COUNT,
+				       lay->nskipped);
+	return err;
 }
 
 static struct vd_error *
@@ -821,28 +820,43 @@ add_attrs(const struct elf_ctx *ctx, const struct load_facts *f,
 
 	err = vd_dump_add_attr(ctx->dump, "producer", "%s",
 			       guess_producer(ctx, f, kind));
+	// What makedumpfile -E filtered: a QEMU dump (its notes, p_vaddr = p_paddr).
+	if (!err && !strcmp(guess_producer(ctx, f, kind), "makedumpfile -E") &&
+	    (ctx->notes.nqemu || f->all_v_eq_p))
+		err = vd_dump_add_attr(ctx->dump, "producer_input", "QEMU dump-guest-memory");
 	if (!err)
-		err = vd_dump_add_attr(ctx->dump, "elf",
-				       "ELF%u %s, e_machine %u (%s), %u program headers at 0x%llx%s",
-				       eh->is64 ? 64 : 32,
-				       eh->be ? "big-endian" : "little-endian",
-				       eh->machine,
-				       eh->arch ? vd_arch_name(eh->arch) :
-						  "unsupported: memory only",
-				       eh->phnum, (unsigned long long)eh->phoff,
-				       eh->pn_xnum ? " (PN_XNUM)" : "");
+		err = vd_dump_add_attr(ctx->dump, "elf_class", "ELF%u", eh->is64 ? 64 : 32);
+	if (!err)
+		err = vd_dump_add_attr(ctx->dump, "elf_data", "%s",
+				       eh->be ? "big-endian" : "little-endian");
+	if (!err)
+		err = vd_dump_add_fact(ctx->dump, "e_machine", VD_ATTR_COUNT, eh->machine);
+	if (!err)
+		// An e_machine vmdive cannot translate for: its memory is read.
+		err = vd_dump_add_attr(ctx->dump, "e_machine_arch", "%s",
+				       eh->arch ? vd_arch_name(eh->arch) : "unsupported");
+	if (!err)
+		err = vd_dump_add_fact(ctx->dump, "e_phnum", VD_ATTR_COUNT, eh->phnum);
+	if (!err)
+		err = vd_dump_add_fact(ctx->dump, "e_phoff", VD_ATTR_HEX, eh->phoff);
+	if (!err && eh->pn_xnum)
+		err = vd_dump_add_fact(ctx->dump, "pn_xnum", VD_ATTR_BOOL, 1);
 	if (!err)
 		err = vd_elf_notes_add_attr((struct elf_ctx *)ctx);
 	if (!err && ctx->file->compression)
-		err = vd_dump_add_attr(ctx->dump, "compression",
-				       "%s, %llu bytes decompressed to %llu at open",
-				       ctx->file->compression,
-				       (unsigned long long)ctx->file->compressed_size,
-				       (unsigned long long)ctx->file->size);
+		err = vd_dump_add_attr(ctx->dump, "compression", "%s", ctx->file->compression);
+	if (!err && ctx->file->compression)
+		err = vd_dump_add_fact(ctx->dump, "compressed_size", VD_ATTR_COUNT,
+				       ctx->file->compressed_size);
+	if (!err && ctx->file->compression)
+		err = vd_dump_add_fact(ctx->dump, "decompressed_size", VD_ATTR_COUNT,
+				       ctx->file->size);
 	if (err || kind != VD_DUMP_KERNEL || !(eh->flags & ELF_FLAG_INCOMPLETE))
 		return err;
-	err = vd_dump_add_attr(ctx->dump, "incomplete",
-			       "yes (e_flags bit 0: makedumpfile ran out of space)");
+	// e_flags bit 0: makedumpfile ran out of space.
+	err = vd_dump_add_fact(ctx->dump, "incomplete", VD_ATTR_BOOL, 1);
+	if (!err)
+		err = vd_dump_add_fact(ctx->dump, "e_flags", VD_ATTR_HEX, eh->flags);
 	if (!err)
 		err = vd_dump_add_warning(ctx->dump,
 					  "%s: incomplete dump: makedumpfile could not write all of it (e_flags 0x%x)",

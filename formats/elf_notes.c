@@ -384,33 +384,44 @@ core_type_name(uint32_t type)
 	}
 }
 
-/* The `notes` attr: "2 CORE/NT_PRSTATUS, 2 QEMU/0, 1 VMCOREINFO/0". */
+/*
+ * The notes as facts: "notes" (how many), then one count per kind,
+ * "note_core_nt_prstatus", "note_qemu_0x0", "note_vmcoreinfo_0x0", and
+ * "note_others" for those past the kinds counted.
+ */
 struct vd_error *
 vd_elf_notes_add_attr(struct elf_ctx *ctx)
 {
 	const struct elf_note_summary *sum = &ctx->notes;
-	char buf[ELF_NOTE_KINDS * 64 + 64];
-	size_t len = 0;
+	struct vd_error *err;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < sum->nkinds; i++) {
+	err = vd_dump_add_fact(ctx->dump, "notes", VD_ATTR_COUNT, sum->nnotes);
+	for (size_t i = 0; i < sum->nkinds && !err; i++) {
 		const struct elf_note_kind *k = &sum->kinds[i];
 		const char *tname = strcmp(k->name, "CORE") ?
 				    vd_core_note_name(k->name, k->type) :
 				    core_type_name(k->type);
+		char key[96], type[16];
+		size_t n = 0;
 
-		if (tname)
-			len += snprintf(buf + len, sizeof(buf) - len,
-					"%s%zu %s/%s", i ? ", " : "", k->count,
-					k->name, tname);
-		else
-			len += snprintf(buf + len, sizeof(buf) - len,
-					"%s%zu %s/0x%x", i ? ", " : "",
-					k->count, k->name, k->type);
+		if (!tname) {
+			snprintf(type, sizeof(type), "0x%x", k->type);
+			tname = type;
+		}
+		snprintf(key, sizeof(key), "note_%s_%s", k->name, tname);
+		// snake_case: letters lowered, anything else an underscore
+		for (char *p = key; *p; p++) {
+			char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+				c = '_';
+			if (c != '_' || (n && key[n - 1] != '_'))
+				key[n++] = c;
+		}
+		key[n] = '\0';
+		err = vd_dump_add_fact(ctx->dump, key, VD_ATTR_COUNT, k->count);
 	}
-	if (sum->nother)
-		snprintf(buf + len, sizeof(buf) - len, ", %zu others",
-			 sum->nother);
-	return vd_dump_add_attr(ctx->dump, "notes", "%s",
-				sum->nnotes ? buf : "none");
+	if (!err && sum->nother)
+		err = vd_dump_add_fact(ctx->dump, "note_others", VD_ATTR_COUNT, sum->nother);
+	return err;
 }

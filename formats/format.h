@@ -75,9 +75,13 @@ struct vd_error *vd_dump_set_vmcoreinfo(struct vd_dump *dump, const char *text,
 					size_t len);
 struct vd_error *vd_dump_add_cpu(struct vd_dump *dump,
 				 const struct vd_cpu_state *cpu);
+/* A VD_ATTR_TEXT fact. */
 struct vd_error *vd_dump_add_attr(struct vd_dump *dump, const char *key,
 				  const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A typed fact: its value text made from the number (see enum vd_attr_type). */
+struct vd_error *vd_dump_add_fact(struct vd_dump *dump, const char *key,
+				  enum vd_attr_type type, uint64_t number);
 struct vd_error *vd_dump_add_warning(struct vd_dump *dump, const char *fmt,
 				     ...)
 	__attribute__((format(printf, 2, 3)));

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The layering of the library folders, checked three ways (docs/design.md §1).
 
+0. every library vd_layer() makes in CMakeLists.txt has its row in LAYERS;
 1. includes: a file may include headers of its own folder and of the folders
    its folder may use (LAYERS below), nothing above;
 2. links: every symbol a folder's static library takes from another vmdive
@@ -33,6 +34,7 @@ LAYERS = {
     "unwind":  ("vd_unwind",   ["session"]),
     "memory":  ("vd_memory",   ["session"]),
     "expr":    ("vd_expr",     ["session"]),
+    "disasm":  ("vd_disasm",   ["common"]),
     "triage":  ("vd_triage",   ["unwind", "memory", "expr"]),
     "cli":     (None,          ["common"]),
 }
@@ -118,6 +120,15 @@ def count_lines(src, folder):
     return n
 
 
+def check_table(src):
+    """Every library the top CMakeLists.txt makes with vd_layer() has its row here."""
+    with open(os.path.join(src, "CMakeLists.txt"), encoding="utf-8") as f:
+        made = re.findall(r"^vd_layer\((\w+) (\w+)\)", f.read(), re.M)
+    rows = {folder: lib for folder, (lib, _) in LAYERS.items()}
+    return [f"CMakeLists.txt: vd_layer({lib} {folder}) has no row in LAYERS "
+            f"(tests/check-layers.py)" for lib, folder in made if rows.get(folder) != lib]
+
+
 def check_sizes(src):
     sizes = {f: count_lines(src, f) for f in ANALYZER}
     total = sum(sizes.values())
@@ -130,7 +141,7 @@ def main():
         print(__doc__.strip(), file=sys.stderr)
         return 99
     src, build = sys.argv[1], sys.argv[2]
-    bad = check_includes(src) + check_links(build)
+    bad = check_table(src) + check_includes(src) + check_links(build)
     size_bad, sizes, total = check_sizes(src)
     bad += size_bad
     for b in bad:

@@ -440,23 +440,16 @@ read_dump(struct vd_session *s, struct vd_sysinfo *si)
 	si->damage = info->damage;
 	si->dump_level = -1;
 	for (size_t i = 0; i < info->nattrs; i++) {
-		const char *k = info->attrs[i].key, *v = info->attrs[i].value;
+		const struct vd_attr *a = &info->attrs[i];
 
-		if (!strcmp(k, "dump level")) {
-			const char *lp = strchr(v, '('), *rp = strrchr(v, ')');
-
-			si->dump_level = (int32_t)strtol(v, NULL, 10);
-			if (si->dump_level && lp && rp > lp)
-				snprintf(si->excluded, sizeof(si->excluded), "%.*s",
-					 (int)(rp - lp - 1), lp + 1);
-		} else if (!strcmp(k, "timestamp")) {
-			const char *lp = strchr(v, '(');
-			long long t = lp ? strtoll(lp + 1, NULL, 10) : 0;
-
-			if (t > 0) {
-				si->dump_time = t;
-				si->have_dump_time = true;
-			}
+		if (!strcmp(a->key, "dump_level") && a->type == VD_ATTR_COUNT) {
+			si->dump_level = (int32_t)a->number;
+		} else if (!strcmp(a->key, "dump_level_excludes") && si->dump_level > 0) {
+			snprintf(si->excluded, sizeof(si->excluded), "%s", a->value);
+		} else if (!strcmp(a->key, "timestamp") && a->type == VD_ATTR_TIME &&
+			   a->number && a->number <= INT64_MAX) {
+			si->dump_time = (int64_t)a->number;
+			si->have_dump_time = true;
 		}
 	}
 }

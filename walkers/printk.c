@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "printk_priv.h"
+#include "walk_priv.h"
 #include "types/ctype_priv.h"
 #include "vmdive/ctype.h"
 
@@ -146,15 +147,10 @@ vd_printk_iter_next(struct vd_printk_iter *it,
 		err = vd_steal(&w->pending);
 	} else {
 		err = it->format == VD_PRINTK_LOCKLESS ? vd_printk_prb_next(it) : vd_printk_lb_next(it);
-		if (!err) {
-			it->nrecords++;
+		if (!err)
 			*ret = &w->rec;
-			return NULL;
-		}
 	}
-	if (err != &vd_stop)
-		it->ncorrupt++;
-	return err;
+	return vd_walk_yield(err, &it->nrecords, &it->ncorrupt);
 }
 
 void

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inside the walkers (modules, vmalloc areas, tasks): member offsets looked
- * up once per walk, sized integer reads, per-CPU addresses, and the
- * session's module-symbol cache.
+ * Inside the walkers (modules, vmalloc areas, tasks, printk): member
+ * offsets looked up once per walk, sized integer reads, per-CPU addresses,
+ * the session's module-symbol cache, and the one iterator shape.
  */
 #ifndef VD_WALKERS_WALK_PRIV_H
 #define VD_WALKERS_WALK_PRIV_H
@@ -69,8 +69,9 @@ struct vd_error *vd_percpu_addr(struct vd_session *s, const struct vd_percpu *pc
 /*
  * The one iterator shape (include/vmdive/walk.h): init collects or
  * prepares, next() returns a record, an error about one skipped element,
- * or &vd_stop; deinit frees.  Every next() ends in vd_walk_yield(), which
- * keeps the iterator's nrecords and ncorrupt counts.
+ * or &vd_stop; deinit frees.  Every next() (tasks, modules, vmalloc areas,
+ * printk) ends in vd_walk_yield(), which keeps the iterator's nrecords and
+ * ncorrupt counts.
  */
 struct vd_error *vd_walk_yield(struct vd_error *err, uint64_t *nrecords,
 			       uint64_t *ncorrupt);

@@ -136,6 +136,22 @@ const char *vd_session_type_source(struct vd_session *s);
 void vd_session_type_names(struct vd_session *s, const char *prefix,
 			   bool (*cb)(void *priv, enum vd_type_kind kind, const char *name),
 			   void *priv);
+/*
+ * The same names for a shell's completion, without opening the dump when
+ * it can: from a cache of each kernel's names (per build-id, written on
+ * the first call for that kernel) found through the files' identity
+ * (device, inode, size, modification time).  A miss opens the dump with
+ * opts (or uses session when not NULL) and writes the cache (unless
+ * opts->no_cache).  kinds: a mask of 1u << VD_TYPE_STRUCT, _UNION, _ENUM,
+ * _TYPEDEF; names sorted, each once per kind.
+ */
+struct vd_error *vd_type_names_complete(const char *const *paths, size_t npaths,
+					const struct vd_session_opts *opts,
+					struct vd_session *session, unsigned kinds,
+					const char *prefix,
+					bool (*cb)(void *priv, enum vd_type_kind kind,
+						   const char *name),
+					void *priv);
 
 /* Strip typedefs and qualifiers. */
 const struct vd_type *vd_type_unqualified(const struct vd_type *type);

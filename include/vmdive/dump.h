@@ -48,10 +48,24 @@ struct vd_cpu_state {
 	uint64_t cr0, cr2, cr3, cr4;
 };
 
-/* One fact a reader wants `info` to show ("compression" = "zlib"). */
+/* What a reader's fact is (docs/json.md: how --json writes each). */
+enum vd_attr_type {
+	VD_ATTR_TEXT,     /* a word, name or list: value only */
+	VD_ATTR_COUNT,    /* a count or size: number, value in decimal */
+	VD_ATTR_HEX,      /* an address, offset, mask or flags: number, value in hex */
+	VD_ATTR_BOOL,     /* number 0 or 1, value "no" or "yes" */
+	VD_ATTR_TIME,     /* seconds since 1970 UTC: number, value the date ("not set" for 0) */
+};
+
+/*
+ * One fact a reader wants `info` to show: one fact per key, never a
+ * sentence ("compression" = "zlib", "pages_in_dump" = 12345).
+ */
 struct vd_attr {
-	char *key;
-	char *value;
+	char *key;                /* snake_case */
+	char *value;              /* as `info` prints it */
+	enum vd_attr_type type;
+	uint64_t number;          /* all but VD_ATTR_TEXT */
 };
 
 struct vd_dump_info {

@@ -216,7 +216,7 @@ bad past-end 2 "runs past the end of the segment" $'kind = user\ncpu pid=1\nload
 bad overlap 2 "overlap in virtual memory" $'kind = user\ncpu pid=1\nload vaddr=0x400000 size=0x2000\nload vaddr=0x401000 size=0x2000\nfill 0x400000 0x2000 1 load=0\nfill 0x401000 0x2000 2 load=1'
 # gdb's gcore through a gdbstub: per-section PT_LOADs, .tbss overlapping
 # what follows it with the same bytes.  Accepted; reads span the seam.
-bad shared 0 "segments              2 PT_LOAD" $'kind = user\ncpu pid=1\nload vaddr=0x400000 size=0x1800\nload vaddr=0x401000 size=0x2000\npattern 0x400000 0x3000'
+bad shared 0 "pt_load               2" $'kind = user\ncpu pid=1\nload vaddr=0x400000 size=0x1800\nload vaddr=0x401000 size=0x2000\npattern 0x400000 0x3000'
 "$VMDIVE" rd "$T/shared" 0x4017f8 16 >"$T/shared.rd" 2>&1
 want=$(python3 -c 'print(" ".join("%02x" % ((a + (a >> 8) + (a >> 16)) & 0xff) for a in range(0x4017f8, 0x401808)))')
 eq "$(sed -n 's/^00000000004017f8:  \(.\{23\}\)  \(.\{23\}\).*/\1 \2/p' "$T/shared.rd")" "$want" "shared: bytes across the seam"

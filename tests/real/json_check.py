@@ -48,6 +48,31 @@ def walk(node, path, bad):
             walk(v, path, bad)
 
 
+# info's attrs that are counts (numbers), flags/addresses (hex strings), yes/no (booleans)
+ATTR_COUNTS = {"e_machine", "e_phnum", "notes", "pt_load", "header_version", "block_size",
+               "ram_pages", "pages_in_dump", "excluded_pages", "nr_cpus", "dumping_cpu",
+               "dump_level", "timestamp", "note_core_nt_prstatus", "flattened_records"}
+ATTR_HEX = {"e_phoff", "status", "max_mapnr", "phys_base_header", "e_flags"}
+ATTR_BOOLS = {"split", "flattened", "incomplete", "pn_xnum"}
+
+
+def attrs_typed(attrs, bad):
+    """docs/json.md: one fact per key, typed; no sentence ("4 PT_LOAD", "2 (dumping CPU 0)")."""
+    for k, v in attrs.items():
+        hexstr = isinstance(v, str) and re.match(r"^0x[0-9a-f]+$", v)
+        if k in ATTR_COUNTS:
+            if not isinstance(v, int) or isinstance(v, bool):
+                bad.append("attrs.%s = %r: a count must be a number" % (k, v))
+        elif k in ATTR_HEX:
+            if not hexstr:
+                bad.append("attrs.%s = %r: must be a hex string" % (k, v))
+        elif k in ATTR_BOOLS:
+            if not isinstance(v, bool):
+                bad.append("attrs.%s = %r: must be true/false" % (k, v))
+        elif isinstance(v, str) and not hexstr and (re.match(r"^[0-9]", v) or "(" in v):
+            bad.append("attrs.%s = %r: a number or a sentence in a string" % (k, v))
+
+
 def main():
     vmdive, meta_path = sys.argv[1], sys.argv[2]
     meta = {}
@@ -67,7 +92,10 @@ def main():
         ["whatis", d, "nosuch_thing"], ["dis", d, "schedule", "3"],
         ["list", "-H", "-o", "module.list", "-s", "module.name", d, "modules"],
         ["search", "-c", d, "VMDIVE-MARKER"], ["vmcoreinfo", d, "OSRELEASE"],
+        ["complete-names", d, "task_"],
     ]
+    if meta.get("VMCORE_KDUMP_ZLIB") and os.path.exists(meta["VMCORE_KDUMP_ZLIB"]):
+        cmds.append(["info", meta["VMCORE_KDUMP_ZLIB"]])
     npass = nfail = 0
     for c in cmds:
         p = subprocess.run([vmdive, c[0], "--json"] + c[1:], stdout=subprocess.PIPE,
@@ -81,6 +109,8 @@ def main():
         if doc is not None:
             # vmcoreinfo KEY's object is keyed by VMCOREINFO's own keys.
             walk(doc, "value" if c[0] == "vmcoreinfo" else c[0], bad)
+            if c[0] == "info" and isinstance(doc, dict):
+                attrs_typed(doc.get("attrs", {}), bad)
             if isinstance(doc, dict) and isinstance(doc.get("error"), dict) and len(doc) == 1:
                 e = doc["error"]
                 if set(e) != {"code", "message", "file", "address"} or p.returncode == 0:

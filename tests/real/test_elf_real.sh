@@ -106,8 +106,8 @@ zero_page() {
     cmp -s "$T/got.bin" <(head -c 4096 /dev/zero) || fail "$3: zero tail at $2 is not zeros"
 }
 
-producer() {
-    "$VMDIVE" info --json "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["attrs"]["producer"])'
+producer() {   # the producer, and what it filtered when that is said
+    "$VMDIVE" info --json "$1" | python3 -c 'import json, sys; a = json.load(sys.stdin)["attrs"]; print(a["producer"] + (" of " + a["producer_input"] if "producer_input" in a else ""))'
 }
 
 checked=0
@@ -150,7 +150,7 @@ if command -v makedumpfile >/dev/null; then
             n=$((n + 1))
         done < <(python3 "$T/elfpeek.py" "$T/mdf.elf" samples)
         ((n > 10)) || fail "makedumpfile -E: only $n sample pages"
-        [[ $(producer "$T/mdf.elf") == "makedumpfile -E (of a QEMU dump)" ]] ||
+        [[ $(producer "$T/mdf.elf") == "makedumpfile -E of QEMU dump-guest-memory" ]] ||
             fail "makedumpfile -E: producer is $(producer "$T/mdf.elf")"
     else
         echo "elf_real: makedumpfile -E did not run; skipping that part"

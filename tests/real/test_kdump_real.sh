@@ -227,7 +227,7 @@ check_kdump() {
     comp=$(sed -nE 's/^ *compression +([a-z]+).*/\1/p' <<<"$out")
     [[ $comp == "$want" ]] || fail "info $1: compression '$comp', the file is $want"
     max=$(sed -nE 's/^ *max_mapnr +(0x[0-9a-f]+).*/\1/p' <<<"$out")
-    excl=$(sed -nE 's/^ *excluded pages +([0-9]+).*/\1/p' <<<"$out")
+    excl=$(sed -nE 's/^ *excluded_pages +([0-9]+).*/\1/p' <<<"$out")
     [[ -n $max ]] || { fail "info $1: no max_mapnr"; return; }
     out=$(python3 "$T/compare.py" "$VMDIVE" "$T" "$nranges" "$max" "$mode" \
           "$([[ $mode == filtered ]] && echo "$excl")" "$@") ||
