@@ -100,9 +100,9 @@ bytes 4096 0 >"$T/zero"
 questions() {
     local what=$1
     shift
-    info_is "$what" "RAM pages" "$RAM_PAGES" "$@"
-    info_is "$what" "pages in dump" "$DUMPED" "$@"
-    info_is "$what" "excluded pages" "$((RAM_PAGES - DUMPED))" "$@"
+    info_is "$what" ram_pages "$RAM_PAGES" "$@"
+    info_is "$what" pages_in_dump "$DUMPED" "$@"
+    info_is "$what" excluded_pages "$((RAM_PAGES - DUMPED))" "$@"
     rd_is "$what fill page" "$T/a5" 0x10000 4096 "$@"
     rd_is "$what zero page" "$T/zero" 0x28000 4096 "$@"
     rd_is "$what last page of chunk 0" "$T/3c" 0x3ffff000 4096 "$@"
@@ -149,7 +149,7 @@ done
 # the bitmaps).
 gen top16T $((16 << 28)) "page $(((16 << 28) - 1)) fill 0x3c"
 rd_is "16T top page" "$T/3c" "$(printf 0x%x $((((16 << 28) - 1) * 4096)))" 4096 "$T/top16T"
-info_is "16T top page" "RAM pages" "$((RAM_PAGES + 1))" "$T/top16T"
+info_is "16T top page" ram_pages "$((RAM_PAGES + 1))" "$T/top16T"
 rm -f "$T/top16T"
 
 # A 16-way split set of a 1 TiB machine: every part, in shuffled order.
@@ -160,7 +160,7 @@ for k in $(seq 1 16); do
 done
 shuffled=("${parts[@]:7}" "${parts[@]:0:7}")
 questions "16-way split" "${shuffled[@]}"
-info_is "16-way split" split "16 parts" "${shuffled[@]}"
+info_is "16-way split" split_parts 16 "${shuffled[@]}"
 rm -f "${parts[@]}"
 
 # Flattened (makedumpfile -F) with records of 64 bytes, shuffled, the
