@@ -36,11 +36,16 @@ struct vd_cache_section {
 	size_t size;
 };
 
+#define VD_CACHE_BLOCK 16384
+
 struct vd_cache_file {
 	void *map;
 	size_t size;
 	const struct vd_cache_section_entry *secs;
 	uint32_t nsecs;
+	const uint64_t *blocks;      /* each block's checksum */
+	size_t nblocks, data_off;
+	unsigned char *checked;      /* per block: 0 not yet, 1 good, 2 damaged */
 };
 
 /*
@@ -58,8 +63,23 @@ char *vd_cache_path(const char *dir, const char *kind, const char *key);
  */
 bool vd_cache_open(const char *dir, const char *kind, uint32_t version,
 		   const char *key, struct vd_cache_file *ret, const char **why_ret);
-/* Section id's bytes (checked at open), or NULL if the file has none. */
+/*
+ * Section id's bytes, all checked, or NULL if the file has none or a
+ * block of it is damaged (a miss: the caller rebuilds).
+ */
 const void *vd_cache_get(const struct vd_cache_file *f, uint32_t id, size_t *size_ret);
+/*
+ * Section id's bytes unchecked (NULL if none): for users that read a few
+ * entries of a big section, each range checked with vd_cache_check()
+ * before it is used.
+ */
+const void *vd_cache_section(const struct vd_cache_file *f, uint32_t id, size_t *size_ret);
+/*
+ * Whether [p, p + len) lies in the file's data and every block under it
+ * matches its checksum (each block hashed once, the first time).  false:
+ * damaged (or outside): nothing read from there may be used.
+ */
+bool vd_cache_check(const struct vd_cache_file *f, const void *p, size_t len);
 void vd_cache_close(struct vd_cache_file *f);
 
 /*

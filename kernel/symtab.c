@@ -426,9 +426,10 @@ read_elf_symtab(Elf *elf, uint64_t offset, struct vd_symtab *st)
 			       st->source);
 }
 
-struct vd_error *
-vd_symtab_load_elf(const char *path, uint64_t offset, const char *cache_dir,
-		   char build_id_ret[65], struct vd_symtab *ret)
+/* reuse: take the kept table when there is one (else only keep the new one). */
+static struct vd_error *
+load_elf(const char *path, uint64_t offset, const char *cache_dir, bool reuse,
+	 char build_id_ret[65], struct vd_symtab *ret)
 {
 	struct vd_symtab st = { 0 };
 	struct vd_error *err;
@@ -451,7 +452,7 @@ vd_symtab_load_elf(const char *path, uint64_t offset, const char *cache_dir,
 		return err;
 	}
 	elf_build_id(elf, build_id_ret);
-	if (vd_symtab_cache_load(cache_dir, build_id_ret, offset, path, ret)) {
+	if (reuse && vd_symtab_cache_load(cache_dir, build_id_ret, offset, path, ret)) {
 		elf_end(elf);
 		close(fd);
 		return NULL;
@@ -490,9 +491,56 @@ vd_symtab_load_elf(const char *path, uint64_t offset, const char *cache_dir,
 	return NULL;
 }
 
+struct vd_error *
+vd_symtab_load_elf(const char *path, uint64_t offset, const char *cache_dir,
+		   char build_id_ret[65], struct vd_symtab *ret)
+{
+	return load_elf(path, offset, cache_dir, true, build_id_ret, ret);
+}
+
+static void
+kept_free(struct vd_symtab_kept *k)
+{
+	if (!k)
+		return;
+	vd_cache_close(&k->f);
+	free(k->cache_dir);
+	free(k);
+}
+
+/*
+ * A damaged block in the kept file: the table is read from the ELF file
+ * again (and kept again), and the lookup answers from it.  The filled
+ * entries handed out so far stay where they are until deinit.  Out of
+ * memory or an unreadable ELF: the table becomes empty (lookups miss).
+ */
+static void
+kept_fallback(struct vd_symtab *st)
+{
+	struct vd_symtab_kept *k = st->kept;
+	struct vd_symtab fresh = { 0 };
+	char build_id[65];
+	struct vd_error *err;
+
+	err = load_elf(st->source, k->offset, k->cache_dir, false, build_id, &fresh);
+	if (err) {
+		vd_error_destroy(err);
+		fresh = (struct vd_symtab){ .source = st->source };
+		st->source = NULL;
+	}
+	fresh.retired = st->syms;
+	st->syms = NULL;
+	free(st->retired);
+	st->retired = NULL;
+	vd_symtab_deinit(st);
+	*st = fresh;
+}
+
 void
 vd_symtab_deinit(struct vd_symtab *st)
 {
+	kept_free(st->kept);
+	free(st->retired);
 	free(st->source);
 	free(st->syms);
 	free(st->by_name);
@@ -502,27 +550,134 @@ vd_symtab_deinit(struct vd_symtab *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/*
+ * Reading a kept table (kernel/symtab_cache.c) where it lies: each record's
+ * block is checked when read; a damaged one sets kept->failed and the
+ * accessor returns a harmless value, and the public lookup that saw it
+ * rebuilds the table (kept_fallback()) and asks again.
+ */
+static const struct vd_symbol kept_damaged = { .name = "" };
+
+static const struct vd_symbol *
+sym_at(const struct vd_symtab *st, size_t i)
+{
+	struct vd_symtab_kept *k = st->kept;
+	const struct vd_symtab_kept_sym *c;
+	struct vd_symbol *y = &st->syms[i];
+	size_t len;
+
+	if (!k || y->name)
+		return y;
+	c = &k->cs[i];
+	if (!vd_cache_check(&k->f, c, sizeof(*c)) || c->name >= k->strings_size ||
+	    c->order >= st->n)
+		goto bad;
+	// The strings end with a checked NUL: strnlen stops inside them.
+	len = strnlen(k->strings + c->name, k->strings_size - c->name);
+	if (!vd_cache_check(&k->f, k->strings + c->name, len + 1))
+		goto bad;
+	*y = (struct vd_symbol){ .name = k->strings + c->name, .addr = c->addr,
+				 .size = c->size, .type = (char)c->type, .order = c->order };
+	return y;
+bad:
+	k->failed = true;
+	return &kept_damaged;
+}
+
+static uint64_t
+addr_at(const struct vd_symtab *st, size_t i)
+{
+	struct vd_symtab_kept *k = st->kept;
+
+	if (!k || st->syms[i].name)
+		return st->syms[i].addr;
+	if (!vd_cache_check(&k->f, &k->cs[i], sizeof(k->cs[i]))) {
+		k->failed = true;
+		return 0;
+	}
+	return k->cs[i].addr;
+}
+
+static uint64_t
+max_end_at(const struct vd_symtab *st, size_t i)
+{
+	struct vd_symtab_kept *k = st->kept;
+
+	if (!k)
+		return st->max_end[i];
+	if (!vd_cache_check(&k->f, &k->max_end[i], sizeof(k->max_end[i]))) {
+		k->failed = true;
+		return 0;
+	}
+	return k->max_end[i];
+}
+
+static size_t
+by_name_at(const struct vd_symtab *st, size_t i)
+{
+	struct vd_symtab_kept *k = st->kept;
+
+	if (!k)
+		return st->by_name[i];
+	if (!vd_cache_check(&k->f, &k->by_name[i], sizeof(k->by_name[i])) ||
+	    k->by_name[i] >= st->n) {
+		k->failed = true;
+		return 0;
+	}
+	return k->by_name[i];
+}
+
+/* After a lookup: whether it met a damaged block (the table is then rebuilt). */
+static bool
+kept_failed(const struct vd_symtab *st)
+{
+	if (!st->kept || !st->kept->failed)
+		return false;
+	// Logically the same (const) table, read from its other source.
+	kept_fallback((struct vd_symtab *)st);
+	return true;
+}
+
 const struct vd_symbol *
-vd_symtab_by_name(const struct vd_symtab *st, const char *name)
+vd_symtab_nth(const struct vd_symtab *st, size_t i)
+{
+	const struct vd_symbol *y = sym_at(st, i);
+
+	return kept_failed(st) ? (i < st->n ? sym_at(st, i) : &kept_damaged) : y;
+}
+
+static const struct vd_symbol *
+by_name(const struct vd_symtab *st, const char *name)
 {
 	size_t lo = 0, hi = st->n;
 
 	// Lazily built index: logically part of the (const) table.
-	if (!st->by_name && !build_name_index((struct vd_symtab *)st))
+	if (!st->kept && !st->by_name && !build_name_index((struct vd_symtab *)st))
 		return NULL;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int r = strcmp(st->syms[st->by_name[mid]].name, name);
+		const struct vd_symbol *y = sym_at(st, by_name_at(st, mid));
+		int r = strcmp(y->name, name);
 
+		if (st->kept && st->kept->failed)
+			return NULL;
 		if (!r)
-			return &st->syms[st->by_name[mid]];
+			return y;
 		if (r < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return NULL;
+}
+
+const struct vd_symbol *
+vd_symtab_by_name(const struct vd_symtab *st, const char *name)
+{
+	const struct vd_symbol *y = by_name(st, name);
+
+	return kept_failed(st) ? by_name(st, name) : y;
 }
 
 /* Whether x names addr better than the best so far (elfutils' order). */
@@ -553,12 +708,12 @@ sizeless_at(const struct vd_symtab *st, size_t hi, bool want_global,
 	    bool check_extent)
 {
 	const struct vd_symbol *best = NULL;
-	uint64_t at = st->syms[hi - 1].addr;
+	uint64_t at = addr_at(st, hi - 1);
 
-	if (check_extent && st->max_end[hi - 1] > at)
+	if (check_extent && max_end_at(st, hi - 1) > at)
 		return NULL;
-	for (size_t j = hi; j-- > 0 && st->syms[j].addr == at;) {
-		const struct vd_symbol *x = &st->syms[j];
+	for (size_t j = hi; j-- > 0 && addr_at(st, j) == at;) {
+		const struct vd_symbol *x = sym_at(st, j);
 
 		if (!x->size && (bind_rank(x->type) > 0) == want_global &&
 		    (!best || x->order > best->order))
@@ -579,10 +734,10 @@ sizeless_at(const struct vd_symtab *st, size_t hi, bool want_global,
 static const struct vd_symbol *
 kernel_alias(const struct vd_symtab *st, size_t i, uint64_t addr)
 {
-	const struct vd_symbol *best = &st->syms[i];
+	const struct vd_symbol *best = sym_at(st, i);
 
-	for (size_t j = i; j-- > 0 && st->syms[j].addr == best->addr;) {
-		const struct vd_symbol *x = &st->syms[j];
+	for (size_t j = i; j-- > 0 && addr_at(st, j) == best->addr;) {
+		const struct vd_symbol *x = sym_at(st, j);
 
 		// Walking down: x comes first in the kernel's order.
 		if (vd_ksyms_alias_better(x->name, x->type, best->name, best->type))
@@ -618,6 +773,9 @@ vd_symtab_by_addr(const struct vd_symtab *st, uint64_t addr)
 {
 	const struct vd_symbol *sym = by_addr(st, addr);
 
+	if (kept_failed(st))
+		sym = by_addr(st, addr);
+
 	// A label is a name for what follows it in its section only.
 	if (sym && !sym->size && !same_range(st, sym->addr, addr))
 		return NULL;
@@ -633,7 +791,7 @@ by_addr(const struct vd_symtab *st, uint64_t addr)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (st->syms[mid].addr <= addr)
+		if (addr_at(st, mid) <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -645,9 +803,9 @@ by_addr(const struct vd_symtab *st, uint64_t addr)
 		return kernel_alias(st, lo - 1, addr);
 	// Sized symbols containing addr: walk down while some symbol at or
 	// below could still reach addr (bounded for degenerate tables).
-	for (size_t j = hi, steps = 0; j-- > 0 && st->max_end[j] > addr && steps < 4096;
+	for (size_t j = hi, steps = 0; j-- > 0 && max_end_at(st, j) > addr && steps < 4096;
 	     steps++) {
-		const struct vd_symbol *x = &st->syms[j];
+		const struct vd_symbol *x = sym_at(st, j);
 
 		if (!x->size || addr - x->addr >= x->size)
 			continue;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/cache.h"
 #include "vmdive/error.h"
 
 struct vd_symbol {
@@ -24,6 +25,30 @@ struct vd_symbol {
 	char type;             /* nm-style: T t D d B b R r W V A ... */
 	uint32_t order;        /* position in the source (ELF symtab index,
 				  kallsyms index): the last tie-break */
+};
+
+/*
+ * A vmlinux table used where it lies in its kept file (kernel/symtab_cache.c):
+ * records read (and their blocks checked) as lookups reach them, a
+ * record turned into syms[i] the first time one is handed out.
+ */
+struct vd_symtab_kept_sym {
+	uint64_t addr, size;
+	uint32_t name, order;
+	uint8_t type, zero[7];
+};
+
+struct vd_symtab_kept {
+	struct vd_cache_file f;
+	const struct vd_symtab_kept_sym *cs;   /* n, sorted by address */
+	const char *strings;
+	size_t strings_size;                   /* the last byte a NUL (checked) */
+	const uint32_t *by_name;               /* n */
+	const uint64_t *max_end;               /* n */
+	char *cache_dir;
+	char build_id[65];
+	uint64_t offset;
+	bool failed;                           /* a block did not match */
 };
 
 /* [start, end): a part of memory symbols belong to (an ELF section). */
@@ -50,6 +75,15 @@ struct vd_symtab {
 	 */
 	struct vd_symtab_range *ranges;
 	size_t nranges;
+	/*
+	 * Non-NULL: the table lies in a kept file (syms[] is calloc()ed and
+	 * filled per entry; by_name and max_end are unused).  A damaged block
+	 * found by a lookup makes it rebuild the table from the ELF file and
+	 * answer from that (vd_symtab_nth() and the lookups do this).
+	 */
+	struct vd_symtab_kept *kept;
+	struct vd_symbol *retired;   /* syms[] of a dropped kept table: handed
+					out pointers stay valid until deinit */
 };
 
 /* System.map: "ffffffff81000000 T _text" lines. */
@@ -67,9 +101,14 @@ struct vd_error *vd_symtab_load_system_map(const char *path, uint64_t offset,
 struct vd_error *vd_symtab_load_elf(const char *path, uint64_t offset,
 				    const char *cache_dir, char build_id_ret[65],
 				    struct vd_symtab *ret);
-/* The kept table of (build_id, offset), checked; false on any miss. */
+/*
+ * The kept table of (build_id, offset), used in place (its blocks checked
+ * as they are read); false on a miss found at once.
+ */
 bool vd_symtab_cache_load(const char *dir, const char *build_id, uint64_t offset,
 			  const char *path, struct vd_symtab *ret);
+/* Entry i (< st->n) of the table sorted by address. */
+const struct vd_symbol *vd_symtab_nth(const struct vd_symtab *st, size_t i);
 /* Keep st (with its by-name index) for (build_id, offset); failing is quiet. */
 void vd_symtab_cache_store(const char *dir, const char *build_id, uint64_t offset,
 			   const struct vd_symtab *st);

@@ -183,7 +183,7 @@ vd_session_symbol_nth(struct vd_session *s, size_t i, struct vd_symbol_info *ret
 		ksym_info(&k, ret);
 		return;
 	}
-	sym = &st->syms[i];
+	sym = vd_symtab_nth(st, i);
 	*ret = (struct vd_symbol_info){
 		.name = sym->name, .addr = sym->addr, .size = sym->size,
 		.type = sym->type, .size_guessed = st->sizes_guessed, .source = st->source,
