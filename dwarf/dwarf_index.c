@@ -64,6 +64,7 @@ struct vd_dwarf_index {
 	struct vd_dwarf_sections secs;   /* what the persistent index reads */
 	char build_id[65];               /* NT_GNU_BUILD_ID as hex; "" if none */
 	struct vd_dwarf_names names;     /* the persistent index, when used */
+	char *names_dir;                 /* where it is kept */
 	bool have_names;
 	bool no_names;                   /* the file cannot have one */
 	struct vd_dwarf_reader *reader;  /* single DIEs */
@@ -386,6 +387,7 @@ vd_dwarf_index_close(struct vd_dwarf_index *ix)
 	vd_htab_free(&ix->tab);
 	free(ix->ents);
 	vd_dwarf_names_deinit(&ix->names);
+	free(ix->names_dir);
 	vd_dwarf_reader_destroy(ix->reader);
 	vd_dwarf_relocs_deinit(&ix->relocs);
 	vd_dwarf_units_deinit(&ix->units);
@@ -446,12 +448,11 @@ vd_dwarf_index_build_names(struct vd_dwarf_index *ix, unsigned nthreads,
 	return vd_dwarf_names_build(&ix->secs, ix->path, nthreads, ret);
 }
 
+static const char *build_names(struct vd_dwarf_index *ix);
+
 const char *
 vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir)
 {
-	unsigned ncpu;
-	long n;
-	struct vd_error *err;
 	const char *why = NULL;
 
 	if (ix->have_names)
@@ -460,11 +461,25 @@ vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir)
 		return "no cache directory";
 	if (ix->no_names || !ix->build_id[0] || !ix->secs.info)
 		return "no build-id";
+	free(ix->names_dir);
+	if (!(ix->names_dir = strdup(dir)))
+		return "not used: out of memory";
 	if (vd_dwarf_names_load(dir, ix->build_id, ix->secs.info_size, &ix->names, &why)) {
 		ix->have_names = true;
 		vd_dwarf_reader_use_units(ix->reader, ix->names.units, ix->names.meta.nunits);
 		return "mapped";
 	}
+	return build_names(ix);
+}
+
+/* Build the index (every CPU), use it and keep it in ix->names_dir. */
+static const char *
+build_names(struct vd_dwarf_index *ix)
+{
+	unsigned ncpu;
+	long n;
+	struct vd_error *err;
+
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	ncpu = n < 1 ? 1 : n > VD_DWARF_NAMES_THREADS_MAX ? VD_DWARF_NAMES_THREADS_MAX :
 	       (unsigned)n;
@@ -479,7 +494,7 @@ vd_dwarf_index_use_names(struct vd_dwarf_index *ix, const char *dir)
 	vd_dwarf_reader_use_units(ix->reader, ix->names.units, ix->names.meta.nunits);
 	// A read-only or full directory is no error: the index is used
 	// for this run and built again next time.
-	err = vd_dwarf_names_write(&ix->names, dir, ix->build_id);
+	err = vd_dwarf_names_write(&ix->names, ix->names_dir, ix->build_id);
 	vd_error_destroy(err);
 	return err ? "built, not kept" : "built and kept";
 }
@@ -573,6 +588,16 @@ vd_dwarf_index_peek(const struct vd_dwarf_index *ix, enum vd_dwarf_ns ns,
 		uint64_t off = 0;
 		enum vd_dwarf_rank r = vd_dwarf_names_find(&ix->names, ns, name, &off);
 
+		if (ix->names.damaged) {
+			// A damaged part of the kept index: built again (and
+			// kept), then asked again.  Logically the same index.
+			struct vd_dwarf_index *w = (struct vd_dwarf_index *)ix;
+
+			vd_dwarf_names_deinit(&w->names);
+			w->have_names = false;
+			build_names(w);
+			return vd_dwarf_index_peek(ix, ns, name, off_ret);
+		}
 		if (r && off_ret)
 			*off_ret = off;
 		return r;

@@ -22,11 +22,14 @@
  * pages stay in the page cache, a later read faults them in again) when
  * the section is the file's own mapping.
  *
- * Reading a kept index checks everything before it is used: section
- * sizes against the counts, the bucket table monotonic and complete, every
- * entry's name inside the names (which end with a NUL), its DIE offset
+ * Reading a kept index checks everything before it is used: at open the
+ * section sizes against the counts, the unit list, the bucket table's
+ * ends and the names' last NUL; at each lookup the bucket's entries (their
+ * order, each name inside the names, which end with a NUL, its DIE offset
  * inside .debug_info, its name space and rank known, its hash matching its
- * bucket.  Anything else is a miss and the index is rebuilt.
+ * bucket) and the file blocks under all it reads (common/cache.h).  A miss
+ * at open is a rebuild; damage a lookup finds marks the index damaged and
+ * the lookup rebuilds it (dwarf_index.c, vd_dwarf_index_peek()).
  */
 #include <dwarf.h>
 #include <errno.h>
@@ -1052,12 +1055,18 @@ units_ok(const struct unit *us, uint64_t n, uint64_t info_size)
 	return at == info_size;
 }
 
-bool
-vd_dwarf_names_check(const void *meta, size_t meta_size, const void *buckets,
-		     size_t buckets_size, const void *entries, size_t entries_size,
-		     const void *names, size_t names_size, const void *units,
-		     size_t units_size, uint64_t info_size,
-		     struct vd_dwarf_names *ret, const char **why_ret)
+/*
+ * Everything but the entries: the header, the counts against the sizes,
+ * the unit list, the names' last NUL, the bucket table's ends.  With
+ * file (a kept index), the header and the unit list are read checked
+ * (vd_cache_get), the names' last byte and the bucket table's ends checked
+ * here, and the rest when a lookup reaches it (entries_ok()).
+ */
+static bool
+check_head(const struct vd_cache_file *file, const void *meta, size_t meta_size,
+	   const void *buckets, size_t buckets_size, const void *entries, size_t entries_size,
+	   const void *names, size_t names_size, const void *units, size_t units_size,
+	   uint64_t info_size, struct vd_dwarf_names *ret, const char **why_ret)
 {
 	struct vd_dwarf_names_meta m;
 	const uint32_t *bk = buckets;
@@ -1084,27 +1093,62 @@ vd_dwarf_names_check(const void *meta, size_t meta_size, const void *buckets,
 	    !names || names_size != m.names_size || (uintptr_t)buckets % 4 ||
 	    (uintptr_t)entries % 8)
 		return no(why_ret, "section sizes do not match the counts");
+	if (file && ((m.names_size && !vd_cache_check(file, ns + m.names_size - 1, 1)) ||
+		     !vd_cache_check(file, bk, sizeof(*bk)) ||
+		     !vd_cache_check(file, bk + m.nbuckets, sizeof(*bk))))
+		return no(why_ret, "checksum mismatch (names or buckets)");
 	if (m.names_size && ns[m.names_size - 1])
 		return no(why_ret, "names do not end with a NUL");
 	if (bk[0] != 0 || bk[m.nbuckets] != m.nentries)
 		return no(why_ret, "bucket table incomplete");
-	for (uint64_t b = 0; b < m.nbuckets; b++) {
-		if (bk[b + 1] < bk[b])
-			return no(why_ret, "bucket table not in order");
-		for (uint64_t i = bk[b]; i < bk[b + 1]; i++) {
-			const struct vd_dwarf_names_entry *e = &es[i];
-
-			if ((e->hash & (m.nbuckets - 1)) != b || e->name >= m.names_size ||
-			    e->off >= info_size || e->ns >= VD_DWARF_NNS ||
-			    e->rank < VD_DWARF_WEAK || e->rank > VD_DWARF_BEST)
-				return no(why_ret, "an entry out of range");
-		}
-	}
 	ret->meta = m;
 	ret->buckets = bk;
 	ret->entries = es;
 	ret->names = ns;
 	ret->units = units;
+	return true;
+}
+
+/* Bucket b's entries: in order with the table, each in range. */
+static bool
+bucket_ok(const struct vd_dwarf_names *n, uint64_t b)
+{
+	const struct vd_dwarf_names_meta *m = &n->meta;
+	const uint32_t *bk = n->buckets;
+
+	if (bk[b + 1] < bk[b] || bk[b + 1] > m->nentries)
+		return false;
+	for (uint64_t i = bk[b]; i < bk[b + 1]; i++) {
+		const struct vd_dwarf_names_entry *e = &n->entries[i];
+
+		if ((e->hash & (m->nbuckets - 1)) != b || e->name >= m->names_size ||
+		    e->off >= m->info_size || e->ns >= VD_DWARF_NNS ||
+		    e->rank < VD_DWARF_WEAK || e->rank > VD_DWARF_BEST)
+			return false;
+	}
+	return true;
+}
+
+bool
+vd_dwarf_names_check(const void *meta, size_t meta_size, const void *buckets,
+		     size_t buckets_size, const void *entries, size_t entries_size,
+		     const void *names, size_t names_size, const void *units,
+		     size_t units_size, uint64_t info_size,
+		     struct vd_dwarf_names *ret, const char **why_ret)
+{
+	if (!check_head(NULL, meta, meta_size, buckets, buckets_size, entries, entries_size, names,
+			names_size, units, units_size, info_size, ret, why_ret))
+		return false;
+	for (uint64_t b = 0; b < ret->meta.nbuckets; b++) {
+		if (ret->buckets[b + 1] < ret->buckets[b]) {
+			memset(ret, 0, sizeof(*ret));
+			return no(why_ret, "bucket table not in order");
+		}
+		if (!bucket_ok(ret, b)) {
+			memset(ret, 0, sizeof(*ret));
+			return no(why_ret, "an entry out of range");
+		}
+	}
 	return true;
 }
 
@@ -1119,15 +1163,32 @@ vd_dwarf_names_load(const char *dir, const char *key, uint64_t info_size,
 	memset(ret, 0, sizeof(*ret));
 	if (!vd_cache_open(dir, VD_DWARF_NAMES_KIND, VD_DWARF_NAMES_VERSION, key, &f, why_ret))
 		return false;
+	// The header and the unit list read whole (checked); the buckets,
+	// entries and names where a lookup reaches (vd_dwarf_names_find()).
 	for (uint32_t i = 0; i < 5; i++)
-		p[i] = vd_cache_get(&f, i + 1, &sz[i]);
-	if (!vd_dwarf_names_check(p[0], sz[0], p[1], sz[1], p[2], sz[2], p[3], sz[3], p[4], sz[4],
-				  info_size, ret, why_ret)) {
+		p[i] = i == 0 || i == 4 ? vd_cache_get(&f, i + 1, &sz[i]) :
+					  vd_cache_section(&f, i + 1, &sz[i]);
+	if (!check_head(&f, p[0], sz[0], p[1], sz[1], p[2], sz[2], p[3], sz[3], p[4], sz[4],
+			info_size, ret, why_ret)) {
 		vd_cache_close(&f);
 		return false;
 	}
 	ret->file = f;
+	ret->lazy = true;
 	return true;
+}
+
+/* A kept index: bucket b and its entries checked (once: their blocks are). */
+static bool
+lazy_bucket_ok(const struct vd_dwarf_names *n, uint64_t b)
+{
+	const uint32_t *bk = n->buckets;
+
+	return vd_cache_check(&n->file, bk + b, 2 * sizeof(*bk)) && bk[b + 1] >= bk[b] &&
+	       bk[b + 1] <= n->meta.nentries &&
+	       vd_cache_check(&n->file, n->entries + bk[b],
+			      (bk[b + 1] - bk[b]) * sizeof(*n->entries)) &&
+	       bucket_ok(n, b);
 }
 
 enum vd_dwarf_rank
@@ -1137,18 +1198,31 @@ vd_dwarf_names_find(const struct vd_dwarf_names *n, enum vd_dwarf_ns ns, const c
 	uint32_t h = vd_dwarf_name_hash(ns, name);
 	uint64_t b;
 
-	if (!n->buckets || !n->meta.nbuckets)
+	if (!n->buckets || !n->meta.nbuckets || n->damaged)
 		return VD_DWARF_NONE;
 	b = h & (n->meta.nbuckets - 1);
+	if (n->lazy && !lazy_bucket_ok(n, b))
+		goto damaged;
 	for (uint64_t i = n->buckets[b]; i < n->buckets[b + 1]; i++) {
 		const struct vd_dwarf_names_entry *e = &n->entries[i];
+		const char *s = n->names + e->name;
 
-		if (e->hash == h && e->ns == ns && !strcmp(n->names + e->name, name)) {
+		if (e->hash != h || e->ns != ns)
+			continue;
+		// The names end with a checked NUL: strnlen stops inside them.
+		if (n->lazy &&
+		    !vd_cache_check(&n->file, s, strnlen(s, n->meta.names_size - e->name) + 1))
+			goto damaged;
+		if (!strcmp(s, name)) {
 			if (off_ret)
 				*off_ret = e->off;
 			return (enum vd_dwarf_rank)e->rank;
 		}
 	}
+	return VD_DWARF_NONE;
+damaged:
+	// Logically the same (const) index: it is not to be used any more.
+	((struct vd_dwarf_names *)n)->damaged = true;
 	return VD_DWARF_NONE;
 }
 

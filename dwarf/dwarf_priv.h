@@ -197,6 +197,9 @@ struct vd_dwarf_names {
 	const struct vd_dwarf_names_unit *units;       /* meta.nunits */
 	void *own_buckets, *own_entries, *own_names, *own_units;   /* when built here */
 	struct vd_cache_file file;                     /* when mapped */
+	bool lazy;                   /* mapped: buckets, entries and names are
+					checked as lookups reach them */
+	bool damaged;                /* a lookup found a damaged part: rebuild */
 };
 
 uint32_t vd_dwarf_name_hash(enum vd_dwarf_ns ns, const char *name);
@@ -206,7 +209,10 @@ struct vd_error *vd_dwarf_names_build(const struct vd_dwarf_sections *sec, const
 /* Write it to the cache directory under key (a build-id). */
 struct vd_error *vd_dwarf_names_write(const struct vd_dwarf_names *n, const char *dir,
 				      const char *key);
-/* Map a kept index and check it all; false (why_ret says why) on any miss. */
+/*
+ * Map a kept index and check its header, tables and unit list (the rest is
+ * checked as lookups reach it); false (why_ret says why) on any miss.
+ */
 bool vd_dwarf_names_load(const char *dir, const char *key, uint64_t info_size,
 			 struct vd_dwarf_names *ret, const char **why_ret);
 /* Check the five parts of an index (the fuzz target's entry); ret points into them. */
@@ -215,7 +221,10 @@ bool vd_dwarf_names_check(const void *meta, size_t meta_size, const void *bucket
 			  const void *names, size_t names_size, const void *units,
 			  size_t units_size, uint64_t info_size,
 			  struct vd_dwarf_names *ret, const char **why_ret);
-/* The entry for (ns, name): its rank (NONE: no such name) and DIE offset. */
+/*
+ * The entry for (ns, name): its rank (NONE: no such name) and DIE offset.
+ * A kept index's damaged part found here sets n->damaged (and NONE).
+ */
 enum vd_dwarf_rank vd_dwarf_names_find(const struct vd_dwarf_names *n, enum vd_dwarf_ns ns,
 				       const char *name, uint64_t *off_ret);
 void vd_dwarf_names_deinit(struct vd_dwarf_names *n);

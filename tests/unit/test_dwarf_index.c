@@ -229,6 +229,82 @@ TEST(enumerators_and_ranks)
 	src->destroy(src);
 }
 
+/*
+ * A kept index whose entries span many cache blocks: a damaged entry block
+ * opens (only the header, tables and unit list are checked at open), the
+ * lookup that reaches it finds the damage, the index is built again and
+ * kept, and the answer is right.
+ */
+TEST(damaged_entry_found_by_the_lookup)
+{
+	struct vd_type_source *src;
+	struct vd_dwarf_source *ds;
+	struct vd_cache_file f;
+	char path[512], *file;
+	const char *base, *buckets, *entries;
+	size_t bsize, esize, victim = SIZE_MAX;
+	struct stat st1, st2;
+	Dwarf_Off off = 0, want = 0;
+	struct vd_error *err;
+	unsigned char b;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/many_symbols.so", VD_FIXTURE_DIR);
+	clear_dir(tmpdir);
+	CHECK_OK(err = vd_dwarf_source_from_file(path, &src));
+	if (err)
+		return;
+	ds = (struct vd_dwarf_source *)src;
+	CHECK_STR(vd_dwarf_source_use_cache(src, tmpdir), "built and kept");
+	CHECK(vd_dwarf_index_peek(ds->ix, VD_DWARF_OBJECT, "fx_many_1234", &want) >= VD_DWARF_GOOD);
+	src->destroy(src);
+	file = kept_file(tmpdir);
+	CHECK(file != NULL && stat(file, &st1) == 0);
+	if (!file)
+		return;
+	// The entry of fx_many_1234, in a block of its own (not the buckets').
+	{
+		char key[100];
+		const char *slash = strrchr(file, '/') + 1;
+
+		snprintf(key, sizeof(key), "%.*s", (int)(strlen(slash) - 10), slash + 6);
+		CHECK(vd_cache_open(tmpdir, "dwarf", VD_DWARF_NAMES_VERSION, key, &f, NULL));
+	}
+	base = f.map;
+	buckets = vd_cache_section(&f, 2, &bsize);
+	entries = vd_cache_section(&f, 3, &esize);
+	for (size_t i = 0; entries && i < esize / sizeof(struct vd_dwarf_names_entry); i++) {
+		const struct vd_dwarf_names_entry *e = (const void *)(entries + i * sizeof(*e));
+		size_t blk = ((size_t)((const char *)e - base) - f.data_off) / VD_CACHE_BLOCK;
+
+		if (e->off == want &&
+		    blk != ((size_t)(buckets - base) - f.data_off) / VD_CACHE_BLOCK &&
+		    blk != ((size_t)(buckets + bsize - 1 - base) - f.data_off) / VD_CACHE_BLOCK)
+			victim = (size_t)((const char *)&e->off - base);
+	}
+	vd_cache_close(&f);
+	CHECK(victim != SIZE_MAX);
+	if (victim == SIZE_MAX)
+		goto out;
+	fd = open(file, O_RDWR);
+	CHECK(fd >= 0 && pread(fd, &b, 1, (off_t)victim) == 1);
+	b ^= 0x40;                                                    // its DIE offset
+	CHECK(pwrite(fd, &b, 1, (off_t)victim) == 1);
+	close(fd);
+	CHECK_OK(err = vd_dwarf_source_from_file(path, &src));
+	if (err)
+		goto out;
+	ds = (struct vd_dwarf_source *)src;
+	CHECK_STR(vd_dwarf_source_use_cache(src, tmpdir), "mapped");  // opens
+	CHECK(vd_dwarf_index_peek(ds->ix, VD_DWARF_OBJECT, "fx_many_1234", &off) >= VD_DWARF_GOOD);
+	CHECK_EQ_U64(off, want);                                      // found, rebuilt
+	src->destroy(src);
+	CHECK(stat(file, &st2) == 0);
+	CHECK(st1.st_ino != st2.st_ino);                              // kept again
+out:
+	free(file);
+}
+
 TEST(reuse_stale_corrupt_readonly)
 {
 	const char *how;
