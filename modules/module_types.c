@@ -234,12 +234,10 @@ list_once(struct mt_source *ms)
 static struct vd_error *
 vmlinux_btf(struct mt_source *ms, struct vd_type_source **ret)
 {
-	struct vd_types *t = ms->s->types;
 	struct vd_error *err;
 
-	for (size_t i = 0; !ms->vmlinux_btf && i < t->nsources; i++)
-		if (vd_btf_source_is(t->sources[i]))
-			ms->vmlinux_btf = t->sources[i];
+	if (!ms->vmlinux_btf && !ms->btf_tried)
+		ms->vmlinux_btf = vd_types_kernel_btf(ms->s);
 	if (!ms->vmlinux_btf && !ms->btf_tried) {
 		// Types from a vmlinux's DWARF: module BTF still needs the
 		// dump's vmlinux BTF as its base.

@@ -16,6 +16,101 @@
 /* Nesting bound for member paths and type chains in hostile type data. */
 #define TYPE_DEPTH_MAX 64
 
+/*
+ * The dump's BTF behind a vmlinux's DWARF: made on first use.  With DWARF
+ * it answers only names the DWARF lacks (and is the base of module BTF),
+ * so a command that finds its types in the DWARF never reads the BTF
+ * blob.  A failure to make it is added to the description then, as
+ * setup_sources() adds the failures it sees.
+ */
+struct lazy_btf {
+	struct vd_type_source base;
+	struct vd_session *s;
+	struct vd_type_source *real;
+	bool tried;
+};
+
+static struct vd_type_source *
+lazy_real(struct vd_type_source *src)
+{
+	struct lazy_btf *l = (struct lazy_btf *)src;
+	struct vd_types *t = l->s->types;
+	struct vd_error *err;
+
+	if (l->tried)
+		return l->real;
+	l->tried = true;
+	err = vd_btf_source_create(l->s, &l->real);
+	if (err) {
+		size_t len = strlen(t->desc);
+
+		l->real = NULL;
+		if (err != &vd_noprobe && len + 4 < sizeof(t->desc))
+			snprintf(t->desc + len, sizeof(t->desc) - len, " (%s) ", err->msg);
+		vd_error_destroy(err);
+	}
+	return l->real;
+}
+
+static struct vd_error *
+lazy_find(struct vd_type_source *src, enum vd_type_kind kind, const char *name,
+	  struct vd_qualified_type *ret)
+{
+	struct vd_type_source *r = lazy_real(src);
+
+	return r ? r->find(r, kind, name, ret) : vd_error_create(VD_ERR_LOOKUP, "no BTF");
+}
+
+static void
+lazy_names(struct vd_type_source *src, const char *prefix,
+	   bool (*cb)(void *priv, enum vd_type_kind kind, const char *name), void *priv)
+{
+	struct vd_type_source *r = lazy_real(src);
+
+	if (r && r->names)
+		r->names(r, prefix, cb, priv);
+}
+
+static void
+lazy_destroy(struct vd_type_source *src)
+{
+	struct lazy_btf *l = (struct lazy_btf *)src;
+
+	if (l->real)
+		l->real->destroy(l->real);
+	free(l);
+}
+
+static struct vd_error *
+lazy_btf_create(struct vd_session *s, struct vd_type_source **ret)
+{
+	struct lazy_btf *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return &vd_enomem;
+	// No fill: the types it hands out are the real source's, filled by
+	// it; no find_object: BTF has none.
+	l->base = (struct vd_type_source){ .name = "BTF in the dump", .find = lazy_find,
+					   .names = lazy_names, .destroy = lazy_destroy };
+	l->s = s;
+	*ret = &l->base;
+	return NULL;
+}
+
+struct vd_type_source *
+vd_types_kernel_btf(struct vd_session *s)
+{
+	struct vd_types *t = s->types;
+
+	for (size_t i = 0; t && i < t->nkernel; i++) {
+		if (vd_btf_source_is(t->sources[i]))
+			return t->sources[i];
+		if (t->sources[i]->destroy == lazy_destroy)
+			return lazy_real(t->sources[i]);
+	}
+	return NULL;
+}
+
 static void
 setup_sources(struct vd_session *s)
 {
@@ -45,7 +140,9 @@ setup_sources(struct vd_session *s)
 			break;
 		if (!makers[i])
 			continue;
-		err = makers[i](s, &src);
+		// Behind DWARF, the BTF is made when first asked.
+		err = makers[i] == vd_btf_source_create && t->nsources ? lazy_btf_create(s, &src) :
+		      makers[i](s, &src);
 
 		if (err) {
 			// A source that fails is skipped; say why in the description.

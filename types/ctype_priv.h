@@ -98,6 +98,11 @@ struct vd_error *vd_btf_percpu_offset(const struct vd_type_source *src, const ch
 struct vd_error *vd_session_percpu_offset(struct vd_session *s, const char *name,
 					  uint64_t *off);
 /*
+ * The session's BTF source of the kernel among its sources, made now if it
+ * waited behind DWARF (types/ctype.c); NULL if it has none.
+ */
+struct vd_type_source *vd_types_kernel_btf(struct vd_session *s);
+/*
  * A module's split BTF blob (copied) over the vmlinux BTF source, which
  * must outlive it.  start_id and start_str_off are where the kernel says
  * the module's types and strings start (0: unknown); they must continue
