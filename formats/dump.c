@@ -501,19 +501,39 @@ find_segment(const struct vd_dump *dump, uint64_t addr)
 	return lo < dump->nsegs ? &dump->segs[lo] : NULL;
 }
 
+/*
+ * A read this long (a BTF blob, kallsyms tables, a search window) is read
+ * once: its whole pages are decoded straight into the caller's buffer, not
+ * through the page cache (which would hold a second copy of megabytes and
+ * push out the pages walkers come back to).
+ */
+#define READ_STREAM_MIN (64u << 10)
+
 static struct vd_error *
 read_paged(struct vd_dump *dump, const struct vd_segment *seg, uint64_t addr,
 	   unsigned char *buf, size_t len, size_t *n_ret)
 {
 	uint32_t psize = dump->info.page_size;
 	struct vd_source *src = seg->src;
+	bool stream = len >= READ_STREAM_MIN;
 
 	while (len) {
 		uint64_t pfn = addr / psize;
 		size_t off = addr % psize, n = VD_MIN(len, psize - off);
 		const unsigned char *page = vd_page_cache_get(dump->cache, src, pfn);
 
-		if (!page) {
+		if (!page && stream && !off && n == psize) {
+			struct vd_error *err = src->ops->read_page(src->priv, pfn, buf);
+
+			if (err && err->code == VD_ERR_NODATA && dump->opts.zero_excluded) {
+				vd_error_destroy(err);
+				memset(buf, 0, psize);
+				err = NULL;
+			}
+			if (err)
+				return err;
+			page = buf;
+		} else if (!page) {
 			unsigned char *slot = vd_page_cache_reserve(dump->cache);
 			struct vd_error *err = src->ops->read_page(src->priv, pfn, slot);
 
@@ -530,7 +550,8 @@ read_paged(struct vd_dump *dump, const struct vd_segment *seg, uint64_t addr,
 			vd_page_cache_commit(dump->cache, src, pfn);
 			page = slot;
 		}
-		memcpy(buf, page + off, n);
+		if (page != buf)
+			memcpy(buf, page + off, n);
 		*n_ret += n;
 		buf += n;
 		addr += n;
