@@ -36,7 +36,7 @@ struct vd_cache_section {
 	size_t size;
 };
 
-#define VD_CACHE_BLOCK 16384
+#define VD_CACHE_BLOCK 4096
 
 struct vd_cache_file {
 	void *map;
