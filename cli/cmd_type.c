@@ -1033,6 +1033,51 @@ whatis_object(struct vd_cli *cli, const char *name, const struct vd_symbol_info 
 	return VD_EXIT_OK;
 }
 
+/*
+ * An enumerator, as crash prints it: "enum pid_type = 0" ("enum (unknown)"
+ * for an anonymous enum).  &vd_noprobe: no enum has that name.
+ */
+static struct vd_error *
+whatis_enumerator(struct vd_cli *cli, const char *name)
+{
+	struct vd_qualified_type qt;
+	const struct vd_type *t;
+	char tname[512], value[32], obuf[256];
+	struct vd_error *err;
+	int64_t v = 0;
+
+	err = vd_session_find_enumerator(cli->session, name, &qt, &v);
+	if (err) {
+		if (err->code != VD_ERR_LOOKUP)
+			return err;
+		vd_error_destroy(err);
+		return &vd_noprobe;
+	}
+	t = qt.type;
+	if (t->is_signed || v >= 0)
+		snprintf(value, sizeof(value), "%" PRId64, v);
+	else
+		snprintf(value, sizeof(value), "%" PRIu64, (uint64_t)v);
+	if (cli->json) {
+		vd_type_format(qt, tname, sizeof(tname));
+		vd_json_begin_object(&cli->j);
+		vd_json_kv_string(&cli->j, "name", name);
+		vd_json_kv_string(&cli->j, "kind", "enumerator");
+		vd_json_kv_string(&cli->j, "type", tname);
+		if (t->is_signed || v >= 0)
+			vd_json_kv_int(&cli->j, "value", v);
+		else
+			vd_json_kv_uint(&cli->j, "value", (uint64_t)v);
+		vd_json_kv_uint(&cli->j, "size", t->size);
+		vd_json_kv_string(&cli->j, "source", origin(cli, t, obuf, sizeof(obuf)));
+		vd_json_kv_string(&cli->j, "module", t->module);
+		vd_json_end_object(&cli->j);
+		return NULL;
+	}
+	printf("enum %s = %s\n", t->name ? t->name : "(unknown)", value);
+	return NULL;
+}
+
 int
 vd_cmd_whatis(struct vd_cli *cli)
 {
@@ -1095,5 +1140,7 @@ vd_cmd_whatis(struct vd_cli *cli)
 	err = vd_session_lookup_symbol(cli->session, cli->args[0], &sym);
 	have_sym = !err;
 	vd_error_destroy(err);
+	if (!have_sym && (err = whatis_enumerator(cli, cli->args[0])) != &vd_noprobe)
+		return err ? (vd_cli_report(cli, err), VD_EXIT_FAIL) : VD_EXIT_OK;
 	return whatis_object(cli, cli->args[0], &sym, have_sym);
 }

@@ -673,16 +673,20 @@ const struct vd_cmd vd_commands[] = {
 	{
 		.name = "whatis", .run = vd_cmd_whatis, .needs = VD_NEEDS_DUMP,
 		.min_args = 1, .max_args = 1,
-		.summary = "what a type name or symbol is",
+		.summary = "what a type name, symbol or enumerator is",
 		.synopsis = "vmdive whatis [OPTIONS] DUMP NAME",
 		.description =
 			"For a type: its full name, size and where its description came from\n"
 			"(a module's types as for struct: its BTF, or its DWARF with\n"
 			"--module-debug); for a typedef, what it stands for.  For a variable or\n"
 			"function: its declaration from DWARF (--vmlinux; a module's, with\n"
-			"--module-debug) and its address; without DWARF, its address and kind.",
+			"--module-debug) and its address; without DWARF, its address and kind.\n"
+			"For an enumerator (a name that is neither): its enum and value, like\n"
+			"crash (\"enum pid_type = 0\"; \"enum (unknown)\" for an anonymous enum),\n"
+			"from the vmlinux's DWARF or the BTF in the dump.",
 		.examples =
 			"  vmdive whatis vmcore pgd_t\n"
+			"  vmdive whatis vmcore PIDTYPE_PID\n"
 			"  vmdive whatis vmcore 'struct page'\n"
 			"  vmdive whatis --module-debug /usr/lib/debug/lib/modules/KVER vmcore ovl_fill_super\n",
 	},

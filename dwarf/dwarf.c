@@ -164,6 +164,29 @@ dwarf_find_object(struct vd_type_source *base, const char *name,
 	return object_type(src, off, ret);
 }
 
+/* The enum of a top-level enumerator (the one-pass index has them) and its value. */
+static struct vd_error *
+dwarf_find_enumerator(struct vd_type_source *base, const char *name,
+		      struct vd_qualified_type *ret, int64_t *value_ret)
+{
+	struct vd_dwarf_source *src = (struct vd_dwarf_source *)base;
+	struct vd_error *err;
+	const struct vd_type *t;
+	Dwarf_Off off;
+
+	if ((err = vd_dwarf_index_enumerator(src->ix, name, &off)) || (err = type_at(src, off, ret)))
+		return err;
+	t = ret->type;
+	for (size_t i = 0; t && t->kind == VD_TYPE_ENUM && i < t->nenumerators; i++) {
+		if (!strcmp(t->enumerators[i].name, name)) {
+			*value_ret = t->enumerators[i].value;
+			return NULL;
+		}
+	}
+	return vd_error_create(VD_ERR_CORRUPT, "%s: DWARF DIE 0x%llx: the enum indexed for '%s' does not list it",
+			       vd_dwarf_index_path(src->ix), (unsigned long long)off, name);
+}
+
 static void
 dwarf_destroy(struct vd_type_source *base)
 {
@@ -205,6 +228,7 @@ vd_dwarf_source_from_file(const char *path, struct vd_type_source **ret)
 	src->base = (struct vd_type_source){
 		.name = src->desc, .find = dwarf_find, .find_bare = dwarf_find_bare,
 		.find_object = dwarf_find_object, .destroy = dwarf_destroy,
+		.find_enumerator = dwarf_find_enumerator,
 		.fill = vd_dwarf_fill,
 	};
 	*ret = &src->base;

@@ -499,6 +499,27 @@ build_names(struct vd_dwarf_index *ix)
 	return err ? "built, not kept" : "built and kept";
 }
 
+struct vd_error *
+vd_dwarf_index_enumerator(struct vd_dwarf_index *ix, const char *name, Dwarf_Off *enum_ret)
+{
+	Dwarf_Off off;
+	uint64_t top;
+	struct vd_error *err;
+
+	if (!ix->have_names && !ix->no_names && ix->secs.info)
+		build_names(ix);      // no cache directory (--no-cache): in memory
+	if (!ix->have_names)
+		return vd_error_create(VD_ERR_LOOKUP, "%s: no enumerators indexed (the DWARF could not be read in one pass)",
+				       ix->path);
+	if (vd_dwarf_index_peek(ix, VD_DWARF_ENUMERATOR, name, &off) == VD_DWARF_NONE)
+		return vd_error_create(VD_ERR_LOOKUP, "no enumerator '%s' in the DWARF of %s", name,
+				       ix->path);
+	if ((err = vd_dwarf_reader_top_of(ix->reader, off, &top)))
+		return err;
+	*enum_ret = top;
+	return NULL;
+}
+
 void
 vd_dwarf_index_progress(const struct vd_dwarf_index *ix, uint64_t *nunits, bool *done)
 {

@@ -1441,3 +1441,37 @@ vd_dwarf_reader_after(struct vd_dwarf_reader *r, uint64_t off, const struct vd_d
 	*ret = pos;
 	return NULL;
 }
+
+struct vd_error *
+vd_dwarf_reader_top_of(struct vd_dwarf_reader *r, uint64_t off, uint64_t *ret)
+{
+	const struct unit *u;
+	const struct abbrevs *ab;
+	struct vd_dwarf_raw_die d;
+	struct vd_error *err = reader_unit(r, off, &u, &ab);
+	uint64_t pos;
+
+	if (err)
+		return err;
+	if ((err = vd_dwarf_reader_die(r, u->die, &d, NULL, NULL)))
+		return err;
+	if (!d.children)
+		return reader_bad(r, off, "its unit has no children");
+	// The unit's children in order, each jumped over (every step moves
+	// forward, bounded by the unit's end).
+	for (pos = d.next; pos < u->end && r->sec->info[pos];) {
+		uint64_t next;
+
+		if ((err = vd_dwarf_reader_die(r, pos, &d, NULL, NULL)) ||
+		    (err = vd_dwarf_reader_after(r, pos, &d, &next)))
+			return err;
+		if (next <= pos)
+			return reader_bad(r, pos, "a DIE that does not move on");
+		if (off >= pos && off < next) {
+			*ret = pos;
+			return NULL;
+		}
+		pos = next;
+	}
+	return reader_bad(r, off, "not under any of its unit's DIEs");
+}

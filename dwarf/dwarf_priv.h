@@ -114,6 +114,13 @@ const struct vd_dwarf_sections *vd_dwarf_index_sections(const struct vd_dwarf_in
 unsigned vd_dwarf_index_ptr_size(const struct vd_dwarf_index *ix);
 bool vd_dwarf_index_big_endian(const struct vd_dwarf_index *ix);
 
+/*
+ * The top-level enum holding the enumerator name (enumerators are only in
+ * the one-pass index: the lazy index builds it, in memory, the first
+ * time); VD_ERR_LOOKUP when there is none.
+ */
+struct vd_error *vd_dwarf_index_enumerator(struct vd_dwarf_index *ix, const char *name,
+					   Dwarf_Off *enum_ret);
 /* The entry known so far for (ns, name), without scanning. */
 enum vd_dwarf_rank vd_dwarf_index_peek(const struct vd_dwarf_index *ix,
 				    enum vd_dwarf_ns ns, const char *name,
@@ -272,6 +279,9 @@ struct vd_error *vd_dwarf_reader_die(struct vd_dwarf_reader *r, uint64_t off,
 /* Where the DIE at off (read into d) and its children end: its next sibling. */
 struct vd_error *vd_dwarf_reader_after(struct vd_dwarf_reader *r, uint64_t off,
 				       const struct vd_dwarf_raw_die *d, uint64_t *ret);
+/* The child of its unit's DIE that holds the DIE at off (or is it). */
+struct vd_error *vd_dwarf_reader_top_of(struct vd_dwarf_reader *r, uint64_t off,
+					uint64_t *ret);
 
 /* A relocatable object's debug sections, relocated (dwarf/dwarf_reloc.c) --- */
 

@@ -61,6 +61,16 @@ lazy_find(struct vd_type_source *src, enum vd_type_kind kind, const char *name,
 	return r ? r->find(r, kind, name, ret) : vd_error_create(VD_ERR_LOOKUP, "no BTF");
 }
 
+static struct vd_error *
+lazy_find_enumerator(struct vd_type_source *src, const char *name,
+		     struct vd_qualified_type *ret, int64_t *value_ret)
+{
+	struct vd_type_source *r = lazy_real(src);
+
+	return r && r->find_enumerator ? r->find_enumerator(r, name, ret, value_ret) :
+	       vd_error_create(VD_ERR_LOOKUP, "no BTF");
+}
+
 static void
 lazy_names(struct vd_type_source *src, const char *prefix,
 	   bool (*cb)(void *priv, enum vd_type_kind kind, const char *name), void *priv)
@@ -91,7 +101,8 @@ lazy_btf_create(struct vd_session *s, struct vd_type_source **ret)
 	// No fill: the types it hands out are the real source's, filled by
 	// it; no find_object: BTF has none.
 	l->base = (struct vd_type_source){ .name = "BTF in the dump", .find = lazy_find,
-					   .names = lazy_names, .destroy = lazy_destroy };
+					   .names = lazy_names, .destroy = lazy_destroy,
+					   .find_enumerator = lazy_find_enumerator };
 	l->s = s;
 	*ret = &l->base;
 	return NULL;
@@ -537,6 +548,29 @@ vd_session_find_object_type(struct vd_session *s, const char *name,
 				       name, t->nsources ? t->desc : "no type source");
 	return vd_error_create(VD_ERR_LOOKUP, "no variable or function '%s' in %s", name,
 			       t->desc);
+}
+
+struct vd_error *
+vd_session_find_enumerator(struct vd_session *s, const char *name,
+			   struct vd_qualified_type *ret, int64_t *value_ret)
+{
+	struct vd_types *t = types_of(s);
+
+	if (!t)
+		return &vd_enomem;
+	// The kernel's sources in order, then the modules'.
+	for (size_t i = 0; i < t->nsources; i++) {
+		struct vd_error *err;
+
+		if (!t->sources[i]->find_enumerator)
+			continue;
+		err = t->sources[i]->find_enumerator(t->sources[i], name, ret, value_ret);
+		if (!err || err->code != VD_ERR_LOOKUP)
+			return err;
+		vd_error_destroy(err);
+	}
+	return vd_error_create(VD_ERR_LOOKUP, "no enumerator '%s' in %s", name,
+			       t->nsources ? t->desc : "no type source");
 }
 
 const struct vd_type *

@@ -42,6 +42,12 @@ struct vd_type_source {
 	void (*names)(struct vd_type_source *src, const char *prefix,
 		      bool (*cb)(void *priv, enum vd_type_kind kind, const char *name),
 		      void *priv);
+	/*
+	 * Optional: the enum an enumerator ("PIDTYPE_PID") belongs to and its
+	 * value.  VD_ERR_LOOKUP when it has none.
+	 */
+	struct vd_error *(*find_enumerator)(struct vd_type_source *src, const char *name,
+					    struct vd_qualified_type *ret, int64_t *value_ret);
 };
 
 /* What the session keeps for the type layer (types/ctype.c). */

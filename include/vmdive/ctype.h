@@ -117,6 +117,13 @@ struct vd_error *vd_session_find_type(struct vd_session *s, const char *name,
 struct vd_error *vd_session_find_object_type(struct vd_session *s,
 					     const char *name,
 					     struct vd_qualified_type *ret);
+/*
+ * An enumerator ("PIDTYPE_PID"): the enum type it belongs to (named or
+ * anonymous) and its value, from the vmlinux's DWARF, else the BTF in the
+ * dump, then the modules'.  VD_ERR_LOOKUP when no enum has it.
+ */
+struct vd_error *vd_session_find_enumerator(struct vd_session *s, const char *name,
+					    struct vd_qualified_type *ret, int64_t *value_ret);
 /* "T *" for a type T, made by the session if no source has it; NULL: no memory. */
 const struct vd_type *vd_session_pointer_type(struct vd_session *s,
 					      struct vd_qualified_type target);

@@ -16,6 +16,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${VMDIVE_CACHE:-/var/cache/vmdive}
 types=(task_struct module mm_struct page vmap_area vm_struct list_head printk_ringbuffer
 	prb_desc_ring pid upid kobject mod_kallsyms uts_namespace new_utsname rq)
+# Enumerators of named and anonymous enums (whatis; drgn's prog[E]).
+enums=(PIDTYPE_PID PIDTYPE_MAX TASK_COMM_LEN MODULE_STATE_LIVE MODULE_STATE_UNFORMED NR_FILE_PAGES
+       ZONE_NORMAL MIGRATE_MOVABLE LRU_INACTIVE_ANON CPUHP_ONLINE NR_MM_COUNTERS MM_SWAPENTS)
 vars=(jiffies_64 init_task modules nr_cpu_ids init_mm panic_cpu __per_cpu_offset)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -109,8 +112,12 @@ for v in kaslr-6.12 arm64-16k-6.12 kaslr; do
 			for x in "${vars[@]}"; do
 				"$vmdive" whatis --json --cache-dir "$d/c" "${opts[@]}" "$x" >"$d/var-$x.json"
 			done
+			for x in "${enums[@]}"; do
+				"$vmdive" whatis --json --cache-dir "$d/c" "${opts[@]}" "$x" >"$d/en-$x.json"
+				"$vmdive" whatis --json --cache-dir "$d/c" "$VMCORE_ELF" "$x" >"$d/enbtf-$x.json"
+			done
 			/usr/bin/python3 "$here/dwarf_index_check.py" "$VMCORE_ELF" "$VMLINUX" "$d" \
-				--types "${types[@]}" --vars "${vars[@]}"
+				--types "${types[@]}" --vars "${vars[@]}" --enums "${enums[@]}"
 		fi
 		cp "$f" "$tmp/last.vdc"
 	) || fail=1

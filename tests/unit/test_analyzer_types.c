@@ -402,6 +402,50 @@ TEST(enums_with_negative_and_wide_values)
 	}
 }
 
+/*
+ * An enumerator answers its enum and value (whatis PIDTYPE_PID), from every
+ * source: DWARF (the one-pass index, built in memory for these files) and
+ * BTF.  The values are the compiler's.
+ */
+TEST(enumerators_by_name)
+{
+	static const struct {
+		struct want_enum e;
+		const char *tag;
+	} want[] = {
+		{ E(FX_GREEN), "fx_color" }, { E(FX_RED), "fx_color" },
+		{ E(FX_NEG_M1), "fx_neg" }, { E(FX_NEG_MIN), "fx_neg" },
+		{ E(FX_WIDE_BIG), "fx_wide" }, { E(FX_B256), "fx_byte_vals" },
+	};
+
+	for (size_t i = 0; i < nsources; i++) {
+		struct vd_type_source *src = sources[i];
+		struct vd_qualified_type qt;
+		struct vd_error *err;
+		int64_t v = 0;
+
+		CHECK(src->find_enumerator != NULL);
+		if (!src->find_enumerator)
+			continue;
+		for (size_t k = 0; k < VD_ARRAY_SIZE(want); k++) {
+			qt = (struct vd_qualified_type){ NULL, 0 };
+			err = src->find_enumerator(src, want[k].e.name, &qt, &v);
+			if (err) {
+				fprintf(stderr, "%s: %s: %s\n", labels[i], want[k].e.name, err->msg);
+				vd_error_destroy(err);
+				CHECK(false);
+				continue;
+			}
+			CHECK(qt.type && qt.type->kind == VD_TYPE_ENUM);
+			CHECK(qt.type && qt.type->name && !strcmp(qt.type->name, want[k].tag));
+			CHECK(v == want[k].e.value);
+		}
+		err = src->find_enumerator(src, "FX_NO_SUCH_ENUMERATOR", &qt, &v);
+		CHECK(err && err->code == VD_ERR_LOOKUP);
+		vd_error_destroy(err);
+	}
+}
+
 TEST(typedefs_and_function_types)
 {
 	for (size_t i = 0; i < nsources; i++) {
