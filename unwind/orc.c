@@ -176,14 +176,63 @@ vd_orc_table_init(struct vd_orc_table *t, uint64_t ip_addr, const uint8_t *ipbuf
 	return NULL;
 }
 
+/* The ip of entry i of a borrowed table. */
+static uint64_t
+rel_ip(const struct vd_orc_table *t, size_t i)
+{
+	const uint8_t *p = t->ip_rel + 4 * i;
+	int32_t off = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				(uint32_t)p[3] << 24);
+
+	return t->ip_addr + 4 * i + (int64_t)off;
+}
+
+struct vd_error *
+vd_orc_table_borrow(struct vd_orc_table *t, uint64_t ip_addr, const uint8_t *ipbuf,
+		    const uint8_t *entbuf, size_t n, enum vd_orc_format fmt, void *owned_ip,
+		    void *owned_ent)
+{
+	struct vd_error *err;
+
+	memset(t, 0, sizeof(*t));
+	t->ip_rel = ipbuf;
+	t->ip_addr = ip_addr;
+	for (size_t i = 1; i < n; i++) {
+		if (rel_ip(t, i) < rel_ip(t, i - 1)) {
+			// Out of order: copied and sorted.
+			err = vd_orc_table_init(t, ip_addr, ipbuf, entbuf, n, fmt);
+			free(owned_ip);
+			free(owned_ent);
+			return err;
+		}
+	}
+	t->fmt = fmt;
+	vd_orc_regmap(VD_ORC_REGS_CLASSIC, t->regmap);
+	t->braw = entbuf;
+	t->owned[0] = owned_ip;
+	t->owned[1] = owned_ent;
+	t->n = n;
+	if (n) {
+		t->text_start = rel_ip(t, 0);
+		t->text_end = rel_ip(t, n - 1) + 1;
+	}
+	return NULL;
+}
+
 void
 vd_orc_table_free(struct vd_orc_table *t)
 {
 	free(t->ip);
 	free(t->raw);
-	t->ip = NULL;
-	t->raw = NULL;
-	t->n = 0;
+	free(t->owned[0]);
+	free(t->owned[1]);
+	memset(t, 0, sizeof(*t));
+}
+
+static uint64_t
+ip_at(const struct vd_orc_table *t, size_t i)
+{
+	return t->ip ? t->ip[i] : rel_ip(t, i);
 }
 
 bool
@@ -191,18 +240,18 @@ vd_orc_table_find(const struct vd_orc_table *t, uint64_t ip, struct vd_orc_entry
 {
 	size_t lo = 0, hi = t->n;
 
-	if (!t->n || ip < t->ip[0])
+	if (!t->n || ip < ip_at(t, 0))
 		return false;
 	// The last entry whose ip <= ip.
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (t->ip[mid] <= ip)
+		if (ip_at(t, mid) <= ip)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	vd_orc_decode(t->raw + lo * VD_ORC_ENTRY_SIZE, t->fmt, ret);
+	vd_orc_decode((t->raw ? t->raw : t->braw) + lo * VD_ORC_ENTRY_SIZE, t->fmt, ret);
 	ret->sp_reg = t->regmap[ret->sp_reg & 0xf];
 	ret->bp_reg = t->regmap[ret->bp_reg & 0xf];
 	return true;

@@ -83,6 +83,14 @@ enum vd_orc_format vd_orc_guess_format(const uint8_t *raw, size_t n);
 struct vd_orc_table {
 	uint64_t *ip;
 	uint8_t *raw;         /* n * VD_ORC_ENTRY_SIZE */
+	/*
+	 * Or, for a table the kernel sorted, its own arrays where they lie
+	 * (vd_orc_table_borrow): ip[i] = ip_addr + 4 * i + s32 ip_rel[i],
+	 * entries in braw; ip and raw are then NULL.
+	 */
+	const uint8_t *ip_rel, *braw;
+	uint64_t ip_addr;
+	void *owned[2];       /* buffers the borrowed arrays lie in, freed with it */
 	size_t n;
 	uint64_t text_start, text_end;  /* [start, end): addresses it covers */
 	enum vd_orc_format fmt;
@@ -112,6 +120,16 @@ void vd_orc_regmap(enum vd_orc_regs regs, uint8_t map[16]);
 struct vd_error *vd_orc_table_init(struct vd_orc_table *t, uint64_t ip_addr,
 				   const uint8_t *ipbuf, const uint8_t *entbuf,
 				   size_t n, enum vd_orc_format fmt);
+/*
+ * The same table over the kernel's arrays as they are, when they are in
+ * order (the kernel sorts vmlinux's at build time, a module's at load):
+ * nothing copied, lookups compute each ip.  Out of order: as
+ * vd_orc_table_init.  owned_ip and owned_ent (may be NULL) are the
+ * buffers ipbuf and entbuf lie in: the table frees them, also on failure.
+ */
+struct vd_error *vd_orc_table_borrow(struct vd_orc_table *t, uint64_t ip_addr,
+				     const uint8_t *ipbuf, const uint8_t *entbuf, size_t n,
+				     enum vd_orc_format fmt, void *owned_ip, void *owned_ent);
 void vd_orc_table_free(struct vd_orc_table *t);
 /* The entry covering ip: false when ip is before the first entry. */
 bool vd_orc_table_find(const struct vd_orc_table *t, uint64_t ip,

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/session_priv.h"
 #include "unwind_impl.h"
 #include "vmdive/ctype.h"
 
@@ -66,39 +67,28 @@ read_u32(struct vd_unwinder *u, uint64_t addr, uint32_t *ret)
 	return err;
 }
 
-/* Read a table of n entries of size esz at addr, bounded. */
-static struct vd_error *
-read_array(struct vd_unwinder *u, uint64_t addr, size_t n, size_t esz, uint8_t **ret)
-{
-	uint8_t *buf;
-	struct vd_error *err;
-
-	*ret = NULL;
-	if (n > MAX_ORC_ENTRIES)
-		return vd_error_create(VD_ERR_CORRUPT, "%zu ORC entries: too many", n);
-	buf = malloc(n * esz + 1);
-	if (!buf)
-		return &vd_enomem;
-	err = vd_session_read(u->s, VD_AS_KVIRT, addr, buf, n * esz, NULL);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*ret = buf;
-	return NULL;
-}
-
+/*
+ * The kernel's two arrays where the dump holds them (the ELF file's own
+ * bytes: nothing copied), else read once; the table borrows them.
+ */
 static struct vd_error *
 load_table(struct vd_unwinder *u, uint64_t ip_addr, uint64_t orc_addr, size_t n,
 	   struct vd_orc_table *t)
 {
-	uint8_t *ipbuf = NULL, *entbuf = NULL;
+	const void *ipbuf = NULL, *entbuf = NULL;
+	void *own_ip = NULL, *own_ent = NULL;
 	struct vd_error *err;
 	enum vd_orc_format fmt;
 
-	if ((err = read_array(u, ip_addr, n, 4, &ipbuf)) ||
-	    (err = read_array(u, orc_addr, n, VD_ORC_ENTRY_SIZE, &entbuf))) {
-		free(ipbuf);
+	if (n > MAX_ORC_ENTRIES)
+		return vd_error_create(VD_ERR_CORRUPT, "%zu ORC entries: too many", n);
+	if (!n) {
+		ipbuf = entbuf = "";           // an empty table
+	} else if ((err = vd_session_map_kvirt(u->s, ip_addr, n * 4, &ipbuf, &own_ip))) {
+		return err;
+	} else if ((err = vd_session_map_kvirt(u->s, orc_addr, n * VD_ORC_ENTRY_SIZE, &entbuf,
+					       &own_ent))) {
+		free(own_ip);
 		return err;
 	}
 	if (u->orc_fmt)
@@ -107,11 +97,9 @@ load_table(struct vd_unwinder *u, uint64_t ip_addr, uint64_t orc_addr, size_t n,
 		fmt = u->orc_fmt = vd_orc_guess_format(entbuf, n);
 	if (!u->orc_regs)
 		u->orc_regs = vd_orc_guess_regs(entbuf, n, fmt);
-	err = vd_orc_table_init(t, ip_addr, ipbuf, entbuf, n, fmt);
+	err = vd_orc_table_borrow(t, ip_addr, ipbuf, entbuf, n, fmt, own_ip, own_ent);
 	if (!err)
 		vd_orc_regmap(u->orc_regs, t->regmap);
-	free(ipbuf);
-	free(entbuf);
 	return err;
 }
 

@@ -94,11 +94,15 @@ struct spec {
 	unsigned sp_reg, bp_reg, type;
 };
 
-/* Build f->table from specs (in any order), through the kernel's s32 ip encoding. */
+/*
+ * Build f->table from specs (in any order), through the kernel's s32 ip
+ * encoding: the table borrows the arrays (in order) or copies and sorts
+ * them (vd_orc_table_borrow), and frees them.
+ */
 static void
 build(struct fake *f, const struct spec *s, size_t n)
 {
-	uint8_t ipbuf[64 * 4], ent[64 * VD_ORC_ENTRY_SIZE];
+	uint8_t *ipbuf = malloc(64 * 4), *ent = malloc(64 * VD_ORC_ENTRY_SIZE);
 
 	for (size_t i = 0; i < n; i++) {
 		int32_t off = (int32_t)(int64_t)(s[i].ip - (IPTAB + 4 * i));
@@ -107,7 +111,7 @@ build(struct fake *f, const struct spec *s, size_t n)
 		entry(ent + i * VD_ORC_ENTRY_SIZE, s[i].sp_off, s[i].bp_off, s[i].sp_reg,
 		      s[i].bp_reg, s[i].type, s[i].type >= VD_ORC_TYPE_REGS);
 	}
-	CHECK_OK(vd_orc_table_init(&f->table, IPTAB, ipbuf, ent, n, VD_ORC_V3));
+	CHECK_OK(vd_orc_table_borrow(&f->table, IPTAB, ipbuf, ent, n, VD_ORC_V3, ipbuf, ent));
 	f->stacks[0] = (struct vd_stack_range){ TSTACK, TSTACK + SSIZE, "task" };
 	f->stacks[1] = (struct vd_stack_range){ ISTACK, ISTACK + SSIZE, "irq" };
 }
