@@ -5,17 +5,18 @@
 #
 #   bench/dwarf_index.sh VMDIVE_BIN [--variant kaslr-6.12] [--runs N]
 #
-# Rows: ps, vmalloc, mod, struct task_struct, whatis init_task, sym schedule, bt -A, and a
-# type name no unit defines (struct list).  Columns, each the median of N runs (3 for drgn):
+# Rows: ps, vmalloc, mod, p jiffies, struct task_struct, whatis init_task, whatis of an
+# enumerator (PIDTYPE_PID), sym schedule, bt -A, and a type name no unit defines (struct list).  Columns, each the median of N runs (3 for drgn):
 #   warm     vmdive --vmlinux, the index mapped from the cache directory
 #   cold     vmdive --vmlinux, a new empty cache directory per run: the index is built (both
 #            CPUs), written and used; the first answer included
-#   no-vml   vmdive without --vmlinux (the dump's BTF and kallsyms)
+#   no-vml   vmdive without --vmlinux (the dump's BTF and kallsyms), its caches warm too
 #   drgn     drgn 0.0.22 with the same vmlinux (bench/drgn_walkers.py, bench/drgn_dwarf.py,
 #            tests/real/bt_oracle.py): its time includes indexing the vmlinux's DWARF, which
 #            it does at every start
 # Each cell is wall seconds and, in brackets, CPU seconds (user+sys of the process and its
-# threads): on a loaded machine the CPU time is the steadier of the two.  Then: the index
+# threads): on a loaded machine the CPU time is the steadier of the two.  Last columns: peak
+# RSS (MB) of one warm run and of one run without --vmlinux (GNU time).  Then: the index
 # file's size, the cold build's peak RSS, and drgn's start-up alone (open + index).
 set -euo pipefail
 (($# >= 1)) || { echo "usage: $0 VMDIVE_BIN [--variant V] [--runs N]" >&2; exit 2; }
@@ -60,15 +61,23 @@ print("%.4f %.4f" % (walls[n // 2], cpus[n // 2]))
 PY
 }
 cell() { printf '%.3f (%.3f)' "$1" "$2"; }
+# peak RSS in MB of one run (GNU time; the command's output discarded)
+rss() {
+	/usr/bin/time -o "$tmp/rss1" -f '%M' "$@" >/dev/null 2>&1 || true
+	awk '{ printf "%.1f", $1 / 1024 }' "$tmp/rss1"
+}
 
-rows=("ps|ps" "vmalloc|vmalloc" "mod|mod" "struct task_struct|struct task_struct"
-      "whatis init_task|whatis init_task" "sym schedule|sym schedule" "bt -A|bt -A"
-      "struct list (unknown)|struct list")
+rows=("ps|ps" "vmalloc|vmalloc" "mod|mod" "p jiffies|p jiffies"
+      "struct task_struct|struct task_struct" "whatis init_task|whatis init_task"
+      "whatis PIDTYPE_PID (enumerator)|whatis PIDTYPE_PID" "sym schedule|sym schedule"
+      "bt -A|bt -A" "struct list (unknown)|struct list")
 drgn_cmd() {   # the drgn command of a row
 	case $1 in
 	ps|vmalloc|mod) echo "$py $here/drgn_walkers.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode $1" ;;
 	struct\ task_struct) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode struct" ;;
+	*enumerator*) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode enum" ;;
 	whatis*) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode whatis" ;;
+	p\ *) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode print" ;;
 	sym*) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode sym" ;;
 	bt*) echo "$py $repo/tests/real/bt_oracle.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --json $tmp/bt.json" ;;
 	*unknown*) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode unknown" ;;
@@ -80,8 +89,8 @@ warmdir=$tmp/warm
 idx=$(ls "$warmdir"/dwarf-*.vdc)
 echo "$("$vmdive" --version 2>/dev/null | head -1), $variant ($KVER, $ARCH), $(nproc) CPUs," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg); $runs runs (drgn 3), medians"
-printf '| command | vmdive --vmlinux warm | cold (index built) | without --vmlinux | drgn 0.0.22 (vmlinux) | warm / without | drgn / warm |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|\n'
+printf '| command | vmdive --vmlinux warm | cold (index built) | without --vmlinux | drgn 0.0.22 (vmlinux) | warm / without | drgn / warm | RSS MB warm / without |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
 for r in "${rows[@]}"; do
 	label=${r%%|*}
 	read -r -a args <<<"${r#*|}"
@@ -89,13 +98,18 @@ for r in "${rows[@]}"; do
 		--vmlinux "$VMLINUX" "$VMCORE_ELF" "${args[@]:1}")
 	read -r cw cc < <(BENCH_PRE="rm -rf $tmp/cold" measure "$runs" "$vmdive" "${args[0]}" \
 		--cache-dir "$tmp/cold" --vmlinux "$VMLINUX" "$VMCORE_ELF" "${args[@]:1}")
-	read -r nw nc < <(measure "$runs" "$vmdive" "${args[0]}" --no-cache "$VMCORE_ELF" "${args[@]:1}")
+	"$vmdive" "${args[0]}" --cache-dir "$warmdir" "$VMCORE_ELF" "${args[@]:1}" >/dev/null 2>&1 || :
+	read -r nw nc < <(measure "$runs" "$vmdive" "${args[0]}" --cache-dir "$warmdir" "$VMCORE_ELF" \
+		"${args[@]:1}")
 	read -r -a dc <<<"$(drgn_cmd "$label")"
 	read -r dw dcpu < <(measure 3 "${dc[@]}")
-	printf '| `%s` | %s | %s | %s | %s | %.1fx (CPU %.1fx) | %.1fx (CPU %.1fx) |\n' "$label" \
+	rw=$(rss "$vmdive" "${args[0]}" --cache-dir "$warmdir" --vmlinux "$VMLINUX" "$VMCORE_ELF" \
+		"${args[@]:1}")
+	rn=$(rss "$vmdive" "${args[0]}" --cache-dir "$warmdir" "$VMCORE_ELF" "${args[@]:1}")
+	printf '| `%s` | %s | %s | %s | %s | %.2fx (CPU %.2fx) | %.1fx (CPU %.1fx) | %s / %s |\n' "$label" \
 		"$(cell "$ww" "$wc")" "$(cell "$cw" "$cc")" "$(cell "$nw" "$nc")" "$(cell "$dw" "$dcpu")" \
 		"$("$py" -c "print($ww/$nw)")" "$("$py" -c "print($wc/max($nc,0.001))")" \
-		"$("$py" -c "print($dw/$ww)")" "$("$py" -c "print($dcpu/max($wc,0.001))")"
+		"$("$py" -c "print($dw/$ww)")" "$("$py" -c "print($dcpu/max($wc,0.001))")" "$rw" "$rn"
 done
 read -r ow oc < <(measure 3 "$py" "$here/drgn_walkers.py" --vmcore "$VMCORE_ELF" --vmlinux "$VMLINUX" --mode open)
 rm -rf "$tmp/cold"
