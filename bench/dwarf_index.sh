@@ -64,7 +64,7 @@ cell() { printf '%.3f (%.3f)' "$1" "$2"; }
 # peak RSS in MB of one run (GNU time; the command's output discarded)
 rss() {
 	/usr/bin/time -o "$tmp/rss1" -f '%M' "$@" >/dev/null 2>&1 || true
-	awk '{ printf "%.1f", $1 / 1024 }' "$tmp/rss1"
+	tail -1 "$tmp/rss1" | awk '{ printf "%.1f", $1 / 1024 }'
 }
 
 rows=("ps|ps" "vmalloc|vmalloc" "mod|mod" "p jiffies|p jiffies"
