@@ -215,6 +215,54 @@ TEST(every_damaged_byte_is_a_miss)
 	free(good);
 }
 
+/*
+ * Contents are checked per block when used: a damaged byte in one block of
+ * a section leaves the file openable and the other blocks readable; the
+ * damaged block, any range over it and the whole section are refused.
+ */
+TEST(damage_found_per_block_when_used)
+{
+	static uint32_t big[4 * VD_CACHE_BLOCK / 4];      // four blocks
+	struct vd_cache_section secs[] = { { 1, text, sizeof(text) }, { 2, big, sizeof(big) } };
+	_cleanup_free_ char *path = NULL;
+	struct vd_cache_file f;
+	const unsigned char *p;
+	unsigned char *raw;
+	size_t n, size, at;
+
+	make_dir();
+	for (size_t i = 0; i < VD_ARRAY_SIZE(big); i++)
+		big[i] = (uint32_t)i * 2654435761u;
+	CHECK_OK(vd_cache_write(dir, "blocks", 1, KEY, secs, VD_ARRAY_SIZE(secs)));
+	CHECK(vd_cache_open(dir, "blocks", 1, KEY, &f, NULL));
+	p = vd_cache_section(&f, 2, &n);
+	CHECK(p && n == sizeof(big));
+	if (!p)
+		return;
+	at = (size_t)(p - (const unsigned char *)f.map) + 2 * VD_CACHE_BLOCK + 100;
+	vd_cache_close(&f);
+	path = vd_cache_path(dir, "blocks", KEY);
+	raw = slurp(path, &size);
+	if (!raw)
+		return;
+	raw[at] ^= 0x40;                                  // in the section's third 4 KiB
+	spit(path, raw, size);
+	free(raw);
+	CHECK(vd_cache_open(dir, "blocks", 1, KEY, &f, NULL));   // header and tables fine
+	p = vd_cache_section(&f, 2, &n);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK(vd_cache_check(&f, p, 16));                 // the first block
+	CHECK(vd_cache_check(&f, p + n - 16, 16));        // the last
+	CHECK(!vd_cache_check(&f, (const unsigned char *)f.map + at, 1));
+	CHECK(!vd_cache_check(&f, p, n));                 // a range over it
+	CHECK(!vd_cache_check(&f, p + n - 8, 16));        // past the end
+	CHECK(vd_cache_get(&f, 2, &n) == NULL && n == 0); // the whole section
+	CHECK(vd_cache_get(&f, 1, &n) != NULL && n == sizeof(text));
+	vd_cache_close(&f);
+}
+
 TEST(read_only_or_missing_directory)
 {
 	char ro[400];
