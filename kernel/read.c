@@ -247,38 +247,55 @@ vd_session_cache_key(struct vd_session *s)
 	return id && *id ? id : NULL;
 }
 
+/*
+ * The dump's own bytes of [addr, addr + len): physically contiguous (the
+ * kernel image is) and held as is in the file; NULL otherwise.
+ */
+static const void *
+in_place(struct vd_session *s, uint64_t addr, size_t len)
+{
+	struct vd_xlat *xlat;
+	struct vd_error *err;
+	uint64_t pa0 = 0, done = 0;
+	bool contiguous = true;
+
+	if ((err = vd_session_xlat(s, &xlat))) {
+		vd_error_destroy(err);
+		return NULL;
+	}
+	while (contiguous && done < len) {
+		uint64_t pa, psize;
+
+		if ((err = vd_xlat_translate(xlat, addr + done, &pa, &psize))) {
+			vd_error_destroy(err);
+			return NULL;
+		}
+		if (!done)
+			pa0 = pa;
+		contiguous = pa == pa0 + done;
+		done += psize - ((addr + done) & (psize - 1));
+	}
+	return contiguous ? vd_dump_ptr(s->dump, pa0, len) : NULL;
+}
+
+bool
+vd_session_kvirt_in_place(struct vd_session *s, uint64_t addr, size_t len)
+{
+	return len && addr + len >= addr && in_place(s, addr, len);
+}
+
 struct vd_error *
 vd_session_map_kvirt(struct vd_session *s, uint64_t addr, size_t len,
 		     const void **ret, void **owned_ret)
 {
-	struct vd_xlat *xlat;
 	struct vd_error *err;
-	uint64_t pa0 = 0;
 	void *buf;
 
 	*owned_ret = NULL;
 	if (!len || addr + len < addr)
 		return vd_error_create(VD_ERR_INVALID_ARG, "empty or wrapping range");
-	// Physically contiguous (the kernel image is) and held as is in the
-	// file: the dump's own bytes, through the page cache.
-	if (!(err = vd_session_xlat(s, &xlat))) {
-		uint64_t done = 0;
-		bool contiguous = true;
-
-		while (contiguous && done < len) {
-			uint64_t pa, psize;
-
-			if ((err = vd_xlat_translate(xlat, addr + done, &pa, &psize)))
-				break;
-			if (!done)
-				pa0 = pa;
-			contiguous = pa == pa0 + done;
-			done += psize - ((addr + done) & (psize - 1));
-		}
-		if (!err && contiguous && (*ret = vd_dump_ptr(s->dump, pa0, len)))
-			return NULL;
-		vd_error_destroy(err);
-	}
+	if ((*ret = in_place(s, addr, len)))
+		return NULL;
 	buf = malloc(len);
 	if (!buf)
 		return &vd_enomem;

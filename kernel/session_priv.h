@@ -90,6 +90,8 @@ vd_ok(struct vd_error *err)
 	return !err;
 }
 
+/* Whether vd_session_map_kvirt() would give the dump's own bytes (no read). */
+bool vd_session_kvirt_in_place(struct vd_session *s, uint64_t addr, size_t len);
 /*
  * len bytes of kernel virtual memory: the dump's own bytes when its file
  * holds them contiguously (*owned_ret NULL), else one read into a

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "btfidx/btf_view.h"
+#include "common/cache.h"
 #include "common/hashtab.h"
 #include "common/util.h"
 #include "ctype_priv.h"
@@ -52,6 +53,7 @@ struct btf_source {
 	const void *blob;                /* the view's bytes */
 	size_t blob_size;
 	void *owned_blob;                /* a copy, when not the dump's own */
+	struct vd_cache_file *kept_blob; /* or the kept copy it lies in */
 	char *cache_dir, *cache_key;     /* where to keep what it built */
 	struct btf *btf;
 	uint32_t ntypes;                 /* btf__type_cnt(): the base's included */
@@ -612,6 +614,10 @@ btf_destroy(struct vd_type_source *src)
 		vd_btfv_cache_save(b->view, b->cache_dir, b->cache_key);
 	vd_btfv_destroy(b->view);
 	free(b->owned_blob);
+	if (b->kept_blob) {
+		vd_cache_close(b->kept_blob);
+		free(b->kept_blob);
+	}
 	free(b->cache_dir);
 	free(b->cache_key);
 	btf__free(b->btf);
@@ -882,17 +888,88 @@ btf_names(struct vd_type_source *src, const char *prefix,
 	}
 }
 
+/*
+ * A compressed dump cannot hand out the blob in place: every command
+ * decompressed its ~5 MB again (40-55 ms of a kdump-zlib `mod`).  Such a
+ * blob is kept per build-id in the cache directory, kind "btfblob":
+ * section 1 the blob, section 2 its u64 size; it is the kernel image's
+ * own read-only bytes, the same in every dump of that build.  Read back
+ * whole-checked (vd_cache_get()); any miss reads the dump again.
+ */
+#define BTF_BLOB_KIND "btfblob"
+#define BTF_BLOB_VERSION 1
+
+static bool
+kept_blob(struct vd_session *s, size_t size, struct vd_cache_file **file_ret,
+	  const void **data_ret)
+{
+	const char *key = vd_session_cache_key(s);
+	struct vd_cache_file *f;
+	const uint64_t *sz;
+	const void *data;
+	size_t n, m;
+
+	if (!s->cache_dir || !key || !(f = calloc(1, sizeof(*f))))
+		return false;
+	if (vd_cache_open(s->cache_dir, BTF_BLOB_KIND, BTF_BLOB_VERSION, key, f, NULL)) {
+		sz = vd_cache_get(f, 2, &m);
+		data = vd_cache_get(f, 1, &n);
+		if (sz && m == sizeof(*sz) && *sz == size && data && n == size) {
+			*file_ret = f;
+			*data_ret = data;
+			return true;
+		}
+		vd_cache_close(f);
+	}
+	free(f);
+	return false;
+}
+
+static void
+keep_blob(struct vd_session *s, const void *data, size_t size)
+{
+	const char *key = vd_session_cache_key(s);
+	uint64_t sz = size;
+	const struct vd_cache_section secs[] = { { 1, data, size }, { 2, &sz, sizeof(sz) } };
+
+	// A read-only or full directory: read from the dump again next time.
+	if (s->cache_dir && key)
+		vd_error_destroy(vd_cache_write(s->cache_dir, BTF_BLOB_KIND, BTF_BLOB_VERSION, key,
+						secs, VD_ARRAY_SIZE(secs)));
+}
+
 struct vd_error *
 vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
 {
+	struct vd_cache_file *kept = NULL;
 	struct vd_error *err;
 	const void *data;
-	void *owned;
+	void *owned = NULL;
+	uint64_t start, stop;
 	size_t size;
 
-	err = read_btf_blob(s, &data, &owned, &size);
-	if (err)
-		return err;
-	return view_source(data, size, owned, vd_session_info(s)->ptr_size, s->cache_dir,
-			   vd_session_cache_key(s), ret);
+	// Held as is in the file (an ELF dump): read in place, nothing kept.
+	// Else the kept copy, else read and keep it.
+	if (vd_session_symbol(s, "__start_BTF", &start) && vd_session_symbol(s, "__stop_BTF", &stop) &&
+	    stop > start && stop - start <= BTF_MAX_SIZE && !vd_session_kvirt_in_place(s, start, (size_t)(stop - start)) &&
+	    kept_blob(s, (size_t)(stop - start), &kept, &data)) {
+		size = (size_t)(stop - start);
+	} else {
+		err = read_btf_blob(s, &data, &owned, &size);
+		if (err)
+			return err;
+		if (owned)
+			keep_blob(s, data, size);
+	}
+	err = view_source(data, size, owned, vd_session_info(s)->ptr_size, s->cache_dir,
+			  vd_session_cache_key(s), ret);
+	if (kept) {
+		if (err) {
+			vd_cache_close(kept);
+			free(kept);
+		} else {
+			((struct btf_source *)*ret)->kept_blob = kept;
+		}
+	}
+	return err;
 }

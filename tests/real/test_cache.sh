@@ -74,5 +74,36 @@ for meta in "${metas[@]}"; do
 	: >"$d/file"
 	run_all "$d/ro" --cache-dir "$d/file/sub" "$VMCORE_ELF"
 	check "$VARIANT: unwritable cache directory" "$d/none" "$d/ro"
+	# A compressed kdump file cannot hand out the BTF blob in place: it is
+	# kept (btfblob-BUILDID.vdc), reused, rebuilt when damaged or cut short.
+	k=${VMCORE_KDUMP_ZLIB:-}
+	if [[ -n $k && -e $k ]]; then
+		run_all "$d/knone" --no-cache "$k"
+		run_all "$d/kcold" --cache-dir "$d/kc" "$k"
+		check "$VARIANT: kdump, cold cache" "$d/knone" "$d/kcold"
+		b=$(echo "$d"/kc/btfblob-*.vdc)
+		if [[ -n $b && -s $b ]]; then
+			echo "ok   $VARIANT: kdump's BTF blob kept"
+			before=$(stat -c '%Y %i' "$b")
+			sleep 1.1
+			run_all "$d/kwarm" --cache-dir "$d/kc" "$k"
+			check "$VARIANT: kdump, warm cache" "$d/knone" "$d/kwarm"
+			[[ $(stat -c '%Y %i' "$b") == "$before" ]] && echo "ok   $VARIANT: kept BTF blob reused" ||
+				{ echo "FAIL $VARIANT: kept BTF blob rewritten by a warm run"; fail=1; }
+			bsize=$(stat -c %s "$b")
+			printf '\xa5\x5a' | dd of="$b" bs=1 seek=$((bsize / 2)) conv=notrunc status=none
+			run_all "$d/kbad" --cache-dir "$d/kc" "$k"
+			check "$VARIANT: kdump, damaged BTF blob" "$d/knone" "$d/kbad"
+			[[ $(stat -c '%i' "$b") != "${before#* }" ]] && echo "ok   $VARIANT: damaged BTF blob rewritten" ||
+				{ echo "FAIL $VARIANT: damaged BTF blob not rewritten"; fail=1; }
+			truncate -s $((bsize / 3)) "$b"
+			run_all "$d/kcut" --cache-dir "$d/kc" "$k"
+			check "$VARIANT: kdump, truncated BTF blob" "$d/knone" "$d/kcut"
+			[[ $(stat -c %s "$b") == "$bsize" ]] && echo "ok   $VARIANT: truncated BTF blob rewritten" ||
+				{ echo "FAIL $VARIANT: truncated BTF blob not rewritten"; fail=1; }
+		else
+			echo "FAIL $VARIANT: no kept BTF blob for the kdump file"; fail=1
+		fi
+	fi
 done
 exit $fail
