@@ -47,8 +47,8 @@ const struct vd_opt vd_common_opts[] = {
 		  "temporary directory's free space)" },
 	{ .id = VD_OPT_CACHE_DIR, .long_name = "cache-dir", .arg = "DIR",
 	  .help = "keep what was decoded per kernel build-id (kallsyms\n"
-		  "index, BTF index, the vmlinux's DWARF name index and\n"
-		  "symbol table) in DIR (default: $VMDIVE_CACHE_DIR,\n"
+		  "index, BTF index, a compressed dump's BTF blob, the\n"
+		  "vmlinux's DWARF name index and symbol table) in DIR (default: $VMDIVE_CACHE_DIR,\n"
 		  "else $XDG_CACHE_HOME/vmdive, else ~/.cache/vmdive)" },
 	{ .id = VD_OPT_NO_CACHE, .long_name = "no-cache",
 	  .help = "neither read nor write that cache" },
