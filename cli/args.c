@@ -408,6 +408,7 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_SHELL_COMMANDS: cli->shell_commands = value; break;
 	case VD_OPT_HEX: cli->hex = true; cli->dec = false; break;
 	case VD_OPT_DEC: cli->dec = true; cli->hex = false; break;
+	case VD_OPT_OFFSETS: cli->offsets = true; break;
 	case VD_OPT_END: case VD_OPT_COUNT: break;
 	}
 	return true;

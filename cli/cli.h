@@ -69,6 +69,7 @@ struct vd_cli {
 	bool dict;                 /* log -d */
 	bool help;                 /* -h, --help */
 	bool hex, dec;             /* p, struct -x / -d */
+	bool offsets;              /* struct, union -o: the layout (with ADDR, members' addresses) */
 	unsigned rd_width;         /* rd -8/-16/-32/-64: bytes per value, 0: none */
 	bool symbolic;             /* rd -s */
 	unsigned rd_slab;          /* rd -S: 1, -SS: 2 */
@@ -148,6 +149,7 @@ enum vd_opt_id {
 	VD_OPT_DICT,               /* log -d */
 	VD_OPT_HEX,                /* p, struct, union -x */
 	VD_OPT_DEC,                /* p, struct, union -d */
+	VD_OPT_OFFSETS,            /* struct, union -o */
 	VD_OPT_W8,                 /* rd -8: bytes, as crash */
 	VD_OPT_W16,                /* rd -16 */
 	VD_OPT_W32,                /* rd -32 */

@@ -50,11 +50,24 @@ origin(struct vd_cli *cli, const struct vd_type *t, char *buf, size_t size)
 
 /* Layout ------------------------------------------------------------------ */
 
+/*
+ * "[offset]", or with at (struct -o ADDR, as crash) the member's address
+ * "[ffff...]" (":bit" after either for a bit field).
+ */
 static void
-print_offset(uint64_t bit_offset, uint32_t bit_size)
+print_offset(uint64_t bit_offset, uint32_t bit_size, const uint64_t *at)
 {
 	char off[48];
 
+	if (at) {
+		if (bit_size)
+			snprintf(off, sizeof(off), "[%" PRIx64 ":%" PRIu64 "]",
+				 *at + bit_offset / 8, bit_offset % 8);
+		else
+			snprintf(off, sizeof(off), "[%" PRIx64 "]", *at + bit_offset / 8);
+		printf("%20s ", off);
+		return;
+	}
 	if (bit_size)
 		snprintf(off, sizeof(off), "[%" PRIu64 ":%" PRIu64 "]", bit_offset / 8,
 			 bit_offset % 8);
@@ -64,8 +77,10 @@ print_offset(uint64_t bit_offset, uint32_t bit_size)
 }
 
 static void
-layout_text(const struct vd_type *t, uint64_t base, int depth)
+layout_text(const struct vd_type *t, uint64_t base, int depth, const uint64_t *at)
 {
+	int w = at ? 20 : 10;
+
 	vd_type_fill(t);
 	for (size_t i = 0; i < t->nmembers; i++) {
 		const struct vd_member *m = &t->members[i];
@@ -73,7 +88,7 @@ layout_text(const struct vd_type *t, uint64_t base, int depth)
 		char decl[512];
 
 		if (!show_node()) {
-			printf("%10s %*s... (more than %u lines)\n", "", depth * 4, "",
+			printf("%*s %*s... (more than %u lines)\n", w, "", depth * 4, "",
 			       SHOW_NODES_MAX);
 			return;
 		}
@@ -81,13 +96,13 @@ layout_text(const struct vd_type *t, uint64_t base, int depth)
 		    depth < SHOW_DEPTH_MAX) {
 			// crash prints no offset on the line that opens an
 			// anonymous struct/union; its members carry theirs.
-			printf("%10s %*s%s {\n", "", depth * 4, "", tag_word(mt));
-			layout_text(mt, base + m->bit_offset, depth + 1);
-			printf("%10s %*s};\n", "", depth * 4, "");
+			printf("%*s %*s%s {\n", w, "", depth * 4, "", tag_word(mt));
+			layout_text(mt, base + m->bit_offset, depth + 1, at);
+			printf("%*s %*s};\n", w, "", depth * 4, "");
 			continue;
 		}
 		vd_type_format_decl(m->type, m->name, decl, sizeof(decl));
-		print_offset(base + m->bit_offset, m->bit_field_size);
+		print_offset(base + m->bit_offset, m->bit_field_size, at);
 		if (m->bit_field_size)
 			printf("%*s%s:%u;\n", depth * 4, "", decl, m->bit_field_size);
 		else
@@ -96,7 +111,8 @@ layout_text(const struct vd_type *t, uint64_t base, int depth)
 }
 
 static void
-layout_json(struct vd_json *j, const struct vd_type *t, uint64_t base, int depth)
+layout_json(struct vd_json *j, const struct vd_type *t, uint64_t base, int depth,
+	    const uint64_t *at)
 {
 	vd_type_fill(t);
 	vd_json_key(j, "members");
@@ -116,9 +132,11 @@ layout_json(struct vd_json *j, const struct vd_type *t, uint64_t base, int depth
 		vd_json_kv_uint(j, "bit_offset", base + m->bit_offset);
 		vd_json_kv_uint(j, "bit_size", m->bit_field_size);
 		vd_json_kv_uint(j, "size", mt ? mt->size : 0);
+		if (at)
+			vd_json_kv_hex(j, "address", *at + (base + m->bit_offset) / 8);
 		if (!m->name && mt && (mt->kind == VD_TYPE_STRUCT || mt->kind == VD_TYPE_UNION) &&
 		    depth < SHOW_DEPTH_MAX)
-			layout_json(j, mt, base + m->bit_offset, depth + 1);
+			layout_json(j, mt, base + m->bit_offset, depth + 1, at);
 		vd_json_end_object(j);
 	}
 	vd_json_end_array(j);
@@ -720,7 +738,7 @@ show_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
 /* The selected members' layout lines: "  [OFFSET] DECL;". */
 static int
 layout_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
-	       char *const *members, size_t nmembers)
+	       char *const *members, size_t nmembers, const uint64_t *at)
 {
 	int ret = VD_EXIT_OK;
 
@@ -749,6 +767,8 @@ layout_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
 			vd_type_format(mi.type, decl, sizeof(decl));
 			vd_json_kv_string(&cli->j, "type", decl);
 			vd_json_kv_uint(&cli->j, "offset", mi.bit_offset / 8);
+			if (at)
+				vd_json_kv_hex(&cli->j, "address", *at + mi.bit_offset / 8);
 			if (mi.bit_field_size) {
 				vd_json_kv_uint(&cli->j, "bit_offset", mi.bit_offset % 8);
 				vd_json_kv_uint(&cli->j, "bit_size", mi.bit_field_size);
@@ -757,7 +777,7 @@ layout_members(struct vd_cli *cli, const struct vd_type *t, const char *name,
 			continue;
 		}
 		vd_type_format_decl(mi.type, members[i], decl, sizeof(decl));
-		print_offset(mi.bit_offset, mi.bit_field_size);
+		print_offset(mi.bit_offset, mi.bit_field_size, at);
 		if (mi.bit_field_size)
 			printf("%s:%u;\n", decl, mi.bit_field_size);
 		else
@@ -889,24 +909,38 @@ vd_cmd_struct(struct vd_cli *cli)
 		free(sp);
 		return ret;
 	}
-	if (cli->nargs > 1) {
-		uint64_t addr;
+	uint64_t addr;
+	const uint64_t *at = NULL;
 
-		ret = vd_cli_addr(cli, cli->args[1], &addr) ? vd_cli_struct_show(cli, sp, addr)
-							    : VD_EXIT_USAGE;
-	} else if (sp->n) {
-		ret = layout_members(cli, sp->t, sp->name, sp->members, sp->n);
+	if (cli->nargs > 1) {
+		if (!vd_cli_addr(cli, cli->args[1], &addr)) {
+			free(sp);
+			return VD_EXIT_USAGE;
+		}
+		// -o with ADDR: the layout with each member's address (crash's
+		// struct -o ADDR); without -o, the values.
+		if (!cli->offsets) {
+			ret = vd_cli_struct_show(cli, sp, addr);
+			free(sp);
+			return ret;
+		}
+		at = &addr;
+	}
+	if (sp->n) {
+		ret = layout_members(cli, sp->t, sp->name, sp->members, sp->n, at);
 	} else if (cli->json) {
 		vd_json_begin_object(&cli->j);
 		vd_json_kv_string(&cli->j, "name", sp->name);
 		vd_json_kv_uint(&cli->j, "size", sp->t->size);
 		vd_json_kv_string(&cli->j, "source", sp->t->source);
 		vd_json_kv_string(&cli->j, "module", sp->t->module);
-		layout_json(&cli->j, sp->t, 0, 0);
+		if (at)
+			vd_json_kv_hex(&cli->j, "address", *at);
+		layout_json(&cli->j, sp->t, 0, 0, at);
 		vd_json_end_object(&cli->j);
 	} else {
 		printf("%s {\n", sp->name);
-		layout_text(sp->t, 0, 0);
+		layout_text(sp->t, 0, 0, at);
 		printf("}\nSIZE: %" PRIu64, sp->t->size);
 		if (sp->t->module)
 			printf("  (from the %s of module %s)", sp->t->source, sp->t->module);

@@ -147,6 +147,9 @@ static const struct vd_opt print_opts[] = {
 };
 
 static const struct vd_opt struct_opts[] = {
+	{ .id = VD_OPT_OFFSETS, .short_name = 'o', .long_name = "offsets",
+	  .help = "the layout, as crash's struct -o; with ADDR\n"
+		  "each member's address instead of its value" },
 	{ .id = VD_OPT_HEX, .short_name = 'x', .long_name = "hex",
 	  .help = "integer members in hexadecimal" },
 	{ .id = VD_OPT_DEC, .short_name = 'd', .long_name = "decimal",

@@ -174,6 +174,22 @@ def flatten(text):
     return out
 
 
+# struct -o TYPE SYMBOL: crash prints each member's address (compared as
+# (address, member name) pairs; function pointers' lines are left out, their
+# names sit inside the declaration).
+OFFSET_STRUCTS = [("list_head", "modules"), ("mutex", "module_mutex"),
+                  ("task_struct", "init_task")]
+
+
+def member_addresses(text):
+    out = []
+    for line in text.splitlines():
+        m = re.match(r"^\s*\[([0-9a-f]+)(?::\d+)?\]\s+([^(]*?)(\w+)(\[\d*\])*(\s*:\s*\d+)?;$", line)
+        if m:
+            out.append((int(m.group(1), 16), m.group(3)))
+    return out
+
+
 def crash_sections(path):
     """crash's output split at the echoed markers."""
     sections, cur, name = {}, [], None
@@ -272,6 +288,8 @@ def main():
             f.write("!echo MARK rd %s %s\nrd %s %s %s\n" % (opt, sym, opt, sym, count or ""))
         for k, (cargs, _) in enumerate(LISTS):
             f.write("!echo MARK list %d\nlist %s\n" % (k, cargs))
+        for (ty, sym) in OFFSET_STRUCTS:
+            f.write("!echo MARK struct -o %s %s\nstruct -o %s %s\n" % (ty, sym, ty, sym))
         f.write("!echo MARK search marker\nsearch -c %s\n" % marker_tail)
         f.write("!echo MARK search value\nsearch -k %s\n" % init_task[2:])
         f.write("!echo MARK end\nquit\n")
@@ -308,6 +326,15 @@ def main():
                 continue
             compare(t, "struct %s.%s %s (%s)" % (ty, mem, sym, label),
                     "{" + want + "}", "{" + so + "}")
+        # struct -o TYPE ADDR: each member's address, as crash prints it.
+        for (ty, sym) in OFFSET_STRUCTS:
+            want = member_addresses(sec.get("struct -o %s %s" % (ty, sym), ""))
+            rc, so, se = run([vmdive, "struct", "-o"] + vmopt + [dump, ty, sym])
+            got = member_addresses(so)
+            t.ok("struct -o %s %s (%s)" % (ty, sym, label), rc == 0 and want and got == want,
+                 "exit %d; %d members from crash, %d from vmdive; first differences: %s %s"
+                 % (rc, len(want), len(got), sorted(set(want) - set(got))[:3],
+                    sorted(set(got) - set(want))[:3]))
         # JSON of the same struct agrees with the text (numbers, hex strings).
         rc, so, se = run([vmdive, "struct", "--json"] + vmopt +
                          [dump, "task_struct.pid,comm,mm", "init_task"])
