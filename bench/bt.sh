@@ -103,14 +103,14 @@ for v in $variants; do
 				if [[ $SUITE == sid ]] && timeout 300 "$c" -s --no_modules -i "$tmp/q" "$VMLINUX" "$VMCORE_ELF" </dev/null >/dev/null 2>&1; then
 					opts=(--no_modules); note "$v: sid's crash 9.0.2 needs --no_modules"
 				else
-					note "$v: crash n/a: $("$c" --version 2>/dev/null | head -1) does not start on this kernel (--minimal starts but has no foreach)"
+					note "$v: crash n/a: $("$c" --version 2>&1 | grep -m1 -o 'crash [0-9.]*') does not start on this kernel (--minimal starts but has no foreach)"
 					c=
 				fi
 			fi
 			if [[ -n $c ]]; then
 				cr=$(one 900 "$c" -s "${opts[@]}" -i "$tmp/c" "$VMLINUX" "$VMCORE_ELF")
 				[[ $cr == fail ]] && note "$v: crash failed: $(tail -1 "$tmp/err")"
-				[[ $cr == fail ]] || note "$v: crash ${opts[*]} traced $(grep -c '^PID:' "$tmp/out") tasks"
+				[[ $cr == fail ]] || note "$v: crash${opts[*]:+ ${opts[*]}} traced $(grep -c '^PID:' "$tmp/out") tasks"
 			fi
 		fi
 		printf '| %-11s | %5s | %-14s | %-16s | %-16s | %-16s | %9s | %9s |\n' "$v" "$tasks" \
