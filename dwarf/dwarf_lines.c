@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "dwarf_cursor.h"
 #include "dwarf_lines.h"
 #include "dwarf_priv.h"
 
@@ -34,93 +35,6 @@
 #define OVERLAP_SCAN 64              /* ranges looked at around an address */
 
 /* Reading bytes, bounded ---------------------------------------------------- */
-
-struct cur {
-	const unsigned char *p, *end;
-	bool ok;
-	bool be;
-};
-
-static uint64_t
-c_uleb(struct cur *c)
-{
-	uint64_t v = 0;
-
-	for (unsigned shift = 0; c->p < c->end; shift += 7) {
-		unsigned char b = *c->p++;
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return v;
-	}
-	c->ok = false;
-	return 0;
-}
-
-static int64_t
-c_sleb(struct cur *c)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-
-	while (c->p < c->end) {
-		unsigned char b = *c->p++;
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80)) {
-			if (shift < 64 && (b & 0x40))
-				v |= ~0ull << shift;
-			return (int64_t)v;
-		}
-	}
-	c->ok = false;
-	return 0;
-}
-
-static uint64_t
-c_fixed(struct cur *c, unsigned size)
-{
-	uint64_t v = 0;
-
-	if ((size_t)(c->end - c->p) < size || size > 8) {
-		c->ok = false;
-		c->p = c->end;
-		return 0;
-	}
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint64_t)c->p[c->be ? size - 1 - i : i] << (8 * i);
-	c->p += size;
-	return v;
-}
-
-static void
-c_skip(struct cur *c, uint64_t n)
-{
-	if ((uint64_t)(c->end - c->p) < n) {
-		c->ok = false;
-		c->p = c->end;
-		return;
-	}
-	c->p += n;
-}
-
-static const char *
-c_cstr(struct cur *c)
-{
-	const unsigned char *nul = c->p < c->end ? memchr(c->p, 0, (size_t)(c->end - c->p)) : NULL;
-	const char *s = (const char *)c->p;
-
-	if (!nul) {
-		c->ok = false;
-		c->p = c->end;
-		return NULL;
-	}
-	c->p = nul + 1;
-	return s;
-}
 
 static const char *
 str_in(const unsigned char *sec, uint64_t size, uint64_t off)
@@ -157,50 +71,50 @@ bad(const struct vd_dwarf_line_input *in, uint64_t off, const char *what)
 
 /* One value of a DWARF 5 entry (§6.2.4.1): a path, an index, or skipped. */
 static bool
-entry_value(const struct vd_dwarf_line_input *in, struct cur *c, unsigned offset_size,
+entry_value(const struct vd_dwarf_line_input *in, struct vd_dwarf_cursor *c, unsigned offset_size,
 	    uint64_t form, const char **str, uint64_t *num)
 {
 	*str = NULL;
 	*num = 0;
 	switch (form) {
-	case DW_FORM_string: *str = c_cstr(c); return c->ok;
+	case DW_FORM_string: *str = vd_dwarf_cstr(c); return c->ok;
 	case DW_FORM_line_strp:
-		*str = str_in(in->line_str, in->line_str_size, c_fixed(c, offset_size));
+		*str = str_in(in->line_str, in->line_str_size, vd_dwarf_fixed(c, offset_size));
 		return c->ok && *str;
 	case DW_FORM_strp:
-		*str = str_in(in->str, in->str_size, c_fixed(c, offset_size));
+		*str = str_in(in->str, in->str_size, vd_dwarf_fixed(c, offset_size));
 		return c->ok && *str;
-	case DW_FORM_udata: *num = c_uleb(c); return c->ok;
-	case DW_FORM_data1: *num = c_fixed(c, 1); return c->ok;
-	case DW_FORM_data2: *num = c_fixed(c, 2); return c->ok;
-	case DW_FORM_data4: *num = c_fixed(c, 4); return c->ok;
-	case DW_FORM_data8: *num = c_fixed(c, 8); return c->ok;
-	case DW_FORM_data16: c_skip(c, 16); return c->ok;
-	case DW_FORM_block: c_skip(c, c_uleb(c)); return c->ok;
-	case DW_FORM_block1: c_skip(c, c_fixed(c, 1)); return c->ok;
-	case DW_FORM_block2: c_skip(c, c_fixed(c, 2)); return c->ok;
-	case DW_FORM_block4: c_skip(c, c_fixed(c, 4)); return c->ok;
-	case DW_FORM_sdata: c_sleb(c); return c->ok;
+	case DW_FORM_udata: *num = vd_dwarf_uleb(c); return c->ok;
+	case DW_FORM_data1: *num = vd_dwarf_fixed(c, 1); return c->ok;
+	case DW_FORM_data2: *num = vd_dwarf_fixed(c, 2); return c->ok;
+	case DW_FORM_data4: *num = vd_dwarf_fixed(c, 4); return c->ok;
+	case DW_FORM_data8: *num = vd_dwarf_fixed(c, 8); return c->ok;
+	case DW_FORM_data16: vd_dwarf_skip(c, 16); return c->ok;
+	case DW_FORM_block: vd_dwarf_skip(c, vd_dwarf_uleb(c)); return c->ok;
+	case DW_FORM_block1: vd_dwarf_skip(c, vd_dwarf_fixed(c, 1)); return c->ok;
+	case DW_FORM_block2: vd_dwarf_skip(c, vd_dwarf_fixed(c, 2)); return c->ok;
+	case DW_FORM_block4: vd_dwarf_skip(c, vd_dwarf_fixed(c, 4)); return c->ok;
+	case DW_FORM_sdata: vd_dwarf_sleb(c); return c->ok;
 	default: return false;    // strx needs the unit's str_offsets base: not in line headers
 	}
 }
 
 /* A DWARF 5 directory or file name table (§6.2.4, items 14 to 20). */
 static struct vd_error *
-v5_table(const struct vd_dwarf_line_input *in, uint64_t off, struct cur *c,
+v5_table(const struct vd_dwarf_line_input *in, uint64_t off, struct vd_dwarf_cursor *c,
 	 unsigned offset_size, struct entry **ret, size_t *n_ret)
 {
 	uint64_t fmt[FORMATS_MAX][2], count;
-	unsigned nfmt = (unsigned)c_fixed(c, 1);
+	unsigned nfmt = (unsigned)vd_dwarf_fixed(c, 1);
 	struct entry *e;
 
 	if (!c->ok || nfmt > FORMATS_MAX)
 		return bad(in, off, "too many entry formats in its header");
 	for (unsigned i = 0; i < nfmt; i++) {
-		fmt[i][0] = c_uleb(c);
-		fmt[i][1] = c_uleb(c);
+		fmt[i][0] = vd_dwarf_uleb(c);
+		fmt[i][1] = vd_dwarf_uleb(c);
 	}
-	count = c_uleb(c);
+	count = vd_dwarf_uleb(c);
 	if (!c->ok)
 		return bad(in, off, "its header is cut short");
 	if (count > FILES_MAX || (count && !nfmt))
@@ -230,14 +144,14 @@ v5_table(const struct vd_dwarf_line_input *in, uint64_t off, struct cur *c,
 
 /* A DWARF 2-4 list: NUL-terminated entries up to an empty one. */
 static struct vd_error *
-old_table(const struct vd_dwarf_line_input *in, uint64_t off, struct cur *c, bool files,
+old_table(const struct vd_dwarf_line_input *in, uint64_t off, struct vd_dwarf_cursor *c, bool files,
 	  struct entry **ret, size_t *n_ret)
 {
 	struct entry *e = NULL;
 	size_t n = 0, cap = 0;
 
 	for (;;) {
-		const char *s = c_cstr(c);
+		const char *s = vd_dwarf_cstr(c);
 
 		if (!c->ok) {
 			free(e);
@@ -259,9 +173,9 @@ old_table(const struct vd_dwarf_line_input *in, uint64_t off, struct cur *c, boo
 		e[n].path = s;
 		e[n].dir = 0;
 		if (files) {
-			e[n].dir = c_uleb(c);
-			c_uleb(c);          // modification time
-			c_uleb(c);          // length
+			e[n].dir = vd_dwarf_uleb(c);
+			vd_dwarf_uleb(c);          // modification time
+			vd_dwarf_uleb(c);          // length
 		}
 		n++;
 	}
@@ -273,7 +187,7 @@ old_table(const struct vd_dwarf_line_input *in, uint64_t off, struct cur *c, boo
 static struct vd_error *
 read_header(const struct vd_dwarf_line_input *in, uint64_t off, struct header *h)
 {
-	struct cur c = { .be = in->big_endian, .ok = true };
+	struct vd_dwarf_cursor c = { .be = in->big_endian, .ok = true };
 	uint64_t len, hlen;
 	struct vd_error *err;
 
@@ -282,10 +196,10 @@ read_header(const struct vd_dwarf_line_input *in, uint64_t off, struct header *h
 		return bad(in, off, "no line program there (past .debug_line)");
 	c.p = in->line + off;
 	c.end = in->line + in->line_size;
-	len = c_fixed(&c, 4);
+	len = vd_dwarf_fixed(&c, 4);
 	h->offset_size = 4;
 	if (len == 0xffffffffu) {              // 64-bit DWARF (§7.4)
-		len = c_fixed(&c, 8);
+		len = vd_dwarf_fixed(&c, 8);
 		h->offset_size = 8;
 	} else if (len >= 0xfffffff0u) {
 		return bad(in, off, "a reserved unit length");
@@ -294,27 +208,27 @@ read_header(const struct vd_dwarf_line_input *in, uint64_t off, struct header *h
 		return bad(in, off, "its length runs past .debug_line");
 	c.end = c.p + len;
 	h->end = c.end;
-	h->version = (uint16_t)c_fixed(&c, 2);
+	h->version = (uint16_t)vd_dwarf_fixed(&c, 2);
 	if (c.ok && (h->version < 2 || h->version > 5))
 		return bad(in, off, "a line table version other than 2 to 5");
 	h->addr_size = in->addr_size;
 	if (h->version >= 5) {
-		h->addr_size = (unsigned)c_fixed(&c, 1);
-		if (c_fixed(&c, 1))
+		h->addr_size = (unsigned)vd_dwarf_fixed(&c, 1);
+		if (vd_dwarf_fixed(&c, 1))
 			return bad(in, off, "segment selectors (not used by any kernel)");
 	}
 	if (h->addr_size != 2 && h->addr_size != 4 && h->addr_size != 8)
 		return bad(in, off, "an address size other than 2, 4 or 8");
-	hlen = c_fixed(&c, h->offset_size);
+	hlen = vd_dwarf_fixed(&c, h->offset_size);
 	if (!c.ok || hlen > (uint64_t)(c.end - c.p))
 		return bad(in, off, "its header length runs past the unit");
 	h->program = c.p + hlen;
-	h->min_insn = (uint8_t)c_fixed(&c, 1);
-	h->max_ops = h->version >= 4 ? (uint8_t)c_fixed(&c, 1) : 1;
-	h->default_stmt = (uint8_t)c_fixed(&c, 1);
-	h->line_base = (int8_t)c_fixed(&c, 1);
-	h->line_range = (uint8_t)c_fixed(&c, 1);
-	h->opcode_base = (uint8_t)c_fixed(&c, 1);
+	h->min_insn = (uint8_t)vd_dwarf_fixed(&c, 1);
+	h->max_ops = h->version >= 4 ? (uint8_t)vd_dwarf_fixed(&c, 1) : 1;
+	h->default_stmt = (uint8_t)vd_dwarf_fixed(&c, 1);
+	h->line_base = (int8_t)vd_dwarf_fixed(&c, 1);
+	h->line_range = (uint8_t)vd_dwarf_fixed(&c, 1);
+	h->opcode_base = (uint8_t)vd_dwarf_fixed(&c, 1);
 	if (!c.ok)
 		return bad(in, off, "its header is cut short");
 	if (!h->line_range)
@@ -324,7 +238,7 @@ read_header(const struct vd_dwarf_line_input *in, uint64_t off, struct header *h
 	if (!h->opcode_base)
 		return bad(in, off, "opcode_base 0");
 	h->std_lengths = c.p;
-	c_skip(&c, h->opcode_base - 1u);
+	vd_dwarf_skip(&c, h->opcode_base - 1u);
 	if (!c.ok || c.p > h->program)
 		return bad(in, off, "its opcode lengths run past the header");
 	// Standard opcodes declared with other operands than §6.2.5.2 gives
@@ -514,7 +428,7 @@ static struct vd_error *
 run_program(const struct vd_dwarf_line_input *in, uint64_t off, const struct header *h,
 	    struct vd_dwarf_line_table *t)
 {
-	struct cur c = { .p = h->program, .end = h->end, .ok = true, .be = in->big_endian };
+	struct vd_dwarf_cursor c = { .p = h->program, .end = h->end, .ok = true, .be = in->big_endian };
 	size_t cap = 0, seq_cap = 0, first = 0;
 	struct state s;
 
@@ -533,7 +447,7 @@ run_program(const struct vd_dwarf_line_input *in, uint64_t off, const struct hea
 		}
 		switch (op) {
 		case 0: {                            // extended (§6.2.5.3)
-			uint64_t len = c_uleb(&c);
+			uint64_t len = vd_dwarf_uleb(&c);
 			const unsigned char *next;
 			unsigned sub;
 
@@ -554,7 +468,7 @@ run_program(const struct vd_dwarf_line_input *in, uint64_t off, const struct hea
 				if (len - 1 != h->addr_size)
 					return bad(in, off, "DW_LNE_set_address of another size "
 						   "than the unit's addresses");
-				s.addr = c_fixed(&c, h->addr_size);
+				s.addr = vd_dwarf_fixed(&c, h->addr_size);
 				s.op_index = 0;
 				break;
 			default:     // define_file (DWARF < 5), set_discriminator, vendors'
@@ -567,26 +481,26 @@ run_program(const struct vd_dwarf_line_input *in, uint64_t off, const struct hea
 			if (!emit(t, &cap, &s, false))
 				goto rows;
 			break;
-		case DW_LNS_advance_pc: advance(&s, h, c_uleb(&c)); break;
-		case DW_LNS_advance_line: s.line += (uint32_t)c_sleb(&c); break;
-		case DW_LNS_set_file: s.file = clamp32(c_uleb(&c)); break;
-		case DW_LNS_set_column: s.column = clamp32(c_uleb(&c)); break;
+		case DW_LNS_advance_pc: advance(&s, h, vd_dwarf_uleb(&c)); break;
+		case DW_LNS_advance_line: s.line += (uint32_t)vd_dwarf_sleb(&c); break;
+		case DW_LNS_set_file: s.file = clamp32(vd_dwarf_uleb(&c)); break;
+		case DW_LNS_set_column: s.column = clamp32(vd_dwarf_uleb(&c)); break;
 		case DW_LNS_negate_stmt: s.is_stmt = !s.is_stmt; break;
 		case DW_LNS_set_basic_block: break;
 		case DW_LNS_const_add_pc:
 			advance(&s, h, (255u - h->opcode_base) / h->line_range);
 			break;
 		case DW_LNS_fixed_advance_pc:
-			s.addr += c_fixed(&c, 2);
+			s.addr += vd_dwarf_fixed(&c, 2);
 			s.op_index = 0;
 			break;
 		case DW_LNS_set_prologue_end:
 		case DW_LNS_set_epilogue_begin:
 			break;
-		case DW_LNS_set_isa: c_uleb(&c); break;
+		case DW_LNS_set_isa: vd_dwarf_uleb(&c); break;
 		default:                             // a standard opcode this reader does not know
 			for (unsigned k = 0; k < h->std_lengths[op - 1]; k++)
-				c_uleb(&c);
+				vd_dwarf_uleb(&c);
 			break;
 		}
 		if (!c.ok)
@@ -754,34 +668,34 @@ static struct vd_error *
 read_aranges(struct vd_dwarf_lines *l, size_t *cap)
 {
 	const struct vd_dwarf_sections *sec = l->sec;
-	struct cur c = { sec->aranges, sec->aranges + sec->aranges_size, true, sec->big_endian };
+	struct vd_dwarf_cursor c = { sec->aranges, sec->aranges + sec->aranges_size, true, sec->big_endian };
 
 	while (c.ok && c.p < c.end) {
 		uint64_t set_off = (uint64_t)(c.p - sec->aranges), len, cu;
 		unsigned osize = 4, asize, ssize;
 		const unsigned char *end, *start;
 
-		len = c_fixed(&c, 4);
+		len = vd_dwarf_fixed(&c, 4);
 		if (len == 0xffffffffu) {
-			len = c_fixed(&c, 8);
+			len = vd_dwarf_fixed(&c, 8);
 			osize = 8;
 		}
 		if (!c.ok || len > (uint64_t)(c.end - c.p))
 			goto bad;
 		start = c.p - (osize == 8 ? 12 : 4);
 		end = c.p + len;
-		if (c_fixed(&c, 2) != 2)
+		if (vd_dwarf_fixed(&c, 2) != 2)
 			goto bad;             // every DWARF version's aranges are version 2
-		cu = c_fixed(&c, osize);
-		asize = (unsigned)c_fixed(&c, 1);
-		ssize = (unsigned)c_fixed(&c, 1);
+		cu = vd_dwarf_fixed(&c, osize);
+		asize = (unsigned)vd_dwarf_fixed(&c, 1);
+		ssize = (unsigned)vd_dwarf_fixed(&c, 1);
 		if (!c.ok || (asize != 4 && asize != 8 && asize != 2) || ssize)
 			goto bad;
 		// Tuples start at a multiple of twice the address size from the set.
 		while ((uint64_t)(c.p - start) % (2 * asize))
-			c_skip(&c, 1);
-		for (struct cur t = { c.p, end, c.ok, c.be }; t.ok && t.p < t.end;) {
-			uint64_t a = c_fixed(&t, asize), n = c_fixed(&t, asize);
+			vd_dwarf_skip(&c, 1);
+		for (struct vd_dwarf_cursor t = { c.p, end, c.ok, c.be }; t.ok && t.p < t.end;) {
+			uint64_t a = vd_dwarf_fixed(&t, asize), n = vd_dwarf_fixed(&t, asize);
 
 			if (!t.ok)
 				goto bad;

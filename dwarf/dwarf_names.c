@@ -42,6 +42,7 @@
 
 #include "common/arena.h"
 #include "common/util.h"
+#include "dwarf_cursor.h"
 #include "dwarf_priv.h"
 #include "types/ctype_priv.h"
 
@@ -173,83 +174,6 @@ list_units(const struct vd_dwarf_sections *sec, const char *path, bool partial,
 
 /* Reading bytes ------------------------------------------------------------- */
 
-struct cursor {
-	const unsigned char *p, *end;
-	bool ok;
-};
-
-static uint64_t
-uleb(struct cursor *c)
-{
-	uint64_t v = 0;
-
-	for (unsigned shift = 0; c->p < c->end; shift += 7) {
-		unsigned char b = *c->p++;
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return v;
-	}
-	c->ok = false;
-	return 0;
-}
-
-static int64_t
-sleb(struct cursor *c)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-
-	while (c->p < c->end) {
-		unsigned char b = *c->p++;
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80)) {
-			if (shift < 64 && (b & 0x40))
-				v |= ~0ull << shift;
-			return (int64_t)v;
-		}
-	}
-	c->ok = false;
-	return 0;
-}
-
-static uint64_t
-fixed(struct cursor *c, unsigned size, bool be)
-{
-	uint64_t v;
-
-	if ((size_t)(c->end - c->p) < size) {
-		c->ok = false;
-		c->p = c->end;
-		return 0;
-	}
-	switch (size) {
-	case 1: v = c->p[0]; break;
-	case 2: v = vd_get16(c->p, be); break;
-	case 3: v = be ? (uint32_t)c->p[0] << 16 | c->p[1] << 8 | c->p[2] :
-		     (uint32_t)c->p[2] << 16 | c->p[1] << 8 | c->p[0]; break;
-	case 4: v = vd_get32(c->p, be); break;
-	default: v = vd_get64(c->p, be); break;
-	}
-	c->p += size;
-	return v;
-}
-
-static void
-skip(struct cursor *c, uint64_t n)
-{
-	if ((uint64_t)(c->end - c->p) < n) {
-		c->ok = false;
-		c->p = c->end;
-		return;
-	}
-	c->p += n;
-}
-
 /* Abbreviations ------------------------------------------------------------- */
 
 struct spec {
@@ -285,7 +209,7 @@ abbrev_cmp(const void *a, const void *b)
 static bool
 abbrevs_load(const struct vd_dwarf_sections *sec, uint64_t off, struct abbrevs *ab)
 {
-	struct cursor c;
+	struct vd_dwarf_cursor c;
 	bool sorted = true;
 
 	if (ab->loaded == off)
@@ -294,10 +218,10 @@ abbrevs_load(const struct vd_dwarf_sections *sec, uint64_t off, struct abbrevs *
 	ab->loaded = UINT64_MAX;
 	if (off >= sec->abbrev_size)
 		return false;
-	c = (struct cursor){ sec->abbrev + off, sec->abbrev + sec->abbrev_size, true };
+	c = (struct vd_dwarf_cursor){ sec->abbrev + off, sec->abbrev + sec->abbrev_size, true, sec->big_endian };
 	for (;;) {
 		struct abbrev *a;
-		uint64_t code = uleb(&c);
+		uint64_t code = vd_dwarf_uleb(&c);
 
 		if (!c.ok)
 			return false;
@@ -316,12 +240,12 @@ abbrevs_load(const struct vd_dwarf_sections *sec, uint64_t off, struct abbrevs *
 		if (ab->n && ab->a[ab->n - 1].code >= code)
 			sorted = false;
 		a->code = code;
-		a->tag = (uint32_t)uleb(&c);
-		a->children = fixed(&c, 1, false) == DW_CHILDREN_yes;
+		a->tag = (uint32_t)vd_dwarf_uleb(&c);
+		a->children = vd_dwarf_fixed(&c, 1) == DW_CHILDREN_yes;
 		a->first = (uint32_t)ab->ns;
 		for (;;) {
-			uint64_t at = uleb(&c), form = uleb(&c);
-			int64_t implicit = form == DW_FORM_implicit_const ? sleb(&c) : 0;
+			uint64_t at = vd_dwarf_uleb(&c), form = vd_dwarf_uleb(&c);
+			int64_t implicit = form == DW_FORM_implicit_const ? vd_dwarf_sleb(&c) : 0;
 
 			if (!c.ok)
 				return false;
@@ -436,11 +360,10 @@ strx(const struct unit_ctx *uc, uint64_t idx)
  * False on a form it does not know or bytes that run out.
  */
 static bool
-attr_read(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t form,
+attr_read(const struct unit_ctx *uc, struct vd_dwarf_cursor *c, uint32_t at, uint32_t form,
 	  int64_t implicit, struct vd_dwarf_attr *a)
 {
 	const struct unit *u = uc->u;
-	bool be = uc->sec->big_endian;
 	uint64_t v = 0;
 	const char *str = NULL;
 	const unsigned char *block = NULL;
@@ -450,25 +373,25 @@ attr_read(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t for
 	for (unsigned n = 0; form == DW_FORM_indirect; n++) {
 		if (n >= NAMES_INDIRECT_MAX)
 			return false;
-		form = (uint32_t)uleb(c);
+		form = (uint32_t)vd_dwarf_uleb(c);
 	}
 	switch (form) {
-	case DW_FORM_addr: v = fixed(c, u->addr_size, be); break;
-	case DW_FORM_data1: v = fixed(c, 1, be); cnst = true; break;
-	case DW_FORM_data2: v = fixed(c, 2, be); cnst = true; break;
-	case DW_FORM_data4: v = fixed(c, 4, be); cnst = true; break;
-	case DW_FORM_data8: v = fixed(c, 8, be); cnst = true; break;
-	case DW_FORM_data16: skip(c, 16); break;
-	case DW_FORM_sdata: v = (uint64_t)sleb(c); cnst = true; break;
-	case DW_FORM_udata: v = uleb(c); cnst = true; break;
+	case DW_FORM_addr: v = vd_dwarf_fixed(c, u->addr_size); break;
+	case DW_FORM_data1: v = vd_dwarf_fixed(c, 1); cnst = true; break;
+	case DW_FORM_data2: v = vd_dwarf_fixed(c, 2); cnst = true; break;
+	case DW_FORM_data4: v = vd_dwarf_fixed(c, 4); cnst = true; break;
+	case DW_FORM_data8: v = vd_dwarf_fixed(c, 8); cnst = true; break;
+	case DW_FORM_data16: vd_dwarf_skip(c, 16); break;
+	case DW_FORM_sdata: v = (uint64_t)vd_dwarf_sleb(c); cnst = true; break;
+	case DW_FORM_udata: v = vd_dwarf_uleb(c); cnst = true; break;
 	case DW_FORM_implicit_const: v = (uint64_t)implicit; cnst = true; break;
-	case DW_FORM_flag: v = fixed(c, 1, be); flag = v != 0; break;
+	case DW_FORM_flag: v = vd_dwarf_fixed(c, 1); flag = v != 0; break;
 	case DW_FORM_flag_present: flag = true; break;
-	case DW_FORM_block1: len = fixed(c, 1, be); block = c->p; skip(c, len); break;
-	case DW_FORM_block2: len = fixed(c, 2, be); block = c->p; skip(c, len); break;
-	case DW_FORM_block4: len = fixed(c, 4, be); block = c->p; skip(c, len); break;
+	case DW_FORM_block1: len = vd_dwarf_fixed(c, 1); block = c->p; vd_dwarf_skip(c, len); break;
+	case DW_FORM_block2: len = vd_dwarf_fixed(c, 2); block = c->p; vd_dwarf_skip(c, len); break;
+	case DW_FORM_block4: len = vd_dwarf_fixed(c, 4); block = c->p; vd_dwarf_skip(c, len); break;
 	case DW_FORM_block:
-	case DW_FORM_exprloc: len = uleb(c); block = c->p; skip(c, len); break;
+	case DW_FORM_exprloc: len = vd_dwarf_uleb(c); block = c->p; vd_dwarf_skip(c, len); break;
 	case DW_FORM_string: {
 		const unsigned char *nul = memchr(c->p, 0, (size_t)(c->end - c->p));
 
@@ -481,42 +404,42 @@ attr_read(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t for
 		break;
 	}
 	case DW_FORM_strp:
-		str = str_at(uc->sec->str, uc->sec->str_size, fixed(c, u->offset_size, be));
+		str = str_at(uc->sec->str, uc->sec->str_size, vd_dwarf_fixed(c, u->offset_size));
 		break;
 	case DW_FORM_line_strp:
 		str = str_at(uc->sec->line_str, uc->sec->line_str_size,
-			     fixed(c, u->offset_size, be));
+			     vd_dwarf_fixed(c, u->offset_size));
 		break;
-	case DW_FORM_strx: str = strx(uc, uleb(c)); break;
-	case DW_FORM_strx1: str = strx(uc, fixed(c, 1, be)); break;
-	case DW_FORM_strx2: str = strx(uc, fixed(c, 2, be)); break;
-	case DW_FORM_strx3: str = strx(uc, fixed(c, 3, be)); break;
-	case DW_FORM_strx4: str = strx(uc, fixed(c, 4, be)); break;
+	case DW_FORM_strx: str = strx(uc, vd_dwarf_uleb(c)); break;
+	case DW_FORM_strx1: str = strx(uc, vd_dwarf_fixed(c, 1)); break;
+	case DW_FORM_strx2: str = strx(uc, vd_dwarf_fixed(c, 2)); break;
+	case DW_FORM_strx3: str = strx(uc, vd_dwarf_fixed(c, 3)); break;
+	case DW_FORM_strx4: str = strx(uc, vd_dwarf_fixed(c, 4)); break;
 	case DW_FORM_sec_offset:
 	case DW_FORM_strp_sup:
 	case DW_FORM_GNU_strp_alt:
 	case DW_FORM_GNU_ref_alt:
-		v = fixed(c, u->offset_size, be);
+		v = vd_dwarf_fixed(c, u->offset_size);
 		break;
 	case DW_FORM_ref_addr:               // §7.5.4: address-sized in DWARF 2
-		v = fixed(c, u->version == 2 ? u->addr_size : u->offset_size, be);
+		v = vd_dwarf_fixed(c, u->version == 2 ? u->addr_size : u->offset_size);
 		ref = abs_ref = true;
 		break;
-	case DW_FORM_ref1: v = fixed(c, 1, be); ref = true; break;
-	case DW_FORM_ref2: v = fixed(c, 2, be); ref = true; break;
-	case DW_FORM_ref4: v = fixed(c, 4, be); ref = true; break;
-	case DW_FORM_ref8: v = fixed(c, 8, be); ref = true; break;
-	case DW_FORM_ref_udata: v = uleb(c); ref = true; break;
-	case DW_FORM_ref_sig8: skip(c, 8); break;
-	case DW_FORM_ref_sup4: skip(c, 4); break;
-	case DW_FORM_ref_sup8: skip(c, 8); break;
+	case DW_FORM_ref1: v = vd_dwarf_fixed(c, 1); ref = true; break;
+	case DW_FORM_ref2: v = vd_dwarf_fixed(c, 2); ref = true; break;
+	case DW_FORM_ref4: v = vd_dwarf_fixed(c, 4); ref = true; break;
+	case DW_FORM_ref8: v = vd_dwarf_fixed(c, 8); ref = true; break;
+	case DW_FORM_ref_udata: v = vd_dwarf_uleb(c); ref = true; break;
+	case DW_FORM_ref_sig8: vd_dwarf_skip(c, 8); break;
+	case DW_FORM_ref_sup4: vd_dwarf_skip(c, 4); break;
+	case DW_FORM_ref_sup8: vd_dwarf_skip(c, 8); break;
 	case DW_FORM_addrx:
 	case DW_FORM_loclistx:
-	case DW_FORM_rnglistx: uleb(c); break;
-	case DW_FORM_addrx1: skip(c, 1); break;
-	case DW_FORM_addrx2: skip(c, 2); break;
-	case DW_FORM_addrx3: skip(c, 3); break;
-	case DW_FORM_addrx4: skip(c, 4); break;
+	case DW_FORM_rnglistx: vd_dwarf_uleb(c); break;
+	case DW_FORM_addrx1: vd_dwarf_skip(c, 1); break;
+	case DW_FORM_addrx2: vd_dwarf_skip(c, 2); break;
+	case DW_FORM_addrx3: vd_dwarf_skip(c, 3); break;
+	case DW_FORM_addrx4: vd_dwarf_skip(c, 4); break;
 	default:
 		return false;
 	}
@@ -533,7 +456,7 @@ attr_read(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t for
 
 /* One attribute: remember what the index wants of it. */
 static bool
-attr_value(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t form,
+attr_value(const struct unit_ctx *uc, struct vd_dwarf_cursor *c, uint32_t at, uint32_t form,
 	   int64_t implicit, struct die *d)
 {
 	struct vd_dwarf_attr a;
@@ -582,7 +505,7 @@ attr_value(const struct unit_ctx *uc, struct cursor *c, uint32_t at, uint32_t fo
 
 /* The DIE at c (its offset off); false when it is not a good one. */
 static bool
-read_die(const struct unit_ctx *uc, const struct abbrevs *ab, struct cursor *c,
+read_die(const struct unit_ctx *uc, const struct abbrevs *ab, struct vd_dwarf_cursor *c,
 	 const struct abbrev *a, uint64_t off, struct die *d)
 {
 	*d = (struct die){ .off = off, .tag = a->tag, .children = a->children };
@@ -602,14 +525,14 @@ read_decl(const struct unit_ctx *uc, const struct abbrevs *ab, uint64_t off,
 {
 	const struct unit *u = uc->u;
 	const struct abbrev *a;
-	struct cursor c;
+	struct vd_dwarf_cursor c;
 	struct die d;
 
 	// Only inside the same unit: its abbreviations are the ones loaded.
 	if (off <= u->die || off >= u->end)
 		return false;
-	c = (struct cursor){ uc->sec->info + off, uc->sec->info + u->end, true };
-	a = abbrev_find(ab, uleb(&c));
+	c = (struct vd_dwarf_cursor){ uc->sec->info + off, uc->sec->info + u->end, true, uc->sec->big_endian };
+	a = abbrev_find(ab, vd_dwarf_uleb(&c));
 	if (!c.ok || !a || !read_die(uc, ab, &c, a, off, &d) || !d.name)
 		return false;
 	*name = d.name;
@@ -778,14 +701,14 @@ index_unit(struct worker *w, const struct unit *u)
 {
 	const struct vd_dwarf_sections *sec = w->sec;
 	struct unit_ctx uc = { sec, u, u->version == 5 ? 8 : 0 };
-	struct cursor c = { sec->info + u->die, sec->info + u->end, true };
+	struct vd_dwarf_cursor c = { sec->info + u->die, sec->info + u->end, true, sec->big_endian };
 	const struct abbrev *a;
 	struct die d;
 	uint64_t depth, enum_depth = 0;
 
 	if (!abbrevs_load(sec, u->abbrev, &w->ab))
 		return fail(w, u->start, "its abbreviation table");
-	a = abbrev_find(&w->ab, uleb(&c));
+	a = abbrev_find(&w->ab, vd_dwarf_uleb(&c));
 	if (!c.ok || !a)
 		return fail(w, u->die, "the unit's DIE");
 	// The unit DIE first: its DW_AT_str_offsets_base (§3.1.1) applies
@@ -798,7 +721,7 @@ index_unit(struct worker *w, const struct unit *u)
 		return true;
 	for (depth = 1; depth && c.p < c.end;) {
 		uint64_t off = (uint64_t)(c.p - sec->info);
-		uint64_t code = uleb(&c);
+		uint64_t code = vd_dwarf_uleb(&c);
 
 		if (!c.ok)
 			return fail(w, off, "a DIE's abbreviation code");
@@ -1345,8 +1268,8 @@ str_offsets_base(const struct vd_dwarf_reader *r, const struct unit *u,
 		 const struct abbrevs *ab)
 {
 	struct unit_ctx uc = { r->sec, u, u->version == 5 ? 8 : 0 };
-	struct cursor c = { r->sec->info + u->die, r->sec->info + u->end, true };
-	const struct abbrev *a = abbrev_find(ab, uleb(&c));
+	struct vd_dwarf_cursor c = { r->sec->info + u->die, r->sec->info + u->end, true, r->sec->big_endian };
+	const struct abbrev *a = abbrev_find(ab, vd_dwarf_uleb(&c));
 	struct die d;
 
 	if (c.ok && a && read_die(&uc, ab, &c, a, u->die, &d) && d.has_str_offsets_base)
@@ -1362,15 +1285,15 @@ vd_dwarf_reader_die(struct vd_dwarf_reader *r, uint64_t off, struct vd_dwarf_raw
 	const struct abbrevs *ab;
 	const struct abbrev *a;
 	struct unit_ctx uc;
-	struct cursor c;
+	struct vd_dwarf_cursor c;
 	bool strx_base = false;
 	struct vd_error *err = reader_unit(r, off, &u, &ab);
 
 	if (err)
 		return err;
 	uc = (struct unit_ctx){ r->sec, u, u->version == 5 ? 8 : 0 };
-	c = (struct cursor){ r->sec->info + off, r->sec->info + u->end, true };
-	a = abbrev_find(ab, uleb(&c));
+	c = (struct vd_dwarf_cursor){ r->sec->info + off, r->sec->info + u->end, true, r->sec->big_endian };
+	a = abbrev_find(ab, vd_dwarf_uleb(&c));
 	if (!c.ok)
 		return reader_bad(r, off, "its abbreviation code");
 	if (!a)
