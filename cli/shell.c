@@ -483,7 +483,8 @@ split_line(struct vd_cli *cli, const char *text, struct line *l)
 	return 0;
 }
 
-/* set [PID|TASK]: the task context ($task) of later commands. */
+/* set [PID|TASK|-p]: the task context ($task) of later commands (-p: the
+ * panic task, as crash's set -p). */
 static int
 shell_set(struct vd_cli *cli, int argc, char **argv)
 {
@@ -491,14 +492,14 @@ shell_set(struct vd_cli *cli, int argc, char **argv)
 	const struct vd_task *t;
 	struct vd_error *err;
 	uint64_t want = 0, cur;
-	bool by_addr = false;
+	bool by_addr = false, panic = argc == 2 && !strcmp(argv[1], "-p");
 	int ret = VD_EXIT_FAIL;
 
 	if (argc > 2) {
-		vd_cli_error(cli, "usage: set [PID|TASK]");
+		vd_cli_error(cli, "usage: set [PID|TASK|-p]");
 		return VD_EXIT_USAGE;
 	}
-	if (argc == 2) {
+	if (argc == 2 && !panic) {
 		const char *a = argv[1];
 
 		by_addr = (a[0] == '0' && (a[1] == 'x' || a[1] == 'X')) || strlen(a) >= 8 ||
@@ -517,6 +518,10 @@ shell_set(struct vd_cli *cli, int argc, char **argv)
 	}
 	if (argc == 1 && !cur)
 		cur = it.panic_task;
+	if (panic) {
+		want = it.panic_task;
+		by_addr = true;
+	}
 	for (;;) {
 		err = vd_task_iter_next(&it, &t);
 		if (err == &vd_stop)
@@ -539,7 +544,7 @@ shell_set(struct vd_cli *cli, int argc, char **argv)
 	}
 	vd_task_iter_deinit(&it);
 	if (ret != VD_EXIT_OK)
-		vd_cli_error(cli, argc == 1 ? "no task context (the panic task is not known)" :
+		vd_cli_error(cli, argc == 1 || panic ? "no task context (the panic task is not known)" :
 			     by_addr ? "no task at 0x%" PRIx64 : "no task with pid %" PRIu64, want);
 	return ret;
 }
@@ -692,7 +697,7 @@ shell_help(void)
 		if (vd_commands[i].run != vd_cmd_shell)
 			printf("  %-12s %s\n", vd_commands[i].name, vd_commands[i].summary);
 	printf("\nIn the session:\n"
-	       "  set [PID|TASK]  the task context ($task) of later commands\n"
+	       "  set [PID|TASK|-p]  the task context ($task) of later commands\n"
 	       "  help [COMMAND]  this, or a command's help\n"
 	       "  quit, exit      leave (also Ctrl-D)\n"
 	       "  CMD | SHELL-COMMAND, CMD > FILE, CMD >> FILE: as in a shell\n"

@@ -133,6 +133,15 @@ if REAL:
               r"\nunion cpuid10_eax \{")
     completes("Tab completes a type for list -s", "list -s kmem_cac", ".name -H -o "
               "kmem_cache.list slab_caches | head -2", r'name = 0x[0-9a-f]+ "')
+    # set -p (crash's): the panic task becomes the context; the same task
+    # as $panic_task, which comes from the task walker's panic CPU.
+    s.send("set -p\r")
+    s.read_until(PROMPT)
+    m = re.search(r"TASK: ([0-9a-f]+)", s.text())
+    s.send("p $panic_task | cat\r")
+    s.read_until(PROMPT)
+    m2 = re.search(r"\$panic_task = \(struct task_struct \*\) 0x([0-9a-f]+)", s.text())
+    ok("set -p sets the panic task", m and m2 and m.group(1) == m2.group(1), repr(s.text()))
     s.send("p $panic_task->comm | cat\r")
     ok("expression with -> in the session", s.read_until(r'\$panic_task->comm = "') and
        s.read_until(PROMPT), repr(s.text()))
