@@ -791,6 +791,12 @@ ranges_from_units(struct vd_dwarf_lines *l, size_t *cap)
 	return NULL;
 }
 
+struct vd_dwarf_index *
+vd_dwarf_lines_index(const struct vd_dwarf_lines *l)
+{
+	return l->ix;
+}
+
 struct vd_error *
 vd_dwarf_lines_open(const char *path, struct vd_dwarf_lines **ret)
 {

@@ -115,6 +115,9 @@ bool vd_dwarf_lines_find(struct vd_dwarf_lines *l, uint64_t addr, struct vd_dwar
  */
 const char *vd_dwarf_lines_file(struct vd_dwarf_lines *l, uint64_t cu, uint64_t index,
 				struct vd_error **err);
+/* The file's DWARF these tables are read from (its DIE tree too: inline
+ * scopes); owned by l. */
+struct vd_dwarf_index *vd_dwarf_lines_index(const struct vd_dwarf_lines *l);
 /* Statistics for --verbose and benchmarks: CUs known, line programs decoded. */
 void vd_dwarf_lines_stats(const struct vd_dwarf_lines *l, size_t *ncus, size_t *ndecoded);
 void vd_dwarf_lines_close(struct vd_dwarf_lines *l);

@@ -7,8 +7,8 @@
  * dwarf/dwarf_lines.h, which decodes only the line program of the unit
  * that holds an address (the unit from .debug_aranges), looked up at the
  * link-time address (the runtime address minus KERNELOFFSET).  The inline
- * chain comes from the DIE tree (dwarf/dwarf_scopes.c, libdwarf), opened
- * only when a caller asks for frames.
+ * chain comes from the same file's DIE tree (dwarf/dwarf_scopes.c,
+ * libdwarf), set up only when a caller asks for frames.
  *
  * Module addresses: the module's debug file (--module-debug), whose debug
  * sections modules/ relocates to where the module's sections are loaded,
@@ -50,10 +50,8 @@ struct src {
 
 struct vd_lines {
 	struct vd_session *s;
-	const char *vmlinux_path;      /* NULL: modules' lines only */
-	struct vd_dwarf_lines *vmlinux_lines;
-	struct vd_dwarf_index *vmlinux_ix;   /* owned; opened for scopes only */
-	bool vmlinux_ix_tried;
+	struct vd_dwarf_lines *vmlinux_lines;   /* NULL: modules' lines only */
+	bool vmlinux_scopes_tried;
 	struct src vmlinux;
 	struct src mods[MAX_SRCS];
 	size_t nmods;
@@ -85,7 +83,6 @@ vd_lines_open(struct vd_session *s, struct vd_lines **ret)
 		*ret = l;       // modules' lines only
 		return NULL;
 	}
-	l->vmlinux_path = path;
 	if (!vd_session_number(s, "KERNELOFFSET", &l->vmlinux.bias))
 		l->vmlinux.bias = 0;
 	if ((err = vd_dwarf_lines_open(path, &l->vmlinux_lines))) {
@@ -114,7 +111,6 @@ vd_lines_close(struct vd_lines *l)
 	for (size_t i = 0; i < l->nmods; i++)
 		vd_dwarf_code_free(l->mods[i].code);
 	vd_dwarf_code_free(l->vmlinux.code);
-	vd_dwarf_index_close(l->vmlinux_ix);
 	vd_dwarf_lines_close(l->vmlinux_lines);
 	for (size_t i = 0; i < l->nstrs; i++)
 		free(l->strs[i]);
@@ -142,24 +138,19 @@ module_of(struct vd_lines *l, uint64_t addr)
 	return vd_session_symbolize(l->s, addr, &si) ? si.module : NULL;
 }
 
-/* The vmlinux's DIE tree, for the inline chain: opened on first use. */
+/* The vmlinux's DIE tree, for the inline chain: set up on first use. */
 static struct src *
 vmlinux_scopes(struct vd_lines *l)
 {
-	struct vd_error *err;
-
-	if (l->vmlinux.code || l->vmlinux_ix_tried || !l->vmlinux_path)
-		return l->vmlinux.code ? &l->vmlinux : NULL;
-	l->vmlinux_ix_tried = true;
-	// Through dwarf/'s ELF access, as the module files are: libdwarf's
-	// own ELF reader (dwarf_init_path) beside an object-access one made
-	// libdwarf 20210528 crash in dwarf_object_init_b.
-	if ((err = vd_dwarf_index_open(l->vmlinux_path, &l->vmlinux_ix))) {
-		note_error(l, vd_error_wrap(err, "inline frames"));
-		return NULL;
+	if (!l->vmlinux.code && !l->vmlinux_scopes_tried && l->vmlinux_lines) {
+		l->vmlinux_scopes_tried = true;
+		// The index the line tables were opened through: dwarf/'s ELF
+		// access (libdwarf's own reader, dwarf_init_path, beside an
+		// object-access one made libdwarf 20210528 crash in
+		// dwarf_object_init_b).
+		l->vmlinux.dbg = vd_dwarf_index_dbg(vd_dwarf_lines_index(l->vmlinux_lines));
+		l->vmlinux.code = l->vmlinux.dbg ? vd_dwarf_code_new(l->vmlinux.dbg) : NULL;
 	}
-	l->vmlinux.dbg = vd_dwarf_index_dbg(l->vmlinux_ix);
-	l->vmlinux.code = vd_dwarf_code_new(l->vmlinux.dbg);
 	return l->vmlinux.code ? &l->vmlinux : NULL;
 }
 
