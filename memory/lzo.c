@@ -47,6 +47,25 @@ lzo_len(struct lzo_in *in, size_t base, size_t *ret)
 	return true;
 }
 
+/*
+ * An M3/M4 match's operands: the length in the instruction's low bits
+ * (mask; 0: continued in the bytes after) plus 2, then the 16-bit
+ * little-endian distance word.  An error string, or NULL.
+ */
+static const char *
+lzo_match(struct lzo_in *in, size_t t, size_t mask, size_t *len, size_t *word)
+{
+	*len = t & mask;
+	if (!*len && !lzo_len(in, mask, len))
+		return "match length past the end of the input";
+	*len += 2;
+	if (in->end - in->p < 2)
+		return "match distance past the end of the input";
+	*word = in->p[0] | (size_t)in->p[1] << 8;
+	in->p += 2;
+	return NULL;
+}
+
 static const char *
 lit(struct lzo_in *in, unsigned char *out, size_t cap, size_t *op, size_t n)
 {
@@ -136,18 +155,8 @@ vd_lzo1x_decompress(const void *src, size_t src_len, void *dst, size_t dst_cap,
 			dist = ((size_t)*in.p++ << 3) + ((t >> 2) & 7) + 1;
 			len = (t >> 5) + 1;
 		} else if (t >= 32) {
-			len = t & 31;
-			if (!len && !lzo_len(&in, 31, &len)) {
-				why = "match length past the end of the input";
+			if ((why = lzo_match(&in, t, 31, &len, &next)))
 				goto fail;
-			}
-			len += 2;
-			if (in.end - in.p < 2) {
-				why = "match distance past the end of the input";
-				goto fail;
-			}
-			next = in.p[0] | (size_t)in.p[1] << 8;
-			in.p += 2;
 			dist = (next >> 2) + 1;
 			next &= 3;
 		} else {
@@ -173,18 +182,8 @@ vd_lzo1x_decompress(const void *src, size_t src_len, void *dst, size_t dst_cap,
 				next &= 3;
 				goto trailing;
 			}
-			len = t & 7;
-			if (!len && !lzo_len(&in, 7, &len)) {
-				why = "match length past the end of the input";
+			if ((why = lzo_match(&in, t, 7, &len, &next)))
 				goto fail;
-			}
-			len += 2;
-			if (in.end - in.p < 2) {
-				why = "match distance past the end of the input";
-				goto fail;
-			}
-			next = in.p[0] | (size_t)in.p[1] << 8;
-			in.p += 2;
 			dist = ((t & 8) << 11) + (next >> 2);
 			next &= 3;
 			if (dist == 0) {         // end of stream
