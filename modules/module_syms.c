@@ -415,35 +415,44 @@ fill_info(const struct ms_mod *mm, const struct vd_symbol *sym, uint64_t addr,
 	};
 }
 
-bool
-vd_module_syms_symbolize(struct vd_session *s, uint64_t addr, struct vd_symbol_info *ret)
+/* The module whose memory holds addr, its symbols loaded, and the region. */
+static struct ms_mod *
+module_at(struct vd_session *s, uint64_t addr, const struct vd_module_region **region)
 {
-	struct vd_module_syms *m;
+	struct vd_module_syms *m = get_modsyms(s);
 
-	m = get_modsyms(s);
 	for (size_t i = 0; m && i < m->n; i++) {
 		struct ms_mod *mm = &m->mods[i];
-		const struct vd_symbol *sym;
 
 		for (size_t r = 0; r < mm->mod.nregions; r++) {
-			const struct vd_module_region *rg = &mm->mod.regions[r];
-
-			if (addr - rg->base >= rg->size)
+			if (addr - mm->mod.regions[r].base >= mm->mod.regions[r].size)
 				continue;
 			if (!mm->tried)
 				vd_error_destroy(load_syms(s, mm));
-			// The rule that names an address, aliases included, is
-			// the vmlinux one (elfutils', as drgn answers); a
-			// sizeless symbol may claim to the end of its region,
-			// not into the one before.
-			sym = mm->st.n ? vd_symtab_by_addr(&mm->st, addr) : NULL;
-			if (!sym || sym->addr < rg->base)
-				return false;
-			fill_info(mm, sym, addr, ret);
-			return true;
+			*region = &mm->mod.regions[r];
+			return mm;
 		}
 	}
-	return false;
+	return NULL;
+}
+
+bool
+vd_module_syms_symbolize(struct vd_session *s, uint64_t addr, struct vd_symbol_info *ret)
+{
+	const struct vd_module_region *rg;
+	struct ms_mod *mm = module_at(s, addr, &rg);
+	const struct vd_symbol *sym;
+
+	if (!mm)
+		return false;
+	// The rule that names an address, aliases included, is the vmlinux
+	// one (elfutils', as drgn answers); a sizeless symbol may claim to
+	// the end of its region, not into the one before.
+	sym = mm->st.n ? vd_symtab_by_addr(&mm->st, addr) : NULL;
+	if (!sym || sym->addr < rg->base)
+		return false;
+	fill_info(mm, sym, addr, ret);
+	return true;
 }
 
 bool
@@ -486,39 +495,28 @@ vd_module_syms_lookup(struct vd_session *s, const char *name, struct vd_symbol_i
 struct vd_error *
 vd_module_code_dwarf(struct vd_session *s, uint64_t addr, Dwarf_Debug *dbg, const char **module)
 {
-	struct vd_module_syms *m = get_modsyms(s);
+	const struct vd_module_region *rg;
+	struct ms_mod *mm = module_at(s, addr, &rg);
+	struct vd_error *err;
 
 	*dbg = NULL;
 	*module = NULL;
-	for (size_t i = 0; m && i < m->n; i++) {
-		struct ms_mod *mm = &m->mods[i];
-		struct vd_error *err;
-
-		for (size_t r = 0; r < mm->mod.nregions; r++) {
-			const struct vd_module_region *rg = &mm->mod.regions[r];
-
-			if (addr - rg->base >= rg->size)
-				continue;
-			*module = mm->mod.name;
-			if (!mm->tried)
-				vd_error_destroy(load_syms(s, mm));
-			if (!mm->debug_path)
-				return vd_error_create(VD_ERR_LOOKUP,
-						       "module %s: no debug file (--module-debug)",
-						       mm->mod.name);
-			if (!mm->code_tried) {
-				mm->code_tried = true;
-				err = vd_dwarf_index_open_placed(mm->debug_path, mm->bases,
-								 mm->nbases, &mm->code);
-				if (err)
-					return vd_error_wrap(err, "module %s", mm->mod.name);
-			}
-			if (!mm->code)
-				return vd_error_create(VD_ERR_LOOKUP, "module %s: %s has no DWARF",
-						       mm->mod.name, mm->debug_path);
-			*dbg = vd_dwarf_index_dbg(mm->code);
-			return NULL;
-		}
+	if (!mm)
+		return vd_error_create(VD_ERR_LOOKUP, "0x%llx is in no module",
+				       (unsigned long long)addr);
+	*module = mm->mod.name;
+	if (!mm->debug_path)
+		return vd_error_create(VD_ERR_LOOKUP, "module %s: no debug file (--module-debug)",
+				       mm->mod.name);
+	if (!mm->code_tried) {
+		mm->code_tried = true;
+		err = vd_dwarf_index_open_placed(mm->debug_path, mm->bases, mm->nbases, &mm->code);
+		if (err)
+			return vd_error_wrap(err, "module %s", mm->mod.name);
 	}
-	return vd_error_create(VD_ERR_LOOKUP, "0x%llx is in no module", (unsigned long long)addr);
+	if (!mm->code)
+		return vd_error_create(VD_ERR_LOOKUP, "module %s: %s has no DWARF", mm->mod.name,
+				       mm->debug_path);
+	*dbg = vd_dwarf_index_dbg(mm->code);
+	return NULL;
 }
