@@ -826,7 +826,8 @@ vd_dwarf_lines_open(const char *path, struct vd_dwarf_lines **ret)
 	      ranges_from_units(l, &cap);
 	if (err)
 		goto fail;
-	qsort(l->ar, l->nar, sizeof(*l->ar), arange_cmp);
+	if (l->nar)             // no ranges: l->ar is NULL, which qsort may not take
+		qsort(l->ar, l->nar, sizeof(*l->ar), arange_cmp);
 	*ret = l;
 	return NULL;
 fail:
