@@ -385,14 +385,25 @@ numbered_cmp(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Close the sequence of rows [first, nrows): sorted, noted. */
+/*
+ * Close the sequence of rows [first, nrows), its end_sequence row last:
+ * sorted, noted.  The end_sequence row stays last (it closes the
+ * sequence); a row past its address lies outside the sequence (hostile)
+ * and is dropped, so that start <= end.
+ */
 static bool
 close_seq(struct vd_dwarf_line_table *t, size_t *seq_cap, size_t first)
 {
-	size_t n = t->nrows - first;
+	size_t n = t->nrows - first, k = 0;
 	struct vd_dwarf_line_row *r = t->rows + first;
 	bool sorted = true;
 
+	for (size_t i = 0; i + 1 < n; i++)
+		if (r[i].addr <= r[n - 1].addr)
+			r[k++] = r[i];
+	r[k++] = r[n - 1];
+	t->nrows = first + k;
+	n = k;
 	for (size_t i = 1; i < n; i++)
 		sorted &= r[i - 1].addr <= r[i].addr;
 	if (!sorted) {
