@@ -18,6 +18,7 @@ import select
 import signal
 import sys
 import tempfile
+import termios
 import time
 
 VMDIVE, DUMP = sys.argv[1], sys.argv[2]
@@ -63,6 +64,23 @@ class Session:
                     break
                 self.buf += data
         return bool(rx.search(self.buf.decode(errors="replace")))
+
+    def editing(self, timeout=20):
+        """Wait until the line editor reads the terminal (canonical mode off).
+
+        libedit draws the prompt before it switches the terminal to raw mode
+        (at its first read). A control key typed in between is taken by the
+        terminal driver: a Ctrl-D in canonical mode becomes an end-of-file
+        mark that reads back as a NUL byte once raw mode is on, and the
+        editor never sees a Ctrl-D (a type-ahead Ctrl-D is lost the same
+        way in any libedit program). The pty master shares the slave's
+        termios, so the mode is visible from here."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if not termios.tcgetattr(self.fd)[3] & termios.ICANON:
+                return True
+            time.sleep(0.02)
+        return False
 
     def mark(self):
         self.buf = b""
@@ -167,6 +185,7 @@ for i in range(8):
     if not s.read_until(PROMPT, 20):
         break
 ok("Ctrl-C at the prompt", i == 7 and s.read_until(PROMPT, 0), repr(s.text()))
+ok("the editor reads the terminal", s.editing())
 s.send("\x04")           # Ctrl-D
 status = s.wait()
 ok("Ctrl-D leaves with status 0", status is not None and os.WIFEXITED(status) and
@@ -177,9 +196,11 @@ hist = open(HIST).read().replace("\\040", " ") if os.path.exists(HIST) else ""
 ok("history written", "vmcoreinfo | grep -c =" in hist, repr(hist[:300]))
 s = Session()
 s.read_until(PROMPT)
+s.editing()
 s.send("\x1b[A")
 ok("up arrow recalls the last command of the last session",
    s.read_until(r"vmcoreinfo OSRELEASE \| cat"), repr(s.text()))
+s.editing()
 s.send("\x15quit\r")
 status = s.wait()
 ok("quit", status is not None and os.WIFEXITED(status), repr(status))
