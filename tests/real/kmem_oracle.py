@@ -214,7 +214,14 @@ def meminfo(prog, arch, page):
             prog["sysctl_overcommit_ratio"].value_() // 100
     allowed += prog["total_swap_pages"].value_()
     kb("CommitLimit", allowed)
-    kb("Committed_AS", max(prog["vm_committed_as"].count.value_(), 0))
+    # vm_memory_committed(): the counter's sum (5.9's "mm/util.c: make
+    # vm_memory_committed() more accurate"), over the possible CPUs: the
+    # panic took the others offline without folding their deltas, so
+    # drgn's percpu_counter_sum() (online CPUs) would drop them.
+    vca = prog["vm_committed_as"]
+    committed = vca.count.value_() + sum(per_cpu_ptr(vca.counters, cpu)[0].value_()
+                                         for cpu in for_each_possible_cpu(prog))
+    kb("Committed_AS", max(committed, 0))
     if arch == "x86_64":
         try:
             l5 = prog["__pgtable_l5_enabled"].value_()
