@@ -133,6 +133,8 @@ arm64-crash-null    arm64  6.1    arm64       max           256 null       no   
 arm64-crash-null-2  arm64  6.1    arm64       max           256 null       no      vmdive.cpu=1
 arm64-crash-timer   arm64  6.1    arm64       max           256 timer      no      -
 zram                x86_64 6.1    cloud-amd64 qemu64        256 sysrq      no      vmdive.zram=lzo-rle
+zram-sid            x86_64 sid    cloud-amd64 qemu64        256 sysrq      no      vmdive.zram=lz4
+arm64-zram          arm64  6.1    arm64       max           256 sysrq      no      vmdive.zram=lzo-rle
 '
 table() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' <<<"$1"; }
 # The line of variant $1 (its words); fails for an unknown variant.
@@ -779,8 +781,11 @@ build_zram() {
     # when a zram module needs them (insmod of a loaded module fails: they are left out).
     local -A base=(); for m in $INITRD_MODULES; do base[$m]=1; done
     ((${#KO[@]})) || index_modules
+    # A compressor with no module is built in (sid's 7.2: zram's backends call lib/lzo and
+    # lib/lz4, built in; zsmalloc too); zram itself must be a module.
+    [[ -n ${KO[zram]:-} ]] || die "no zram module in $KVER"
     SEEN=() ORDER=()
-    for m in "${mods[@]}"; do add_module "$m"; done
+    for m in "${mods[@]}"; do [[ -n ${KO[$m]:-} ]] && add_module "$m"; done
     local order=()
     for m in "${ORDER[@]}"; do
         [[ -n ${base[$m]:-} ]] && continue
