@@ -76,6 +76,7 @@ swap_source_name(enum vd_swap_source s)
 	case VD_SWAP_ZRAM: return "zram";
 	case VD_SWAP_ZRAM_HUGE: return "zram-huge";
 	case VD_SWAP_ZRAM_SAME: return "zram-same";
+	case VD_SWAP_ZERO: return "zero";
 	}
 	return "?";
 }
@@ -127,6 +128,8 @@ vtop_json(struct vd_cli *cli, struct vd_xlat *xlat,
 		if (swap->source == VD_SWAP_CACHE) {
 			vd_json_kv_hex(j, "page", swap->page);
 			vd_json_kv_hex(j, "pa", swap->pa);
+		} else if (swap->source == VD_SWAP_ZERO) {
+			// nothing stored: the page is zeros
 		} else {
 			vd_json_kv_string(j, "device", swap->device);
 			vd_json_kv_hex(j, "zram", swap->zram);

@@ -110,6 +110,18 @@ struct kmem_zram_layout {
 	uint64_t swapper_spaces, nr_swapper_spaces, as_size;
 	struct kmem_field as_xa_head, xn_shift, xn_slots;
 	uint32_t xn_nslots;
+	/* or the swap table (6.18+): swap_info_struct.cluster_info[offset /
+	 * cluster_nr].table[offset % cluster_nr]; tb_pfn: its words hold PFNs
+	 * and counts (no swap_map), tb_zero_flag: and the zero flag */
+	bool have_table, tb_pfn, tb_zero_flag;
+	struct kmem_field si_max, si_cluster_info, ci_table;
+	uint64_t ci_size;
+	uint32_t cluster_nr;
+	/* zero-filled pages kept as a bit, never written to the device (6.12+):
+	 * swap_info_struct.zeromap or swap_cluster_info.zero_bitmap */
+	struct kmem_field si_zeromap, ci_zero_bitmap;
+	/* a folio's swap entry (folio.swap, or page.private before it) */
+	struct kmem_field folio_swap;
 };
 
 /* Caches for vd_kmem_identify(), filled on first use. */

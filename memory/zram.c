@@ -25,7 +25,24 @@
  * The swap cache (mm/swap_state.c, until the swap table replaced it in
  * 6.18): swapper_spaces[type] is an array of address spaces, one per
  * 2^SWAP_ADDRESS_SPACE_SHIFT (14) pages, each an xarray indexed by the
- * offset whose entries are struct pages.
+ * offset whose entries are struct pages (folios since 5.19: every slot of
+ * a large folio holds its head).
+ *
+ * The swap table (commit "mm, swap: use the swap table for the swap cache
+ * and switch API", Kairui Song, 6.18; no swapper_spaces): swap_info_struct
+ * .cluster_info[] holds one swap_cluster_info per SWAPFILE_CLUSTER slots
+ * (the length of struct swap_table's entries[]), whose .table points to
+ * one word per slot: 0 free, bit 0 set a shadow (swapped out, not cached),
+ * else the folio in the swap cache -- a pointer (low three bits 0) in
+ * 6.18, its PFN shifted left by 2 with the low bits 0b10 since the "swap
+ * table phase III: remove swap_map" series (7.1: no swap_info_struct
+ * .swap_map, the slot's count in the word's top bits), and with the
+ * "mm, swap: merge zeromap into swap table" commit (no
+ * swap_info_struct.zeromap, no swap_cluster_info.zero_bitmap on 64-bit)
+ * the lowest of the top five flag bits says the page was zero-filled and
+ * written nowhere (SWP_TB_ZERO_FLAG).  From 6.12 to then that bit was
+ * swap_info_struct.zeromap[offset] (commit 0ca0c24e3211 "mm: store zero
+ * pages to be swapped out in a bitmap").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +111,47 @@ swap_cache_layout(struct vd_kmem *k, struct kmem_zram_layout *z)
 	}
 }
 
+static void
+swap_table_layout(struct vd_kmem *k, struct kmem_zram_layout *z)
+{
+	const struct vd_type *sit, *cit, *stt, *ft;
+	struct kmem_field swap_map;
+	uint32_t n = 0;
+
+	// A folio's swap entry: folio.swap (6.6+), page.private before.
+	if (vd_ok_destroy(vd_km_type(k, "struct folio", &ft)))
+		vd_km_field(ft, "swap", &z->folio_swap);
+	if (!z->folio_swap.present && vd_ok_destroy(vd_km_type(k, "struct page", &ft)))
+		vd_km_field(ft, "private", &z->folio_swap);
+	if (z->folio_swap.present && z->folio_swap.size != 8)
+		z->folio_swap.present = false;
+	if (!vd_ok_destroy(vd_km_type(k, "struct swap_info_struct", &sit)))
+		return;
+	vd_km_field(sit, "zeromap", &z->si_zeromap);
+	vd_km_field(sit, "max", &z->si_max);
+	vd_km_field(sit, "cluster_info", &z->si_cluster_info);
+	vd_km_field(sit, "swap_map", &swap_map);
+	if (!z->si_max.present || !z->si_cluster_info.present ||
+	    !vd_ok_destroy(vd_km_type(k, "struct swap_cluster_info", &cit)))
+		return;
+	vd_km_field(cit, "table", &z->ci_table);
+	vd_km_field(cit, "zero_bitmap", &z->ci_zero_bitmap);
+	z->ci_size = cit->size;
+	if (!z->ci_table.present || z->ci_table.size != 8 || !z->ci_size || z->ci_size > 4096)
+		return;
+	// SWAPFILE_CLUSTER: the length of struct swap_table's entries[];
+	// without the type, HPAGE_PMD_NR (CONFIG_THP_SWAP, as Debian builds).
+	if (!vd_ok_destroy(vd_km_type(k, "struct swap_table", &stt)) ||
+	    !vd_ok_destroy(array_len(stt, "struct swap_table", "entries", &n)))
+		n = (uint32_t)(k->psz / 8);
+	if (n < 1 || n > 65536)
+		return;
+	z->cluster_nr = n;
+	z->tb_pfn = !swap_map.present;
+	z->tb_zero_flag = z->tb_pfn && !z->si_zeromap.present && !z->ci_zero_bitmap.present;
+	z->have_table = true;
+}
+
 static struct vd_error *
 zram_layout(struct vd_kmem *k, struct kmem_zram_layout *z)
 {
@@ -111,8 +169,10 @@ zram_layout(struct vd_kmem *k, struct kmem_zram_layout *z)
 	    (err = vd_km_need(gdt, "struct gendisk", "disk_name", &z->gd_name)) ||
 	    (err = vd_km_need(gdt, "struct gendisk", "private_data", &z->gd_private)))
 		return err;
-	// The swap cache, when the kernel has one of this kind.
+	// The swap cache: an xarray per 64 MiB of swap, or the swap table.
 	swap_cache_layout(k, z);
+	if (!z->have_cache)
+		swap_table_layout(k, z);
 	// No struct zram: zram is not loaded (its types are the module's),
 	// so no swap area is a zram disk.
 	if (!vd_ok_destroy(vd_km_type(k, "struct zram", &zt))) {
@@ -123,8 +183,14 @@ zram_layout(struct vd_kmem *k, struct kmem_zram_layout *z)
 	    (err = vd_km_need(zt, "struct zram", "mem_pool", &z->z_pool)) ||
 	    (err = vd_km_need(zt, "struct zram", "disk", &z->z_disk)) ||
 	    (err = vd_km_need(zt, "struct zram", "disksize", &z->z_disksize)) ||
-	    (err = vd_km_type(k, "struct zram_table_entry", &tet)) ||
-	    (err = vd_km_need(tet, "struct zram_table_entry", "flags", &z->te_flags)))
+	    (err = vd_km_type(k, "struct zram_table_entry", &tet)))
+		return err;
+	// The flags word: zram_table_entry.flags, or, since the 7.x zram put
+	// it with ac_time in a struct attr (a union with the slot's lock
+	// word), .attr.flags (a u32, the same bits).
+	vd_km_field(tet, "flags", &z->te_flags);
+	if (!z->te_flags.present &&
+	    (err = vd_km_need(tet, "struct zram_table_entry", "attr.flags", &z->te_flags)))
 		return err;
 	vd_km_field(tet, "handle", &z->te_handle);
 	if (!z->te_handle.present)
@@ -280,6 +346,129 @@ swap_cache_page(struct vd_kmem *k, uint32_t type, uint64_t offset, uint64_t *pag
 	if (!entry || (entry & 1) || (entry & 3) == 2)   // empty, a shadow value, internal
 		return NULL;
 	*page = entry;
+	return NULL;
+}
+
+/* The flag bits at the top of a PFN-format swap table word: the count
+ * (SWP_TB_COUNT_BITS, 4) and, with the zero flag, that bit below it. */
+static unsigned
+swap_table_flag_bits(const struct kmem_zram_layout *z)
+{
+	return z->tb_zero_flag ? 5 : 4;
+}
+
+#define SWP_TB_BAD (~0ull << 3)   /* a reserved slot (7.1+) */
+
+/* The swap table's word of a swap offset: 0 when the cluster has none. */
+static struct vd_error *
+swap_table_word(struct vd_kmem *k, uint64_t si, uint32_t type, uint64_t offset, uint64_t *ret)
+{
+	struct kmem_zram_layout *z = &k->zr;
+	uint64_t max, ci, table;
+	struct vd_error *err;
+
+	*ret = 0;
+	if ((err = vd_km_uint(k, si + z->si_max.off, z->si_max.size, &max)) ||
+	    (err = vd_km_u64(k, si + z->si_cluster_info.off, &ci)))
+		return vd_error_wrap(err, "swap_info[%u]", type);
+	if (offset >= max)
+		return vd_error_create(VD_ERR_CORRUPT, "swap offset 0x%llx past swap area %u's %llu pages",
+				       (unsigned long long)offset, type, (unsigned long long)max);
+	if (!ci)
+		return NULL;
+	ci += offset / z->cluster_nr * z->ci_size;
+	if ((err = vd_km_u64(k, ci + z->ci_table.off, &table)))
+		return vd_error_wrap(err, "swap area %u's cluster %llu", type,
+				     (unsigned long long)(offset / z->cluster_nr));
+	if (!table)
+		return NULL;
+	if ((err = vd_km_u64(k, table + 8 * (offset % z->cluster_nr), ret)))
+		return vd_error_wrap(err, "swap area %u's swap table 0x%llx", type,
+				     (unsigned long long)table);
+	return NULL;
+}
+
+/* The swap table word's folio (struct page address), or 0 when it names
+ * none (free, a shadow, a bad slot). */
+static struct vd_error *
+swap_table_folio(struct vd_kmem *k, uint64_t tb, uint64_t *page)
+{
+	const struct kmem_zram_layout *z = &k->zr;
+
+	*page = 0;
+	if (!tb || tb == SWP_TB_BAD || (tb & 1))
+		return NULL;
+	if (!z->tb_pfn) {
+		// 6.18: the folio pointer itself
+		if (!(tb & 7))
+			*page = tb;
+		return NULL;
+	}
+	if ((tb & 3) != 2)
+		return NULL;
+	return vd_kmem_pfn_to_page(k, (tb & (~0ull >> swap_table_flag_bits(z))) >> 2, page);
+}
+
+/* Whether the kernel kept the page of (type, offset) as a zero bit. */
+static struct vd_error *
+swap_zero_bit(struct vd_kmem *k, uint64_t si, uint64_t offset, uint64_t tb, bool *zero)
+{
+	const struct kmem_zram_layout *z = &k->zr;
+	uint64_t map, ci, word;
+	struct vd_error *err;
+
+	*zero = false;
+	if (z->have_table && z->tb_zero_flag) {
+		*zero = tb && tb != SWP_TB_BAD && ((tb & 1) || (tb & 3) == 2) &&
+			(tb >> (64 - swap_table_flag_bits(z)) & 1);
+		return NULL;
+	}
+	if (z->si_zeromap.present) {
+		if ((err = vd_km_u64(k, si + z->si_zeromap.off, &map)))
+			return err;
+		if (!map)
+			return NULL;
+		if ((err = vd_km_u64(k, map + 8 * (offset / 64), &word)))
+			return vd_error_wrap(err, "the swap area's zeromap 0x%llx", (unsigned long long)map);
+		*zero = word >> (offset % 64) & 1;
+		return NULL;
+	}
+	if (z->have_table && z->ci_zero_bitmap.present) {
+		if ((err = vd_km_u64(k, si + z->si_cluster_info.off, &ci)) || !ci)
+			return err;
+		ci += offset / z->cluster_nr * z->ci_size;
+		if ((err = vd_km_u64(k, ci + z->ci_zero_bitmap.off, &map)) || !map)
+			return err;
+		offset %= z->cluster_nr;
+		if ((err = vd_km_u64(k, map + 8 * (offset / 64), &word)))
+			return vd_error_wrap(err, "the cluster's zero_bitmap 0x%llx", (unsigned long long)map);
+		*zero = word >> (offset % 64) & 1;
+	}
+	return NULL;
+}
+
+/*
+ * The page of a large folio that holds (type, offset): the swap cache
+ * names the folio (its head) for every slot of it; the head's swap entry
+ * (folio.swap, arch-independent: the type in the top MAX_SWAPFILES_SHIFT
+ * (5) bits) is its first slot.
+ */
+static struct vd_error *
+folio_subpage(struct vd_kmem *k, uint64_t head, uint32_t type, uint64_t offset, uint64_t *page)
+{
+	const struct kmem_zram_layout *z = &k->zr;
+	uint64_t val, first;
+	struct vd_error *err;
+
+	*page = head;
+	if (!z->folio_swap.present)
+		return NULL;
+	if ((err = vd_km_u64(k, head + z->folio_swap.off, &val)))
+		return vd_error_wrap(err, "the swap cache's folio 0x%llx", (unsigned long long)head);
+	first = val & ((1ull << 59) - 1);
+	// Within a folio: at most a cluster (a PMD's worth of pages).
+	if ((uint32_t)(val >> 59) == type && first <= offset && offset - first < 512 * 8)
+		*page = head + (offset - first) * k->pl.size_of;
 	return NULL;
 }
 
@@ -455,31 +644,53 @@ vd_kmem_swap_read(struct vd_kmem *k, const struct vd_swap_entry *se, void *page,
 	uint64_t zram, cpage;
 	struct vd_error *err;
 
+	uint64_t tb = 0;
+	bool zero;
+
 	memset(ret, 0, sizeof(*ret));
 	if ((err = zram_init(k)))
 		return err;
-	if (k->zr.have_cache) {
-		if ((err = swap_cache_page(k, se->type, se->offset, &cpage)))
-			return vd_error_wrap(err, "swap entry type %u offset 0x%llx", se->type,
-					     (unsigned long long)se->offset);
-		if (cpage) {
-			uint64_t pfn;
+	if ((err = swap_area_of(k, se->type, &a)))
+		return vd_error_wrap(err, "swap entry type %u offset 0x%llx", se->type,
+				     (unsigned long long)se->offset);
+	// The swap cache first: a page there is the newest copy.
+	cpage = 0;
+	if (k->zr.have_cache)
+		err = swap_cache_page(k, se->type, se->offset, &cpage);
+	else if (k->zr.have_table && !(err = swap_table_word(k, a.si, se->type, se->offset, &tb)))
+		err = swap_table_folio(k, tb, &cpage);
+	if (!err && cpage)
+		err = folio_subpage(k, cpage, se->type, se->offset, &cpage);
+	if (err)
+		return vd_error_wrap(err, "swap entry type %u offset 0x%llx", se->type,
+				     (unsigned long long)se->offset);
+	if (cpage) {
+		uint64_t pfn;
 
-			if ((err = vd_kmem_page_to_pfn(k, cpage, &pfn)))
-				return vd_error_wrap(err, "the swap cache's page of type %u offset 0x%llx",
-						     se->type, (unsigned long long)se->offset);
-			sp.source = VD_SWAP_CACHE;
-			sp.page = cpage;
-			sp.pa = pfn << k->pshift;
-			if (page && (err = vd_session_read(k->s, VD_AS_PHYS, sp.pa, page, k->psz, NULL)))
-				return vd_error_wrap(err, "the swap cache's page 0x%llx", (unsigned long long)cpage);
-			*ret = sp;
-			return NULL;
-		}
+		if ((err = vd_kmem_page_to_pfn(k, cpage, &pfn)))
+			return vd_error_wrap(err, "the swap cache's page of type %u offset 0x%llx",
+					     se->type, (unsigned long long)se->offset);
+		sp.source = VD_SWAP_CACHE;
+		sp.page = cpage;
+		sp.pa = pfn << k->pshift;
+		if (page && (err = vd_session_read(k->s, VD_AS_PHYS, sp.pa, page, k->psz, NULL)))
+			return vd_error_wrap(err, "the swap cache's page 0x%llx", (unsigned long long)cpage);
+		*ret = sp;
+		return NULL;
+	}
+	// A zero-filled page: a bit, nothing on the device.
+	if ((err = swap_zero_bit(k, a.si, se->offset, tb, &zero)))
+		return vd_error_wrap(err, "swap entry type %u offset 0x%llx", se->type,
+				     (unsigned long long)se->offset);
+	if (zero) {
+		sp.source = VD_SWAP_ZERO;
+		if (page)
+			memset(page, 0, k->psz);
+		*ret = sp;
+		return NULL;
 	}
 	zram = 0;
-	if ((err = swap_area_of(k, se->type, &a)) ||
-	    (!k->zr.no_zram && (err = zram_of_area(k, a.si, &zram, sp.device, sizeof(sp.device)))))
+	if (!k->zr.no_zram && (err = zram_of_area(k, a.si, &zram, sp.device, sizeof(sp.device))))
 		return vd_error_wrap(err, "swap entry type %u offset 0x%llx", se->type,
 				     (unsigned long long)se->offset);
 	if (!zram)
@@ -528,6 +739,10 @@ vd_swap_page_describe(const struct vd_swap_page *sp, char *buf, size_t size)
 		snprintf(buf, size, "swapped: type %u offset %llu (in the swap cache: page 0x%llx, pa 0x%llx)",
 			 sp->entry.type, (unsigned long long)sp->entry.offset,
 			 (unsigned long long)sp->page, (unsigned long long)sp->pa);
+		return;
+	case VD_SWAP_ZERO:
+		snprintf(buf, size, "swapped: type %u offset %llu (zero-filled: kept as a bit, stored nowhere)",
+			 sp->entry.type, (unsigned long long)sp->entry.offset);
 		return;
 	case VD_SWAP_ZRAM_SAME:
 		snprintf(what, sizeof(what), "same-filled 0x%llx", (unsigned long long)sp->handle);

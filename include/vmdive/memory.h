@@ -309,6 +309,9 @@ enum vd_swap_source {
 				     it was (incompressible, ZRAM_HUGE) */
 	VD_SWAP_ZRAM_SAME,        /* zram kept only a word that fills the page
 				     (ZRAM_SAME, or an empty slot: zeros) */
+	VD_SWAP_ZERO,             /* a zero-filled page the kernel kept as one
+				     bit (the swap area's zeromap, or the swap
+				     table's zero flag) and wrote nowhere */
 };
 
 struct vd_swap_page {
@@ -328,8 +331,10 @@ struct vd_swap_page {
 
 /*
  * The page of a swap entry: from the swap cache (swapper_spaces[type],
- * an xarray indexed by the offset) when it is still there, else, for a
- * zram swap device, decompressed out of the dump's zsmalloc memory.  page
+ * an xarray indexed by the offset; since 6.18 the swap table of the
+ * offset's cluster) when it is still there, zeros when the kernel kept
+ * the page as a zero bit, else, for a zram swap device, decompressed out
+ * of the dump's zsmalloc memory.  page
  * gets the kernel's page size of bytes.  A swap area on a real disk or
  * file is VD_ERR_NODATA naming the area and offset; a page zram wrote back
  * to its backing device (ZRAM_WB) likewise.
