@@ -126,6 +126,7 @@ vd_zs_read(const struct vd_zs_layout *l, uint64_t pool, uint64_t handle, void *b
 	struct vd_zs_object o = { .handle = handle };
 	struct vd_error *err, *why = NULL;
 	uint64_t obj, start, first, next;
+	unsigned idx_bits = 0;
 	size_t n1;
 	bool found = false;
 
@@ -138,13 +139,13 @@ vd_zs_read(const struct vd_zs_layout *l, uint64_t pool, uint64_t handle, void *b
 	o.obj = obj;
 	for (unsigned i = 0; i < l->npfn_bits && !found; i++) {
 		unsigned shift = (unsigned)__builtin_ctzll(l->page_size);
-		unsigned idx_bits;
 
 		if (l->pfn_bits[i] <= shift || l->pfn_bits[i] - shift + OBJ_TAG_BITS >= 64)
 			continue;
 		idx_bits = 64 - (l->pfn_bits[i] - shift) - OBJ_TAG_BITS;
 		o.pfn = (obj >> OBJ_TAG_BITS) >> idx_bits;
 		o.obj_idx = (uint32_t)((obj >> OBJ_TAG_BITS) & ((1ull << idx_bits) - 1));
+		idx_bits += OBJ_TAG_BITS;   // the unshifted reading's index width
 		vd_error_destroy(why);
 		why = NULL;
 		found = zspage_of(l, pool, o.pfn, &o, &why);
@@ -154,6 +155,33 @@ vd_zs_read(const struct vd_zs_layout *l, uint64_t pool, uint64_t handle, void *b
 			why = vd_error_create(VD_ERR_INVALID_ARG, "no PFN width to try");
 		return vd_error_wrap(why, "zsmalloc handle 0x%llx (object 0x%llx)",
 				     (unsigned long long)handle, (unsigned long long)obj);
+	}
+	// The object index: below the tag bit (obj <<= OBJ_TAG_BITS after
+	// the index was put in) until the 7.x zsmalloc stored obj unshifted,
+	// the index taking that bit (the PFN stays obj >> (BITS_PER_LONG -
+	// PFN bits) either way).  No type tells the two apart: an object of a
+	// non-huge zspage begins with its handle | OBJ_ALLOCATED_TAG, so the
+	// index whose object begins so is the one (a huge zspage has object
+	// 0 only, the same both ways).
+	if (!o.huge) {
+		uint64_t cand[2] = { o.obj_idx, obj & ((1ull << idx_bits) - 1) };
+
+		for (unsigned i = 0; i < 2; i++) {
+			uint32_t off = (uint32_t)(((uint64_t)o.class_size * cand[i]) & (l->page_size - 1));
+			unsigned char hb[8];
+			struct vd_error *e;
+
+			if (cand[i] > UINT32_MAX || off + 8 > l->page_size)
+				continue;
+			if ((e = l->read(l->priv, true, o.pfn * l->page_size + off, hb, 8))) {
+				vd_error_destroy(e);
+				continue;
+			}
+			if (vd_get64(hb, false) == (handle | 1)) {
+				o.obj_idx = (uint32_t)cand[i];
+				break;
+			}
+		}
 	}
 	start = (uint64_t)o.class_size * o.obj_idx;
 	o.offset = (uint32_t)(start & (l->page_size - 1));
