@@ -1,20 +1,25 @@
 #!/usr/bin/python3
-"""Swapped-out pages on the zram sample (samples/make-dumps.sh --variant zram).
+"""Swapped-out pages on the zram samples (samples/make-dumps.sh --variant zram, zram-sid,
+arm64-zram: x86_64 6.1 with lzo-rle, sid's x86_64 7.2 with lz4 and the swap table, arm64 6.1
+with lzo-rle).
 
     /usr/bin/python3 tests/real/zram_check.py VMDIVE
 
+$VMDIVE_VARIANTS picks among them; a variant without its dump is a SKIP.
 The guest ran samples/guest/vd-zram: NPAGES anonymous pages whose bytes are made from the page's
 index and the dump's marker alone (page_bytes() below is vd-zram.c's vdzram_fill()), of which
-it paged out the first ones with MADV_PAGEOUT to an lzo-rle zram swap device, then printed its
-pid, the pages' address and the kernel's VmSwap for it (meta.env VDZRAM).  Checks, on
+it paged out the first ones with MADV_PAGEOUT to a zram swap device (meta.env ZRAM_ALG), then
+printed its pid, the pages' address and the kernel's VmSwap for it (meta.env VDZRAM).  Checks, on
 vmcore.elf and vmcore.kdump-zlib:
   - rd -u PID of the whole region: every page equals the bytes constructed here;
   - vtop -u PID --json of every page: the pages it says are swapped out, counted, equal the
     kernel's own VmSwap (and are more than 0), the others are resident;
   - each swapped page's PTE in vmdive's walk equals the PTE of a page-table walk done by
-    tests/oracle/uswap_oracle.py through drgn, and its swap type and offset equal what crash
-    8.0.2's `pte` says of that PTE value (crash's own swap-entry decoding; its device is the
-    zram vmdive names); every offset is another one;
+    tests/oracle/uswap_oracle.py through drgn (sid's drgn for sid's kernel), and its swap type
+    and offset equal what crash's `pte` says of that PTE value (crash's own swap-entry
+    decoding; its device is the zram vmdive names; crash 8.0.2, sid's 9.0.2 for 7.2); on arm64,
+    where no crash reads the dump, what uswap_oracle.py decodes from the PTE with the 6.1 arm64
+    layout, the area's path from drgn; every offset is another one;
   - how zram stored each kind: same-filled pages (kind 2) as ZRAM_SAME with the page's word,
     random ones (kind 3) uncompressed (huge), the others compressed with meta.env's ZRAM_ALG
     in fewer bytes than a page;
@@ -22,6 +27,8 @@ vmcore.elf and vmcore.kdump-zlib:
     constructed here (swapped-out ones included).
 crash 8.0.2 cannot run `vtop -u` on 6.1 (vm_area_dump: "invalid structure member offset:
 mm_struct_mmap", the maple tree), hence `pte` of the PTE value.
+arm64-zram runs vmdive with --vmlinux: Debian's arm64 6.1 kallsyms in the dump lack the static
+nr_swapfiles (its x86_64 kernels have them).
 """
 import json
 import os
@@ -36,7 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402
 
-VARIANT = "zram"
+VARIANTS = ("zram", "zram-sid", "arm64-zram")
 M64 = (1 << 64) - 1
 
 
@@ -65,7 +72,7 @@ def page_bytes(i, marker, page):
 
 def oracle_file(t, dumpdir, meta, name, key_blobs, make):
     """A cached oracle answer next to the dump (made by make() once per dump file)."""
-    cdir = vc.cache_dir(dumpdir, VARIANT)
+    cdir = vc.cache_dir(dumpdir, meta["VARIANT"])
     path = os.path.join(cdir, "%s-%s-%s" % (name, vc.dump_key(meta["VMCORE_ELF"]),
                                             vc.content_key(*key_blobs)))
     if not os.path.exists(path):
@@ -79,12 +86,18 @@ def oracle_file(t, dumpdir, meta, name, key_blobs, make):
 
 def drgn_ptes(t, dumpdir, meta, pid, start, npages):
     script = os.path.join(vc.ORACLE_DIR, "uswap_oracle.py")
+    VARIANT = meta["VARIANT"]
+    py = vc.oracle_python(meta)
+    if py is None:
+        t.skip(VARIANT, "no drgn for this kernel (samples/make-dumps.sh --variant %s fetches "
+               "sid's)" % VARIANT)
+        return None
 
     def make():
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "o.json")
             t0 = time.time()
-            p = subprocess.run([vc.PY, script, "--vmcore", meta["VMCORE_ELF"], "--vmlinux",
+            p = subprocess.run([py, script, "--vmcore", meta["VMCORE_ELF"], "--vmlinux",
                                 meta["VMLINUX"], "--pid", str(pid), "--start", hex(start),
                                 "--npages", str(npages), "--json", out],
                                capture_output=True, text=True, timeout=vc.TIMEOUT)
@@ -96,13 +109,15 @@ def drgn_ptes(t, dumpdir, meta, pid, start, npages):
                 return f.read()
     data = oracle_file(t, dumpdir, meta, "uswap.json",
                        [script, os.path.join(vc.ORACLE_DIR, "drgn_oracle.py"),
+                        os.path.join(vc.ORACLE_DIR, "drgn_oracle_arm64.py"),
                         b"%d %d %d" % (pid, start, npages)], make)
     return json.loads(data) if data else None
 
 
-def crash_ptes(t, dumpdir, meta, values):
+def crash_ptes(t, dumpdir, meta, values, crash):
     """{pte value: (device, offset)} from crash's `pte` (one session, cached)."""
     cmds = "swap\n" + "".join("pte %x\n" % v for v in values)
+    VARIANT = meta["VARIANT"]
 
     def make():
         with tempfile.TemporaryDirectory() as tmp:
@@ -112,14 +127,19 @@ def crash_ptes(t, dumpdir, meta, values):
             t0 = time.time()
             p = subprocess.run([os.path.join(vc.ORACLE_DIR, "crash_oracle.sh"),
                                 meta["VMCORE_ELF"], meta["VMLINUX"], cf, out],
-                               capture_output=True, text=True, timeout=vc.TIMEOUT)
+                               capture_output=True, text=True, timeout=vc.TIMEOUT,
+                               # sid's crash 9.0.2 stops at 7.2's modules
+                               # ("module_num_gpl_syms"); the kernel's swap_info is enough
+                               env=dict(os.environ, CRASH=crash,
+                                        CRASH_OPTS="--no_modules" if meta.get("SUITE") == "sid"
+                                        else ""))
             if p.returncode:
                 t.ok(VARIANT, "oracle", False, "crash: %s" % vc.short(p.stderr, 600))
                 return None
             print("%s: crash ran in %.1f s" % (VARIANT, time.time() - t0), flush=True)
             with open(out, "rb") as f:
                 return f.read()
-    data = oracle_file(t, dumpdir, meta, "crash-pte.out", [cmds.encode()], make)
+    data = oracle_file(t, dumpdir, meta, "crash-pte.out", [cmds.encode(), crash.encode()], make)
     if data is None:
         return None
     res = {}
@@ -157,15 +177,24 @@ def main():
         sys.exit(__doc__)
     vm = vc.Vmdive(sys.argv[1])
     t = vc.Tally()
-    meta = vc.have_dump(t, VARIANT)
-    if meta is None:
-        sys.exit(t.finish())
+    want = os.environ.get("VMDIVE_VARIANTS", " ".join(VARIANTS)).split()
+    for v in VARIANTS:
+        if v in want:
+            meta = vc.have_dump(t, v)
+            if meta is not None:
+                check(vm, t, v, meta)
+    sys.exit(t.finish())
+
+
+def check(vm, t, VARIANT, meta):
     dumpdir = os.path.join(vc.DUMPS, VARIANT)
+    # Debian's arm64 6.1 kallsyms lack the static nr_swapfiles: give vmdive the vmlinux.
+    opt = ["--vmlinux", meta["VMLINUX"]] if meta.get("ARCH") == "arm64" else []
     m = re.search(r"pid (\d+) pages (0x[0-9a-f]+) npages (\d+) swapped (\d+) \(madvise (\w+)\)"
                   r".* page_size (\d+) vmswap_kb (-?\d+)", meta.get("VDZRAM", ""))
     if not m:
         t.ok(VARIANT, "meta", False, "meta.env has no vd-zram line: %r" % meta.get("VDZRAM"))
-        sys.exit(t.finish())
+        return
     pid, start, npages = int(m.group(1)), int(m.group(2), 16), int(m.group(3))
     psz, vmswap_kb = int(m.group(6)), int(m.group(7))
     marker = meta["MARKER"].split()[-1].encode()
@@ -179,7 +208,7 @@ def main():
         t0 = time.time()
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "pages.bin")
-            rc, _, err = vm.run(["rd", "-u", str(pid), dump, "-o", out, hex(start),
+            rc, _, err = vm.run(["rd"] + opt + ["-u", str(pid), dump, "-o", out, hex(start),
                                  str(npages * psz)])
             data = open(out, "rb").read() if os.path.exists(out) else b""
         t.ok(scope, "rd-u", rc == 0 and len(data) == npages * psz and not vc.SANITIZER.search(err),
@@ -193,7 +222,7 @@ def main():
     # gcore: the process as an ELF core, its swapped-out pages read back.
     with tempfile.TemporaryDirectory() as tmp:
         core = os.path.join(tmp, "core")
-        rc, _, err = vm.run(["gcore", meta["VMCORE_ELF"], str(pid), "-o", core])
+        rc, _, err = vm.run(["gcore"] + opt + [meta["VMCORE_ELF"], str(pid), "-o", core])
         data = core_bytes(core, start, npages * psz) if rc == 0 and os.path.exists(core) \
             else None
     t.ok(VARIANT, "gcore", data is not None and not vc.SANITIZER.search(err),
@@ -204,7 +233,7 @@ def main():
 
     # Where each page is.
     vas = [start + i * psz for i in range(npages)]
-    res = vm.vtop([meta["VMCORE_ELF"]], vas, extra=["-u", str(pid)])
+    res = vm.vtop([meta["VMCORE_ELF"]], vas, extra=opt + ["-u", str(pid)])
     swapped = {va: e["swap"] for va, e in res.items() if isinstance(e.get("swap"), dict)}
     resident = [va for va, e in res.items() if e.get("pa") is not None]
     print("%s: %d pages swapped out, %d resident (the kernel's VmSwap: %d kB)"
@@ -219,12 +248,21 @@ def main():
 
     oracle = drgn_ptes(t, dumpdir, meta, pid, start, npages)
     if oracle is None:
-        sys.exit(t.finish())
+        return
     ptes = {int(va, 16): e for va, e in oracle["ptes"].items()}
     swp_ptes = sorted({int(ptes[va]["pte"], 16) for va in swapped if ptes.get(va)})
-    crash = crash_ptes(t, dumpdir, meta, swp_ptes) if swp_ptes else {}
-    if crash is None:
-        sys.exit(t.finish())
+    crash_bin = vc.oracle_crash(meta) if meta.get("ARCH", "x86_64") == "x86_64" else None
+    if crash_bin is not None:
+        crash = crash_ptes(t, dumpdir, meta, swp_ptes, crash_bin) if swp_ptes else {}
+        if crash is None:
+            return
+    else:
+        # No crash for this architecture: uswap_oracle.py's decoding, drgn's area path.
+        paths = {a["type"]: a.get("path") for a in oracle["swap_areas"]}
+        crash = {}
+        for e in ptes.values():
+            if e and "swap_type" in e:
+                crash[int(e["pte"], 16)] = (paths.get(e["swap_type"]) or "?", e["swap_offset"])
     for i, va in enumerate(vas):
         o = ptes.get(va)
         e = res.get(va, {})
@@ -255,7 +293,6 @@ def main():
                 0 < (s.get("stored_bytes") or 0) < psz
         t.ok(VARIANT, "stored-as", ok, lambda i=i, s=s: "page %d (kind %d): %s" % (i, kind, s))
     t.summary(VARIANT)
-    sys.exit(t.finish())
 
 
 if __name__ == "__main__":
