@@ -466,8 +466,9 @@ folio_subpage(struct vd_kmem *k, uint64_t head, uint32_t type, uint64_t offset, 
 	if ((err = vd_km_u64(k, head + z->folio_swap.off, &val)))
 		return vd_error_wrap(err, "the swap cache's folio 0x%llx", (unsigned long long)head);
 	first = val & ((1ull << 59) - 1);
-	// Within a folio: at most a cluster (a PMD's worth of pages).
-	if ((uint32_t)(val >> 59) == type && first <= offset && offset - first < 512 * 8)
+	// Within a folio: at most a cluster (a PMD's worth of pages); offset 0
+	// is the swap header, never a folio's (a zero word: no entry).
+	if (val && (uint32_t)(val >> 59) == type && first <= offset && offset - first < 512 * 8)
 		*page = head + (offset - first) * k->pl.size_of;
 	return NULL;
 }
