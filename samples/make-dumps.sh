@@ -46,9 +46,10 @@
 # Debian's 6.1 cloud kernel is built without CONFIG_X86_MCE; the machine check is injected
 # by QEMU's monitor command mce once the module waits for it), arm64-crash-null,
 # arm64-crash-null-2, arm64-crash-timer (arm64 6.1);
-# their meta.env says CRASH_KIND=<mode>.  And zram (x86_64 6.1): a zram swap device and
-# samples/guest/vd-zram, whose known pages are swapped out to it (build_zram; meta.env ZRAM_ALG,
-# VDZRAM).  The tables KERNELS and VARIANTS below list them.
+# their meta.env says CRASH_KIND=<mode>.  And zram (x86_64 6.1), zram-sid (sid's x86_64 kernel,
+# lz4: sid builds zram without its lzo backend) and arm64-zram (arm64 6.1): a zram swap device
+# and samples/guest/vd-zram, whose known pages are swapped out to it (build_zram; meta.env
+# ZRAM_ALG, VDZRAM).  One boot each; named together they share the VMDIVE_BOOT_JOBS places.  The tables KERNELS and VARIANTS below list them.
 # Up to VMDIVE_BOOT_JOBS (default 2) guests boot at once.
 # Only when asked for: --variant V, --arch x86_64|arm64 (that arch's variants), --arch all
 # or --all (every variant).
