@@ -379,6 +379,7 @@ set_option(struct vd_cli *cli, enum vd_opt_id id, char *value)
 	case VD_OPT_END_ADDR: cli->end_arg = value; break;
 	case VD_OPT_USER: cli->upid = value; break;
 	case VD_OPT_PS_ARGS: cli->ps_args = true; break;
+	case VD_OPT_PS_UNWIND: cli->ps_unwind = true; break;
 	case VD_OPT_JOBS: cli->jobs = value; break;
 	case VD_OPT_NAME_KIND: cli->name_kind = value; break;
 	case VD_OPT_BT_CPUS: cli->bt_cpus = true; break;

@@ -96,6 +96,7 @@ struct vd_cli {
 	char kmem_mode;            /* kmem -i, -s, -S (0: kmem ADDR / -p) */
 	const char *upid;          /* rd/vtop -u PID: a process's user addresses */
 	bool ps_args;              /* ps -a */
+	bool ps_unwind;            /* ps --unwind */
 	const char *jobs;          /* triage --jobs N */
 	const char *name_kind;     /* complete-names --kind KIND[,KIND] */
 	struct vd_kmem *ukmem;     /* with upid: the process (cli/cmd_task.c) */
@@ -176,6 +177,7 @@ enum vd_opt_id {
 	VD_OPT_KERNEL,             /* search -k (the default) */
 	VD_OPT_USER,               /* rd, vtop -u PID: a process's user addresses */
 	VD_OPT_PS_ARGS,            /* ps -a */
+	VD_OPT_PS_UNWIND,          /* ps --unwind */
 	VD_OPT_BT_CPUS,            /* bt -a */
 	VD_OPT_BT_ALL,             /* bt -A */
 	VD_OPT_GROUP,              /* bt --group */

@@ -3,7 +3,9 @@
  * vmdive ps: the dead kernel's tasks, laid out like crash's `ps` (PID PPID
  * CPU TASK ST COMM, '>' before the task running on each CPU) with ps's own
  * state letters, kernel threads in [brackets], and '*' for the task that
- * panicked.
+ * panicked.  With --unwind, '!' after the state marks a task whose stack
+ * cannot be unwound: that unwinds every task (bt -A's work), so plain ps,
+ * like crash's, reads no stack and prints no mark.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -54,7 +56,7 @@ print_text(struct vd_cli *cli, const struct vd_task *t, const char *why)
 }
 
 static void
-print_json(struct vd_cli *cli, const struct vd_task *t, const char *why)
+print_json(struct vd_cli *cli, const struct vd_task *t, bool unwound, const char *why)
 {
 	struct vd_json *j = &cli->j;
 	char st[2] = { t->state, '\0' };
@@ -76,11 +78,14 @@ print_json(struct vd_cli *cli, const struct vd_task *t, const char *why)
 	vd_json_kv_bool(j, "thread", t->thread);
 	vd_json_kv_bool(j, "active", t->active);
 	vd_json_kv_bool(j, "panic", t->panic);
-	vd_json_key(j, "unwind_error");
-	if (why)
-		vd_json_string(j, why);
-	else
-		vd_json_null(j);
+	// Only when ps --unwind looked: null is "unwound to the end".
+	if (unwound) {
+		vd_json_key(j, "unwind_error");
+		if (why)
+			vd_json_string(j, why);
+		else
+			vd_json_null(j);
+	}
 	vd_json_end_object(j);
 }
 
@@ -119,7 +124,8 @@ vd_cmd_ps(struct vd_cli *cli)
 	if (cli->ps_args)
 		return vd_cli_ps_args(cli);
 	// Architectures without an unwinder: no marks.
-	vd_error_destroy(vd_unwinder_new(cli->session, &u));
+	if (cli->ps_unwind)
+		vd_error_destroy(vd_unwinder_new(cli->session, &u));
 	err = vd_task_iter_init(&it, cli->session, cli->threads);
 	if (err) {
 		vd_cli_report(cli, err);
@@ -137,7 +143,7 @@ vd_cmd_ps(struct vd_cli *cli)
 		n++;
 		nbad += why != NULL;
 		if (cli->json)
-			print_json(cli, t, why);
+			print_json(cli, t, u != NULL, why);
 		else
 			print_text(cli, t, why);
 	}

@@ -83,6 +83,9 @@ static const struct vd_opt ps_opts[] = {
 	{ .id = VD_OPT_PS_ARGS, .short_name = 'a',
 	  .help = "each process's command line and environment, read\n"
 		  "from its memory (mm->arg_start, mm->env_start)" },
+	{ .id = VD_OPT_PS_UNWIND, .long_name = "unwind",
+	  .help = "unwind every task's stack and mark with '!' the\n"
+		  "ones that cannot be unwound (--json: unwind_error)" },
 	{ 0 },
 };
 
@@ -490,7 +493,7 @@ const struct vd_cmd vd_commands[] = {
 		.name = "ps", .run = vd_cmd_ps, .needs = VD_NEEDS_DUMP,
 		.min_args = 0, .max_args = 0, .opts = ps_opts,
 		.summary = "tasks: pid, ppid, cpu, state, task address, comm; the panic task marked",
-		.synopsis = "vmdive ps [-t] [OPTIONS] DUMP",
+		.synopsis = "vmdive ps [-t] [--unwind] [OPTIONS] DUMP",
 		.description =
 			"Lists the dead kernel's processes like crash's `ps`: PID, PPID, CPU,\n"
 			"TASK (struct task_struct address), ST (ps state letter R S D T t X Z\n"
@@ -499,11 +502,14 @@ const struct vd_cmd vd_commands[] = {
 			"crash, '*' the one that panicked (panic_cpu's runqueues[].curr).\n"
 			"Tasks come from init_task.tasks (not the PID hash); -t adds every\n"
 			"thread of each thread group (signal->thread_head, or thread_group\n"
-			"on older kernels).  A '!' after the state marks a task whose stack\n"
-			"cannot be unwound (`vmdive bt PID` says why; --json: unwind_error).",
+			"on older kernels).  With --unwind, every task's stack is unwound as\n"
+			"`bt -A` does and a '!' after the state marks a task whose stack\n"
+			"cannot be unwound (`vmdive bt PID` says why; --json: unwind_error,\n"
+			"null for a good stack); without it ps reads no stack, as crash's.",
 		.examples =
 			"  vmdive ps vmcore\n"
-			"  vmdive ps -t --json vmcore | jq '.tasks[] | select(.panic)'\n",
+			"  vmdive ps -t --json vmcore | jq '.tasks[] | select(.panic)'\n"
+			"  vmdive ps --unwind vmcore\n",
 	},
 	{
 		.name = "bt", .run = vd_cmd_bt, .needs = VD_NEEDS_DUMP,

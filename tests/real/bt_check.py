@@ -60,7 +60,7 @@ In a copy of the kaslr vmcore.elf whose CPU 0 crash_notes buffer holds an NT_PRS
 kdump kernel writes it), bt -a starts CPU 0 from it, not from QEMU's note.
 And in a copy of the kaslr vmcore.elf with two stacks broken (a garbage return address, a
 return address that loops) those two traces end with a reason after their good frames, every
-other trace is unchanged, and `ps` marks exactly those two tasks.
+other trace is unchanged, and `ps --unwind` marks exactly those two tasks.
 Prints one line per mismatch, a summary per scope, "N passed, M failed"; exit 1 on mismatch.
 VMDIVE_VARIANTS limits the variants.
 """
@@ -586,9 +586,9 @@ def check_crash(t, sc, j, crash):
 def check_corrupt(t, vd, variant, meta, j0):
     """Two stacks broken in a copy of vmcore.elf: kthreadd's return address into kthreadd()
     made garbage, and kauditd's return address pointing back at itself.  Those traces end
-    with a reason after the good frames; every other task's trace is unchanged; ps marks
-    exactly the two.  In the same copy kdevtmpfs looks exited (no stack, EXIT_ZOMBIE): bt
-    says so; oom_reaper's saved frame returns to ret_from_fork: bt says it has not run."""
+    with a reason after the good frames; every other task's trace is unchanged; ps --unwind
+    marks exactly the two (plain ps unwinds nothing).  In the same copy kdevtmpfs looks
+    exited (no stack, EXIT_ZOMBIE): bt says so; oom_reaper's saved frame returns to ret_from_fork: bt says it has not run."""
     import struct
     sc = variant + "/corrupt"
     src = meta["VMCORE_ELF"]
@@ -633,8 +633,15 @@ def check_corrupt(t, vd, variant, meta, j0):
         j, rc, err = vd.json(["bt", "-A", "--json", copy])
         if not t.ok(sc, "run", j is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
             return
-        ps, rc, err = vd.json(["ps", "-t", "--json", copy])
+        ps, rc, err = vd.json(["ps", "-t", "--unwind", "--json", copy])
         t.ok(sc, "ps.run", ps is not None and rc == 0, lambda: "exit %d %s" % (rc, err))
+        # Plain ps reads no stack: the same tasks, no unwind_error key.
+        plain, rc, err = vd.json(["ps", "-t", "--json", copy])
+        t.ok(sc, "ps.plain", plain is not None and rc == 0 and ps is not None and
+             [p["address"] for p in plain.get("tasks", [])] ==
+             [p["address"] for p in ps.get("tasks", [])] and plain.get("tasks") and
+             not any("unwind_error" in p for p in plain["tasks"]),
+             lambda: "exit %d %s" % (rc, err))
     before = {x["task"]: x for x in j0["tasks"]}
     bad = {victims[0]["task"], victims[1]["task"]}
     for x in j["tasks"]:
