@@ -297,7 +297,7 @@ vd_session_close(struct vd_session *s)
 		return;
 	vd_types_destroy(s->types);
 	vd_module_syms_destroy(s->modsyms);    // module symbols (modules/module_syms.c)
-	vd_scan_destroy(s->scan);          // the image scan (symbols/scan_image.c)
+	vd_scan_close(s);                  // the image scan (symbols/scan_image.c)
 	free(s->vmlinux_path);
 	free(s->module_debug);
 	vd_module_debug_destroy(s->moddebug);

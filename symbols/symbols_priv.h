@@ -36,12 +36,28 @@ struct vd_scan {
 	/* Filled by walkers/scan_lists.c. */
 	bool task_done, mod_done, btfmod_done;
 	uint64_t init_task, modules, btf_modules;
+	/*
+	 * What an earlier session's scan of this kernel found (the cache,
+	 * per build-id), as addresses for this dump's _stext (the objects
+	 * are in the image: KASLR moves them together); 0 when unknown.
+	 * Each is checked as the scan's candidates are before it is used
+	 * (vd_scan_hint_btf(), walkers/scan_lists.c); a failed check means
+	 * the scan.  scanned: the image was read in this session.
+	 */
+	bool scanned;
+	uint64_t hint_btf_start, hint_btf_stop, hint_init_task, hint_modules, hint_btf_modules;
 };
 
-/* The scan, made on first use; NULL when out of memory. */
+/*
+ * The session's scan state with the cached hints, without reading the
+ * image; NULL when out of memory.
+ */
+struct vd_scan *vd_scan_state(struct vd_session *s);
+/* The state, the image scanned on first use; NULL when out of memory. */
 struct vd_scan *vd_scan_get(struct vd_session *s);
-/* __start_BTF or __stop_BTF as the scan found them. */
+/* __start_BTF or __stop_BTF as the hint (checked) or the scan found them. */
 bool vd_scan_symbol(struct vd_session *s, const char *name, uint64_t *ret);
-void vd_scan_destroy(struct vd_scan *p);
+/* Keep what this session's scan found for the next one (the cache); free the scan. */
+void vd_scan_close(struct vd_session *s);
 
 #endif

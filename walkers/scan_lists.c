@@ -47,6 +47,21 @@ find_init_task(struct vd_session *s, struct vd_scan *p)
 	    !vd_ok(vd_walk_need(t, "task_struct", "pid", &pid)) ||
 	    !vd_ok(vd_walk_need(t, "task_struct", "tasks", &tasks)))
 		return;
+	// The address an earlier session found (the cache), checked as a
+	// candidate is: its comm, pid and tasks list.
+	if (p->hint_init_task) {
+		char name[sizeof("swapper/0")] = "";
+
+		if (vd_ok(vd_session_read(s, VD_AS_KVIRT, p->hint_init_task + comm.off, name,
+					  sizeof(name), NULL)) &&
+		    !memcmp(name, "swapper/0", sizeof(name)) &&
+		    init_task_ok(s, p->hint_init_task, &pid, &tasks)) {
+			p->init_task = p->hint_init_task;
+			return;
+		}
+	}
+	if (!vd_scan_get(s) || p->err)
+		return;
 	for (size_t i = 0; i < p->ncomm; i++) {
 		uint64_t cand = p->comm_hits[i] - comm.off;
 
@@ -103,6 +118,19 @@ modules_list_ok(struct vd_session *s, uint64_t head, const struct vd_field *list
 	return ok;
 }
 
+/* head is the modules list: its first node a module, the whole walk modules. */
+static bool
+modules_head_ok(struct vd_session *s, uint64_t head, const struct vd_field *list,
+		const struct vd_field *state, const struct vd_field *name)
+{
+	uint64_t next, back;
+
+	return vd_ok(vd_walk_read_kptr(s, head, &next)) &&
+	       vd_ok(vd_walk_read_kptr(s, next + 8, &back)) && back == head &&
+	       module_ok(s, next - list->off, state, name) &&
+	       modules_list_ok(s, head, list, state, name);
+}
+
 static void
 find_modules(struct vd_session *s, struct vd_scan *p)
 {
@@ -115,14 +143,16 @@ find_modules(struct vd_session *s, struct vd_scan *p)
 	    !vd_ok(vd_walk_need(t, "module", "state", &state)) ||
 	    !vd_ok(vd_walk_need(t, "module", "name", &name)))
 		return;
+	// The kept address (the cache) first, then the scan's candidates.
+	if (p->hint_modules && modules_head_ok(s, p->hint_modules, &list, &state, &name)) {
+		p->modules = p->hint_modules;
+		return;
+	}
+	if (!vd_scan_get(s) || p->err)
+		return;
 	for (size_t i = 0; i < p->nlists; i++) {
-		uint64_t head = p->lists[i], next, back;
-
-		if (!vd_ok(vd_walk_read_kptr(s, head, &next)) || !vd_ok(vd_walk_read_kptr(s, next + 8, &back)) ||
-		    back != head || !module_ok(s, next - list.off, &state, &name))
-			continue;
-		if (modules_list_ok(s, head, &list, &state, &name)) {
-			p->modules = head;
+		if (modules_head_ok(s, p->lists[i], &list, &state, &name)) {
+			p->modules = p->lists[i];
 			return;
 		}
 	}
@@ -171,6 +201,16 @@ btf_modules_ok(struct vd_session *s, const struct vd_addr_set *mods,
 	return ok;
 }
 
+static bool
+btf_head_ok(struct vd_session *s, const struct vd_addr_set *mods,
+	    const struct btfmod_fields *f, uint64_t head)
+{
+	uint64_t next;
+
+	return vd_ok(vd_walk_read_kptr(s, head, &next)) && btf_module_ok(s, mods, f, next) &&
+	       btf_modules_ok(s, mods, f, head);
+}
+
 static void
 find_btf_modules(struct vd_session *s, struct vd_scan *p)
 {
@@ -198,16 +238,16 @@ find_btf_modules(struct vd_session *s, struct vd_scan *p)
 		if (!vd_ok(vd_addr_set_add(&mods, node - f.mlist.off)))
 			break;
 	vd_list_walk_deinit(&w);
-	for (size_t i = 0; mods.n && i < p->ndlists; i++) {
-		uint64_t next;
-
-		if (vd_ok(vd_walk_read_kptr(s, p->dlists[i], &next)) &&
-		    btf_module_ok(s, &mods, &f, next) &&
-		    btf_modules_ok(s, &mods, &f, p->dlists[i])) {
-			p->btf_modules = p->dlists[i];
-			break;
+	// The kept address (the cache) first, then the scan's candidates.
+	if (mods.n && p->hint_btf_modules && btf_head_ok(s, &mods, &f, p->hint_btf_modules))
+		p->btf_modules = p->hint_btf_modules;
+	else if (mods.n && vd_scan_get(s) && !p->err)
+		for (size_t i = 0; i < p->ndlists; i++) {
+			if (btf_head_ok(s, &mods, &f, p->dlists[i])) {
+				p->btf_modules = p->dlists[i];
+				break;
+			}
 		}
-	}
 	vd_addr_set_free(&mods);
 }
 
@@ -219,7 +259,7 @@ vd_scan_typed_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 	if (strcmp(name, "init_task") && strcmp(name, "modules") &&
 	    strcmp(name, "btf_modules"))
 		return false;
-	if (!(p = vd_scan_get(s)) || p->err)
+	if (!(p = vd_scan_state(s)))
 		return false;
 	// The checks ask for the kernel's types only (vd_walk_type()), whose
 	// set-up needs no symbol of these three: nothing here comes back.
