@@ -3,7 +3,8 @@
 # cache, a cold cache (written), a warm one (read), one damaged or cut short
 # (rebuilt: the file is rewritten whole) and one that cannot be written
 # (a directory under a regular file), `ps`, `mod`, `vmalloc`, `struct -o
-# task_struct` and `sym` print the same, exit 0, and say nothing on stderr.
+# task_struct` and `sym` print the same, exit 0, and say nothing on stderr;
+# and the image scan's kept findings (arm64 6.1, below).
 # The answers themselves are checked against crash and drgn by
 # test_walkers.sh, test_symbols.sh and test_kallsyms.sh.
 set -euo pipefail
@@ -106,4 +107,63 @@ for meta in "${metas[@]}"; do
 		fi
 	fi
 done
+# The image scan's findings (arm64 6.1, no CONFIG_KALLSYMS_ALL: the BTF blob, init_task,
+# modules found by reading the whole image) are kept per build-id as offsets from _stext: the
+# cache one boot wrote serves other boots of the same kernel (other KASLR offsets, other
+# modules) and they say what they say without it; a kept address whose check fails
+# (init_task's comm changed in a copy of one dump) is not used: the copy says what it says
+# without a cache (no init_task: no tasks).
+scan_run() {   # scan_run OUT OPTIONS... DUMP
+	local out=$1; shift
+	run_all "$out" "$@"
+	"$vmdive" bt -A "$@" >>"$out" 2>&1 || echo "exit $? from bt -A" >>"$out"
+}
+a=$cache/dumps/arm64-kaslr/meta.env
+if [[ -e $a ]]; then
+	# shellcheck source=/dev/null
+	. "$a"
+	s=$tmp/scan
+	mkdir -p "$s"
+	scan_run "$s/cold" --cache-dir "$s/c" "$VMCORE_ELF"
+	id=$("$vmdive" vmcoreinfo "$VMCORE_ELF" BUILD-ID)
+	[[ -s $s/c/imagescan-$id.vdc ]] && echo "ok   $VARIANT: image scan kept" ||
+		{ echo "FAIL $VARIANT: no imagescan-$id.vdc"; fail=1; }
+	scan_run "$s/none" --no-cache "$VMCORE_ELF"
+	check "$VARIANT: image scan, cold cache" "$s/none" "$s/cold"
+	scan_run "$s/warm" --cache-dir "$s/c" "$VMCORE_ELF"
+	check "$VARIANT: image scan, warm cache" "$s/none" "$s/warm"
+	for v in arm64-nokaslr arm64-crash-null; do
+		m=$cache/dumps/$v/meta.env
+		[[ -e $m ]] || continue
+		# shellcheck source=/dev/null
+		. "$m"
+		[[ $("$vmdive" vmcoreinfo "$VMCORE_ELF" BUILD-ID) == "$id" ]] || continue
+		cp -r "$s/c" "$s/c-$v"
+		scan_run "$s/$v-none" --no-cache "$VMCORE_ELF"
+		scan_run "$s/$v-kept" --cache-dir "$s/c-$v" "$VMCORE_ELF"
+		check "$v: image scan kept by arm64-kaslr's boot" "$s/$v-none" "$s/$v-kept"
+	done
+	if [[ -n ${v:-} && -e $s/c-arm64-crash-null ]]; then
+		task=$("$vmdive" ps --json "$VMCORE_ELF" | /usr/bin/python3 -c \
+			'import json,sys; print(json.load(sys.stdin)["tasks"][0]["address"])')
+		off=$("$vmdive" struct -o --json "$VMCORE_ELF" task_struct | /usr/bin/python3 -c \
+			'import json,sys; j=json.load(sys.stdin); j=j[0] if isinstance(j,list) else j
+print([m["offset"] for m in j["members"] if m.get("name")=="comm"][0])')
+		va=$(printf '0x%x' $((task + off)))
+		pa=$("$vmdive" vtop --json "$VMCORE_ELF" "$va" | /usr/bin/python3 -c \
+			'import json,sys; print(json.load(sys.stdin)[0]["pa"])')
+		cp --sparse=always "$VMCORE_ELF" "$s/copy.elf"
+		fo=$(cd "$(dirname "$0")" && /usr/bin/python3 -c \
+			"import walkers_check as w; print(w.elf_offset('$s/copy.elf', $pa))")
+		printf 'swapper/9' | dd of="$s/copy.elf" bs=1 seek="$fo" conv=notrunc status=none
+		scan_run "$s/copy-none" --no-cache "$s/copy.elf"
+		scan_run "$s/copy-kept" --cache-dir "$s/c-arm64-crash-null" "$s/copy.elf"
+		check "arm64-crash-null copy: a kept init_task that fails its check is not used" \
+			"$s/copy-none" "$s/copy-kept"
+		cmp -s "$s/copy-none" "$s/arm64-crash-null-none" &&
+			{ echo "FAIL arm64-crash-null copy: the patch changed nothing"; fail=1; } ||
+			echo "ok   arm64-crash-null copy: no init_task without swapper/0"
+		rm -f "$s/copy.elf"
+	fi
+fi
 exit $fail
