@@ -15,7 +15,8 @@
  * goes on without a cache.  Sections are 8-byte aligned in the file.
  *
  * Users: the kallsyms table, the BTF index and a compressed dump's BTF blob
- * (per kernel build-id, types/btf.c), the DWARF name index (dwarf/dwarf_names.c, per vmlinux or module debug file
+ * (per kernel build-id, types/btf.c), the image scan's findings
+ * (symbols/scan_image.c), the DWARF name index (dwarf/dwarf_names.c, per vmlinux or module debug file
  * build-id) and the vmlinux's symbol table (kernel/symtab_cache.c).
  */
 #ifndef VD_COMMON_CACHE_H
