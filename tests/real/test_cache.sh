@@ -144,13 +144,13 @@ if [[ -e $a ]]; then
 		check "$v: image scan kept by arm64-kaslr's boot" "$s/$v-none" "$s/$v-kept"
 	done
 	if [[ -n ${v:-} && -e $s/c-arm64-crash-null ]]; then
-		task=$("$vmdive" ps --json "$VMCORE_ELF" | /usr/bin/python3 -c \
+		task=$("$vmdive" ps --json --no-cache "$VMCORE_ELF" | /usr/bin/python3 -c \
 			'import json,sys; print(json.load(sys.stdin)["tasks"][0]["address"])')
-		off=$("$vmdive" struct -o --json "$VMCORE_ELF" task_struct | /usr/bin/python3 -c \
+		off=$("$vmdive" struct -o --json --no-cache "$VMCORE_ELF" task_struct | /usr/bin/python3 -c \
 			'import json,sys; j=json.load(sys.stdin); j=j[0] if isinstance(j,list) else j
 print([m["offset"] for m in j["members"] if m.get("name")=="comm"][0])')
 		va=$(printf '0x%x' $((task + off)))
-		pa=$("$vmdive" vtop --json "$VMCORE_ELF" "$va" | /usr/bin/python3 -c \
+		pa=$("$vmdive" vtop --json --no-cache "$VMCORE_ELF" "$va" | /usr/bin/python3 -c \
 			'import json,sys; print(json.load(sys.stdin)[0]["pa"])')
 		cp --sparse=always "$VMCORE_ELF" "$s/copy.elf"
 		fo=$(cd "$(dirname "$0")" && /usr/bin/python3 -c \
