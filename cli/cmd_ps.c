@@ -121,6 +121,10 @@ vd_cmd_ps(struct vd_cli *cli)
 	uint64_t n = 0, nbad = 0;
 	struct vd_unwinder *u = NULL;
 
+	if (cli->ps_args && cli->ps_unwind) {
+		vd_cli_error(cli, "-a and --unwind do not go together (bt PID unwinds one task)");
+		return VD_EXIT_USAGE;
+	}
 	if (cli->ps_args)
 		return vd_cli_ps_args(cli);
 	// Architectures without an unwinder: no marks.
