@@ -6,7 +6,9 @@
 #   bench/dwarf_index.sh VMDIVE_BIN [--variant kaslr-6.12] [--runs N]
 #
 # Rows: ps, vmalloc, mod, p jiffies, struct task_struct, whatis init_task, whatis of an
-# enumerator (PIDTYPE_PID), sym schedule, bt -A, and a type name no unit defines (struct list).  Columns, each the median of N runs (3 for drgn):
+# enumerator (PIDTYPE_PID), sym schedule, bt -A, and an unknown type name (struct list, which no
+# unit defines) asked by struct, p (a cast) and whatis: after the vmlinux's types miss it, every
+# loaded module's BTF is searched.  Columns, each the median of N runs (3 for drgn):
 #   warm     vmdive --vmlinux, the index mapped from the cache directory
 #   cold     vmdive --vmlinux, a new empty cache directory per run: the index is built (both
 #            CPUs), written and used; the first answer included
@@ -70,9 +72,12 @@ rss() {
 rows=("ps|ps" "vmalloc|vmalloc" "mod|mod" "p jiffies|p jiffies"
       "struct task_struct|struct task_struct" "whatis init_task|whatis init_task"
       "whatis PIDTYPE_PID (enumerator)|whatis PIDTYPE_PID" "sym schedule|sym schedule"
-      "bt -A|bt -A" "struct list (unknown)|struct list")
+      "bt -A|bt -A" "struct list (unknown type name)|struct list"
+      "p (struct list *)0 (unknown type name)|p;(struct list *)0"
+      "whatis struct list (unknown type name)|whatis;struct list")
 drgn_cmd() {   # the drgn command of a row
 	case $1 in
+	*unknown*) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode unknown" ;;
 	ps|vmalloc|mod) echo "$py $here/drgn_walkers.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode $1" ;;
 	struct\ task_struct) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode struct" ;;
 	*enumerator*) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode enum" ;;
@@ -80,7 +85,6 @@ drgn_cmd() {   # the drgn command of a row
 	p\ *) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode print" ;;
 	sym*) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode sym" ;;
 	bt*) echo "$py $repo/tests/real/bt_oracle.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --json $tmp/bt.json" ;;
-	*unknown*) echo "$py $here/drgn_dwarf.py --vmcore $VMCORE_ELF --vmlinux $VMLINUX --mode unknown" ;;
 	esac
 }
 
@@ -92,8 +96,9 @@ echo "$("$vmdive" --version 2>/dev/null | head -1), $variant ($KVER, $ARCH), $(n
 printf '| command | vmdive --vmlinux warm | cold (index built) | without --vmlinux | drgn 0.0.22 (vmlinux) | warm / without | drgn / warm | RSS MB warm / without |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
 for r in "${rows[@]}"; do
-	label=${r%%|*}
-	read -r -a args <<<"${r#*|}"
+	label=${r%%|*} spec=${r#*|}
+	# words, or ';'-separated when an argument has spaces
+	if [[ $spec == *';'* ]]; then IFS=';' read -r -a args <<<"$spec"; else read -r -a args <<<"$spec"; fi
 	read -r ww wc < <(measure "$runs" "$vmdive" "${args[0]}" --cache-dir "$warmdir" \
 		--vmlinux "$VMLINUX" "$VMCORE_ELF" "${args[@]:1}")
 	read -r cw cc < <(BENCH_PRE="rm -rf $tmp/cold" measure "$runs" "$vmdive" "${args[0]}" \

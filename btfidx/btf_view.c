@@ -27,7 +27,15 @@ struct vd_btfv {
 	uint32_t types_len;
 	const char *strs;
 	uint32_t str_len;
-	uint32_t ntypes;
+	uint32_t ntypes;              /* the base's included */
+	/*
+	 * Split BTF (a module's): ids below first_id and string offsets
+	 * below str_off are the base's; offs[i] is id first_id + i.  For a
+	 * whole BTF: no base, first_id 1, str_off 0, offs[id] (offs[0] is
+	 * void's placeholder).
+	 */
+	const struct vd_btfv *base;
+	uint32_t first_id, str_off;
 	const uint32_t *offs;
 	uint32_t *own_offs;
 	struct vd_htab names;         /* name index: id - 1 per entry */
@@ -120,7 +128,7 @@ record_at(const struct vd_btfv *v, uint64_t off, uint64_t *next_ret)
 }
 
 static struct vd_error *
-open_view(const void *data, size_t size, struct vd_btfv **ret)
+open_view(const void *data, size_t size, const struct vd_btfv *base, struct vd_btfv **ret)
 {
 	const struct btf_header *h = data;
 	struct vd_btfv *v;
@@ -133,8 +141,10 @@ open_view(const void *data, size_t size, struct vd_btfv **ret)
 				       h->version, h->hdr_len);
 	toff = (uint64_t)h->hdr_len + h->type_off;
 	soff = (uint64_t)h->hdr_len + h->str_off;
+	// Split BTF may have no strings of its own, and its first one
+	// need not be the empty string (that is the base's offset 0).
 	if (!vd_range_ok(toff, h->type_len, size) || !vd_range_ok(soff, h->str_len, size) ||
-	    toff % 4 || !h->str_len)
+	    toff % 4 || (!base && !h->str_len))
 		return vd_error_create(VD_ERR_CORRUPT, "BTF sections lie outside the blob");
 	v = calloc(1, sizeof(*v));
 	if (!v)
@@ -143,9 +153,16 @@ open_view(const void *data, size_t size, struct vd_btfv **ret)
 	v->types_len = h->type_len;
 	v->strs = (const char *)data + soff;
 	v->str_len = h->str_len;
-	if (v->strs[0] || v->strs[v->str_len - 1]) {
+	v->base = base;
+	v->first_id = base ? base->ntypes : 1;
+	v->str_off = base ? base->str_off + base->str_len : 0;
+	if ((!base && v->strs[0]) || (v->str_len && v->strs[v->str_len - 1])) {
 		free(v);
 		return vd_error_create(VD_ERR_CORRUPT, "BTF strings do not start and end with NUL");
+	}
+	if ((uint64_t)v->str_off + v->str_len > UINT32_MAX) {
+		free(v);
+		return vd_error_create(VD_ERR_CORRUPT, "split BTF strings past 4 GiB");
 	}
 	*ret = v;
 	return NULL;
@@ -155,48 +172,67 @@ struct vd_error *
 vd_btfv_index_types(struct vd_btfv *v)
 {
 	uint64_t off = 0;
-	size_t cap = 4096, n = 1;
+	size_t cap, n = v->base ? 0 : 1, id0 = v->base ? v->first_id : 0;
 	uint32_t *offs;
 
 	if (v->offs)
 		return NULL;
 	// Records are at least 12 bytes: the count is bounded by the size.
 	cap = VD_MIN((size_t)v->types_len / sizeof(struct btf_type) + 2, (size_t)BTFV_MAX_TYPES);
+	if (id0 >= BTFV_MAX_TYPES)
+		return vd_error_create(VD_ERR_CORRUPT, "split BTF over a base of %zu types", id0);
+	cap = VD_MIN(cap, BTFV_MAX_TYPES - id0);
 	offs = malloc(cap * sizeof(*offs));
 	if (!offs)
 		return &vd_enomem;
-	offs[0] = 0;         // void has no record
+	offs[0] = 0;         // a whole BTF's: void has no record
 	while (off < v->types_len) {
 		if (n == cap || (offs[n] = (uint32_t)off, !record_at(v, off, &off))) {
 			free(offs);
 			return vd_error_create(VD_ERR_CORRUPT,
 					       "BTF type %zu: record malformed or past the type section",
-					       n);
+					       id0 + n);
 		}
 		n++;
 	}
 	v->own_offs = offs;
 	v->offs = offs;
-	v->ntypes = (uint32_t)n;
+	v->ntypes = (uint32_t)(id0 + n);
 	return NULL;
 }
 
 struct vd_error *
 vd_btfv_open_lazy(const void *data, size_t size, struct vd_btfv **ret)
 {
-	return open_view(data, size, ret);
+	return open_view(data, size, NULL, ret);
 }
 
-struct vd_error *
-vd_btfv_open(const void *data, size_t size, struct vd_btfv **ret)
+/* Both kinds, with the offsets built. */
+static struct vd_error *
+open_indexed(const void *data, size_t size, const struct vd_btfv *base, struct vd_btfv **ret)
 {
-	struct vd_error *err = open_view(data, size, ret);
+	struct vd_error *err = open_view(data, size, base, ret);
 
 	if (!err && (err = vd_btfv_index_types(*ret))) {
 		vd_btfv_destroy(*ret);
 		*ret = NULL;
 	}
 	return err;
+}
+
+struct vd_error *
+vd_btfv_open(const void *data, size_t size, struct vd_btfv **ret)
+{
+	return open_indexed(data, size, NULL, ret);
+}
+
+struct vd_error *
+vd_btfv_open_split(const void *data, size_t size, const struct vd_btfv *base,
+		   struct vd_btfv **ret)
+{
+	if (!base || !base->offs)
+		return vd_error_create(VD_ERR_INVALID_ARG, "split BTF needs an indexed base");
+	return open_indexed(data, size, base, ret);
 }
 
 void
@@ -219,7 +255,13 @@ vd_btfv_count(const struct vd_btfv *v)
 uint32_t
 vd_btfv_str_len(const struct vd_btfv *v)
 {
-	return v->str_len;
+	return v->str_off + v->str_len;
+}
+
+uint32_t
+vd_btfv_first_id(const struct vd_btfv *v)
+{
+	return v->first_id;
 }
 
 const struct btf_type *
@@ -227,12 +269,17 @@ vd_btfv_type(const struct vd_btfv *v, uint32_t id)
 {
 	if (!id || id >= v->ntypes || !v->offs)
 		return NULL;
-	return record_at(v, v->offs[id], NULL);
+	if (id < v->first_id)
+		return v->base ? vd_btfv_type(v->base, id) : NULL;
+	return record_at(v, v->offs[v->base ? id - v->first_id : id], NULL);
 }
 
 const char *
 vd_btfv_name(const struct vd_btfv *v, uint32_t off)
 {
+	if (off < v->str_off)
+		return v->base ? vd_btfv_name(v->base, off) : NULL;
+	off -= v->str_off;
 	// The section ends with a NUL: any offset inside is a C string.
 	return off < v->str_len ? v->strs + off : NULL;
 }
@@ -253,14 +300,14 @@ build_hash(struct vd_btfv *v)
 	uint32_t named = 0;
 	struct vd_error *err;
 
-	for (uint32_t id = 1; id < v->ntypes; id++) {
+	for (uint32_t id = v->first_id; id < v->ntypes; id++) {
 		const struct btf_type *t = vd_btfv_type(v, id);
 
 		named += t && t->name_off && indexed_kind(BTF_INFO_KIND(t->info));
 	}
 	if ((err = vd_htab_init(&v->names, named)))
 		return err;
-	for (uint32_t id = 1; id < v->ntypes; id++) {
+	for (uint32_t id = v->first_id; id < v->ntypes; id++) {
 		const struct btf_type *t = vd_btfv_type(v, id);
 		const char *n;
 
@@ -279,7 +326,7 @@ build_hash(struct vd_btfv *v)
 static int32_t
 scan(const struct vd_btfv *v, const char *name, int kind)
 {
-	for (uint32_t id = 1; id < v->ntypes; id++) {
+	for (uint32_t id = v->first_id; id < v->ntypes; id++) {
 		const struct btf_type *t = vd_btfv_type(v, id);
 		const char *n;
 
@@ -324,6 +371,8 @@ vd_btfv_export(struct vd_btfv *v, struct vd_btfv_index *ret)
 {
 	struct vd_error *err;
 
+	if (v->base)    // a module's: small, and not kept
+		return vd_error_create(VD_ERR_INVALID_ARG, "split BTF has no cached indexes");
 	if (!v->offs && (err = vd_btfv_index_types(v)))
 		return err;
 	if (!v->names.slot && (err = build_hash(v)))
@@ -342,7 +391,7 @@ vd_btfv_import(struct vd_btfv *v, const struct vd_btfv_index *idx)
 
 	// Offsets: increasing, inside the type section (each record is
 	// checked again when handed out); the hash: ids in range.
-	if (!idx->ntypes || idx->ntypes > BTFV_MAX_TYPES || !idx->offs ||
+	if (v->base || !idx->ntypes || idx->ntypes > BTFV_MAX_TYPES || !idx->offs ||
 	    idx->offs[1 % idx->ntypes] != 0 ||
 	    !vd_htab_borrow(&names, idx->hash, idx->hash_size, idx->ntypes - 1))
 		return false;

@@ -37,14 +37,31 @@ struct vd_btfv_index {
 
 /* data must stay valid until vd_btfv_destroy(). */
 struct vd_error *vd_btfv_open(const void *data, size_t size, struct vd_btfv **ret);
+/*
+ * Split BTF (a module's .BTF): its type ids continue base's count and its
+ * string offsets base's string section (kernel/bpf/btf.c
+ * btf_parse_module()); ids and offsets below those are looked up in
+ * base, which is not copied and must outlive the view.  Lookups by name
+ * (vd_btfv_find) see the split BTF's own types only.  No cached indexes:
+ * a module's BTF is small enough to index at each use.
+ */
+struct vd_error *vd_btfv_open_split(const void *data, size_t size, const struct vd_btfv *base,
+				    struct vd_btfv **ret);
 void vd_btfv_destroy(struct vd_btfv *v);
 
+/* Type ids 0..count-1 (a split view: the base's included). */
 uint32_t vd_btfv_count(const struct vd_btfv *v);
+/* The lowest id this view's own records hold: 1, or a split's base count. */
+uint32_t vd_btfv_first_id(const struct vd_btfv *v);
 /* The whole record of id (its members etc. inside the blob), or NULL. */
 const struct btf_type *vd_btfv_type(const struct vd_btfv *v, uint32_t id);
 /* The string at off, NULL when outside the string section. */
 const char *vd_btfv_name(const struct vd_btfv *v, uint32_t off);
-/* Bytes in the string section (split BTF continues from there). */
+/*
+ * Where split BTF over this view starts its strings: the end of this
+ * view's string section in the offsets its types use (the base's
+ * included).
+ */
 uint32_t vd_btfv_str_len(const struct vd_btfv *v);
 /* The lowest id of that name and kind (BTF_KIND_*), or -1. */
 int32_t vd_btfv_find(struct vd_btfv *v, const char *name, int kind);

@@ -4,9 +4,10 @@
  *
  * With CONFIG_DEBUG_INFO_BTF (on in Debian's kernels) the vmlinux BTF blob
  * sits in .BTF between __start_BTF and __stop_BTF (include/asm-generic/
- * vmlinux.lds.h); the dump has it, and kallsyms tells where.  libbpf
- * parses and validates it (btf__new); this file turns BTF types into
- * struct vd_type.  BTF describes types, not variables (except per-CPU
+ * vmlinux.lds.h); the dump has it, and kallsyms tells where.  It is
+ * read in place (btfidx/btf_view.h: every record bounds-checked when
+ * handed out; libbpf's header only for the UAPI's inline accessors); this
+ * file turns BTF types into struct vd_type.  BTF describes types, not variables (except per-CPU
  * ones), so it answers "struct task_struct" but not "type of init_task".
  *
  * Conversion is by reachability from what is asked, lazily: a struct's
@@ -23,12 +24,9 @@
  */
 #include <bpf/btf.h>
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "btfidx/btf_view.h"
 #include "common/cache.h"
@@ -45,9 +43,8 @@
 struct btf_source {
 	struct vd_type_source base;
 	/*
-	 * vmlinux BTF: read in place (view), with libbpf's copy (btf) made
-	 * only when a module's split BTF needs it as its base.  A module's:
-	 * libbpf's btf only.
+	 * Read in place (view); a module's split BTF over the vmlinux
+	 * source's view, its blob a copy (owned_blob).
 	 */
 	struct vd_btfv *view;
 	const void *blob;                /* the view's bytes */
@@ -55,8 +52,7 @@ struct btf_source {
 	void *owned_blob;                /* a copy, when not the dump's own */
 	struct vd_cache_file *kept_blob; /* or the kept copy it lies in */
 	char *cache_dir, *cache_key;     /* where to keep what it built */
-	struct btf *btf;
-	uint32_t ntypes;                 /* btf__type_cnt(): the base's included */
+	uint32_t ntypes;                 /* type ids: the base's included */
 	/*
 	 * A module's split BTF continues the vmlinux BTF's ids and strings
 	 * (kernel/bpf/btf.c btf_parse_module): ids below first_id are the
@@ -130,13 +126,13 @@ memo_put(struct btf_source *b, uint32_t id, struct vd_type *vt)
 static const struct btf_type *
 btype(const struct btf_source *b, uint32_t id)
 {
-	return b->view ? vd_btfv_type(b->view, id) : btf__type_by_id(b->btf, id);
+	return vd_btfv_type(b->view, id);
 }
 
 static const char *
 bname(const struct btf_source *b, uint32_t off)
 {
-	return b->view ? vd_btfv_name(b->view, off) : btf__name_by_offset(b->btf, off);
+	return vd_btfv_name(b->view, off);
 }
 
 static const char *
@@ -461,24 +457,13 @@ find_base(struct btf_source *b, enum vd_type_kind kind, const char *name,
 
 /*
  * The id of the named type of kind bkind; -1 if none.  A module's split
- * BTF is searched for its own types only (libbpf's search would scan the
- * ~100,000 vmlinux types first, which the vmlinux source has answered).
+ * BTF is searched for its own types only (the vmlinux source has answered
+ * for the ~100,000 vmlinux types).
  */
 static int32_t
 find_named(const struct btf_source *b, const char *name, int bkind)
 {
-	if (b->view)
-		return vd_btfv_find(b->view, name, bkind);
-	if (!b->first_id)
-		return btf__find_by_name_kind(b->btf, name, (uint32_t)bkind);
-	for (uint32_t id = b->first_id; id < b->ntypes; id++) {
-		const struct btf_type *t = btype(b, id);
-		const char *tn;
-
-		if (t && btf_kind(t) == bkind && (tn = btf_name(b, t)) && !strcmp(tn, name))
-			return (int32_t)id;
-	}
-	return -1;
+	return vd_btfv_find(b->view, name, bkind);
 }
 
 static struct vd_error *
@@ -620,7 +605,6 @@ btf_destroy(struct vd_type_source *src)
 	}
 	free(b->cache_dir);
 	free(b->cache_key);
-	btf__free(b->btf);
 	vd_htab_free(&b->memo);
 	free(b->memo_ids);
 	free(b->memo_types);
@@ -631,7 +615,7 @@ btf_destroy(struct vd_type_source *src)
 
 /*
  * __start_BTF..__stop_BTF in the dump: its own bytes where the file holds
- * them as they are (btf__new() makes the one copy libbpf needs), else one
+ * them as they are, else one
  * read into *owned_ret.
  */
 static struct vd_error *
@@ -659,11 +643,11 @@ static void btf_names(struct vd_type_source *src, const char *prefix,
 		      bool (*cb)(void *priv, enum vd_type_kind kind, const char *name),
 		      void *priv);
 
-/* The fields both kinds of source share; b->view or b->btf is set. */
+/* The fields both kinds of source share; b->view is set. */
 static struct vd_error *
 source_init(struct btf_source *b, uint32_t ptr_size)
 {
-	b->ntypes = b->view ? vd_btfv_count(b->view) : btf__type_cnt(b->btf);
+	b->ntypes = vd_btfv_count(b->view);
 	if (b->ntypes < b->first_id)
 		return vd_error_create(VD_ERR_CORRUPT, "split BTF has fewer types than its base");
 	b->ptr_size = ptr_size ? ptr_size : 8;
@@ -742,71 +726,19 @@ vd_btf_source_from_blob(const void *data, size_t size, uint32_t ptr_size,
 	return view_source(copy, size, copy, ptr_size, NULL, NULL, ret);
 }
 
-/* libbpf's parse of a view source, made for module split BTF only. */
-static struct btf *
-base_libbpf(struct btf_source *base)
-{
-	if (!base->btf && base->view)
-		base->btf = btf__new(base->blob, (uint32_t)base->blob_size);
-	return base->btf;
-}
-
 bool
 vd_btf_source_is(const struct vd_type_source *src)
 {
 	return src && src->destroy == btf_destroy;
 }
 
-/* The size of a BTF's string section, from its header (UAPI linux/btf.h). */
-static uint32_t
-str_len(const struct btf *btf)
-{
-	uint32_t size = 0;
-	const struct btf_header *h = btf__raw_data(btf, &size);
-
-	return h && size >= sizeof(*h) ? h->str_len : 0;
-}
-
-static uint32_t
-base_str_len(const struct btf_source *base)
-{
-	return base->view ? vd_btfv_str_len(base->view) : str_len(base->btf);
-}
-
 /*
- * libbpf's btf__new_split() (the split counterpart of btf__new()) is left
- * out of the exported symbols of libbpf before 1.2 (Debian 12 has 1.1.2),
- * while btf__parse_raw_split() is there: hand that one the blob through
- * an anonymous memory file when the other is missing.
+ * A module's split BTF is read in place over the vmlinux source's view
+ * (btfidx/btf_view.h): its own records indexed, the vmlinux BTF neither
+ * copied nor parsed again.  (libbpf's btf__new_split() wanted a libbpf
+ * struct btf of the ~5 MiB vmlinux BTF as its base: a copy, validated and
+ * indexed type by type, ~20 ms of the first name no other source had.)
  */
-#pragma weak btf__new_split
-
-static struct btf *
-new_split(const void *data, size_t size, struct btf *base)
-{
-	char path[64];
-	struct btf *btf;
-	int fd, e;
-
-	if (btf__new_split)
-		return btf__new_split(data, (uint32_t)size, base);
-	fd = memfd_create("vmdive-module-btf", MFD_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	if (write(fd, data, size) != (ssize_t)size) {
-		e = errno ? errno : EIO;
-		close(fd);
-		errno = e;
-		return NULL;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	btf = btf__parse_raw_split(path, base);
-	e = errno;
-	close(fd);
-	errno = e;
-	return btf;
-}
-
 struct vd_error *
 vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
 		    const void *data, size_t size, uint32_t start_id,
@@ -815,7 +747,7 @@ vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
 	struct btf_source *base = (struct btf_source *)vmlinux, *b;
 	struct vd_error *err;
 
-	if (!vd_btf_source_is(vmlinux) || base->first_id)
+	if (!vd_btf_source_is(vmlinux) || base->first_id || !base->view)
 		return vd_error_create(VD_ERR_INVALID_ARG, "split BTF needs the vmlinux BTF");
 	if (size > BTF_MAX_SIZE)
 		return vd_error_create(VD_ERR_CORRUPT, "a %zu-byte BTF blob is too big", size);
@@ -823,36 +755,31 @@ vd_btf_source_split(struct vd_type_source *vmlinux, const char *module,
 	// strings must continue ours, or the blob is split over something
 	// else (a distilled base not relocated yet).
 	if ((start_id && start_id != base->ntypes) ||
-	    (start_str_off && start_str_off != base_str_len(base)))
+	    (start_str_off && start_str_off != vd_btfv_str_len(base->view)))
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "its BTF starts at type %u, string %u, but the vmlinux BTF has %u types, %u bytes of strings",
 				       start_id, start_str_off, base->ntypes,
-				       base_str_len(base));
-	if (!base_libbpf(base))
-		return vd_error_create(VD_ERR_CORRUPT, "libbpf cannot parse the vmlinux BTF: %s",
-				       strerror(errno));
+				       vd_btfv_str_len(base->view));
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return &vd_enomem;
-	if (!(b->module = strdup(module))) {
-		free(b);
+	b->base.destroy = btf_destroy;
+	if (!(b->module = strdup(module)) || !(b->owned_blob = malloc(size ? size : 1))) {
+		btf_destroy(&b->base);
 		return &vd_enomem;
 	}
-	b->btf = new_split(data, size, base_libbpf(base));
-	if (!b->btf) {
-		int e = errno;
-
-		free(b->module);
-		free(b);
-		return e == ENOMEM ? &vd_enomem :
-		       vd_error_create(VD_ERR_CORRUPT, "its BTF does not parse: %s", strerror(e));
+	memcpy(b->owned_blob, data, size);
+	b->blob = b->owned_blob;
+	b->blob_size = size;
+	err = vd_btfv_open_split(b->blob, size, base->view, &b->view);
+	if (!err) {
+		b->first_id = vd_btfv_first_id(b->view);
+		b->vmlinux = base;
+		err = source_init(b, base->ptr_size);
 	}
-	b->first_id = base->ntypes;
-	b->vmlinux = base;
-	err = source_init(b, base->ptr_size);
 	if (err) {
 		btf_destroy(&b->base);
-		return err;
+		return err == &vd_enomem ? err : vd_error_wrap(err, "its BTF does not parse");
 	}
 	snprintf(b->desc, sizeof(b->desc), "the BTF of module %.32s", module);
 	*ret = &b->base;

@@ -11,7 +11,11 @@
 #      same .ko files (6.1), and as crash does after `mod -S` (x86_64 6.1), and the layout
 #      agrees with kallsyms on every section (module_types_check.py syms);
 #  (c) a debug file of another module is not used for symbols (the source says why);
-#      --module-debug with a missing directory is refused.
+#      --module-debug with a missing directory is refused;
+#  (d) where modules have BTF: a type name nothing defines (looked up in every module's BTF
+#      after the vmlinux's types) is refused by struct, p and whatis with one line naming it,
+#      with and without the vmlinux, and a module type asked next in the same session is
+#      still found (its size as pahole reads the .ko).
 set -euo pipefail
 vmdive=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -105,6 +109,36 @@ for spec in "kaslr --drgn --crash --all-kallsyms" "arm64-kaslr --drgn" \
 	done
 	"$py" "$here/module_types_check.py" types "$VMCORE_ELF" "$VMLINUX" "$mdir" \
 		"$tmp/$v/btf" "$tmp/$v/dwarf" "${types[@]}" || fail=1
+	# (d) A name no source defines falls through the vmlinux's types to every module's BTF:
+	# it is refused with one line naming it, with and without the vmlinux; and a module's
+	# type asked after it in the same session is still found, as pahole reads the .ko.
+	echo "== $v (d) an unknown type name; a module type after it in one session"
+	nope=vd_no_such_type_zz
+	for vm in "" "--vmlinux $VMLINUX"; do
+		for q in "struct|$nope|no type '$nope' in " "p|(struct $nope *)0|no type 'struct $nope' in " \
+			"whatis|$nope|'$nope' is neither a type nor a symbol: "; do
+			IFS='|' read -r cmd arg want <<<"$q"
+			# shellcheck disable=SC2086
+			if "$vmdive" "$cmd" $vm "$VMCORE_ELF" "$arg" >"$tmp/out" 2>"$tmp/err" ||
+			   [[ -s $tmp/out || $(wc -l <"$tmp/err") != 1 ]] ||
+			   ! grep -qF "vmdive: $cmd: $want" "$tmp/err"; then
+				echo "  MISMATCH $cmd ${vm:+--vmlinux }'$arg': $(head -c 300 "$tmp/err")"
+				fail=1
+			else
+				echo "  ok $cmd ${vm:+--vmlinux }'$arg': $(cat "$tmp/err")"
+			fi
+		done
+	done
+	ko=$(find "$mdir" -name overlay.ko | head -1)
+	want=$(pahole -C ovl_fh "$ko" 2>/dev/null | sed -n 's|.*/\* size: \([0-9]*\),.*|\1|p' | tail -1 || true)
+	got=$("$vmdive" shell -c "struct $nope; struct ovl_fh" "$VMCORE_ELF" 2>/dev/null |
+		sed -n 's/^SIZE: \([0-9]*\)  (from the BTF of module overlay).*/\1/p' || true)
+	if [[ -n $want && $got == "$want" ]]; then
+		echo "  ok struct ovl_fh after $nope: size $got from overlay's BTF (pahole $want)"
+	else
+		echo "  MISMATCH struct ovl_fh after $nope: size '${got}' from overlay's BTF, pahole '${want}'"
+		fail=1
+	fi
 	oracles="each other"
 	[[ $opts == *--drgn* ]] && oracles=drgn
 	[[ $opts == *--crash* ]] && oracles="drgn and crash"

@@ -646,6 +646,18 @@ TEST(module_split_btf)
 		BITS("split BTF", t, struct fxm_dev, id);
 		BITS("split BTF", t, struct fxm_dev, busy);
 	}
+	// A type of its own whose name lies in the base's strings (not in the
+	// module's: a lookup may not skip a module whose strings lack the name).
+	CHECK(!memmem(blob, size, "flags", sizeof("flags")));
+	t = find(mod, VD_TYPE_STRUCT, "flags");
+	CHECK(t && t->size == sizeof(struct flags) && t->module && !strcmp(t->module, "fxmod"));
+	if (t) {
+		MEMBER("split BTF", t, struct flags, fxm_mask);
+		MEMBER("split BTF", t, struct flags, fxm_dev);
+		CHECK(t->nmembers == 2 && t->members[1].type.type->target.type ==
+					  find(mod, VD_TYPE_STRUCT, "fxm_dev"));
+	}
+	CHECK_ERR(base->find(base, VD_TYPE_STRUCT, "flags", &qt), VD_ERR_LOOKUP);
 	// Only its own types: the fixture's are the base's to answer.
 	CHECK_ERR(mod->find(mod, VD_TYPE_STRUCT, "fx_task", &qt), VD_ERR_LOOKUP);
 	CHECK_ERR(mod->find(mod, VD_TYPE_INT, "int", &qt), VD_ERR_LOOKUP);
