@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "types/ctype_priv.h"
 #include "unwind_impl.h"
 #include "vmdive/ctype.h"
+#include "walkers/walk_priv.h"
 
 #define OVERFLOW_STACK_SIZE 4096
 
@@ -79,36 +79,19 @@ vd_a64_unwinder_init(struct vd_unwinder *u)
 
 /*
  * CPU cpu's irq_stack_ptr without its symbol (no CONFIG_KALLSYMS_ALL, no
- * vmlinux): per-CPU variables keep their section's layout in every CPU's
- * copy, and the kernel's BTF says where each lies in the section (DATASEC
- * ".data..percpu").  One per-CPU variable whose copy is known is enough:
- * the CPU's runqueue (struct rq, per-CPU "runqueues"), reached from the
- * task running there as walkers/walk_tasks.c reaches it --
- * task->se.cfs_rq->rq (CONFIG_FAIR_GROUP_SCHED), checked by rq->cpu.
+ * vmlinux): the CPU's per-CPU area from the task running there
+ * (vd_percpu_base_from_task()) plus the variable's offset in the per-CPU
+ * section (the kernel's BTF, DATASEC ".data..percpu").
  */
 static bool
 irq_stack_ptr_from_btf(struct vd_unwinder *u, uint32_t cpu, uint64_t task, uint64_t *ret)
 {
-	struct vd_qualified_type qt;
-	uint64_t off_cfs, off_rq, off_cpu, o_rqs, o_irq, cfs = 0, rq = 0, rqcpu = ~0ull;
-	uint32_t c32 = ~0u;
+	uint64_t base, off;
 
-	if (!task || !vd_ok_(vd_session_find_type(u->s, "struct task_struct", &qt)) ||
-	    !vd_ok_(vd_type_offsetof(qt.type, "se.cfs_rq", &off_cfs)) ||
-	    !vd_ok_(vd_session_find_type(u->s, "struct cfs_rq", &qt)) ||
-	    !vd_ok_(vd_type_offsetof(qt.type, "rq", &off_rq)) ||
-	    !vd_ok_(vd_session_find_type(u->s, "struct rq", &qt)) ||
-	    !vd_ok_(vd_type_offsetof(qt.type, "cpu", &off_cpu)) ||
-	    !vd_ok_(vd_session_percpu_offset(u->s, "runqueues", &o_rqs)) ||
-	    !vd_ok_(vd_session_percpu_offset(u->s, "irq_stack_ptr", &o_irq)) ||
-	    !vd_ok_(vd_session_read_u64(u->s, VD_AS_KVIRT, task + off_cfs, &cfs)) || !(cfs >> 63) ||
-	    !vd_ok_(vd_session_read_u64(u->s, VD_AS_KVIRT, cfs + off_rq, &rq)) || !(rq >> 63) ||
-	    !vd_ok_(vd_session_read(u->s, VD_AS_KVIRT, rq + off_cpu, &c32, 4, NULL)))
+	if (!task || !vd_ok_(vd_percpu_base_from_task(u->s, task, cpu, &base)) ||
+	    !vd_ok_(vd_session_percpu_offset(u->s, "irq_stack_ptr", &off)))
 		return false;
-	rqcpu = c32;
-	if (rqcpu != cpu)
-		return false;
-	*ret = rq - o_rqs + o_irq;
+	*ret = base + off;
 	return true;
 }
 

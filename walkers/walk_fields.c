@@ -177,6 +177,64 @@ vd_percpu_addr(struct vd_session *s, const struct vd_percpu *pc, uint64_t sym,
 }
 
 struct vd_error *
+vd_rq_chase_init(struct vd_session *s, struct vd_rq_chase *ret)
+{
+	const struct vd_type *t;
+	struct vd_error *err;
+
+	*ret = (struct vd_rq_chase){ 0 };
+	if (vd_ok(vd_walk_type(s, "struct task_struct", &t)) &&
+	    (err = vd_walk_field(t, "se.cfs_rq", &ret->se_cfs_rq)))
+		return err;
+	if (vd_ok(vd_walk_type(s, "struct cfs_rq", &t)) &&
+	    (err = vd_walk_field(t, "rq", &ret->cfs_rq_rq)))
+		return err;
+	if (vd_ok(vd_walk_type(s, "struct rq", &t)) &&
+	    (err = vd_walk_field(t, "cpu", &ret->rq_cpu)))
+		return err;
+	ret->present = ret->se_cfs_rq.present && ret->cfs_rq_rq.present && ret->rq_cpu.present;
+	return NULL;
+}
+
+bool
+vd_rq_of_task(struct vd_session *s, const struct vd_rq_chase *c, uint64_t task,
+	      uint64_t *rq_ret, uint64_t *cpu_ret)
+{
+	uint64_t cfs;
+
+	return c->present && vd_ok(vd_walk_get(s, task, &c->se_cfs_rq, &cfs)) &&
+	       vd_walk_kptr_ok(cfs) && vd_ok(vd_walk_get(s, cfs, &c->cfs_rq_rq, rq_ret)) &&
+	       vd_walk_kptr_ok(*rq_ret) && vd_ok(vd_walk_get(s, *rq_ret, &c->rq_cpu, cpu_ret));
+}
+
+struct vd_error *
+vd_percpu_base_from_task(struct vd_session *s, uint64_t task, uint32_t cpu, uint64_t *ret)
+{
+	struct vd_rq_chase c;
+	uint64_t rq, rqcpu, off;
+	struct vd_error *err;
+
+	if ((err = vd_rq_chase_init(s, &c)))
+		return err;
+	if (!c.present)
+		return vd_error_create(VD_ERR_LOOKUP,
+				       "no task->se.cfs_rq->rq->cpu (a kernel without CONFIG_FAIR_GROUP_SCHED) to find CPU %u's runqueue",
+				       cpu);
+	if ((err = vd_session_percpu_offset(s, "runqueues", &off)))
+		return err;
+	if (!vd_rq_of_task(s, &c, task, &rq, &rqcpu))
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "task %#llx: its se.cfs_rq->rq->cpu is unreadable",
+				       (unsigned long long)task);
+	if (rqcpu != cpu)
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "task %#llx: its runqueue is CPU %llu's, not CPU %u's",
+				       (unsigned long long)task, (unsigned long long)rqcpu, cpu);
+	*ret = rq - off;
+	return NULL;
+}
+
+struct vd_error *
 vd_session_ncpus(struct vd_session *s, uint32_t *ret)
 {
 	struct vd_percpu pc;

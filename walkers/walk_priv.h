@@ -67,6 +67,33 @@ struct vd_error *vd_percpu_addr(struct vd_session *s, const struct vd_percpu *pc
 				uint64_t sym, uint32_t cpu, uint64_t *ret);
 
 /*
+ * Without the runqueues and __per_cpu_offset symbols (no
+ * CONFIG_KALLSYMS_ALL, no vmlinux), a CPU's struct rq is one pointer chase
+ * from any task that ran there: task->se.cfs_rq is a cfs_rq of that CPU,
+ * and cfs_rq->rq its runqueue (CONFIG_FAIR_GROUP_SCHED), whose rq->cpu
+ * says which CPU it is.
+ */
+struct vd_rq_chase {
+	struct vd_field se_cfs_rq, cfs_rq_rq, rq_cpu;
+	bool present;             /* all three members */
+};
+
+/* The members (present false, NULL returned, when the kernel lacks one). */
+struct vd_error *vd_rq_chase_init(struct vd_session *s, struct vd_rq_chase *ret);
+/* The runqueue of the CPU task last ran on, and that CPU; false if unreadable. */
+bool vd_rq_of_task(struct vd_session *s, const struct vd_rq_chase *c, uint64_t task,
+		   uint64_t *rq_ret, uint64_t *cpu_ret);
+/*
+ * CPU cpu's per-CPU area without __per_cpu_offset, from a task running
+ * there (its rq->cpu must be cpu): the runqueue is the CPU's copy of the
+ * per-CPU variable "runqueues", whose offset in the per-CPU section the
+ * kernel's BTF gives (vd_session_percpu_offset).  Add another variable's
+ * offset to the base for its copy.
+ */
+struct vd_error *vd_percpu_base_from_task(struct vd_session *s, uint64_t task, uint32_t cpu,
+					  uint64_t *ret);
+
+/*
  * The one iterator shape (include/vmdive/walk.h): init collects or
  * prepares, next() returns a record, an error about one skipped element,
  * or &vd_stop; deinit frees.  Every next() (tasks, modules, vmalloc areas,

@@ -35,7 +35,7 @@ struct task_fields {
 			real_parent, signal, cpu, thread_node, thread_group;
 	struct vd_field thread_head;      /* in struct signal_struct */
 	struct vd_field rq_curr, rq_idle; /* in struct rq */
-	struct vd_field se_cfs_rq, cfs_rq_rq, rq_cpu;   /* runqueues without symbols */
+	struct vd_rq_chase rqc;           /* runqueues without symbols */
 };
 
 struct entry {
@@ -128,15 +128,9 @@ setup_fields(struct vd_session *s, struct task_fields *f)
 		return err;
 	if (vd_ok(vd_walk_type(s, "struct rq", &rq)) &&
 	    ((err = vd_walk_field(rq, "curr", &f->rq_curr)) ||
-	     (err = vd_walk_field(rq, "idle", &f->rq_idle)) ||
-	     (err = vd_walk_field(rq, "cpu", &f->rq_cpu))))
+	     (err = vd_walk_field(rq, "idle", &f->rq_idle))))
 		return err;
-	if ((err = vd_walk_field(t, "se.cfs_rq", &f->se_cfs_rq)))
-		return err;
-	if (vd_ok(vd_walk_type(s, "struct cfs_rq", &rq)) &&
-	    (err = vd_walk_field(rq, "rq", &f->cfs_rq_rq)))
-		return err;
-	return NULL;
+	return vd_rq_chase_init(s, &f->rqc);
 }
 
 /*
@@ -377,22 +371,18 @@ add_threads(struct vd_task_walk *w, const struct vd_task *leader)
 }
 
 /*
- * Without the runqueues and __per_cpu_offset symbols (no
- * CONFIG_KALLSYMS_ALL, no vmlinux), each CPU's struct rq is still one
- * pointer chase from any task that ran there: task->se.cfs_rq is a cfs_rq
- * of that CPU, and cfs_rq->rq its runqueue (CONFIG_FAIR_GROUP_SCHED),
- * whose rq->cpu says which CPU it is.
+ * Without the runqueues and __per_cpu_offset symbols, each CPU's struct rq
+ * from the tasks that ran there (vd_rq_of_task()).
  */
 static struct vd_error *
 discover_runqueues(struct vd_task_walk *w, uint64_t **idle_ret)
 {
 	const struct task_fields *f = &w->f;
-	uint64_t cfs, rq, cpu, *idle;
+	uint64_t rq, cpu, *idle;
 	uint32_t ncpus = 0;
 
 	*idle_ret = NULL;
-	if (!f->se_cfs_rq.present || !f->cfs_rq_rq.present || !f->rq_cpu.present ||
-	    !f->rq_curr.present)
+	if (!f->rqc.present || !f->rq_curr.present)
 		return NULL;
 	w->curr = calloc(VD_WALK_MAX_CPUS, sizeof(*w->curr));
 	idle = calloc(VD_WALK_MAX_CPUS, sizeof(*idle));
@@ -401,10 +391,7 @@ discover_runqueues(struct vd_task_walk *w, uint64_t **idle_ret)
 		return &vd_enomem;
 	}
 	for (size_t i = 0; i < w->buf.n; i++) {
-		if (ents(w)[i].err ||
-		    !vd_ok(vd_walk_get(w->s, ents(w)[i].t.addr, &f->se_cfs_rq, &cfs)) ||
-		    !vd_walk_kptr_ok(cfs) || !vd_ok(vd_walk_get(w->s, cfs, &f->cfs_rq_rq, &rq)) ||
-		    !vd_walk_kptr_ok(rq) || !vd_ok(vd_walk_get(w->s, rq, &f->rq_cpu, &cpu)) ||
+		if (ents(w)[i].err || !vd_rq_of_task(w->s, &f->rqc, ents(w)[i].t.addr, &rq, &cpu) ||
 		    cpu >= VD_WALK_MAX_CPUS || w->curr[cpu])
 			continue;
 		if (!vd_ok(vd_walk_get(w->s, rq, &f->rq_curr, &w->curr[cpu])) ||
