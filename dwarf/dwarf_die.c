@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dwarf_cursor.h"
 #include "dwarf_priv.h"
 
 /* Bounds for hostile DWARF. */
@@ -59,23 +60,6 @@ read_const(const struct vd_dwarf_attr *a, uint64_t *u, int64_t *s, bool *is_sign
 	return true;
 }
 
-static bool
-read_uleb(const uint8_t **p, const uint8_t *end, uint64_t *ret)
-{
-	uint64_t v = 0;
-
-	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
-		uint8_t b = *(*p)++;
-
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*ret = v;
-			return true;
-		}
-	}
-	return false;
-}
-
 /*
  * DW_AT_data_member_location as an expression (DWARF 2/3 style; DWARF 5
  * §5.7.6): the member's address is computed with the struct's address
@@ -84,32 +68,25 @@ read_uleb(const uint8_t **p, const uint8_t *end, uint64_t *ret)
 static bool
 eval_location(const uint8_t *p, uint64_t len, bool be, uint64_t *ret)
 {
-	const uint8_t *end = p + len;
+	struct vd_dwarf_cursor c = { .p = p, .end = p + len, .ok = true, .be = be };
 	uint64_t stack[EXPR_STACK] = { 0 }, v;
-	unsigned n = 1, k;
+	unsigned n = 1;
 
-	while (p < end) {
-		uint8_t op = *p++;
+	while (c.ok && c.p < c.end) {
+		uint8_t op = *c.p++;
 
-		if (op == DW_OP_plus_uconst || op == DW_OP_constu) {
-			if (!read_uleb(&p, end, &v))
-				return false;
-			if (op == DW_OP_plus_uconst) {
-				stack[n - 1] += v;
-				continue;
-			}
+		if (op == DW_OP_plus_uconst) {
+			stack[n - 1] += vd_dwarf_uleb(&c);
+			continue;
+		} else if (op == DW_OP_constu) {
+			v = vd_dwarf_uleb(&c);
 		} else if (op >= DW_OP_lit0 && op <= DW_OP_lit31) {
 			v = op - DW_OP_lit0;
 		} else if (op == DW_OP_const1u || op == DW_OP_const2u ||
 			   op == DW_OP_const4u || op == DW_OP_const8u) {
-			k = op == DW_OP_const1u ? 1 : op == DW_OP_const2u ? 2 :
-			    op == DW_OP_const4u ? 4 : 8;
-			if ((uint64_t)(end - p) < k)
-				return false;
-			v = 0;
-			for (unsigned i = 0; i < k; i++)   // in the target's order
-				v |= (uint64_t)p[i] << (8 * (be ? k - 1 - i : i));
-			p += k;
+			// in the target's byte order
+			v = vd_dwarf_fixed(&c, op == DW_OP_const1u ? 1 : op == DW_OP_const2u ? 2 :
+					   op == DW_OP_const4u ? 4 : 8);
 		} else if (op == DW_OP_plus && n >= 2) {
 			stack[n - 2] += stack[n - 1];
 			n--;
@@ -121,6 +98,8 @@ eval_location(const uint8_t *p, uint64_t len, bool be, uint64_t *ret)
 			return false;
 		stack[n++] = v;
 	}
+	if (!c.ok)
+		return false;
 	*ret = stack[n - 1];
 	return true;
 }
