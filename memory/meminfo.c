@@ -446,96 +446,168 @@ percpu_counter_sum(struct vd_kmem *k, uint64_t addr, int64_t *ret)
 	return NULL;
 }
 
-struct vd_error *
-vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
+/* A line of a zone (node false) or node counter, in pages. */
+static struct vd_error *
+add_item(struct mi_ctx *c, const char *name, bool node, const char *item)
 {
-	static const char *const lru_names[] = { "NR_INACTIVE_ANON", "NR_ACTIVE_ANON",
-						 "NR_INACTIVE_FILE", "NR_ACTIVE_FILE",
-						 "NR_UNEVICTABLE" };
-	struct mi_ctx c = { .k = k, .mi = mi };
-	uint64_t totalram, freeram, shmem, buffers, file, swapcache, lru[5], reserve;
-	uint64_t srecl, sunrecl, misc, wmark, swap_free, swap_total, unused, v, addr;
-	int64_t sv, committed;
-	struct hstate_sum hs;
-	struct vd_error *err;
-	int64_t available;
-	uint64_t pagecache, reclaimable;
+	uint64_t v;
+	struct vd_error *err = stat_item(c, node, item, &v);
 
-	memset(mi, 0, sizeof(*mi));
-	mi->page_size = k->psz;
-	c.kshift = k->pshift - 10;
-	TRY(vd_km_sym(k, "vm_zone_stat", &c.zone_stat));
-	TRY(vd_km_sym(k, "vm_node_stat", &c.node_stat));
+	if (!err)
+		add_pages(c, name, v);
+	return err;
+}
+
+/* The counters meminfo_proc_show() reads before it prints, in pages. */
+struct mi_counters {
+	uint64_t totalram, freeram, shmem, buffers;       /* si_meminfo() */
+	uint64_t swap_free, swap_total;                   /* si_swapinfo() */
+	int64_t committed;                                /* vm_committed_as */
+	uint64_t file, swapcache, cached, lru[5];         /* the page cache and LRUs */
+	uint64_t srecl, sunrecl, misc;                    /* slab, other reclaimable */
+	int64_t available;                                /* si_mem_available() */
+	struct hstate_sum hs;                             /* hugetlb */
+};
+
+/* si_meminfo(): RAM, free, shared and block-device pages. */
+static struct vd_error *
+si_meminfo(struct mi_ctx *c, struct mi_counters *m)
+{
+	struct vd_kmem *k = c->k;
+	struct vd_error *err;
+	int64_t sv;
+
+	TRY(vd_km_sym(k, "vm_zone_stat", &c->zone_stat));
+	TRY(vd_km_sym(k, "vm_node_stat", &c->node_stat));
 	// totalram_pages(): _totalram_pages since commit ca79b0c211af ("mm:
 	// convert totalram_pages and totalhigh_pages variables to atomic"), 5.0
 	if ((err = sym_long(k, "_totalram_pages", &sv))) {
 		vd_error_destroy(err);
 		TRY(sym_long(k, "totalram_pages", &sv));
 	}
-	totalram = (uint64_t)sv;
-	TRY(stat_item(&c, false, "NR_FREE_PAGES", &freeram));
-	TRY(stat_item(&c, true, "NR_SHMEM", &shmem));
-	TRY(blockdev_pages(k, &buffers));
-	TRY(swap_to_be_unused(k, &unused));
-	TRY(sym_long(k, "nr_swap_pages", &sv));
-	swap_free = (uint64_t)sv + unused;
-	TRY(sym_long(k, "total_swap_pages", &sv));
-	swap_total = (uint64_t)sv + unused;
-	TRY(vd_km_sym(k, "vm_committed_as", &addr));
-	TRY(percpu_counter_sum(k, addr, &committed));
-	if (committed < 0)
-		committed = 0;
-	TRY(stat_item(&c, true, "NR_FILE_PAGES", &file));
+	m->totalram = (uint64_t)sv;
+	TRY(stat_item(c, false, "NR_FREE_PAGES", &m->freeram));
+	TRY(stat_item(c, true, "NR_SHMEM", &m->shmem));
+	return blockdev_pages(k, &m->buffers);
+}
+
+/* si_swapinfo(): the swap areas, those being swapped off counted in. */
+static struct vd_error *
+si_swapinfo(struct mi_ctx *c, struct mi_counters *m)
+{
+	uint64_t unused;
+	struct vd_error *err;
+	int64_t sv;
+
+	TRY(swap_to_be_unused(c->k, &unused));
+	TRY(sym_long(c->k, "nr_swap_pages", &sv));
+	m->swap_free = (uint64_t)sv + unused;
+	TRY(sym_long(c->k, "total_swap_pages", &sv));
+	m->swap_total = (uint64_t)sv + unused;
+	return NULL;
+}
+
+/* vm_memory_committed(): the sum of vm_committed_as, negative read as 0. */
+static struct vd_error *
+committed_as(struct mi_ctx *c, struct mi_counters *m)
+{
+	uint64_t addr;
+	struct vd_error *err;
+
+	TRY(vd_km_sym(c->k, "vm_committed_as", &addr));
+	TRY(percpu_counter_sum(c->k, addr, &m->committed));
+	if (m->committed < 0)
+		m->committed = 0;
+	return NULL;
+}
+
+/* The file pages, the swap cache and the five LRU lists (node counters). */
+static struct vd_error *
+page_cache(struct mi_ctx *c, struct mi_counters *m)
+{
+	static const char *const lru_names[] = { "NR_INACTIVE_ANON", "NR_ACTIVE_ANON",
+						 "NR_INACTIVE_FILE", "NR_ACTIVE_FILE",
+						 "NR_UNEVICTABLE" };
+	struct vd_error *err;
+
+	TRY(stat_item(c, true, "NR_FILE_PAGES", &m->file));
 	// total_swapcache_pages(): NR_SWAPCACHE since commit b6038942480e
 	// ("mm: memcg: add swapcache stat for memcg v2", 5.13); before, the
 	// swapper_spaces[][] address spaces' nrpages.
-	if (has_item(&c, true, "NR_SWAPCACHE"))
-		TRY(stat_item(&c, true, "NR_SWAPCACHE", &swapcache));
+	if (has_item(c, true, "NR_SWAPCACHE"))
+		TRY(stat_item(c, true, "NR_SWAPCACHE", &m->swapcache));
 	else
-		TRY(swapper_spaces_pages(k, &swapcache));
+		TRY(swapper_spaces_pages(c->k, &m->swapcache));
 	for (size_t i = 0; i < 5; i++)
-		TRY(stat_item(&c, true, lru_names[i], &lru[i]));
-	TRY(stat_item(&c, true, "NR_SLAB_RECLAIMABLE_B", &srecl));
-	TRY(stat_item(&c, true, "NR_SLAB_UNRECLAIMABLE_B", &sunrecl));
-	TRY(stat_item(&c, true, "NR_KERNEL_MISC_RECLAIMABLE", &misc));
-	TRY(vd_km_sym_uint(k, "totalreserve_pages", 8, &reserve));
-	TRY(wmark_low_sum(k, &wmark));
-	TRY(hstates(k, &hs));
+		TRY(stat_item(c, true, lru_names[i], &m->lru[i]));
+	return NULL;
+}
 
-	// si_mem_available()
-	available = (int64_t)freeram - (int64_t)reserve;
-	pagecache = lru[2] + lru[3];
+/* The slab's reclaimable and unreclaimable bytes, other reclaimable pages. */
+static struct vd_error *
+slab_counters(struct mi_ctx *c, struct mi_counters *m)
+{
+	struct vd_error *err;
+
+	TRY(stat_item(c, true, "NR_SLAB_RECLAIMABLE_B", &m->srecl));
+	TRY(stat_item(c, true, "NR_SLAB_UNRECLAIMABLE_B", &m->sunrecl));
+	return stat_item(c, true, "NR_KERNEL_MISC_RECLAIMABLE", &m->misc);
+}
+
+/*
+ * si_mem_available(): free pages less the reserve, plus the page cache and
+ * reclaimable memory each less min(half, the zones' low watermarks).
+ */
+static struct vd_error *
+si_mem_available(struct mi_ctx *c, struct mi_counters *m)
+{
+	uint64_t reserve, wmark, pagecache, reclaimable;
+	struct vd_error *err;
+
+	TRY(vd_km_sym_uint(c->k, "totalreserve_pages", 8, &reserve));
+	TRY(wmark_low_sum(c->k, &wmark));
+	m->available = (int64_t)m->freeram - (int64_t)reserve;
+	pagecache = m->lru[2] + m->lru[3];
 	pagecache -= VD_MIN(pagecache / 2, wmark);
-	available += (int64_t)pagecache;
-	reclaimable = srecl + misc;
-	available += (int64_t)(reclaimable - VD_MIN(reclaimable / 2, wmark));
-	if (available < 0)
-		available = 0;
+	m->available += (int64_t)pagecache;
+	reclaimable = m->srecl + m->misc;
+	m->available += (int64_t)(reclaimable - VD_MIN(reclaimable / 2, wmark));
+	if (m->available < 0)
+		m->available = 0;
+	return NULL;
+}
 
-	{
-		int64_t cached = (int64_t)file - (int64_t)swapcache - (int64_t)buffers;
+/* MemTotal to Mlocked. */
+static struct vd_error *
+show_ram(struct mi_ctx *c, const struct mi_counters *m)
+{
+	add_pages(c, "MemTotal", m->totalram);
+	add_pages(c, "MemFree", m->freeram);
+	add_pages(c, "MemAvailable", (uint64_t)m->available);
+	add_pages(c, "Buffers", m->buffers);
+	add_pages(c, "Cached", m->cached);
+	add_pages(c, "SwapCached", m->swapcache);
+	add_pages(c, "Active", m->lru[1] + m->lru[3]);
+	add_pages(c, "Inactive", m->lru[0] + m->lru[2]);
+	add_pages(c, "Active(anon)", m->lru[1]);
+	add_pages(c, "Inactive(anon)", m->lru[0]);
+	add_pages(c, "Active(file)", m->lru[3]);
+	add_pages(c, "Inactive(file)", m->lru[2]);
+	add_pages(c, "Unevictable", m->lru[4]);
+	return add_item(c, "Mlocked", false, "NR_MLOCK");
+}
 
-		if (cached < 0)
-			cached = 0;
-		mi->cached = (uint64_t)cached;
-	}
-	add_pages(&c, "MemTotal", totalram);
-	add_pages(&c, "MemFree", freeram);
-	add_pages(&c, "MemAvailable", (uint64_t)available);
-	add_pages(&c, "Buffers", buffers);
-	add_pages(&c, "Cached", mi->cached);
-	add_pages(&c, "SwapCached", swapcache);
-	add_pages(&c, "Active", lru[1] + lru[3]);
-	add_pages(&c, "Inactive", lru[0] + lru[2]);
-	add_pages(&c, "Active(anon)", lru[1]);
-	add_pages(&c, "Inactive(anon)", lru[0]);
-	add_pages(&c, "Active(file)", lru[3]);
-	add_pages(&c, "Inactive(file)", lru[2]);
-	add_pages(&c, "Unevictable", lru[4]);
-	TRY(stat_item(&c, false, "NR_MLOCK", &v));
-	add_pages(&c, "Mlocked", v);
-	add_pages(&c, "SwapTotal", swap_total);
-	add_pages(&c, "SwapFree", swap_free);
+/* SwapTotal, SwapFree, and with zswap Zswap and Zswapped. */
+static struct vd_error *
+show_swap(struct mi_ctx *c, const struct mi_counters *m)
+{
+	struct vd_kmem *k = c->k;
+	uint64_t addr, v;
+	int64_t sv;
+	struct vd_error *err;
+
+	add_pages(c, "SwapTotal", m->swap_total);
+	add_pages(c, "SwapFree", m->swap_free);
 	// Zswap/Zswapped since commit f6498b776d28 ("mm: zswap: add basic
 	// meminfo and vmstat coverage", 5.19), which added the ZSWPOUT event.
 	if (vd_session_symbol(k->s, "zswap_stored_pages", &addr) &&
@@ -547,183 +619,251 @@ vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
 			int64_t bytes;
 
 			TRY(sym_long(k, "zswap_pool_total_size", &bytes));
-			add_line(&c, "Zswap", (uint64_t)bytes >> 10, true);
+			add_line(c, "Zswap", (uint64_t)bytes >> 10, true);
 		} else {
-			add_pages(&c, "Zswap", v);
+			add_pages(c, "Zswap", v);
 		}
 		TRY(vd_km_uint(k, addr, 4, &v));
-		add_pages(&c, "Zswapped", (uint64_t)(int64_t)(int32_t)v);
+		add_pages(c, "Zswapped", (uint64_t)(int64_t)(int32_t)v);
 	}
-	TRY(stat_item(&c, true, "NR_FILE_DIRTY", &v));
-	add_pages(&c, "Dirty", v);
-	TRY(stat_item(&c, true, "NR_WRITEBACK", &v));
-	add_pages(&c, "Writeback", v);
-	TRY(stat_item(&c, true, "NR_ANON_MAPPED", &v));
-	add_pages(&c, "AnonPages", v);
-	TRY(stat_item(&c, true, "NR_FILE_MAPPED", &v));
-	add_pages(&c, "Mapped", v);
-	add_pages(&c, "Shmem", shmem);
-	add_pages(&c, "KReclaimable", srecl + misc);
-	add_pages(&c, "Slab", srecl + sunrecl);
-	add_pages(&c, "SReclaimable", srecl);
-	add_pages(&c, "SUnreclaim", sunrecl);
-	TRY(node_or_zone_item(&c, "NR_KERNEL_STACK_KB", &v));
-	add_line(&c, "KernelStack", v, true);
-	if (has_item(&c, true, "NR_KERNEL_SCS_KB") || has_item(&c, false, "NR_KERNEL_SCS_KB")) {
-		TRY(node_or_zone_item(&c, "NR_KERNEL_SCS_KB", &v));
-		add_line(&c, "ShadowCallStack", v, true);
+	return NULL;
+}
+
+/* Dirty to WritebackTmp: page states, slab, stacks, page tables. */
+static struct vd_error *
+show_page_states(struct mi_ctx *c, const struct mi_counters *m)
+{
+	uint64_t v;
+	struct vd_error *err;
+
+	TRY(add_item(c, "Dirty", true, "NR_FILE_DIRTY"));
+	TRY(add_item(c, "Writeback", true, "NR_WRITEBACK"));
+	TRY(add_item(c, "AnonPages", true, "NR_ANON_MAPPED"));
+	TRY(add_item(c, "Mapped", true, "NR_FILE_MAPPED"));
+	add_pages(c, "Shmem", m->shmem);
+	add_pages(c, "KReclaimable", m->srecl + m->misc);
+	add_pages(c, "Slab", m->srecl + m->sunrecl);
+	add_pages(c, "SReclaimable", m->srecl);
+	add_pages(c, "SUnreclaim", m->sunrecl);
+	TRY(node_or_zone_item(c, "NR_KERNEL_STACK_KB", &v));
+	add_line(c, "KernelStack", v, true);
+	if (has_item(c, true, "NR_KERNEL_SCS_KB") || has_item(c, false, "NR_KERNEL_SCS_KB")) {
+		TRY(node_or_zone_item(c, "NR_KERNEL_SCS_KB", &v));
+		add_line(c, "ShadowCallStack", v, true);
 	}
-	TRY(node_or_zone_item(&c, "NR_PAGETABLE", &v));
-	add_pages(&c, "PageTables", v);
-	if (has_item(&c, true, "NR_SECONDARY_PAGETABLE")) {
+	TRY(node_or_zone_item(c, "NR_PAGETABLE", &v));
+	add_pages(c, "PageTables", v);
+	if (has_item(c, true, "NR_SECONDARY_PAGETABLE")) {
 		// commit ebc97a52b5d6 "mm: add NR_SECONDARY_PAGETABLE", 6.0
-		TRY(stat_item(&c, true, "NR_SECONDARY_PAGETABLE", &v));
-		add_pages(&c, "SecPageTables", v);
+		TRY(add_item(c, "SecPageTables", true, "NR_SECONDARY_PAGETABLE"));
 	}
-	add_pages(&c, "NFS_Unstable", 0);
+	add_pages(c, "NFS_Unstable", 0);
 	// Both lines stay, as 0, after their counters went: commit
 	// 194df9f66db8 ("mm: remove NR_BOUNCE zone stat") and the removal of
 	// NR_WRITEBACK_TEMP with FUSE's temporary writeback pages (7.x; the
 	// 7.2 meminfo_proc_show passes a constant 0 for both).
-	v = 0;
-	if (has_item(&c, false, "NR_BOUNCE"))
-		TRY(stat_item(&c, false, "NR_BOUNCE", &v));
-	add_pages(&c, "Bounce", v);
-	v = 0;
-	if (has_item(&c, true, "NR_WRITEBACK_TEMP"))
-		TRY(stat_item(&c, true, "NR_WRITEBACK_TEMP", &v));
-	add_pages(&c, "WritebackTmp", v);
-	{
-		uint64_t kbytes = 0, ratio = 50, allowed;
+	if (has_item(c, false, "NR_BOUNCE"))
+		TRY(add_item(c, "Bounce", false, "NR_BOUNCE"));
+	else
+		add_pages(c, "Bounce", 0);
+	if (has_item(c, true, "NR_WRITEBACK_TEMP"))
+		TRY(add_item(c, "WritebackTmp", true, "NR_WRITEBACK_TEMP"));
+	else
+		add_pages(c, "WritebackTmp", 0);
+	return NULL;
+}
 
-		TRY(vd_km_sym_uint(k, "sysctl_overcommit_kbytes", 8, &kbytes));
-		TRY(vd_km_sym_uint(k, "sysctl_overcommit_ratio", 4, &ratio));
-		if (kbytes)
-			allowed = kbytes >> c.kshift;
-		else
-			allowed = (totalram - hs.total_pages) * (uint32_t)ratio / 100;
-		TRY(sym_long(k, "total_swap_pages", &sv));
-		allowed += (uint64_t)sv;
-		mi->commit_limit = allowed;
-		add_pages(&c, "CommitLimit", allowed);
-		add_pages(&c, "Committed_AS", (uint64_t)committed);
-	}
-	{
-		const struct vd_region *r;
-		size_t nr = vd_xlat_layout(k->xlat, &r);
-		uint64_t total = 0;
-		bool found = false;
+/* vm_commit_limit(): CommitLimit, then Committed_AS. */
+static struct vd_error *
+show_commit(struct mi_ctx *c, const struct mi_counters *m)
+{
+	struct vd_kmem *k = c->k;
+	uint64_t kbytes = 0, ratio = 50, allowed;
+	int64_t sv;
+	struct vd_error *err;
 
-		for (size_t i = 0; i < nr && !found; i++)
-			if (r[i].kind == VD_REGION_VMALLOC) {
-				total = r[i].end - r[i].start;   // VMALLOC_END - VMALLOC_START
-				found = true;
-			}
-		if (!found)
-			return vd_error_create(VD_ERR_LOOKUP, "the layout has no vmalloc region");
-		add_line(&c, "VmallocTotal", total >> 10, true);
-	}
+	TRY(vd_km_sym_uint(k, "sysctl_overcommit_kbytes", 8, &kbytes));
+	TRY(vd_km_sym_uint(k, "sysctl_overcommit_ratio", 4, &ratio));
+	if (kbytes)
+		allowed = kbytes >> c->kshift;
+	else
+		allowed = (m->totalram - m->hs.total_pages) * (uint32_t)ratio / 100;
+	TRY(sym_long(k, "total_swap_pages", &sv));
+	allowed += (uint64_t)sv;
+	c->mi->commit_limit = allowed;
+	add_pages(c, "CommitLimit", allowed);
+	add_pages(c, "Committed_AS", (uint64_t)m->committed);
+	return NULL;
+}
+
+/* VmallocTotal, VmallocUsed, VmallocChunk and Percpu. */
+static struct vd_error *
+show_vmalloc_percpu(struct mi_ctx *c)
+{
+	struct vd_kmem *k = c->k;
+	const struct vd_region *r;
+	size_t nr = vd_xlat_layout(k->xlat, &r);
+	uint64_t total = 0, v, pop, units;
+	bool found = false;
+	struct vd_error *err;
+
+	for (size_t i = 0; i < nr && !found; i++)
+		if (r[i].kind == VD_REGION_VMALLOC) {
+			total = r[i].end - r[i].start;   // VMALLOC_END - VMALLOC_START
+			found = true;
+		}
+	if (!found)
+		return vd_error_create(VD_ERR_LOOKUP, "the layout has no vmalloc region");
+	add_line(c, "VmallocTotal", total >> 10, true);
 	// vmalloc_nr_pages(): the node counter NR_VMALLOC where the enum has
 	// it (7.x), before that the nr_vmalloc_pages atomic (5.13+).
-	if (has_item(&c, true, "NR_VMALLOC"))
-		TRY(stat_item(&c, true, "NR_VMALLOC", &v));
+	if (has_item(c, true, "NR_VMALLOC"))
+		TRY(stat_item(c, true, "NR_VMALLOC", &v));
 	else
 		TRY(vd_km_sym_uint(k, "nr_vmalloc_pages", 8, &v));
-	add_pages(&c, "VmallocUsed", v);
-	add_pages(&c, "VmallocChunk", 0);
-	{
-		uint64_t pop, units;
+	add_pages(c, "VmallocUsed", v);
+	add_pages(c, "VmallocChunk", 0);
+	TRY(vd_km_sym_uint(k, "pcpu_nr_populated", 4, &pop));
+	TRY(vd_km_sym_uint(k, "pcpu_nr_units", 4, &units));
+	add_pages(c, "Percpu", (uint64_t)(uint32_t)pop * (uint32_t)units);
+	return NULL;
+}
 
-		TRY(vd_km_sym_uint(k, "pcpu_nr_populated", 4, &pop));
-		TRY(vd_km_sym_uint(k, "pcpu_nr_units", 4, &units));
-		add_pages(&c, "Percpu", (uint64_t)(uint32_t)pop * (uint32_t)units);
-	}
+/*
+ * The lines of config options, each printed when its symbol or enumerator
+ * exists: EarlyMemtestBad to Unaccepted, and the newer node counters.
+ */
+static struct vd_error *
+show_config_lines(struct mi_ctx *c)
+{
+	static const char *const thp[][2] = {
+		{ "AnonHugePages", "NR_ANON_THPS" },
+		{ "ShmemHugePages", "NR_SHMEM_THPS" },
+		{ "ShmemPmdMapped", "NR_SHMEM_PMDMAPPED" },
+		{ "FileHugePages", "NR_FILE_THPS" },
+		{ "FilePmdMapped", "NR_FILE_PMDMAPPED" },
+	};
+	// Node counters printed where their enum items exist (the 7.2
+	// kernel prints them unconditionally after Unaccepted).
+	static const char *const extra[][2] = {
+		{ "Balloon", "NR_BALLOON_PAGES" },
+		{ "GPUActive", "NR_GPU_ACTIVE" },
+		{ "GPUReclaim", "NR_GPU_RECLAIM" },
+	};
+	struct vd_kmem *k = c->k;
+	uint64_t addr, v;
+	struct vd_error *err;
+
 	if (vd_session_symbol(k->s, "early_memtest_done", &addr)) {
 		uint64_t done, bad;
 
 		TRY(vd_km_uint(k, addr, 1, &done));
 		if (done) {
 			TRY(vd_km_sym_uint(k, "early_memtest_bad_size", 8, &bad));
-			add_line(&c, "EarlyMemtestBad", bad && !(bad >> 10) ? 1 : bad >> 10, true);
+			add_line(c, "EarlyMemtestBad", bad && !(bad >> 10) ? 1 : bad >> 10, true);
 		}
 	}
 	if (vd_session_symbol(k->s, "num_poisoned_pages", &addr)) {
 		TRY(vd_km_u64(k, addr, &v));
-		add_pages(&c, "HardwareCorrupted", v);
+		add_pages(c, "HardwareCorrupted", v);
 	}
-	if (vd_session_symbol(k->s, "transparent_hugepage_flags", &addr)) {
-		static const char *const thp[][2] = {
-			{ "AnonHugePages", "NR_ANON_THPS" },
-			{ "ShmemHugePages", "NR_SHMEM_THPS" },
-			{ "ShmemPmdMapped", "NR_SHMEM_PMDMAPPED" },
-			{ "FileHugePages", "NR_FILE_THPS" },
-			{ "FilePmdMapped", "NR_FILE_PMDMAPPED" },
-		};
-
+	if (vd_session_symbol(k->s, "transparent_hugepage_flags", &addr))
 		for (size_t i = 0; i < VD_ARRAY_SIZE(thp); i++) {
-			TRY(stat_item(&c, true, thp[i][1], &v));
-			add_pages(&c, thp[i][0], v);
+			TRY(add_item(c, thp[i][0], true, thp[i][1]));
 		}
-	}
 	if (vd_session_symbol(k->s, "totalcma_pages", &addr)) {
 		TRY(vd_km_u64(k, addr, &v));
-		add_pages(&c, "CmaTotal", v);
-		TRY(stat_item(&c, false, "NR_FREE_CMA_PAGES", &v));
-		add_pages(&c, "CmaFree", v);
+		add_pages(c, "CmaTotal", v);
+		TRY(add_item(c, "CmaFree", false, "NR_FREE_CMA_PAGES"));
 	}
-	if (has_item(&c, false, "NR_UNACCEPTED")) {
-		TRY(stat_item(&c, false, "NR_UNACCEPTED", &v));
-		add_pages(&c, "Unaccepted", v);
+	if (has_item(c, false, "NR_UNACCEPTED")) {
+		TRY(add_item(c, "Unaccepted", false, "NR_UNACCEPTED"));
 	}
-	{
-		// Node counters printed where their enum items exist (the 7.2
-		// kernel prints them unconditionally after Unaccepted).
-		static const char *const extra[][2] = {
-			{ "Balloon", "NR_BALLOON_PAGES" },
-			{ "GPUActive", "NR_GPU_ACTIVE" },
-			{ "GPUReclaim", "NR_GPU_RECLAIM" },
-		};
+	for (size_t i = 0; i < VD_ARRAY_SIZE(extra); i++) {
+		if (!has_item(c, true, extra[i][1]))
+			continue;
+		TRY(add_item(c, extra[i][0], true, extra[i][1]));
+	}
+	return NULL;
+}
 
-		for (size_t i = 0; i < VD_ARRAY_SIZE(extra); i++) {
-			if (!has_item(&c, true, extra[i][1]))
-				continue;
-			TRY(stat_item(&c, true, extra[i][1], &v));
-			add_pages(&c, extra[i][0], v);
-		}
-	}
-	if (hs.have) {
-		add_line(&c, "HugePages_Total", hs.d_count, false);
-		add_line(&c, "HugePages_Free", hs.d_free, false);
-		add_line(&c, "HugePages_Rsvd", hs.d_resv, false);
-		add_line(&c, "HugePages_Surp", hs.d_surp, false);
-		add_line(&c, "Hugepagesize", hs.d_size >> 10, true);
-		add_line(&c, "Hugetlb", hs.total_bytes >> 10, true);
-	}
-	if (k->arch == VD_ARCH_X86_64 && vd_session_symbol(k->s, "direct_pages_count", &addr)) {
-		int64_t l4k = 1, l2m = 2, l1g = 3;
-		uint64_t gb = 0;
+/* hugetlb_report_meminfo(): the default huge page size's pool. */
+static void
+show_hugetlb(struct mi_ctx *c, const struct hstate_sum *hs)
+{
+	if (!hs->have)
+		return;
+	add_line(c, "HugePages_Total", hs->d_count, false);
+	add_line(c, "HugePages_Free", hs->d_free, false);
+	add_line(c, "HugePages_Rsvd", hs->d_resv, false);
+	add_line(c, "HugePages_Surp", hs->d_surp, false);
+	add_line(c, "Hugepagesize", hs->d_size >> 10, true);
+	add_line(c, "Hugetlb", hs->total_bytes >> 10, true);
+}
 
-		vd_km_enum_value(k, "pg_level", "PG_LEVEL_4K", &l4k);
-		vd_km_enum_value(k, "pg_level", "PG_LEVEL_2M", &l2m);
-		vd_km_enum_value(k, "pg_level", "PG_LEVEL_1G", &l1g);
-		TRY(vd_km_u64(k, addr + 8 * (uint64_t)l4k, &v));
-		add_line(&c, "DirectMap4k", v << 2, true);
-		TRY(vd_km_u64(k, addr + 8 * (uint64_t)l2m, &v));
-		add_line(&c, "DirectMap2M", v << 11, true);
-		TRY(vd_km_sym_uint(k, "direct_gbpages", 4, &gb));
-		if ((uint32_t)gb) {
-			TRY(vd_km_u64(k, addr + 8 * (uint64_t)l1g, &v));
-			add_line(&c, "DirectMap1G", v << 20, true);
-		}
+/* x86's arch_report_meminfo(): the direct map by page size. */
+static struct vd_error *
+show_directmap(struct mi_ctx *c)
+{
+	struct vd_kmem *k = c->k;
+	int64_t l4k = 1, l2m = 2, l1g = 3;
+	uint64_t addr, gb = 0, v;
+	struct vd_error *err;
+
+	if (k->arch != VD_ARCH_X86_64 || !vd_session_symbol(k->s, "direct_pages_count", &addr))
+		return NULL;
+	vd_km_enum_value(k, "pg_level", "PG_LEVEL_4K", &l4k);
+	vd_km_enum_value(k, "pg_level", "PG_LEVEL_2M", &l2m);
+	vd_km_enum_value(k, "pg_level", "PG_LEVEL_1G", &l1g);
+	TRY(vd_km_u64(k, addr + 8 * (uint64_t)l4k, &v));
+	add_line(c, "DirectMap4k", v << 2, true);
+	TRY(vd_km_u64(k, addr + 8 * (uint64_t)l2m, &v));
+	add_line(c, "DirectMap2M", v << 11, true);
+	TRY(vd_km_sym_uint(k, "direct_gbpages", 4, &gb));
+	if ((uint32_t)gb) {
+		TRY(vd_km_u64(k, addr + 8 * (uint64_t)l1g, &v));
+		add_line(c, "DirectMap1G", v << 20, true);
 	}
-	mi->totalram = totalram;
-	mi->freeram = freeram;
-	mi->bufferram = buffers;
-	mi->slab = srecl + sunrecl;
-	mi->huge_total = hs.d_count * (hs.d_size >> k->pshift);
-	mi->huge_free = hs.d_free_pages;
-	mi->swap_total = swap_total;
-	mi->swap_free = swap_free;
-	mi->committed = (uint64_t)committed;
+	return NULL;
+}
+
+struct vd_error *
+vd_kmem_meminfo(struct vd_kmem *k, struct vd_meminfo *mi)
+{
+	struct mi_ctx c = { .k = k, .mi = mi };
+	struct mi_counters m = { 0 };
+	int64_t cached;
+	struct vd_error *err;
+
+	memset(mi, 0, sizeof(*mi));
+	mi->page_size = k->psz;
+	c.kshift = k->pshift - 10;
+	TRY(si_meminfo(&c, &m));
+	TRY(si_swapinfo(&c, &m));
+	TRY(committed_as(&c, &m));
+	TRY(page_cache(&c, &m));
+	TRY(slab_counters(&c, &m));
+	TRY(si_mem_available(&c, &m));
+	TRY(hstates(k, &m.hs));
+	cached = (int64_t)m.file - (int64_t)m.swapcache - (int64_t)m.buffers;
+	m.cached = mi->cached = cached < 0 ? 0 : (uint64_t)cached;
+
+	TRY(show_ram(&c, &m));
+	TRY(show_swap(&c, &m));
+	TRY(show_page_states(&c, &m));
+	TRY(show_commit(&c, &m));
+	TRY(show_vmalloc_percpu(&c));
+	TRY(show_config_lines(&c));
+	show_hugetlb(&c, &m.hs);
+	TRY(show_directmap(&c));
+	mi->totalram = m.totalram;
+	mi->freeram = m.freeram;
+	mi->bufferram = m.buffers;
+	mi->slab = m.srecl + m.sunrecl;
+	mi->huge_total = m.hs.d_count * (m.hs.d_size >> k->pshift);
+	mi->huge_free = m.hs.d_free_pages;
+	mi->swap_total = m.swap_total;
+	mi->swap_free = m.swap_free;
+	mi->committed = (uint64_t)m.committed;
 	return NULL;
 }
