@@ -232,10 +232,17 @@ vdso_image(struct vd_kmem *k, uint64_t *addr, uint64_t *size)
 	return false;
 }
 
+/* One core being written. */
 struct gcore_ctx {
 	struct vd_kmem *k;
-	const struct vd_utask *t;
-	FILE *f;
+	struct vd_utask t;
+	struct vd_vma *v;
+	size_t nv;
+	struct thread_regs *thr;      /* the thread leader first */
+	size_t nthreads;
+	int32_t ppid, pgrp, sid;      /* the leader's */
+	uint32_t uid, gid;
+	struct notes nb;
 	struct vd_gcore_stats *st;
 };
 
@@ -247,37 +254,18 @@ write_all(FILE *f, const void *p, size_t n, const char *path)
 	return NULL;
 }
 
-struct vd_error *
-vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_stats *st)
+/* The thread group's user registers, the leader first, and its ids. */
+static struct vd_error *
+collect_threads(struct gcore_ctx *g)
 {
-	struct vd_utask t;
-	struct vd_vma *v = NULL;
-	size_t nv = 0, nthreads = 0, cap = 0;
-	struct thread_regs *thr = NULL;
-	struct notes nb = { 0 };
+	uint64_t stack_size = vd_km_thread_size(g->k);
+	size_t cap = 0;
 	struct vd_task_iter it;
 	const struct vd_task *task;
 	struct vd_error *err;
-	FILE *f = NULL;
-	unsigned char *page = NULL;
-	uint64_t stack_size, off;
-	int32_t ppid = 0, pgrp = 0, sid = 0;
-	uint64_t vdso_addr = 0, vdso_size = 0;
-	bool vdso_ok;
-	uint32_t uid = 0, gid = 0;
-	unsigned char d[512];
-	Elf64_Ehdr eh;
-	Elf64_Phdr *ph = NULL;
 
-	memset(st, 0, sizeof(*st));
-	if ((err = vd_kmem_utask(k, pid, &t)))
+	if ((err = vd_task_iter_init(&it, g->k->s, true)))
 		return err;
-	if ((err = vd_kmem_vmas(k, &t, &v, &nv)))
-		return err;
-	stack_size = vd_km_thread_size(k);
-	// The thread group, leader first.
-	if ((err = vd_task_iter_init(&it, k->s, true)))
-		goto out;
 	while ((err = vd_task_iter_next(&it, &task)) != &vd_stop) {
 		struct thread_regs r;
 
@@ -285,219 +273,286 @@ vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_
 			vd_error_destroy(err);
 			continue;
 		}
-		if (task->tgid != t.tgid || task->idle)
+		if (task->tgid != g->t.tgid || task->idle)
 			continue;
-		if (nthreads >= GCORE_MAX_THREADS)
+		if (g->nthreads >= GCORE_MAX_THREADS)
 			break;
-		if ((err = user_regs(k, task->addr, stack_size, &r))) {
+		if ((err = user_regs(g->k, task->addr, stack_size, &r))) {
 			vd_task_iter_deinit(&it);
-			err = vd_error_wrap(err, "thread %d", task->pid);
-			goto out;
+			return vd_error_wrap(err, "thread %d", task->pid);
 		}
 		r.pid = task->pid;
 		if (task->pid == task->tgid) {
-			ppid = task->ppid;
-			task_ids(k, task->addr, &pgrp, &sid, &uid, &gid);
+			g->ppid = task->ppid;
+			task_ids(g->k, task->addr, &g->pgrp, &g->sid, &g->uid, &g->gid);
 		}
-		if (nthreads == cap) {
-			struct thread_regs *p = realloc(thr, (cap = cap ? 2 * cap : 8) * sizeof(*p));
+		if (g->nthreads == cap) {
+			struct thread_regs *p = realloc(g->thr, (cap = cap ? 2 * cap : 8) * sizeof(*p));
 
 			if (!p) {
 				vd_task_iter_deinit(&it);
-				err = &vd_enomem;
-				goto out;
+				return &vd_enomem;
 			}
-			thr = p;
+			g->thr = p;
 		}
-		if (task->pid == task->tgid && nthreads) {
-			thr[nthreads] = thr[0];
-			thr[0] = r;
+		if (task->pid == task->tgid && g->nthreads) {
+			g->thr[g->nthreads] = g->thr[0];
+			g->thr[0] = r;
 		} else {
-			thr[nthreads] = r;
+			g->thr[g->nthreads] = r;
 		}
-		nthreads++;
+		g->nthreads++;
 	}
 	vd_task_iter_deinit(&it);
-	err = NULL;
-	if (!nthreads) {
-		err = vd_error_create(VD_ERR_LOOKUP, "pid %d: no threads", pid);
-		goto out;
+	return NULL;
+}
+
+/*
+ * NT_PRPSINFO, struct elf_prpsinfo: state, sname, zomb, nice, flag, uid,
+ * gid, pid, ppid, pgrp, sid, fname[16], psargs[80] (the command line, its
+ * NULs as spaces).
+ */
+static struct vd_error *
+note_prpsinfo(struct gcore_ctx *g)
+{
+	unsigned char ps[136];
+	char args[81] = "";
+	size_t done = 0;
+
+	memset(ps, 0, sizeof(ps));
+	ps[1] = 'S';
+	memcpy(ps + 16, &g->uid, 4);
+	memcpy(ps + 20, &g->gid, 4);
+	memcpy(ps + 24, &g->thr[0].pid, 4);
+	memcpy(ps + 28, &g->ppid, 4);
+	memcpy(ps + 32, &g->pgrp, 4);
+	memcpy(ps + 36, &g->sid, 4);
+	memcpy(ps + 40, g->t.comm, VD_MIN(strlen(g->t.comm), 16));
+	if (g->t.arg_end > g->t.arg_start) {
+		vd_error_destroy(vd_kmem_uread(g->k, &g->t, g->t.arg_start, args,
+					       VD_MIN(80, g->t.arg_end - g->t.arg_start), &done));
+		for (size_t c = 0; c + 1 < done; c++)
+			if (!args[c])
+				args[c] = ' ';
 	}
-	for (size_t i = 0; i < nthreads; i++) {
-		size_t n = prstatus(d, &thr[i], ppid, pgrp, sid);
+	memcpy(ps + 56, args, VD_MIN(done, 80));
+	return notes_add(&g->nb, "CORE", NT_PRPSINFO, ps, sizeof(ps)) ? &vd_enomem : NULL;
+}
 
-		if (notes_add(&nb, "CORE", NT_PRSTATUS, d, n))
-			goto nomem;
-		if (i == 0) {
-			// struct elf_prpsinfo: state, sname, zomb, nice, flag, uid,
-			// gid, pid, ppid, pgrp, sid, fname[16], psargs[80]
-			unsigned char ps[136];
-			char args[81] = "";
-			size_t done = 0;
+/* NT_AUXV: mm->saved_auxv up to and with AT_NULL (none if unreadable). */
+static struct vd_error *
+note_auxv(struct gcore_ctx *g)
+{
+	uint64_t *aux;
+	size_t na = 0;
+	int bad = 0;
 
-			memset(ps, 0, sizeof(ps));
-			ps[1] = 'S';
-			memcpy(ps + 16, &uid, 4);
-			memcpy(ps + 20, &gid, 4);
-			memcpy(ps + 24, &thr[0].pid, 4);
-			memcpy(ps + 28, &ppid, 4);
-			memcpy(ps + 32, &pgrp, 4);
-			memcpy(ps + 36, &sid, 4);
-			memcpy(ps + 40, t.comm, VD_MIN(strlen(t.comm), 16));
-			if (t.arg_end > t.arg_start) {
-				vd_error_destroy(vd_kmem_uread(k, &t, t.arg_start, args,
-							       VD_MIN(80, t.arg_end - t.arg_start), &done));
-				for (size_t c = 0; c + 1 < done; c++)
-					if (!args[c])
-						args[c] = ' ';
-			}
-			memcpy(ps + 56, args, VD_MIN(done, 80));
-			if (notes_add(&nb, "CORE", NT_PRPSINFO, ps, sizeof(ps)))
-				goto nomem;
-			if (t.saved_auxv && t.saved_auxv_len) {
-				uint64_t *aux = calloc(t.saved_auxv_len, 8);
-				size_t na = 0;
+	if (!g->t.saved_auxv || !g->t.saved_auxv_len)
+		return NULL;
+	if (!(aux = calloc(g->t.saved_auxv_len, 8)))
+		return &vd_enomem;
+	if (!vd_km_read(g->k, g->t.saved_auxv, aux, 8ull * g->t.saved_auxv_len)) {
+		while (na + 1 < g->t.saved_auxv_len && aux[na])
+			na += 2;
+		na = VD_MIN(na + 2, g->t.saved_auxv_len);   // AT_NULL too
+		g->st->nauxv = na / 2;
+		bad = notes_add(&g->nb, "CORE", NT_AUXV, aux, 8 * na);
+	}
+	free(aux);
+	return bad ? &vd_enomem : NULL;
+}
 
-				if (!aux)
-					goto nomem;
-				if (!vd_km_read(k, t.saved_auxv, aux, 8ull * t.saved_auxv_len)) {
-					while (na + 1 < t.saved_auxv_len && aux[na])
-						na += 2;
-					na = VD_MIN(na + 2, t.saved_auxv_len);   // AT_NULL too
-					st->nauxv = na / 2;
-					if (notes_add(&nb, "CORE", NT_AUXV, aux, 8 * na)) {
-						free(aux);
-						goto nomem;
-					}
-				}
-				free(aux);
-			}
-			{
-				// NT_FILE: count, page size, {start, end, pgoff}..., names
-				size_t nf = 0, names = 0;
-				unsigned char *b;
+/* NT_FILE: count, page size, {start, end, pgoff} per file VMA, the names. */
+static struct vd_error *
+note_file(struct gcore_ctx *g)
+{
+	size_t nf = 0, names = 0, len, o = 16;
+	unsigned char *b;
+	int bad;
 
-				for (size_t i2 = 0; i2 < nv; i2++)
-					if (v[i2].file) {
-						nf++;
-						names += strlen(v[i2].path) + 1;
-					}
-				if (nf) {
-					size_t len = 16 + 24 * nf + names, o = 16;
-					uint64_t hdr[2] = { nf, k->psz };
-
-					if (!(b = malloc(len)))
-						goto nomem;
-					memcpy(b, hdr, 16);
-					for (size_t i2 = 0; i2 < nv; i2++)
-						if (v[i2].file) {
-							uint64_t e[3] = { v[i2].start, v[i2].end, v[i2].pgoff };
-
-							memcpy(b + o, e, 24);
-							o += 24;
-						}
-					for (size_t i2 = 0; i2 < nv; i2++)
-						if (v[i2].file) {
-							size_t l = strlen(v[i2].path) + 1;
-
-							memcpy(b + o, v[i2].path, l);
-							o += l;
-						}
-					st->nfiles = nf;
-					if (notes_add(&nb, "CORE", 0x46494c45 /* NT_FILE */, b, len)) {
-						free(b);
-						goto nomem;
-					}
-					free(b);
-				}
-			}
+	for (size_t i = 0; i < g->nv; i++)
+		if (g->v[i].file) {
+			nf++;
+			names += strlen(g->v[i].path) + 1;
 		}
-	}
-	st->nthreads = nthreads;
-	st->nvmas = nv;
-	// Layout: header, phdrs, notes, then page-aligned segments.
-	if (!(ph = calloc(nv + 1, sizeof(*ph))) || !(page = malloc(k->psz)))
-		goto nomem;
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
-	eh.e_type = ET_CORE;
-	eh.e_machine = k->arch == VD_ARCH_AARCH64 ? EM_AARCH64 : EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(Elf64_Phdr);
-	eh.e_phnum = (Elf64_Half)(nv + 1);
-	off = sizeof(eh) + (nv + 1) * sizeof(Elf64_Phdr);
-	ph[0] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = off, .p_filesz = nb.n, .p_align = 4 };
-	off = (off + nb.n + k->psz - 1) & ~(k->psz - 1);
-	for (size_t i = 0; i < nv; i++) {
-		// VM_IO (0x4000) and VM_DONTDUMP (0x04000000): not dumped
-		bool skip = v[i].flags & (0x4000 | 0x04000000);
-		uint64_t size = v[i].end - v[i].start;
+	if (!nf)
+		return NULL;
+	len = 16 + 24 * nf + names;
+	if (!(b = malloc(len)))
+		return &vd_enomem;
+	memcpy(b, (uint64_t[2]){ nf, g->k->psz }, 16);
+	for (size_t i = 0; i < g->nv; i++)
+		if (g->v[i].file) {
+			memcpy(b + o, (uint64_t[3]){ g->v[i].start, g->v[i].end, g->v[i].pgoff }, 24);
+			o += 24;
+		}
+	for (size_t i = 0; i < g->nv; i++)
+		if (g->v[i].file) {
+			size_t l = strlen(g->v[i].path) + 1;
 
-		ph[i + 1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = off, .p_vaddr = v[i].start,
+			memcpy(b + o, g->v[i].path, l);
+			o += l;
+		}
+	g->st->nfiles = nf;
+	bad = notes_add(&g->nb, "CORE", 0x46494c45 /* NT_FILE */, b, len);
+	free(b);
+	return bad ? &vd_enomem : NULL;
+}
+
+/* Per thread NT_PRSTATUS; after the leader's, the process's notes. */
+static struct vd_error *
+write_notes(struct gcore_ctx *g)
+{
+	unsigned char d[512];
+	struct vd_error *err;
+
+	for (size_t i = 0; i < g->nthreads; i++) {
+		size_t n = prstatus(d, &g->thr[i], g->ppid, g->pgrp, g->sid);
+
+		if (notes_add(&g->nb, "CORE", NT_PRSTATUS, d, n))
+			return &vd_enomem;
+		if (i == 0 && ((err = note_prpsinfo(g)) || (err = note_auxv(g)) ||
+			       (err = note_file(g))))
+			return err;
+	}
+	return NULL;
+}
+
+/* Layout: header, phdrs (PT_NOTE, a PT_LOAD per VMA), notes, page-aligned segments. */
+static void
+elf_headers(const struct gcore_ctx *g, Elf64_Ehdr *eh, Elf64_Phdr *ph)
+{
+	struct vd_kmem *k = g->k;
+	uint64_t off;
+
+	memset(eh, 0, sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_ident[EI_OSABI] = ELFOSABI_NONE;
+	eh->e_type = ET_CORE;
+	eh->e_machine = k->arch == VD_ARCH_AARCH64 ? EM_AARCH64 : EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = (Elf64_Half)(g->nv + 1);
+	off = sizeof(*eh) + (g->nv + 1) * sizeof(Elf64_Phdr);
+	ph[0] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = off, .p_filesz = g->nb.n, .p_align = 4 };
+	off = (off + g->nb.n + k->psz - 1) & ~(k->psz - 1);
+	for (size_t i = 0; i < g->nv; i++) {
+		const struct vd_vma *v = &g->v[i];
+		// VM_IO (0x4000) and VM_DONTDUMP (0x04000000): not dumped
+		bool skip = v->flags & (0x4000 | 0x04000000);
+		uint64_t size = v->end - v->start;
+
+		ph[i + 1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = off, .p_vaddr = v->start,
 					  .p_filesz = skip ? 0 : size, .p_memsz = size,
 					  .p_align = k->psz,
-					  .p_flags = (v[i].flags & 1 ? PF_R : 0) |
-						     (v[i].flags & 2 ? PF_W : 0) |
-						     (v[i].flags & 4 ? PF_X : 0) };
+					  .p_flags = (v->flags & 1 ? PF_R : 0) |
+						     (v->flags & 2 ? PF_W : 0) |
+						     (v->flags & 4 ? PF_X : 0) };
 		off += ph[i + 1].p_filesz;
 	}
-	if (!(f = fopen(path, "wb"))) {
-		err = vd_error_os(errno, "creating %s", path);
-		goto out;
-	}
-	if ((err = write_all(f, &eh, sizeof(eh), path)) ||
-	    (err = write_all(f, ph, (nv + 1) * sizeof(*ph), path)) ||
-	    (err = write_all(f, nb.b, nb.n, path)))
-		goto out;
-	vdso_ok = vdso_image(k, &vdso_addr, &vdso_size);
-	for (size_t i = 0; i < nv; i++) {
+}
+
+/*
+ * The PT_LOAD segments' pages: unreadable ones as zeros, but the vDSO's
+ * from the kernel's image of it.
+ */
+static struct vd_error *
+write_segments(struct gcore_ctx *g, FILE *f, const Elf64_Phdr *ph, const char *path)
+{
+	struct vd_kmem *k = g->k;
+	uint64_t vdso_addr = 0, vdso_size = 0;
+	bool vdso_ok = vdso_image(k, &vdso_addr, &vdso_size);
+	unsigned char *page = malloc(k->psz);
+	struct vd_error *err = NULL;
+
+	if (!page)
+		return &vd_enomem;
+	for (size_t i = 0; i < g->nv && !err; i++) {
+		const struct vd_vma *v = &g->v[i];
+
 		if (fseeko(f, (off_t)ph[i + 1].p_offset, SEEK_SET)) {
 			err = vd_error_os(errno, "seeking in %s", path);
-			goto out;
+			break;
 		}
-		for (uint64_t a = v[i].start; a < v[i].start + ph[i + 1].p_filesz; a += k->psz) {
+		for (uint64_t a = v->start; a < v->start + ph[i + 1].p_filesz && !err; a += k->psz) {
 			size_t done = 0;
-			struct vd_error *re = vd_kmem_uread(k, &t, a, page, k->psz, &done);
+			struct vd_error *re = vd_kmem_uread(k, &g->t, a, page, k->psz, &done);
 
-			if (re && !strcmp(v[i].path, "[vdso]") && vdso_ok &&
-			    a - v[i].start + k->psz <= vdso_size &&
-			    vd_ok_destroy(vd_km_read(k, vdso_addr + (a - v[i].start), page, k->psz))) {
+			if (re && !strcmp(v->path, "[vdso]") && vdso_ok &&
+			    a - v->start + k->psz <= vdso_size &&
+			    vd_ok_destroy(vd_km_read(k, vdso_addr + (a - v->start), page, k->psz))) {
 				vd_error_destroy(re);
-				st->pages++;
-				st->vdso_pages++;
+				g->st->pages++;
+				g->st->vdso_pages++;
 			} else if (re) {
 				memset(page, 0, k->psz);
-				st->missing_pages++;
+				g->st->missing_pages++;
 				vd_error_destroy(re);
 			} else {
-				st->pages++;
+				g->st->pages++;
 			}
-			if ((err = write_all(f, page, k->psz, path)))
-				goto out;
+			err = write_all(f, page, k->psz, path);
 		}
 	}
-	if (fflush(f) || ferror(f)) {
-		err = vd_error_os(errno, "writing %s", path);
-		goto out;
+	free(page);
+	return err;
+}
+
+/* The file: headers, notes, segments. */
+static struct vd_error *
+write_core(struct gcore_ctx *g, const char *path)
+{
+	Elf64_Phdr *ph = calloc(g->nv + 1, sizeof(*ph));
+	struct vd_error *err;
+	Elf64_Ehdr eh;
+	FILE *f;
+
+	if (!ph)
+		return &vd_enomem;
+	elf_headers(g, &eh, ph);
+	if (!(f = fopen(path, "wb"))) {
+		err = vd_error_os(errno, "creating %s", path);
+		free(ph);
+		return err;
 	}
-	goto out;
-nomem:
-	err = &vd_enomem;
-out:
-	if (f && fclose(f) && !err)
+	if (!(err = write_all(f, &eh, sizeof(eh), path)) &&
+	    !(err = write_all(f, ph, (g->nv + 1) * sizeof(*ph), path)) &&
+	    !(err = write_all(f, g->nb.b, g->nb.n, path)) &&
+	    !(err = write_segments(g, f, ph, path)) && (fflush(f) || ferror(f)))
+		err = vd_error_os(errno, "writing %s", path);
+	if (fclose(f) && !err)
 		err = vd_error_os(errno, "closing %s", path);
-	if (err && f)
+	if (err)
 		remove(path);
 	free(ph);
-	free(page);
-	free(nb.b);
-	free(thr);
-	free(v);
+	return err;
+}
+
+struct vd_error *
+vd_kmem_gcore(struct vd_kmem *k, int32_t pid, const char *path, struct vd_gcore_stats *st)
+{
+	struct gcore_ctx g = { .k = k, .st = st };
+	struct vd_error *err;
+
+	memset(st, 0, sizeof(*st));
+	if ((err = vd_kmem_utask(k, pid, &g.t)))
+		return err;
+	if ((err = vd_kmem_vmas(k, &g.t, &g.v, &g.nv)))
+		return err;
+	if (!(err = collect_threads(&g)) && !g.nthreads)
+		err = vd_error_create(VD_ERR_LOOKUP, "pid %d: no threads", pid);
+	if (!err && !(err = write_notes(&g))) {
+		st->nthreads = g.nthreads;
+		st->nvmas = g.nv;
+		err = write_core(&g, path);
+	}
+	free(g.nb.b);
+	free(g.thr);
+	free(g.v);
 	return err;
 }
