@@ -88,10 +88,12 @@ struct vd_dump_scan {
 	unsigned char *dbuf;            /* SCAN_DIRECT_CHUNK */
 };
 
+/* VMDIVE_SCAN_THREADS=N, else the CPUs online; 1 to VD_SCAN_THREADS_MAX. */
 static unsigned
 online_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("VMDIVE_SCAN_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > VD_SCAN_THREADS_MAX ? VD_SCAN_THREADS_MAX : (unsigned)n;
 }

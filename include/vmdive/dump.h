@@ -152,15 +152,17 @@ uint64_t vd_dump_next_data(struct vd_dump *dump, uint64_t addr);
  * order, cover [start, end) and hold exactly what vd_dump_read() gives:
  * the same bytes, the same errors (excluded pages, data past the end of
  * a truncated file, corrupt pages), the same zeros with --zero-excluded.
- * The page cache is neither used nor filled.  A scan uses the dump
- * alone: no other read of the same dump may run while it is open (the
- * worker threads touch only the scan's own state and the files).
+ * The page cache is neither used nor filled.  The dump stays the
+ * caller's thread's: other reads of it on that thread may come between
+ * the pieces (the worker threads touch only the scan's own state, the
+ * files and what the readers fixed at open), never on another thread.
  */
 #define VD_SCAN_THREADS_MAX 16
 
 struct vd_scan_opts {
-	unsigned threads;       /* decoding threads; 0: online CPUs; 1: none
-	                           (the caller's thread decodes) */
+	unsigned threads;       /* decoding threads; 0: $VMDIVE_SCAN_THREADS,
+	                           else online CPUs; 1: none (the caller's
+	                           thread decodes) */
 	bool skip_holes;        /* a failure covers [addr, vd_dump_next_data()
 	                           after its page), within the scan's window,
 	                           not one page */
