@@ -378,6 +378,10 @@ check_file(const char *path, unsigned nthreads)
 		return 1;
 	}
 	n = vd_dump_ranges(dump, &r);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(r[i].kind, "absent"))
+			printf("range 0x%llx 0x%llx\n", (unsigned long long)r[i].start,
+			       (unsigned long long)r[i].end);
 	for (int skip = 0; skip < 2; skip++) {
 		struct tally t, all = { 0 };
 
