@@ -535,7 +535,9 @@ vd_diskdump_plan_page(void *priv, uint64_t pfn, struct vd_page_plan *plan)
 	if (err)
 		return at_page(dd, pfn, err);
 	*plan = (struct vd_page_plan){ .file_off = d.offset, .size = d.size,
-				       .flags = d.flags, .desc_off = doff };
+				       .flags = d.flags, .desc_off = doff,
+				       .raw = !(d.flags & DD_COMPRESSED) &&
+					      d.size == dd->block_size };
 	return NULL;
 }
 

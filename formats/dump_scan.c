@@ -169,6 +169,30 @@ decode_batch(struct worker *w, struct batch *b)
 			i++;
 			continue;
 		}
+		if (e->plan.raw && e->plan.size == s->psize) {
+			// Stored as they are: read straight into the batch.
+			total = s->psize;
+			while (j < b->n && !b->pages[j].err && !b->pages[j].zero &&
+			       b->pages[j].plan.raw && b->pages[j].plan.size == s->psize &&
+			       b->pages[j].plan.file_off == e->plan.file_off + total) {
+				total += s->psize;
+				j++;
+			}
+			err = read_stored(src->file, e->plan.file_off, b->buf + i * s->psize,
+					  (size_t)total);
+			for (size_t k = i; err && k < j; k++) {
+				struct page_ent *f = &b->pages[k];
+
+				f->err = read_stored(src->file, f->plan.file_off,
+						     b->buf + k * s->psize, s->psize);
+				if (f->err)
+					f->hole_end = VD_MIN((b->pfn + k + 1) * s->psize,
+							     b->end);
+			}
+			vd_error_destroy(err);
+			i = j;
+			continue;
+		}
 		if (e->plan.size > stage) {
 			e->err = vd_error_create(VD_ERR_CORRUPT,
 						 "%s: page 0x%llx: 0x%x bytes of stored data, more than a page",

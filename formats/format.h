@@ -38,6 +38,7 @@ struct vd_page_plan {
 	uint32_t size;
 	uint32_t flags;
 	uint64_t desc_off;
+	bool raw;               /* the stored bytes are the page (size = page) */
 };
 
 struct vd_format_ops {
