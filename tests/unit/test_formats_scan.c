@@ -346,6 +346,7 @@ TEST(edges)
 	struct vd_dump *dump = NULL;
 	struct vd_dump_scan *scan = NULL;
 	struct vd_scan_piece piece;
+	struct vd_error *err;
 	struct tally t;
 
 	CHECK_OK(vd_dump_open(&p, 1, NULL, &dump));
@@ -353,7 +354,9 @@ TEST(edges)
 		CHECK_OK(vd_dump_scan_open(dump, 4096, 4096, NULL, &scan));
 		CHECK(scan && !vd_dump_scan_next(scan, &piece));
 		vd_dump_scan_close(scan);
-		CHECK(vd_dump_scan_open(dump, 8192, 4096, NULL, &scan) != NULL);
+		err = vd_dump_scan_open(dump, 8192, 4096, NULL, &scan);
+		CHECK(err && err->code == VD_ERR_INVALID_ARG);
+		vd_error_destroy(err);
 		CHECK(!compare(dump, m, 1ull << 40, (1ull << 40) + 0x5000, 2, false, false, &t));
 		CHECK(!compare(dump, m, 1ull << 40, (1ull << 40) + 0x5000, 2, true, false, &t));
 		CHECK(t.fail_pieces == 1);
