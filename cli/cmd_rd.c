@@ -254,6 +254,57 @@ rd_range(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 	return 0;
 }
 
+/*
+ * rd -p -o FILE of a range this long goes through a scan (pages decoded on
+ * every CPU): the same bytes and unreadable ranges as rd_range().
+ */
+#define RD_SCAN_MIN (4u << 20)
+
+static int
+rd_scan(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
+{
+	struct vd_dump_scan *scan = NULL;
+	struct vd_scan_piece p;
+	uint64_t hole_start = 0, hole_len = 0;
+	enum vd_error_code hole_code = 0;
+	char hole_why[512] = "";
+	struct vd_error *err;
+	int r = 0;
+
+	err = vd_dump_scan_open(vd_session_dump(st->cli->session), addr, addr + len, NULL,
+				&scan);
+	if (err) {
+		vd_error_destroy(err);
+		return rd_range(st, addr, len, buf);
+	}
+	while (!r && vd_dump_scan_next(scan, &p)) {
+		vd_progress_update(&st->progress, p.addr - addr);
+		if (p.data) {
+			if (hole_len && emit_hole(st, hole_start, hole_len, hole_why))
+				r = -1;
+			hole_len = 0;
+			if (!r && emit_bytes(st, p.addr, p.data, p.len))
+				r = -1;
+			continue;
+		}
+		if (hole_len && hole_code != p.err->code) {
+			if (emit_hole(st, hole_start, hole_len, hole_why))
+				r = -1;
+			hole_len = 0;
+		}
+		if (!hole_len) {
+			hole_start = p.addr;
+			hole_code = p.err->code;
+			snprintf(hole_why, sizeof(hole_why), "%s", p.err->msg);
+		}
+		hole_len += p.len;
+	}
+	vd_dump_scan_close(scan);
+	if (!r && hole_len && emit_hole(st, hole_start, hole_len, hole_why))
+		r = -1;
+	return r;
+}
+
 static bool
 parse_len(const char *s, uint64_t *ret)
 {
@@ -281,7 +332,11 @@ rd_one(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 	// shows its own progress.
 	if (st->file && st->file != stdout)
 		vd_progress_begin(&st->progress, "rd", len);
-	r = rd_range(st, addr, len, buf);
+	if (st->file && st->as == VD_AS_PHYS && len >= RD_SCAN_MIN &&
+	    addr + len > addr && !getenv("VMDIVE_NO_SCAN"))
+		r = rd_scan(st, addr, len, buf);
+	else
+		r = rd_range(st, addr, len, buf);
 	vd_progress_end(&st->progress);
 	flush_line(st);
 	vd_cli_core_rd_report(cli);

@@ -157,6 +157,66 @@ search_range(struct search *s, enum vd_as as, uint64_t start, uint64_t end,
 	s->progress_base += end - start;
 }
 
+/*
+ * [start, end) of physical memory through a scan (pages decoded on every
+ * CPU), cut into the same chunks as search_range() reads: SEARCH_CHUNK
+ * bytes overlapping by the longest string, a new chunk after each
+ * unreadable run.
+ */
+static void
+search_scan(struct search *s, uint64_t start, uint64_t end, unsigned char *buf,
+	    size_t overlap)
+{
+	struct vd_scan_opts opts = { .skip_holes = true };
+	struct vd_dump_scan *ds = NULL;
+	struct vd_scan_piece p;
+	struct vd_error *err;
+	uint64_t base = start;
+	size_t have = 0, kept = 0;     /* buf: [base, base + have), kept scanned */
+
+	err = getenv("VMDIVE_NO_SCAN") ? &vd_noprobe :
+	      vd_dump_scan_open(vd_session_dump(s->cli->session), start, end, &opts, &ds);
+	if (err) {
+		vd_error_destroy(err);
+		search_range(s, VD_AS_PHYS, start, end, buf, overlap);
+		return;
+	}
+	while (!s->truncated && vd_dump_scan_next(ds, &p)) {
+		size_t off = 0;
+
+		if (!p.data) {
+			if (have > kept)
+				scan(s, buf, have, base, true);
+			have = kept = 0;
+			vd_progress_update(&s->progress, s->progress_base + (p.addr + p.len - start));
+			continue;
+		}
+		if (!have)
+			base = p.addr;
+		while (off < p.len && !s->truncated) {
+			size_t k = VD_MIN(p.len - off, (size_t)SEARCH_CHUNK - have), keep;
+
+			memcpy(buf + have, p.data + off, k);
+			have += k;
+			off += k;
+			if (have < SEARCH_CHUNK)
+				continue;
+			scan(s, buf, have, base, true);
+			keep = VD_MIN(overlap, have);
+			memmove(buf, buf + have - keep, keep);
+			base += have - keep;
+			have = kept = keep;
+			vd_progress_update(&s->progress, s->progress_base + (base - start));
+		}
+	}
+	// The last chunk, unless it is only the overlap kept after a full
+	// chunk that ended with the range (search_range stops there too).
+	if (have > kept && !s->truncated)
+		scan(s, buf, have, base, true);
+	vd_dump_scan_close(ds);
+	s->progress_base += end - start;
+}
+
 int
 vd_cmd_search(struct vd_cli *cli)
 {
@@ -281,7 +341,7 @@ vd_cmd_search(struct vd_cli *cli)
 			uint64_t a = VD_MAX(r[i].start, start), b = VD_MIN(r[i].end, end);
 
 			if (a < b && strcmp(r[i].kind, "absent"))
-				search_range(&s, VD_AS_PHYS, a, b, buf, overlap);
+				search_scan(&s, a, b, buf, overlap);
 		}
 		vd_progress_end(&s.progress);
 	}

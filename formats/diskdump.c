@@ -638,6 +638,10 @@ const struct vd_format_ops vd_diskdump_format_ops = {
 	.open = diskdump_open,
 	.read_page = vd_diskdump_read_page,
 	.next_page = vd_diskdump_next_page,
+	.plan_page = vd_diskdump_plan_page,
+	.decode_page = vd_diskdump_decode_page,
+	.dec_new = vd_diskdump_dec_new,
+	.dec_free = vd_diskdump_dec_free,
 	.finish = vd_diskdump_finish,
 	.close = diskdump_close,
 };

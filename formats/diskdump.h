@@ -98,6 +98,12 @@ struct dd_chunk {
 	uint32_t sub[DD_CHUNK_PFNS / DD_RANK_PFNS]; /* dump bits before i*512 */
 };
 
+/* Decoder state; one per thread that decodes pages. */
+struct dd_dec {
+	void *zstream;                  /* z_stream */
+	void *zstd;                     /* ZSTD_DCtx */
+};
+
 struct dd_desc {
 	uint64_t offset;
 	uint32_t size;
@@ -144,8 +150,7 @@ struct diskdump {
 
 	/* Decoding state, made on first use. */
 	unsigned char *cbuf;            /* block_size bytes */
-	void *zstream;                  /* z_stream */
-	void *zstd;                     /* ZSTD_DCtx */
+	struct dd_dec dec;              /* of the page-by-page path */
 	uint32_t seen_flags;            /* compression of sampled pages */
 	bool seen_raw;
 
@@ -161,6 +166,14 @@ struct diskdump {
 
 /* diskdump_read.c */
 struct vd_error *vd_diskdump_read_page(void *priv, uint64_t pfn, void *buf);
+/* Parallel scans (vd_format_ops, format.h). */
+struct vd_error *vd_diskdump_plan_page(void *priv, uint64_t pfn,
+				       struct vd_page_plan *plan);
+struct vd_error *vd_diskdump_decode_page(void *priv, void *dec, uint64_t pfn,
+					 const struct vd_page_plan *plan,
+					 const void *data, void *buf);
+void *vd_diskdump_dec_new(void *priv);
+void vd_diskdump_dec_free(void *dec);
 /* The cached chunk holding pfn (pfn < nchunks * DD_CHUNK_PFNS). */
 struct vd_error *vd_diskdump_chunk(struct diskdump *dd, uint64_t pfn,
 				   const struct dd_chunk **ret);

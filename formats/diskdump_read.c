@@ -256,13 +256,138 @@ read_desc(const struct diskdump *dd, uint64_t pfn, uint64_t idx,
 	return NULL;
 }
 
-/* The page's stored bytes: mapped, or copied to cbuf across records. */
 static struct vd_error *
-page_data(struct diskdump *dd, uint64_t pfn, uint64_t doff,
-	  const struct dd_desc *d, const unsigned char **ret)
+inflate_page(const struct diskdump *dd, struct dd_dec *dec,
+	     const unsigned char *src, uint32_t len, void *buf, size_t *out)
 {
-	const unsigned char *p;
+	z_stream *zs = dec->zstream;
+	int r;
 
+	if (!zs) {
+		zs = calloc(1, sizeof(*zs));
+		if (!zs)
+			return &vd_enomem;
+		if (inflateInit(zs) != Z_OK) {
+			free(zs);
+			return &vd_enomem;
+		}
+		dec->zstream = zs;
+	} else if (inflateReset(zs) != Z_OK) {
+		return &vd_enomem;
+	}
+	zs->next_in = (unsigned char *)src;
+	zs->avail_in = len;
+	zs->next_out = buf;
+	zs->avail_out = dd->block_size;
+	r = inflate(zs, Z_FINISH);
+	*out = zs->total_out;
+	if (r == Z_STREAM_END)
+		return NULL;
+	if ((r == Z_OK || r == Z_BUF_ERROR) && !zs->avail_out) {
+		*out = (size_t)dd->block_size + 1;      /* more than a page */
+		return NULL;
+	}
+	return vd_error_create(VD_ERR_CORRUPT, "zlib: %s",
+			       zs->msg ? zs->msg : "the stream ends early");
+}
+
+static struct vd_error *
+unzstd_page(const struct diskdump *dd, struct dd_dec *dec,
+	    const unsigned char *src, uint32_t len, void *buf, size_t *out)
+{
+	size_t r;
+
+	if (!dec->zstd) {
+		dec->zstd = ZSTD_createDCtx();
+		if (!dec->zstd)
+			return &vd_enomem;
+	}
+	r = ZSTD_decompressDCtx(dec->zstd, buf, dd->block_size, src, len);
+	if (ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall) {
+		*out = (size_t)dd->block_size + 1;
+		return NULL;
+	}
+	if (ZSTD_isError(r))
+		return vd_error_create(VD_ERR_CORRUPT, "zstd: %s",
+				       ZSTD_getErrorName(r));
+	*out = r;
+	return NULL;
+}
+
+static struct vd_error *
+unlzo_page(const struct diskdump *dd, const unsigned char *src, uint32_t len,
+	   void *buf, size_t *out)
+{
+	lzo_uint n = dd->block_size;
+	int r = lzo1x_decompress_safe(src, len, buf, &n, NULL);
+
+	*out = n;
+	if (r == LZO_E_OUTPUT_OVERRUN)
+		*out = (size_t)dd->block_size + 1;
+	else if (r != LZO_E_OK)
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "lzo1x_decompress_safe: error %d", r);
+	return NULL;
+}
+
+static struct vd_error *
+unsnappy_page(const struct diskdump *dd, const unsigned char *src, uint32_t len,
+	      void *buf, size_t *out)
+{
+	size_t n;
+	snappy_status r;
+
+	r = snappy_uncompressed_length((const char *)src, len, &n);
+	if (r == SNAPPY_OK && n > dd->block_size) {
+		*out = n;
+		return NULL;
+	}
+	n = dd->block_size;
+	r = snappy_uncompress((const char *)src, len, buf, &n);
+	if (r != SNAPPY_OK)
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "snappy_uncompress: error %d", (int)r);
+	*out = n;
+	return NULL;
+}
+
+static struct vd_error *
+decompress(const struct diskdump *dd, struct dd_dec *dec, uint32_t comp,
+	   const unsigned char *src, uint32_t len, void *buf, size_t *out)
+{
+	switch (comp) {
+	case DD_ZLIB: return inflate_page(dd, dec, src, len, buf, out);
+	case DD_LZO: return unlzo_page(dd, src, len, buf, out);
+	case DD_SNAPPY: return unsnappy_page(dd, src, len, buf, out);
+	default: return unzstd_page(dd, dec, src, len, buf, out);
+	}
+}
+
+/*
+ * What the descriptor says before any data is read: the checks of a
+ * page that cannot be decoded (never written, sizes and flags that make
+ * no sense, data past the end of the file).
+ */
+static struct vd_error *
+check_desc(const struct diskdump *dd, uint64_t pfn, uint64_t doff,
+	   const struct dd_desc *d)
+{
+	uint32_t comp = d->flags & DD_COMPRESSED, bs = dd->block_size;
+
+	if (!d->offset && dd->status & DD_INCOMPLETE)
+		return page_lost(dd, pfn);      /* never written: zeros */
+	if (!comp && d->size != bs)
+		return page_corrupt(dd, pfn, doff,
+				    "uncompressed page of 0x%x bytes, block size 0x%x",
+				    d->size, bs);
+	if (comp && (d->size > bs || !d->size))
+		return page_corrupt(dd, pfn, doff,
+				    "compressed size 0x%x is 0 or larger than the block size 0x%x",
+				    d->size, bs);
+	if (comp & (comp - 1))
+		return page_corrupt(dd, pfn, doff,
+				    "flags 0x%x name several compressions",
+				    d->flags);
 	if (!vd_range_ok(d->offset, d->size, dd->file->size)) {
 		if (dd->status & DD_INCOMPLETE)
 			return page_lost(dd, pfn);
@@ -271,6 +396,16 @@ page_data(struct diskdump *dd, uint64_t pfn, uint64_t doff,
 				    d->size, (unsigned long long)d->offset,
 				    (unsigned long long)dd->file->size);
 	}
+	return NULL;
+}
+
+/* The page's stored bytes: mapped, or copied to cbuf across records. */
+static struct vd_error *
+page_data(struct diskdump *dd, const struct dd_desc *d,
+	  const unsigned char **ret)
+{
+	const unsigned char *p;
+
 	// Read (pread), not touched through the file's mapping: the pages a
 	// command reads are scattered over the file, and every fault maps
 	// its neighbours too, all counted in the process's memory (a `ps`
@@ -299,143 +434,21 @@ page_data(struct diskdump *dd, uint64_t pfn, uint64_t doff,
 	return NULL;
 }
 
+/* Decode checked data (d->size bytes at src) into buf, with dec. */
 static struct vd_error *
-inflate_page(struct diskdump *dd, const unsigned char *src, uint32_t len,
-	     void *buf, size_t *out)
-{
-	z_stream *zs = dd->zstream;
-	int r;
-
-	if (!zs) {
-		zs = calloc(1, sizeof(*zs));
-		if (!zs)
-			return &vd_enomem;
-		if (inflateInit(zs) != Z_OK) {
-			free(zs);
-			return &vd_enomem;
-		}
-		dd->zstream = zs;
-	} else if (inflateReset(zs) != Z_OK) {
-		return &vd_enomem;
-	}
-	zs->next_in = (unsigned char *)src;
-	zs->avail_in = len;
-	zs->next_out = buf;
-	zs->avail_out = dd->block_size;
-	r = inflate(zs, Z_FINISH);
-	*out = zs->total_out;
-	if (r == Z_STREAM_END)
-		return NULL;
-	if ((r == Z_OK || r == Z_BUF_ERROR) && !zs->avail_out) {
-		*out = (size_t)dd->block_size + 1;      /* more than a page */
-		return NULL;
-	}
-	return vd_error_create(VD_ERR_CORRUPT, "zlib: %s",
-			       zs->msg ? zs->msg : "the stream ends early");
-}
-
-static struct vd_error *
-unzstd_page(struct diskdump *dd, const unsigned char *src, uint32_t len,
-	    void *buf, size_t *out)
-{
-	size_t r;
-
-	if (!dd->zstd) {
-		dd->zstd = ZSTD_createDCtx();
-		if (!dd->zstd)
-			return &vd_enomem;
-	}
-	r = ZSTD_decompressDCtx(dd->zstd, buf, dd->block_size, src, len);
-	if (ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall) {
-		*out = (size_t)dd->block_size + 1;
-		return NULL;
-	}
-	if (ZSTD_isError(r))
-		return vd_error_create(VD_ERR_CORRUPT, "zstd: %s",
-				       ZSTD_getErrorName(r));
-	*out = r;
-	return NULL;
-}
-
-static struct vd_error *
-unlzo_page(struct diskdump *dd, const unsigned char *src, uint32_t len,
-	   void *buf, size_t *out)
-{
-	lzo_uint n = dd->block_size;
-	int r = lzo1x_decompress_safe(src, len, buf, &n, NULL);
-
-	*out = n;
-	if (r == LZO_E_OUTPUT_OVERRUN)
-		*out = (size_t)dd->block_size + 1;
-	else if (r != LZO_E_OK)
-		return vd_error_create(VD_ERR_CORRUPT,
-				       "lzo1x_decompress_safe: error %d", r);
-	return NULL;
-}
-
-static struct vd_error *
-unsnappy_page(struct diskdump *dd, const unsigned char *src, uint32_t len,
-	      void *buf, size_t *out)
-{
-	size_t n;
-	snappy_status r;
-
-	r = snappy_uncompressed_length((const char *)src, len, &n);
-	if (r == SNAPPY_OK && n > dd->block_size) {
-		*out = n;
-		return NULL;
-	}
-	n = dd->block_size;
-	r = snappy_uncompress((const char *)src, len, buf, &n);
-	if (r != SNAPPY_OK)
-		return vd_error_create(VD_ERR_CORRUPT,
-				       "snappy_uncompress: error %d", (int)r);
-	*out = n;
-	return NULL;
-}
-
-static struct vd_error *
-decompress(struct diskdump *dd, uint32_t comp, const unsigned char *src,
-	   uint32_t len, void *buf, size_t *out)
-{
-	switch (comp) {
-	case DD_ZLIB: return inflate_page(dd, src, len, buf, out);
-	case DD_LZO: return unlzo_page(dd, src, len, buf, out);
-	case DD_SNAPPY: return unsnappy_page(dd, src, len, buf, out);
-	default: return unzstd_page(dd, src, len, buf, out);
-	}
-}
-
-static struct vd_error *
-decode_page(struct diskdump *dd, uint64_t pfn, uint64_t doff,
-	    const struct dd_desc *d, void *buf)
+decode_data(const struct diskdump *dd, struct dd_dec *dec, uint64_t pfn,
+	    uint64_t doff, const struct dd_desc *d, const unsigned char *src,
+	    void *buf)
 {
 	uint32_t comp = d->flags & DD_COMPRESSED, bs = dd->block_size;
-	const unsigned char *src = NULL;
 	struct vd_error *err;
 	size_t out = 0;
 
-	if (!d->offset && dd->status & DD_INCOMPLETE)
-		return page_lost(dd, pfn);      /* never written: zeros */
-	if (!comp && d->size != bs)
-		return page_corrupt(dd, pfn, doff,
-				    "uncompressed page of 0x%x bytes, block size 0x%x",
-				    d->size, bs);
-	if (comp && (d->size > bs || !d->size))
-		return page_corrupt(dd, pfn, doff,
-				    "compressed size 0x%x is 0 or larger than the block size 0x%x",
-				    d->size, bs);
-	if (comp & (comp - 1))
-		return page_corrupt(dd, pfn, doff,
-				    "flags 0x%x name several compressions",
-				    d->flags);
-	err = page_data(dd, pfn, doff, d, &src);
-	if (err || !comp) {
-		if (!err)
-			memcpy(buf, src, bs);
-		return err;
+	if (!comp) {
+		memcpy(buf, src, bs);
+		return NULL;
 	}
-	err = decompress(dd, comp, src, d->size, buf, &out);
+	err = decompress(dd, dec, comp, src, d->size, buf, &out);
 	if (err)
 		return vd_error_wrap(err, "%s: page 0x%llx (page descriptor at file offset 0x%llx, %s data at 0x%llx)",
 				     dd->file->path, (unsigned long long)pfn,
@@ -460,12 +473,10 @@ not_ram(const struct diskdump *dd, uint64_t pfn)
 			      (unsigned long long)pfn, dd->file->path);
 }
 
-struct vd_error *
-vd_diskdump_read_page(void *priv, uint64_t pfn, void *buf)
+/* PFN -> checked descriptor, or the error a read of the page gets. */
+static struct vd_error *
+locate(struct diskdump *dd, uint64_t pfn, struct dd_desc *d, uint64_t *doff)
 {
-	struct diskdump *dd = priv;
-	struct dd_desc d = { 0 };
-	uint64_t doff;
 	struct vd_error *err;
 	const struct dd_chunk *c;
 
@@ -479,15 +490,90 @@ vd_diskdump_read_page(void *priv, uint64_t pfn, void *buf)
 			return page_excluded(dd, pfn);
 		return not_ram(dd, pfn);
 	}
-	err = read_desc(dd, pfn, vd_diskdump_rank(dd, c, pfn) - dd->base_rank, &d,
-			&doff);
+	err = read_desc(dd, pfn, vd_diskdump_rank(dd, c, pfn) - dd->base_rank, d,
+			doff);
 	if (!err)
-		err = decode_page(dd, pfn, doff, &d, buf);
+		err = check_desc(dd, pfn, *doff, d);
+	return err;
+}
+
+/* A corrupt page's error carries its physical address. */
+static struct vd_error *
+at_page(const struct diskdump *dd, uint64_t pfn, struct vd_error *err)
+{
 	if (err && err->code == VD_ERR_CORRUPT && err != &vd_enomem) {
 		err->as = VD_AS_PHYS;
 		err->addr = pfn_addr(dd, pfn);
 	}
 	return err;
+}
+
+struct vd_error *
+vd_diskdump_read_page(void *priv, uint64_t pfn, void *buf)
+{
+	struct diskdump *dd = priv;
+	struct dd_desc d = { 0 };
+	uint64_t doff = 0;
+	const unsigned char *src = NULL;
+	struct vd_error *err = locate(dd, pfn, &d, &doff);
+
+	if (!err)
+		err = page_data(dd, &d, &src);
+	if (!err)
+		err = decode_data(dd, &dd->dec, pfn, doff, &d, src, buf);
+	return at_page(dd, pfn, err);
+}
+
+struct vd_error *
+vd_diskdump_plan_page(void *priv, uint64_t pfn, struct vd_page_plan *plan)
+{
+	struct diskdump *dd = priv;
+	struct dd_desc d = { 0 };
+	uint64_t doff = 0;
+	struct vd_error *err = locate(dd, pfn, &d, &doff);
+
+	if (err)
+		return at_page(dd, pfn, err);
+	*plan = (struct vd_page_plan){ .file_off = d.offset, .size = d.size,
+				       .flags = d.flags, .desc_off = doff,
+				       .raw = !(d.flags & DD_COMPRESSED) &&
+					      d.size == dd->block_size };
+	return NULL;
+}
+
+struct vd_error *
+vd_diskdump_decode_page(void *priv, void *dec, uint64_t pfn,
+			const struct vd_page_plan *plan, const void *data,
+			void *buf)
+{
+	const struct diskdump *dd = priv;
+	struct dd_desc d = { .offset = plan->file_off, .size = plan->size,
+			     .flags = plan->flags };
+
+	return at_page(dd, pfn, decode_data(dd, dec, pfn, plan->desc_off, &d,
+					    data, buf));
+}
+
+void *
+vd_diskdump_dec_new(void *priv)
+{
+	(void)priv;
+	return calloc(1, sizeof(struct dd_dec));
+}
+
+void
+vd_diskdump_dec_free(void *p)
+{
+	struct dd_dec *dec = p;
+
+	if (!dec)
+		return;
+	if (dec->zstream) {
+		inflateEnd(dec->zstream);
+		free(dec->zstream);
+	}
+	ZSTD_freeDCtx(dec->zstd);
+	free(dec);
 }
 
 /* Which compressions the first descriptors use, for `info`. */
@@ -516,10 +602,10 @@ vd_diskdump_sample_flags(struct diskdump *dd)
 void
 vd_diskdump_free_decoders(struct diskdump *dd)
 {
-	if (dd->zstream) {
-		inflateEnd(dd->zstream);
-		free(dd->zstream);
+	if (dd->dec.zstream) {
+		inflateEnd(dd->dec.zstream);
+		free(dd->dec.zstream);
 	}
-	ZSTD_freeDCtx(dd->zstd);
+	ZSTD_freeDCtx(dd->dec.zstd);
 	free(dd->cbuf);
 }

@@ -15,30 +15,13 @@
 #include "common/elf_why.h"
 #include "flat.h"
 #include "format.h"
+#include "dump_priv.h"
 #include "page_cache.h"
 
 /* Readers in probe order: the most specific signatures first. */
 static const struct vd_format_ops *const readers[] = {
 	&vd_elf_format_ops,
 	&vd_diskdump_format_ops,
-};
-
-struct vd_source {
-	const struct vd_format_ops *ops;
-	struct vd_file *file;
-	void *priv;
-};
-
-struct vd_dump {
-	struct vd_dump_info info;
-	struct vd_dump_opts opts;
-	struct vd_source *srcs;
-	size_t nsrcs;
-	struct vd_segment *segs;     /* sorted by start once open */
-	size_t nsegs, segs_cap;
-	struct vd_mem_range *ranges;
-	struct vd_page_cache *cache;
-	unsigned char *page_buf;     /* scratch page when the cache is absent */
 };
 
 struct vd_dump_info *
@@ -484,9 +467,8 @@ dump_as(const struct vd_dump *dump)
 	return dump->info.kind == VD_DUMP_USER ? VD_AS_UVIRT : VD_AS_PHYS;
 }
 
-/* The segment holding addr, or the first one after it (NULL if none). */
-static const struct vd_segment *
-find_segment(const struct vd_dump *dump, uint64_t addr)
+const struct vd_segment *
+vd_dump_find_segment(const struct vd_dump *dump, uint64_t addr)
 {
 	size_t lo = 0, hi = dump->nsegs;
 
@@ -619,7 +601,7 @@ vd_dump_read(struct vd_dump *dump, uint64_t addr, void *buf, size_t len,
 
 	while (done < len) {
 		uint64_t a = addr + done;
-		const struct vd_segment *seg = find_segment(dump, a);
+		const struct vd_segment *seg = vd_dump_find_segment(dump, a);
 		size_t n, got;
 
 		if (a < addr) {
@@ -647,7 +629,7 @@ vd_dump_read(struct vd_dump *dump, uint64_t addr, void *buf, size_t len,
 const void *
 vd_dump_ptr(struct vd_dump *dump, uint64_t addr, size_t len)
 {
-	const struct vd_segment *seg = find_segment(dump, addr);
+	const struct vd_segment *seg = vd_dump_find_segment(dump, addr);
 	uint64_t off;
 
 	if (!seg || seg->start > addr || seg->kind != VD_SEG_FILE ||
@@ -664,7 +646,7 @@ vd_dump_next_data(struct vd_dump *dump, uint64_t addr)
 {
 	uint32_t psize = dump->info.page_size;
 
-	for (const struct vd_segment *seg = find_segment(dump, addr);
+	for (const struct vd_segment *seg = vd_dump_find_segment(dump, addr);
 	     seg && seg < dump->segs + dump->nsegs; seg++) {
 		uint64_t a = VD_MAX(addr, seg->start), pfn;
 

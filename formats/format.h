@@ -28,6 +28,19 @@
 
 struct vd_source;
 
+/*
+ * Where a page's stored bytes are, for a parallel scan (dump_scan.c):
+ * size bytes at file_off of the source's file, inside the file; the rest
+ * is the reader's own (flags, the descriptor's offset for messages).
+ */
+struct vd_page_plan {
+	uint64_t file_off;
+	uint32_t size;
+	uint32_t flags;
+	uint64_t desc_off;
+	bool raw;               /* the stored bytes are the page (size = page) */
+};
+
 struct vd_format_ops {
 	const char *name;
 	struct vd_error *(*open)(struct vd_dump *dump, struct vd_source *src,
@@ -40,6 +53,23 @@ struct vd_format_ops {
 	 * excluded runs without failing one page at a time.
 	 */
 	uint64_t (*next_page)(void *priv, uint64_t pfn);
+	/*
+	 * Optional, for VD_SEG_PAGED, both or neither: parallel scans
+	 * (vd_dump_scan_open).  plan_page() is called on the thread that owns
+	 * the dump, like read_page(): where page pfn's bytes are, or the
+	 * error read_page() would return without reading them.  decode_page()
+	 * runs on worker threads at once, each with a decoder state of its
+	 * own from dec_new() (NULL: out of memory): it turns the plan's size
+	 * bytes at data into the page, with the errors read_page() gives
+	 * for bad data, and reads nothing else of priv than what open set.
+	 */
+	struct vd_error *(*plan_page)(void *priv, uint64_t pfn,
+				      struct vd_page_plan *plan);
+	struct vd_error *(*decode_page)(void *priv, void *dec, uint64_t pfn,
+					const struct vd_page_plan *plan,
+					const void *data, void *buf);
+	void *(*dec_new)(void *priv);
+	void (*dec_free)(void *dec);
 	/*
 	 * Optional: called once after every file of the dump was opened, with
 	 * the privs of all sources read by this reader (split sets).

@@ -142,6 +142,54 @@ const void *vd_dump_ptr(struct vd_dump *dump, uint64_t addr, size_t len);
  */
 uint64_t vd_dump_next_data(struct vd_dump *dump, uint64_t addr);
 
+/*
+ * Scans: [start, end) of the dump's memory read once, in address order,
+ * for work that reads every page (search, rd -o of a large range).  A
+ * kdump-compressed file's pages are read in file order in batches and
+ * decompressed on worker threads (as many as online CPUs, at most
+ * VD_SCAN_THREADS_MAX), a fixed window of batches ahead of the caller;
+ * other memory is read as vd_dump_read() reads it.  The pieces, in
+ * order, cover [start, end) and hold exactly what vd_dump_read() gives:
+ * the same bytes, the same errors (excluded pages, data past the end of
+ * a truncated file, corrupt pages), the same zeros with --zero-excluded.
+ * The page cache is neither used nor filled.  The dump stays the
+ * caller's thread's: other reads of it on that thread may come between
+ * the pieces (the worker threads touch only the scan's own state, the
+ * files and what the readers fixed at open), never on another thread.
+ */
+#define VD_SCAN_THREADS_MAX 16
+
+struct vd_scan_opts {
+	unsigned threads;       /* decoding threads; 0: $VMDIVE_SCAN_THREADS,
+	                           else online CPUs; 1: none (the caller's
+	                           thread decodes) */
+	bool skip_holes;        /* a failure covers [addr, vd_dump_next_data()
+	                           after its page), within the scan's window,
+	                           not one page */
+};
+
+struct vd_scan_piece {
+	uint64_t addr;
+	size_t len;
+	/* [addr, addr + len), valid until the next call; NULL: a failure */
+	const unsigned char *data;
+	/* When data is NULL: what a read at addr fails with, owned by the
+	 * scan (valid until the next call); nothing of [addr, addr + len)
+	 * was read. */
+	const struct vd_error *err;
+};
+
+struct vd_dump_scan;
+
+struct vd_error *vd_dump_scan_open(struct vd_dump *dump, uint64_t start,
+				   uint64_t end, const struct vd_scan_opts *opts,
+				   struct vd_dump_scan **ret);
+/* The next piece; false when [start, end) is done. */
+bool vd_dump_scan_next(struct vd_dump_scan *scan, struct vd_scan_piece *piece);
+/* Decoding threads the scan runs (0: it decodes on the caller's thread). */
+unsigned vd_dump_scan_threads(const struct vd_dump_scan *scan);
+void vd_dump_scan_close(struct vd_dump_scan *scan);
+
 struct vd_mem_range {
 	uint64_t start, end;    /* [start, end) */
 	const char *kind;       /* "file", "zero", "paged", "absent" */

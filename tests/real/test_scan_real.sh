@@ -1,0 +1,88 @@
+#!/bin/bash
+# Parallel scans (vd_dump_scan_*) on makedumpfile's outputs: one sample per
+# architecture that has the most of them (every codec makedumpfile writes:
+# zlib, lzo, zstd, none; -d 0 and -d 31), a snappy file made from the
+# -d 31 zlib one by tests/gen/kdump_recompress (no packaged tool writes
+# snappy), and a copy of a -d 31 file cut at 60% of its size.  For each:
+#   - test_formats_scan FILE 2: every piece of a scan of all memory (2
+#     threads, page by page and skipping holes) against vd_dump_read() of
+#     the same pages: the same bytes, the same error code and message;
+#   - rd -p -o of all RAM through the scan against VMDIVE_NO_SCAN=1 (the
+#     page-by-page path): the same bytes and the same unreadable ranges;
+#   - search of the sample's marker: the same hits both ways.
+# The bytes themselves are held against the ELF dump the files were made
+# from by test_kdump_real.sh, whose rd -p -o now reads through the scan.
+#   bash test_scan_real.sh VMDIVE   (VD_BIN_DIR: where test_formats_scan
+#                                    and kdump_recompress are)
+set -u
+VMDIVE=${1:?usage: test_scan_real.sh VMDIVE}
+CACHE=${VMDIVE_CACHE:-/var/cache/vmdive}
+BIN=${VD_BIN_DIR:-$(dirname "$VMDIVE")/tests}
+SCAN=$BIN/test_formats_scan
+RECOMP=$BIN/kdump_recompress
+[[ -x $SCAN && -x $RECOMP ]] || { echo "scan_real: no $SCAN or $RECOMP (set VD_BIN_DIR)"; exit 1; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+nfail=0
+nchecked=0
+fail() { echo "FAIL: $*"; nfail=$((nfail + 1)); }
+
+# The sample of each architecture with the most kdump files.
+declare -A best bestn
+for d in "$CACHE"/dumps/*/; do
+    [[ -f $d/meta.env ]] || continue
+    arch=$(sed -n 's/^ARCH=//p' "$d/meta.env")
+    n=$(ls "$d" | grep -c 'kdump-')
+    if ((n > ${bestn[$arch]:-0})); then best[$arch]=$d; bestn[$arch]=$n; fi
+done
+((${#best[@]})) || { echo "scan_real: no kdump files under $CACHE/dumps (samples/make-dumps.sh --makedumpfile)"; exit 77; }
+
+check_file() {
+    local f=$1 name=$2 marker=$3 out
+    nchecked=$((nchecked + 1))
+    if ! out=$("$SCAN" "$f" 2 2>&1); then
+        fail "$name: scan and page-by-page reads differ:"; echo "$out" | head -20
+    else
+        grep -v '^range ' <<<"$out"
+    fi
+    # All RAM, first to last address the dump holds, both ways.
+    local first last
+    first=$(awk '$1 == "range" { print $2; exit }' <<<"$out")
+    last=$(awk '$1 == "range" { e = $3 } END { print e }' <<<"$out")
+    if [[ -z $first || -z $last ]]; then fail "$name: no memory ranges"; return; fi
+    first=$((first)); last=$((last))
+    "$VMDIVE" rd -p -o "$T/scan.bin" "$f" "$first" $((last - first)) 2>"$T/scan.err"
+    VMDIVE_NO_SCAN=1 "$VMDIVE" rd -p -o "$T/page.bin" "$f" "$first" $((last - first)) 2>"$T/page.err"
+    cmp -s "$T/scan.bin" "$T/page.bin" || fail "$name: rd -p -o bytes differ (scan vs page by page)"
+    cmp -s "$T/scan.err" "$T/page.err" || { fail "$name: rd -p -o unreadable ranges differ"; diff "$T/scan.err" "$T/page.err" | head -5; }
+    [[ -s $T/scan.bin ]] || fail "$name: rd -p -o wrote nothing"
+    echo "$name: rd -p -o of 0x$(printf %x $((last - first))) bytes: $(grep -c unreadable "$T/scan.err") unreadable-range lines, same both ways"
+    rm -f "$T/scan.bin" "$T/page.bin"
+    if [[ -n $marker ]]; then
+        "$VMDIVE" search -p "$f" -c "$marker" >"$T/s1" 2>&1
+        VMDIVE_NO_SCAN=1 "$VMDIVE" search -p "$f" -c "$marker" >"$T/s2" 2>&1
+        cmp -s "$T/s1" "$T/s2" || fail "$name: search hits differ (scan vs page by page)"
+        [[ -s $T/s1 ]] || fail "$name: search found no marker"
+    fi
+}
+
+for arch in "${!best[@]}"; do
+    d=${best[$arch]}
+    # The marker's random part, which the guest wrote to its console.
+    marker=$(sed -n 's/^MARKER=.*\\ //p' "$d/meta.env")
+    for f in "$d"/vmcore*kdump-*; do
+        check_file "$f" "$(basename "$d")/$(basename "$f")" "$marker"
+    done
+    src=$(ls "$d"/vmcore*kdump-zlib-d31 2>/dev/null | head -1)
+    if [[ -n $src ]]; then
+        "$RECOMP" -c snappy "$src" "$T/snappy.kdump" >/dev/null 2>&1 || fail "kdump_recompress $src"
+        [[ -f $T/snappy.kdump ]] && check_file "$T/snappy.kdump" "$(basename "$d")/snappy" "$marker"
+        rm -f "$T/snappy.kdump"
+        size=$(stat -c %s "$src")
+        head -c $((size * 6 / 10)) "$src" >"$T/cut.kdump"
+        check_file "$T/cut.kdump" "$(basename "$d")/zlib-d31 cut at 60%" ""
+        rm -f "$T/cut.kdump"
+    fi
+done
+echo "scan_real: $nchecked files, $nfail failures"
+((nfail == 0))
