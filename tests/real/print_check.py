@@ -268,9 +268,9 @@ def crash_transcript(meta, cmds_text):
     if os.path.exists(path):
         return path
     if not os.access(crash, os.X_OK) and crash != "crash":
-        print("no crash for %s: %s (samples/make-dumps.sh --variant %s fetches sid's)"
-              % (meta.get("VARIANT"), crash, meta.get("VARIANT")), file=sys.stderr)
-        return None
+        print("SKIP %s: no %s (samples/make-dumps.sh --variant %s fetches sid's crash)"
+              % (meta.get("VARIANT"), crash, meta.get("VARIANT")))
+        sys.exit(77)
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         cf, out = os.path.join(tmp, "cmds"), os.path.join(tmp, "out")
@@ -368,7 +368,10 @@ class CrashAnswers:
         text = self.sec.get("p " + g, "")
         v = crash_value(text)
         if v is not None:
-            return flatten(v)
+            # crash 9.0.2 (gdb 16) prints 6.12's linux_banner as "0xADDR <linux_banner>
+            # "Linux version ..."" where 8.0.2 printed the char array: the string is the value.
+            m = re.match(r'^0x[0-9a-f]+ <%s> ("(?:[^"\\]|\\.)*")\s*$' % re.escape(g), v)
+            return flatten(m.group(1) if m else v)
         return "absent" if CRASH_ABSENT.search(text) else None
 
     def struct(self, ty, sym):
@@ -439,8 +442,9 @@ def drgn_answers(meta, spec):
     if not os.access(py, os.X_OK):
         py = vc.oracle_python(meta)
     if py is None:
-        print("no drgn for %s" % meta.get("VARIANT"), file=sys.stderr)
-        return None
+        print("SKIP %s: no drgn for it (samples/make-dumps.sh --variant %s fetches sid's)"
+              % (meta.get("VARIANT"), meta.get("VARIANT")))
+        sys.exit(77)
     script = os.path.join(HERE, "print_oracle.py")
     dumpdir = os.path.dirname(os.path.abspath(dump))
     cdir = vc.cache_dir(dumpdir, os.path.basename(dumpdir))
