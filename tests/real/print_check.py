@@ -550,10 +550,26 @@ def main():
              "exit %d: %s%s" % (rc, so[:200], se[:300]))
 
     for vmopt, label in ((base_opt, base_label), (["--vmlinux", vmlinux], "DWARF")):
-        # One run for all: p prints "EXPR = VALUE" per expression.
+        # One run for all: p prints "EXPR = VALUE" per expression (each at a line's start),
+        # an error on stderr naming what it could not print, and goes on.
+        _, so_all, se_all = run([vmdive, "p"] + vmopt + [dump] + GLOBALS)
+        outs, cur = {}, None
+        for line in so_all.splitlines(True):
+            hit = [g for g in GLOBALS if line.startswith(g + " = ")]
+            if hit:
+                cur = hit[0]
+                outs[cur] = ""
+            if cur is not None:
+                outs[cur] += line
         for g in GLOBALS:
             want = orc.p(g)
-            rc, so, se = run([vmdive, "p"] + vmopt + [dump, g])
+            if g in outs:
+                rc, so, se = 0, outs[g], ""
+            else:
+                rc, so = 1, ""
+                se = "".join(x for x in se_all.splitlines(True)
+                             if "'%s'" % g in x or "'%s'" % g.split(".")[0] in x or
+                             " %s:" % g in x)
             if want == "absent":
                 absent_too("p %s (%s)" % (g, label), rc, so, se)
                 continue
