@@ -421,7 +421,7 @@ class DrgnAnswers:
         self.a = ans
 
     def missing_members(self, ty):
-        return set()
+        return set(self.a.get("struct_missing", {}).get(ty, ()))
 
     def p(self, g):
         v = self.a["p"].get(g, 0)

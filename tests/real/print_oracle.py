@@ -103,7 +103,7 @@ def main():
     prog = drgn.Program()
     prog.set_core_dump(vmcore)
     prog.load_debug_info([vmlinux], default=False, main=True)
-    ans = {"p": {}, "struct": {}, "struct_o": {}, "list": {}, "rd": {}}
+    ans = {"p": {}, "struct": {}, "struct_missing": {}, "struct_o": {}, "list": {}, "rd": {}}
     for g in spec["globals"]:
         obj = evaluate(prog, g)
         ans["p"][g] = None if obj is None else flat(obj)
@@ -119,7 +119,12 @@ def main():
             continue
         one = {}
         for m in mems.split(","):
-            for k, v in flat(obj.member_(m)).items():
+            try:
+                sub = obj.member_(m)
+            except LookupError:          # 7.2's file_system_type has no next
+                ans["struct_missing"].setdefault(ty, []).append(m)
+                continue
+            for k, v in flat(sub).items():
                 one[(m + "." + k) if k and not k.startswith("[") else m + k] = v
         ans["struct"][ty] = one
     for ty, sym in spec["offset_structs"]:
@@ -136,7 +141,11 @@ def main():
             ans["list"][str(k)] = None
             continue
         t = prog.type("struct " + ty)
-        off = drgn.offsetof(t, link)
+        try:
+            off = drgn.offsetof(t, link)
+        except LookupError:              # no such link member in this kernel
+            ans["list"][str(k)] = None
+            continue
         if mode == "head":
             entry, stop = obj.next.value_() - off, obj.address_ - off
         else:

@@ -6,7 +6,7 @@
 #   x86_64 6.1 (kaslr, nokaslr) and 5.10: Debian 12's crash 8.0.2;
 #   x86_64 6.12 and sid's 7.2: sid's crash 9.0.2 (8.0.2 refuses 6.12's modules; 7.2 only
 #     with --no_modules);
-#   arm64 6.1 (arm64-kaslr): sid's drgn 0.3.0 (no crash here reads arm64 dumps; rd -s/-S/-a
+#   arm64 6.1, 5.10, 6.12 and sid's 7.2: sid's drgn 0.3.0 (no crash here reads arm64 dumps; rd -s/-S/-a
 #     and search are crash's, not asked there), from the dump with its System.map (Debian's
 #     arm64 kallsyms has no data symbols).
 # And the interactive session on the kaslr dump through a pseudo-terminal
@@ -16,7 +16,7 @@ vmdive=$1
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${VMDIVE_CACHE:-/var/cache/vmdive}
 rc=0 n=0 skipped=0
-for v in kaslr nokaslr kaslr-5.10 kaslr-6.12 kaslr-sid arm64-kaslr; do
+for v in kaslr nokaslr kaslr-5.10 kaslr-6.12 kaslr-sid arm64-kaslr arm64-5.10 arm64-6.12 arm64-sid; do
 	meta=$cache/dumps/$v/meta.env
 	if [[ ! -e $cache/dumps/$v/done ]]; then
 		echo "SKIP $v: no sample dump (samples/make-dumps.sh --variant $v makes it)"
