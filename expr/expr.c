@@ -304,6 +304,9 @@ vd_expr_variable_type(struct vd_session *s, const char *name,
 
 		if (strcmp(g->name, name))
 			continue;
+		if (g->arch != VD_ARCH_UNKNOWN && vd_session_info(s) &&
+		    vd_session_info(s)->arch != g->arch)
+			continue;
 		len = strlen(g->type);
 		if (!len || g->type[len - 1] != ']') {
 			terr = vd_session_find_type(s, g->type, ret);
@@ -322,15 +325,20 @@ vd_expr_variable_type(struct vd_session *s, const char *name,
 			} else if (!terr && open[1] != ']') {
 				n = strtoull(open + 1, NULL, 10);
 			} else if (!terr) {
+				bool chars = e->is_char && e->size == 1;
+
 				terr = vd_session_lookup_symbol(s, name, &sym);
-				if (!terr && !sym.size)
+				// A System.map gives no sizes: a char array is then its
+				// string (read to the NUL below), anything else unknown.
+				if (!terr && !sym.size && !chars)
 					terr = vd_error_create(VD_ERR_LOOKUP,
 							       "the symbol's size is unknown");
 				if (!terr)
-					n = sym.size / e->size;
+					n = sym.size ? sym.size / e->size : 65536;
 				// A char array sized from kallsyms (distance to the
-				// next symbol): the string and its NUL, at most 64 KiB.
-				if (!terr && e->is_char && e->size == 1) {
+				// next symbol) or not at all: the string and its NUL,
+				// at most 64 KiB.
+				if (!terr && chars) {
 					char buf[256];
 					uint64_t off = 0, lim = n < 65536 ? n : 65536;
 					bool nul = false;

@@ -106,6 +106,8 @@ struct vd_global_type {
 				  trailing "[]" takes the length from the
 				  symbol's size */
 	const char *history;   /* where the type changed, with commits */
+	enum vd_arch arch;     /* the one architecture whose kernels have this
+				  variable with this type; VD_ARCH_UNKNOWN: all */
 };
 extern const struct vd_global_type vd_global_types[];
 extern const size_t vd_nglobal_types;
