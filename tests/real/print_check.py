@@ -760,12 +760,19 @@ def main():
             m = re.match(r"^([0-9a-f]+): ", line.strip())
             if m:
                 a = int(m.group(1), 16)
-                if page_offset <= a < page_offset + (1 << 46):
+                if page_offset <= a < direct_end:
                     out.add(a)
         return out
     rc, so, _ = vd("p", "-x", dump, "page_offset_base")
     m = re.search(r"= (0x[0-9a-f]+)", so)
     page_offset = int(m.group(1), 16) if m else 0
+    # The direct map is at most 64 TiB, but KASLR may put vmalloc_base inside that window
+    # (kaslr-5.10: 17 TiB above page_offset_base), and crash finds the value on stacks there.
+    direct_end = page_offset + (1 << 46)
+    rc, so, _ = vd("p", "-x", dump, "vmalloc_base")
+    m = re.search(r"= (0x[0-9a-f]+)", so)
+    if m and page_offset < int(m.group(1), 16) < direct_end:
+        direct_end = int(m.group(1), 16)
     for name, args in (("marker", ["-c", marker_tail]), ("value", [init_task])):
         if orc.search(name) is None:
             break                        # crash's search only
