@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vd_dump_opts opts = { .decompress_limit = FZ_DECOMPRESS_LIMIT };
+	struct vd_dump_opts opts = { .decompress_limit = FZ_DECOMPRESS_LIMIT,
+				     .cache_pages = FZ_CACHE_PAGES };
 	const uint8_t *a, *b;
 	size_t na, nb;
 	char pa[64], pb[64];

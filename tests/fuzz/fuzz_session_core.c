@@ -15,6 +15,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vd_session_opts opts = { .dump.decompress_limit = 16u << 20,
+					.dump.cache_pages = 16,       // fuzz_dump.inc
 					.sysroot = "/proc/self/fdinfo" };
 	struct vd_session *s;
 	struct vd_error *err;

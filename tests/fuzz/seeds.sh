@@ -16,7 +16,8 @@ mkdir -p "$OUT.tmp"
 cd "$OUT.tmp"
 mkdir -p dump_elf dump_kdump dump_flat dump_core dump_compressed dump_split \
 	session_kernel session_core vmcoreinfo btf printk list xlat_x86_64 \
-	xlat_aarch64 dwarf dwarf_names dwarf_lines system_map kallsyms modules_vmap zram
+	xlat_aarch64 dwarf dwarf_names dwarf_lines system_map kallsyms modules_vmap zram \
+	unwind_orc unwind_arm64 slab_freelist
 SEP=$'\n--8<--\n'
 
 elf() {  # NAME DESC-TEXT: dump_elf/NAME from mkelf
@@ -305,6 +306,96 @@ m[4*4096+3072+8:4*4096+3072+8+len(s)]=s
 sys.stdout.buffer.write(bytes(m))'; } >zram/spanning
 { printf 'COMP_OFF=0\nOUT=4096'; printf '%s' "$SEP"
   python3 -c 'import sys; sys.stdout.buffer.write(bytes([0x1f,0x41,0x01,0x00,0xff,0xff,0xff,0xff,0xe0,0x50,0x41,0x41,0x41,0x41,0x41]))'; } >zram/lz4
+
+# unwind_orc (fuzz_unwind_orc.c): the CALL chain of tests/unit/test_unwind_orc.c
+# (A -> B with bp saved at CFA-16 -> C -> D, the end of the stack) as V3
+# entries under an .orc_header; the same table as V1 entries (the format
+# guessed); C as a REGS frame over a pt_regs from user mode.
+for v in v3 v1 regs; do
+python3 - "$v" >unwind_orc/$v <<'PY'
+import struct, sys
+v = sys.argv[1]
+TEXT, IPTAB = 0xffffffff81000000, 0xffffffff82000000
+TSTACK, SSIZE = 0xffffc90000010000, 0x4000
+A, B, C, D = TEXT, TEXT + 0x1000, TEXT + 0x2000, TEXT + 0x3000
+UNDEF, PREV_SP, SP = 0, 1, 5
+specs = [(A, 16, 0, SP, UNDEF, "call"), (B, 32, -16, SP, PREV_SP, "call"),
+         (C, 16 if v != "regs" else 0, 0, SP, UNDEF, "call" if v != "regs" else "regs"),
+         (D, 0, 0, UNDEF, UNDEF, "end"), (D + 0x100, 0, 0, UNDEF, UNDEF, "undef")]
+def entry(sp_off, bp_off, sp_reg, bp_reg, kind):
+    if v == "v1":   # type:2 (CALL 0, REGS 1) end:1
+        t = {"call": 0, "regs": 1, "end": 4, "undef": 0}[kind]
+    else:           # type:3 (UNDEFINED 0, END_OF_STACK 1, CALL 2, REGS 3) signal:1
+        t = {"call": 2, "regs": 3 | 8, "end": 1, "undef": 0}[kind]
+    return struct.pack("<hhBB", sp_off, bp_off, sp_reg | bp_reg << 4, t)
+ips = b"".join(struct.pack("<i", ip - (IPTAB + 4 * i)) for i, (ip, *_) in enumerate(specs))
+ents = b"".join(entry(*s[1:]) for s in specs)
+hdr = bytearray(256)
+struct.pack_into("<IB", hdr, 0, len(specs), (1 if v != "v1" else 0) | 2)
+struct.pack_into("<4Q", hdr, 8, A + 0x10, TSTACK + 0x3e00, 0x1111, 0)
+st = bytearray(2 * SSIZE)
+def put(a, x): struct.pack_into("<Q", st, a - TSTACK, x)
+put(TSTACK + 0x3e08, B + 0x20); put(TSTACK + 0x3e20, 0x2222); put(TSTACK + 0x3e28, C + 0x30)
+if v == "regs":   # pt_regs at C's sp: ip, cs (user), flags, sp, ss
+    r = TSTACK + 0x3e30
+    put(r + 8 * 16, 0x401000); put(r + 8 * 17, 0x33); put(r + 8 * 19, 0x7ffe0000); put(r + 8 * 20, 0x2b)
+else:
+    put(TSTACK + 0x3e38, D + 0x5)
+sys.stdout.buffer.write(bytes(hdr) + ips + ents + bytes(st))
+PY
+done
+
+# unwind_arm64 (fuzz_unwind_arm64.c): tests/unit/test_unwind_arm64.c's chain
+# A -> B (PAC-signed return) -> the exception entry -> the final record with
+# user registers; and the same from a full register set (a leaf's lr).
+for v in chain regs; do
+python3 - "$v" >unwind_arm64/$v <<'PY'
+import struct, sys
+v = sys.argv[1]
+TEXT = 0xffff800080000000
+A, B, ENTRY, ENTRY_END = TEXT + 0x1000, TEXT + 0x2000, TEXT + 0x8000, TEXT + 0x9000
+PAC, MASK = 0x2a97000000000000, 0xffff000000000000
+STACK, SSIZE, PT_REGS, SF_OFF = 0xffff800088000000, 0x4000, 336, 304
+final = STACK + SSIZE - PT_REGS + SF_OFF
+regs = final - SF_OFF
+st = bytearray(2 * SSIZE)
+def put(a, x): struct.pack_into("<Q", st, a - STACK, x)
+put(STACK + 0x3c00, STACK + 0x3c40); put(STACK + 0x3c08, ((B + 0x24) & ~MASK) | PAC)
+put(STACK + 0x3c40, final); put(STACK + 0x3c48, ENTRY + 0x18c)
+put(regs + 8 * 32, 0x400123); put(regs + 8 * 31, 0xfffff0000000); put(regs + 8 * 33, 0x80001000)
+hdr = bytearray(72 + 8 * 34)
+hdr[0] = 0 if v == "chain" else 1 | 4
+struct.pack_into("<8Q", hdr, 8, A + 0x10, STACK + 0x3c00, STACK + 0x3bf0, MASK, ENTRY, ENTRY_END,
+                 final, SF_OFF)
+if v == "regs":
+    struct.pack_into("<Q", hdr, 72 + 8 * 29, STACK + 0x3c00)
+    struct.pack_into("<Q", hdr, 72 + 8 * 30, B + 0x10)
+    struct.pack_into("<Q", hdr, 72 + 8 * 31, STACK + 0x3bf0)
+    struct.pack_into("<Q", hdr, 72 + 8 * 32, A + 0x10)
+    struct.pack_into("<Q", hdr, 72 + 8 * 33, 0x5)
+sys.stdout.buffer.write(bytes(hdr) + bytes(st))
+PY
+done
+
+# slab_freelist (fuzz_slab_freelist.c): tests/unit/test_memory_slab.c's slab
+# of 16 64-byte objects, free 3 -> 7 -> 0 -> 15, the pointer at offset 32,
+# stored plain and hardened.
+for v in plain hardened; do
+python3 - "$v" >slab_freelist/$v <<'PY'
+import struct, sys
+v = sys.argv[1]
+BASE, N, SIZE, OFF, RND = 0xffff888004200000, 16, 64, 32, 0x5a17c3e9b0d24f61
+m = bytearray(b"\xcc" * (N * SIZE))
+def obj(i): return BASE + i * SIZE
+for i, nxt in ((3, obj(7)), (7, obj(0)), (0, obj(15)), (15, 0)):
+    at = obj(i) + OFF
+    if v == "hardened":
+        nxt ^= RND ^ int.from_bytes(at.to_bytes(8, "little"), "big")
+    struct.pack_into("<Q", m, at - BASE, nxt)
+hdr = struct.pack("<HBBIIQQQ", N, 1 if v == "hardened" else 0, 0, SIZE, OFF, RND, obj(3), 0)
+sys.stdout.buffer.write(hdr + bytes(m))
+PY
+done
 
 for d in *; do
 	[[ -n $(ls -A "$d") ]] || echo "seeds.sh: no seeds for $d" >&2

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "vmdive/ctype.h"
 #include "vmdive/session.h"
 #include "vmdive/walk.h"
 
@@ -249,7 +250,8 @@ printk_ring(struct fake *f, bool wild)
 	pk_record(f, 10, 3, 3, NULL, 6);
 }
 
-enum { GOOD, TASK_LOOP, MOD_WILD, VA_LOOP, VA_WILD, KS_GOOD, KS_HUGE, PK_WILD, MANY_CPUS };
+enum { GOOD, TASK_LOOP, MOD_WILD, VA_LOOP, VA_WILD, KS_GOOD, KS_HUGE, PK_WILD, MANY_CPUS,
+       BTF_SCAN };
 
 
 /*
@@ -307,6 +309,51 @@ many_cpus(struct fake *f)
 	sym(f, "runqueues", RQ_LINK);
 }
 
+/* The 8 bytes at pa of the fake memory (0 where it has no page). */
+static uint64_t
+get64(struct fake *f, uint64_t pa)
+{
+	const uint64_t *q = fake_page(f, pa >> 12, false);
+
+	return q ? q[(pa & 0xfff) / 8] : 0;
+}
+
+/*
+ * No __start_BTF/__stop_BTF: the BTF is found by scanning the image from
+ * _stext, here its start; the image's first 2 MiB are a hole (PMD entry
+ * not present) right before the BTF at KIMG + BTF_PA: the scan must skip
+ * the hole, a page-table entry's span at once, and no further.  The scan
+ * wants a vmlinux-sized blob (64 KiB at least): strings pad it.
+ */
+static void
+btf_by_scan(struct fake *f)
+{
+	const uint64_t mask = 0x000ffffffffff000ULL;
+	uint64_t pud = get64(f, ROOT + 8 * 511) & mask;        /* PGD[511]: KIMG */
+	uint64_t pmd = get64(f, pud + 8 * 510) & mask;         /* PUD[510] */
+	struct btf *b;
+	uint32_t size;
+	const void *raw;
+
+	put64(f, pmd, 0);                                      /* PMD[0]: KIMG + 0 */
+	make_btf(&b, &size, false);
+	for (int i = 0; i < 1600; i++) {
+		char pad[64];
+
+		snprintf(pad, sizeof(pad), "padding_string_%04d_of_a_vmlinux_sized_blob", i);
+		btf__add_str(b, pad);
+	}
+	raw = btf__raw_data(b, &size);
+	put_bytes(f, BTF_PA, raw, size);
+	btf__free(b);
+	for (size_t i = 0; i < f->nsym; i++) {
+		if (!strcmp(f->sym[i].key, "__start_BTF") || !strcmp(f->sym[i].key, "__stop_BTF"))
+			f->sym[i--] = f->sym[--f->nsym];
+		else if (!strcmp(f->sym[i].key, "_stext"))
+			f->sym[i].v = KIMG;
+	}
+}
+
 /*
  * Three tasks (swapper/0 -> init -> kthreadd) and two modules (alpha,
  * beta); variant breaks one link.
@@ -345,6 +392,8 @@ build(int variant)
 		many_cpus(f);
 	if (variant == KS_GOOD || variant == KS_HUGE)
 		kallsyms_tables(f, variant == KS_HUGE ? 0xfffffff0u : KS_N);
+	if (variant == BTF_SCAN)
+		btf_by_scan(f);
 
 	snprintf(path, sizeof(path), "fake-kernel-%d-%d.elf", variant, (int)getpid());
 	if (!fake_write_vmcore(f, path)) {
@@ -549,6 +598,22 @@ TEST(modules_in_list_order)
 	CHECK_STR(r.comm[1], "beta");
 	CHECK_EQ_U64(base[1], 0xffffffffc0010000ULL);
 	CHECK_EQ_U64(size[1], 0x5000);
+	vd_session_close(s);
+}
+
+TEST(btf_found_by_scanning_past_a_hole_in_the_image)
+{
+	struct vd_session *s = open_fake(BTF_SCAN);
+	uint64_t base[8], size[8];
+	struct seen r;
+
+	if (!s)
+		return;
+	// struct module comes from the scanned BTF only.
+	modules(s, &r, base, size);
+	CHECK_EQ_U64(r.n, 2);
+	CHECK_STR(r.comm[0], "alpha");
+	CHECK(strstr(vd_session_type_source(s), "BTF"));
 	vd_session_close(s);
 }
 
