@@ -46,7 +46,7 @@
 # Debian's 6.1 cloud kernel is built without CONFIG_X86_MCE; the machine check is injected
 # by QEMU's monitor command mce once the module waits for it), arm64-crash-null,
 # arm64-crash-null-2, arm64-crash-timer (arm64 6.1);
-# their meta.env says CRASH_KIND=<mode>.  And zram (x86_64 6.1), zram-sid (sid's x86_64 kernel,
+# their meta.env says CRASH_KIND=<mode>.  And zram (x86_64 6.1), zram-6.12 (zstd), zram-sid (sid's x86_64 kernel,
 # lz4: sid builds zram without its lzo backend) and arm64-zram (arm64 6.1): a zram swap device
 # and samples/guest/vd-zram, whose known pages are swapped out to it (build_zram; meta.env
 # ZRAM_ALG, VDZRAM).  One boot each; named together they share the VMDIVE_BOOT_JOBS places.  The tables KERNELS and VARIANTS below list them.
@@ -135,6 +135,7 @@ arm64-crash-null-2  arm64  6.1    arm64       max           256 null       no   
 arm64-crash-timer   arm64  6.1    arm64       max           256 timer      no      -
 zram                x86_64 6.1    cloud-amd64 qemu64        256 sysrq      no      vmdive.zram=lzo-rle
 zram-sid            x86_64 sid    cloud-amd64 qemu64        256 sysrq      no      vmdive.zram=lz4
+zram-6.12           x86_64 6.12   cloud-amd64 qemu64        256 sysrq      no      vmdive.zram=zstd
 arm64-zram          arm64  6.1    arm64       max           256 sysrq      no      vmdive.zram=lzo-rle
 '
 table() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' <<<"$1"; }

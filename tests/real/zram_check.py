@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Swapped-out pages on the zram samples (samples/make-dumps.sh --variant zram, zram-sid,
-arm64-zram: x86_64 6.1 with lzo-rle, sid's x86_64 7.2 with lz4 and the swap table, arm64 6.1
-with lzo-rle).
+"""Swapped-out pages on the zram samples (samples/make-dumps.sh --variant zram, zram-6.12,
+zram-sid, arm64-zram: x86_64 6.1 with lzo-rle, x86_64 6.12 with zstd, sid's x86_64 7.2 with lz4
+and the swap table, arm64 6.1 with lzo-rle).
 
     /usr/bin/python3 tests/real/zram_check.py VMDIVE
 
@@ -43,7 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import vdcheck as vc                                 # noqa: E402
 
-VARIANTS = ("zram", "zram-sid", "arm64-zram")
+VARIANTS = ("zram", "zram-6.12", "zram-sid", "arm64-zram")
 M64 = (1 << 64) - 1
 
 
@@ -252,6 +252,8 @@ def check(vm, t, VARIANT, meta):
     ptes = {int(va, 16): e for va, e in oracle["ptes"].items()}
     swp_ptes = sorted({int(ptes[va]["pte"], 16) for va in swapped if ptes.get(va)})
     crash_bin = vc.oracle_crash(meta) if meta.get("ARCH", "x86_64") == "x86_64" else None
+    if VARIANT == "zram-6.12":           # crash 8.0.2 refuses 6.12's modules; sid's reads it
+        crash_bin = os.path.join(vc.SID_ORACLES, "crash")
     if crash_bin is not None:
         crash = crash_ptes(t, dumpdir, meta, swp_ptes, crash_bin) if swp_ptes else {}
         if crash is None:
