@@ -407,7 +407,11 @@ class CrashAnswers:
         return tokens(text, opt)
 
     def list(self, k, entries):
-        return [(a, flatten("{" + body + "}")) for a, body in entries(self.sec.get("list %d" % k, ""))]
+        text = self.sec.get("list %d" % k, "")
+        # 7.2's file_system_type has no next: "list: invalid -o argument: ...".
+        if not entries(text) and (CRASH_ABSENT.search(text) or "invalid -o argument" in text):
+            return "absent"
+        return [(a, flatten("{" + body + "}")) for a, body in entries(text)]
 
     def search(self, name):
         return self.sec.get("search " + name, "")
