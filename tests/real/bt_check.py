@@ -370,6 +370,9 @@ def check_dump(t, sc, vd, dump, extra, j, o, blocks, tasks=True):
                 k = i
                 while k < len(fr) and fr[k]["stack"] == "irq":
                     k += 1
+                # Some boots' drgn gets one or more frames past the IRQ stack's top (the
+                # caller of call_on_irq_stack, on the task stack): vmdive's next frames then.
+                k = max(k, min(len(fr), i + len(r["frames"])))
                 t.ok(sc, "drgn-partial", True)
                 check_frames(t, sc, "running", fr[i:k], r["frames"], None, who)
                 continue
