@@ -675,18 +675,26 @@ X86_NAMES = ("r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8",
 
 def check_crash_notes(t, vd, variant, meta):
     """A kdump kernel's per-CPU crash_notes win over the dump's notes: in a copy of vmcore.elf,
-    CPU 0's crash_notes buffer (zero in a QEMU dump) gets an NT_PRSTATUS holding the pt_regs
-    that CPU 0's trace meets (its interrupt of the idle loop).  bt -a must then start CPU 0
+    a CPU's crash_notes buffer (zero in a QEMU dump) gets an NT_PRSTATUS holding the pt_regs
+    that CPU's trace meets (its interrupt of the idle loop; the first CPU whose trace meets
+    one: which CPU took the sysrq differs from boot to boot).  bt -a must then start that CPU
     there, say "crash_notes", and give the same frames as the original trace from that
-    pt_regs on; CPU 1 keeps its QEMU note."""
+    pt_regs on; the other CPUs keep their QEMU notes."""
     import struct
     sc = variant + "/crash_notes"
     src = meta["VMCORE_ELF"]
     j0, _, _ = vd.json(["bt", "-a", "-r", "--json", src])
-    cpu0 = [x for x in (j0 or {}).get("tasks", []) if x["cpu"] == 0]
-    exc = [i for i, f in enumerate(cpu0[0]["frames"]) if f["kind"] == "exception"] if cpu0 else []
-    if not t.ok(sc, "setup", exc and "regs" in cpu0[0]["frames"][exc[0]], "no pt_regs on CPU 0"):
+    cpu0, exc = [], []
+    for x in sorted((j0 or {}).get("tasks", []), key=lambda x: x["cpu"] if x.get("running") else 1 << 30):
+        if not x.get("running"):
+            continue
+        e = [i for i, f in enumerate(x["frames"]) if f["kind"] == "exception" and "regs" in f]
+        if e:
+            cpu0, exc = [x], e
+            break
+    if not t.ok(sc, "setup", exc, "no running CPU's trace meets a pt_regs"):
         return
+    cpu = cpu0[0]["cpu"]
     regs = cpu0[0]["frames"][exc[0]]["regs"]
 
     def rd64(dump, va):
@@ -695,7 +703,7 @@ def check_crash_notes(t, vd, variant, meta):
     sym, _, _ = vd.json(["sym", "--json", src, "crash_notes"])
     pco, _, _ = vd.json(["sym", "--json", src, "__per_cpu_offset"])
     base = rd64(src, h(sym[0]["symbol_address"])) if sym else None
-    off0 = rd64(src, h(pco[0]["symbol_address"])) if pco else None
+    off0 = rd64(src, h(pco[0]["symbol_address"]) + 8 * cpu) if pco else None
     if not t.ok(sc, "setup", base and off0 is not None, "no crash_notes or __per_cpu_offset"):
         return
     va = base + off0
@@ -720,16 +728,19 @@ def check_crash_notes(t, vd, variant, meta):
         j, rc, err = vd.json(["bt", "-a", "--json", copy])
     if not t.ok(sc, "run", j is not None and rc == 0, lambda: "exit %d %s" % (rc, err)):
         return
-    by_cpu = {x["cpu"]: x for x in j["tasks"]}
-    c0, c1 = by_cpu.get(0), by_cpu.get(1)
+    by_cpu = {x["cpu"]: x for x in j["tasks"] if x.get("running")}
+    c0 = by_cpu.get(cpu)
     want = [(f["pc"], f["symbol"]) for f in cpu0[0]["frames"][exc[0]:]]
     got = [(f["pc"], f["symbol"]) for f in c0["frames"]] if c0 else []
     t.ok(sc, "cpu0", c0 and c0["start"] == "crash_notes" and got == want and not c0["error"],
          lambda: "start %s, frames %s, want %s" % (c0 and c0["start"], got, want))
-    orig1 = [x for x in j0["tasks"] if x["cpu"] == 1]
-    t.ok(sc, "cpu1", c1 and c1["start"] == "CPU note" and orig1 and
-         [f["pc"] for f in c1["frames"]] == [f["pc"] for f in orig1[0]["frames"]],
-         lambda: "CPU 1: %s" % (c1 and c1["start"]))
+    for x in j0["tasks"]:
+        if not x.get("running") or x["cpu"] == cpu:
+            continue
+        c1 = by_cpu.get(x["cpu"])
+        t.ok(sc, "cpu1", c1 and c1["start"] == "CPU note" and
+             [f["pc"] for f in c1["frames"]] == [f["pc"] for f in x["frames"]],
+             lambda: "CPU %d: %s" % (x["cpu"], c1 and c1["start"]))
 
 
 def source_chain(f):
