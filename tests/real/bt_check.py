@@ -796,7 +796,12 @@ def check_lines(t, sc, j, o):
                 r = o["regs"].get("%x" % h(f.get("pt_regs"))) if f["kind"] == "exception" \
                     else None
                 if r and "frames" in r:
-                    seg = [x for x in fr[i:] if x["kind"] != "user"]
+                    # Up to the next pt_regs, which is checked from its own unwind: drgn's
+                    # unwind carried on through an exception entry takes the interrupted
+                    # frame for a call (its line from pc - 1: a fresh arm64-crash-null-2
+                    # boot, the timer interrupting panic's delay, gave :84 for :83).
+                    nxt = [k for k in range(i + 1, len(fr)) if fr[k]["kind"] == "exception"]
+                    seg = [x for x in fr[i:nxt[0] if nxt else len(fr)] if x["kind"] != "user"]
                     pairs += list(zip(seg, r["frames"]))
         elif oo and "frames" in oo:
             kern = [f for f in task["frames"] if f["kind"] != "user"]
