@@ -21,38 +21,8 @@
 #include "harness.h"
 #include "vmdive/dump.h"
 
-static char tmpdir[64];
-static unsigned file_seq;
-
-static void
-cleanup_tmpdir(void)
-{
-	char cmd[128];
-
-	if (!tmpdir[0] || getenv("VD_KEEP_TMP"))
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-}
-
-static const char *
-tmp_path(const char *name, char *buf, size_t len)
-{
-	if (!tmpdir[0]) {
-		const char *t = getenv("TMPDIR");
-
-		snprintf(tmpdir, sizeof(tmpdir), "%s/vd-kdump-XXXXXX",
-			 t ? t : "/tmp");
-		if (!mkdtemp(tmpdir)) {
-			perror("mkdtemp");
-			exit(99);
-		}
-		atexit(cleanup_tmpdir);
-	}
-	snprintf(buf, len, "%s/%u-%s", tmpdir, file_seq++, name);
-	return buf;
-}
+#define TMP_FILES_PREFIX "vd-kdump"
+#include "tmp_files.h"
 
 /* Parse desc and write it to a fresh file; NULL (and a failed check) on error. */
 static struct mkdd *

@@ -23,37 +23,8 @@
 #include "harness.h"
 #include "vmdive/dump.h"
 
-static char tmpdir[64];
-static unsigned file_seq;
-
-static void
-cleanup_tmpdir(void)
-{
-	char cmd[128];
-
-	if (!tmpdir[0] || getenv("VD_KEEP_TMP"))
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-}
-
-static const char *
-tmp_path(const char *name, char *buf, size_t len)
-{
-	if (!tmpdir[0]) {
-		const char *t = getenv("TMPDIR");
-
-		snprintf(tmpdir, sizeof(tmpdir), "%s/vd-scan-XXXXXX", t ? t : "/tmp");
-		if (!mkdtemp(tmpdir)) {
-			perror("mkdtemp");
-			exit(99);
-		}
-		atexit(cleanup_tmpdir);
-	}
-	snprintf(buf, len, "%s/%u-%s", tmpdir, file_seq++, name);
-	return buf;
-}
+#define TMP_FILES_PREFIX "vd-scan"
+#include "tmp_files.h"
 
 static struct mkdd *
 make(const char *desc, const char *name, char *path, size_t len)
