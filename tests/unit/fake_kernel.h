@@ -198,14 +198,14 @@ fake_vmap_area(struct fake *f, int i, uint64_t start, uint64_t size, uint64_t ne
  * direct map, the VMCOREINFO numbers translation needs, the BTF at
  * __start_BTF, and the symbols init_task, modules and vmap_area_list.
  */
-static inline struct fake *
-fake_kernel_new(bool deep)
+/*
+ * The image any fake kernel starts from: the kernel image and the direct map
+ * mapped, the VMCOREINFO numbers translation needs, _stext, init_top_pgt and
+ * the BTF RAW (BSIZE bytes) at __start_BTF.
+ */
+static inline void
+fake_kernel_image(struct fake *f, const void *raw, uint32_t bsize)
 {
-	struct fake *f = fake_new();
-	struct btf *btf;
-	uint32_t bsize;
-	const void *raw = make_btf(&btf, &bsize, deep);
-
 	for (uint64_t off = 0; off < 16 << 20; off += 1 << 21)
 		fake_map(f, ROOT, 4, KIMG + off, off, 1 << 21, 0x163);
 	fake_map(f, ROOT, 4, DMAP, 0, 1ULL << 30, 0x8000000000000063ULL);
@@ -218,10 +218,25 @@ fake_kernel_new(bool deep)
 	sym(f, "_stext", KIMG + 0x1000000);
 	sym(f, "__start_BTF", KIMG + BTF_PA);
 	sym(f, "__stop_BTF", KIMG + BTF_PA + bsize);
+	put_bytes(f, BTF_PA, raw, bsize);
+}
+
+/*
+ * fake_kernel_image() with make_btf()'s types and the symbols init_task,
+ * modules and vmap_area_list.
+ */
+static inline struct fake *
+fake_kernel_new(bool deep)
+{
+	struct fake *f = fake_new();
+	struct btf *btf;
+	uint32_t bsize;
+	const void *raw = make_btf(&btf, &bsize, deep);
+
+	fake_kernel_image(f, raw, bsize);
 	sym(f, "init_task", ITASK);
 	sym(f, "modules", MHEAD);
 	sym(f, "vmap_area_list", VHEAD);
-	put_bytes(f, BTF_PA, raw, bsize);
 	btf__free(btf);
 	return f;
 }

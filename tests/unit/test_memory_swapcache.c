@@ -92,24 +92,12 @@ build(int format, const uint64_t *words, unsigned nwords, uint64_t cluster1_tabl
 	uint32_t bsize;
 	const void *raw = swap_btf(&btf, &bsize, format);
 
-	for (uint64_t off = 0; off < 16 << 20; off += 1 << 21)
-		fake_map(f, ROOT, 4, KIMG + off, off, 1 << 21, 0x163);
-	fake_map(f, ROOT, 4, DMAP, 0, 1ULL << 30, 0x8000000000000063ULL);
+	fake_kernel_image(f, raw, bsize);
 	fake_map(f, ROOT, 4, VMEMMAP, VMEMMAP_PA, 1 << 21, 0x8000000000000063ULL);
-	num(f, "PAGESIZE", 4096);
-	num(f, "NUMBER(phys_base)", 0);
-	num(f, "KERNELOFFSET", 0);
-	num(f, "NUMBER(pgtable_l5_enabled)", 0);
-	num(f, "NUMBER(KERNEL_IMAGE_SIZE)", 1ULL << 30);
 	num(f, "SYMBOL(vmemmap)", VMEMMAP);
-	sym(f, "init_top_pgt", KIMG + ROOT);
-	sym(f, "_stext", KIMG + 0x1000000);
-	sym(f, "__start_BTF", KIMG + BTF_PA);
-	sym(f, "__stop_BTF", KIMG + BTF_PA + bsize);
 	sym(f, "init_task", ITASK);
 	sym(f, "swap_info", KIMG + SWAP_INFO_PA);
 	sym(f, "nr_swapfiles", KIMG + NR_SWAPFILES_PA);
-	put_bytes(f, BTF_PA, raw, bsize);
 	btf__free(btf);
 
 	put64(f, SWAP_INFO_PA, DMAP + SI_PA);
