@@ -288,12 +288,7 @@ def crash_transcript(meta, cmds_text):
                   file=sys.stderr)
             return None
         vc.atomic_write(path, text)
-    for old in os.listdir(cdir):                     # one transcript per dump is enough
-        if old.startswith(prefix) and old != os.path.basename(path):
-            try:
-                os.unlink(os.path.join(cdir, old))
-            except FileNotFoundError:
-                pass
+    vc.drop_stale(path, prefix)                      # one transcript per dump is enough
     print("%s: crash ran in %.1f s -> %s" % (meta.get("VARIANT"), time.time() - t0, path),
           flush=True)
     return path
@@ -487,12 +482,7 @@ def drgn_answers(meta, spec):
                       % (dump, p.returncode, p.stderr[-1500:]), file=sys.stderr)
                 return None
             vc.atomic_write(path, open(out, "rb").read())
-        for old in os.listdir(cdir):
-            if old.startswith(prefix) and old != os.path.basename(path):
-                try:
-                    os.unlink(os.path.join(cdir, old))
-                except FileNotFoundError:
-                    pass
+        vc.drop_stale(path, prefix)
         print("%s: drgn ran in %.1f s -> %s" % (meta.get("VARIANT"), time.time() - t0, path),
               flush=True)
     with open(path) as f:

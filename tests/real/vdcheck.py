@@ -251,6 +251,18 @@ def content_key(*blobs):
     return x.hexdigest()[:12]
 
 
+def drop_stale(path, prefix, suffix=""):
+    """Remove the older answers beside PATH (same PREFIX and SUFFIX, another name): one
+    answer set per dump and question list is kept."""
+    cdir = os.path.dirname(path)
+    for old in os.listdir(cdir):
+        if old.startswith(prefix) and old.endswith(suffix) and old != os.path.basename(path):
+            try:
+                os.unlink(os.path.join(cdir, old))
+            except FileNotFoundError:                # a concurrent test removed it
+                pass
+
+
 def atomic_write(path, data):
     tmp = "%s.tmp.%d" % (path, os.getpid())
     with open(tmp, "wb") as f:
