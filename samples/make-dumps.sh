@@ -94,49 +94,57 @@ arm64   sid    arm64-16k   sid      linux-binary-KVER,linux-modules-KVER,linux-i
 # `echo c >/proc/sysrq-trigger`; any other word is a mode of the test module
 # samples/crashmod/vmdive_crash.c, built against Debian's linux-headers-KVER of the kernel and
 # loaded by /init with that mode: see build_crashmod; meta.env says CRASH_KIND=<crash>),
-# whether it is made when no variant is named, and extra kernel command-line words ("-":
-# none; words joined by ","; vmdive.cpu=N pins /init's trigger, or the module's spinning
-# kthread, to CPU N, default 0).  Boots run under TCG; x86_64 ones under KVM with
+# whether it is made when no variant is named, what the guest leaves (dumps, below), and
+# extra kernel command-line words ("-": none; words joined by ","; vmdive.cpu=N pins /init's
+# trigger, or the module's spinning kthread, to CPU N, default 0).
+#   dumps: "full" = vmcore.elf, QEMU's vmcore.kdump-zlib and qemu-xlat.json (QEMU's own MMU
+#   translating ~7,500-11,000 kernel VAs of the stopped guest: samples/qemu-xlat.py);
+#   "elf:V" = vmcore.elf only: the same kernel boots as the full variant V, whose qemu-xlat.json
+#   and kdump-zlib already check that kernel's translation and QEMU's kdump writer (the
+#   real-dump tests read the crash kinds and zram guests through their ELF; where a test
+#   would read kdump-zlib or qemu-xlat.json of such a variant it prints a SKIP naming
+#   meta.env's DUMPS).  Per guest under TCG, "full" costs ~15-45 s of qemu-xlat.py and
+#   6-16 s of kdump-zlib more than "elf:V" (docs/testing.md, the cost model).  Boots run under TCG; x86_64 ones under KVM with
 # VMDIVE_KVM=1 (see kvm_usable), except a -cpu KVM cannot give (la57: TCG implements it).
 #   la57: 5-level paging; arm64 -cpu max: pointer authentication and MTE live, as on current
 #   hardware; Debian's 6.12+ arm64 kernels are built for 52-bit VAs (4K: 5 levels, 16K: 4) and
 #   fall back at boot to 48 (4K) or 47 (16K) bits on a CPU without FEAT_LPA2 (lpa2=off): the
 #   runtime VA size then differs from NUMBER(VA_BITS) and only TCR_EL1_T1SZ tells.
 VARIANTS='
-# variant           arch   series flavour     qemu -cpu     mem crash      default cmdline
-kaslr               x86_64 6.1    cloud-amd64 qemu64        512 sysrq      yes     -
-nokaslr             x86_64 6.1    cloud-amd64 qemu64        512 sysrq      yes     nokaslr
-la57                x86_64 6.1    cloud-amd64 qemu64,+la57  512 sysrq      yes     -
-kaslr-6.12          x86_64 6.12   cloud-amd64 qemu64        512 sysrq      no      -
-kaslr-5.10          x86_64 5.10   cloud-amd64 qemu64        512 sysrq      no      -
-kaslr-sid           x86_64 sid    cloud-amd64 qemu64        512 sysrq      no      -
-arm64-kaslr         arm64  6.1    arm64       max           512 sysrq      no      -
-arm64-nokaslr       arm64  6.1    arm64       max           512 sysrq      no      nokaslr
-arm64-6.12          arm64  6.12   arm64       max           512 sysrq      no      -
-arm64-6.12-va48     arm64  6.12   arm64       max,lpa2=off  512 sysrq      no      -
-arm64-16k-6.12      arm64  6.12   arm64-16k   max           512 sysrq      no      -
-arm64-16k-6.12-va47 arm64  6.12   arm64-16k   max,lpa2=off  512 sysrq      no      -
-arm64-5.10          arm64  5.10   arm64       max           512 sysrq      no      -
-arm64-sid           arm64  sid    cloud-arm64 max           512 sysrq      no      -
-arm64-16k-sid       arm64  sid    arm64-16k   max           512 sysrq      no      -
-crash-null          x86_64 6.1    cloud-amd64 qemu64        256 null       no      vmdive.cpu=0
-crash-null-2        x86_64 6.1    cloud-amd64 qemu64        256 null       no      vmdive.cpu=1
-crash-bug           x86_64 6.1    cloud-amd64 qemu64        256 bug        no      -
-crash-warn          x86_64 6.1    cloud-amd64 qemu64        256 warn       no      panic_on_warn=1
-crash-timer         x86_64 6.1    cloud-amd64 qemu64        256 timer      no      -
-crash-hung          x86_64 6.1    cloud-amd64 qemu64        256 hung       no      hung_task_panic=1,sysctl.kernel.hung_task_timeout_secs=2
-crash-softlockup    x86_64 6.1    cloud-amd64 qemu64        256 softlockup no      softlockup_panic=1,watchdog_thresh=1,vmdive.cpu=1
-crash-oom           x86_64 6.1    cloud-amd64 qemu64        256 oom        no      sysctl.vm.panic_on_oom=1
-crash-gpf           x86_64 6.1    cloud-amd64 qemu64        256 gpf        no      -
-crash-rcu           x86_64 6.1    cloud-amd64 qemu64        256 rcu        no      sysctl.kernel.panic_on_rcu_stall=1,rcupdate.rcu_cpu_stall_timeout=5,vmdive.cpu=1
-crash-mce           x86_64 6.12   cloud-amd64 qemu64,+mce,+mca 256 mce    no      vmdive.cpu=0
-arm64-crash-null    arm64  6.1    arm64       max           256 null       no      vmdive.cpu=0
-arm64-crash-null-2  arm64  6.1    arm64       max           256 null       no      vmdive.cpu=1
-arm64-crash-timer   arm64  6.1    arm64       max           256 timer      no      -
-zram                x86_64 6.1    cloud-amd64 qemu64        256 sysrq      no      vmdive.zram=lzo-rle
-zram-sid            x86_64 sid    cloud-amd64 qemu64        256 sysrq      no      vmdive.zram=lz4
-zram-6.12           x86_64 6.12   cloud-amd64 qemu64        256 sysrq      no      vmdive.zram=zstd
-arm64-zram          arm64  6.1    arm64       max           256 sysrq      no      vmdive.zram=lzo-rle
+# variant           arch   series flavour     qemu -cpu     mem crash      default dumps            cmdline
+kaslr               x86_64 6.1    cloud-amd64 qemu64        512 sysrq      yes     full             -
+nokaslr             x86_64 6.1    cloud-amd64 qemu64        512 sysrq      yes     full             nokaslr
+la57                x86_64 6.1    cloud-amd64 qemu64,+la57  512 sysrq      yes     full             -
+kaslr-6.12          x86_64 6.12   cloud-amd64 qemu64        512 sysrq      no      full             -
+kaslr-5.10          x86_64 5.10   cloud-amd64 qemu64        512 sysrq      no      full             -
+kaslr-sid           x86_64 sid    cloud-amd64 qemu64        512 sysrq      no      full             -
+arm64-kaslr         arm64  6.1    arm64       max           512 sysrq      no      full             -
+arm64-nokaslr       arm64  6.1    arm64       max           512 sysrq      no      full             nokaslr
+arm64-6.12          arm64  6.12   arm64       max           512 sysrq      no      full             -
+arm64-6.12-va48     arm64  6.12   arm64       max,lpa2=off  512 sysrq      no      full             -
+arm64-16k-6.12      arm64  6.12   arm64-16k   max           512 sysrq      no      full             -
+arm64-16k-6.12-va47 arm64  6.12   arm64-16k   max,lpa2=off  512 sysrq      no      full             -
+arm64-5.10          arm64  5.10   arm64       max           512 sysrq      no      full             -
+arm64-sid           arm64  sid    cloud-arm64 max           512 sysrq      no      full             -
+arm64-16k-sid       arm64  sid    arm64-16k   max           512 sysrq      no      full             -
+crash-null          x86_64 6.1    cloud-amd64 qemu64        256 null       no      elf:kaslr        vmdive.cpu=0
+crash-null-2        x86_64 6.1    cloud-amd64 qemu64        256 null       no      elf:kaslr        vmdive.cpu=1
+crash-bug           x86_64 6.1    cloud-amd64 qemu64        256 bug        no      elf:kaslr        -
+crash-warn          x86_64 6.1    cloud-amd64 qemu64        256 warn       no      elf:kaslr        panic_on_warn=1
+crash-timer         x86_64 6.1    cloud-amd64 qemu64        256 timer      no      elf:kaslr        -
+crash-hung          x86_64 6.1    cloud-amd64 qemu64        256 hung       no      elf:kaslr        hung_task_panic=1,sysctl.kernel.hung_task_timeout_secs=2
+crash-softlockup    x86_64 6.1    cloud-amd64 qemu64        256 softlockup no      elf:kaslr        softlockup_panic=1,watchdog_thresh=1,vmdive.cpu=1
+crash-oom           x86_64 6.1    cloud-amd64 qemu64        256 oom        no      elf:kaslr        sysctl.vm.panic_on_oom=1
+crash-gpf           x86_64 6.1    cloud-amd64 qemu64        256 gpf        no      elf:kaslr        -
+crash-rcu           x86_64 6.1    cloud-amd64 qemu64        256 rcu        no      elf:kaslr        sysctl.kernel.panic_on_rcu_stall=1,rcupdate.rcu_cpu_stall_timeout=5,vmdive.cpu=1
+crash-mce           x86_64 6.12   cloud-amd64 qemu64,+mce,+mca 256 mce    no      elf:kaslr-6.12   vmdive.cpu=0
+arm64-crash-null    arm64  6.1    arm64       max           256 null       no      elf:arm64-kaslr  vmdive.cpu=0
+arm64-crash-null-2  arm64  6.1    arm64       max           256 null       no      elf:arm64-kaslr  vmdive.cpu=1
+arm64-crash-timer   arm64  6.1    arm64       max           256 timer      no      elf:arm64-kaslr  -
+zram                x86_64 6.1    cloud-amd64 qemu64        256 sysrq      no      elf:kaslr        vmdive.zram=lzo-rle
+zram-sid            x86_64 sid    cloud-amd64 qemu64        256 sysrq      no      elf:kaslr-sid    vmdive.zram=lz4
+zram-6.12           x86_64 6.12   cloud-amd64 qemu64        256 sysrq      no      elf:kaslr-6.12   vmdive.zram=zstd
+arm64-zram          arm64  6.1    arm64       max           256 sysrq      no      elf:arm64-kaslr  vmdive.zram=lzo-rle
 '
 table() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' <<<"$1"; }
 # The line of variant $1 (its words); fails for an unknown variant.
@@ -150,14 +158,22 @@ mapfile -t ALL_VARIANTS < <(table "$VARIANTS" | awk '{ print $1 }')
 mapfile -t X86_VARIANTS < <(table "$VARIANTS" | awk '$2 == "x86_64" { print $1 }')
 mapfile -t ARM64_VARIANTS < <(table "$VARIANTS" | awk '$2 == "arm64" { print $1 }')
 mapfile -t DEFAULT_VARIANTS < <(table "$VARIANTS" | awk '$8 == "yes" { print $1 }')
+# Every "elf:V" names a "full" variant V of the same kernel (a mistake in the table stops here).
+table "$VARIANTS" | awk '{ k[$1] = $2 " " $3 " " $4; d[$1] = $9; n[NR] = $1 }
+    END { for (i = 1; i <= NR; i++) { v = n[i]
+              if (d[v] == "full") continue
+              c = substr(d[v], 5)
+              if (substr(d[v], 1, 4) != "elf:" || d[c] != "full" || k[c] != k[v]) {
+                  printf "make-dumps: ERROR: VARIANTS: %s: dumps \"%s\" must be full or elf:V, V a full variant of its kernel\n", v, d[v] > "/dev/stderr"
+                  exit 1 } } }' || exit 1
 # The kernel a variant boots ("ARCH SERIES FLAVOUR") and how it dies (sysrq, or a mode of
 # samples/crashmod/vmdive_crash.c), read from the table once: warm runs of many variants stay
 # quick.
-declare -A KERNEL_OF=() CRASH_OF=()
-while read -r _v _a _s _f _c _m _k _; do
-    KERNEL_OF[$_v]="$_a $_s $_f" CRASH_OF[$_v]=$_k
+declare -A KERNEL_OF=() CRASH_OF=() DUMPS_OF=()
+while read -r _v _a _s _f _c _m _k _d _x _; do
+    KERNEL_OF[$_v]="$_a $_s $_f" CRASH_OF[$_v]=$_k DUMPS_OF[$_v]=$_x
 done < <(table "$VARIANTS")
-unset _v _a _s _f _c _m _k
+unset _v _a _s _f _c _m _k _d _x
 kernel_of() { [[ -n ${KERNEL_OF[$1]:-} ]] && echo "${KERNEL_OF[$1]}"; }
 BOOT_TIMEOUT=${VMDIVE_BOOT_TIMEOUT:-300}   # arm64 under TCG on a loaded 2-core machine: 2+ min
 # Guests booted at once (VMDIVE_BOOT_JOBS): two on a 2-core machine keep both cores busy
@@ -245,7 +261,7 @@ ensure_packages() {
     # vd-zram (build_zram), built statically for the zram variants' guests.
     local v
     for v in "${variants[@]}"; do
-        [[ $(variant_row "$v" | awk '{ print $9 }') == *vmdive.zram=* ]] || continue
+        [[ $(variant_row "$v" | awk '{ print $10 }') == *vmdive.zram=* ]] || continue
         if [[ $(arch_of "$v") == arm64 && $(uname -m) != aarch64 ]]; then
             pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
         else
@@ -763,7 +779,7 @@ want_zram() {
     local v
     for v in "${variants[@]}"; do
         [[ ${KERNEL_OF[$v]} == "$1" ]] || continue
-        [[ $(variant_row "$v" | awk '{ print $9 }') == *vmdive.zram=* ]] && return 0
+        [[ $(variant_row "$v" | awk '{ print $10 }') == *vmdive.zram=* ]] && return 0
     done
     return 1
 }
@@ -806,13 +822,16 @@ build_zram() {
 }
 
 # --- QMP ------------------------------------------------------------------------------------
-# Tiny QMP client: stop the (panicked) guest, write the ELF and kdump-zlib dumps; the guest
-# stays stopped for qemu-xlat.py, which quits QEMU.  dump-guest-memory runs detached and is
-# polled with query-dump, so a slow dump never trips a socket timeout.
+# Tiny QMP client: stop the (panicked) guest, write the dumps named (elf, kdump-zlib: files
+# vmcore.FORMAT); the guest stays stopped for qemu-xlat.py, which quits QEMU, unless the last
+# word is "quit".  dump-guest-memory runs detached and is polled with query-dump, so a slow
+# dump never trips a socket timeout.
 qmp_dump() {
     "$PY" - "$@" <<'EOF'
 import json, socket, sys, time
-sock_path, outdir = sys.argv[1], sys.argv[2]
+sock_path, outdir, fmts = sys.argv[1], sys.argv[2], sys.argv[3:]
+quit = fmts[-1:] == ["quit"]
+fmts = fmts[:-1] if quit else fmts
 s = socket.socket(socket.AF_UNIX); s.connect(sock_path); f = s.makefile("rw")
 def cmd(name, **args):
     f.write(json.dumps({"execute": name, "arguments": args}) + "\n"); f.flush()
@@ -822,7 +841,8 @@ def cmd(name, **args):
         if "error" in r: sys.exit("QMP %s: %s" % (name, r["error"]))
 json.loads(f.readline())                                # greeting
 cmd("qmp_capabilities"); cmd("stop")
-for fmt, name in (("elf", "vmcore.elf"), ("kdump-zlib", "vmcore.kdump-zlib")):
+for fmt in fmts:
+    name = "vmcore." + fmt
     t = time.time()
     cmd("dump-guest-memory", paging=False, protocol="file:%s/%s" % (outdir, name),
         detach=True, format=fmt)
@@ -832,6 +852,11 @@ for fmt, name in (("elf", "vmcore.elf"), ("kdump-zlib", "vmcore.kdump-zlib")):
         if st["status"] == "failed": sys.exit("dump %s failed" % fmt)
         time.sleep(0.1)
     print("make-dumps: dump %s: %.1fs" % (fmt, time.time() - t), file=sys.stderr)
+if quit:
+    try:
+        cmd("quit")
+    except (ValueError, OSError):                       # QEMU may close the socket first
+        pass
 EOF
 }
 
@@ -892,13 +917,16 @@ kvm_usable() {
 # --- one variant ----------------------------------------------------------------------------
 make_variant() {
     local v=$1 D=$CACHE/dumps/$1 extra="" cpu t marker pid rc console=ttyS0 machine=() accel=tcg
-    if [[ -e $D/done && -e $D/qemu-xlat.json && $force == 0 ]]; then
+    local dumps=${DUMPS_OF[$1]}
+    # A "full" variant's dump made before qemu-xlat.py existed lacks its oracle: made again,
+    # once.  An "elf:V" variant has none by design; one made before the mark (with
+    # qemu-xlat.json and kdump-zlib) is kept as it is.
+    if [[ -e $D/done && $force == 0 && ($dumps != full || -e $D/qemu-xlat.json) ]]; then
         log "$v: cached in $D"; return
     fi
-    # Dumps made before qemu-xlat.py existed lack its oracle: made again, once.
     [[ -e $D/done && $force == 0 ]] && log "$v: no qemu-xlat.json in $D: making it again"
     local row mem crash initrd=$INITRD; row=$(variant_row "$v")
-    read -r _ _ _ _ cpu mem crash _ extra <<<"$row"
+    read -r _ _ _ _ cpu mem crash _ _ extra <<<"$row"
     [[ $extra == - ]] && extra=""
     extra=${extra//,/ }
     if [[ $crash != sysrq ]]; then
@@ -964,12 +992,18 @@ make_variant() {
     log "$v: boot to panic $(since "$t")"
     grep -q 'insmod .* FAILED' "$D/console.log" && die "$v: a module failed to load (console.log)"
     t=$(now)
-    qmp_dump "$sock" "$D" || { kill "$pid" 2>/dev/null; die "$v: QMP dump failed"; }
-    log "$v: dumps written in $(since "$t")"
-    # The real-dump tests' independent oracle: QEMU's MMU translates kernel VAs of the
-    # still-stopped guest (qemu-xlat.json); then QEMU quits.
-    "$PY" "$HERE/qemu-xlat.py" --qmp "$sock" --dir "$D" --system-map "$K/System.map" --quit ||
-        { kill "$pid" 2>/dev/null; die "$v: qemu-xlat.py failed (see above)"; }
+    if [[ $dumps == full ]]; then
+        qmp_dump "$sock" "$D" elf kdump-zlib || { kill "$pid" 2>/dev/null; die "$v: QMP dump failed"; }
+        log "$v: dumps written in $(since "$t")"
+        # The real-dump tests' independent oracle: QEMU's MMU translates kernel VAs of the
+        # still-stopped guest (qemu-xlat.json); then QEMU quits.
+        "$PY" "$HERE/qemu-xlat.py" --qmp "$sock" --dir "$D" --system-map "$K/System.map" --quit ||
+            { kill "$pid" 2>/dev/null; die "$v: qemu-xlat.py failed (see above)"; }
+    else
+        # dumps elf:V: V's boot of this kernel has the kdump-zlib and QEMU's translations.
+        qmp_dump "$sock" "$D" elf quit || { kill "$pid" 2>/dev/null; die "$v: QMP dump failed"; }
+        log "$v: dump written in $(since "$t") (vmcore.elf only: dumps $dumps)"
+    fi
     rc=0; wait "$pid" || rc=$?
     ((rc == 0)) || die "$v: QEMU exited with $rc (see $D/qemu.log)"
     rm -f "$sock"
@@ -1007,9 +1041,11 @@ make_variant() {
             MARKER "VMDIVE-MARKER $v $marker" MODULES "$INITRD_MODULES" PROCS "$procs" \
             CMDLINE "$cmdline" QEMU_CPU "$cpu" KERNELOFFSET "$koff" PGTABLE_L5 "$l5" \
             VA_BITS "$vabits" QEMU_ACCEL "$accel" SUITE "$SUITE" SERIES "$SERIES" \
-            VMCORE_ELF "$D/vmcore.elf" VMCORE_KDUMP_ZLIB "$D/vmcore.kdump-zlib" \
-            VMCOREINFO_TXT "$D/vmcoreinfo.txt" CONSOLE_LOG "$D/console.log" \
-            QEMU_XLAT "$D/qemu-xlat.json" QEMU_MEM "$mem" CRASH_KIND "$crash"
+            VMCORE_ELF "$D/vmcore.elf" VMCOREINFO_TXT "$D/vmcoreinfo.txt" \
+            CONSOLE_LOG "$D/console.log" QEMU_MEM "$mem" CRASH_KIND "$crash" DUMPS "$dumps"
+        # QEMU's kdump-zlib and translations: the full variants only (VARIANTS, dumps).
+        [[ $dumps != full ]] ||
+            printf '%s=%q\n' VMCORE_KDUMP_ZLIB "$D/vmcore.kdump-zlib" QEMU_XLAT "$D/qemu-xlat.json"
         # The test module with its DWARF (--module-debug), for the variants that load it.
         [[ $crash == sysrq ]] || printf '%s=%q\n' CRASH_MODULE "$CRASHMOD"
         # The zram variants: the algorithm, and vd-zram's line (pid, address of its pages).
@@ -1354,7 +1390,7 @@ mdf_of() {
     fi
     # The zram variants are there for the swapped-out pages, not the format: the same kernel
     # and writer as kaslr's, whose outputs test_kdump_real reads page by page already.
-    if [[ $(variant_row "$v" | awk '{ print $9 }') == *vmdive.zram=* ]]; then
+    if [[ $(variant_row "$v" | awk '{ print $10 }') == *vmdive.zram=* ]]; then
         log "$v: no makedumpfile outputs (a zram variant: the plain sysrq variants have them)"
         return
     fi
