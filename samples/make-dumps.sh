@@ -98,7 +98,10 @@ arm64   sid    arm64-16k   sid      linux-binary-KVER,linux-modules-KVER,linux-i
 # extra kernel command-line words ("-": none; words joined by ","; vmdive.cpu=N pins /init's
 # trigger, or the module's spinning kthread, to CPU N, default 0).
 #   dumps: "full" = vmcore.elf, QEMU's vmcore.kdump-zlib and qemu-xlat.json (QEMU's own MMU
-#   translating ~7,500-11,000 kernel VAs of the stopped guest: samples/qemu-xlat.py);
+#   translating ~7,500-11,000 kernel VAs of the stopped guest: samples/qemu-xlat.py); with
+#   --makedumpfile, "+mdf" adds Debian 12's makedumpfile outputs (make_mdf; x86_64 only) and
+#   "+sid" sid's (make_mdf_sid): one variant of each format and architecture, as the tests
+#   read them (test_kdump_real page by page, test_formats_agree, test_scan_real, test_log);
 #   "elf:V" = vmcore.elf only: the same kernel boots as the full variant V, whose qemu-xlat.json
 #   and kdump-zlib already check that kernel's translation and QEMU's kdump writer (the
 #   real-dump tests read the crash kinds and zram guests through their ELF; where a test
@@ -112,13 +115,13 @@ arm64   sid    arm64-16k   sid      linux-binary-KVER,linux-modules-KVER,linux-i
 #   runtime VA size then differs from NUMBER(VA_BITS) and only TCR_EL1_T1SZ tells.
 VARIANTS='
 # variant           arch   series flavour     qemu -cpu     mem crash      default dumps            cmdline
-kaslr               x86_64 6.1    cloud-amd64 qemu64        512 sysrq      yes     full             -
-nokaslr             x86_64 6.1    cloud-amd64 qemu64        512 sysrq      yes     full             nokaslr
-la57                x86_64 6.1    cloud-amd64 qemu64,+la57  512 sysrq      yes     full             -
+kaslr               x86_64 6.1    cloud-amd64 qemu64        512 sysrq      yes     full+mdf+sid     -
+nokaslr             x86_64 6.1    cloud-amd64 qemu64        512 sysrq      yes     full+mdf         nokaslr
+la57                x86_64 6.1    cloud-amd64 qemu64,+la57  512 sysrq      yes     full+mdf         -
 kaslr-6.12          x86_64 6.12   cloud-amd64 qemu64        512 sysrq      no      full             -
 kaslr-5.10          x86_64 5.10   cloud-amd64 qemu64        512 sysrq      no      full             -
 kaslr-sid           x86_64 sid    cloud-amd64 qemu64        512 sysrq      no      full             -
-arm64-kaslr         arm64  6.1    arm64       max           512 sysrq      no      full             -
+arm64-kaslr         arm64  6.1    arm64       max           512 sysrq      no      full+sid         -
 arm64-nokaslr       arm64  6.1    arm64       max           512 sysrq      no      full             nokaslr
 arm64-6.12          arm64  6.12   arm64       max           512 sysrq      no      full             -
 arm64-6.12-va48     arm64  6.12   arm64       max,lpa2=off  512 sysrq      no      full             -
@@ -158,13 +161,13 @@ mapfile -t ALL_VARIANTS < <(table "$VARIANTS" | awk '{ print $1 }')
 mapfile -t X86_VARIANTS < <(table "$VARIANTS" | awk '$2 == "x86_64" { print $1 }')
 mapfile -t ARM64_VARIANTS < <(table "$VARIANTS" | awk '$2 == "arm64" { print $1 }')
 mapfile -t DEFAULT_VARIANTS < <(table "$VARIANTS" | awk '$8 == "yes" { print $1 }')
-# Every "elf:V" names a "full" variant V of the same kernel (a mistake in the table stops here).
+# Every "elf:V" names a "full" variant V of the same kernel, "+mdf" is on an x86_64 variant
+# (a mistake in the table stops here).
 table "$VARIANTS" | awk '{ k[$1] = $2 " " $3 " " $4; d[$1] = $9; n[NR] = $1 }
-    END { for (i = 1; i <= NR; i++) { v = n[i]
-              if (d[v] == "full") continue
-              c = substr(d[v], 5)
-              if (substr(d[v], 1, 4) != "elf:" || d[c] != "full" || k[c] != k[v]) {
-                  printf "make-dumps: ERROR: VARIANTS: %s: dumps \"%s\" must be full or elf:V, V a full variant of its kernel\n", v, d[v] > "/dev/stderr"
+    END { for (i = 1; i <= NR; i++) { v = n[i]; c = substr(d[v], 5)
+              if (d[v] ~ /^full(\+mdf)?(\+sid)?$/ && (d[v] !~ /mdf/ || k[v] ~ /^x86_64 /)) continue
+              if (substr(d[v], 1, 4) != "elf:" || d[c] !~ /^full/ || k[c] != k[v]) {
+                  printf "make-dumps: ERROR: VARIANTS: %s: dumps \"%s\": want full[+mdf][+sid] (+mdf: x86_64) or elf:V, V a full variant of its kernel\n", v, d[v] > "/dev/stderr"
                   exit 1 } } }' || exit 1
 # The kernel a variant boots ("ARCH SERIES FLAVOUR") and how it dies (sysrq, or a mode of
 # samples/crashmod/vmdive_crash.c), read from the table once: warm runs of many variants stay
@@ -430,7 +433,7 @@ prefetch_debs() {
         # Then the sid tools the run needs (sid_makedumpfile, sid_oracles: downloads too).
         local v debarchs=" "
         for v in "${variants[@]}"; do
-            if ((do_mdf)) && [[ $(kernel_of "$v") == *" 6.1 "* && ${CRASH_OF[$v]} == sysrq ]]; then
+            if ((do_mdf)) && [[ ${DUMPS_OF[$v]} == *+sid* ]]; then
                 case $(arch_of "$v") in x86_64) debarchs+="amd64 " ;; arm64) debarchs+="arm64 " ;; esac
             fi
         done
@@ -515,28 +518,43 @@ unzboot() {
     esac >"$f.raw" && mv "$f.raw" "$f"
 }
 
-# What the samples use of the -dbg package, in one pass over it (samples/extract-dbg.py,
-# which stops reading once it has everything): the vmlinux and System.map ($K/vmlinux,
-# $K/System.map) and the debug files of the modules the initramfs loads (vmdive
-# --module-debug, and the oracles' module debuginfo) into $K/modules-dbg/ (the package's tree
-# below lib/modules/KVER).  The rest of the package is 1.2-1.8 GB of other modules' DWARF.
-# Only what is missing is extracted: the stamp $K/modules-dbg/.modules lists the modules, so
-# a changed module list gets them without downloading anything.
+# What the samples use of the -dbg package (samples/extract-dbg.py): the vmlinux and System.map
+# ($K/vmlinux, $K/System.map) and the debug files of the modules the initramfs loads (vmdive
+# --module-debug, the oracles' module debuginfo; test_module_types reads every one of them)
+# into $K/modules-dbg/ (the package's tree below lib/modules/KVER).  The rest of the package is
+# 1.2-5 GB of other modules' DWARF.  extract-dbg.py decompresses only the package's xz blocks
+# (24 MiB of tar each) that hold these files, found by their paths (the image package's, in
+# $K/modules): 0.7-1.0 GB of tar a kernel instead of reading up to the last wanted member
+# (1.4 GB for amd64 6.1, 4-5 GB for arm64, all of sid's, whose vmlinux comes last);
+# 14-19 CPU-s a kernel instead of 30-200 (docs/testing.md).  Only what is missing is
+# extracted: the stamp $K/modules-dbg/.modules lists the modules, so a changed module list
+# gets them without downloading anything.
 fetch_debug() {
-    local dir=$K/modules-dbg tmp=$K/dbg.tmp f t args=() mods=0 mods_a=()
+    local dir=$K/modules-dbg tmp=$K/dbg.tmp f t args=() mods=0 m
     if [[ ! -s $K/vmlinux || ! -s $K/System.map ]]; then args+=(--vmlinux); fi
     if [[ ! -s $dir/.modules || $(<"$dir/.modules") != "$INITRD_MODULES" ]]; then
-        read -r -a mods_a <<<"$INITRD_MODULES"; args+=("${mods_a[@]}") mods=1
+        # Each module by its path in the image package (kernel/fs/overlayfs/overlay.ko), else
+        # by name (extract-dbg.py then reads the package in order).
+        ((${#KO[@]})) || index_modules
+        for m in $INITRD_MODULES; do
+            f=${KO[$m]:-}
+            if [[ -n $f ]]; then f=${f#"$K/modules/"} f=${f%.xz} f=${f%.zst}; args+=("$f")
+            else args+=("$m"); fi
+        done
+        mods=1
     fi
     ((${#args[@]})) || return 0
     t=$(now)
-    log "extracting ${args[*]} from $(pkg_of "$PKG_DBG" "$KVER")"
+    local what=""
+    [[ ${args[0]} == --vmlinux ]] && what="vmlinux, System.map and "
+    ((mods)) && what+="the debug files of $INITRD_MODULES "
+    log "extracting ${what}from $(pkg_of "$PKG_DBG" "$KVER")"
     rm -rf "$tmp"; mkdir -p "$tmp"
-    # extract-dbg.py closes the pipe when it is done: dpkg-deb's broken pipe is expected.
-    { dpkg-deb --fsys-tarfile "$(deb_of "$(pkg_of "$PKG_DBG" "$KVER")")" 2>/dev/null || true; } |
-        "$PY" "$HERE/extract-dbg.py" "$tmp" "$KVER" "${args[@]}" 2>"$tmp.log" || {
+    "$PY" "$HERE/extract-dbg.py" "$(deb_of "$(pkg_of "$PKG_DBG" "$KVER")")" "$tmp" "$KVER" \
+        "${args[@]}" 2>"$tmp.log" || {
         cat "$tmp.log" >&2; die "vmlinux-$KVER or System.map-$KVER not found in $PKG_DBG"; }
-    # Debug files of modules a name the package spells otherwise: said, not fatal (as before).
+    # Debug files of modules a name the package spells otherwise, or a package read in order:
+    # said, not fatal (as before).
     sed 's/^extract-dbg: /WARNING: /' "$tmp.log" | while read -r f; do log "$f"; done
     rm -f "$tmp.log"
     if [[ -s $tmp/vmlinux ]]; then mv "$tmp/vmlinux" "$K/vmlinux"; mv "$tmp/System.map" "$K/System.map"; fi
@@ -917,7 +935,7 @@ kvm_usable() {
 # --- one variant ----------------------------------------------------------------------------
 make_variant() {
     local v=$1 D=$CACHE/dumps/$1 extra="" cpu t marker pid rc console=ttyS0 machine=() accel=tcg
-    local dumps=${DUMPS_OF[$1]}
+    local dumps=${DUMPS_OF[$1]%%+*}          # full or elf:V (+mdf, +sid: mdf_of)
     # A "full" variant's dump made before qemu-xlat.py existed lacks its oracle: made again,
     # once.  An "elf:V" variant has none by design; one made before the mark (with
     # qemu-xlat.json and kdump-zlib) is kept as it is.
@@ -1373,29 +1391,21 @@ mkdir -p "$PREP"
 ) </dev/null & echo $! >"$PREP/pid" )
 prep_pid=$(<"$PREP/pid")
 
-# Debian 12's makedumpfile is built for x86_64 dumps only: the arm64 variants get only sid's
-# (make_mdf_sid).  The other series have none: they are there for the kernel's structures,
-# and the makedumpfile outputs are already covered by the 6.1 ones.
-# The crash-kind variants (crash column other than sysrq) are there for the crash, not the
-# format: their makedumpfile outputs would add ~40 min of makedumpfile to a cold run and
-# exercise the same readers as the sysrq variants' do.
+# The makedumpfile outputs of a variant (with --makedumpfile): its dumps column in VARIANTS,
+# "+mdf" Debian 12's (make_mdf: x86_64 only, Debian 12's makedumpfile is built for x86_64
+# dumps only), "+sid" sid's (make_mdf_sid).  One variant per architecture and writer has them:
+# the readers are format code, the same for every kernel and boot, and the tests read the
+# files of these variants (test_kdump_real page by page against the ELF, test_formats_agree,
+# test_scan_real, test_log); nokaslr and la57 keep Debian 12's set for test_formats_agree's
+# and test_log's translations through every file.  The crash-kind and zram variants are there
+# for the crash, not the format (they are ELF only: dumps elf:V).
 mdf_of() {
-    local v=$1
+    local v=$1 d=${DUMPS_OF[$1]}
     ((do_mdf)) || return 0
-    if [[ $(kernel_of "$v") != *" 6.1 "* ]]; then
-        log "$v: no makedumpfile outputs (the 6.1 variants have them)"; return
-    fi
-    if [[ ${CRASH_OF[$v]} != sysrq ]]; then
-        log "$v: no makedumpfile outputs (a crash kind: the sysrq variants have them)"; return
-    fi
-    # The zram variants are there for the swapped-out pages, not the format: the same kernel
-    # and writer as kaslr's, whose outputs test_kdump_real reads page by page already.
-    if [[ $(variant_row "$v" | awk '{ print $10 }') == *vmdive.zram=* ]]; then
-        log "$v: no makedumpfile outputs (a zram variant: the plain sysrq variants have them)"
-        return
-    fi
-    if [[ $(arch_of "$v") == arm64 ]]; then log "$v: no makedumpfile 1.7.2 outputs (x86_64 only)"
-    else make_mdf "$v"; fi
+    [[ $d == *+mdf* || $d == *+sid* ]] ||
+        { log "$v: no makedumpfile outputs (VARIANTS: dumps $d)"; return; }
+    [[ $d != *+mdf* ]] || make_mdf "$v"
+    [[ $d == *+sid* ]] || return 0
     # sid's makedumpfile comes from the download job: waited for only when it is needed.
     [[ -e $CACHE/dumps/$v/mdf-sid.done && $force == 0 ]] || prefetch_wait sid-tools
     make_mdf_sid "$v"
