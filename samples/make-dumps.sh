@@ -16,16 +16,18 @@
 #   kernel/<kver>/                vmlinuz, vmlinux (with DWARF), System.map, modules/,
 #                                 modules-dbg/ (the loaded modules' debug .ko, from -dbg),
 #                                 initrd-<hash of its recipe>.img, busybox (arm64 only)
-#   dumps/<variant>/              vmcore.elf, vmcore.kdump-zlib, console.log,
-#                                 vmcoreinfo.txt, qemu-xlat.json (QEMU's own translations of
-#                                 ~7000 kernel VAs: samples/qemu-xlat.py), meta.env, done
-#                                 (written last); a dump without qemu-xlat.json is made again
-#     with --makedumpfile also    vmcore.kdump-{zlib,lzo,none}-d{0,31}, vmcore.elf-d31,
-#                                 vmcore.flat, vmcore.split.{1,2,3}, mdf.env, mdf.done
-#                                 (x86_64 6.1 variants: Debian 12's makedumpfile), and from
-#                                 Debian sid's makedumpfile (6.1 variants, arm64 too):
-#                                 vmcore.kdump-zstd-d{0,31}, vmcore.sid.kdump-zlib-d31 (+ lzo
-#                                 on arm64), mdf-sid.env, mdf-sid.done
+#   dumps/<variant>/              vmcore.elf, console.log, vmcoreinfo.txt, meta.env, done
+#                                 (written last); the "full" variants (VARIANTS, dumps) also
+#                                 vmcore.kdump-zlib and qemu-xlat.json (QEMU's own translations
+#                                 of ~7,500-11,000 kernel VAs: samples/qemu-xlat.py); a full
+#                                 variant's dump without qemu-xlat.json is made again
+#     with --makedumpfile also    "+mdf" variants (kaslr, nokaslr, la57): Debian 12's
+#                                 vmcore.kdump-{zlib,lzo,none}-d{0,31}, vmcore.elf-d31,
+#                                 vmcore.flat, vmcore.split.{1,2,3}, mdf.env, mdf.done; "+sid"
+#                                 variants (kaslr, arm64-kaslr): Debian sid's makedumpfile's
+#                                 vmcore.kdump-zstd-d31, vmcore.sid.kdump-zlib-d31 and
+#                                 vmcore.kdump-zstd-d0 (x86_64) or vmcore.sid.kdump-lzo-d31
+#                                 (arm64), mdf-sid.env, mdf-sid.done
 #   sid/<debarch>/                sid's makedumpfile and the sid libraries it links, unpacked
 #                                 (root/), its private apt state; done (written last)
 # A variant whose stamp exists is skipped; delete the directory (or --force) to redo it.
@@ -51,6 +53,11 @@
 # and samples/guest/vd-zram, whose known pages are swapped out to it (build_zram; meta.env
 # ZRAM_ALG, VDZRAM).  One boot each; named together they share the VMDIVE_BOOT_JOBS places.  The tables KERNELS and VARIANTS below list them.
 # Up to VMDIVE_BOOT_JOBS (default 2) guests boot at once.
+# Cost, cold (CPU seconds, docs/testing.md "The samples step, cold"): an x86_64 guest dumping
+# its ELF only (dumps elf:V) 7-10, an arm64 one ~33 (its boot under TCG); a full guest ~13
+# more (QEMU's kdump-zlib and qemu-xlat.py); the -dbg package of a kernel 15-20
+# (extract-dbg.py: only the xz blocks that hold what is extracted); makedumpfile: Debian 12's
+# set 9.5 a variant, sid's 2.3 (x86_64) or 12.8 (arm64, under qemu-aarch64).
 # Only when asked for: --variant V, --arch x86_64|arm64 (that arch's variants), --arch all
 # or --all (every variant).
 # Needs root (apt-get; arm64 adds the foreign architecture to dpkg) on Debian 12.  The marker and variant reach the guest's /init through
@@ -106,8 +113,8 @@ arm64   sid    arm64-16k   sid      linux-binary-KVER,linux-modules-KVER,linux-i
 #   and kdump-zlib already check that kernel's translation and QEMU's kdump writer (the
 #   real-dump tests read the crash kinds and zram guests through their ELF; where a test
 #   would read kdump-zlib or qemu-xlat.json of such a variant it prints a SKIP naming
-#   meta.env's DUMPS).  Per guest under TCG, "full" costs ~15-45 s of qemu-xlat.py and
-#   6-16 s of kdump-zlib more than "elf:V" (docs/testing.md, the cost model).  Boots run under TCG; x86_64 ones under KVM with
+#   meta.env's DUMPS).  Under TCG a "full" guest costs ~13 CPU-s more than an "elf:V" one
+#   (20.7 against 7.3 for crash-null; docs/testing.md, the cost model).  Boots run under TCG; x86_64 ones under KVM with
 # VMDIVE_KVM=1 (see kvm_usable), except a -cpu KVM cannot give (la57: TCG implements it).
 #   la57: 5-level paging; arm64 -cpu max: pointer authentication and MTE live, as on current
 #   hardware; Debian's 6.12+ arm64 kernels are built for 52-bit VAs (4K: 5 levels, 16K: 4) and
@@ -1300,8 +1307,11 @@ sid_oracles() {
     log "sid's $(paste -sd' ' "$S/version" | tr -s ' ') ready in $(since "$t")"
 }
 
-# Outputs of sid's makedumpfile for a variant: zstd at -d 0 and -d 31, and -c -d 31 as a second
-# makedumpfile version beside Debian 12's (and -l -d 31 on arm64, which has no other).
+# Outputs of sid's makedumpfile for a variant: zstd at -d 31, and -c -d 31 as a second
+# makedumpfile version beside Debian 12's; on x86_64 zstd at -d 0 too, on arm64 -l -d 31 (it
+# has no other lzo).  arm64's runs under qemu-aarch64, 28 CPU-s for the four outputs, 15 of them
+# zstd -d 0, which reads with the same decoder as x86_64's zstd -d 0 and as -d 31 (measured on
+# arm64-kaslr's 512 MiB dump; x86_64's three native ones: 2.3 CPU-s).
 make_mdf_sid() {
     local v=$1 D=$CACHE/dumps/$1 t fixed debarch=amd64 out spec files=() ver
     [[ -e $D/done ]] || die "$v: no dump to feed makedumpfile"
@@ -1312,8 +1322,9 @@ make_mdf_sid() {
     fixed=$D/vmcore.elf-fixed
     "$PY" "$HERE/fix-qemu-elf.py" "$D/vmcore.elf" "$fixed"
     : >"$D/makedumpfile-sid.log"
-    local specs=("kdump-zstd-d0:-z -d 0" "kdump-zstd-d31:-z -d 31" "sid.kdump-zlib-d31:-c -d 31")
-    [[ $debarch == arm64 ]] && specs+=("sid.kdump-lzo-d31:-l -d 31")
+    local specs=("kdump-zstd-d31:-z -d 31" "sid.kdump-zlib-d31:-c -d 31")
+    if [[ $debarch == arm64 ]]; then specs+=("sid.kdump-lzo-d31:-l -d 31")
+    else specs=("kdump-zstd-d0:-z -d 0" "${specs[@]}"); fi
     for spec in "${specs[@]}"; do
         out=$D/vmcore.${spec%%:*}
         rm -f "$out"
@@ -1327,10 +1338,10 @@ make_mdf_sid() {
     ver=$(head -n1 "$CACHE/sid/$debarch/version" | awk '{ print $3 }')
     {
         printf '%s=%q\n' MDF_SID_VERSION "$ver" MDF_SID_FILES "${files[*]}" \
-            VMCORE_KDUMP_ZSTD_D0 "$D/vmcore.kdump-zstd-d0" \
             VMCORE_KDUMP_ZSTD_D31 "$D/vmcore.kdump-zstd-d31" \
             VMCORE_SID_KDUMP_ZLIB_D31 "$D/vmcore.sid.kdump-zlib-d31"
-        [[ $debarch == arm64 ]] && printf '%s=%q\n' VMCORE_SID_KDUMP_LZO_D31 "$D/vmcore.sid.kdump-lzo-d31"
+        if [[ $debarch == arm64 ]]; then printf '%s=%q\n' VMCORE_SID_KDUMP_LZO_D31 "$D/vmcore.sid.kdump-lzo-d31"
+        else printf '%s=%q\n' VMCORE_KDUMP_ZSTD_D0 "$D/vmcore.kdump-zstd-d0"; fi
     } >"$D/mdf-sid.env"
     touch "$D/mdf-sid.done"
     log "$v: sid makedumpfile $ver outputs in $(since "$t")"
