@@ -1020,6 +1020,8 @@ make_variant() {
     if [[ $dumps == full ]]; then
         qmp_dump "$sock" "$D" elf kdump-zlib || { kill "$pid" 2>/dev/null; die "$v: QMP dump failed"; }
         log "$v: dumps written in $(since "$t")"
+        # System.map for qemu-xlat.py (the guest stays stopped meanwhile).
+        wait_debug || { kill "$pid" 2>/dev/null; die "$v: $NO_DEBUG"; }
         # The real-dump tests' independent oracle: QEMU's MMU translates kernel VAs of the
         # still-stopped guest (qemu-xlat.json); then QEMU quits.
         "$PY" "$HERE/qemu-xlat.py" --qmp "$sock" --dir "$D" --system-map "$K/System.map" --quit ||
@@ -1028,6 +1030,7 @@ make_variant() {
         # dumps elf:V: V's boot of this kernel has the kdump-zlib and QEMU's translations.
         qmp_dump "$sock" "$D" elf quit || { kill "$pid" 2>/dev/null; die "$v: QMP dump failed"; }
         log "$v: dump written in $(since "$t") (vmcore.elf only: dumps $dumps)"
+        wait_debug || die "$v: $NO_DEBUG"   # the vmlinux and System.map meta.env names
     fi
     rc=0; wait "$pid" || rc=$?
     ((rc == 0)) || die "$v: QEMU exited with $rc (see $D/qemu.log)"
@@ -1367,6 +1370,9 @@ done
 prefetch_debs "${kernels[@]}"
 # Each kernel made ready for its boots: its packages unpacked, the initramfs, the test module,
 # the debug files.  Sets the globals make_variant reads (use_kernel's, KVER, K, INITRD, ...).
+# $2: the kernel's number in the preparation chain, which marks $PREP/N.boot once the guests
+# can boot (the debug files come after: only qemu-xlat.py and meta.env need them); $2 "-":
+# everything but the debug files (the chain is making them: make_variant waits, wait_debug).
 prepare_kernel() {
     # shellcheck disable=SC2086  # "ARCH SERIES FLAVOUR" splits on purpose
     use_kernel $1
@@ -1375,15 +1381,31 @@ prepare_kernel() {
     build_initrd
     build_crashmod
     build_zram
+    case ${2:-} in
+        -) return ;;
+        ?*) touch "$PREP/$2.boot" ;;
+    esac
     fetch_debug
 }
+# Waits until the chain has the debug files of kernel DEBUG_WAIT (the main shell prepared it
+# without them, to boot its guests meanwhile); fails if they are not there then.
+DEBUG_WAIT=""
+wait_debug() {
+    if [[ -n $DEBUG_WAIT ]]; then
+        while [[ ! -e $PREP/$DEBUG_WAIT.done && ! -e $PREP/$DEBUG_WAIT.failed ]] &&
+            kill -0 "$prep_pid" 2>/dev/null; do sleep 0.2; done
+    fi
+    [[ -s $K/vmlinux && -s $K/System.map ]]
+}
+NO_DEBUG="no vmlinux or System.map (extracting the debug files failed: see above)"
 # The kernels are prepared by one background chain, one after the other in the order they are
 # used, while the guests of the kernels before them boot: unpacking a -dbg package is one
 # core's work for 0.5-2 min, and a kernel with one variant boots one guest; one after the
 # other, each left a core idle.  The chain runs each preparation in a subshell (its own
-# `set -e`) and marks it done or failed in $PREP; the main shell then prepares the kernel
-# itself, which finds everything made (or fails with the chain's error again) and sets its
-# globals.  A grandchild, like the download job: the boot loop's `wait -n` sees only guests.
+# `set -e`) and marks it boot (all but the debug files), done or failed in $PREP; the main
+# shell then prepares the kernel itself, which finds everything made (or fails with the
+# chain's error again) and sets its globals; from "boot" on, its guests start while the chain
+# extracts the debug files (wait_debug).  A grandchild, like the download job: the boot loop's `wait -n` sees only guests.
 mkdir -p "$PREP"
 ( (
     i=0
@@ -1396,7 +1418,7 @@ mkdir -p "$PREP"
         K=$CACHE/kernel/$(<"$STAMP")
         if [[ -s $K/vmlinuz && -s $K/vmlinux && -s $K/System.map && -s $K/modules-dbg/.modules ]]
         then touch "$PREP/$i.done"; continue; fi
-        ( prepare_kernel "$k" ) &
+        ( prepare_kernel "$k" "$i" ) &
         if wait $!; then touch "$PREP/$i.done"; else touch "$PREP/$i.failed"; break; fi
     done
 ) </dev/null & echo $! >"$PREP/pid" )
@@ -1428,10 +1450,17 @@ running=0 failed=() i=0
 declare -A job_of=()
 for k in "${kernels[@]}"; do
     i=$((i + 1))
-    while [[ ! -e $PREP/$i.done && ! -e $PREP/$i.failed ]] && kill -0 "$prep_pid" 2>/dev/null; do
+    while [[ ! -e $PREP/$i.done && ! -e $PREP/$i.boot && ! -e $PREP/$i.failed ]] &&
+        kill -0 "$prep_pid" 2>/dev/null; do
         sleep 0.1
     done
-    prepare_kernel "$k"
+    # The guests boot while the chain still extracts this kernel's debug files (both cores
+    # busy from the first kernel on); the main shell checks them itself once they are done.
+    if [[ -e $PREP/$i.boot && ! -e $PREP/$i.done && ! -e $PREP/$i.failed ]]; then
+        prepare_kernel "$k" -; DEBUG_WAIT=$i
+    else
+        prepare_kernel "$k"; DEBUG_WAIT=""
+    fi
     for v in "${variants[@]}"; do
         [[ $(kernel_of "$v") == "$k" ]] || continue
         if ((BOOT_JOBS <= 1)); then make_variant "$v"; mdf_of "$v"; continue; fi
