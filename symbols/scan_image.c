@@ -24,17 +24,24 @@
  * lacks the name.
  *
  * The scan reads the whole image (~55 ms on an arm64 6.1 kernel, 6x a bare
- * `info`); what it found is kept in the cache per kernel build-id as
- * offsets from _stext, and a later session checks each kept address the
- * way the scan checks a candidate (a BTF header of the same size; the
- * task, list or module checks of walkers/scan_lists.c) and scans only when
- * a check fails or nothing was kept.
+ * `info`), so it comes last.  First, what an earlier session found (the
+ * cache per kernel build-id, offsets from _stext); then the addresses the
+ * code of a few text symbols, which kallsyms does name, forms
+ * (vd_scan_code_refs(): btf_parse_vmlinux() loads __start_BTF,
+ * show_state_filter() walks from &init_task, find_module_all() and
+ * print_modules() walk `modules`, btf_module_notify() `btf_modules`):
+ * a few KiB read instead of the image.  Every address from either source
+ * is checked the way the scan checks a candidate (a BTF header; the task,
+ * list or module checks of walkers/scan_lists.c), and the image is
+ * scanned only when no address passes.  What the code or the scan found
+ * is kept in the cache for the next session.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "coderefs/coderefs.h"
 #include "common/cache.h"
 #include "common/util.h"
 #include "symbols_priv.h"
@@ -47,6 +54,8 @@
 #define LIST_CANDIDATES_MAX 100000
 #define SCAN_CACHE_KIND "imagescan"
 #define SCAN_CACHE_VERSION 1
+#define CODE_MAX 4096                 /* bytes of one function decoded */
+#define CODE_REFS_MAX 512
 
 /* The cache's one section: offsets from _stext, 0 for not found. */
 struct scan_cache {
@@ -289,6 +298,90 @@ vd_scan_get(struct vd_session *s)
 	return p;
 }
 
+/*
+ * The addresses the code of the text symbols funcs (NULL-terminated) forms,
+ * and the pointers it loads from 8-byte slots (a weak symbol's address is
+ * loaded from a literal), that lie in the kernel image: candidates for a
+ * variable kallsyms does not name.  arm64 only (coderefs/); at most max,
+ * without repeats.
+ */
+size_t
+vd_scan_code_refs(struct vd_session *s, const char *const *funcs, uint64_t *out, size_t max)
+{
+	const struct vd_dump_info *info = vd_session_info(s);
+	struct vd_ksyms *ks = s->have_symtab ? NULL : vd_session_ksyms(s);
+	struct vd_coderef *refs;
+	struct vd_scan img = { 0 };
+	struct vd_xlat *xlat;
+	unsigned char *code;
+	size_t n = 0;
+
+	if (!info || info->arch != VD_ARCH_AARCH64 || !ks ||
+	    !vd_ok(vd_session_xlat(s, &xlat)) || !vd_ok(image_range(s, xlat, &img)))
+		return 0;
+	code = malloc(CODE_MAX);
+	refs = malloc(CODE_REFS_MAX * sizeof(*refs));
+	for (size_t f = 0; code && refs && funcs[f]; f++) {
+		struct vd_ksym k;
+		size_t len = CODE_MAX, got = 0, nrefs;
+
+		// A text symbol inside the image; its size is a guess (the next
+		// symbol's start), the read stops where the memory does.
+		if (!vd_ksyms_by_name(ks, funcs[f], &k) || !strchr("tT", k.type) ||
+		    k.addr < img.img_start || k.addr >= img.img_end)
+			continue;
+		if (k.size && k.size < len)
+			len = (size_t)k.size;
+		vd_error_destroy(vd_session_read(s, VD_AS_KVIRT, k.addr, code, len, &got));
+		nrefs = vd_coderefs_aarch64(code, got, k.addr, refs, CODE_REFS_MAX);
+		for (size_t i = 0; i < nrefs && n < max; i++) {
+			uint64_t c[2] = { refs[i].addr, 0 };
+
+			if (refs[i].load64 &&
+			    !vd_ok(vd_session_read(s, VD_AS_KVIRT, refs[i].addr, &c[1], 8, NULL)))
+				c[1] = 0;
+			for (size_t j = 0; j < 2 && n < max; j++) {
+				bool seen = false;
+
+				if (c[j] < img.img_start || c[j] >= img.img_end)
+					continue;
+				for (size_t m = 0; m < n && !seen; m++)
+					seen = out[m] == c[j];
+				if (!seen)
+					out[n++] = c[j];
+			}
+		}
+	}
+	free(code);
+	free(refs);
+	return n;
+}
+
+/* The BTF blob loaded by the code that parses or exports it. */
+static void
+btf_from_code(struct vd_session *s, struct vd_scan *p)
+{
+	// kernel/bpf/btf.c btf_parse_vmlinux(), kernel/bpf/sysfs_btf.c.
+	static const char *const funcs[] = {
+		"btf_parse_vmlinux", "btf_vmlinux_read", "btf_vmlinux_init", NULL,
+	};
+	uint64_t cand[64];
+	size_t n;
+
+	p->btf_code_tried = true;
+	n = vd_scan_code_refs(s, funcs, cand, VD_ARRAY_SIZE(cand));
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b[24];
+		uint64_t size;
+
+		if (vd_ok(vd_session_read(s, VD_AS_KVIRT, cand[i], b, sizeof(b), NULL)) &&
+		    (size = btf_size_at(b)) && size > p->btf_stop - p->btf_start) {
+			p->btf_start = cand[i];
+			p->btf_stop = cand[i] + size;
+		}
+	}
+}
+
 /* The kept BTF blob's header is still one, of the same size. */
 static bool
 btf_hint_ok(struct vd_session *s, const struct vd_scan *p)
@@ -313,10 +406,22 @@ vd_scan_symbol(struct vd_session *s, const char *name, uint64_t *ret)
 		p->btf_start = p->hint_btf_start;
 		p->btf_stop = p->hint_btf_stop;
 	}
+	if (!p->btf_start && !p->scanned && !p->btf_code_tried)
+		btf_from_code(s, p);
 	if (!p->btf_start && (!(p = vd_scan_get(s)) || p->err))
 		return false;
 	*ret = !strcmp(name, "__start_BTF") ? p->btf_start : p->btf_stop;
 	return p->btf_start != 0;
+}
+
+/* Something was found (from code) that the cache did not hold. */
+static bool
+found_new(const struct vd_scan *p)
+{
+	return (p->btf_start && p->btf_start != p->hint_btf_start) ||
+	       (p->init_task && p->init_task != p->hint_init_task) ||
+	       (p->modules && p->modules != p->hint_modules) ||
+	       (p->btf_modules && p->btf_modules != p->hint_btf_modules);
 }
 
 void
@@ -329,10 +434,10 @@ vd_scan_close(struct vd_session *s)
 
 	if (!p)
 		return;
-	// A scan ran: what it found, with the kept hints this session did
-	// not need (they stay until a check fails and the scan finds
-	// another), for the next session.
-	if (p->scanned && !p->err && s->cache_dir && key &&
+	// A scan ran or the code named something new: what was found, with
+	// the kept hints this session did not need (they stay until a check
+	// fails and another is found), for the next session.
+	if (((p->scanned && !p->err) || found_new(p)) && s->cache_dir && key &&
 	    vd_session_number(s, "SYMBOL(_stext)", &stext)) {
 		c = (struct scan_cache){
 			.btf = rel(stext, p->btf_start ? p->btf_start : p->hint_btf_start),

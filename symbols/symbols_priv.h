@@ -45,6 +45,7 @@ struct vd_scan {
 	 * the scan.  scanned: the image was read in this session.
 	 */
 	bool scanned;
+	bool btf_code_tried;           /* vd_scan_code_refs() asked for the BTF blob */
 	uint64_t hint_btf_start, hint_btf_stop, hint_init_task, hint_modules, hint_btf_modules;
 };
 
@@ -57,6 +58,13 @@ struct vd_scan *vd_scan_state(struct vd_session *s);
 struct vd_scan *vd_scan_get(struct vd_session *s);
 /* __start_BTF or __stop_BTF as the hint (checked) or the scan found them. */
 bool vd_scan_symbol(struct vd_session *s, const char *name, uint64_t *ret);
+/*
+ * Candidates for a variable kallsyms lacks: the addresses the code of the
+ * text symbols funcs (NULL-terminated) forms, or loads as pointers, in the
+ * kernel image (arm64; 0 elsewhere).  At most max, without repeats.
+ */
+size_t vd_scan_code_refs(struct vd_session *s, const char *const *funcs, uint64_t *out,
+			 size_t max);
 /* Keep what this session's scan found for the next one (the cache); free the scan. */
 void vd_scan_close(struct vd_session *s);
 

@@ -4,7 +4,10 @@
  * image scan collected (symbols/scan_image.c), for kernels whose kallsyms
  * lacks data symbols: checking a candidate needs the kernel's types, so it
  * is done here, above types/, and asked through the session's
- * typed_symbol hook.
+ * typed_symbol hook.  The candidates come, in this order, from the cache
+ * (what an earlier session found), from the code of a few text symbols
+ * that use the variable (vd_scan_code_refs(): a few KiB read), and last
+ * from the scan of the whole image.
  * - init_task is the task whose comm is "swapper/0" (init_idle() names
  *   it), with pid 0, whose tasks list is consistent;
  * - `modules` is a list_head in the image whose nodes are struct module
@@ -22,6 +25,20 @@
 #include "symbols/symbols_priv.h"
 #include "walk_priv.h"
 
+#define CODE_CANDIDATES 256
+
+/*
+ * The text symbols whose code uses each variable, each a function the
+ * kernel keeps out of line (it is called from elsewhere, or through a
+ * notifier): show_state_filter() walks the tasks from &init_task
+ * (for_each_process_thread), find_module_all() and print_modules() walk
+ * `modules`, btf_module_notify() adds to `btf_modules` (kernel/bpf/btf.c,
+ * since 5.11 "bpf: Load and verify kernel module BTFs").
+ */
+static const char *const init_task_users[] = { "show_state_filter", "print_modules", NULL };
+static const char *const modules_users[] = { "find_module_all", "print_modules", NULL };
+static const char *const btf_modules_users[] = { "btf_module_notify", NULL };
+
 static bool
 init_task_ok(struct vd_session *s, uint64_t t, const struct vd_field *pid,
 	     const struct vd_field *tasks)
@@ -35,11 +52,24 @@ init_task_ok(struct vd_session *s, uint64_t t, const struct vd_field *pid,
 	return prev == t + tasks->off;
 }
 
+/* t is init_task: named "swapper/0", and init_task_ok(). */
+static bool
+named_init_task_ok(struct vd_session *s, uint64_t t, const struct vd_field *comm,
+		   const struct vd_field *pid, const struct vd_field *tasks)
+{
+	char name[sizeof("swapper/0")] = "";
+
+	return vd_ok(vd_session_read(s, VD_AS_KVIRT, t + comm->off, name, sizeof(name), NULL)) &&
+	       !memcmp(name, "swapper/0", sizeof(name)) && init_task_ok(s, t, pid, tasks);
+}
+
 static void
 find_init_task(struct vd_session *s, struct vd_scan *p)
 {
 	struct vd_field comm, pid, tasks;
 	const struct vd_type *t;
+	uint64_t cand[CODE_CANDIDATES];
+	size_t n;
 
 	p->task_done = true;
 	if (!vd_ok(vd_walk_type(s, "struct task_struct", &t)) ||
@@ -47,26 +77,27 @@ find_init_task(struct vd_session *s, struct vd_scan *p)
 	    !vd_ok(vd_walk_need(t, "task_struct", "pid", &pid)) ||
 	    !vd_ok(vd_walk_need(t, "task_struct", "tasks", &tasks)))
 		return;
-	// The address an earlier session found (the cache), checked as a
-	// candidate is: its comm, pid and tasks list.
-	if (p->hint_init_task) {
-		char name[sizeof("swapper/0")] = "";
-
-		if (vd_ok(vd_session_read(s, VD_AS_KVIRT, p->hint_init_task + comm.off, name,
-					  sizeof(name), NULL)) &&
-		    !memcmp(name, "swapper/0", sizeof(name)) &&
-		    init_task_ok(s, p->hint_init_task, &pid, &tasks)) {
-			p->init_task = p->hint_init_task;
+	// The address an earlier session found (the cache), then those the
+	// code forms, each checked as a candidate is: its comm, pid and
+	// tasks list.
+	if (p->hint_init_task && named_init_task_ok(s, p->hint_init_task, &comm, &pid, &tasks)) {
+		p->init_task = p->hint_init_task;
+		return;
+	}
+	n = vd_scan_code_refs(s, init_task_users, cand, VD_ARRAY_SIZE(cand));
+	for (size_t i = 0; i < n; i++) {
+		if (named_init_task_ok(s, cand[i], &comm, &pid, &tasks)) {
+			p->init_task = cand[i];
 			return;
 		}
 	}
 	if (!vd_scan_get(s) || p->err)
 		return;
 	for (size_t i = 0; i < p->ncomm; i++) {
-		uint64_t cand = p->comm_hits[i] - comm.off;
+		uint64_t task = p->comm_hits[i] - comm.off;
 
-		if (init_task_ok(s, cand, &pid, &tasks)) {
-			p->init_task = cand;
+		if (init_task_ok(s, task, &pid, &tasks)) {
+			p->init_task = task;
 			return;
 		}
 	}
@@ -136,6 +167,8 @@ find_modules(struct vd_session *s, struct vd_scan *p)
 {
 	struct vd_field list, state, name;
 	const struct vd_type *t;
+	uint64_t cand[CODE_CANDIDATES];
+	size_t n;
 
 	p->mod_done = true;
 	if (!vd_ok(vd_walk_type(s, "struct module", &t)) ||
@@ -143,10 +176,18 @@ find_modules(struct vd_session *s, struct vd_scan *p)
 	    !vd_ok(vd_walk_need(t, "module", "state", &state)) ||
 	    !vd_ok(vd_walk_need(t, "module", "name", &name)))
 		return;
-	// The kept address (the cache) first, then the scan's candidates.
+	// The kept address (the cache) first, then the code's, then the
+	// scan's candidates.
 	if (p->hint_modules && modules_head_ok(s, p->hint_modules, &list, &state, &name)) {
 		p->modules = p->hint_modules;
 		return;
+	}
+	n = vd_scan_code_refs(s, modules_users, cand, VD_ARRAY_SIZE(cand));
+	for (size_t i = 0; i < n; i++) {
+		if (modules_head_ok(s, cand[i], &list, &state, &name)) {
+			p->modules = cand[i];
+			return;
+		}
 	}
 	if (!vd_scan_get(s) || p->err)
 		return;
@@ -218,7 +259,8 @@ find_btf_modules(struct vd_session *s, struct vd_scan *p)
 	struct vd_addr_set mods = { 0 };
 	struct btfmod_fields f;
 	struct vd_list_walk w;
-	uint64_t node;
+	uint64_t node, cand[CODE_CANDIDATES];
+	size_t n;
 
 	p->btfmod_done = true;
 	if (!p->mod_done)
@@ -238,10 +280,17 @@ find_btf_modules(struct vd_session *s, struct vd_scan *p)
 		if (!vd_ok(vd_addr_set_add(&mods, node - f.mlist.off)))
 			break;
 	vd_list_walk_deinit(&w);
-	// The kept address (the cache) first, then the scan's candidates.
+	// The kept address (the cache) first, then the code's, then the
+	// scan's candidates.
 	if (mods.n && p->hint_btf_modules && btf_head_ok(s, &mods, &f, p->hint_btf_modules))
 		p->btf_modules = p->hint_btf_modules;
-	else if (mods.n && vd_scan_get(s) && !p->err)
+	if (mods.n && !p->btf_modules) {
+		n = vd_scan_code_refs(s, btf_modules_users, cand, VD_ARRAY_SIZE(cand));
+		for (size_t i = 0; i < n && !p->btf_modules; i++)
+			if (btf_head_ok(s, &mods, &f, cand[i]))
+				p->btf_modules = cand[i];
+	}
+	if (mods.n && !p->btf_modules && vd_scan_get(s) && !p->err)
 		for (size_t i = 0; i < p->ndlists; i++) {
 			if (btf_head_ok(s, &mods, &f, p->dlists[i])) {
 				p->btf_modules = p->dlists[i];

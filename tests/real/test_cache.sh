@@ -108,7 +108,8 @@ for meta in "${metas[@]}"; do
 	fi
 done
 # The image scan's findings (arm64 6.1, no CONFIG_KALLSYMS_ALL: the BTF blob, init_task,
-# modules found by reading the whole image) are kept per build-id as offsets from _stext: the
+# modules found from the code of text symbols, else by reading the whole image) are what
+# System.map says (offsets from _stext), kept per build-id: the
 # cache one boot wrote serves other boots of the same kernel (other KASLR offsets, other
 # modules) and they say what they say without it; a kept address whose check fails
 # (init_task's comm changed in a copy of one dump) is not used: the copy says what it says
@@ -128,10 +129,34 @@ if [[ -e $a ]]; then
 	id=$("$vmdive" vmcoreinfo "$VMCORE_ELF" BUILD-ID)
 	[[ -s $s/c/imagescan-$id.vdc ]] && echo "ok   $VARIANT: image scan kept" ||
 		{ echo "FAIL $VARIANT: no imagescan-$id.vdc"; fail=1; }
+	# The kept section (struct scan_cache: __start_BTF, its size, init_task, modules,
+	# btf_modules, u64 offsets from _stext; btf_modules 0 when no command asked) is
+	# System.map's.
+	if /usr/bin/python3 - "$s/c/imagescan-$id.vdc" "$SYSTEM_MAP" <<'PY'; then
+import struct, sys
+m = {}
+for line in open(sys.argv[2]):
+    a, _, n = line.split()[:3]
+    m.setdefault(n, int(a, 16))
+rel = lambda n: m[n] - m["_stext"]
+want = [rel("__start_BTF"), m["__stop_BTF"] - m["__start_BTF"], rel("init_task"), rel("modules")]
+data = open(sys.argv[1], "rb").read()
+ok = any(data[i:i + 40] in (struct.pack("<5Q", *want, 0), struct.pack("<5Q", *want, rel("btf_modules")))
+         for i in range(0, len(data) - 39, 8))
+sys.exit(0 if ok else 1)
+PY
+		echo "ok   $VARIANT: the kept BTF blob, init_task and modules are System.map's"
+	else
+		echo "FAIL $VARIANT: the kept image findings are not System.map's"; fail=1
+	fi
 	scan_run "$s/none" --no-cache "$VMCORE_ELF"
 	check "$VARIANT: image scan, cold cache" "$s/none" "$s/cold"
+	stat -c '%n %Y %s' "$s"/c/imagescan-*.vdc >"$s/before"
+	sleep 1.1
 	scan_run "$s/warm" --cache-dir "$s/c" "$VMCORE_ELF"
 	check "$VARIANT: image scan, warm cache" "$s/none" "$s/warm"
+	stat -c '%n %Y %s' "$s"/c/imagescan-*.vdc >"$s/after"
+	check "$VARIANT: warm runs reuse the kept image findings" "$s/before" "$s/after"
 	for v in arm64-nokaslr arm64-crash-null; do
 		m=$cache/dumps/$v/meta.env
 		[[ -e $m ]] || continue
