@@ -52,35 +52,75 @@ vd_orc_decode(const uint8_t raw[VD_ORC_ENTRY_SIZE], enum vd_orc_format fmt,
 	}
 }
 
+/*
+ * One pass over a table's arrays: whether its ips ascend (ipbuf given),
+ * and, where the caller does not know them, the format (V1 or V2) and the
+ * register numbering.  The two guesses read the same entries, and the
+ * order check the ips beside them: a vmlinux table (~200,000 entries,
+ * 2 MB) is read once, not three times.
+ */
+static void
+survey(uint64_t ip_addr, const uint8_t *ipbuf, const uint8_t *entbuf, size_t n,
+       enum vd_orc_format fmt, enum vd_orc_regs regs, struct vd_orc_survey *ret)
+{
+	size_t count[16] = { 0 };
+	bool v2 = false;
+	uint64_t prev = 0;
+	unsigned best = 0;
+
+	ret->sorted = true;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *e = entbuf + i * VD_ORC_ENTRY_SIZE;
+
+		if (ipbuf) {
+			const uint8_t *p = ipbuf + 4 * i;
+			int32_t off = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+						(uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+			uint64_t ip = ip_addr + 4 * i + (int64_t)off;
+
+			if (i && ip < prev)
+				ret->sorted = false;
+			prev = ip;
+		}
+		// V2: bit 2 (signal) on a frame with a base register.
+		if (!fmt && (e[4] & 0xf) != VD_ORC_REG_UNDEFINED && (e[5] & 4))
+			v2 = true;
+		// The commonest sp_reg of CALL frames that leave bp alone is SP
+		// (V1 and V2 keep the type in the same bits).
+		if (!regs) {
+			unsigned type = fmt == VD_ORC_V3 ? e[5] & 7 : (e[5] & 3) + VD_ORC_TYPE_CALL;
+
+			if (type == VD_ORC_TYPE_CALL && !(e[4] >> 4))
+				count[e[4] & 0xf]++;
+		}
+	}
+	ret->fmt = fmt ? fmt : v2 ? VD_ORC_V2 : VD_ORC_V1;
+	if (regs) {
+		ret->regs = regs;
+		return;
+	}
+	for (unsigned r = 1; r < 16; r++)
+		if (count[r] > count[best])
+			best = r;
+	ret->regs = best == 3 ? VD_ORC_REGS_7 : VD_ORC_REGS_CLASSIC;
+}
+
 enum vd_orc_format
 vd_orc_guess_format(const uint8_t *raw, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *e = raw + i * VD_ORC_ENTRY_SIZE;
+	struct vd_orc_survey sv;
 
-		if ((e[4] & 0xf) != VD_ORC_REG_UNDEFINED && (e[5] & 4))
-			return VD_ORC_V2;
-	}
-	return VD_ORC_V1;
+	survey(0, NULL, raw, n, 0, VD_ORC_REGS_CLASSIC, &sv);
+	return sv.fmt;
 }
 
 enum vd_orc_regs
 vd_orc_guess_regs(const uint8_t *raw, size_t n, enum vd_orc_format fmt)
 {
-	size_t count[16] = { 0 };
-	unsigned best = 0;
+	struct vd_orc_survey sv;
 
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *e = raw + i * VD_ORC_ENTRY_SIZE;
-		unsigned type = fmt == VD_ORC_V3 ? e[5] & 7 : (e[5] & 3) + VD_ORC_TYPE_CALL;
-
-		if (type == VD_ORC_TYPE_CALL && !(e[4] >> 4))
-			count[e[4] & 0xf]++;
-	}
-	for (unsigned r = 1; r < 16; r++)
-		if (count[r] > count[best])
-			best = r;
-	return best == 3 ? VD_ORC_REGS_7 : VD_ORC_REGS_CLASSIC;
+	survey(0, NULL, raw, n, fmt ? fmt : VD_ORC_V1, 0, &sv);
+	return sv.regs;
 }
 
 void
@@ -188,35 +228,48 @@ rel_ip(const struct vd_orc_table *t, size_t i)
 }
 
 struct vd_error *
+vd_orc_table_load(struct vd_orc_table *t, uint64_t ip_addr, const uint8_t *ipbuf,
+		  const uint8_t *entbuf, size_t n, enum vd_orc_format fmt, enum vd_orc_regs regs,
+		  void *owned_ip, void *owned_ent)
+{
+	struct vd_orc_survey sv;
+	struct vd_error *err;
+
+	survey(ip_addr, ipbuf, entbuf, n, fmt, regs, &sv);
+	if (!sv.sorted) {
+		// Out of order: copied and sorted.
+		err = vd_orc_table_init(t, ip_addr, ipbuf, entbuf, n, sv.fmt);
+		free(owned_ip);
+		free(owned_ent);
+	} else {
+		memset(t, 0, sizeof(*t));
+		t->ip_rel = ipbuf;
+		t->ip_addr = ip_addr;
+		t->fmt = sv.fmt;
+		t->braw = entbuf;
+		t->owned[0] = owned_ip;
+		t->owned[1] = owned_ent;
+		t->n = n;
+		if (n) {
+			t->text_start = rel_ip(t, 0);
+			t->text_end = rel_ip(t, n - 1) + 1;
+		}
+		err = NULL;
+	}
+	if (!err) {
+		t->regs = sv.regs;
+		vd_orc_regmap(sv.regs, t->regmap);
+	}
+	return err;
+}
+
+struct vd_error *
 vd_orc_table_borrow(struct vd_orc_table *t, uint64_t ip_addr, const uint8_t *ipbuf,
 		    const uint8_t *entbuf, size_t n, enum vd_orc_format fmt, void *owned_ip,
 		    void *owned_ent)
 {
-	struct vd_error *err;
-
-	memset(t, 0, sizeof(*t));
-	t->ip_rel = ipbuf;
-	t->ip_addr = ip_addr;
-	for (size_t i = 1; i < n; i++) {
-		if (rel_ip(t, i) < rel_ip(t, i - 1)) {
-			// Out of order: copied and sorted.
-			err = vd_orc_table_init(t, ip_addr, ipbuf, entbuf, n, fmt);
-			free(owned_ip);
-			free(owned_ent);
-			return err;
-		}
-	}
-	t->fmt = fmt;
-	vd_orc_regmap(VD_ORC_REGS_CLASSIC, t->regmap);
-	t->braw = entbuf;
-	t->owned[0] = owned_ip;
-	t->owned[1] = owned_ent;
-	t->n = n;
-	if (n) {
-		t->text_start = rel_ip(t, 0);
-		t->text_end = rel_ip(t, n - 1) + 1;
-	}
-	return NULL;
+	return vd_orc_table_load(t, ip_addr, ipbuf, entbuf, n, fmt, VD_ORC_REGS_CLASSIC,
+				 owned_ip, owned_ent);
 }
 
 void

@@ -96,6 +96,7 @@ struct vd_orc_table {
 	enum vd_orc_format fmt;
 	/* The kernel's register numbers -> the ones above (vd_orc_guess_regs). */
 	uint8_t regmap[16];
+	int regs;             /* enum vd_orc_regs, as vd_orc_table_load() took or guessed it */
 };
 
 /*
@@ -130,6 +131,21 @@ struct vd_error *vd_orc_table_init(struct vd_orc_table *t, uint64_t ip_addr,
 struct vd_error *vd_orc_table_borrow(struct vd_orc_table *t, uint64_t ip_addr,
 				     const uint8_t *ipbuf, const uint8_t *entbuf, size_t n,
 				     enum vd_orc_format fmt, void *owned_ip, void *owned_ent);
+/*
+ * vd_orc_table_borrow with the register numbering, both found (fmt 0:
+ * V1 or V2 from the entries, as vd_orc_guess_format; regs 0: as
+ * vd_orc_guess_regs) in the same one pass over the arrays that checks
+ * their order; t->fmt and t->regs say what was taken.
+ */
+struct vd_orc_survey {
+	bool sorted;
+	enum vd_orc_format fmt;
+	enum vd_orc_regs regs;
+};
+struct vd_error *vd_orc_table_load(struct vd_orc_table *t, uint64_t ip_addr,
+				   const uint8_t *ipbuf, const uint8_t *entbuf, size_t n,
+				   enum vd_orc_format fmt, enum vd_orc_regs regs,
+				   void *owned_ip, void *owned_ent);
 void vd_orc_table_free(struct vd_orc_table *t);
 /* The entry covering ip: false when ip is before the first entry. */
 bool vd_orc_table_find(const struct vd_orc_table *t, uint64_t ip,

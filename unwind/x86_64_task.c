@@ -78,7 +78,6 @@ load_table(struct vd_unwinder *u, uint64_t ip_addr, uint64_t orc_addr, size_t n,
 	const void *ipbuf = NULL, *entbuf = NULL;
 	void *own_ip = NULL, *own_ent = NULL;
 	struct vd_error *err;
-	enum vd_orc_format fmt;
 
 	if (n > MAX_ORC_ENTRIES)
 		return vd_error_create(VD_ERR_CORRUPT, "%zu ORC entries: too many", n);
@@ -91,15 +90,14 @@ load_table(struct vd_unwinder *u, uint64_t ip_addr, uint64_t orc_addr, size_t n,
 		free(own_ip);
 		return err;
 	}
-	if (u->orc_fmt)
-		fmt = u->orc_fmt;
-	else
-		fmt = u->orc_fmt = vd_orc_guess_format(entbuf, n);
-	if (!u->orc_regs)
-		u->orc_regs = vd_orc_guess_regs(entbuf, n, fmt);
-	err = vd_orc_table_borrow(t, ip_addr, ipbuf, entbuf, n, fmt, own_ip, own_ent);
-	if (!err)
-		vd_orc_regmap(u->orc_regs, t->regmap);
+	// The format and the register numbering, unless known (vmlinux's
+	// for a module), are guessed in the pass that checks the order.
+	err = vd_orc_table_load(t, ip_addr, ipbuf, entbuf, n, u->orc_fmt, u->orc_regs,
+				own_ip, own_ent);
+	if (!err && n) {
+		u->orc_fmt = t->fmt;
+		u->orc_regs = t->regs;
+	}
 	return err;
 }
 
