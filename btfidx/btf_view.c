@@ -11,7 +11,7 @@
 
 /* The cache file's kind and format version (bump on any change). */
 #define BTFV_CACHE_KIND "btf"
-#define BTFV_CACHE_VERSION 2   /* 2: slots by vd_htab_home() */
+#define BTFV_CACHE_VERSION 3   /* 2: slots by vd_htab_home(); 3: the hash optional */
 enum { SEC_META = 1, SEC_OFFS, SEC_HASH };
 
 struct btfv_cache_meta {
@@ -375,11 +375,9 @@ vd_btfv_export(struct vd_btfv *v, struct vd_btfv_index *ret)
 		return vd_error_create(VD_ERR_INVALID_ARG, "split BTF has no cached indexes");
 	if (!v->offs && (err = vd_btfv_index_types(v)))
 		return err;
-	if (!v->names.slot && (err = build_hash(v)))
-		return err;
 	*ret = (struct vd_btfv_index){
 		.ntypes = v->ntypes, .offs = v->offs, .hash = v->names.slot,
-		.hash_size = v->names.mask + 1,
+		.hash_size = v->names.slot ? v->names.mask + 1 : 0,
 	};
 	return NULL;
 }
@@ -391,9 +389,13 @@ vd_btfv_import(struct vd_btfv *v, const struct vd_btfv_index *idx)
 
 	// Offsets: increasing, inside the type section (each record is
 	// checked again when handed out); the hash: ids in range.
+	// No hash (hash_size 0): the offsets only, the names hash built
+	// when lookups need it.
+	memset(&names, 0, sizeof(names));
 	if (v->base || !idx->ntypes || idx->ntypes > BTFV_MAX_TYPES || !idx->offs ||
 	    idx->offs[1 % idx->ntypes] != 0 ||
-	    !vd_htab_borrow(&names, idx->hash, idx->hash_size, idx->ntypes - 1))
+	    (idx->hash_size && !vd_htab_borrow(&names, idx->hash, idx->hash_size,
+					       idx->ntypes - 1)))
 		return false;
 	for (uint32_t id = 2; id < idx->ntypes; id++)
 		if (idx->offs[id] <= idx->offs[id - 1] || idx->offs[id] >= v->types_len)
@@ -412,14 +414,20 @@ vd_btfv_import(struct vd_btfv *v, const struct vd_btfv_index *idx)
 	v->offs = idx->offs;
 	v->ntypes = idx->ntypes;
 	v->names = names;
-	v->imported_offs = v->imported_hash = true;
+	v->imported_offs = true;
+	v->imported_hash = idx->hash_size != 0;
 	return true;
 }
 
+/*
+ * The type offsets (every session that reads a type builds them: a pass
+ * over the whole type section, a third of a warm `mod`) or the names
+ * hash (built after a few lookups), built here and not imported.
+ */
 bool
 vd_btfv_built(const struct vd_btfv *v)
 {
-	return !v->imported_hash && v->names.slot;
+	return (v->offs && !v->imported_offs) || (v->names.slot && !v->imported_hash);
 }
 
 bool
@@ -435,10 +443,10 @@ vd_btfv_cache_load(struct vd_btfv *v, const char *dir, const char *key)
 	meta = vd_cache_get(&v->cache, SEC_META, &msize);
 	offs = vd_cache_get(&v->cache, SEC_OFFS, &osize);
 	hash = vd_cache_get(&v->cache, SEC_HASH, &hsize);
-	if (meta && msize == sizeof(*meta) && offs && hash &&
+	if (meta && msize == sizeof(*meta) && offs && (hash || !meta->hash_size) &&
 	    meta->types_len == v->types_len && meta->str_len == v->str_len &&
 	    osize == (size_t)meta->ntypes * sizeof(uint32_t) &&
-	    hsize == (size_t)meta->hash_size * sizeof(uint32_t)) {
+	    (!meta->hash_size || hsize == (size_t)meta->hash_size * sizeof(uint32_t))) {
 		struct vd_btfv_index idx = {
 			.ntypes = meta->ntypes, .offs = offs, .hash = hash,
 			.hash_size = meta->hash_size,
@@ -458,7 +466,10 @@ vd_btfv_cache_save(struct vd_btfv *v, const char *dir, const char *key)
 	struct btfv_cache_meta meta;
 	struct vd_error *err;
 
-	if (v->cache.map || !vd_btfv_built(v))
+	// What this session built: the offsets, and the names hash if a
+	// command needed it (a later session that builds it rewrites the
+	// file with both; the imported file stays mapped, renamed over).
+	if (!vd_btfv_built(v))
 		return;
 	err = vd_btfv_export(v, &idx);
 	if (!err) {
@@ -471,7 +482,7 @@ vd_btfv_cache_save(struct vd_btfv *v, const char *dir, const char *key)
 		meta = (struct btfv_cache_meta){ idx.ntypes, idx.hash_size, v->types_len,
 						 v->str_len };
 		err = vd_cache_write(dir, BTFV_CACHE_KIND, BTFV_CACHE_VERSION, key, secs,
-				     VD_ARRAY_SIZE(secs));
+				     idx.hash_size ? VD_ARRAY_SIZE(secs) : 2);
 	}
 	vd_error_destroy(err);   // a read-only or full directory only costs speed
 }
