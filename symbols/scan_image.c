@@ -336,10 +336,12 @@ vd_scan_code_refs(struct vd_session *s, const char *const *funcs, uint64_t *out,
 		nrefs = vd_coderefs_aarch64(code, got, k.addr, refs, CODE_REFS_MAX);
 		for (size_t i = 0; i < nrefs && n < max; i++) {
 			uint64_t c[2] = { refs[i].addr, 0 };
+			unsigned char slot[8];
 
+			// The pointer in the slot (arm64 kernels are little-endian).
 			if (refs[i].load64 &&
-			    !vd_ok(vd_session_read(s, VD_AS_KVIRT, refs[i].addr, &c[1], 8, NULL)))
-				c[1] = 0;
+			    vd_ok(vd_session_read(s, VD_AS_KVIRT, refs[i].addr, slot, 8, NULL)))
+				c[1] = vd_get64(slot, false);
 			for (size_t j = 0; j < 2 && n < max; j++) {
 				bool seen = false;
 
