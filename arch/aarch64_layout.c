@@ -304,6 +304,21 @@ probe_image(struct aarch64_xlat *x, uint64_t limit, struct aarch64_layout *lo)
 		if (err) {
 			// Skip what the failing entry covers; close the run.
 			size = w.nsteps ? 1ULL << x->lv[w.nsteps - 1].shift : x->page_size;
+			// A page not present: so are, likely, the next ones (the
+			// freed init sections, ~400 pages on arm64 6.1).  The
+			// invalid entries after it in the same last-level table
+			// are skipped as one, read directly rather than each
+			// walked into a formatted error that is thrown away.
+			if (err->code == VD_ERR_NOTPRESENT && w.nsteps == x->levels &&
+			    w.nsteps <= VD_ARRAY_SIZE(w.steps)) {
+				const struct vd_xlat_step *st = &w.steps[w.nsteps - 1];
+				uint64_t per = 1ULL << x->lv[w.nsteps - 1].bits, e, k = st->index + 1;
+
+				while (k < per && vd_aarch64_peek(x, st->table + 8 * k, &e) &&
+				       !(e & AARCH64_DESC_VALID))
+					k++;
+				size = (k - st->index) << x->lv[w.nsteps - 1].shift;
+			}
 			vd_error_destroy(err);
 			if (end > run && lo->nruns < VD_ARRAY_SIZE(lo->runs))
 				lo->runs[lo->nruns++] = (struct aarch64_range){ run, end, NULL };
