@@ -3,7 +3,7 @@
 
     symbols_check.py syms VMDIVE DUMP VMLINUX [--crash] [--crash-opts OPTS] [--n N] [--seed S]
     symbols_check.py layouts DWARF_DIR BTF_DIR TYPE...
-    symbols_check.py drgn-layouts DUMP VMLINUX DIR TYPE...
+    symbols_check.py drgn-layouts DUMP VMLINUX DIR[,DIR...] TYPE...
 
 syms: N random kernel text/data addresses (a random offset inside a random sized symbol of
 `vmdive sym -l --vmlinux`) are named by vmdive with the vmlinux and without it (the dump's
@@ -25,8 +25,8 @@ layouts: `vmdive struct --json` of each TYPE from DWARF and from BTF must agree 
 member: name, bit offset, bit-field size and member size, nested anonymous members included.
 BTF flattens multi-dimensional arrays (pahole), so type names are not compared.
 
-drgn-layouts: the same member-by-member comparison of DIR/vd-TYPE.json (from DWARF or from BTF)
-against drgn's own reading of the vmlinux's DWARF (prog.type("struct TYPE")), for kernels crash
+drgn-layouts: the same member-by-member comparison of DIR/vd-TYPE.json (from DWARF or from BTF;
+several DIRs, comma-separated, share one drgn session) against drgn's own reading of the vmlinux's DWARF (prog.type("struct TYPE")), for kernels crash
 8.0.2 cannot read types of (6.12: its `struct -o` dies with "segmentation violation in gdb").
 --crash-opts: extra crash options, e.g. "--minimal --kaslr 0x..." for 6.12 (see
 tests/oracle/crash_oracle.sh).
@@ -309,8 +309,8 @@ def check_drgn_layouts(a):
     prog.set_core_dump(a.dump)
     prog.load_debug_info([a.vmlinux], default=False, main=True)
     failed = 0
-    for t in a.types:
-        vd = json.load(open("%s/vd-%s.json" % (a.dir, t)))
+    for d, t in [(d, t) for d in a.dir.split(",") for t in a.types]:
+        vd = json.load(open("%s/vd-%s.json" % (d, t)))
         dt = prog.type("struct " + t)
         x, y = flatten(vd["members"], []), drgn_flatten(dt, [])
         if vd["size"] == drgn.sizeof(dt) and x == y:

@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -810,7 +811,37 @@ def cmd_formats(vm):
     return t
 
 
+def crash_out(dump, vmlinux, cmdfile, out, crash="crash", timeout=600):
+    """crash -s -i CMDFILE VMLINUX DUMP, its output (stdout and stderr) copied to OUT from the
+    oracle cache beside the dump (keyed by the dump, the vmlinux, the crash and the commands);
+    run when missing.  For the test scripts: `vdcheck.py crash-out DUMP VMLINUX CMDFILE OUT`
+    ($CRASH the crash to run).  An empty output is not kept (asked again next time)."""
+    cmds = open(cmdfile, "rb").read()
+    dumpdir = os.path.dirname(os.path.abspath(dump))
+    cdir = cache_dir(dumpdir, os.path.basename(dumpdir))
+    crash_bin = shutil.which(crash) or crash
+    prefix = "crashout-%s-" % content_key(cmds)
+    path = os.path.join(cdir, "%s%s-%s.out" % (prefix, dump_key(dump), content_key(
+        ("%s|%s|%s" % (crash_bin, dump_key(crash_bin) if os.path.exists(crash_bin) else "",
+                       dump_key(vmlinux))).encode())))
+    if not os.path.exists(path):
+        t0 = time.time()
+        with open(out, "wb") as o:
+            subprocess.run(["timeout", str(timeout), crash, "-s", "-i", cmdfile, vmlinux, dump],
+                           stdin=subprocess.DEVNULL, stdout=o, stderr=subprocess.STDOUT)
+        data = open(out, "rb").read()
+        if data.strip():
+            atomic_write(path, data)
+            drop_stale(path, prefix, ".out")
+        print("crash ran in %.1f s -> %s" % (time.time() - t0, path), file=sys.stderr)
+        return 0
+    shutil.copyfile(path, out)
+    return 0
+
+
 def main():
+    if len(sys.argv) == 6 and sys.argv[1] == "crash-out":     # for the test scripts
+        return crash_out(*sys.argv[2:6], crash=os.environ.get("CRASH", "crash"))
     if len(sys.argv) == 3 and sys.argv[1] == "drgn-json":     # for bench/run.sh
         out, sys.stdout = sys.stdout, sys.stderr     # progress to stderr, the path to stdout
         t = Tally()
