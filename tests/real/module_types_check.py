@@ -36,6 +36,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "oracle"))
 import drgn                                          # noqa: E402
+
+import vdcheck                                       # noqa: E402
 
 BATCH = 2000
 
@@ -268,8 +271,27 @@ def check_syms(a):
     addrs = sorted(set(addrs))
     ks = vmdive_names(a.vmdive, a.dump, addrs)
     dbg = vmdive_names(a.vmdive, a.dump, addrs, a.moddir)
-    dr, dr_marks = drgn_names(a.dump, a.vmlinux, a.moddir, a.arch, addrs) if a.drgn else (None, {})
-    cr = crash_names(a.dump, a.vmlinux, a.moddir, addrs) if a.crash else None
+    # The oracles' answers are kept beside the dump (vdcheck.cached_json): a warm run starts
+    # neither drgn nor crash.
+    key = "%s|%s|%s|%s" % (vdcheck.dump_key(a.vmlinux), a.moddir,
+                           ",".join(vdcheck.dump_key(k) for k in kos(a.moddir)),
+                           ",".join("%x" % x for x in addrs))
+    dr, dr_marks = None, {}
+    if a.drgn:
+        j = vdcheck.cached_json("moddrgn", a.dump, key + "|drgn %s" % drgn.__version__,
+                                lambda: [{"%x" % x: list(v) for x, v in d.items()}
+                                         for d in drgn_names(a.dump, a.vmlinux, a.moddir,
+                                                             a.arch, addrs)],
+                                os.path.abspath(__file__))
+        dr, dr_marks = [{int(x, 16): tuple(v) for x, v in d.items()} for d in j]
+    cr = None
+    if a.crash:
+        j = vdcheck.cached_json("modcrash", a.dump, key + "|%s" % vdcheck.dump_key(
+                                    shutil.which("crash") or "/usr/bin/crash"),
+                                lambda: {"%x" % x: list(v) for x, v in crash_names(
+                                    a.dump, a.vmlinux, a.moddir, addrs).items()},
+                                os.path.abspath(__file__))
+        cr = {int(x, 16): tuple(v) for x, v in j.items()}
     failed = 0
     stats = collections.Counter()
     shown = collections.Counter()

@@ -52,31 +52,13 @@ BATCH = 2000
 
 def cached_oracle(name, dump, vmlinux, addrs, extra, compute):
     """compute() once per dump, vmlinux, address list, oracle and options: the answers
-    are kept beside the dump (tests/real/vdcheck.py's oracle cache), so a second run of
-    the test asks neither drgn nor crash again.  Keyed by what the answers depend on:
-    the files (size and time), the addresses, the oracle's version/options, and this
-    script (a change to how the oracle is asked invalidates it)."""
-    dumpdir = os.path.dirname(os.path.abspath(dump))
-    cdir = vdcheck.cache_dir(dumpdir, os.path.basename(dumpdir))
-    key = vdcheck.content_key(("%s|%s|%s|%s" % (vdcheck.dump_key(dump), vdcheck.dump_key(vmlinux),
-                                                 extra, ",".join("%x" % a for a in addrs))).encode(),
+    are kept beside the dump (vdcheck.cached_json), so a second run of the test asks
+    neither drgn nor crash again."""
+    key = "%s|%s|%s" % (vdcheck.dump_key(vmlinux), extra, ",".join("%x" % a for a in addrs))
+    ret = vdcheck.cached_json("sym" + name, dump, key,
+                              lambda: {"%x" % a: list(v) for a, v in compute().items()},
                               os.path.abspath(__file__))
-    path = os.path.join(cdir, "sym%s-%s-%s.json" % (name, os.path.basename(dump), key))
-    if os.path.exists(path):
-        with open(path) as f:
-            return {int(a, 16): tuple(v) for a, v in json.load(f).items()}
-    ret = compute()
-    if not ret:                      # a failed oracle is asked again next time
-        return ret
-    vdcheck.atomic_write(path, json.dumps({"%x" % a: list(v) for a, v in ret.items()}).encode())
-    for old in os.listdir(cdir):     # one answer set per dump and oracle is enough
-        if old.startswith("sym%s-%s-" % (name, os.path.basename(dump))) and \
-                old != os.path.basename(path):
-            try:
-                os.unlink(os.path.join(cdir, old))
-            except FileNotFoundError:
-                pass
-    return ret
+    return {int(a, 16): tuple(v) for a, v in ret.items()}
 
 
 def vmdive_json(cmd):

@@ -271,6 +271,27 @@ def atomic_write(path, data):
     os.replace(tmp, path)
 
 
+def cached_json(name, dump, key, compute, script):
+    """compute()'s answer (JSON-able), computed once and kept in the oracle cache beside DUMP
+    as NAME-DUMPFILE-KEY.json: keyed by the dump file (size and time), KEY (a string naming
+    everything else the answer depends on: the vmlinux, the addresses, the oracle and its
+    options) and SCRIPT (the file that asks: a change to how the oracle is asked invalidates
+    it).  An empty answer (a failed oracle) is not kept; one answer per NAME and dump is."""
+    dumpdir = os.path.dirname(os.path.abspath(dump))
+    cdir = cache_dir(dumpdir, os.path.basename(dumpdir))
+    prefix = "%s-%s-" % (name, os.path.basename(dump))
+    path = os.path.join(cdir, "%s%s.json" % (prefix, content_key(
+        ("%s|%s" % (dump_key(dump), key)).encode(), script)))
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    ret = compute()
+    if ret:
+        atomic_write(path, json.dumps(ret).encode())
+        drop_stale(path, prefix, ".json")
+    return ret
+
+
 def drgn_oracle(t, variant, dumpdir, meta):
     """drgn's answers about vmcore.elf (cached); None (and a failed check) if drgn failed."""
     path = drgn_oracle_file(t, variant, dumpdir, meta)
