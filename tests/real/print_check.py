@@ -76,9 +76,9 @@ LISTS = [
 
 def crash_list_args(cargs):
     """crash's list with -S, not -s: the members are read from memory, not parsed out of gdb's
-    print of each whole structure (-s on the ~240 tasks' task_struct.pid,comm took 140 of a
-    kaslr session's ~150 CPU-seconds; -S answers the five lists in ~3).  Every member asked is
-    a 1-, 2-, 4- or 8-byte number, a char array or a char * -- what -S reads."""
+    print of each whole structure (-s printed ~240 whole task_structs for task_struct.pid,comm:
+    kaslr's crash session took 146 CPU-s with -s, 45 with -S).  Every member asked is a 1-, 2-,
+    4- or 8-byte number, a char array (-S: its C string) or a char * -- what -S reads."""
     return re.sub(r"(^| )-s ", r"\1-S ", cargs)
 
 
@@ -752,6 +752,13 @@ def main():
         bad = []
         for w, g in zip(want, got):
             fw, fg = w[1], flatten("{" + g[1] + "}")
+            if crash:
+                # crash's list -S prints a char array as its C string (up to the NUL), where
+                # vmdive prints the whole array as gdb does ("init\000er/0": an older name's
+                # bytes after the NUL, kaslr-5.10): compared up to the NUL here; the whole
+                # array's printing is compared on init_task.comm (p and struct, through gdb).
+                fg = {k: re.sub(r"\\000.*", "", v) if v.startswith("str:") else v
+                      for k, v in fg.items()}
             if fw != fg:
                 bad.append("%s: vmdive %s, %s %s" % (w[0], fg, who, fw))
         t.ok("list %s (%d entries)" % (cargs, len(want)), addrs_ok and not bad,
