@@ -836,7 +836,7 @@ def crash_out(dump, vmlinux, cmdfile, out, crash="crash", timeout=600):
     """crash -s -i CMDFILE VMLINUX DUMP, its output (stdout and stderr) copied to OUT from the
     oracle cache beside the dump (keyed by the dump, the vmlinux, the crash and the commands);
     run when missing.  For the test scripts: `vdcheck.py crash-out DUMP VMLINUX CMDFILE OUT`
-    ($CRASH the crash to run).  An empty output is not kept (asked again next time)."""
+    ($CRASH the crash to run).  A failed or timed-out crash's output is used once, not kept."""
     cmds = open(cmdfile, "rb").read()
     dumpdir = os.path.dirname(os.path.abspath(dump))
     cdir = cache_dir(dumpdir, os.path.basename(dumpdir))
@@ -848,10 +848,11 @@ def crash_out(dump, vmlinux, cmdfile, out, crash="crash", timeout=600):
     if not os.path.exists(path):
         t0 = time.time()
         with open(out, "wb") as o:
-            subprocess.run(["timeout", str(timeout), crash, "-s", "-i", cmdfile, vmlinux, dump],
-                           stdin=subprocess.DEVNULL, stdout=o, stderr=subprocess.STDOUT)
+            p = subprocess.run(["timeout", str(timeout), crash, "-s", "-i", cmdfile, vmlinux,
+                                dump], stdin=subprocess.DEVNULL, stdout=o,
+                               stderr=subprocess.STDOUT)
         data = open(out, "rb").read()
-        if data.strip():
+        if p.returncode == 0 and data.strip():
             atomic_write(path, data)
             drop_stale(path, prefix, ".out")
         print("crash ran in %.1f s -> %s" % (time.time() - t0, path), file=sys.stderr)
