@@ -65,7 +65,8 @@ measure() {
     local bw= bc=
     for _ in 1 2 3; do
         /usr/bin/time -f '%e %U %S' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || true
-        read -r w u s <"$tmp/time" || true
+        # (time's first line says so when the command exits non-zero)
+        read -r w u s < <(tail -n 1 "$tmp/time") || true
         bw=$(python3 -c "import sys; a=float(sys.argv[1]); b=sys.argv[2]; print(min(a, float(b)) if b else a)" "$w" "$bw")
         bc=$(python3 -c "import sys; a=float(sys.argv[1])+float(sys.argv[2]); b=sys.argv[3]; print(min(a, float(b)) if b else a)" "$u" "$s" "$bc")
     done
