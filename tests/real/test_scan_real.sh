@@ -13,7 +13,8 @@
 #   - search of two strings (the marker and "Linux version") and of a
 #     masked value: hits matched on the scan's threads, printed in the
 #     same order as page by page.
-# On one -d 31 file per architecture and on the cut copy, kernel virtual
+# On one -d 31 file per architecture and on the cut copy (unless its page
+# tables are past the cut), kernel virtual
 # rd -o (translated into physical runs, read through one scan) against
 # the page-by-page path: the direct/linear map over all RAM, the kernel
 # image and 64 MiB at the start of vmalloc (mostly unmapped, single pages).
@@ -93,10 +94,15 @@ rd_kvirt() {
 }
 
 check_kvirt() {
-    local f=$1 name=$2 out first last lin img vm
+    local f=$1 name=$2 cut=${3:-} out first last lin img vm
     [[ -n ${ram[$f]:-} ]] || return
     read -r first last <<<"${ram[$f]}"
     lin=$("$VMDIVE" ptov "$f" "$(printf %x $first)" 2>/dev/null | awk '/direct map|linear map/ { print $2; exit }')
+    # A copy cut short may have lost the page tables: nothing translates.
+    if [[ -z $lin && -n $cut ]] && ! "$VMDIVE" vtop "$f" linux_banner >/dev/null 2>&1; then
+        echo "$name: no translation (the page tables are past the cut): kernel virtual rd -o not checked"
+        return
+    fi
     [[ -n $lin ]] && rd_kvirt "$f" "$name" "0x$lin" $((last - first)) "direct map of all RAM"
     [[ -n $lin ]] || fail "$name: no direct-map address of 0x$(printf %x $first)"
     out=$("$VMDIVE" info "$f" 2>/dev/null)
@@ -125,7 +131,7 @@ for arch in "${!best[@]}"; do
         size=$(stat -c %s "$src")
         head -c $((size * 6 / 10)) "$src" >"$T/cut.kdump"
         check_file "$T/cut.kdump" "$(basename "$d")/zlib-d31 cut at 60%" ""
-        check_kvirt "$T/cut.kdump" "$(basename "$d")/zlib-d31 cut at 60%"
+        check_kvirt "$T/cut.kdump" "$(basename "$d")/zlib-d31 cut at 60%" cut
         rm -f "$T/cut.kdump"
     fi
 done
