@@ -2,6 +2,7 @@
 /* vmdive rd: read memory as hex+ASCII, or raw bytes into a file. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,14 +261,51 @@ rd_range(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
  */
 #define RD_SCAN_MIN (4u << 20)
 
+/*
+ * Unreadable bytes met in order, merged as rd_range() merges them: a run
+ * of failures of one kind is one range, named by its first message.
+ */
+struct rd_holes {
+	uint64_t start, len;
+	enum vd_error_code code;
+	char why[512];
+};
+
+static int
+holes_flush(struct rd_state *st, struct rd_holes *h)
+{
+	int r = h->len ? emit_hole(st, h->start, h->len, h->why) : 0;
+
+	h->len = 0;
+	return r;
+}
+
+/* [addr, addr + n) unreadable with err's code; msg names it (printf). */
+static int __attribute__((format(printf, 6, 7)))
+holes_add(struct rd_state *st, struct rd_holes *h, uint64_t addr, uint64_t n,
+	  enum vd_error_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (h->len && h->code != code && holes_flush(st, h))
+		return -1;
+	if (!h->len) {
+		h->start = addr;
+		h->code = code;
+		va_start(ap, fmt);
+		vsnprintf(h->why, sizeof(h->why), fmt, ap);
+		va_end(ap);
+	}
+	h->len += n;
+	return 0;
+}
+
 static int
 rd_scan(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 {
 	struct vd_dump_scan *scan = NULL;
 	struct vd_scan_piece p;
-	uint64_t hole_start = 0, hole_len = 0;
-	enum vd_error_code hole_code = 0;
-	char hole_why[512] = "";
+	struct rd_holes h = { 0 };
 	struct vd_error *err;
 	int r = 0;
 
@@ -279,30 +317,130 @@ rd_scan(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 	}
 	while (!r && vd_dump_scan_next(scan, &p)) {
 		vd_progress_update(&st->progress, p.addr - addr);
-		if (p.data) {
-			if (hole_len && emit_hole(st, hole_start, hole_len, hole_why))
-				r = -1;
-			hole_len = 0;
-			if (!r && emit_bytes(st, p.addr, p.data, p.len))
-				r = -1;
-			continue;
-		}
-		if (hole_len && hole_code != p.err->code) {
-			if (emit_hole(st, hole_start, hole_len, hole_why))
-				r = -1;
-			hole_len = 0;
-		}
-		if (!hole_len) {
-			hole_start = p.addr;
-			hole_code = p.err->code;
-			snprintf(hole_why, sizeof(hole_why), "%s", p.err->msg);
-		}
-		hole_len += p.len;
+		if (p.data)
+			r = holes_flush(st, &h) || emit_bytes(st, p.addr, p.data, p.len) ? -1 : 0;
+		else
+			r = holes_add(st, &h, p.addr, p.len, p.err->code, "%s", p.err->msg);
 	}
 	vd_dump_scan_close(scan);
-	if (!r && hole_len && emit_hole(st, hole_start, hole_len, hole_why))
-		r = -1;
+	return r || holes_flush(st, &h) ? -1 : 0;
+}
+
+/*
+ * rd -o FILE of a long kernel virtual range: translated first, a window
+ * at a time, into the physical runs it maps (one per physically
+ * contiguous stretch), which one scan reads in the range's order; what
+ * does not translate is unreadable with the translation's error, page by
+ * page as rd_range() tries it.  The same bytes, unreadable ranges and
+ * messages as rd_range() reading through read_kvirt().
+ */
+#define RD_KVIRT_RUNS 4096
+
+struct kv_run {
+	uint64_t va, pa, len;
+	struct vd_error *err;   /* not translated: [va, va + len) */
+};
+
+static int
+rd_kvirt_window(struct rd_state *st, const struct kv_run *runs, size_t n,
+		const struct vd_scan_range *ranges, size_t nranges,
+		struct rd_holes *h, uint64_t start)
+{
+	struct vd_dump_scan *scan = NULL;
+	struct vd_scan_piece p;
+	struct vd_error *err;
+	int r = 0;
+
+	err = vd_dump_scan_open_ranges(vd_session_dump(st->cli->session), ranges, nranges,
+				       NULL, &scan);
+	if (err)
+		return -2;      // nothing done: the caller reads page by page
+	for (size_t i = 0; !r && i < n; i++) {
+		const struct kv_run *k = &runs[i];
+		uint64_t done = 0;
+
+		if (k->err) {
+			r = holes_add(st, h, k->va, k->len, k->err->code, "%s", k->err->msg);
+			continue;
+		}
+		while (!r && done < k->len && vd_dump_scan_next(scan, &p)) {
+			uint64_t va = k->va + (p.addr - k->pa);
+
+			vd_progress_update(&st->progress, va - start);
+			if (p.data)
+				r = holes_flush(st, h) || emit_bytes(st, va, p.data, p.len) ? -1 : 0;
+			else
+				r = holes_add(st, h, va, p.len, p.err->code,
+					      "kernel virtual 0x%llx -> physical 0x%llx: %s",
+					      (unsigned long long)va, (unsigned long long)p.addr,
+					      p.err->msg);
+			done += p.len;
+		}
+	}
+	vd_dump_scan_close(scan);
 	return r;
+}
+
+static int
+rd_kvirt_scan(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
+{
+	uint64_t psize = vd_session_page_size(st->cli->session);
+	uint64_t va = addr, end = addr + len;
+	struct kv_run *runs = malloc(RD_KVIRT_RUNS * sizeof(*runs));
+	struct vd_scan_range *ranges = malloc(RD_KVIRT_RUNS * sizeof(*ranges));
+	struct rd_holes h = { 0 };
+	struct vd_xlat *xlat;
+	struct vd_error *err = NULL;
+	int r = 0;
+
+	if (!runs || !ranges || (err = vd_session_xlat(st->cli->session, &xlat))) {
+		vd_error_destroy(err);
+		free(runs);
+		free(ranges);
+		return rd_range(st, addr, len, buf);
+	}
+	while (!r && va < end) {
+		uint64_t wstart = va;
+		size_t n = 0, nranges = 0;
+
+		while (va < end && n < RD_KVIRT_RUNS) {
+			struct kv_run *last = n ? &runs[n - 1] : NULL;
+			uint64_t pa, msize, step;
+
+			err = vd_xlat_translate(xlat, va, &pa, &msize);
+			if (err) {
+				// As rd_range: the next try at the next page.
+				step = VD_MIN((va | (psize - 1)) + 1, end) - va;
+				if (last && last->err && last->err->code == err->code) {
+					vd_error_destroy(err);
+					last->len += step;
+				} else {
+					runs[n++] = (struct kv_run){ .va = va, .len = step, .err = err };
+				}
+				va += step;
+				continue;
+			}
+			step = VD_MIN(msize - (va & (msize - 1)), end - va);
+			if (last && !last->err && last->pa + last->len == pa) {
+				last->len += step;
+				ranges[nranges - 1].end += step;
+			} else {
+				runs[n++] = (struct kv_run){ .va = va, .pa = pa, .len = step };
+				ranges[nranges++] = (struct vd_scan_range){ pa, pa + step };
+			}
+			va += step;
+		}
+		r = rd_kvirt_window(st, runs, n, ranges, nranges, &h, addr);
+		for (size_t i = 0; i < n; i++)
+			vd_error_destroy(runs[i].err);
+		if (r == -2) {
+			// The scan could not start: this window page by page.
+			r = holes_flush(st, &h) || rd_range(st, wstart, va - wstart, buf) ? -1 : 0;
+		}
+	}
+	free(runs);
+	free(ranges);
+	return r || holes_flush(st, &h) ? -1 : 0;
 }
 
 static bool
@@ -332,9 +470,12 @@ rd_one(struct rd_state *st, uint64_t addr, uint64_t len, unsigned char *buf)
 	// shows its own progress.
 	if (st->file && st->file != stdout)
 		vd_progress_begin(&st->progress, "rd", len);
-	if (st->file && st->as == VD_AS_PHYS && len >= RD_SCAN_MIN &&
-	    addr + len > addr && !getenv("VMDIVE_NO_SCAN"))
+	if (st->file && len >= RD_SCAN_MIN && addr + len > addr && !getenv("VMDIVE_NO_SCAN") &&
+	    st->as == VD_AS_PHYS)
 		r = rd_scan(st, addr, len, buf);
+	else if (st->file && len >= RD_SCAN_MIN && addr + len > addr &&
+		 !getenv("VMDIVE_NO_SCAN") && st->as == VD_AS_KVIRT)
+		r = rd_kvirt_scan(st, addr, len, buf);
 	else
 		r = rd_range(st, addr, len, buf);
 	vd_progress_end(&st->progress);

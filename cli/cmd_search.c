@@ -7,6 +7,7 @@
  * physical memory with -p.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,11 @@ struct term {
 	size_t len;
 };
 
+struct matchers;
+
 struct search {
 	struct vd_cli *cli;
+	struct matchers *m;        /* matching on threads, while a scan decodes */
 	struct vd_xlat *xlat;
 	struct term terms[SEARCH_MAX_TERMS];
 	int nterms;
@@ -86,41 +90,285 @@ report_va(struct search *s, uint64_t pa, uint64_t *va)
 	return n > 0;
 }
 
-/* Scan buf (at base, in the searched space) for every term. */
-static void
-scan(struct search *s, const unsigned char *buf, size_t len, uint64_t base, bool phys)
+/* A value of width bytes at p. */
+static inline uint64_t
+load_value(const unsigned char *p, unsigned width, bool be)
 {
-	for (int k = 0; k < s->nterms && !s->truncated; k++) {
+	switch (width) {
+	case 8:
+		return vd_get64(p, be);
+	case 4:
+		return vd_get32(p, be);
+	case 2:
+		return vd_get16(p, be);
+	case 1:
+		return p[0];
+	default: {
+		uint64_t v = 0;
+
+		for (unsigned b = 0; b < width; b++)
+			v |= (uint64_t)p[b] << (8 * (be ? width - 1 - b : b));
+		return v;
+	}
+	}
+}
+
+/* One match: false stops the matching. */
+typedef bool (*found_fn)(void *ctx, const struct term *t, uint64_t at, uint64_t value);
+
+/*
+ * Every match of buf (at base), term by term, each term's in address
+ * order: the order the hits are printed in.  Reads only the terms and
+ * the value format (any thread).
+ */
+static void
+match(const struct search *s, const unsigned char *buf, size_t len, uint64_t base,
+      found_fn fn, void *ctx)
+{
+	for (int k = 0; k < s->nterms; k++) {
 		const struct term *t = &s->terms[k];
 
 		if (t->str) {
 			const unsigned char *p = buf, *q;
 
 			while ((q = memmem(p, len - (size_t)(p - buf), t->str, t->len))) {
-				uint64_t at = base + (uint64_t)(q - buf), va = at;
-
-				if (!phys || s->phys_report || report_va(s, at, &va))
-					hit(s, phys && !s->phys_report ? va : at, at, phys, t, 0);
+				if (!fn(ctx, t, base + (uint64_t)(q - buf), 0))
+					return;
 				p = q + 1;
-				if ((size_t)(p - buf) >= len || s->truncated)
+				if ((size_t)(p - buf) >= len)
 					break;
 			}
 			continue;
 		}
+		uint64_t want = t->value & s->mask;
+
 		for (size_t off = (size_t)((s->width - base % s->width) % s->width);
-		     off + s->width <= len && !s->truncated; off += s->width) {
-			uint64_t v = 0;
+		     off + s->width <= len; off += s->width) {
+			uint64_t v = load_value(buf + off, s->width, s->be);
 
-			for (unsigned b = 0; b < s->width; b++)
-				v |= (uint64_t)buf[off + b] << (8 * (s->be ? s->width - 1 - b : b));
-			if ((v & s->mask) == (t->value & s->mask)) {
-				uint64_t at = base + off, va = at;
-
-				if (!phys || s->phys_report || report_va(s, at, &va))
-					hit(s, phys && !s->phys_report ? va : at, at, phys, t, v);
-			}
+			if ((v & s->mask) == want && !fn(ctx, t, base + off, v))
+				return;
 		}
 	}
+}
+
+struct report_ctx {
+	struct search *s;
+	bool phys;
+};
+
+/* A match reported: at its direct-map address when physical unless -p. */
+static bool
+report(void *ctx, const struct term *t, uint64_t at, uint64_t value)
+{
+	struct report_ctx *c = ctx;
+	struct search *s = c->s;
+	uint64_t va = at;
+
+	if (!c->phys || s->phys_report || report_va(s, at, &va))
+		hit(s, c->phys && !s->phys_report ? va : at, at, c->phys, t, value);
+	return !s->truncated;
+}
+
+/* Scan buf (at base, in the searched space) for every term. */
+static void
+scan(struct search *s, const unsigned char *buf, size_t len, uint64_t base, bool phys)
+{
+	struct report_ctx c = { s, phys };
+
+	if (!s->truncated)
+		match(s, buf, len, base, report, &c);
+}
+
+/*
+ * Matching on threads: while a scan decodes pages on every CPU, the
+ * chunks search_scan() cuts are matched on as many threads, each chunk's
+ * matches kept in a list, and printed on the caller's thread in chunk
+ * order (the physical hits' direct-map addresses found there too): the
+ * same output as scan() chunk after chunk.  A chunk with more matches
+ * than a list holds is scanned again by scan() when its turn comes.
+ */
+#define SEARCH_JOBS_PER_THREAD 3
+#define SEARCH_JOB_FOUND 65536u
+
+struct found {
+	uint64_t at, value;
+	const struct term *t;
+};
+
+enum job_state { J_FREE, J_READY, J_BUSY, J_DONE };
+
+struct job {
+	enum job_state state;
+	uint64_t base;
+	size_t len;
+	unsigned char *buf;             /* SEARCH_CHUNK */
+	struct found *found;
+	size_t nfound, cap;
+	bool overflow;
+};
+
+struct matchers {
+	struct search *s;
+	pthread_t th[VD_SCAN_THREADS_MAX];
+	unsigned n;
+	struct job *jobs;
+	size_t njobs;
+	uint64_t head, tail, next;      /* oldest, the one being filled, next to match */
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	bool stop;
+};
+
+static bool
+keep_found(void *ctx, const struct term *t, uint64_t at, uint64_t value)
+{
+	struct job *j = ctx;
+
+	if (j->nfound == j->cap) {
+		j->overflow = true;
+		return false;
+	}
+	j->found[j->nfound++] = (struct found){ at, value, t };
+	return true;
+}
+
+static void *
+matcher_run(void *arg)
+{
+	struct matchers *m = arg;
+
+	pthread_mutex_lock(&m->mu);
+	for (;;) {
+		struct job *j;
+
+		while (!m->stop && m->next >= m->tail)
+			pthread_cond_wait(&m->work, &m->mu);
+		if (m->stop)
+			break;
+		j = &m->jobs[m->next++ % m->njobs];
+		j->state = J_BUSY;
+		pthread_mutex_unlock(&m->mu);
+		j->nfound = 0;
+		j->overflow = false;
+		match(m->s, j->buf, j->len, j->base, keep_found, j);
+		pthread_mutex_lock(&m->mu);
+		j->state = J_DONE;
+		pthread_cond_broadcast(&m->done);
+	}
+	pthread_mutex_unlock(&m->mu);
+	return NULL;
+}
+
+static void
+matchers_free(struct matchers *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->mu);
+	m->stop = true;
+	pthread_cond_broadcast(&m->work);
+	pthread_mutex_unlock(&m->mu);
+	for (unsigned i = 0; i < m->n; i++)
+		pthread_join(m->th[i], NULL);
+	for (size_t i = 0; m->jobs && i < m->njobs; i++) {
+		free(m->jobs[i].buf);
+		free(m->jobs[i].found);
+	}
+	free(m->jobs);
+	pthread_mutex_destroy(&m->mu);
+	pthread_cond_destroy(&m->work);
+	pthread_cond_destroy(&m->done);
+	free(m);
+}
+
+/* n matching threads, or NULL (then scan() matches on the caller's thread). */
+static struct matchers *
+matchers_new(struct search *s, unsigned n)
+{
+	struct matchers *m = calloc(1, sizeof(*m));
+	size_t cap = (size_t)VD_MIN(s->max + 1, (uint64_t)SEARCH_JOB_FOUND);
+
+	if (!m)
+		return NULL;
+	m->s = s;
+	m->njobs = (size_t)n * SEARCH_JOBS_PER_THREAD + 1;
+	pthread_mutex_init(&m->mu, NULL);
+	pthread_cond_init(&m->work, NULL);
+	pthread_cond_init(&m->done, NULL);
+	m->jobs = calloc(m->njobs, sizeof(*m->jobs));
+	for (size_t i = 0; m->jobs && i < m->njobs; i++) {
+		m->jobs[i].buf = malloc(SEARCH_CHUNK);
+		m->jobs[i].found = malloc(cap * sizeof(*m->jobs[i].found));
+		m->jobs[i].cap = cap;
+		if (!m->jobs[i].buf || !m->jobs[i].found)
+			goto fail;
+	}
+	if (!m->jobs)
+		goto fail;
+	for (; m->n < n && m->n < VD_SCAN_THREADS_MAX; m->n++)
+		if (pthread_create(&m->th[m->n], NULL, matcher_run, m))
+			break;
+	if (m->n)
+		return m;
+fail:
+	matchers_free(m);
+	return NULL;
+}
+
+/* Print the oldest job's matches (waiting for them) and free its slot. */
+static void
+matchers_pop(struct matchers *m)
+{
+	struct search *s = m->s;
+	struct job *j = &m->jobs[m->head % m->njobs];
+
+	pthread_mutex_lock(&m->mu);
+	while (j->state != J_DONE)
+		pthread_cond_wait(&m->done, &m->mu);
+	pthread_mutex_unlock(&m->mu);
+	if (j->overflow) {
+		scan(s, j->buf, j->len, j->base, true);
+	} else {
+		struct report_ctx c = { s, true };
+
+		for (size_t i = 0; i < j->nfound && !s->truncated; i++)
+			report(&c, j->found[i].t, j->found[i].at, j->found[i].value);
+	}
+	j->state = J_FREE;
+	m->head++;
+}
+
+/* The buffer of the job to fill next (a slot freed if none is). */
+static unsigned char *
+matchers_buf(struct matchers *m)
+{
+	if (m->tail - m->head == m->njobs)
+		matchers_pop(m);
+	return m->jobs[m->tail % m->njobs].buf;
+}
+
+/* The job being filled, [base, base + len) of physical memory, to match. */
+static void
+matchers_push(struct matchers *m, uint64_t base, size_t len)
+{
+	struct job *j = &m->jobs[m->tail % m->njobs];
+
+	j->base = base;
+	j->len = len;
+	pthread_mutex_lock(&m->mu);
+	j->state = J_READY;
+	m->tail++;
+	pthread_cond_signal(&m->work);
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* Print every job's matches, in order. */
+static void
+matchers_drain(struct matchers *m)
+{
+	while (m && m->head < m->tail)
+		matchers_pop(m);
 }
 
 /* [start, end) of a space, in chunks that overlap by the longest string. */
@@ -131,6 +379,7 @@ search_range(struct search *s, enum vd_as as, uint64_t start, uint64_t end,
 	uint64_t psize = vd_session_page_size(s->cli->session);
 	uint64_t addr = start;
 
+	matchers_drain(s->m);      // their hits come first
 	while (addr < end && !s->truncated) {
 		size_t want = (size_t)VD_MIN(end - addr, (uint64_t)SEARCH_CHUNK), got = 0;
 		struct vd_error *err = vd_session_read(s->cli->session, as, addr, buf, want, &got);
@@ -161,7 +410,8 @@ search_range(struct search *s, enum vd_as as, uint64_t start, uint64_t end,
  * [start, end) of physical memory through a scan (pages decoded on every
  * CPU), cut into the same chunks as search_range() reads: SEARCH_CHUNK
  * bytes overlapping by the longest string, a new chunk after each
- * unreadable run.
+ * unreadable run.  The chunks are matched on threads (struct matchers)
+ * when the scan decodes on threads.
  */
 static void
 search_scan(struct search *s, uint64_t start, uint64_t end, unsigned char *buf,
@@ -173,6 +423,7 @@ search_scan(struct search *s, uint64_t start, uint64_t end, unsigned char *buf,
 	struct vd_error *err;
 	uint64_t base = start;
 	size_t have = 0, kept = 0;     /* buf: [base, base + have), kept scanned */
+	struct matchers *m;
 
 	err = getenv("VMDIVE_NO_SCAN") ? &vd_noprobe :
 	      vd_dump_scan_open(vd_session_dump(s->cli->session), start, end, &opts, &ds);
@@ -181,12 +432,29 @@ search_scan(struct search *s, uint64_t start, uint64_t end, unsigned char *buf,
 		search_range(s, VD_AS_PHYS, start, end, buf, overlap);
 		return;
 	}
+	if (!s->m && vd_dump_scan_threads(ds) && !getenv("VMDIVE_SEARCH_INLINE"))
+		s->m = matchers_new(s, vd_dump_scan_threads(ds));
+	m = vd_dump_scan_threads(ds) ? s->m : NULL;
+	if (m)
+		buf = matchers_buf(m);
+	else
+		matchers_drain(s->m);
+	// Matching: on the threads, or here.
+#define CHUNK_DONE(b, n, at)							\
+	do {									\
+		if (m) {							\
+			matchers_push(m, at, n);				\
+			buf = matchers_buf(m);					\
+		} else {							\
+			scan(s, b, n, at, true);				\
+		}								\
+	} while (0)
 	while (!s->truncated && vd_dump_scan_next(ds, &p)) {
 		size_t off = 0;
 
 		if (!p.data) {
 			if (have > kept)
-				scan(s, buf, have, base, true);
+				CHUNK_DONE(buf, have, base);
 			have = kept = 0;
 			vd_progress_update(&s->progress, s->progress_base + (p.addr + p.len - start));
 			continue;
@@ -195,15 +463,18 @@ search_scan(struct search *s, uint64_t start, uint64_t end, unsigned char *buf,
 			base = p.addr;
 		while (off < p.len && !s->truncated) {
 			size_t k = VD_MIN(p.len - off, (size_t)SEARCH_CHUNK - have), keep;
+			unsigned char *full = buf;
 
 			memcpy(buf + have, p.data + off, k);
 			have += k;
 			off += k;
 			if (have < SEARCH_CHUNK)
 				continue;
-			scan(s, buf, have, base, true);
 			keep = VD_MIN(overlap, have);
-			memmove(buf, buf + have - keep, keep);
+			CHUNK_DONE(full, have, base);
+			// The next chunk starts with the last one's tail (a job's
+			// buffer stays until its matches are printed).
+			memmove(buf, full + have - keep, keep);
 			base += have - keep;
 			have = kept = keep;
 			vd_progress_update(&s->progress, s->progress_base + (base - start));
@@ -212,7 +483,8 @@ search_scan(struct search *s, uint64_t start, uint64_t end, unsigned char *buf,
 	// The last chunk, unless it is only the overlap kept after a full
 	// chunk that ended with the range (search_range stops there too).
 	if (have > kept && !s->truncated)
-		scan(s, buf, have, base, true);
+		CHUNK_DONE(buf, have, base);
+#undef CHUNK_DONE
 	vd_dump_scan_close(ds);
 	s->progress_base += end - start;
 }
@@ -299,11 +571,13 @@ vd_cmd_search(struct vd_cli *cli)
 		vd_cli_error(cli, "-e 0x%" PRIx64 " is not after -s 0x%" PRIx64, end, start);
 		return VD_EXIT_USAGE;
 	}
+	// -p reports physical addresses: translation only for the others.
 	err = vd_session_xlat(cli->session, &s.xlat);
-	if (err) {
+	if (err && !phys) {
 		vd_cli_report(cli, err);
 		return VD_EXIT_FAIL;
 	}
+	vd_error_destroy(err);
 	buf = malloc(SEARCH_CHUNK);
 	if (!buf)
 		return VD_EXIT_FAIL;
@@ -343,6 +617,8 @@ vd_cmd_search(struct vd_cli *cli)
 			if (a < b && strcmp(r[i].kind, "absent"))
 				search_scan(&s, a, b, buf, overlap);
 		}
+		matchers_drain(s.m);
+		matchers_free(s.m);
 		vd_progress_end(&s.progress);
 	}
 	free(buf);

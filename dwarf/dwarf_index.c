@@ -67,6 +67,9 @@ struct vd_dwarf_index {
 	char *names_dir;                 /* where it is kept */
 	bool have_names;
 	bool no_names;                   /* the file cannot have one */
+	bool has_debug_types;            /* DWARF 4 type units: refused */
+	bool has_alt;                    /* dwz's supplementary file: refused */
+	char alt_file[256];              /* its name */
 	struct vd_dwarf_reader *reader;  /* single DIEs */
 	const uint64_t *bases;           /* ET_REL sections placed (open only) */
 	size_t nbases;
@@ -230,7 +233,24 @@ note_section(struct vd_dwarf_index *ix, Elf_Scn *scn, const char *name)
 	if (!strcmp(name, ".debug_str_offsets")) {
 		sec->str_offsets = section_bytes(ix, scn, &sec->str_offsets_size);
 		ix->units.strp_only = false;
-	} else if (!strcmp(name, ".gnu_debugaltlink") || !strcmp(name, ".debug_sup")) {
+	} else if (!strcmp(name, ".debug_types") && gelf_getshdr(scn, &sh) && sh.sh_size) {
+		ix->has_debug_types = true;
+	}
+	if (!strcmp(name, ".gnu_debugaltlink") || !strcmp(name, ".debug_sup")) {
+		size_t n = 0;
+		const unsigned char *p = section_bytes(ix, scn, &(uint64_t){ 0 });
+
+		// .gnu_debugaltlink: the supplementary file's name, NUL, its
+		// build-id; .debug_sup: version, is_supplementary, the name.
+		if (p && gelf_getshdr(scn, &sh)) {
+			size_t skip = !strcmp(name, ".debug_sup") ? 3 : 0;
+
+			for (n = 0; skip + n < sh.sh_size && n + 1 < sizeof(ix->alt_file) &&
+			     p[skip + n] >= ' ' && p[skip + n] < 0x7f; n++)
+				ix->alt_file[n] = (char)p[skip + n];
+		}
+		ix->alt_file[n] = '\0';
+		ix->has_alt = true;
 		ix->units.strp_only = false;
 		ix->secs.info_droppable = false;
 		ix->build_id[0] = '\0';
@@ -306,6 +326,15 @@ check_elf(struct vd_dwarf_index *ix)
 	ix->secs.big_endian = ix->big_endian;
 	if (!ix->units.info || !ix->units.size)
 		return vd_error_create(VD_ERR_LOOKUP, "%s: no DWARF (.debug_info): not a debug build",
+				       ix->path);
+	// What is not read gets a refusal, not answers without it.
+	if (ix->has_alt)
+		return vd_error_create(VD_ERR_NOTIMPL,
+				       "%s: DWARF compressed by dwz: DIEs and names are shared with the supplementary file '%s' (.gnu_debugaltlink/.debug_sup), which is not read; use the debug file before dwz",
+				       ix->path, ix->alt_file[0] ? ix->alt_file : "?");
+	if (ix->has_debug_types)
+		return vd_error_create(VD_ERR_NOTIMPL,
+				       "%s: DWARF 4 type units (.debug_types, from gcc -fdebug-types-section) are not supported; use a build without -fdebug-types-section",
 				       ix->path);
 	return NULL;
 }

@@ -165,6 +165,13 @@ list_units(const struct vd_dwarf_sections *sec, const char *path, bool partial,
 					       "%s: .debug_info offset 0x%llx: not a unit header",
 					       path, (unsigned long long)off);
 		}
+		// A type unit's header: unit_type DW_UT_type or split_type.
+		if (u[n].version == 5 && u[n].skip &&
+		    (sec->info[off + (u[n].offset_size == 8 ? 12 : 4) + 2] == DW_UT_type ||
+		     sec->info[off + (u[n].offset_size == 8 ? 12 : 4) + 2] == DW_UT_split_type)) {
+			free(u);
+			return vd_dwarf_type_units(path, off);
+		}
 		off = u[n++].end;
 	}
 	*ret = u;

@@ -314,6 +314,7 @@ struct vd_dwarf_unit {
 	uint64_t start, end;         /* [start, end) in .debug_info */
 	uint64_t die;                /* offset of the unit's own DIE */
 	bool skip;                   /* type/skeleton unit: no C names */
+	bool type_unit;              /* DW_UT_type: not read (vd_dwarf_type_units()) */
 	bool scanned;                /* its top-level DIEs are indexed */
 };
 
@@ -430,5 +431,8 @@ struct vd_dwarf_source {
 struct vd_error *vd_dwarf_fill(struct vd_type_source *src, struct vd_type *vt);
 struct vd_error *vd_dwarf_convert(struct vd_dwarf_source *src, bool has,
 				  Dwarf_Off off, struct vd_qualified_type *ret);
+
+/* The error for a file with DWARF 5 type units (first one at off). */
+struct vd_error *vd_dwarf_type_units(const char *path, uint64_t off);
 
 #endif

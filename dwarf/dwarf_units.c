@@ -69,6 +69,7 @@ parse_header(const struct vd_dwarf_units *us, uint64_t off, struct vd_dwarf_unit
 		.die = off + lsize + 2 + (version == 5 ? 2 : 1) + *offset_size,
 		// Type and skeleton units hold no top-level C names to index.
 		.skip = type != DW_UT_compile && type != DW_UT_partial,
+		.type_unit = type == DW_UT_type || type == DW_UT_split_type,
 	};
 	return true;
 }
@@ -93,6 +94,10 @@ vd_dwarf_units_list_until(struct vd_dwarf_units *us, const char *path, uint64_t 
 					       path, (unsigned long long)at);
 		}
 		us->strp_only &= osize == 4;
+		if (unit.type_unit) {
+			us->listed = true;
+			return vd_dwarf_type_units(path, at);
+		}
 		if (us->n == us->cap) {
 			size_t cap = us->cap ? 2 * us->cap : 1024;
 			void *p = realloc(us->u, cap * sizeof(*us->u));
@@ -106,6 +111,20 @@ vd_dwarf_units_list_until(struct vd_dwarf_units *us, const char *path, uint64_t 
 		at = unit.end;
 	}
 	return NULL;
+}
+
+/*
+ * Type units (DWARF 4's .debug_types, DWARF 5's DW_UT_type units in
+ * .debug_info: gcc -fdebug-types-section) hold the structs the compile
+ * units refer to by signature (DW_FORM_ref_sig8); they are not read, so
+ * a file with them is refused rather than answered without its types.
+ */
+struct vd_error *
+vd_dwarf_type_units(const char *path, uint64_t off)
+{
+	return vd_error_create(VD_ERR_NOTIMPL,
+			       "%s: .debug_info offset 0x%llx: a DWARF 5 type unit (DW_UT_type, from gcc -fdebug-types-section): type units are not supported; use a build without -fdebug-types-section",
+			       path, (unsigned long long)off);
 }
 
 struct vd_dwarf_unit *

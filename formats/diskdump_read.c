@@ -11,7 +11,9 @@
  * zlib stream (compress2), one LZO1X-1 block, one raw snappy block or one
  * zstd frame per page (makedumpfile.c write_kdump_pages_*).
  */
+#include <dlfcn.h>
 #include <lzo/lzo1x.h>
+#include <pthread.h>
 #include <snappy-c.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -330,6 +332,40 @@ unlzo_page(const struct diskdump *dd, const unsigned char *src, uint32_t len,
 	return NULL;
 }
 
+/*
+ * libsnappy is loaded (dlopen) when the first snappy page is decoded: it
+ * brings in libstdc++, libm and libgcc_s, whose loading and symbol
+ * look-ups every command paid at start for a codec makedumpfile rarely
+ * writes.
+ */
+#ifndef VD_SNAPPY_SONAME
+#define VD_SNAPPY_SONAME "libsnappy.so"
+#endif
+
+static struct {
+	snappy_status (*length)(const char *, size_t, size_t *);
+	snappy_status (*uncompress)(const char *, size_t, char *, size_t *);
+	char why[256];          /* set: it could not be loaded */
+} sn;
+static pthread_once_t sn_once = PTHREAD_ONCE_INIT;
+
+static void
+sn_load(void)
+{
+	void *h = dlopen(VD_SNAPPY_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *e;
+
+	if (!h) {
+		e = dlerror();
+		snprintf(sn.why, sizeof(sn.why), "%s", e ? e : VD_SNAPPY_SONAME);
+		return;
+	}
+	*(void **)&sn.length = dlsym(h, "snappy_uncompressed_length");
+	*(void **)&sn.uncompress = dlsym(h, "snappy_uncompress");
+	if (!sn.length || !sn.uncompress)
+		snprintf(sn.why, sizeof(sn.why), "%s has no snappy_uncompress", VD_SNAPPY_SONAME);
+}
+
 static struct vd_error *
 unsnappy_page(const struct diskdump *dd, const unsigned char *src, uint32_t len,
 	      void *buf, size_t *out)
@@ -337,13 +373,16 @@ unsnappy_page(const struct diskdump *dd, const unsigned char *src, uint32_t len,
 	size_t n;
 	snappy_status r;
 
-	r = snappy_uncompressed_length((const char *)src, len, &n);
+	pthread_once(&sn_once, sn_load);
+	if (sn.why[0])
+		return vd_error_create(VD_ERR_NOTIMPL, "snappy-compressed page: %s", sn.why);
+	r = sn.length((const char *)src, len, &n);
 	if (r == SNAPPY_OK && n > dd->block_size) {
 		*out = n;
 		return NULL;
 	}
 	n = dd->block_size;
-	r = snappy_uncompress((const char *)src, len, buf, &n);
+	r = sn.uncompress((const char *)src, len, buf, &n);
 	if (r != SNAPPY_OK)
 		return vd_error_create(VD_ERR_CORRUPT,
 				       "snappy_uncompress: error %d", (int)r);

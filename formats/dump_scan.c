@@ -47,6 +47,7 @@ struct page_ent {
 struct batch {
 	enum batch_state state;
 	enum batch_kind kind;
+	size_t range;                   /* index of the scan's range */
 	uint64_t start, end;            /* [start, end): DIRECT, or PAGED's limit */
 	const struct vd_segment *seg;   /* PAGED */
 	uint64_t pfn;                   /* PAGED: pages [pfn, pfn + n) */
@@ -65,8 +66,11 @@ struct worker {
 
 struct vd_dump_scan {
 	struct vd_dump *dump;
-	uint64_t start, end;
-	uint64_t cursor;                /* next address to plan */
+	struct vd_scan_range *ranges;   /* the scan's own copy */
+	size_t nranges;
+	size_t ri;                      /* range being planned */
+	uint64_t end;                   /* of ranges[ri] */
+	uint64_t cursor;                /* next address to plan, in ranges[ri] */
 	bool skip_holes;
 	uint32_t psize;
 	size_t max_pages;
@@ -337,9 +341,20 @@ plan_more(struct vd_dump_scan *s)
 {
 	bool any = false;
 
-	while (s->tail - s->head < s->nring && s->cursor < s->end) {
+	for (;;) {
 		struct batch *b = &s->ring[s->tail % s->nring];
-		enum batch_state st = plan_batch(s, b);
+		enum batch_state st;
+
+		// The next range once this one is planned (empty ones skipped).
+		while (s->cursor >= s->end && s->ri + 1 < s->nranges) {
+			s->ri++;
+			s->cursor = s->ranges[s->ri].start;
+			s->end = s->ranges[s->ri].end;
+		}
+		if (s->tail - s->head >= s->nring || s->cursor >= s->end)
+			break;
+		b->range = s->ri;
+		st = plan_batch(s, b);
 
 		pthread_mutex_lock(&s->mu);
 		b->state = st;
@@ -398,6 +413,7 @@ vd_dump_scan_close(struct vd_dump_scan *s)
 		free(s->ring[i].buf);
 	}
 	vd_error_destroy(s->last_err);
+	free(s->ranges);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->work);
 	pthread_cond_destroy(&s->done);
@@ -408,23 +424,35 @@ vd_dump_scan_close(struct vd_dump_scan *s)
 }
 
 struct vd_error *
-vd_dump_scan_open(struct vd_dump *dump, uint64_t start, uint64_t end,
-		  const struct vd_scan_opts *opts, struct vd_dump_scan **ret)
+vd_dump_scan_open_ranges(struct vd_dump *dump, const struct vd_scan_range *ranges,
+			 size_t n, const struct vd_scan_opts *opts,
+			 struct vd_dump_scan **ret)
 {
 	struct vd_dump_scan *s;
 	unsigned want = opts && opts->threads ? opts->threads : online_cpus();
-	bool paged;
+	bool paged = false;
 
-	if (end < start)
-		return vd_error_create(VD_ERR_INVALID_ARG,
-				       "scan of [0x%llx, 0x%llx): the end is before the start",
-				       (unsigned long long)start, (unsigned long long)end);
+	for (size_t i = 0; i < n; i++)
+		if (ranges[i].end < ranges[i].start)
+			return vd_error_create(VD_ERR_INVALID_ARG,
+					       "scan of [0x%llx, 0x%llx): the end is before the start",
+					       (unsigned long long)ranges[i].start,
+					       (unsigned long long)ranges[i].end);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return &vd_enomem;
 	s->dump = dump;
-	s->start = s->cursor = start;
-	s->end = end;
+	s->nranges = n;
+	s->ranges = n ? malloc(n * sizeof(*ranges)) : NULL;
+	if (n && !s->ranges) {
+		free(s);
+		return &vd_enomem;
+	}
+	if (n) {
+		memcpy(s->ranges, ranges, n * sizeof(*ranges));
+		s->cursor = ranges[0].start;
+		s->end = ranges[0].end;
+	}
 	s->skip_holes = opts && opts->skip_holes;
 	s->psize = dump->info.page_size;
 	s->max_pages = s->psize ? VD_MAX(SCAN_BATCH_BYTES / s->psize, 1u) : 1;
@@ -432,7 +460,8 @@ vd_dump_scan_open(struct vd_dump *dump, uint64_t start, uint64_t end,
 	pthread_cond_init(&s->work, NULL);
 	pthread_cond_init(&s->done, NULL);
 	want = VD_MIN(want, (unsigned)VD_SCAN_THREADS_MAX);
-	paged = s->psize && any_planned(dump, start, end);
+	for (size_t i = 0; s->psize && !paged && i < n; i++)
+		paged = any_planned(dump, ranges[i].start, ranges[i].end);
 	if (!paged || want < 2)
 		want = 0;
 	s->nring = want ? (size_t)want * SCAN_BATCHES_PER_THREAD : 2;
@@ -467,6 +496,15 @@ vd_dump_scan_open(struct vd_dump *dump, uint64_t start, uint64_t end,
 nomem:
 	vd_dump_scan_close(s);
 	return &vd_enomem;
+}
+
+struct vd_error *
+vd_dump_scan_open(struct vd_dump *dump, uint64_t start, uint64_t end,
+		  const struct vd_scan_opts *opts, struct vd_dump_scan **ret)
+{
+	struct vd_scan_range r = { .start = start, .end = end };
+
+	return vd_dump_scan_open_ranges(dump, &r, 1, opts, ret);
 }
 
 /* Wait for the head batch to be decoded (or decode it here). */
@@ -515,7 +553,7 @@ direct_piece(struct vd_dump_scan *s, struct batch *b, struct vd_scan_piece *piec
 	want = (size_t)VD_MIN(b->end - a, (uint64_t)SCAN_DIRECT_CHUNK);
 	p = vd_dump_ptr(s->dump, a, want);
 	if (p) {
-		*piece = (struct vd_scan_piece){ .addr = a, .len = want, .data = p };
+		*piece = (struct vd_scan_piece){ .range = b->range, .addr = a, .len = want, .data = p };
 		s->dpos = a + want;
 		return true;
 	}
@@ -523,7 +561,7 @@ direct_piece(struct vd_dump_scan *s, struct batch *b, struct vd_scan_piece *piec
 	if (got) {
 		// The failure, if any, comes again on the next call.
 		vd_error_destroy(err);
-		*piece = (struct vd_scan_piece){ .addr = a, .len = got, .data = s->dbuf };
+		*piece = (struct vd_scan_piece){ .range = b->range, .addr = a, .len = got, .data = s->dbuf };
 		s->dpos = a + got;
 		return true;
 	}
@@ -537,7 +575,7 @@ direct_piece(struct vd_dump_scan *s, struct batch *b, struct vd_scan_piece *piec
 		next = VD_MAX(next, vd_dump_next_data(s->dump, next));
 	next = VD_MIN(next, b->end);
 	s->last_err = err;
-	*piece = (struct vd_scan_piece){ .addr = a, .len = (size_t)(next - a), .err = err };
+	*piece = (struct vd_scan_piece){ .range = b->range, .addr = a, .len = (size_t)(next - a), .err = err };
 	s->dpos = next;
 	return true;
 }
@@ -556,7 +594,7 @@ paged_piece(struct vd_dump_scan *s, struct batch *b, struct vd_scan_piece *piece
 	if (b->pages[i].err) {
 		s->last_err = b->pages[i].err;
 		b->pages[i].err = NULL;
-		*piece = (struct vd_scan_piece){ .addr = lo,
+		*piece = (struct vd_scan_piece){ .range = b->range, .addr = lo,
 						 .len = (size_t)(b->pages[i].hole_end - lo),
 						 .err = s->last_err };
 		s->pos = i + 1;
@@ -565,7 +603,7 @@ paged_piece(struct vd_dump_scan *s, struct batch *b, struct vd_scan_piece *piece
 	for (j = i; j < b->n && !b->pages[j].err; j++)
 		;
 	hi = VD_MIN((b->pfn + j) * s->psize, b->end);
-	*piece = (struct vd_scan_piece){ .addr = lo, .len = (size_t)(hi - lo),
+	*piece = (struct vd_scan_piece){ .range = b->range, .addr = lo, .len = (size_t)(hi - lo),
 					 .data = b->buf + (size_t)(i * s->psize) + (lo - page) };
 	s->pos = j;
 	return true;

@@ -33,10 +33,75 @@ struct ksyms_cache_meta {
 	uint64_t index_rel;    /* found by scanning: token index - _stext */
 };
 
+/*
+ * The kallsyms tables VMCOREINFO lists are read-only bytes of the kernel
+ * image: the same in every dump of a build, at the same place relative
+ * to the image under KASLR.  A dump that holds no memory as is (kdump)
+ * decodes them out of ~470 compressed pages at every command that needs
+ * a symbol (~15 ms: most of what `struct DUMP no_such_type` cost, for
+ * the address of `modules`).  The large ones are kept per build-id,
+ * place and size (kind "ksymtab"), read back whole-checked; any miss
+ * reads the dump.
+ */
+#define KTAB_CACHE_KIND "ksymtab"
+#define KTAB_CACHE_VERSION 1
+#define KTAB_MIN (64u << 10)
+
+static bool
+dump_in_place(struct vd_session *s)
+{
+	const struct vd_mem_range *r;
+	size_t n = vd_dump_ranges(vd_session_dump(s), &r);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(r[i].kind, "file"))
+			return true;
+	return false;
+}
+
 static struct vd_error *
 mem_map(void *ctx, uint64_t addr, size_t len, const void **ret, void **owned_ret)
 {
-	return vd_session_map_kvirt(ctx, addr, len, ret, owned_ret);
+	struct vd_session *s = ctx;
+	const char *id = vd_session_cache_key(s);
+	uint64_t off = 0, listed;
+	char key[192];
+	struct vd_cache_file f;
+	struct vd_error *err;
+	bool keep;
+
+	// Only the tables VMCOREINFO names (not the chunks a scan for them
+	// reads on older kernels).
+	keep = len >= KTAB_MIN && s->cache_dir && id &&
+	       vd_session_number(s, "SYMBOL(kallsyms_names)", &listed) && !dump_in_place(s);
+	if (keep) {
+		vd_session_number(s, "KERNELOFFSET", &off);
+		snprintf(key, sizeof(key), "%s-%llx-%zx", id, (unsigned long long)(addr - off), len);
+		memset(&f, 0, sizeof(f));
+		if (vd_cache_open(s->cache_dir, KTAB_CACHE_KIND, KTAB_CACHE_VERSION, key, &f, NULL)) {
+			size_t n;
+			const void *d = vd_cache_get(&f, 1, &n);
+			void *copy = d && n == len ? malloc(len) : NULL;
+
+			if (copy)
+				memcpy(copy, d, len);
+			vd_cache_close(&f);
+			if (copy) {
+				*ret = copy;
+				*owned_ret = copy;
+				return NULL;
+			}
+		}
+	}
+	err = vd_session_map_kvirt(ctx, addr, len, ret, owned_ret);
+	if (!err && keep) {
+		const struct vd_cache_section sec = { 1, *ret, len };
+
+		// A read-only or full cache directory only costs speed.
+		vd_error_destroy(vd_cache_write(s->cache_dir, KTAB_CACHE_KIND, KTAB_CACHE_VERSION,
+						key, &sec, 1));
+	}
+	return err;
 }
 
 static bool

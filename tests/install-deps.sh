@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake pkg-config libelf-dev libdwarf-dev zlib1g-dev
 	liblz4-dev liblzo2-dev libsnappy-dev libzstd-dev liblzma-dev libbpf-dev
 	libedit-dev libcapstone-dev)
 test_pkgs=(qemu-system-x86 busybox-static cpio xz-utils crash python3-drgn
-	makedumpfile lz4 zstd elfutils gdb python3 pahole
+	makedumpfile lz4 zstd elfutils gdb python3 pahole dwz
 	binutils-aarch64-linux-gnu   # objdump of arm64 modules (test_walkers.sh)
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user gdb-multiarch
 	# the last four: arm64 process cores (test_user_cores_arm64.sh); gcc-aarch64-linux-gnu

@@ -826,8 +826,9 @@ btf_names(struct vd_type_source *src, const char *prefix,
 #define BTF_BLOB_KIND "btfblob"
 #define BTF_BLOB_VERSION 1
 
+/* The kept blob of the kernel's build-id, of size bytes (0: its own size). */
 static bool
-kept_blob(struct vd_session *s, size_t size, struct vd_cache_file **file_ret,
+kept_blob(struct vd_session *s, size_t *size, struct vd_cache_file **file_ret,
 	  const void **data_ret)
 {
 	const char *key = vd_session_cache_key(s);
@@ -841,7 +842,9 @@ kept_blob(struct vd_session *s, size_t size, struct vd_cache_file **file_ret,
 	if (vd_cache_open(s->cache_dir, BTF_BLOB_KIND, BTF_BLOB_VERSION, key, f, NULL)) {
 		sz = vd_cache_get(f, 2, &m);
 		data = vd_cache_get(f, 1, &n);
-		if (sz && m == sizeof(*sz) && *sz == size && data && n == size) {
+		if (sz && m == sizeof(*sz) && (*sz == *size || (!*size && *sz <= BTF_MAX_SIZE)) &&
+		    data && n == *sz) {
+			*size = n;
 			*file_ret = f;
 			*data_ret = data;
 			return true;
@@ -865,6 +868,19 @@ keep_blob(struct vd_session *s, const void *data, size_t size)
 						secs, VD_ARRAY_SIZE(secs)));
 }
 
+/* Whether some of the dump's memory is held as is in its file (ELF). */
+static bool
+any_in_place(struct vd_session *s)
+{
+	const struct vd_mem_range *r;
+	size_t n = vd_dump_ranges(vd_session_dump(s), &r);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(r[i].kind, "file"))
+			return true;
+	return false;
+}
+
 struct vd_error *
 vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
 {
@@ -876,10 +892,19 @@ vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
 	size_t size;
 
 	// Held as is in the file (an ELF dump): read in place, nothing kept.
-	// Else the kept copy, else read and keep it.
-	if (vd_session_symbol(s, "__start_BTF", &start) && vd_session_symbol(s, "__stop_BTF", &stop) &&
-	    stop > start && stop - start <= BTF_MAX_SIZE && !vd_session_kvirt_in_place(s, start, (size_t)(stop - start)) &&
-	    kept_blob(s, (size_t)(stop - start), &kept, &data)) {
+	// Else the kept copy, else read and keep it.  A dump that holds no
+	// memory as is (kdump) takes the copy kept for its build-id before
+	// asking where __start_BTF is: finding a symbol without a vmlinux
+	// decodes the kallsyms tables out of compressed pages (~15 ms, 60% of
+	// an unknown type name's time), and the copy is the same build's.
+	size = 0;
+	if (!any_in_place(s) && kept_blob(s, &size, &kept, &data)) {
+		// kept
+	} else if (vd_session_symbol(s, "__start_BTF", &start) &&
+		   vd_session_symbol(s, "__stop_BTF", &stop) && stop > start &&
+		   stop - start <= BTF_MAX_SIZE &&
+		   !vd_session_kvirt_in_place(s, start, (size_t)(stop - start)) &&
+		   kept_blob(s, &(size_t){ (size_t)(stop - start) }, &kept, &data)) {
 		size = (size_t)(stop - start);
 	} else {
 		err = read_btf_blob(s, &data, &owned, &size);

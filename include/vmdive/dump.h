@@ -169,6 +169,8 @@ struct vd_scan_opts {
 };
 
 struct vd_scan_piece {
+	size_t range;           /* vd_dump_scan_open_ranges(): the range it
+	                           is of (0 for vd_dump_scan_open()) */
 	uint64_t addr;
 	size_t len;
 	/* [addr, addr + len), valid until the next call; NULL: a failure */
@@ -184,7 +186,21 @@ struct vd_dump_scan;
 struct vd_error *vd_dump_scan_open(struct vd_dump *dump, uint64_t start,
 				   uint64_t end, const struct vd_scan_opts *opts,
 				   struct vd_dump_scan **ret);
-/* The next piece; false when [start, end) is done. */
+/*
+ * A scan of several ranges, one after the other in the order given (a
+ * kernel virtual range's physical runs, in virtual order): the pieces of
+ * each range as vd_dump_scan_open() gives them, each naming its range.
+ * The ranges are copied.
+ */
+struct vd_scan_range {
+	uint64_t start, end;    /* [start, end) */
+};
+
+struct vd_error *vd_dump_scan_open_ranges(struct vd_dump *dump,
+					  const struct vd_scan_range *ranges,
+					  size_t n, const struct vd_scan_opts *opts,
+					  struct vd_dump_scan **ret);
+/* The next piece; false when every range is done. */
 bool vd_dump_scan_next(struct vd_dump_scan *scan, struct vd_scan_piece *piece);
 /* Decoding threads the scan runs (0: it decodes on the caller's thread). */
 unsigned vd_dump_scan_threads(const struct vd_dump_scan *scan);

@@ -263,12 +263,14 @@ python3 -c 'import sys; m=bytearray(0x3000); m[0x2000+0x221]=0x40; sys.stdout.bu
 
 # DWARF and BTF: the type fixtures the unit tests build (when built).
 for f in types_fixture-dwarf4 types_fixture-dwarf5 types_fixture-dwarf2 \
-	 types_fixture-rel4.o types_module.o; do
+	 types_fixture-rel4.o types_module.o types_fixture-types4 types_fixture-types5 \
+	 types_fixture-dwz; do
 	[[ -f $BUILD/fixtures/$f ]] && cp "$BUILD/fixtures/$f" dwarf/
 done
 # The name index: built from the fixtures (dwarf_names also reads the parts of a
 # kept index; an empty one is the seed for that).
-for f in types_fixture-dwarf4 types_fixture-dwarf5 types_fixture-dwarf2 types_fixture-rel4.o; do
+for f in types_fixture-dwarf4 types_fixture-dwarf5 types_fixture-dwarf2 types_fixture-rel4.o \
+	 types_fixture-types5; do
 	[[ -f $BUILD/fixtures/$f ]] && cp "$BUILD/fixtures/$f" dwarf_names/
 done
 python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack("<6Q",0x4e4d414e46524144,0,1,0,0,0)+bytes(8))' >dwarf_names/empty

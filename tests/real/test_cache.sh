@@ -105,6 +105,23 @@ for meta in "${metas[@]}"; do
 		else
 			echo "FAIL $VARIANT: no kept BTF blob for the kdump file"; fail=1
 		fi
+		# The kallsyms tables VMCOREINFO lists, kept likewise
+		# (ksymtab-BUILDID-PLACE-SIZE.vdc): damaged ones are read from
+		# the dump again and rewritten.
+		ks=("$d"/kc/ksymtab-*.vdc)
+		if ((${#ks[@]})); then
+			echo "ok   $VARIANT: kdump's kallsyms tables kept (${#ks[@]} files)"
+			for x in "${ks[@]}"; do
+				printf '\xa5\x5a' | dd of="$x" bs=1 seek=$(($(stat -c %s "$x") / 2)) conv=notrunc status=none
+			done
+			before=$(stat -c '%i' "${ks[@]}")
+			run_all "$d/ksbad" --cache-dir "$d/kc" "$k"
+			check "$VARIANT: kdump, damaged kallsyms tables" "$d/knone" "$d/ksbad"
+			[[ $(stat -c '%i' "${ks[0]}") != "${before%%$'\n'*}" ]] && echo "ok   $VARIANT: damaged kallsyms tables rewritten" ||
+				{ echo "FAIL $VARIANT: damaged kallsyms tables not rewritten"; fail=1; }
+		elif "$vmdive" vmcoreinfo "$k" "SYMBOL(kallsyms_names)" >/dev/null 2>&1; then
+			echo "FAIL $VARIANT: VMCOREINFO lists kallsyms_names but no table was kept"; fail=1
+		fi
 	fi
 done
 # The image scan's findings (arm64 6.1, no CONFIG_KALLSYMS_ALL: the BTF blob, init_task,

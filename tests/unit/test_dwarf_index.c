@@ -616,6 +616,57 @@ out:
 	vd_symtab_deinit(&ref);
 }
 
+/*
+ * Type units (gcc -fdebug-types-section) and dwz's supplementary files
+ * are not read: the file is refused with one line naming what it has,
+ * not answered without the types that live there (before, every struct
+ * of the DWARF 4 fixture was "no type").
+ */
+TEST(type_units_and_dwz_refused)
+{
+	static const struct {
+		const char *file, *says;
+		bool at_open;
+	} cases[] = {
+		{ "types_fixture-types4", "DWARF 4 type units (.debug_types", true },
+		{ "types_fixture-types5", "a DWARF 5 type unit (DW_UT_type", false },
+		{ "types_fixture-dwz", "compressed by dwz", true },
+	};
+
+	for (size_t i = 0; i < VD_ARRAY_SIZE(cases); i++) {
+		struct vd_type_source *src = NULL;
+		struct vd_qualified_type qt;
+		struct vd_error *err;
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/%s", VD_FIXTURE_DIR, cases[i].file);
+		if (access(path, R_OK)) {
+			// dwz is optional (tests/install-deps.sh installs it).
+			CHECK(!strcmp(cases[i].file, "types_fixture-dwz"));
+			fprintf(stderr, "  %s: not built (no dwz)\n", cases[i].file);
+			continue;
+		}
+		err = vd_dwarf_source_from_file(path, &src);
+		if (!err) {
+			CHECK(!cases[i].at_open);
+			CHECK_STR(vd_dwarf_source_use_cache(src, tmpdir),
+				  "not built: the DWARF could not be read in one pass");
+			err = src->find_bare(src, "fx_task", &qt);
+			src->destroy(src);
+		}
+		CHECK(err != NULL);
+		if (!err)
+			continue;
+		CHECK(err->code == VD_ERR_NOTIMPL);
+		CHECK(strstr(err->msg, cases[i].says) != NULL);
+		CHECK(strstr(err->msg, cases[i].file) != NULL);
+		CHECK(!strchr(err->msg, '\n'));
+		if (!strstr(err->msg, cases[i].says))
+			fprintf(stderr, "  %s: %s\n", cases[i].file, err->msg);
+		vd_error_destroy(err);
+	}
+}
+
 int
 main(void)
 {

@@ -57,19 +57,24 @@ struct tally {
  * is given.  Returns the mismatches (at most a few are printed).
  */
 static int
-compare(struct vd_dump *dump, const struct mkdd *m, uint64_t start, uint64_t end,
-	unsigned threads, bool skip_holes, bool zero_excluded, struct tally *t)
+compare_ranges(struct vd_dump *dump, const struct mkdd *m, const struct vd_scan_range *rs,
+	       size_t nr, unsigned threads, bool skip_holes, bool zero_excluded,
+	       struct tally *t)
 {
 	struct vd_scan_opts opts = { .threads = threads, .skip_holes = skip_holes };
 	uint32_t ps = vd_dump_info(dump)->page_size;
 	unsigned char *page = malloc(ps), *want = malloc(ps);
 	struct vd_dump_scan *scan = NULL;
 	struct vd_scan_piece p;
-	uint64_t at = start;
+	size_t ri = 0;
+	uint64_t at = nr ? rs[0].start : 0, end = nr ? rs[0].end : 0;
 	int bad = 0;
 
 	memset(t, 0, sizeof(*t));
-	CHECK_OK(vd_dump_scan_open(dump, start, end, &opts, &scan));
+	if (nr == 1)
+		CHECK_OK(vd_dump_scan_open(dump, rs[0].start, rs[0].end, &opts, &scan));
+	else
+		CHECK_OK(vd_dump_scan_open_ranges(dump, rs, nr, &opts, &scan));
 	if (!scan || !page || !want) {
 		free(page);
 		free(want);
@@ -77,7 +82,13 @@ compare(struct vd_dump *dump, const struct mkdd *m, uint64_t start, uint64_t end
 	}
 	while (bad < 5 && vd_dump_scan_next(scan, &p)) {
 		t->pieces++;
-		if (p.addr != at || !p.len || p.len > end - at) {
+		// The next range once this one is covered.
+		while (at >= end && ri + 1 < nr) {
+			ri++;
+			at = rs[ri].start;
+			end = rs[ri].end;
+		}
+		if (p.range != ri || p.addr != at || !p.len || p.len > end - at) {
 			fprintf(stderr, "  piece [0x%llx, +0x%zx) where 0x%llx was due\n",
 				(unsigned long long)p.addr, p.len, (unsigned long long)at);
 			bad++;
@@ -141,15 +152,29 @@ compare(struct vd_dump *dump, const struct mkdd *m, uint64_t start, uint64_t end
 		t->fail_pieces += !p.data;
 		at = p.addr + p.len;
 	}
+	while (at >= end && ri + 1 < nr) {
+		ri++;
+		at = rs[ri].start;
+		end = rs[ri].end;
+	}
 	if (!bad && at != end) {
-		fprintf(stderr, "  the scan stopped at 0x%llx, not 0x%llx\n",
-			(unsigned long long)at, (unsigned long long)end);
+		fprintf(stderr, "  the scan stopped at 0x%llx of range %zu, not 0x%llx\n",
+			(unsigned long long)at, ri, (unsigned long long)end);
 		bad++;
 	}
 	vd_dump_scan_close(scan);
 	free(page);
 	free(want);
 	return bad;
+}
+
+static int
+compare(struct vd_dump *dump, const struct mkdd *m, uint64_t start, uint64_t end,
+	unsigned threads, bool skip_holes, bool zero_excluded, struct tally *t)
+{
+	struct vd_scan_range r = { start, end };
+
+	return compare_ranges(dump, m, &r, 1, threads, skip_holes, zero_excluded, t);
 }
 
 /* Every page kind, over several batches and bitmap rank blocks. */
@@ -169,6 +194,14 @@ static const char mix_pages[] =
 
 static const char *const comps[] = { "none", "zlib", "lzo", "snappy", "zstd" };
 static const unsigned threads[] = { 1, 2, 5 };
+
+static const struct vd_scan_range runs[] = {
+	{ 0x500000, 0x540000 }, { 0x0, 0x1000 }, { 0x203000, 0x204000 },
+	{ 0x202000, 0x203000 }, { 0x201000, 0x202000 }, { 0x200000, 0x201000 },
+	{ 0x120000, 0x120000 }, { 0x7fe800, 0x801800 }, { 0x3e07, 0x3f123 },
+	{ 0x20000, 0x60000 }, { 0x10000, 0x30000 }, { 0x8ff000, 0x903000 },
+	{ 0x5ff000, 0x601000 }, { 0x100000, 0x180000 },
+};
 
 static void
 all_ways(const char *path, const struct mkdd *m, const char *what)
@@ -190,6 +223,10 @@ all_ways(const char *path, const struct mkdd *m, const char *what)
 				bad = compare(dump, m, 0, end + 0x3000, threads[i], skip, z, &t);
 				bad += compare(dump, m, 0x3e07, 0x7ff123, threads[i], skip, z, &t);
 				bad += compare(dump, m, 0x201010, 0x201020, threads[i], skip, z, &t);
+				// Runs of a kernel virtual range: out of order, page
+				// by page, overlapping, empty, unaligned, past the end.
+				bad += compare_ranges(dump, m, runs, VD_ARRAY_SIZE(runs),
+						      threads[i], skip, z, &t);
 				if (bad)
 					fprintf(stderr, "  %s: %u threads%s%s\n", what, threads[i],
 						skip ? ", skipping holes" : "",
