@@ -45,9 +45,9 @@ LINE_FUNCS = ["printk", "vfs_open", "do_sys_poll", "__alloc_pages", "get_page_fr
 
 
 # --few-lines: dis -l on these alone (objdump -dl reads the line tables of the whole vmlinux
-# each time: ~0.5 CPU-s a function).  C, assembly, inlined helpers.
-LINE_SAMPLE = ["schedule", "vfs_read", "kfree", "mutex_lock", "do_idle", "memcpy", "el0_svc",
-               "handle_mm_fault"]
+# each time: ~0.5 CPU-s a function).  C with inlined helpers, and assembly (arm64's memcpy
+# is a weak alias of __memcpy).
+LINE_SAMPLE = ["schedule", "vfs_read", "do_idle", "el0_svc", "__memcpy"]
 
 # arm64: objdump writes the preferred alias where capstone writes the instruction (mov for
 # movz, movn and orr from the zero register) and the other name of two condition codes.
