@@ -139,14 +139,17 @@ read_number_attr(const struct vd_dwarf_attr *a, struct vd_dwarf_die *d)
 	case DW_AT_data_bit_offset: d->data_bit_offset = u; d->has_data_bit_offset = nonneg; break;
 	case DW_AT_bit_offset: d->bit_offset = sgn ? s : (int64_t)u; d->has_bit_offset = true; break;
 	case DW_AT_count: d->count = u; d->has_count = nonneg; break;
-	// An upper bound of all ones in its form is -1: "no elements" (GCC
-	// writes int x[0] that way with DWARF 2-4 and a 32-bit index type).
+	// An upper bound of all ones in a 4- or 8-byte form is -1: "no
+	// elements" (GCC writes int x[0] that way with DWARF 2-4 and a 32-bit
+	// index type).  In a 1- or 2-byte form it is the number: GCC writes
+	// unsigned long __per_cpu_offset[256] (arm64 5.10, NR_CPUS 256) with
+	// DW_FORM_data1 0xff.
 	case DW_AT_upper_bound:
-		d->upper = sgn || s == -1 ? s : (int64_t)u;
+		d->upper = sgn || (s == -1 && bytes >= 4) ? s : (int64_t)u;
 		d->has_upper = true;
 		break;
 	case DW_AT_lower_bound:
-		d->lower = sgn || s == -1 ? s : (int64_t)u;
+		d->lower = sgn || (s == -1 && bytes >= 4) ? s : (int64_t)u;
 		d->has_lower = true;
 		break;
 	case DW_AT_encoding: d->encoding = u; d->has_encoding = true; break;

@@ -2,8 +2,9 @@
 # dis of 20 functions from the dump alone, instruction by instruction against
 # objdump -d of the vmlinux at the dump's KASLR offset, and dis -l --vmlinux against
 # objdump -dl (tests/real/dis_check.py),
-# on the 6.1 and 6.12 x86_64 sample dumps; dis -l alone on 5.10 (DWARF 4, line
-# tables version 3), 7.2 and arm64 6.1 (aarch64-linux-gnu-objdump).
+# on the 6.1 and 6.12 x86_64 sample dumps and arm64 5.10, 6.12 and 7.2
+# (aarch64-linux-gnu-objdump, dis -l on a sample); dis -l alone on 5.10 (DWARF 4, line
+# tables version 3), 7.2 and arm64 6.1.
 set -uo pipefail
 vmdive=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,6 +14,14 @@ for v in kaslr nokaslr kaslr-6.12; do
 	meta=$cache/dumps/$v/meta.env
 	[[ -e $meta ]] || { echo "  ($v: no sample dump)"; continue; }
 	/usr/bin/python3 "$here/dis_check.py" "$vmdive" "$meta" || rc=1
+	n=$((n + 1))
+done
+# arm64 5.10, 6.12 and 7.2 (4K and 16K pages): dis against aarch64-linux-gnu-objdump
+# instruction by instruction, dis -l on a sample (objdump -dl costs ~0.5 CPU-s a function).
+for v in arm64-5.10 arm64-6.12 arm64-16k-6.12 arm64-sid arm64-16k-sid; do
+	meta=$cache/dumps/$v/meta.env
+	[[ -e $meta ]] || { echo "  ($v: no sample dump)"; continue; }
+	/usr/bin/python3 "$here/dis_check.py" "$vmdive" "$meta" --few-lines || rc=1
 	n=$((n + 1))
 done
 for v in kaslr-5.10 kaslr-sid arm64-kaslr; do

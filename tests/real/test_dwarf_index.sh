@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The persistent DWARF name index (dwarf/dwarf_names.c) on the real sample dumps with their
-# Debian vmlinux (6.12 x86_64 and arm64, 6.1 x86_64):
+# Debian vmlinux (6.12 x86_64 and arm64, 6.1 x86_64; 5.10 and 7.2 x86_64 and arm64: cold and
+# warm index against none, and drgn):
 #  - with --no-cache (the lazy index alone), a cold cache (the index built and written), a warm
 #    one (mapped), another kernel's index under this build-id's name (stale: rebuilt), the file
 #    cut short and with bytes changed (rebuilt) and a directory that cannot be written (used,
@@ -8,8 +9,8 @@
 #    and exit the same;
 #  - the warm runs do not rewrite the file (same inode and mtime), the stale and damaged ones do;
 #  - the same for the vmlinux's symbol table kept beside it (kernel/symtab_cache.c);
-#  - on the x86_64 dumps, structs and variables read through the warm index equal drgn 0.0.22's
-#    reading of the same vmlinux (tests/real/dwarf_index_check.py).
+#  - structs and variables read through the warm index equal drgn's reading of the same vmlinux
+#    (tests/real/dwarf_index_check.py; sid's drgn for sid's kernel).
 set -euo pipefail
 vmdive=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,6 +40,29 @@ run_all() {   # run_all OUT OPTIONS...: every command's stdout, stderr and exit 
 		local w=(${c//|/ })
 		"$vmdive" "${w[0]}" "$@" "${w[@]:1}" >>"$out" 2>&1 || echo "exit $? from $c" >>"$out"
 	done
+}
+# vs_drgn DIR --vmlinux VMLINUX DUMP: structs, variables and enumerators through the warm index
+# (one vmdive session with the vmlinux, one without: the enumerators from the dump's BTF)
+# against drgn's reading of the vmlinux (dwarf_index_check.py).
+vs_drgn() {
+	local d=$1; shift
+	local c names=() cmds=() bcmds=()
+	for c in "${types[@]}"; do names+=("vd-$c"); cmds+=("struct --json $c"); done
+	for c in "${vars[@]}"; do names+=("var-$c"); cmds+=("whatis --json $c"); done
+	for c in "${enums[@]}"; do names+=("en-$c"); cmds+=("whatis --json $c"); bcmds+=("whatis --json $c"); done
+	"$vmdive" shell --cache-dir "$d/c" "$@" -c "$(IFS=';'; echo "${cmds[*]}")" >"$d/docs"
+	"$vmdive" shell --cache-dir "$d/c" "${@: -1}" -c "$(IFS=';'; echo "${bcmds[*]}")" >"$d/bdocs"
+	local i=0 line
+	while IFS= read -r line; do
+		echo "$line" >"$d/${names[i]}.json"; i=$((i + 1))
+	done <"$d/docs"
+	for c in "${enums[@]}"; do names+=("enbtf-$c"); done
+	while IFS= read -r line; do
+		echo "$line" >"$d/${names[i]}.json"; i=$((i + 1))
+	done <"$d/bdocs"
+	((i == ${#names[@]})) || { echo "FAIL: $i answers to ${#names[@]} questions"; return 1; }
+	/usr/bin/python3 "$here/dwarf_index_check.py" "${@: -1}" "$VMLINUX" "$d" \
+		--types "${types[@]}" --vars "${vars[@]}" --enums "${enums[@]}"
 }
 stamp() { stat -c '%i %Y %s' "$1" 2>/dev/null || echo none; }
 for v in kaslr-6.12 arm64-16k-6.12 kaslr; do
@@ -105,23 +129,33 @@ for v in kaslr-6.12 arm64-16k-6.12 kaslr; do
 		: >"$d/file"
 		run_all "$d/ro" --cache-dir "$d/file/sub" "${opts[@]}"
 		check "$v: unwritable cache directory answers as without it" "$d/none" "$d/ro"
-		if [[ $ARCH == x86_64 ]]; then
-			for t in "${types[@]}"; do
-				"$vmdive" struct --json --cache-dir "$d/c" "${opts[@]}" "$t" >"$d/vd-$t.json"
-			done
-			for x in "${vars[@]}"; do
-				"$vmdive" whatis --json --cache-dir "$d/c" "${opts[@]}" "$x" >"$d/var-$x.json"
-			done
-			for x in "${enums[@]}"; do
-				"$vmdive" whatis --json --cache-dir "$d/c" "${opts[@]}" "$x" >"$d/en-$x.json"
-				"$vmdive" whatis --json --cache-dir "$d/c" "$VMCORE_ELF" "$x" >"$d/enbtf-$x.json"
-			done
-			/usr/bin/python3 "$here/dwarf_index_check.py" "$VMCORE_ELF" "$VMLINUX" "$d" \
-				--types "${types[@]}" --vars "${vars[@]}" --enums "${enums[@]}"
-		fi
+		vs_drgn "$d" "${opts[@]}"
 		cp "$f" "$tmp/last.vdc"
 	) || fail=1
 	export PREV_INDEX=$tmp/last.vdc
+	ran=$((ran + 1))
+done
+# 5.10 (DWARF 4) and 7.2, x86_64 and arm64: the index against the lazy reading (cold, warm)
+# and against drgn; the damaged-file cases above do not depend on the kernel.
+for v in kaslr-5.10 kaslr-sid arm64-5.10 arm64-sid; do
+	m=$cache/dumps/$v/meta.env
+	[[ -e $cache/dumps/$v/done ]] || { echo "SKIP $v: no sample"; continue; }
+	(
+		# shellcheck source=/dev/null
+		. "$m"
+		d=$tmp/$v
+		mkdir -p "$d/c"
+		opts=(--vmlinux "$VMLINUX" "$VMCORE_ELF")
+		run_all "$d/none" --no-cache "${opts[@]}"
+		run_all "$d/cold" --cache-dir "$d/c" "${opts[@]}"
+		check "$v: cold index (built) answers as without it" "$d/none" "$d/cold"
+		run_all "$d/warm" --cache-dir "$d/c" "${opts[@]}"
+		check "$v: warm index (mapped) answers as without it" "$d/none" "$d/warm"
+		# 5.10's TASK_COMM_LEN is a macro, not in DWARF (an enum since commit 3087c61ed2c4,
+		# 5.17).
+		[[ $v == *5.10 ]] && enums=("${enums[@]/TASK_COMM_LEN/}") && enums=(${enums[@]})
+		vs_drgn "$d" "${opts[@]}"
+	) || fail=1
 	ran=$((ran + 1))
 done
 ((ran)) || { echo "no sample dumps in $cache/dumps: run samples/make-dumps.sh" >&2; exit 1; }

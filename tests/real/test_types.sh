@@ -2,9 +2,9 @@
 # Types without a vmlinux: struct layouts vmdive reads from the kernel's own
 # BTF in the dump must equal what crash reads from the vmlinux's DWARF
 # (`struct -o`): every member's name and byte offset, anonymous members
-# expanded, and the size: Debian 12's 6.1 and Debian 11's 5.10 (x86_64).  crash
-# 8.0.2 is x86_64-only, so the arm64 6.1 dumps are not compared here; the 6.12
-# ones, sid's and the arm64 5.10 one are held to drgn.
+# expanded, and the size: Debian 12's 6.1 and Debian 11's 5.10 (x86_64); x86_64 6.12
+# and 7.2 against sid's crash 9.0.2.  No crash here reads arm64: the arm64 5.10, 6.1,
+# 6.12 and 7.2 dumps (4K and 16K pages) are held to drgn.
 set -euo pipefail
 vmdive=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,6 +38,26 @@ crash_types() {
 	) || rc=1
 }
 
+# VARIANT: the dump's BTF against sid's crash 9.0.2's `struct -o` (x86_64 6.12 and 7.2), read
+# from the one crash session per dump the tests share (tests/real/sid_crash.py).
+sid_crash_types() {
+	local v=$1 m=$cache/dumps/$1/meta.env
+	[[ -e $cache/dumps/$v/done ]] || { skip "$v: no sample (samples/make-dumps.sh --variant $v)"; return; }
+	[[ -x $cache/sid-oracles/amd64/bin/crash ]] || { skip "$v: no sid crash (samples/make-dumps.sh --variant $v)"; return; }
+	echo "-- $v: BTF vs sid's crash"
+	(
+		# shellcheck source=/dev/null
+		. "$m"
+		mkdir -p "$tmp/$v"
+		/usr/bin/python3 "$here/sid_crash.py" "$m" >"$tmp/$v/crash.out" || exit 1
+		for t in "${types612[@]}"; do
+			"$vmdive" struct --json "$VMCORE_ELF" "$t" >"$tmp/$v/vd-$t.json"
+			grep -q '"source":"BTF"' "$tmp/$v/vd-$t.json" || { echo "  $t: not from BTF"; exit 1; }
+		done
+		/usr/bin/python3 "$here/types_check.py" "$tmp/$v/crash.out" "$tmp/$v" "${types612[@]}"
+	) || rc=1
+}
+
 # VARIANT TYPES...: the dump's BTF against drgn's reading of the vmlinux's DWARF (bit offsets
 # and sizes too, tests/real/symbols_check.py drgn-layouts): Debian 12's drgn, or sid's for
 # sid's kernel (samples/make-dumps.sh unpacks it).
@@ -67,14 +87,18 @@ drgn_types() {
 crash_types kaslr
 crash_types kaslr-5.10
 
-# The 6.12 samples: crash 8.0.2's `struct -o` dies there ("segmentation violation in gdb"), so
-# the layouts from the dump's BTF are held to drgn's reading of the vmlinux's DWARF instead.
+# The 6.12 samples: crash 8.0.2's `struct -o` dies there ("segmentation violation in gdb"):
+# the x86_64 ones are held to sid's crash 9.0.2 (7.2 with --no_modules), the arm64 ones
+# (no crash here reads arm64) to drgn's reading of the vmlinux's DWARF.
 # 6.4 replaced module_layout with module_memory (commit ac3b43283923).
 types612=("${types[@]/#module_layout/module_memory}")
-for v in kaslr-6.12 arm64-16k-6.12 kaslr-sid arm64-sid arm64-16k-sid; do
+sid_crash_types kaslr-6.12
+sid_crash_types kaslr-sid
+for v in arm64-6.12 arm64-16k-6.12 arm64-sid arm64-16k-sid; do
 	drgn_types "$v" "${types612[@]}"
 done
 drgn_types arm64-5.10 "${types[@]}"
+drgn_types arm64-kaslr "${types[@]}"
 if ((skipped)); then
 	echo "$skipped skipped"
 	((rc == 0)) && exit 77

@@ -349,6 +349,9 @@ TEST(arrays)
 		a = member_type(t, "argv", NULL);
 		CHECK(a && a->length == LENGTH(x.argv) &&
 		      a->target.type->kind == VD_TYPE_POINTER);
+		a = member_type(t, "per_cpu", NULL);
+		CHECK(a && a->kind == VD_TYPE_ARRAY && a->length == LENGTH(x.per_cpu) &&
+		      a->size == sizeof(x.per_cpu));
 		a = member_type(t, "zero", NULL);
 		CHECK(a && a->kind == VD_TYPE_ARRAY && a->length == 0 && a->size == 0);
 		a = member_type(t, "tail", NULL);

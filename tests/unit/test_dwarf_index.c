@@ -194,7 +194,7 @@ TEST(same_answers_with_and_without_the_index)
 		CHECK_STR(built, lazy);
 		CHECK_STR(mapped, lazy);
 		// Not vacuous: the fixture's types are there.
-		CHECK(strstr(lazy, "fx_task: 5 fx_task 336 1 [state 0 0 1 8]") != NULL);
+		CHECK(strstr(lazy, "fx_task: 5 fx_task 2384 1 [state 0 0 1 8]") != NULL);
 		CHECK(strstr(lazy, "no_such_type_anywhere: error") != NULL);
 		free(lazy);
 		free(built);
