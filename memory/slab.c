@@ -49,32 +49,25 @@ read_ptr_cb(void *priv, uint64_t addr, uint64_t *ret)
  * bound alone let a loop run KMEM_MAX_PARTIAL times, reading a slab and
  * walking its freelist at each step, and a loop in slab_caches read a
  * million caches).  A CPU's partial slabs are a chain through slab->next,
- * with no head to come back to: struct slab_chain stops at a slab seen
- * before.
+ * with no head to come back to.  struct slab_seen holds every slab of a
+ * cache met so far (CPU slabs, CPU partial chains, node partial lists): a
+ * slab met twice is a loop or two lists sharing it, never walked again,
+ * so the work of a cache is bounded by its distinct slabs, not by CPUs
+ * times chain length.
  */
-struct slab_chain {
-	struct vd_addr_set seen;
-	uint64_t n;
+struct slab_seen {
+	struct vd_addr_set set;
 };
 
-/* false and an error when slab was seen before on the chain (or the chain
- * is longer than any kernel's). */
+/* An error when slab was met before in this cache's walk. */
 static struct vd_error *
-slab_chain_visit(struct slab_chain *ch, uint64_t slab, const char *cache, uint32_t cpu)
+slab_once(struct slab_seen *sn, uint64_t slab)
 {
-	struct vd_error *err;
-
-	if (vd_addr_set_has(&ch->seen, slab))
+	if (vd_addr_set_has(&sn->set, slab))
 		return vd_error_create(VD_ERR_CORRUPT,
-				       "%s: CPU %u partial list loops after %llu slabs: back to 0x%llx",
-				       cache, cpu, (unsigned long long)ch->n,
+				       "the slab 0x%llx is met twice: a list loops or joins another",
 				       (unsigned long long)slab);
-	if (++ch->n > KMEM_MAX_PARTIAL)
-		return vd_error_create(VD_ERR_CORRUPT, "%s: CPU %u partial list longer than %u slabs",
-				       cache, cpu, KMEM_MAX_PARTIAL);
-	if ((err = vd_addr_set_add(&ch->seen, slab)))
-		return err;
-	return NULL;
+	return vd_addr_set_add(&sn->set, slab);
 }
 
 uint64_t
@@ -550,7 +543,7 @@ slab_objects(const struct vd_slab_cache *c, const struct slab_rec *s)
 
 /* Statistics as crash counts them. */
 static struct vd_error *
-cache_stats(struct vd_kmem *k, struct cache_rec *r)
+cache_stats_walk(struct vd_kmem *k, struct cache_rec *r, struct slab_seen *seen)
 {
 	struct vd_slab_cache *c = &r->c;
 	const struct kmem_cache_layout *cl = &k->cl;
@@ -570,7 +563,7 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 		if ((err = read_cpu(k, r, cpu, &cs)))
 			return err;
 		if (cs.slab) {
-			if ((err = read_slab(k, cs.slab, &s)))
+			if ((err = slab_once(seen, cs.slab)) || (err = read_slab(k, cs.slab, &s)))
 				return vd_error_wrap(err, "%s: CPU %u slab", c->name, cpu);
 			c->cpu_slabs++;
 			free_ += s.objects - VD_MIN(s.inuse, s.objects);
@@ -579,19 +572,14 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 				return err;
 			free_ += n;
 		}
-		{
-			struct slab_chain ch = { 0 };
-
-			for (uint64_t p = cs.partial; p; p = s.next) {
-				if ((err = slab_chain_visit(&ch, p, c->name, cpu)) ||
-				    (err = read_slab(k, p, &s))) {
-					vd_addr_set_free(&ch.seen);
-					return vd_error_wrap(err, "%s: CPU %u partial list", c->name, cpu);
-				}
-				c->cpu_partial_slabs++;
-				free_ += s.objects - VD_MIN(s.inuse, s.objects);
-			}
-			vd_addr_set_free(&ch.seen);
+		for (uint64_t p = cs.partial, i = 0; p; p = s.next) {
+			err = ++i > KMEM_MAX_PARTIAL ?
+			      vd_error_create(VD_ERR_CORRUPT, "longer than %u slabs", KMEM_MAX_PARTIAL) :
+			      NULL;
+			if (err || (err = slab_once(seen, p)) || (err = read_slab(k, p, &s)))
+				return vd_error_wrap(err, "%s: CPU %u partial list", c->name, cpu);
+			c->cpu_partial_slabs++;
+			free_ += s.objects - VD_MIN(s.inuse, s.objects);
 		}
 	}
 	for (uint32_t nid = 0; nid < r->nnodes; nid++) {
@@ -616,7 +604,8 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 		while ((err = vd_list_walk_next(&w, &node)) != &vd_stop) {
 			struct slab_rec s;
 
-			if (err || (err = read_slab(k, node - sl->slab_list.off, &s))) {
+			if (err || (err = slab_once(seen, node - sl->slab_list.off)) ||
+			    (err = read_slab(k, node - sl->slab_list.off, &s))) {
 				vd_list_walk_deinit(&w);
 				return vd_error_wrap(err, "%s: node %u partial list", c->name, nid);
 			}
@@ -634,6 +623,16 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 	c->allocated = total >= free_ ? total - free_ : 0;
 	c->have_stats = true;
 	return NULL;
+}
+
+static struct vd_error *
+cache_stats(struct vd_kmem *k, struct cache_rec *r)
+{
+	struct slab_seen seen = { 0 };
+	struct vd_error *err = cache_stats_walk(k, r, &seen);
+
+	vd_addr_set_free(&seen.set);
+	return err;
 }
 
 struct vd_error *
@@ -801,7 +800,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 	enum vd_obj_state *state = malloc(KMEM_MAX_OBJECTS * sizeof(*state));
 	int *cpu_of = malloc(KMEM_MAX_OBJECTS * sizeof(*cpu_of));
 	struct sheaf_objs so = { .k = k };
-	struct slab_chain chain = { 0 };
+	struct slab_seen met = { 0 };
 	uint64_t *listed = NULL;       /* slabs found on a list */
 	size_t nlisted = 0, listed_cap = 0;
 	const struct vd_slab_cache *c;
@@ -831,8 +830,8 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 			continue;
 		}
 		if (cs.slab) {
-			if ((err = read_slab(k, cs.slab, &s))) {
-				report(err_cb, priv, err);
+			if ((err = slab_once(&met, cs.slab)) || (err = read_slab(k, cs.slab, &s))) {
+				report(err_cb, priv, vd_error_wrap(err, "%s: CPU %u slab", c->name, cpu));
 			} else {
 				vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
 						       .objects = slab_objects(c, &s), .inuse = s.inuse,
@@ -845,15 +844,13 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 					go = cb(priv, &vs);
 			}
 		}
-		vd_addr_set_free(&chain.seen);
-		chain.n = 0;
-		for (uint64_t p = cs.partial; go && p; p = s.next) {
-			if ((err = slab_chain_visit(&chain, p, c->name, cpu))) {
-				report(err_cb, priv, err);
-				break;
-			}
-			if ((err = read_slab(k, p, &s))) {
-				report(err_cb, priv, err);
+		for (uint64_t p = cs.partial, i = 0; go && p; p = s.next) {
+			err = ++i > KMEM_MAX_PARTIAL ?
+			      vd_error_create(VD_ERR_CORRUPT, "longer than %u slabs", KMEM_MAX_PARTIAL) :
+			      NULL;
+			if (err || (err = slab_once(&met, p)) || (err = read_slab(k, p, &s))) {
+				report(err_cb, priv, vd_error_wrap(err, "%s: CPU %u partial list",
+								   c->name, cpu));
 				break;
 			}
 			vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
@@ -882,6 +879,12 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 			struct vd_slab vs;
 
 			if (err) {
+				report(err_cb, priv, vd_error_wrap(err, "%s: node %u partial list",
+								   c->name, nid));
+				continue;
+			}
+			if ((err = slab_once(&met, node - k->sl.slab_list.off))) {
+				// on a CPU's list too: reported, the list goes on
 				report(err_cb, priv, vd_error_wrap(err, "%s: node %u partial list",
 								   c->name, nid));
 				continue;
@@ -972,7 +975,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 	}
 	err = NULL;
 out:
-	vd_addr_set_free(&chain.seen);
+	vd_addr_set_free(&met.set);
 	free(listed);
 	free(so.v);
 	free(cpu_of);

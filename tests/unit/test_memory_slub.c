@@ -251,6 +251,32 @@ TEST(hostile_lists)
 	check_slab(&sn, 4, 4, VD_SLAB_NODE_PARTIAL, -1, 1);
 	close_kmem(k, s);
 
+	// CPU 1 of cache 0 claims CPU 0's slab and partial chain: each slab
+	// is walked once, the second claims reported (the work of a cache is
+	// bounded by its slabs, not by CPUs times their chains).
+	f = fake_slub_new();
+	put64(f, SLUB_PCPU_PA(1) + SLUB_CPU_SLAB(0) + KCC_SLAB, fake_slub_slab_addr(0));
+	put64(f, SLUB_PCPU_PA(1) + SLUB_CPU_SLAB(0) + KCC_PARTIAL, fake_slub_slab_addr(1));
+	if (!(k = open_kmem(f, &s)))
+		return;
+	memset(&sn, 0, sizeof(sn));
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	CHECK_EQ_U64(sn.e.n, 2);
+	CHECK(strstr(sn.e.last, "CPU 1 partial list") && strstr(sn.e.last, "met twice"));
+	CHECK_EQ_U64(sn.n, 5);
+	check_slab(&sn, 0, 0, VD_SLAB_CPU, 0, -1);
+	check_slab(&sn, 4, 4, VD_SLAB_NODE_PARTIAL, -1, 1);
+	e.n = 0;
+	CHECK_OK(vd_kmem_caches(k, &v, &n, on_err, &e));
+	CHECK_EQ_U64(e.n, 1);
+	CHECK(strstr(e.last, "CPU 1 slab") && strstr(e.last, "met twice"));
+	if (n == 2) {
+		CHECK(!v[0].have_stats);
+		check_stats(&v[1], 1);
+	}
+	free(v);
+	close_kmem(k, s);
+
 	// slab_caches loops from cache 1 to cache 1.
 	f = fake_slub_new();
 	put64(f, SLUB_KC_PA(1) + KC_LIST + LH_NEXT, SLUB_KC(1) + KC_LIST);
