@@ -14,8 +14,8 @@
  *
  * Per input: a struct vd_kmem is opened (it reads the per-CPU offsets),
  * every cache is listed with its statistics, each of the first caches
- * has its slabs walked with every object's state, and one is looked up
- * by name.  Each walk must end by itself (a callback past STEPS slabs is
+ * has its slabs walked with every object's state, one is looked up by
+ * name, and three objects by address (kmem ADDRESS).  Each walk must end by itself (a callback past STEPS slabs is
  * a finding) with states inside the slab's objects.
  *
  * As in modules_vmap, the fake kernel is written once as an ELF vmcore in
@@ -141,6 +141,9 @@ on_err(void *priv, struct vd_error *err)
 	vd_error_destroy(err);
 }
 
+/* Objects looked up by address: { slab, index }. */
+static const int probe[][2] = { { 1, 3 }, { 5, 2 }, { 3, 20 } };
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -161,6 +164,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(v);
 		}
 		fz_drop(vd_kmem_cache_find(km, "fuzz-512", &c));
+		// kmem ADDRESS: objects of a CPU partial slab, a CPU slab and a
+		// node partial slab (the slab found from the page, its cache
+		// from the slab, the object's state from every freelist).
+		for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+			struct vd_kmem_addr a;
+
+			if (fz_vd_ok(vd_kmem_identify(km, fake_slub_obj(probe[i][0], probe[i][1]) + 8,
+						      &a)) &&
+			    a.kind == VD_ADDR_SLAB && a.obj_state == VD_OBJ_FREE_CPU && a.obj_cpu < 0)
+				abort();      // free on a CPU's freelist, but whose?
+		}
 		vd_kmem_close(km);
 	}
 	overlay(data, size);

@@ -261,6 +261,7 @@ fake_slub_new(void)
 	btf__free(btf);
 	fake_map(f, ROOT, 4, SLUB_VMEMMAP, SLUB_VMEMMAP_PA, 1 << 21, 0x8000000000000063ULL);
 	num(f, "SYMBOL(vmemmap)", SLUB_VMEMMAP);
+	num(f, "NUMBER(PG_slab)", 9);     /* 6.1's VMCOREINFO: slab pages by flag */
 	sym(f, "init_task", ITASK);
 	sym(f, "slab_caches", head);
 	sym(f, "__per_cpu_offset", KIMG + SLUB_PCPU_OFF_PA);

@@ -204,6 +204,43 @@ TEST(slabs_and_objects)
 	close_kmem(k, s);
 }
 
+/* kmem ADDRESS: an address inside object idx of slab j. */
+static void
+check_object(struct vd_kmem *k, int j, int idx, uint64_t into, enum vd_obj_state state, int cpu)
+{
+	struct fake_slub_slab x = fake_slub_slab(j);
+	struct vd_kmem_addr a;
+
+	CHECK_OK(vd_kmem_identify(k, fake_slub_obj(j, idx) + into, &a));
+	CHECK_EQ_U64(a.kind, VD_ADDR_SLAB);
+	CHECK_STR(a.cache.name, fake_slub_expect[x.cache].name);
+	CHECK_EQ_U64(a.cache.addr, SLUB_KC(x.cache));
+	CHECK_EQ_U64(a.slab, fake_slub_slab_addr(j));
+	CHECK_EQ_U64(a.object, fake_slub_obj(j, idx));
+	CHECK_EQ_U64(a.object_index, (uint64_t)idx);
+	CHECK_EQ_U64(a.obj_state, state);
+	CHECK_EQ_U64((uint64_t)(int64_t)a.obj_cpu, (uint64_t)(int64_t)cpu);
+}
+
+TEST(objects_by_address)
+{
+	struct vd_session *s;
+	struct vd_kmem *k = open_kmem(fake_slub_new(), &s);
+
+	if (!k)
+		return;
+	check_object(k, 0, 5, 0, VD_OBJ_FREE_CPU, 0);      // CPU 0's lockless freelist
+	check_object(k, 0, 6, 63, VD_OBJ_ALLOCATED, -1);
+	check_object(k, 1, 63, 40, VD_OBJ_FREE, -1);       // CPU partial slab's freelist
+	check_object(k, 1, 62, 8, VD_OBJ_ALLOCATED, -1);
+	check_object(k, 3, 10, 1, VD_OBJ_FREE, -1);        // node partial
+	check_object(k, 3, 9, 0, VD_OBJ_ALLOCATED, -1);
+	check_object(k, 5, 2, 300, VD_OBJ_FREE_CPU, 1);    // CPU 1's slab of fuzz-512
+	check_object(k, 6, 3, 511, VD_OBJ_ALLOCATED, -1);
+	check_object(k, 7, 0, 0, VD_OBJ_ALLOCATED, -1);    // a full slab on no list
+	close_kmem(k, s);
+}
+
 /* A slab's struct slab, by PA. */
 static uint64_t
 slab_pa(int j)
