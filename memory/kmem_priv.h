@@ -19,8 +19,11 @@
 #define KMEM_MAX_NODES 1024
 /* No slab holds more objects than objects:15 can count. */
 #define KMEM_MAX_OBJECTS 32768
-/* Longer partial lists than this are taken as corrupt (cycles). */
+/* Longer partial lists than this are taken as corrupt (a loop is found
+ * before: the walks keep the slabs seen). */
 #define KMEM_MAX_PARTIAL (1u << 20)
+/* No kernel has this many slab caches. */
+#define KMEM_MAX_CACHES 1000000u
 
 /* A member: byte offset and size, or a bit field within the struct. */
 struct kmem_field {

@@ -35,6 +35,40 @@
 
 #include "common/util.h"
 #include "kmem_priv.h"
+#include "vmdive/walk.h"
+
+static struct vd_error *
+read_ptr_cb(void *priv, uint64_t addr, uint64_t *ret)
+{
+	return vd_km_u64(priv, addr, ret);
+}
+
+/*
+ * The lists of SLUB are walked as every kernel list is (vd_list_walk: a
+ * set of the nodes seen, exact, so a loop ends the walk at once; a step
+ * bound alone let a loop run KMEM_MAX_PARTIAL times, reading a slab and
+ * walking its freelist at each step, and a loop in slab_caches read a
+ * million caches).  A CPU's partial slabs are a chain through slab->next,
+ * with no head to come back to.  struct slab_seen holds every slab of a
+ * cache met so far (CPU slabs, CPU partial chains, node partial lists): a
+ * slab met twice is a loop or two lists sharing it, never walked again,
+ * so the work of a cache is bounded by its distinct slabs, not by CPUs
+ * times chain length.
+ */
+struct slab_seen {
+	struct vd_addr_set set;
+};
+
+/* An error when slab was met before in this cache's walk. */
+static struct vd_error *
+slab_once(struct slab_seen *sn, uint64_t slab)
+{
+	if (vd_addr_set_has(&sn->set, slab))
+		return vd_error_create(VD_ERR_CORRUPT,
+				       "the slab 0x%llx is met twice: a list loops or joins another",
+				       (unsigned long long)slab);
+	return vd_addr_set_add(&sn->set, slab);
+}
 
 uint64_t
 vd_slab_freeptr_decode(bool hardened, uint64_t random, uint64_t stored, uint64_t ptr_addr)
@@ -322,12 +356,6 @@ vd_slab_freelist(const struct vd_freelist_walk *w, uint64_t first, enum vd_obj_s
 }
 
 static struct vd_error *
-read_ptr_cb(void *priv, uint64_t addr, uint64_t *ret)
-{
-	return vd_km_u64(priv, addr, ret);
-}
-
-static struct vd_error *
 walk_freelist(struct vd_kmem *k, const struct vd_slab_cache *c, uint64_t base,
 	      uint32_t objects, uint64_t first, enum vd_obj_state mark,
 	      enum vd_obj_state *state, uint32_t *n)
@@ -384,31 +412,34 @@ for_each_sheaf(struct vd_kmem *k, const struct cache_rec *r,
 		}
 	}
 	for (uint32_t nid = 0; nid < r->nnodes; nid++) {
-		uint64_t head, next, n = 0;
+		struct vd_list_walk w;
+		uint64_t node;
 
 		if (!r->barn[nid])
 			continue;
-		head = r->barn[nid] + cl->barn_full.off;
-		if ((err = vd_km_u64(k, head, &next)))
-			return vd_error_wrap(err, "%s: reading node %u's barn", r->c.name, nid);
-		while (next != head) {
-			uint64_t sheaf = next - cl->sh_barn_list.off;
+		vd_list_walk_init(&w, r->barn[nid] + cl->barn_full.off, KMEM_MAX_PARTIAL,
+				  read_ptr_cb, k);
+		while ((err = vd_list_walk_next(&w, &node)) != &vd_stop) {
+			uint64_t sheaf = node - cl->sh_barn_list.off;
 
-			if (++n > KMEM_MAX_PARTIAL)
-				return vd_error_create(VD_ERR_CORRUPT, "%s: node %u's full sheaves loop",
-						       r->c.name, nid);
-			if ((err = vd_km_uint(k, sheaf + cl->sh_size.off, cl->sh_size.size, &v)))
-				return vd_error_wrap(err, "%s: node %u's sheaf 0x%llx", r->c.name, nid,
-						     (unsigned long long)sheaf);
-			if (v > KMEM_MAX_SHEAF)
-				return vd_error_create(VD_ERR_CORRUPT, "%s: node %u's sheaf 0x%llx holds %llu objects",
-						       r->c.name, nid, (unsigned long long)sheaf,
-						       (unsigned long long)v);
-			if ((err = cb(priv, sheaf, (uint32_t)v, -1)))
+			if (err) {
+				err = vd_error_wrap(err, "%s: node %u's full sheaves", r->c.name, nid);
+			} else if ((err = vd_km_uint(k, sheaf + cl->sh_size.off, cl->sh_size.size, &v))) {
+				err = vd_error_wrap(err, "%s: node %u's sheaf 0x%llx", r->c.name, nid,
+						    (unsigned long long)sheaf);
+			} else if (v > KMEM_MAX_SHEAF) {
+				err = vd_error_create(VD_ERR_CORRUPT, "%s: node %u's sheaf 0x%llx holds %llu objects",
+						      r->c.name, nid, (unsigned long long)sheaf,
+						      (unsigned long long)v);
+			} else {
+				err = cb(priv, sheaf, (uint32_t)v, -1);
+			}
+			if (err) {
+				vd_list_walk_deinit(&w);
 				return err;
-			if ((err = vd_km_u64(k, next, &next)))
-				return err;
+			}
 		}
+		vd_list_walk_deinit(&w);
 	}
 	return NULL;
 }
@@ -512,7 +543,7 @@ slab_objects(const struct vd_slab_cache *c, const struct slab_rec *s)
 
 /* Statistics as crash counts them. */
 static struct vd_error *
-cache_stats(struct vd_kmem *k, struct cache_rec *r)
+cache_stats_walk(struct vd_kmem *k, struct cache_rec *r, struct slab_seen *seen)
 {
 	struct vd_slab_cache *c = &r->c;
 	const struct kmem_cache_layout *cl = &k->cl;
@@ -532,7 +563,7 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 		if ((err = read_cpu(k, r, cpu, &cs)))
 			return err;
 		if (cs.slab) {
-			if ((err = read_slab(k, cs.slab, &s)))
+			if ((err = slab_once(seen, cs.slab)) || (err = read_slab(k, cs.slab, &s)))
 				return vd_error_wrap(err, "%s: CPU %u slab", c->name, cpu);
 			c->cpu_slabs++;
 			free_ += s.objects - VD_MIN(s.inuse, s.objects);
@@ -542,17 +573,18 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 			free_ += n;
 		}
 		for (uint64_t p = cs.partial, i = 0; p; p = s.next) {
-			if (++i > KMEM_MAX_PARTIAL)
-				return vd_error_create(VD_ERR_CORRUPT, "%s: CPU %u partial list loops",
-						       c->name, cpu);
-			if ((err = read_slab(k, p, &s)))
+			err = ++i > KMEM_MAX_PARTIAL ?
+			      vd_error_create(VD_ERR_CORRUPT, "longer than %u slabs", KMEM_MAX_PARTIAL) :
+			      NULL;
+			if (err || (err = slab_once(seen, p)) || (err = read_slab(k, p, &s)))
 				return vd_error_wrap(err, "%s: CPU %u partial list", c->name, cpu);
 			c->cpu_partial_slabs++;
 			free_ += s.objects - VD_MIN(s.inuse, s.objects);
 		}
 	}
 	for (uint32_t nid = 0; nid < r->nnodes; nid++) {
-		uint64_t n = r->node[nid], nr_partial, head, next, cnt = 0, v;
+		uint64_t n = r->node[nid], nr_partial, node, v;
+		struct vd_list_walk w;
 
 		if (!n)
 			continue;
@@ -568,22 +600,19 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 				return err;
 			total += v;
 		}
-		head = n + cl->n_partial.off;
-		if ((err = vd_km_u64(k, head, &next)))
-			return err;
-		while (next != head) {
+		vd_list_walk_init(&w, n + cl->n_partial.off, KMEM_MAX_PARTIAL, read_ptr_cb, k);
+		while ((err = vd_list_walk_next(&w, &node)) != &vd_stop) {
 			struct slab_rec s;
 
-			if (++cnt > KMEM_MAX_PARTIAL)
-				return vd_error_create(VD_ERR_CORRUPT, "%s: node %u partial list loops",
-						       c->name, nid);
-			if ((err = read_slab(k, next - sl->slab_list.off, &s)))
+			if (err || (err = slab_once(seen, node - sl->slab_list.off)) ||
+			    (err = read_slab(k, node - sl->slab_list.off, &s))) {
+				vd_list_walk_deinit(&w);
 				return vd_error_wrap(err, "%s: node %u partial list", c->name, nid);
+			}
 			c->node_partial_slabs++;
 			free_ += s.objects - VD_MIN(s.inuse, s.objects);
-			if ((err = vd_km_u64(k, next, &next)))
-				return err;
 		}
+		vd_list_walk_deinit(&w);
 	}
 	if (!cl->n_total_objects.present || !cl->n_nr_slabs.present)
 		return vd_error_create(VD_ERR_NOTIMPL,
@@ -596,6 +625,16 @@ cache_stats(struct vd_kmem *k, struct cache_rec *r)
 	return NULL;
 }
 
+static struct vd_error *
+cache_stats(struct vd_kmem *k, struct cache_rec *r)
+{
+	struct slab_seen seen = { 0 };
+	struct vd_error *err = cache_stats_walk(k, r, &seen);
+
+	vd_addr_set_free(&seen.set);
+	return err;
+}
+
 struct vd_error *
 vd_kmem_caches(struct vd_kmem *k, struct vd_slab_cache **ret, size_t *nret,
 	       void (*err_cb)(void *priv, struct vd_error *err), void *priv)
@@ -603,7 +642,8 @@ vd_kmem_caches(struct vd_kmem *k, struct vd_slab_cache **ret, size_t *nret,
 	struct vd_slab_cache *v = NULL;
 	struct cache_rec *r;
 	size_t n = 0, cap = 0;
-	uint64_t head, next;
+	uint64_t head, node;
+	struct vd_list_walk w;
 	struct vd_error *err;
 
 	if ((err = vd_km_slab_init(k)))
@@ -612,15 +652,15 @@ vd_kmem_caches(struct vd_kmem *k, struct vd_slab_cache **ret, size_t *nret,
 		return err;
 	if (k->percpu_err)   // the CPUs' slabs and freelists count
 		return vd_error_create(k->percpu_err->code, "%s", k->percpu_err->msg);
-	if ((err = vd_km_u64(k, head, &next)))
-		return vd_error_wrap(err, "reading slab_caches");
 	if (!(r = malloc(sizeof(*r))))
 		return &vd_enomem;
-	while (next != head) {
-		uint64_t addr = next - k->cl.list.off;
+	vd_list_walk_init(&w, head, KMEM_MAX_CACHES, read_ptr_cb, k);
+	while ((err = vd_list_walk_next(&w, &node)) != &vd_stop) {
+		uint64_t addr = node - k->cl.list.off;
 
-		if (n >= 1000000) {
-			err = vd_error_create(VD_ERR_CORRUPT, "slab_caches longer than 1000000");
+		if (err) {
+			err = vd_error_wrap(err, "slab_caches broken after %zu caches (%s)", n,
+					    n ? v[n - 1].name : "the list head");
 			goto out;
 		}
 		if (n == cap) {
@@ -651,12 +691,10 @@ vd_kmem_caches(struct vd_kmem *k, struct vd_slab_cache **ret, size_t *nret,
 			err = NULL;
 		}
 		v[n++] = r->c;
-		if ((err = vd_km_u64(k, next, &next))) {
-			err = vd_error_wrap(err, "slab_caches after %s", r->c.name);
-			goto out;
-		}
 	}
+	err = NULL;
 out:
+	vd_list_walk_deinit(&w);
 	free(r);
 	if (err) {
 		free(v);
@@ -671,7 +709,8 @@ out:
 static struct vd_error *
 find_cache(struct vd_kmem *k, const char *name, uint64_t addr, struct cache_rec *r)
 {
-	uint64_t head, next, n = 0;
+	uint64_t head, node;
+	struct vd_list_walk w;
 	struct vd_error *err;
 	char buf[64];
 
@@ -679,18 +718,22 @@ find_cache(struct vd_kmem *k, const char *name, uint64_t addr, struct cache_rec 
 		return err;
 	if (!name)
 		return read_cache(k, addr, r);
-	if ((err = vd_km_sym(k, "slab_caches", &head)) || (err = vd_km_u64(k, head, &next)))
+	if ((err = vd_km_sym(k, "slab_caches", &head)))
 		return err;
-	while (next != head && n++ < 1000000) {
-		uint64_t a = next - k->cl.list.off, np;
+	vd_list_walk_init(&w, head, KMEM_MAX_CACHES, read_ptr_cb, k);
+	while ((err = vd_list_walk_next(&w, &node)) != &vd_stop) {
+		uint64_t a = node - k->cl.list.off, np;
 
-		if ((err = vd_km_u64(k, a + k->cl.name.off, &np)))
-			return err;
-		if (vd_ok_destroy(vd_km_string(k, np, buf, sizeof(buf))) && !strcmp(buf, name))
+		if (err || (err = vd_km_u64(k, a + k->cl.name.off, &np))) {
+			vd_list_walk_deinit(&w);
+			return vd_error_wrap(err, "looking for the slab cache %s on slab_caches", name);
+		}
+		if (vd_ok_destroy(vd_km_string(k, np, buf, sizeof(buf))) && !strcmp(buf, name)) {
+			vd_list_walk_deinit(&w);
 			return read_cache(k, a, r);
-		if ((err = vd_km_u64(k, next, &next)))
-			return err;
+		}
 	}
+	vd_list_walk_deinit(&w);
 	return vd_error_create(VD_ERR_LOOKUP, "no slab cache named %s", name);
 }
 
@@ -757,6 +800,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 	enum vd_obj_state *state = malloc(KMEM_MAX_OBJECTS * sizeof(*state));
 	int *cpu_of = malloc(KMEM_MAX_OBJECTS * sizeof(*cpu_of));
 	struct sheaf_objs so = { .k = k };
+	struct slab_seen met = { 0 };
 	uint64_t *listed = NULL;       /* slabs found on a list */
 	size_t nlisted = 0, listed_cap = 0;
 	const struct vd_slab_cache *c;
@@ -786,8 +830,8 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 			continue;
 		}
 		if (cs.slab) {
-			if ((err = read_slab(k, cs.slab, &s))) {
-				report(err_cb, priv, err);
+			if ((err = slab_once(&met, cs.slab)) || (err = read_slab(k, cs.slab, &s))) {
+				report(err_cb, priv, vd_error_wrap(err, "%s: CPU %u slab", c->name, cpu));
 			} else {
 				vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
 						       .objects = slab_objects(c, &s), .inuse = s.inuse,
@@ -801,14 +845,12 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 			}
 		}
 		for (uint64_t p = cs.partial, i = 0; go && p; p = s.next) {
-			if (++i > KMEM_MAX_PARTIAL) {
-				report(err_cb, priv, vd_error_create(VD_ERR_CORRUPT,
-								     "%s: CPU %u partial list loops",
-								     c->name, cpu));
-				break;
-			}
-			if ((err = read_slab(k, p, &s))) {
-				report(err_cb, priv, err);
+			err = ++i > KMEM_MAX_PARTIAL ?
+			      vd_error_create(VD_ERR_CORRUPT, "longer than %u slabs", KMEM_MAX_PARTIAL) :
+			      NULL;
+			if (err || (err = slab_once(&met, p)) || (err = read_slab(k, p, &s))) {
+				report(err_cb, priv, vd_error_wrap(err, "%s: CPU %u partial list",
+								   c->name, cpu));
 				break;
 			}
 			vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
@@ -823,26 +865,31 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 		}
 	}
 	for (uint32_t nid = 0; go && nid < r->nnodes; nid++) {
-		uint64_t head, next, cnt = 0;
+		struct vd_list_walk w;
+		uint64_t node;
 
 		if (!r->node[nid])
 			continue;
-		head = r->node[nid] + k->cl.n_partial.off;
-		if ((err = vd_km_u64(k, head, &next))) {
-			report(err_cb, priv, err);
-			continue;
-		}
-		while (go && next != head) {
+		// After a broken link the walk recovers the slabs behind it
+		// through the prev pointers; it never returns one twice.
+		vd_list_walk_init(&w, r->node[nid] + k->cl.n_partial.off, KMEM_MAX_PARTIAL,
+				  read_ptr_cb, k);
+		while (go && (err = vd_list_walk_next(&w, &node)) != &vd_stop) {
 			struct slab_rec s;
 			struct vd_slab vs;
 
-			if (++cnt > KMEM_MAX_PARTIAL) {
-				report(err_cb, priv, vd_error_create(VD_ERR_CORRUPT,
-								     "%s: node %u partial list loops",
-								     c->name, nid));
-				break;
+			if (err) {
+				report(err_cb, priv, vd_error_wrap(err, "%s: node %u partial list",
+								   c->name, nid));
+				continue;
 			}
-			if ((err = read_slab(k, next - k->sl.slab_list.off, &s))) {
+			if ((err = slab_once(&met, node - k->sl.slab_list.off))) {
+				// on a CPU's list too: reported, the list goes on
+				report(err_cb, priv, vd_error_wrap(err, "%s: node %u partial list",
+								   c->name, nid));
+				continue;
+			}
+			if ((err = read_slab(k, node - k->sl.slab_list.off, &s))) {
 				report(err_cb, priv, err);
 				break;
 			}
@@ -851,6 +898,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 									: 64) * sizeof(*p));
 
 				if (!p) {
+					vd_list_walk_deinit(&w);
 					err = &vd_enomem;
 					goto out;
 				}
@@ -869,11 +917,8 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 				report(err_cb, priv, err);
 			else
 				go = cb(priv, &vs);
-			if ((err = vd_km_u64(k, next, &next))) {
-				report(err_cb, priv, err);
-				break;
-			}
 		}
+		vd_list_walk_deinit(&w);
 	}
 	// Sheaves: the slabs that hold their objects and are on no list.
 	for (size_t i = 0; go && i < so.n; i++) {
@@ -930,6 +975,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 	}
 	err = NULL;
 out:
+	vd_addr_set_free(&met.set);
 	free(listed);
 	free(so.v);
 	free(cpu_of);

@@ -54,7 +54,7 @@ case $target in
 	btf) dict=btf ;;
 	dwarf) dict=dwarf ;;
 	system_map) dict=system_map ;;
-	unwind_orc|unwind_arm64|slab_freelist) dict=$target ;;
+	unwind_orc|unwind_arm64|slab_freelist|slab_walk) dict=$target ;;
 	*) dict= ;;
 esac
 corpus=${VMDIVE_FUZZ_CORPUS:-$build/tests/fuzz/corpus}/$target

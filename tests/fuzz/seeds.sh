@@ -17,7 +17,7 @@ cd "$OUT.tmp"
 mkdir -p dump_elf dump_kdump dump_flat dump_core dump_compressed dump_split \
 	session_kernel session_core vmcoreinfo btf printk list xlat_x86_64 \
 	xlat_aarch64 dwarf dwarf_names dwarf_lines system_map kallsyms modules_vmap zram \
-	unwind_orc unwind_arm64 slab_freelist
+	unwind_orc unwind_arm64 slab_freelist slab_walk
 SEP=$'\n--8<--\n'
 
 elf() {  # NAME DESC-TEXT: dump_elf/NAME from mkelf
@@ -398,6 +398,11 @@ hdr = struct.pack("<HBBIIQQQ", N, 1 if v == "hardened" else 0, 0, SIZE, OFF, RND
 sys.stdout.buffer.write(hdr + bytes(m))
 PY
 done
+
+# slab_walk (fuzz_slab_walk.c): XOR masks over the SLUB state of
+# tests/unit/fake_slub.h, written by mkfakekernel: intact, and one hostile
+# change each (lists that loop, huge counts, wild pointers).
+"$BUILD/mkfakekernel" slab-seeds slab_walk
 
 for d in *; do
 	[[ -n $(ls -A "$d") ]] || echo "seeds.sh: no seeds for $d" >&2

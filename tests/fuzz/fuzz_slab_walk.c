@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SLUB cache walk (memory/slab.c: what `kmem -s` and `kmem -S` walk)
+ * through a session, on the fake kernel of tests/unit/fake_slub.h: two
+ * caches on slab_caches, two CPUs with their kmem_cache_cpu (CPU slab,
+ * lockless freelist, partial chain), two nodes with partial lists,
+ * hardened freelists.  The input is XORed over that memory in the order
+ * of fake_slub_regions[] (the globals: slab_caches, __per_cpu_offset[],
+ * nr_cpu_ids, nr_node_ids, the possible mask; the kmem_caches, their
+ * nodes and names; the per-CPU areas; the struct slabs; the objects), so
+ * an empty input is the intact kernel and every mutation a corrupt one:
+ * lists that loop or lead nowhere, huge counts, wild per-CPU offsets,
+ * sizes and orders that make no sense, names without a NUL.
+ *
+ * Per input: a struct vd_kmem is opened (it reads the per-CPU offsets),
+ * every cache is listed with its statistics, each of the first caches
+ * has its slabs walked with every object's state, one is looked up by
+ * name, and three objects by address (kmem ADDRESS).  Each walk must end by itself (a callback past STEPS slabs is
+ * a finding) with states inside the slab's objects.
+ *
+ * As in modules_vmap, the fake kernel is written once as an ELF vmcore in
+ * a memfd and one session (no cache) stays open on it; each input is
+ * XORed into the file through a shared mapping (and again to undo it).
+ * Nothing the session keeps is read from the overlaid pages: translation
+ * reads the page tables, the symbols are VMCOREINFO's, the BTF lies
+ * elsewhere; what memory/ derives from them lives in the per-input kmem.
+ */
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "fuzz.h"
+#include "vmdive/memory.h"
+#include "vmdive/session.h"
+
+#include "../unit/fake_slub.h"
+
+#define NREG (sizeof(fake_slub_regions) / sizeof(fake_slub_regions[0]))
+#define STEPS 4096
+#define WALKED 4              /* caches whose slabs are walked */
+
+static struct {
+	int fd;
+	unsigned char *map;
+	size_t size;
+	unsigned char *at[NREG];
+	struct vd_session *s;
+} k;
+
+/* Where physical address pa lies in the vmcore (fake_write_vmcore's PT_LOADs). */
+static unsigned char *
+file_at(uint64_t pa, uint64_t len)
+{
+	uint64_t phoff, off, paddr, filesz;
+	uint16_t phnum;
+
+	memcpy(&phoff, k.map + 32, 8);
+	memcpy(&phnum, k.map + 56, 2);
+	for (uint16_t i = 0; i < phnum; i++) {
+		const unsigned char *ph = k.map + phoff + 56ull * i;
+		uint32_t type;
+
+		memcpy(&type, ph, 4);
+		memcpy(&off, ph + 8, 8);
+		memcpy(&paddr, ph + 24, 8);
+		memcpy(&filesz, ph + 32, 8);
+		if (type == 1 && pa >= paddr && pa + len <= paddr + filesz &&
+		    off + (pa - paddr) + len <= k.size)
+			return k.map + off + (pa - paddr);
+	}
+	return NULL;
+}
+
+static void
+setup(void)
+{
+	struct vd_session_opts opts = { .no_cache = true };
+	struct fake *f = fake_slub_new();
+	char path[64];
+	const char *paths[1] = { path };
+	struct stat st;
+
+	k.fd = fz_file(NULL, 0, path);
+	if (k.fd < 0 || !fake_write_vmcore(f, path) || fstat(k.fd, &st))
+		abort();
+	fake_free(f);
+	k.size = (size_t)st.st_size;
+	k.map = mmap(NULL, k.size, PROT_READ | PROT_WRITE, MAP_SHARED, k.fd, 0);
+	if (k.map == MAP_FAILED)
+		abort();
+	for (size_t r = 0; r < NREG; r++)
+		if (!(k.at[r] = file_at(fake_slub_regions[r].pa, fake_slub_regions[r].len)))
+			abort();
+	if (!fz_vd_ok(vd_session_open(paths, 1, &opts, &k.s)))
+		abort();
+}
+
+/* XOR data over the regions (again to undo it); not traced for coverage. */
+#ifdef __clang__
+__attribute__((no_sanitize("coverage")))
+#endif
+static void
+overlay(const uint8_t *data, size_t size)
+{
+	for (size_t r = 0; r < NREG && size; r++) {
+		size_t n = size < fake_slub_regions[r].len ? size : fake_slub_regions[r].len;
+
+		for (size_t i = 0; i < n; i++)
+			k.at[r][i] ^= data[i];
+		data += n;
+		size -= n;
+	}
+}
+
+struct walk {
+	unsigned nslabs;
+};
+
+static bool
+on_slab(void *priv, const struct vd_slab *slab)
+{
+	struct walk *w = priv;
+	uint32_t nfree = 0;
+
+	if (++w->nslabs > STEPS)
+		abort();             // the walk must end by itself
+	for (uint32_t i = 0; i < slab->objects; i++) {
+		nfree += slab->state[i] != VD_OBJ_ALLOCATED;
+		if (slab->obj_cpu && slab->state[i] == VD_OBJ_FREE_CPU && slab->obj_cpu[i] < -1)
+			abort();
+	}
+	if (nfree != slab->nfree)
+		abort();             // the count and the marks disagree
+	return true;
+}
+
+static void
+on_err(void *priv, struct vd_error *err)
+{
+	(void)priv;
+	vd_error_destroy(err);
+}
+
+/* Objects looked up by address: { slab, index }. */
+static const int probe[][2] = { { 1, 3 }, { 5, 2 }, { 3, 20 } };
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vd_kmem *km;
+	struct vd_slab_cache *v = NULL, c;
+	size_t n = 0;
+
+	if (!k.s)
+		setup();
+	overlay(data, size);
+	if (fz_vd_ok(vd_kmem_open(k.s, &km))) {
+		if (fz_vd_ok(vd_kmem_caches(km, &v, &n, on_err, NULL))) {
+			for (size_t i = 0; i < n && i < WALKED; i++) {
+				struct walk w = { 0 };
+
+				fz_drop(vd_kmem_cache_slabs(km, &v[i], on_slab, on_err, &w));
+			}
+			free(v);
+		}
+		fz_drop(vd_kmem_cache_find(km, "fuzz-512", &c));
+		// kmem ADDRESS: objects of a CPU partial slab, a CPU slab and a
+		// node partial slab (the slab found from the page, its cache
+		// from the slab, the object's state from every freelist).
+		for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+			struct vd_kmem_addr a;
+
+			if (fz_vd_ok(vd_kmem_identify(km, fake_slub_obj(probe[i][0], probe[i][1]) + 8,
+						      &a)) &&
+			    a.kind == VD_ADDR_SLAB && a.obj_state == VD_OBJ_FREE_CPU && a.obj_cpu < 0)
+				abort();      // free on a CPU's freelist, but whose?
+		}
+		vd_kmem_close(km);
+	}
+	overlay(data, size);
+	return 0;
+}

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SLUB cache walk (what `kmem -s` and `kmem -S` print) on a constructed
+ * kernel (fake_slub.h): two caches on slab_caches, two CPUs, two nodes of
+ * kmem_cache.node[4], CPU slabs with lockless freelists, CPU partial
+ * slabs, node partial lists and full slabs on no list, every free pointer
+ * hardened.  The statistics and every slab's objects must be the ones
+ * constructed.  Then hostile states: lists that loop (the node partial
+ * list through one slab, the CPU partial chain, slab_caches), a huge
+ * nr_cpu_ids, a cache whose sizes make no sense; each ends with a clear
+ * error, and the rest of the walk goes on where it can.
+ */
+#include <bpf/btf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "vmdive/memory.h"
+#include "vmdive/session.h"
+
+#include "fake_slub.h"
+
+static struct vd_kmem *
+open_kmem(struct fake *f, struct vd_session **sp)
+{
+	char path[64];
+	struct vd_kmem *k = NULL;
+	const char *p = path;
+	bool ok;
+
+	snprintf(path, sizeof(path), "fake-slub-%d.elf", (int)getpid());
+	ok = fake_write_vmcore(f, path);
+	fake_free(f);
+	*sp = NULL;
+	CHECK(ok);
+	if (!ok)
+		return NULL;
+	CHECK_OK(vd_session_open(&p, 1, NULL, sp));
+	unlink(path);
+	if (!*sp)
+		return NULL;
+	CHECK_OK(vd_kmem_open(*sp, &k));
+	return k;
+}
+
+static void
+close_kmem(struct vd_kmem *k, struct vd_session *s)
+{
+	vd_kmem_close(k);
+	vd_session_close(s);
+}
+
+/* Errors reported by a walk, kept as text. */
+struct errs {
+	int n;
+	char last[512];
+};
+
+static void
+on_err(void *priv, struct vd_error *err)
+{
+	struct errs *e = priv;
+
+	e->n++;
+	snprintf(e->last, sizeof(e->last), "%s", err->msg);
+	vd_error_destroy(err);
+}
+
+static void
+check_stats(const struct vd_slab_cache *c, int i)
+{
+	const struct fake_slub_cache *x = &fake_slub_expect[i];
+
+	CHECK_EQ_U64(c->addr, SLUB_KC(i));
+	CHECK_STR(c->name, x->name);
+	CHECK_EQ_U64(c->object_size, x->object_size);
+	CHECK_EQ_U64(c->size, x->size);
+	CHECK_EQ_U64(c->offset, x->offset);
+	CHECK_EQ_U64(c->order, x->order);
+	CHECK_EQ_U64(c->objects, x->objects);
+	CHECK_EQ_U64(c->slab_size, 4096ull << x->order);
+	CHECK(c->hardened);
+	CHECK_EQ_U64(c->random, SLUB_RANDOM);
+	CHECK(c->have_stats);
+	CHECK_EQ_U64(c->nr_slabs, x->nr_slabs);
+	CHECK_EQ_U64(c->total_objects, x->total);
+	CHECK_EQ_U64(c->free_objects, x->free_);
+	CHECK_EQ_U64(c->allocated, x->total - x->free_);
+	CHECK_EQ_U64(c->cpu_slabs, x->cpu_slabs);
+	CHECK_EQ_U64(c->cpu_partial_slabs, x->cpu_partial);
+	CHECK_EQ_U64(c->node_partial_slabs, x->node_partial);
+}
+
+TEST(caches_and_statistics)
+{
+	struct vd_session *s;
+	struct vd_kmem *k = open_kmem(fake_slub_new(), &s);
+	struct vd_slab_cache *v = NULL, c;
+	struct errs e = { 0 };
+	size_t n = 0;
+
+	if (!k)
+		return;
+	CHECK_OK(vd_kmem_caches(k, &v, &n, on_err, &e));
+	CHECK_EQ_U64(n, 2);
+	CHECK_EQ_U64(e.n, 0);
+	for (size_t i = 0; i < n && i < 2; i++)
+		check_stats(&v[i], (int)i);
+	free(v);
+	CHECK_OK(vd_kmem_cache_find(k, "fuzz-512", &c));
+	check_stats(&c, 1);
+	CHECK_ERR(vd_kmem_cache_find(k, "fuzz-4096", &c), VD_ERR_LOOKUP);
+	close_kmem(k, s);
+}
+
+/* The slabs of a walk, in the order found, and its errors (first: one
+ * priv serves both callbacks). */
+struct seen {
+	struct errs e;
+	int n;
+	struct {
+		struct vd_slab s;
+		enum vd_obj_state state[64];
+	} v[16];
+};
+
+static bool
+on_slab(void *priv, const struct vd_slab *slab)
+{
+	struct seen *sn = priv;
+
+	if (sn->n == 16)
+		return false;
+	sn->v[sn->n].s = *slab;
+	memcpy(sn->v[sn->n].state, slab->state,
+	       (slab->objects < 64 ? slab->objects : 64) * sizeof(slab->state[0]));
+	sn->v[sn->n].s.state = NULL;
+	sn->v[sn->n].s.obj_cpu = NULL;
+	sn->n++;
+	return true;
+}
+
+/* Slab j found as expected: where, whose, every object's state. */
+static void
+check_slab(const struct seen *sn, int at, int j, enum vd_slab_where where, int cpu, int node)
+{
+	struct fake_slub_slab x = fake_slub_slab(j);
+	const struct fake_slub_cache *c = &fake_slub_expect[x.cache];
+	const struct vd_slab *s = &sn->v[at].s;
+	enum vd_obj_state want[64];
+	int bad = -1;
+
+	CHECK(at < sn->n);
+	if (at >= sn->n)
+		return;
+	CHECK_EQ_U64(s->slab, fake_slub_slab_addr(j));
+	CHECK_EQ_U64(s->base, DMAP + x.pfn * 4096);
+	CHECK_EQ_U64(s->objects, c->objects);
+	CHECK_EQ_U64(s->inuse, x.inuse);
+	CHECK_EQ_U64(s->where, where);
+	CHECK_EQ_U64((uint64_t)(int64_t)s->cpu, (uint64_t)(int64_t)cpu);
+	CHECK_EQ_U64((uint64_t)(int64_t)s->node, (uint64_t)(int64_t)node);
+	CHECK_EQ_U64(s->nfree, (uint64_t)(x.nfree + x.ncpufree));
+	CHECK_EQ_U64(s->frozen, j == 0 || j == 5);
+	for (uint32_t i = 0; i < c->objects; i++)
+		want[i] = VD_OBJ_ALLOCATED;
+	for (int i = 0; i < x.nfree; i++)
+		want[x.free[i]] = VD_OBJ_FREE;
+	for (int i = 0; i < x.ncpufree; i++)
+		want[x.cpufree[i]] = VD_OBJ_FREE_CPU;
+	for (uint32_t i = 0; i < c->objects && bad < 0; i++)
+		if (sn->v[at].state[i] != want[i])
+			bad = (int)i;
+	CHECK_EQ_U64((uint64_t)(int64_t)bad, (uint64_t)-1);
+}
+
+TEST(slabs_and_objects)
+{
+	struct vd_session *s;
+	struct vd_kmem *k = open_kmem(fake_slub_new(), &s);
+	struct vd_slab_cache c;
+	struct seen sn = { 0 };
+
+	if (!k)
+		return;
+	CHECK_OK(vd_kmem_cache_find(k, "fuzz-64", &c));
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	CHECK_EQ_U64(sn.e.n, 0);
+	CHECK_EQ_U64(sn.n, 5);
+	check_slab(&sn, 0, 0, VD_SLAB_CPU, 0, -1);
+	check_slab(&sn, 1, 1, VD_SLAB_CPU_PARTIAL, 0, -1);
+	check_slab(&sn, 2, 2, VD_SLAB_CPU_PARTIAL, 0, -1);
+	check_slab(&sn, 3, 3, VD_SLAB_NODE_PARTIAL, -1, 0);
+	check_slab(&sn, 4, 4, VD_SLAB_NODE_PARTIAL, -1, 1);
+	memset(&sn, 0, sizeof(sn));
+	CHECK_OK(vd_kmem_cache_find(k, "fuzz-512", &c));
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	CHECK_EQ_U64(sn.e.n, 0);
+	CHECK_EQ_U64(sn.n, 2);
+	check_slab(&sn, 0, 5, VD_SLAB_CPU, 1, -1);
+	check_slab(&sn, 1, 6, VD_SLAB_NODE_PARTIAL, -1, 0);
+	close_kmem(k, s);
+}
+
+/* kmem ADDRESS: an address inside object idx of slab j. */
+static void
+check_object(struct vd_kmem *k, int j, int idx, uint64_t into, enum vd_obj_state state, int cpu)
+{
+	struct fake_slub_slab x = fake_slub_slab(j);
+	struct vd_kmem_addr a;
+
+	CHECK_OK(vd_kmem_identify(k, fake_slub_obj(j, idx) + into, &a));
+	CHECK_EQ_U64(a.kind, VD_ADDR_SLAB);
+	CHECK_STR(a.cache.name, fake_slub_expect[x.cache].name);
+	CHECK_EQ_U64(a.cache.addr, SLUB_KC(x.cache));
+	CHECK_EQ_U64(a.slab, fake_slub_slab_addr(j));
+	CHECK_EQ_U64(a.object, fake_slub_obj(j, idx));
+	CHECK_EQ_U64(a.object_index, (uint64_t)idx);
+	CHECK_EQ_U64(a.obj_state, state);
+	CHECK_EQ_U64((uint64_t)(int64_t)a.obj_cpu, (uint64_t)(int64_t)cpu);
+}
+
+TEST(objects_by_address)
+{
+	struct vd_session *s;
+	struct vd_kmem *k = open_kmem(fake_slub_new(), &s);
+
+	if (!k)
+		return;
+	check_object(k, 0, 5, 0, VD_OBJ_FREE_CPU, 0);      // CPU 0's lockless freelist
+	check_object(k, 0, 6, 63, VD_OBJ_ALLOCATED, -1);
+	check_object(k, 1, 63, 40, VD_OBJ_FREE, -1);       // CPU partial slab's freelist
+	check_object(k, 1, 62, 8, VD_OBJ_ALLOCATED, -1);
+	check_object(k, 3, 10, 1, VD_OBJ_FREE, -1);        // node partial
+	check_object(k, 3, 9, 0, VD_OBJ_ALLOCATED, -1);
+	check_object(k, 5, 2, 300, VD_OBJ_FREE_CPU, 1);    // CPU 1's slab of fuzz-512
+	check_object(k, 6, 3, 511, VD_OBJ_ALLOCATED, -1);
+	check_object(k, 7, 0, 0, VD_OBJ_ALLOCATED, -1);    // a full slab on no list
+	close_kmem(k, s);
+}
+
+/* A slab's struct slab, by PA. */
+static uint64_t
+slab_pa(int j)
+{
+	return SLUB_PAGE_PA(fake_slub_slabs[j].pfn);
+}
+
+TEST(hostile_lists)
+{
+	struct vd_session *s;
+	struct vd_kmem *k;
+	struct fake *f;
+	struct vd_slab_cache *v = NULL, c;
+	struct errs e = { 0 };
+	struct seen sn = { 0 };
+	size_t n = 0;
+
+	// Node 0's partial list of cache 0 loops back to slab 3 from slab 3,
+	// never reaching the head again; CPU 0's partial chain of cache 0
+	// loops from slab 2 to slab 1.  Cache 1 is intact.
+	f = fake_slub_new();
+	put64(f, slab_pa(3) + SL_LIST + LH_NEXT, fake_slub_slab_addr(3) + SL_LIST);
+	put64(f, slab_pa(2) + SL_NEXT, fake_slub_slab_addr(1));
+	if (!(k = open_kmem(f, &s)))
+		return;
+	CHECK_OK(vd_kmem_caches(k, &v, &n, on_err, &e));
+	CHECK_EQ_U64(n, 2);
+	CHECK_EQ_U64(e.n, 1);
+	CHECK(strstr(e.last, "fuzz-64") && strstr(e.last, "loops"));
+	if (n == 2) {
+		CHECK(!v[0].have_stats);
+		check_stats(&v[1], 1);
+	}
+	free(v);
+	c = (struct vd_slab_cache){ .addr = SLUB_KC(0) };
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	// The CPU slab, the two partial slabs once each, slab 3 once; both
+	// loops reported; node 1's list walked after them.
+	CHECK_EQ_U64(sn.e.n, 2);
+	CHECK_EQ_U64(sn.n, 5);
+	check_slab(&sn, 0, 0, VD_SLAB_CPU, 0, -1);
+	check_slab(&sn, 1, 1, VD_SLAB_CPU_PARTIAL, 0, -1);
+	check_slab(&sn, 2, 2, VD_SLAB_CPU_PARTIAL, 0, -1);
+	check_slab(&sn, 3, 3, VD_SLAB_NODE_PARTIAL, -1, 0);
+	check_slab(&sn, 4, 4, VD_SLAB_NODE_PARTIAL, -1, 1);
+	close_kmem(k, s);
+
+	// CPU 1 of cache 0 claims CPU 0's slab and partial chain: each slab
+	// is walked once, the second claims reported (the work of a cache is
+	// bounded by its slabs, not by CPUs times their chains).
+	f = fake_slub_new();
+	put64(f, SLUB_PCPU_PA(1) + SLUB_CPU_SLAB(0) + KCC_SLAB, fake_slub_slab_addr(0));
+	put64(f, SLUB_PCPU_PA(1) + SLUB_CPU_SLAB(0) + KCC_PARTIAL, fake_slub_slab_addr(1));
+	if (!(k = open_kmem(f, &s)))
+		return;
+	memset(&sn, 0, sizeof(sn));
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	CHECK_EQ_U64(sn.e.n, 2);
+	CHECK(strstr(sn.e.last, "CPU 1 partial list") && strstr(sn.e.last, "met twice"));
+	CHECK_EQ_U64(sn.n, 5);
+	check_slab(&sn, 0, 0, VD_SLAB_CPU, 0, -1);
+	check_slab(&sn, 4, 4, VD_SLAB_NODE_PARTIAL, -1, 1);
+	e.n = 0;
+	CHECK_OK(vd_kmem_caches(k, &v, &n, on_err, &e));
+	CHECK_EQ_U64(e.n, 1);
+	CHECK(strstr(e.last, "CPU 1 slab") && strstr(e.last, "met twice"));
+	if (n == 2) {
+		CHECK(!v[0].have_stats);
+		check_stats(&v[1], 1);
+	}
+	free(v);
+	close_kmem(k, s);
+
+	// slab_caches loops from cache 1 to cache 1.
+	f = fake_slub_new();
+	put64(f, SLUB_KC_PA(1) + KC_LIST + LH_NEXT, SLUB_KC(1) + KC_LIST);
+	if (!(k = open_kmem(f, &s)))
+		return;
+	CHECK_ERR(vd_kmem_caches(k, &v, &n, NULL, NULL), VD_ERR_CORRUPT);
+	CHECK_ERR(vd_kmem_cache_find(k, "fuzz-4096", &c), VD_ERR_CORRUPT);
+	close_kmem(k, s);
+}
+
+TEST(hostile_numbers)
+{
+	struct vd_session *s;
+	struct vd_kmem *k;
+	struct fake *f;
+	struct vd_slab_cache *v = NULL;
+	struct errs e = { 0 };
+	size_t n = 0;
+
+	// A nr_cpu_ids past any machine: refused when the kmem opens.
+	f = fake_slub_new();
+	put32(f, SLUB_NR_CPU_PA, 0x7fffffff);
+	{
+		char path[64];
+		const char *p = path;
+
+		snprintf(path, sizeof(path), "fake-slub-%d.elf", (int)getpid());
+		CHECK(fake_write_vmcore(f, path));
+		fake_free(f);
+		CHECK_OK(vd_session_open(&p, 1, NULL, &s));
+		unlink(path);
+		k = NULL;
+		CHECK_ERR(vd_kmem_open(s, &k), VD_ERR_CORRUPT);
+		vd_session_close(s);
+	}
+	// Cache 0 of size 0 and cache 1 with 65535 objects a slab: both named
+	// in an error, neither counted.
+	f = fake_slub_new();
+	put32(f, SLUB_KC_PA(0) + KC_SZ, 0);
+	put32(f, SLUB_KC_PA(1) + KC_OO, 1 << 16 | 0xffff);
+	if (!(k = open_kmem(f, &s)))
+		return;
+	CHECK_OK(vd_kmem_caches(k, &v, &n, on_err, &e));
+	CHECK_EQ_U64(n, 2);
+	CHECK_EQ_U64(e.n, 2);
+	CHECK(strstr(e.last, "fuzz-512") && strstr(e.last, "65535 objects"));
+	if (n == 2)
+		CHECK(!v[0].have_stats && !v[1].have_stats);
+	free(v);
+	close_kmem(k, s);
+}
+
+int
+main(void)
+{
+	return RUN_TESTS();
+}
