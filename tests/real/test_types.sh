@@ -28,8 +28,9 @@ crash_types() {
 		mkdir -p "$tmp/$v"
 		for t in "${types[@]}"; do echo "struct -o $t"; done >"$tmp/$v/cmds"
 		echo quit >>"$tmp/$v/cmds"
-		timeout 300 crash -s -i "$tmp/$v/cmds" "$VMLINUX" "$VMCORE_ELF" </dev/null \
-			>"$tmp/$v/crash.out" 2>&1 || true
+		# crash's answers cached beside the dump (one session, run when missing).
+		/usr/bin/python3 "$here/vdcheck.py" crash-out "$VMCORE_ELF" "$VMLINUX" "$tmp/$v/cmds" \
+			"$tmp/$v/crash.out"
 		for t in "${types[@]}"; do
 			"$vmdive" struct --json "$VMCORE_ELF" "$t" >"$tmp/$v/vd-$t.json"
 			grep -q '"source":"BTF"' "$tmp/$v/vd-$t.json" || { echo "  $t: not from BTF"; exit 1; }
