@@ -10,7 +10,9 @@ warn, timer, hung, softlockup, oom, gpf, rcu, mce; crash-null-2 is the same bug 
 boot, other CPU; arm64-crash-*), each with its console.log.  A missing CRASH_KIND means sysrq.
 The machine check's panic prints no stack and names no task: there the kernel's MCE record's
 "RIP 10:<...> {func}" line is the guilty frame's oracle and the module's "COMM:PID waiting for
-a machine check" line the task's.
+a machine check" line the task's; when that function is one the skip table passes over (the
+check hit the timer interrupt that interrupted the module's wait), vmdive's trace must pass
+through it and name the first frame after it the table does not skip.
 
 - sys (no vmlinux) against crash's `sys` and `sys -t`, one crash session per dump (cached
   in the dump's oracle directory; TZ=UTC): crash 8.0.2 for Debian's 5.10 and 6.1 x86_64
@@ -147,6 +149,11 @@ def frame_of(line):
     if m and not line.lstrip().startswith("?"):
         return m.group(1), m.group(3), int(m.group(2), 16)
     return None
+
+
+def mce_rip(lines):
+    """The function of the machine check record's "RIP 10:<...> {func+off/len}" line, or None."""
+    return next((m.group(1) for m in map(MCE_RIP.match, lines) if m), None)
 
 
 def expected(mode, lines, table):
@@ -449,6 +456,20 @@ def main():
                  at + guilty[2] == vc.h(g["pc"]),
                  lambda: "vmdive %s at %s, log %s+0x%x at %s" % (
                      got, g.get("pc"), guilty[3], guilty[2], at and hex(at)))
+        elif mode == "mce" and guilty is None and mce_rip(console(meta)):
+            # The machine check hit an interrupt handler the skip table passes over (here the
+            # timer's, interrupting the module's wait): the record names no guilty frame.
+            # vmdive's trace must pass through the recorded function, and its guilty frame be
+            # the first one after it the table does not skip.
+            rip = mce_rip(console(meta))
+            fr = j["frames"]
+            at = next((i for i, f in enumerate(fr) if base(f["symbol"]) == base(rip)), None)
+            gi = g.get("index")
+            t.ok(variant, "triage.guilty-mce-interrupted",
+                 at is not None and gi is not None and gi > at and
+                 all(skipped(fr[k]["symbol"], table) for k in range(at, gi)) and
+                 not skipped(fr[gi]["symbol"], table),
+                 lambda: "log RIP %s at frame %s, vmdive guilty %s at %s" % (rip, at, got, gi))
         else:
             t.ok(variant, "triage.guilty", guilty is not None and got == guilty[:2],
                  lambda: "vmdive %s log %s" % (got, guilty))
