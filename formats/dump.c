@@ -669,6 +669,15 @@ vd_dump_ranges(const struct vd_dump *dump, const struct vd_mem_range **ret)
 	return dump->nsegs;
 }
 
+bool
+vd_dump_has_file_pages(const struct vd_dump *dump)
+{
+	for (size_t i = 0; i < dump->nsegs; i++)
+		if (!strcmp(dump->ranges[i].kind, "file"))
+			return true;
+	return false;
+}
+
 void
 vd_dump_cache_stats(const struct vd_dump *dump, struct vd_cache_stats *ret)
 {

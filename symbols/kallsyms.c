@@ -47,18 +47,6 @@ struct ksyms_cache_meta {
 #define KTAB_CACHE_VERSION 1
 #define KTAB_MIN (64u << 10)
 
-static bool
-dump_in_place(struct vd_session *s)
-{
-	const struct vd_mem_range *r;
-	size_t n = vd_dump_ranges(vd_session_dump(s), &r);
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(r[i].kind, "file"))
-			return true;
-	return false;
-}
-
 static struct vd_error *
 mem_map(void *ctx, uint64_t addr, size_t len, const void **ret, void **owned_ret)
 {
@@ -73,7 +61,8 @@ mem_map(void *ctx, uint64_t addr, size_t len, const void **ret, void **owned_ret
 	// Only the tables VMCOREINFO names (not the chunks a scan for them
 	// reads on older kernels).
 	keep = len >= KTAB_MIN && s->cache_dir && id &&
-	       vd_session_number(s, "SYMBOL(kallsyms_names)", &listed) && !dump_in_place(s);
+	       vd_session_number(s, "SYMBOL(kallsyms_names)", &listed) &&
+	       !vd_dump_has_file_pages(vd_session_dump(s));
 	if (keep) {
 		vd_session_number(s, "KERNELOFFSET", &off);
 		snprintf(key, sizeof(key), "%s-%llx-%zx", id, (unsigned long long)(addr - off), len);

@@ -868,19 +868,6 @@ keep_blob(struct vd_session *s, const void *data, size_t size)
 						secs, VD_ARRAY_SIZE(secs)));
 }
 
-/* Whether some of the dump's memory is held as is in its file (ELF). */
-static bool
-any_in_place(struct vd_session *s)
-{
-	const struct vd_mem_range *r;
-	size_t n = vd_dump_ranges(vd_session_dump(s), &r);
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(r[i].kind, "file"))
-			return true;
-	return false;
-}
-
 struct vd_error *
 vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
 {
@@ -898,7 +885,7 @@ vd_btf_source_create(struct vd_session *s, struct vd_type_source **ret)
 	// decodes the kallsyms tables out of compressed pages (~15 ms, 60% of
 	// an unknown type name's time), and the copy is the same build's.
 	size = 0;
-	if (!any_in_place(s) && kept_blob(s, &size, &kept, &data)) {
+	if (!vd_dump_has_file_pages(vd_session_dump(s)) && kept_blob(s, &size, &kept, &data)) {
 		// kept
 	} else if (vd_session_symbol(s, "__start_BTF", &start) &&
 		   vd_session_symbol(s, "__stop_BTF", &stop) && stop > start &&

@@ -212,6 +212,9 @@ struct vd_mem_range {
 };
 size_t vd_dump_ranges(const struct vd_dump *dump,
 		      const struct vd_mem_range **ret);
+/* Whether some of the dump's memory is held as is in its file (a range of kind "file", as in
+ * an ELF vmcore): such pages cost a read, not a decompression. */
+bool vd_dump_has_file_pages(const struct vd_dump *dump);
 
 void vd_dump_cache_stats(const struct vd_dump *dump,
 			 struct vd_cache_stats *ret);
