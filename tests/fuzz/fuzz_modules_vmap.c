@@ -24,11 +24,7 @@
  * reads the overlaid pages: translation reads the page tables, the
  * symbols are VMCOREINFO's SYMBOL() lines, the BTF lies elsewhere.
  */
-#include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-
-#include "fuzz.h"
+#include "fuzz_overlay.h"
 #include "kernel/session_priv.h"
 #include "modules/modules_priv.h"
 #include "vmdive/session.h"
@@ -38,9 +34,7 @@
 
 #define STEPS 4096
 
-static const struct {
-	uint64_t pa, len;
-} regions[] = {
+static const struct fake_region regions[] = {
 	{ 0x501000, 0x2000 },          /* MOD_PA(1), MOD_PA(2) */
 	{ 0x600000, 0x1000 },          /* VA_PA(i), VM_PA(i) */
 };
@@ -64,82 +58,7 @@ template(void)
 }
 
 /* The fake kernel's vmcore, a writable view of it, and the session on it. */
-static struct {
-	int fd;
-	unsigned char *map;
-	size_t size;
-	unsigned char *at[sizeof(regions) / sizeof(regions[0])];  /* the regions' bytes */
-	struct vd_session *s;
-} k;
-
-/* Where physical address pa lies in the vmcore (fake_write_vmcore's PT_LOADs). */
-static unsigned char *
-file_at(uint64_t pa, uint64_t len)
-{
-	uint64_t phoff, off, paddr, filesz;
-	uint16_t phnum;
-
-	memcpy(&phoff, k.map + 32, 8);
-	memcpy(&phnum, k.map + 56, 2);
-	for (uint16_t i = 0; i < phnum; i++) {
-		const unsigned char *ph = k.map + phoff + 56ull * i;
-		uint32_t type;
-
-		memcpy(&type, ph, 4);
-		memcpy(&off, ph + 8, 8);
-		memcpy(&paddr, ph + 24, 8);
-		memcpy(&filesz, ph + 32, 8);
-		if (type == 1 && pa >= paddr && pa + len <= paddr + filesz &&
-		    off + (pa - paddr) + len <= k.size)
-			return k.map + off + (pa - paddr);
-	}
-	return NULL;
-}
-
-static void
-setup(void)
-{
-	struct vd_session_opts opts = { .no_cache = true };
-	struct fake *f = template();
-	char path[64];
-	const char *paths[1] = { path };
-	struct stat st;
-
-	k.fd = fz_file(NULL, 0, path);
-	if (k.fd < 0 || !fake_write_vmcore(f, path) || fstat(k.fd, &st))
-		abort();
-	fake_free(f);
-	k.size = (size_t)st.st_size;
-	k.map = mmap(NULL, k.size, PROT_READ | PROT_WRITE, MAP_SHARED, k.fd, 0);
-	if (k.map == MAP_FAILED)
-		abort();
-	for (size_t r = 0; r < sizeof(regions) / sizeof(regions[0]); r++)
-		if (!(k.at[r] = file_at(regions[r].pa, regions[r].len)))
-			abort();
-	if (!fz_vd_ok(vd_session_open(paths, 1, &opts, &k.s)))
-		abort();
-}
-
-/*
- * XOR data over the regions (again to undo it).  Not traced for coverage:
- * its per-byte compares were a third of the run time and tell the fuzzer
- * nothing.
- */
-#ifdef __clang__
-__attribute__((no_sanitize("coverage")))
-#endif
-static void
-overlay(const uint8_t *data, size_t size)
-{
-	for (size_t r = 0; r < sizeof(regions) / sizeof(regions[0]) && size; r++) {
-		size_t n = size < regions[r].len ? size : regions[r].len;
-
-		for (size_t i = 0; i < n; i++)
-			k.at[r][i] ^= data[i];
-		data += n;
-		size -= n;
-	}
-}
+static struct fz_overlay k;
 
 /* Drop what the session derived from the overlaid memory. */
 static void
@@ -200,11 +119,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!k.s)
-		setup();
-	overlay(data, size);
+		fz_overlay_open(&k, template(), regions, sizeof(regions) / sizeof(regions[0]));
+	fz_overlay_xor(&k, data, size);
 	forget(k.s);
 	walk(k.s);
 	forget(k.s);
-	overlay(data, size);
+	fz_overlay_xor(&k, data, size);
 	return 0;
 }

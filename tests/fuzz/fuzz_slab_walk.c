@@ -25,11 +25,7 @@
  * reads the page tables, the symbols are VMCOREINFO's, the BTF lies
  * elsewhere; what memory/ derives from them lives in the per-input kmem.
  */
-#include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-
-#include "fuzz.h"
+#include "fuzz_overlay.h"
 #include "vmdive/memory.h"
 #include "vmdive/session.h"
 
@@ -39,78 +35,7 @@
 #define STEPS 4096
 #define WALKED 4              /* caches whose slabs are walked */
 
-static struct {
-	int fd;
-	unsigned char *map;
-	size_t size;
-	unsigned char *at[NREG];
-	struct vd_session *s;
-} k;
-
-/* Where physical address pa lies in the vmcore (fake_write_vmcore's PT_LOADs). */
-static unsigned char *
-file_at(uint64_t pa, uint64_t len)
-{
-	uint64_t phoff, off, paddr, filesz;
-	uint16_t phnum;
-
-	memcpy(&phoff, k.map + 32, 8);
-	memcpy(&phnum, k.map + 56, 2);
-	for (uint16_t i = 0; i < phnum; i++) {
-		const unsigned char *ph = k.map + phoff + 56ull * i;
-		uint32_t type;
-
-		memcpy(&type, ph, 4);
-		memcpy(&off, ph + 8, 8);
-		memcpy(&paddr, ph + 24, 8);
-		memcpy(&filesz, ph + 32, 8);
-		if (type == 1 && pa >= paddr && pa + len <= paddr + filesz &&
-		    off + (pa - paddr) + len <= k.size)
-			return k.map + off + (pa - paddr);
-	}
-	return NULL;
-}
-
-static void
-setup(void)
-{
-	struct vd_session_opts opts = { .no_cache = true };
-	struct fake *f = fake_slub_new();
-	char path[64];
-	const char *paths[1] = { path };
-	struct stat st;
-
-	k.fd = fz_file(NULL, 0, path);
-	if (k.fd < 0 || !fake_write_vmcore(f, path) || fstat(k.fd, &st))
-		abort();
-	fake_free(f);
-	k.size = (size_t)st.st_size;
-	k.map = mmap(NULL, k.size, PROT_READ | PROT_WRITE, MAP_SHARED, k.fd, 0);
-	if (k.map == MAP_FAILED)
-		abort();
-	for (size_t r = 0; r < NREG; r++)
-		if (!(k.at[r] = file_at(fake_slub_regions[r].pa, fake_slub_regions[r].len)))
-			abort();
-	if (!fz_vd_ok(vd_session_open(paths, 1, &opts, &k.s)))
-		abort();
-}
-
-/* XOR data over the regions (again to undo it); not traced for coverage. */
-#ifdef __clang__
-__attribute__((no_sanitize("coverage")))
-#endif
-static void
-overlay(const uint8_t *data, size_t size)
-{
-	for (size_t r = 0; r < NREG && size; r++) {
-		size_t n = size < fake_slub_regions[r].len ? size : fake_slub_regions[r].len;
-
-		for (size_t i = 0; i < n; i++)
-			k.at[r][i] ^= data[i];
-		data += n;
-		size -= n;
-	}
-}
+static struct fz_overlay k;
 
 struct walk {
 	unsigned nslabs;
@@ -152,8 +77,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0;
 
 	if (!k.s)
-		setup();
-	overlay(data, size);
+		fz_overlay_open(&k, fake_slub_new(), fake_slub_regions, NREG);
+	fz_overlay_xor(&k, data, size);
 	if (fz_vd_ok(vd_kmem_open(k.s, &km))) {
 		if (fz_vd_ok(vd_kmem_caches(km, &v, &n, on_err, NULL))) {
 			for (size_t i = 0; i < n && i < WALKED; i++) {
@@ -177,6 +102,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		vd_kmem_close(km);
 	}
-	overlay(data, size);
+	fz_overlay_xor(&k, data, size);
 	return 0;
 }

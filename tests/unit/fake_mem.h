@@ -20,6 +20,11 @@
 
 #define SLOTS 4096
 
+/* A range of the fake kernel's physical memory. */
+struct fake_region {
+	uint64_t pa, len;
+};
+
 struct fake {
 	struct {
 		uint64_t pfn;

@@ -376,9 +376,7 @@ fake_slub_new(void)
  * XORs its input over it: the globals, the caches with their nodes and
  * names, the per-CPU kmem_cache_cpu, the struct slabs, the objects.
  */
-static const struct {
-	uint64_t pa, len;
-} fake_slub_regions[] = {
+static const struct fake_region fake_slub_regions[] = {
 	{ SLUB_GLOBALS_PA, 0x30 },
 	{ SLUB_KC_PA(0), 0x240 },
 	{ SLUB_PCPU_PA(0), 0x200 },
