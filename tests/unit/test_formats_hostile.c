@@ -29,37 +29,16 @@
 #include "harness.h"
 #include "vmdive/dump.h"
 
-static char tmpdir[64];
-
-static void
-cleanup(void)
-{
-	char cmd[128];
-
-	if (!tmpdir[0] || getenv("VD_KEEP_TMP"))
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-}
+#define TMP_FILES_PREFIX "vd-hostile"
+#include "tmp_files.h"
 
 static const char *
 tmp(const char *name)
 {
 	static char buf[8][128];
 	static unsigned k;
-	char *p = buf[k++ % 8];
 
-	if (!tmpdir[0]) {
-		const char *t = getenv("TMPDIR");
-
-		snprintf(tmpdir, sizeof(tmpdir), "%s/vd-hostile-XXXXXX", t ? t : "/tmp");
-		if (!mkdtemp(tmpdir))
-			exit(99);
-		atexit(cleanup);
-	}
-	snprintf(p, 128, "%s/%s", tmpdir, name);
-	return p;
+	return tmp_path(name, buf[k++ % 8], sizeof(buf[0]));
 }
 
 static bool
