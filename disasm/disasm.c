@@ -6,7 +6,6 @@
  * (more than `vmdive --version` costs without it), for the few that
  * disassemble.
  */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,8 @@
 
 #include <capstone/capstone.h>
 
+#include "common/dl.h"
+#include "common/util.h"
 #include "vmdive/disasm.h"
 
 #ifndef VD_CAPSTONE_SONAME
@@ -36,32 +37,19 @@ static pthread_once_t cs_once = PTHREAD_ONCE_INIT;
 static void
 cs_load(void)
 {
-	void *h = dlopen(VD_CAPSTONE_SONAME, RTLD_NOW | RTLD_LOCAL);
-	const char *missing = NULL;
+	static const char *const names[] = {
+		"cs_open", "cs_option", "cs_malloc", "cs_free", "cs_close", "cs_disasm_iter",
+		"cs_strerror",
+	};
+	void **const fns[] = {
+		(void **)&cs.open, (void **)&cs.option, (void **)&cs.malloc, (void **)&cs.free,
+		(void **)&cs.close, (void **)&cs.disasm_iter, (void **)&cs.strerror,
+	};
+	char why[sizeof(cs.why) - 16];
 
-	if (!h) {
-		const char *e = dlerror();
-
-		snprintf(cs.why, sizeof(cs.why), "capstone: %s", e ? e : VD_CAPSTONE_SONAME);
-		return;
-	}
-#define CS_SYM(field, name)						\
-	do {								\
-		*(void **)&cs.field = dlsym(h, name);			\
-		if (!cs.field && !missing)				\
-			missing = name;					\
-	} while (0)
-	CS_SYM(open, "cs_open");
-	CS_SYM(option, "cs_option");
-	CS_SYM(malloc, "cs_malloc");
-	CS_SYM(free, "cs_free");
-	CS_SYM(close, "cs_close");
-	CS_SYM(disasm_iter, "cs_disasm_iter");
-	CS_SYM(strerror, "cs_strerror");
-#undef CS_SYM
-	if (missing)
-		snprintf(cs.why, sizeof(cs.why), "capstone: %s has no %s", VD_CAPSTONE_SONAME,
-			 missing);
+	_Static_assert(VD_ARRAY_SIZE(names) == VD_ARRAY_SIZE(fns), "one name a function");
+	if (!vd_dl_load(VD_CAPSTONE_SONAME, names, fns, VD_ARRAY_SIZE(names), why, sizeof(why)))
+		snprintf(cs.why, sizeof(cs.why), "capstone: %s", why);
 }
 
 struct vd_disasm {

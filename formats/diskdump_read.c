@@ -11,7 +11,6 @@
  * zlib stream (compress2), one LZO1X-1 block, one raw snappy block or one
  * zstd frame per page (makedumpfile.c write_kdump_pages_*).
  */
-#include <dlfcn.h>
 #include <lzo/lzo1x.h>
 #include <pthread.h>
 #include <snappy-c.h>
@@ -23,6 +22,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include "common/dl.h"
 #include "common/util.h"
 #include "diskdump.h"
 
@@ -352,18 +352,10 @@ static pthread_once_t sn_once = PTHREAD_ONCE_INIT;
 static void
 sn_load(void)
 {
-	void *h = dlopen(VD_SNAPPY_SONAME, RTLD_NOW | RTLD_LOCAL);
-	const char *e;
+	static const char *const names[] = { "snappy_uncompressed_length", "snappy_uncompress" };
+	void **const fns[] = { (void **)&sn.length, (void **)&sn.uncompress };
 
-	if (!h) {
-		e = dlerror();
-		snprintf(sn.why, sizeof(sn.why), "%s", e ? e : VD_SNAPPY_SONAME);
-		return;
-	}
-	*(void **)&sn.length = dlsym(h, "snappy_uncompressed_length");
-	*(void **)&sn.uncompress = dlsym(h, "snappy_uncompress");
-	if (!sn.length || !sn.uncompress)
-		snprintf(sn.why, sizeof(sn.why), "%s has no snappy_uncompress", VD_SNAPPY_SONAME);
+	vd_dl_load(VD_SNAPPY_SONAME, names, fns, VD_ARRAY_SIZE(names), sn.why, sizeof(sn.why));
 }
 
 static struct vd_error *
