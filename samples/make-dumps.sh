@@ -248,6 +248,14 @@ want_crash() {
 }
 [[ $(id -u) == 0 ]] || die "must run as root (apt-get, QEMU dump files)"
 mkdir -p "$CACHE/debs" "$CACHE/kernel" "$CACHE/dumps"
+# dumps/ holds the VARIANTS' samples and nothing else: the tests that read every sample
+# (test_kdump_real, test_elf_real, test_scan_real, test_side_files) walk it.  A directory no
+# row names (a variant since dropped, or the dump test_log made there before it moved to
+# $CACHE/logwrap) is removed.
+for _d in "$CACHE"/dumps/*/; do
+    _d=${_d%/}
+    [[ " ${ALL_VARIANTS[*]} " == *" ${_d##*/} "* ]] || { log "removing $_d: no VARIANTS row names it"; rm -rf "$_d"; }
+done
 # This run's own scratch directory (in the cache: downloads move from it into debs/): the
 # background jobs' pid and progress files.  Two runs at once (different variants) do not share
 # it; both ended with the run.

@@ -25,7 +25,8 @@
 # crash 9.0.2 does not find 7.2's timekeeper_data[]: see x86_variant).
 #
 # The samples' rings never wrapped (a short boot logs ~30 KiB of a 128 KiB ring), so one more
-# dump is made here on first use and cached in $VMDIVE_CACHE/dumps/logwrap: the kaslr sample's
+# dump is made here on first use and cached in $VMDIVE_CACHE/logwrap (not in dumps/, which holds
+# the samples that other tests walk, samples/make-dumps.sh): the kaslr sample's
 # kernel booted with initcall_debug and dyndbg=+p, which logs ~20000 records; its text ring has
 # wrapped several times and holds text blocks that wrap around its end (the case get_data() in
 # kernel/printk/printk_ringbuffer.c reads from index 0).  It is held to crash and drgn too.
@@ -155,7 +156,7 @@ drgn_check() {       # WHAT VMCORE JSON [--arm64]
 
 x86_variant() {      # VARIANT [minimal]: crash in --minimal mode, no -T (see the header)
 	local v=$1 dir=$tmp/$1 t0 t1 i n=${#crash_modes[@]} VMCORE_KDUMP_ZLIB=
-	. "$cache/dumps/$v/meta.env"
+	if [[ $v == logwrap ]]; then . "$cache/logwrap/meta.env"; else . "$cache/dumps/$v/meta.env"; fi
 	local CRASH_OPTS=
 	if [[ ${2:-} == minimal ]]; then
 		export CRASH_OPTS="--minimal --kaslr 0x$KERNELOFFSET"
@@ -317,7 +318,7 @@ EOF_PY
 
 # The dump with a wrapped ring (see the header), made once.
 logwrap() {
-	local d=$cache/dumps/logwrap
+	local d=$cache/logwrap
 	# Remade when the kaslr sample is (a new kernel, say).
 	if [[ ! $d/done -nt $cache/dumps/kaslr/meta.env ]]; then
 		rm -rf "$d"
