@@ -164,6 +164,33 @@ dwarf_find_object(struct vd_type_source *base, const char *name,
 	return object_type(src, off, ret);
 }
 
+/*
+ * Where the variable is: the DW_AT_location of the entry the index ranks
+ * best (the definition of an external; a static otherwise).  A declaration
+ * has none, nor has a variable the compiler kept in no fixed place.
+ */
+static struct vd_error *
+dwarf_find_object_address(struct vd_type_source *base, const char *name, uint64_t *ret)
+{
+	struct vd_dwarf_source *src = (struct vd_dwarf_source *)base;
+	struct vd_error *err;
+	struct vd_dwarf_die d;
+	Dwarf_Off off;
+
+	err = vd_dwarf_index_scan(src->ix, 1u << VD_DWARF_OBJECT, name, VD_DWARF_BEST);
+	if (err)
+		return err;
+	if (vd_dwarf_index_peek(src->ix, VD_DWARF_OBJECT, name, &off) == VD_DWARF_NONE)
+		return not_found(src, "variable", name);
+	if ((err = vd_dwarf_read_die(src->ix, off, &d)))
+		return err;
+	if (d.tag != DW_TAG_variable || !d.has_addr)
+		return vd_error_create(VD_ERR_LOOKUP, "%s: '%s' has no static address (DW_AT_location)",
+				       src->desc, name);
+	*ret = d.addr;
+	return NULL;
+}
+
 /* The enum of a top-level enumerator (the one-pass index has them) and its value. */
 static struct vd_error *
 dwarf_find_enumerator(struct vd_type_source *base, const char *name,
@@ -228,6 +255,7 @@ vd_dwarf_source_from_file(const char *path, struct vd_type_source **ret)
 	src->base = (struct vd_type_source){
 		.name = src->desc, .find = dwarf_find, .find_bare = dwarf_find_bare,
 		.find_object = dwarf_find_object, .destroy = dwarf_destroy,
+		.find_object_address = dwarf_find_object_address,
 		.find_enumerator = dwarf_find_enumerator,
 		.fill = vd_dwarf_fill,
 	};
@@ -256,6 +284,7 @@ vd_dwarf_source_for_module(const char *path, const char *module,
 		return &vd_enomem;
 	}
 	base->name = src->desc;
+	base->find_object_address = NULL;   // a module's addresses are section-relative
 	*ret = base;
 	return NULL;
 }

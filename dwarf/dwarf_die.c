@@ -159,7 +159,28 @@ read_number_attr(const struct vd_dwarf_attr *a, struct vd_dwarf_die *d)
 struct attr_ctx {
 	struct vd_dwarf_die *d;
 	bool be;
+	unsigned ptr_size;
 };
+
+/*
+ * A variable's DW_AT_location when it is static storage: the one operation
+ * DW_OP_addr and its address (DWARF 5 §2.5.1.1, the operand as big as an
+ * address).  Anything else (a location list, a register, DW_OP_addrx of
+ * split DWARF, an address computed from several operations) is not taken.
+ */
+static void
+read_static_location(const struct attr_ctx *ac, const struct vd_dwarf_attr *a)
+{
+	struct vd_dwarf_cursor c;
+
+	if (!a->block || a->len != 1 + (uint64_t)ac->ptr_size || a->block[0] != DW_OP_addr ||
+	    (ac->ptr_size != 4 && ac->ptr_size != 8))
+		return;
+	c = (struct vd_dwarf_cursor){ .p = a->block + 1, .end = a->block + a->len, .ok = true,
+				      .be = ac->be };
+	ac->d->addr = vd_dwarf_fixed(&c, ac->ptr_size);
+	ac->d->has_addr = c.ok;
+}
 
 /* One attribute into d; a form that does not fit its attribute is absent. */
 static bool
@@ -192,6 +213,9 @@ read_attr(const struct vd_dwarf_attr *a, void *arg)
 	case DW_AT_data_member_location:
 		read_location(ac->be, a, d);
 		break;
+	case DW_AT_location:
+		read_static_location(ac, a);
+		break;
 	case DW_AT_const_value:
 		d->has_const = read_const(a, &d->const_u, &d->const_s, &d->const_is_signed,
 					  &d->const_bytes);
@@ -214,7 +238,7 @@ static struct vd_error *
 read_raw(const struct vd_dwarf_index *ix, Dwarf_Off off, struct vd_dwarf_die *d,
 	 struct vd_dwarf_raw_die *raw)
 {
-	struct attr_ctx ac = { d, vd_dwarf_index_big_endian(ix) };
+	struct attr_ctx ac = { d, vd_dwarf_index_big_endian(ix), vd_dwarf_index_ptr_size(ix) };
 	struct vd_error *err;
 
 	*d = (struct vd_dwarf_die){ .off = off };

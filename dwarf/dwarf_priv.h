@@ -376,8 +376,9 @@ struct vd_dwarf_die {
 	const char *name;
 	bool has_type, has_byte_size, has_bit_size, has_data_bit_offset;
 	bool has_bit_offset, has_location, has_count, has_upper, has_lower;
-	bool has_encoding, has_const, declaration, external, has_spec;
+	bool has_encoding, has_const, declaration, external, has_spec, has_addr;
 	Dwarf_Off type, spec;        /* DW_AT_type, DW_AT_specification */
+	uint64_t addr;            /* DW_AT_location of a variable: DW_OP_addr (link-time) */
 	uint64_t byte_size, bit_size, data_bit_offset, location, count, encoding;
 	int64_t bit_offset, upper, lower;
 	uint64_t const_u;         /* DW_AT_const_value, zero-extended */

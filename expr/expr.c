@@ -410,8 +410,18 @@ symbol_value(struct parser *ps, const char *name, struct vd_value *ret)
 
 	err = vd_session_lookup_symbol(ps->s, name, &sym);
 	if (err) {
+		// No symbol of the name, but a variable the vmlinux's DWARF places
+		// (gdb and drgn read it there too): arm64's vmemmap_base is the KVM
+		// nVHE hypervisor's static, named __kvm_nvhe_vmemmap_base in the
+		// symbol table by the nVHE build's prefixing of its symbols.
 		vd_error_destroy(err);
-		return vd_error_create(VD_ERR_LOOKUP, "no symbol '%s'", name);
+		err = vd_session_find_object_address(ps->s, name, &addr);
+		if (err) {
+			vd_error_destroy(err);
+			return vd_error_create(VD_ERR_LOOKUP, "no symbol '%s'", name);
+		}
+		sym = (struct vd_symbol_info){ .name = name, .addr = addr, .type = 'd',
+					       .source = "DWARF" };
 	}
 	addr = sym.addr;
 	err = vd_expr_variable_type(ps->s, name, &qt, &from_table);

@@ -551,6 +551,39 @@ vd_session_find_object_type(struct vd_session *s, const char *name,
 }
 
 struct vd_error *
+vd_session_find_object_address(struct vd_session *s, const char *name, uint64_t *ret)
+{
+	struct vd_types *t = types_of(s);
+	uint64_t offset = 0;
+	bool asked = false;
+
+	if (!t)
+		return &vd_enomem;
+	// The kernel's sources only: a module's DWARF has section-relative addresses.
+	for (size_t i = 0; i < t->nkernel; i++) {
+		struct vd_error *err;
+		uint64_t addr;
+
+		if (!t->sources[i]->find_object_address)
+			continue;
+		asked = true;
+		err = t->sources[i]->find_object_address(t->sources[i], name, &addr);
+		if (!err) {
+			// Link-time, like the vmlinux's symbols: moved by the KASLR slide.
+			vd_session_number(s, "KERNELOFFSET", &offset);
+			*ret = addr + offset;
+			return NULL;
+		}
+		if (err->code != VD_ERR_LOOKUP)
+			return err;
+		vd_error_destroy(err);
+	}
+	return vd_error_create(VD_ERR_LOOKUP, asked ? "no variable '%s' with a static address in %s" :
+			       "the address of variable '%s' needs DWARF (give --vmlinux): %s has none",
+			       name, t->nsources ? t->desc : "no type source");
+}
+
+struct vd_error *
 vd_session_find_enumerator(struct vd_session *s, const char *name,
 			   struct vd_qualified_type *ret, int64_t *value_ret)
 {

@@ -32,6 +32,13 @@ struct vd_type_source {
 	struct vd_error *(*find_object)(struct vd_type_source *src,
 					const char *name,
 					struct vd_qualified_type *ret);
+	/*
+	 * Optional: the link-time address of a variable's static storage, as
+	 * the source declares it (DWARF's DW_AT_location).  VD_ERR_LOOKUP
+	 * when no variable of the name has one.
+	 */
+	struct vd_error *(*find_object_address)(struct vd_type_source *src,
+						const char *name, uint64_t *ret);
 	void (*destroy)(struct vd_type_source *src);
 	/* Optional: read the members of a type it left unfilled. */
 	struct vd_error *(*fill)(struct vd_type_source *src, struct vd_type *type);

@@ -118,6 +118,15 @@ struct vd_error *vd_session_find_object_type(struct vd_session *s,
 					     const char *name,
 					     struct vd_qualified_type *ret);
 /*
+ * The address of a global variable from the vmlinux's DWARF alone (its
+ * DW_AT_location DW_OP_addr, moved by the KASLR offset): for a variable
+ * no symbol names, such as a static the build renamed in the symbol table
+ * (arm64's KVM nVHE vmemmap_base is __kvm_nvhe_vmemmap_base there).
+ * VD_ERR_LOOKUP when no variable of the name has a static address.
+ */
+struct vd_error *vd_session_find_object_address(struct vd_session *s, const char *name,
+						uint64_t *ret);
+/*
  * An enumerator ("PIDTYPE_PID"): the enum type it belongs to (named or
  * anonymous) and its value, from the vmlinux's DWARF, else the BTF in the
  * dump, then the modules'.  VD_ERR_LOOKUP when no enum has it.

@@ -42,11 +42,17 @@ GLOBALS = [
     "init_nsproxy", "init_pid_ns.level", "init_cred.uid",
 ]
 # x86_64's own, and what arm64 asks instead (vmdive's table of globals types them without a
-# vmlinux).  arm64's DWARF has a vmemmap_base too: the KVM nVHE hypervisor's static, whose
-# symbol is __kvm_nvhe_vmemmap_base; drgn finds it by its DW_AT_location, vmdive looks
-# variables up in the symbol table only and says "no symbol".
+# vmlinux).
 X86_GLOBALS = ("page_offset_base", "vmalloc_base", "vmemmap_base", "tsc_khz")
-ARM64_GLOBALS = ["memstart_addr", "kimage_voffset"]
+ARM64_GLOBALS = ["memstart_addr", "kimage_voffset", "vmemmap_base"]
+# Variables only the vmlinux's DWARF places: no symbol has their name.  arm64's vmemmap_base
+# is the KVM nVHE hypervisor's static, its symbol __kvm_nvhe_vmemmap_base (the nVHE objects'
+# symbols are prefixed); drgn (and gdb, so crash) read it at its DW_AT_location, moved by the
+# KASLR offset.  With --vmlinux vmdive must print drgn's value at drgn's address, name the
+# symbol there as drgn does, and `sym NAME` must find no symbol; from the dump and System.map
+# alone it must say "no symbol".
+ARM64_DWARF_ONLY = ["vmemmap_base"]
+DWARF_ONLY = []
 
 # rd in crash's forms: (options, address, count)
 RDS = [
@@ -461,6 +467,9 @@ class DrgnAnswers:
     def search(self, name):
         return None
 
+    def where(self, name):
+        return self.a.get("where", {}).get(name)
+
 
 def drgn_answers(meta, spec):
     """print_oracle.py's JSON for this dump (one drgn session, kept beside the dump like
@@ -513,6 +522,7 @@ def main():
     vmlinux, dump = meta["VMLINUX"], meta["VMCORE_ELF"]
     if meta.get("ARCH") == "arm64":
         GLOBALS[:] = [g for g in GLOBALS if g not in X86_GLOBALS] + ARM64_GLOBALS
+        DWARF_ONLY[:] = ARM64_DWARF_ONLY
         STRUCTS[:] = [ARM64_STRUCTS.get(x[0], x) for x in STRUCTS]
     variant = meta.get("VARIANT") or os.path.basename(os.path.dirname(meta_path))
     t = Checks()
@@ -555,7 +565,8 @@ def main():
     else:
         spec = {"globals": GLOBALS, "structs": STRUCTS, "offset_structs": OFFSET_STRUCTS,
                 "lists": DRGN_LISTS,
-                "rd": [[RD_WIDTH[o], s, int(c)] for o, s, c in RDS if o in RD_WIDTH]}
+                "rd": [[RD_WIDTH[o], s, int(c)] for o, s, c in RDS if o in RD_WIDTH],
+                "where": DWARF_ONLY}
         ans = drgn_answers(meta, spec)
         orc = DrgnAnswers(ans) if ans else None
     if orc is None:
@@ -593,7 +604,7 @@ def main():
                 se = "".join(x for x in se_all.splitlines(True)
                              if "'%s'" % g in x or "'%s'" % g.split(".")[0] in x or
                              " %s:" % g in x)
-            if want == "absent":
+            if want == "absent" or (g in DWARF_ONLY and label != "DWARF"):
                 absent_too("p %s (%s)" % (g, label), rc, so, se)
                 continue
             if want is None:
@@ -639,6 +650,29 @@ def main():
         except (ValueError, KeyError, TypeError):
             good = False
         t.ok("struct --json task_struct.pid,comm,mm init_task (%s)" % label, good, so[:300])
+
+    # Where the variables only DWARF places are: the address drgn reads, the symbol there,
+    # and no symbol of their own name.
+    for g in DWARF_ONLY:
+        w = orc.where(g)
+        t.ok("drgn places %s" % g, w is not None, "drgn has no variable %s" % g)
+        if w is None:
+            continue
+        addr, at, named = w
+        rc, so, se = run([vmdive, "p", "--vmlinux", vmlinux, dump, "&" + g])
+        m = re.search(r"= \([^)]*\) 0x([0-9a-f]+)", so)
+        t.ok("p &%s (DWARF) is drgn's address" % g, rc == 0 and m and int(m.group(1), 16) == addr,
+             "exit %d: %s%s; drgn 0x%x" % (rc, so[:200], se[:200], addr))
+        rc, so, se = run([vmdive, "sym", "--json", "--vmlinux", vmlinux, dump, "0x%x" % addr])
+        try:
+            name = json.loads(so)[0].get("name")
+        except (ValueError, IndexError, AttributeError):
+            name = None
+        t.ok("sym 0x%x names drgn's %s" % (addr, at), name == at,
+             "exit %d: %s%s" % (rc, so[:200], se[:200]))
+        rc, so, se = run([vmdive, "sym", "--vmlinux", vmlinux, dump, g])
+        t.ok("sym %s: no symbol, as drgn" % g, not named and rc != 0 and "no symbol" in se,
+             "exit %d: %s%s; drgn's symbol of the name: %s" % (rc, so[:200], se[:200], named))
 
     # Expressions where an address goes: rd at a symbol, symbol+off, &a.b.
     rc, so, _ = vd("p", dump, "&init_task")

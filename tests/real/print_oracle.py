@@ -4,7 +4,7 @@ Debian builds crash for the host's architecture only).
 
     PYTHON print_oracle.py VMCORE VMLINUX SPEC.json OUT.json
 
-SPEC holds print_check.py's lists (globals, structs, struct -o, list, rd).  One drgn session
+SPEC holds print_check.py's lists (globals, structs, struct -o, list, rd, where).  One drgn session
 answers all of them; each value is written as the leaves print_check.py's parser makes of
 gdb's text ({path: "num:N" | "str:TEXT" | "word:NAME"}), so the two compare the same way:
 integers and pointers by number, enums by enumerator name, char arrays as gdb's escaped
@@ -175,6 +175,25 @@ def main():
         ans["rd"]["%d %s" % (width, sym)] = [
             [obj.address_ + i, int.from_bytes(data[i:i + width], "little")]
             for i in range(0, len(data), width)]
+    # where: a variable's address, the symbol at that address, and whether a symbol has the
+    # variable's own name (arm64's vmemmap_base: DWARF places it, its symbol is
+    # __kvm_nvhe_vmemmap_base).
+    ans["where"] = {}
+    for g in spec.get("where", []):
+        try:
+            addr = prog.variable(g).address_
+        except KeyError:
+            ans["where"][g] = None
+            continue
+        try:
+            at = prog.symbol(addr).name
+        except LookupError:
+            at = None
+        try:
+            named = prog.symbol(g).address == addr
+        except LookupError:
+            named = False
+        ans["where"][g] = [addr, at, named]
     with open(out_path, "w") as f:
         json.dump(ans, f)
 
