@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """dis against objdump -d of the vmlinux at the dump's KASLR offset.
 
-    dis_check.py VMDIVE META_ENV [--lines-only]
+    dis_check.py VMDIVE META_ENV [--lines-only | --few-lines | --no-lines] [--few-funcs]
 
 For 20 functions, vmdive disassembles the code in the dump (no vmlinux
 given); objdump disassembles the same function in the vmlinux.  The
@@ -17,7 +17,8 @@ kernel patched are counted and reported, not compared.
 dis -l (with --vmlinux) is checked on those and LINE_FUNCS (the ones the
 kernel has), every instruction's file and line against objdump -dl's;
 --lines-only checks only that (other kernels); arm64 dumps are read with the cross objdump
-(no dump-module there), --few-lines checks dis -l on LINE_SAMPLE only.
+(no dump-module there), --few-lines checks dis -l on LINE_SAMPLE only, --no-lines not at all
+(a kernel whose vmlinux, so whose line tables, another sample already checks).
 """
 import json
 import os
@@ -31,6 +32,8 @@ FUNCS = ["schedule", "__schedule", "panic", "do_exit", "vfs_read", "vfs_write",
          "schedule_timeout", "copy_process", "sysrq_handle_crash", "__handle_sysrq",
          "wake_up_process", "try_to_wake_up", "ksys_read", "msleep", "queue_work_on"]
 
+# --few-funcs: the first of them only (each costs an objdump of the vmlinux, ~0.3 CPU-s).
+FEW_FUNCS = 6
 
 # More functions for dis -l, from many compilation units: C and assembly, inlined
 # helpers (no __init code: freed after boot); the ones a kernel lacks (renamed, inlined) are left out.
@@ -92,7 +95,8 @@ def main():
         if len(w) == 3:
             addr_of.setdefault(w[2], int(w[0], 16))
     text = kernel_text(meta)
-    for f in [f for f in FUNCS if f in text]:    # 5.10 has printk, not _printk
+    funcs = FUNCS[:FEW_FUNCS] if "--few-funcs" in sys.argv[3:] else FUNCS
+    for f in [f for f in funcs if f in text]:    # 5.10 has printk, not _printk
         p = subprocess.run([vmdive, "dis", "--json", dump, f], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
         if p.returncode != 0:
@@ -201,8 +205,10 @@ def main():
             npass += 1
             print("  dump-module %s: %d calls into the kernel named as System.map "
                   "names them" % (mod, len(kernel)))
-    lp, lf = check_lines(vmdive, meta, vmlinux, dump, kaslr,
-                         LINE_SAMPLE if "--few-lines" in sys.argv[3:] else None)
+    lp = lf = 0
+    if "--no-lines" not in sys.argv[3:]:
+        lp, lf = check_lines(vmdive, meta, vmlinux, dump, kaslr,
+                             LINE_SAMPLE if "--few-lines" in sys.argv[3:] else None)
     npass += lp
     nfail += lf
     print("dis_check %s: %d checks agree with objdump, %d do not; %d of %d "

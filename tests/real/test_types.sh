@@ -4,7 +4,7 @@
 # (`struct -o`): every member's name and byte offset, anonymous members
 # expanded, and the size: Debian 12's 6.1 and Debian 11's 5.10 (x86_64); x86_64 6.12
 # and 7.2 against sid's crash 9.0.2.  No crash here reads arm64: the arm64 5.10, 6.1,
-# 6.12 and 7.2 dumps (4K and 16K pages) are held to drgn.
+# 6.12 (also on 48/47-bit VAs) and 7.2 dumps (4K and 16K pages) are held to drgn.
 set -euo pipefail
 vmdive=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,27 +59,42 @@ sid_crash_types() {
 	) || rc=1
 }
 
-# VARIANT TYPES...: the dump's BTF against drgn's reading of the vmlinux's DWARF (bit offsets
-# and sizes too, tests/real/symbols_check.py drgn-layouts): Debian 12's drgn, or sid's for
-# sid's kernel (samples/make-dumps.sh unpacks it).
+# VARIANT[+SAME...] TYPES...: the dump's BTF against drgn's reading of the vmlinux's DWARF (bit
+# offsets and sizes too, tests/real/symbols_check.py drgn-layouts): Debian 12's drgn, or sid's
+# for sid's kernel (samples/make-dumps.sh unpacks it).  +SAME: dumps of the same vmlinux
+# booted otherwise (another run-time VA size), their BTF held to the same drgn session.
 drgn_types() {
-	local v=$1 m=$cache/dumps/$1/meta.env py=/usr/bin/python3
+	local v=${1%%+*} py=/usr/bin/python3 w more=()
+	local m=$cache/dumps/$v/meta.env
+	[[ $1 == *+* ]] && IFS=+ read -ra more <<<"${1#*+}"
 	shift
 	[[ -e $cache/dumps/$v/done ]] || { skip "$v: no sample (samples/make-dumps.sh --variant $v)"; return; }
 	if grep -qx 'SUITE=sid' "$m" || [[ $v == arm64-5.10 ]]; then   # vdcheck.NEWER_DRGN
 		py=$cache/sid-oracles/amd64/bin/python3
 		[[ -x $py ]] || { skip "$v: no sid drgn ($py; samples/make-dumps.sh --variant $v)"; return; }
 	fi
-	echo "-- $v: BTF vs drgn"
+	local also=()
+	for w in "${more[@]}"; do
+		if [[ -e $cache/dumps/$w/done ]]; then also+=("$w"); else
+			skip "$w: no sample (samples/make-dumps.sh --variant $w)"; fi
+	done
+	echo "-- $v${also[*]:+ and ${also[*]}}: BTF vs drgn"
 	(
-		# shellcheck source=/dev/null
-		. "$m"
-		mkdir -p "$tmp/$v"
-		for t in "$@"; do
-			"$vmdive" struct --json "$VMCORE_ELF" "$t" >"$tmp/$v/vd-$t.json"
-			grep -q '"source":"BTF"' "$tmp/$v/vd-$t.json" || { echo "  $t: not from BTF"; exit 1; }
+		dirs=
+		for w in "$v" "${also[@]}"; do
+			# shellcheck source=/dev/null
+			. "$cache/dumps/$w/meta.env"
+			[[ $VMLINUX == "$(. "$m"; echo "$VMLINUX")" ]] ||
+				{ echo "  $w: not $v's vmlinux ($VMLINUX)"; exit 1; }
+			mkdir -p "$tmp/$w"
+			for t in "$@"; do
+				"$vmdive" struct --json "$VMCORE_ELF" "$t" >"$tmp/$w/vd-$t.json"
+				grep -q '"source":"BTF"' "$tmp/$w/vd-$t.json" || { echo "  $w $t: not from BTF"; exit 1; }
+			done
+			dirs+=${dirs:+,}$tmp/$w
 		done
-		"$py" "$here/symbols_check.py" drgn-layouts "$VMCORE_ELF" "$VMLINUX" "$tmp/$v" "$@"
+		. "$m"
+		"$py" "$here/symbols_check.py" drgn-layouts "$VMCORE_ELF" "$VMLINUX" "$dirs" "$@"
 	) || rc=1
 }
 
@@ -95,7 +110,9 @@ crash_types kaslr-5.10
 types612=("${types[@]/#module_layout/module_memory}")
 sid_crash_types kaslr-6.12
 sid_crash_types kaslr-sid
-for v in arm64-6.12 arm64-16k-6.12 arm64-sid arm64-16k-sid; do
+# The 6.12 kernels also booted on a CPU without LPA2 (48- and 47-bit VAs at run time): the
+# dump's BTF is found and read through those page tables.
+for v in arm64-6.12+arm64-6.12-va48 arm64-16k-6.12+arm64-16k-6.12-va47 arm64-sid arm64-16k-sid; do
 	drgn_types "$v" "${types612[@]}"
 done
 drgn_types arm64-5.10 "${types[@]}"
