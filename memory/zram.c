@@ -185,9 +185,10 @@ zram_layout(struct vd_kmem *k, struct kmem_zram_layout *z)
 	    (err = vd_km_need(zt, "struct zram", "disksize", &z->z_disksize)) ||
 	    (err = vd_km_type(k, "struct zram_table_entry", &tet)))
 		return err;
-	// The flags word: zram_table_entry.flags, or, since the 7.x zram put
-	// it with ac_time in a struct attr (a union with the slot's lock
-	// word), .attr.flags (a u32, the same bits).
+	// The flags word: zram_table_entry.flags, or, since commit
+	// 2e8ff2f51dde ("zram: use u32 for entry ac_time tracking", in sid's
+	// 7.2) put it with ac_time in a struct attr (a union with the slot's
+	// lock word), .attr.flags (a u32, the same bits).
 	vd_km_field(tet, "flags", &z->te_flags);
 	if (!z->te_flags.present &&
 	    (err = vd_km_need(tet, "struct zram_table_entry", "attr.flags", &z->te_flags)))

@@ -157,9 +157,11 @@ vd_zs_read(const struct vd_zs_layout *l, uint64_t pool, uint64_t handle, void *b
 				     (unsigned long long)handle, (unsigned long long)obj);
 	}
 	// The object index: below the tag bit (obj <<= OBJ_TAG_BITS after
-	// the index was put in) until the 7.x zsmalloc stored obj unshifted,
-	// the index taking that bit (the PFN stays obj >> (BITS_PER_LONG -
-	// PFN bits) either way).  No type tells the two apart: an object of a
+	// the index was put in) until commit "mm/zsmalloc: don't need to save
+	// tag bit in handle" (Chengming Zhou, 2024; Debian's 6.12 and sid's 7.2
+	// have it, 6.1 not) stored obj unshifted, the index taking that bit
+	// (the PFN stays obj >> (BITS_PER_LONG - PFN bits) either way; the
+	// change left no type or symbol behind).  No type tells the two apart: an object of a
 	// non-huge zspage begins with its handle | OBJ_ALLOCATED_TAG, so the
 	// index whose object begins so is the one (a huge zspage has object
 	// 0 only, the same both ways).
