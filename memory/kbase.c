@@ -443,7 +443,9 @@ vd_km_pages_init(struct vd_kmem *k)
 		// 7.x renamed it compound_info: bit 0 still marks a tail page,
 		// the rest is the head's address or, where struct pages are
 		// laid out so that a head is its tails' address rounded down
-		// (a power-of-two struct page in the vmemmap), a mask of it.
+		// (a power-of-two struct page in the vmemmap), a mask of it
+		// (8c846c879e22 "mm: rework compound_head() for power-of-2
+		// sizeof(struct page)", the series that renamed the field).
 		vd_km_field(pt, "compound_info", &pl->compound_head);
 		pl->compound_info = pl->compound_head.present;
 	}
