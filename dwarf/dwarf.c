@@ -166,9 +166,14 @@ dwarf_find_object(struct vd_type_source *base, const char *name,
 
 /*
  * Where the variable is: the DW_AT_location of the entry the index ranks
- * best (the definition of an external; a static otherwise).  A declaration
- * has none, nor has a variable the compiler kept in no fixed place, nor one
- * whose section the link discarded.
+ * best (the definition of an external that restates its type; a static
+ * otherwise).  A declaration has none, nor has a variable the compiler kept
+ * in no fixed place, nor one whose section the link discarded.  The index
+ * keeps one entry per name: an external declared in a header and defined
+ * without restating its type is found as the declaration, so with no
+ * address (such a variable always has its symbol: vmdive asks this only for
+ * names no symbol has, which in the kernels checked are statics: the KVM
+ * nVHE and EFI stub ones on arm64).
  */
 static struct vd_error *
 dwarf_find_object_address(struct vd_type_source *base, const char *name, uint64_t *ret)

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kernel/symtab.h"
 #include "types/ctype_priv.h"
 #include "dwarf/dwarf_source.h"
 #include "dwarf/dwarf_source.h"
@@ -609,6 +610,40 @@ TEST(dwarf_objects_and_bare_names)
 		CHECK_OK(s->find_bare(s, "fx_color", &qt));
 		CHECK(qt.type && qt.type->kind == VD_TYPE_ENUM);
 		CHECK_ERR(s->find_bare(s, "fx_task_var", &qt), VD_ERR_LOOKUP);
+	}
+}
+
+/*
+ * Where a variable is, from its DW_AT_location (DW_OP_addr), in the linked
+ * fixtures: the address the ELF symbol table gives it, for a static and
+ * for a definition that completes an extern declaration.  A function and an
+ * unknown name have none.  (The relocatable ones hold section offsets.)
+ */
+TEST(dwarf_object_addresses)
+{
+	static const char *const vars[] = { "fx_static_var", "fx_sized_buf" };
+
+	for (size_t i = 0; i < ndwarf; i++) {
+		struct vd_type_source *s = sources[i];
+		char path[512], id[65];
+		struct vd_symtab st;
+		uint64_t addr;
+
+		if (strstr(labels[i], ".o"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", VD_FIXTURE_DIR, labels[i]);
+		CHECK_OK(vd_symtab_load_elf(path, 0, NULL, id, &st));
+		for (size_t k = 0; k < VD_ARRAY_SIZE(vars); k++) {
+			const struct vd_symbol *sym = vd_symtab_by_name(&st, vars[k]);
+
+			addr = 0;
+			CHECK(sym != NULL);
+			CHECK_OK(s->find_object_address(s, vars[k], &addr));
+			CHECK(sym && addr && addr == sym->addr);
+		}
+		CHECK_ERR(s->find_object_address(s, "fx_function", &addr), VD_ERR_LOOKUP);
+		CHECK_ERR(s->find_object_address(s, "fx_no_such_var", &addr), VD_ERR_LOOKUP);
+		vd_symtab_deinit(&st);
 	}
 }
 
