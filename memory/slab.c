@@ -374,7 +374,11 @@ walk_freelist(struct vd_kmem *k, const struct vd_slab_cache *c, uint64_t base,
 /*
  * Every sheaf of a cache: each CPU's main and spare sheaf, then each
  * node's barn's full sheaves; cb gets the sheaf, its object count and the
- * CPU (-1: a barn's).
+ * CPU (-1: a barn's).  A sheaf met again is passed over: the kernel keeps
+ * each in one place, but a CPU stopped in the middle of swapping its main
+ * and spare sheaf (swap() in __pcs_replace_empty_main()) leaves both
+ * pointing at one; and the work stays bounded by the distinct sheaves,
+ * not CPUs times their pointers.
  */
 static struct vd_error *
 for_each_sheaf(struct vd_kmem *k, const struct cache_rec *r,
@@ -383,35 +387,39 @@ for_each_sheaf(struct vd_kmem *k, const struct cache_rec *r,
 {
 	const struct kmem_cache_layout *cl = &k->cl;
 	const struct kmem_field *which[2] = { &cl->pcs_main, &cl->pcs_spare };
-	struct vd_error *err;
+	struct vd_addr_set met = { 0 };
+	struct vd_error *err = NULL;
 	uint64_t v;
 
 	if (!cl->cpu_sheaves.present)
 		return NULL;
-	for (uint32_t cpu = 0; r->cpu_sheaves && cpu < k->ncpus; cpu++) {
+	for (uint32_t cpu = 0; r->cpu_sheaves && cpu < k->ncpus && !err; cpu++) {
 		if (!k->cpu_possible[cpu])
 			continue;
-		for (size_t j = 0; j < 2; j++) {
+		for (size_t j = 0; j < 2 && !err; j++) {
 			uint64_t sheaf;
 
 			if ((err = vd_km_u64(k, r->cpu_sheaves + k->cpu_off[cpu] + which[j]->off,
-					     &sheaf)))
-				return vd_error_wrap(err, "%s: reading CPU %u's sheaves", r->c.name,
-						     cpu);
-			if (!sheaf)
+					     &sheaf))) {
+				err = vd_error_wrap(err, "%s: reading CPU %u's sheaves", r->c.name, cpu);
+				break;
+			}
+			if (!sheaf || vd_addr_set_has(&met, sheaf))
 				continue;
+			if ((err = vd_addr_set_add(&met, sheaf)))
+				break;
 			if ((err = vd_km_uint(k, sheaf + cl->sh_size.off, cl->sh_size.size, &v)))
-				return vd_error_wrap(err, "%s: CPU %u's sheaf 0x%llx", r->c.name, cpu,
-						     (unsigned long long)sheaf);
-			if (v > KMEM_MAX_SHEAF)
-				return vd_error_create(VD_ERR_CORRUPT, "%s: CPU %u's sheaf 0x%llx holds %llu objects",
-						       r->c.name, cpu, (unsigned long long)sheaf,
-						       (unsigned long long)v);
-			if ((err = cb(priv, sheaf, (uint32_t)v, (int)cpu)))
-				return err;
+				err = vd_error_wrap(err, "%s: CPU %u's sheaf 0x%llx", r->c.name, cpu,
+						    (unsigned long long)sheaf);
+			else if (v > KMEM_MAX_SHEAF)
+				err = vd_error_create(VD_ERR_CORRUPT, "%s: CPU %u's sheaf 0x%llx holds %llu objects",
+						      r->c.name, cpu, (unsigned long long)sheaf,
+						      (unsigned long long)v);
+			else
+				err = cb(priv, sheaf, (uint32_t)v, (int)cpu);
 		}
 	}
-	for (uint32_t nid = 0; nid < r->nnodes; nid++) {
+	for (uint32_t nid = 0; nid < r->nnodes && !err; nid++) {
 		struct vd_list_walk w;
 		uint64_t node;
 
@@ -424,6 +432,10 @@ for_each_sheaf(struct vd_kmem *k, const struct cache_rec *r,
 
 			if (err) {
 				err = vd_error_wrap(err, "%s: node %u's full sheaves", r->c.name, nid);
+			} else if (vd_addr_set_has(&met, sheaf)) {
+				continue;     // also a CPU's: counted there
+			} else if ((err = vd_addr_set_add(&met, sheaf))) {
+				;
 			} else if ((err = vd_km_uint(k, sheaf + cl->sh_size.off, cl->sh_size.size, &v))) {
 				err = vd_error_wrap(err, "%s: node %u's sheaf 0x%llx", r->c.name, nid,
 						    (unsigned long long)sheaf);
@@ -434,14 +446,15 @@ for_each_sheaf(struct vd_kmem *k, const struct cache_rec *r,
 			} else {
 				err = cb(priv, sheaf, (uint32_t)v, -1);
 			}
-			if (err) {
-				vd_list_walk_deinit(&w);
-				return err;
-			}
+			if (err)
+				break;
 		}
 		vd_list_walk_deinit(&w);
+		if (err == &vd_stop)
+			err = NULL;
 	}
-	return NULL;
+	vd_addr_set_free(&met);
+	return err;
 }
 
 static struct vd_error *
@@ -453,7 +466,8 @@ count_sheaf(void *priv, uint64_t sheaf, uint32_t size, int cpu)
 	return NULL;
 }
 
-/* The objects in a cache's sheaves: free for the cache, in use for their slab. */
+/* The objects in a cache's sheaves: free for the cache, in use for their
+ * slab.  Sorted by address (sheaf_objs_sort) before they are looked up. */
 struct sheaf_objs {
 	struct vd_kmem *k;
 	struct sheaf_obj {
@@ -492,16 +506,62 @@ collect_sheaf(void *priv, uint64_t sheaf, uint32_t size, int cpu)
 	return NULL;
 }
 
-/* Mark the sheaves' objects that lie in this slab free; count them. */
+static int
+sheaf_obj_cmp(const void *a, const void *b)
+{
+	const struct sheaf_obj *x = a, *y = b;
+
+	// An object in two sheaves (damage) takes the lowest CPU's, a
+	// barn's (-1, the highest as unsigned) last: the same answer
+	// whatever order qsort leaves equal addresses in.
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return (unsigned)x->cpu < (unsigned)y->cpu ? -1 : (unsigned)x->cpu > (unsigned)y->cpu;
+}
+
+/* Every sheaf's objects, sorted by address. */
+static struct vd_error *
+collect_sheaves(struct vd_kmem *k, const struct cache_rec *r, struct sheaf_objs *so)
+{
+	struct vd_error *err = for_each_sheaf(k, r, collect_sheaf, so);
+
+	if (!err && so->n > 1)
+		qsort(so->v, so->n, sizeof(*so->v), sheaf_obj_cmp);
+	return err;
+}
+
+/* The first sheaf object at or above addr. */
+static size_t
+sheaf_objs_from(const struct sheaf_objs *so, uint64_t addr)
+{
+	size_t lo = 0, hi = so->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (so->v[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Mark the sheaves' objects that lie in this slab free; count them.  The
+ * objects are sorted: only those between base and the slab's end are
+ * looked at. */
 static void
 mark_sheaf_objects(const struct sheaf_objs *so, const struct vd_slab_cache *c, uint64_t base,
 		   uint32_t nobj, enum vd_obj_state *state, int *cpu_of, uint32_t *nfree)
 {
-	for (size_t i = 0; so && i < so->n; i++) {
+	uint64_t end = base + (uint64_t)nobj * c->size;
+
+	if (!so || !so->n || end < base)
+		return;
+	for (size_t i = sheaf_objs_from(so, base); i < so->n && so->v[i].addr < end; i++) {
 		uint64_t a = so->v[i].addr, idx;
 
-		if (a < base || (a - base) % c->size || (idx = (a - base) / c->size) >= nobj ||
-		    state[idx] != VD_OBJ_ALLOCATED)
+		if ((a - base) % c->size || state[idx = (a - base) / c->size] != VD_OBJ_ALLOCATED)
 			continue;
 		state[idx] = so->v[i].cpu >= 0 ? VD_OBJ_FREE_CPU : VD_OBJ_FREE;
 		if (cpu_of)
@@ -801,8 +861,6 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 	int *cpu_of = malloc(KMEM_MAX_OBJECTS * sizeof(*cpu_of));
 	struct sheaf_objs so = { .k = k };
 	struct slab_seen met = { 0 };
-	uint64_t *listed = NULL;       /* slabs found on a list */
-	size_t nlisted = 0, listed_cap = 0;
 	const struct vd_slab_cache *c;
 	struct vd_error *err;
 	bool go = true;
@@ -816,7 +874,7 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 	if ((err = find_cache(k, NULL, cache->addr, r)))
 		goto out;
 	c = &r->c;
-	if ((err = for_each_sheaf(k, r, collect_sheaf, &so)))
+	if ((err = collect_sheaves(k, r, &so)))
 		goto out;
 	for (uint32_t cpu = 0; go && k->cl.cpu_slab.present && cpu < k->ncpus; cpu++) {
 		struct cpu_state cs;
@@ -893,19 +951,6 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 				report(err_cb, priv, err);
 				break;
 			}
-			if (so.n && nlisted == listed_cap) {
-				uint64_t *p = realloc(listed, (listed_cap = listed_cap ? 2 * listed_cap
-									: 64) * sizeof(*p));
-
-				if (!p) {
-					vd_list_walk_deinit(&w);
-					err = &vd_enomem;
-					goto out;
-				}
-				listed = p;
-			}
-			if (so.n)
-				listed[nlisted++] = s.addr;
 			vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
 					       .objects = slab_objects(c, &s), .inuse = s.inuse,
 					       .frozen = s.frozen, .node = (int)nid,
@@ -920,13 +965,13 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 		}
 		vd_list_walk_deinit(&w);
 	}
-	// Sheaves: the slabs that hold their objects and are on no list.
+	// Sheaves: the slabs that hold their objects and were met on no list
+	// (met holds every slab walked above, and each of these once).
 	for (size_t i = 0; go && i < so.n; i++) {
 		uint64_t pa, page, slab;
 		struct vd_page_info pi;
 		struct slab_rec s;
 		struct vd_slab vs;
-		bool seen = false;
 
 		if ((err = vd_km_va_to_pa(k, so.v[i].addr, &pa)) ||
 		    (err = vd_kmem_pfn_to_page(k, pa >> k->pshift, &page)) ||
@@ -937,21 +982,10 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 			continue;
 		}
 		slab = pi.head_page;
-		for (size_t j = 0; j < nlisted && !seen; j++)
-			seen = listed[j] == slab;
-		if (seen)
+		if (vd_addr_set_has(&met.set, slab))
 			continue;
-		if (nlisted == listed_cap) {
-			uint64_t *p = realloc(listed, (listed_cap = listed_cap ? 2 * listed_cap : 64) *
-					      sizeof(*p));
-
-			if (!p) {
-				err = &vd_enomem;
-				goto out;
-			}
-			listed = p;
-		}
-		listed[nlisted++] = slab;
+		if ((err = vd_addr_set_add(&met.set, slab)))
+			goto out;
 		if ((err = read_slab(k, slab, &s))) {
 			report(err_cb, priv, err);
 			continue;
@@ -976,7 +1010,6 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 	err = NULL;
 out:
 	vd_addr_set_free(&met.set);
-	free(listed);
 	free(so.v);
 	free(cpu_of);
 	free(r);
@@ -1046,7 +1079,7 @@ vd_km_slab_object(struct vd_kmem *k, uint64_t slab, uint64_t addr, struct vd_kme
 	}
 	for (uint32_t i = 0; i < nobj; i++)
 		cpu_of[i] = owner;
-	err = for_each_sheaf(k, r, collect_sheaf, &so);
+	err = collect_sheaves(k, r, &so);
 	if (!err)
 		err = slab_states(k, &r->c, &s, cpu_freelist, &so, state, cpu_of, nobj, &nfree);
 	if (!err) {
