@@ -6,8 +6,10 @@
  *                              struct/whatis output cap), for the script
  *                              tests that run the vmdive binary on it
  *   mkfakekernel slab-seeds DIR  the seeds of the slab_walk fuzz target:
- *                              XOR masks over fake_slub.h's SLUB memory,
- *                              each one hostile state (and "intact")
+ *                              a variant byte (0: kmem_cache_cpu, 1:
+ *                              sheaves) and an XOR mask over that
+ *                              variant's SLUB memory in fake_slub.h, each
+ *                              one hostile state (and "intact")
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,43 +21,85 @@ struct seed {
 	const char *name;
 	uint64_t pa, v;
 	int width;                /* 4 or 8 bytes */
+	bool sheaves;             /* of fake_slub_sheaves_new() */
 };
 
 static const struct seed seeds[] = {
 	/* slab 3 links to itself: node 0's partial list of cache 0 loops */
 	{ "node-partial-loop", SLUB_PAGE_PA(SLUB_PFN0 + 3) + SL_LIST,
-	  SLUB_PAGE(SLUB_PFN0 + 3) + SL_LIST, 8 },
+	  SLUB_PAGE(SLUB_PFN0 + 3) + SL_LIST, 8, false },
 	/* slab 2's next is slab 1: CPU 0's partial chain loops */
-	{ "cpu-partial-loop", SLUB_PAGE_PA(SLUB_PFN0 + 2) + SL_NEXT, SLUB_PAGE(SLUB_PFN0 + 1), 8 },
+	{ "cpu-partial-loop", SLUB_PAGE_PA(SLUB_PFN0 + 2) + SL_NEXT, SLUB_PAGE(SLUB_PFN0 + 1), 8,
+	  false },
 	/* cache 1's list.next is itself: slab_caches loops off the head */
-	{ "caches-loop", SLUB_KC_PA(1) + KC_LIST, SLUB_KC(1) + KC_LIST, 8 },
-	{ "nr-cpu-ids-huge", SLUB_NR_CPU_PA, 8192, 4 },
-	{ "nr-node-ids-huge", SLUB_NR_NODE_PA, 0xffffffff, 4 },
-	{ "pcpu-offset-wild", SLUB_PCPU_OFF_PA + 8, 0xffff888012345678ULL, 8 },
+	{ "caches-loop", SLUB_KC_PA(1) + KC_LIST, SLUB_KC(1) + KC_LIST, 8, false },
+	{ "nr-cpu-ids-huge", SLUB_NR_CPU_PA, 8192, 4, false },
+	{ "nr-node-ids-huge", SLUB_NR_NODE_PA, 0xffffffff, 4, false },
+	{ "pcpu-offset-wild", SLUB_PCPU_OFF_PA + 8, 0xffff888012345678ULL, 8, false },
 	/* slab 1 claims 32767 objects of 64 bytes in one page */
-	{ "slab-objects-huge", SLUB_PAGE_PA(SLUB_PFN0 + 1) + SL_COUNTERS, 0x7fff0000 | 60, 4 },
+	{ "slab-objects-huge", SLUB_PAGE_PA(SLUB_PFN0 + 1) + SL_COUNTERS, 0x7fff0000 | 60, 4,
+	  false },
 	/* cache 0 of order 19 and 65535 objects */
-	{ "cache-order-huge", SLUB_KC_PA(0) + KC_OO, 19u << 16 | 0xffff, 4 },
-	{ "name-unterminated", SLUB_NAME_PA(0), 0x4141414141414141ULL, 8 },
+	{ "cache-order-huge", SLUB_KC_PA(0) + KC_OO, 19u << 16 | 0xffff, 4, false },
+	{ "name-unterminated", SLUB_NAME_PA(0), 0x4141414141414141ULL, 8, false },
 	/* slab 4's freelist head points between two objects */
 	{ "freelist-between", SLUB_PAGE_PA(SLUB_PFN0 + 4) + SL_FREELIST,
-	  DMAP + (SLUB_PFN0 + 4) * 4096 + 8, 8 },
+	  DMAP + (SLUB_PFN0 + 4) * 4096 + 8, 8, false },
 	/* node 1 of cache 0 is a struct slab */
-	{ "node-wild", SLUB_KC_PA(0) + KC_NODE + 8, SLUB_PAGE(SLUB_PFN0 + 4), 8 },
+	{ "node-wild", SLUB_KC_PA(0) + KC_NODE + 8, SLUB_PAGE(SLUB_PFN0 + 4), 8, false },
+	/* The sheaves variant.  Node 0's barn of fuzz-64: sheaf 5 leads back
+	 * to sheaf 4, never to the head */
+	{ "sheaves-barn-loop", SLUB_SHEAF_PA(5) + SH_BARN_LIST, SLUB_SHEAF(4) + SH_BARN_LIST, 8,
+	  true },
+	/* CPU 0's main sheaf of fuzz-64 claims 2^32 - 1 objects */
+	{ "sheaves-size-huge", SLUB_SHEAF_PA(0) + SH_SIZE, 0xffffffff, 4, true },
+	/* CPU 1's main sheaf of fuzz-64 is CPU 0's */
+	{ "sheaves-main-twice", SLUB_PCPU_PA(1) + SLUB_CPU_SLAB(0) + PCS_MAIN, SLUB_SHEAF(0), 8,
+	  true },
+	/* an object of CPU 1's main sheaf is a wild pointer, one an object
+	 * of the other cache */
+	{ "sheaves-object-wild", SLUB_SHEAF_PA(3) + SH_OBJECTS, 0xdead4ead00000000ULL, 8, true },
+	{ "sheaves-object-other-cache", SLUB_SHEAF_PA(0) + SH_OBJECTS,
+	  DMAP + (SLUB_PFN0 + 8) * 4096 + 512, 8, true },
+	/* node 0's barn of fuzz-64 is a struct slab; node 1's is gone */
+	{ "sheaves-barn-wild", SLUB_KC_PA(0) + KS_PER_NODE + PN_BARN, SLUB_PAGE(SLUB_PFN0 + 4), 8,
+	  true },
+	{ "sheaves-barn-null", SLUB_KC_PA(0) + KS_PER_NODE + PN_SIZE + PN_BARN, 0, 8, true },
+	/* node 0's partial list of fuzz-64 loops at slab C */
+	{ "sheaves-node-partial-loop", SLUB_PAGE_PA(SLUB_PFN0 + 3) + SL_LIST,
+	  SLUB_PAGE(SLUB_PFN0 + 3) + SL_LIST, 8, true },
 };
+
+/* The SLUB memory of either variant and the regions of its input. */
+static struct fake *
+variant(bool sheaves, const struct fake_region **regions, size_t *n)
+{
+	*regions = sheaves ? fake_sheaves_regions : fake_slub_regions;
+	*n = sheaves ? sizeof(fake_sheaves_regions) / sizeof(fake_sheaves_regions[0])
+		     : sizeof(fake_slub_regions) / sizeof(fake_slub_regions[0]);
+	return sheaves ? fake_slub_sheaves_new() : fake_slub_new();
+}
 
 static int
 slab_seeds(const char *dir)
 {
-	struct fake *intact = fake_slub_new();
+	struct fake *intact[2];
+	const struct fake_region *regions;
 	char path[4096];
+	size_t nreg;
 	FILE *out;
 
+	/* intact: the empty input (kmem_cache_cpu), and the sheaves variant's byte */
 	snprintf(path, sizeof(path), "%s/intact", dir);
 	if (!(out = fopen(path, "wb")) || fclose(out))
 		return 1;
+	snprintf(path, sizeof(path), "%s/sheaves-intact", dir);
+	if (!(out = fopen(path, "wb")) || fputc(1, out) == EOF || fclose(out))
+		return 1;
+	intact[0] = variant(false, &regions, &nreg);
+	intact[1] = variant(true, &regions, &nreg);
 	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		struct fake *f = fake_slub_new();
+		struct fake *f = variant(seeds[i].sheaves, &regions, &nreg);
 		bool ok;
 
 		if (seeds[i].width == 4)
@@ -63,17 +107,20 @@ slab_seeds(const char *dir)
 		else
 			put64(f, seeds[i].pa, seeds[i].v);
 		snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
-		ok = (out = fopen(path, "wb")) && fake_slub_delta(intact, f, out);
+		ok = (out = fopen(path, "wb")) && fputc(seeds[i].sheaves, out) != EOF &&
+		     fake_slub_delta(intact[seeds[i].sheaves], f, regions, nreg, out);
 		if (out && fclose(out))
 			ok = false;
 		fake_free(f);
 		if (!ok) {
 			fprintf(stderr, "mkfakekernel: cannot write %s\n", path);
-			fake_free(intact);
+			fake_free(intact[0]);
+			fake_free(intact[1]);
 			return 1;
 		}
 	}
-	fake_free(intact);
+	fake_free(intact[0]);
+	fake_free(intact[1]);
 	return 0;
 }
 

@@ -14,9 +14,21 @@
  * and slabs on no list (counted only by nr_slabs/total_objects).  Every
  * free pointer is stored hardened (ptr ^ s->random ^ swab(&ptr)).
  *
- * The numbers the walker must find are in fake_slub_expect[] below, from
- * the construction (not from vmdive).  Used by test_memory_slub.c, the
- * slab_walk fuzz target and tests/gen/mkfakekernel.c (its seeds).
+ * fake_slub_sheaves_new() is the same two caches as 7.2 keeps them (SLUB
+ * sheaves: commit 2d517aa09bbc "slab: add opt-in caching layer of percpu
+ * sheaves", 32c894c7274b "slab: remove struct kmem_cache_cpu", 5ba6bc27b1f9
+ * "slab: decouple pointer to barn from kmem_cache_node"): no
+ * kmem_cache_cpu and no CPU partial slabs; kmem_cache.cpu_sheaves (struct
+ * slub_percpu_sheaves: main, spare, rcu_free), kmem_cache.per_node[] of
+ * struct kmem_cache_per_node_ptrs { barn, node }, struct node_barn (full
+ * and empty lists of struct slab_sheaf: barn_list, cache, size, node,
+ * objects[]), struct slab's counters in the anonymous struct
+ * freelist_counters, member offsets of those four structs as 7.2 has them.
+ *
+ * The numbers the walker must find are in fake_slub_expect[] and
+ * fake_sheaves_expect[] below, from the construction (not from vmdive).
+ * Used by test_memory_slub.c, the slab_walk fuzz target and
+ * tests/gen/mkfakekernel.c (its seeds).
  */
 #ifndef VD_TEST_FAKE_SLUB_H
 #define VD_TEST_FAKE_SLUB_H
@@ -62,7 +74,21 @@ enum {
 	KCC_FREELIST = 0, KCC_TID = 8, KCC_SLAB = 16, KCC_PARTIAL = 24, KCC_SIZE = 32,
 	KN_LOCK = 0, KN_NR_PARTIAL = 8, KN_PARTIAL = 16, KN_NR_SLABS = 32,
 	KN_TOTAL = 40, KN_FULL = 48, KN_SIZE = 64,
+	/* the sheaves variant: kmem_cache has cpu_sheaves where cpu_slab was,
+	 * sheaf_capacity, per_node[3] where node[4] was; the rest as 7.2 */
+	KS_CPU_SHEAVES = 0, KS_SHEAF_CAP = 44, KS_PER_NODE = 80, KS_SIZE = 128,
+	PN_BARN = 0, PN_NODE = 8, PN_SIZE = 16,
+	PCS_LOCK = 0, PCS_MAIN = 8, PCS_SPARE = 16, PCS_RCU_FREE = 24, PCS_SIZE = 32,
+	SH_BARN_LIST = 0, SH_CACHE = 16, SH_SIZE = 24, SH_NODE = 28, SH_OBJECTS = 32,
+	SH_HDR = 32, NB_LOCK = 0, NB_FULL = 8, NB_EMPTY = 24, NB_NR_FULL = 40,
+	NB_NR_EMPTY = 44, NB_SIZE = 48,
 };
+#define SLUB_PER_NODE_LEN 3              /* kmem_cache.per_node[] of the sheaves variant */
+/* The sheaves variant: node_barn n of cache i (after the names), sheaf s. */
+#define SLUB_BARN_PA(i, n) (0xb00240ULL + ((i) * SLUB_NNODES + (n)) * 0x30ULL)
+#define SLUB_BARN(i, n) (DMAP + SLUB_BARN_PA(i, n))
+#define SLUB_SHEAF_PA(s) (0xb01000ULL + (s) * 0x80ULL)
+#define SLUB_SHEAF(s) (DMAP + SLUB_SHEAF_PA(s))
 
 /* A cache's shape, and what the walker must count for it. */
 struct fake_slub_cache {
@@ -140,12 +166,15 @@ fake_slub_slab_addr(int j)
 }
 
 /* The SLUB types, added to make_btf()'s (btf__add_field() adds to the
- * type added last: every type a member needs is made before its struct). */
+ * type added last: every type a member needs is made before its struct).
+ * sheaves: 7.2's types (struct slab without next, its counters in struct
+ * freelist_counters; kmem_cache with cpu_sheaves and per_node[]; the
+ * sheaves, barns and per-node pointers; no kmem_cache_cpu). */
 static inline const void *
-fake_slub_btf(struct btf **bp, uint32_t *size)
+fake_slub_btf(struct btf **bp, uint32_t *size, bool sheaves)
 {
 	struct btf *b;
-	int u64, u32, i32, chr, lh, vp, sp, kcp, kcnp, knp_arr, oo, cpup, ccp;
+	int u64, u32, i32, chr, lh, vp, sp, kcp, kcnp, knp_arr, oo, cpup, ccp, cbh;
 
 	make_btf(bp, size, false);
 	b = *bp;
@@ -158,12 +187,18 @@ fake_slub_btf(struct btf **bp, uint32_t *size)
 	sp = btf__add_ptr(b, btf__add_fwd(b, "slab", BTF_FWD_STRUCT));
 	kcp = btf__add_ptr(b, btf__add_fwd(b, "kmem_cache", BTF_FWD_STRUCT));
 	kcnp = btf__add_ptr(b, btf__add_fwd(b, "kmem_cache_node", BTF_FWD_STRUCT));
-	cpup = btf__add_ptr(b, btf__add_fwd(b, "kmem_cache_cpu", BTF_FWD_STRUCT));
+	cpup = btf__add_ptr(b, btf__add_fwd(b, sheaves ? "slub_percpu_sheaves" : "kmem_cache_cpu",
+					    BTF_FWD_STRUCT));
 	knp_arr = btf__add_array(b, u32, kcnp, SLUB_NODE_LEN);
 	ccp = btf__add_ptr(b, btf__add_const(b, chr));     /* const char * */
+	cbh = btf__add_struct(b, "callback_head", 16);
+	btf__add_field(b, "next", vp, 0, 0);
+	btf__add_field(b, "func", vp, 64, 0);
 	btf__add_struct(b, "page", SL_SIZE);
 	btf__add_field(b, "flags", u64, SL_FLAGS * 8, 0);
-	{
+	if (sheaves)      /* 7.x: a tail page's is a mask | 1 (fake_slub_sheaves_new()) */
+		btf__add_field(b, "compound_info", u64, 8 * 8, 0);
+	if (!sheaves) {
 		/* struct slab's unions, as 6.x lays them out */
 		int next_s, list_u, bits_s, cnt_u;
 
@@ -186,27 +221,115 @@ fake_slub_btf(struct btf **bp, uint32_t *size)
 		btf__add_field(b, NULL, list_u, SL_LIST * 8, 0);
 		btf__add_field(b, "freelist", vp, SL_FREELIST * 8, 0);
 		btf__add_field(b, NULL, cnt_u, SL_COUNTERS * 8, 0);
+	} else {
+		/* 7.2: struct freelist_counters, a named struct that struct
+		 * slab holds as an anonymous member; no next (no CPU partial
+		 * slabs). */
+		int bits_s, cnt_u, fl_s, fc_u, fc, l_s, slab_u, u128;
+
+		bits_s = btf__add_struct(b, NULL, 8);
+		btf__add_field(b, "inuse", u32, 0, 16);
+		btf__add_field(b, "objects", u32, 16, 15);
+		btf__add_field(b, "frozen", u32, 31, 1);
+		btf__add_field(b, "stride", u32, 32, 0);
+		cnt_u = btf__add_union(b, NULL, 8);
+		btf__add_field(b, "counters", u64, 0, 0);
+		btf__add_field(b, NULL, bits_s, 0, 0);
+		fl_s = btf__add_struct(b, NULL, 16);
+		btf__add_field(b, "freelist", vp, 0, 0);
+		btf__add_field(b, NULL, cnt_u, 64, 0);
+		u128 = btf__add_int(b, "__int128 unsigned", 16, 0);
+		fc_u = btf__add_union(b, NULL, 16);
+		btf__add_field(b, NULL, fl_s, 0, 0);
+		btf__add_field(b, "freelist_counters", u128, 0, 0);
+		fc = btf__add_struct(b, "freelist_counters", 16);
+		btf__add_field(b, NULL, fc_u, 0, 0);
+		l_s = btf__add_struct(b, NULL, 32);
+		btf__add_field(b, "slab_list", lh, 0, 0);
+		btf__add_field(b, NULL, fc, 128, 0);
+		slab_u = btf__add_union(b, NULL, 32);
+		btf__add_field(b, NULL, l_s, 0, 0);
+		btf__add_field(b, "callback_head", cbh, 0, 0);
+		btf__add_struct(b, "slab", SL_SIZE);
+		btf__add_field(b, "flags", u64, SL_FLAGS * 8, 0);
+		btf__add_field(b, "slab_cache", kcp, SL_CACHE * 8, 0);
+		btf__add_field(b, NULL, slab_u, SL_LIST * 8, 0);
+		btf__add_field(b, "__page_type", u32, 48 * 8, 0);
+		btf__add_field(b, "__page_refcount", i32, 52 * 8, 0);
+		btf__add_field(b, "obj_exts", u64, 56 * 8, 0);
 	}
 	oo = btf__add_struct(b, "kmem_cache_order_objects", 4);
 	btf__add_field(b, "x", u32, 0, 0);
-	btf__add_struct(b, "kmem_cache", KC_SIZE);
-	btf__add_field(b, "cpu_slab", cpup, KC_CPU_SLAB * 8, 0);
-	btf__add_field(b, "flags", u32, KC_FLAGS * 8, 0);
-	btf__add_field(b, "min_partial", u64, KC_MIN_PARTIAL * 8, 0);
-	btf__add_field(b, "size", u32, KC_SZ * 8, 0);
-	btf__add_field(b, "object_size", u32, KC_OBJ_SIZE * 8, 0);
-	btf__add_field(b, "oo", oo, KC_OO * 8, 0);
-	btf__add_field(b, "offset", u32, KC_OFFSET * 8, 0);
-	btf__add_field(b, "red_left_pad", u32, KC_RED_LEFT * 8, 0);
-	btf__add_field(b, "random", u64, KC_RANDOM * 8, 0);
-	btf__add_field(b, "name", ccp, KC_NAME * 8, 0);
-	btf__add_field(b, "list", lh, KC_LIST * 8, 0);
-	btf__add_field(b, "node", knp_arr, KC_NODE * 8, 0);
-	btf__add_struct(b, "kmem_cache_cpu", KCC_SIZE);
-	btf__add_field(b, "freelist", vp, KCC_FREELIST * 8, 0);
-	btf__add_field(b, "tid", u64, KCC_TID * 8, 0);
-	btf__add_field(b, "slab", sp, KCC_SLAB * 8, 0);
-	btf__add_field(b, "partial", sp, KCC_PARTIAL * 8, 0);
+	if (sheaves) {
+		int bnp, shp, pn, pn_arr, cap_s, sh_u, objs, lock;
+
+		bnp = btf__add_ptr(b, btf__add_fwd(b, "node_barn", BTF_FWD_STRUCT));
+		shp = btf__add_ptr(b, btf__add_fwd(b, "slab_sheaf", BTF_FWD_STRUCT));
+		pn = btf__add_struct(b, "kmem_cache_per_node_ptrs", PN_SIZE);
+		btf__add_field(b, "barn", bnp, PN_BARN * 8, 0);
+		btf__add_field(b, "node", kcnp, PN_NODE * 8, 0);
+		pn_arr = btf__add_array(b, u32, pn, SLUB_PER_NODE_LEN);
+		lock = btf__add_struct(b, "local_trylock_t", 1);
+		btf__add_field(b, "acquired", chr, 0, 0);
+		btf__add_struct(b, "slub_percpu_sheaves", PCS_SIZE);
+		btf__add_field(b, "lock", lock, PCS_LOCK * 8, 0);
+		btf__add_field(b, "main", shp, PCS_MAIN * 8, 0);
+		btf__add_field(b, "spare", shp, PCS_SPARE * 8, 0);
+		btf__add_field(b, "rcu_free", shp, PCS_RCU_FREE * 8, 0);
+		cap_s = btf__add_struct(b, NULL, 8);
+		btf__add_field(b, "capacity", u32, 0, 0);
+		btf__add_field(b, "pfmemalloc", chr, 32, 0);
+		sh_u = btf__add_union(b, NULL, 16);
+		btf__add_field(b, "callback_head", cbh, 0, 0);
+		btf__add_field(b, "barn_list", lh, 0, 0);
+		btf__add_field(b, NULL, cap_s, 0, 0);
+		objs = btf__add_array(b, u32, vp, 0);             /* void *objects[] */
+		btf__add_struct(b, "slab_sheaf", SH_HDR);
+		btf__add_field(b, NULL, sh_u, SH_BARN_LIST * 8, 0);
+		btf__add_field(b, "cache", kcp, SH_CACHE * 8, 0);
+		btf__add_field(b, "size", u32, SH_SIZE * 8, 0);
+		btf__add_field(b, "node", i32, SH_NODE * 8, 0);
+		btf__add_field(b, "objects", objs, SH_OBJECTS * 8, 0);
+		btf__add_struct(b, "node_barn", NB_SIZE);
+		btf__add_field(b, "lock", u32, NB_LOCK * 8, 0);
+		btf__add_field(b, "sheaves_full", lh, NB_FULL * 8, 0);
+		btf__add_field(b, "sheaves_empty", lh, NB_EMPTY * 8, 0);
+		btf__add_field(b, "nr_full", u32, NB_NR_FULL * 8, 0);
+		btf__add_field(b, "nr_empty", u32, NB_NR_EMPTY * 8, 0);
+		btf__add_struct(b, "kmem_cache", KS_SIZE);
+		btf__add_field(b, "cpu_sheaves", cpup, KS_CPU_SHEAVES * 8, 0);
+		btf__add_field(b, "flags", u32, KC_FLAGS * 8, 0);
+		btf__add_field(b, "min_partial", u64, KC_MIN_PARTIAL * 8, 0);
+		btf__add_field(b, "size", u32, KC_SZ * 8, 0);
+		btf__add_field(b, "object_size", u32, KC_OBJ_SIZE * 8, 0);
+		btf__add_field(b, "oo", oo, KC_OO * 8, 0);
+		btf__add_field(b, "offset", u32, KC_OFFSET * 8, 0);
+		btf__add_field(b, "red_left_pad", u32, KC_RED_LEFT * 8, 0);
+		btf__add_field(b, "sheaf_capacity", u32, KS_SHEAF_CAP * 8, 0);
+		btf__add_field(b, "random", u64, KC_RANDOM * 8, 0);
+		btf__add_field(b, "name", ccp, KC_NAME * 8, 0);
+		btf__add_field(b, "list", lh, KC_LIST * 8, 0);
+		btf__add_field(b, "per_node", pn_arr, KS_PER_NODE * 8, 0);
+	} else {
+		btf__add_struct(b, "kmem_cache", KC_SIZE);
+		btf__add_field(b, "cpu_slab", cpup, KC_CPU_SLAB * 8, 0);
+		btf__add_field(b, "flags", u32, KC_FLAGS * 8, 0);
+		btf__add_field(b, "min_partial", u64, KC_MIN_PARTIAL * 8, 0);
+		btf__add_field(b, "size", u32, KC_SZ * 8, 0);
+		btf__add_field(b, "object_size", u32, KC_OBJ_SIZE * 8, 0);
+		btf__add_field(b, "oo", oo, KC_OO * 8, 0);
+		btf__add_field(b, "offset", u32, KC_OFFSET * 8, 0);
+		btf__add_field(b, "red_left_pad", u32, KC_RED_LEFT * 8, 0);
+		btf__add_field(b, "random", u64, KC_RANDOM * 8, 0);
+		btf__add_field(b, "name", ccp, KC_NAME * 8, 0);
+		btf__add_field(b, "list", lh, KC_LIST * 8, 0);
+		btf__add_field(b, "node", knp_arr, KC_NODE * 8, 0);
+		btf__add_struct(b, "kmem_cache_cpu", KCC_SIZE);
+		btf__add_field(b, "freelist", vp, KCC_FREELIST * 8, 0);
+		btf__add_field(b, "tid", u64, KCC_TID * 8, 0);
+		btf__add_field(b, "slab", sp, KCC_SLAB * 8, 0);
+		btf__add_field(b, "partial", sp, KCC_PARTIAL * 8, 0);
+	}
 	btf__add_struct(b, "kmem_cache_node", KN_SIZE);
 	btf__add_field(b, "list_lock", u32, KN_LOCK * 8, 0);
 	btf__add_field(b, "nr_partial", u64, KN_NR_PARTIAL * 8, 0);
@@ -224,16 +347,25 @@ fake_slub_freeptr(struct fake *f, uint64_t addr, uint64_t next)
 	put64(f, addr - DMAP, next ^ SLUB_RANDOM ^ __builtin_bswap64(addr));
 }
 
+/* Chain objects idx[0..n) of the slab at pfn of cache c; the head (0 when n is 0). */
+static inline uint64_t
+fake_slub_chain_at(struct fake *f, uint64_t pfn, const struct fake_slub_cache *c,
+		   const int *idx, int n)
+{
+	uint64_t base = DMAP + pfn * 4096;
+
+	for (int i = 0; i < n; i++)
+		fake_slub_freeptr(f, base + (uint64_t)idx[i] * c->size + c->offset,
+				  i + 1 < n ? base + (uint64_t)idx[i + 1] * c->size : 0);
+	return n ? base + (uint64_t)idx[0] * c->size : 0;
+}
+
 /* Chain objects idx[0..n) of slab j; the head (0 when n is 0). */
 static inline uint64_t
 fake_slub_chain(struct fake *f, int j, const int *idx, int n)
 {
-	const struct fake_slub_cache *c = &fake_slub_expect[fake_slub_slabs[j].cache];
-
-	for (int i = 0; i < n; i++)
-		fake_slub_freeptr(f, fake_slub_obj(j, idx[i]) + c->offset,
-				  i + 1 < n ? fake_slub_obj(j, idx[i + 1]) : 0);
-	return n ? fake_slub_obj(j, idx[0]) : 0;
+	return fake_slub_chain_at(f, fake_slub_slabs[j].pfn,
+				  &fake_slub_expect[fake_slub_slabs[j].cache], idx, n);
 }
 
 /* Link struct slab a's slab_list (node partial list) between prev and next. */
@@ -244,17 +376,49 @@ fake_slub_link(struct fake *f, uint64_t at_pa, uint64_t next, uint64_t prev)
 	put64(f, at_pa + LH_PREV, prev);
 }
 
+/* The list at head (a kernel VA; its PA at head_pa) holding the list_heads
+ * at node[0..n) (direct-map or vmemmap VAs, PAs in node_pa[]), in order. */
+static inline void
+fake_slub_list(struct fake *f, uint64_t head_pa, uint64_t head, const uint64_t *node,
+	       const uint64_t *node_pa, int n)
+{
+	fake_slub_link(f, head_pa, n ? node[0] : head, n ? node[n - 1] : head);
+	for (int i = 0; i < n; i++)
+		fake_slub_link(f, node_pa[i], i + 1 < n ? node[i + 1] : head,
+			       i ? node[i - 1] : head);
+}
+
+/* A struct slab (PG_slab of 6.1, slab_cache, freelist, counters) and the
+ * memory of its objects. */
+static inline void
+fake_slub_put_slab(struct fake *f, const struct fake_slub_slab *s,
+		   const struct fake_slub_cache *c, bool frozen)
+{
+	uint64_t pa = SLUB_PAGE_PA(s->pfn);
+
+	/* the objects' memory: every page of the slab present */
+	for (uint32_t p = 0; p < 1u << c->order; p++)
+		put64(f, (s->pfn + p) * 4096, 0);
+	put64(f, pa + SL_FLAGS, 1ULL << 9);                 /* PG_slab of 6.1 */
+	put64(f, pa + SL_CACHE, SLUB_KC(s->cache));
+	put64(f, pa + SL_FREELIST, fake_slub_chain_at(f, s->pfn, c, s->free, s->nfree));
+	put32(f, pa + SL_COUNTERS, s->inuse | c->objects << 16 | (uint32_t)frozen << 31);
+	fake_slub_link(f, pa + SL_LIST, 0, 0);
+}
+
 /*
- * The fake kernel with the SLUB state: fake_kernel_image() with
- * fake_slub_btf()'s types, the vmemmap mapped, and the symbols.
+ * What both variants share: fake_kernel_image() with fake_slub_btf()'s
+ * types, the vmemmap mapped, the symbols and globals, slab_caches and the
+ * two caches' sizes, names and kmem_cache_nodes (empty lists); not the
+ * caches' per-CPU and node pointers.
  */
 static inline struct fake *
-fake_slub_new(void)
+fake_slub_base(const struct fake_slub_cache *caches, bool sheaves)
 {
 	struct fake *f = fake_new();
 	struct btf *btf;
 	uint32_t bsize;
-	const void *raw = fake_slub_btf(&btf, &bsize);
+	const void *raw = fake_slub_btf(&btf, &bsize, sheaves);
 	uint64_t head = KIMG + SLUB_CACHES_PA;
 
 	fake_kernel_image(f, raw, bsize);
@@ -279,12 +443,11 @@ fake_slub_new(void)
 	fake_slub_link(f, SLUB_KC_PA(0) + KC_LIST, SLUB_KC(1) + KC_LIST, head);
 	fake_slub_link(f, SLUB_KC_PA(1) + KC_LIST, head, SLUB_KC(0) + KC_LIST);
 	for (int i = 0; i < 2; i++) {
-		const struct fake_slub_cache *c = &fake_slub_expect[i];
+		const struct fake_slub_cache *c = &caches[i];
 		char name[32] = "";
 
 		strncpy(name, c->name, sizeof(name) - 1);
 		put_bytes(f, SLUB_NAME_PA(i), name, sizeof(name));
-		put64(f, SLUB_KC_PA(i) + KC_CPU_SLAB, SLUB_CPU_SLAB(i));
 		put32(f, SLUB_KC_PA(i) + KC_FLAGS, 0x2000);    /* SLAB_HWCACHE_ALIGN */
 		put64(f, SLUB_KC_PA(i) + KC_MIN_PARTIAL, 5);
 		put32(f, SLUB_KC_PA(i) + KC_SZ, c->size);
@@ -296,11 +459,57 @@ fake_slub_new(void)
 		for (int n = 0; n < SLUB_NNODES; n++) {
 			uint64_t kn = SLUB_KN_PA(i, n), lh = SLUB_KN(i, n) + KN_PARTIAL;
 
-			put64(f, SLUB_KC_PA(i) + KC_NODE + 8 * n, SLUB_KN(i, n));
 			fake_slub_link(f, kn + KN_PARTIAL, lh, lh);     /* empty until linked */
 			fake_slub_link(f, kn + KN_FULL, SLUB_KN(i, n) + KN_FULL,
 				       SLUB_KN(i, n) + KN_FULL);
 		}
+	}
+	return f;
+}
+
+/* The node partial lists ({ cache, node, slabs... } of slab addresses a
+ * slab table gives) and the nodes' counters (nslabs[cache][node]). */
+struct fake_slub_partial {
+	int cache, node, n, slab[4];
+};
+
+static inline void
+fake_slub_nodes(struct fake *f, const struct fake_slub_cache *caches,
+		const struct fake_slub_slab *slabs, const struct fake_slub_partial *part, int npart,
+		const uint64_t nslabs[2][SLUB_NNODES])
+{
+	for (int p = 0; p < npart; p++) {
+		uint64_t kn = SLUB_KN_PA(part[p].cache, part[p].node);
+		uint64_t node[4], node_pa[4];
+
+		for (int i = 0; i < part[p].n; i++) {
+			node[i] = SLUB_PAGE(slabs[part[p].slab[i]].pfn) + SL_LIST;
+			node_pa[i] = SLUB_PAGE_PA(slabs[part[p].slab[i]].pfn) + SL_LIST;
+		}
+		fake_slub_list(f, kn + KN_PARTIAL, SLUB_KN(part[p].cache, part[p].node) + KN_PARTIAL,
+			       node, node_pa, part[p].n);
+		put64(f, kn + KN_NR_PARTIAL, (uint64_t)part[p].n);
+	}
+	for (int i = 0; i < 2; i++)
+		for (int n = 0; n < SLUB_NNODES; n++) {
+			put64(f, SLUB_KN_PA(i, n) + KN_NR_SLABS, nslabs[i][n]);
+			put64(f, SLUB_KN_PA(i, n) + KN_TOTAL, nslabs[i][n] * caches[i].objects);
+		}
+}
+
+/*
+ * The fake kernel with the SLUB state of fake_slub_expect[] and
+ * fake_slub_slabs[] (kmem_cache_cpu, as 5.17 .. 6.17 keep it).
+ */
+static inline struct fake *
+fake_slub_new(void)
+{
+	struct fake *f = fake_slub_base(fake_slub_expect, false);
+
+	for (int i = 0; i < 2; i++) {
+		put64(f, SLUB_KC_PA(i) + KC_CPU_SLAB, SLUB_CPU_SLAB(i));
+		for (int n = 0; n < SLUB_NNODES; n++)
+			put64(f, SLUB_KC_PA(i) + KC_NODE + 8 * n, SLUB_KN(i, n));
 		/* node[2], node[3]: past nr_node_ids, garbage that must not be read */
 		put64(f, SLUB_KC_PA(i) + KC_NODE + 16, 0xdead000000000100ULL);
 		put64(f, SLUB_KC_PA(i) + KC_NODE + 24, 0xdead000000000200ULL);
@@ -308,18 +517,8 @@ fake_slub_new(void)
 	/* Every slab: its struct slab and its freelist. */
 	for (int j = 0; j < SLUB_NSLABS; j++) {
 		struct fake_slub_slab s = fake_slub_slab(j);
-		const struct fake_slub_cache *c = &fake_slub_expect[s.cache];
-		uint64_t pa = SLUB_PAGE_PA(s.pfn);
 
-		/* the objects' memory: every page of the slab present */
-		for (uint32_t p = 0; p < 1u << c->order; p++)
-			put64(f, (s.pfn + p) * 4096, 0);
-		put64(f, pa + SL_FLAGS, 1ULL << 9);                 /* PG_slab of 6.1 */
-		put64(f, pa + SL_CACHE, SLUB_KC(s.cache));
-		put64(f, pa + SL_FREELIST, fake_slub_chain(f, j, s.free, s.nfree));
-		put32(f, pa + SL_COUNTERS,
-		      s.inuse | c->objects << 16 | (uint32_t)(j == 0 || j == 5) << 31);
-		fake_slub_link(f, pa + SL_LIST, 0, 0);
+		fake_slub_put_slab(f, &s, &fake_slub_expect[s.cache], j == 0 || j == 5);
 	}
 	/* CPU 0 of cache 0: slab 0, lockless freelist, partial slabs 1 -> 2 */
 	{
@@ -346,27 +545,196 @@ fake_slub_new(void)
 	/* Node partial lists: cache 0 node 0 slab 3, node 1 slab 4; cache 1
 	 * node 0 slab 6.  Counters: nr_slabs, total_objects per node. */
 	{
-		static const struct {
-			int cache, node, slab;
-		} partial[] = { { 0, 0, 3 }, { 0, 1, 4 }, { 1, 0, 6 } };
-		static const uint64_t nslabs[2][2] = { { 6, 2 }, { 3, 0 } };
+		static const struct fake_slub_partial part[] = {
+			{ 0, 0, 1, { 3 } }, { 0, 1, 1, { 4 } }, { 1, 0, 1, { 6 } },
+		};
+		static const uint64_t nslabs[2][SLUB_NNODES] = { { 6, 2 }, { 3, 0 } };
 
-		for (size_t p = 0; p < sizeof(partial) / sizeof(partial[0]); p++) {
-			uint64_t kn = SLUB_KN_PA(partial[p].cache, partial[p].node);
-			uint64_t lh = SLUB_KN(partial[p].cache, partial[p].node) + KN_PARTIAL;
-			uint64_t sl = fake_slub_slab_addr(partial[p].slab) + SL_LIST;
+		fake_slub_nodes(f, fake_slub_expect, fake_slub_slabs, part, 3, nslabs);
+	}
+	return f;
+}
 
-			fake_slub_link(f, kn + KN_PARTIAL, sl, sl);
-			fake_slub_link(f, sl - SLUB_VMEMMAP + SLUB_VMEMMAP_PA, lh, lh);
-			put64(f, kn + KN_NR_PARTIAL, 1);
+/*
+ * The sheaves variant (7.2).  Objects in a sheaf are allocated from their
+ * slab: the slab's inuse counts them and they are on no freelist, as the
+ * kernel keeps them.  They are free for their cache: `kmem -s` counts
+ * them free and `kmem -S` / kmem ADDR mark them free, as drgn's
+ * slab_cache_usage() and slab_object_info() do -- a CPU's main and spare
+ * sheaf (free on that CPU), the barns' full sheaves.  Not the rcu_free
+ * sheaf (objects waiting for a grace period: still allocated, as drgn
+ * counts them) and not past a sheaf's size (an empty sheaf's stale
+ * pointers).  The kernel's own /proc/slabinfo counts only the node partial
+ * slabs' free objects (90 of fuzz-64's, 6 of fuzz-512's).
+ *
+ * fuzz-64 (sheaf_capacity 8): slabs A, E, F full on no list, B (60 in
+ * use) and C (10) on node 0's partial list, D (32) on node 1's.  CPU 0:
+ * main A0..A4, spare A10..A17, rcu_free A40..A42; CPU 1: main B20, B21,
+ * A30, no spare.  Node 0's barn: full E0..E7 and E8..E15, empty (size 0,
+ * stale E20..E27); node 1's barn: full D0, D2, ..., D14.
+ * free = 4 + 54 + 32 (B, C, D) + 5 + 8 + 3 (CPU sheaves) + 24 (barns).
+ *
+ * fuzz-512 (sheaf_capacity 4): G (10 in use) on node 0's partial list,
+ * H full on no list.  CPU 0: main empty (stale G13); CPU 1: main G10..G12.
+ * Node 0's barn: full H0..H3; node 1's barn: empty lists.
+ * free = 6 + 3 + 4.
+ */
+static const struct fake_slub_cache fake_sheaves_expect[2] = {
+	{ "fuzz-64", 56, 64, 32, 0, 64, 6, 6 * 64, 130, 0, 0, 3 },
+	{ "fuzz-512", 500, 512, 256, 1, 16, 2, 2 * 16, 13, 0, 0, 1 },
+};
+static const uint32_t fake_sheaves_capacity[2] = { 8, 4 };
+
+#define SHEAVES_NSLABS 8
+enum { SV_A, SV_B, SV_C, SV_D, SV_E, SV_F, SV_G, SV_H };
+static const struct fake_slub_slab fake_sheaves_slabs[SHEAVES_NSLABS] = {
+	{ 0, SLUB_PFN0 + 0, 64, 0, { 0 }, 0, { 0 } },
+	{ 0, SLUB_PFN0 + 1, 60, 4, { 3, 0, 63, 9 }, 0, { 0 } },
+	{ 0, SLUB_PFN0 + 3, 10, 54, { 0 }, 0, { 0 } },   /* objects 10..63, filled below */
+	{ 0, SLUB_PFN0 + 4, 32, 32, { 0 }, 0, { 0 } },   /* objects 63, 61, ..., 1 */
+	{ 0, SLUB_PFN0 + 5, 64, 0, { 0 }, 0, { 0 } },
+	{ 0, SLUB_PFN0 + 6, 64, 0, { 0 }, 0, { 0 } },
+	{ 1, SLUB_PFN0 + 8, 10, 6, { 4, 5, 6, 7, 8, 9 }, 0, { 0 } },
+	{ 1, SLUB_PFN0 + 10, 16, 0, { 0 }, 0, { 0 } },
+};
+
+static inline struct fake_slub_slab
+fake_sheaves_slab(int j)
+{
+	struct fake_slub_slab s = fake_sheaves_slabs[j];
+
+	if (j == SV_C)
+		for (int i = 0; i < 54; i++)
+			s.free[i] = 10 + i;
+	if (j == SV_D)
+		for (int i = 0; i < 32; i++)
+			s.free[i] = 63 - 2 * i;
+	return s;
+}
+
+static inline uint64_t
+fake_sheaves_obj(int j, int idx)
+{
+	const struct fake_slub_cache *c = &fake_sheaves_expect[fake_sheaves_slabs[j].cache];
+
+	return DMAP + fake_sheaves_slabs[j].pfn * 4096 + (uint64_t)idx * c->size;
+}
+
+/* Where a sheaf hangs: a CPU's main, spare or rcu_free, a barn's full or
+ * empty list. */
+enum { SHEAF_MAIN, SHEAF_SPARE, SHEAF_RCU_FREE, SHEAF_FULL, SHEAF_EMPTY };
+
+struct fake_slub_sheaf {
+	int cache, where, owner;  /* owner: the CPU, or the barn's node */
+	uint32_t size;            /* sheaf->size */
+	int n;                    /* objects[] written (past size: stale) */
+	int obj[8][2];            /* { slab, index } */
+};
+
+#define SHEAVES_N 11
+static const struct fake_slub_sheaf fake_sheaves[SHEAVES_N] = {
+	{ 0, SHEAF_MAIN, 0, 5, 5, { { SV_A, 0 }, { SV_A, 1 }, { SV_A, 2 }, { SV_A, 3 }, { SV_A, 4 } } },
+	{ 0, SHEAF_SPARE, 0, 8, 8, { { SV_A, 10 }, { SV_A, 11 }, { SV_A, 12 }, { SV_A, 13 },
+				     { SV_A, 14 }, { SV_A, 15 }, { SV_A, 16 }, { SV_A, 17 } } },
+	{ 0, SHEAF_RCU_FREE, 0, 3, 3, { { SV_A, 40 }, { SV_A, 41 }, { SV_A, 42 } } },
+	{ 0, SHEAF_MAIN, 1, 3, 3, { { SV_B, 20 }, { SV_B, 21 }, { SV_A, 30 } } },
+	{ 0, SHEAF_FULL, 0, 8, 8, { { SV_E, 0 }, { SV_E, 1 }, { SV_E, 2 }, { SV_E, 3 },
+				    { SV_E, 4 }, { SV_E, 5 }, { SV_E, 6 }, { SV_E, 7 } } },
+	{ 0, SHEAF_FULL, 0, 8, 8, { { SV_E, 8 }, { SV_E, 9 }, { SV_E, 10 }, { SV_E, 11 },
+				    { SV_E, 12 }, { SV_E, 13 }, { SV_E, 14 }, { SV_E, 15 } } },
+	{ 0, SHEAF_EMPTY, 0, 0, 8, { { SV_E, 20 }, { SV_E, 21 }, { SV_E, 22 }, { SV_E, 23 },
+				     { SV_E, 24 }, { SV_E, 25 }, { SV_E, 26 }, { SV_E, 27 } } },
+	{ 0, SHEAF_FULL, 1, 8, 8, { { SV_D, 0 }, { SV_D, 2 }, { SV_D, 4 }, { SV_D, 6 },
+				    { SV_D, 8 }, { SV_D, 10 }, { SV_D, 12 }, { SV_D, 14 } } },
+	{ 1, SHEAF_MAIN, 0, 0, 1, { { SV_G, 13 } } },
+	{ 1, SHEAF_MAIN, 1, 3, 3, { { SV_G, 10 }, { SV_G, 11 }, { SV_G, 12 } } },
+	{ 1, SHEAF_FULL, 0, 4, 4, { { SV_H, 0 }, { SV_H, 1 }, { SV_H, 2 }, { SV_H, 3 } } },
+};
+
+/* The sheaves variant's fake kernel (above). */
+static inline struct fake *
+fake_slub_sheaves_new(void)
+{
+	struct fake *f = fake_slub_base(fake_sheaves_expect, true);
+
+	/* Pages 2 and 7 hold no slab here: present (zero) all the same, so
+	 * that the slab pages are one range of the vmcore, as in the first
+	 * variant (the fuzz target XORs over them). */
+	for (uint64_t pfn = SLUB_PFN0; pfn < SLUB_PFN0 + 14; pfn++)
+		put64(f, pfn * 4096, 0);
+	for (int i = 0; i < 2; i++) {
+		put64(f, SLUB_KC_PA(i) + KS_CPU_SHEAVES, SLUB_CPU_SLAB(i));
+		put32(f, SLUB_KC_PA(i) + KS_SHEAF_CAP, fake_sheaves_capacity[i]);
+		for (int n = 0; n < SLUB_NNODES; n++) {
+			uint64_t pn = SLUB_KC_PA(i) + KS_PER_NODE + PN_SIZE * n;
+
+			put64(f, pn + PN_NODE, SLUB_KN(i, n));
+			put64(f, pn + PN_BARN, SLUB_BARN(i, n));
 		}
-		for (int i = 0; i < 2; i++)
-			for (int n = 0; n < SLUB_NNODES; n++) {
-				const struct fake_slub_cache *c = &fake_slub_expect[i];
+		/* per_node[2]: past nr_node_ids, garbage that must not be read */
+		put64(f, SLUB_KC_PA(i) + KS_PER_NODE + 2 * PN_SIZE + PN_BARN, 0xdead000000000100ULL);
+		put64(f, SLUB_KC_PA(i) + KS_PER_NODE + 2 * PN_SIZE + PN_NODE, 0xdead000000000200ULL);
+	}
+	for (int j = 0; j < SHEAVES_NSLABS; j++) {
+		struct fake_slub_slab s = fake_sheaves_slab(j);
+		uint32_t order = fake_sheaves_expect[s.cache].order;
 
-				put64(f, SLUB_KN_PA(i, n) + KN_NR_SLABS, nslabs[i][n]);
-				put64(f, SLUB_KN_PA(i, n) + KN_TOTAL, nslabs[i][n] * c->objects);
+		fake_slub_put_slab(f, &s, &fake_sheaves_expect[s.cache], false);
+		/* tail pages: compound_info as x86_64 7.2 keeps it, the mask of
+		 * the head's alignment in the vmemmap | 1 */
+		for (uint32_t p = 1; p < 1u << order; p++)
+			put64(f, SLUB_PAGE_PA(s.pfn + p) + 8, ~((64ULL << order) - 1) | 1);
+	}
+	/* The sheaves, each CPU's slub_percpu_sheaves, the barns' lists. */
+	for (int i = 0; i < 2; i++)
+		for (int n = 0; n < SLUB_NNODES; n++) {
+			uint64_t full[SHEAVES_N], full_pa[SHEAVES_N], empty[SHEAVES_N], empty_pa[SHEAVES_N];
+			uint64_t b = SLUB_BARN_PA(i, n);
+			int nf = 0, ne = 0;
+
+			for (int s = 0; s < SHEAVES_N; s++) {
+				const struct fake_slub_sheaf *x = &fake_sheaves[s];
+
+				if (x->cache != i || x->owner != n || x->where < SHEAF_FULL)
+					continue;
+				if (x->where == SHEAF_FULL) {
+					full[nf] = SLUB_SHEAF(s) + SH_BARN_LIST;
+					full_pa[nf++] = SLUB_SHEAF_PA(s) + SH_BARN_LIST;
+				} else {
+					empty[ne] = SLUB_SHEAF(s) + SH_BARN_LIST;
+					empty_pa[ne++] = SLUB_SHEAF_PA(s) + SH_BARN_LIST;
+				}
 			}
+			fake_slub_list(f, b + NB_FULL, SLUB_BARN(i, n) + NB_FULL, full, full_pa, nf);
+			fake_slub_list(f, b + NB_EMPTY, SLUB_BARN(i, n) + NB_EMPTY, empty, empty_pa,
+				       ne);
+			put32(f, b + NB_NR_FULL, (uint32_t)nf);
+			put32(f, b + NB_NR_EMPTY, (uint32_t)ne);
+		}
+	for (int s = 0; s < SHEAVES_N; s++) {
+		const struct fake_slub_sheaf *x = &fake_sheaves[s];
+		uint64_t pa = SLUB_SHEAF_PA(s);
+
+		if (x->where < SHEAF_FULL) {
+			static const int at[] = { PCS_MAIN, PCS_SPARE, PCS_RCU_FREE };
+
+			put64(f, SLUB_PCPU_PA(x->owner) + SLUB_CPU_SLAB(x->cache) + at[x->where],
+			      SLUB_SHEAF(s));
+			put32(f, pa, fake_sheaves_capacity[x->cache]);   /* capacity */
+		}
+		put64(f, pa + SH_CACHE, SLUB_KC(x->cache));
+		put32(f, pa + SH_SIZE, x->size);
+		put32(f, pa + SH_NODE, x->where < SHEAF_FULL ? 0xffffffffu : (uint32_t)x->owner);
+		for (int o = 0; o < x->n; o++)
+			put64(f, pa + SH_OBJECTS + 8 * o, fake_sheaves_obj(x->obj[o][0], x->obj[o][1]));
+	}
+	{
+		static const struct fake_slub_partial part[] = {
+			{ 0, 0, 2, { SV_B, SV_C } }, { 0, 1, 1, { SV_D } }, { 1, 0, 1, { SV_G } },
+		};
+		static const uint64_t nslabs[2][SLUB_NNODES] = { { 5, 1 }, { 2, 0 } };
+
+		fake_slub_nodes(f, fake_sheaves_expect, fake_sheaves_slabs, part, 3, nslabs);
 	}
 	return f;
 }
@@ -384,25 +752,38 @@ static const struct fake_region fake_slub_regions[] = {
 	{ SLUB_PFN0 * 4096, 14 * 4096 },
 };
 
+/* The same for the sheaves variant: the barns after the names, the
+ * slub_percpu_sheaves in the per-CPU areas, the sheaves. */
+static const struct fake_region fake_sheaves_regions[] = {
+	{ SLUB_GLOBALS_PA, 0x30 },
+	{ SLUB_KC_PA(0), 0x300 },
+	{ SLUB_PCPU_PA(0), 0x200 },
+	{ SLUB_SHEAF_PA(0), SHEAVES_N * 0x80 },
+	{ SLUB_VMEMMAP_PA + SLUB_PFN0 * 64, 14 * 64 },
+	{ SLUB_PFN0 * 4096, 14 * 4096 },
+};
+
 /*
  * Write to out the input that turns a's SLUB memory into b's (the XOR of
- * the regions, up to the last byte that differs): the seeds of slab_walk.
+ * regions[0..n), up to the last byte that differs): the seeds of
+ * slab_walk (after their variant byte).
  */
 static inline bool
-fake_slub_delta(struct fake *a, struct fake *b, FILE *out)
+fake_slub_delta(struct fake *a, struct fake *b, const struct fake_region *regions, size_t n,
+		FILE *out)
 {
 	size_t total = 0, last = 0;
 	unsigned char *d;
 	bool ok;
 
-	for (size_t r = 0; r < sizeof(fake_slub_regions) / sizeof(fake_slub_regions[0]); r++)
-		total += fake_slub_regions[r].len;
+	for (size_t r = 0; r < n; r++)
+		total += regions[r].len;
 	if (!(d = calloc(1, total)))
 		return false;
 	total = 0;
-	for (size_t r = 0; r < sizeof(fake_slub_regions) / sizeof(fake_slub_regions[0]); r++)
-		for (uint64_t i = 0; i < fake_slub_regions[r].len; i++, total++) {
-			uint64_t pa = fake_slub_regions[r].pa + i;
+	for (size_t r = 0; r < n; r++)
+		for (uint64_t i = 0; i < regions[r].len; i++, total++) {
+			uint64_t pa = regions[r].pa + i;
 			const unsigned char *pa_ = (const unsigned char *)fake_page(a, pa >> 12, false);
 			const unsigned char *pb = (const unsigned char *)fake_page(b, pa >> 12, false);
 

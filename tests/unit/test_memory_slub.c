@@ -9,6 +9,12 @@
  * list through one slab, the CPU partial chain, slab_caches), a huge
  * nr_cpu_ids, a cache whose sizes make no sense; each ends with a clear
  * error, and the rest of the walk goes on where it can.
+ *
+ * The same on the sheaves variant (7.2: no kmem_cache_cpu; CPU sheaves,
+ * barns): statistics, slabs (on the node partial lists and, found through
+ * the sheaves' objects, on no list) and objects by address, each object's
+ * state derived from the construction's tables (fake_sheaves[]); then a
+ * sheaf that claims too much, a barn list that loops, a sheaf twice.
  */
 #include <bpf/btf.h>
 #include <stdio.h>
@@ -69,10 +75,8 @@ on_err(void *priv, struct vd_error *err)
 }
 
 static void
-check_stats(const struct vd_slab_cache *c, int i)
+check_stats_of(const struct vd_slab_cache *c, int i, const struct fake_slub_cache *x)
 {
-	const struct fake_slub_cache *x = &fake_slub_expect[i];
-
 	CHECK_EQ_U64(c->addr, SLUB_KC(i));
 	CHECK_STR(c->name, x->name);
 	CHECK_EQ_U64(c->object_size, x->object_size);
@@ -91,6 +95,12 @@ check_stats(const struct vd_slab_cache *c, int i)
 	CHECK_EQ_U64(c->cpu_slabs, x->cpu_slabs);
 	CHECK_EQ_U64(c->cpu_partial_slabs, x->cpu_partial);
 	CHECK_EQ_U64(c->node_partial_slabs, x->node_partial);
+}
+
+static void
+check_stats(const struct vd_slab_cache *c, int i)
+{
+	check_stats_of(c, i, &fake_slub_expect[i]);
 }
 
 TEST(caches_and_statistics)
@@ -123,6 +133,8 @@ struct seen {
 	struct {
 		struct vd_slab s;
 		enum vd_obj_state state[64];
+		int obj_cpu[64];
+		bool have_obj_cpu;
 	} v[16];
 };
 
@@ -136,6 +148,9 @@ on_slab(void *priv, const struct vd_slab *slab)
 	sn->v[sn->n].s = *slab;
 	memcpy(sn->v[sn->n].state, slab->state,
 	       (slab->objects < 64 ? slab->objects : 64) * sizeof(slab->state[0]));
+	if ((sn->v[sn->n].have_obj_cpu = slab->obj_cpu != NULL))
+		memcpy(sn->v[sn->n].obj_cpu, slab->obj_cpu,
+		       (slab->objects < 64 ? slab->objects : 64) * sizeof(slab->obj_cpu[0]));
 	sn->v[sn->n].s.state = NULL;
 	sn->v[sn->n].s.obj_cpu = NULL;
 	sn->n++;
@@ -363,6 +378,271 @@ TEST(hostile_numbers)
 	if (n == 2)
 		CHECK(!v[0].have_stats && !v[1].have_stats);
 	free(v);
+	close_kmem(k, s);
+}
+
+/* The sheaves variant --------------------------------------------------------- */
+
+/* What the construction says of object idx of slab j: its state and, free
+ * in a CPU's sheaf, that CPU.  A sheaf other than sheaf skip (-1: none)
+ * counts, to its size; main and spare sheaves are their CPU's, full
+ * sheaves the barn's; rcu_free and empty sheaves hold nothing free. */
+static enum vd_obj_state
+sheaves_want(int j, int idx, int skip, int *cpu)
+{
+	struct fake_slub_slab x = fake_sheaves_slab(j);
+
+	*cpu = -1;
+	for (int i = 0; i < x.nfree; i++)
+		if (x.free[i] == idx)
+			return VD_OBJ_FREE;
+	for (int s = 0; s < SHEAVES_N; s++) {
+		const struct fake_slub_sheaf *sh = &fake_sheaves[s];
+
+		if (s == skip || sh->where == SHEAF_RCU_FREE || sh->where == SHEAF_EMPTY)
+			continue;
+		for (uint32_t o = 0; o < sh->size; o++)
+			if (sh->obj[o][0] == j && sh->obj[o][1] == idx) {
+				if (sh->where == SHEAF_FULL)
+					return VD_OBJ_FREE;
+				*cpu = sh->owner;
+				return VD_OBJ_FREE_CPU;
+			}
+	}
+	return VD_OBJ_ALLOCATED;
+}
+
+/* Slab j of the sheaves variant found as the construction has it. */
+static void
+check_sheaves_slab(const struct seen *sn, int at, int j, enum vd_slab_where where, int node,
+		   int skip)
+{
+	struct fake_slub_slab x = fake_sheaves_slab(j);
+	const struct fake_slub_cache *c = &fake_sheaves_expect[x.cache];
+	const struct vd_slab *s = &sn->v[at].s;
+	uint32_t nfree = 0;
+	int bad = -1, badcpu = -1;
+
+	CHECK(at < sn->n);
+	if (at >= sn->n)
+		return;
+	CHECK_EQ_U64(s->slab, SLUB_PAGE(x.pfn));
+	CHECK_EQ_U64(s->base, DMAP + x.pfn * 4096);
+	CHECK_EQ_U64(s->objects, c->objects);
+	CHECK_EQ_U64(s->inuse, x.inuse);
+	CHECK_EQ_U64(s->where, where);
+	CHECK_EQ_U64((uint64_t)(int64_t)s->cpu, (uint64_t)-1);
+	CHECK_EQ_U64((uint64_t)(int64_t)s->node, (uint64_t)(int64_t)node);
+	CHECK(sn->v[at].have_obj_cpu);
+	for (uint32_t i = 0; i < c->objects; i++) {
+		int cpu;
+		enum vd_obj_state w = sheaves_want(j, (int)i, skip, &cpu);
+
+		nfree += w != VD_OBJ_ALLOCATED;
+		if (sn->v[at].state[i] != w && bad < 0)
+			bad = (int)i;
+		if (w == VD_OBJ_FREE_CPU && sn->v[at].have_obj_cpu && sn->v[at].obj_cpu[i] != cpu &&
+		    badcpu < 0)
+			badcpu = (int)i;
+	}
+	CHECK_EQ_U64(s->nfree, nfree);
+	CHECK_EQ_U64((uint64_t)(int64_t)bad, (uint64_t)-1);
+	CHECK_EQ_U64((uint64_t)(int64_t)badcpu, (uint64_t)-1);
+}
+
+TEST(sheaves_statistics)
+{
+	struct vd_session *s;
+	struct vd_kmem *k = open_kmem(fake_slub_sheaves_new(), &s);
+	struct vd_slab_cache *v = NULL, c;
+	struct errs e = { 0 };
+	size_t n = 0;
+
+	if (!k)
+		return;
+	CHECK_OK(vd_kmem_caches(k, &v, &n, on_err, &e));
+	CHECK_EQ_U64(n, 2);
+	CHECK_EQ_U64(e.n, 0);
+	for (size_t i = 0; i < n && i < 2; i++)
+		check_stats_of(&v[i], (int)i, &fake_sheaves_expect[i]);
+	free(v);
+	CHECK_OK(vd_kmem_cache_find(k, "fuzz-512", &c));
+	check_stats_of(&c, 1, &fake_sheaves_expect[1]);
+	close_kmem(k, s);
+}
+
+TEST(sheaves_slabs_and_objects)
+{
+	struct vd_session *s;
+	struct vd_kmem *k = open_kmem(fake_slub_sheaves_new(), &s);
+	struct vd_slab_cache c;
+	struct seen sn = { 0 };
+
+	if (!k)
+		return;
+	// fuzz-64: node 0's partial B and C, node 1's D, then the full slabs
+	// that hold sheaf objects (A: the CPUs' sheaves; E: node 0's barn);
+	// F, full and in no sheaf, is on no list and not found.
+	CHECK_OK(vd_kmem_cache_find(k, "fuzz-64", &c));
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	CHECK_EQ_U64(sn.e.n, 0);
+	CHECK_EQ_U64(sn.n, 5);
+	check_sheaves_slab(&sn, 0, SV_B, VD_SLAB_NODE_PARTIAL, 0, -1);
+	check_sheaves_slab(&sn, 1, SV_C, VD_SLAB_NODE_PARTIAL, 0, -1);
+	check_sheaves_slab(&sn, 2, SV_D, VD_SLAB_NODE_PARTIAL, 1, -1);
+	check_sheaves_slab(&sn, 3, SV_A, VD_SLAB_OTHER, -1, -1);
+	check_sheaves_slab(&sn, 4, SV_E, VD_SLAB_OTHER, -1, -1);
+	memset(&sn, 0, sizeof(sn));
+	CHECK_OK(vd_kmem_cache_find(k, "fuzz-512", &c));
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	CHECK_EQ_U64(sn.e.n, 0);
+	CHECK_EQ_U64(sn.n, 2);
+	check_sheaves_slab(&sn, 0, SV_G, VD_SLAB_NODE_PARTIAL, 0, -1);
+	check_sheaves_slab(&sn, 1, SV_H, VD_SLAB_OTHER, -1, -1);
+	close_kmem(k, s);
+}
+
+/* kmem ADDRESS on object idx of slab j of the sheaves variant (into bytes in). */
+static void
+check_sheaves_object(struct vd_kmem *k, int j, int idx, uint64_t into, enum vd_obj_state state,
+		     int cpu)
+{
+	struct fake_slub_slab x = fake_sheaves_slab(j);
+	struct vd_kmem_addr a;
+	int want_cpu;
+
+	// the construction's tables say the same as the literal
+	CHECK_EQ_U64(sheaves_want(j, idx, -1, &want_cpu), state);
+	CHECK_EQ_U64((uint64_t)(int64_t)want_cpu, (uint64_t)(int64_t)cpu);
+	CHECK_OK(vd_kmem_identify(k, fake_sheaves_obj(j, idx) + into, &a));
+	CHECK_EQ_U64(a.kind, VD_ADDR_SLAB);
+	CHECK_STR(a.cache.name, fake_sheaves_expect[x.cache].name);
+	CHECK_EQ_U64(a.cache.addr, SLUB_KC(x.cache));
+	CHECK_EQ_U64(a.slab, SLUB_PAGE(x.pfn));
+	CHECK_EQ_U64(a.object, fake_sheaves_obj(j, idx));
+	CHECK_EQ_U64(a.object_index, (uint64_t)idx);
+	CHECK_EQ_U64(a.obj_state, state);
+	CHECK_EQ_U64((uint64_t)(int64_t)a.obj_cpu, (uint64_t)(int64_t)cpu);
+}
+
+TEST(sheaves_objects_by_address)
+{
+	struct vd_session *s;
+	struct vd_kmem *k = open_kmem(fake_slub_sheaves_new(), &s);
+
+	if (!k)
+		return;
+	check_sheaves_object(k, SV_A, 2, 0, VD_OBJ_FREE_CPU, 0);     // CPU 0's main sheaf
+	check_sheaves_object(k, SV_A, 12, 63, VD_OBJ_FREE_CPU, 0);   // CPU 0's spare sheaf
+	check_sheaves_object(k, SV_A, 30, 8, VD_OBJ_FREE_CPU, 1);    // CPU 1's main sheaf
+	check_sheaves_object(k, SV_A, 41, 0, VD_OBJ_ALLOCATED, -1);  // CPU 0's rcu_free sheaf
+	check_sheaves_object(k, SV_A, 50, 0, VD_OBJ_ALLOCATED, -1);
+	check_sheaves_object(k, SV_B, 20, 1, VD_OBJ_FREE_CPU, 1);    // a partial slab's, in a sheaf
+	check_sheaves_object(k, SV_B, 3, 0, VD_OBJ_FREE, -1);        // its freelist
+	check_sheaves_object(k, SV_B, 22, 0, VD_OBJ_ALLOCATED, -1);
+	check_sheaves_object(k, SV_E, 9, 32, VD_OBJ_FREE, -1);       // node 0's barn, full sheaf
+	check_sheaves_object(k, SV_E, 21, 0, VD_OBJ_ALLOCATED, -1);  // past an empty sheaf's size
+	check_sheaves_object(k, SV_D, 4, 0, VD_OBJ_FREE, -1);        // node 1's barn
+	check_sheaves_object(k, SV_D, 3, 0, VD_OBJ_FREE, -1);
+	check_sheaves_object(k, SV_F, 0, 0, VD_OBJ_ALLOCATED, -1);   // full, in no sheaf
+	check_sheaves_object(k, SV_G, 11, 300, VD_OBJ_FREE_CPU, 1);  // fuzz-512, CPU 1's main
+	check_sheaves_object(k, SV_G, 13, 0, VD_OBJ_ALLOCATED, -1);  // past CPU 0's main's size
+	check_sheaves_object(k, SV_G, 5, 0, VD_OBJ_FREE, -1);
+	check_sheaves_object(k, SV_H, 2, 0, VD_OBJ_FREE, -1);        // node 0's barn of fuzz-512
+	close_kmem(k, s);
+}
+
+TEST(sheaves_hostile)
+{
+	struct vd_session *s;
+	struct vd_kmem *k;
+	struct fake *f;
+	struct vd_slab_cache *v = NULL, c;
+	struct vd_kmem_addr a;
+	struct errs e = { 0 };
+	struct seen sn = { 0 };
+	size_t n = 0;
+
+	// CPU 0's main sheaf of fuzz-64 claims 5000 objects: fuzz-64 named in
+	// an error, uncounted; fuzz-512 intact; kmem -S and kmem ADDR of
+	// fuzz-64 fail with the sheaf named.
+	f = fake_slub_sheaves_new();
+	put32(f, SLUB_SHEAF_PA(0) + SH_SIZE, 5000);
+	if (!(k = open_kmem(f, &s)))
+		return;
+	CHECK_OK(vd_kmem_caches(k, &v, &n, on_err, &e));
+	CHECK_EQ_U64(n, 2);
+	CHECK_EQ_U64(e.n, 1);
+	CHECK(strstr(e.last, "fuzz-64") && strstr(e.last, "5000 objects"));
+	if (n == 2) {
+		CHECK(!v[0].have_stats);
+		check_stats_of(&v[1], 1, &fake_sheaves_expect[1]);
+	}
+	free(v);
+	c = (struct vd_slab_cache){ .addr = SLUB_KC(0) };
+	CHECK_ERR(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn), VD_ERR_CORRUPT);
+	CHECK_ERR(vd_kmem_identify(k, fake_sheaves_obj(SV_A, 2), &a), VD_ERR_CORRUPT);
+	close_kmem(k, s);
+
+	// Node 0's full sheaves of fuzz-64 loop (sheaf 5 leads back to sheaf
+	// 4): an error that says so, not a walk that never ends.
+	f = fake_slub_sheaves_new();
+	put64(f, SLUB_SHEAF_PA(5) + SH_BARN_LIST + LH_NEXT, SLUB_SHEAF(4) + SH_BARN_LIST);
+	if (!(k = open_kmem(f, &s)))
+		return;
+	e.n = 0;
+	CHECK_OK(vd_kmem_caches(k, &v, &n, on_err, &e));
+	CHECK_EQ_U64(e.n, 1);
+	CHECK(strstr(e.last, "fuzz-64") && strstr(e.last, "full sheaves") && strstr(e.last, "loops"));
+	if (n == 2) {
+		CHECK(!v[0].have_stats);
+		check_stats_of(&v[1], 1, &fake_sheaves_expect[1]);
+	}
+	free(v);
+	close_kmem(k, s);
+
+	// CPU 1's main sheaf of fuzz-64 is CPU 0's (as a CPU stopped inside
+	// swap(main, spare) would leave its own two): counted once, CPU 0's;
+	// CPU 1's sheaf (sheaf 3) holds nothing for the walk.
+	f = fake_slub_sheaves_new();
+	put64(f, SLUB_PCPU_PA(1) + SLUB_CPU_SLAB(0) + PCS_MAIN, SLUB_SHEAF(0));
+	if (!(k = open_kmem(f, &s)))
+		return;
+	e.n = 0;
+	CHECK_OK(vd_kmem_caches(k, &v, &n, on_err, &e));
+	CHECK_EQ_U64(e.n, 0);
+	if (n == 2) {
+		struct fake_slub_cache x = fake_sheaves_expect[0];
+
+		x.free_ -= fake_sheaves[3].size;
+		check_stats_of(&v[0], 0, &x);
+	}
+	free(v);
+	c = (struct vd_slab_cache){ .addr = SLUB_KC(0) };
+	memset(&sn, 0, sizeof(sn));
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	CHECK_EQ_U64(sn.e.n, 0);
+	CHECK_EQ_U64(sn.n, 5);
+	check_sheaves_slab(&sn, 0, SV_B, VD_SLAB_NODE_PARTIAL, 0, 3);
+	check_sheaves_slab(&sn, 3, SV_A, VD_SLAB_OTHER, -1, 3);
+	CHECK_OK(vd_kmem_identify(k, fake_sheaves_obj(SV_A, 2), &a));
+	CHECK_EQ_U64(a.obj_state, VD_OBJ_FREE_CPU);
+	CHECK_EQ_U64((uint64_t)(int64_t)a.obj_cpu, 0);
+	close_kmem(k, s);
+
+	// A sheaf of fuzz-64 holds an object of fuzz-512's slab G and a wild
+	// pointer: kmem -S reports both and lists the rest.
+	f = fake_slub_sheaves_new();
+	put64(f, SLUB_SHEAF_PA(4) + SH_OBJECTS, fake_sheaves_obj(SV_G, 15));
+	put64(f, SLUB_SHEAF_PA(4) + SH_OBJECTS + 8, 0xdead4ead00000000ULL);
+	if (!(k = open_kmem(f, &s)))
+		return;
+	memset(&sn, 0, sizeof(sn));
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	CHECK_EQ_U64(sn.e.n, 2);
+	CHECK_EQ_U64(sn.n, 5);
+	check_sheaves_slab(&sn, 0, SV_B, VD_SLAB_NODE_PARTIAL, 0, -1);
+	check_sheaves_slab(&sn, 3, SV_A, VD_SLAB_OTHER, -1, -1);
 	close_kmem(k, s);
 }
 
