@@ -5,6 +5,11 @@
  *                              deep0..deep11 (16^12 lines in full: the
  *                              struct/whatis output cap), for the script
  *                              tests that run the vmdive binary on it
+ *   mkfakekernel sheaves OUT   fake_slub.h's SLUB state with 7.2's sheaves
+ *                              (fake_slub_sheaves_new()), and OUT.expect:
+ *                              what the construction says kmem -s, -S
+ *                              and ADDR must find there (cache, slab and
+ *                              object lines), for tests/cases/kmem_sheaves.sh
  *   mkfakekernel slab-seeds DIR  the seeds of the slab_walk fuzz target:
  *                              a variant byte (0: kmem_cache_cpu, 1:
  *                              sheaves) and an XOR mask over that
@@ -124,6 +129,56 @@ slab_seeds(const char *dir)
 	return 0;
 }
 
+/* OUT.expect of `mkfakekernel sheaves OUT`, from fake_slub.h's tables:
+ *   cache NAME ADDR allocated A total T free F slabs S node_partial P
+ *   slab ADDR CACHE where node_partial|other node N inuse I free F
+ *   object ADDR CACHE allocated|free|cpu CPU */
+static bool
+sheaves_expect(const char *path)
+{
+	static const char *state[3] = { "allocated", "free", "cpu" };
+	static const int node_of[SHEAVES_NSLABS] = {
+		[SV_B] = 0, [SV_C] = 0, [SV_D] = 1, [SV_G] = 0,
+		[SV_A] = -1, [SV_E] = -1, [SV_F] = -1, [SV_H] = -1,
+	};
+	FILE *out = fopen(path, "w");
+	bool ok;
+
+	if (!out)
+		return false;
+	for (int i = 0; i < 2; i++) {
+		const struct fake_slub_cache *c = &fake_sheaves_expect[i];
+
+		fprintf(out, "cache %s 0x%llx allocated %llu total %llu free %llu slabs %llu "
+			"node_partial %llu\n", c->name, (unsigned long long)SLUB_KC(i),
+			(unsigned long long)(c->total - c->free_), (unsigned long long)c->total,
+			(unsigned long long)c->free_, (unsigned long long)c->nr_slabs,
+			(unsigned long long)c->node_partial);
+	}
+	for (int j = 0; j < SHEAVES_NSLABS; j++) {
+		struct fake_slub_slab x = fake_sheaves_slab(j);
+		const struct fake_slub_cache *c = &fake_sheaves_expect[x.cache];
+		int nfree = 0, cpu;
+
+		for (uint32_t o = 0; o < c->objects; o++) {
+			int st = fake_sheaves_state(j, (int)o, -1, &cpu);
+
+			nfree += st != 0;
+			fprintf(out, "object 0x%llx %s %s %d\n",
+				(unsigned long long)fake_sheaves_obj(j, (int)o), c->name, state[st], cpu);
+		}
+		// kmem -S finds the node partial slabs, and those on no list
+		// that hold objects of a CPU's or a barn's sheaf (on no list,
+		// full: any free object is a sheaf's).
+		if (node_of[j] >= 0 || nfree)
+			fprintf(out, "slab 0x%llx %s where %s node %d inuse %u free %d\n",
+				(unsigned long long)SLUB_PAGE(x.pfn), c->name,
+				node_of[j] >= 0 ? "node_partial" : "other", node_of[j], x.inuse, nfree);
+	}
+	ok = !ferror(out);
+	return fclose(out) == 0 && ok;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -132,11 +187,20 @@ main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "slab-seeds"))
 		return slab_seeds(argv[2]);
-	if (argc != 3 || strcmp(argv[1], "deep")) {
-		fprintf(stderr, "usage: mkfakekernel deep OUT | slab-seeds DIR\n");
+	if (argc != 3 || (strcmp(argv[1], "deep") && strcmp(argv[1], "sheaves"))) {
+		fprintf(stderr, "usage: mkfakekernel deep OUT | sheaves OUT | slab-seeds DIR\n");
 		return 2;
 	}
-	f = fake_kernel_new(true);
+	if (!strcmp(argv[1], "sheaves")) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s.expect", argv[2]);
+		if (!sheaves_expect(path)) {
+			fprintf(stderr, "mkfakekernel: cannot write %s\n", path);
+			return 1;
+		}
+	}
+	f = strcmp(argv[1], "deep") ? fake_slub_sheaves_new() : fake_kernel_new(true);
 	ok = fake_write_vmcore(f, argv[2]);
 	fake_free(f);
 	if (!ok) {

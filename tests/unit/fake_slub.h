@@ -651,6 +651,36 @@ static const struct fake_slub_sheaf fake_sheaves[SHEAVES_N] = {
 	{ 1, SHEAF_FULL, 0, 4, 4, { { SV_H, 0 }, { SV_H, 1 }, { SV_H, 2 }, { SV_H, 3 } } },
 };
 
+/* What the construction says of object idx of sheaves slab j: 0 allocated,
+ * 1 free (its slab's freelist or a barn's full sheaf), 2 free in a CPU's
+ * main or spare sheaf (*cpu: that CPU; else -1): vmdive's enum
+ * vd_obj_state.  Sheaf skip (-1: none) is left out; rcu_free and empty
+ * sheaves hold nothing free, a sheaf nothing past its size. */
+static inline int
+fake_sheaves_state(int j, int idx, int skip, int *cpu)
+{
+	struct fake_slub_slab x = fake_sheaves_slab(j);
+
+	*cpu = -1;
+	for (int i = 0; i < x.nfree; i++)
+		if (x.free[i] == idx)
+			return 1;
+	for (int s = 0; s < SHEAVES_N; s++) {
+		const struct fake_slub_sheaf *sh = &fake_sheaves[s];
+
+		if (s == skip || sh->where == SHEAF_RCU_FREE || sh->where == SHEAF_EMPTY)
+			continue;
+		for (uint32_t o = 0; o < sh->size; o++)
+			if (sh->obj[o][0] == j && sh->obj[o][1] == idx) {
+				if (sh->where == SHEAF_FULL)
+					return 1;
+				*cpu = sh->owner;
+				return 2;
+			}
+	}
+	return 0;
+}
+
 /* The sheaves variant's fake kernel (above). */
 static inline struct fake *
 fake_slub_sheaves_new(void)

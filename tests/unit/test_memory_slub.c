@@ -383,33 +383,13 @@ TEST(hostile_numbers)
 
 /* The sheaves variant --------------------------------------------------------- */
 
-/* What the construction says of object idx of slab j: its state and, free
- * in a CPU's sheaf, that CPU.  A sheaf other than sheaf skip (-1: none)
- * counts, to its size; main and spare sheaves are their CPU's, full
- * sheaves the barn's; rcu_free and empty sheaves hold nothing free. */
+/* fake_sheaves_state() as an enum vd_obj_state (its 0, 1, 2). */
 static enum vd_obj_state
 sheaves_want(int j, int idx, int skip, int *cpu)
 {
-	struct fake_slub_slab x = fake_sheaves_slab(j);
+	static const enum vd_obj_state st[3] = { VD_OBJ_ALLOCATED, VD_OBJ_FREE, VD_OBJ_FREE_CPU };
 
-	*cpu = -1;
-	for (int i = 0; i < x.nfree; i++)
-		if (x.free[i] == idx)
-			return VD_OBJ_FREE;
-	for (int s = 0; s < SHEAVES_N; s++) {
-		const struct fake_slub_sheaf *sh = &fake_sheaves[s];
-
-		if (s == skip || sh->where == SHEAF_RCU_FREE || sh->where == SHEAF_EMPTY)
-			continue;
-		for (uint32_t o = 0; o < sh->size; o++)
-			if (sh->obj[o][0] == j && sh->obj[o][1] == idx) {
-				if (sh->where == SHEAF_FULL)
-					return VD_OBJ_FREE;
-				*cpu = sh->owner;
-				return VD_OBJ_FREE_CPU;
-			}
-	}
-	return VD_OBJ_ALLOCATED;
+	return st[fake_sheaves_state(j, idx, skip, cpu)];
 }
 
 /* Slab j of the sheaves variant found as the construction has it. */
