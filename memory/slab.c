@@ -891,12 +891,17 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 			if ((err = slab_once(&met, cs.slab)) || (err = read_slab(k, cs.slab, &s))) {
 				report(err_cb, priv, vd_error_wrap(err, "%s: CPU %u slab", c->name, cpu));
 			} else {
+				// 6.18, 6.19: another CPU's sheaf may hold an object
+				// of this CPU's slab (freed there): obj_cpu says whose.
 				vs = (struct vd_slab){ .slab = s.addr, .base = s.base + c->red_left_pad,
 						       .objects = slab_objects(c, &s), .inuse = s.inuse,
 						       .frozen = s.frozen, .node = -1,
 						       .where = VD_SLAB_CPU, .cpu = (int)cpu,
-						       .state = state };
-				if ((err = slab_states(k, c, &s, cs.freelist, &so, state, NULL, vs.objects, &vs.nfree)))
+						       .state = state, .obj_cpu = cpu_of };
+				for (uint32_t i = 0; i < vs.objects; i++)
+					cpu_of[i] = (int)cpu;
+				if ((err = slab_states(k, c, &s, cs.freelist, &so, state, cpu_of,
+						       vs.objects, &vs.nfree)))
 					report(err_cb, priv, err);
 				else
 					go = cb(priv, &vs);
@@ -915,8 +920,10 @@ vd_kmem_cache_slabs(struct vd_kmem *k, const struct vd_slab_cache *cache,
 					       .objects = slab_objects(c, &s), .inuse = s.inuse,
 					       .frozen = s.frozen, .node = -1,
 					       .where = VD_SLAB_CPU_PARTIAL, .cpu = (int)cpu,
-					       .state = state };
-			if ((err = slab_states(k, c, &s, 0, &so, state, NULL, vs.objects, &vs.nfree)))
+					       .state = state, .obj_cpu = cpu_of };
+			for (uint32_t j = 0; j < vs.objects; j++)
+				cpu_of[j] = -1;
+			if ((err = slab_states(k, c, &s, 0, &so, state, cpu_of, vs.objects, &vs.nfree)))
 				report(err_cb, priv, err);
 			else
 				go = cb(priv, &vs);
