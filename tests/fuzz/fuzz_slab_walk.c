@@ -2,13 +2,15 @@
 /*
  * The SLUB cache walk (memory/slab.c: what `kmem -s` and `kmem -S` walk)
  * through a session, on the fake kernels of tests/unit/fake_slub.h.  The
- * first input byte chooses one: even, two caches on slab_caches, two CPUs
- * with their kmem_cache_cpu (CPU slab, lockless freelist, partial chain),
- * two nodes with partial lists, hardened freelists; odd, the same caches
- * as 7.2 keeps them (fake_slub_sheaves_new(): no kmem_cache_cpu, each
- * CPU's main, spare and rcu_free sheaf, the nodes' barns with full and
- * empty sheaves, objects of full slabs on no list held in sheaves).  The
- * rest is XORed over that kernel's memory in the order of
+ * first input byte chooses one (modulo 3): 0, two caches on slab_caches,
+ * two CPUs with their kmem_cache_cpu (CPU slab, lockless freelist, partial
+ * chain), two nodes with partial lists, hardened freelists; 1, the same
+ * caches as 7.2 keeps them (fake_slub_sheaves_new(): no kmem_cache_cpu,
+ * each CPU's main, spare and rcu_free sheaf, the nodes' barns with full
+ * and empty sheaves, objects of full slabs on no list held in sheaves);
+ * 2, both side by side as 6.18 keeps them (fake_slub_cpu_sheaves_new():
+ * the barn in kmem_cache_node, CPU slabs holding other CPUs' sheaf
+ * objects).  The rest is XORed over that kernel's memory in the order of
  * fake_slub_regions[] or fake_sheaves_regions[] (the globals:
  * slab_caches, __per_cpu_offset[], nr_cpu_ids, nr_node_ids, the possible
  * mask; the kmem_caches, their nodes and names (and barns); the per-CPU
@@ -42,7 +44,7 @@
 #define STEPS 4096
 #define WALKED 4              /* caches whose slabs are walked */
 
-static struct fz_overlay kernels[2];   /* kmem_cache_cpu, sheaves */
+static struct fz_overlay kernels[3];   /* enum fake_slub_variant */
 
 struct walk {
 	unsigned nslabs;
@@ -75,10 +77,12 @@ on_err(void *priv, struct vd_error *err)
 
 /* Objects looked up by address, { slab, index } of each variant: of a
  * CPU partial slab, a CPU slab and a node partial slab; of a CPU's main
- * sheaf, a barn's full sheaf, a CPU's rcu_free sheaf. */
-static const int probe[2][3][2] = {
+ * sheaf, a barn's full sheaf, a CPU's rcu_free sheaf; of a CPU's slab in
+ * another CPU's sheaf, a barn's sheaf, past an empty sheaf's size. */
+static const int probe[3][3][2] = {
 	{ { 1, 3 }, { 5, 2 }, { 3, 20 } },
 	{ { SV_A, 2 }, { SV_E, 9 }, { SV_A, 41 } },
+	{ { 0, 20 }, { 8, 3 }, { 7, 5 } },
 };
 
 int
@@ -88,15 +92,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vd_slab_cache *v = NULL, c;
 	struct fz_overlay *k;
 	size_t n = 0;
-	int sheaves = size && (data[0] & 1);
+	int variant = size ? data[0] % 3 : FAKE_SLUB_CPU;
 
 	if (!kernels[0].s) {
-		fz_overlay_open(&kernels[0], fake_slub_new(), fake_slub_regions,
+		fz_overlay_open(&kernels[FAKE_SLUB_CPU], fake_slub_new(), fake_slub_regions,
 				NELEM(fake_slub_regions));
-		fz_overlay_open(&kernels[1], fake_slub_sheaves_new(), fake_sheaves_regions,
-				NELEM(fake_sheaves_regions));
+		fz_overlay_open(&kernels[FAKE_SLUB_SHEAVES], fake_slub_sheaves_new(),
+				fake_sheaves_regions, NELEM(fake_sheaves_regions));
+		fz_overlay_open(&kernels[FAKE_SLUB_CPU_SHEAVES], fake_slub_cpu_sheaves_new(),
+				fake_sheaves_regions, NELEM(fake_sheaves_regions));
 	}
-	k = &kernels[sheaves];
+	k = &kernels[variant];
 	if (size) {             // the variant byte
 		data++;
 		size--;
@@ -115,8 +121,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		// kmem ADDRESS (the slab found from the page, its cache from
 		// the slab, the object's state from every freelist and sheaf).
 		for (size_t i = 0; i < NELEM(probe[0]); i++) {
-			const int *p = probe[sheaves][i];
-			uint64_t obj = sheaves ? fake_sheaves_obj(p[0], p[1]) : fake_slub_obj(p[0], p[1]);
+			const int *p = probe[variant][i];
+			uint64_t obj = variant == FAKE_SLUB_SHEAVES ? fake_sheaves_obj(p[0], p[1])
+								    : fake_slub_obj(p[0], p[1]);
 			struct vd_kmem_addr a;
 
 			if (fz_vd_ok(vd_kmem_identify(km, obj + 8, &a)) &&

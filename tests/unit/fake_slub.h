@@ -84,6 +84,17 @@ enum {
 	NB_NR_EMPTY = 44, NB_SIZE = 48,
 };
 #define SLUB_PER_NODE_LEN 3              /* kmem_cache.per_node[] of the sheaves variant */
+/* 6.18 .. 6.19 (fake_slub_cpu_sheaves_new()): kmem_cache_cpu and sheaves
+ * side by side; cpu_sheaves after node[4], the barn in kmem_cache_node
+ * (where this fake's `full` list was). */
+enum { KT_CPU_SHEAVES = 112, KT_SIZE = 120, KN_BARN = 48 };
+/* cache i's slub_percpu_sheaves in a CPU's area (6.18 variant), after
+ * the two kmem_cache_cpu */
+#define SLUB_PCS618(i) (0xc0ULL + 0x20ULL * (i))
+
+/* The fake kernels: kmem_cache_cpu only (5.17 .. 6.17), 7.2's sheaves
+ * only, both (6.18 .. 6.19). */
+enum fake_slub_variant { FAKE_SLUB_CPU, FAKE_SLUB_SHEAVES, FAKE_SLUB_CPU_SHEAVES };
 /* The sheaves variant: node_barn n of cache i (after the names), sheaf s. */
 #define SLUB_BARN_PA(i, n) (0xb00240ULL + ((i) * SLUB_NNODES + (n)) * 0x30ULL)
 #define SLUB_BARN(i, n) (DMAP + SLUB_BARN_PA(i, n))
@@ -167,14 +178,18 @@ fake_slub_slab_addr(int j)
 
 /* The SLUB types, added to make_btf()'s (btf__add_field() adds to the
  * type added last: every type a member needs is made before its struct).
- * sheaves: 7.2's types (struct slab without next, its counters in struct
- * freelist_counters; kmem_cache with cpu_sheaves and per_node[]; the
- * sheaves, barns and per-node pointers; no kmem_cache_cpu). */
+ * FAKE_SLUB_SHEAVES: 7.2's types (struct slab without next, its counters
+ * in struct freelist_counters; kmem_cache with cpu_sheaves and
+ * per_node[]; the sheaves, barns and per-node pointers; no
+ * kmem_cache_cpu).  FAKE_SLUB_CPU_SHEAVES: the first's types, kmem_cache
+ * with cpu_sheaves and sheaf_capacity too, kmem_cache_node with barn, the
+ * sheaves and barns. */
 static inline const void *
-fake_slub_btf(struct btf **bp, uint32_t *size, bool sheaves)
+fake_slub_btf(struct btf **bp, uint32_t *size, enum fake_slub_variant variant)
 {
+	bool sheaves = variant == FAKE_SLUB_SHEAVES, has_sheaves = variant != FAKE_SLUB_CPU;
 	struct btf *b;
-	int u64, u32, i32, chr, lh, vp, sp, kcp, kcnp, knp_arr, oo, cpup, ccp, cbh;
+	int u64, u32, i32, chr, lh, vp, sp, kcp, kcnp, knp_arr, oo, cpup, ccp, cbh, pcsp, bnp;
 
 	make_btf(bp, size, false);
 	b = *bp;
@@ -189,6 +204,8 @@ fake_slub_btf(struct btf **bp, uint32_t *size, bool sheaves)
 	kcnp = btf__add_ptr(b, btf__add_fwd(b, "kmem_cache_node", BTF_FWD_STRUCT));
 	cpup = btf__add_ptr(b, btf__add_fwd(b, sheaves ? "slub_percpu_sheaves" : "kmem_cache_cpu",
 					    BTF_FWD_STRUCT));
+	pcsp = btf__add_ptr(b, btf__add_fwd(b, "slub_percpu_sheaves", BTF_FWD_STRUCT));
+	bnp = btf__add_ptr(b, btf__add_fwd(b, "node_barn", BTF_FWD_STRUCT));
 	knp_arr = btf__add_array(b, u32, kcnp, SLUB_NODE_LEN);
 	ccp = btf__add_ptr(b, btf__add_const(b, chr));     /* const char * */
 	cbh = btf__add_struct(b, "callback_head", 16);
@@ -260,15 +277,10 @@ fake_slub_btf(struct btf **bp, uint32_t *size, bool sheaves)
 	}
 	oo = btf__add_struct(b, "kmem_cache_order_objects", 4);
 	btf__add_field(b, "x", u32, 0, 0);
-	if (sheaves) {
-		int bnp, shp, pn, pn_arr, cap_s, sh_u, objs, lock;
+	if (has_sheaves) {
+		int shp, cap_s, sh_u, objs, lock;
 
-		bnp = btf__add_ptr(b, btf__add_fwd(b, "node_barn", BTF_FWD_STRUCT));
 		shp = btf__add_ptr(b, btf__add_fwd(b, "slab_sheaf", BTF_FWD_STRUCT));
-		pn = btf__add_struct(b, "kmem_cache_per_node_ptrs", PN_SIZE);
-		btf__add_field(b, "barn", bnp, PN_BARN * 8, 0);
-		btf__add_field(b, "node", kcnp, PN_NODE * 8, 0);
-		pn_arr = btf__add_array(b, u32, pn, SLUB_PER_NODE_LEN);
 		lock = btf__add_struct(b, "local_trylock_t", 1);
 		btf__add_field(b, "acquired", chr, 0, 0);
 		btf__add_struct(b, "slub_percpu_sheaves", PCS_SIZE);
@@ -296,6 +308,14 @@ fake_slub_btf(struct btf **bp, uint32_t *size, bool sheaves)
 		btf__add_field(b, "sheaves_empty", lh, NB_EMPTY * 8, 0);
 		btf__add_field(b, "nr_full", u32, NB_NR_FULL * 8, 0);
 		btf__add_field(b, "nr_empty", u32, NB_NR_EMPTY * 8, 0);
+	}
+	if (sheaves) {
+		int pn, pn_arr;
+
+		pn = btf__add_struct(b, "kmem_cache_per_node_ptrs", PN_SIZE);
+		btf__add_field(b, "barn", bnp, PN_BARN * 8, 0);
+		btf__add_field(b, "node", kcnp, PN_NODE * 8, 0);
+		pn_arr = btf__add_array(b, u32, pn, SLUB_PER_NODE_LEN);
 		btf__add_struct(b, "kmem_cache", KS_SIZE);
 		btf__add_field(b, "cpu_sheaves", cpup, KS_CPU_SHEAVES * 8, 0);
 		btf__add_field(b, "flags", u32, KC_FLAGS * 8, 0);
@@ -311,7 +331,7 @@ fake_slub_btf(struct btf **bp, uint32_t *size, bool sheaves)
 		btf__add_field(b, "list", lh, KC_LIST * 8, 0);
 		btf__add_field(b, "per_node", pn_arr, KS_PER_NODE * 8, 0);
 	} else {
-		btf__add_struct(b, "kmem_cache", KC_SIZE);
+		btf__add_struct(b, "kmem_cache", has_sheaves ? KT_SIZE : KC_SIZE);
 		btf__add_field(b, "cpu_slab", cpup, KC_CPU_SLAB * 8, 0);
 		btf__add_field(b, "flags", u32, KC_FLAGS * 8, 0);
 		btf__add_field(b, "min_partial", u64, KC_MIN_PARTIAL * 8, 0);
@@ -324,6 +344,10 @@ fake_slub_btf(struct btf **bp, uint32_t *size, bool sheaves)
 		btf__add_field(b, "name", ccp, KC_NAME * 8, 0);
 		btf__add_field(b, "list", lh, KC_LIST * 8, 0);
 		btf__add_field(b, "node", knp_arr, KC_NODE * 8, 0);
+		if (has_sheaves) {
+			btf__add_field(b, "sheaf_capacity", u32, KS_SHEAF_CAP * 8, 0);
+			btf__add_field(b, "cpu_sheaves", pcsp, KT_CPU_SHEAVES * 8, 0);
+		}
 		btf__add_struct(b, "kmem_cache_cpu", KCC_SIZE);
 		btf__add_field(b, "freelist", vp, KCC_FREELIST * 8, 0);
 		btf__add_field(b, "tid", u64, KCC_TID * 8, 0);
@@ -336,7 +360,10 @@ fake_slub_btf(struct btf **bp, uint32_t *size, bool sheaves)
 	btf__add_field(b, "partial", lh, KN_PARTIAL * 8, 0);
 	btf__add_field(b, "nr_slabs", u64, KN_NR_SLABS * 8, 0);
 	btf__add_field(b, "total_objects", u64, KN_TOTAL * 8, 0);
-	btf__add_field(b, "full", lh, KN_FULL * 8, 0);
+	if (variant == FAKE_SLUB_CPU_SHEAVES)
+		btf__add_field(b, "barn", bnp, KN_BARN * 8, 0);
+	else
+		btf__add_field(b, "full", lh, KN_FULL * 8, 0);
 	return btf__raw_data(b, size);
 }
 
@@ -413,12 +440,12 @@ fake_slub_put_slab(struct fake *f, const struct fake_slub_slab *s,
  * caches' per-CPU and node pointers.
  */
 static inline struct fake *
-fake_slub_base(const struct fake_slub_cache *caches, bool sheaves)
+fake_slub_base(const struct fake_slub_cache *caches, enum fake_slub_variant variant)
 {
 	struct fake *f = fake_new();
 	struct btf *btf;
 	uint32_t bsize;
-	const void *raw = fake_slub_btf(&btf, &bsize, sheaves);
+	const void *raw = fake_slub_btf(&btf, &bsize, variant);
 	uint64_t head = KIMG + SLUB_CACHES_PA;
 
 	fake_kernel_image(f, raw, bsize);
@@ -498,13 +525,14 @@ fake_slub_nodes(struct fake *f, const struct fake_slub_cache *caches,
 }
 
 /*
- * The fake kernel with the SLUB state of fake_slub_expect[] and
- * fake_slub_slabs[] (kmem_cache_cpu, as 5.17 .. 6.17 keep it).
+ * The SLUB state of fake_slub_expect[] and fake_slub_slabs[] (kmem_cache_cpu,
+ * as 5.17 .. 6.17 keep it), with the BTF of variant (FAKE_SLUB_CPU, or
+ * FAKE_SLUB_CPU_SHEAVES: fake_slub_cpu_sheaves_new() adds the sheaves).
  */
 static inline struct fake *
-fake_slub_new(void)
+fake_slub_cpu_build(enum fake_slub_variant variant)
 {
-	struct fake *f = fake_slub_base(fake_slub_expect, false);
+	struct fake *f = fake_slub_base(fake_slub_expect, variant);
 
 	for (int i = 0; i < 2; i++) {
 		put64(f, SLUB_KC_PA(i) + KC_CPU_SLAB, SLUB_CPU_SLAB(i));
@@ -553,6 +581,13 @@ fake_slub_new(void)
 		fake_slub_nodes(f, fake_slub_expect, fake_slub_slabs, part, 3, nslabs);
 	}
 	return f;
+}
+
+/* The fake kernel with fake_slub_cpu_build()'s state (5.17 .. 6.17). */
+static inline struct fake *
+fake_slub_new(void)
+{
+	return fake_slub_cpu_build(FAKE_SLUB_CPU);
 }
 
 /*
@@ -681,11 +716,22 @@ fake_sheaves_state(int j, int idx, int skip, int *cpu)
 	return 0;
 }
 
+static inline void fake_slub_put_sheaves(struct fake *f, const struct fake_slub_sheaf *t, int n,
+					 const struct fake_slub_slab *slabs,
+					 const struct fake_slub_cache *caches,
+					 const uint32_t *capacity, uint64_t (*pcs)(int cache));
+
+static inline uint64_t
+fake_slub_pcs72(int cache)
+{
+	return SLUB_CPU_SLAB(cache);
+}
+
 /* The sheaves variant's fake kernel (above). */
 static inline struct fake *
 fake_slub_sheaves_new(void)
 {
-	struct fake *f = fake_slub_base(fake_sheaves_expect, true);
+	struct fake *f = fake_slub_base(fake_sheaves_expect, FAKE_SLUB_SHEAVES);
 
 	/* Pages 2 and 7 hold no slab here: present (zero) all the same, so
 	 * that the slab pages are one range of the vmcore, as in the first
@@ -716,16 +762,99 @@ fake_slub_sheaves_new(void)
 			put64(f, SLUB_PAGE_PA(s.pfn + p) + 8, ~((64ULL << order) - 1) | 1);
 	}
 	/* The sheaves, each CPU's slub_percpu_sheaves, the barns' lists. */
+	fake_slub_put_sheaves(f, fake_sheaves, SHEAVES_N, fake_sheaves_slabs, fake_sheaves_expect,
+			      fake_sheaves_capacity, fake_slub_pcs72);
+	{
+		static const struct fake_slub_partial part[] = {
+			{ 0, 0, 2, { SV_B, SV_C } }, { 0, 1, 1, { SV_D } }, { 1, 0, 1, { SV_G } },
+		};
+		static const uint64_t nslabs[2][SLUB_NNODES] = { { 5, 1 }, { 2, 0 } };
+
+		fake_slub_nodes(f, fake_sheaves_expect, fake_sheaves_slabs, part, 3, nslabs);
+	}
+	return f;
+}
+
+/*
+ * 6.18 .. 6.19: kmem_cache_cpu and sheaves side by side (commit
+ * 2d517aa09bbc made sheaves opt-in: a cache without sheaf_capacity has no
+ * cpu_sheaves; the barn hangs off kmem_cache_node until 5ba6bc27b1f9).
+ * fake_slub_cpu_build()'s state with fuzz-64's sheaves (capacity 8):
+ * CPU 0's main sheaf holds objects 0..3 of full slab 7; CPU 1's main
+ * holds object 20 of CPU 0's slab 0, object 10 of CPU 0's partial slab 1
+ * and object 0 of node 0's partial slab 3, its spare is empty (stale: slab
+ * 7's 5); node 0's barn has slab 8's objects 0..7 in a full sheaf and an
+ * empty sheaf, node 1's barn nothing.  fuzz-512 has no sheaves.  free =
+ * 93 + 4 + 3 + 8 for fuzz-64; kmem -S finds slabs 7 and 8 through the
+ * sheaves, the others once each where they are.
+ */
+static const struct fake_slub_cache fake_cpu_sheaves_expect[2] = {
+	{ "fuzz-64", 56, 64, 32, 0, 64, 8, 8 * 64, 108, 1, 2, 2 },
+	{ "fuzz-512", 500, 512, 256, 1, 16, 3, 3 * 16, 15, 1, 0, 1 },
+};
+
+#define CPU_SHEAVES_N 5
+static const struct fake_slub_sheaf fake_cpu_sheaves[CPU_SHEAVES_N] = {
+	{ 0, SHEAF_MAIN, 0, 4, 4, { { 7, 0 }, { 7, 1 }, { 7, 2 }, { 7, 3 } } },
+	{ 0, SHEAF_MAIN, 1, 3, 3, { { 0, 20 }, { 1, 10 }, { 3, 0 } } },
+	{ 0, SHEAF_SPARE, 1, 0, 1, { { 7, 5 } } },
+	{ 0, SHEAF_FULL, 0, 8, 8, { { 8, 0 }, { 8, 1 }, { 8, 2 }, { 8, 3 },
+				    { 8, 4 }, { 8, 5 }, { 8, 6 }, { 8, 7 } } },
+	{ 0, SHEAF_EMPTY, 0, 0, 0, { { 0, 0 } } },
+};
+
+/* As fake_sheaves_state(), for slab j of fake_slub_slabs[] in this
+ * variant: its freelist, its CPU's lockless freelist (slab 0: CPU 0's,
+ * slab 5: CPU 1's), the sheaves. */
+static inline int
+fake_cpu_sheaves_state(int j, int idx, int *cpu)
+{
+	struct fake_slub_slab x = fake_slub_slab(j);
+
+	*cpu = -1;
+	for (int i = 0; i < x.nfree; i++)
+		if (x.free[i] == idx)
+			return 1;
+	for (int i = 0; i < x.ncpufree; i++)
+		if (x.cpufree[i] == idx) {
+			*cpu = j == 0 ? 0 : 1;
+			return 2;
+		}
+	for (int s = 0; s < CPU_SHEAVES_N; s++) {
+		const struct fake_slub_sheaf *sh = &fake_cpu_sheaves[s];
+
+		if (sh->where == SHEAF_RCU_FREE || sh->where == SHEAF_EMPTY)
+			continue;
+		for (uint32_t o = 0; o < sh->size; o++)
+			if (sh->obj[o][0] == j && sh->obj[o][1] == idx) {
+				if (sh->where == SHEAF_FULL)
+					return 1;
+				*cpu = sh->owner;
+				return 2;
+			}
+	}
+	return 0;
+}
+
+/* The sheaves of fake_slub_sheaf table t (n of them), each at
+ * SLUB_SHEAF_PA(its index): the CPUs' pointers at pcs(cache) in each
+ * per-CPU area, the barns' lists, objects of slabs at pfn of slabs[]. */
+static inline void
+fake_slub_put_sheaves(struct fake *f, const struct fake_slub_sheaf *t, int n,
+		      const struct fake_slub_slab *slabs, const struct fake_slub_cache *caches,
+		      const uint32_t *capacity, uint64_t (*pcs)(int cache))
+{
 	for (int i = 0; i < 2; i++)
-		for (int n = 0; n < SLUB_NNODES; n++) {
-			uint64_t full[SHEAVES_N], full_pa[SHEAVES_N], empty[SHEAVES_N], empty_pa[SHEAVES_N];
-			uint64_t b = SLUB_BARN_PA(i, n);
+		for (int nd = 0; nd < SLUB_NNODES; nd++) {
+			uint64_t full[8], full_pa[8], empty[8], empty_pa[8];
+			uint64_t b = SLUB_BARN_PA(i, nd);
 			int nf = 0, ne = 0;
 
-			for (int s = 0; s < SHEAVES_N; s++) {
-				const struct fake_slub_sheaf *x = &fake_sheaves[s];
+			for (int s = 0; s < n; s++) {
+				const struct fake_slub_sheaf *x = &t[s];
 
-				if (x->cache != i || x->owner != n || x->where < SHEAF_FULL)
+				if (x->cache != i || x->owner != nd || x->where < SHEAF_FULL ||
+				    nf == 8 || ne == 8)
 					continue;
 				if (x->where == SHEAF_FULL) {
 					full[nf] = SLUB_SHEAF(s) + SH_BARN_LIST;
@@ -735,37 +864,52 @@ fake_slub_sheaves_new(void)
 					empty_pa[ne++] = SLUB_SHEAF_PA(s) + SH_BARN_LIST;
 				}
 			}
-			fake_slub_list(f, b + NB_FULL, SLUB_BARN(i, n) + NB_FULL, full, full_pa, nf);
-			fake_slub_list(f, b + NB_EMPTY, SLUB_BARN(i, n) + NB_EMPTY, empty, empty_pa,
+			fake_slub_list(f, b + NB_FULL, SLUB_BARN(i, nd) + NB_FULL, full, full_pa, nf);
+			fake_slub_list(f, b + NB_EMPTY, SLUB_BARN(i, nd) + NB_EMPTY, empty, empty_pa,
 				       ne);
 			put32(f, b + NB_NR_FULL, (uint32_t)nf);
 			put32(f, b + NB_NR_EMPTY, (uint32_t)ne);
 		}
-	for (int s = 0; s < SHEAVES_N; s++) {
-		const struct fake_slub_sheaf *x = &fake_sheaves[s];
+	for (int s = 0; s < n; s++) {
+		const struct fake_slub_sheaf *x = &t[s];
 		uint64_t pa = SLUB_SHEAF_PA(s);
 
 		if (x->where < SHEAF_FULL) {
 			static const int at[] = { PCS_MAIN, PCS_SPARE, PCS_RCU_FREE };
 
-			put64(f, SLUB_PCPU_PA(x->owner) + SLUB_CPU_SLAB(x->cache) + at[x->where],
-			      SLUB_SHEAF(s));
-			put32(f, pa, fake_sheaves_capacity[x->cache]);   /* capacity */
+			put64(f, SLUB_PCPU_PA(x->owner) + pcs(x->cache) + at[x->where], SLUB_SHEAF(s));
+			put32(f, pa, capacity[x->cache]);   /* capacity */
 		}
 		put64(f, pa + SH_CACHE, SLUB_KC(x->cache));
 		put32(f, pa + SH_SIZE, x->size);
 		put32(f, pa + SH_NODE, x->where < SHEAF_FULL ? 0xffffffffu : (uint32_t)x->owner);
 		for (int o = 0; o < x->n; o++)
-			put64(f, pa + SH_OBJECTS + 8 * o, fake_sheaves_obj(x->obj[o][0], x->obj[o][1]));
+			put64(f, pa + SH_OBJECTS + 8 * o,
+			      DMAP + slabs[x->obj[o][0]].pfn * 4096 +
+			      (uint64_t)x->obj[o][1] * caches[slabs[x->obj[o][0]].cache].size);
 	}
-	{
-		static const struct fake_slub_partial part[] = {
-			{ 0, 0, 2, { SV_B, SV_C } }, { 0, 1, 1, { SV_D } }, { 1, 0, 1, { SV_G } },
-		};
-		static const uint64_t nslabs[2][SLUB_NNODES] = { { 5, 1 }, { 2, 0 } };
+}
 
-		fake_slub_nodes(f, fake_sheaves_expect, fake_sheaves_slabs, part, 3, nslabs);
-	}
+static inline uint64_t
+fake_slub_pcs618(int cache)
+{
+	return SLUB_PCS618(cache);
+}
+
+/* The 6.18 variant's fake kernel (above). */
+static inline struct fake *
+fake_slub_cpu_sheaves_new(void)
+{
+	static const uint32_t capacity[2] = { 8, 0 };
+	struct fake *f = fake_slub_cpu_build(FAKE_SLUB_CPU_SHEAVES);
+
+	put64(f, SLUB_KC_PA(0) + KT_CPU_SHEAVES, SLUB_PCS618(0));
+	put32(f, SLUB_KC_PA(0) + KS_SHEAF_CAP, capacity[0]);
+	for (int i = 0; i < 2; i++)
+		for (int n = 0; n < SLUB_NNODES; n++)     /* over the first's `full` */
+			put64(f, SLUB_KN_PA(i, n) + KN_BARN, i ? 0 : SLUB_BARN(i, n));
+	fake_slub_put_sheaves(f, fake_cpu_sheaves, CPU_SHEAVES_N, fake_slub_slabs,
+			      fake_slub_expect, capacity, fake_slub_pcs618);
 	return f;
 }
 
@@ -782,8 +926,8 @@ static const struct fake_region fake_slub_regions[] = {
 	{ SLUB_PFN0 * 4096, 14 * 4096 },
 };
 
-/* The same for the sheaves variant: the barns after the names, the
- * slub_percpu_sheaves in the per-CPU areas, the sheaves. */
+/* The same for the sheaves variants (7.2's and 6.18's): the barns after
+ * the names, the slub_percpu_sheaves in the per-CPU areas, the sheaves. */
 static const struct fake_region fake_sheaves_regions[] = {
 	{ SLUB_GLOBALS_PA, 0x30 },
 	{ SLUB_KC_PA(0), 0x300 },

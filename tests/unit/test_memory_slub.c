@@ -14,7 +14,10 @@
  * barns): statistics, slabs (on the node partial lists and, found through
  * the sheaves' objects, on no list) and objects by address, each object's
  * state derived from the construction's tables (fake_sheaves[]); then a
- * sheaf that claims too much, a barn list that loops, a sheaf twice.
+ * sheaf that claims too much, a barn list that loops, a sheaf twice.  And
+ * on the 6.18 variant (kmem_cache_cpu and sheaves side by side, the barn
+ * in kmem_cache_node): a CPU's slab whose objects another CPU's sheaf
+ * holds.
  */
 #include <bpf/btf.h>
 #include <stdio.h>
@@ -623,6 +626,113 @@ TEST(sheaves_hostile)
 	CHECK_EQ_U64(sn.n, 5);
 	check_sheaves_slab(&sn, 0, SV_B, VD_SLAB_NODE_PARTIAL, 0, -1);
 	check_sheaves_slab(&sn, 3, SV_A, VD_SLAB_OTHER, -1, -1);
+	close_kmem(k, s);
+}
+
+/* 6.18 .. 6.19: kmem_cache_cpu and sheaves side by side ------------------------ */
+
+/* Slab j of fake_slub_slabs[] in the 6.18 variant found as constructed. */
+static void
+check_cpu_sheaves_slab(const struct seen *sn, int at, int j, enum vd_slab_where where, int cpu,
+		       int node)
+{
+	static const enum vd_obj_state st[3] = { VD_OBJ_ALLOCATED, VD_OBJ_FREE, VD_OBJ_FREE_CPU };
+	struct fake_slub_slab x = fake_slub_slab(j);
+	const struct fake_slub_cache *c = &fake_cpu_sheaves_expect[x.cache];
+	const struct vd_slab *s = &sn->v[at].s;
+	uint32_t nfree = 0;
+	int bad = -1, badcpu = -1;
+
+	CHECK(at < sn->n);
+	if (at >= sn->n)
+		return;
+	CHECK_EQ_U64(s->slab, fake_slub_slab_addr(j));
+	CHECK_EQ_U64(s->where, where);
+	CHECK_EQ_U64((uint64_t)(int64_t)s->cpu, (uint64_t)(int64_t)cpu);
+	CHECK_EQ_U64((uint64_t)(int64_t)s->node, (uint64_t)(int64_t)node);
+	for (uint32_t i = 0; i < c->objects; i++) {
+		int wcpu;
+		enum vd_obj_state w = st[fake_cpu_sheaves_state(j, (int)i, &wcpu)];
+		// obj_cpu NULL: every object free on a CPU is the slab's CPU's
+		int got = sn->v[at].have_obj_cpu ? sn->v[at].obj_cpu[i] : s->cpu;
+
+		nfree += w != VD_OBJ_ALLOCATED;
+		if (sn->v[at].state[i] != w && bad < 0)
+			bad = (int)i;
+		if (w == VD_OBJ_FREE_CPU && got != wcpu && badcpu < 0)
+			badcpu = (int)i;
+	}
+	CHECK_EQ_U64(s->nfree, nfree);
+	CHECK_EQ_U64((uint64_t)(int64_t)bad, (uint64_t)-1);
+	CHECK_EQ_U64((uint64_t)(int64_t)badcpu, (uint64_t)-1);
+}
+
+/* kmem ADDRESS on object idx of slab j in the 6.18 variant. */
+static void
+check_cpu_sheaves_object(struct vd_kmem *k, int j, int idx, enum vd_obj_state state, int cpu)
+{
+	static const enum vd_obj_state st[3] = { VD_OBJ_ALLOCATED, VD_OBJ_FREE, VD_OBJ_FREE_CPU };
+	struct vd_kmem_addr a;
+	int want_cpu;
+
+	CHECK_EQ_U64(st[fake_cpu_sheaves_state(j, idx, &want_cpu)], state);
+	CHECK_EQ_U64((uint64_t)(int64_t)want_cpu, (uint64_t)(int64_t)cpu);
+	CHECK_OK(vd_kmem_identify(k, fake_slub_obj(j, idx) + 4, &a));
+	CHECK_EQ_U64(a.kind, VD_ADDR_SLAB);
+	CHECK_EQ_U64(a.slab, fake_slub_slab_addr(j));
+	CHECK_EQ_U64(a.object, fake_slub_obj(j, idx));
+	CHECK_EQ_U64(a.obj_state, state);
+	CHECK_EQ_U64((uint64_t)(int64_t)a.obj_cpu, (uint64_t)(int64_t)cpu);
+}
+
+TEST(cpu_slabs_and_sheaves)
+{
+	struct vd_session *s;
+	struct vd_kmem *k = open_kmem(fake_slub_cpu_sheaves_new(), &s);
+	struct vd_slab_cache *v = NULL, c;
+	struct errs e = { 0 };
+	struct seen sn = { 0 };
+	size_t n = 0;
+
+	if (!k)
+		return;
+	CHECK_OK(vd_kmem_caches(k, &v, &n, on_err, &e));
+	CHECK_EQ_U64(n, 2);
+	CHECK_EQ_U64(e.n, 0);
+	for (size_t i = 0; i < n && i < 2; i++)
+		check_stats_of(&v[i], (int)i, &fake_cpu_sheaves_expect[i]);
+	free(v);
+	// Each slab once: CPU 0's slab and partial slabs (their objects in
+	// CPU 1's sheaf are CPU 1's), the node partial slabs, then the full
+	// slabs 7 and 8 through the sheaves.
+	CHECK_OK(vd_kmem_cache_find(k, "fuzz-64", &c));
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	CHECK_EQ_U64(sn.e.n, 0);
+	CHECK_EQ_U64(sn.n, 7);
+	check_cpu_sheaves_slab(&sn, 0, 0, VD_SLAB_CPU, 0, -1);
+	check_cpu_sheaves_slab(&sn, 1, 1, VD_SLAB_CPU_PARTIAL, 0, -1);
+	check_cpu_sheaves_slab(&sn, 2, 2, VD_SLAB_CPU_PARTIAL, 0, -1);
+	check_cpu_sheaves_slab(&sn, 3, 3, VD_SLAB_NODE_PARTIAL, -1, 0);
+	check_cpu_sheaves_slab(&sn, 4, 4, VD_SLAB_NODE_PARTIAL, -1, 1);
+	check_cpu_sheaves_slab(&sn, 5, 7, VD_SLAB_OTHER, -1, -1);
+	check_cpu_sheaves_slab(&sn, 6, 8, VD_SLAB_OTHER, -1, -1);
+	memset(&sn, 0, sizeof(sn));
+	CHECK_OK(vd_kmem_cache_find(k, "fuzz-512", &c));
+	check_stats_of(&c, 1, &fake_cpu_sheaves_expect[1]);
+	CHECK_OK(vd_kmem_cache_slabs(k, &c, on_slab, on_err, &sn));
+	CHECK_EQ_U64(sn.e.n, 0);
+	CHECK_EQ_U64(sn.n, 2);
+	check_cpu_sheaves_slab(&sn, 0, 5, VD_SLAB_CPU, 1, -1);
+	check_cpu_sheaves_slab(&sn, 1, 6, VD_SLAB_NODE_PARTIAL, -1, 0);
+	check_cpu_sheaves_object(k, 0, 20, VD_OBJ_FREE_CPU, 1);   // CPU 0's slab, CPU 1's sheaf
+	check_cpu_sheaves_object(k, 0, 5, VD_OBJ_FREE_CPU, 0);    // CPU 0's lockless freelist
+	check_cpu_sheaves_object(k, 0, 21, VD_OBJ_ALLOCATED, -1);
+	check_cpu_sheaves_object(k, 1, 10, VD_OBJ_FREE_CPU, 1);   // CPU 0's partial slab
+	check_cpu_sheaves_object(k, 3, 0, VD_OBJ_FREE_CPU, 1);    // node 0's partial slab
+	check_cpu_sheaves_object(k, 7, 2, VD_OBJ_FREE_CPU, 0);
+	check_cpu_sheaves_object(k, 7, 5, VD_OBJ_ALLOCATED, -1);  // past an empty spare's size
+	check_cpu_sheaves_object(k, 8, 3, VD_OBJ_FREE, -1);       // node 0's barn (kmem_cache_node.barn)
+	check_cpu_sheaves_object(k, 9, 0, VD_OBJ_ALLOCATED, -1);
 	close_kmem(k, s);
 }
 
