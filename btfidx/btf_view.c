@@ -40,6 +40,13 @@ struct vd_btfv {
 	uint32_t *own_offs;
 	struct vd_htab names;         /* name index: id - 1 per entry */
 	bool imported_offs, imported_hash;
+	/*
+	 * offs (and the names hash, when imported) are the cache file's
+	 * sections as mapped, not checked yet: each entry's block is checked
+	 * when the entry is first read (vd_cache_check), so a command that
+	 * reads a few types hashes and faults in a few blocks, not the file.
+	 */
+	bool lazy;
 	struct vd_cache_file cache;   /* the imported indexes' file */
 	unsigned scans;               /* lookups answered by scanning */
 };
@@ -264,14 +271,76 @@ vd_btfv_first_id(const struct vd_btfv *v)
 	return v->first_id;
 }
 
+/*
+ * A lazily imported block did not match its checksum: the offsets are
+ * built from the blob instead (the same ids: the blob's record order),
+ * and so is the names hash when a lookup needs it.  Saving then rewrites
+ * the file.  v is the caller's const view of a calloc()ed object.
+ */
+static void
+drop_lazy(const struct vd_btfv *cv)
+{
+	struct vd_btfv *v = (struct vd_btfv *)cv;
+	struct vd_error *err;
+
+	v->lazy = false;
+	v->offs = NULL;
+	v->imported_offs = false;
+	if (v->imported_hash) {
+		vd_htab_free(&v->names);    // borrowed: only forgotten
+		v->imported_hash = false;
+	}
+	if ((err = vd_btfv_index_types(v))) {
+		// The blob itself is malformed: no types (as open() says).
+		vd_error_destroy(err);
+		v->ntypes = 0;
+	}
+}
+
+/* offs[i], or false when it cannot be read (a damaged cache block). */
+static bool
+off_at(const struct vd_btfv *v, uint32_t i, uint32_t *ret)
+{
+	if (v->lazy && !vd_cache_check(&v->cache, &v->offs[i], sizeof(v->offs[i]))) {
+		drop_lazy(v);
+		if (!v->offs || i >= v->ntypes)
+			return false;
+	}
+	*ret = v->offs[i];
+	return true;
+}
+
+/* Check every lazily imported entry now (before a pass over all of them). */
+static void
+settle(struct vd_btfv *v)
+{
+	size_t size;
+	const void *hash;
+
+	if (!v->lazy)
+		return;
+	if (!vd_cache_check(&v->cache, v->offs, (size_t)v->ntypes * sizeof(*v->offs)) ||
+	    (v->imported_hash &&
+	     (!(hash = vd_cache_section(&v->cache, SEC_HASH, &size)) ||
+	      !vd_cache_check(&v->cache, hash, size)))) {
+		drop_lazy(v);
+		return;
+	}
+	v->lazy = false;
+}
+
 const struct btf_type *
 vd_btfv_type(const struct vd_btfv *v, uint32_t id)
 {
+	uint32_t off;
+
 	if (!id || id >= v->ntypes || !v->offs)
 		return NULL;
 	if (id < v->first_id)
 		return v->base ? vd_btfv_type(v->base, id) : NULL;
-	return record_at(v, v->offs[v->base ? id - v->first_id : id], NULL);
+	if (!off_at(v, v->base ? id - v->first_id : id, &off))
+		return NULL;
+	return record_at(v, off, NULL);
 }
 
 const char *
@@ -300,6 +369,7 @@ build_hash(struct vd_btfv *v)
 	uint32_t named = 0;
 	struct vd_error *err;
 
+	settle(v);
 	for (uint32_t id = v->first_id; id < v->ntypes; id++) {
 		const struct btf_type *t = vd_btfv_type(v, id);
 
@@ -337,16 +407,51 @@ scan(const struct vd_btfv *v, const char *name, int kind)
 	return -1;
 }
 
+/*
+ * The lowest id of name and kind through the names hash.  A lazily
+ * imported hash: each slot's block checked before it is read, and the
+ * probe bounded by the slot count (the file's slots are not known to
+ * hold an empty one).  A damaged block: a scan answers.
+ */
+static int32_t
+find_hashed(struct vd_btfv *v, const char *name, int kind)
+{
+	const struct vd_htab names = v->names;   // v's may be dropped below
+	bool lazy = v->lazy && v->imported_hash;
+	struct vd_htab_probe p = { vd_htab_home(hash_name(name), names.mask) };
+
+	for (uint64_t step = 0; step <= names.mask; step++) {
+		const struct btf_type *t;
+		const char *n;
+		uint32_t i;
+
+		if (lazy && !vd_cache_check(&v->cache, &names.slot[p.pos], sizeof(*names.slot))) {
+			drop_lazy(v);
+			return scan(v, name, kind);
+		}
+		if ((i = vd_htab_next(&names, &p)) == VD_HTAB_END)
+			return -1;
+		t = vd_btfv_type(v, i + 1);
+		if (v->names.slot != names.slot)    // a damaged offsets block
+			return scan(v, name, kind);
+		n = t ? vd_btfv_name(v, t->name_off) : NULL;
+		if (n && (int)BTF_INFO_KIND(t->info) == kind && !strcmp(n, name))
+			return (int32_t)(i + 1);
+	}
+	return -1;
+}
+
 int32_t
 vd_btfv_find(struct vd_btfv *v, const char *name, int kind)
 {
-	struct vd_htab_probe p;
-
-	if (!indexed_kind(kind))
+	if (!indexed_kind(kind)) {
+		settle(v);
 		return scan(v, name, kind);
+	}
 	if (!v->names.slot) {
 		struct vd_error *err;
 
+		settle(v);
 		// One type or two: a scan is cheaper than the index.
 		if (v->scans++ < BTFV_SCANS_BEFORE_INDEX)
 			return scan(v, name, kind);
@@ -355,15 +460,7 @@ vd_btfv_find(struct vd_btfv *v, const char *name, int kind)
 			return scan(v, name, kind);
 		}
 	}
-	for (uint32_t i = vd_htab_first(&v->names, hash_name(name), &p); i != VD_HTAB_END;
-	     i = vd_htab_next(&v->names, &p)) {
-		const struct btf_type *t = vd_btfv_type(v, i + 1);
-		const char *n = t ? vd_btfv_name(v, t->name_off) : NULL;
-
-		if (n && (int)BTF_INFO_KIND(t->info) == kind && !strcmp(n, name))
-			return (int32_t)(i + 1);
-	}
-	return -1;
+	return find_hashed(v, name, kind);
 }
 
 struct vd_error *
@@ -373,6 +470,7 @@ vd_btfv_export(struct vd_btfv *v, struct vd_btfv_index *ret)
 
 	if (v->base)    // a module's: small, and not kept
 		return vd_error_create(VD_ERR_INVALID_ARG, "split BTF has no cached indexes");
+	settle(v);      // nothing unchecked is written back
 	if (!v->offs && (err = vd_btfv_index_types(v)))
 		return err;
 	*ret = (struct vd_btfv_index){
@@ -430,33 +528,53 @@ vd_btfv_built(const struct vd_btfv *v)
 	return (v->offs && !v->imported_offs) || (v->names.slot && !v->imported_hash);
 }
 
+/*
+ * Import the file's indexes without reading them (they are checked block
+ * by block when used, off_at() and find_hashed()): what is checked here
+ * is the meta section, the sizes, the first offset and that the last
+ * record ends where the type section does.  The eager vd_btfv_import()
+ * read all of it: ~0.5 MB hashed and faulted in, and every offset and
+ * slot compared, for a command that reads a few dozen types.
+ */
 bool
 vd_btfv_cache_load(struct vd_btfv *v, const char *dir, const char *key)
 {
 	const struct btfv_cache_meta *meta;
 	size_t msize, osize, hsize;
-	const void *offs, *hash;
+	const uint32_t *offs;
+	const void *hash;
+	struct vd_htab names;
+	uint64_t end;
 
-	if (v->cache.map ||
+	if (v->cache.map || v->base ||
 	    !vd_cache_open(dir, BTFV_CACHE_KIND, BTFV_CACHE_VERSION, key, &v->cache, NULL))
 		return false;
 	meta = vd_cache_get(&v->cache, SEC_META, &msize);
-	offs = vd_cache_get(&v->cache, SEC_OFFS, &osize);
-	hash = vd_cache_get(&v->cache, SEC_HASH, &hsize);
-	if (meta && msize == sizeof(*meta) && offs && (hash || !meta->hash_size) &&
-	    meta->types_len == v->types_len && meta->str_len == v->str_len &&
-	    osize == (size_t)meta->ntypes * sizeof(uint32_t) &&
-	    (!meta->hash_size || hsize == (size_t)meta->hash_size * sizeof(uint32_t))) {
-		struct vd_btfv_index idx = {
-			.ntypes = meta->ntypes, .offs = offs, .hash = hash,
-			.hash_size = meta->hash_size,
-		};
-
-		if (vd_btfv_import(v, &idx))
-			return true;
+	offs = vd_cache_section(&v->cache, SEC_OFFS, &osize);
+	hash = vd_cache_section(&v->cache, SEC_HASH, &hsize);
+	memset(&names, 0, sizeof(names));
+	if (!meta || msize != sizeof(*meta) || !offs || (!hash && meta->hash_size) ||
+	    meta->types_len != v->types_len || meta->str_len != v->str_len ||
+	    meta->ntypes < 2 || meta->ntypes > BTFV_MAX_TYPES ||
+	    osize != (size_t)meta->ntypes * sizeof(uint32_t) ||
+	    (meta->hash_size && (hsize != (size_t)meta->hash_size * sizeof(uint32_t) ||
+				 !vd_htab_borrow_unchecked(&names, hash, meta->hash_size))) ||
+	    !vd_cache_check(&v->cache, offs, 2 * sizeof(*offs)) || offs[1] != 0 ||
+	    !vd_cache_check(&v->cache, offs + meta->ntypes - 1, sizeof(*offs)) ||
+	    !record_at(v, offs[meta->ntypes - 1], &end) || end != v->types_len) {
+		vd_cache_close(&v->cache);
+		return false;
 	}
-	vd_cache_close(&v->cache);
-	return false;
+	free(v->own_offs);
+	v->own_offs = NULL;
+	vd_htab_free(&v->names);
+	v->offs = offs;
+	v->ntypes = meta->ntypes;
+	v->names = names;
+	v->imported_offs = true;
+	v->imported_hash = meta->hash_size != 0;
+	v->lazy = true;
+	return true;
 }
 
 void

@@ -55,6 +55,18 @@ vd_htab_borrow(struct vd_htab *t, const uint32_t *slot, uint64_t nslots, uint32_
 	return true;
 }
 
+bool
+vd_htab_borrow_unchecked(struct vd_htab *t, const uint32_t *slot, uint64_t nslots)
+{
+	*t = (struct vd_htab){ 0 };
+	if (!slot || !nslots || nslots > VD_HTAB_SLOTS_MAX || (nslots & (nslots - 1)))
+		return false;
+	*t = (struct vd_htab){
+		.slot = (uint32_t *)slot, .mask = (uint32_t)(nslots - 1), .borrowed = true,
+	};
+	return true;
+}
+
 /* Put entry e (idx + 1) at the first empty slot of h's chain (room known). */
 static void
 place(uint32_t *slot, uint32_t mask, uint64_t h, uint32_t e)

@@ -95,6 +95,14 @@ struct vd_error *vd_htab_init(struct vd_htab *t, uint64_t n);
  */
 bool vd_htab_borrow(struct vd_htab *t, const uint32_t *slot, uint64_t nslots,
 		    uint32_t nidx);
+/*
+ * Borrow without reading the slots (a cache file whose blocks are checked
+ * as they are read): false unless nslots is a power of two within
+ * VD_HTAB_SLOTS_MAX.  Nothing is known of the entries: the caller checks
+ * each slot before a probe reads it, checks each index it gets, and
+ * bounds its probes by the slot count (there may be no empty slot).
+ */
+bool vd_htab_borrow_unchecked(struct vd_htab *t, const uint32_t *slot, uint64_t nslots);
 
 /*
  * Add idx under hash h (no check for an equal key: the caller looks up
