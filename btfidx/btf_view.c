@@ -39,6 +39,12 @@ struct vd_btfv {
 	const uint32_t *offs;
 	uint32_t *own_offs;
 	struct vd_htab names;         /* name index: id - 1 per entry */
+	/*
+	 * The ids the name index will hold (named types of indexed_kind()),
+	 * noted by the pass that builds the offsets so that building the
+	 * index is not two more passes over every type; freed once built.
+	 */
+	uint32_t *named, nnamed;
 	bool imported_offs, imported_hash;
 	/*
 	 * offs (and the names hash, when imported) are the cache file's
@@ -77,47 +83,48 @@ indexed_kind(int kind)
 	}
 }
 
+/*
+ * Bytes after struct btf_type, per kind: fixed + vlen * per (UAPI
+ * linux/btf.h); kinds not listed are unknown.  A table: every record of
+ * a ~100,000-type blob goes through it once when the offsets are built.
+ */
+static const struct {
+	uint8_t known, fixed, per;
+} kind_extra[32] = {
+	[BTF_KIND_INT] = { 1, 4, 0 },
+	[BTF_KIND_PTR] = { 1, 0, 0 },
+	[BTF_KIND_ARRAY] = { 1, sizeof(struct btf_array), 0 },
+	[BTF_KIND_STRUCT] = { 1, 0, sizeof(struct btf_member) },
+	[BTF_KIND_UNION] = { 1, 0, sizeof(struct btf_member) },
+	[BTF_KIND_ENUM] = { 1, 0, sizeof(struct btf_enum) },
+	[BTF_KIND_FWD] = { 1, 0, 0 },
+	[BTF_KIND_TYPEDEF] = { 1, 0, 0 },
+	[BTF_KIND_VOLATILE] = { 1, 0, 0 },
+	[BTF_KIND_CONST] = { 1, 0, 0 },
+	[BTF_KIND_RESTRICT] = { 1, 0, 0 },
+	[BTF_KIND_FUNC] = { 1, 0, 0 },
+	[BTF_KIND_FUNC_PROTO] = { 1, 0, sizeof(struct btf_param) },
+	[BTF_KIND_VAR] = { 1, 4, 0 },
+	[BTF_KIND_DATASEC] = { 1, 0, sizeof(struct btf_var_secinfo) },
+	[BTF_KIND_FLOAT] = { 1, 0, 0 },
+	[BTF_KIND_DECL_TAG] = { 1, 4, 0 },
+	[BTF_KIND_TYPE_TAG] = { 1, 0, 0 },
+	[19] = { 1, 0, 12 },   /* BTF_KIND_ENUM64: struct btf_enum64 */
+};
+
 /* Bytes after struct btf_type for its kind; -1 for an unknown kind. */
-static int64_t
+static inline int64_t
 extra_size(const struct btf_type *t)
 {
-	uint32_t vlen = BTF_INFO_VLEN(t->info);
+	unsigned k = BTF_INFO_KIND(t->info);
 
-	switch (BTF_INFO_KIND(t->info)) {
-	case BTF_KIND_INT:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-		return 4;
-	case BTF_KIND_PTR:
-	case BTF_KIND_FWD:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_FUNC:
-	case BTF_KIND_FLOAT:
-	case BTF_KIND_TYPE_TAG:
-		return 0;
-	case BTF_KIND_ARRAY:
-		return sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		return (int64_t)vlen * sizeof(struct btf_member);
-	case BTF_KIND_ENUM:
-		return (int64_t)vlen * sizeof(struct btf_enum);
-	case BTF_KIND_FUNC_PROTO:
-		return (int64_t)vlen * sizeof(struct btf_param);
-	case BTF_KIND_DATASEC:
-		return (int64_t)vlen * sizeof(struct btf_var_secinfo);
-	case 19:   /* BTF_KIND_ENUM64: struct btf_enum64, 12 bytes */
-		return (int64_t)vlen * 12;
-	default:
+	if (!kind_extra[k].known)
 		return -1;
-	}
+	return kind_extra[k].fixed + (int64_t)BTF_INFO_VLEN(t->info) * kind_extra[k].per;
 }
 
 /* The record at off, if all of it lies in the type section. */
-static const struct btf_type *
+static inline const struct btf_type *
 record_at(const struct vd_btfv *v, uint64_t off, uint64_t *next_ret)
 {
 	const struct btf_type *t;
@@ -178,9 +185,9 @@ open_view(const void *data, size_t size, const struct vd_btfv *base, struct vd_b
 struct vd_error *
 vd_btfv_index_types(struct vd_btfv *v)
 {
-	uint64_t off = 0;
-	size_t cap, n = v->base ? 0 : 1, id0 = v->base ? v->first_id : 0;
-	uint32_t *offs;
+	uint64_t off = 0, len = v->types_len;
+	size_t cap, n = v->base ? 0 : 1, id0 = v->base ? v->first_id : 0, nnamed = 0;
+	uint32_t *offs, *named;
 
 	if (v->offs)
 		return NULL;
@@ -190,18 +197,44 @@ vd_btfv_index_types(struct vd_btfv *v)
 		return vd_error_create(VD_ERR_CORRUPT, "split BTF over a base of %zu types", id0);
 	cap = VD_MIN(cap, BTFV_MAX_TYPES - id0);
 	offs = malloc(cap * sizeof(*offs));
-	if (!offs)
+	named = malloc(cap * sizeof(*named));
+	if (!offs || !named) {
+		free(offs);
+		free(named);
 		return &vd_enomem;
+	}
 	offs[0] = 0;         // a whole BTF's: void has no record
-	while (off < v->types_len) {
-		if (n == cap || (offs[n] = (uint32_t)off, !record_at(v, off, &off))) {
+	// record_at()'s checks, unrolled for the one pass over every record:
+	// sizes are multiples of 4 from a 4-aligned start, so every offset
+	// is aligned; the record and its kind's extra bytes must fit.
+	// (Locals: the stores to offs could alias *v.)
+	for (const uint8_t *types = v->types; off < len;) {
+		const struct btf_type *t = (const void *)(types + off);
+		uint64_t left = len - off, extra;
+		unsigned kind;
+
+		if (n == cap || left < sizeof(*t) || !kind_extra[kind = BTF_INFO_KIND(t->info)].known ||
+		    (extra = kind_extra[kind].fixed +
+			     (uint64_t)BTF_INFO_VLEN(t->info) * kind_extra[kind].per) >
+			    left - sizeof(*t)) {
 			free(offs);
+			free(named);
 			return vd_error_create(VD_ERR_CORRUPT,
 					       "BTF type %zu: record malformed or past the type section",
 					       id0 + n);
 		}
+		offs[n] = (uint32_t)off;
+		if (t->name_off && indexed_kind((int)kind))
+			named[nnamed++] = (uint32_t)(id0 + n);
+		off += sizeof(*t) + extra;
 		n++;
 	}
+	free(v->named);
+	// A tenth of the types, typically: give back the rest.
+	v->named = nnamed ? realloc(named, nnamed * sizeof(*named)) : NULL;
+	if (!v->named)
+		free(named);
+	v->nnamed = v->named ? (uint32_t)nnamed : 0;
 	v->own_offs = offs;
 	v->offs = offs;
 	v->ntypes = (uint32_t)(id0 + n);
@@ -248,6 +281,7 @@ vd_btfv_destroy(struct vd_btfv *v)
 	if (!v)
 		return;
 	free(v->own_offs);
+	free(v->named);
 	vd_htab_free(&v->names);
 	vd_cache_close(&v->cache);
 	free(v);
@@ -363,44 +397,68 @@ hash_name(const char *s)
 	return h;
 }
 
+/* Add id to the names hash if it is a named type of an indexed kind. */
+static struct vd_error *
+hash_add(struct vd_btfv *v, uint32_t id, const struct btf_type *t)
+{
+	const char *n;
+
+	if (!t || !t->name_off || !indexed_kind(BTF_INFO_KIND(t->info)) ||
+	    !(n = vd_btfv_name(v, t->name_off)) || !*n)
+		return NULL;
+	// In id order: the lowest id of a name first.  Room for all.
+	return vd_htab_add(&v->names, hash_name(n), id - 1, NULL, NULL);
+}
+
 static struct vd_error *
 build_hash(struct vd_btfv *v)
 {
 	uint32_t named = 0;
-	struct vd_error *err;
+	struct vd_error *err = NULL;
+	uint64_t off = 0;
 
-	settle(v);
-	for (uint32_t id = v->first_id; id < v->ntypes; id++) {
-		const struct btf_type *t = vd_btfv_type(v, id);
-
-		named += t && t->name_off && indexed_kind(BTF_INFO_KIND(t->info));
-	}
-	if ((err = vd_htab_init(&v->names, named)))
-		return err;
-	for (uint32_t id = v->first_id; id < v->ntypes; id++) {
-		const struct btf_type *t = vd_btfv_type(v, id);
-		const char *n;
-
-		if (!t || !t->name_off || !indexed_kind(BTF_INFO_KIND(t->info)) ||
-		    !(n = vd_btfv_name(v, t->name_off)) || !*n)
-			continue;
-		// In id order: the lowest id of a name first.  Room for all.
-		if ((err = vd_htab_add(&v->names, hash_name(n), id - 1, NULL, NULL))) {
-			vd_htab_free(&v->names);
+	if (v->named) {
+		// Noted by the pass that built the offsets.
+		if ((err = vd_htab_init(&v->names, v->nnamed)))
 			return err;
+		for (uint32_t k = 0; k < v->nnamed && !err; k++)
+			err = hash_add(v, v->named[k], vd_btfv_type(v, v->named[k]));
+	} else {
+		// Offsets imported (unchecked, maybe): walk the records,
+		// counting first.
+		for (uint64_t o = 0; o < v->types_len;) {
+			const struct btf_type *t = record_at(v, o, &o);
+
+			if (!t)
+				break;
+			named += t->name_off && indexed_kind(BTF_INFO_KIND(t->info));
 		}
+		if ((err = vd_htab_init(&v->names, named)))
+			return err;
+		for (uint32_t id = v->first_id; id < v->ntypes && off < v->types_len && !err; id++)
+			err = hash_add(v, id, record_at(v, off, &off));
 	}
-	return NULL;
+	free(v->named);
+	v->named = NULL;
+	v->nnamed = 0;
+	if (err)
+		vd_htab_free(&v->names);
+	return err;
 }
 
+/* The first id of that name and kind, walking the records (no offsets). */
 static int32_t
 scan(const struct vd_btfv *v, const char *name, int kind)
 {
-	for (uint32_t id = v->first_id; id < v->ntypes; id++) {
-		const struct btf_type *t = vd_btfv_type(v, id);
+	uint64_t off = 0;
+
+	for (uint32_t id = v->first_id; id < v->ntypes && off < v->types_len; id++) {
+		const struct btf_type *t = record_at(v, off, &off);
 		const char *n;
 
-		if (t && (int)BTF_INFO_KIND(t->info) == kind &&
+		if (!t)
+			break;
+		if ((int)BTF_INFO_KIND(t->info) == kind &&
 		    (n = vd_btfv_name(v, t->name_off)) && !strcmp(n, name))
 			return (int32_t)id;
 	}
@@ -444,14 +502,11 @@ find_hashed(struct vd_btfv *v, const char *name, int kind)
 int32_t
 vd_btfv_find(struct vd_btfv *v, const char *name, int kind)
 {
-	if (!indexed_kind(kind)) {
-		settle(v);
+	if (!indexed_kind(kind))
 		return scan(v, name, kind);
-	}
 	if (!v->names.slot) {
 		struct vd_error *err;
 
-		settle(v);
 		// One type or two: a scan is cheaper than the index.
 		if (v->scans++ < BTFV_SCANS_BEFORE_INDEX)
 			return scan(v, name, kind);
