@@ -191,14 +191,29 @@ marker(const struct vd_ksyms *ks, uint32_t m)
 static bool
 seek(const struct vd_ksyms *ks, uint32_t i, size_t *ret)
 {
-	size_t pos;
+	const uint8_t *names = ks->names;
+	size_t pos, end = ks->names_len;
 
 	if (ks->have_table || i >= ks->num)
 		return false;        // callers use the table
 	pos = marker(ks, i >> 8);
-	for (uint32_t k = 0; k < (i & 0xff); k++)
-		if (!(pos = name_next(ks, pos)))
+	// name_next() (name_len()'s checks) a name at a time: up to 255
+	// names skipped per seek, a dozen seeks per lookup by name.
+	for (uint32_t k = 0, n = i & 0xff; k < n; k++) {
+		size_t len;
+
+		if (pos >= end)
 			return false;
+		len = names[pos++];
+		if (len & 0x80) {
+			if (pos >= end)
+				return false;
+			len = (len & 0x7f) | ((size_t)names[pos++] << 7);
+		}
+		if (len > end - pos)
+			return false;
+		pos += len;
+	}
 	*ret = pos;
 	return true;
 }
