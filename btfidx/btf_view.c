@@ -487,6 +487,27 @@ scan(const struct vd_btfv *v, const char *name, int kind)
 }
 
 /*
+ * scan() over the named types the offsets pass noted (an indexed kind:
+ * a tenth of the records, in id order; their records checked by that
+ * pass, the offsets our own).
+ */
+static int32_t
+scan_named(const struct vd_btfv *v, const char *name, int kind)
+{
+	for (uint32_t k = 0; k < v->nnamed; k++) {
+		uint32_t id = v->named[k];
+		const struct btf_type *t =
+			(const void *)(v->types + v->offs[id - v->first_id + !v->base]);
+		const char *n;
+
+		if ((int)BTF_INFO_KIND(t->info) == kind && (n = vd_btfv_name(v, t->name_off)) &&
+		    !strcmp(n, name))
+			return (int32_t)id;
+	}
+	return -1;
+}
+
+/*
  * The lowest id of name and kind through the names hash.  A lazily
  * imported hash: each slot's block checked before it is read, and the
  * probe bounded by the slot count (the file's slots are not known to
@@ -530,7 +551,7 @@ vd_btfv_find(struct vd_btfv *v, const char *name, int kind)
 
 		// One type or two: a scan is cheaper than the index.
 		if (v->scans++ < BTFV_SCANS_BEFORE_INDEX)
-			return scan(v, name, kind);
+			return v->named ? scan_named(v, name, kind) : scan(v, name, kind);
 		if ((err = build_hash(v))) {
 			vd_error_destroy(err);
 			return scan(v, name, kind);
