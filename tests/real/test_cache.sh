@@ -124,6 +124,40 @@ for meta in "${metas[@]}"; do
 		fi
 	fi
 done
+# The BTF index file is read lazily (btfidx/btf_view.c): opening checks its head,
+# every other 4 KiB block is checked when a lookup first reads it.  Damage each
+# block in turn: ps and struct -o print what they print without a cache, the file
+# is repaired (rewritten as a cold run writes it) when a block they read was the
+# damaged one, and left as it is when they did not read it.
+k=$cache/dumps/kaslr/meta.env
+if [[ -e $k ]]; then
+	# shellcheck source=/dev/null
+	. "$k"
+	z=$tmp/lazy
+	mkdir -p "$z"
+	lazy_run() {   # lazy_run OUT OPTIONS...
+		{ "$vmdive" ps "${@:2}" "$VMCORE_ELF"; "$vmdive" struct -o "${@:2}" "$VMCORE_ELF" task_struct
+		} >"$1" 2>&1 || echo "exit $?" >>"$1"
+	}
+	lazy_run "$z/none" --no-cache
+	lazy_run "$z/cold" --cache-dir "$z/c"
+	f=$(echo "$z"/c/btf-*.vdc)
+	cp "$f" "$z/good"
+	size=$(stat -c %s "$f")
+	bad=0 repaired=0 kept=0
+	for ((o = 2048; o < size; o += 4096)); do
+		cp "$z/good" "$f"
+		printf '\xa5\x5a\xa5\x5a' | dd of="$f" bs=1 seek=$o conv=notrunc status=none
+		lazy_run "$z/out" --cache-dir "$z/c"
+		cmp -s "$z/none" "$z/out" || { bad=$((bad + 1)); echo "FAIL kaslr: BTF index damaged at $o"; diff "$z/none" "$z/out" | head -3; }
+		if cmp -s "$z/good" "$f"; then repaired=$((repaired + 1)); else kept=$((kept + 1)); fi
+	done
+	if ((bad == 0 && repaired > 0 && kept > 0)); then
+		echo "ok   kaslr: BTF index damaged block by block: the same output; $repaired repaired (read), $kept left (not read)"
+	else
+		echo "FAIL kaslr: BTF index damaged block by block: $bad outputs differ, $repaired repaired, $kept left"; fail=1
+	fi
+fi
 # The image scan's findings (arm64 6.1, no CONFIG_KALLSYMS_ALL: the BTF blob, init_task,
 # modules found from the code of text symbols, else by reading the whole image) are what
 # System.map says (offsets from _stext), kept per build-id: the
