@@ -577,46 +577,6 @@ vd_btfv_export(struct vd_btfv *v, struct vd_btfv_index *ret)
 	return NULL;
 }
 
-bool
-vd_btfv_import(struct vd_btfv *v, const struct vd_btfv_index *idx)
-{
-	struct vd_htab names;
-
-	// Offsets: increasing, inside the type section (each record is
-	// checked again when handed out); the hash: ids in range.
-	// No hash (hash_size 0): the offsets only, the names hash built
-	// when lookups need it.
-	memset(&names, 0, sizeof(names));
-	if (v->base || !idx->ntypes || idx->ntypes > BTFV_MAX_TYPES || !idx->offs ||
-	    idx->offs[1 % idx->ntypes] != 0 ||
-	    (idx->hash_size && !vd_htab_borrow(&names, idx->hash, idx->hash_size,
-					       idx->ntypes - 1)))
-		return false;
-	for (uint32_t id = 2; id < idx->ntypes; id++)
-		if (idx->offs[id] <= idx->offs[id - 1] || idx->offs[id] >= v->types_len)
-			return false;
-	// The last record ends where the type section does.
-	{
-		uint64_t end;
-
-		if (idx->ntypes > 1 &&
-		    (!record_at(v, idx->offs[idx->ntypes - 1], &end) || end != v->types_len))
-			return false;
-	}
-	free(v->own_offs);
-	v->own_offs = NULL;
-	free(v->named);           // noted with those offsets
-	v->named = NULL;
-	v->nnamed = 0;
-	vd_htab_free(&v->names);
-	v->offs = idx->offs;
-	v->ntypes = idx->ntypes;
-	v->names = names;
-	v->imported_offs = true;
-	v->imported_hash = idx->hash_size != 0;
-	return true;
-}
-
 /*
  * The type offsets (every session that reads a type builds them: a pass
  * over the whole type section, a third of a warm `mod`) or the names
@@ -632,9 +592,9 @@ vd_btfv_built(const struct vd_btfv *v)
  * Import the file's indexes without reading them (they are checked block
  * by block when used, off_at() and find_hashed()): what is checked here
  * is the meta section, the sizes, the first offset and that the last
- * record ends where the type section does.  The eager vd_btfv_import()
- * read all of it: ~0.5 MB hashed and faulted in, and every offset and
- * slot compared, for a command that reads a few dozen types.
+ * record ends where the type section does.  (Format 3's loader read it
+ * all at open: ~0.5 MB hashed and faulted in, every offset and slot
+ * compared, for a command that reads a few dozen types.)
  */
 bool
 vd_btfv_cache_load(struct vd_btfv *v, const char *dir, const char *key)

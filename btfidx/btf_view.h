@@ -68,12 +68,7 @@ int32_t vd_btfv_find(struct vd_btfv *v, const char *name, int kind);
 
 /* The indexes (building the name index if needed); valid until destroy. */
 struct vd_error *vd_btfv_export(struct vd_btfv *v, struct vd_btfv_index *ret);
-/*
- * Use cached indexes (borrowed: they must outlive v) instead of the ones
- * open() built; false when they do not fit this blob.
- */
-bool vd_btfv_import(struct vd_btfv *v, const struct vd_btfv_index *idx);
-/* Open without building the offsets, to import them (cheaper). */
+/* Open without building the offsets, to load them from the cache (cheaper). */
 struct vd_error *vd_btfv_open_lazy(const void *data, size_t size, struct vd_btfv **ret);
 /* Build what import did not give (the offsets, once). */
 struct vd_error *vd_btfv_index_types(struct vd_btfv *v);
