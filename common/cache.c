@@ -302,11 +302,30 @@ vd_cache_section(const struct vd_cache_file *f, uint32_t id, size_t *size_ret)
 	return NULL;
 }
 
+static void
+populate(const void *p, size_t len)
+{
+#ifdef MADV_POPULATE_READ
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start = (uintptr_t)p & ~(page - 1);
+
+	(void)madvise((void *)start, (uintptr_t)p + len - start, MADV_POPULATE_READ);
+#else
+	(void)p, (void)len;
+#endif
+}
+
 const void *
 vd_cache_get(const struct vd_cache_file *f, uint32_t id, size_t *size_ret)
 {
 	const void *p = vd_cache_section(f, id, size_ret);
 
+	// The whole section is about to be read: its pages mapped in one
+	// call, not faulted in 64 KiB at a time (a 5 MiB BTF blob: ~80
+	// faults).  Only advice: without MADV_POPULATE_READ (Linux < 5.14)
+	// the faults happen as before.
+	if (p && *size_ret >= (64u << 10))
+		populate(p, *size_ret);
 	if (p && !vd_cache_check(f, p, *size_ret)) {
 		*size_ret = 0;
 		return NULL;

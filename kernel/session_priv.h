@@ -72,6 +72,8 @@ struct vd_session {
 	bool kallsyms_tried;
 	struct vd_error *kallsyms_err; /* why decoding failed, kept */
 	struct vd_cache_file ksyms_cache; /* its decoded table, when cached */
+	struct vd_cache_file ktab[4];  /* kept kallsyms tables, mapped while ksyms uses them */
+	unsigned nktab;
 	struct vd_scan *scan;          /* on first symbol no table has */
 	/* types/ */
 	struct vd_types *types;        /* set up on first type lookup */

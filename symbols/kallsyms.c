@@ -66,15 +66,27 @@ mem_map(void *ctx, uint64_t addr, size_t len, const void **ret, void **owned_ret
 	if (keep) {
 		vd_session_number(s, "KERNELOFFSET", &off);
 		snprintf(key, sizeof(key), "%s-%llx-%zx", id, (unsigned long long)(addr - off), len);
-		memset(&f, 0, sizeof(f));
-		if (vd_cache_open(s->cache_dir, KTAB_CACHE_KIND, KTAB_CACHE_VERSION, key, &f, NULL)) {
-			size_t n;
-			const void *d = vd_cache_get(&f, 1, &n);
-			void *copy = d && n == len ? malloc(len) : NULL;
+		// Handed out in place: the file stays mapped until the
+		// decoder is destroyed (vd_kallsyms_close()); a copy cost more
+		// than the check (~2 MiB of fresh pages faulted in and filled).
+		// The tables VMCOREINFO lists are at most VD_ARRAY_SIZE(s->ktab).
+		struct vd_cache_file *fp = s->nktab < VD_ARRAY_SIZE(s->ktab) ? &s->ktab[s->nktab] : &f;
 
+		memset(fp, 0, sizeof(*fp));
+		if (vd_cache_open(s->cache_dir, KTAB_CACHE_KIND, KTAB_CACHE_VERSION, key, fp, NULL)) {
+			size_t n;
+			const void *d = vd_cache_get(fp, 1, &n);
+			void *copy = d && n == len && fp == &f ? malloc(len) : NULL;
+
+			if (d && n == len && fp != &f) {
+				s->nktab++;
+				*ret = d;
+				*owned_ret = NULL;
+				return NULL;
+			}
 			if (copy)
 				memcpy(copy, d, len);
-			vd_cache_close(&f);
+			vd_cache_close(fp);
 			if (copy) {
 				*ret = copy;
 				*owned_ret = copy;
@@ -220,4 +232,6 @@ vd_kallsyms_close(struct vd_session *s)
 	vd_ksyms_destroy(s->ksyms);
 	s->ksyms = NULL;
 	vd_cache_close(&s->ksyms_cache);
+	while (s->nktab)
+		vd_cache_close(&s->ktab[--s->nktab]);
 }
