@@ -23,6 +23,10 @@ vd_dwarf_uleb(struct vd_dwarf_cursor *c)
 {
 	uint64_t v = 0;
 
+	// One byte: most attribute codes, forms, tags and sizes (a third
+	// of the instructions of loading an abbreviation table).
+	if (c->p < c->end && !(*c->p & 0x80))
+		return *c->p++;
 	for (unsigned shift = 0; c->p < c->end; shift += 7) {
 		unsigned char b = *c->p++;
 
