@@ -25,7 +25,7 @@
 static struct vd_error *
 type_at(struct vd_dwarf_source *src, Dwarf_Off off, struct vd_qualified_type *ret)
 {
-	return vd_dwarf_convert(src, true, off, ret);
+	return vd_dwarf_convert(src, true, off, true, ret);
 }
 
 static struct vd_error *
@@ -124,7 +124,10 @@ object_type(struct vd_dwarf_source *src, Dwarf_Off off, struct vd_qualified_type
 			break;
 		off = d.spec;
 	}
-	return vd_dwarf_convert(src, d.has_type, d.type, ret);
+	// A variable's struct gets its members on first use: `whatis
+	// init_task` needs its name and size, not the ~250 member DIEs of
+	// task_struct (a third of that command's instructions).
+	return vd_dwarf_convert(src, d.has_type, d.type, false, ret);
 }
 
 static bool

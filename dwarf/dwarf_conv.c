@@ -680,7 +680,7 @@ vd_dwarf_fill(struct vd_type_source *base, struct vd_type *vt)
 }
 
 struct vd_error *
-vd_dwarf_convert(struct vd_dwarf_source *src, bool has, Dwarf_Off off,
+vd_dwarf_convert(struct vd_dwarf_source *src, bool has, Dwarf_Off off, bool members,
 		 struct vd_qualified_type *ret)
 {
 	struct vd_error *err = conv_qt(src, has, off, 0, ret);
@@ -690,7 +690,7 @@ vd_dwarf_convert(struct vd_dwarf_source *src, bool has, Dwarf_Off off,
 		err = drain_work(src);
 	// The type asked for has its members at once (a damaged one is an
 	// error of the lookup); what they lead to waits for vd_type_fill().
-	if (!err && (vt = (struct vd_type *)ret->type)->unfilled) {
+	if (!err && members && (vt = (struct vd_type *)ret->type)->unfilled) {
 		vt->unfilled = NULL;
 		err = vd_dwarf_fill(&src->base, vt);
 	}

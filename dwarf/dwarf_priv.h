@@ -423,15 +423,17 @@ struct vd_dwarf_source {
 	char *module;                  /* a module's debug file: its name */
 };
 
-/*
- * The type a reference names (has: there is one; else void), with its
- * members if it is a struct or union; the structs they lead to get theirs
- * on first use (vd_type_fill()).  Memoized by DIE offset.
- */
 /* Read the members of a struct vd_dwarf_convert left unfilled (the source's fill). */
 struct vd_error *vd_dwarf_fill(struct vd_type_source *src, struct vd_type *vt);
+/*
+ * The type a reference names (has: there is one; else void), with its
+ * members if it is a struct or union and members is true (a type asked
+ * for by name: a damaged one is an error of the lookup); the structs they
+ * lead to, and with members false the type itself (a variable's), get
+ * theirs on first use (vd_type_fill()).  Memoized by DIE offset.
+ */
 struct vd_error *vd_dwarf_convert(struct vd_dwarf_source *src, bool has,
-				  Dwarf_Off off, struct vd_qualified_type *ret);
+				  Dwarf_Off off, bool members, struct vd_qualified_type *ret);
 
 /* The error for a file with DWARF 5 type units (first one at off). */
 struct vd_error *vd_dwarf_type_units(const char *path, uint64_t off);
