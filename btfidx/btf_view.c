@@ -56,6 +56,9 @@ struct vd_btfv {
 	bool lazy;
 	struct vd_cache_file cache;   /* the imported indexes' file */
 	unsigned scans;               /* lookups answered by scanning */
+	/* Bytes checked when first used (vd_btfv_set_check()); NULL: all good. */
+	enum vd_btfv_check (*check)(void *ctx, const void *p, size_t len);
+	void *check_ctx;
 };
 
 /* Lookups answered by a scan before the name index is built. */
@@ -133,10 +136,26 @@ record_at(const struct vd_btfv *v, uint64_t off, uint64_t *next_ret)
 
 	if (off % 4 || !vd_range_ok(off, sizeof(*t), v->types_len))
 		return NULL;
-	t = (const void *)(v->types + off);
-	extra = extra_size(t);
-	if (extra < 0 || !vd_range_ok(off + sizeof(*t), (uint64_t)extra, v->types_len))
-		return NULL;
+	// A checked blob: the record's head, then its extra bytes; once
+	// moved to a good copy (at most once), read again from there.
+	for (int pass = 0;; pass++) {
+		enum vd_btfv_check r;
+
+		t = (const void *)(v->types + off);
+		r = v->check ? v->check(v->check_ctx, t, sizeof(*t)) : VD_BTFV_OK;
+		if (r == VD_BTFV_OK) {
+			extra = extra_size(t);
+			if (extra < 0 ||
+			    !vd_range_ok(off + sizeof(*t), (uint64_t)extra, v->types_len))
+				return NULL;
+			r = v->check && extra ?
+			    v->check(v->check_ctx, t + 1, (size_t)extra) : VD_BTFV_OK;
+		}
+		if (r == VD_BTFV_OK)
+			break;
+		if (r != VD_BTFV_MOVED || pass)
+			return NULL;
+	}
 	if (next_ret)
 		*next_ret = off + sizeof(*t) + (uint64_t)extra;
 	return t;
@@ -385,7 +404,44 @@ vd_btfv_name(const struct vd_btfv *v, uint32_t off)
 		return v->base ? vd_btfv_name(v->base, off) : NULL;
 	off -= v->str_off;
 	// The section ends with a NUL: any offset inside is a C string.
-	return off < v->str_len ? v->strs + off : NULL;
+	if (off >= v->str_len)
+		return NULL;
+	for (int pass = 0;; pass++) {
+		const char *s = v->strs + off;
+		enum vd_btfv_check r = v->check ?
+			v->check(v->check_ctx, s, strnlen(s, v->str_len - off) + 1) : VD_BTFV_OK;
+
+		if (r == VD_BTFV_OK)
+			return s;
+		if (r != VD_BTFV_MOVED || pass)
+			return NULL;
+	}
+}
+
+void
+vd_btfv_set_check(struct vd_btfv *v,
+		  enum vd_btfv_check (*check)(void *ctx, const void *p, size_t len), void *ctx)
+{
+	v->check = check;
+	v->check_ctx = ctx;
+}
+
+bool
+vd_btfv_move(struct vd_btfv *v, const void *data, size_t size)
+{
+	struct vd_btfv *n;
+	struct vd_error *err = open_view(data, size, v->base, &n);
+	bool same = !err && n->types_len == v->types_len && n->str_len == v->str_len;
+
+	vd_error_destroy(err);
+	if (same) {
+		v->types = n->types;
+		v->strs = n->strs;
+		v->check = NULL;
+	}
+	if (!err)
+		free(n);
+	return same;
 }
 
 /*

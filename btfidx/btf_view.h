@@ -76,6 +76,26 @@ struct vd_error *vd_btfv_index_types(struct vd_btfv *v);
 bool vd_btfv_built(const struct vd_btfv *v);
 
 /*
+ * A blob whose bytes are checked when first used (a cache file's, whose
+ * blocks carry checksums): every record and string of the view's own blob
+ * is given to check before it is handed out.  check says OK, DAMAGED
+ * (it is not handed out: no such record or name) or MOVED: check called
+ * vd_btfv_move() to a good copy of the same bytes, which is read instead.
+ * Set before the offsets are built or imported.
+ */
+enum vd_btfv_check { VD_BTFV_OK, VD_BTFV_DAMAGED, VD_BTFV_MOVED };
+void vd_btfv_set_check(struct vd_btfv *v,
+		       enum vd_btfv_check (*check)(void *ctx, const void *p, size_t len),
+		       void *ctx);
+/*
+ * Read v's records and strings from data (size bytes) from now on, not
+ * checked: the same blob elsewhere (false, nothing changed, when its
+ * header does not lay it out the same way).  What was handed out before
+ * still points into the old bytes, which must stay mapped.
+ */
+bool vd_btfv_move(struct vd_btfv *v, const void *data, size_t size);
+
+/*
  * The indexes in the per-build-id cache (common/cache.h): load them into
  * a view opened with vd_btfv_open_lazy() (false when there are none that
  * fit this blob: build them), and save what a view built (not an error
