@@ -211,6 +211,11 @@ vd_btfv_index_types(struct vd_btfv *v)
 
 	if (v->offs)
 		return NULL;
+	// A checked blob: the pass below reads every record, and what it
+	// notes (offsets, named types) is read later without record_at():
+	// the whole type section checked first (or moved to a good copy).
+	if (v->check && v->check(v->check_ctx, v->types, v->types_len) == VD_BTFV_DAMAGED)
+		return vd_error_create(VD_ERR_CORRUPT, "BTF types: a damaged block");
 	// Records are at least 12 bytes: the count is bounded by the size.
 	cap = VD_MIN((size_t)v->types_len / sizeof(struct btf_type) + 2, (size_t)BTFV_MAX_TYPES);
 	if (id0 >= BTFV_MAX_TYPES)
