@@ -358,7 +358,9 @@ layout_image(struct aarch64_xlat *x, struct aarch64_layout *lo)
 /*
  * 6.1..6.4 keep the KASLR module region base in module_alloc_base (arch/
  * arm64/kernel/module.c); modules may then sit outside MODULES_VADDR..END
- * (docs/real-dump-traps.md).  Shown when the symbol is known.
+ * (docs/real-dump-traps.md).  Shown when the symbol is known.  Commit
+ * 3e35d303ab7d ("arm64: module: rework module VA range selection") replaced
+ * it with module_direct_base/module_plt_base and a 2 GiB module region.
  */
 static void
 layout_kaslr_modules(struct aarch64_xlat *x, struct aarch64_layout *lo)

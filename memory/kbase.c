@@ -435,7 +435,8 @@ vd_km_pages_init(struct vd_kmem *k)
 	vd_km_field(pt, "page_type", &pl->page_type);
 	vd_km_field(pt, "mapping", &pl->mapping);
 	vd_km_field(pt, "index", &pl->index);
-	if (!pl->index.present)      // 7.x: folio's index only (__folio_index)
+	// acc53a0b4c15 ("mm: rename page->index to page->__folio_index")
+	if (!pl->index.present)
 		vd_km_field(pt, "__folio_index", &pl->index);
 	vd_km_field(pt, "private", &pl->private_);
 	vd_km_field(pt, "compound_head", &pl->compound_head);

@@ -716,7 +716,8 @@ show_vmalloc_percpu(struct mi_ctx *c)
 		return vd_error_create(VD_ERR_LOOKUP, "the layout has no vmalloc region");
 	add_line(c, "VmallocTotal", total >> 10, true);
 	// vmalloc_nr_pages(): the node counter NR_VMALLOC where the enum has
-	// it (7.x), before that the nr_vmalloc_pages atomic (5.13+).
+	// it (7.x: "mm: memcontrol: switch to native NR_VMALLOC vmstat
+	// counter"), before that the nr_vmalloc_pages atomic (5.13+).
 	if (has_item(c, true, "NR_VMALLOC"))
 		TRY(stat_item(c, true, "NR_VMALLOC", &v));
 	else

@@ -551,7 +551,9 @@ layout(struct md_ko *k, const struct vd_module *mod)
 					continue;
 				sec->placed = true;
 				// Allocation tags are loaded elsewhere (6.10+,
-				// CONFIG_MEM_ALLOC_PROFILING: codetag_needs_module_section()).
+				// CONFIG_MEM_ALLOC_PROFILING: codetag_needs_module_section();
+				// commit 22d407b164ff "lib: add allocation
+				// tagging support for memory allocation profiling").
 				if (!strcmp(sec->name, "alloc_tags") ||
 				    !vd_align_up(pos[slot], sec->align, &at) ||
 				    at + sec->size < at)

@@ -102,7 +102,8 @@ struct vd_orc_table {
 /*
  * The base registers' numbering.  Every kernel up to 6.12 numbers them as
  * above.  Debian's 7.2 kernel (a different .orc_header hash, the same
- * struct orc_entry) renumbers them: SP 3, PREV_SP 8, BP_INDIRECT 10, the
+ * struct orc_entry; commit 1735858caa4b "objtool/x86: Reorder ORC register
+ * numbering", 7.1) renumbers them: SP 3, PREV_SP 8, BP_INDIRECT 10, the
  * others (DX 2, BP 4, R10 6, R13 7, SP_INDIRECT 9) as before; its DI is
  * not used by any entry and so not known here (1 and 5 are refused).
  * Which one a table uses shows in its entries: most frames are CALL frames
