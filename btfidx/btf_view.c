@@ -127,6 +127,13 @@ extra_size(const struct btf_type *t)
 	return kind_extra[k].fixed + (int64_t)BTF_INFO_VLEN(t->info) * kind_extra[k].per;
 }
 
+/* The check of a checked blob's bytes (vd_btfv_set_check()); none: good. */
+static inline enum vd_btfv_check
+check_bytes(const struct vd_btfv *v, const void *p, size_t len)
+{
+	return v->check ? v->check(v->check_ctx, p, len) : VD_BTFV_OK;
+}
+
 /* The record at off, if all of it lies in the type section. */
 static inline const struct btf_type *
 record_at(const struct vd_btfv *v, uint64_t off, uint64_t *next_ret)
@@ -142,14 +149,13 @@ record_at(const struct vd_btfv *v, uint64_t off, uint64_t *next_ret)
 		enum vd_btfv_check r;
 
 		t = (const void *)(v->types + off);
-		r = v->check ? v->check(v->check_ctx, t, sizeof(*t)) : VD_BTFV_OK;
+		r = check_bytes(v, t, sizeof(*t));
 		if (r == VD_BTFV_OK) {
 			extra = extra_size(t);
 			if (extra < 0 ||
 			    !vd_range_ok(off + sizeof(*t), (uint64_t)extra, v->types_len))
 				return NULL;
-			r = v->check && extra ?
-			    v->check(v->check_ctx, t + 1, (size_t)extra) : VD_BTFV_OK;
+			r = extra ? check_bytes(v, t + 1, (size_t)extra) : VD_BTFV_OK;
 		}
 		if (r == VD_BTFV_OK)
 			break;
@@ -214,7 +220,7 @@ vd_btfv_index_types(struct vd_btfv *v)
 	// A checked blob: the pass below reads every record, and what it
 	// notes (offsets, named types) is read later without record_at():
 	// the whole type section checked first (or moved to a good copy).
-	if (v->check && v->check(v->check_ctx, v->types, v->types_len) == VD_BTFV_DAMAGED)
+	if (check_bytes(v, v->types, v->types_len) == VD_BTFV_DAMAGED)
 		return vd_error_create(VD_ERR_CORRUPT, "BTF types: a damaged block");
 	// Records are at least 12 bytes: the count is bounded by the size.
 	cap = VD_MIN((size_t)v->types_len / sizeof(struct btf_type) + 2, (size_t)BTFV_MAX_TYPES);
@@ -413,8 +419,7 @@ vd_btfv_name(const struct vd_btfv *v, uint32_t off)
 		return NULL;
 	for (int pass = 0;; pass++) {
 		const char *s = v->strs + off;
-		enum vd_btfv_check r = v->check ?
-			v->check(v->check_ctx, s, strnlen(s, v->str_len - off) + 1) : VD_BTFV_OK;
+		enum vd_btfv_check r = check_bytes(v, s, strnlen(s, v->str_len - off) + 1);
 
 		if (r == VD_BTFV_OK)
 			return s;
